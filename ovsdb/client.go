@@ -1,0 +1,381 @@
+package ovsdb
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultEndpoint is where ovs-vsctl looks for the database when it is given
+// no --db option.
+const DefaultEndpoint = "unix:/var/run/openvswitch/db.sock"
+
+// Option configures a Client.
+type Option func(*options)
+
+type options struct {
+	logger     *slog.Logger
+	tls        *tls.Config
+	minBackoff time.Duration
+	maxBackoff time.Duration
+	maxRetries int
+	dialer     net.Dialer
+}
+
+// WithLogger sets the logger for connection events (nil, the default, logs
+// nothing).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithTLS sets the TLS configuration for ssl: endpoints.
+func WithTLS(c *tls.Config) Option { return func(o *options) { o.tls = c } }
+
+// WithBackoff sets the reconnect backoff, doubling from min to max.
+// The default is 50ms to 5s.
+func WithBackoff(min, max time.Duration) Option {
+	return func(o *options) { o.minBackoff, o.maxBackoff = min, max }
+}
+
+// WithMaxRetries bounds how many times a transaction is re-run after a
+// conflict with a concurrent writer before it fails with ErrConflict
+// (default 100). The context bounds it too.
+func WithMaxRetries(n int) Option { return func(o *options) { o.maxRetries = n } }
+
+// Stats counts what a client did since Dial.
+type Stats struct {
+	Transactions uint64 // committed transactions
+	Retries      uint64 // command-list re-runs after a conflict
+	Reconnects   uint64 // connections re-established after a loss
+	Updates      uint64 // monitor updates applied to the cache
+}
+
+// Client is a connection to the Open_vSwitch database of an ovsdb-server,
+// with a cache of the whole database kept current by a monitor. It
+// reconnects by itself; it is safe for concurrent use.
+type Client struct {
+	opts      options
+	endpoints []string
+	models    *Schema
+	log       *slog.Logger
+
+	mu        sync.Mutex
+	conn      *rpcConn
+	cache     *cache
+	up        chan struct{} // closed while connected
+	endpoint  string        // current endpoint
+	closed    bool
+	closeCh   chan struct{}
+	wg        sync.WaitGroup
+	watchers  map[*watcher]struct{}
+	monitorID int
+
+	stats struct{ txns, retries, reconnects, updates atomic.Uint64 }
+}
+
+// Dial connects to ovsdb-server at endpoint and loads the database into the
+// client's cache. endpoint is "unix:PATH", "tcp:HOST:PORT" or
+// "ssl:HOST:PORT", or several of them separated by commas, tried in turn
+// (fail-over); "" means DefaultEndpoint. Dial fails with ErrSchema when the
+// server's schema lacks a table or column of the models.
+func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error) {
+	o := options{minBackoff: 50 * time.Millisecond, maxBackoff: 5 * time.Second, maxRetries: 100}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if endpoint == "" {
+		endpoint = DefaultEndpoint
+	}
+	var eps []string
+	for _, e := range strings.Split(endpoint, ",") {
+		e = strings.TrimSpace(e)
+		if e == "" {
+			continue
+		}
+		if _, _, err := splitEndpoint(e); err != nil {
+			return nil, err
+		}
+		eps = append(eps, e)
+	}
+	models, err := ModelSchema()
+	if err != nil {
+		return nil, err
+	}
+	log := o.logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{
+		opts:      o,
+		endpoints: eps,
+		models:    models,
+		log:       log,
+		up:        make(chan struct{}),
+		closeCh:   make(chan struct{}),
+		watchers:  make(map[*watcher]struct{}),
+	}
+	var errs []error
+	for i := range eps {
+		err := c.connect(ctx, i)
+		if err == nil {
+			c.wg.Add(1)
+			go c.supervise(i)
+			return c, nil
+		}
+		errs = append(errs, err)
+		if errors.Is(err, ErrSchema) || ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, fmt.Errorf("dial %s: %w", endpoint, errors.Join(errs...))
+}
+
+func splitEndpoint(e string) (network, addr string, err error) {
+	scheme, rest, ok := strings.Cut(e, ":")
+	if !ok || rest == "" {
+		return "", "", fmt.Errorf("endpoint %q: want unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT: %w", e, ErrInvalid)
+	}
+	switch scheme {
+	case "unix":
+		return "unix", rest, nil
+	case "tcp", "ssl":
+		if _, _, err := net.SplitHostPort(rest); err != nil {
+			return "", "", fmt.Errorf("endpoint %q: %v: %w", e, err, ErrInvalid)
+		}
+		return scheme, rest, nil
+	}
+	return "", "", fmt.Errorf("endpoint %q: unknown scheme %q: %w", e, scheme, ErrInvalid)
+}
+
+// connect dials endpoint i, checks the schema, starts the monitor and makes
+// the new connection and cache current.
+func (c *Client) connect(ctx context.Context, i int) error {
+	ep := c.endpoints[i]
+	network, addr, _ := splitEndpoint(ep)
+	var nc net.Conn
+	var err error
+	switch network {
+	case "ssl":
+		if c.opts.tls == nil {
+			return fmt.Errorf("%s: ssl endpoint needs WithTLS: %w", ep, ErrInvalid)
+		}
+		d := tls.Dialer{NetDialer: &c.opts.dialer, Config: c.opts.tls}
+		nc, err = d.DialContext(ctx, "tcp", addr)
+	default:
+		nc, err = c.opts.dialer.DialContext(ctx, network, addr)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", ep, err)
+	}
+	ch := newCache(c.models)
+	var updErr atomic.Pointer[error]
+	c.mu.Lock()
+	c.monitorID++
+	monID := fmt.Sprintf("ovskit-%d", c.monitorID)
+	c.mu.Unlock()
+	rc := newRPCConn(nc, func(method string, params json.RawMessage) {
+		if method != "update2" {
+			return
+		}
+		var p []json.RawMessage
+		if err := json.Unmarshal(params, &p); err != nil || len(p) != 2 {
+			return
+		}
+		evs, err := ch.apply(p[1])
+		if err != nil {
+			// A cache that missed an update must not be served: drop the
+			// connection and resynchronise on reconnect.
+			c.log.Error("ovsdb: bad update; reconnecting", "endpoint", ep, "err", err)
+			updErr.Store(&err)
+			go c.dropConn(nc)
+			return
+		}
+		c.stats.updates.Add(1)
+		c.publish(evs)
+	})
+	fail := func(err error) error {
+		rc.close()
+		return fmt.Errorf("%s: %w", ep, err)
+	}
+	raw, err := rc.call(ctx, "get_schema", []string{SchemaName}, nil)
+	if err != nil {
+		return fail(err)
+	}
+	server, err := ParseSchema(raw)
+	if err != nil {
+		return fail(err)
+	}
+	if err := c.models.CheckCompatible(server); err != nil {
+		return fail(err)
+	}
+	reqs := make(map[string]any, len(tableNames()))
+	for _, t := range tableNames() {
+		reqs[t] = []any{map[string]any{"columns": newModel(t).columns()}}
+	}
+	_, err = rc.call(ctx, "monitor_cond", []any{SchemaName, monID, reqs}, func(res json.RawMessage) error {
+		_, err := ch.apply(res)
+		return err
+	})
+	if err != nil {
+		return fail(err)
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		rc.close()
+		return ErrClosed
+	}
+	old := c.cache
+	c.conn, c.cache, c.endpoint = rc, ch, ep
+	close(c.up)
+	c.mu.Unlock()
+	// Watchers saw the old cache: tell them what changed while away.
+	c.publish(ch.diff(old))
+	c.log.Info("ovsdb: connected", "endpoint", ep)
+	return nil
+}
+
+func (c *Client) dropConn(nc net.Conn) { _ = nc.Close() }
+
+// supervise waits for the connection to end and reconnects, cycling through
+// the endpoints with exponential backoff, until Close.
+func (c *Client) supervise(i int) {
+	defer c.wg.Done()
+	for {
+		c.mu.Lock()
+		rc := c.conn
+		c.mu.Unlock()
+		select {
+		case <-rc.done:
+		case <-c.closeCh:
+			return
+		}
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return
+		}
+		// Not connected: readers wait for the next connection, and never
+		// see the old cache again.
+		c.up = make(chan struct{})
+		c.mu.Unlock()
+		c.log.Warn("ovsdb: connection lost", "endpoint", c.endpoints[i], "err", rc.err)
+		backoff := c.opts.minBackoff
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			go func() {
+				select {
+				case <-c.closeCh:
+					cancel()
+				case <-ctx.Done():
+				}
+			}()
+			err := c.connect(ctx, i)
+			cancel()
+			if err == nil {
+				c.stats.reconnects.Add(1)
+				break
+			}
+			if errors.Is(err, ErrClosed) {
+				return
+			}
+			c.log.Debug("ovsdb: reconnect failed", "endpoint", c.endpoints[i], "err", err)
+			i = (i + 1) % len(c.endpoints)
+			select {
+			case <-time.After(backoff):
+			case <-c.closeCh:
+				return
+			}
+			backoff = min(backoff*2, c.opts.maxBackoff)
+		}
+	}
+}
+
+// current waits until the client is connected and returns the connection
+// and its cache.
+func (c *Client) current(ctx context.Context) (*rpcConn, *cache, error) {
+	for {
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return nil, nil, ErrClosed
+		}
+		up, rc, ch := c.up, c.conn, c.cache
+		c.mu.Unlock()
+		select {
+		case <-up:
+			select {
+			case <-rc.done:
+				// Dropped since; wait for the supervisor to notice.
+				select {
+				case <-c.closeCh:
+				case <-ctx.Done():
+					return nil, nil, fmt.Errorf("%w (%w)", ErrNotConnected, ctx.Err())
+				case <-time.After(time.Millisecond):
+				}
+				continue
+			default:
+				return rc, ch, nil
+			}
+		case <-c.closeCh:
+			return nil, nil, ErrClosed
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("%w (%w)", ErrNotConnected, ctx.Err())
+		}
+	}
+}
+
+// Endpoint returns the endpoint of the current connection.
+func (c *Client) Endpoint() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.endpoint
+}
+
+// Schema returns the schema of the models.
+func (c *Client) Schema() *Schema { return c.models }
+
+// Stats returns the client's counters.
+func (c *Client) Stats() Stats {
+	return Stats{
+		Transactions: c.stats.txns.Load(),
+		Retries:      c.stats.retries.Load(),
+		Reconnects:   c.stats.reconnects.Load(),
+		Updates:      c.stats.updates.Load(),
+	}
+}
+
+// Close ends the connection and stops reconnecting. Calls in progress fail
+// with ErrClosed; watch channels are closed.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	close(c.closeCh)
+	rc := c.conn
+	c.mu.Unlock()
+	if rc != nil {
+		rc.close()
+	}
+	c.wg.Wait()
+	return nil
+}
+
+// Echo sends an RFC 7047 echo and waits for the answer: a liveness check.
+func (c *Client) Echo(ctx context.Context) error {
+	rc, _, err := c.current(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = rc.call(ctx, "echo", []string{"ovskit"}, nil)
+	return err
+}

@@ -1,0 +1,372 @@
+package ovsdb
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+)
+
+// This file holds the RFC 7047 value notation: atoms, sets (["set", [...]])
+// and maps (["map", [[k, v], ...]]), with UUIDs as ["uuid", "..."] and
+// references to rows inserted by the same transaction as ["named-uuid", "..."].
+
+// atom decoders, one per OVSDB base type.
+
+func decString[T ~string](raw []byte) (T, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("string atom %s: %w", raw, err)
+	}
+	return T(s), nil
+}
+
+func decInt[T ~int](raw []byte) (T, error) {
+	n, err := strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("integer atom %s: %w", raw, err)
+	}
+	return T(n), nil
+}
+
+func decReal[T ~float64](raw []byte) (T, error) {
+	f, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64)
+	if err != nil {
+		return 0, fmt.Errorf("real atom %s: %w", raw, err)
+	}
+	return T(f), nil
+}
+
+func decBool[T ~bool](raw []byte) (T, error) {
+	switch string(bytes.TrimSpace(raw)) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("boolean atom %s: not true or false", raw)
+}
+
+func decUUID[T ~string](raw []byte) (T, error) {
+	var pair [2]string
+	if err := json.Unmarshal(raw, &pair); err != nil || (pair[0] != "uuid" && pair[0] != "named-uuid") {
+		return "", fmt.Errorf("uuid atom %s: not [\"uuid\", ...]", raw)
+	}
+	return T(pair[1]), nil
+}
+
+// setElements splits a set notation into its atoms. A set of one element may
+// be sent as the bare atom.
+func setElements(raw []byte) ([][]byte, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '[' {
+		return [][]byte{raw}, nil
+	}
+	var parts []json.RawMessage
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return nil, fmt.Errorf("set %s: %w", raw, err)
+	}
+	if len(parts) != 2 {
+		return nil, fmt.Errorf("set %s: want a 2-element array", raw)
+	}
+	var tag string
+	if err := json.Unmarshal(parts[0], &tag); err != nil {
+		return nil, fmt.Errorf("set %s: %w", raw, err)
+	}
+	switch tag {
+	case "set":
+		var elems []json.RawMessage
+		if err := json.Unmarshal(parts[1], &elems); err != nil {
+			return nil, fmt.Errorf("set %s: %w", raw, err)
+		}
+		out := make([][]byte, len(elems))
+		for i, e := range elems {
+			out[i] = e
+		}
+		return out, nil
+	case "uuid", "named-uuid":
+		return [][]byte{raw}, nil
+	}
+	return nil, fmt.Errorf("set %s: unknown tag %q", raw, tag)
+}
+
+func decodeScalar[T any](raw []byte, dst *T, dec func([]byte) (T, error)) error {
+	v, err := dec(raw)
+	if err != nil {
+		return err
+	}
+	*dst = v
+	return nil
+}
+
+// decodeOptional decodes a set of at most one element. In an update2 diff a
+// set column carries the elements to toggle, so a change from a to b arrives
+// as {a, b}.
+func decodeOptional[T comparable](raw []byte, dst **T, dec func([]byte) (T, error), diff bool) error {
+	var cur []T
+	if diff && *dst != nil {
+		cur = []T{**dst}
+	}
+	if err := decodeSet(raw, &cur, dec, diff); err != nil {
+		return err
+	}
+	switch len(cur) {
+	case 0:
+		*dst = nil
+	case 1:
+		v := cur[0]
+		*dst = &v
+	default:
+		return fmt.Errorf("optional value %s has %d elements", raw, len(cur))
+	}
+	return nil
+}
+
+// decodeSet replaces *dst by the decoded set, or with diff, toggles each
+// element of the diff in a fresh slice (rows in the cache are immutable).
+func decodeSet[T comparable](raw []byte, dst *[]T, dec func([]byte) (T, error), diff bool) error {
+	elems, err := setElements(raw)
+	if err != nil {
+		return err
+	}
+	vals := make([]T, 0, len(elems))
+	for _, e := range elems {
+		v, err := dec(e)
+		if err != nil {
+			return err
+		}
+		vals = append(vals, v)
+	}
+	if !diff {
+		if len(vals) == 0 {
+			vals = nil
+		}
+		*dst = vals
+		return nil
+	}
+	toggle := make(map[T]bool, len(vals))
+	for _, v := range vals {
+		toggle[v] = !toggle[v]
+	}
+	out := make([]T, 0, len(*dst)+len(vals))
+	for _, v := range *dst {
+		if toggle[v] {
+			delete(toggle, v) // present now, toggled off
+			continue
+		}
+		out = append(out, v)
+	}
+	for _, v := range vals {
+		if toggle[v] {
+			out = append(out, v)
+			delete(toggle, v)
+		}
+	}
+	if len(out) == 0 {
+		out = nil
+	}
+	*dst = out
+	return nil
+}
+
+// decodeMap replaces *dst, or with diff applies update2's map diff: a key
+// absent from the map is added, a key with the same value is removed, and a
+// key with another value is updated.
+func decodeMap[K, V comparable](raw []byte, dst *map[K]V, dk func([]byte) (K, error), dv func([]byte) (V, error), diff bool) error {
+	var parts []json.RawMessage
+	if err := json.Unmarshal(raw, &parts); err != nil || len(parts) != 2 || string(bytes.TrimSpace(parts[0])) != `"map"` {
+		return fmt.Errorf("map %s: not [\"map\", [...]]", raw)
+	}
+	var pairs [][2]json.RawMessage
+	if err := json.Unmarshal(parts[1], &pairs); err != nil {
+		return fmt.Errorf("map %s: %w", raw, err)
+	}
+	out := make(map[K]V, len(pairs))
+	if diff {
+		for k, v := range *dst {
+			out[k] = v
+		}
+	}
+	for _, p := range pairs {
+		k, err := dk(p[0])
+		if err != nil {
+			return err
+		}
+		v, err := dv(p[1])
+		if err != nil {
+			return err
+		}
+		if old, ok := out[k]; diff && ok && old == v {
+			delete(out, k)
+			continue
+		}
+		out[k] = v
+	}
+	if len(out) == 0 {
+		out = nil
+	}
+	*dst = out
+	return nil
+}
+
+// ---- encoding ----
+
+// isUUID reports whether s is a textual UUID (8-4-4-4-12 hex digits).
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isNamedUUID reports whether s is a valid named-uuid (an <id> of RFC 7047).
+func isNamedUUID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9' {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// uuidAtom is ["uuid", s] or ["named-uuid", s] for a row of this transaction.
+func uuidAtom(s string) (any, error) {
+	if isUUID(s) {
+		return [2]string{"uuid", s}, nil
+	}
+	if isNamedUUID(s) {
+		return [2]string{"named-uuid", s}, nil
+	}
+	return nil, fmt.Errorf("%q is neither a UUID nor a row name of this transaction: %w", s, ErrInvalid)
+}
+
+// baseKind is how one atom of a column is written.
+type baseKind uint8
+
+const (
+	baseOther baseKind = iota
+	baseUUID
+)
+
+// encodeAtom converts a Go scalar to its JSON atom.
+func encodeAtom(kind baseKind, v reflect.Value) (any, error) {
+	switch v.Kind() {
+	case reflect.String:
+		if kind == baseUUID {
+			return uuidAtom(v.String())
+		}
+		return v.String(), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int(), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return v.Uint(), nil
+	case reflect.Float32, reflect.Float64:
+		return v.Float(), nil
+	case reflect.Bool:
+		return v.Bool(), nil
+	case reflect.Interface:
+		if v.IsNil() {
+			return nil, fmt.Errorf("nil atom: %w", ErrInvalid)
+		}
+		return encodeAtom(kind, v.Elem())
+	}
+	return nil, fmt.Errorf("cannot encode %s as an OVSDB atom: %w", v.Type(), ErrInvalid)
+}
+
+// encodeDatum converts a Go column value to OVSDB notation: a slice is a set,
+// a pointer an optional value (a set of 0 or 1), a map a map, anything else
+// an atom.
+func encodeDatum(key, value baseKind, v any) (any, error) {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() {
+		return []any{"set", []any{}}, nil
+	}
+	switch rv.Kind() {
+	case reflect.Slice:
+		elems := make([]any, 0, rv.Len())
+		for i := 0; i < rv.Len(); i++ {
+			a, err := encodeAtom(key, rv.Index(i))
+			if err != nil {
+				return nil, err
+			}
+			elems = append(elems, a)
+		}
+		return []any{"set", elems}, nil
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return []any{"set", []any{}}, nil
+		}
+		a, err := encodeAtom(key, rv.Elem())
+		if err != nil {
+			return nil, err
+		}
+		return []any{"set", []any{a}}, nil
+	case reflect.Map:
+		keys := rv.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i].Interface()) < fmt.Sprint(keys[j].Interface()) })
+		pairs := make([]any, 0, len(keys))
+		for _, k := range keys {
+			ka, err := encodeAtom(key, k)
+			if err != nil {
+				return nil, err
+			}
+			va, err := encodeAtom(value, rv.MapIndex(k))
+			if err != nil {
+				return nil, err
+			}
+			pairs = append(pairs, []any{ka, va})
+		}
+		return []any{"map", pairs}, nil
+	}
+	return encodeAtom(key, rv)
+}
+
+// isZero reports whether a column value is its Go zero value (empty set,
+// empty map, nil optional, "", 0, false). Inserts leave such columns to the
+// server's defaults, as ovs-vsctl does.
+func isZero(v any) bool {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() {
+		return true
+	}
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Map:
+		return rv.Len() == 0
+	}
+	return rv.IsZero()
+}
+
+// rowsEqual compares two rows of the same table column by column.
+func rowsEqual(a, b Model) bool {
+	if a.Table() != b.Table() || a.uuid() != b.uuid() {
+		return false
+	}
+	for _, col := range a.columns() {
+		va, _ := a.column(col)
+		vb, _ := b.column(col)
+		if !reflect.DeepEqual(va, vb) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,3 @@
+package ovsdb
+
+//go:generate go run ../internal/cmd/modelgen -schema vswitch.ovsschema -pkg ovsdb -out models_gen.go

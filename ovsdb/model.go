@@ -1,0 +1,67 @@
+package ovsdb
+
+import (
+	"fmt"
+)
+
+// Model is a row of one table of the Open_vSwitch schema: *Bridge, *Port,
+// *Interface and the other generated types. Only the generated types
+// implement it.
+type Model interface {
+	// Table returns the name of the row's table.
+	Table() string
+
+	uuid() string
+	setUUID(string)
+	clone() Model
+	decodeColumn(col string, raw []byte, diff bool) error
+	column(col string) (any, bool)
+	setColumn(col string, v any) error
+	columns() []string
+}
+
+// ModelPtr is the constraint of the generic helpers: a pointer to a generated
+// row type, such as *Bridge for T = Bridge.
+type ModelPtr[T any] interface {
+	*T
+	Model
+}
+
+// UUIDOf returns the row's UUID (a named UUID before its transaction commits).
+func UUIDOf(m Model) string { return m.uuid() }
+
+// Column returns the Go value of a column of the row, by its schema name
+// ("_uuid" included).
+func Column(m Model, col string) (any, error) {
+	v, ok := m.column(col)
+	if !ok {
+		return nil, unknownColumnError(m.Table(), col)
+	}
+	return v, nil
+}
+
+// SetColumn sets a column of the row from a Go value of the column's type.
+func SetColumn(m Model, col string, v any) error { return m.setColumn(col, v) }
+
+// Columns lists the row's columns (without "_uuid"), in schema order.
+func Columns(m Model) []string { return m.columns() }
+
+// NewRow returns an empty row of the named table.
+func NewRow(table string) (Model, error) {
+	m := newModel(table)
+	if m == nil {
+		return nil, fmt.Errorf("table %q: %w", table, ErrUnknownTable)
+	}
+	return m, nil
+}
+
+// Tables lists the tables the models cover.
+func Tables() []string { return tableNames() }
+
+func columnTypeError(table, col, want string, got any) error {
+	return fmt.Errorf("column %s.%s takes %s, not %T: %w", table, col, want, got, ErrInvalid)
+}
+
+func unknownColumnError(table, col string) error {
+	return fmt.Errorf("table %s has no column %q: %w", table, col, ErrUnknownColumn)
+}

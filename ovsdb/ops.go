@@ -1,0 +1,135 @@
+package ovsdb
+
+import (
+	"encoding/json"
+)
+
+// Operation is one RFC 7047 operation of a transaction, with its values
+// already in OVSDB notation. Transactions build them; a dry run returns them.
+type Operation struct {
+	Op        string           `json:"op"`
+	Table     string           `json:"table,omitempty"`
+	Row       map[string]any   `json:"row,omitempty"`
+	Rows      []map[string]any `json:"rows"`
+	Columns   []string         `json:"columns,omitempty"`
+	Mutations []Mutation       `json:"mutations,omitempty"`
+	Where     []Condition      `json:"where"`
+	Timeout   *int             `json:"timeout,omitempty"`
+	Until     string           `json:"until,omitempty"`
+	UUIDName  string           `json:"uuid-name,omitempty"`
+	Comment   string           `json:"comment,omitempty"`
+}
+
+// MarshalJSON writes the members the operation kind takes, including the
+// required ones that are empty ("row": {}, "where": [], "rows": []).
+func (o Operation) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"op": o.Op}
+	if o.Table != "" {
+		m["table"] = o.Table
+	}
+	where := o.Where
+	if where == nil {
+		where = []Condition{}
+	}
+	row := o.Row
+	if row == nil {
+		row = map[string]any{}
+	}
+	switch o.Op {
+	case "insert":
+		m["row"] = row
+		if o.UUIDName != "" {
+			m["uuid-name"] = o.UUIDName
+		}
+	case "update":
+		m["where"], m["row"] = where, row
+	case "mutate":
+		m["where"], m["mutations"] = where, o.Mutations
+	case "delete":
+		m["where"] = where
+	case "select":
+		m["where"] = where
+		if o.Columns != nil {
+			m["columns"] = o.Columns
+		}
+	case "wait":
+		rows := o.Rows
+		if rows == nil {
+			rows = []map[string]any{}
+		}
+		m["where"], m["columns"], m["until"], m["rows"] = where, o.Columns, o.Until, rows
+		if o.Timeout != nil {
+			m["timeout"] = *o.Timeout
+		}
+	case "comment":
+		m["comment"] = o.Comment
+	}
+	return json.Marshal(m)
+}
+
+// String returns the operation as JSON.
+func (o Operation) String() string {
+	b, err := json.Marshal(o)
+	if err != nil {
+		return "<" + err.Error() + ">"
+	}
+	return string(b)
+}
+
+// Condition is an RFC 7047 condition [column, function, value].
+type Condition struct {
+	Column   string
+	Function string // ==, !=, <, <=, >, >=, includes, excludes
+	Value    any
+}
+
+// MarshalJSON writes the condition as a 3-element array.
+func (c Condition) MarshalJSON() ([]byte, error) {
+	return json.Marshal([3]any{c.Column, c.Function, c.Value})
+}
+
+// Mutators of RFC 7047.
+const (
+	MutateInsert = "insert"
+	MutateDelete = "delete"
+	MutateAdd    = "+="
+	MutateSub    = "-="
+	MutateMul    = "*="
+	MutateDiv    = "/="
+	MutateMod    = "%="
+)
+
+// Mutation is one RFC 7047 mutation [column, mutator, value]. In a Tx the
+// value is a Go value of the column's type (a slice for a set, a map for a
+// map, or a slice of keys to delete from a map); in an Operation it is in
+// OVSDB notation.
+type Mutation struct {
+	Column  string
+	Mutator string
+	Value   any
+}
+
+// MarshalJSON writes the mutation as a 3-element array.
+func (m Mutation) MarshalJSON() ([]byte, error) {
+	return json.Marshal([3]any{m.Column, m.Mutator, m.Value})
+}
+
+// Insert returns a mutation adding set elements or map pairs to a column;
+// map keys that exist keep their value, as RFC 7047 says.
+func Insert(column string, value any) Mutation { return Mutation{column, MutateInsert, value} }
+
+// Delete returns a mutation removing set elements, map pairs (a map), or
+// map keys (a slice of keys) from a column.
+func Delete(column string, value any) Mutation { return Mutation{column, MutateDelete, value} }
+
+// Add returns a mutation adding n to an integer column.
+func Add(column string, n int) Mutation { return Mutation{column, MutateAdd, n} }
+
+// opResult is one element of a transact reply.
+type opResult struct {
+	Count   *int              `json:"count,omitempty"`
+	UUID    *[2]string        `json:"uuid,omitempty"`
+	Rows    []json.RawMessage `json:"rows,omitempty"`
+	Error   *string           `json:"error,omitempty"`
+	Details string            `json:"details,omitempty"`
+}

@@ -1,0 +1,166 @@
+package ovsdb
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	lib "github.com/ovn-kubernetes/libovsdb/ovsdb"
+)
+
+//go:embed vswitch.ovsschema
+var embeddedSchema []byte
+
+// Schema describes the Open_vSwitch database the models were generated from:
+// the tables and the type of every column. Its parser is libovsdb's.
+type Schema struct {
+	db lib.DatabaseSchema
+	// kinds caches, per table and column, how key and value atoms encode.
+	kinds map[string]map[string]columnKinds
+}
+
+type columnKinds struct{ key, value baseKind }
+
+// ModelSchema returns the schema of the generated models.
+func ModelSchema() (*Schema, error) { return ParseSchema(embeddedSchema) }
+
+// ParseSchema parses an OVSDB schema (the JSON of a .ovsschema file or of a
+// get_schema answer).
+func ParseSchema(data []byte) (*Schema, error) {
+	var db lib.DatabaseSchema
+	if err := json.Unmarshal(data, &db); err != nil {
+		return nil, fmt.Errorf("parse schema: %w", err)
+	}
+	s := &Schema{db: db, kinds: make(map[string]map[string]columnKinds, len(db.Tables))}
+	for tn, t := range db.Tables {
+		m := make(map[string]columnKinds, len(t.Columns))
+		for cn, c := range t.Columns {
+			var k columnKinds
+			if c.TypeObj.Key.Type == lib.TypeUUID {
+				k.key = baseUUID
+			}
+			if c.TypeObj.Value != nil && c.TypeObj.Value.Type == lib.TypeUUID {
+				k.value = baseUUID
+			}
+			m[cn] = k
+		}
+		m["_uuid"] = columnKinds{key: baseUUID}
+		s.kinds[tn] = m
+	}
+	return s, nil
+}
+
+// Name and Version of the schema.
+func (s *Schema) Name() string    { return s.db.Name }
+func (s *Schema) Version() string { return s.db.Version }
+
+// Column returns the schema of a column, or an error wrapping
+// ErrUnknownTable or ErrUnknownColumn.
+func (s *Schema) Column(table, column string) (*lib.ColumnSchema, error) {
+	t, ok := s.db.Tables[table]
+	if !ok {
+		return nil, fmt.Errorf("table %q: %w", table, ErrUnknownTable)
+	}
+	c, ok := t.Columns[column]
+	if !ok {
+		return nil, unknownColumnError(table, column)
+	}
+	return c, nil
+}
+
+// Indexes returns the table's indexes (sets of columns whose values are
+// unique across rows).
+func (s *Schema) Indexes(table string) [][]string { return s.db.Tables[table].Indexes }
+
+func (s *Schema) kindsOf(table, column string) (columnKinds, error) {
+	t, ok := s.kinds[table]
+	if !ok {
+		return columnKinds{}, fmt.Errorf("table %q: %w", table, ErrUnknownTable)
+	}
+	k, ok := t[column]
+	if !ok {
+		return columnKinds{}, unknownColumnError(table, column)
+	}
+	return k, nil
+}
+
+// encode writes a Go value of a column in OVSDB notation.
+func (s *Schema) encode(table, column string, v any) (any, error) {
+	k, err := s.kindsOf(table, column)
+	if err != nil {
+		return nil, err
+	}
+	out, err := encodeDatum(k.key, k.value, v)
+	if err != nil {
+		return nil, fmt.Errorf("column %s.%s: %w", table, column, err)
+	}
+	return out, nil
+}
+
+// encodeKeys writes a set of keys of a map column (for deleting keys).
+func (s *Schema) encodeKeys(table, column string, keys any) (any, error) {
+	k, err := s.kindsOf(table, column)
+	if err != nil {
+		return nil, err
+	}
+	return encodeDatum(k.key, k.key, keys)
+}
+
+// CheckCompatible reports every table and column of want that the server's
+// schema lacks or types differently, joined in one error wrapping ErrSchema.
+// Extra tables and columns on the server are fine.
+func (s *Schema) CheckCompatible(server *Schema) error {
+	if s.db.Name != server.db.Name {
+		return fmt.Errorf("server database is %q, models are for %q: %w", server.db.Name, s.db.Name, ErrSchema)
+	}
+	var errs []error
+	tables := make([]string, 0, len(s.db.Tables))
+	for t := range s.db.Tables {
+		tables = append(tables, t)
+	}
+	sort.Strings(tables)
+	for _, tn := range tables {
+		st, ok := server.db.Tables[tn]
+		if !ok {
+			errs = append(errs, fmt.Errorf("server schema %s %s lacks table %q: %w", server.db.Name, server.db.Version, tn, ErrSchema))
+			continue
+		}
+		cols := make([]string, 0, len(s.db.Tables[tn].Columns))
+		for c := range s.db.Tables[tn].Columns {
+			cols = append(cols, c)
+		}
+		sort.Strings(cols)
+		for _, cn := range cols {
+			sc, ok := st.Columns[cn]
+			if !ok {
+				errs = append(errs, fmt.Errorf("server schema %s %s lacks column %s.%s: %w", server.db.Name, server.db.Version, tn, cn, ErrSchema))
+				continue
+			}
+			mine := s.db.Tables[tn].Columns[cn]
+			if !sameShape(mine.TypeObj, sc.TypeObj) {
+				errs = append(errs, fmt.Errorf("column %s.%s is %s on the server, %s in the models: %w", tn, cn, sc, mine, ErrSchema))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sameShape compares what decoding depends on: base types and whether the
+// column is a scalar, an optional value, a set or a map.
+func sameShape(a, b *lib.ColumnType) bool {
+	shape := func(t *lib.ColumnType) string {
+		kind := "set"
+		switch {
+		case t.Value != nil:
+			kind = "map:" + t.Value.Type
+		case t.Min() == 1 && t.Max() == 1:
+			kind = "scalar"
+		case t.Min() == 0 && t.Max() == 1:
+			kind = "optional"
+		}
+		return kind + ":" + t.Key.Type
+	}
+	return shape(a) == shape(b)
+}

@@ -1,0 +1,720 @@
+package ovsdb
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// Command is one step of a transaction, like one ovs-vsctl command between
+// "--" separators. Run reads through tx and records writes in it; it must
+// not do I/O or keep state between runs, because the whole command list
+// runs again when a concurrent writer changes what it read.
+type Command interface {
+	Run(tx *Tx) error
+}
+
+// CommandFunc adapts a function to a Command.
+type CommandFunc func(tx *Tx) error
+
+// Run calls f(tx).
+func (f CommandFunc) Run(tx *Tx) error { return f(tx) }
+
+// Tx is a transaction being built: a consistent view of the database (the
+// client's cache plus the transaction's own writes) and the operations to
+// commit. Every read records what the commit must verify, so a transaction
+// built on a view that a concurrent writer changed fails atomically and is
+// re-run. A Tx is used by one goroutine, only inside Do, Transact or View.
+type Tx struct {
+	schema   *Schema
+	cache    *cache
+	readOnly bool
+	closed   bool
+
+	waits    []Operation
+	waitKeys map[string]bool
+	ops      []Operation
+	inserts  []*pending
+	pend     map[string]map[string]*pending
+	seq      int
+
+	comments []string
+	noWait   bool
+	dryRun   bool
+}
+
+// pending is a row the transaction inserted, changed or deleted.
+type pending struct {
+	table    string
+	uuid     string
+	base     Model
+	inserted bool
+	deleted  bool
+	edits    []edit
+	mat      Model
+}
+
+type edit struct {
+	col string
+	set any       // new value, when mut is nil
+	mut *Mutation // Go-valued mutation
+}
+
+func newTx(schema *Schema, ch *cache) *Tx {
+	return &Tx{schema: schema, cache: ch, waitKeys: map[string]bool{}, pend: map[string]map[string]*pending{}}
+}
+
+func (tx *Tx) check() error {
+	if tx.closed {
+		return fmt.Errorf("transaction used after it ended: %w", ErrInvalid)
+	}
+	return nil
+}
+
+func (p *pending) row() (Model, error) {
+	if p.deleted {
+		return nil, nil
+	}
+	if p.mat != nil {
+		return p.mat, nil
+	}
+	r := p.base.clone()
+	for _, e := range p.edits {
+		v := e.set
+		if e.mut != nil {
+			cur, _ := r.column(e.col)
+			var err error
+			if v, err = applyMutation(cur, *e.mut); err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", p.table, e.col, err)
+			}
+		}
+		if err := r.setColumn(e.col, v); err != nil {
+			return nil, err
+		}
+	}
+	p.mat = r
+	return r, nil
+}
+
+// row returns the transaction's view of a row, or nil.
+func (tx *Tx) row(table, uuid string) (Model, error) {
+	if p := tx.pend[table][uuid]; p != nil {
+		return p.row()
+	}
+	return tx.cache.get(table, uuid), nil
+}
+
+// rows returns the transaction's view of a table, sorted by UUID.
+func (tx *Tx) rows(table string) ([]Model, error) {
+	base := tx.cache.rows(table)
+	out := make([]Model, 0, len(base)+len(tx.pend[table]))
+	for _, r := range base {
+		if p := tx.pend[table][r.uuid()]; p != nil {
+			if r, err := p.row(); err != nil {
+				return nil, err
+			} else if r != nil {
+				out = append(out, r)
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	for _, p := range tx.inserts {
+		if p.table != table || p.deleted {
+			continue
+		}
+		r, err := p.row()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (tx *Tx) addWait(op Operation) {
+	key := op.String()
+	if tx.waitKeys[key] {
+		return
+	}
+	tx.waitKeys[key] = true
+	tx.waits = append(tx.waits, op)
+}
+
+func zero() *int { z := 0; return &z }
+
+func uuidCond(u string) Condition {
+	a, _ := uuidAtom(u)
+	return Condition{"_uuid", "==", a}
+}
+
+// verifyExists makes the commit fail (and the transaction re-run) if the
+// committed row was deleted meanwhile.
+func (tx *Tx) verifyExists(table, uuid string) {
+	if p := tx.pend[table][uuid]; p != nil && p.inserted {
+		return
+	}
+	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(uuid)},
+		Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{{"_uuid": [2]string{"uuid", uuid}}}})
+}
+
+// Get returns a copy of the row of table T with the given UUID, as this
+// transaction sees it, or an error wrapping ErrNotFound. The commit verifies
+// that the row still exists.
+func Get[T any, PT ModelPtr[T]](tx *Tx, uuid string) (PT, error) {
+	var z T
+	table := PT(&z).Table()
+	if err := tx.check(); err != nil {
+		return nil, err
+	}
+	r, err := tx.row(table, uuid)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, fmt.Errorf("%s row %s: %w", table, uuid, ErrNotFound)
+	}
+	tx.verifyExists(table, uuid)
+	return r.clone().(PT), nil
+}
+
+// Lookup returns a copy of the row of table T whose column equals value
+// (for example a Bridge by "name"), or an error wrapping ErrNotFound. The
+// commit verifies the lookup's outcome: the same row, or still no row, has
+// that value. Indexed columns are found in constant time.
+func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error) {
+	var z T
+	table := PT(&z).Table()
+	if err := tx.check(); err != nil {
+		return nil, err
+	}
+	enc, err := tx.schema.encode(table, column, value)
+	if err != nil {
+		return nil, err
+	}
+	match := func(r Model) bool {
+		v, _ := r.column(column)
+		return reflect.DeepEqual(v, value)
+	}
+	// What the committed state says, ignoring this transaction's writes:
+	// that outcome is what the commit verifies.
+	var committed []Model
+	s, isString := value.(string)
+	if r, indexed := tx.cache.lookup(table, column, s); isString && indexed {
+		if r != nil {
+			committed = append(committed, r)
+		}
+	} else {
+		for _, r := range tx.cache.rows(table) {
+			if match(r) {
+				committed = append(committed, r)
+			}
+		}
+	}
+	want := make([]map[string]any, 0, len(committed))
+	var found []Model
+	for _, r := range committed {
+		want = append(want, map[string]any{"_uuid": [2]string{"uuid", r.uuid()}})
+		if tx.pend[table][r.uuid()] == nil {
+			found = append(found, r)
+		}
+	}
+	// Rows this transaction inserted or changed, as it sees them.
+	for _, p := range tx.pend[table] {
+		if r, err := p.row(); err != nil {
+			return nil, err
+		} else if r != nil && match(r) {
+			found = append(found, r)
+		}
+	}
+	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{{column, "==", enc}},
+		Columns: []string{"_uuid"}, Until: "==", Rows: want})
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%s with %s %v: %w", table, column, value, ErrNotFound)
+	case 1:
+		return found[0].clone().(PT), nil
+	}
+	return nil, fmt.Errorf("%s with %s %v: %d rows match: %w", table, column, value, len(found), ErrInvalid)
+}
+
+// List returns copies of all rows of table T as this transaction sees them,
+// sorted by UUID (the transaction's own inserts last). It verifies nothing:
+// verify what a decision depends on with Tx.Verify.
+func List[T any, PT ModelPtr[T]](tx *Tx) ([]PT, error) {
+	var z T
+	if err := tx.check(); err != nil {
+		return nil, err
+	}
+	rows, err := tx.rows(PT(&z).Table())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PT, len(rows))
+	for i, r := range rows {
+		out[i] = r.clone().(PT)
+	}
+	return out, nil
+}
+
+// Verify makes the commit fail, and the transaction re-run, if any of the
+// columns of the committed row changed since this transaction's view was
+// taken (ovs-vsctl's verify). Rows inserted by the transaction need no
+// verification.
+func (tx *Tx) Verify(row Model, columns ...string) error {
+	if err := tx.check(); err != nil {
+		return err
+	}
+	table, u := row.Table(), row.uuid()
+	if p := tx.pend[table][u]; p != nil && p.inserted {
+		return nil
+	}
+	base := tx.cache.get(table, u)
+	if base == nil {
+		return fmt.Errorf("verify %s row %s: %w", table, u, ErrNotFound)
+	}
+	if len(columns) == 0 {
+		tx.verifyExists(table, u)
+		return nil
+	}
+	want := map[string]any{}
+	for _, col := range columns {
+		v, ok := base.column(col)
+		if !ok {
+			return unknownColumnError(table, col)
+		}
+		enc, err := tx.schema.encode(table, col, v)
+		if err != nil {
+			return err
+		}
+		want[col] = enc
+	}
+	cols := append([]string(nil), columns...)
+	sort.Strings(cols)
+	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
+		Columns: cols, Until: "==", Rows: []map[string]any{want}})
+	return nil
+}
+
+func (tx *Tx) writable() error {
+	if err := tx.check(); err != nil {
+		return err
+	}
+	if tx.readOnly {
+		return fmt.Errorf("write in a read-only transaction (View): %w", ErrInvalid)
+	}
+	return nil
+}
+
+// Insert adds a row. Its UUID, if set, must be a name of the transaction
+// (like ovs-vsctl's --id=@name, without the @); if empty, a name is made
+// up. Insert stores the name in row.UUID and returns it: other rows of the
+// transaction refer to the new row by it, and Result.UUIDs maps it to the
+// real UUID after the commit. Columns at their zero value are left to the
+// server's defaults.
+func (tx *Tx) Insert(row Model) (string, error) {
+	if err := tx.writable(); err != nil {
+		return "", err
+	}
+	table := row.Table()
+	u := row.uuid()
+	if u == "" {
+		tx.seq++
+		u = fmt.Sprintf("row%d", tx.seq)
+		for tx.pend[table][u] != nil {
+			tx.seq++
+			u = fmt.Sprintf("row%d", tx.seq)
+		}
+	}
+	if !isNamedUUID(u) {
+		return "", fmt.Errorf("insert into %s: row name %q must match [_a-zA-Z][_a-zA-Z0-9]*: %w", table, u, ErrInvalid)
+	}
+	for _, p := range tx.inserts {
+		if p.uuid == u {
+			return "", fmt.Errorf("insert into %s: row name %q used twice: %w", table, u, ErrInvalid)
+		}
+	}
+	enc := map[string]any{}
+	for _, col := range row.columns() {
+		v, _ := row.column(col)
+		if isZero(v) {
+			continue
+		}
+		e, err := tx.schema.encode(table, col, v)
+		if err != nil {
+			return "", fmt.Errorf("insert into %s: %w", table, err)
+		}
+		enc[col] = e
+	}
+	row.setUUID(u)
+	p := &pending{table: table, uuid: u, base: row.clone(), inserted: true}
+	tx.track(p)
+	tx.inserts = append(tx.inserts, p)
+	tx.ops = append(tx.ops, Operation{Op: "insert", Table: table, Row: enc, UUIDName: u})
+	return u, nil
+}
+
+func (tx *Tx) track(p *pending) {
+	if tx.pend[p.table] == nil {
+		tx.pend[p.table] = map[string]*pending{}
+	}
+	tx.pend[p.table][p.uuid] = p
+}
+
+// touch returns the pending entry of an existing row, creating it.
+func (tx *Tx) touch(row Model) (*pending, error) {
+	table, u := row.Table(), row.uuid()
+	if p := tx.pend[table][u]; p != nil {
+		if p.deleted {
+			return nil, fmt.Errorf("%s row %s was deleted by this transaction: %w", table, u, ErrNotFound)
+		}
+		return p, nil
+	}
+	base := tx.cache.get(table, u)
+	if base == nil {
+		return nil, fmt.Errorf("%s row %q: %w", table, u, ErrNotFound)
+	}
+	tx.verifyExists(table, u)
+	p := &pending{table: table, uuid: u, base: base}
+	tx.track(p)
+	return p, nil
+}
+
+func (tx *Tx) checkWritable(p *pending, col string) error {
+	cs, err := tx.schema.Column(p.table, col)
+	if err != nil {
+		return err
+	}
+	if !cs.Mutable() && !p.inserted {
+		return fmt.Errorf("column %s.%s is immutable: %w", p.table, col, ErrInvalid)
+	}
+	return nil
+}
+
+// Update writes the named columns of an existing row (or of one inserted
+// earlier in the transaction) with the values they have in row.
+func (tx *Tx) Update(row Model, columns ...string) error {
+	if err := tx.writable(); err != nil {
+		return err
+	}
+	if len(columns) == 0 {
+		return fmt.Errorf("update %s: no columns named: %w", row.Table(), ErrInvalid)
+	}
+	p, err := tx.touch(row)
+	if err != nil {
+		return fmt.Errorf("update: %w", err)
+	}
+	enc := map[string]any{}
+	var edits []edit
+	for _, col := range columns {
+		if err := tx.checkWritable(p, col); err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+		v, _ := row.column(col)
+		e, err := tx.schema.encode(p.table, col, v)
+		if err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+		enc[col] = e
+		edits = append(edits, edit{col: col, set: v})
+	}
+	p.edits = append(p.edits, edits...)
+	p.mat = nil
+	tx.ops = append(tx.ops, Operation{Op: "update", Table: p.table, Where: []Condition{uuidCond(p.uuid)}, Row: enc})
+	return nil
+}
+
+// Mutate applies mutations to an existing row: set and map edits that do
+// not read the column, so concurrent writers of the same column (ports of a
+// bridge, say) do not conflict.
+func (tx *Tx) Mutate(row Model, muts ...Mutation) error {
+	if err := tx.writable(); err != nil {
+		return err
+	}
+	p, err := tx.touch(row)
+	if err != nil {
+		return fmt.Errorf("mutate: %w", err)
+	}
+	enc := make([]Mutation, 0, len(muts))
+	for _, m := range muts {
+		if err := tx.checkWritable(p, m.Column); err != nil {
+			return fmt.Errorf("mutate: %w", err)
+		}
+		cur, _ := p.base.column(m.Column)
+		if _, err := applyMutation(cur, m); err != nil {
+			return fmt.Errorf("mutate %s.%s: %w", p.table, m.Column, err)
+		}
+		var v any
+		if rv := reflect.ValueOf(cur); rv.Kind() == reflect.Map && m.Mutator == MutateDelete && reflect.ValueOf(m.Value).Kind() != reflect.Map {
+			v, err = tx.schema.encodeKeys(p.table, m.Column, m.Value)
+		} else {
+			v, err = tx.schema.encode(p.table, m.Column, m.Value)
+		}
+		if err != nil {
+			return fmt.Errorf("mutate: %w", err)
+		}
+		enc = append(enc, Mutation{m.Column, m.Mutator, v})
+	}
+	for i := range muts {
+		m := muts[i]
+		p.edits = append(p.edits, edit{col: m.Column, mut: &m})
+	}
+	p.mat = nil
+	tx.ops = append(tx.ops, Operation{Op: "mutate", Table: p.table, Where: []Condition{uuidCond(p.uuid)}, Mutations: enc})
+	return nil
+}
+
+// Delete removes a row. Rows of non-root tables (Port, Interface, ...) are
+// also removed by the server once nothing refers to them; deleting one that
+// is still referred to fails at commit with a referential integrity error.
+func (tx *Tx) Delete(row Model) error {
+	if err := tx.writable(); err != nil {
+		return err
+	}
+	p, err := tx.touch(row)
+	if err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	p.deleted = true
+	p.mat = nil
+	tx.ops = append(tx.ops, Operation{Op: "delete", Table: p.table, Where: []Condition{uuidCond(p.uuid)}})
+	return nil
+}
+
+// Comment adds a comment to the transaction; ovsdb-server writes it to its
+// log and database file. Equivalent to: ovs-vsctl comment TEXT
+func (tx *Tx) Comment(text string) { tx.comments = append(tx.comments, text) }
+
+// NoWait makes the commit return without waiting for ovs-vswitchd to apply
+// the change. Equivalent to: ovs-vsctl --no-wait
+func (tx *Tx) NoWait() { tx.noWait = true }
+
+// DryRun makes the transaction return its operations without committing.
+// Equivalent to: ovs-vsctl --dry-run
+func (tx *Tx) DryRun() { tx.dryRun = true }
+
+// Writes reports whether the transaction has written anything so far.
+func (tx *Tx) Writes() bool { return len(tx.ops) > 0 }
+
+// Comment returns a Command that comments the transaction (ovs-vsctl's
+// comment command).
+func Comment(text string) Command { return CommandFunc(func(tx *Tx) error { tx.Comment(text); return nil }) }
+
+// NoWait returns a Command that makes the transaction not wait for
+// ovs-vswitchd (ovs-vsctl --no-wait).
+func NoWait() Command { return CommandFunc(func(tx *Tx) error { tx.NoWait(); return nil }) }
+
+// DryRun returns a Command that makes the transaction return its operations
+// without committing (ovs-vsctl --dry-run).
+func DryRun() Command { return CommandFunc(func(tx *Tx) error { tx.DryRun(); return nil }) }
+
+// applyMutation applies a Go-valued mutation to a Go column value and
+// returns the new value, leaving cur untouched.
+func applyMutation(cur any, m Mutation) (any, error) {
+	cv := reflect.ValueOf(cur)
+	mv := reflect.ValueOf(m.Value)
+	if !mv.IsValid() {
+		return nil, fmt.Errorf("nil mutation value: %w", ErrInvalid)
+	}
+	bad := func() (any, error) {
+		return nil, fmt.Errorf("mutator %q with %T on a %T column: %w", m.Mutator, m.Value, cur, ErrInvalid)
+	}
+	// elems lists the elements of a set value given as a slice or one atom.
+	elems := func(elemType reflect.Type) ([]reflect.Value, bool) {
+		if mv.Kind() == reflect.Slice && mv.Type().Elem() == elemType {
+			out := make([]reflect.Value, mv.Len())
+			for i := range out {
+				out[i] = mv.Index(i)
+			}
+			return out, true
+		}
+		if mv.Type() == elemType {
+			return []reflect.Value{mv}, true
+		}
+		return nil, false
+	}
+	switch cv.Kind() {
+	case reflect.Slice:
+		add, ok := elems(cv.Type().Elem())
+		if !ok {
+			return bad()
+		}
+		out := reflect.MakeSlice(cv.Type(), 0, cv.Len()+len(add))
+		has := func(s reflect.Value, x reflect.Value) bool {
+			for i := 0; i < s.Len(); i++ {
+				if s.Index(i).Equal(x) {
+					return true
+				}
+			}
+			return false
+		}
+		switch m.Mutator {
+		case MutateInsert:
+			out = reflect.AppendSlice(out, cv)
+			for _, x := range add {
+				if !has(out, x) {
+					out = reflect.Append(out, x)
+				}
+			}
+		case MutateDelete:
+			del := reflect.MakeSlice(cv.Type(), 0, len(add))
+			for _, x := range add {
+				del = reflect.Append(del, x)
+			}
+			for i := 0; i < cv.Len(); i++ {
+				if !has(del, cv.Index(i)) {
+					out = reflect.Append(out, cv.Index(i))
+				}
+			}
+		default:
+			return bad()
+		}
+		if out.Len() == 0 {
+			return reflect.Zero(cv.Type()).Interface(), nil
+		}
+		return out.Interface(), nil
+	case reflect.Pointer:
+		vals, ok := elems(cv.Type().Elem())
+		if !ok || len(vals) > 1 {
+			return bad()
+		}
+		switch m.Mutator {
+		case MutateInsert:
+			if !cv.IsNil() || len(vals) == 0 {
+				return cur, nil
+			}
+			p := reflect.New(cv.Type().Elem())
+			p.Elem().Set(vals[0])
+			return p.Interface(), nil
+		case MutateDelete:
+			if len(vals) == 1 && !cv.IsNil() && cv.Elem().Equal(vals[0]) {
+				return reflect.Zero(cv.Type()).Interface(), nil
+			}
+			return cur, nil
+		}
+		return bad()
+	case reflect.Map:
+		out := reflect.MakeMapWithSize(cv.Type(), cv.Len())
+		iter := cv.MapRange()
+		for iter.Next() {
+			out.SetMapIndex(iter.Key(), iter.Value())
+		}
+		switch {
+		case m.Mutator == MutateInsert && mv.Type() == cv.Type():
+			it := mv.MapRange()
+			for it.Next() {
+				if !out.MapIndex(it.Key()).IsValid() {
+					out.SetMapIndex(it.Key(), it.Value())
+				}
+			}
+		case m.Mutator == MutateDelete && mv.Type() == cv.Type():
+			it := mv.MapRange()
+			for it.Next() {
+				if v := out.MapIndex(it.Key()); v.IsValid() && v.Equal(it.Value()) {
+					out.SetMapIndex(it.Key(), reflect.Value{})
+				}
+			}
+		case m.Mutator == MutateDelete:
+			keys, ok := elems(cv.Type().Key())
+			if !ok {
+				return bad()
+			}
+			for _, k := range keys {
+				out.SetMapIndex(k, reflect.Value{})
+			}
+		default:
+			return bad()
+		}
+		if out.Len() == 0 {
+			return reflect.Zero(cv.Type()).Interface(), nil
+		}
+		return out.Interface(), nil
+	case reflect.Int:
+		if mv.Kind() != reflect.Int {
+			return bad()
+		}
+		a, b := cv.Int(), mv.Int()
+		var r int64
+		switch m.Mutator {
+		case MutateAdd:
+			r = a + b
+		case MutateSub:
+			r = a - b
+		case MutateMul:
+			r = a * b
+		case MutateDiv, MutateMod:
+			if b == 0 {
+				return nil, fmt.Errorf("division by zero: %w", ErrInvalid)
+			}
+			if m.Mutator == MutateDiv {
+				r = a / b
+			} else {
+				r = a % b
+			}
+		default:
+			return bad()
+		}
+		return reflect.ValueOf(r).Convert(cv.Type()).Interface(), nil
+	}
+	return bad()
+}
+
+// Result is what a committed transaction produced.
+type Result struct {
+	// Operations are the operations sent (or, for a dry run, not sent).
+	Operations []Operation
+	// UUIDs maps the names of inserted rows to their real UUIDs.
+	UUIDs map[string]string
+	// NextCfg is the Open_vSwitch.next_cfg value the transaction set (0 if
+	// it wrote nothing or there is no Open_vSwitch row yet).
+	NextCfg int
+	// Interfaces reports the interfaces the transaction created, as
+	// ovs-vswitchd set them up (empty with NoWait).
+	Interfaces []InterfaceStatus
+	// DryRun is set when nothing was committed.
+	DryRun bool
+}
+
+// InterfaceStatus is an interface created by a transaction, once
+// ovs-vswitchd has applied it.
+type InterfaceStatus struct {
+	Name   string
+	UUID   string
+	Ofport int    // -1 or 0 when it failed
+	Error  string // the interface's error column
+}
+
+// UUID returns the real UUID of the row inserted under the name, or "".
+func (r *Result) UUID(name string) string { return r.UUIDs[name] }
+
+// String summarises the result.
+func (r *Result) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d operations", len(r.Operations))
+	if r.DryRun {
+		b.WriteString(" (dry run)")
+	}
+	for _, i := range r.Interfaces {
+		fmt.Fprintf(&b, "; %s ofport %d", i.Name, i.Ofport)
+		if i.Error != "" {
+			fmt.Fprintf(&b, " error %q", i.Error)
+		}
+	}
+	return b.String()
+}
+
+// decodeNextCfg reads next_cfg from a select result row.
+func decodeNextCfg(rows []json.RawMessage) (int, error) {
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	var row struct {
+		NextCfg int `json:"next_cfg"`
+	}
+	if err := json.Unmarshal(rows[0], &row); err != nil {
+		return 0, err
+	}
+	return row.NextCfg, nil
+}
