@@ -67,7 +67,7 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 		if readOnly {
 			return &Result{}, nil
 		}
-		res, conflict, err := c.commit(ctx, rc, ch, tx)
+		res, conflict, err := c.commit(ctx, rc, tx)
 		if !conflict {
 			return res, err
 		}
@@ -88,7 +88,7 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 }
 
 // commit sends the transaction. conflict reports a failed verification.
-func (c *Client) commit(ctx context.Context, rc *rpcConn, ch *cache, tx *Tx) (res *Result, conflict bool, err error) {
+func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (res *Result, conflict bool, err error) {
 	ops := make([]Operation, 0, len(tx.waits)+len(tx.ops)+3)
 	ops = append(ops, tx.waits...)
 	ops = append(ops, tx.ops...)
@@ -154,17 +154,17 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, ch *cache, tx *Tx) (re
 		}
 	}
 	// Read-your-writes: wait until the monitor has delivered the commit.
-	if err := c.awaitCache(ctx, ch, res); err != nil {
+	if err := c.awaitCache(ctx, res); err != nil {
 		return res, false, err
 	}
 	if tx.noWait || res.NextCfg == 0 {
 		return res, false, nil
 	}
-	return res, false, c.awaitVswitchd(ctx, ch, tx, res)
+	return res, false, c.awaitVswitchd(ctx, tx, res)
 }
 
-func (c *Client) awaitCache(ctx context.Context, ch *cache, res *Result) error {
-	seen := func() bool {
+func (c *Client) awaitCache(ctx context.Context, res *Result) error {
+	seen := func(ch *cache) bool {
 		if res.NextCfg > 0 {
 			root := ch.root()
 			return root != nil && root.NextCfg >= res.NextCfg
@@ -183,20 +183,24 @@ func (c *Client) awaitCache(ctx context.Context, ch *cache, res *Result) error {
 		}
 		return true
 	}
-	return c.waitCache(ctx, ch, seen, "the client's cache to show the commit")
+	return c.waitCache(ctx, seen, "the client's cache to show the commit")
 }
 
-// waitCache waits until cond holds on the cache, or ctx ends, or the
-// connection that fed the cache is replaced (then cond is checked on the
-// new cache).
-func (c *Client) waitCache(ctx context.Context, ch *cache, cond func() bool, what string) error {
+// waitCache waits until cond holds on the client's current cache, or ctx
+// ends. After a reconnect it follows the new cache.
+func (c *Client) waitCache(ctx context.Context, cond func(*cache) bool, what string) error {
 	for {
+		rc, ch, err := c.current(ctx)
+		if err != nil {
+			return fmt.Errorf("committed, but gave up waiting for %s: %w", what, err)
+		}
 		_, changed := ch.state()
-		if cond() {
+		if cond(ch) {
 			return nil
 		}
 		select {
 		case <-changed:
+		case <-rc.done:
 		case <-ctx.Done():
 			return fmt.Errorf("committed, but gave up waiting for %s: %w", what, ctx.Err())
 		case <-c.closeCh:
@@ -205,11 +209,15 @@ func (c *Client) waitCache(ctx context.Context, ch *cache, cond func() bool, wha
 	}
 }
 
-func (c *Client) awaitVswitchd(ctx context.Context, ch *cache, tx *Tx, res *Result) error {
-	err := c.waitCache(ctx, ch, func() bool {
+func (c *Client) awaitVswitchd(ctx context.Context, tx *Tx, res *Result) error {
+	err := c.waitCache(ctx, func(ch *cache) bool {
 		root := ch.root()
 		return root != nil && root.CurCfg >= res.NextCfg
 	}, fmt.Sprintf("ovs-vswitchd to apply next_cfg %d (is ovs-vswitchd running? use NoWait otherwise)", res.NextCfg))
+	if err != nil {
+		return err
+	}
+	_, ch, err := c.current(ctx)
 	if err != nil {
 		return err
 	}

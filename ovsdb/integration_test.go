@@ -1,0 +1,497 @@
+package ovsdb_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
+)
+
+func testCtx(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// addBridge is the minimal add-br: bridge, its local port and internal
+// interface, all in one transaction. (Package bridge has the full one.)
+func addBridge(name string) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+		if err != nil {
+			return err
+		}
+		if len(roots) != 1 {
+			return fmt.Errorf("no Open_vSwitch row")
+		}
+		iface := &ovsdb.Interface{Name: name, Type: "internal"}
+		if _, err := tx.Insert(iface); err != nil {
+			return err
+		}
+		port := &ovsdb.Port{Name: name, Interfaces: []string{iface.UUID}}
+		if _, err := tx.Insert(port); err != nil {
+			return err
+		}
+		br := &ovsdb.Bridge{Name: name, Ports: []string{port.UUID}, DatapathType: "netdev"}
+		if _, err := tx.Insert(br); err != nil {
+			return err
+		}
+		return tx.Mutate(roots[0], ovsdb.Insert("bridges", []string{br.UUID}))
+	})
+}
+
+// addPort is the minimal add-port: a port with one interface, appended to
+// the bridge with a mutation, and name checks that the commit verifies.
+func addPort(bridge, name, ifType string) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", bridge)
+		if err != nil {
+			return err
+		}
+		if _, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name); !errors.Is(err, ovsdb.ErrNotFound) {
+			return fmt.Errorf("port %s: %w", name, ovsdb.ErrExists)
+		}
+		iface := &ovsdb.Interface{Name: name, Type: ifType}
+		if _, err := tx.Insert(iface); err != nil {
+			return err
+		}
+		port := &ovsdb.Port{Name: name, Interfaces: []string{iface.UUID}}
+		if _, err := tx.Insert(port); err != nil {
+			return err
+		}
+		return tx.Mutate(br, ovsdb.Insert("ports", []string{port.UUID}))
+	})
+}
+
+func portNames(t *testing.T, c *ovsdb.Client, bridge string) []string {
+	t.Helper()
+	var names []string
+	err := c.View(testCtx(t, 10*time.Second), func(tx *ovsdb.Tx) error {
+		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", bridge)
+		if err != nil {
+			return err
+		}
+		for _, u := range br.Ports {
+			p, err := ovsdb.Get[ovsdb.Port](tx, u)
+			if err != nil {
+				return err
+			}
+			names = append(names, p.Name)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return names
+}
+
+func TestConnect(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t, ovstest.WithTCP())
+	ctx := testCtx(t, 20*time.Second)
+	tests := []struct {
+		name     string
+		endpoint string
+	}{
+		{"unix", s.Endpoint},
+		{"tcp", s.TCPEndpoint},
+		{"fail-over from a dead endpoint", "unix:" + filepath.Join(s.Dir, "nothing.sock") + "," + s.TCPEndpoint},
+	}
+	_, err := s.Client.Transact(ctx, ovsdb.NoWait(), addBridge("br0"))
+	require.NoError(t, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := ovsdb.Dial(ctx, tt.endpoint)
+			require.NoError(t, err)
+			defer c.Close()
+			assert.Equal(t, []string{"br0"}, portNames(t, c, "br0"))
+			require.NoError(t, c.Echo(ctx))
+		})
+	}
+	t.Run("bad endpoint", func(t *testing.T) {
+		_, err := ovsdb.Dial(ctx, "udp:1.2.3.4")
+		assert.ErrorIs(t, err, ovsdb.ErrInvalid)
+	})
+}
+
+// schemaWithout writes the vswitch schema minus a table (and the columns that
+// refer to it) and minus a column.
+func schemaWithout(t *testing.T, table, column string) string {
+	t.Helper()
+	data, err := os.ReadFile("/usr/share/openvswitch/vswitch.ovsschema")
+	require.NoError(t, err)
+	var s map[string]any
+	require.NoError(t, json.Unmarshal(data, &s))
+	tables := s["tables"].(map[string]any)
+	delete(tables, table)
+	for _, td := range tables {
+		cols := td.(map[string]any)["columns"].(map[string]any)
+		for cn, cd := range cols {
+			if strings.Contains(fmt.Sprint(cd), "refTable:"+table) {
+				delete(cols, cn)
+			}
+		}
+	}
+	tc := strings.SplitN(column, ".", 2)
+	delete(tables[tc[0]].(map[string]any)["columns"].(map[string]any), tc[1])
+	out, err := json.Marshal(s)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "partial.ovsschema")
+	require.NoError(t, os.WriteFile(path, out, 0o644))
+	return path
+}
+
+func TestSchemaMismatch(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t, ovstest.WithSchema(schemaWithout(t, "AutoAttach", "Port.trunks")),
+		ovstest.WithoutClient(), ovstest.WithoutInit())
+	_, err := ovsdb.Dial(testCtx(t, 10*time.Second), s.Endpoint)
+	require.ErrorIs(t, err, ovsdb.ErrSchema)
+	assert.Contains(t, err.Error(), `lacks table "AutoAttach"`)
+	assert.Contains(t, err.Error(), "lacks column Port.trunks")
+	assert.Contains(t, err.Error(), "lacks column Bridge.auto_attach")
+}
+
+func TestAtomicity(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t)
+	ctx := testCtx(t, 20*time.Second)
+	_, err := s.Client.Transact(ctx, ovsdb.NoWait(), addBridge("br0"), addPort("br0", "p1", ""))
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		last    ovsdb.Command
+		wantErr error
+	}{
+		{
+			name:    "last command fails in the client",
+			last:    addPort("no-such-bridge", "p3", ""),
+			wantErr: ovsdb.ErrNotFound,
+		},
+		{
+			name: "last operation fails in the server (duplicate index)",
+			last: ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+				// Bypass the name check: the server's index must refuse a
+				// second interface "p1" (a referenced one: unreferenced
+				// rows are garbage-collected before indexes are checked).
+				br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+				if err != nil {
+					return err
+				}
+				iface := &ovsdb.Interface{Name: "p1"}
+				if _, err := tx.Insert(iface); err != nil {
+					return err
+				}
+				port := &ovsdb.Port{Name: "p9", Interfaces: []string{iface.UUID}}
+				if _, err := tx.Insert(port); err != nil {
+					return err
+				}
+				return tx.Mutate(br, ovsdb.Insert("ports", []string{port.UUID}))
+			}),
+			wantErr: ovsdb.ErrExists,
+		},
+		{
+			name: "last operation fails in the server (dangling reference)",
+			last: ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+				br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+				if err != nil {
+					return err
+				}
+				return tx.Mutate(br, ovsdb.Insert("ports", []string{"00000000-0000-0000-0000-000000000001"}))
+			}),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, err := s.Dump()
+			require.NoError(t, err)
+			_, err = s.Client.Transact(ctx, ovsdb.NoWait(),
+				addPort("br0", "p2", "internal"),
+				ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+					br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+					if err != nil {
+						return err
+					}
+					br.ExternalIDs = map[string]string{"k": "v"}
+					return tx.Update(br, "external_ids")
+				}),
+				tt.last)
+			require.Error(t, err)
+			if tt.wantErr != nil {
+				assert.ErrorIs(t, err, tt.wantErr)
+			}
+			after, err := s.Dump()
+			require.NoError(t, err)
+			assert.Equal(t, before, after, "database changed by a failed transaction")
+			assert.Equal(t, []string{"br0", "p1"}, sorted(portNames(t, s.Client, "br0")))
+		})
+	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+func TestNoLostUpdates(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t)
+	ctx := testCtx(t, 120*time.Second)
+	_, err := s.Client.Transact(ctx, ovsdb.NoWait(), addBridge("br0"))
+	require.NoError(t, err)
+	const writers, each = 8, 100
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := ovsdb.Dial(ctx, s.Endpoint)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer c.Close()
+			for i := 0; i < each; i++ {
+				if _, err := c.Transact(ctx, ovsdb.NoWait(), addPort("br0", fmt.Sprintf("w%d-p%d", w, i), "internal")); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	names := portNames(t, s.Client, "br0")
+	assert.Len(t, names, writers*each+1) // plus the bridge's own port
+	out, err := s.Vsctl("list-ports", "br0")
+	require.NoError(t, err)
+	assert.Len(t, strings.Fields(out), writers*each)
+}
+
+// TestVerifyReruns changes a verified column between a command's read and
+// its commit: the commit must fail its verification and the command re-run
+// on the new value, so no update is lost.
+func TestVerifyReruns(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t)
+	ctx := testCtx(t, 20*time.Second)
+	_, err := s.Client.Transact(ctx, ovsdb.NoWait(), addBridge("br0"))
+	require.NoError(t, err)
+	other, err := ovsdb.Dial(ctx, s.Endpoint)
+	require.NoError(t, err)
+	defer other.Close()
+	setCounter := func(tx *ovsdb.Tx, n int) error {
+		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+		if err != nil {
+			return err
+		}
+		br.ExternalIDs = map[string]string{"counter": fmt.Sprint(n)}
+		return tx.Update(br, "external_ids")
+	}
+	var runs atomic.Int32
+	before := s.Client.Stats().Retries
+	_, err = s.Client.Do(ctx, func(tx *ovsdb.Tx) error {
+		tx.NoWait()
+		run := runs.Add(1)
+		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+		if err != nil {
+			return err
+		}
+		if err := tx.Verify(br, "external_ids"); err != nil {
+			return err
+		}
+		var n int
+		fmt.Sscan(br.ExternalIDs["counter"], &n)
+		if run == 1 {
+			// A concurrent writer commits between our read and our commit.
+			if _, err := other.Do(ctx, func(tx *ovsdb.Tx) error { tx.NoWait(); return setCounter(tx, 41) }); err != nil {
+				return err
+			}
+		}
+		return setCounter(tx, n+1)
+	})
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, runs.Load(), "the command list must re-run once")
+	assert.EqualValues(t, 1, s.Client.Stats().Retries-before)
+	out, err := s.Vsctl("get", "Bridge", "br0", "external_ids:counter")
+	require.NoError(t, err)
+	assert.Equal(t, `"42"`, strings.TrimSpace(out), "the concurrent update was lost")
+}
+
+func TestWaitForVSwitchd(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t, ovstest.WithVSwitchd())
+	ctx := testCtx(t, 60*time.Second)
+
+	res, err := s.Client.Transact(ctx, addBridge("br0"), addPort("br0", "p-int", "internal"))
+	require.NoError(t, err)
+	require.Len(t, res.Interfaces, 2)
+	for _, st := range res.Interfaces {
+		assert.Positive(t, st.Ofport, "interface %s", st.Name)
+		assert.Empty(t, st.Error)
+	}
+
+	res, err = s.Client.Transact(ctx, addPort("br0", "nosuchdev0", ""))
+	require.Error(t, err)
+	var ie *ovsdb.InterfaceError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "nosuchdev0", ie.Name)
+	assert.Contains(t, ie.Cause, "nosuchdev0")
+	assert.Contains(t, err.Error(), `committed, but interface "nosuchdev0" failed`)
+	require.NotNil(t, res)
+	require.Len(t, res.Interfaces, 1)
+	assert.Contains(t, portNames(t, s.Client, "br0"), "nosuchdev0", "the row stays committed")
+}
+
+func TestWaitWithoutVSwitchd(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t)
+	ctx := testCtx(t, 20*time.Second)
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	res, err := s.Client.Transact(short, addBridge("br0"))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "ovs-vswitchd")
+	require.NotNil(t, res, "the transaction committed")
+	assert.Positive(t, res.NextCfg)
+	assert.Equal(t, []string{"br0"}, portNames(t, s.Client, "br0"))
+
+	// NoWait returns as soon as the cache shows the commit, well within a
+	// deadline the default wait could never meet.
+	short2, cancel2 := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel2()
+	res, err = s.Client.Transact(short2, ovsdb.NoWait(), addPort("br0", "p1", ""))
+	require.NoError(t, err)
+	assert.Empty(t, res.Interfaces)
+}
+
+func TestReconnect(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t, ovstest.WithClientOptions(ovsdb.WithBackoff(10*time.Millisecond, 100*time.Millisecond)))
+	ctx := testCtx(t, 60*time.Second)
+	c := s.Client
+	_, err := c.Transact(ctx, ovsdb.NoWait(), addBridge("br0"), addPort("br0", "p1", ""))
+	require.NoError(t, err)
+	watch, err := ovsdb.Watch[ovsdb.Port](ctx, c)
+	require.NoError(t, err)
+
+	// Kill the server, change the database behind the client's back, and
+	// restart the server on it.
+	s.KillDB()
+	out, err := exec.Command("ovsdb-tool", "transact", s.DB, `["Open_vSwitch",
+		{"op":"update","table":"Port","where":[["name","==","p1"]],"row":{"tag":7}}]`).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.NoError(t, s.StartDB())
+
+	// The client reconnects; its cache is the new database, never the old.
+	p, err := ovsdb.WaitUntil(ctx, c, func(p *ovsdb.Port) bool { return p.Name == "p1" && p.Tag != nil && *p.Tag == 7 })
+	require.NoError(t, err)
+	assert.Equal(t, 7, *p.Tag)
+	assert.EqualValues(t, 1, c.Stats().Reconnects)
+	// The watcher was told about the change made while it was away.
+	select {
+	case ev := <-watch:
+		assert.Equal(t, ovsdb.EventUpdate, ev.Kind)
+		assert.Equal(t, "p1", ev.New.Name)
+		assert.Nil(t, ev.Old.Tag)
+	case <-ctx.Done():
+		t.Fatal("no event after reconnect")
+	}
+	// Cache equals what a fresh client loads.
+	fresh, err := ovsdb.Dial(ctx, s.Endpoint)
+	require.NoError(t, err)
+	defer fresh.Close()
+	list := func(c *ovsdb.Client) []*ovsdb.Port {
+		var ps []*ovsdb.Port
+		require.NoError(t, c.View(ctx, func(tx *ovsdb.Tx) (err error) { ps, err = ovsdb.List[ovsdb.Port](tx); return err }))
+		return ps
+	}
+	assert.Equal(t, list(fresh), list(c))
+	// And the next transaction succeeds.
+	_, err = c.Transact(ctx, ovsdb.NoWait(), addPort("br0", "p2", ""))
+	require.NoError(t, err)
+	assert.Len(t, portNames(t, fresh, "br0"), 3)
+}
+
+func TestWatchAndWaitUntil(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t)
+	ctx := testCtx(t, 20*time.Second)
+	watch, err := ovsdb.Watch[ovsdb.Bridge](ctx, s.Client)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := ovsdb.WaitUntil(ctx, s.Client, func(b *ovsdb.Bridge) bool { return b.Name == "br-late" })
+		done <- err
+	}()
+	other, err := ovsdb.Dial(ctx, s.Endpoint)
+	require.NoError(t, err)
+	defer other.Close()
+	_, err = other.Transact(ctx, ovsdb.NoWait(), addBridge("br-late"))
+	require.NoError(t, err)
+	require.NoError(t, <-done)
+	ev := <-watch
+	assert.Equal(t, ovsdb.EventInsert, ev.Kind)
+	assert.Equal(t, "br-late", ev.New.Name)
+	assert.Nil(t, ev.Old)
+}
+
+func TestDryRunAndComment(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t)
+	ctx := testCtx(t, 20*time.Second)
+	before, err := s.Dump()
+	require.NoError(t, err)
+	res, err := s.Client.Transact(ctx, ovsdb.DryRun(), addBridge("br0"))
+	require.NoError(t, err)
+	assert.True(t, res.DryRun)
+	var ops []string
+	for _, op := range res.Operations {
+		ops = append(ops, op.Op+" "+op.Table)
+	}
+	assert.Contains(t, ops, "insert Bridge")
+	after, err := s.Dump()
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "a dry run wrote")
+
+	_, err = s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.Comment("ovskit-test: add br0"), addBridge("br0"))
+	require.NoError(t, err)
+	out, err := exec.Command("ovsdb-tool", "show-log", s.DB).CombinedOutput()
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "ovskit-test: add br0")
+}
+
+func TestReadOnlyView(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t)
+	err := s.Client.View(testCtx(t, 10*time.Second), func(tx *ovsdb.Tx) error {
+		_, err := tx.Insert(&ovsdb.Bridge{Name: "x"})
+		return err
+	})
+	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
+}
