@@ -101,15 +101,12 @@ func decodeScalar[T any](raw []byte, dst *T, dec func([]byte) (T, error)) error 
 	return nil
 }
 
-// decodeOptional decodes a set of at most one element. In an update2 diff a
-// set column carries the elements to toggle, so a change from a to b arrives
-// as {a, b}.
-func decodeOptional[T comparable](raw []byte, dst **T, dec func([]byte) (T, error), diff bool) error {
+// decodeOptional decodes a set of at most one element. update2 sends such
+// a column's new value, not a diff: ovsdb-server diffs only sets that can
+// hold more than one element.
+func decodeOptional[T comparable](raw []byte, dst **T, dec func([]byte) (T, error), _ bool) error {
 	var cur []T
-	if diff && *dst != nil {
-		cur = []T{**dst}
-	}
-	if err := decodeSet(raw, &cur, dec, diff); err != nil {
+	if err := decodeSet(raw, &cur, dec, false); err != nil {
 		return err
 	}
 	switch len(cur) {
@@ -146,29 +143,55 @@ func decodeSet[T comparable](raw []byte, dst *[]T, dec func([]byte) (T, error), 
 		*dst = vals
 		return nil
 	}
-	toggle := make(map[T]bool, len(vals))
-	for _, v := range vals {
-		toggle[v] = !toggle[v]
-	}
-	out := make([]T, 0, len(*dst)+len(vals))
-	for _, v := range *dst {
-		if toggle[v] {
-			delete(toggle, v) // present now, toggled off
-			continue
+	*dst = toggleSet(*dst, vals)
+	return nil
+}
+
+// toggleSet returns a new slice: cur with each of vals (a set: no
+// duplicates) removed if present, added if absent. Small diffs (the usual
+// one or two elements of an update2) are compared linearly, because hashing
+// every element of a large set costs more than the comparisons.
+func toggleSet[T comparable](cur, vals []T) []T {
+	out := make([]T, 0, len(cur)+len(vals))
+	if len(vals) > 8 {
+		toggle := make(map[T]bool, len(vals))
+		for _, v := range vals {
+			toggle[v] = true
 		}
-		out = append(out, v)
-	}
-	for _, v := range vals {
-		if toggle[v] {
-			out = append(out, v)
-			delete(toggle, v)
+		for _, x := range cur {
+			if toggle[x] {
+				delete(toggle, x)
+				continue
+			}
+			out = append(out, x)
+		}
+		for _, v := range vals {
+			if toggle[v] {
+				out = append(out, v)
+			}
+		}
+	} else {
+		present := make([]bool, len(vals))
+	next:
+		for _, x := range cur {
+			for i, v := range vals {
+				if v == x {
+					present[i] = true
+					continue next
+				}
+			}
+			out = append(out, x)
+		}
+		for i, v := range vals {
+			if !present[i] {
+				out = append(out, v)
+			}
 		}
 	}
 	if len(out) == 0 {
-		out = nil
+		return nil
 	}
-	*dst = out
-	return nil
+	return out
 }
 
 // decodeMap replaces *dst, or with diff applies update2's map diff: a key

@@ -5,7 +5,31 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 )
+
+var (
+	bumpNextCfg          = Operation{Op: "mutate", Table: TableOpenVSwitch, Mutations: []Mutation{{"next_cfg", MutateAdd, 1}}}
+	selectNextCfg        = Operation{Op: "select", Table: TableOpenVSwitch, Columns: []string{"next_cfg"}}
+	bumpNextCfgJSON, _   = bumpNextCfg.MarshalJSON()
+	selectNextCfgJSON, _ = selectNextCfg.MarshalJSON()
+)
+
+// encodeParams writes ["db", op, op, ...] from encoded operations.
+func encodeParams(db string, ops [][]byte) []byte {
+	n := len(db) + 4
+	for _, o := range ops {
+		n += len(o) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	b = strconv.AppendQuote(b, db)
+	for _, o := range ops {
+		b = append(b, ',')
+		b = append(b, o...)
+	}
+	return append(b, ']')
+}
 
 // Transact runs the commands in order in one transaction and commits them
 // atomically: all of them or none (ovs-vsctl's "--" chaining). See Do.
@@ -89,20 +113,31 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 
 // commit sends the transaction. conflict reports a failed verification.
 func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (res *Result, conflict bool, err error) {
+	if tx.encErr != nil {
+		return nil, false, tx.encErr
+	}
 	ops := make([]Operation, 0, len(tx.waits)+len(tx.ops)+3)
 	ops = append(ops, tx.waits...)
 	ops = append(ops, tx.ops...)
+	encoded := make([][]byte, 0, cap(ops))
+	encoded = append(encoded, tx.waitJSON...)
+	encoded = append(encoded, tx.opJSON...)
 	cfgAt := -1
 	if len(tx.ops) > 0 {
 		// Bump next_cfg so that ovs-vswitchd reconfigures (it ignores some
 		// columns otherwise) and read back the value to wait for.
-		ops = append(ops,
-			Operation{Op: "mutate", Table: TableOpenVSwitch, Mutations: []Mutation{{"next_cfg", MutateAdd, 1}}},
-			Operation{Op: "select", Table: TableOpenVSwitch, Columns: []string{"next_cfg"}})
+		ops = append(ops, bumpNextCfg, selectNextCfg)
+		encoded = append(encoded, bumpNextCfgJSON, selectNextCfgJSON)
 		cfgAt = len(ops) - 1
 	}
 	for _, text := range tx.comments {
-		ops = append(ops, Operation{Op: "comment", Comment: text})
+		op := Operation{Op: "comment", Comment: text}
+		b, err := op.MarshalJSON()
+		if err != nil {
+			return nil, false, err
+		}
+		ops = append(ops, op)
+		encoded = append(encoded, b)
 	}
 	res = &Result{Operations: ops, UUIDs: map[string]string{}}
 	if tx.dryRun {
@@ -112,12 +147,7 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (res *Result, 
 	if len(tx.ops) == 0 && len(tx.comments) == 0 {
 		return res, false, nil // read-only: nothing to commit
 	}
-	params := make([]any, 0, len(ops)+1)
-	params = append(params, SchemaName)
-	for _, op := range ops {
-		params = append(params, op)
-	}
-	raw, err := rc.call(ctx, "transact", params, nil)
+	raw, err := rc.callEncoded(ctx, "transact", encodeParams(SchemaName, encoded))
 	if err != nil {
 		return nil, false, fmt.Errorf("transact (outcome unknown): %w", err)
 	}

@@ -3,7 +3,6 @@ package ovsdb_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ovskit/ovskit/internal/testcmd"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 )
@@ -28,55 +28,10 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-// addBridge is the minimal add-br: bridge, its local port and internal
-// interface, all in one transaction. (Package bridge has the full one.)
-func addBridge(name string) ovsdb.Command {
-	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
-		if err != nil {
-			return err
-		}
-		if len(roots) != 1 {
-			return fmt.Errorf("no Open_vSwitch row")
-		}
-		iface := &ovsdb.Interface{Name: name, Type: "internal"}
-		if _, err := tx.Insert(iface); err != nil {
-			return err
-		}
-		port := &ovsdb.Port{Name: name, Interfaces: []string{iface.UUID}}
-		if _, err := tx.Insert(port); err != nil {
-			return err
-		}
-		br := &ovsdb.Bridge{Name: name, Ports: []string{port.UUID}, DatapathType: "netdev"}
-		if _, err := tx.Insert(br); err != nil {
-			return err
-		}
-		return tx.Mutate(roots[0], ovsdb.Insert("bridges", []string{br.UUID}))
-	})
-}
-
-// addPort is the minimal add-port: a port with one interface, appended to
-// the bridge with a mutation, and name checks that the commit verifies.
-func addPort(bridge, name, ifType string) ovsdb.Command {
-	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", bridge)
-		if err != nil {
-			return err
-		}
-		if _, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name); !errors.Is(err, ovsdb.ErrNotFound) {
-			return fmt.Errorf("port %s: %w", name, ovsdb.ErrExists)
-		}
-		iface := &ovsdb.Interface{Name: name, Type: ifType}
-		if _, err := tx.Insert(iface); err != nil {
-			return err
-		}
-		port := &ovsdb.Port{Name: name, Interfaces: []string{iface.UUID}}
-		if _, err := tx.Insert(port); err != nil {
-			return err
-		}
-		return tx.Mutate(br, ovsdb.Insert("ports", []string{port.UUID}))
-	})
-}
+var (
+	addBridge = testcmd.AddBridge
+	addPort   = testcmd.AddPort
+)
 
 func portNames(t *testing.T, c *ovsdb.Client, bridge string) []string {
 	t.Helper()
@@ -286,8 +241,11 @@ func TestNoLostUpdates(t *testing.T) {
 	for err := range errs {
 		require.NoError(t, err)
 	}
-	names := portNames(t, s.Client, "br0")
-	assert.Len(t, names, writers*each+1) // plus the bridge's own port
+	// A fresh client's initial snapshot is the server's current state.
+	fresh, err := ovsdb.Dial(ctx, s.Endpoint)
+	require.NoError(t, err)
+	defer fresh.Close()
+	assert.Len(t, portNames(t, fresh, "br0"), writers*each+1) // plus the bridge's own port
 	out, err := s.Vsctl("list-ports", "br0")
 	require.NoError(t, err)
 	assert.Len(t, strings.Fields(out), writers*each)
@@ -336,6 +294,7 @@ func TestVerifyReruns(t *testing.T) {
 		return setCounter(tx, n+1)
 	})
 	require.NoError(t, err)
+	assert.Zero(t, s.Client.Stats().Reconnects)
 	assert.EqualValues(t, 2, runs.Load(), "the command list must re-run once")
 	assert.EqualValues(t, 1, s.Client.Stats().Retries-before)
 	out, err := s.Vsctl("get", "Bridge", "br0", "external_ids:counter")
@@ -366,6 +325,9 @@ func TestWaitForVSwitchd(t *testing.T) {
 	require.NotNil(t, res)
 	require.Len(t, res.Interfaces, 1)
 	assert.Contains(t, portNames(t, s.Client, "br0"), "nosuchdev0", "the row stays committed")
+	// vswitchd's status writes (mac_in_use, ofport, statistics...) must all
+	// decode: a bad update would show as a silent resynchronisation.
+	assert.Zero(t, s.Client.Stats().Reconnects, "the client had to resynchronise")
 }
 
 func TestWaitWithoutVSwitchd(t *testing.T) {
@@ -435,7 +397,7 @@ func TestReconnect(t *testing.T) {
 	// And the next transaction succeeds.
 	_, err = c.Transact(ctx, ovsdb.NoWait(), addPort("br0", "p2", ""))
 	require.NoError(t, err)
-	assert.Len(t, portNames(t, fresh, "br0"), 3)
+	assert.Len(t, portNames(t, c, "br0"), 3, "read-your-writes after a reconnect")
 }
 
 func TestWatchAndWaitUntil(t *testing.T) {

@@ -20,13 +20,25 @@ type Operation struct {
 	Comment   string           `json:"comment,omitempty"`
 }
 
+// opJSON fixes the member order; pointers keep required empty members.
+type opJSON struct {
+	Op        string            `json:"op"`
+	Table     string            `json:"table,omitempty"`
+	Where     *[]Condition      `json:"where,omitempty"`
+	Row       *map[string]any   `json:"row,omitempty"`
+	Mutations []Mutation        `json:"mutations,omitempty"`
+	Columns   []string          `json:"columns,omitempty"`
+	Until     string            `json:"until,omitempty"`
+	Rows      *[]map[string]any `json:"rows,omitempty"`
+	Timeout   *int              `json:"timeout,omitempty"`
+	UUIDName  string            `json:"uuid-name,omitempty"`
+	Comment   string            `json:"comment,omitempty"`
+}
+
 // MarshalJSON writes the members the operation kind takes, including the
 // required ones that are empty ("row": {}, "where": [], "rows": []).
 func (o Operation) MarshalJSON() ([]byte, error) {
-	m := map[string]any{"op": o.Op}
-	if o.Table != "" {
-		m["table"] = o.Table
-	}
+	j := opJSON{Op: o.Op, Table: o.Table}
 	where := o.Where
 	if where == nil {
 		where = []Condition{}
@@ -37,34 +49,25 @@ func (o Operation) MarshalJSON() ([]byte, error) {
 	}
 	switch o.Op {
 	case "insert":
-		m["row"] = row
-		if o.UUIDName != "" {
-			m["uuid-name"] = o.UUIDName
-		}
+		j.Row, j.UUIDName = &row, o.UUIDName
 	case "update":
-		m["where"], m["row"] = where, row
+		j.Where, j.Row = &where, &row
 	case "mutate":
-		m["where"], m["mutations"] = where, o.Mutations
+		j.Where, j.Mutations = &where, o.Mutations
 	case "delete":
-		m["where"] = where
+		j.Where = &where
 	case "select":
-		m["where"] = where
-		if o.Columns != nil {
-			m["columns"] = o.Columns
-		}
+		j.Where, j.Columns = &where, o.Columns
 	case "wait":
 		rows := o.Rows
 		if rows == nil {
 			rows = []map[string]any{}
 		}
-		m["where"], m["columns"], m["until"], m["rows"] = where, o.Columns, o.Until, rows
-		if o.Timeout != nil {
-			m["timeout"] = *o.Timeout
-		}
+		j.Where, j.Columns, j.Until, j.Rows, j.Timeout = &where, o.Columns, o.Until, &rows, o.Timeout
 	case "comment":
-		m["comment"] = o.Comment
+		j.Comment = o.Comment
 	}
-	return json.Marshal(m)
+	return json.Marshal(j)
 }
 
 // String returns the operation as JSON.

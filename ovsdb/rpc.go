@@ -146,6 +146,15 @@ func (c *rpcConn) write(v any) error {
 	return nil
 }
 
+func (c *rpcConn) writeRaw(b []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if _, err := c.nc.Write(b); err != nil {
+		return fmt.Errorf("write: %v: %w", err, ErrNotConnected)
+	}
+	return nil
+}
+
 // call sends a request and waits for its answer, the context, or the end of
 // the connection.
 func (c *rpcConn) call(ctx context.Context, method string, params any, inline func(json.RawMessage) error) (json.RawMessage, error) {
@@ -160,11 +169,27 @@ func (c *rpcConn) call(ctx context.Context, method string, params any, inline fu
 	id := c.nextID
 	c.pending[id] = cl
 	c.mu.Unlock()
-	if err := c.write(struct {
-		ID     uint64 `json:"id"`
-		Method string `json:"method"`
-		Params any    `json:"params"`
-	}{id, method, params}); err != nil {
+	var body []byte
+	if raw, ok := params.(json.RawMessage); ok {
+		body = raw
+	} else {
+		var err error
+		if body, err = json.Marshal(params); err != nil {
+			c.mu.Lock()
+			delete(c.pending, id)
+			c.mu.Unlock()
+			return nil, fmt.Errorf("%s: encode params: %w", method, err)
+		}
+	}
+	req := make([]byte, 0, len(body)+len(method)+48)
+	req = append(req, `{"id":`...)
+	req = strconv.AppendUint(req, id, 10)
+	req = append(req, `,"method":`...)
+	req = strconv.AppendQuote(req, method)
+	req = append(req, `,"params":`...)
+	req = append(req, body...)
+	req = append(req, "}\n"...)
+	if err := c.writeRaw(req); err != nil {
 		c.fail(err)
 		return nil, err
 	}
@@ -177,6 +202,12 @@ func (c *rpcConn) call(ctx context.Context, method string, params any, inline fu
 		c.mu.Unlock()
 		return nil, fmt.Errorf("%s: %w", method, ctx.Err())
 	}
+}
+
+// callEncoded is call with params already in JSON; it writes the request
+// bytes directly instead of running them through the encoder again.
+func (c *rpcConn) callEncoded(ctx context.Context, method string, params []byte) (json.RawMessage, error) {
+	return c.call(ctx, method, json.RawMessage(params), nil)
 }
 
 func (c *rpcConn) close() { c.fail(fmt.Errorf("closed by client: %w", ErrClosed)) }

@@ -36,10 +36,15 @@ type Tx struct {
 	waits    []Operation
 	waitKeys map[string]bool
 	ops      []Operation
+	// encoded holds each operation's JSON, made once when it is added:
+	// waits first, then ops, as they are sent.
+	waitJSON [][]byte
+	opJSON   [][]byte
 	inserts  []*pending
 	pend     map[string]map[string]*pending
 	seq      int
 
+	encErr   error
 	comments []string
 	noWait   bool
 	dryRun   bool
@@ -135,12 +140,31 @@ func (tx *Tx) rows(table string) ([]Model, error) {
 }
 
 func (tx *Tx) addWait(op Operation) {
-	key := op.String()
+	b, err := op.MarshalJSON()
+	if err != nil {
+		// Values come from the schema-checked encoder; a failure here is
+		// a bug, reported at commit.
+		tx.encErr = fmt.Errorf("encode wait on %s: %w", op.Table, err)
+		return
+	}
+	key := string(b)
 	if tx.waitKeys[key] {
 		return
 	}
 	tx.waitKeys[key] = true
 	tx.waits = append(tx.waits, op)
+	tx.waitJSON = append(tx.waitJSON, b)
+}
+
+// addOp records a write operation with its JSON.
+func (tx *Tx) addOp(op Operation) error {
+	b, err := op.MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("encode %s on %s: %w", op.Op, op.Table, err)
+	}
+	tx.ops = append(tx.ops, op)
+	tx.opJSON = append(tx.opJSON, b)
+	return nil
 }
 
 func zero() *int { z := 0; return &z }
@@ -352,7 +376,9 @@ func (tx *Tx) Insert(row Model) (string, error) {
 	p := &pending{table: table, uuid: u, base: row.clone(), inserted: true}
 	tx.track(p)
 	tx.inserts = append(tx.inserts, p)
-	tx.ops = append(tx.ops, Operation{Op: "insert", Table: table, Row: enc, UUIDName: u})
+	if err := tx.addOp(Operation{Op: "insert", Table: table, Row: enc, UUIDName: u}); err != nil {
+		return "", err
+	}
 	return u, nil
 }
 
@@ -422,8 +448,7 @@ func (tx *Tx) Update(row Model, columns ...string) error {
 	}
 	p.edits = append(p.edits, edits...)
 	p.mat = nil
-	tx.ops = append(tx.ops, Operation{Op: "update", Table: p.table, Where: []Condition{uuidCond(p.uuid)}, Row: enc})
-	return nil
+	return tx.addOp(Operation{Op: "update", Table: p.table, Where: []Condition{uuidCond(p.uuid)}, Row: enc})
 }
 
 // Mutate applies mutations to an existing row: set and map edits that do
@@ -443,7 +468,7 @@ func (tx *Tx) Mutate(row Model, muts ...Mutation) error {
 			return fmt.Errorf("mutate: %w", err)
 		}
 		cur, _ := p.base.column(m.Column)
-		if _, err := applyMutation(cur, m); err != nil {
+		if err := checkMutation(cur, m); err != nil {
 			return fmt.Errorf("mutate %s.%s: %w", p.table, m.Column, err)
 		}
 		var v any
@@ -462,8 +487,7 @@ func (tx *Tx) Mutate(row Model, muts ...Mutation) error {
 		p.edits = append(p.edits, edit{col: m.Column, mut: &m})
 	}
 	p.mat = nil
-	tx.ops = append(tx.ops, Operation{Op: "mutate", Table: p.table, Where: []Condition{uuidCond(p.uuid)}, Mutations: enc})
-	return nil
+	return tx.addOp(Operation{Op: "mutate", Table: p.table, Where: []Condition{uuidCond(p.uuid)}, Mutations: enc})
 }
 
 // Delete removes a row. Rows of non-root tables (Port, Interface, ...) are
@@ -479,8 +503,7 @@ func (tx *Tx) Delete(row Model) error {
 	}
 	p.deleted = true
 	p.mat = nil
-	tx.ops = append(tx.ops, Operation{Op: "delete", Table: p.table, Where: []Condition{uuidCond(p.uuid)}})
-	return nil
+	return tx.addOp(Operation{Op: "delete", Table: p.table, Where: []Condition{uuidCond(p.uuid)}})
 }
 
 // Comment adds a comment to the transaction; ovsdb-server writes it to its
@@ -500,7 +523,9 @@ func (tx *Tx) Writes() bool { return len(tx.ops) > 0 }
 
 // Comment returns a Command that comments the transaction (ovs-vsctl's
 // comment command).
-func Comment(text string) Command { return CommandFunc(func(tx *Tx) error { tx.Comment(text); return nil }) }
+func Comment(text string) Command {
+	return CommandFunc(func(tx *Tx) error { tx.Comment(text); return nil })
+}
 
 // NoWait returns a Command that makes the transaction not wait for
 // ovs-vswitchd (ovs-vsctl --no-wait).
@@ -509,6 +534,35 @@ func NoWait() Command { return CommandFunc(func(tx *Tx) error { tx.NoWait(); ret
 // DryRun returns a Command that makes the transaction return its operations
 // without committing (ovs-vsctl --dry-run).
 func DryRun() Command { return CommandFunc(func(tx *Tx) error { tx.DryRun(); return nil }) }
+
+// checkMutation reports whether applyMutation would accept m on a column
+// holding cur, without building the result (a bridge's ports can be large).
+func checkMutation(cur any, m Mutation) error {
+	ct, mt := reflect.TypeOf(cur), reflect.TypeOf(m.Value)
+	if mt == nil {
+		return fmt.Errorf("nil mutation value: %w", ErrInvalid)
+	}
+	ok := false
+	switch ct.Kind() {
+	case reflect.Slice, reflect.Pointer:
+		ok = (m.Mutator == MutateInsert || m.Mutator == MutateDelete) &&
+			(mt == ct.Elem() || mt.Kind() == reflect.Slice && mt.Elem() == ct.Elem())
+	case reflect.Map:
+		ok = mt == ct && (m.Mutator == MutateInsert || m.Mutator == MutateDelete) ||
+			m.Mutator == MutateDelete && (mt == ct.Key() || mt.Kind() == reflect.Slice && mt.Elem() == ct.Key())
+	case reflect.Int:
+		switch m.Mutator {
+		case MutateAdd, MutateSub, MutateMul:
+			ok = mt.Kind() == reflect.Int
+		case MutateDiv, MutateMod:
+			ok = mt.Kind() == reflect.Int && reflect.ValueOf(m.Value).Int() != 0
+		}
+	}
+	if !ok {
+		return fmt.Errorf("mutator %q with %T on a %T column: %w", m.Mutator, m.Value, cur, ErrInvalid)
+	}
+	return nil
+}
 
 // applyMutation applies a Go-valued mutation to a Go column value and
 // returns the new value, leaving cur untouched.

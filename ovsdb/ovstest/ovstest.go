@@ -25,6 +25,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,10 +43,10 @@ type Need int
 
 // Prerequisites.
 const (
-	NeedOVSDB     Need = iota // ovsdb-server, ovsdb-tool, ovsdb-client, ovs-vsctl
-	NeedVSwitchd              // ovs-vswitchd, and root with namespaces for it
-	NeedRoot                  // uid 0
-	NeedNetns                 // `ip netns` (iproute2) and root
+	NeedOVSDB    Need = iota // ovsdb-server, ovsdb-tool, ovsdb-client, ovs-vsctl
+	NeedVSwitchd             // ovs-vswitchd, and root with namespaces for it
+	NeedRoot                 // uid 0
+	NeedNetns                // `ip netns` (iproute2) and root
 )
 
 // InCI reports whether the tests run under CI (CI=true), where missing
@@ -251,7 +252,8 @@ func (s *Server) command(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(name, args...)
 	// Private run, log and db directories: nothing of the system's OVS.
 	cmd.Env = append(os.Environ(), "OVS_RUNDIR="+s.Dir, "OVS_LOGDIR="+s.Dir, "OVS_DBDIR="+s.Dir, "OVS_SYSCONFDIR="+s.Dir)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	// No Pdeathsig: Linux sends it when the forking *thread* exits, which
+	// the Go runtime may do at any time; cleanup is by pid in t.Cleanup.
 	return cmd
 }
 
@@ -302,7 +304,7 @@ func (s *Server) StartDB() error {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		ports := listeningPorts(logPath)
-		if fi, err := os.Stat(sock); err == nil && fi.Mode()&os.ModeSocket != 0 && len(ports) >= want {
+		if acceptsConnections(sock) && len(ports) >= want {
 			// Remotes are opened in the order given: tcp first, then ssl.
 			if s.cfg.tcp {
 				s.TCPEndpoint = "tcp:127.0.0.1:" + ports[0]
@@ -322,6 +324,17 @@ func (s *Server) StartDB() error {
 			return fmt.Errorf("ovsdb-server did not start listening: %s", tail(logPath, 20))
 		}
 	}
+}
+
+// acceptsConnections reports whether a unix socket is listening (the file
+// exists a moment before listen(2) is called).
+func acceptsConnections(sock string) bool {
+	c, err := net.DialTimeout("unix", sock, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 var listeningRE = regexp.MustCompile(`listening on port (\d+)`)

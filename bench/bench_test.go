@@ -1,0 +1,220 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ovskit/ovskit/internal/testcmd"
+	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
+)
+
+// Each benchmark starts a private ovsdb-server (no ovs-vswitchd: every
+// figure is --no-wait) and measures ovskit's full command path (snapshot,
+// verification, commit, read-your-writes) beside its references: the raw
+// JSON-RPC client (the floor) and the real ovs-vsctl.
+
+func setup(b *testing.B) (*ovstest.Server, context.Context) {
+	b.Helper()
+	s := ovstest.NewServer(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	b.Cleanup(cancel)
+	if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), testcmd.AddBridge("br0")); err != nil {
+		b.Fatal(err)
+	}
+	return s, ctx
+}
+
+func rawClient(b *testing.B, s *ovstest.Server, ctx context.Context) *RawClient {
+	b.Helper()
+	rc, err := DialRaw(ctx, s.Endpoint)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { rc.Close() })
+	return rc
+}
+
+// (a) N sequential single-port transactions.
+func BenchmarkSequentialAddPort(b *testing.B) {
+	b.Run("impl=ovskit", func(b *testing.B) {
+		s, ctx := setup(b)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), testcmd.AddPort("br0", fmt.Sprintf("p%d", i), "internal")); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=raw", func(b *testing.B) {
+		s, ctx := setup(b)
+		rc := rawClient(b, s, ctx)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := rc.Transact(AddPortOps("br0", fmt.Sprintf("p%d", i), i)...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=ovs-vsctl", func(b *testing.B) {
+		s, _ := setup(b)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := s.Vsctl("--no-wait", "add-port", "br0", fmt.Sprintf("p%d", i), "--", "set", "Interface", fmt.Sprintf("p%d", i), "type=internal"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// (b) One transaction adding N ports to a new bridge.
+func BenchmarkOneTransaction(b *testing.B) {
+	const n = 200
+	b.Run(fmt.Sprintf("impl=ovskit/ports=%d", n), func(b *testing.B) {
+		s, ctx := setup(b)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			br := fmt.Sprintf("b%d", i)
+			cmds := []ovsdb.Command{ovsdb.NoWait(), testcmd.AddBridge(br)}
+			for j := 0; j < n; j++ {
+				cmds = append(cmds, testcmd.AddPort(br, fmt.Sprintf("%s-p%d", br, j), "internal"))
+			}
+			if _, err := s.Client.Transact(ctx, cmds...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(fmt.Sprintf("impl=raw/ports=%d", n), func(b *testing.B) {
+		s, ctx := setup(b)
+		rc := rawClient(b, s, ctx)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			br := fmt.Sprintf("b%d", i)
+			ops := AddBridgeOps(br)
+			for j := 0; j < n; j++ {
+				ops = append(ops, AddPortOps(br, fmt.Sprintf("%s-p%d", br, j), j)...)
+			}
+			if _, err := rc.Transact(ops...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(fmt.Sprintf("impl=ovs-vsctl/ports=%d", n), func(b *testing.B) {
+		s, _ := setup(b)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			br := fmt.Sprintf("b%d", i)
+			args := []string{"--no-wait", "add-br", br, "--", "set", "Bridge", br, "datapath_type=netdev"}
+			for j := 0; j < n; j++ {
+				p := fmt.Sprintf("%s-p%d", br, j)
+				args = append(args, "--", "add-port", br, p, "--", "set", "Interface", p, "type=internal")
+			}
+			if _, err := s.Vsctl(args...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// (c) 4,000 sequential adds onto one bridge: does a transaction's cost grow
+// with the size of the bridge's port set? Reports the time of the last 500
+// adds over the first 500 (growth) and the whole run.
+func BenchmarkGrowth(b *testing.B) {
+	const total, window = 4000, 500
+	run := func(b *testing.B, add func(i int) error) {
+		for it := 0; it < b.N; it++ {
+			var first, last time.Duration
+			start := time.Now()
+			for i := 0; i < total; i++ {
+				t0 := time.Now()
+				if err := add(it*total + i); err != nil {
+					b.Fatal(err)
+				}
+				d := time.Since(t0)
+				if i < window {
+					first += d
+				}
+				if i >= total-window {
+					last += d
+				}
+			}
+			b.ReportMetric(float64(last)/float64(first), "last/first")
+			b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms/4000adds")
+		}
+	}
+	b.Run("impl=ovskit", func(b *testing.B) {
+		s, ctx := setup(b)
+		b.ResetTimer()
+		run(b, func(i int) error {
+			_, err := s.Client.Transact(ctx, ovsdb.NoWait(), testcmd.AddPort("br0", fmt.Sprintf("p%d", i), "internal"))
+			return err
+		})
+	})
+	b.Run("impl=raw", func(b *testing.B) {
+		s, ctx := setup(b)
+		rc := rawClient(b, s, ctx)
+		b.ResetTimer()
+		run(b, func(i int) error {
+			_, err := rc.Transact(AddPortOps("br0", fmt.Sprintf("p%d", i), i)...)
+			return err
+		})
+	})
+}
+
+// TestBenchmarkReferencesAgree checks, once, that the three implementations
+// the benchmarks compare build the same rows.
+func TestBenchmarkReferencesAgree(t *testing.T) {
+	ovstest.Require(t, ovstest.NeedOVSDB)
+	dumps := map[string]string{}
+	for _, impl := range []string{"ovskit", "raw", "ovs-vsctl"} {
+		s := ovstest.NewServer(t)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), testcmd.AddBridge("br0")); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		switch impl {
+		case "ovskit":
+			_, err = s.Client.Transact(ctx, ovsdb.NoWait(), testcmd.AddPort("br0", "p0", "internal"))
+		case "raw":
+			var rc *RawClient
+			if rc, err = DialRaw(ctx, s.Endpoint); err == nil {
+				_, err = rc.Transact(AddPortOps("br0", "p0", 0)...)
+				rc.Close()
+			}
+		case "ovs-vsctl":
+			_, err = s.Vsctl("--no-wait", "add-port", "br0", "p0", "--", "set", "Interface", "p0", "type=internal")
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", impl, err)
+		}
+		out, err := exec.Command("ovs-vsctl", "--db="+s.Endpoint, "--columns=name,type", "list", "Interface").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dumps[impl] = sortedLines(string(out))
+	}
+	if dumps["ovskit"] != dumps["raw"] || dumps["raw"] != dumps["ovs-vsctl"] {
+		t.Fatalf("implementations differ:\n%v", dumps)
+	}
+}
+
+func sortedLines(s string) string {
+	var recs []string
+	for _, r := range strings.Split(strings.TrimSpace(s), "\n\n") {
+		recs = append(recs, strings.Join(strings.Fields(r), " "))
+	}
+	for i := range recs {
+		for j := i + 1; j < len(recs); j++ {
+			if recs[j] < recs[i] {
+				recs[i], recs[j] = recs[j], recs[i]
+			}
+		}
+	}
+	return strings.Join(recs, "\n")
+}

@@ -1,0 +1,229 @@
+package ovsdb
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/ovskit/ovskit/internal/modelgen"
+)
+
+func TestGeneratedModelsAreCurrent(t *testing.T) {
+	schema, err := os.ReadFile("vswitch.ovsschema")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := modelgen.Generate(schema, "ovsdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("models_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatal("models_gen.go is stale: run `make generate` and commit the result")
+	}
+}
+
+func TestDecodeColumn(t *testing.T) {
+	tests := []struct {
+		name    string
+		start   *Port
+		col     string
+		raw     string
+		diff    bool
+		want    *Port
+		wantErr bool
+	}{
+		{name: "string", start: &Port{}, col: "name", raw: `"p1"`, want: &Port{Name: "p1"}},
+		{name: "optional set", start: &Port{}, col: "tag", raw: `10`, want: &Port{Tag: ptr(10)}},
+		{name: "optional empty", start: &Port{Tag: ptr(3)}, col: "tag", raw: `["set",[]]`, want: &Port{}},
+		// update2 sends the new value of a max-1 column, not a diff.
+		{name: "optional modify a->b", start: &Port{Tag: ptr(10)}, col: "tag", raw: `11`, diff: true, want: &Port{Tag: ptr(11)}},
+		{name: "optional modify to empty", start: &Port{Tag: ptr(10)}, col: "tag", raw: `["set",[]]`, diff: true, want: &Port{}},
+		{name: "optional modify from empty", start: &Port{}, col: "tag", raw: `["set",[12]]`, diff: true, want: &Port{Tag: ptr(12)}},
+		{name: "set", start: &Port{}, col: "trunks", raw: `["set",[10,11]]`, want: &Port{Trunks: []int{10, 11}}},
+		{name: "set of one as atom", start: &Port{}, col: "trunks", raw: `12`, want: &Port{Trunks: []int{12}}},
+		{name: "set diff toggles", start: &Port{Trunks: []int{1, 2, 3}}, col: "trunks", raw: `["set",[2,4]]`, diff: true, want: &Port{Trunks: []int{1, 3, 4}}},
+		{name: "uuid set", start: &Port{}, col: "interfaces", raw: `["uuid","6ba7b810-9dad-11d1-80b4-00c04fd430c8"]`, want: &Port{Interfaces: []string{"6ba7b810-9dad-11d1-80b4-00c04fd430c8"}}},
+		{name: "map", start: &Port{}, col: "external_ids", raw: `["map",[["a","1"],["b","2"]]]`, want: &Port{ExternalIDs: map[string]string{"a": "1", "b": "2"}}},
+		{name: "map diff add, change, remove", start: &Port{ExternalIDs: map[string]string{"a": "1", "b": "2"}}, col: "external_ids",
+			raw: `["map",[["a","1"],["b","3"],["c","4"]]]`, diff: true, want: &Port{ExternalIDs: map[string]string{"b": "3", "c": "4"}}},
+		{name: "enum", start: &Port{}, col: "vlan_mode", raw: `"trunk"`, want: &Port{VLANMode: ptr(PortVLANModeTrunk)}},
+		{name: "bool", start: &Port{}, col: "protected", raw: `true`, want: &Port{Protected: true}},
+		{name: "bad atom", start: &Port{}, col: "name", raw: `5`, wantErr: true},
+		{name: "bad set", start: &Port{}, col: "trunks", raw: `["bag",[1]]`, wantErr: true},
+		{name: "bad map", start: &Port{}, col: "external_ids", raw: `["set",[]]`, wantErr: true},
+		{name: "bad uuid", start: &Port{}, col: "interfaces", raw: `["set",[["oops","x"]]]`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.start.clone().(*Port)
+			err := got.decodeColumn(tt.col, []byte(tt.raw), tt.diff)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if tt.wantErr {
+				return
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("(-want +got)\n%s", d)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestEncode(t *testing.T) {
+	s, err := ModelSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		table, col string
+		v          any
+		want       string
+		wantErr    error
+	}{
+		{"string", "Bridge", "name", "br0", `"br0"`, nil},
+		{"optional int", "Port", "tag", ptr(10), `["set",[10]]`, nil},
+		{"nil optional", "Port", "tag", (*int)(nil), `["set",[]]`, nil},
+		{"int set", "Port", "trunks", []int{10, 11}, `["set",[10,11]]`, nil},
+		{"uuid set, real and named", "Bridge", "ports", []string{"6ba7b810-9dad-11d1-80b4-00c04fd430c8", "row1"},
+			`["set",[["uuid","6ba7b810-9dad-11d1-80b4-00c04fd430c8"],["named-uuid","row1"]]]`, nil},
+		{"map sorted", "Bridge", "external_ids", map[string]string{"b": "2", "a": "1"}, `["map",[["a","1"],["b","2"]]]`, nil},
+		{"map to uuid", "QoS", "queues", map[int]string{0: "q"}, `["map",[[0,["named-uuid","q"]]]]`, nil},
+		{"enum", "Bridge", "fail_mode", ptr(BridgeFailModeSecure), `["set",["secure"]]`, nil},
+		{"bad uuid", "Bridge", "ports", []string{"not a uuid!"}, "", ErrInvalid},
+		{"unknown column", "Bridge", "nope", 1, "", ErrUnknownColumn},
+		{"unknown table", "Nope", "name", 1, "", ErrUnknownTable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.encode(tt.table, tt.col, tt.v)
+			if d := cmp.Diff(tt.wantErr, err, cmpopts.EquateErrors()); d != "" {
+				t.Fatalf("error (-want +got)\n%s", d)
+			}
+			if err != nil {
+				return
+			}
+			b, _ := json.Marshal(got)
+			if string(b) != tt.want {
+				t.Errorf("got %s, want %s", b, tt.want)
+			}
+		})
+	}
+}
+
+func TestApplyMutation(t *testing.T) {
+	tests := []struct {
+		name    string
+		cur     any
+		m       Mutation
+		want    any
+		wantErr error
+	}{
+		{"set insert", []string{"a"}, Insert("c", []string{"b", "a"}), []string{"a", "b"}, nil},
+		{"set insert one atom", []int{1}, Insert("c", 2), []int{1, 2}, nil},
+		{"set delete", []string{"a", "b"}, Delete("c", []string{"a", "x"}), []string{"b"}, nil},
+		{"set delete all", []string{"a"}, Delete("c", []string{"a"}), []string(nil), nil},
+		{"map insert keeps existing", map[string]string{"a": "1"}, Insert("c", map[string]string{"a": "2", "b": "3"}), map[string]string{"a": "1", "b": "3"}, nil},
+		{"map delete pair", map[string]string{"a": "1", "b": "2"}, Delete("c", map[string]string{"a": "1", "b": "9"}), map[string]string{"b": "2"}, nil},
+		{"map delete keys", map[string]string{"a": "1", "b": "2"}, Delete("c", []string{"a"}), map[string]string{"b": "2"}, nil},
+		{"optional insert", (*int)(nil), Insert("c", 5), ptr(5), nil},
+		{"optional delete", ptr(5), Delete("c", 5), (*int)(nil), nil},
+		{"int add", 3, Add("c", 2), 5, nil},
+		{"int div zero", 3, Mutation{"c", MutateDiv, 0}, nil, ErrInvalid},
+		{"wrong type", []string{"a"}, Insert("c", 3), nil, ErrInvalid},
+		{"arith on set", []string{"a"}, Add("c", 1), nil, ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := applyMutation(tt.cur, tt.m)
+			if d := cmp.Diff(tt.wantErr, err, cmpopts.EquateErrors()); d != "" {
+				t.Fatalf("error (-want +got)\n%s", d)
+			}
+			if err == nil {
+				if d := cmp.Diff(tt.want, got); d != "" {
+					t.Errorf("(-want +got)\n%s", d)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckCompatible(t *testing.T) {
+	models, err := ModelSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(embeddedSchema, &raw); err != nil {
+		t.Fatal(err)
+	}
+	port := raw["tables"].(map[string]any)["Port"].(map[string]any)["columns"].(map[string]any)
+	delete(port, "tag")
+	port["trunks"] = map[string]any{"type": "string"} // retyped
+	delete(raw["tables"].(map[string]any), "SSL")
+	b, _ := json.Marshal(raw)
+	server, err := ParseSchema(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = models.CheckCompatible(server)
+	if !errorsIs(err, ErrSchema) {
+		t.Fatalf("err = %v, want ErrSchema", err)
+	}
+	for _, want := range []string{`lacks table "SSL"`, "lacks column Port.tag", "column Port.trunks is"} {
+		if !contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+	if err := models.CheckCompatible(models); err != nil {
+		t.Errorf("schema incompatible with itself: %v", err)
+	}
+}
+
+func TestOperationJSON(t *testing.T) {
+	tests := []struct {
+		op   Operation
+		want string
+	}{
+		{Operation{Op: "insert", Table: "Bridge"}, `{"op":"insert","table":"Bridge","row":{}}`},
+		{Operation{Op: "delete", Table: "Bridge"}, `{"op":"delete","table":"Bridge","where":[]}`},
+		{Operation{Op: "wait", Table: "Port", Timeout: ptr(0), Columns: []string{"_uuid"}, Until: "=="},
+			`{"op":"wait","table":"Port","where":[],"columns":["_uuid"],"until":"==","rows":[],"timeout":0}`},
+		{Operation{Op: "mutate", Table: "Open_vSwitch", Mutations: []Mutation{Add("next_cfg", 1)}},
+			`{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","+=",1]]}`},
+		{Operation{Op: "comment", Comment: "hi"}, `{"op":"comment","comment":"hi"}`},
+	}
+	for _, tt := range tests {
+		if got := tt.op.String(); got != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.op.Op, got, tt.want)
+		}
+	}
+}
+
+// FuzzCacheApply feeds arbitrary update2 notifications to the cache: it may
+// refuse them, but must not panic.
+func FuzzCacheApply(f *testing.F) {
+	f.Add([]byte(`{"Port":{"6ba7b810-9dad-11d1-80b4-00c04fd430c8":{"insert":{"name":"p1","tag":10,"trunks":["set",[1,2]]}}}}`))
+	f.Add([]byte(`{"Port":{"6ba7b810-9dad-11d1-80b4-00c04fd430c8":{"modify":{"tag":["set",[10,11]]}}}}`))
+	f.Add([]byte(`{"Bridge":{"u":{"initial":{"external_ids":["map",[["a","b"]]],"ports":["uuid","x"]}}}}`))
+	f.Add([]byte(`{"Interface":{"u":{"delete":null}}}`))
+	schema, err := ModelSchema()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := newCache(schema)
+		_, _ = c.apply(data)
+		_, _ = c.apply(data) // a second pass exercises modify/delete of known rows
+	})
+}
