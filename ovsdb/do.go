@@ -113,8 +113,8 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 
 // commit sends the transaction. conflict reports a failed verification.
 func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (res *Result, conflict bool, err error) {
-	if tx.encErr != nil {
-		return nil, false, tx.encErr
+	if err := tx.finishAbsences(); err != nil {
+		return nil, false, err
 	}
 	ops := make([]Operation, 0, len(tx.waits)+len(tx.ops)+3)
 	ops = append(ops, tx.waits...)

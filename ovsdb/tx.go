@@ -44,10 +44,20 @@ type Tx struct {
 	pend     map[string]map[string]*pending
 	seq      int
 
+	// absent are index lookups that found nothing. The commit verifies
+	// each with a wait, unless the transaction inserts a row with that
+	// value: then the server's unique index refuses a concurrent duplicate
+	// by itself, and a wait (a full table scan in ovsdb-server) is saved.
+	absent   []absence
 	encErr   error
 	comments []string
 	noWait   bool
 	dryRun   bool
+}
+
+type absence struct {
+	table, column, value string
+	wait                 Operation
 }
 
 // pending is a row the transaction inserted, changed or deleted.
@@ -226,7 +236,8 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 	// that outcome is what the commit verifies.
 	var committed []Model
 	s, isString := value.(string)
-	if r, indexed := tx.cache.lookup(table, column, s); isString && indexed {
+	r, indexed := tx.cache.lookup(table, column, s)
+	if isString && indexed {
 		if r != nil {
 			committed = append(committed, r)
 		}
@@ -237,10 +248,8 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 			}
 		}
 	}
-	want := make([]map[string]any, 0, len(committed))
 	var found []Model
 	for _, r := range committed {
-		want = append(want, map[string]any{"_uuid": [2]string{"uuid", r.uuid()}})
 		if tx.pend[table][r.uuid()] == nil {
 			found = append(found, r)
 		}
@@ -253,8 +262,24 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 			found = append(found, r)
 		}
 	}
-	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{{column, "==", enc}},
-		Columns: []string{"_uuid"}, Until: "==", Rows: want})
+	switch {
+	case isString && indexed && len(committed) == 1:
+		// A unique value found on row U: verifying that U still holds it
+		// is a lookup by UUID on the server, not a scan.
+		u := committed[0].uuid()
+		tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
+			Columns: []string{column}, Until: "==", Rows: []map[string]any{{column: enc}}})
+	case isString && indexed && len(committed) == 0:
+		tx.absent = append(tx.absent, absence{table, column, s, Operation{Op: "wait", Table: table, Timeout: zero(),
+			Where: []Condition{{column, "==", enc}}, Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{}}})
+	default:
+		want := make([]map[string]any, 0, len(committed))
+		for _, r := range committed {
+			want = append(want, map[string]any{"_uuid": [2]string{"uuid", r.uuid()}})
+		}
+		tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{{column, "==", enc}},
+			Columns: []string{"_uuid"}, Until: "==", Rows: want})
+	}
 	switch len(found) {
 	case 0:
 		return nil, fmt.Errorf("%s with %s %v: %w", table, column, value, ErrNotFound)
@@ -320,6 +345,32 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
 		Columns: cols, Until: "==", Rows: []map[string]any{want}})
 	return nil
+}
+
+// finishAbsences adds the waits of the absent lookups that no insert of
+// the transaction covers (see Tx.absent).
+func (tx *Tx) finishAbsences() error {
+	for _, a := range tx.absent {
+		covered := false
+		for _, p := range tx.inserts {
+			if p.table != a.table || p.deleted {
+				continue
+			}
+			r, err := p.row()
+			if err != nil {
+				return err
+			}
+			if v, _ := r.column(a.column); v == any(a.value) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			tx.addWait(a.wait)
+		}
+	}
+	tx.absent = nil
+	return tx.encErr
 }
 
 func (tx *Tx) writable() error {
