@@ -1,0 +1,75 @@
+package ovsdb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/ovskit/ovskit/ovsdb"
+)
+
+// Add a port with a VLAN tag to an existing bridge, atomically, and wait for
+// ovs-vswitchd to set it up. (Needs a running switch: compiled, not run.)
+func ExampleClient_Do() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := ovsdb.Dial(ctx, ovsdb.DefaultEndpoint)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	res, err := c.Do(ctx, func(tx *ovsdb.Tx) error {
+		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br-in")
+		if err != nil {
+			return err
+		}
+		iface := &ovsdb.Interface{Name: "vif0.0"}
+		if _, err := tx.Insert(iface); err != nil {
+			return err
+		}
+		tag := 10
+		port := &ovsdb.Port{Name: "vif0.0", Interfaces: []string{iface.UUID}, Tag: &tag}
+		if _, err := tx.Insert(port); err != nil {
+			return err
+		}
+		return tx.Mutate(br, ovsdb.Insert("ports", []string{port.UUID}))
+	})
+	var ie *ovsdb.InterfaceError
+	if errors.As(err, &ie) {
+		log.Fatalf("committed, but %s failed: %s", ie.Name, ie.Cause)
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, i := range res.Interfaces {
+		fmt.Println(i.Name, "ofport", i.Ofport)
+	}
+}
+
+// Wait until an interface has an ofport (ovs-vsctl wait-until).
+func ExampleWaitUntil() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := ovsdb.Dial(ctx, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	iface, err := ovsdb.WaitUntil(ctx, c, func(i *ovsdb.Interface) bool {
+		return i.Name == "vif0.0" && i.Ofport != nil && *i.Ofport > 0
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(*iface.Ofport)
+}
+
+// The wire form of an operation (what a dry run returns).
+func ExampleOperation() {
+	op := ovsdb.Operation{Op: "mutate", Table: ovsdb.TableOpenVSwitch,
+		Mutations: []ovsdb.Mutation{ovsdb.Add("next_cfg", 1)}}
+	fmt.Println(op)
+	// Output: {"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","+=",1]]}
+}

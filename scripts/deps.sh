@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what ovskit's tests and labs need, when it is missing. Idempotent;
+# used by `make deps`, `make test`, `make labs` and .ci/run.
+set -euo pipefail
+
+need_pkgs=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have ovsdb-server  || need_pkgs+=(openvswitch-switch)
+have ovs-vswitchd  || need_pkgs+=(openvswitch-switch)
+have dnsmasq       || need_pkgs+=(dnsmasq-base)
+have ip            || need_pkgs+=(iproute2)
+have iptables      || need_pkgs+=(iptables)
+have ethtool       || need_pkgs+=(ethtool)
+have busybox       || need_pkgs+=(busybox)
+have dhclient      || need_pkgs+=(isc-dhcp-client)
+have tcpdump       || need_pkgs+=(tcpdump)
+
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: missing ${need_pkgs[*]}; run as root to install them" >&2
+    exit 1
+  fi
+  echo "deps: installing ${need_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need_pkgs[@]}" | sort -u) >/dev/null
+fi
+
+# Debian's package would start the system's OVS under systemd; these
+# machines have no systemd, and ovskit never uses the system instance.
+if ! have go; then
+  if [ -x /usr/local/go/bin/go ]; then
+    echo "deps: add /usr/local/go/bin to PATH" >&2
+  else
+    echo "deps: Go is missing (expected at /usr/local/go)" >&2
+  fi
+  exit 1
+fi
+# Go modules are pinned in go.mod/go.sum; fetch them once.
+go mod download
+echo "deps: ok"
