@@ -68,7 +68,8 @@ type pending struct {
 	inserted bool
 	deleted  bool
 	edits    []edit
-	mat      Model
+	mat      Model // the row with edits[:applied] applied
+	applied  int
 }
 
 type edit struct {
@@ -92,11 +93,19 @@ func (p *pending) row() (Model, error) {
 	if p.deleted {
 		return nil, nil
 	}
-	if p.mat != nil {
+	if p.mat != nil && p.applied == len(p.edits) {
 		return p.mat, nil
 	}
-	r := p.base.clone()
-	for _, e := range p.edits {
+	// Apply only the edits made since the last materialisation, onto a
+	// copy (a row handed out earlier must not change).
+	var r Model
+	if p.mat != nil {
+		r = p.mat.clone()
+	} else {
+		r = p.base.clone()
+		p.applied = 0
+	}
+	for _, e := range p.edits[p.applied:] {
 		v := e.set
 		if e.mut != nil {
 			cur, _ := r.column(e.col)
@@ -109,7 +118,7 @@ func (p *pending) row() (Model, error) {
 			return nil, err
 		}
 	}
-	p.mat = r
+	p.mat, p.applied = r, len(p.edits)
 	return r, nil
 }
 
@@ -230,6 +239,11 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 	}
 	match := func(r Model) bool {
 		v, _ := r.column(column)
+		if vs, ok := v.(string); ok {
+			if s, ok := value.(string); ok {
+				return vs == s
+			}
+		}
 		return reflect.DeepEqual(v, value)
 	}
 	// What the committed state says, ignoring this transaction's writes:
@@ -498,7 +512,6 @@ func (tx *Tx) Update(row Model, columns ...string) error {
 		edits = append(edits, edit{col: col, set: v})
 	}
 	p.edits = append(p.edits, edits...)
-	p.mat = nil
 	return tx.addOp(Operation{Op: "update", Table: p.table, Where: []Condition{uuidCond(p.uuid)}, Row: enc})
 }
 
@@ -537,7 +550,6 @@ func (tx *Tx) Mutate(row Model, muts ...Mutation) error {
 		m := muts[i]
 		p.edits = append(p.edits, edit{col: m.Column, mut: &m})
 	}
-	p.mat = nil
 	return tx.addOp(Operation{Op: "mutate", Table: p.table, Where: []Condition{uuidCond(p.uuid)}, Mutations: enc})
 }
 
