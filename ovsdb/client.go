@@ -65,13 +65,16 @@ type Client struct {
 	models    *Schema
 	log       *slog.Logger
 
-	mu        sync.Mutex
-	conn      *rpcConn
-	cache     *cache
-	up        chan struct{} // closed while connected
-	endpoint  string        // current endpoint
-	closed    bool
-	closeCh   chan struct{}
+	mu       sync.Mutex
+	conn     *rpcConn
+	cache    *cache
+	up       chan struct{} // closed while connected
+	down     bool          // conn has ended; up is a fresh, open channel
+	endpoint string        // current endpoint
+	closed   bool
+	// life ends at Close: it stops reconnecting, waits and watchers.
+	life      context.Context
+	stop      context.CancelFunc
 	wg        sync.WaitGroup
 	watchers  map[*watcher]struct{}
 	monitorID int
@@ -111,13 +114,15 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	life, stop := context.WithCancel(context.Background())
 	c := &Client{
+		life:      life,
+		stop:      stop,
 		opts:      o,
 		endpoints: eps,
 		models:    models,
 		log:       log,
 		up:        make(chan struct{}),
-		closeCh:   make(chan struct{}),
 		watchers:  make(map[*watcher]struct{}),
 	}
 	var errs []error
@@ -133,6 +138,7 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 			break
 		}
 	}
+	stop()
 	return nil, fmt.Errorf("dial %s: %w", endpoint, errors.Join(errs...))
 }
 
@@ -174,7 +180,6 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		return fmt.Errorf("%s: %w", ep, err)
 	}
 	ch := newCache(c.models)
-	var updErr atomic.Pointer[error]
 	c.mu.Lock()
 	c.monitorID++
 	monID := fmt.Sprintf("ovskit-%d", c.monitorID)
@@ -192,8 +197,7 @@ func (c *Client) connect(ctx context.Context, i int) error {
 			// A cache that missed an update must not be served: drop the
 			// connection and resynchronise on reconnect.
 			c.log.Error("ovsdb: bad update; reconnecting", "endpoint", ep, "err", err)
-			updErr.Store(&err)
-			go c.dropConn(nc)
+			_ = nc.Close() // the reader then fails, and the supervisor reconnects
 			return
 		}
 		c.stats.updates.Add(1)
@@ -232,7 +236,7 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		return ErrClosed
 	}
 	old := c.cache
-	c.conn, c.cache, c.endpoint = rc, ch, ep
+	c.conn, c.cache, c.endpoint, c.down = rc, ch, ep, false
 	close(c.up)
 	c.mu.Unlock()
 	// Watchers saw the old cache: tell them what changed while away.
@@ -241,7 +245,17 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	return nil
 }
 
-func (c *Client) dropConn(nc net.Conn) { _ = nc.Close() }
+// markDown records that rc has ended, once: from then on readers wait for
+// the next connection instead of seeing rc's cache. Whoever notices first
+// (the supervisor or a reader) calls it.
+func (c *Client) markDown(rc *rpcConn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn == rc && !c.down {
+		c.up = make(chan struct{})
+		c.down = true
+	}
+}
 
 // supervise waits for the connection to end and reconnects, cycling through
 // the endpoints with exponential backoff, until Close.
@@ -253,43 +267,28 @@ func (c *Client) supervise(i int) {
 		c.mu.Unlock()
 		select {
 		case <-rc.done:
-		case <-c.closeCh:
+		case <-c.life.Done():
 			return
 		}
-		c.mu.Lock()
-		if c.closed {
-			c.mu.Unlock()
-			return
-		}
-		// Not connected: readers wait for the next connection, and never
-		// see the old cache again.
-		c.up = make(chan struct{})
-		c.mu.Unlock()
+		c.markDown(rc)
 		c.log.Warn("ovsdb: connection lost", "endpoint", c.endpoints[i], "err", rc.err)
 		backoff := c.opts.minBackoff
 		for {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			go func() {
-				select {
-				case <-c.closeCh:
-					cancel()
-				case <-ctx.Done():
-				}
-			}()
+			ctx, cancel := context.WithTimeout(c.life, 10*time.Second)
 			err := c.connect(ctx, i)
 			cancel()
 			if err == nil {
 				c.stats.reconnects.Add(1)
 				break
 			}
-			if errors.Is(err, ErrClosed) {
+			if c.life.Err() != nil {
 				return
 			}
 			c.log.Debug("ovsdb: reconnect failed", "endpoint", c.endpoints[i], "err", err)
 			i = (i + 1) % len(c.endpoints)
 			select {
 			case <-time.After(backoff):
-			case <-c.closeCh:
+			case <-c.life.Done():
 				return
 			}
 			backoff = min(backoff*2, c.opts.maxBackoff)
@@ -302,28 +301,18 @@ func (c *Client) supervise(i int) {
 func (c *Client) current(ctx context.Context) (*rpcConn, *cache, error) {
 	for {
 		c.mu.Lock()
-		if c.closed {
-			c.mu.Unlock()
-			return nil, nil, ErrClosed
-		}
 		up, rc, ch := c.up, c.conn, c.cache
 		c.mu.Unlock()
 		select {
 		case <-up:
 			select {
 			case <-rc.done:
-				// Dropped since; wait for the supervisor to notice.
-				select {
-				case <-c.closeCh:
-				case <-ctx.Done():
-					return nil, nil, fmt.Errorf("%w (%w)", ErrNotConnected, ctx.Err())
-				case <-time.After(time.Millisecond):
-				}
+				c.markDown(rc) // dropped since: wait for the next one
 				continue
 			default:
 				return rc, ch, nil
 			}
-		case <-c.closeCh:
+		case <-c.life.Done():
 			return nil, nil, ErrClosed
 		case <-ctx.Done():
 			return nil, nil, fmt.Errorf("%w (%w)", ErrNotConnected, ctx.Err())
@@ -360,7 +349,7 @@ func (c *Client) Close() error {
 		return nil
 	}
 	c.closed = true
-	close(c.closeCh)
+	c.stop()
 	rc := c.conn
 	c.mu.Unlock()
 	if rc != nil {

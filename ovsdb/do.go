@@ -147,7 +147,7 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (res *Result, 
 	if len(tx.ops) == 0 && len(tx.comments) == 0 {
 		return res, false, nil // read-only: nothing to commit
 	}
-	raw, err := rc.callEncoded(ctx, "transact", encodeParams(SchemaName, encoded))
+	raw, err := rc.call(ctx, "transact", json.RawMessage(encodeParams(SchemaName, encoded)), nil)
 	if err != nil {
 		return nil, false, fmt.Errorf("transact (outcome unknown): %w", err)
 	}
@@ -184,7 +184,7 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (res *Result, 
 		}
 	}
 	// Read-your-writes: wait until the monitor has delivered the commit.
-	if err := c.awaitCache(ctx, res); err != nil {
+	if err := c.awaitCache(ctx, tx, res); err != nil {
 		return res, false, err
 	}
 	if tx.noWait || res.NextCfg == 0 {
@@ -193,21 +193,17 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (res *Result, 
 	return res, false, c.awaitVswitchd(ctx, tx, res)
 }
 
-func (c *Client) awaitCache(ctx context.Context, res *Result) error {
+func (c *Client) awaitCache(ctx context.Context, tx *Tx, res *Result) error {
 	seen := func(ch *cache) bool {
 		if res.NextCfg > 0 {
 			root := ch.root()
 			return root != nil && root.NextCfg >= res.NextCfg
 		}
-		// No Open_vSwitch row to count with: wait for the inserted rows.
-		for name, u := range res.UUIDs {
-			table := ""
-			for _, op := range res.Operations {
-				if op.UUIDName == name {
-					table = op.Table
-				}
-			}
-			if ch.get(table, u) == nil {
+		// No Open_vSwitch row to count with: wait for the inserted rows
+		// that outlive the commit (with no root row, rows of non-root
+		// tables are unreferenced and garbage-collected at once).
+		for _, p := range tx.inserts {
+			if tx.schema.isRoot(p.table) && ch.get(p.table, res.UUIDs[p.uuid]) == nil {
 				return false
 			}
 		}
@@ -233,7 +229,7 @@ func (c *Client) waitCache(ctx context.Context, cond func(*cache) bool, what str
 		case <-rc.done:
 		case <-ctx.Done():
 			return fmt.Errorf("committed, but gave up waiting for %s: %w", what, ctx.Err())
-		case <-c.closeCh:
+		case <-c.life.Done():
 			return ErrClosed
 		}
 	}

@@ -448,6 +448,23 @@ func TestDryRunAndComment(t *testing.T) {
 	assert.Contains(t, string(out), "ovskit-test: add br0")
 }
 
+// Without an Open_vSwitch row there is no next_cfg to wait on; the commit
+// must still return (its rows are garbage-collected, not awaited).
+func TestCommitWithoutRootRow(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t, ovstest.WithoutInit())
+	ctx := testCtx(t, 10*time.Second)
+	res, err := s.Client.Transact(ctx, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		_, err := tx.Insert(&ovsdb.Bridge{Name: "orphan"})
+		return err
+	}))
+	require.NoError(t, err)
+	assert.Zero(t, res.NextCfg)
+	res, err = s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.Init())
+	require.NoError(t, err, "init waits for its own root row")
+	assert.Equal(t, 1, res.NextCfg)
+}
+
 func TestReadOnlyView(t *testing.T) {
 	t.Parallel()
 	s := ovstest.NewServer(t)

@@ -19,8 +19,7 @@ type rpcConn struct {
 	nc     net.Conn
 	notify func(method string, params json.RawMessage)
 
-	wmu sync.Mutex
-	enc *json.Encoder
+	wmu sync.Mutex // serialises writes of whole messages
 
 	mu      sync.Mutex
 	nextID  uint64
@@ -55,7 +54,6 @@ func newRPCConn(nc net.Conn, notify func(string, json.RawMessage)) *rpcConn {
 	c := &rpcConn{
 		nc:      nc,
 		notify:  notify,
-		enc:     json.NewEncoder(nc),
 		pending: make(map[uint64]*call),
 		done:    make(chan struct{}),
 	}
@@ -83,7 +81,8 @@ func (c *rpcConn) readLoop() {
 			if len(params) == 0 {
 				params = json.RawMessage("[]")
 			}
-			_ = c.write(map[string]any{"id": m.ID, "result": params, "error": nil})
+			reply := append(append(append([]byte(`{"id":`), m.ID...), `,"error":null,"result":`...), params...)
+			_ = c.write(append(reply, "}\n"...))
 		case m.Method != "":
 			if c.notify != nil {
 				c.notify(m.Method, m.Params)
@@ -137,16 +136,8 @@ func (c *rpcConn) fail(err error) {
 	}
 }
 
-func (c *rpcConn) write(v any) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	if err := c.enc.Encode(v); err != nil {
-		return fmt.Errorf("write: %v: %w", err, ErrNotConnected)
-	}
-	return nil
-}
-
-func (c *rpcConn) writeRaw(b []byte) error {
+// write sends one complete JSON-RPC message.
+func (c *rpcConn) write(b []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if _, err := c.nc.Write(b); err != nil {
@@ -156,7 +147,8 @@ func (c *rpcConn) writeRaw(b []byte) error {
 }
 
 // call sends a request and waits for its answer, the context, or the end of
-// the connection.
+// the connection. params already in JSON (a json.RawMessage, as transact's
+// pre-encoded operations are) are written as they are.
 func (c *rpcConn) call(ctx context.Context, method string, params any, inline func(json.RawMessage) error) (json.RawMessage, error) {
 	cl := &call{method: method, inline: inline, ch: make(chan callResult, 1)}
 	c.mu.Lock()
@@ -189,7 +181,7 @@ func (c *rpcConn) call(ctx context.Context, method string, params any, inline fu
 	req = append(req, `,"params":`...)
 	req = append(req, body...)
 	req = append(req, "}\n"...)
-	if err := c.writeRaw(req); err != nil {
+	if err := c.write(req); err != nil {
 		c.fail(err)
 		return nil, err
 	}
@@ -202,12 +194,6 @@ func (c *rpcConn) call(ctx context.Context, method string, params any, inline fu
 		c.mu.Unlock()
 		return nil, fmt.Errorf("%s: %w", method, ctx.Err())
 	}
-}
-
-// callEncoded is call with params already in JSON; it writes the request
-// bytes directly instead of running them through the encoder again.
-func (c *rpcConn) callEncoded(ctx context.Context, method string, params []byte) (json.RawMessage, error) {
-	return c.call(ctx, method, json.RawMessage(params), nil)
 }
 
 func (c *rpcConn) close() { c.fail(fmt.Errorf("closed by client: %w", ErrClosed)) }

@@ -74,6 +74,8 @@ func (s *Schema) Column(table, column string) (*lib.ColumnSchema, error) {
 // unique across rows).
 func (s *Schema) Indexes(table string) [][]string { return s.db.Tables[table].Indexes }
 
+func (s *Schema) isRoot(table string) bool { return s.db.Tables[table].IsRoot }
+
 func (s *Schema) kindsOf(table, column string) (columnKinds, error) {
 	t, ok := s.kinds[table]
 	if !ok {

@@ -90,7 +90,7 @@ func Watch[T any, PT ModelPtr[T]](ctx context.Context, c *Client) (<-chan Event[
 				case out <- e:
 				case <-ctx.Done():
 					return
-				case <-c.closeCh:
+				case <-c.life.Done():
 					return
 				}
 			}
@@ -98,7 +98,7 @@ func Watch[T any, PT ModelPtr[T]](ctx context.Context, c *Client) (<-chan Event[
 			case <-w.signal:
 			case <-ctx.Done():
 				return
-			case <-c.closeCh:
+			case <-c.life.Done():
 				return
 			}
 		}
@@ -129,7 +129,7 @@ func WaitUntil[T any, PT ModelPtr[T]](ctx context.Context, c *Client, cond func(
 		}
 		select {
 		case <-changed:
-		case <-c.closeCh:
+		case <-c.life.Done():
 			return nil, ErrClosed
 		case <-ctx.Done():
 			return nil, fmt.Errorf("wait until a %s row matches: %w", table, ctx.Err())
