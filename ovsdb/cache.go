@@ -59,18 +59,11 @@ func newCache(schema *Schema) *cache {
 	}
 	for _, t := range tableNames() {
 		c.tables[t] = make(map[string]Model)
-		for _, idx := range schema.Indexes(t) {
-			if len(idx) != 1 {
-				continue
-			}
-			col, err := schema.Column(t, idx[0])
-			if err != nil || col.TypeObj.Key.Type != "string" || col.TypeObj.Value != nil {
-				continue
-			}
+		for _, col := range schema.uniqueColumns(t) {
 			if c.index[t] == nil {
 				c.index[t] = make(map[string]map[string]string)
 			}
-			c.index[t][idx[0]] = make(map[string]string)
+			c.index[t][col] = make(map[string]string)
 		}
 	}
 	return c

@@ -19,6 +19,10 @@ type Schema struct {
 	db lib.DatabaseSchema
 	// kinds caches, per table and column, how key and value atoms encode.
 	kinds map[string]map[string]columnKinds
+	// unique lists, per table, the string columns that a single-column
+	// index makes unique (Bridge, Port and Interface names, Manager
+	// targets): the cache and transactions look rows up by them.
+	unique map[string][]string
 }
 
 type columnKinds struct{ key, value baseKind }
@@ -33,7 +37,7 @@ func ParseSchema(data []byte) (*Schema, error) {
 	if err := json.Unmarshal(data, &db); err != nil {
 		return nil, fmt.Errorf("parse schema: %w", err)
 	}
-	s := &Schema{db: db, kinds: make(map[string]map[string]columnKinds, len(db.Tables))}
+	s := &Schema{db: db, kinds: make(map[string]map[string]columnKinds, len(db.Tables)), unique: map[string][]string{}}
 	for tn, t := range db.Tables {
 		m := make(map[string]columnKinds, len(t.Columns))
 		for cn, c := range t.Columns {
@@ -48,6 +52,15 @@ func ParseSchema(data []byte) (*Schema, error) {
 		}
 		m["_uuid"] = columnKinds{key: baseUUID}
 		s.kinds[tn] = m
+		for _, idx := range t.Indexes {
+			if len(idx) != 1 {
+				continue
+			}
+			c, ok := t.Columns[idx[0]]
+			if ok && c.TypeObj.Key.Type == lib.TypeString && c.TypeObj.Value == nil && c.TypeObj.Max() == 1 {
+				s.unique[tn] = append(s.unique[tn], idx[0])
+			}
+		}
 	}
 	return s, nil
 }
@@ -73,6 +86,8 @@ func (s *Schema) Column(table, column string) (*lib.ColumnSchema, error) {
 // Indexes returns the table's indexes (sets of columns whose values are
 // unique across rows).
 func (s *Schema) Indexes(table string) [][]string { return s.db.Tables[table].Indexes }
+
+func (s *Schema) uniqueColumns(table string) []string { return s.unique[table] }
 
 func (s *Schema) isRoot(table string) bool { return s.db.Tables[table].IsRoot }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -42,7 +43,13 @@ type Tx struct {
 	opJSON   [][]byte
 	inserts  []*pending
 	pend     map[string]map[string]*pending
-	seq      int
+	// names are the row names of inserts: one namespace for all tables.
+	names map[string]bool
+	// byValue finds pending rows by the value they were given for a unique
+	// column: table → column → value → rows. An entry may be stale (a
+	// later Update changed the value), so readers re-check the row.
+	byValue map[string]map[string]map[string][]*pending
+	seq     int
 
 	// absent are index lookups that found nothing. The commit verifies
 	// each with a wait, unless the transaction inserts a row with that
@@ -79,7 +86,8 @@ type edit struct {
 }
 
 func newTx(schema *Schema, ch *cache) *Tx {
-	return &Tx{schema: schema, cache: ch, waitKeys: map[string]bool{}, pend: map[string]map[string]*pending{}}
+	return &Tx{schema: schema, cache: ch, waitKeys: map[string]bool{}, pend: map[string]map[string]*pending{},
+		names: map[string]bool{}, byValue: map[string]map[string]map[string][]*pending{}}
 }
 
 func (tx *Tx) check() error {
@@ -250,30 +258,54 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 	// that outcome is what the commit verifies.
 	var committed []Model
 	s, isString := value.(string)
-	r, indexed := tx.cache.lookup(table, column, s)
-	if isString && indexed {
-		if r != nil {
+	var indexed bool
+	if isString {
+		var r Model
+		if r, indexed = tx.cache.lookup(table, column, s); r != nil {
 			committed = append(committed, r)
 		}
-	} else {
+	}
+	if !indexed {
 		for _, r := range tx.cache.rows(table) {
 			if match(r) {
 				committed = append(committed, r)
 			}
 		}
 	}
+	// The transaction's view: committed rows as it changed them, then
+	// its own rows with the value.
 	var found []Model
+	seen := map[*pending]bool{}
 	for _, r := range committed {
-		if tx.pend[table][r.uuid()] == nil {
+		p := tx.pend[table][r.uuid()]
+		if p == nil {
 			found = append(found, r)
+			continue
+		}
+		seen[p] = true
+		if pr, err := p.row(); err != nil {
+			return nil, err
+		} else if pr != nil && match(pr) {
+			found = append(found, pr)
 		}
 	}
-	// Rows this transaction inserted or changed, as it sees them.
-	for _, p := range tx.pend[table] {
-		if r, err := p.row(); err != nil {
+	var candidates []*pending
+	if isString && indexed {
+		candidates = tx.byValue[table][column][s]
+	} else {
+		for _, p := range tx.pend[table] {
+			candidates = append(candidates, p)
+		}
+	}
+	for _, p := range candidates {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		if pr, err := p.row(); err != nil {
 			return nil, err
-		} else if r != nil && match(r) {
-			found = append(found, r)
+		} else if pr != nil && match(pr) {
+			found = append(found, pr)
 		}
 	}
 	switch {
@@ -366,17 +398,19 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 func (tx *Tx) finishAbsences() error {
 	for _, a := range tx.absent {
 		covered := false
-		for _, p := range tx.inserts {
-			if p.table != a.table || p.deleted {
+		for _, p := range tx.byValue[a.table][a.column][a.value] {
+			if !p.inserted {
 				continue
 			}
 			r, err := p.row()
 			if err != nil {
 				return err
 			}
-			if v, _ := r.column(a.column); v == any(a.value) {
-				covered = true
-				break
+			if r != nil {
+				if v, _ := r.column(a.column); v == any(a.value) {
+					covered = true
+					break
+				}
 			}
 		}
 		if !covered {
@@ -410,21 +444,20 @@ func (tx *Tx) Insert(row Model) (string, error) {
 	table := row.Table()
 	u := row.uuid()
 	if u == "" {
-		tx.seq++
-		u = fmt.Sprintf("row%d", tx.seq)
-		for tx.pend[table][u] != nil {
+		for {
 			tx.seq++
-			u = fmt.Sprintf("row%d", tx.seq)
+			if u = fmt.Sprintf("row%d", tx.seq); !tx.names[u] {
+				break
+			}
 		}
 	}
 	if !isNamedUUID(u) {
 		return "", fmt.Errorf("insert into %s: row name %q must match [_a-zA-Z][_a-zA-Z0-9]*: %w", table, u, ErrInvalid)
 	}
-	for _, p := range tx.inserts {
-		if p.uuid == u {
-			return "", fmt.Errorf("insert into %s: row name %q used twice: %w", table, u, ErrInvalid)
-		}
+	if tx.names[u] {
+		return "", fmt.Errorf("insert into %s: row name %q used twice: %w", table, u, ErrInvalid)
 	}
+	tx.names[u] = true
 	enc := map[string]any{}
 	for _, col := range row.columns() {
 		v, _ := row.column(col)
@@ -440,11 +473,31 @@ func (tx *Tx) Insert(row Model) (string, error) {
 	row.setUUID(u)
 	p := &pending{table: table, uuid: u, base: row.clone(), inserted: true}
 	tx.track(p)
+	tx.indexValues(p, row, tx.schema.uniqueColumns(table))
 	tx.inserts = append(tx.inserts, p)
 	if err := tx.addOp(Operation{Op: "insert", Table: table, Row: enc, UUIDName: u}); err != nil {
 		return "", err
 	}
 	return u, nil
+}
+
+// indexValues records p under the values row has for the given unique
+// columns (see Tx.byValue).
+func (tx *Tx) indexValues(p *pending, row Model, columns []string) {
+	for _, col := range columns {
+		v, _ := row.column(col)
+		s, ok := v.(string)
+		if !ok {
+			continue
+		}
+		if tx.byValue[p.table] == nil {
+			tx.byValue[p.table] = map[string]map[string][]*pending{}
+		}
+		if tx.byValue[p.table][col] == nil {
+			tx.byValue[p.table][col] = map[string][]*pending{}
+		}
+		tx.byValue[p.table][col][s] = append(tx.byValue[p.table][col][s], p)
+	}
 }
 
 func (tx *Tx) track(p *pending) {
@@ -471,6 +524,16 @@ func (tx *Tx) touch(row Model) (*pending, error) {
 	p := &pending{table: table, uuid: u, base: base}
 	tx.track(p)
 	return p, nil
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func (tx *Tx) checkWritable(p *pending, col string) error {
@@ -512,6 +575,7 @@ func (tx *Tx) Update(row Model, columns ...string) error {
 		edits = append(edits, edit{col: col, set: v})
 	}
 	p.edits = append(p.edits, edits...)
+	tx.indexValues(p, row, intersect(columns, tx.schema.uniqueColumns(p.table)))
 	return tx.addOp(Operation{Op: "update", Table: p.table, Where: []Condition{uuidCond(p.uuid)}, Row: enc})
 }
 
