@@ -2,6 +2,7 @@ package ovsdb
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"testing"
 
@@ -226,4 +227,43 @@ func FuzzCacheApply(f *testing.F) {
 		_, _ = c.apply(data)
 		_, _ = c.apply(data) // a second pass exercises modify/delete of known rows
 	})
+}
+
+// appendJSON must mean what encoding/json means for every value shape an
+// operation holds.
+func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
+	values := []any{
+		nil, "", "plain", `quote " and \ backslash`, "tab\tnl\n\x01", "<&> html", "ünïcødé ✓",
+		true, 0, -7, int64(1) << 40, uint64(1) << 63, 2.5, 1e21,
+		[2]string{"uuid", "6ba7b810-9dad-11d1-80b4-00c04fd430c8"},
+		[]any{"set", []any{1, "x", [2]string{"named-uuid", "row1"}}},
+		[]any{"map", []any{[]any{"k\"", "v"}}},
+		[]string{"a", "b"},
+		map[string]any{"b": 1, "a": []any{}, "ç": "x"},
+		[]map[string]any{{"_uuid": [2]string{"uuid", "u"}}, {}},
+		[]Condition{{"name", "==", "br0"}},
+		[]Mutation{Add("next_cfg", 1), Insert("ports", []any{"set", []any{}})},
+		struct{ X int }{3}, // falls back to encoding/json
+	}
+	for _, v := range values {
+		got, err := appendJSON(nil, v)
+		if err != nil {
+			t.Fatalf("%#v: %v", v, err)
+		}
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g, w any
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatalf("%#v: invalid JSON %s: %v", v, got, err)
+		}
+		_ = json.Unmarshal(want, &w)
+		if d := cmp.Diff(w, g); d != "" {
+			t.Errorf("%#v: %s vs encoding/json %s", v, got, want)
+		}
+	}
+	if _, err := appendJSON(nil, math.NaN()); err == nil {
+		t.Error("NaN encoded")
+	}
 }

@@ -2,6 +2,7 @@ package ovsdb
 
 import (
 	"encoding/json"
+	"fmt"
 )
 
 // Operation is one RFC 7047 operation of a transaction, with its values
@@ -20,25 +21,9 @@ type Operation struct {
 	Comment   string           `json:"comment,omitempty"`
 }
 
-// opJSON fixes the member order; pointers keep required empty members.
-type opJSON struct {
-	Op        string            `json:"op"`
-	Table     string            `json:"table,omitempty"`
-	Where     *[]Condition      `json:"where,omitempty"`
-	Row       *map[string]any   `json:"row,omitempty"`
-	Mutations []Mutation        `json:"mutations,omitempty"`
-	Columns   []string          `json:"columns,omitempty"`
-	Until     string            `json:"until,omitempty"`
-	Rows      *[]map[string]any `json:"rows,omitempty"`
-	Timeout   *int              `json:"timeout,omitempty"`
-	UUIDName  string            `json:"uuid-name,omitempty"`
-	Comment   string            `json:"comment,omitempty"`
-}
-
 // MarshalJSON writes the members the operation kind takes, including the
 // required ones that are empty ("row": {}, "where": [], "rows": []).
 func (o Operation) MarshalJSON() ([]byte, error) {
-	j := opJSON{Op: o.Op, Table: o.Table}
 	where := o.Where
 	if where == nil {
 		where = []Condition{}
@@ -47,27 +32,60 @@ func (o Operation) MarshalJSON() ([]byte, error) {
 	if row == nil {
 		row = map[string]any{}
 	}
+	b := make([]byte, 0, 128)
+	b = append(b, `{"op":`...)
+	b = appendString(b, o.Op)
+	if o.Table != "" {
+		b = append(b, `,"table":`...)
+		b = appendString(b, o.Table)
+	}
+	var err error
+	put := func(name string, v any) {
+		if err == nil {
+			b = append(b, ',')
+			b = appendString(b, name)
+			b = append(b, ':')
+			b, err = appendJSON(b, v)
+		}
+	}
 	switch o.Op {
 	case "insert":
-		j.Row, j.UUIDName = &row, o.UUIDName
+		put("row", row)
+		if o.UUIDName != "" {
+			put("uuid-name", o.UUIDName)
+		}
 	case "update":
-		j.Where, j.Row = &where, &row
+		put("where", where)
+		put("row", row)
 	case "mutate":
-		j.Where, j.Mutations = &where, o.Mutations
+		put("where", where)
+		put("mutations", o.Mutations)
 	case "delete":
-		j.Where = &where
+		put("where", where)
 	case "select":
-		j.Where, j.Columns = &where, o.Columns
+		put("where", where)
+		if o.Columns != nil {
+			put("columns", o.Columns)
+		}
 	case "wait":
 		rows := o.Rows
 		if rows == nil {
 			rows = []map[string]any{}
 		}
-		j.Where, j.Columns, j.Until, j.Rows, j.Timeout = &where, o.Columns, o.Until, &rows, o.Timeout
+		put("where", where)
+		put("columns", o.Columns)
+		put("until", o.Until)
+		put("rows", rows)
+		if o.Timeout != nil {
+			put("timeout", *o.Timeout)
+		}
 	case "comment":
-		j.Comment = o.Comment
+		put("comment", o.Comment)
 	}
-	return json.Marshal(j)
+	if err != nil {
+		return nil, fmt.Errorf("%s on %s: %w", o.Op, o.Table, err)
+	}
+	return append(b, '}'), nil
 }
 
 // String returns the operation as JSON.
