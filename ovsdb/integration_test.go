@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -139,14 +140,10 @@ func TestAtomicity(t *testing.T) {
 		},
 		{
 			name: "last operation fails in the server (duplicate index)",
-			last: ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-				// Bypass the name check: the server's index must refuse a
-				// second interface "p1" (a referenced one: unreferenced
-				// rows are garbage-collected before indexes are checked).
-				br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
-				if err != nil {
-					return err
-				}
+			// Bypass the name check: the server's index must refuse a second
+			// interface "p1" (a referenced one: unreferenced rows are
+			// garbage-collected before indexes are checked).
+			last: onBridge("br0", func(tx *ovsdb.Tx, br *ovsdb.Bridge) error {
 				iface := &ovsdb.Interface{Name: "p1"}
 				if _, err := tx.Insert(iface); err != nil {
 					return err
@@ -161,11 +158,7 @@ func TestAtomicity(t *testing.T) {
 		},
 		{
 			name: "last operation fails in the server (dangling reference)",
-			last: ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-				br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
-				if err != nil {
-					return err
-				}
+			last: onBridge("br0", func(tx *ovsdb.Tx, br *ovsdb.Bridge) error {
 				return tx.Mutate(br, ovsdb.Insert("ports", []string{"00000000-0000-0000-0000-000000000001"}))
 			}),
 		},
@@ -176,11 +169,7 @@ func TestAtomicity(t *testing.T) {
 			require.NoError(t, err)
 			_, err = s.Client.Transact(ctx, ovsdb.NoWait(),
 				addPort("br0", "p2", "internal"),
-				ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-					br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
-					if err != nil {
-						return err
-					}
+				onBridge("br0", func(tx *ovsdb.Tx, br *ovsdb.Bridge) error {
 					br.ExternalIDs = map[string]string{"k": "v"}
 					return tx.Update(br, "external_ids")
 				}),
@@ -197,16 +186,17 @@ func TestAtomicity(t *testing.T) {
 	}
 }
 
-func sorted(s []string) []string {
-	out := append([]string(nil), s...)
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
+func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }
+
+// onBridge is a command that looks bridge name up and hands it to fn.
+func onBridge(name string, fn func(tx *ovsdb.Tx, br *ovsdb.Bridge) error) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", name)
+		if err != nil {
+			return err
 		}
-	}
-	return out
+		return fn(tx, br)
+	})
 }
 
 func TestNoLostUpdates(t *testing.T) {

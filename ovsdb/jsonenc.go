@@ -40,26 +40,9 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		b = appendString(b, x[1])
 		return append(b, ']'), nil
 	case []any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendJSON(b, e); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
+		return appendArray(b, x, appendJSON)
 	case []string:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, e)
-		}
-		return append(b, ']'), nil
+		return appendArray(b, x, func(b []byte, e string) ([]byte, error) { return appendString(b, e), nil })
 	case map[string]any:
 		keys := make([]string, 0, len(x))
 		for k := range x {
@@ -80,47 +63,36 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		}
 		return append(b, '}'), nil
 	case []map[string]any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendJSON(b, e); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
+		return appendArray(b, x, func(b []byte, e map[string]any) ([]byte, error) { return appendJSON(b, e) })
 	case []Condition:
-		b = append(b, '[')
-		for i, c := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendJSON(b, []any{c.Column, c.Function, c.Value}); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
+		return appendArray(b, x, func(b []byte, c Condition) ([]byte, error) {
+			return appendJSON(b, []any{c.Column, c.Function, c.Value})
+		})
 	case []Mutation:
-		b = append(b, '[')
-		for i, m := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendJSON(b, []any{m.Column, m.Mutator, m.Value}); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
+		return appendArray(b, x, func(b []byte, m Mutation) ([]byte, error) {
+			return appendJSON(b, []any{m.Column, m.Mutator, m.Value})
+		})
 	}
 	enc, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
 	return append(b, enc...), nil
+}
+
+// appendArray appends a JSON array of xs, each element written by elem.
+func appendArray[T any](b []byte, xs []T, elem func([]byte, T) ([]byte, error)) ([]byte, error) {
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = elem(b, x); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, ']'), nil
 }
 
 // appendString appends s as a JSON string, escaping as encoding/json does

@@ -276,18 +276,25 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 	// its own rows with the value.
 	var found []Model
 	seen := map[*pending]bool{}
-	for _, r := range committed {
-		p := tx.pend[table][r.uuid()]
-		if p == nil {
-			found = append(found, r)
-			continue
+	consider := func(p *pending) error {
+		if seen[p] {
+			return nil
 		}
 		seen[p] = true
-		if pr, err := p.row(); err != nil {
-			return nil, err
-		} else if pr != nil && match(pr) {
+		pr, err := p.row()
+		if pr != nil && match(pr) {
 			found = append(found, pr)
 		}
+		return err
+	}
+	for _, r := range committed {
+		if p := tx.pend[table][r.uuid()]; p != nil {
+			if err := consider(p); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		found = append(found, r)
 	}
 	var candidates []*pending
 	if isString && indexed {
@@ -298,14 +305,8 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 		}
 	}
 	for _, p := range candidates {
-		if seen[p] {
-			continue
-		}
-		seen[p] = true
-		if pr, err := p.row(); err != nil {
+		if err := consider(p); err != nil {
 			return nil, err
-		} else if pr != nil && match(pr) {
-			found = append(found, pr)
 		}
 	}
 	switch {
