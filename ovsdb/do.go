@@ -85,6 +85,17 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 		tx.readOnly = readOnly
 		err = fn(tx)
 		tx.closed = true
+		if errors.Is(err, ErrTryAgain) {
+			// Not a conflict: retries are bounded by ctx only.
+			select {
+			case <-changed:
+			case <-rc.done:
+			case <-ctx.Done():
+				return nil, fmt.Errorf("%w (%w)", err, ctx.Err())
+			}
+			attempt--
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -39,6 +39,11 @@ var (
 	ErrUnknownColumn error = &sentinel{"unknown column", nil}
 	// ErrSchema: the server's schema lacks a table or column of the models.
 	ErrSchema error = &sentinel{"schema mismatch", nil}
+	// ErrTryAgain: returned (wrapped) by a command, it abandons the
+	// transaction without writing and runs it again once the database has
+	// changed, until ctx ends: how a command waits for a condition
+	// (ovs-vsctl's wait-until).
+	ErrTryAgain error = &sentinel{"condition not met yet; try again after the next change", nil}
 	// ErrClosed: the client was closed.
 	ErrClosed error = &sentinel{"client closed", net.ErrClosed}
 )

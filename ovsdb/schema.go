@@ -91,6 +91,25 @@ func (s *Schema) uniqueColumns(table string) []string { return s.unique[table] }
 
 func (s *Schema) isRoot(table string) bool { return s.db.Tables[table].IsRoot }
 
+// IsRoot reports whether table is a root table: its rows live without
+// references (Open_vSwitch, say), while rows of other tables are removed by
+// the server once nothing refers to them.
+func (s *Schema) IsRoot(table string) bool { return s.isRoot(table) }
+
+// Columns returns the column names of table, sorted, without _uuid.
+func (s *Schema) Columns(table string) []string {
+	t, ok := s.db.Tables[table]
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(t.Columns))
+	for c := range t.Columns {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func (s *Schema) kindsOf(table, column string) (columnKinds, error) {
 	t, ok := s.kinds[table]
 	if !ok {

@@ -60,6 +60,7 @@ type Tx struct {
 	comments []string
 	noWait   bool
 	dryRun   bool
+	locals   map[any]any
 }
 
 type absence struct {
@@ -646,6 +647,25 @@ func (tx *Tx) NoWait() { tx.noWait = true }
 // Equivalent to: ovs-vsctl --dry-run
 func (tx *Tx) DryRun() { tx.dryRun = true }
 
+// Schema returns the schema the transaction's models follow.
+func (tx *Tx) Schema() *Schema { return tx.schema }
+
+// Local returns the transaction-scoped value stored under key, creating it
+// with init on first use. Commands that cooperate within one transaction
+// (a symbol table of row names, say) share state this way; a re-run starts
+// from a new Tx, hence from fresh values.
+func (tx *Tx) Local(key any, init func() any) any {
+	if tx.locals == nil {
+		tx.locals = map[any]any{}
+	}
+	v, ok := tx.locals[key]
+	if !ok {
+		v = init()
+		tx.locals[key] = v
+	}
+	return v
+}
+
 // Writes reports whether the transaction has written anything so far.
 func (tx *Tx) Writes() bool { return len(tx.ops) > 0 }
 
@@ -900,3 +920,53 @@ func decodeNextCfg(rows []json.RawMessage) (int, error) {
 	}
 	return row.NextCfg, nil
 }
+
+// Row returns a copy of the row of table with the given UUID as the
+// transaction sees it, or an error wrapping ErrNotFound. Unlike Get it
+// verifies nothing: it is the by-name access that generic tools (record
+// lookup across any table) build on; verify what a decision depends on
+// with Tx.Verify.
+func (tx *Tx) Row(table, uuid string) (Model, error) {
+	if err := tx.check(); err != nil {
+		return nil, err
+	}
+	if _, ok := tx.schema.kinds[table]; !ok {
+		return nil, fmt.Errorf("table %q: %w", table, ErrUnknownTable)
+	}
+	r, err := tx.row(table, uuid)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, fmt.Errorf("%s row %s: %w", table, uuid, ErrNotFound)
+	}
+	return r.clone(), nil
+}
+
+// Rows returns copies of all rows of table as the transaction sees them,
+// like List for a table named at run time. It verifies nothing.
+func (tx *Tx) Rows(table string) ([]Model, error) {
+	if err := tx.check(); err != nil {
+		return nil, err
+	}
+	if _, ok := tx.schema.kinds[table]; !ok {
+		return nil, fmt.Errorf("table %q: %w", table, ErrUnknownTable)
+	}
+	rows, err := tx.rows(table)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Model, len(rows))
+	for i, r := range rows {
+		out[i] = r.clone()
+	}
+	return out, nil
+}
+
+// IsUUID reports whether s is a textual UUID (8-4-4-4-12 hex digits), as
+// opposed to the name of a row inserted by the transaction.
+func IsUUID(s string) bool { return isUUID(s) }
+
+// IsRowName reports whether s can name a row inserted by a transaction
+// (an RFC 7047 <id>: [_a-zA-Z][_a-zA-Z0-9]*).
+func IsRowName(s string) bool { return isNamedUUID(s) }

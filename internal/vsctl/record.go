@@ -1,0 +1,240 @@
+package vsctl
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ovskit/ovskit/ovsdb"
+)
+
+// Symbols is a transaction's table of "@name" row ids (ovs-vsctl's --id):
+// each maps to the named UUID of a row the transaction inserts, or to the
+// real UUID of an existing row ("get --id=@name").
+type Symbols struct {
+	byName map[string]*Symbol
+	used   map[string]bool
+}
+
+// Symbol is one "@name".
+type Symbol struct {
+	Name    string // with the "@"
+	UUID    string // a row name of the transaction, or a real UUID
+	Created bool   // defined by --id on create or get
+}
+
+type symbolsKey struct{}
+
+// SymbolsOf returns the symbol table of tx (one per transaction run).
+func SymbolsOf(tx *ovsdb.Tx) *Symbols {
+	return tx.Local(symbolsKey{}, func() any {
+		return &Symbols{byName: map[string]*Symbol{}, used: map[string]bool{}}
+	}).(*Symbols)
+}
+
+func (s *Symbols) get(name string) *Symbol {
+	if sym := s.byName[name]; sym != nil {
+		return sym
+	}
+	// Row names must be RFC 7047 ids: keep letters and digits, and make
+	// the result unique.
+	var b strings.Builder
+	b.WriteString("id_")
+	for _, r := range name[1:] {
+		if r < 128 && (r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	u := b.String()
+	for i := 2; s.used[u]; i++ {
+		u = b.String() + "_" + strconv.Itoa(i)
+	}
+	s.used[u] = true
+	sym := &Symbol{Name: name, UUID: u}
+	s.byName[name] = sym
+	return sym
+}
+
+// Reference returns the UUID (or row name) that "@name" stands for,
+// creating the symbol if it is new.
+func (s *Symbols) Reference(name string) string { return s.get(name).UUID }
+
+// Define marks "@name" as created by --id and returns its symbol. Each
+// name may be defined once.
+func (s *Symbols) Define(name string) (*Symbol, error) {
+	if !strings.HasPrefix(name, "@") {
+		return nil, fmt.Errorf("row id %q does not begin with \"@\": %w", name, ovsdb.ErrInvalid)
+	}
+	sym := s.get(name)
+	if sym.Created {
+		return nil, fmt.Errorf("row id %q may only be specified on one --id option: %w", name, ovsdb.ErrInvalid)
+	}
+	sym.Created = true
+	return sym, nil
+}
+
+// Lookup returns the symbol of name, or nil.
+func (s *Symbols) Lookup(name string) *Symbol { return s.byName[name] }
+
+// Check fails when a symbol was referenced but never created.
+func (s *Symbols) Check() error {
+	names := make([]string, 0, len(s.byName))
+	for n := range s.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if !s.byName[n].Created {
+			return fmt.Errorf("row id %q is referenced but never created (e.g. with \"-- --id=%s create ...\"): %w", n, n, ovsdb.ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// rowID is how ovs-vsctl names records of a table: by a column of the
+// table itself (refColumn empty), or by a name column of another table
+// whose refColumn points at the record.
+type rowID struct {
+	table, nameColumn, refColumn string
+}
+
+var rowIDs = map[string]rowID{
+	ovsdb.TableBridge:                 {ovsdb.TableBridge, "name", ""},
+	ovsdb.TableController:             {ovsdb.TableBridge, "name", "controller"},
+	ovsdb.TableInterface:              {ovsdb.TableInterface, "name", ""},
+	ovsdb.TableMirror:                 {ovsdb.TableMirror, "name", ""},
+	ovsdb.TableManager:                {ovsdb.TableManager, "target", ""},
+	ovsdb.TableNetFlow:                {ovsdb.TableBridge, "name", "netflow"},
+	ovsdb.TablePort:                   {ovsdb.TablePort, "name", ""},
+	ovsdb.TableQoS:                    {ovsdb.TablePort, "name", "qos"},
+	ovsdb.TableSFlow:                  {ovsdb.TableBridge, "name", "sflow"},
+	ovsdb.TableFlowTable:              {ovsdb.TableFlowTable, "name", ""},
+	ovsdb.TableIPFIX:                  {ovsdb.TableBridge, "name", "ipfix"},
+	ovsdb.TableAutoAttach:             {ovsdb.TableBridge, "name", "auto_attach"},
+	ovsdb.TableFlowSampleCollectorSet: {ovsdb.TableFlowSampleCollectorSet, "id", ""},
+}
+
+// GetRecord finds the record of table that id names, as ovs-vsctl does:
+// a UUID, "." for the only row of the table, a name (a bridge, port or
+// interface name, a manager target, ...) or a UUID prefix of at least 4
+// hex digits. With mustExist false a missing record is (nil, nil).
+func GetRecord(tx *ovsdb.Tx, table, id string, mustExist bool) (ovsdb.Model, error) {
+	if ovsdb.IsUUID(id) {
+		if r, err := tx.Row(table, strings.ToLower(id)); err == nil {
+			return r, nil
+		}
+	}
+	if sym := SymbolsOf(tx).Lookup(id); sym != nil && strings.HasPrefix(id, "@") {
+		if r, err := tx.Row(table, sym.UUID); err == nil {
+			return r, nil
+		}
+	}
+	rows, err := tx.Rows(table)
+	if err != nil {
+		return nil, err
+	}
+	if id == "." && len(rows) == 1 {
+		return rows[0], nil
+	}
+	if rid, ok := rowIDs[table]; ok {
+		r, err := byRowID(tx, table, rid, id)
+		if err != nil || r != nil {
+			return r, err
+		}
+	}
+	if isHexPrefix(id) {
+		var found ovsdb.Model
+		for _, r := range rows {
+			if strings.HasPrefix(ovsdb.UUIDOf(r), strings.ToLower(id)) {
+				if found != nil {
+					return nil, fmt.Errorf("%s contains 2 or more rows whose UUIDs begin with %s: at least %s and %s: %w",
+						table, id, ovsdb.UUIDOf(found), ovsdb.UUIDOf(r), ovsdb.ErrInvalid)
+				}
+				found = r
+			}
+		}
+		if found != nil {
+			return found, nil
+		}
+	}
+	if mustExist {
+		return nil, fmt.Errorf("no row %q in table %s: %w", id, table, ovsdb.ErrNotFound)
+	}
+	return nil, nil
+}
+
+func isHexPrefix(s string) bool {
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F':
+			digits++
+		case c == '-' && (i == 8 || i == 13 || i == 18 || i == 23):
+		default:
+			return false
+		}
+	}
+	return digits >= 4
+}
+
+func byRowID(tx *ovsdb.Tx, table string, rid rowID, id string) (ovsdb.Model, error) {
+	col, err := LookupColumn(tx.Schema(), rid.table, rid.nameColumn)
+	if err != nil {
+		return nil, err
+	}
+	var want any = id
+	if col.Key.Type == "integer" {
+		if id == "" || strings.Trim(id, "0123456789") != "" {
+			return nil, nil
+		}
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return nil, nil
+		}
+		want = n
+	}
+	rows, err := tx.Rows(rid.table)
+	if err != nil {
+		return nil, err
+	}
+	var referrer ovsdb.Model
+	for _, r := range rows {
+		d, err := col.Get(r)
+		if err != nil {
+			return nil, err
+		}
+		if d.Len() != 1 || compareAtoms(d.Keys[0], want) != 0 {
+			continue
+		}
+		if referrer != nil {
+			return nil, fmt.Errorf("multiple rows in %s match %q: %w", rid.table, id, ovsdb.ErrInvalid)
+		}
+		referrer = r
+	}
+	if referrer == nil {
+		return nil, nil
+	}
+	if rid.refColumn == "" {
+		return referrer, nil
+	}
+	if err := tx.Verify(referrer, rid.refColumn); err != nil {
+		return nil, err
+	}
+	ref, err := ovsdb.Column(referrer, rid.refColumn)
+	if err != nil {
+		return nil, err
+	}
+	d := ToDatum(ref)
+	if d.Len() != 1 {
+		return nil, nil
+	}
+	r, err := tx.Row(table, d.Keys[0].(string))
+	if err != nil {
+		return nil, nil
+	}
+	return r, nil
+}
