@@ -37,8 +37,15 @@ func (s *Symbols) get(name string) *Symbol {
 	if sym := s.byName[name]; sym != nil {
 		return sym
 	}
-	// Row names must be RFC 7047 ids: keep letters and digits, and make
-	// the result unique.
+	// "@name" becomes row name "name" when that is an RFC 7047 id, so that
+	// Result.UUID("name") finds it; otherwise letters and digits are kept
+	// and the result made unique.
+	if n := name[1:]; ovsdb.IsRowName(n) && !s.used[n] {
+		s.used[n] = true
+		sym := &Symbol{Name: name, UUID: n}
+		s.byName[name] = sym
+		return sym
+	}
 	var b strings.Builder
 	b.WriteString("id_")
 	for _, r := range name[1:] {

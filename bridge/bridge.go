@@ -1,0 +1,446 @@
+package bridge
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ovskit/ovskit/internal/vsctl"
+	"github.com/ovskit/ovskit/ovsdb"
+)
+
+// Option configures a bridge that Add creates.
+type Option func(*spec) error
+
+type spec struct {
+	mayExist bool
+	init     []func(*ovsdb.Bridge) error
+}
+
+func column(f func(*ovsdb.Bridge) error) Option {
+	return func(s *spec) error { s.init = append(s.init, f); return nil }
+}
+
+// MayExist makes Add succeed without change when the bridge exists already
+// and is of the same kind (real, or fake with the same parent and VLAN);
+// otherwise it fails. Options that set columns are not applied to an
+// existing bridge. Equivalent to: ovs-vsctl --may-exist add-br
+func MayExist() Option { return func(s *spec) error { s.mayExist = true; return nil } }
+
+// DatapathType sets the datapath type: "netdev" for the userspace datapath,
+// "system" (or "") for the kernel's.
+// Equivalent to: ovs-vsctl add-br BR -- set Bridge BR datapath_type=TYPE
+func DatapathType(t string) Option {
+	return column(func(b *ovsdb.Bridge) error {
+		if t != "" && t != "system" && t != "netdev" {
+			return fmt.Errorf("datapath type %q: want \"system\" or \"netdev\": %w", t, ovsdb.ErrInvalid)
+		}
+		b.DatapathType = t
+		return nil
+	})
+}
+
+// FailMode sets the fail mode (standalone or secure).
+// Equivalent to: ovs-vsctl add-br BR -- set-fail-mode BR MODE
+func FailMode(m ovsdb.BridgeFailMode) Option {
+	return column(func(b *ovsdb.Bridge) error {
+		if m != ovsdb.BridgeFailModeSecure && m != ovsdb.BridgeFailModeStandalone {
+			return fmt.Errorf("fail mode %q: want standalone or secure: %w", m, ovsdb.ErrInvalid)
+		}
+		b.FailMode = &m
+		return nil
+	})
+}
+
+// Protocols sets the OpenFlow versions the bridge speaks.
+// Equivalent to: ovs-vsctl set Bridge BR protocols=OpenFlow13,...
+func Protocols(p ...ovsdb.BridgeProtocols) Option {
+	return column(func(b *ovsdb.Bridge) error {
+		for _, x := range p {
+			if !strings.HasPrefix(string(x), "OpenFlow1") {
+				return fmt.Errorf("protocol %q: %w", x, ovsdb.ErrInvalid)
+			}
+		}
+		b.Protocols = slices.Clone(p)
+		return nil
+	})
+}
+
+// OtherConfig sets one other_config key.
+// Equivalent to: ovs-vsctl set Bridge BR other_config:KEY=VALUE
+func OtherConfig(key, value string) Option {
+	return column(func(b *ovsdb.Bridge) error {
+		if b.OtherConfig == nil {
+			b.OtherConfig = map[string]string{}
+		}
+		b.OtherConfig[key] = value
+		return nil
+	})
+}
+
+// ExternalID sets one external_ids key.
+// Equivalent to: ovs-vsctl br-set-external-id BR KEY VALUE
+func ExternalID(key, value string) Option {
+	return column(func(b *ovsdb.Bridge) error {
+		if b.ExternalIDs == nil {
+			b.ExternalIDs = map[string]string{}
+		}
+		b.ExternalIDs[key] = value
+		return nil
+	})
+}
+
+// STP turns the Spanning Tree Protocol on or off.
+// Equivalent to: ovs-vsctl set Bridge BR stp_enable=true
+func STP(on bool) Option { return column(func(b *ovsdb.Bridge) error { b.STPEnable = on; return nil }) }
+
+// RSTP turns the Rapid Spanning Tree Protocol on or off.
+// Equivalent to: ovs-vsctl set Bridge BR rstp_enable=true
+func RSTP(on bool) Option { return column(func(b *ovsdb.Bridge) error { b.RSTPEnable = on; return nil }) }
+
+// MulticastSnooping turns IGMP/MLD snooping on or off.
+// Equivalent to: ovs-vsctl set Bridge BR mcast_snooping_enable=true
+func MulticastSnooping(on bool) Option {
+	return column(func(b *ovsdb.Bridge) error { b.McastSnoopingEnable = on; return nil })
+}
+
+// DatapathID sets the OpenFlow datapath ID: exactly 16 hex digits.
+// Equivalent to: ovs-vsctl set Bridge BR other_config:datapath-id=ID
+func DatapathID(id string) Option {
+	return column(func(b *ovsdb.Bridge) error {
+		if len(id) != 16 || strings.Trim(strings.ToLower(id), "0123456789abcdef") != "" {
+			return fmt.Errorf("datapath id %q: want exactly 16 hex digits: %w", id, ovsdb.ErrInvalid)
+		}
+		if b.OtherConfig == nil {
+			b.OtherConfig = map[string]string{}
+		}
+		b.OtherConfig["datapath-id"] = id
+		return nil
+	})
+}
+
+func build(opts []Option) (*spec, error) {
+	s := &spec{}
+	for _, o := range opts {
+		if err := o(s); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Add creates a bridge with its local port and interface (both named like
+// the bridge, the interface of type internal).
+// Equivalent to: ovs-vsctl add-br NAME
+func Add(name string, opts ...Option) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		s, err := build(opts)
+		if err != nil {
+			return fmt.Errorf("add bridge %s: %w", name, err)
+		}
+		bs := vsctl.BridgeSpec{Name: name, MayExist: s.mayExist}
+		if len(s.init) > 0 {
+			bs.Init = func(b *ovsdb.Bridge) error {
+				for _, f := range s.init {
+					if err := f(b); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+		}
+		return vsctl.AddBridge(tx, bs)
+	})
+}
+
+// AddFake creates a fake bridge: a VLAN of parent that acts like a bridge
+// of its own (ports added to it get tag vlan). Only MayExist applies.
+// Equivalent to: ovs-vsctl add-br NAME PARENT VLAN
+func AddFake(name, parent string, vlan int, opts ...Option) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		s, err := build(opts)
+		if err != nil {
+			return fmt.Errorf("add bridge %s: %w", name, err)
+		}
+		if len(s.init) > 0 {
+			return fmt.Errorf("add fake bridge %s: only MayExist applies to a fake bridge: %w", name, ovsdb.ErrInvalid)
+		}
+		if parent == "" {
+			return fmt.Errorf("add fake bridge %s: parent must not be empty: %w", name, ovsdb.ErrInvalid)
+		}
+		return vsctl.AddBridge(tx, vsctl.BridgeSpec{Name: name, Parent: parent, VLAN: vlan, MayExist: s.mayExist})
+	})
+}
+
+// DeleteOption configures Delete.
+type DeleteOption func(*bool)
+
+// IfExists makes Delete succeed when there is no such bridge.
+// Equivalent to: ovs-vsctl --if-exists del-br
+func IfExists() DeleteOption { return func(b *bool) { *b = true } }
+
+// Delete removes a bridge with all its ports and interfaces, and its fake
+// bridges (or, for a fake bridge, just its ports).
+// Equivalent to: ovs-vsctl del-br NAME
+func Delete(name string, opts ...DeleteOption) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		ifExists := false
+		for _, o := range opts {
+			o(&ifExists)
+		}
+		return vsctl.DelBridge(tx, name, ifExists)
+	})
+}
+
+// Kind selects bridges for List.
+type Kind int
+
+// Kinds of bridges.
+const (
+	All  Kind = iota // real and fake
+	Real             // ovs-vsctl list-br --real
+	Fake             // ovs-vsctl list-br --fake
+)
+
+// List returns the sorted names of the bridges of a kind.
+// Equivalent to: ovs-vsctl list-br [--real|--fake]
+func List(tx *ovsdb.Tx, kind Kind) ([]string, error) {
+	return vsctl.ListBridges(tx, kind == Real, kind == Fake)
+}
+
+// Exists reports whether a bridge (real or fake) of that name exists.
+// Equivalent to: ovs-vsctl br-exists NAME
+func Exists(tx *ovsdb.Tx, name string) (bool, error) {
+	b, err := vsctl.FindBridgeInfo(tx, name, false)
+	return b != nil, err
+}
+
+// Info is a typed view of a bridge.
+type Info struct {
+	Name   string
+	Fake   bool
+	Parent string // a fake bridge's real parent; Name for a real bridge
+	VLAN   int    // a fake bridge's VLAN; 0 for a real bridge
+	// The real bridge's settings (the parent's, for a fake bridge).
+	DatapathType string
+	FailMode     string
+	Protocols    []ovsdb.BridgeProtocols
+	OtherConfig  map[string]string
+	ExternalIDs  map[string]string
+	Controllers  []string // targets, sorted
+	Ports        []string // sorted, without the bridge's own port
+	Row          *ovsdb.Bridge
+}
+
+// Get returns a typed view of a bridge, or an error wrapping
+// ovsdb.ErrNotFound.
+func Get(tx *ovsdb.Tx, name string) (*Info, error) {
+	b, err := vsctl.FindBridgeInfo(tx, name, true)
+	if err != nil {
+		return nil, err
+	}
+	ports, err := vsctl.ListPorts(tx, name)
+	if err != nil {
+		return nil, err
+	}
+	ctrls, err := vsctl.Controllers(tx, name)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := vsctl.BridgeExternalIDs(tx, name)
+	if err != nil {
+		return nil, err
+	}
+	r := b.Row
+	in := &Info{Name: b.Name, Fake: b.Fake, Parent: b.Parent, VLAN: b.VLAN, DatapathType: r.DatapathType,
+		Protocols: r.Protocols, OtherConfig: maps.Clone(r.OtherConfig), ExternalIDs: ids, Controllers: ctrls, Ports: ports, Row: r}
+	if r.FailMode != nil {
+		in.FailMode = string(*r.FailMode)
+	}
+	return in, nil
+}
+
+// ToVLAN returns a fake bridge's VLAN, 0 for a real bridge.
+// Equivalent to: ovs-vsctl br-to-vlan NAME
+func ToVLAN(tx *ovsdb.Tx, name string) (int, error) {
+	b, err := vsctl.FindBridgeInfo(tx, name, true)
+	if err != nil {
+		return 0, err
+	}
+	return b.VLAN, nil
+}
+
+// ToParent returns a fake bridge's parent, the bridge itself if real.
+// Equivalent to: ovs-vsctl br-to-parent NAME
+func ToParent(tx *ovsdb.Tx, name string) (string, error) {
+	b, err := vsctl.FindBridgeInfo(tx, name, true)
+	if err != nil {
+		return "", err
+	}
+	return b.Parent, nil
+}
+
+// SetExternalID sets an external id of a bridge.
+// Equivalent to: ovs-vsctl br-set-external-id BR KEY VALUE
+func SetExternalID(name, key, value string) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error { return vsctl.SetBridgeExternalID(tx, name, key, &value) })
+}
+
+// DelExternalID removes an external id of a bridge.
+// Equivalent to: ovs-vsctl br-set-external-id BR KEY
+func DelExternalID(name, key string) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error { return vsctl.SetBridgeExternalID(tx, name, key, nil) })
+}
+
+// ExternalIDs returns the external ids of a bridge.
+// Equivalent to: ovs-vsctl br-get-external-id BR
+func ExternalIDs(tx *ovsdb.Tx, name string) (map[string]string, error) {
+	return vsctl.BridgeExternalIDs(tx, name)
+}
+
+// ControllerOption configures SetController.
+type ControllerOption func(*int)
+
+// InactivityProbe sets the controllers' inactivity probe interval.
+// Equivalent to: ovs-vsctl --inactivity-probe=MSECS set-controller
+func InactivityProbe(d time.Duration) ControllerOption {
+	return func(ms *int) { *ms = int(d.Milliseconds()) }
+}
+
+// SetController replaces the bridge's controllers with the targets
+// ("tcp:IP:PORT", "ssl:IP:PORT", "punix:PATH", ...).
+// Equivalent to: ovs-vsctl set-controller BR TARGET...
+func SetController(name string, targets []string, opts ...ControllerOption) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		if len(targets) == 0 {
+			return fmt.Errorf("set controller of %s: no targets (use DelController): %w", name, ovsdb.ErrInvalid)
+		}
+		for _, t := range targets {
+			if err := checkTarget(t); err != nil {
+				return fmt.Errorf("set controller of %s: %w", name, err)
+			}
+		}
+		var probe *int
+		if len(opts) > 0 {
+			ms := 0
+			for _, o := range opts {
+				o(&ms)
+			}
+			probe = &ms
+		}
+		return vsctl.SetControllers(tx, name, targets, probe)
+	})
+}
+
+func checkTarget(t string) error {
+	kind, _, ok := strings.Cut(t, ":")
+	switch kind {
+	case "tcp", "ssl", "unix", "ptcp", "pssl", "punix":
+		if ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("target %q: want tcp:, ssl:, unix:, ptcp:, pssl: or punix:: %w", t, ovsdb.ErrInvalid)
+}
+
+// DelController removes the bridge's controllers.
+// Equivalent to: ovs-vsctl del-controller BR
+func DelController(name string) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error { return vsctl.SetControllers(tx, name, nil, nil) })
+}
+
+// Controllers returns the sorted controller targets of a bridge.
+// Equivalent to: ovs-vsctl get-controller BR
+func Controllers(tx *ovsdb.Tx, name string) ([]string, error) { return vsctl.Controllers(tx, name) }
+
+// SetFailMode sets a bridge's fail mode.
+// Equivalent to: ovs-vsctl set-fail-mode BR MODE
+func SetFailMode(name string, mode ovsdb.BridgeFailMode) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		if mode == "" {
+			return fmt.Errorf("set fail mode of %s: empty mode (use DelFailMode): %w", name, ovsdb.ErrInvalid)
+		}
+		return vsctl.SetFailMode(tx, name, string(mode))
+	})
+}
+
+// DelFailMode clears a bridge's fail mode.
+// Equivalent to: ovs-vsctl del-fail-mode BR
+func DelFailMode(name string) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error { return vsctl.SetFailMode(tx, name, "") })
+}
+
+// GetFailMode returns a bridge's fail mode, "" when unset.
+// Equivalent to: ovs-vsctl get-fail-mode BR
+func GetFailMode(tx *ovsdb.Tx, name string) (string, error) { return vsctl.FailMode(tx, name) }
+
+// SetManager replaces the switch's OVSDB managers (Open_vSwitch
+// manager_options) with the targets.
+// Equivalent to: ovs-vsctl set-manager TARGET...
+func SetManager(targets []string, opts ...ControllerOption) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		if len(targets) == 0 {
+			return fmt.Errorf("set manager: no targets (use DelManager): %w", ovsdb.ErrInvalid)
+		}
+		for _, t := range targets {
+			if err := checkTarget(t); err != nil {
+				return fmt.Errorf("set manager: %w", err)
+			}
+		}
+		var probe *int
+		if len(opts) > 0 {
+			ms := 0
+			for _, o := range opts {
+				o(&ms)
+			}
+			probe = &ms
+		}
+		return vsctl.SetManagers(tx, targets, probe)
+	})
+}
+
+// DelManager removes every manager.
+// Equivalent to: ovs-vsctl del-manager
+func DelManager() ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error { return vsctl.SetManagers(tx, nil, nil) })
+}
+
+// Managers returns the sorted manager targets.
+// Equivalent to: ovs-vsctl get-manager
+func Managers(tx *ovsdb.Tx) ([]string, error) { return vsctl.Managers(tx) }
+
+// SSL is the switch's SSL configuration: paths of PEM files.
+type SSL struct {
+	PrivateKey, Certificate, CACert string
+	// Bootstrap: fetch the CA certificate from the peer on first contact.
+	Bootstrap bool
+}
+
+// SetSSL replaces the SSL configuration.
+// Equivalent to: ovs-vsctl [--bootstrap] set-ssl KEY CERT CA-CERT
+func SetSSL(s SSL) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		if s.PrivateKey == "" || s.Certificate == "" || s.CACert == "" {
+			return fmt.Errorf("set ssl: private key, certificate and CA certificate are required: %w", ovsdb.ErrInvalid)
+		}
+		return vsctl.SetSSL(tx, &ovsdb.SSL{PrivateKey: s.PrivateKey, Certificate: s.Certificate, CACert: s.CACert, BootstrapCACert: s.Bootstrap})
+	})
+}
+
+// DelSSL removes the SSL configuration.
+// Equivalent to: ovs-vsctl del-ssl
+func DelSSL() ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error { return vsctl.SetSSL(tx, nil) })
+}
+
+// GetSSL returns the SSL configuration, or nil.
+// Equivalent to: ovs-vsctl get-ssl
+func GetSSL(tx *ovsdb.Tx) (*SSL, error) {
+	r, err := vsctl.SSL(tx)
+	if err != nil || r == nil {
+		return nil, err
+	}
+	return &SSL{PrivateKey: r.PrivateKey, Certificate: r.Certificate, CACert: r.CACert, Bootstrap: r.BootstrapCACert}, nil
+}

@@ -1,0 +1,522 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ovskit/ovskit/bridge"
+	"github.com/ovskit/ovskit/dbcmd"
+	"github.com/ovskit/ovskit/iface"
+	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/port"
+)
+
+// invocation is a parsed command line: global options and the commands
+// that were separated by "--".
+type invocation struct {
+	db      string
+	noWait  bool
+	dryRun  bool
+	timeout time.Duration
+	bare    bool
+	cmds    []*command
+}
+
+// command is one parsed command with its local options and its output.
+type command struct {
+	name string
+	args []string
+	opts map[string]string // "--may-exist" → "", "--id" → "@x"
+	spec *cmdSpec
+	out  strings.Builder
+	// table output (list, find) prints with a blank line between tables.
+	table *dbcmd.Table
+	// created is the row name a create command inserted.
+	created string
+}
+
+type cmdSpec struct {
+	min, max int // argument counts; max < 0: unlimited
+	options  string
+	// run builds the command's work; it runs inside the transaction and
+	// may run more than once.
+	run func(c *command, inv *invocation, tx *ovsdb.Tx) error
+}
+
+// exitError carries an exit status other than 1.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+var globalFlags = map[string]bool{"--db": true, "--no-wait": false, "--dry-run": false, "--timeout": true, "-t": true,
+	"--bare": false, "--no-syslog": false, "--retry": false, "--oneline": false, "-v": false, "--verbose": false}
+
+// parse splits args as ovs-vsctl does: global options, then commands
+// separated by "--", each preceded by its own options.
+func parse(args []string) (*invocation, error) {
+	inv := &invocation{}
+	var groups [][]string
+	cur := []string{}
+	for _, a := range args {
+		if a == "--" {
+			groups = append(groups, cur)
+			cur = []string{}
+			continue
+		}
+		cur = append(cur, a)
+	}
+	groups = append(groups, cur)
+	for gi, g := range groups {
+		opts := map[string]string{}
+		i := 0
+		for ; i < len(g) && strings.HasPrefix(g[i], "-"); i++ {
+			name, val, hasVal := strings.Cut(g[i], "=")
+			if takesValue, global := globalFlags[name]; global && gi == 0 {
+				if takesValue && !hasVal {
+					if i+1 >= len(g) {
+						return nil, fmt.Errorf("option %s needs a value", name)
+					}
+					i++
+					val = g[i]
+				}
+				if err := inv.setGlobal(name, val); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if _, dup := opts[name]; dup {
+				return nil, fmt.Errorf("'%s' option specified multiple times", name)
+			}
+			opts[name] = val
+		}
+		if i == len(g) {
+			if len(opts) > 0 || len(groups) > 1 {
+				return nil, errors.New("missing command name (use --help for help)")
+			}
+			if gi == 0 {
+				return nil, errors.New("missing command name (use --help for help)")
+			}
+			continue
+		}
+		c := &command{name: g[i], args: g[i+1:], opts: opts}
+		spec, ok := commands[c.name]
+		if !ok {
+			return nil, fmt.Errorf("unknown command '%s'; use --help for help", c.name)
+		}
+		c.spec = spec
+		if len(c.args) < spec.min || spec.max >= 0 && len(c.args) > spec.max {
+			return nil, fmt.Errorf("'%s' command requires at least %d arguments", c.name, spec.min)
+		}
+		for o := range opts {
+			if !slices.Contains(strings.Split(spec.options, ","), strings.TrimSuffix(o, "=")) {
+				return nil, fmt.Errorf("'%s' command has no '%s' option", c.name, o)
+			}
+		}
+		inv.cmds = append(inv.cmds, c)
+	}
+	return inv, nil
+}
+
+func (inv *invocation) setGlobal(name, val string) error {
+	switch name {
+	case "--db":
+		inv.db = val
+	case "--no-wait":
+		inv.noWait = true
+	case "--dry-run":
+		inv.dryRun = true
+	case "--timeout", "-t":
+		n, err := strconv.Atoi(val)
+		if err != nil || n < 0 {
+			return fmt.Errorf("value %s on -t or --timeout is invalid", val)
+		}
+		inv.timeout = time.Duration(n) * time.Second
+	case "--bare":
+		inv.bare = true
+	}
+	return nil
+}
+
+func (c *command) has(opt string) bool { _, ok := c.opts[opt]; return ok }
+
+// execute runs the invocation's commands in one transaction and writes
+// their output, as ovs-vsctl does.
+func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w io.Writer) error {
+	if inv.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, inv.timeout)
+		defer cancel()
+	}
+	cmds := make([]ovsdb.Command, 0, len(inv.cmds)+3)
+	if inv.noWait {
+		cmds = append(cmds, ovsdb.NoWait())
+	}
+	if inv.dryRun {
+		cmds = append(cmds, ovsdb.DryRun())
+	}
+	for _, c := range inv.cmds {
+		cmds = append(cmds, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			c.out.Reset()
+			c.table, c.created = nil, ""
+			if err := c.spec.run(c, inv, tx); err != nil {
+				return fmt.Errorf("%s: %w", c.name, err)
+			}
+			return nil
+		}))
+	}
+	cmds = append(cmds, dbcmd.CheckIDs())
+	res, err := client.Transact(ctx, cmds...)
+	var ifErr *ovsdb.InterfaceError
+	if err != nil && !errors.As(err, &ifErr) {
+		return err
+	}
+	first := true
+	for _, c := range inv.cmds {
+		if c.created != "" && res != nil {
+			fmt.Fprintln(&c.out, res.UUID(c.created))
+		}
+		if c.table != nil {
+			if !first {
+				fmt.Fprintln(w)
+			}
+			first = false
+			if inv.bare {
+				io.WriteString(w, c.table.Bare())
+			} else {
+				io.WriteString(w, c.table.String())
+			}
+			continue
+		}
+		io.WriteString(w, c.out.String())
+	}
+	if ifErr != nil {
+		return &exitError{65, err.Error()}
+	}
+	return nil
+}
+
+func lines(c *command, items []string) {
+	for _, s := range items {
+		fmt.Fprintln(&c.out, s)
+	}
+}
+
+func dbOpts(c *command) []dbcmd.Option {
+	var o []dbcmd.Option
+	if c.has("--if-exists") {
+		o = append(o, dbcmd.IfExists())
+	}
+	if id, ok := c.opts["--id"]; ok {
+		o = append(o, dbcmd.ID(id))
+	}
+	if c.has("--all") {
+		o = append(o, dbcmd.All())
+	}
+	return o
+}
+
+func columnsOpt(c *command) []string {
+	if v, ok := c.opts["--columns"]; ok {
+		return []string{v}
+	}
+	return nil
+}
+
+// atoi is C's atoi: leading digits, else 0 (ovs-vsctl parses VLANs so).
+func atoi(s string) int {
+	s = strings.TrimLeft(s, " \t")
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimLeft(s, "+-")
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+		if n > 1<<31 {
+			break
+		}
+	}
+	if neg {
+		return -n
+	}
+	return n
+}
+
+func probe(c *command) []bridge.ControllerOption {
+	if v, ok := c.opts["--inactivity-probe"]; ok {
+		return []bridge.ControllerOption{bridge.InactivityProbe(time.Duration(atoi(v)) * time.Millisecond)}
+	}
+	return nil
+}
+
+// splitSettings splits add-bond's arguments: interfaces, then the first
+// argument with "=" and the rest are Port settings.
+func splitSettings(args []string) (ifaces, settings []string) {
+	for i, a := range args {
+		if strings.Contains(a, "=") {
+			return args[:i], args[i:]
+		}
+	}
+	return args, nil
+}
+
+func portOpts(c *command, settings []string) []port.Option {
+	var o []port.Option
+	if c.has("--may-exist") {
+		o = append(o, port.MayExist())
+	}
+	if c.has("--fake-iface") {
+		o = append(o, port.FakeIface())
+	}
+	if len(settings) > 0 {
+		o = append(o, port.Settings(settings...))
+	}
+	return o
+}
+
+func delOpts(c *command, bridgeName string) []port.DeleteOption {
+	var o []port.DeleteOption
+	if c.has("--if-exists") {
+		o = append(o, port.IfExists())
+	}
+	if c.has("--with-iface") {
+		o = append(o, port.ByIface())
+	}
+	if bridgeName != "" {
+		o = append(o, port.FromBridge(bridgeName))
+	}
+	return o
+}
+
+// commands maps ovs-vsctl's command names to ovskit's API.
+var commands = map[string]*cmdSpec{
+	"init": {0, 0, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error { return ovsdb.Init().Run(tx) }},
+	"show": {0, 0, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		sw, err := bridge.Show(tx)
+		if err != nil {
+			return err
+		}
+		c.out.WriteString(sw.String())
+		return nil
+	}},
+	"comment": {0, -1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		tx.Comment(strings.Join(c.args, " "))
+		return nil
+	}},
+	"add-br": {1, 3, "--may-exist", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		var o []bridge.Option
+		if c.has("--may-exist") {
+			o = append(o, bridge.MayExist())
+		}
+		switch len(c.args) {
+		case 1:
+			return bridge.Add(c.args[0], o...).Run(tx)
+		case 3:
+			return bridge.AddFake(c.args[0], c.args[1], atoi(c.args[2]), o...).Run(tx)
+		}
+		return fmt.Errorf("'add-br' command takes exactly 1 or 3 arguments: %w", ovsdb.ErrInvalid)
+	}},
+	"del-br": {1, 1, "--if-exists", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		var o []bridge.DeleteOption
+		if c.has("--if-exists") {
+			o = append(o, bridge.IfExists())
+		}
+		return bridge.Delete(c.args[0], o...).Run(tx)
+	}},
+	"list-br": {0, 0, "--real,--fake", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		kind := bridge.All
+		switch {
+		case c.has("--real") && !c.has("--fake"):
+			kind = bridge.Real
+		case c.has("--fake") && !c.has("--real"):
+			kind = bridge.Fake
+		}
+		names, err := bridge.List(tx, kind)
+		lines(c, names)
+		return err
+	}},
+	"br-exists": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		ok, err := bridge.Exists(tx, c.args[0])
+		if err == nil && !ok {
+			return &exitError{2, "no bridge named " + c.args[0]}
+		}
+		return err
+	}},
+	"br-to-vlan": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		v, err := bridge.ToVLAN(tx, c.args[0])
+		fmt.Fprintf(&c.out, "%d\n", v)
+		return err
+	}},
+	"br-to-parent": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		p, err := bridge.ToParent(tx, c.args[0])
+		fmt.Fprintln(&c.out, p)
+		return err
+	}},
+	"br-set-external-id": {2, 3, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		if len(c.args) == 3 {
+			return bridge.SetExternalID(c.args[0], c.args[1], c.args[2]).Run(tx)
+		}
+		return bridge.DelExternalID(c.args[0], c.args[1]).Run(tx)
+	}},
+	"br-get-external-id": {1, 2, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		ids, err := bridge.ExternalIDs(tx, c.args[0])
+		if err != nil {
+			return err
+		}
+		if len(c.args) == 2 {
+			if v, ok := ids[c.args[1]]; ok {
+				fmt.Fprintln(&c.out, v)
+			}
+			return nil
+		}
+		for _, k := range slices.Sorted(maps.Keys(ids)) {
+			fmt.Fprintf(&c.out, "%s=%s\n", k, ids[k])
+		}
+		return nil
+	}},
+	"list-ports": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		names, err := port.List(tx, c.args[0])
+		lines(c, names)
+		return err
+	}},
+	"add-port": {2, -1, "--may-exist", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return port.Add(c.args[0], c.args[1], portOpts(c, c.args[2:])...).Run(tx)
+	}},
+	"add-bond": {4, -1, "--may-exist,--fake-iface", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		ifaces, settings := splitSettings(c.args[2:])
+		return port.AddBond(c.args[0], c.args[1], ifaces, portOpts(c, settings)...).Run(tx)
+	}},
+	"add-bond-iface": {2, 2, "--may-exist", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return port.AddBondIface(c.args[0], c.args[1], portOpts(c, nil)...).Run(tx)
+	}},
+	"del-bond-iface": {1, 2, "--if-exists", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		bond := ""
+		if len(c.args) == 2 {
+			bond = c.args[0]
+		}
+		return port.DelBondIface(c.args[len(c.args)-1], delOpts(c, bond)...).Run(tx)
+	}},
+	"del-port": {1, 2, "--if-exists,--with-iface", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		br := ""
+		if len(c.args) == 2 {
+			br = c.args[0]
+		}
+		return port.Delete(c.args[len(c.args)-1], delOpts(c, br)...).Run(tx)
+	}},
+	"port-to-br": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		b, err := port.ToBridge(tx, c.args[0])
+		fmt.Fprintln(&c.out, b)
+		return err
+	}},
+	"list-ifaces": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		names, err := iface.List(tx, c.args[0])
+		lines(c, names)
+		return err
+	}},
+	"iface-to-br": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		b, err := iface.ToBridge(tx, c.args[0])
+		fmt.Fprintln(&c.out, b)
+		return err
+	}},
+	"get-controller": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		t, err := bridge.Controllers(tx, c.args[0])
+		lines(c, t)
+		return err
+	}},
+	"del-controller": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return bridge.DelController(c.args[0]).Run(tx)
+	}},
+	"set-controller": {2, -1, "--inactivity-probe", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return bridge.SetController(c.args[0], c.args[1:], probe(c)...).Run(tx)
+	}},
+	"get-fail-mode": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		m, err := bridge.GetFailMode(tx, c.args[0])
+		if m != "" {
+			fmt.Fprintln(&c.out, m)
+		}
+		return err
+	}},
+	"del-fail-mode": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return bridge.DelFailMode(c.args[0]).Run(tx)
+	}},
+	"set-fail-mode": {2, 2, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return bridge.SetFailMode(c.args[0], ovsdb.BridgeFailMode(c.args[1])).Run(tx)
+	}},
+	"get-manager": {0, 0, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		t, err := bridge.Managers(tx)
+		lines(c, t)
+		return err
+	}},
+	"del-manager": {0, 0, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return bridge.DelManager().Run(tx)
+	}},
+	"set-manager": {1, -1, "--inactivity-probe", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return bridge.SetManager(c.args, probe(c)...).Run(tx)
+	}},
+	"get-ssl": {0, 0, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		s, err := bridge.GetSSL(tx)
+		if err != nil || s == nil {
+			return err
+		}
+		fmt.Fprintf(&c.out, "Private key: %s\nCertificate: %s\nCA Certificate: %s\nBootstrap: %t\n",
+			s.PrivateKey, s.Certificate, s.CACert, s.Bootstrap)
+		return nil
+	}},
+	"del-ssl": {0, 0, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error { return bridge.DelSSL().Run(tx) }},
+	"set-ssl": {3, 3, "--bootstrap", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return bridge.SetSSL(bridge.SSL{PrivateKey: c.args[0], Certificate: c.args[1], CACert: c.args[2],
+			Bootstrap: c.has("--bootstrap")}).Run(tx)
+	}},
+	"get": {2, -1, "--if-exists,--id", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		vals, err := dbcmd.Get(tx, c.args[0], c.args[1], c.args[2:], dbOpts(c)...)
+		lines(c, vals)
+		return err
+	}},
+	"set": {3, -1, "--if-exists", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return dbcmd.Set(c.args[0], c.args[1], c.args[2:], dbOpts(c)...).Run(tx)
+	}},
+	"add": {4, -1, "--if-exists", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return dbcmd.Add(c.args[0], c.args[1], c.args[2], c.args[3:], dbOpts(c)...).Run(tx)
+	}},
+	"remove": {4, -1, "--if-exists", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return dbcmd.Remove(c.args[0], c.args[1], c.args[2], c.args[3:], dbOpts(c)...).Run(tx)
+	}},
+	"clear": {3, -1, "--if-exists", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return dbcmd.Clear(c.args[0], c.args[1], c.args[2:], dbOpts(c)...).Run(tx)
+	}},
+	"list": {1, -1, "--if-exists,--columns", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		t, err := dbcmd.List(tx, c.args[0], c.args[1:], columnsOpt(c), dbOpts(c)...)
+		c.table = t
+		return err
+	}},
+	"find": {1, -1, "--columns", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		t, err := dbcmd.Find(tx, c.args[0], c.args[1:], columnsOpt(c))
+		c.table = t
+		return err
+	}},
+	"create": {2, -1, "--id", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		name, err := dbcmd.CreateRow(tx, c.args[0], c.args[1:], dbOpts(c)...)
+		c.created = name
+		return err
+	}},
+	"destroy": {1, -1, "--if-exists,--all", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		if !c.has("--all") && len(c.args) == 1 {
+			return nil // ovs-vsctl only warns
+		}
+		return dbcmd.Destroy(c.args[0], c.args[1:], dbOpts(c)...).Run(tx)
+	}},
+	"wait-until": {2, -1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+		return dbcmd.WaitUntil(c.args[0], c.args[1], c.args[2:]...).Run(tx)
+	}},
+}

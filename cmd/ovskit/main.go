@@ -1,0 +1,69 @@
+// Command ovskit runs ovs-vsctl command lines through the ovskit library:
+// the same commands, options and "--" chaining, committed as one
+// transaction, without the ovs-vsctl binary.
+//
+//	ovskit --db=unix:/var/run/openvswitch/db.sock add-br br0 -- set Bridge br0 datapath_type=netdev
+//
+// It prints what ovs-vsctl prints and exits as it does: 0 on success, 1 on
+// error, 2 for br-exists on a missing bridge, 65 when the transaction
+// committed but ovs-vswitchd could not set up an interface.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+
+	"github.com/ovskit/ovskit/ovsdb"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func defaultDB() string {
+	if dir := os.Getenv("OVS_RUNDIR"); dir != "" {
+		return "unix:" + filepath.Join(dir, "db.sock")
+	}
+	return ovsdb.DefaultEndpoint
+}
+
+func run(args []string) int {
+	inv, err := parse(args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ovskit: %v\n", err)
+		return 1
+	}
+	if inv.db == "" {
+		inv.db = defaultDB()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if inv.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, inv.timeout)
+		defer cancel()
+	}
+	client, err := ovsdb.Dial(ctx, inv.db)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ovskit: %s: database connection failed (%v)\n", inv.db, err)
+		return 1
+	}
+	defer client.Close()
+	err = inv.execute(ctx, client, os.Stdout)
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		if ee.code != 2 {
+			fmt.Fprintf(os.Stderr, "ovskit: %v\n", err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(os.Stderr, "ovskit: %v\n", err)
+	return 1
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os/exec"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// dbDump is a database with UUIDs replaced by stable labels, so that two
+// databases built by the same commands compare equal.
+type dbDump struct {
+	tables map[string][]string // table → sorted normalized rows
+	labels map[string]string   // uuid → label
+}
+
+// ignored columns differ by design: ovskit bumps next_cfg on every write
+// (ovs-vsctl --no-wait does not).
+var ignored = map[string]bool{"Open_vSwitch.next_cfg": true, "Open_vSwitch.cur_cfg": true}
+
+type rawRow struct {
+	table string
+	uuid  string
+	cols  map[string]any
+}
+
+func dump(endpoint string) (*dbDump, error) {
+	out, err := exec.Command("ovsdb-client", "dump", "-f", "json", endpoint, "Open_vSwitch").Output()
+	if err != nil {
+		return nil, fmt.Errorf("ovsdb-client dump: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	var rows []*rawRow
+	for {
+		var t struct {
+			Caption  string   `json:"caption"`
+			Headings []string `json:"headings"`
+			Data     [][]any  `json:"data"`
+		}
+		if err := dec.Decode(&t); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		table := strings.TrimSuffix(t.Caption, " table")
+		for _, d := range t.Data {
+			r := &rawRow{table: table, cols: map[string]any{}}
+			for i, h := range t.Headings {
+				if h == "_uuid" {
+					r.uuid = d[i].([]any)[1].(string)
+					continue
+				}
+				if h == "_version" || ignored[table+"."+h] {
+					continue
+				}
+				r.cols[h] = d[i]
+			}
+			rows = append(rows, r)
+		}
+	}
+	labels := map[string]string{}
+	for _, r := range rows {
+		labels[r.uuid] = r.table
+	}
+	// Refine labels: a row is named by its table, its name if it has one,
+	// and a hash of its content with references replaced by the labels of
+	// the rows they point to.
+	for range 5 {
+		next := map[string]string{}
+		for _, r := range rows {
+			content := render(r.cols, labels)
+			if n, ok := r.cols["name"].(string); ok && n != "" {
+				next[r.uuid] = r.table + "(" + n + ")"
+				continue
+			}
+			h := sha256.Sum256([]byte(content))
+			next[r.uuid] = r.table + "#" + hex.EncodeToString(h[:])[:10]
+		}
+		labels = next
+	}
+	d := &dbDump{tables: map[string][]string{}, labels: labels}
+	for _, r := range rows {
+		d.tables[r.table] = append(d.tables[r.table], labels[r.uuid]+" "+render(r.cols, labels))
+	}
+	for _, rs := range d.tables {
+		sort.Strings(rs)
+	}
+	return d, nil
+}
+
+// render prints columns in name order with references replaced by labels
+// and set and map elements sorted.
+func render(cols map[string]any, labels map[string]string) string {
+	keys := make([]string, 0, len(cols))
+	for k := range cols {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%s ", k, renderValue(cols[k], labels))
+	}
+	return b.String()
+}
+
+func renderValue(v any, labels map[string]string) string {
+	switch x := v.(type) {
+	case []any:
+		if len(x) == 2 {
+			switch x[0] {
+			case "uuid":
+				if l, ok := labels[x[1].(string)]; ok {
+					return "<" + l + ">"
+				}
+				return "<dangling>"
+			case "set":
+				var parts []string
+				for _, e := range x[1].([]any) {
+					parts = append(parts, renderValue(e, labels))
+				}
+				sort.Strings(parts)
+				return "[" + strings.Join(parts, ",") + "]"
+			case "map":
+				var parts []string
+				for _, e := range x[1].([]any) {
+					p := e.([]any)
+					parts = append(parts, renderValue(p[0], labels)+":"+renderValue(p[1], labels))
+				}
+				sort.Strings(parts)
+				return "{" + strings.Join(parts, ",") + "}"
+			}
+		}
+	case string:
+		return fmt.Sprintf("%q", x)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func (d *dbDump) String() string {
+	var b strings.Builder
+	tables := make([]string, 0, len(d.tables))
+	for t := range d.tables {
+		tables = append(tables, t)
+	}
+	sort.Strings(tables)
+	for _, t := range tables {
+		for _, r := range d.tables[t] {
+			fmt.Fprintf(&b, "%s: %s\n", t, r)
+		}
+	}
+	return b.String()
+}
+
+// diffLines returns the lines only in a and only in b.
+func diffLines(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var out []string
+	for _, l := range al {
+		if !slices.Contains(bl, l) {
+			out = append(out, "- "+l)
+		}
+	}
+	for _, l := range bl {
+		if !slices.Contains(al, l) {
+			out = append(out, "+ "+l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// normalizeOutput replaces UUIDs in command output by labels; unordered
+// also sorts the lines (output whose row order follows UUIDs).
+func normalizeOutput(out string, labels map[string]string, unordered bool) string {
+	out = uuidRE.ReplaceAllStringFunc(out, func(u string) string {
+		if l, ok := labels[u]; ok {
+			return "<" + l + ">"
+		}
+		return "<uuid>"
+	})
+	if unordered {
+		ls := strings.Split(out, "\n")
+		sort.Strings(ls)
+		out = strings.Join(ls, "\n")
+	}
+	return out
+}
+
+// splitWords splits a command line like a shell: whitespace separates
+// words, single and double quotes group (and are removed).
+func splitWords(s string) []string {
+	var out []string
+	var cur strings.Builder
+	in, quote := false, rune(0)
+	for _, r := range s {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else {
+				cur.WriteRune(r)
+			}
+		case r == '\'' || r == '"':
+			quote, in = r, true
+		case r == ' ' || r == '\t':
+			if in {
+				out = append(out, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteRune(r)
+			in = true
+		}
+	}
+	if in {
+		out = append(out, cur.String())
+	}
+	return out
+}

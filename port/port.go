@@ -1,0 +1,261 @@
+package port
+
+import (
+	"fmt"
+	"maps"
+
+	"github.com/ovskit/ovskit/iface"
+	"github.com/ovskit/ovskit/internal/vsctl"
+	"github.com/ovskit/ovskit/ovsdb"
+)
+
+// Option configures a port that Add or AddBond creates (and, for
+// MayExist and WithIface, AddBondIface).
+type Option func(*spec) error
+
+type spec struct {
+	mayExist  bool
+	fakeIface bool
+	settings  []string
+	port      []func(*ovsdb.Port) error
+	iface     []iface.Option
+}
+
+// Column sets a column of the new Port row; vlan and other packages build
+// their options on it.
+func Column(f func(*ovsdb.Port) error) Option {
+	return func(s *spec) error { s.port = append(s.port, f); return nil }
+}
+
+// MayExist makes the command succeed without change when the port exists
+// on the same bridge with the same interfaces; a port of that name on
+// another bridge, or with other interfaces, is an error.
+// Equivalent to: ovs-vsctl --may-exist add-port
+func MayExist() Option { return func(s *spec) error { s.mayExist = true; return nil } }
+
+// WithIface sets columns of the port's new interface(s) (the type,
+// options, MTU...), in the same transaction.
+// Equivalent to: ovs-vsctl add-port BR P -- set Interface P COLUMN=VALUE
+func WithIface(opts ...iface.Option) Option {
+	return func(s *spec) error { s.iface = append(s.iface, opts...); return nil }
+}
+
+// Settings sets Port columns in ovs-vsctl's COLUMN[:KEY]=VALUE syntax.
+// Equivalent to: ovs-vsctl add-port BR P COLUMN[:KEY]=VALUE...
+func Settings(s ...string) Option {
+	return func(sp *spec) error { sp.settings = append(sp.settings, s...); return nil }
+}
+
+// ExternalID sets one external_ids key of the port.
+// Equivalent to: ovs-vsctl add-port BR P external_ids:KEY=VALUE
+func ExternalID(key, value string) Option {
+	return Column(func(p *ovsdb.Port) error {
+		p.ExternalIDs = maps.Clone(p.ExternalIDs)
+		if p.ExternalIDs == nil {
+			p.ExternalIDs = map[string]string{}
+		}
+		p.ExternalIDs[key] = value
+		return nil
+	})
+}
+
+// OtherConfig sets one other_config key of the port.
+// Equivalent to: ovs-vsctl add-port BR P other_config:KEY=VALUE
+func OtherConfig(key, value string) Option {
+	return Column(func(p *ovsdb.Port) error {
+		p.OtherConfig = maps.Clone(p.OtherConfig)
+		if p.OtherConfig == nil {
+			p.OtherConfig = map[string]string{}
+		}
+		p.OtherConfig[key] = value
+		return nil
+	})
+}
+
+// BondMode sets a bond's mode.
+// Equivalent to: ovs-vsctl add-bond BR B IF1 IF2 bond_mode=MODE
+func BondMode(m ovsdb.PortBondMode) Option {
+	return Column(func(p *ovsdb.Port) error {
+		switch m {
+		case ovsdb.PortBondModeActiveBackup, ovsdb.PortBondModeBalanceSlb, ovsdb.PortBondModeBalanceTCP:
+		default:
+			return fmt.Errorf("bond mode %q: want active-backup, balance-slb or balance-tcp: %w", m, ovsdb.ErrInvalid)
+		}
+		p.BondMode = &m
+		return nil
+	})
+}
+
+// LACP sets a bond's LACP mode.
+// Equivalent to: ovs-vsctl add-bond BR B IF1 IF2 lacp=MODE
+func LACP(m ovsdb.PortLACP) Option {
+	return Column(func(p *ovsdb.Port) error {
+		switch m {
+		case ovsdb.PortLACPActive, ovsdb.PortLACPPassive, ovsdb.PortLACPOff:
+		default:
+			return fmt.Errorf("lacp %q: want active, passive or off: %w", m, ovsdb.ErrInvalid)
+		}
+		p.LACP = &m
+		return nil
+	})
+}
+
+// FakeIface makes a bond appear as one interface to the host.
+// Equivalent to: ovs-vsctl --fake-iface add-bond
+func FakeIface() Option { return func(s *spec) error { s.fakeIface = true; return nil } }
+
+func build(opts []Option) (*spec, error) {
+	s := &spec{}
+	for _, o := range opts {
+		if err := o(s); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *spec) portSpec(bridge, name string, ifaces []string) vsctl.PortSpec {
+	ps := vsctl.PortSpec{Bridge: bridge, Name: name, Ifaces: ifaces, MayExist: s.mayExist, FakeIface: s.fakeIface, Settings: s.settings}
+	if len(s.port) > 0 {
+		ps.Port = func(p *ovsdb.Port) error {
+			for _, f := range s.port {
+				if err := f(p); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	if len(s.iface) > 0 {
+		ps.Iface = func(_ int, i *ovsdb.Interface) error { return iface.Apply(i, s.iface...) }
+	}
+	return ps
+}
+
+// Add adds a port with one interface of the same name to a bridge (a fake
+// bridge's ports get its VLAN tag). The Port and Interface columns the
+// options set are part of the same insert.
+// Equivalent to: ovs-vsctl add-port BRIDGE NAME
+func Add(bridge, name string, opts ...Option) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		s, err := build(opts)
+		if err != nil {
+			return fmt.Errorf("add port %s to %s: %w", name, bridge, err)
+		}
+		return vsctl.AddPort(tx, s.portSpec(bridge, name, nil))
+	})
+}
+
+// AddBond adds a bonded port with two or more interfaces.
+// Equivalent to: ovs-vsctl add-bond BRIDGE NAME IFACE...
+func AddBond(bridge, name string, ifaces []string, opts ...Option) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		if len(ifaces) < 2 {
+			return fmt.Errorf("add-bond requires at least 2 interfaces, but only %d were specified: %w", len(ifaces), ovsdb.ErrInvalid)
+		}
+		s, err := build(opts)
+		if err != nil {
+			return fmt.Errorf("add bond %s to %s: %w", name, bridge, err)
+		}
+		return vsctl.AddPort(tx, s.portSpec(bridge, name, ifaces))
+	})
+}
+
+// AddBondIface adds an interface to a bond. Only MayExist and WithIface
+// apply.
+// Equivalent to: ovs-vsctl add-bond-iface BOND IFACE
+func AddBondIface(bond, name string, opts ...Option) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		s, err := build(opts)
+		if err != nil {
+			return err
+		}
+		if len(s.port) > 0 || len(s.settings) > 0 || s.fakeIface {
+			return fmt.Errorf("add bond interface %s: only MayExist and WithIface apply: %w", name, ovsdb.ErrInvalid)
+		}
+		var init func(*ovsdb.Interface) error
+		if len(s.iface) > 0 {
+			init = func(i *ovsdb.Interface) error { return iface.Apply(i, s.iface...) }
+		}
+		return vsctl.AddBondIface(tx, bond, name, s.mayExist, init)
+	})
+}
+
+// DeleteOption configures Delete and DelBondIface.
+type DeleteOption func(*delSpec)
+
+type delSpec struct {
+	bridge    string
+	ifExists  bool
+	withIface bool
+}
+
+// IfExists makes deleting a missing port (or bond interface) succeed.
+// Equivalent to: ovs-vsctl --if-exists del-port
+func IfExists() DeleteOption { return func(d *delSpec) { d.ifExists = true } }
+
+// FromBridge makes Delete fail unless the port is on that bridge.
+// Equivalent to: ovs-vsctl del-port BRIDGE PORT
+func FromBridge(bridge string) DeleteOption { return func(d *delSpec) { d.bridge = bridge } }
+
+// ByIface lets Delete's name be an interface: its port is deleted.
+// Equivalent to: ovs-vsctl --with-iface del-port
+func ByIface() DeleteOption { return func(d *delSpec) { d.withIface = true } }
+
+// Delete removes a port and its interfaces from its bridge.
+// Equivalent to: ovs-vsctl del-port [BRIDGE] NAME
+func Delete(name string, opts ...DeleteOption) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		var d delSpec
+		for _, o := range opts {
+			o(&d)
+		}
+		return vsctl.DelPort(tx, d.bridge, name, d.ifExists, d.withIface)
+	})
+}
+
+// DelBondIface removes an interface from a bond (FromBridge names the
+// bond, if given; the last interface of a port cannot go).
+// Equivalent to: ovs-vsctl del-bond-iface [BOND] IFACE
+func DelBondIface(name string, opts ...DeleteOption) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		var d delSpec
+		for _, o := range opts {
+			o(&d)
+		}
+		if d.withIface {
+			return fmt.Errorf("del bond interface %s: ByIface does not apply: %w", name, ovsdb.ErrInvalid)
+		}
+		return vsctl.DelBondIface(tx, d.bridge, name, d.ifExists)
+	})
+}
+
+// List returns the sorted port names of a bridge, without its own port.
+// Equivalent to: ovs-vsctl list-ports BRIDGE
+func List(tx *ovsdb.Tx, bridge string) ([]string, error) { return vsctl.ListPorts(tx, bridge) }
+
+// ToBridge returns the bridge a port is on (a fake bridge, for a port
+// tagged with its VLAN).
+// Equivalent to: ovs-vsctl port-to-br PORT
+func ToBridge(tx *ovsdb.Tx, name string) (string, error) { return vsctl.PortToBridge(tx, name) }
+
+// Get returns a port's row.
+// Equivalent to: ovs-vsctl list Port NAME
+func Get(tx *ovsdb.Tx, name string) (*ovsdb.Port, error) {
+	return ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+}
+
+// Update changes an existing port: f edits a copy of the row and the
+// columns it changed are written.
+func Update(name string, f func(*ovsdb.Port) error, columns ...string) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		p, err := Get(tx, name)
+		if err != nil {
+			return fmt.Errorf("port %s: %w", name, err)
+		}
+		if err := f(p); err != nil {
+			return fmt.Errorf("port %s: %w", name, err)
+		}
+		return tx.Update(p, columns...)
+	})
+}
