@@ -98,7 +98,9 @@ func STP(on bool) Option { return column(func(b *ovsdb.Bridge) error { b.STPEnab
 
 // RSTP turns the Rapid Spanning Tree Protocol on or off.
 // Equivalent to: ovs-vsctl set Bridge BR rstp_enable=true
-func RSTP(on bool) Option { return column(func(b *ovsdb.Bridge) error { b.RSTPEnable = on; return nil }) }
+func RSTP(on bool) Option {
+	return column(func(b *ovsdb.Bridge) error { b.RSTPEnable = on; return nil })
+}
 
 // MulticastSnooping turns IGMP/MLD snooping on or off.
 // Equivalent to: ovs-vsctl set Bridge BR mcast_snooping_enable=true

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/port"
 )
 
 // Check returns an error wrapping ovsdb.ErrInvalid unless id is a VLAN ID

@@ -207,12 +207,6 @@ func scenarios() []scenario {
 	}
 }
 
-type outcome struct {
-	code int
-	out  string
-	dump *dbDump
-}
-
 func runVsctl(ctx context.Context, endpoint, line string) (int, string) {
 	args := append([]string{"--no-wait", "--db=" + endpoint, "--timeout=20"}, splitWords(line)...)
 	out, err := exec.CommandContext(ctx, "ovs-vsctl", args...).Output()

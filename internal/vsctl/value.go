@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	lib "github.com/ovn-kubernetes/libovsdb/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb"
@@ -201,6 +202,9 @@ func parseAtom(bt *lib.BaseType, s string, syms *Symbols) (any, error) {
 	case lib.TypeString:
 		if s == "" {
 			return nil, fmt.Errorf(`an empty string is not valid as input; use "" to represent the empty string: %w`, ovsdb.ErrInvalid)
+		}
+		if !utf8.ValidString(s) {
+			return nil, fmt.Errorf("%q is not valid UTF-8: %w", s, ovsdb.ErrInvalid)
 		}
 		if s[0] == '"' {
 			if len(s) < 2 || s[len(s)-1] != '"' {
@@ -477,7 +481,9 @@ func compareAtoms(a, b any) int {
 	return 0
 }
 
-func atomEqual(a, b any) bool { return compareAtoms(a, b) == 0 && reflect.TypeOf(a) == reflect.TypeOf(b) }
+func atomEqual(a, b any) bool {
+	return compareAtoms(a, b) == 0 && reflect.TypeOf(a) == reflect.TypeOf(b)
+}
 
 // Find returns the index of key in d, or -1.
 func (d Datum) Find(key any) int {
