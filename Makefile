@@ -26,8 +26,12 @@ lint:
 # Every test, against real ovsdb-server and ovs-vswitchd (root needed for
 # the ones with namespaces; CI=true turns a missing prerequisite into a
 # failure instead of a skip).
+# The full log goes to .test.log; the console gets each package's result,
+# the differential suite's summary line, and the failures in full.
 test: deps
-	$(GO) test -count=1 -timeout 15m ./...
+	@set -o pipefail; $(GO) test -count=1 -timeout 15m -v ./... 2>&1 | tee .test.log \
+		| grep --line-buffered -E '^(ok|FAIL|panic:|differential:|\?)' \
+		|| { echo "--- failures (full log in .test.log) ---"; grep -B3 -A40 -E '^\s*--- FAIL' .test.log | head -400; exit 1; }
 
 # Speed figures, with their references (raw JSON-RPC client, ovs-vsctl) in the
 # same run; the recorded ones are in bench/RESULTS.md.

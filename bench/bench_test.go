@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ovskit/ovskit/internal/testcmd"
+	"github.com/ovskit/ovskit/bridge"
+	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/port"
 )
 
 // Each benchmark starts a private ovsdb-server (no ovs-vswitchd: every
@@ -24,7 +26,7 @@ func setup(b *testing.B) (*ovstest.Server, context.Context) {
 	s := ovstest.NewServer(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	b.Cleanup(cancel)
-	if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), testcmd.AddBridge("br0")); err != nil {
+	if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), bridge.Add("br0", bridge.DatapathType("netdev"))); err != nil {
 		b.Fatal(err)
 	}
 	return s, ctx
@@ -46,7 +48,7 @@ func BenchmarkSequentialAddPort(b *testing.B) {
 		s, ctx := setup(b)
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), testcmd.AddPort("br0", fmt.Sprintf("p%d", i), "internal")); err != nil {
+			if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), port.Add("br0", fmt.Sprintf("p%d", i), port.WithIface(iface.Type(iface.Internal)))); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -80,9 +82,9 @@ func BenchmarkOneTransaction(b *testing.B) {
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			br := fmt.Sprintf("b%d", i)
-			cmds := []ovsdb.Command{ovsdb.NoWait(), testcmd.AddBridge(br)}
+			cmds := []ovsdb.Command{ovsdb.NoWait(), bridge.Add(br, bridge.DatapathType("netdev"))}
 			for j := 0; j < n; j++ {
-				cmds = append(cmds, testcmd.AddPort(br, fmt.Sprintf("%s-p%d", br, j), "internal"))
+				cmds = append(cmds, port.Add(br, fmt.Sprintf("%s-p%d", br, j), port.WithIface(iface.Type(iface.Internal))))
 			}
 			if _, err := s.Client.Transact(ctx, cmds...); err != nil {
 				b.Fatal(err)
@@ -151,7 +153,7 @@ func BenchmarkGrowth(b *testing.B) {
 		s, ctx := setup(b)
 		b.ResetTimer()
 		run(b, func(i int) error {
-			_, err := s.Client.Transact(ctx, ovsdb.NoWait(), testcmd.AddPort("br0", fmt.Sprintf("p%d", i), "internal"))
+			_, err := s.Client.Transact(ctx, ovsdb.NoWait(), port.Add("br0", fmt.Sprintf("p%d", i), port.WithIface(iface.Type(iface.Internal))))
 			return err
 		})
 	})
@@ -174,13 +176,13 @@ func TestBenchmarkReferencesAgree(t *testing.T) {
 		s := ovstest.NewServer(t)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), testcmd.AddBridge("br0")); err != nil {
+		if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), bridge.Add("br0", bridge.DatapathType("netdev"))); err != nil {
 			t.Fatal(err)
 		}
 		var err error
 		switch impl {
 		case "ovskit":
-			_, err = s.Client.Transact(ctx, ovsdb.NoWait(), testcmd.AddPort("br0", "p0", "internal"))
+			_, err = s.Client.Transact(ctx, ovsdb.NoWait(), port.Add("br0", "p0", port.WithIface(iface.Type(iface.Internal))))
 		case "raw":
 			var rc *RawClient
 			if rc, err = DialRaw(ctx, s.Endpoint); err == nil {

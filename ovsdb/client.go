@@ -236,6 +236,11 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		return ErrClosed
 	}
 	old := c.cache
+	if old != nil {
+		// Counted before the new cache is visible, so that whoever sees
+		// it also sees the count.
+		c.stats.reconnects.Add(1)
+	}
 	c.conn, c.cache, c.endpoint, c.down = rc, ch, ep, false
 	close(c.up)
 	c.mu.Unlock()
@@ -278,7 +283,6 @@ func (c *Client) supervise(i int) {
 			err := c.connect(ctx, i)
 			cancel()
 			if err == nil {
-				c.stats.reconnects.Add(1)
 				break
 			}
 			if c.life.Err() != nil {

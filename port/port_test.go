@@ -30,6 +30,8 @@ func TestBadInputWritesNothing(t *testing.T) {
 		want error
 	}{
 		{"16-character system interface", []ovsdb.Command{port.Add("br0", "abcdefghijklmnop")}, ovsdb.ErrInvalid},
+		{"reserved name", []ovsdb.Command{bridge.Add("ovs-netdev")}, ovsdb.ErrInvalid},
+		{"reserved port name", []ovsdb.Command{port.Add("br0", "ovs-system")}, ovsdb.ErrInvalid},
 		{"16-character bridge", []ovsdb.Command{bridge.Add("abcdefghijklmnop")}, ovsdb.ErrInvalid},
 		{"vlan 4096", []ovsdb.Command{port.Add("br0", "p2", vlan.Tag(4096))}, ovsdb.ErrInvalid},
 		{"negative vlan", []ovsdb.Command{vlan.SetTag("p1", -1)}, ovsdb.ErrInvalid},

@@ -44,6 +44,11 @@ func AddBridge(tx *ovsdb.Tx, s BridgeSpec) error {
 			return fmt.Errorf("add-br %s: %w", s.Name, err)
 		}
 	}
+	if s.Parent == "" {
+		if ok, err := addBridgeFast(tx, row); ok || err != nil {
+			return err
+		}
+	}
 	v, err := Load(tx)
 	if err != nil {
 		return err
@@ -104,6 +109,56 @@ func AddBridge(tx *ovsdb.Tx, s BridgeSpec) error {
 		return err
 	}
 	return tx.Mutate(parent.Row, ovsdb.Insert("ports", []string{port.UUID}))
+}
+
+// nameFree reports whether no port or interface is called name (nor,
+// with bridges, a bridge), by index lookups that the commit verifies.
+// Every bridge has a local port of its own name, so ports alone cover
+// bridge names too wherever the switch was built by these commands.
+func nameFree(tx *ovsdb.Tx, name string, bridges bool) (bool, error) {
+	lookups := []func() error{
+		func() error { _, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name); return err },
+		func() error { _, err := ovsdb.Lookup[ovsdb.Interface](tx, "name", name); return err },
+	}
+	if bridges {
+		lookups = append(lookups, func() error { _, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", name); return err })
+	}
+	for _, lookup := range lookups {
+		err := lookup()
+		if err == nil {
+			return false, nil
+		}
+		if !isNotFound(err) {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// addBridgeFast adds a real bridge whose name is free with index lookups
+// only, so that its cost does not grow with the size of the switch. It
+// reports false, with nothing written, when the general path must decide.
+func addBridgeFast(tx *ovsdb.Tx, row *ovsdb.Bridge) (bool, error) {
+	if free, err := nameFree(tx, row.Name, true); !free || err != nil {
+		return false, err
+	}
+	root, err := Root(tx)
+	if err != nil {
+		return false, err
+	}
+	iface := &ovsdb.Interface{Name: row.Name, Type: "internal"}
+	if _, err := tx.Insert(iface); err != nil {
+		return false, err
+	}
+	port := &ovsdb.Port{Name: row.Name, Interfaces: []string{iface.UUID}}
+	if _, err := tx.Insert(port); err != nil {
+		return false, err
+	}
+	row.Ports = []string{port.UUID}
+	if _, err := tx.Insert(row); err != nil {
+		return false, err
+	}
+	return true, tx.Mutate(root, ovsdb.Insert("bridges", []string{row.UUID}))
 }
 
 // DelBridge is ovs-vsctl del-br: the bridge, its fake children, their
@@ -476,16 +531,15 @@ func addPortFast(tx *ovsdb.Tx, s PortSpec, port *ovsdb.Port, ifaces []*ovsdb.Int
 		}
 		return false, err
 	}
-	names := append([]string{s.Name}, s.Ifaces...)
+	names := []string{s.Name}
+	for _, n := range s.Ifaces {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
 	for _, n := range names {
-		if _, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", n); !isNotFound(err) {
-			return false, nil
-		}
-		if _, err := ovsdb.Lookup[ovsdb.Port](tx, "name", n); !isNotFound(err) {
-			return false, nil
-		}
-		if _, err := ovsdb.Lookup[ovsdb.Interface](tx, "name", n); !isNotFound(err) {
-			return false, nil
+		if free, err := nameFree(tx, n, false); !free || err != nil {
+			return false, err
 		}
 	}
 	return true, insertPort(tx, br, port, ifaces, nil)
@@ -641,9 +695,17 @@ func DelBondIface(tx *ovsdb.Tx, bond, iface string, ifExists bool) error {
 // device name (at most 15 bytes, IFNAMSIZ-1).
 var kernelNamed = map[string]bool{"": true, "system": true, "internal": true, "tap": true}
 
-// CheckName refuses interface names that cannot work: a Linux device name
-// longer than 15 bytes, or with '/' or whitespace.
+// reserved are the names of the datapaths' own devices: the kernel
+// datapath's "ovs-system" and the userspace datapath's "ovs-netdev".
+var reserved = map[string]bool{"ovs-system": true, "ovs-netdev": true}
+
+// CheckName refuses interface names that cannot work: the datapaths'
+// reserved names, a Linux device name longer than 15 bytes, or with '/'
+// or whitespace.
 func CheckName(name, ifType string) error {
+	if reserved[name] {
+		return fmt.Errorf("%q is reserved for the datapath's own device: %w", name, ovsdb.ErrInvalid)
+	}
 	if !kernelNamed[ifType] {
 		return nil
 	}
