@@ -1,0 +1,354 @@
+package dhcp_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ovskit/ovskit/dhcp"
+	"github.com/ovskit/ovskit/netns"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
+)
+
+// lan is a server namespace with a Linux bridge (10.0.0.1/24) and client
+// namespaces, each with an eth0 on the bridge.
+type lan struct {
+	t       *testing.T
+	prefix  string
+	srv     *netns.NS
+	clients []*netns.NS
+	dir     string
+}
+
+func newLAN(t *testing.T, n int) *lan {
+	t.Helper()
+	ovstest.Require(t, ovstest.NeedRoot, ovstest.NeedNetns)
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	l := &lan{t: t, prefix: "ovskit-d" + hex.EncodeToString(b) + "-", dir: t.TempDir()}
+	t.Cleanup(func() {
+		for _, c := range l.clients {
+			if err := c.Delete(); err != nil {
+				t.Error(err)
+			}
+		}
+		if l.srv != nil {
+			if err := l.srv.Delete(); err != nil {
+				t.Error(err)
+			}
+		}
+		left, _ := netns.List()
+		for _, name := range left {
+			if strings.HasPrefix(name, l.prefix) {
+				t.Errorf("namespace %s left behind", name)
+			}
+		}
+	})
+	var err error
+	if l.srv, err = netns.Create(l.prefix + "srv"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, l.srv.AddBridge("br0"))
+	must(t, l.srv.AddAddr("br0", "10.0.0.1/24"))
+	for i := range n {
+		c, err := netns.Create(fmt.Sprintf("%sc%d", l.prefix, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.clients = append(l.clients, c)
+		port := fmt.Sprintf("c%d", i)
+		must(t, l.srv.AddVeth(netns.Veth{Name: port, Peer: "eth0", PeerNS: c, PeerMAC: fmt.Sprintf("52:54:00:00:%02x:%02x", i/256, i%256), ForOVS: true}))
+		must(t, l.srv.Enslave(port, "br0"))
+		must(t, c.LinkUp("lo"))
+	}
+	return l
+}
+
+// needTool skips without the program, or fails under CI, where deps.sh
+// installs it.
+func needTool(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if ovstest.InCI() {
+			t.Fatalf("%s is missing (scripts/deps.sh installs it)", name)
+		}
+		t.Skipf("%s is not installed (make deps installs it)", name)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// serve runs our server on br0 until the test ends.
+func (l *lan) serve(cfg dhcp.Config) *dhcp.Server {
+	l.t.Helper()
+	cfg.Server = netip.MustParsePrefix("10.0.0.1/24")
+	s, err := dhcp.NewServer(cfg)
+	must(l.t, err)
+	var conn interface {
+		Close() error
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	err = l.srv.Do(func() error {
+		c, err := dhcp.Listen("br0")
+		if err != nil {
+			return err
+		}
+		conn = c
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = s.Serve(ctx, c) }()
+		return nil
+	})
+	must(l.t, err)
+	l.t.Cleanup(func() { cancel(); wg.Wait(); conn.Close() })
+	return s
+}
+
+// udhcpc runs busybox udhcpc in a client namespace and returns the
+// address and router its script was given ("" if it got no lease).
+func (l *lan) udhcpc(c *netns.NS) (ip, router string) {
+	l.t.Helper()
+	out := filepath.Join(l.dir, c.Name+".udhcpc")
+	script := filepath.Join(l.dir, "udhcpc.sh")
+	_ = os.WriteFile(script, []byte("#!/bin/sh\necho \"$1 $ip $router\" >> \"$OUT\"\n"), 0o755)
+	cmd := exec.Command("busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", script)
+	cmd.Env = append(os.Environ(), "OUT="+out)
+	_ = c.Do(func() error { return cmd.Run() })
+	b, _ := os.ReadFile(out)
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "bound" {
+			ip = f[1]
+			if len(f) >= 3 {
+				router = f[2]
+			}
+		}
+	}
+	return ip, router
+}
+
+func inRange(ip, lo, hi string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	return !a.Less(netip.MustParseAddr(lo)) && !netip.MustParseAddr(hi).Less(a)
+}
+
+func TestServerWithUdhcpc(t *testing.T) {
+	needTool(t, "busybox")
+	l := newLAN(t, 1)
+	l.serve(dhcp.Config{RangeStart: netip.MustParseAddr("10.0.0.200"), RangeEnd: netip.MustParseAddr("10.0.0.230"),
+		LeaseTime: 86400 * time.Second, Router: netip.MustParseAddr("10.0.0.1")})
+	ip, router := l.udhcpc(l.clients[0])
+	if !inRange(ip, "10.0.0.200", "10.0.0.230") || router != "10.0.0.1" {
+		t.Fatalf("udhcpc got ip %q router %q", ip, router)
+	}
+}
+
+func TestServerWithDhclient(t *testing.T) {
+	needTool(t, "dhclient")
+	l := newLAN(t, 1)
+	l.serve(dhcp.Config{RangeStart: netip.MustParseAddr("10.0.0.200"), RangeEnd: netip.MustParseAddr("10.0.0.230"),
+		Router: netip.MustParseAddr("10.0.0.1")})
+	c := l.clients[0]
+	out := filepath.Join(l.dir, "dhclient.out")
+	script := filepath.Join(l.dir, "dhclient.sh")
+	must(t, os.WriteFile(script, []byte("#!/bin/sh\necho \"$reason $new_ip_address $new_routers\" >> "+out+"\n"), 0o755))
+	pidFile := filepath.Join(l.dir, "dhclient.pid")
+	t.Cleanup(func() {
+		if b, err := os.ReadFile(pidFile); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	cmd := exec.Command("dhclient", "-1", "-sf", script, "-lf", filepath.Join(l.dir, "dhclient.leases"), "-pf", pidFile, "eth0")
+	log, _ := os.Create(filepath.Join(l.dir, "dhclient.log"))
+	defer log.Close()
+	cmd.Stdout, cmd.Stderr = log, log
+	must(t, c.Do(func() error { return cmd.Run() }))
+	b, _ := os.ReadFile(out)
+	var ip, router string
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && (f[0] == "BOUND" || f[0] == "REBOOT") {
+			ip, router = f[1], f[2]
+		}
+	}
+	if !inRange(ip, "10.0.0.200", "10.0.0.230") || router != "10.0.0.1" {
+		t.Fatalf("dhclient got ip %q router %q; script saw:\n%s", ip, router, b)
+	}
+}
+
+// TestManyClients: 50 udhcpc at once get 50 distinct addresses.
+func TestManyClients(t *testing.T) {
+	l := newLAN(t, 50)
+	l.serve(dhcp.Config{RangeStart: netip.MustParseAddr("10.0.0.100"), RangeEnd: netip.MustParseAddr("10.0.0.199"),
+		Router: netip.MustParseAddr("10.0.0.1")})
+	ips := make([]string, len(l.clients))
+	var wg sync.WaitGroup
+	for i, c := range l.clients {
+		wg.Add(1)
+		go func() { defer wg.Done(); ips[i], _ = l.udhcpc(c) }()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for i, ip := range ips {
+		if !inRange(ip, "10.0.0.100", "10.0.0.199") {
+			t.Errorf("client %d: no address in range (%q)", i, ip)
+		}
+		if seen[ip] {
+			t.Errorf("address %s given twice", ip)
+		}
+		seen[ip] = true
+	}
+}
+
+// TestRangeExhausted: a 31-address range serves 31 clients; the 32nd gets
+// nothing, and the server goes on serving the others.
+func TestRangeExhausted(t *testing.T) {
+	l := newLAN(t, 32)
+	s := l.serve(dhcp.Config{RangeStart: netip.MustParseAddr("10.0.0.200"), RangeEnd: netip.MustParseAddr("10.0.0.230")})
+	got := map[string]int{}
+	for i, c := range l.clients[:31] {
+		ip, _ := l.udhcpc(c)
+		if ip == "" {
+			t.Fatalf("client %d got no address", i)
+		}
+		got[ip]++
+	}
+	if len(got) != 31 {
+		t.Fatalf("%d distinct addresses for 31 clients", len(got))
+	}
+	if ip, _ := l.udhcpc(l.clients[31]); ip != "" {
+		t.Fatalf("32nd client got %s from an exhausted range", ip)
+	}
+	again, _ := l.udhcpc(l.clients[0])
+	if again == "" || got[again] != 1 {
+		t.Fatalf("after exhaustion, client 0 got %q", again)
+	}
+	if n := len(s.Leases()); n != 31 {
+		t.Errorf("%d leases, want 31", n)
+	}
+}
+
+// TestLeaseSurvivesRestart: our client renews after the server restarted
+// on its lease file, and keeps its address; another client cannot take it.
+func TestLeaseSurvivesRestart(t *testing.T) {
+	l := newLAN(t, 2)
+	file := filepath.Join(l.dir, "leases.json")
+	cfg := dhcp.Config{RangeStart: netip.MustParseAddr("10.0.0.200"), RangeEnd: netip.MustParseAddr("10.0.0.201"),
+		Router: netip.MustParseAddr("10.0.0.1"), LeaseFile: file}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	srv, err := dhcp.NewServer(withServer(cfg))
+	must(t, err)
+	stop := l.run(srv)
+	c, err := dhcp.NewClient(l.clients[0], "eth0", time.Second)
+	must(t, err)
+	defer c.Close()
+	lease, err := c.Obtain(ctx)
+	must(t, err)
+	stop()
+	srv2, err := dhcp.NewServer(withServer(cfg))
+	must(t, err)
+	defer l.run(srv2)()
+	renewed, err := c.Renew(ctx, lease)
+	must(t, err)
+	if renewed.Addr != lease.Addr {
+		t.Fatalf("renewed %v, had %v", renewed.Addr, lease.Addr)
+	}
+	// The other client gets the range's other address, never this one.
+	other, _ := l.udhcpc(l.clients[1])
+	if other == lease.Addr.Addr().String() || other == "" {
+		t.Fatalf("second client got %q; first holds %v", other, lease.Addr)
+	}
+	must(t, c.Release(renewed))
+	// RELEASE has no answer: wait for the server to have processed it.
+	for deadline := time.Now().Add(5 * time.Second); len(srv2.Leases()) != 1 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := len(srv2.Leases()); n != 1 {
+		t.Errorf("%d leases after release, want 1", n)
+	}
+}
+
+func withServer(cfg dhcp.Config) dhcp.Config {
+	cfg.Server = netip.MustParsePrefix("10.0.0.1/24")
+	return cfg
+}
+
+// run serves s on br0 and returns the function that stops it.
+func (l *lan) run(s *dhcp.Server) func() {
+	l.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var closeConn func() error
+	must(l.t, l.srv.Do(func() error {
+		c, err := dhcp.Listen("br0")
+		if err != nil {
+			return err
+		}
+		closeConn = c.Close
+		go func() { defer close(done); _ = s.Serve(ctx, c) }()
+		return nil
+	}))
+	return func() { cancel(); <-done; closeConn() }
+}
+
+// TestClientWithDnsmasq: our client against the real dnsmasq, with the
+// tutorial's options; the address and default route land on the guest.
+func TestClientWithDnsmasq(t *testing.T) {
+	needTool(t, "dnsmasq")
+	l := newLAN(t, 1)
+	d, err := dhcp.StartDnsmasq(l.srv, dhcp.DnsmasqConfig{Interface: "br0", RangeStart: netip.MustParseAddr("10.0.0.200"),
+		RangeEnd: netip.MustParseAddr("10.0.0.230"), LeaseTime: 86400 * time.Second, Router: netip.MustParseAddr("10.0.0.1")})
+	must(t, err)
+	defer d.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := dhcp.NewClient(l.clients[0], "eth0", 2*time.Second)
+	must(t, err)
+	defer c.Close()
+	lease, err := c.Obtain(ctx)
+	must(t, err)
+	if !inRange(lease.Addr.Addr().String(), "10.0.0.200", "10.0.0.230") || lease.Router.String() != "10.0.0.1" {
+		t.Fatalf("lease %+v", lease)
+	}
+	addrs, err := l.clients[0].Addrs("eth0")
+	must(t, err)
+	found := false
+	for _, a := range addrs {
+		found = found || a == lease.Addr
+	}
+	if !found {
+		t.Errorf("address %v not on eth0 (%v)", lease.Addr, addrs)
+	}
+	gw, err := l.clients[0].DefaultGateway()
+	must(t, err)
+	if gw.String() != "10.0.0.1" {
+		t.Errorf("default route via %v", gw)
+	}
+	ls, err := d.Leases()
+	must(t, err)
+	if len(ls) != 1 || ls[0].IP != lease.Addr.Addr() || ls[0].MAC != "52:54:00:00:00:00" {
+		t.Errorf("dnsmasq leases = %+v", ls)
+	}
+	must(t, c.Release(lease))
+}
