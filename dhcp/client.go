@@ -3,9 +3,11 @@ package dhcp
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"time"
 
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/insomniacslk/dhcp/dhcpv4/nclient4"
 	"github.com/ovskit/ovskit/netns"
 )
@@ -107,11 +109,27 @@ func (c *Client) Renew(ctx context.Context, cl *ClientLease) (*ClientLease, erro
 	return toLease(c.iface, l)
 }
 
-// Release gives the address back and removes it from the interface.
+// Release gives the address back (a RELEASE unicast from the address to
+// the server, RFC 2131 4.4.4) and removes it from the interface.
 func (c *Client) Release(cl *ClientLease) error {
-	if err := c.c.Release(cl.lease); err != nil {
+	req, err := dhcpv4.NewReleaseFromACK(cl.lease.ACK)
+	if err != nil {
+		return fmt.Errorf("dhcp: release %v: %w", cl.Addr, err)
+	}
+	// Sent from a UDP socket on the leased address: a raw packet from
+	// 0.0.0.0 to a unicast address is a martian the server's kernel drops.
+	err = c.ns.Do(func() error {
+		conn, err := net.DialUDP("udp4", &net.UDPAddr{IP: net.IP(cl.Addr.Addr().AsSlice()), Port: dhcpv4.ClientPort},
+			&net.UDPAddr{IP: net.IP(cl.Server.AsSlice()), Port: dhcpv4.ServerPort})
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		_, err = conn.Write(req.ToBytes())
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("dhcp: release %v: %w", cl.Addr, err)
 	}
 	return c.ns.DelAddr(c.iface, cl.Addr.String())
 }
-

@@ -59,6 +59,9 @@ func newLAN(t *testing.T, n int) *lan {
 	if l.srv, err = netns.Create(l.prefix + "srv"); err != nil {
 		t.Fatal(err)
 	}
+	// udhcpc's script, written once: rewriting it while another client
+	// runs it would fail that client with ETXTBSY.
+	must(t, os.WriteFile(filepath.Join(l.dir, "udhcpc.sh"), []byte("#!/bin/sh\necho \"$1 $ip $router\" >> \"$OUT\"\n"), 0o755))
 	must(t, l.srv.AddBridge("br0"))
 	must(t, l.srv.AddAddr("br0", "10.0.0.1/24"))
 	for i := range n {
@@ -126,7 +129,6 @@ func (l *lan) udhcpc(c *netns.NS) (ip, router string) {
 	l.t.Helper()
 	out := filepath.Join(l.dir, c.Name+".udhcpc")
 	script := filepath.Join(l.dir, "udhcpc.sh")
-	_ = os.WriteFile(script, []byte("#!/bin/sh\necho \"$1 $ip $router\" >> \"$OUT\"\n"), 0o755)
 	cmd := exec.Command("busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", script)
 	cmd.Env = append(os.Environ(), "OUT="+out)
 	_ = c.Do(func() error { return cmd.Run() })

@@ -25,6 +25,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/ovskit/ovskit/netns"
 	"net"
 	"os"
 	"os/exec"
@@ -46,7 +47,7 @@ const (
 	NeedOVSDB    Need = iota // ovsdb-server, ovsdb-tool, ovsdb-client, ovs-vsctl
 	NeedVSwitchd             // ovs-vswitchd, and root with namespaces for it
 	NeedRoot                 // uid 0
-	NeedNetns                // `ip netns` (iproute2) and root
+	NeedNetns                // network namespaces: root
 )
 
 // InCI reports whether the tests run under CI (CI=true), where missing
@@ -69,7 +70,7 @@ func Require(t testing.TB, needs ...Need) {
 		case NeedOVSDB:
 			bins("ovsdb-server", "ovsdb-tool", "ovsdb-client", "ovs-vsctl")
 		case NeedVSwitchd:
-			bins("ovs-vswitchd", "ip")
+			bins("ovs-vswitchd")
 			if os.Geteuid() != 0 {
 				missing = append(missing, "root (ovs-vswitchd runs in a namespace of its own)")
 			}
@@ -78,7 +79,6 @@ func Require(t testing.TB, needs ...Need) {
 				missing = append(missing, "root")
 			}
 		case NeedNetns:
-			bins("ip")
 			if os.Geteuid() != 0 {
 				missing = append(missing, "root (network namespaces)")
 			}
@@ -162,6 +162,7 @@ type Server struct {
 	db       *proc
 	vswitchd *proc
 	ownNS    bool
+	ns       *netns.NS
 }
 
 type proc struct {
@@ -199,12 +200,17 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		t.Fatalf("ovsdb-tool create: %v: %s", err, out)
 	}
 	s.Namespace = cfg.namespace
-	if cfg.vswitchd && s.Namespace == "" {
+	switch {
+	case cfg.vswitchd && s.Namespace == "":
 		s.Namespace = "ovstest-" + randomHex(4)
-		if out, err := exec.Command("ip", "netns", "add", s.Namespace).CombinedOutput(); err != nil {
-			t.Fatalf("ip netns add %s: %v: %s", s.Namespace, err, out)
+		if s.ns, err = netns.Create(s.Namespace); err != nil {
+			t.Fatal(err)
 		}
 		s.ownNS = true
+	case s.Namespace != "":
+		if s.ns, err = netns.Open(s.Namespace); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := s.StartDB(); err != nil {
 		t.Fatal(err)
@@ -243,12 +249,8 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// command builds a command that runs in the server's namespace, if any.
+// command builds a command for the server's private directories.
 func (s *Server) command(name string, args ...string) *exec.Cmd {
-	if s.Namespace != "" {
-		args = append([]string{"netns", "exec", s.Namespace, name}, args...)
-		name = "ip"
-	}
 	cmd := exec.Command(name, args...)
 	// Private run, log and db directories: nothing of the system's OVS.
 	cmd.Env = append(os.Environ(), "OVS_RUNDIR="+s.Dir, "OVS_LOGDIR="+s.Dir, "OVS_DBDIR="+s.Dir, "OVS_SYSCONFDIR="+s.Dir)
@@ -264,7 +266,12 @@ func (s *Server) start(name string, args ...string) (*proc, error) {
 		"--unixctl="+filepath.Join(s.Dir, name+".ctl"),
 		"--log-file="+log, "-vconsole:off", "-vfile:info", "--no-chdir")
 	cmd := s.command(name, args...)
-	if err := cmd.Start(); err != nil {
+	startCmd := cmd.Start
+	if s.ns != nil {
+		// In the server's namespace, as ip netns exec would.
+		startCmd = func() error { return s.ns.Start(cmd) }
+	}
+	if err := startCmd(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	p := &proc{name: name, cmd: cmd, log: log, done: make(chan struct{})}
@@ -477,9 +484,13 @@ func (s *Server) cleanup() {
 	stop(s.vswitchd)
 	stop(s.db)
 	var errs []error
-	if s.ownNS {
-		if out, err := exec.Command("ip", "netns", "delete", s.Namespace).CombinedOutput(); err != nil {
-			errs = append(errs, fmt.Errorf("ip netns delete %s: %v: %s", s.Namespace, err, out))
+	if s.ns != nil {
+		if s.ownNS {
+			if err := s.ns.Delete(); err != nil {
+				errs = append(errs, err)
+			}
+		} else {
+			s.ns.Close()
 		}
 	}
 	if err := os.RemoveAll(s.Dir); err != nil {
