@@ -70,6 +70,45 @@ func TestHandle(t *testing.T) {
 	}
 }
 
+// TestReservationAndDecline: a reserved MAC always gets its address, and
+// an address a client declined is not offered again for a while.
+func TestReservationAndDecline(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	s, err := NewServer(Config{Server: netip.MustParsePrefix("10.0.0.1/24"), RangeStart: netip.MustParseAddr("10.0.0.200"),
+		RangeEnd: netip.MustParseAddr("10.0.0.201"), Reservations: map[string]netip.Addr{"52:54:00:00:00:07": netip.MustParseAddr("10.0.0.7")},
+		Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := func(mac string, mt dhcpv4.MessageType, mods ...dhcpv4.Modifier) []byte {
+		hw, _ := net.ParseMAC(mac)
+		m, err := dhcpv4.New(append([]dhcpv4.Modifier{dhcpv4.WithHwAddr(hw), dhcpv4.WithMessageType(mt)}, mods...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.ToBytes()
+	}
+	if r := s.Handle(msg("52:54:00:00:00:07", dhcpv4.MessageTypeDiscover)); r == nil || r.Msg.YourIPAddr.String() != "10.0.0.7" {
+		t.Fatalf("reserved client offered %v", r)
+	}
+	if r := s.Handle(msg("52:54:00:00:00:08", dhcpv4.MessageTypeRequest, dhcpv4.WithOption(dhcpv4.OptRequestedIPAddress(net.IPv4(10, 0, 0, 7))))); r == nil || r.Msg.MessageType() != dhcpv4.MessageTypeNak {
+		t.Fatalf("another client took the reserved address: %v", r)
+	}
+	r := s.Handle(msg("52:54:00:00:00:09", dhcpv4.MessageTypeDiscover))
+	if r == nil || r.Msg.YourIPAddr.String() != "10.0.0.200" {
+		t.Fatalf("offer %v", r)
+	}
+	s.Handle(msg("52:54:00:00:00:09", dhcpv4.MessageTypeRequest, dhcpv4.WithOption(dhcpv4.OptRequestedIPAddress(net.IPv4(10, 0, 0, 200)))))
+	s.Handle(msg("52:54:00:00:00:09", dhcpv4.MessageTypeDecline, dhcpv4.WithOption(dhcpv4.OptRequestedIPAddress(net.IPv4(10, 0, 0, 200)))))
+	if r := s.Handle(msg("52:54:00:00:00:09", dhcpv4.MessageTypeDiscover)); r == nil || r.Msg.YourIPAddr.String() != "10.0.0.201" {
+		t.Fatalf("after DECLINE the client was offered %v, want 10.0.0.201", r)
+	}
+	now = now.Add(declineHold + time.Second)
+	if r := s.Handle(msg("52:54:00:00:00:0a", dhcpv4.MessageTypeDiscover)); r == nil || r.Msg.YourIPAddr.String() != "10.0.0.200" {
+		t.Fatalf("declined address not back after the hold: %v", r)
+	}
+}
+
 // FuzzHandle: no packet crashes the server or breaks its invariant that
 // an address is bound to one client at most.
 func FuzzHandle(f *testing.F) {

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -192,6 +194,18 @@ func TestLinuxBridgeJoinsThree(t *testing.T) {
 		if got := ping(t, w["h1"], to); got != 3 {
 			t.Errorf("h1 → %s: %d of 3", to, got)
 		}
+	}
+	// Lab 6's br-ext: a NIC with an address is enslaved to a new bridge,
+	// and its address moves to the bridge.
+	h3 := w["h3"]
+	must(t, h3.AddBridge("br-ext"))
+	must(t, h3.Enslave("eth0", "br-ext"))
+	must(t, h3.MoveAddrs("eth0", "br-ext"))
+	if as, _ := h3.Addrs("eth0"); slices.ContainsFunc(as, func(p netip.Prefix) bool { return p.Addr().Is4() }) {
+		t.Errorf("eth0 kept %v", as)
+	}
+	if got := ping(t, w["h1"], "10.9.0.3"); got != 3 {
+		t.Errorf("h1 → h3's bridge address: %d of 3", got)
 	}
 }
 
