@@ -13,10 +13,21 @@
 //     each new interface's ofport or error reported.
 //   - [github.com/ovskit/ovskit/ovsdb/ovstest]: real ovsdb-server and
 //     ovs-vswitchd for tests, started and stopped per test, like httptest.
+//   - [github.com/ovskit/ovskit/bridge], [github.com/ovskit/ovskit/port],
+//     [github.com/ovskit/ovskit/iface], [github.com/ovskit/ovskit/vlan],
+//     [github.com/ovskit/ovskit/tunnel]: the ovs-vsctl commands as typed
+//     calls, each an ovsdb.Command that composes with the others into one
+//     atomic transaction, with ovs-vsctl's may-exist/if-exists semantics.
+//   - [github.com/ovskit/ovskit/dbcmd]: ovs-vsctl's generic commands (get,
+//     set, add, remove, clear, list, find, create, destroy, wait-until) on
+//     any table, in its COLUMN[:KEY]=VALUE syntax.
+//   - cmd/ovskit: runs ovs-vsctl command lines through the packages above;
+//     its differential test proves them equal to ovs-vsctl.
+//   - [github.com/ovskit/ovskit/netns] and [github.com/ovskit/ovskit/dhcp]:
+//     simulated hosts (namespaces, veths, Linux bridges, NAT, probes) and
+//     DHCP (an embedded server, a dnsmasq runner, a client).
 //   - bench: benchmarks against a raw JSON-RPC client and ovs-vsctl;
 //     bench/RESULTS.md holds the recorded figures.
 //
-// Planned (open issues): bridge, port, iface, vlan and tunnel (the
-// ovs-vsctl commands as typed calls), netns and dhcp (namespaces, veths,
-// NAT, DHCP), and examples/ reproducing the six labs of the tutorial.
+// Planned (open issue): examples/ reproducing the six labs of the tutorial.
 package ovskit
