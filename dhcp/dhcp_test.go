@@ -38,6 +38,18 @@ func newLAN(t *testing.T, n int) *lan {
 	_, _ = rand.Read(b)
 	l := &lan{t: t, prefix: "ovskit-d" + hex.EncodeToString(b) + "-", dir: t.TempDir()}
 	t.Cleanup(func() {
+		// Processes a test started in the namespaces (dhclient forks a
+		// daemon) are its own: stop them by pid, and report them as a leak.
+		for _, ns := range append([]*netns.NS{l.srv}, l.clients...) {
+			if ns == nil {
+				continue
+			}
+			pids, _ := ns.Pids()
+			for _, pid := range pids {
+				t.Errorf("process %d left running in %s; killing it", pid, ns.Name)
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
 		for _, c := range l.clients {
 			if err := c.Delete(); err != nil {
 				t.Error(err)
@@ -174,13 +186,23 @@ func TestServerWithDhclient(t *testing.T) {
 	script := filepath.Join(l.dir, "dhclient.sh")
 	must(t, os.WriteFile(script, []byte("#!/bin/sh\necho \"$reason $new_ip_address $new_routers\" >> "+out+"\n"), 0o755))
 	pidFile := filepath.Join(l.dir, "dhclient.pid")
-	t.Cleanup(func() {
-		if b, err := os.ReadFile(pidFile); err == nil {
+	// dhclient -1 forks a daemon once bound; stop it by its pid, which
+	// it writes a little after the parent exits.
+	defer func() {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			pids, _ := c.Pids()
+			if len(pids) == 0 {
+				return
+			}
+			b, err := os.ReadFile(pidFile)
+			if err != nil {
+				continue
+			}
 			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-				_ = syscall.Kill(pid, syscall.SIGKILL)
+				_ = syscall.Kill(pid, syscall.SIGTERM)
 			}
 		}
-	})
+	}()
 	cmd := exec.Command("dhclient", "-1", "-sf", script, "-lf", filepath.Join(l.dir, "dhclient.leases"), "-pf", pidFile, "eth0")
 	log, _ := os.Create(filepath.Join(l.dir, "dhclient.log"))
 	defer log.Close()

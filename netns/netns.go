@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"syscall"
 
 	"github.com/vishvananda/netlink"
@@ -222,4 +223,32 @@ func (ns *NS) Run(name string, args ...string) ([]byte, error) {
 		return err
 	})
 	return out, err
+}
+
+// Pids returns the processes whose network namespace is this one.
+// Equivalent to: ip netns pids NAME
+func (ns *NS) Pids() ([]int, error) {
+	var want unix.Stat_t
+	if err := unix.Fstat(int(ns.handle), &want); err != nil {
+		return nil, wrap("stat namespace "+ns.Name, err)
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		var st unix.Stat_t
+		if unix.Stat(filepath.Join("/proc", e.Name(), "ns", "net"), &st) != nil {
+			continue
+		}
+		if st.Dev == want.Dev && st.Ino == want.Ino {
+			out = append(out, pid)
+		}
+	}
+	return out, nil
 }
