@@ -228,19 +228,8 @@ func Set(tx *ovsdb.Tx, table, record string, settings []string, o Opts) error {
 
 // Add adds values to a set or map column (ovs-vsctl add).
 func Add(tx *ovsdb.Tx, table, record, column string, values []string, o Opts) error {
-	c, err := LookupColumn(tx.Schema(), table, column)
-	if err != nil {
-		return err
-	}
-	row, err := GetRecord(tx, table, record, !o.IfExists)
+	c, row, cur, err := editTarget(tx, table, record, column, o)
 	if err != nil || row == nil {
-		return err
-	}
-	if err := checkMutable(row, c); err != nil {
-		return err
-	}
-	cur, err := c.Get(row)
-	if err != nil {
 		return err
 	}
 	for _, v := range values {
@@ -261,6 +250,24 @@ func Add(tx *ovsdb.Tx, table, record, column string, values []string, o Opts) er
 	return writeVerified(tx, row, c, cur)
 }
 
+// editTarget finds what add and remove edit: the column, the record (nil
+// when missing under IfExists) and the column's current value.
+func editTarget(tx *ovsdb.Tx, table, record, column string, o Opts) (*Column, ovsdb.Model, Datum, error) {
+	c, err := LookupColumn(tx.Schema(), table, column)
+	if err != nil {
+		return nil, nil, Datum{}, err
+	}
+	row, err := GetRecord(tx, table, record, !o.IfExists)
+	if err != nil || row == nil {
+		return nil, nil, Datum{}, err
+	}
+	if err := checkMutable(row, c); err != nil {
+		return nil, nil, Datum{}, err
+	}
+	cur, err := c.Get(row)
+	return c, row, cur, err
+}
+
 func writeVerified(tx *ovsdb.Tx, row ovsdb.Model, c *Column, d Datum) error {
 	if err := tx.Verify(row, c.Name); err != nil && !errors.Is(err, ovsdb.ErrNotFound) {
 		return err
@@ -274,19 +281,8 @@ func writeVerified(tx *ovsdb.Tx, row ovsdb.Model, c *Column, d Datum) error {
 // Remove removes values (or, from a map, keys or pairs) from a column
 // (ovs-vsctl remove).
 func Remove(tx *ovsdb.Tx, table, record, column string, values []string, o Opts) error {
-	c, err := LookupColumn(tx.Schema(), table, column)
-	if err != nil {
-		return err
-	}
-	row, err := GetRecord(tx, table, record, !o.IfExists)
+	c, row, cur, err := editTarget(tx, table, record, column, o)
 	if err != nil || row == nil {
-		return err
-	}
-	if err := checkMutable(row, c); err != nil {
-		return err
-	}
-	cur, err := c.Get(row)
-	if err != nil {
 		return err
 	}
 	for _, v := range values {
