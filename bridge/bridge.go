@@ -72,10 +72,7 @@ func Protocols(p ...ovsdb.BridgeProtocols) Option {
 // Equivalent to: ovs-vsctl set Bridge BR other_config:KEY=VALUE
 func OtherConfig(key, value string) Option {
 	return column(func(b *ovsdb.Bridge) error {
-		if b.OtherConfig == nil {
-			b.OtherConfig = map[string]string{}
-		}
-		b.OtherConfig[key] = value
+		b.OtherConfig = vsctl.WithKey(b.OtherConfig, key, value)
 		return nil
 	})
 }
@@ -84,10 +81,7 @@ func OtherConfig(key, value string) Option {
 // Equivalent to: ovs-vsctl br-set-external-id BR KEY VALUE
 func ExternalID(key, value string) Option {
 	return column(func(b *ovsdb.Bridge) error {
-		if b.ExternalIDs == nil {
-			b.ExternalIDs = map[string]string{}
-		}
-		b.ExternalIDs[key] = value
+		b.ExternalIDs = vsctl.WithKey(b.ExternalIDs, key, value)
 		return nil
 	})
 }
@@ -115,10 +109,7 @@ func DatapathID(id string) Option {
 		if len(id) != 16 || strings.Trim(strings.ToLower(id), "0123456789abcdef") != "" {
 			return fmt.Errorf("datapath id %q: want exactly 16 hex digits: %w", id, ovsdb.ErrInvalid)
 		}
-		if b.OtherConfig == nil {
-			b.OtherConfig = map[string]string{}
-		}
-		b.OtherConfig["datapath-id"] = id
+		b.OtherConfig = vsctl.WithKey(b.OtherConfig, "datapath-id", id)
 		return nil
 	})
 }
@@ -239,25 +230,13 @@ type Info struct {
 // Get returns a typed view of a bridge, or an error wrapping
 // ovsdb.ErrNotFound.
 func Get(tx *ovsdb.Tx, name string) (*Info, error) {
-	b, err := vsctl.FindBridgeInfo(tx, name, true)
-	if err != nil {
-		return nil, err
-	}
-	ports, err := vsctl.ListPorts(tx, name)
-	if err != nil {
-		return nil, err
-	}
-	ctrls, err := vsctl.Controllers(tx, name)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := vsctl.BridgeExternalIDs(tx, name)
+	b, err := vsctl.GetBridge(tx, name)
 	if err != nil {
 		return nil, err
 	}
 	r := b.Row
 	in := &Info{Name: b.Name, Fake: b.Fake, Parent: b.Parent, VLAN: b.VLAN, DatapathType: r.DatapathType,
-		Protocols: r.Protocols, OtherConfig: maps.Clone(r.OtherConfig), ExternalIDs: ids, Controllers: ctrls, Ports: ports, Row: r}
+		Protocols: r.Protocols, OtherConfig: maps.Clone(r.OtherConfig), ExternalIDs: b.ExternalIDs, Controllers: b.Controllers, Ports: b.Ports, Row: r}
 	if r.FailMode != nil {
 		in.FailMode = string(*r.FailMode)
 	}

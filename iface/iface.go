@@ -60,18 +60,9 @@ func Opt(key, value string) Option {
 		if key == "" {
 			return fmt.Errorf("empty option key: %w", ovsdb.ErrInvalid)
 		}
-		i.Options = with(i.Options, key, value)
+		i.Options = vsctl.WithKey(i.Options, key, value)
 		return nil
 	}
-}
-
-func with(m map[string]string, k, v string) map[string]string {
-	m = maps.Clone(m)
-	if m == nil {
-		m = map[string]string{}
-	}
-	m[k] = v
-	return m
 }
 
 // Peer makes a patch interface's peer the interface called peer (type
@@ -83,7 +74,7 @@ func Peer(peer string) Option {
 			return fmt.Errorf("empty patch peer: %w", ovsdb.ErrInvalid)
 		}
 		i.Type = Patch
-		i.Options = with(i.Options, "peer", peer)
+		i.Options = vsctl.WithKey(i.Options, "peer", peer)
 		return nil
 	}
 }
@@ -130,7 +121,7 @@ func OfportRequest(n int) Option {
 // Equivalent to: ovs-vsctl set Interface IF external_ids:KEY=VALUE
 func ExternalID(key, value string) Option {
 	return func(i *ovsdb.Interface) error {
-		i.ExternalIDs = with(i.ExternalIDs, key, value)
+		i.ExternalIDs = vsctl.WithKey(i.ExternalIDs, key, value)
 		return nil
 	}
 }
@@ -139,7 +130,7 @@ func ExternalID(key, value string) Option {
 // Equivalent to: ovs-vsctl set Interface IF other_config:KEY=VALUE
 func OtherConfig(key, value string) Option {
 	return func(i *ovsdb.Interface) error {
-		i.OtherConfig = with(i.OtherConfig, key, value)
+		i.OtherConfig = vsctl.WithKey(i.OtherConfig, key, value)
 		return nil
 	}
 }

@@ -30,6 +30,10 @@ type ModelPtr[T any] interface {
 // UUIDOf returns the row's UUID (a named UUID before its transaction commits).
 func UUIDOf(m Model) string { return m.uuid() }
 
+// SetUUID names a row before Tx.Insert: u is the row name other rows of
+// the transaction refer to it by (see Tx.Insert).
+func SetUUID(m Model, u string) { m.setUUID(u) }
+
 // Column returns the Go value of a column of the row, by its schema name
 // ("_uuid" included).
 func Column(m Model, col string) (any, error) {

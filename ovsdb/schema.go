@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	lib "github.com/ovn-kubernetes/libovsdb/ovsdb"
@@ -23,6 +25,8 @@ type Schema struct {
 	// index makes unique (Bridge, Port and Interface names, Manager
 	// targets): the cache and transactions look rows up by them.
 	unique map[string][]string
+	// columns lists each table's column names, sorted.
+	columns map[string][]string
 }
 
 type columnKinds struct{ key, value baseKind }
@@ -37,7 +41,8 @@ func ParseSchema(data []byte) (*Schema, error) {
 	if err := json.Unmarshal(data, &db); err != nil {
 		return nil, fmt.Errorf("parse schema: %w", err)
 	}
-	s := &Schema{db: db, kinds: make(map[string]map[string]columnKinds, len(db.Tables)), unique: map[string][]string{}}
+	s := &Schema{db: db, kinds: make(map[string]map[string]columnKinds, len(db.Tables)), unique: map[string][]string{},
+		columns: map[string][]string{}}
 	for tn, t := range db.Tables {
 		m := make(map[string]columnKinds, len(t.Columns))
 		for cn, c := range t.Columns {
@@ -50,6 +55,7 @@ func ParseSchema(data []byte) (*Schema, error) {
 			}
 			m[cn] = k
 		}
+		s.columns[tn] = slices.Sorted(maps.Keys(t.Columns))
 		m["_uuid"] = columnKinds{key: baseUUID}
 		s.kinds[tn] = m
 		for _, idx := range t.Indexes {
@@ -97,18 +103,7 @@ func (s *Schema) isRoot(table string) bool { return s.db.Tables[table].IsRoot }
 func (s *Schema) IsRoot(table string) bool { return s.isRoot(table) }
 
 // Columns returns the column names of table, sorted, without _uuid.
-func (s *Schema) Columns(table string) []string {
-	t, ok := s.db.Tables[table]
-	if !ok {
-		return nil
-	}
-	out := make([]string, 0, len(t.Columns))
-	for c := range t.Columns {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
-}
+func (s *Schema) Columns(table string) []string { return slices.Clone(s.columns[table]) }
 
 func (s *Schema) kindsOf(table, column string) (columnKinds, error) {
 	t, ok := s.kinds[table]

@@ -342,16 +342,13 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 // verify what a decision depends on with Tx.Verify.
 func List[T any, PT ModelPtr[T]](tx *Tx) ([]PT, error) {
 	var z T
-	if err := tx.check(); err != nil {
-		return nil, err
-	}
-	rows, err := tx.rows(PT(&z).Table())
+	rows, err := tx.Rows(PT(&z).Table())
 	if err != nil {
 		return nil, err
 	}
 	out := make([]PT, len(rows))
 	for i, r := range rows {
-		out[i] = r.clone().(PT)
+		out[i] = r.(PT)
 	}
 	return out, nil
 }

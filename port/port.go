@@ -2,7 +2,6 @@ package port
 
 import (
 	"fmt"
-	"maps"
 
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/internal/vsctl"
@@ -50,11 +49,7 @@ func Settings(s ...string) Option {
 // Equivalent to: ovs-vsctl add-port BR P external_ids:KEY=VALUE
 func ExternalID(key, value string) Option {
 	return Column(func(p *ovsdb.Port) error {
-		p.ExternalIDs = maps.Clone(p.ExternalIDs)
-		if p.ExternalIDs == nil {
-			p.ExternalIDs = map[string]string{}
-		}
-		p.ExternalIDs[key] = value
+		p.ExternalIDs = vsctl.WithKey(p.ExternalIDs, key, value)
 		return nil
 	})
 }
@@ -63,11 +58,7 @@ func ExternalID(key, value string) Option {
 // Equivalent to: ovs-vsctl add-port BR P other_config:KEY=VALUE
 func OtherConfig(key, value string) Option {
 	return Column(func(p *ovsdb.Port) error {
-		p.OtherConfig = maps.Clone(p.OtherConfig)
-		if p.OtherConfig == nil {
-			p.OtherConfig = map[string]string{}
-		}
-		p.OtherConfig[key] = value
+		p.OtherConfig = vsctl.WithKey(p.OtherConfig, key, value)
 		return nil
 	})
 }

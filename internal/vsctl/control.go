@@ -28,14 +28,14 @@ func (v *View) verifyControllers(br *ovsdb.Bridge) ([]*ovsdb.Controller, error) 
 // Controllers is ovs-vsctl get-controller: the sorted targets of the
 // bridge (of its parent, for a fake bridge).
 func Controllers(tx *ovsdb.Tx, bridge string) ([]string, error) {
-	v, err := Load(tx)
+	v, br, err := loadBridge(tx, bridge, true, false)
 	if err != nil {
 		return nil, err
 	}
-	br, err := v.FindBridge(bridge, true)
-	if err != nil {
-		return nil, err
-	}
+	return v.controllers(br)
+}
+
+func (v *View) controllers(br *Br) ([]string, error) {
 	cs, err := v.verifyControllers(br.Real().Row)
 	if err != nil {
 		return nil, err
@@ -52,11 +52,7 @@ func Controllers(tx *ovsdb.Tx, bridge string) ([]string, error) {
 // del-controller): the bridge's Controller rows are replaced.
 // inactivityProbe, if not nil, is set on each new row (milliseconds).
 func SetControllers(tx *ovsdb.Tx, bridge string, targets []string, inactivityProbe *int) error {
-	v, err := Load(tx)
-	if err != nil {
-		return err
-	}
-	br, err := v.FindRealBridge(bridge, true)
+	v, br, err := loadBridge(tx, bridge, true, true)
 	if err != nil {
 		return err
 	}
@@ -90,11 +86,7 @@ func SetControllers(tx *ovsdb.Tx, bridge string, targets []string, inactivityPro
 
 // FailMode is ovs-vsctl get-fail-mode ("" when unset).
 func FailMode(tx *ovsdb.Tx, bridge string) (string, error) {
-	v, err := Load(tx)
-	if err != nil {
-		return "", err
-	}
-	br, err := v.FindBridge(bridge, true)
+	v, br, err := loadBridge(tx, bridge, true, false)
 	if err != nil {
 		return "", err
 	}
@@ -110,11 +102,7 @@ func FailMode(tx *ovsdb.Tx, bridge string) (string, error) {
 
 // SetFailMode is ovs-vsctl set-fail-mode, or del-fail-mode with mode "".
 func SetFailMode(tx *ovsdb.Tx, bridge, mode string) error {
-	v, err := Load(tx)
-	if err != nil {
-		return err
-	}
-	br, err := v.FindRealBridge(bridge, true)
+	_, br, err := loadBridge(tx, bridge, true, true)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"reflect"
 	"strings"
 
 	"github.com/ovskit/ovskit/ovsdb"
@@ -91,58 +90,73 @@ func checkMutable(row ovsdb.Model, c *Column) error {
 	return nil
 }
 
+// setting is a parsed COLUMN[:KEY]=VALUE: a whole value, or one pair of a
+// map.
+type setting struct {
+	c        *Column
+	pair     bool
+	key, val any   // the pair
+	whole    Datum // the whole value
+}
+
+func parseSetting(tx *ovsdb.Tx, table, arg string) (setting, error) {
+	syms := SymbolsOf(tx)
+	a, err := ParseColumnArg(tx.Schema(), table, arg, SetOps)
+	if err != nil {
+		return setting{}, err
+	}
+	st := setting{c: a.Column, pair: a.HasKey}
+	if !a.HasKey {
+		st.whole, err = ParseDatum(a.Column, a.Value, syms, a.Column.Min, a.Column.Max)
+		return st, err
+	}
+	if st.key, err = a.keyAtom(syms); err != nil {
+		return setting{}, err
+	}
+	st.val, err = ParseAtom(a.Column.Value, a.Value, syms)
+	return st, err
+}
+
+// apply writes the setting into row, in memory.
+func (st setting) apply(row ovsdb.Model) error {
+	if !st.pair {
+		return st.c.Set(row, st.whole)
+	}
+	cur, err := st.c.Get(row)
+	if err != nil {
+		return err
+	}
+	k := Datum{Keys: []any{st.key}}
+	return st.c.Set(row, cur.Subtract(k, true).Union(Datum{Keys: k.Keys, Values: []any{st.val}}))
+}
+
 // SetColumn applies one COLUMN[:KEY]=VALUE to row and records the write in
 // tx (ovs-vsctl's set_column).
 func SetColumn(tx *ovsdb.Tx, row ovsdb.Model, arg string) error {
-	syms := SymbolsOf(tx)
-	a, err := ParseColumnArg(tx.Schema(), row.Table(), arg, SetOps)
+	st, err := parseSetting(tx, row.Table(), arg)
 	if err != nil {
 		return err
 	}
-	c := a.Column
-	if err := checkMutable(row, c); err != nil {
+	if err := checkMutable(row, st.c); err != nil {
 		return err
 	}
-	if a.HasKey {
-		key, err := a.keyAtom(syms)
+	if st.pair && ovsdb.IsUUID(ovsdb.UUIDOf(row)) {
+		// A committed row: edit the one key with a mutation, so that
+		// concurrent writers of other keys do not conflict.
+		keys, err := st.c.KeysValue([]any{st.key})
 		if err != nil {
 			return err
 		}
-		val, err := ParseAtom(c.Value, a.Value, syms)
+		m, err := st.c.GoValue(Datum{Keys: []any{st.key}, Values: []any{st.val}})
 		if err != nil {
 			return err
 		}
-		pair := Datum{Keys: []any{key}, Values: []any{val}}
-		if ovsdb.IsUUID(ovsdb.UUIDOf(row)) {
-			// A committed row: edit the one key with a mutation, so that
-			// concurrent writers of other keys do not conflict.
-			keys, err := c.KeysValue([]any{key})
-			if err != nil {
-				return err
-			}
-			m, err := c.GoValue(pair)
-			if err != nil {
-				return err
-			}
-			return tx.Mutate(row, ovsdb.Delete(c.Name, keys), ovsdb.Insert(c.Name, m))
-		}
-		cur, err := c.Get(row)
-		if err != nil {
-			return err
-		}
-		if err := c.Set(row, cur.Subtract(Datum{Keys: []any{key}}, true).Union(pair)); err != nil {
-			return err
-		}
-		return tx.Update(row, c.Name)
+		return tx.Mutate(row, ovsdb.Delete(st.c.Name, keys), ovsdb.Insert(st.c.Name, m))
 	}
-	d, err := ParseDatum(c, a.Value, syms, c.Min, c.Max)
-	if err != nil {
+	if err := st.apply(row); err != nil {
 		return err
 	}
-	if err := c.Set(row, d); err != nil {
-		return err
-	}
-	return tx.Update(row, c.Name)
+	return tx.Update(row, st.c.Name)
 }
 
 // Get returns, for each COLUMN[:KEY] of specs, the value as ovs-vsctl
@@ -465,51 +479,20 @@ func Create(tx *ovsdb.Tx, table string, settings []string, o Opts) (string, erro
 		if err != nil {
 			return "", err
 		}
-		row, err = ovsdb.NewRow(table)
-		if err != nil {
-			return "", err
-		}
-		setUUID(row, sym.UUID)
+		ovsdb.SetUUID(row, sym.UUID)
 	}
 	// Apply settings to the row before inserting it: the insert carries
 	// every column at once.
-	for _, s := range settings {
-		a, err := ParseColumnArg(tx.Schema(), table, s, SetOps)
+	for _, arg := range settings {
+		st, err := parseSetting(tx, table, arg)
 		if err != nil {
 			return "", err
 		}
-		c := a.Column
-		if a.HasKey {
-			key, err := a.keyAtom(SymbolsOf(tx))
-			if err != nil {
-				return "", err
-			}
-			val, err := ParseAtom(c.Value, a.Value, SymbolsOf(tx))
-			if err != nil {
-				return "", err
-			}
-			cur, err := c.Get(row)
-			if err != nil {
-				return "", err
-			}
-			if err := c.Set(row, cur.Subtract(Datum{Keys: []any{key}}, true).Union(Datum{Keys: []any{key}, Values: []any{val}})); err != nil {
-				return "", err
-			}
-			continue
-		}
-		d, err := ParseDatum(c, a.Value, SymbolsOf(tx), c.Min, c.Max)
-		if err != nil {
-			return "", err
-		}
-		if err := c.Set(row, d); err != nil {
+		if err := st.apply(row); err != nil {
 			return "", err
 		}
 	}
 	return tx.Insert(row)
-}
-
-func setUUID(row ovsdb.Model, u string) {
-	reflect.ValueOf(row).Elem().FieldByName("UUID").SetString(u)
 }
 
 // Destroy deletes records (ovs-vsctl destroy).

@@ -139,12 +139,14 @@ func GetRecord(tx *ovsdb.Tx, table, id string, mustExist bool) (ovsdb.Model, err
 			return r, nil
 		}
 	}
-	rows, err := tx.Rows(table)
-	if err != nil {
-		return nil, err
-	}
-	if id == "." && len(rows) == 1 {
-		return rows[0], nil
+	if id == "." {
+		rows, err := tx.Rows(table)
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) == 1 {
+			return rows[0], nil
+		}
 	}
 	if rid, ok := rowIDs[table]; ok {
 		r, err := byRowID(tx, table, rid, id)
@@ -153,6 +155,10 @@ func GetRecord(tx *ovsdb.Tx, table, id string, mustExist bool) (ovsdb.Model, err
 		}
 	}
 	if isHexPrefix(id) {
+		rows, err := tx.Rows(table)
+		if err != nil {
+			return nil, err
+		}
 		var found ovsdb.Model
 		for _, r := range rows {
 			if strings.HasPrefix(ovsdb.UUIDOf(r), strings.ToLower(id)) {

@@ -165,11 +165,7 @@ func addBridgeFast(tx *ovsdb.Tx, row *ovsdb.Bridge) (bool, error) {
 // ports and interfaces, and the Flow_Sample_Collector_Set rows of the
 // bridge go.
 func DelBridge(tx *ovsdb.Tx, name string, ifExists bool) error {
-	v, err := Load(tx)
-	if err != nil {
-		return err
-	}
-	br, err := v.FindBridge(name, !ifExists)
+	v, br, err := loadBridge(tx, name, !ifExists, false)
 	if err != nil || br == nil {
 		return err
 	}
@@ -255,26 +251,23 @@ type BridgeInfo struct {
 // FindBridgeInfo returns the bridge called name (br-exists, br-to-vlan,
 // br-to-parent); with mustExist false a missing one is (nil, nil).
 func FindBridgeInfo(tx *ovsdb.Tx, name string, mustExist bool) (*BridgeInfo, error) {
-	v, err := Load(tx)
-	if err != nil {
-		return nil, err
-	}
-	br, err := v.FindBridge(name, mustExist)
+	_, br, err := loadBridge(tx, name, mustExist, false)
 	if err != nil || br == nil {
 		return nil, err
 	}
-	return &BridgeInfo{Name: br.Name, Parent: br.Real().Name, VLAN: br.VLAN, Fake: br.Parent != nil, Row: br.Real().Row}, nil
+	info := infoOf(br)
+	return &info, nil
+}
+
+func infoOf(br *Br) BridgeInfo {
+	return BridgeInfo{Name: br.Name, Parent: br.Real().Name, VLAN: br.VLAN, Fake: br.Parent != nil, Row: br.Real().Row}
 }
 
 // SetBridgeExternalID is ovs-vsctl br-set-external-id; value nil removes
 // the key. A fake bridge keeps its ids on its port, prefixed
 // "fake-bridge-".
 func SetBridgeExternalID(tx *ovsdb.Tx, name, key string, value *string) error {
-	v, err := Load(tx)
-	if err != nil {
-		return err
-	}
-	br, err := v.FindBridge(name, true)
+	v, br, err := loadBridge(tx, name, true, false)
 	if err != nil {
 		return err
 	}
@@ -306,14 +299,14 @@ func SetBridgeExternalID(tx *ovsdb.Tx, name, key string, value *string) error {
 
 // BridgeExternalIDs is ovs-vsctl br-get-external-id without a key.
 func BridgeExternalIDs(tx *ovsdb.Tx, name string) (map[string]string, error) {
-	v, err := Load(tx)
+	v, br, err := loadBridge(tx, name, true, false)
 	if err != nil {
 		return nil, err
 	}
-	br, err := v.FindBridge(name, true)
-	if err != nil {
-		return nil, err
-	}
+	return v.externalIDs(br)
+}
+
+func (v *View) externalIDs(br *Br) (map[string]string, error) {
 	out := map[string]string{}
 	if br.Row != nil {
 		if err := v.verify(br.Row, "external_ids"); err != nil {
@@ -322,7 +315,7 @@ func BridgeExternalIDs(tx *ovsdb.Tx, name string) (map[string]string, error) {
 		maps.Copy(out, br.Row.ExternalIDs)
 		return out, nil
 	}
-	p := v.Ports[name].Row
+	p := v.Ports[br.Name].Row
 	if err := v.verify(p, "external_ids"); err != nil {
 		return nil, err
 	}
@@ -336,14 +329,14 @@ func BridgeExternalIDs(tx *ovsdb.Tx, name string) (map[string]string, error) {
 
 // ListPorts is ovs-vsctl list-ports: sorted, without the bridge's own port.
 func ListPorts(tx *ovsdb.Tx, bridge string) ([]string, error) {
-	v, err := Load(tx)
+	v, br, err := loadBridge(tx, bridge, true, false)
 	if err != nil {
 		return nil, err
 	}
-	br, err := v.FindBridge(bridge, true)
-	if err != nil {
-		return nil, err
-	}
+	return v.ports(br)
+}
+
+func (v *View) ports(br *Br) ([]string, error) {
 	if err := v.verify(br.Real().Row, "ports"); err != nil {
 		return nil, err
 	}
@@ -357,13 +350,36 @@ func ListPorts(tx *ovsdb.Tx, bridge string) ([]string, error) {
 	return out, nil
 }
 
-// ListIfaces is ovs-vsctl list-ifaces.
-func ListIfaces(tx *ovsdb.Tx, bridge string) ([]string, error) {
-	v, err := Load(tx)
+// BridgeDetails is a bridge with its ports, controller targets and
+// external ids, read from one view of the switch.
+type BridgeDetails struct {
+	BridgeInfo
+	Ports, Controllers []string
+	ExternalIDs        map[string]string
+}
+
+// GetBridge returns a bridge's details, or an error wrapping ErrNotFound.
+func GetBridge(tx *ovsdb.Tx, name string) (*BridgeDetails, error) {
+	v, br, err := loadBridge(tx, name, true, false)
 	if err != nil {
 		return nil, err
 	}
-	br, err := v.FindBridge(bridge, true)
+	d := &BridgeDetails{BridgeInfo: infoOf(br)}
+	if d.Ports, err = v.ports(br); err != nil {
+		return nil, err
+	}
+	if d.Controllers, err = v.controllers(br); err != nil {
+		return nil, err
+	}
+	if d.ExternalIDs, err = v.externalIDs(br); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// ListIfaces is ovs-vsctl list-ifaces.
+func ListIfaces(tx *ovsdb.Tx, bridge string) ([]string, error) {
+	v, br, err := loadBridge(tx, bridge, true, false)
 	if err != nil {
 		return nil, err
 	}
@@ -689,6 +705,17 @@ func DelBondIface(tx *ovsdb.Tx, bond, iface string, ifExists bool) error {
 		return err
 	}
 	return tx.Delete(i.Row)
+}
+
+// WithKey returns a copy of m (nil: an empty map) with key set to value:
+// how the option functions set one key of a map column.
+func WithKey(m map[string]string, key, value string) map[string]string {
+	out := maps.Clone(m)
+	if out == nil {
+		out = map[string]string{}
+	}
+	out[key] = value
+	return out
 }
 
 // kernelNamed are the interface types whose name is a Linux network

@@ -1,6 +1,7 @@
 package vsctl
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -449,22 +450,10 @@ func compareAtoms(a, b any) int {
 	switch x := a.(type) {
 	case int64:
 		y, _ := b.(int64)
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
+		return cmp.Compare(x, y)
 	case float64:
 		y, _ := b.(float64)
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
+		return cmp.Compare(x, y)
 	case bool:
 		y, _ := b.(bool)
 		switch {
@@ -822,20 +811,18 @@ func (c *Column) Format(d Datum) string {
 
 // FormatBare prints d without brackets or quotes (ovs-vsctl --bare).
 func (c *Column) FormatBare(d Datum) string {
+	bare := func(a any) string {
+		if s, ok := a.(string); ok {
+			return s
+		}
+		return FormatAtom(nil, a)
+	}
 	parts := make([]string, d.Len())
 	for i, k := range d.Keys {
-		s := fmt.Sprint(k)
-		if f, ok := k.(float64); ok {
-			s = strconv.FormatFloat(f, 'g', 15, 64)
-		}
+		parts[i] = bare(k)
 		if c.IsMap() {
-			v := fmt.Sprint(d.Values[i])
-			if f, ok := d.Values[i].(float64); ok {
-				v = strconv.FormatFloat(f, 'g', 15, 64)
-			}
-			s += "=" + v
+			parts[i] += "=" + bare(d.Values[i])
 		}
-		parts[i] = s
 	}
 	return strings.Join(parts, " ")
 }

@@ -209,6 +209,21 @@ func (v *View) verify(row ovsdb.Model, cols ...string) error {
 	return err
 }
 
+// loadBridge loads the view and finds a bridge in it (a real one, if
+// real), the first step of most commands.
+func loadBridge(tx *ovsdb.Tx, name string, mustExist, real bool) (*View, *Br, error) {
+	v, err := Load(tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	find := v.FindBridge
+	if real {
+		find = v.FindRealBridge
+	}
+	br, err := find(name, mustExist)
+	return v, br, err
+}
+
 // FindBridge returns the bridge called name, or nil (an error if
 // mustExist).
 func (v *View) FindBridge(name string, mustExist bool) (*Br, error) {
