@@ -26,7 +26,7 @@ func (ns *NS) AddAddr(link, cidr string) error {
 		return err
 	}
 	err = ns.nl.AddrAdd(l, addr)
-	if errors.Is(wrap("", err), ErrExists) {
+	if errors.Is(err, ErrExists) { // EEXIST is fs.ErrExist
 		return nil
 	}
 	return wrap(fmt.Sprintf("add %s to %s in %s", cidr, link, ns.Name), err)

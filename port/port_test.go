@@ -3,6 +3,7 @@ package port_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,6 +150,73 @@ func TestVswitchdReport(t *testing.T) {
 		}
 		return err
 	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTypedReadsAndEdits: the typed reads return what the commands wrote,
+// and the edit commands change exactly their columns.
+func TestTypedReadsAndEdits(t *testing.T) {
+	srv := ovstest.NewServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := srv.Client
+	_, err := c.Transact(ctx, ovsdb.NoWait(),
+		bridge.Add("br0", bridge.DatapathType("netdev"), bridge.ExternalID("owner", "me")),
+		bridge.AddFake("vlan5", "br0", 5),
+		bridge.SetController("br0", []string{"tcp:192.0.2.2:6653", "tcp:192.0.2.1:6653"}),
+		port.Add("br0", "p1"), port.Add("vlan5", "f1"), port.Add("br0", "gre0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Transact(ctx, ovsdb.NoWait(),
+		iface.Set("p1", iface.MTURequest(1400), iface.ExternalID("iface-id", "vm1")),
+		vlan.AddTrunks("p1", 10, 11), vlan.RemoveTrunks("p1", 10), vlan.SetMode("p1", ovsdb.PortVLANModeNativeUntagged),
+		tunnel.Set("gre0", tunnel.GRE, tunnel.Options{RemoteIP: "192.0.2.9", Key: "7"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.View(ctx, func(tx *ovsdb.Tx) error {
+		b, err := bridge.Get(tx, "br0")
+		if err != nil {
+			return err
+		}
+		if b.Fake || b.DatapathType != "netdev" || b.ExternalIDs["owner"] != "me" ||
+			strings.Join(b.Ports, ",") != "gre0,p1" || // vlan5's port belongs to vlan5, as in ovs-vsctl
+			strings.Join(b.Controllers, ",") != "tcp:192.0.2.1:6653,tcp:192.0.2.2:6653" {
+			t.Errorf("bridge.Get(br0) = %+v", b)
+		}
+		f, err := bridge.Get(tx, "vlan5")
+		if err != nil {
+			return err
+		}
+		if !f.Fake || f.Parent != "br0" || f.VLAN != 5 || strings.Join(f.Ports, ",") != "f1" {
+			t.Errorf("bridge.Get(vlan5) = %+v", f)
+		}
+		i, err := iface.Get(tx, "p1")
+		if err != nil {
+			return err
+		}
+		if i.MTURequest == nil || *i.MTURequest != 1400 || i.ExternalIDs["iface-id"] != "vm1" {
+			t.Errorf("p1 interface = mtu %v, ids %v", i.MTURequest, i.ExternalIDs)
+		}
+		cfg, err := vlan.Get(tx, "p1")
+		if err != nil {
+			return err
+		}
+		if cfg.Tag != nil || len(cfg.Trunks) != 1 || cfg.Trunks[0] != 11 || cfg.Mode != ovsdb.PortVLANModeNativeUntagged {
+			t.Errorf("p1 vlan = %+v", cfg)
+		}
+		g, err := iface.Get(tx, "gre0")
+		if err != nil {
+			return err
+		}
+		if g.Type != "gre" || g.Options["remote_ip"] != "192.0.2.9" || g.Options["key"] != "7" || len(g.Options) != 2 {
+			t.Errorf("gre0 = type %q options %v", g.Type, g.Options)
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 }

@@ -47,7 +47,7 @@ type cmdSpec struct {
 	options  string
 	// run builds the command's work; it runs inside the transaction and
 	// may run more than once.
-	run func(c *command, inv *invocation, tx *ovsdb.Tx) error
+	run func(c *command, tx *ovsdb.Tx) error
 }
 
 // exitError carries an exit status other than 1.
@@ -100,13 +100,7 @@ func parse(args []string) (*invocation, error) {
 			opts[name] = val
 		}
 		if i == len(g) {
-			if len(opts) > 0 || len(groups) > 1 {
-				return nil, errors.New("missing command name (use --help for help)")
-			}
-			if gi == 0 {
-				return nil, errors.New("missing command name (use --help for help)")
-			}
-			continue
+			return nil, errors.New("missing command name (use --help for help)")
 		}
 		c := &command{name: g[i], args: g[i+1:], opts: opts}
 		spec, ok := commands[c.name]
@@ -114,8 +108,11 @@ func parse(args []string) (*invocation, error) {
 			return nil, fmt.Errorf("unknown command '%s'; use --help for help", c.name)
 		}
 		c.spec = spec
-		if len(c.args) < spec.min || spec.max >= 0 && len(c.args) > spec.max {
+		if len(c.args) < spec.min {
 			return nil, fmt.Errorf("'%s' command requires at least %d arguments", c.name, spec.min)
+		}
+		if spec.max >= 0 && len(c.args) > spec.max {
+			return nil, fmt.Errorf("'%s' command takes at most %d arguments", c.name, spec.max)
 		}
 		for o := range opts {
 			if !slices.Contains(strings.Split(spec.options, ","), strings.TrimSuffix(o, "=")) {
@@ -151,12 +148,9 @@ func (c *command) has(opt string) bool { _, ok := c.opts[opt]; return ok }
 
 // execute runs the invocation's commands in one transaction and writes
 // their output, as ovs-vsctl does.
+// The caller bounds ctx (run applies --timeout to dialling and the
+// transaction together).
 func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w io.Writer) error {
-	if inv.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, inv.timeout)
-		defer cancel()
-	}
 	cmds := make([]ovsdb.Command, 0, len(inv.cmds)+3)
 	if inv.noWait {
 		cmds = append(cmds, ovsdb.NoWait())
@@ -168,7 +162,7 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w io.W
 		cmds = append(cmds, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 			c.out.Reset()
 			c.table, c.created = nil, ""
-			if err := c.spec.run(c, inv, tx); err != nil {
+			if err := c.spec.run(c, tx); err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
 			}
 			return nil
@@ -301,8 +295,8 @@ func delOpts(c *command, bridgeName string) []port.DeleteOption {
 
 // commands maps ovs-vsctl's command names to ovskit's API.
 var commands = map[string]*cmdSpec{
-	"init": {0, 0, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error { return ovsdb.Init().Run(tx) }},
-	"show": {0, 0, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"init": {0, 0, "", func(c *command, tx *ovsdb.Tx) error { return ovsdb.Init().Run(tx) }},
+	"show": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
 		sw, err := bridge.Show(tx)
 		if err != nil {
 			return err
@@ -310,11 +304,11 @@ var commands = map[string]*cmdSpec{
 		c.out.WriteString(sw.String())
 		return nil
 	}},
-	"comment": {0, -1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"comment": {0, -1, "", func(c *command, tx *ovsdb.Tx) error {
 		tx.Comment(strings.Join(c.args, " "))
 		return nil
 	}},
-	"add-br": {1, 3, "--may-exist", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"add-br": {1, 3, "--may-exist", func(c *command, tx *ovsdb.Tx) error {
 		var o []bridge.Option
 		if c.has("--may-exist") {
 			o = append(o, bridge.MayExist())
@@ -327,14 +321,14 @@ var commands = map[string]*cmdSpec{
 		}
 		return fmt.Errorf("'add-br' command takes exactly 1 or 3 arguments: %w", ovsdb.ErrInvalid)
 	}},
-	"del-br": {1, 1, "--if-exists", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"del-br": {1, 1, "--if-exists", func(c *command, tx *ovsdb.Tx) error {
 		var o []bridge.DeleteOption
 		if c.has("--if-exists") {
 			o = append(o, bridge.IfExists())
 		}
 		return bridge.Delete(c.args[0], o...).Run(tx)
 	}},
-	"list-br": {0, 0, "--real,--fake", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"list-br": {0, 0, "--real,--fake", func(c *command, tx *ovsdb.Tx) error {
 		kind := bridge.All
 		switch {
 		case c.has("--real") && !c.has("--fake"):
@@ -346,30 +340,30 @@ var commands = map[string]*cmdSpec{
 		lines(c, names)
 		return err
 	}},
-	"br-exists": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"br-exists": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		ok, err := bridge.Exists(tx, c.args[0])
 		if err == nil && !ok {
 			return &exitError{2, "no bridge named " + c.args[0]}
 		}
 		return err
 	}},
-	"br-to-vlan": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"br-to-vlan": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		v, err := bridge.ToVLAN(tx, c.args[0])
 		fmt.Fprintf(&c.out, "%d\n", v)
 		return err
 	}},
-	"br-to-parent": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"br-to-parent": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		p, err := bridge.ToParent(tx, c.args[0])
 		fmt.Fprintln(&c.out, p)
 		return err
 	}},
-	"br-set-external-id": {2, 3, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"br-set-external-id": {2, 3, "", func(c *command, tx *ovsdb.Tx) error {
 		if len(c.args) == 3 {
 			return bridge.SetExternalID(c.args[0], c.args[1], c.args[2]).Run(tx)
 		}
 		return bridge.DelExternalID(c.args[0], c.args[1]).Run(tx)
 	}},
-	"br-get-external-id": {1, 2, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"br-get-external-id": {1, 2, "", func(c *command, tx *ovsdb.Tx) error {
 		ids, err := bridge.ExternalIDs(tx, c.args[0])
 		if err != nil {
 			return err
@@ -385,86 +379,86 @@ var commands = map[string]*cmdSpec{
 		}
 		return nil
 	}},
-	"list-ports": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"list-ports": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		names, err := port.List(tx, c.args[0])
 		lines(c, names)
 		return err
 	}},
-	"add-port": {2, -1, "--may-exist", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"add-port": {2, -1, "--may-exist", func(c *command, tx *ovsdb.Tx) error {
 		return port.Add(c.args[0], c.args[1], portOpts(c, c.args[2:])...).Run(tx)
 	}},
-	"add-bond": {4, -1, "--may-exist,--fake-iface", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"add-bond": {4, -1, "--may-exist,--fake-iface", func(c *command, tx *ovsdb.Tx) error {
 		ifaces, settings := splitSettings(c.args[2:])
 		return port.AddBond(c.args[0], c.args[1], ifaces, portOpts(c, settings)...).Run(tx)
 	}},
-	"add-bond-iface": {2, 2, "--may-exist", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"add-bond-iface": {2, 2, "--may-exist", func(c *command, tx *ovsdb.Tx) error {
 		return port.AddBondIface(c.args[0], c.args[1], portOpts(c, nil)...).Run(tx)
 	}},
-	"del-bond-iface": {1, 2, "--if-exists", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"del-bond-iface": {1, 2, "--if-exists", func(c *command, tx *ovsdb.Tx) error {
 		bond := ""
 		if len(c.args) == 2 {
 			bond = c.args[0]
 		}
 		return port.DelBondIface(c.args[len(c.args)-1], delOpts(c, bond)...).Run(tx)
 	}},
-	"del-port": {1, 2, "--if-exists,--with-iface", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"del-port": {1, 2, "--if-exists,--with-iface", func(c *command, tx *ovsdb.Tx) error {
 		br := ""
 		if len(c.args) == 2 {
 			br = c.args[0]
 		}
 		return port.Delete(c.args[len(c.args)-1], delOpts(c, br)...).Run(tx)
 	}},
-	"port-to-br": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"port-to-br": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		b, err := port.ToBridge(tx, c.args[0])
 		fmt.Fprintln(&c.out, b)
 		return err
 	}},
-	"list-ifaces": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"list-ifaces": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		names, err := iface.List(tx, c.args[0])
 		lines(c, names)
 		return err
 	}},
-	"iface-to-br": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"iface-to-br": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		b, err := iface.ToBridge(tx, c.args[0])
 		fmt.Fprintln(&c.out, b)
 		return err
 	}},
-	"get-controller": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"get-controller": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		t, err := bridge.Controllers(tx, c.args[0])
 		lines(c, t)
 		return err
 	}},
-	"del-controller": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"del-controller": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		return bridge.DelController(c.args[0]).Run(tx)
 	}},
-	"set-controller": {2, -1, "--inactivity-probe", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"set-controller": {2, -1, "--inactivity-probe", func(c *command, tx *ovsdb.Tx) error {
 		return bridge.SetController(c.args[0], c.args[1:], probe(c)...).Run(tx)
 	}},
-	"get-fail-mode": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"get-fail-mode": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		m, err := bridge.GetFailMode(tx, c.args[0])
 		if m != "" {
 			fmt.Fprintln(&c.out, m)
 		}
 		return err
 	}},
-	"del-fail-mode": {1, 1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"del-fail-mode": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		return bridge.DelFailMode(c.args[0]).Run(tx)
 	}},
-	"set-fail-mode": {2, 2, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"set-fail-mode": {2, 2, "", func(c *command, tx *ovsdb.Tx) error {
 		return bridge.SetFailMode(c.args[0], ovsdb.BridgeFailMode(c.args[1])).Run(tx)
 	}},
-	"get-manager": {0, 0, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"get-manager": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
 		t, err := bridge.Managers(tx)
 		lines(c, t)
 		return err
 	}},
-	"del-manager": {0, 0, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"del-manager": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
 		return bridge.DelManager().Run(tx)
 	}},
-	"set-manager": {1, -1, "--inactivity-probe", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"set-manager": {1, -1, "--inactivity-probe", func(c *command, tx *ovsdb.Tx) error {
 		return bridge.SetManager(c.args, probe(c)...).Run(tx)
 	}},
-	"get-ssl": {0, 0, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"get-ssl": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
 		s, err := bridge.GetSSL(tx)
 		if err != nil || s == nil {
 			return err
@@ -473,50 +467,50 @@ var commands = map[string]*cmdSpec{
 			s.PrivateKey, s.Certificate, s.CACert, s.Bootstrap)
 		return nil
 	}},
-	"del-ssl": {0, 0, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error { return bridge.DelSSL().Run(tx) }},
-	"set-ssl": {3, 3, "--bootstrap", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"del-ssl": {0, 0, "", func(c *command, tx *ovsdb.Tx) error { return bridge.DelSSL().Run(tx) }},
+	"set-ssl": {3, 3, "--bootstrap", func(c *command, tx *ovsdb.Tx) error {
 		return bridge.SetSSL(bridge.SSL{PrivateKey: c.args[0], Certificate: c.args[1], CACert: c.args[2],
 			Bootstrap: c.has("--bootstrap")}).Run(tx)
 	}},
-	"get": {2, -1, "--if-exists,--id", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"get": {2, -1, "--if-exists,--id", func(c *command, tx *ovsdb.Tx) error {
 		vals, err := dbcmd.Get(tx, c.args[0], c.args[1], c.args[2:], dbOpts(c)...)
 		lines(c, vals)
 		return err
 	}},
-	"set": {3, -1, "--if-exists", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"set": {3, -1, "--if-exists", func(c *command, tx *ovsdb.Tx) error {
 		return dbcmd.Set(c.args[0], c.args[1], c.args[2:], dbOpts(c)...).Run(tx)
 	}},
-	"add": {4, -1, "--if-exists", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"add": {4, -1, "--if-exists", func(c *command, tx *ovsdb.Tx) error {
 		return dbcmd.Add(c.args[0], c.args[1], c.args[2], c.args[3:], dbOpts(c)...).Run(tx)
 	}},
-	"remove": {4, -1, "--if-exists", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"remove": {4, -1, "--if-exists", func(c *command, tx *ovsdb.Tx) error {
 		return dbcmd.Remove(c.args[0], c.args[1], c.args[2], c.args[3:], dbOpts(c)...).Run(tx)
 	}},
-	"clear": {3, -1, "--if-exists", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"clear": {3, -1, "--if-exists", func(c *command, tx *ovsdb.Tx) error {
 		return dbcmd.Clear(c.args[0], c.args[1], c.args[2:], dbOpts(c)...).Run(tx)
 	}},
-	"list": {1, -1, "--if-exists,--columns", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"list": {1, -1, "--if-exists,--columns", func(c *command, tx *ovsdb.Tx) error {
 		t, err := dbcmd.List(tx, c.args[0], c.args[1:], columnsOpt(c), dbOpts(c)...)
 		c.table = t
 		return err
 	}},
-	"find": {1, -1, "--columns", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"find": {1, -1, "--columns", func(c *command, tx *ovsdb.Tx) error {
 		t, err := dbcmd.Find(tx, c.args[0], c.args[1:], columnsOpt(c))
 		c.table = t
 		return err
 	}},
-	"create": {2, -1, "--id", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"create": {2, -1, "--id", func(c *command, tx *ovsdb.Tx) error {
 		name, err := dbcmd.CreateRow(tx, c.args[0], c.args[1:], dbOpts(c)...)
 		c.created = name
 		return err
 	}},
-	"destroy": {1, -1, "--if-exists,--all", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"destroy": {1, -1, "--if-exists,--all", func(c *command, tx *ovsdb.Tx) error {
 		if !c.has("--all") && len(c.args) == 1 {
 			return nil // ovs-vsctl only warns
 		}
 		return dbcmd.Destroy(c.args[0], c.args[1:], dbOpts(c)...).Run(tx)
 	}},
-	"wait-until": {2, -1, "", func(c *command, _ *invocation, tx *ovsdb.Tx) error {
+	"wait-until": {2, -1, "", func(c *command, tx *ovsdb.Tx) error {
 		return dbcmd.WaitUntil(c.args[0], c.args[1], c.args[2:]...).Run(tx)
 	}},
 }
