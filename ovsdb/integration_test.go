@@ -358,7 +358,7 @@ func TestReconnect(t *testing.T) {
 	out, err := exec.Command("ovsdb-tool", "transact", s.DB, `["Open_vSwitch",
 		{"op":"update","table":"Port","where":[["name","==","p1"]],"row":{"tag":7}}]`).CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	require.NoError(t, s.StartDB())
+	require.NoError(t, s.StartDB(context.Background()))
 
 	// The client reconnects; its cache is the new database, never the old.
 	p, err := ovsdb.WaitUntil(ctx, c, func(p *ovsdb.Port) bool { return p.Name == "p1" && p.Tag != nil && *p.Tag == 7 })

@@ -19,24 +19,20 @@
 package ovstest
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/ovskit/ovskit/netns"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ovskit/ovskit/netns"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/sim"
 )
 
 // Need is a prerequisite of a test.
@@ -101,7 +97,7 @@ type config struct {
 	vswitchd  bool
 	namespace string
 	tcp       bool
-	ssl       *SSLFiles
+	ssl       *sim.SSLFiles
 	schema    string
 	noClient  bool
 	noInit    bool
@@ -109,7 +105,7 @@ type config struct {
 }
 
 // SSLFiles are PEM files for an SSL remote.
-type SSLFiles struct{ PrivateKey, Certificate, CACert string }
+type SSLFiles = sim.SSLFiles
 
 // WithVSwitchd also starts ovs-vswitchd. It runs in a network namespace: the
 // one given by InNamespace, or a fresh one the server creates and deletes,
@@ -142,34 +138,22 @@ func WithClientOptions(opts ...ovsdb.Option) Option {
 	return func(c *config) { c.clientOps = append(c.clientOps, opts...) }
 }
 
-// Server is a running private ovsdb-server (and maybe ovs-vswitchd).
+// Server is a running private ovsdb-server (and maybe ovs-vswitchd): a
+// sim.OVS bound to a test. DB, Endpoint, TCPEndpoint, SSLEndpoint and the
+// process methods (StartDB, StopDB, KillDB, DBPID, VSwitchdPID, Logs) come
+// from it.
 type Server struct {
+	*sim.OVS
 	// Dir holds the database, sockets, pidfiles and logs.
 	Dir string
-	// DB is the database file.
-	DB string
-	// Endpoint is the unix: endpoint of the database.
-	Endpoint string
-	// TCPEndpoint and SSLEndpoint are set by WithTCP and WithSSL.
-	TCPEndpoint, SSLEndpoint string
 	// Namespace is the network namespace ovs-vswitchd runs in, if any.
 	Namespace string
 	// Client is connected to Endpoint (nil with WithoutClient).
 	Client *ovsdb.Client
 
-	t        testing.TB
-	cfg      config
-	db       *proc
-	vswitchd *proc
-	ownNS    bool
-	ns       *netns.NS
-}
-
-type proc struct {
-	name string
-	cmd  *exec.Cmd
-	log  string
-	done chan struct{}
+	t     testing.TB
+	ownNS bool
+	ns    *netns.NS
 }
 
 // NewServer starts a server for the test and registers its cleanup.
@@ -186,20 +170,13 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if cfg.namespace != "" {
 		Require(t, NeedNetns)
 	}
-	if cfg.schema == "" {
-		cfg.schema = "/usr/share/openvswitch/vswitch.ovsschema"
-	}
 	// Unix socket paths are limited to 108 bytes: keep the directory short.
 	dir, err := os.MkdirTemp("", "ovstest-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{t: t, cfg: cfg, Dir: dir, DB: filepath.Join(dir, "conf.db"), Endpoint: "unix:" + filepath.Join(dir, "db.sock")}
+	s := &Server{t: t, Dir: dir, Namespace: cfg.namespace}
 	t.Cleanup(s.cleanup)
-	if out, err := exec.Command("ovsdb-tool", "create", s.DB, cfg.schema).CombinedOutput(); err != nil {
-		t.Fatalf("ovsdb-tool create: %v: %s", err, out)
-	}
-	s.Namespace = cfg.namespace
 	switch {
 	case cfg.vswitchd && s.Namespace == "":
 		s.Namespace = "ovstest-" + randomHex(4)
@@ -212,26 +189,14 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 			t.Fatal(err)
 		}
 	}
-	if err := s.StartDB(); err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if !cfg.noInit {
-		c, err := ovsdb.Dial(ctx, s.Endpoint)
-		if err != nil {
-			t.Fatalf("dial %s: %v", s.Endpoint, err)
-		}
-		_, err = c.Transact(ctx, ovsdb.Init(), ovsdb.NoWait())
-		c.Close()
-		if err != nil {
-			t.Fatalf("init: %v", err)
-		}
-	}
-	if cfg.vswitchd {
-		if err := s.startVSwitchd(); err != nil {
-			t.Fatal(err)
-		}
+	s.OVS, err = sim.StartOVS(ctx, sim.OVSConfig{
+		Dir: dir, NS: s.ns, Schema: cfg.schema, VSwitchd: cfg.vswitchd,
+		TCP: cfg.tcp, SSL: cfg.ssl, NoInit: cfg.noInit,
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if !cfg.noClient {
 		c, err := ovsdb.Dial(ctx, s.Endpoint, cfg.clientOps...)
@@ -248,180 +213,6 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
-
-// command builds a command for the server's private directories.
-func (s *Server) command(name string, args ...string) *exec.Cmd {
-	cmd := exec.Command(name, args...)
-	// Private run, log and db directories: nothing of the system's OVS.
-	cmd.Env = append(os.Environ(), "OVS_RUNDIR="+s.Dir, "OVS_LOGDIR="+s.Dir, "OVS_DBDIR="+s.Dir, "OVS_SYSCONFDIR="+s.Dir)
-	// No Pdeathsig: Linux sends it when the forking *thread* exits, which
-	// the Go runtime may do at any time; cleanup is by pid in t.Cleanup.
-	return cmd
-}
-
-func (s *Server) start(name string, args ...string) (*proc, error) {
-	log := filepath.Join(s.Dir, name+".log")
-	args = append(args,
-		"--pidfile="+filepath.Join(s.Dir, name+".pid"),
-		"--unixctl="+filepath.Join(s.Dir, name+".ctl"),
-		"--log-file="+log, "-vconsole:off", "-vfile:info", "--no-chdir")
-	cmd := s.command(name, args...)
-	startCmd := cmd.Start
-	if s.ns != nil {
-		// In the server's namespace, as ip netns exec would.
-		startCmd = func() error { return s.ns.Start(cmd) }
-	}
-	if err := startCmd(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", name, err)
-	}
-	p := &proc{name: name, cmd: cmd, log: log, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(p.done) }()
-	return p, nil
-}
-
-// StartDB starts ovsdb-server on the database (again, after StopDB) and
-// waits until it accepts connections.
-func (s *Server) StartDB() error {
-	args := []string{s.DB, "--remote=punix:" + filepath.Join(s.Dir, "db.sock")}
-	if s.cfg.tcp {
-		args = append(args, "--remote=ptcp:0:127.0.0.1")
-	}
-	if f := s.cfg.ssl; f != nil {
-		args = append(args, "--remote=pssl:0:127.0.0.1", "--private-key="+f.PrivateKey,
-			"--certificate="+f.Certificate, "--ca-cert="+f.CACert)
-	}
-	// Truncate the old log so that port discovery reads this run's lines.
-	logPath := filepath.Join(s.Dir, "ovsdb-server.log")
-	if s.db != nil {
-		_ = os.Rename(logPath, logPath+fmt.Sprintf(".%d", time.Now().UnixNano()))
-	}
-	p, err := s.start("ovsdb-server", args...)
-	if err != nil {
-		return err
-	}
-	s.db = p
-	sock := filepath.Join(s.Dir, "db.sock")
-	want := 0
-	if s.cfg.tcp {
-		want++
-	}
-	if s.cfg.ssl != nil {
-		want++
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		ports := listeningPorts(logPath)
-		if acceptsConnections(sock) && len(ports) >= want {
-			// Remotes are opened in the order given: tcp first, then ssl.
-			if s.cfg.tcp {
-				s.TCPEndpoint = "tcp:127.0.0.1:" + ports[0]
-				ports = ports[1:]
-			}
-			if s.cfg.ssl != nil {
-				s.SSLEndpoint = "ssl:127.0.0.1:" + ports[0]
-			}
-			return nil
-		}
-		select {
-		case <-p.done:
-			return fmt.Errorf("ovsdb-server exited at start: %s", tail(logPath, 20))
-		case <-time.After(5 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("ovsdb-server did not start listening: %s", tail(logPath, 20))
-		}
-	}
-}
-
-// acceptsConnections reports whether a unix socket is listening (the file
-// exists a moment before listen(2) is called).
-func acceptsConnections(sock string) bool {
-	c, err := net.DialTimeout("unix", sock, time.Second)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
-}
-
-var listeningRE = regexp.MustCompile(`listening on port (\d+)`)
-
-func listeningPorts(log string) []string {
-	f, err := os.Open(log)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var ports []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
-			ports = append(ports, m[1])
-		}
-	}
-	return ports
-}
-
-// StopDB stops ovsdb-server (SIGTERM, then SIGKILL), keeping the database.
-func (s *Server) StopDB() { stop(s.db) }
-
-// KillDB kills ovsdb-server with SIGKILL, as a crash would.
-func (s *Server) KillDB() {
-	if s.db != nil {
-		_ = s.db.cmd.Process.Kill()
-		<-s.db.done
-	}
-}
-
-func stop(p *proc) {
-	if p == nil {
-		return
-	}
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(5 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
-
-func (s *Server) startVSwitchd() error {
-	p, err := s.start("ovs-vswitchd", s.Endpoint, "--disable-system")
-	if err != nil {
-		return err
-	}
-	s.vswitchd = p
-	// Ready once it has written cur_cfg for the current next_cfg.
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c, err := ovsdb.Dial(ctx, s.Endpoint)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_, err = ovsdb.WaitUntil(ctx, c, func(r *ovsdb.OpenVSwitch) bool { return r.CurCfg >= r.NextCfg })
-	if err != nil {
-		return fmt.Errorf("ovs-vswitchd did not become ready: %w: %s", err, tail(p.log, 20))
-	}
-	return nil
-}
-
-// VSwitchdPID returns the pid of ovs-vswitchd (0 if not started).
-func (s *Server) VSwitchdPID() int {
-	if s.vswitchd == nil {
-		return 0
-	}
-	return s.vswitchd.cmd.Process.Pid
-}
-
-// DBPID returns the pid of ovsdb-server.
-func (s *Server) DBPID() int { return s.db.cmd.Process.Pid }
 
 // Vsctl runs the real ovs-vsctl against the server (for comparisons and
 // benchmarks) and returns its standard output.
@@ -447,31 +238,8 @@ func (s *Server) Dump() (string, error) {
 	return string(out), nil
 }
 
-// Logs returns the last n lines of each server log.
-func (s *Server) Logs(n int) string {
-	var b strings.Builder
-	for _, p := range []*proc{s.db, s.vswitchd} {
-		if p != nil {
-			fmt.Fprintf(&b, "==> %s <==\n%s\n", p.log, tail(p.log, n))
-		}
-	}
-	return b.String()
-}
-
-func tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Sprintf("(%v)", err)
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
 func (s *Server) cleanup() {
-	if s.t.Failed() {
+	if s.t.Failed() && s.OVS != nil {
 		s.t.Logf("server logs:\n%s", s.Logs(40))
 	}
 	if os.Getenv("OVSKIT_KEEP") == "1" {
@@ -481,8 +249,9 @@ func (s *Server) cleanup() {
 	if s.Client != nil {
 		s.Client.Close()
 	}
-	stop(s.vswitchd)
-	stop(s.db)
+	if s.OVS != nil {
+		s.OVS.Stop()
+	}
 	var errs []error
 	if s.ns != nil {
 		if s.ownNS {

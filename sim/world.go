@@ -1,0 +1,579 @@
+package sim
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/ovskit/ovskit/bridge"
+	"github.com/ovskit/ovskit/dhcp"
+	"github.com/ovskit/ovskit/netns"
+	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/port"
+)
+
+// DefaultPrefix starts the name of every namespace a World creates.
+const DefaultPrefix = "ovskit-"
+
+// Errors of New, tested with errors.Is.
+var (
+	// ErrNotRoot: namespaces and ovs-vswitchd need root.
+	ErrNotRoot = fmt.Errorf("root is required (network namespaces, ovs-vswitchd): %w", fs.ErrPermission)
+	// ErrMissingBinary: an Open vSwitch program is not installed.
+	ErrMissingBinary = fmt.Errorf("missing program (install openvswitch-switch): %w", exec.ErrNotFound)
+)
+
+// Config configures a World.
+type Config struct {
+	// Prefix starts every namespace name (DefaultPrefix if empty) and
+	// names the state directory, StateDir(Prefix).
+	Prefix string
+	// Logger receives what the world does (slog.Default() if nil).
+	Logger *slog.Logger
+}
+
+// StateDir is where a world with this prefix keeps its servers' files and
+// the list of its namespaces, so that Cleanup finds what a kept world left.
+func StateDir(prefix string) string { return filepath.Join(os.TempDir(), prefix+"sim") }
+
+// nsList is the file, in the state directory, listing the world's
+// namespaces one per line, written before each is created.
+const nsList = "namespaces"
+
+// A World is a set of simulated machines on this one: hosts (a namespace
+// running a private ovsdb-server and ovs-vswitchd), guests (a namespace
+// whose eth0 is wired to a host's bridge), underlay segments and helper
+// namespaces. Close tears all of it down; nothing is ever created in, or
+// probed from, the caller's own network namespace.
+type World struct {
+	// Prefix starts every namespace name.
+	Prefix string
+	// Dir is the state directory, StateDir(Prefix).
+	Dir string
+
+	log    *slog.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	nodes   []*Node
+	hosts   []*Host
+	closers []func() error
+	keep    bool
+	closed  bool
+}
+
+// New checks the prerequisites, removes what an earlier kept world with
+// the same prefix left (Cleanup), and returns an empty world.
+func New(ctx context.Context, cfg Config) (*World, error) {
+	if cfg.Prefix == "" {
+		cfg.Prefix = DefaultPrefix
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if err := Supported(); err != nil {
+		return nil, err
+	}
+	if err := Cleanup(ctx, cfg.Prefix); err != nil {
+		return nil, fmt.Errorf("remove an earlier world: %w", err)
+	}
+	w := &World{Prefix: cfg.Prefix, Dir: StateDir(cfg.Prefix), log: cfg.Logger}
+	if err := os.MkdirAll(w.Dir, 0o700); err != nil {
+		return nil, err
+	}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	return w, nil
+}
+
+// Supported reports whether this machine can run a world: root, and the Open
+// vSwitch programs.
+func Supported() error {
+	if os.Geteuid() != 0 {
+		return ErrNotRoot
+	}
+	for _, p := range []string{"ovsdb-tool", "ovsdb-server", "ovs-vswitchd"} {
+		if _, err := exec.LookPath(p); err != nil {
+			return fmt.Errorf("%s: %w", p, ErrMissingBinary)
+		}
+	}
+	return nil
+}
+
+// Node is a namespace of the world: a host, a guest, a router, a segment.
+type Node struct {
+	// Name is the node's name in the world ("vm1"); the namespace is
+	// Prefix+Name.
+	Name string
+	// NS is its network namespace.
+	NS *netns.NS
+}
+
+// Namespace creates a helper namespace (a router, an upstream network)
+// with its loopback up.
+func (w *World) Namespace(ctx context.Context, name string) (*Node, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil, errors.New("sim: world is closed")
+	}
+	full := w.Prefix + name
+	// Recorded before it exists: a crash in between leaves a name that
+	// Cleanup skips, never a namespace that it misses.
+	f, err := os.OpenFile(filepath.Join(w.Dir, nsList), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	_, err = fmt.Fprintln(f, full)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	ns, err := netns.Create(full)
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{Name: name, NS: ns}
+	w.nodes = append(w.nodes, n)
+	if err := ns.LinkUp("lo"); err != nil {
+		return nil, err
+	}
+	w.log.Debug("namespace", "name", full)
+	return n, nil
+}
+
+// Ping sends a few ICMP echo requests from inside the node to dst and
+// reports whether any was answered.
+func (n *Node) Ping(ctx context.Context, dst string) (bool, error) {
+	got, err := n.NS.Ping(ctx, dst, 3, 200*time.Millisecond)
+	return got > 0, err
+}
+
+// Addr returns the node's first IPv4 address on link (invalid if none).
+func (n *Node) Addr(link string) (netip.Addr, error) {
+	ps, err := n.NS.Addrs(link)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	for _, p := range ps {
+		if p.Addr().Is4() {
+			return p.Addr(), nil
+		}
+	}
+	return netip.Addr{}, nil
+}
+
+// ServeDHCP runs an embedded DHCP server inside the node on link until
+// the world closes (dnsmasq -i LINK, in Go).
+func (w *World) ServeDHCP(n *Node, link string, cfg dhcp.Config) (*dhcp.Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = w.log.With("dhcp", n.Name)
+	}
+	srv, err := dhcp.NewServer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var conn net.PacketConn
+	if err := n.NS.Do(func() error {
+		var err error
+		conn, err = dhcp.Listen(link)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	w.OnClose(conn.Close)
+	w.Go(func(ctx context.Context) error { return srv.Serve(ctx, conn) })
+	return srv, nil
+}
+
+// Go runs fn until the world closes: Close cancels its context and waits
+// for it. An error other than the cancellation is logged.
+func (w *World) Go(fn func(ctx context.Context) error) {
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		if err := fn(w.ctx); err != nil && w.ctx.Err() == nil {
+			w.log.Error("sim: background task", "err", err)
+		}
+	}()
+}
+
+// OnClose registers fn to run at Close, before the namespaces go (last
+// registered, first run).
+func (w *World) OnClose(fn func() error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.closers = append(w.closers, fn)
+}
+
+// Host is a simulated hypervisor: a namespace running its own private
+// ovsdb-server and ovs-vswitchd (userspace datapath).
+type Host struct {
+	*Node
+	// OVS is its Open vSwitch; OVS.Endpoint is the database socket.
+	OVS *OVS
+	// Client is connected to it.
+	Client *ovsdb.Client
+	world  *World
+}
+
+// AddHost creates a host: its namespace, then ovsdb-server and
+// ovs-vswitchd inside it, with their files in Dir/NAME.
+func (w *World) AddHost(ctx context.Context, name string) (*Host, error) {
+	n, err := w.Namespace(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(w.Dir, name)
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return nil, err
+	}
+	o, err := StartOVS(ctx, OVSConfig{Dir: dir, NS: n.NS, VSwitchd: true, Logger: w.log})
+	if err != nil {
+		return nil, fmt.Errorf("host %s: %w", name, err)
+	}
+	h := &Host{Node: n, OVS: o, world: w}
+	w.mu.Lock()
+	w.hosts = append(w.hosts, h)
+	w.mu.Unlock()
+	c, err := ovsdb.Dial(ctx, o.Endpoint, ovsdb.WithLogger(w.log))
+	if err != nil {
+		return nil, fmt.Errorf("host %s: %w", name, err)
+	}
+	w.OnClose(func() error { c.Close(); return nil })
+	h.Client = c
+	return h, nil
+}
+
+// Underlay is a layer-2 segment joining hosts: a Linux bridge inside a
+// namespace of its own, as the tutorial's "host-only" network.
+type Underlay struct {
+	*Node
+	// Bridge is the Linux bridge inside the namespace.
+	Bridge string
+}
+
+// AddUnderlay creates a segment.
+func (w *World) AddUnderlay(ctx context.Context, name string) (*Underlay, error) {
+	n, err := w.Namespace(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	u := &Underlay{Node: n, Bridge: "br0"}
+	if err := n.NS.AddBridge(u.Bridge); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// Uplink is a host's NIC on an underlay.
+type Uplink struct {
+	// NIC is the interface's name in the host ("ens37").
+	NIC string
+	// Addr is the host's address on the segment ("192.168.100.10/24").
+	Addr string
+	// Bridge, when set, makes NIC a port of this userspace bridge
+	// (created if missing) and puts Addr on the bridge's internal
+	// interface instead of the NIC: how the userspace datapath terminates
+	// tunnels (it routes and resolves neighbours through that interface).
+	Bridge string
+}
+
+// Join wires the host to the segment: a veth whose end in the underlay is
+// named after the host and enslaved to its bridge.
+func (h *Host) Join(ctx context.Context, u *Underlay, up Uplink) error {
+	if err := h.NS.AddVeth(netns.Veth{Name: up.NIC, Peer: h.Name, PeerNS: u.NS, ForOVS: true}); err != nil {
+		return err
+	}
+	if err := u.NS.Enslave(h.Name, u.Bridge); err != nil {
+		return err
+	}
+	link := up.NIC
+	if up.Bridge != "" {
+		if _, err := h.Client.Transact(ctx,
+			bridge.Add(up.Bridge, bridge.MayExist(), bridge.DatapathType("netdev")),
+			port.Add(up.Bridge, up.NIC)); err != nil {
+			return fmt.Errorf("host %s: uplink bridge: %w", h.Name, err)
+		}
+		link = up.Bridge
+		if err := h.NS.LinkUp(link); err != nil {
+			return err
+		}
+	}
+	if up.Addr != "" {
+		return h.NS.AddAddr(link, up.Addr)
+	}
+	return nil
+}
+
+// GuestConfig describes a guest of a host: a virtual machine's network
+// side.
+type GuestConfig struct {
+	// Name is the guest's name ("vm1"); its namespace is Prefix+Name.
+	Name string
+	// Bridge is the host's bridge the guest is attached to.
+	Bridge string
+	// Vif is the host-side interface ("vif0.0"); the guest side is eth0.
+	Vif string
+	// MAC is eth0's address ("52:54:00:00:00:01"); random if empty.
+	MAC string
+	// Addr is a static address for eth0 ("10.0.3.1/24"); empty for none
+	// (DHCP later).
+	Addr string
+	// Port are options of the attaching add-port (vlan.Tag(10), ...).
+	Port []port.Option
+}
+
+// Guest is a simulated virtual machine: a namespace whose eth0 is one end
+// of a veth; the other end, Vif, is in its host's namespace.
+type Guest struct {
+	*Node
+	// Host runs the guest.
+	Host *Host
+	// Bridge and Vif are where it is attached.
+	Bridge, Vif string
+}
+
+// AddGuest creates a guest on the host and attaches it (Attach), as qemu
+// creates the tap and runs its if-up script.
+func (h *Host) AddGuest(ctx context.Context, cfg GuestConfig) (*Guest, error) {
+	n, err := h.world.Namespace(ctx, cfg.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.NS.AddVeth(netns.Veth{Name: cfg.Vif, Peer: "eth0", PeerNS: n.NS, PeerMAC: cfg.MAC, ForOVS: true}); err != nil {
+		return nil, fmt.Errorf("guest %s: %w", cfg.Name, err)
+	}
+	if cfg.Addr != "" {
+		if err := n.NS.AddAddr("eth0", cfg.Addr); err != nil {
+			return nil, fmt.Errorf("guest %s: %w", cfg.Name, err)
+		}
+	}
+	g := &Guest{Node: n, Host: h, Bridge: cfg.Bridge, Vif: cfg.Vif}
+	if err := g.Attach(ctx, cfg.Port...); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// Attach adds the guest's interface to its bridge: the tutorial's qemu
+// if-up script (ip link set $1 up; ovs-vsctl add-port br-in $1).
+func (g *Guest) Attach(ctx context.Context, opts ...port.Option) error {
+	if err := g.Host.NS.LinkUp(g.Vif); err != nil {
+		return err
+	}
+	if _, err := g.Host.Client.Transact(ctx, port.Add(g.Bridge, g.Vif, opts...)); err != nil {
+		return fmt.Errorf("guest %s: attach %s to %s: %w", g.Name, g.Vif, g.Bridge, err)
+	}
+	return nil
+}
+
+// Detach removes the guest's interface from its bridge: the if-down
+// script (ovs-vsctl del-port br-in $1; ip link set $1 down).
+func (g *Guest) Detach(ctx context.Context) error {
+	if _, err := g.Host.Client.Transact(ctx, port.Delete(g.Vif, port.FromBridge(g.Bridge))); err != nil {
+		return fmt.Errorf("guest %s: detach %s: %w", g.Name, g.Vif, err)
+	}
+	return g.Host.NS.LinkDown(g.Vif)
+}
+
+// DHCP obtains an address for eth0 and configures it with its default
+// route, as the guest's DHCP client would.
+func (g *Guest) DHCP(ctx context.Context) (*dhcp.ClientLease, error) {
+	c, err := dhcp.NewClient(g.NS, "eth0", 2*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	l, err := c.Obtain(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("guest %s: dhcp: %w", g.Name, err)
+	}
+	return l, nil
+}
+
+// Keep makes Close leave the namespaces and servers up (the goroutines of
+// this program, such as an embedded DHCP server, still stop). Cleanup, or
+// the next New with the same prefix, removes them.
+func (w *World) Keep() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.keep = true
+}
+
+// Describe writes, for each namespace, how to reach it from a shell, and
+// for each host its OVSDB socket.
+func (w *World) Describe(out io.Writer) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	hosts := map[string]*Host{}
+	for _, h := range w.hosts {
+		hosts[h.Name] = h
+	}
+	for _, n := range w.nodes {
+		fmt.Fprintf(out, "  %-22s ip netns exec %s ...", n.Name, n.NS.Name)
+		if h := hosts[n.Name]; h != nil {
+			fmt.Fprintf(out, "   ovs-vsctl --db=%s show", h.OVS.Endpoint)
+		}
+		fmt.Fprintln(out)
+	}
+}
+
+// Close tears the world down: background tasks, clients, servers (by
+// pid), every process still in one of its namespaces, the namespaces with
+// their links, and the state directory. After Keep it only stops this
+// program's goroutines and clients. It can be called again.
+func (w *World) Close() error {
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return nil
+	}
+	w.closed = true
+	keep := w.keep
+	closers := slices.Clone(w.closers)
+	w.mu.Unlock()
+
+	w.cancel()
+	w.wg.Wait()
+	var errs []error
+	for i := len(closers) - 1; i >= 0; i-- {
+		errs = append(errs, closers[i]())
+	}
+	for _, n := range w.nodes {
+		n.NS.Close()
+	}
+	if keep {
+		return errors.Join(errs...)
+	}
+	for i := len(w.hosts) - 1; i >= 0; i-- {
+		w.hosts[i].OVS.Stop()
+	}
+	errs = append(errs, Cleanup(context.Background(), w.Prefix))
+	return errors.Join(errs...)
+}
+
+// Cleanup removes what a world with this prefix left: it stops every
+// process inside its namespaces (SIGTERM, then SIGKILL), deletes the
+// namespaces (their links go with them) and the state directory. Only the
+// namespaces the world recorded are touched. It is idempotent.
+func Cleanup(ctx context.Context, prefix string) error {
+	dir := StateDir(prefix)
+	names, err := readLines(filepath.Join(dir, nsList))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	var errs []error
+	// Processes first: a namespace with a process in it outlives its name.
+	var all []int
+	var nss []*netns.NS
+	for _, name := range names {
+		ns, err := netns.Open(name)
+		if errors.Is(err, netns.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		nss = append(nss, ns)
+		pids, err := ns.Pids()
+		if err != nil {
+			errs = append(errs, err)
+		}
+		all = append(all, pids...)
+	}
+	errs = append(errs, stopPids(ctx, all))
+	for i := len(nss) - 1; i >= 0; i-- {
+		if err := nss[i].Delete(); err != nil && !errors.Is(err, netns.ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// stopPids sends SIGTERM to each process, waits up to five seconds for
+// all of them to go, then kills the rest.
+func stopPids(ctx context.Context, pids []int) error {
+	if len(pids) == 0 {
+		return nil
+	}
+	for _, p := range pids {
+		_ = syscall.Kill(p, syscall.SIGTERM)
+	}
+	alive := func() []int {
+		var out []int
+		for _, p := range pids {
+			if syscall.Kill(p, 0) == nil && !zombie(p) {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if len(alive()) == 0 {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	left := alive()
+	for _, p := range left {
+		_ = syscall.Kill(p, syscall.SIGKILL)
+	}
+	if len(left) > 0 {
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
+}
+
+// zombie reports whether the process has exited and waits for its parent
+// to reap it (a child of this program that no one waited for yet).
+func zombie(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && i+2 < len(s) && s[i+2] == 'Z'
+}
+
+func readLines(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out, sc.Err()
+}
