@@ -95,10 +95,11 @@ func main(args []string, stdout, stderr io.Writer, labs []Lab) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := Supported(); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
+		hint := ""
 		if errors.Is(err, ErrNotRoot) {
-			fmt.Fprintf(stderr, "%s: the labs create network namespaces and run ovs-vswitchd: run them as root (sudo)\n", fs.Name())
+			hint = "; run it as root (sudo)"
 		}
+		fmt.Fprintf(stderr, "%s: %v%s\n", fs.Name(), err, hint)
 		return 1
 	}
 	switch fs.Arg(0) {

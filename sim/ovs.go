@@ -131,8 +131,12 @@ func (o *OVS) start(name string, args ...string) (*proc, error) {
 	cmd := exec.Command(name, args...)
 	// Private run, log and db directories: nothing of the system's OVS.
 	cmd.Env = append(os.Environ(), "OVS_RUNDIR="+dir, "OVS_LOGDIR="+dir, "OVS_DBDIR="+dir, "OVS_SYSCONFDIR="+dir)
+	// A process group of its own: a Ctrl-C at the terminal reaches this
+	// program, which tears down in order, not the servers directly; and
+	// kept servers outlive the terminal's session.
 	// No Pdeathsig: Linux sends it when the forking *thread* exits, which
 	// the Go runtime may do at any time. Processes are stopped by pid.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var err error
 	if o.cfg.NS != nil {
 		err = o.cfg.NS.Start(cmd)

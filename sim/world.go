@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -576,4 +577,39 @@ func readLines(path string) ([]string, error) {
 		}
 	}
 	return out, sc.Err()
+}
+
+// Leftovers lists what a world with this prefix left behind, for tests
+// and the cleanup command to assert that nothing is: namespaces whose name
+// starts with the prefix, processes whose command line names the state
+// directory (the servers' files), and the state directory itself.
+func Leftovers(prefix string) ([]string, error) {
+	var out []string
+	names, err := netns.List()
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if strings.HasPrefix(n, prefix) {
+			out = append(out, "namespace "+n)
+		}
+	}
+	dir := StateDir(prefix)
+	procs, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range procs {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", p.Name(), "cmdline"))
+		if err != nil || !strings.Contains(string(cmdline), dir+"/") {
+			continue
+		}
+		if pid, err := strconv.Atoi(p.Name()); err == nil && !zombie(pid) {
+			out = append(out, fmt.Sprintf("process %d: %s", pid, strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " ")))
+		}
+	}
+	if _, err := os.Stat(dir); err == nil {
+		out = append(out, "directory "+dir)
+	}
+	return out, nil
 }

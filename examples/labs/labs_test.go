@@ -1,0 +1,269 @@
+package labs_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ovskit/ovskit/bridge"
+	"github.com/ovskit/ovskit/examples/labs"
+	"github.com/ovskit/ovskit/netns"
+	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/sim"
+)
+
+// prefix keeps the tests' namespaces apart from a lab a user kept.
+const prefix = "ovskit-e2e-"
+
+// TestMain lets the tests run a lab program as a child process: the test
+// binary itself, with OVSKIT_LAB_MAIN naming the lab, runs sim.Main.
+func TestMain(m *testing.M) {
+	if name := os.Getenv("OVSKIT_LAB_MAIN"); name != "" {
+		for _, l := range append(labs.All(), labs.Variants()...) {
+			if l.Name == name {
+				sim.Main(l)
+			}
+		}
+		os.Exit(3)
+	}
+	os.Exit(m.Run())
+}
+
+func rootLinks(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir("/sys/class/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// noLeftovers fails the test if anything of the prefix is left, or if the
+// root namespace's links changed.
+func noLeftovers(t *testing.T, p string, linksBefore []string) {
+	t.Helper()
+	left, err := sim.Leftovers(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range left {
+		t.Errorf("left behind: %s", l)
+	}
+	if after := rootLinks(t); !slices.Equal(after, linksBefore) {
+		t.Errorf("root namespace links changed: before %v, after %v", linksBefore, after)
+	}
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type tWriter struct{ t *testing.T }
+
+func (w tWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+
+// TestLabs runs every lab through the code its example runs, asserts each
+// check of its report, then that nothing was left behind.
+func TestLabs(t *testing.T) {
+	ovstest.Require(t, ovstest.NeedVSwitchd, ovstest.NeedNetns)
+	for _, tc := range []struct {
+		lab sim.Lab
+		// checks is the number of checks the report must have; cannot
+		// says whether some expect no reply (isolation).
+		checks int
+		cannot bool
+	}{
+		{labs.Lab1, 5, false},
+		{labs.Lab2, 9, true},
+		{labs.Lab3, 4, false},
+		{labs.Lab4, 13, false},
+		{labs.Lab5, 21, true},
+		{labs.Lab6, 17, true},
+		{labs.Lab2Patch, 9, true},
+		{labs.Lab4VXLAN, 13, false},
+		{labs.Lab4Geneve, 13, false},
+		{labs.Trunk, 7, true},
+	} {
+		t.Run(tc.lab.Name, func(t *testing.T) {
+			before := rootLinks(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			rep, err := sim.Run(ctx, tc.lab, sim.RunConfig{Config: sim.Config{Prefix: prefix, Logger: testLogger(t)}, Out: io.Discard})
+			var b strings.Builder
+			_, _ = rep.WriteTo(&b)
+			t.Log("\n" + b.String())
+			if err != nil {
+				t.Fatalf("lab: %v", err)
+			}
+			checks := rep.Checks()
+			if len(checks) != tc.checks {
+				t.Errorf("%d checks, want %d", len(checks), tc.checks)
+			}
+			var reach, isolated int
+			for _, c := range checks {
+				if !c.Pass {
+					t.Errorf("check failed: %s -> %s %s: expected %q, observed %q", c.From, c.To, c.What, c.Expected, c.Observed)
+				}
+				switch c.Expected {
+				case sim.Reply:
+					reach++
+				case sim.NoReply:
+					isolated++
+				}
+			}
+			if reach == 0 || (isolated > 0) != tc.cannot {
+				t.Errorf("%d reachability and %d isolation checks; want some of the first and isolation=%v", reach, isolated, tc.cannot)
+			}
+			noLeftovers(t, prefix, before)
+		})
+	}
+}
+
+// TestFailedLabTearsDown: a lab whose step fails, and a lab whose check
+// fails, both leave nothing behind, and the failure is in the report.
+func TestFailedLabTearsDown(t *testing.T) {
+	ovstest.Require(t, ovstest.NeedVSwitchd, ovstest.NeedNetns)
+	before := rootLinks(t)
+	ctx := context.Background()
+	boom := errors.New("boom")
+	failing := sim.Lab{Name: "failing", Run: func(ctx context.Context, w *sim.World, r *sim.Report) error {
+		h, err := w.AddHost(ctx, "instance_001")
+		if err != nil {
+			return err
+		}
+		if _, err := h.Client.Transact(ctx, bridge.Add("br-in", bridge.DatapathType("netdev"))); err != nil {
+			return err
+		}
+		vm, err := h.AddGuest(ctx, sim.GuestConfig{Name: "vm1", Bridge: "br-in", Vif: "vif0.0", Addr: "10.0.3.1/24"})
+		if err != nil {
+			return err
+		}
+		// Nobody has 10.0.3.9: a check that fails.
+		r.Reach(ctx, vm.Node, "nobody", "10.0.3.9", true)
+		return boom
+	}}
+	rep, err := sim.Run(ctx, failing, sim.RunConfig{Config: sim.Config{Prefix: prefix, Logger: testLogger(t)}})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	if f := rep.Failed(); len(f) != 2 || f[0].Observed != sim.NoReply || f[1].What != "run" {
+		t.Errorf("failed checks = %+v, want the ping and the run", f)
+	}
+	noLeftovers(t, prefix, before)
+}
+
+// labCommand runs a lab program (this test binary as sim.Main).
+func labCommand(t *testing.T, lab string, args ...string) *exec.Cmd {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "OVSKIT_LAB_MAIN="+lab)
+	return cmd
+}
+
+// TestInterrupt: Ctrl-C in the middle of a lab tears everything down.
+func TestInterrupt(t *testing.T) {
+	ovstest.Require(t, ovstest.NeedVSwitchd, ovstest.NeedNetns)
+	before := rootLinks(t)
+	p := prefix + "int-"
+	cmd := labCommand(t, "lab5", "-prefix", p)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once the second host exists: servers, guests and the
+	// DHCP server are up by then.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		names, _ := netns.List()
+		if slices.Contains(names, p+"vm5") {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("lab did not reach vm5: %s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("exit: %v, want status 1", err)
+	}
+	if !strings.Contains(stderr.String(), "interrupted: torn down") {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+	noLeftovers(t, p, before)
+}
+
+// TestKeepAndCleanup: -keep leaves a working topology and says how to
+// reach it; the cleanup command removes it; a new run would too.
+func TestKeepAndCleanup(t *testing.T) {
+	ovstest.Require(t, ovstest.NeedVSwitchd, ovstest.NeedNetns)
+	before := rootLinks(t)
+	p := prefix + "keep-"
+	t.Cleanup(func() { _ = sim.Cleanup(context.Background(), p) })
+	out, err := labCommand(t, "lab1", "-keep", "-prefix", p).CombinedOutput()
+	if err != nil {
+		t.Fatalf("lab1 -keep: %v\n%s", err, out)
+	}
+	text := string(out)
+	for _, want := range []string{"ip netns exec " + p + "vm1", "ovs-vsctl --db=unix:" + sim.StateDir(p) + "/instance_001/db.sock show"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	// The kept host still answers, and its guests still talk.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := ovsdb.Dial(ctx, "unix:"+sim.StateDir(p)+"/instance_001/db.sock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.View(ctx, func(tx *ovsdb.Tx) error {
+		ok, err := bridge.Exists(tx, "br-in")
+		if err == nil && !ok {
+			err = errors.New("br-in is gone")
+		}
+		return err
+	})
+	c.Close()
+	if err != nil {
+		t.Error(err)
+	}
+	vm1, err := netns.Open(p + "vm1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := vm1.Ping(ctx, "10.0.3.2", 3, 100*time.Millisecond)
+	vm1.Close()
+	if err != nil || n == 0 {
+		t.Errorf("kept vm1 -> vm2: %d replies, %v", n, err)
+	}
+	out, err = labCommand(t, "lab1", "-prefix", p, "cleanup").CombinedOutput()
+	if err != nil {
+		t.Fatalf("cleanup: %v\n%s", err, out)
+	}
+	noLeftovers(t, p, before)
+}
