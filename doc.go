@@ -24,10 +24,17 @@
 //   - cmd/ovskit: runs ovs-vsctl command lines through the packages above;
 //     its differential test proves them equal to ovs-vsctl.
 //   - [github.com/ovskit/ovskit/netns] and [github.com/ovskit/ovskit/dhcp]:
-//     simulated hosts (namespaces, veths, Linux bridges, NAT, probes) and
-//     DHCP (an embedded server, a dnsmasq runner, a client).
+//     namespaces, veths, Linux bridges, addresses, routes, sysctls, NAT,
+//     probes and packet captures; DHCP (an embedded server, a dnsmasq
+//     runner, a client).
+//   - [github.com/ovskit/ovskit/appctl]: ovs-appctl natively (a daemon's
+//     control socket), and waiting until datapath flows follow a change.
+//   - [github.com/ovskit/ovskit/sim]: simulated hosts (a namespace with a
+//     private ovsdb-server and ovs-vswitchd), guests, underlay segments,
+//     and lab programs with their reports, on one machine.
+//   - examples/: the six labs of the tutorial and four variants, as
+//     programs ([github.com/ovskit/ovskit/examples/labs]); make labs runs
+//     the six.
 //   - bench: benchmarks against a raw JSON-RPC client and ovs-vsctl;
 //     bench/RESULTS.md holds the recorded figures.
-//
-// Planned (open issue): examples/ reproducing the six labs of the tutorial.
 package ovskit

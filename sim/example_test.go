@@ -24,7 +24,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err := h.Client.Transact(ctx, bridge.Add("br-in", bridge.DatapathType("netdev"))); err != nil {
+	if _, err := h.Transact(ctx, bridge.Add("br-in", bridge.DatapathType("netdev"))); err != nil {
 		log.Fatal(err)
 	}
 	vm1, err := h.AddGuest(ctx, sim.GuestConfig{Name: "vm1", Bridge: "br-in", Vif: "vif0.0", Addr: "10.0.3.1/24", Port: []port.Option{vlan.Tag(10)}})
@@ -46,7 +46,7 @@ func ExampleMain() {
 		if err != nil {
 			return err
 		}
-		if _, err := h.Client.Transact(ctx, bridge.Add("br-in", bridge.DatapathType("netdev"))); err != nil {
+		if _, err := h.Transact(ctx, bridge.Add("br-in", bridge.DatapathType("netdev"))); err != nil {
 			return err
 		}
 		vm1, err := h.AddGuest(ctx, sim.GuestConfig{Name: "vm1", Bridge: "br-in", Vif: "vif0.0", Addr: "10.0.3.1/24"})

@@ -313,6 +313,12 @@ func (o *OVS) VSwitchdPID() int {
 	return o.vswitchd.cmd.Process.Pid
 }
 
+// VSwitchdCtl is the control socket of ovs-vswitchd (for package appctl).
+func (o *OVS) VSwitchdCtl() string { return filepath.Join(o.cfg.Dir, "ovs-vswitchd.ctl") }
+
+// DBCtl is the control socket of ovsdb-server.
+func (o *OVS) DBCtl() string { return filepath.Join(o.cfg.Dir, "ovsdb-server.ctl") }
+
 // Logs returns the last n lines of each server's log.
 func (o *OVS) Logs(n int) string {
 	var b strings.Builder

@@ -126,7 +126,7 @@ func TestGuestDetachAttach(t *testing.T) {
 	if !strings.HasPrefix(h.OVS.Endpoint, "unix:"+w.Dir+"/") {
 		t.Errorf("endpoint %s is not in the world's directory %s", h.OVS.Endpoint, w.Dir)
 	}
-	if _, err := h.Client.Transact(ctx, bridge.Add("br0", bridge.DatapathType("netdev"))); err != nil {
+	if _, err := h.Transact(ctx, bridge.Add("br0", bridge.DatapathType("netdev"))); err != nil {
 		t.Fatal(err)
 	}
 	var gs []*sim.Guest

@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ovskit/ovskit/appctl"
 	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/dhcp"
 	"github.com/ovskit/ovskit/netns"
@@ -266,6 +267,22 @@ func (w *World) AddHost(ctx context.Context, name string) (*Host, error) {
 	return h, nil
 }
 
+// Transact commits the commands on the host's database (Client.Transact,
+// which waits until ovs-vswitchd has applied them), then waits until the
+// datapath's flows follow the new configuration too
+// (appctl.WaitRevalidated): a probe right after a VLAN change then sees
+// the change, not a flow cached before it.
+func (h *Host) Transact(ctx context.Context, cmds ...ovsdb.Command) (*ovsdb.Result, error) {
+	res, err := h.Client.Transact(ctx, cmds...)
+	if err != nil {
+		return res, err
+	}
+	if err := appctl.WaitRevalidated(ctx, h.OVS.VSwitchdCtl()); err != nil {
+		return res, fmt.Errorf("host %s: %w", h.Name, err)
+	}
+	return res, nil
+}
+
 // Underlay is a layer-2 segment joining hosts: a Linux bridge inside a
 // namespace of its own, as the tutorial's "host-only" network.
 type Underlay struct {
@@ -311,7 +328,7 @@ func (h *Host) Join(ctx context.Context, u *Underlay, up Uplink) error {
 	}
 	link := up.NIC
 	if up.Bridge != "" {
-		if _, err := h.Client.Transact(ctx,
+		if _, err := h.Transact(ctx,
 			bridge.Add(up.Bridge, bridge.MayExist(), bridge.DatapathType("netdev")),
 			port.Add(up.Bridge, up.NIC)); err != nil {
 			return fmt.Errorf("host %s: uplink bridge: %w", h.Name, err)
@@ -383,7 +400,7 @@ func (g *Guest) Attach(ctx context.Context, opts ...port.Option) error {
 	if err := g.Host.NS.LinkUp(g.Vif); err != nil {
 		return err
 	}
-	if _, err := g.Host.Client.Transact(ctx, port.Add(g.Bridge, g.Vif, opts...)); err != nil {
+	if _, err := g.Host.Transact(ctx, port.Add(g.Bridge, g.Vif, opts...)); err != nil {
 		return fmt.Errorf("guest %s: attach %s to %s: %w", g.Name, g.Vif, g.Bridge, err)
 	}
 	return nil
@@ -392,7 +409,7 @@ func (g *Guest) Attach(ctx context.Context, opts ...port.Option) error {
 // Detach removes the guest's interface from its bridge: the if-down
 // script (ovs-vsctl del-port br-in $1; ip link set $1 down).
 func (g *Guest) Detach(ctx context.Context) error {
-	if _, err := g.Host.Client.Transact(ctx, port.Delete(g.Vif, port.FromBridge(g.Bridge))); err != nil {
+	if _, err := g.Host.Transact(ctx, port.Delete(g.Vif, port.FromBridge(g.Bridge))); err != nil {
 		return fmt.Errorf("guest %s: detach %s: %w", g.Name, g.Vif, err)
 	}
 	return g.Host.NS.LinkDown(g.Vif)

@@ -34,7 +34,7 @@ func buildLab1(ctx context.Context, w *sim.World) (*lab1, error) {
 	}
 	// ovs-vsctl add-br br-in
 	// ovs-vsctl add-port br-in ens37
-	if _, err := host.Client.Transact(ctx,
+	if _, err := host.Transact(ctx,
 		bridge.Add("br-in", netdev),
 		port.Add("br-in", "ens37")); err != nil {
 		return nil, err

@@ -33,14 +33,14 @@ func joinVeth(ctx context.Context, h *sim.Host) error {
 	if err := h.NS.AddVeth(netns.Veth{Name: "s0", Peer: "s1", ForOVS: true}); err != nil {
 		return err
 	}
-	_, err := h.Client.Transact(ctx, port.Add("br-in", "s0"), port.Add("br1-in", "s1"))
+	_, err := h.Transact(ctx, port.Add("br-in", "s0"), port.Add("br1-in", "s1"))
 	return err
 }
 
 // joinPatch: patch-in on br-in peers with patch-out on br1-in, inside
 // ovs-vswitchd, with no kernel device at all.
 func joinPatch(ctx context.Context, h *sim.Host) error {
-	_, err := h.Client.Transact(ctx, iface.PatchPair("br-in", "patch-in", "br1-in", "patch-out"))
+	_, err := h.Transact(ctx, iface.PatchPair("br-in", "patch-in", "br1-in", "patch-out"))
 	return err
 }
 
@@ -55,7 +55,7 @@ func runLab2(ctx context.Context, w *sim.World, r *sim.Report, joinBridges join)
 
 	// ovs-vsctl set port vif0.0 tag=10
 	// ovs-vsctl set port vif1.0 tag=11
-	if _, err := h.Client.Transact(ctx, vlan.SetTag("vif0.0", 10), vlan.SetTag("vif1.0", 11)); err != nil {
+	if _, err := h.Transact(ctx, vlan.SetTag("vif0.0", 10), vlan.SetTag("vif1.0", 11)); err != nil {
 		return err
 	}
 	r.Reach(ctx, l.vm1.Node, "vm2", "10.0.3.2", false)
@@ -66,7 +66,7 @@ func runLab2(ctx context.Context, w *sim.World, r *sim.Report, joinBridges join)
 	}
 
 	// ovs-vsctl add-br br1-in; vm3 on it, with vif2.0; the two bridges joined.
-	if _, err := h.Client.Transact(ctx, bridge.Add("br1-in", netdev)); err != nil {
+	if _, err := h.Transact(ctx, bridge.Add("br1-in", netdev)); err != nil {
 		return err
 	}
 	vm3, err := h.AddGuest(ctx, sim.GuestConfig{Name: "vm3", Bridge: "br1-in", Vif: "vif2.0", MAC: mac(3), Addr: "10.0.3.3/24"})
@@ -77,7 +77,7 @@ func runLab2(ctx context.Context, w *sim.World, r *sim.Report, joinBridges join)
 		return err
 	}
 	// ovs-vsctl set port vif2.0 tag=10
-	if _, err := h.Client.Transact(ctx, vlan.SetTag("vif2.0", 10)); err != nil {
+	if _, err := h.Transact(ctx, vlan.SetTag("vif2.0", 10)); err != nil {
 		return err
 	}
 	r.Reach(ctx, vm3.Node, "vm1", "10.0.3.1", true)
@@ -85,7 +85,7 @@ func runLab2(ctx context.Context, w *sim.World, r *sim.Report, joinBridges join)
 
 	// The tutorial's cleanup: ovs-vsctl remove Port vif0.0 tag 10.
 	// vm1's frames are VLAN 0 again: it leaves vm3's VLAN 10.
-	if _, err := h.Client.Transact(ctx, vlan.RemoveTag("vif0.0", 10)); err != nil {
+	if _, err := h.Transact(ctx, vlan.RemoveTag("vif0.0", 10)); err != nil {
 		return err
 	}
 	if err := checkColumns(ctx, r, h, "Port", "vif0.0", map[string]string{"tag": "[]"}, "tag"); err != nil {

@@ -29,7 +29,7 @@ func buildLab3(ctx context.Context, w *sim.World) (*lab3, error) {
 		return nil, err
 	}
 	// ovs-vsctl add-br ovs-br1
-	if _, err := host1.Client.Transact(ctx, bridge.Add("ovs-br1", netdev)); err != nil {
+	if _, err := host1.Transact(ctx, bridge.Add("ovs-br1", netdev)); err != nil {
 		return nil, err
 	}
 	// ip netns add r0
@@ -46,7 +46,7 @@ func buildLab3(ctx context.Context, w *sim.World) (*lab3, error) {
 	if err := r0.NS.AddAddr("rif0", "10.0.0.1/24"); err != nil {
 		return nil, err
 	}
-	if _, err := host1.Client.Transact(ctx, port.Add("ovs-br1", "sif0")); err != nil {
+	if _, err := host1.Transact(ctx, port.Add("ovs-br1", "sif0")); err != nil {
 		return nil, err
 	}
 	// ip netns exec r0 dnsmasq -F 10.0.0.200,10.0.0.230,86400 -i rif0

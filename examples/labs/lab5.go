@@ -34,11 +34,11 @@ func runLab5(ctx context.Context, w *sim.World, r *sim.Report) error {
 		return err
 	}
 	// instance_001: ovs-vsctl set port vif4.0 tag=10; set port vif6.0 tag=11
-	if _, err := l.host1.Client.Transact(ctx, vlan.SetTag("vif4.0", 10), vlan.SetTag("vif6.0", 11)); err != nil {
+	if _, err := l.host1.Transact(ctx, vlan.SetTag("vif4.0", 10), vlan.SetTag("vif6.0", 11)); err != nil {
 		return err
 	}
 	// instance_002: ovs-vsctl set port vif5.0 tag=10; set port vif7.0 tag=11
-	if _, err := l.host2.Client.Transact(ctx, vlan.SetTag("vif5.0", 10), vlan.SetTag("vif7.0", 11)); err != nil {
+	if _, err := l.host2.Transact(ctx, vlan.SetTag("vif5.0", 10), vlan.SetTag("vif7.0", 11)); err != nil {
 		return err
 	}
 	for _, c := range []struct {

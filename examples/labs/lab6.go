@@ -34,10 +34,10 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 		return err
 	}
 	// Remove the tags (lab 5's) and gre1.
-	if _, err := l.host1.Client.Transact(ctx, vlan.ClearTag("vif4.0"), port.Delete("gre1")); err != nil {
+	if _, err := l.host1.Transact(ctx, vlan.ClearTag("vif4.0"), port.Delete("gre1")); err != nil {
 		return err
 	}
-	if _, err := l.host2.Client.Transact(ctx, vlan.ClearTag("vif5.0")); err != nil {
+	if _, err := l.host2.Transact(ctx, vlan.ClearTag("vif5.0")); err != nil {
 		return err
 	}
 	// instance_003 with ovs-br3, on the underlay as 192.168.100.12.
@@ -45,7 +45,7 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 	if err != nil {
 		return err
 	}
-	if _, err := host3.Client.Transact(ctx, bridge.Add("ovs-br3", netdev)); err != nil {
+	if _, err := host3.Transact(ctx, bridge.Add("ovs-br3", netdev)); err != nil {
 		return err
 	}
 	if err := joinUnderlay(ctx, host3, l.underlay, 3); err != nil {
@@ -62,7 +62,7 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 		{host3, []*tunnelPort{gre("ovs-br3", "gre5", 1), gre("ovs-br3", "gre6", 2)}},
 	} {
 		for _, p := range t.ports {
-			if _, err := t.h.Client.Transact(ctx, tunnel.Add(p.bridge, p.name, tunnel.GRE, tunnel.Options{RemoteIP: p.remote})); err != nil {
+			if _, err := t.h.Transact(ctx, tunnel.Add(p.bridge, p.name, tunnel.GRE, tunnel.Options{RemoteIP: p.remote})); err != nil {
 				return err
 			}
 		}
@@ -82,7 +82,7 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 	if err := host3.NS.AddVeth(netns.Veth{Name: "sin0", Peer: "rin0", PeerNS: router.NS, ForOVS: true}); err != nil {
 		return err
 	}
-	if _, err := host3.Client.Transact(ctx, port.Add("ovs-br3", "sin0")); err != nil {
+	if _, err := host3.Transact(ctx, port.Add("ovs-br3", "sin0")); err != nil {
 		return err
 	}
 	if err := router.NS.AddAddr("rin0", routerInside+"/24"); err != nil {

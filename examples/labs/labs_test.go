@@ -74,7 +74,10 @@ func testLogger(t *testing.T) *slog.Logger {
 
 type tWriter struct{ t *testing.T }
 
-func (w tWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // TestLabs runs every lab through the code its example runs, asserts each
 // check of its report, then that nothing was left behind.
@@ -145,7 +148,7 @@ func TestFailedLabTearsDown(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if _, err := h.Client.Transact(ctx, bridge.Add("br-in", bridge.DatapathType("netdev"))); err != nil {
+		if _, err := h.Transact(ctx, bridge.Add("br-in", bridge.DatapathType("netdev"))); err != nil {
 			return err
 		}
 		vm, err := h.AddGuest(ctx, sim.GuestConfig{Name: "vm1", Bridge: "br-in", Vif: "vif0.0", Addr: "10.0.3.1/24"})

@@ -22,13 +22,13 @@ func runTrunk(ctx context.Context, w *sim.World, r *sim.Report) error {
 		return err
 	}
 	// Two bridges joined by the veth t0/t1, trunks=[10,11] on both ends.
-	if _, err := h.Client.Transact(ctx, bridge.Add("br-a", netdev), bridge.Add("br-b", netdev)); err != nil {
+	if _, err := h.Transact(ctx, bridge.Add("br-a", netdev), bridge.Add("br-b", netdev)); err != nil {
 		return err
 	}
 	if err := h.NS.AddVeth(netns.Veth{Name: "t0", Peer: "t1", ForOVS: true}); err != nil {
 		return err
 	}
-	if _, err := h.Client.Transact(ctx,
+	if _, err := h.Transact(ctx,
 		port.Add("br-a", "t0", vlan.Trunks(10, 11)),
 		port.Add("br-b", "t1", vlan.Trunks(10, 11))); err != nil {
 		return err
