@@ -72,20 +72,17 @@ func newCache(schema *Schema) *cache {
 // apply applies a table-updates2 object ("initial", "insert", "modify",
 // "delete" per row) and returns the resulting events.
 func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
-	var tu map[string]map[string]map[string]map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &tu); err != nil {
-		return nil, fmt.Errorf("decode update2: %w", err)
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var events []rowEvent
-	for table, rows := range tu {
+	// table -> uuid -> kind -> column -> value, decoded in one pass.
+	err := eachMember(raw, func(table string, rows []byte) error {
 		trows, ok := c.tables[table]
 		if !ok {
-			continue // a table the models do not know
+			return nil // a table the models do not know
 		}
-		for uuid, upd := range rows {
-			for kind, cols := range upd {
+		return eachMember(rows, func(uuid string, upd []byte) error {
+			return eachMember(upd, func(kind string, cols []byte) error {
 				old := trows[uuid]
 				var nr Model
 				var ev EventKind
@@ -96,20 +93,24 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 					ev = EventInsert
 				case "modify":
 					if old == nil {
-						return events, fmt.Errorf("update2 modifies unknown row %s of %s", uuid, table)
+						return fmt.Errorf("update2 modifies unknown row %s of %s", uuid, table)
 					}
 					nr = old.clone()
 					ev = EventUpdate
 				case "delete":
 					ev = EventDelete
 				default:
-					return events, fmt.Errorf("update2: unknown kind %q", kind)
+					return fmt.Errorf("update2: unknown kind %q", kind)
 				}
 				if nr != nil {
-					for col, v := range cols {
-						if err := nr.decodeColumn(col, v, kind == "modify"); err != nil {
-							return events, fmt.Errorf("%s row %s column %s: %w", table, uuid, col, err)
+					modify := kind == "modify"
+					if err := eachMember(cols, func(col string, v []byte) error {
+						if err := nr.decodeColumn(col, v, modify); err != nil {
+							return fmt.Errorf("%s row %s column %s: %w", table, uuid, col, err)
 						}
+						return nil
+					}); err != nil {
+						return err
 					}
 					trows[uuid] = nr
 				} else {
@@ -117,8 +118,12 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 				}
 				c.reindex(table, uuid, old, nr)
 				events = append(events, rowEvent{kind: ev, table: table, old: old, new: nr})
-			}
-		}
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		return events, fmt.Errorf("decode update2: %w", err)
 	}
 	c.seq++
 	close(c.changed)

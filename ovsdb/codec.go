@@ -369,6 +369,27 @@ func encodeDatum(key, value baseKind, v any) (any, error) {
 // empty map, nil optional, "", 0, false). Inserts leave such columns to the
 // server's defaults, as ovs-vsctl does.
 func isZero(v any) bool {
+	// The column types of the models, without reflection.
+	switch x := v.(type) {
+	case string:
+		return x == ""
+	case int:
+		return x == 0
+	case bool:
+		return !x
+	case float64:
+		return x == 0
+	case []string:
+		return len(x) == 0
+	case map[string]string:
+		return len(x) == 0
+	case *string:
+		return x == nil
+	case *int:
+		return x == nil
+	case *bool:
+		return x == nil
+	}
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() {
 		return true

@@ -124,6 +124,9 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 
 // commit sends the transaction. conflict reports a failed verification.
 func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (res *Result, conflict bool, err error) {
+	if err := tx.finishInserts(); err != nil {
+		return nil, false, err
+	}
 	if err := tx.finishAbsences(); err != nil {
 		return nil, false, err
 	}

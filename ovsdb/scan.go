@@ -1,0 +1,137 @@
+package ovsdb
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// errScan reports JSON that is not what the scanner expects.
+var errScan = errors.New("malformed JSON")
+
+// eachMember calls fn with the key and the raw value of each member of the
+// JSON object in b, in one pass and without copying: the monitor updates
+// are decoded this way, level by level, instead of through nested maps.
+// b must be valid JSON (the RPC layer has decoded the message around it);
+// what is not an object is an error wrapping errScan.
+func eachMember(b []byte, fn func(key string, val []byte) error) error {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return fmt.Errorf("want an object: %w", errScan)
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return nil
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return fmt.Errorf("want a key at %d: %w", i, errScan)
+		}
+		end, err := skipValue(b, i)
+		if err != nil {
+			return err
+		}
+		key, err := unquote(b[i:end])
+		if err != nil {
+			return err
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return fmt.Errorf("want ':' at %d: %w", i, errScan)
+		}
+		i = skipSpace(b, i+1)
+		end, err = skipValue(b, i)
+		if err != nil {
+			return err
+		}
+		if err := fn(key, b[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) {
+			return fmt.Errorf("unterminated object: %w", errScan)
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return nil
+		default:
+			return fmt.Errorf("want ',' or '}' at %d: %w", i, errScan)
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the index just past the JSON value starting at b[i].
+func skipValue(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return i, fmt.Errorf("want a value: %w", errScan)
+	}
+	switch b[i] {
+	case '"':
+		for j := i + 1; j < len(b); j++ {
+			switch b[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1, nil
+			}
+		}
+		return len(b), fmt.Errorf("unterminated string: %w", errScan)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, nil
+				}
+			case '"':
+				end, err := skipValue(b, j)
+				if err != nil {
+					return end, err
+				}
+				j = end - 1
+			}
+		}
+		return len(b), fmt.Errorf("unterminated %c: %w", b[i], errScan)
+	}
+	// A number, true, false or null.
+	j := i
+	for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] >= 'a' && b[j] <= 'z' || b[j] == 'E' || b[j] == '.' || b[j] == '+' || b[j] == '-') {
+		j++
+	}
+	if j == i {
+		return j, fmt.Errorf("want a value at %d: %w", i, errScan)
+	}
+	return j, nil
+}
+
+// unquote decodes a JSON string; the common case, without escapes, is a
+// plain conversion.
+func unquote(q []byte) (string, error) {
+	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+		return "", fmt.Errorf("want a string: %w", errScan)
+	}
+	s := q[1 : len(q)-1]
+	for _, c := range s {
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			var out string
+			if err := json.Unmarshal(q, &out); err != nil {
+				return "", fmt.Errorf("%w: %w", errScan, err)
+			}
+			return out, nil
+		}
+	}
+	return string(s), nil
+}
