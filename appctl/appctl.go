@@ -147,4 +147,3 @@ func WaitRevalidated(ctx context.Context, path string) error {
 	}
 	return nil
 }
-

@@ -225,6 +225,25 @@ func (ns *NS) Run(name string, args ...string) ([]byte, error) {
 	return out, err
 }
 
+// IsCurrent reports whether this is the network namespace the calling
+// program itself runs in (outside Do): the one simulations must never
+// modify or probe from.
+func (ns *NS) IsCurrent() (bool, error) {
+	var mine, own unix.Stat_t
+	if err := unix.Fstat(int(ns.handle), &mine); err != nil {
+		return false, wrap("stat namespace "+ns.Name, err)
+	}
+	// This goroutine is not inside Do, so its thread is in the program's
+	// namespace; locked so that /proc/thread-self is that thread.
+	runtime.LockOSThread()
+	err := unix.Stat("/proc/thread-self/ns/net", &own)
+	runtime.UnlockOSThread()
+	if err != nil {
+		return false, wrap("stat the program's namespace", err)
+	}
+	return mine.Dev == own.Dev && mine.Ino == own.Ino, nil
+}
+
 // Pids returns the processes whose network namespace is this one.
 // Equivalent to: ip netns pids NAME
 func (ns *NS) Pids() ([]int, error) {

@@ -46,7 +46,7 @@ func Run(ctx context.Context, lab Lab, cfg RunConfig) (rep *Report, err error) {
 		return rep, err
 	}
 	defer func() {
-		if cfg.Keep {
+		if cfg.Keep && ctx.Err() == nil {
 			w.Keep()
 			fmt.Fprintf(cfg.Out, "%s: kept; remove it with the cleanup command (prefix %q):\n", lab.Name, w.Prefix)
 			w.Describe(cfg.Out)

@@ -6,13 +6,16 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ovskit/ovskit/bridge"
+	"github.com/ovskit/ovskit/netns"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/sim"
+	"golang.org/x/sys/unix"
 )
 
 func TestReport(t *testing.T) {
@@ -198,5 +201,37 @@ func TestNewRequiresPrerequisites(t *testing.T) {
 	}
 	if os.Geteuid() == 0 && err != nil && !errors.Is(err, sim.ErrMissingBinary) {
 		t.Errorf("Supported() = %v", err)
+	}
+}
+
+// TestNoProbeFromOwnNamespace: a node that is, by mistake, the program's
+// own namespace (here a second name bound to it) refuses to probe. Only
+// the name is added and removed; the namespace itself is untouched.
+func TestNoProbeFromOwnNamespace(t *testing.T) {
+	ovstest.Require(t, ovstest.NeedNetns)
+	name := prefix(t) + "initial"
+	path := filepath.Join(netns.Dir, name)
+	if err := os.WriteFile(path, nil, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	runtime.LockOSThread()
+	err := unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, "")
+	runtime.UnlockOSThread()
+	if err != nil {
+		os.Remove(path)
+		t.Fatal(err)
+	}
+	ns, err := netns.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := ns.Delete(); err != nil {
+			t.Error(err)
+		}
+	}()
+	ok, err := (&sim.Node{Name: "oops", NS: ns}).Ping(context.Background(), "127.0.0.1")
+	if ok || !errors.Is(err, sim.ErrOwnNamespace) {
+		t.Errorf("Ping = %v, %v; want ErrOwnNamespace", ok, err)
 	}
 }

@@ -164,9 +164,21 @@ func (w *World) Namespace(ctx context.Context, name string) (*Node, error) {
 	return n, nil
 }
 
+// ErrOwnNamespace: a probe was asked of the program's own network
+// namespace (the machine's, when run from a shell).
+var ErrOwnNamespace = errors.New("sim: refusing to probe from this program's own network namespace")
+
 // Ping sends a few ICMP echo requests from inside the node to dst and
-// reports whether any was answered.
+// reports whether any was answered. It refuses to
+// probe from the program's own network namespace (ErrOwnNamespace).
 func (n *Node) Ping(ctx context.Context, dst string) (bool, error) {
+	own, err := n.NS.IsCurrent()
+	if err != nil {
+		return false, err
+	}
+	if own {
+		return false, fmt.Errorf("%s: %w", n.Name, ErrOwnNamespace)
+	}
 	got, err := n.NS.Ping(ctx, dst, 3, 200*time.Millisecond)
 	return got > 0, err
 }
