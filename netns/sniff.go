@@ -83,10 +83,16 @@ func (s *Sniffer) run(index int) {
 		s.mu.Lock()
 		stop := s.stop
 		s.mu.Unlock()
+		// Once stopped, drain what the socket already holds, then end:
+		// every frame that crossed the link before Close is recorded.
+		flags := 0
 		if stop {
+			flags = unix.MSG_DONTWAIT
+		}
+		n, from, err := unix.Recvfrom(s.fd, buf, flags)
+		if errors.Is(err, unix.EAGAIN) && stop {
 			return
 		}
-		n, from, err := unix.Recvfrom(s.fd, buf, 0)
 		if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
 			continue
 		}
@@ -144,7 +150,8 @@ func (s *Sniffer) Packets() []Packet {
 	return append([]Packet(nil), s.packets...)
 }
 
-// Close stops recording; Packets still returns what was seen.
+// Close stops recording, after the frames already received; Packets still
+// returns what was seen.
 func (s *Sniffer) Close() error {
 	s.mu.Lock()
 	already := s.stop

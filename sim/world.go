@@ -53,7 +53,7 @@ type Config struct {
 func StateDir(prefix string) string { return filepath.Join(os.TempDir(), prefix+"sim") }
 
 // nsList is the file, in the state directory, listing the world's
-// namespaces one per line, written before each is created.
+// namespaces one per line, each written as soon as it is created.
 const nsList = "namespaces"
 
 // A World is a set of simulated machines on this one: hosts (a namespace
@@ -138,22 +138,14 @@ func (w *World) Namespace(ctx context.Context, name string) (*Node, error) {
 		return nil, errors.New("sim: world is closed")
 	}
 	full := w.Prefix + name
-	// Recorded before it exists: a crash in between leaves a name that
-	// Cleanup skips, never a namespace that it misses.
-	f, err := os.OpenFile(filepath.Join(w.Dir, nsList), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	_, err = fmt.Fprintln(f, full)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
 	ns, err := netns.Create(full)
 	if err != nil {
 		return nil, err
+	}
+	// Recorded once it exists, so that Cleanup never touches a namespace
+	// this world did not create.
+	if err := w.record(full); err != nil {
+		return nil, errors.Join(err, ns.Delete())
 	}
 	n := &Node{Name: name, NS: ns}
 	w.nodes = append(w.nodes, n)
@@ -167,6 +159,16 @@ func (w *World) Namespace(ctx context.Context, name string) (*Node, error) {
 // ErrOwnNamespace: a probe was asked of the program's own network
 // namespace (the machine's, when run from a shell).
 var ErrOwnNamespace = errors.New("sim: refusing to probe from this program's own network namespace")
+
+// record appends a namespace name to the world's list.
+func (w *World) record(name string) error {
+	f, err := os.OpenFile(filepath.Join(w.Dir, nsList), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(f, name)
+	return errors.Join(err, f.Close())
+}
 
 // Ping sends a few ICMP echo requests from inside the node to dst and
 // reports whether any was answered. It refuses to

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"time"
 
 	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/dbcmd"
@@ -107,8 +106,7 @@ func dhcpGuest(ctx context.Context, r *sim.Report, g *sim.Guest) (netip.Addr, er
 	return l.Addr.Addr(), nil
 }
 
-// capture records the packets of one protocol seen on a link while fn
-// runs, and checks they went both ways between a and b.
+// capture records the IPv4 packets crossing a link (tcpdump -i LINK).
 type capture struct {
 	sn *netns.Sniffer
 }
@@ -124,8 +122,6 @@ func startCapture(n *sim.Node, link string) (*capture, error) {
 // flows stops the capture and counts the packets matching keep, per
 // direction "SRC > DST".
 func (c *capture) flows(keep func(netns.Packet) bool) map[string]int {
-	// Let the last replies arrive.
-	time.Sleep(50 * time.Millisecond)
 	_ = c.sn.Close()
 	out := map[string]int{}
 	for _, p := range c.sn.Packets() {

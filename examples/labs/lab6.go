@@ -3,6 +3,7 @@ package labs
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -52,19 +53,19 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 		return err
 	}
 	// The GRE mesh: gre3 and gre4 to instance_003; gre5 and gre6 back.
-	gre := func(br, name string, n int) *tunnelPort { return &tunnelPort{br, name, underlayAddr(n)} }
 	for _, t := range []struct {
-		h     *sim.Host
-		ports []*tunnelPort
+		h            *sim.Host
+		bridge, name string
+		remote       int
 	}{
-		{l.host1, []*tunnelPort{gre("ovs-br1", "gre3", 3)}},
-		{l.host2, []*tunnelPort{gre("ovs-br2", "gre4", 3)}},
-		{host3, []*tunnelPort{gre("ovs-br3", "gre5", 1), gre("ovs-br3", "gre6", 2)}},
+		{l.host1, "ovs-br1", "gre3", 3},
+		{l.host2, "ovs-br2", "gre4", 3},
+		{host3, "ovs-br3", "gre5", 1},
+		{host3, "ovs-br3", "gre6", 2},
 	} {
-		for _, p := range t.ports {
-			if _, err := t.h.Transact(ctx, tunnel.Add(p.bridge, p.name, tunnel.GRE, tunnel.Options{RemoteIP: p.remote})); err != nil {
-				return err
-			}
+		// ovs-vsctl add-port BRIDGE NAME -- set interface NAME type=gre options:remote_ip=...
+		if _, err := t.h.Transact(ctx, tunnel.Add(t.bridge, t.name, tunnel.GRE, tunnel.Options{RemoteIP: underlayAddr(t.remote)})); err != nil {
+			return err
 		}
 	}
 	if err := checkPorts(ctx, r, l.host1, "ovs-br1", "gre3", "sif0", "vif4.0"); err != nil {
@@ -112,7 +113,7 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 	r.Reach(ctx, l.vm4.Node, "internet", internetHost, true)
 	r.Reach(ctx, l.vm5.Node, "internet", internetHost, true)
 	seen := c.flows(func(p netns.Packet) bool { return p.Proto == netns.ProtoICMP && p.ICMPType == 8 })
-	r.Equal("internet", "", "echo sources", routerOutside+" > "+internetHost, strings.Join(slices.Sorted(keys(seen)), ", "))
+	r.Equal("internet", "", "echo sources", routerOutside+" > "+internetHost, strings.Join(slices.Sorted(maps.Keys(seen)), ", "))
 	// Upstream has no route to 10.0.0.0/24.
 	r.Reach(ctx, upstream, "vm4", l.vm4Addr.String(), false)
 
@@ -129,20 +130,8 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 	}
 	r.Reach(ctx, upstream, "floating IP", floatingIP, true)
 	seen = c.flows(func(p netns.Packet) bool { return p.Proto == netns.ProtoICMP && p.ICMPType == 8 })
-	r.Equal("vm4", "", "echo requests seen", upstreamGW+" > "+l.vm4Addr.String(), strings.Join(slices.Sorted(keys(seen)), ", "))
+	r.Equal("vm4", "", "echo requests seen", upstreamGW+" > "+l.vm4Addr.String(), strings.Join(slices.Sorted(maps.Keys(seen)), ", "))
 	return nil
-}
-
-type tunnelPort struct{ bridge, name, remote string }
-
-func keys(m map[string]int) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // buildOutside makes the outside of lab 6: on instance_003 the Linux
