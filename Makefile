@@ -48,7 +48,7 @@ labs: deps
 	@if [ "$$(id -u)" -ne 0 ]; then echo "labs: root is required (network namespaces, ovs-vswitchd): run 'sudo make labs'" >&2; exit 1; fi
 	$(GO) run ./examples/all $(LABS_FLAGS)
 
-# The labs beyond the tutorial: patch ports, VXLAN, Geneve, a VLAN trunk.
+# The labs beyond the tutorial: patch ports, dnsmasq, VXLAN, Geneve, a VLAN trunk.
 labs-variants: deps
 	@if [ "$$(id -u)" -ne 0 ]; then echo "labs: root is required (network namespaces, ovs-vswitchd): run 'sudo make labs-variants'" >&2; exit 1; fi
 	$(GO) run ./examples/variants $(LABS_FLAGS)

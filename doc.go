@@ -32,7 +32,7 @@
 //   - [github.com/ovskit/ovskit/sim]: simulated hosts (a namespace with a
 //     private ovsdb-server and ovs-vswitchd), guests, underlay segments,
 //     and lab programs with their reports, on one machine.
-//   - examples/: the six labs of the tutorial and four variants, as
+//   - examples/: the six labs of the tutorial and five variants, as
 //     programs ([github.com/ovskit/ovskit/examples/labs]); make labs runs
 //     the six.
 //   - bench: benchmarks against a raw JSON-RPC client and ovs-vsctl;

@@ -34,7 +34,7 @@ type DnsmasqConfig struct {
 	RangeStart, RangeEnd netip.Addr
 	LeaseTime            time.Duration // default one hour
 	Router               netip.Addr    // optional (dnsmasq's default is its own address)
-	Dir                  string        // for its files; a temp dir if empty
+	Dir                  string        // for its files (created if missing); a temp dir if empty
 }
 
 // StartDnsmasq starts dnsmasq in ns (DHCP only: its DNS port is off) and
@@ -54,6 +54,8 @@ func StartDnsmasq(ns *netns.NS, cfg DnsmasqConfig) (*Dnsmasq, error) {
 			return nil, err
 		}
 		own = true
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("dnsmasq: %w", err)
 	}
 	d := &Dnsmasq{Dir: dir, LeaseFile: filepath.Join(dir, "leases"), done: make(chan error, 1), ownDir: own}
 	args := []string{"--keep-in-foreground", "--no-daemon", "--conf-file=/dev/null", "--port=0",

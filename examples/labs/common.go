@@ -19,7 +19,9 @@ import (
 func All() []sim.Lab { return []sim.Lab{Lab1, Lab2, Lab3, Lab4, Lab5, Lab6} }
 
 // Variants are the labs beyond the tutorial.
-func Variants() []sim.Lab { return []sim.Lab{Lab2Patch, Lab4VXLAN, Lab4Geneve, Trunk} }
+func Variants() []sim.Lab {
+	return []sim.Lab{Lab2Patch, Lab3Dnsmasq, Lab4VXLAN, Lab4Geneve, Trunk}
+}
 
 // mac is the tutorial's MAC address of guest vmN.
 func mac(n int) string { return fmt.Sprintf("52:54:00:00:00:%02x", n) }

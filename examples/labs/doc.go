@@ -1,5 +1,5 @@
 // Package labs is the tutorial's six labs (../shared/LABS.md), written
-// against ovskit's public API only, plus four variants beyond it. Each lab
+// against ovskit's public API only, plus five variants beyond it. Each lab
 // is a sim.Lab: it builds its topology from nothing on this one machine
 // (hosts are namespaces with private ovsdb-server and ovs-vswitchd; guests
 // are namespaces wired to the hosts' bridges), checks every expected "can
@@ -9,8 +9,9 @@
 // stands for.
 //
 // The programs under examples/ run them: examples/lab1 ... examples/lab6,
-// examples/lab2-patch, lab4-vxlan, lab4-geneve and trunk one at a time;
-// examples/all the six in order (make labs); examples/variants the four
+// examples/lab2-patch, lab3-dnsmasq, lab4-vxlan, lab4-geneve and trunk one
+// at a time;
+// examples/all the six in order (make labs); examples/variants the five
 // variants. Labs build on each other as in the tutorial: lab 2 goes on
 // from lab 1's topology, labs 4 to 6 from lab 3's DHCP server and vm4.
 //

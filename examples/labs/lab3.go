@@ -13,8 +13,26 @@ import (
 	"github.com/ovskit/ovskit/sim"
 )
 
-// Lab3: vm4 gets its address from a DHCP server in the namespace r0.
-var Lab3 = sim.Lab{Name: "lab3", Title: "addresses by DHCP", Run: runLab3}
+// Lab3: vm4 gets its address from a DHCP server in the namespace r0
+// (ovskit's embedded server).
+var Lab3 = sim.Lab{Name: "lab3", Title: "addresses by DHCP", Run: func(ctx context.Context, w *sim.World, r *sim.Report) error {
+	return runLab3(ctx, w, r, embedded)
+}}
+
+// Lab3Dnsmasq is lab 3 with the tutorial's own server: dnsmasq, run by
+// dhcp.StartDnsmasq in r0 (beyond the tutorial's text, exactly its
+// command).
+var Lab3Dnsmasq = sim.Lab{Name: "lab3-dnsmasq", Title: "lab 3 with dnsmasq as the DHCP server", Run: func(ctx context.Context, w *sim.World, r *sim.Report) error {
+	return runLab3(ctx, w, r, dnsmasq)
+}}
+
+// dhcpServer chooses the DHCP server of r0.
+type dhcpServer int
+
+const (
+	embedded dhcpServer = iota // dhcp.Server, in this program
+	dnsmasq                    // a dnsmasq process in r0
+)
 
 // lab3 is the topology of lab 3, which labs 4 to 6 go on from.
 type lab3 struct {
@@ -23,7 +41,7 @@ type lab3 struct {
 	vm4   *sim.Guest
 }
 
-func buildLab3(ctx context.Context, w *sim.World) (*lab3, error) {
+func buildLab3(ctx context.Context, w *sim.World, server dhcpServer) (*lab3, error) {
 	host1, err := w.AddHost(ctx, "instance_001")
 	if err != nil {
 		return nil, err
@@ -50,13 +68,22 @@ func buildLab3(ctx context.Context, w *sim.World) (*lab3, error) {
 		return nil, err
 	}
 	// ip netns exec r0 dnsmasq -F 10.0.0.200,10.0.0.230,86400 -i rif0
-	_, err = w.ServeDHCP(r0, "rif0", dhcp.Config{
-		Server:     netip.MustParsePrefix("10.0.0.1/24"),
-		RangeStart: poolStart, RangeEnd: poolEnd,
-		LeaseTime: 86400 * time.Second,
-		Router:    netip.MustParseAddr("10.0.0.1"),
-		LeaseFile: filepath.Join(w.Dir, "r0.leases"),
-	})
+	router := netip.MustParseAddr("10.0.0.1")
+	if server == dnsmasq {
+		// The world's teardown stops it with every process of r0; with
+		// -keep it goes on serving.
+		_, err = dhcp.StartDnsmasq(r0.NS, dhcp.DnsmasqConfig{
+			Interface: "rif0", RangeStart: poolStart, RangeEnd: poolEnd,
+			LeaseTime: 86400 * time.Second, Router: router, Dir: filepath.Join(w.Dir, "r0-dnsmasq"),
+		})
+	} else {
+		_, err = w.ServeDHCP(r0, "rif0", dhcp.Config{
+			Server:     netip.MustParsePrefix("10.0.0.1/24"),
+			RangeStart: poolStart, RangeEnd: poolEnd,
+			LeaseTime: 86400 * time.Second, Router: router,
+			LeaseFile: filepath.Join(w.Dir, "r0.leases"),
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -68,8 +95,8 @@ func buildLab3(ctx context.Context, w *sim.World) (*lab3, error) {
 	return &lab3{host1: host1, r0: r0, vm4: vm4}, nil
 }
 
-func runLab3(ctx context.Context, w *sim.World, r *sim.Report) error {
-	l, err := buildLab3(ctx, w)
+func runLab3(ctx context.Context, w *sim.World, r *sim.Report, server dhcpServer) error {
+	l, err := buildLab3(ctx, w, server)
 	if err != nil {
 		return err
 	}

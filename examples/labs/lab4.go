@@ -50,7 +50,7 @@ func joinUnderlay(ctx context.Context, h *sim.Host, u *sim.Underlay, n int) erro
 }
 
 func buildLab4(ctx context.Context, w *sim.World, r *sim.Report, kind tunnel.Kind) (*lab4, error) {
-	l3, err := buildLab3(ctx, w)
+	l3, err := buildLab3(ctx, w, embedded)
 	if err != nil {
 		return nil, err
 	}

@@ -97,6 +97,7 @@ func TestLabs(t *testing.T) {
 		{labs.Lab5, 21, true},
 		{labs.Lab6, 17, true},
 		{labs.Lab2Patch, 9, true},
+		{labs.Lab3Dnsmasq, 4, false},
 		{labs.Lab4VXLAN, 13, false},
 		{labs.Lab4Geneve, 13, false},
 		{labs.Trunk, 7, true},
