@@ -170,8 +170,8 @@ func TestGuestDetachAttach(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Namespace(ctx, "late"); err == nil {
-		t.Error("Namespace after Close succeeded")
+	if _, err := w.Namespace(ctx, "late"); !errors.Is(err, sim.ErrClosed) {
+		t.Errorf("Namespace after Close: %v, want ErrClosed", err)
 	}
 }
 

@@ -31,12 +31,14 @@ import (
 // DefaultPrefix starts the name of every namespace a World creates.
 const DefaultPrefix = "ovskit-"
 
-// Errors of New, tested with errors.Is.
+// Errors, tested with errors.Is.
 var (
 	// ErrNotRoot: namespaces and ovs-vswitchd need root.
 	ErrNotRoot = fmt.Errorf("root is required (network namespaces, ovs-vswitchd): %w", fs.ErrPermission)
 	// ErrMissingBinary: an Open vSwitch program is not installed.
 	ErrMissingBinary = fmt.Errorf("missing program (install openvswitch-switch): %w", exec.ErrNotFound)
+	// ErrClosed: the world was closed.
+	ErrClosed = errors.New("sim: world is closed")
 )
 
 // Config configures a World.
@@ -135,7 +137,7 @@ func (w *World) Namespace(ctx context.Context, name string) (*Node, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
-		return nil, errors.New("sim: world is closed")
+		return nil, ErrClosed
 	}
 	full := w.Prefix + name
 	ns, err := netns.Create(full)
