@@ -464,3 +464,52 @@ func TestReadOnlyView(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
 }
+
+// TestInsertedRowSentWhole: edits of a row the transaction inserted (a
+// mutation of the new bridge's ports, an update of its fail_mode) send no
+// operation of their own; the insert carries the final content, which the
+// server then holds. A copy handed out before an edit does not change.
+func TestInsertedRowSentWhole(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t)
+	ctx := testCtx(t, 20*time.Second)
+	var before *ovsdb.Bridge
+	cmds := []ovsdb.Command{ovsdb.NoWait(), addBridge("br0"),
+		ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			var err error
+			before, err = ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+			return err
+		}),
+		addPort("br0", "p1", ""), addPort("br0", "p2", ""),
+		ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+			if err != nil {
+				return err
+			}
+			mode := ovsdb.BridgeFailModeSecure
+			br.FailMode = &mode
+			return tx.Update(br, "fail_mode")
+		})}
+	dry, err := s.Client.Transact(ctx, append([]ovsdb.Command{ovsdb.DryRun()}, cmds...)...)
+	require.NoError(t, err)
+	var bridgeOps []ovsdb.Operation
+	for _, op := range dry.Operations {
+		if op.Table == ovsdb.TableBridge {
+			bridgeOps = append(bridgeOps, op)
+		}
+	}
+	require.Len(t, bridgeOps, 1, "one insert for the bridge, no mutate or update")
+	assert.Equal(t, "insert", bridgeOps[0].Op)
+	assert.Contains(t, bridgeOps[0].Row, "fail_mode")
+	ports, err := json.Marshal(bridgeOps[0].Row["ports"])
+	require.NoError(t, err)
+	assert.Equal(t, 3, strings.Count(string(ports), "named-uuid"), "local port, p1 and p2 in the insert: %s", ports)
+	assert.Len(t, before.Ports, 1, "a copy handed out earlier changed")
+
+	_, err = s.Client.Transact(ctx, cmds...)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"br0", "p1", "p2"}, portNames(t, s.Client, "br0"))
+	out, err := s.Vsctl("get", "Bridge", "br0", "fail_mode")
+	require.NoError(t, err)
+	assert.Equal(t, "secure\n", out)
+}
