@@ -61,7 +61,7 @@ func runLab2(ctx context.Context, w *sim.World, r *sim.Report, joinBridges join)
 	r.Reach(ctx, l.vm1.Node, "vm2", "10.0.3.2", false)
 	// ovs-vsctl list Port vif0.0 shows tag: 10, trunks: [], vlan_mode: [].
 	if err := checkColumns(ctx, r, h, "Port", "vif0.0",
-		map[string]string{"tag": "10", "trunks": "[]", "vlan_mode": "[]"}, "tag", "trunks", "vlan_mode"); err != nil {
+		column{"tag", "10"}, column{"trunks", "[]"}, column{"vlan_mode", "[]"}); err != nil {
 		return err
 	}
 
@@ -88,7 +88,7 @@ func runLab2(ctx context.Context, w *sim.World, r *sim.Report, joinBridges join)
 	if _, err := h.Transact(ctx, vlan.RemoveTag("vif0.0", 10)); err != nil {
 		return err
 	}
-	if err := checkColumns(ctx, r, h, "Port", "vif0.0", map[string]string{"tag": "[]"}, "tag"); err != nil {
+	if err := checkColumns(ctx, r, h, "Port", "vif0.0", column{"tag", "[]"}); err != nil {
 		return err
 	}
 	r.Reach(ctx, l.vm1.Node, "vm3", "10.0.3.3", false)

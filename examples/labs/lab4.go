@@ -98,30 +98,28 @@ func runLab4(ctx context.Context, w *sim.World, r *sim.Report, kind tunnel.Kind)
 		return err
 	}
 	// ovs-vsctl list Interface gre1: the tunnel's type and options.
-	if err := checkColumns(ctx, r, l.host1, "Interface", tunName(kind, 1), map[string]string{
-		"type": string(kind), "options": fmt.Sprintf(`{remote_ip="%s"}`, underlayAddr(2)),
-	}, "type", "options"); err != nil {
+	if err := checkColumns(ctx, r, l.host1, "Interface", tunName(kind, 1),
+		column{"type", string(kind)}, column{"options", fmt.Sprintf(`{remote_ip="%s"}`, underlayAddr(2))}); err != nil {
 		return err
 	}
-	if err := checkColumns(ctx, r, l.host2, "Interface", tunName(kind, 2), map[string]string{
-		"type": string(kind), "options": fmt.Sprintf(`{remote_ip="%s"}`, underlayAddr(1)),
-	}, "type", "options"); err != nil {
+	if err := checkColumns(ctx, r, l.host2, "Interface", tunName(kind, 2),
+		column{"type", string(kind)}, column{"options", fmt.Sprintf(`{remote_ip="%s"}`, underlayAddr(1))}); err != nil {
 		return err
 	}
 	// Capture on the underlay while vm5 and vm4 ping each other.
-	c, err := startCapture(l.underlay.Node, "instance_001")
+	capture, err := l.underlay.NS.Sniff("instance_001")
 	if err != nil {
 		return err
 	}
 	r.Reach(ctx, l.vm5.Node, "vm4", l.vm4Addr.String(), true)
 	r.Reach(ctx, l.vm4.Node, "vm5", l.vm5Addr.String(), true)
 	what, match := encapsulation(kind)
-	flows := c.flows(match)
+	seen := flows(capture, match)
 	a, b := underlayAddr(1), underlayAddr(2)
 	want := fmt.Sprintf("%s > %s and %s > %s", a, b, b, a)
 	var got []string
 	for _, dir := range []string{a + " > " + b, b + " > " + a} {
-		if flows[dir] > 0 {
+		if seen[dir] > 0 {
 			got = append(got, dir)
 		}
 	}

@@ -46,7 +46,7 @@ func runLab5(ctx context.Context, w *sim.World, r *sim.Report) error {
 		port string
 		tag  string
 	}{{l.host1, "vif4.0", "10"}, {l.host1, "vif6.0", "11"}, {l.host2, "vif5.0", "10"}, {l.host2, "vif7.0", "11"}} {
-		if err := checkColumns(ctx, r, c.h, "Port", c.port, map[string]string{"tag": c.tag}, "tag"); err != nil {
+		if err := checkColumns(ctx, r, c.h, "Port", c.port, column{"tag", c.tag}); err != nil {
 			return err
 		}
 	}

@@ -71,7 +71,7 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 	if err := checkPorts(ctx, r, l.host1, "ovs-br1", "gre3", "sif0", "vif4.0"); err != nil {
 		return err
 	}
-	if err := checkColumns(ctx, r, host3, "Interface", "gre6", map[string]string{"options": fmt.Sprintf(`{remote_ip="%s"}`, underlayAddr(2))}, "options"); err != nil {
+	if err := checkColumns(ctx, r, host3, "Interface", "gre6", column{"options", fmt.Sprintf(`{remote_ip="%s"}`, underlayAddr(2))}); err != nil {
 		return err
 	}
 
@@ -106,13 +106,13 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 		}
 	}
 	// SNAT: the internet host sees the router's outside address only.
-	c, err := startCapture(internet, "eth0")
+	capture, err := internet.NS.Sniff("eth0")
 	if err != nil {
 		return err
 	}
 	r.Reach(ctx, l.vm4.Node, "internet", internetHost, true)
 	r.Reach(ctx, l.vm5.Node, "internet", internetHost, true)
-	seen := c.flows(func(p netns.Packet) bool { return p.Proto == netns.ProtoICMP && p.ICMPType == 8 })
+	seen := flows(capture, echoRequest)
 	r.Equal("internet", "", "echo sources", routerOutside+" > "+internetHost, strings.Join(slices.Sorted(maps.Keys(seen)), ", "))
 	// Upstream has no route to 10.0.0.0/24.
 	r.Reach(ctx, upstream, "vm4", l.vm4Addr.String(), false)
@@ -124,12 +124,12 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 	if err := router.NS.FloatingIP(floatingIP, l.vm4Addr.String()); err != nil {
 		return err
 	}
-	c, err = startCapture(l.vm4.Node, "eth0")
+	capture, err = l.vm4.NS.Sniff("eth0")
 	if err != nil {
 		return err
 	}
 	r.Reach(ctx, upstream, "floating IP", floatingIP, true)
-	seen = c.flows(func(p netns.Packet) bool { return p.Proto == netns.ProtoICMP && p.ICMPType == 8 })
+	seen = flows(capture, echoRequest)
 	r.Equal("vm4", "", "echo requests seen", upstreamGW+" > "+l.vm4Addr.String(), strings.Join(slices.Sorted(maps.Keys(seen)), ", "))
 	return nil
 }
@@ -178,3 +178,6 @@ func buildOutside(ctx context.Context, w *sim.World, host3 *sim.Host, router *si
 	}
 	return upstream, internet, nil
 }
+
+// echoRequest keeps ICMP echo requests (ping's packets, not the replies).
+func echoRequest(p netns.Packet) bool { return p.Proto == netns.ProtoICMP && p.ICMPType == 8 }

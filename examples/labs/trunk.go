@@ -53,7 +53,7 @@ func runTrunk(ctx context.Context, w *sim.World, r *sim.Report) error {
 		a, _ := guests[name].Addr("eth0")
 		return a.String()
 	}
-	if err := checkColumns(ctx, r, h, "Port", "t0", map[string]string{"trunks": "[10, 11]", "tag": "[]"}, "trunks", "tag"); err != nil {
+	if err := checkColumns(ctx, r, h, "Port", "t0", column{"trunks", "[10, 11]"}, column{"tag", "[]"}); err != nil {
 		return err
 	}
 	r.Reach(ctx, guests["a10"].Node, "b10", addr("b10"), true)
