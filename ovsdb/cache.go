@@ -3,23 +3,38 @@ package ovsdb
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"hash/maphash"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 )
 
-// cache is the client's replica of the database, fed by one monitor. Rows
-// are immutable once stored: an update stores a modified copy, so a row
-// handed to a reader never changes under it.
+// cache is the client's replica of the database, fed by one monitor, as a
+// series of immutable snapshots. Applying a monitor update makes a new
+// snapshot that shares every unchanged row and trie node with the last
+// one; a reader (a transaction, a View) takes the current snapshot once and
+// reads it however the cache moves meanwhile. Rows in a snapshot are never
+// changed: an update stores a new row, and readers hand out deep copies.
 type cache struct {
-	mu     sync.RWMutex
-	tables map[string]map[string]Model
-	// index maps table → indexed column → value → row UUID, for the
-	// schema's single-column string indexes (Bridge, Port and Interface
-	// names, Manager targets).
-	index map[string]map[string]map[string]string
-	seq   uint64
+	schema *Schema
+	seed   maphash.Seed
+
+	mu  sync.Mutex
+	cur *snapshot
 	// changed is closed, and replaced, whenever an update is applied.
 	changed chan struct{}
+}
+
+// snapshot is one version of the database.
+type snapshot struct {
+	c   *cache
+	seq uint64
+	// tables maps a table to its rows by UUID; index maps table → indexed
+	// column → value → row UUID, for the schema's single-column string
+	// indexes (Bridge, Port and Interface names, Manager targets).
+	tables map[string]pmap[Model]
+	index  map[string]map[string]pmap[string]
 }
 
 // EventKind says what happened to a row.
@@ -52,38 +67,49 @@ type rowEvent struct {
 }
 
 func newCache(schema *Schema) *cache {
-	c := &cache{
-		tables:  make(map[string]map[string]Model),
-		index:   make(map[string]map[string]map[string]string),
-		changed: make(chan struct{}),
-	}
+	c := &cache{schema: schema, seed: maphash.MakeSeed(), changed: make(chan struct{})}
+	snap := &snapshot{c: c, tables: map[string]pmap[Model]{}, index: map[string]map[string]pmap[string]{}}
 	for _, t := range tableNames() {
-		c.tables[t] = make(map[string]Model)
+		snap.tables[t] = pmap[Model]{}
 		for _, col := range schema.uniqueColumns(t) {
-			if c.index[t] == nil {
-				c.index[t] = make(map[string]map[string]string)
+			if snap.index[t] == nil {
+				snap.index[t] = map[string]pmap[string]{}
 			}
-			c.index[t][col] = make(map[string]string)
+			snap.index[t][col] = pmap[string]{}
 		}
 	}
+	c.cur = snap
 	return c
 }
 
+func (c *cache) hash(s string) uint64 { return maphash.String(c.seed, s) }
+
 // apply applies a table-updates2 object ("initial", "insert", "modify",
-// "delete" per row) and returns the resulting events.
+// "delete" per row) as one new snapshot and returns the resulting events.
+// On error the cache is left as it was.
 func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	old := c.cur
+	by := &owner{}
+	tables := make(map[string]*editor[Model])
+	indexes := make(map[string]map[string]*editor[string])
 	var events []rowEvent
 	// table -> uuid -> kind -> column -> value, decoded in one pass.
 	err := eachMember(raw, func(table string, rows []byte) error {
-		trows, ok := c.tables[table]
+		trows, ok := old.tables[table]
 		if !ok {
 			return nil // a table the models do not know
 		}
+		ed := tables[table]
+		if ed == nil {
+			ed = trows.edit(by)
+			tables[table] = ed
+		}
 		return eachMember(rows, func(uuid string, upd []byte) error {
 			return eachMember(upd, func(kind string, cols []byte) error {
-				old := trows[uuid]
+				h := c.hash(uuid)
+				prev, _ := ed.m.get(h, uuid)
 				var nr Model
 				var ev EventKind
 				switch kind {
@@ -92,10 +118,12 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 					nr.setUUID(uuid)
 					ev = EventInsert
 				case "modify":
-					if old == nil {
+					if prev == nil {
 						return fmt.Errorf("update2 modifies unknown row %s of %s", uuid, table)
 					}
-					nr = old.clone()
+					// Decoders replace fields with new values and never
+					// edit one in place, so the copy may share them.
+					nr = prev.shallow()
 					ev = EventUpdate
 				case "delete":
 					ev = EventDelete
@@ -112,119 +140,146 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 					}); err != nil {
 						return err
 					}
-					trows[uuid] = nr
+					ed.set(h, uuid, nr)
 				} else {
-					delete(trows, uuid)
+					ed.delete(h, uuid)
 				}
-				c.reindex(table, uuid, old, nr)
-				events = append(events, rowEvent{kind: ev, table: table, old: old, new: nr})
+				if cols := old.index[table]; len(cols) > 0 {
+					if indexes[table] == nil {
+						indexes[table] = make(map[string]*editor[string], len(cols))
+						for col, idx := range cols {
+							indexes[table][col] = idx.edit(by)
+						}
+					}
+					c.reindex(indexes[table], uuid, prev, nr)
+				}
+				events = append(events, rowEvent{kind: ev, table: table, old: prev, new: nr})
 				return nil
 			})
 		})
 	})
 	if err != nil {
-		return events, fmt.Errorf("decode update2: %w", err)
+		return nil, fmt.Errorf("decode update2: %w", err)
 	}
-	c.seq++
+	next := &snapshot{c: c, seq: old.seq + 1, tables: old.tables, index: old.index}
+	if len(tables) > 0 {
+		next.tables = maps.Clone(old.tables)
+		for t, ed := range tables {
+			next.tables[t] = ed.done()
+		}
+	}
+	if len(indexes) > 0 {
+		next.index = maps.Clone(old.index)
+		for t, cols := range indexes {
+			m := make(map[string]pmap[string], len(cols))
+			for col, ed := range cols {
+				m[col] = ed.done()
+			}
+			next.index[t] = m
+		}
+	}
+	c.cur = next
 	close(c.changed)
 	c.changed = make(chan struct{})
 	return events, nil
 }
 
-func (c *cache) reindex(table, uuid string, old, nr Model) {
-	for col, idx := range c.index[table] {
+func (c *cache) reindex(idx map[string]*editor[string], uuid string, old, nr Model) {
+	for col, ed := range idx {
 		if old != nil {
 			v, _ := old.column(col)
-			if s, _ := v.(string); idx[s] == uuid {
-				delete(idx, s)
+			s, _ := v.(string)
+			h := c.hash(s)
+			if u, _ := ed.m.get(h, s); u == uuid {
+				ed.delete(h, s)
 			}
 		}
 		if nr != nil {
 			v, _ := nr.column(col)
 			s, _ := v.(string)
-			idx[s] = uuid
+			ed.set(c.hash(s), s, uuid)
 		}
 	}
 }
 
-// get returns a row by UUID, or nil.
-func (c *cache) get(table, uuid string) Model {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.tables[table][uuid]
+// snapshot returns the current version of the database.
+func (c *cache) snapshot() *snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cur
+}
+
+// state returns the current snapshot and the channel closed at the next
+// update.
+func (c *cache) state() (*snapshot, <-chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cur, c.changed
+}
+
+// get returns a row by UUID, or nil. The row is shared: never modify it.
+func (s *snapshot) get(table, uuid string) Model {
+	r, _ := s.tables[table].get(s.c.hash(uuid), uuid)
+	return r
 }
 
 // lookup finds the row whose indexed column has the value. indexed is false
 // when the column has no index (the caller must scan).
-func (c *cache) lookup(table, column, value string) (m Model, indexed bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	idx, ok := c.index[table][column]
+func (s *snapshot) lookup(table, column, value string) (m Model, indexed bool) {
+	idx, ok := s.index[table][column]
 	if !ok {
 		return nil, false
 	}
-	if u, ok := idx[value]; ok {
-		return c.tables[table][u], true
+	if u, ok := idx.get(s.c.hash(value), value); ok {
+		return s.get(table, u), true
 	}
 	return nil, true
 }
 
 // rows returns the rows of a table, sorted by UUID for stable output.
-func (c *cache) rows(table string) []Model {
-	c.mu.RLock()
-	out := make([]Model, 0, len(c.tables[table]))
-	for _, r := range c.tables[table] {
-		out = append(out, r)
-	}
-	c.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].uuid() < out[j].uuid() })
+func (s *snapshot) rows(table string) []Model {
+	t := s.tables[table]
+	out := make([]Model, 0, t.len())
+	t.all(func(_ string, r Model) bool { out = append(out, r); return true })
+	slices.SortFunc(out, func(a, b Model) int { return strings.Compare(a.uuid(), b.uuid()) })
 	return out
 }
 
-// state returns the update counter and the channel closed at the next update.
-func (c *cache) state() (uint64, <-chan struct{}) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.seq, c.changed
-}
-
 // root returns the Open_vSwitch row, or nil before `init`.
-func (c *cache) root() *OpenVSwitch {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	for _, r := range c.tables[TableOpenVSwitch] {
-		return r.(*OpenVSwitch)
-	}
-	return nil
+func (s *snapshot) root() *OpenVSwitch {
+	var root *OpenVSwitch
+	s.tables[TableOpenVSwitch].all(func(_ string, r Model) bool {
+		root = r.(*OpenVSwitch)
+		return false
+	})
+	return root
 }
 
-// diff returns the events that turn the old cache's rows into this one's
-// (used after a reconnect, so watchers miss nothing).
-func (c *cache) diff(old *cache) []rowEvent {
-	var events []rowEvent
+// diff returns the events that turn the old snapshot's rows into this
+// one's (used after a reconnect, so watchers miss nothing).
+func (s *snapshot) diff(old *snapshot) []rowEvent {
 	if old == nil {
 		return nil
 	}
-	old.mu.RLock()
-	defer old.mu.RUnlock()
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	for table, rows := range c.tables {
+	var events []rowEvent
+	for table, rows := range s.tables {
 		orows := old.tables[table]
-		for u, r := range rows {
-			o, ok := orows[u]
+		rows.all(func(u string, r Model) bool {
+			o, ok := orows.get(old.c.hash(u), u)
 			switch {
 			case !ok:
 				events = append(events, rowEvent{kind: EventInsert, table: table, new: r})
 			case !rowsEqual(o, r):
 				events = append(events, rowEvent{kind: EventUpdate, table: table, old: o, new: r})
 			}
-		}
-		for u, o := range orows {
-			if _, ok := rows[u]; !ok {
+			return true
+		})
+		orows.all(func(u string, o Model) bool {
+			if _, ok := rows.get(s.c.hash(u), u); !ok {
 				events = append(events, rowEvent{kind: EventDelete, table: table, old: o})
 			}
-		}
+			return true
+		})
 	}
 	return events
 }

@@ -2,6 +2,7 @@ package ovsdb
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -27,8 +28,15 @@ type options struct {
 	minBackoff time.Duration
 	maxBackoff time.Duration
 	maxRetries int
+	maxMessage int
 	dialer     net.Dialer
 }
+
+// WithMaxMessageSize bounds the size of one message from the server
+// (default DefaultMaxMessageSize). A larger one fails the call waiting for
+// it with ErrMessageTooLarge and drops the connection. Raise it for
+// databases whose initial contents are larger.
+func WithMaxMessageSize(n int) Option { return func(o *options) { o.maxMessage = n } }
 
 // WithLogger sets the logger for connection events (nil, the default, logs
 // nothing).
@@ -80,6 +88,9 @@ type Client struct {
 	monitorID int
 
 	stats struct{ txns, retries, reconnects, updates atomic.Uint64 }
+	// id and markers make each transaction's marker comment unique.
+	id      string
+	markers atomic.Uint64
 }
 
 // Dial connects to ovsdb-server at endpoint and loads the database into the
@@ -88,7 +99,7 @@ type Client struct {
 // (fail-over); "" means DefaultEndpoint. Dial fails with ErrSchema when the
 // server's schema lacks a table or column of the models.
 func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error) {
-	o := options{minBackoff: 50 * time.Millisecond, maxBackoff: 5 * time.Second, maxRetries: 100}
+	o := options{minBackoff: 50 * time.Millisecond, maxBackoff: 5 * time.Second, maxRetries: 100, maxMessage: DefaultMaxMessageSize}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -124,6 +135,7 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 		log:       log,
 		up:        make(chan struct{}),
 		watchers:  make(map[*watcher]struct{}),
+		id:        rand.Text()[:10],
 	}
 	var errs []error
 	for i := range eps {
@@ -133,13 +145,13 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 			go c.supervise(i)
 			return c, nil
 		}
-		errs = append(errs, err)
+		errs = append(errs, fmt.Errorf("%s: %w", eps[i], err))
 		if errors.Is(err, ErrSchema) || ctx.Err() != nil {
 			break
 		}
 	}
 	stop()
-	return nil, fmt.Errorf("dial %s: %w", endpoint, errors.Join(errs...))
+	return nil, fmt.Errorf("dial: %w", errors.Join(errs...))
 }
 
 func splitEndpoint(e string) (network, addr string, err error) {
@@ -177,14 +189,19 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		nc, err = c.opts.dialer.DialContext(ctx, network, addr)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", ep, err)
+		// The dialer's error names the address already.
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Err != nil {
+			err = fmt.Errorf("%s: %w", oe.Op, oe.Err)
+		}
+		return err
 	}
 	ch := newCache(c.models)
 	c.mu.Lock()
 	c.monitorID++
 	monID := fmt.Sprintf("ovskit-%d", c.monitorID)
 	c.mu.Unlock()
-	rc := newRPCConn(nc, func(method string, params json.RawMessage) {
+	rc := newRPCConn(nc, c.opts.maxMessage, func(method string, params json.RawMessage) {
 		if method != "update2" {
 			return
 		}
@@ -205,9 +222,9 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	})
 	fail := func(err error) error {
 		rc.close()
-		return fmt.Errorf("%s: %w", ep, err)
+		return err
 	}
-	raw, err := rc.call(ctx, "get_schema", []string{SchemaName}, nil)
+	raw, _, err := rc.call(ctx, "get_schema", []string{SchemaName}, nil)
 	if err != nil {
 		return fail(err)
 	}
@@ -222,7 +239,7 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	for _, t := range tableNames() {
 		reqs[t] = []any{map[string]any{"columns": newModel(t).columns()}}
 	}
-	_, err = rc.call(ctx, "monitor_cond", []any{SchemaName, monID, reqs}, func(res json.RawMessage) error {
+	_, _, err = rc.call(ctx, "monitor_cond", []any{SchemaName, monID, reqs}, func(res json.RawMessage) error {
 		_, err := ch.apply(res)
 		return err
 	})
@@ -245,7 +262,9 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	close(c.up)
 	c.mu.Unlock()
 	// Watchers saw the old cache: tell them what changed while away.
-	c.publish(ch.diff(old))
+	if old != nil {
+		c.publish(ch.snapshot().diff(old.snapshot()))
+	}
 	c.log.Info("ovsdb: connected", "endpoint", ep)
 	return nil
 }
@@ -301,9 +320,17 @@ func (c *Client) supervise(i int) {
 }
 
 // current waits until the client is connected and returns the connection
-// and its cache.
+// and its cache. A context that is already done fails it with the
+// context's error, connected or not; one that ends while the client is
+// reconnecting, with ErrNotConnected and the context's error.
 func (c *Client) current(ctx context.Context) (*rpcConn, *cache, error) {
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		if c.life.Err() != nil {
+			return nil, nil, ErrClosed
+		}
 		c.mu.Lock()
 		up, rc, ch := c.up, c.conn, c.cache
 		c.mu.Unlock()
@@ -369,6 +396,6 @@ func (c *Client) Echo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = rc.call(ctx, "echo", []string{"ovskit"}, nil)
+	_, _, err = rc.call(ctx, "echo", []string{"ovskit"}, nil)
 	return err
 }

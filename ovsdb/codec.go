@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // This file holds the RFC 7047 value notation: atoms, sets (["set", [...]])
@@ -284,6 +286,62 @@ func uuidAtom(s string) (any, error) {
 	return nil, fmt.Errorf("%q is neither a UUID nor a row name of this transaction: %w", s, ErrInvalid)
 }
 
+// checkString refuses what ovsdb-server cannot store: a NUL byte (the
+// server drops the whole connection) and invalid UTF-8 (which JSON would
+// turn into U+FFFD, storing another string than the one given).
+func checkString(s string) error {
+	if strings.IndexByte(s, 0) >= 0 {
+		return fmt.Errorf("string %q has a NUL byte: %w", s, ErrInvalid)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("string %q is not valid UTF-8: %w", s, ErrInvalid)
+	}
+	return nil
+}
+
+// cloneValue returns a copy of a Go column value that shares no memory
+// with v: sets, maps and optional values are copied.
+func cloneValue(v any) any {
+	switch x := v.(type) {
+	case []string:
+		return cloneSlice(x)
+	case map[string]string:
+		return cloneMap(x)
+	case *string:
+		return clonePtr(x)
+	case *int:
+		return clonePtr(x)
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice:
+		if rv.IsNil() {
+			return v
+		}
+		out := reflect.MakeSlice(rv.Type(), rv.Len(), rv.Len())
+		reflect.Copy(out, rv)
+		return out.Interface()
+	case reflect.Map:
+		if rv.IsNil() {
+			return v
+		}
+		out := reflect.MakeMapWithSize(rv.Type(), rv.Len())
+		it := rv.MapRange()
+		for it.Next() {
+			out.SetMapIndex(it.Key(), it.Value())
+		}
+		return out.Interface()
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return v
+		}
+		out := reflect.New(rv.Type().Elem())
+		out.Elem().Set(rv.Elem())
+		return out.Interface()
+	}
+	return v
+}
+
 // baseKind is how one atom of a column is written.
 type baseKind uint8
 
@@ -298,6 +356,9 @@ func encodeAtom(kind baseKind, v reflect.Value) (any, error) {
 	case reflect.String:
 		if kind == baseUUID {
 			return uuidAtom(v.String())
+		}
+		if err := checkString(v.String()); err != nil {
+			return nil, err
 		}
 		return v.String(), nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:

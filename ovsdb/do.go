@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -49,39 +50,78 @@ func (c *Client) Transact(ctx context.Context, cmds ...Command) (*Result, error)
 
 // Do builds a transaction with fn and commits it.
 //
-// fn runs against a consistent view of the database and must be re-runnable:
-// when a concurrent writer changed something fn read (the commit's
-// verifications fail), Do waits for the cache to catch up and runs fn again,
-// up to WithMaxRetries times and within ctx, then fails with ErrConflict.
-// An error from fn aborts the transaction; nothing is written.
+// fn reads one snapshot of the database, taken when it starts, whatever
+// the cache receives meanwhile, and must be re-runnable: every read is
+// verified at commit, and when a concurrent writer changed something fn
+// read, the commit fails atomically and Do runs fn again on a newer
+// snapshot, up to WithMaxRetries times and within ctx, then fails with
+// ErrConflict. A Do that only reads still sends its verifications, so what
+// it read was current when it returns (a linearizable read).
+//
+// An error from fn aborts the transaction; nothing is written. An error
+// that rests on what fn read (a row not found, say) is returned only once
+// the server has confirmed those reads; if they were stale, fn runs again.
 //
 // Every transaction that writes increments Open_vSwitch.next_cfg. Do returns
 // once the client's cache shows the commit (later reads see it) and, unless
 // the transaction asked for NoWait, once ovs-vswitchd has applied it
 // (cur_cfg reached next_cfg); then it reports every interface the
 // transaction created, and returns an *InterfaceError (with the Result) for
-// each that ovs-vswitchd could not set up. A wait that ctx cuts short
-// returns the Result and an error wrapping ctx's error: the transaction
-// committed.
+// each that ovs-vswitchd could not set up.
+//
+// # Outcomes
+//
+// An error matching ErrCommitted (with the Result) means the transaction
+// committed, but a wait after it was cut short (ctx) or an interface
+// failed. An *OutcomeUnknownError (ErrOutcomeUnknown) means it was sent
+// and its answer lost: it may have committed. Any other error means
+// nothing was written: a context done before the transaction was sent
+// returns the context's error, and a connection lost before it was sent
+// makes Do wait for the reconnect and run fn again.
 func (c *Client) Do(ctx context.Context, fn func(tx *Tx) error) (*Result, error) {
 	return c.run(ctx, fn, false)
 }
 
-// View runs fn against a consistent, read-only view of the database; fn
-// fails with ErrInvalid if it tries to write. Nothing is sent to the server.
+// View runs fn against a snapshot of the client's cache, read-only: fn fails
+// with ErrInvalid if it tries to write. A View that succeeds sends nothing
+// to the server, so it may not yet show another client's latest commit
+// (use Do for a read that must be current). An error from fn that rests on
+// what it read is confirmed with the server first, as in Do.
 func (c *Client) View(ctx context.Context, fn func(tx *Tx) error) error {
 	_, err := c.run(ctx, fn, true)
 	return err
 }
 
+// commitStatus says what run does after a commit attempt.
+type commitStatus uint8
+
+const (
+	statusDone     commitStatus = iota // return the result and error
+	statusConflict                     // a verification failed: re-run on a newer snapshot
+	statusResend                       // the connection dropped before sending: re-run after the reconnect
+)
+
+// confirmable reports whether fn's error may rest on what fn read, so that
+// the server must confirm the reads before it is reported. Bad input and
+// the caller's own context are reported as they are.
+func confirmable(err error) bool {
+	for _, e := range []error{ErrInvalid, ErrUnknownTable, ErrUnknownColumn, ErrSchema, ErrClosed, context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, e) {
+			return false
+		}
+	}
+	return true
+}
+
 func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) (*Result, error) {
-	for attempt := 0; ; attempt++ {
+	conflicts := 0
+	for {
 		rc, ch, err := c.current(ctx)
 		if err != nil {
 			return nil, err
 		}
-		seq, changed := ch.state()
-		tx := newTx(c.models, ch)
+		snap, changed := ch.state()
+		tx := newTx(c.models, snap)
 		tx.readOnly = readOnly
 		err = fn(tx)
 		tx.closed = true
@@ -93,25 +133,39 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 			case <-ctx.Done():
 				return nil, fmt.Errorf("%w (%w)", err, ctx.Err())
 			}
-			attempt--
 			continue
 		}
-		if err != nil {
-			return nil, err
-		}
-		if readOnly {
+		var res *Result
+		status := statusDone
+		switch {
+		case err != nil:
+			if !confirmable(err) || !tx.hasReads() {
+				return nil, err
+			}
+			var cerr error
+			if status, cerr = c.confirm(ctx, rc, tx); status == statusDone {
+				if cerr != nil {
+					return nil, fmt.Errorf("%v; not confirmed by the server: %w", err, cerr)
+				}
+				return nil, err
+			}
+		case readOnly:
 			return &Result{}, nil
+		default:
+			if res, status, err = c.commit(ctx, rc, tx); status == statusDone {
+				return res, err
+			}
 		}
-		res, conflict, err := c.commit(ctx, rc, tx)
-		if !conflict {
-			return res, err
+		if status == statusResend {
+			continue
 		}
-		if attempt >= c.opts.maxRetries {
-			return nil, fmt.Errorf("after %d attempts: %w", attempt+1, ErrConflict)
+		if conflicts >= c.opts.maxRetries {
+			return nil, fmt.Errorf("after %d attempts: %w", conflicts+1, ErrConflict)
 		}
+		conflicts++
 		c.stats.retries.Add(1)
-		// Re-run once the cache has moved past the view that conflicted.
-		if cur, _ := ch.state(); cur == seq {
+		// Re-run once the cache has moved past the snapshot that conflicted.
+		if cur, _ := ch.state(); cur.seq == snap.seq {
 			select {
 			case <-changed:
 			case <-rc.done:
@@ -122,15 +176,55 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 	}
 }
 
-// commit sends the transaction. conflict reports a failed verification.
-func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (res *Result, conflict bool, err error) {
+// send sends a transaction. A request that never left sends nothing:
+// statusResend after a lost connection, the context's error when ctx ended.
+func (c *Client) send(ctx context.Context, rc *rpcConn, encoded [][]byte) (json.RawMessage, bool, commitStatus, error) {
+	raw, sent, err := rc.call(ctx, "transact", json.RawMessage(encodeParams(SchemaName, encoded)), nil)
+	if err != nil && !sent {
+		if ctx.Err() != nil || c.life.Err() != nil {
+			return nil, false, statusDone, err
+		}
+		return nil, false, statusResend, nil
+	}
+	return raw, sent, statusDone, err
+}
+
+// confirm asks the server whether the reads of a transaction whose fn
+// failed still hold: statusDone with a nil error when they do, or an error
+// when the server could not be asked; statusConflict when they were stale.
+func (c *Client) confirm(ctx context.Context, rc *rpcConn, tx *Tx) (commitStatus, error) {
+	waits, err := tx.readWaits()
+	if err != nil {
+		return statusDone, err
+	}
+	raw, _, status, err := c.send(ctx, rc, waits)
+	if status != statusDone || err != nil {
+		return status, err
+	}
+	var results []opResult
+	if err := json.Unmarshal(raw, &results); err != nil {
+		return statusDone, fmt.Errorf("transact: bad reply %s: %w", raw, err)
+	}
+	for _, r := range results {
+		if r.Error != nil {
+			if *r.Error == "timed out" {
+				return statusConflict, nil
+			}
+			return statusDone, fmt.Errorf("transact: %s", *r.Error)
+		}
+	}
+	return statusDone, nil
+}
+
+// commit sends the transaction.
+func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, commitStatus, error) {
 	if err := tx.finishInserts(); err != nil {
-		return nil, false, err
+		return nil, statusDone, err
 	}
 	if err := tx.finishAbsences(); err != nil {
-		return nil, false, err
+		return nil, statusDone, err
 	}
-	ops := make([]Operation, 0, len(tx.waits)+len(tx.ops)+3)
+	ops := make([]Operation, 0, len(tx.waits)+len(tx.ops)+4)
 	ops = append(ops, tx.waits...)
 	ops = append(ops, tx.ops...)
 	encoded := make([][]byte, 0, cap(ops))
@@ -144,47 +238,65 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (res *Result, 
 		encoded = append(encoded, bumpNextCfgJSON, selectNextCfgJSON)
 		cfgAt = len(ops) - 1
 	}
-	for _, text := range tx.comments {
+	comments := tx.comments
+	var marker string
+	if len(tx.ops) > 0 && !tx.dryRun {
+		marker = c.marker()
+		comments = append(slices.Clip(comments), marker)
+	}
+	for _, text := range comments {
+		if err := checkString(text); err != nil {
+			return nil, statusDone, fmt.Errorf("comment: %w", err)
+		}
 		op := Operation{Op: "comment", Comment: text}
 		b, err := op.MarshalJSON()
 		if err != nil {
-			return nil, false, err
+			return nil, statusDone, err
 		}
 		ops = append(ops, op)
 		encoded = append(encoded, b)
 	}
-	res = &Result{Operations: ops, UUIDs: map[string]string{}}
+	res := &Result{Operations: ops, UUIDs: map[string]string{}}
 	if tx.dryRun {
 		res.DryRun = true
-		return res, false, nil
+		return res, statusDone, nil
 	}
-	if len(tx.ops) == 0 && len(tx.comments) == 0 {
-		return res, false, nil // read-only: nothing to commit
+	if len(encoded) == 0 {
+		return res, statusDone, nil // nothing read or written
 	}
-	raw, err := rc.call(ctx, "transact", json.RawMessage(encodeParams(SchemaName, encoded)), nil)
+	raw, sent, status, err := c.send(ctx, rc, encoded)
+	if status != statusDone {
+		return nil, status, nil
+	}
 	if err != nil {
-		return nil, false, fmt.Errorf("transact (outcome unknown): %w", err)
+		if sent && len(tx.ops) > 0 {
+			return nil, statusDone, &OutcomeUnknownError{Marker: marker, Operations: ops, Err: err}
+		}
+		return nil, statusDone, err
 	}
 	var results []opResult
 	if err := json.Unmarshal(raw, &results); err != nil {
-		return nil, false, fmt.Errorf("transact: bad reply %s: %w", raw, err)
+		return nil, statusDone, fmt.Errorf("transact: bad reply %s: %w", raw, err)
 	}
 	for i, r := range results {
 		if r.Error == nil {
 			continue
 		}
 		if i < len(tx.waits) && *r.Error == "timed out" {
-			return nil, true, nil
+			return nil, statusConflict, nil
 		}
 		oe := &OpError{Index: i, Err: *r.Error, Details: r.Details}
 		if i < len(ops) {
 			op := ops[i]
 			oe.Op = &op
 		}
-		return nil, false, oe
+		return nil, statusDone, oe
 	}
 	if len(results) < len(ops) {
-		return nil, false, fmt.Errorf("transact: %d results for %d operations", len(results), len(ops))
+		return nil, statusDone, fmt.Errorf("transact: %d results for %d operations", len(results), len(ops))
+	}
+	if len(tx.ops) == 0 {
+		return res, statusDone, nil // a read-only transaction: its reads were current
 	}
 	c.stats.txns.Add(1)
 	for i, op := range ops {
@@ -194,21 +306,26 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (res *Result, 
 	}
 	if cfgAt >= 0 {
 		if res.NextCfg, err = decodeNextCfg(results[cfgAt].Rows); err != nil {
-			return res, false, fmt.Errorf("transact: next_cfg: %w", err)
+			return res, statusDone, fmt.Errorf("%w, but its next_cfg is unreadable: %w", ErrCommitted, err)
 		}
 	}
 	// Read-your-writes: wait until the monitor has delivered the commit.
 	if err := c.awaitCache(ctx, tx, res); err != nil {
-		return res, false, err
+		return res, statusDone, err
 	}
 	if tx.noWait || res.NextCfg == 0 {
-		return res, false, nil
+		return res, statusDone, nil
 	}
-	return res, false, c.awaitVswitchd(ctx, tx, res)
+	return res, statusDone, c.awaitVswitchd(ctx, tx, res)
+}
+
+// marker returns a comment unique to one transaction of this client.
+func (c *Client) marker() string {
+	return fmt.Sprintf("ovskit txn %s-%d", c.id, c.markers.Add(1))
 }
 
 func (c *Client) awaitCache(ctx context.Context, tx *Tx, res *Result) error {
-	seen := func(ch *cache) bool {
+	seen := func(ch *snapshot) bool {
 		if res.NextCfg > 0 {
 			root := ch.root()
 			return root != nil && root.NextCfg >= res.NextCfg
@@ -227,40 +344,42 @@ func (c *Client) awaitCache(ctx context.Context, tx *Tx, res *Result) error {
 }
 
 // waitCache waits until cond holds on the client's current cache, or ctx
-// ends. After a reconnect it follows the new cache.
-func (c *Client) waitCache(ctx context.Context, cond func(*cache) bool, what string) error {
+// ends. After a reconnect it follows the new cache. It runs after a
+// commit: its errors match ErrCommitted.
+func (c *Client) waitCache(ctx context.Context, cond func(*snapshot) bool, what string) error {
 	for {
 		rc, ch, err := c.current(ctx)
 		if err != nil {
-			return fmt.Errorf("committed, but gave up waiting for %s: %w", what, err)
+			return fmt.Errorf("%w, but gave up waiting for %s: %w", ErrCommitted, what, err)
 		}
-		_, changed := ch.state()
-		if cond(ch) {
+		snap, changed := ch.state()
+		if cond(snap) {
 			return nil
 		}
 		select {
 		case <-changed:
 		case <-rc.done:
 		case <-ctx.Done():
-			return fmt.Errorf("committed, but gave up waiting for %s: %w", what, ctx.Err())
+			return fmt.Errorf("%w, but gave up waiting for %s: %w", ErrCommitted, what, ctx.Err())
 		case <-c.life.Done():
-			return ErrClosed
+			return fmt.Errorf("%w, but gave up waiting for %s: %w", ErrCommitted, what, ErrClosed)
 		}
 	}
 }
 
 func (c *Client) awaitVswitchd(ctx context.Context, tx *Tx, res *Result) error {
-	err := c.waitCache(ctx, func(ch *cache) bool {
+	err := c.waitCache(ctx, func(ch *snapshot) bool {
 		root := ch.root()
 		return root != nil && root.CurCfg >= res.NextCfg
 	}, fmt.Sprintf("ovs-vswitchd to apply next_cfg %d (is ovs-vswitchd running? use NoWait otherwise)", res.NextCfg))
 	if err != nil {
 		return err
 	}
-	_, ch, err := c.current(ctx)
+	_, cache, err := c.current(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w, but gave up reading its interfaces: %w", ErrCommitted, err)
 	}
+	ch := cache.snapshot()
 	var errs []error
 	for _, p := range tx.inserts {
 		if p.table != TableInterface {

@@ -1,6 +1,7 @@
 package ovsdb
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"net"
@@ -29,9 +30,24 @@ var (
 	// ErrConflict: the transaction kept conflicting with concurrent writers
 	// until its retries ran out.
 	ErrConflict error = &sentinel{"conflict with a concurrent transaction; retries exhausted", nil}
-	// ErrNotConnected: the client has no connection to the server (closed, or
-	// reconnecting), or the connection dropped with a request in flight.
+	// ErrNotConnected: the client has no connection to the server (it is
+	// reconnecting), or the connection dropped. Alone, it means the request
+	// was never sent; a request in flight when the connection dropped
+	// fails with an *OutcomeUnknownError that wraps it.
 	ErrNotConnected error = &sentinel{"not connected to ovsdb-server", nil}
+	// ErrOutcomeUnknown: a transaction was sent, but its answer was lost
+	// (the context ended or the connection dropped while it was in
+	// flight): it may or may not have committed. Errors that match it are
+	// *OutcomeUnknownError.
+	ErrOutcomeUnknown error = &sentinel{"transaction sent, outcome unknown", nil}
+	// ErrCommitted: the transaction committed, but what Do waits for after
+	// the commit (the client's cache to show it, ovs-vswitchd to apply it)
+	// was cut short or failed; the Result is returned with the error.
+	// *InterfaceError matches it too.
+	ErrCommitted error = &sentinel{"transaction committed", nil}
+	// ErrMessageTooLarge: the server sent a message larger than the
+	// client's limit (WithMaxMessageSize); the connection is dropped.
+	ErrMessageTooLarge error = &sentinel{"message too large", nil}
 	// ErrInvalid: a command was given bad input; nothing was written.
 	ErrInvalid error = &sentinel{"invalid argument", fs.ErrInvalid}
 	// ErrUnknownTable and ErrUnknownColumn: a name that is not in the schema.
@@ -76,27 +92,37 @@ func (e *OpError) Error() string {
 }
 
 // Is maps the server's error strings to the sentinels: a violated index
-// ("constraint violation" naming duplicate rows) is ErrExists, a failed
-// wait or a referential-integrity loss caused by a concurrent writer is
+// ("constraint violation" naming duplicate rows) is ErrExists (and
+// fs.ErrExist), "not found" is ErrNotFound (and fs.ErrNotExist), and a wait
+// operation that "timed out" (a condition a concurrent writer changed) is
 // ErrConflict.
 func (e *OpError) Is(target error) bool {
-	switch target {
-	case ErrExists:
-		return e.Err == "constraint violation" && strings.Contains(e.Details, "index")
-	case ErrNotFound:
-		return e.Err == "not found"
+	var s error
+	switch {
+	case e.Err == "constraint violation" && strings.Contains(e.Details, "index"):
+		s = ErrExists
+	case e.Err == "not found":
+		s = ErrNotFound
+	case e.Err == "timed out" && e.Op != nil && e.Op.Op == "wait":
+		s = ErrConflict
+	default:
+		return false
 	}
-	return false
+	return target == s || errors.Is(s, target)
 }
 
 // InterfaceError says that a transaction committed, but ovs-vswitchd could
-// not set up an interface it created (ovs-vsctl exits with status 65 in this
-// case). The rows stay in the database.
+// not set up an interface it created. The rows stay in the database; it
+// matches ErrCommitted. ovs-vsctl reports the same as a warning on stderr
+// ("Error detected while setting up ...") and exits 0.
 type InterfaceError struct {
 	Name  string // interface name
 	UUID  string // interface row
 	Cause string // the interface's "error" column, possibly empty
 }
+
+// Is reports whether target is ErrCommitted.
+func (e *InterfaceError) Is(target error) bool { return target == ErrCommitted }
 
 func (e *InterfaceError) Error() string {
 	if e.Cause == "" {
@@ -112,3 +138,31 @@ type RPCError struct {
 }
 
 func (e *RPCError) Error() string { return fmt.Sprintf("%s: %s", e.Method, e.Err) }
+
+// OutcomeUnknownError is a transaction that was sent but whose answer was
+// lost: it may or may not have committed. It matches ErrOutcomeUnknown and
+// unwraps to the cause (the context's error, or ErrNotConnected).
+//
+// To find out, read what the transaction would have written once the
+// client has caught up with the server (a Do that looks the rows up and
+// verifies them), or look for Marker in the database's log: every
+// transaction carries it as a comment, which ovsdb-server records with
+// the commit (`ovsdb-tool show-log -m DB`).
+type OutcomeUnknownError struct {
+	// Marker is the transaction's unique comment, "ovskit txn ...".
+	Marker string
+	// Operations are the operations that were sent.
+	Operations []Operation
+	// Err is why the answer was lost.
+	Err error
+}
+
+func (e *OutcomeUnknownError) Error() string {
+	return fmt.Sprintf("transaction %s sent, outcome unknown: %v", e.Marker, e.Err)
+}
+
+// Is reports whether target is ErrOutcomeUnknown.
+func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// Unwrap returns the cause.
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }

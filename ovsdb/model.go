@@ -13,7 +13,12 @@ type Model interface {
 
 	uuid() string
 	setUUID(string)
+	// clone returns a deep copy: nothing of it is shared with r.
 	clone() Model
+	// shallow returns a copy of the struct that shares its sets, maps
+	// and optional values with r: for building a new version of a row
+	// whose fields are replaced, never edited in place.
+	shallow() Model
 	decodeColumn(col string, raw []byte, diff bool) error
 	column(col string) (any, bool)
 	setColumn(col string, v any) error
@@ -68,4 +73,30 @@ func columnTypeError(table, col, want string, got any) error {
 
 func unknownColumnError(table, col string) error {
 	return fmt.Errorf("table %s has no column %q: %w", table, col, ErrUnknownColumn)
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+func cloneSlice[T any](s []T) []T {
+	if s == nil {
+		return nil
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return nil
+	}
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }

@@ -118,7 +118,13 @@ func (*AutoAttach) Table() string { return "AutoAttach" }
 
 func (r *AutoAttach) uuid() string     { return r.UUID }
 func (r *AutoAttach) setUUID(u string) { r.UUID = u }
-func (r *AutoAttach) clone() Model     { c := *r; return &c }
+func (r *AutoAttach) shallow() Model   { c := *r; return &c }
+
+func (r *AutoAttach) clone() Model {
+	c := *r
+	c.Mappings = cloneMap(r.Mappings)
+	return &c
+}
 
 func (r *AutoAttach) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -257,7 +263,28 @@ func (*Bridge) Table() string { return "Bridge" }
 
 func (r *Bridge) uuid() string     { return r.UUID }
 func (r *Bridge) setUUID(u string) { r.UUID = u }
-func (r *Bridge) clone() Model     { c := *r; return &c }
+func (r *Bridge) shallow() Model   { c := *r; return &c }
+
+func (r *Bridge) clone() Model {
+	c := *r
+	c.AutoAttach = clonePtr(r.AutoAttach)
+	c.Controller = cloneSlice(r.Controller)
+	c.DatapathID = clonePtr(r.DatapathID)
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.FailMode = clonePtr(r.FailMode)
+	c.FloodVLANs = cloneSlice(r.FloodVLANs)
+	c.FlowTables = cloneMap(r.FlowTables)
+	c.IPFIX = clonePtr(r.IPFIX)
+	c.Mirrors = cloneSlice(r.Mirrors)
+	c.NetFlow = clonePtr(r.NetFlow)
+	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.Ports = cloneSlice(r.Ports)
+	c.Protocols = cloneSlice(r.Protocols)
+	c.RSTPStatus = cloneMap(r.RSTPStatus)
+	c.SFlow = clonePtr(r.SFlow)
+	c.Status = cloneMap(r.Status)
+	return &c
+}
 
 func (r *Bridge) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -566,7 +593,14 @@ func (*CTTimeoutPolicy) Table() string { return "CT_Timeout_Policy" }
 
 func (r *CTTimeoutPolicy) uuid() string     { return r.UUID }
 func (r *CTTimeoutPolicy) setUUID(u string) { r.UUID = u }
-func (r *CTTimeoutPolicy) clone() Model     { c := *r; return &c }
+func (r *CTTimeoutPolicy) shallow() Model   { c := *r; return &c }
+
+func (r *CTTimeoutPolicy) clone() Model {
+	c := *r
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.Timeouts = cloneMap(r.Timeouts)
+	return &c
+}
 
 func (r *CTTimeoutPolicy) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -632,7 +666,14 @@ func (*CTZone) Table() string { return "CT_Zone" }
 
 func (r *CTZone) uuid() string     { return r.UUID }
 func (r *CTZone) setUUID(u string) { r.UUID = u }
-func (r *CTZone) clone() Model     { c := *r; return &c }
+func (r *CTZone) shallow() Model   { c := *r; return &c }
+
+func (r *CTZone) clone() Model {
+	c := *r
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.TimeoutPolicy = clonePtr(r.TimeoutPolicy)
+	return &c
+}
 
 func (r *CTZone) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -756,7 +797,27 @@ func (*Controller) Table() string { return "Controller" }
 
 func (r *Controller) uuid() string     { return r.UUID }
 func (r *Controller) setUUID(u string) { r.UUID = u }
-func (r *Controller) clone() Model     { c := *r; return &c }
+func (r *Controller) shallow() Model   { c := *r; return &c }
+
+func (r *Controller) clone() Model {
+	c := *r
+	c.ConnectionMode = clonePtr(r.ConnectionMode)
+	c.ControllerBurstLimit = clonePtr(r.ControllerBurstLimit)
+	c.ControllerQueueSize = clonePtr(r.ControllerQueueSize)
+	c.ControllerRateLimit = clonePtr(r.ControllerRateLimit)
+	c.EnableAsyncMessages = clonePtr(r.EnableAsyncMessages)
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.InactivityProbe = clonePtr(r.InactivityProbe)
+	c.LocalGateway = clonePtr(r.LocalGateway)
+	c.LocalIP = clonePtr(r.LocalIP)
+	c.LocalNetmask = clonePtr(r.LocalNetmask)
+	c.MaxBackoff = clonePtr(r.MaxBackoff)
+	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.Role = clonePtr(r.Role)
+	c.Status = cloneMap(r.Status)
+	c.Type = clonePtr(r.Type)
+	return &c
+}
 
 func (r *Controller) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -991,7 +1052,15 @@ func (*Datapath) Table() string { return "Datapath" }
 
 func (r *Datapath) uuid() string     { return r.UUID }
 func (r *Datapath) setUUID(u string) { r.UUID = u }
-func (r *Datapath) clone() Model     { c := *r; return &c }
+func (r *Datapath) shallow() Model   { c := *r; return &c }
+
+func (r *Datapath) clone() Model {
+	c := *r
+	c.Capabilities = cloneMap(r.Capabilities)
+	c.CTZones = cloneMap(r.CTZones)
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	return &c
+}
 
 func (r *Datapath) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -1083,7 +1152,14 @@ func (*FlowSampleCollectorSet) Table() string { return "Flow_Sample_Collector_Se
 
 func (r *FlowSampleCollectorSet) uuid() string     { return r.UUID }
 func (r *FlowSampleCollectorSet) setUUID(u string) { r.UUID = u }
-func (r *FlowSampleCollectorSet) clone() Model     { c := *r; return &c }
+func (r *FlowSampleCollectorSet) shallow() Model   { c := *r; return &c }
+
+func (r *FlowSampleCollectorSet) clone() Model {
+	c := *r
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.IPFIX = clonePtr(r.IPFIX)
+	return &c
+}
 
 func (r *FlowSampleCollectorSet) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -1188,7 +1264,18 @@ func (*FlowTable) Table() string { return "Flow_Table" }
 
 func (r *FlowTable) uuid() string     { return r.UUID }
 func (r *FlowTable) setUUID(u string) { r.UUID = u }
-func (r *FlowTable) clone() Model     { c := *r; return &c }
+func (r *FlowTable) shallow() Model   { c := *r; return &c }
+
+func (r *FlowTable) clone() Model {
+	c := *r
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.FlowLimit = clonePtr(r.FlowLimit)
+	c.Groups = cloneSlice(r.Groups)
+	c.Name = clonePtr(r.Name)
+	c.OverflowPolicy = clonePtr(r.OverflowPolicy)
+	c.Prefixes = cloneSlice(r.Prefixes)
+	return &c
+}
 
 func (r *FlowTable) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -1310,7 +1397,20 @@ func (*IPFIX) Table() string { return "IPFIX" }
 
 func (r *IPFIX) uuid() string     { return r.UUID }
 func (r *IPFIX) setUUID(u string) { r.UUID = u }
-func (r *IPFIX) clone() Model     { c := *r; return &c }
+func (r *IPFIX) shallow() Model   { c := *r; return &c }
+
+func (r *IPFIX) clone() Model {
+	c := *r
+	c.CacheActiveTimeout = clonePtr(r.CacheActiveTimeout)
+	c.CacheMaxFlows = clonePtr(r.CacheMaxFlows)
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.ObsDomainID = clonePtr(r.ObsDomainID)
+	c.ObsPointID = clonePtr(r.ObsPointID)
+	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.Sampling = clonePtr(r.Sampling)
+	c.Targets = cloneSlice(r.Targets)
+	return &c
+}
 
 func (r *IPFIX) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -1544,7 +1644,41 @@ func (*Interface) Table() string { return "Interface" }
 
 func (r *Interface) uuid() string     { return r.UUID }
 func (r *Interface) setUUID(u string) { r.UUID = u }
-func (r *Interface) clone() Model     { c := *r; return &c }
+func (r *Interface) shallow() Model   { c := *r; return &c }
+
+func (r *Interface) clone() Model {
+	c := *r
+	c.AdminState = clonePtr(r.AdminState)
+	c.BFD = cloneMap(r.BFD)
+	c.BFDStatus = cloneMap(r.BFDStatus)
+	c.CFMFault = clonePtr(r.CFMFault)
+	c.CFMFaultStatus = cloneSlice(r.CFMFaultStatus)
+	c.CFMFlapCount = clonePtr(r.CFMFlapCount)
+	c.CFMHealth = clonePtr(r.CFMHealth)
+	c.CFMMPID = clonePtr(r.CFMMPID)
+	c.CFMRemoteMPIDs = cloneSlice(r.CFMRemoteMPIDs)
+	c.CFMRemoteOpstate = clonePtr(r.CFMRemoteOpstate)
+	c.Duplex = clonePtr(r.Duplex)
+	c.Error = clonePtr(r.Error)
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.Ifindex = clonePtr(r.Ifindex)
+	c.LACPCurrent = clonePtr(r.LACPCurrent)
+	c.LinkResets = clonePtr(r.LinkResets)
+	c.LinkSpeed = clonePtr(r.LinkSpeed)
+	c.LinkState = clonePtr(r.LinkState)
+	c.LLDP = cloneMap(r.LLDP)
+	c.MAC = clonePtr(r.MAC)
+	c.MACInUse = clonePtr(r.MACInUse)
+	c.MTU = clonePtr(r.MTU)
+	c.MTURequest = clonePtr(r.MTURequest)
+	c.Ofport = clonePtr(r.Ofport)
+	c.OfportRequest = clonePtr(r.OfportRequest)
+	c.Options = cloneMap(r.Options)
+	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.Statistics = cloneMap(r.Statistics)
+	c.Status = cloneMap(r.Status)
+	return &c
+}
 
 func (r *Interface) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -1994,7 +2128,18 @@ func (*Manager) Table() string { return "Manager" }
 
 func (r *Manager) uuid() string     { return r.UUID }
 func (r *Manager) setUUID(u string) { r.UUID = u }
-func (r *Manager) clone() Model     { c := *r; return &c }
+func (r *Manager) shallow() Model   { c := *r; return &c }
+
+func (r *Manager) clone() Model {
+	c := *r
+	c.ConnectionMode = clonePtr(r.ConnectionMode)
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.InactivityProbe = clonePtr(r.InactivityProbe)
+	c.MaxBackoff = clonePtr(r.MaxBackoff)
+	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.Status = cloneMap(r.Status)
+	return &c
+}
 
 func (r *Manager) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -2142,7 +2287,20 @@ func (*Mirror) Table() string { return "Mirror" }
 
 func (r *Mirror) uuid() string     { return r.UUID }
 func (r *Mirror) setUUID(u string) { r.UUID = u }
-func (r *Mirror) clone() Model     { c := *r; return &c }
+func (r *Mirror) shallow() Model   { c := *r; return &c }
+
+func (r *Mirror) clone() Model {
+	c := *r
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.OutputPort = clonePtr(r.OutputPort)
+	c.OutputVLAN = clonePtr(r.OutputVLAN)
+	c.SelectDstPort = cloneSlice(r.SelectDstPort)
+	c.SelectSrcPort = cloneSlice(r.SelectSrcPort)
+	c.SelectVLAN = cloneSlice(r.SelectVLAN)
+	c.Snaplen = clonePtr(r.Snaplen)
+	c.Statistics = cloneMap(r.Statistics)
+	return &c
+}
 
 func (r *Mirror) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -2304,7 +2462,16 @@ func (*NetFlow) Table() string { return "NetFlow" }
 
 func (r *NetFlow) uuid() string     { return r.UUID }
 func (r *NetFlow) setUUID(u string) { r.UUID = u }
-func (r *NetFlow) clone() Model     { c := *r; return &c }
+func (r *NetFlow) shallow() Model   { c := *r; return &c }
+
+func (r *NetFlow) clone() Model {
+	c := *r
+	c.EngineID = clonePtr(r.EngineID)
+	c.EngineType = clonePtr(r.EngineType)
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.Targets = cloneSlice(r.Targets)
+	return &c
+}
 
 func (r *NetFlow) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -2444,7 +2611,26 @@ func (*OpenVSwitch) Table() string { return "Open_vSwitch" }
 
 func (r *OpenVSwitch) uuid() string     { return r.UUID }
 func (r *OpenVSwitch) setUUID(u string) { r.UUID = u }
-func (r *OpenVSwitch) clone() Model     { c := *r; return &c }
+func (r *OpenVSwitch) shallow() Model   { c := *r; return &c }
+
+func (r *OpenVSwitch) clone() Model {
+	c := *r
+	c.Bridges = cloneSlice(r.Bridges)
+	c.DatapathTypes = cloneSlice(r.DatapathTypes)
+	c.Datapaths = cloneMap(r.Datapaths)
+	c.DbVersion = clonePtr(r.DbVersion)
+	c.DPDKVersion = clonePtr(r.DPDKVersion)
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.IfaceTypes = cloneSlice(r.IfaceTypes)
+	c.ManagerOptions = cloneSlice(r.ManagerOptions)
+	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.OvsVersion = clonePtr(r.OvsVersion)
+	c.SSL = clonePtr(r.SSL)
+	c.Statistics = cloneMap(r.Statistics)
+	c.SystemType = clonePtr(r.SystemType)
+	c.SystemVersion = clonePtr(r.SystemVersion)
+	return &c
+}
 
 func (r *OpenVSwitch) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -2747,7 +2933,28 @@ func (*Port) Table() string { return "Port" }
 
 func (r *Port) uuid() string     { return r.UUID }
 func (r *Port) setUUID(u string) { r.UUID = u }
-func (r *Port) clone() Model     { c := *r; return &c }
+func (r *Port) shallow() Model   { c := *r; return &c }
+
+func (r *Port) clone() Model {
+	c := *r
+	c.BondActiveSlave = clonePtr(r.BondActiveSlave)
+	c.BondMode = clonePtr(r.BondMode)
+	c.CVLANs = cloneSlice(r.CVLANs)
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.Interfaces = cloneSlice(r.Interfaces)
+	c.LACP = clonePtr(r.LACP)
+	c.MAC = clonePtr(r.MAC)
+	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.QoS = clonePtr(r.QoS)
+	c.RSTPStatistics = cloneMap(r.RSTPStatistics)
+	c.RSTPStatus = cloneMap(r.RSTPStatus)
+	c.Statistics = cloneMap(r.Statistics)
+	c.Status = cloneMap(r.Status)
+	c.Tag = clonePtr(r.Tag)
+	c.Trunks = cloneSlice(r.Trunks)
+	c.VLANMode = clonePtr(r.VLANMode)
+	return &c
+}
 
 func (r *Port) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -3037,7 +3244,15 @@ func (*QoS) Table() string { return "QoS" }
 
 func (r *QoS) uuid() string     { return r.UUID }
 func (r *QoS) setUUID(u string) { r.UUID = u }
-func (r *QoS) clone() Model     { c := *r; return &c }
+func (r *QoS) shallow() Model   { c := *r; return &c }
+
+func (r *QoS) clone() Model {
+	c := *r
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.Queues = cloneMap(r.Queues)
+	return &c
+}
 
 func (r *QoS) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -3127,7 +3342,15 @@ func (*Queue) Table() string { return "Queue" }
 
 func (r *Queue) uuid() string     { return r.UUID }
 func (r *Queue) setUUID(u string) { r.UUID = u }
-func (r *Queue) clone() Model     { c := *r; return &c }
+func (r *Queue) shallow() Model   { c := *r; return &c }
+
+func (r *Queue) clone() Model {
+	c := *r
+	c.DSCP = clonePtr(r.DSCP)
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.OtherConfig = cloneMap(r.OtherConfig)
+	return &c
+}
 
 func (r *Queue) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -3210,7 +3433,13 @@ func (*SSL) Table() string { return "SSL" }
 
 func (r *SSL) uuid() string     { return r.UUID }
 func (r *SSL) setUUID(u string) { r.UUID = u }
-func (r *SSL) clone() Model     { c := *r; return &c }
+func (r *SSL) shallow() Model   { c := *r; return &c }
+
+func (r *SSL) clone() Model {
+	c := *r
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	return &c
+}
 
 func (r *SSL) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
@@ -3317,7 +3546,18 @@ func (*SFlow) Table() string { return "sFlow" }
 
 func (r *SFlow) uuid() string     { return r.UUID }
 func (r *SFlow) setUUID(u string) { r.UUID = u }
-func (r *SFlow) clone() Model     { c := *r; return &c }
+func (r *SFlow) shallow() Model   { c := *r; return &c }
+
+func (r *SFlow) clone() Model {
+	c := *r
+	c.Agent = clonePtr(r.Agent)
+	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.Header = clonePtr(r.Header)
+	c.Polling = clonePtr(r.Polling)
+	c.Sampling = clonePtr(r.Sampling)
+	c.Targets = cloneSlice(r.Targets)
+	return &c
+}
 
 func (r *SFlow) decodeColumn(col string, raw []byte, diff bool) error {
 	switch col {

@@ -10,23 +10,46 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
+
+// DefaultMaxMessageSize bounds one JSON-RPC message from the server unless
+// WithMaxMessageSize says otherwise.
+const DefaultMaxMessageSize = 32 << 20
 
 // rpcConn is a JSON-RPC 1.0 connection to ovsdb-server. One goroutine reads
 // and handles notifications in arrival order; that order is what makes the
 // cache consistent, so notifications are never handled concurrently.
+//
+// Another goroutine writes: callers queue their requests and wait for the
+// answer or their context, so a server that stops reading holds no caller
+// past its own deadline, and a request still queued when its caller gives
+// up is withdrawn, never sent.
 type rpcConn struct {
-	nc     net.Conn
-	notify func(method string, params json.RawMessage)
-
-	wmu sync.Mutex // serialises writes of whole messages
+	nc      net.Conn
+	notify  func(method string, params json.RawMessage)
+	maxSize int
 
 	mu      sync.Mutex
 	nextID  uint64
 	pending map[uint64]*call
+	queue   []*outMsg
 	err     error
 	done    chan struct{}
+	kick    chan struct{} // capacity 1: the queue has messages
 }
+
+// outMsg is a queued request; state says how far it got.
+type outMsg struct {
+	b     []byte
+	state atomic.Int32
+}
+
+const (
+	msgQueued    int32 = iota
+	msgTaken           // the writer has it: (partly) sent
+	msgWithdrawn       // its caller gave up before the writer took it
+)
 
 type call struct {
 	method string
@@ -50,28 +73,39 @@ type rpcMessage struct {
 	Error  json.RawMessage `json:"error,omitempty"`
 }
 
-func newRPCConn(nc net.Conn, notify func(string, json.RawMessage)) *rpcConn {
+func newRPCConn(nc net.Conn, maxSize int, notify func(string, json.RawMessage)) *rpcConn {
 	c := &rpcConn{
 		nc:      nc,
 		notify:  notify,
+		maxSize: maxSize,
 		pending: make(map[uint64]*call),
 		done:    make(chan struct{}),
+		kick:    make(chan struct{}, 1),
 	}
 	go c.readLoop()
+	go c.writeLoop()
 	return c
 }
 
 func (c *rpcConn) readLoop() {
-	dec := json.NewDecoder(bufio.NewReaderSize(c.nc, 1<<16))
+	r := &framer{br: bufio.NewReaderSize(c.nc, 1<<16), max: c.maxSize}
 	for {
-		var m rpcMessage
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+		frame, err := r.next()
+		if err != nil {
+			switch {
+			case errors.Is(err, ErrMessageTooLarge):
+				err = fmt.Errorf("read: %w; connection dropped: %w", err, ErrNotConnected)
+			case errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed):
 				err = fmt.Errorf("connection closed: %w", ErrNotConnected)
-			} else {
+			default:
 				err = fmt.Errorf("read: %v: %w", err, ErrNotConnected)
 			}
 			c.fail(err)
+			return
+		}
+		var m rpcMessage
+		if err := json.Unmarshal(frame, &m); err != nil {
+			c.fail(fmt.Errorf("read: bad message: %v: %w", err, ErrNotConnected))
 			return
 		}
 		switch {
@@ -82,7 +116,7 @@ func (c *rpcConn) readLoop() {
 				params = json.RawMessage("[]")
 			}
 			reply := append(append(append([]byte(`{"id":`), m.ID...), `,"error":null,"result":`...), params...)
-			_ = c.write(append(reply, "}\n"...))
+			c.enqueue(&outMsg{b: append(reply, "}\n"...)})
 		case m.Method != "":
 			if c.notify != nil {
 				c.notify(m.Method, m.Params)
@@ -136,43 +170,74 @@ func (c *rpcConn) fail(err error) {
 	}
 }
 
-// write sends one complete JSON-RPC message.
-func (c *rpcConn) write(b []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	if _, err := c.nc.Write(b); err != nil {
-		return fmt.Errorf("write: %v: %w", err, ErrNotConnected)
+// enqueue hands a message to the writer.
+func (c *rpcConn) enqueue(m *outMsg) {
+	c.mu.Lock()
+	c.queue = append(c.queue, m)
+	c.mu.Unlock()
+	select {
+	case c.kick <- struct{}{}:
+	default:
 	}
-	return nil
+}
+
+// writeLoop writes queued messages, as many as are waiting in one system
+// call, until the connection ends.
+func (c *rpcConn) writeLoop() {
+	var bufs net.Buffers
+	for {
+		select {
+		case <-c.kick:
+		case <-c.done:
+			return
+		}
+		c.mu.Lock()
+		q := c.queue
+		c.queue = nil
+		c.mu.Unlock()
+		bufs = bufs[:0]
+		for _, m := range q {
+			if m.state.CompareAndSwap(msgQueued, msgTaken) {
+				bufs = append(bufs, m.b)
+			}
+		}
+		if len(bufs) == 0 {
+			continue
+		}
+		out := bufs // WriteTo consumes its receiver
+		if _, err := out.WriteTo(c.nc); err != nil {
+			c.fail(fmt.Errorf("write: %v: %w", err, ErrNotConnected))
+			return
+		}
+	}
 }
 
 // call sends a request and waits for its answer, the context, or the end of
 // the connection. params already in JSON (a json.RawMessage, as transact's
-// pre-encoded operations are) are written as they are.
-func (c *rpcConn) call(ctx context.Context, method string, params any, inline func(json.RawMessage) error) (json.RawMessage, error) {
+// pre-encoded operations are) are written as they are. sent reports
+// whether any of the request may have reached the server: when it is false
+// the server never saw it.
+func (c *rpcConn) call(ctx context.Context, method string, params any, inline func(json.RawMessage) error) (res json.RawMessage, sent bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, fmt.Errorf("%s: %w", method, err)
+	}
+	var body []byte
+	if raw, ok := params.(json.RawMessage); ok {
+		body = raw
+	} else if body, err = json.Marshal(params); err != nil {
+		return nil, false, fmt.Errorf("%s: encode params: %w", method, err)
+	}
 	cl := &call{method: method, inline: inline, ch: make(chan callResult, 1)}
 	c.mu.Lock()
 	if c.err != nil {
 		err := c.err
 		c.mu.Unlock()
-		return nil, err
+		return nil, false, err
 	}
 	c.nextID++
 	id := c.nextID
 	c.pending[id] = cl
 	c.mu.Unlock()
-	var body []byte
-	if raw, ok := params.(json.RawMessage); ok {
-		body = raw
-	} else {
-		var err error
-		if body, err = json.Marshal(params); err != nil {
-			c.mu.Lock()
-			delete(c.pending, id)
-			c.mu.Unlock()
-			return nil, fmt.Errorf("%s: encode params: %w", method, err)
-		}
-	}
 	req := make([]byte, 0, len(body)+len(method)+48)
 	req = append(req, `{"id":`...)
 	req = strconv.AppendUint(req, id, 10)
@@ -181,19 +246,98 @@ func (c *rpcConn) call(ctx context.Context, method string, params any, inline fu
 	req = append(req, `,"params":`...)
 	req = append(req, body...)
 	req = append(req, "}\n"...)
-	if err := c.write(req); err != nil {
-		c.fail(err)
-		return nil, err
-	}
+	m := &outMsg{b: req}
+	c.enqueue(m)
 	select {
 	case r := <-cl.ch:
-		return r.result, r.err
+		if r.err != nil && m.state.CompareAndSwap(msgQueued, msgWithdrawn) {
+			return nil, false, r.err // the connection ended before it was written
+		}
+		return r.result, true, r.err
 	case <-ctx.Done():
 		c.mu.Lock()
 		delete(c.pending, id)
 		c.mu.Unlock()
-		return nil, fmt.Errorf("%s: %w", method, ctx.Err())
+		sent := !m.state.CompareAndSwap(msgQueued, msgWithdrawn)
+		return nil, sent, fmt.Errorf("%s: %w", method, ctx.Err())
 	}
 }
 
 func (c *rpcConn) close() { c.fail(fmt.Errorf("closed by client: %w", ErrClosed)) }
+
+// framer splits the byte stream into JSON-RPC messages (top-level JSON
+// objects) without decoding them, and refuses one larger than max before
+// reading the rest of it.
+type framer struct {
+	br  *bufio.Reader
+	max int
+}
+
+func (f *framer) next() ([]byte, error) {
+	var msg []byte
+	depth := 0
+	inString, escaped := false, false
+	for {
+		if f.br.Buffered() == 0 {
+			if _, err := f.br.Peek(1); err != nil {
+				if len(msg) > 0 && errors.Is(err, io.EOF) {
+					err = io.ErrUnexpectedEOF
+				}
+				return nil, err
+			}
+		}
+		buf, _ := f.br.Peek(f.br.Buffered())
+		start := 0
+		if len(msg) == 0 && depth == 0 {
+			// Skip white space between messages.
+			for start < len(buf) && (buf[start] == ' ' || buf[start] == '\n' || buf[start] == '\r' || buf[start] == '\t') {
+				start++
+			}
+			if start == len(buf) {
+				_, _ = f.br.Discard(start)
+				continue
+			}
+			if buf[start] != '{' {
+				return nil, fmt.Errorf("message starts with %q, not '{'", buf[start])
+			}
+		}
+		end := -1
+	scan:
+		for i := start; i < len(buf); i++ {
+			b := buf[i]
+			switch {
+			case inString:
+				switch {
+				case escaped:
+					escaped = false
+				case b == '\\':
+					escaped = true
+				case b == '"':
+					inString = false
+				}
+			case b == '"':
+				inString = true
+			case b == '{' || b == '[':
+				depth++
+			case b == '}' || b == ']':
+				depth--
+				if depth == 0 {
+					end = i + 1
+					break scan
+				}
+			}
+		}
+		n := len(buf)
+		if end >= 0 {
+			n = end
+		}
+		if len(msg)+n-start > f.max {
+			return nil, fmt.Errorf("a message exceeds %d bytes: %w", f.max, ErrMessageTooLarge)
+		}
+		msg = append(msg, buf[start:n]...)
+		_, _ = f.br.Discard(n)
+		if end >= 0 {
+			return msg, nil
+		}
+	}
+}

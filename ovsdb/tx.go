@@ -23,14 +23,16 @@ type CommandFunc func(tx *Tx) error
 // Run calls f(tx).
 func (f CommandFunc) Run(tx *Tx) error { return f(tx) }
 
-// Tx is a transaction being built: a consistent view of the database (the
-// client's cache plus the transaction's own writes) and the operations to
-// commit. Every read records what the commit must verify, so a transaction
-// built on a view that a concurrent writer changed fails atomically and is
-// re-run. A Tx is used by one goroutine, only inside Do, Transact or View.
+// Tx is a transaction being built: one immutable snapshot of the database
+// (taken when the transaction's fn starts) plus the transaction's own
+// writes, and the operations to commit. Every read records what the commit
+// must verify, so a transaction built on a snapshot that a concurrent
+// writer has since changed fails atomically and is re-run. Rows it hands
+// out are deep copies, the caller's to edit. A Tx is used by one
+// goroutine, only inside Do, Transact or View.
 type Tx struct {
 	schema   *Schema
-	cache    *cache
+	snap     *snapshot
 	readOnly bool
 	closed   bool
 
@@ -92,8 +94,8 @@ type edit struct {
 	mut *Mutation // Go-valued mutation
 }
 
-func newTx(schema *Schema, ch *cache) *Tx {
-	return &Tx{schema: schema, cache: ch, waitKeys: map[string]bool{}, pend: map[string]map[string]*pending{},
+func newTx(schema *Schema, snap *snapshot) *Tx {
+	return &Tx{schema: schema, snap: snap, waitKeys: map[string]bool{}, pend: map[string]map[string]*pending{},
 		names: map[string]bool{}, byValue: map[string]map[string]map[string][]*pending{}}
 }
 
@@ -142,12 +144,12 @@ func (tx *Tx) row(table, uuid string) (Model, error) {
 	if p := tx.pend[table][uuid]; p != nil {
 		return p.row()
 	}
-	return tx.cache.get(table, uuid), nil
+	return tx.snap.get(table, uuid), nil
 }
 
 // rows returns the transaction's view of a table, sorted by UUID.
 func (tx *Tx) rows(table string) ([]Model, error) {
-	base := tx.cache.rows(table)
+	base := tx.snap.rows(table)
 	out := make([]Model, 0, len(base)+len(tx.pend[table]))
 	for _, r := range base {
 		if p := tx.pend[table][r.uuid()]; p != nil {
@@ -248,6 +250,9 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 	if err := tx.check(); err != nil {
 		return nil, err
 	}
+	if cur, ok := PT(&z).column(column); ok && reflect.TypeOf(cur) != reflect.TypeOf(value) {
+		return nil, fmt.Errorf("look up %s by %s: %w", table, column, columnTypeError(table, column, fmt.Sprintf("%T", cur), value))
+	}
 	enc, err := tx.schema.encode(table, column, value)
 	if err != nil {
 		return nil, err
@@ -268,12 +273,12 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 	var indexed bool
 	if isString {
 		var r Model
-		if r, indexed = tx.cache.lookup(table, column, s); r != nil {
+		if r, indexed = tx.snap.lookup(table, column, s); r != nil {
 			committed = append(committed, r)
 		}
 	}
 	if !indexed {
-		for _, r := range tx.cache.rows(table) {
+		for _, r := range tx.snap.rows(table) {
 			if match(r) {
 				committed = append(committed, r)
 			}
@@ -371,7 +376,7 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 	if p := tx.pend[table][u]; p != nil && p.inserted {
 		return nil
 	}
-	base := tx.cache.get(table, u)
+	base := tx.snap.get(table, u)
 	if base == nil {
 		return fmt.Errorf("verify %s row %s: %w", table, u, ErrNotFound)
 	}
@@ -424,6 +429,25 @@ func (tx *Tx) finishAbsences() error {
 	}
 	tx.absent = nil
 	return tx.encErr
+}
+
+// hasReads reports whether the transaction read anything the server can
+// verify.
+func (tx *Tx) hasReads() bool { return len(tx.waits) > 0 || len(tx.absent) > 0 }
+
+// readWaits returns the encoded waits that verify every read, absences
+// included (a transaction that is not committed inserts nothing that
+// would cover one).
+func (tx *Tx) readWaits() ([][]byte, error) {
+	out := slices.Clone(tx.waitJSON)
+	for _, a := range tx.absent {
+		b, err := a.wait.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, tx.encErr
 }
 
 func (tx *Tx) writable() error {
@@ -562,7 +586,7 @@ func (tx *Tx) touch(row Model) (*pending, error) {
 		}
 		return p, nil
 	}
-	base := tx.cache.get(table, u)
+	base := tx.snap.get(table, u)
 	if base == nil {
 		return nil, fmt.Errorf("%s row %q: %w", table, u, ErrNotFound)
 	}
@@ -606,6 +630,9 @@ func (tx *Tx) Update(row Model, columns ...string) error {
 	if err != nil {
 		return fmt.Errorf("update: %w", err)
 	}
+	// The transaction keeps its own copy: the caller may go on editing
+	// row's maps and slices without changing what is committed.
+	row = row.clone()
 	enc := map[string]any{}
 	var edits []edit
 	for _, col := range columns {
@@ -662,6 +689,7 @@ func (tx *Tx) Mutate(row Model, muts ...Mutation) error {
 	}
 	for i := range muts {
 		m := muts[i]
+		m.Value = cloneValue(m.Value)
 		p.edits = append(p.edits, edit{col: m.Column, mut: &m})
 	}
 	if p.inserted {

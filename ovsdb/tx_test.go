@@ -25,7 +25,7 @@ func newTestTx(t *testing.T) *Tx {
 		"Port": {"` + portUUID + `": {"initial": {"name": "a"}}}}`)); err != nil {
 		t.Fatal(err)
 	}
-	return newTx(schema, ch)
+	return newTx(schema, ch.snapshot())
 }
 
 func waitsText(tx *Tx) string {

@@ -7,8 +7,8 @@ import (
 )
 
 // Event is a change to a row of table T seen by the client's monitor. Old is
-// nil for an insert, New is nil for a delete. Rows are shared with the cache:
-// read them, do not modify them.
+// nil for an insert, New is nil for a delete. The rows are the receiver's
+// own copies.
 type Event[PT Model] struct {
 	Kind EventKind
 	Old  PT
@@ -81,10 +81,10 @@ func Watch[T any, PT ModelPtr[T]](ctx context.Context, c *Client) (<-chan Event[
 			for _, ev := range q {
 				e := Event[PT]{Kind: ev.kind}
 				if ev.old != nil {
-					e.Old = ev.old.(PT)
+					e.Old = ev.old.clone().(PT)
 				}
 				if ev.new != nil {
-					e.New = ev.new.(PT)
+					e.New = ev.new.clone().(PT)
 				}
 				select {
 				case out <- e:
@@ -121,8 +121,8 @@ func WaitUntil[T any, PT ModelPtr[T]](ctx context.Context, c *Client, cond func(
 		if err != nil {
 			return nil, err
 		}
-		_, changed := ch.state()
-		for _, r := range ch.rows(table) {
+		snap, changed := ch.state()
+		for _, r := range snap.rows(table) {
 			if p := r.(PT); cond(p) {
 				return p.clone().(PT), nil
 			}

@@ -236,12 +236,22 @@ func Get(tx *ovsdb.Tx, name string) (*ovsdb.Port, error) {
 	return ovsdb.Lookup[ovsdb.Port](tx, "name", name)
 }
 
-// Update changes an existing port: f edits a copy of the row and the
-// columns it changed are written.
+// Update changes an existing port: f edits a copy of the row and the named
+// columns are written. It is a read-modify-write: the commit verifies that
+// the named columns still hold the values f read, so a concurrent writer
+// of them makes the command run again (with f on the new row) instead of
+// being overwritten. Verify other columns f's edits depend on with
+// Tx.Verify in a Do.
 func Update(name string, f func(*ovsdb.Port) error, columns ...string) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		p, err := Get(tx, name)
 		if err != nil {
+			return fmt.Errorf("port %s: %w", name, err)
+		}
+		if len(columns) == 0 {
+			return fmt.Errorf("port %s: update names no column: %w", name, ovsdb.ErrInvalid)
+		}
+		if err := tx.Verify(p, columns...); err != nil {
 			return fmt.Errorf("port %s: %w", name, err)
 		}
 		if err := f(p); err != nil {

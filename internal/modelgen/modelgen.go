@@ -180,7 +180,22 @@ func (g *gen) table(name string, ts lib.TableSchema) error {
 	g.p("")
 	g.p("func (r *%s) uuid() string { return r.UUID }", tn)
 	g.p("func (r *%s) setUUID(u string) { r.UUID = u }", tn)
-	g.p("func (r *%s) clone() Model { c := *r; return &c }", tn)
+	g.p("func (r *%s) shallow() Model { c := *r; return &c }", tn)
+	g.p("")
+	g.p("func (r *%s) clone() Model {", tn)
+	g.p("c := *r")
+	for _, c := range cols {
+		switch c.kind {
+		case "optional":
+			g.p("c.%s = clonePtr(r.%s)", c.field, c.field)
+		case "set":
+			g.p("c.%s = cloneSlice(r.%s)", c.field, c.field)
+		case "map":
+			g.p("c.%s = cloneMap(r.%s)", c.field, c.field)
+		}
+	}
+	g.p("return &c")
+	g.p("}")
 	g.p("")
 	g.p("func (r *%s) decodeColumn(col string, raw []byte, diff bool) error {", tn)
 	g.p("switch col {")

@@ -22,8 +22,8 @@ func AddBridge(name string) ovsdb.Command {
 		if len(roots) != 1 {
 			return fmt.Errorf("add bridge %q: no Open_vSwitch row: %w", name, ovsdb.ErrNotFound)
 		}
-		if _, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", name); !errors.Is(err, ovsdb.ErrNotFound) {
-			return fmt.Errorf("add bridge %q: %w", name, ovsdb.ErrExists)
+		if err := absent[ovsdb.Bridge](tx, name); err != nil {
+			return fmt.Errorf("add bridge %q: %w", name, err)
 		}
 		port, err := insertPort(tx, name, "internal")
 		if err != nil {
@@ -55,11 +55,11 @@ func AddPort(bridge, name, ifType string) ovsdb.Command {
 }
 
 func insertPort(tx *ovsdb.Tx, name, ifType string) (string, error) {
-	if _, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name); !errors.Is(err, ovsdb.ErrNotFound) {
-		return "", fmt.Errorf("port %q: %w", name, ovsdb.ErrExists)
+	if err := absent[ovsdb.Port](tx, name); err != nil {
+		return "", fmt.Errorf("port %q: %w", name, err)
 	}
-	if _, err := ovsdb.Lookup[ovsdb.Interface](tx, "name", name); !errors.Is(err, ovsdb.ErrNotFound) {
-		return "", fmt.Errorf("interface %q: %w", name, ovsdb.ErrExists)
+	if err := absent[ovsdb.Interface](tx, name); err != nil {
+		return "", fmt.Errorf("interface %q: %w", name, err)
 	}
 	iface := &ovsdb.Interface{Name: name, Type: ifType}
 	if _, err := tx.Insert(iface); err != nil {
@@ -67,4 +67,17 @@ func insertPort(tx *ovsdb.Tx, name, ifType string) (string, error) {
 	}
 	port := &ovsdb.Port{Name: name, Interfaces: []string{iface.UUID}}
 	return tx.Insert(port)
+}
+
+// absent returns nil when no row of T has the name, ErrExists when one
+// has, and the lookup's error (a bad name, say) otherwise.
+func absent[T any, PT ovsdb.ModelPtr[T]](tx *ovsdb.Tx, name string) error {
+	_, err := ovsdb.Lookup[T, PT](tx, "name", name)
+	switch {
+	case errors.Is(err, ovsdb.ErrNotFound):
+		return nil
+	case err == nil:
+		return ovsdb.ErrExists
+	}
+	return err
 }

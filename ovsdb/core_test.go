@@ -1,0 +1,682 @@
+package ovsdb_test
+
+// Tests of the core's promises, one per defect that was reproduced on the
+// old core: snapshot reads, independent values, honest cancellation,
+// absence confirmed by the server, writes bounded by the context, typed
+// outcomes, bad bytes refused before sending, and the documented error
+// mappings.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/port"
+)
+
+// portCounter reads the counter n of port name's external_ids in tx.
+func portCounter(tx *ovsdb.Tx, name string) (*ovsdb.Port, int, error) {
+	p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, _ := strconv.Atoi(p.ExternalIDs["n"])
+	return p, n, nil
+}
+
+// setCounter is a command that writes n into port name's external_ids.
+func setCounter(name string, n int) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		p, _, err := portCounter(tx, name)
+		if err != nil {
+			return err
+		}
+		p.ExternalIDs = map[string]string{"n": strconv.Itoa(n)}
+		return tx.Update(p, "external_ids")
+	})
+}
+
+// serverCounter reads port name's counter through a fresh client, whose
+// first snapshot is the server's state.
+func serverCounter(t *testing.T, s *ovstest.Server, name string) int {
+	t.Helper()
+	c, err := ovsdb.Dial(testCtx(t, 10*time.Second), s.Endpoint)
+	require.NoError(t, err)
+	defer c.Close()
+	var n int
+	require.NoError(t, c.View(testCtx(t, 10*time.Second), func(tx *ovsdb.Tx) error {
+		_, n, err = portCounter(tx, name)
+		return err
+	}))
+	return n
+}
+
+func newSwitch(t *testing.T, opts ...ovstest.Option) *ovstest.Server {
+	t.Helper()
+	s := ovstest.NewServer(t, opts...)
+	_, err := s.Client.Transact(testCtx(t, 10*time.Second), ovsdb.NoWait(), addBridge("br0"), addPort("br0", "p1", "internal"))
+	require.NoError(t, err)
+	return s
+}
+
+// TestSnapshotRead: a transaction reads one version of the database however
+// the cache moves meanwhile, and Verify asserts the value it read.
+func TestSnapshotRead(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 20*time.Second)
+	other, err := ovsdb.Dial(ctx, s.Endpoint)
+	require.NoError(t, err)
+	defer other.Close()
+	runs := 0
+	_, err = s.Client.Do(ctx, func(tx *ovsdb.Tx) error {
+		tx.NoWait()
+		runs++
+		p, first, err := portCounter(tx, "p1")
+		if err != nil {
+			return err
+		}
+		if runs == 1 {
+			// Another client commits n=1, and this client's cache shows it.
+			if _, err := other.Transact(ctx, ovsdb.NoWait(), setCounter("p1", 1)); err != nil {
+				return err
+			}
+			if _, err := ovsdb.WaitUntil(ctx, s.Client, func(p *ovsdb.Port) bool { return p.ExternalIDs["n"] == "1" }); err != nil {
+				return err
+			}
+			_, again, err := portCounter(tx, "p1")
+			if err != nil {
+				return err
+			}
+			if again != first {
+				return fmt.Errorf("the view moved under the transaction: read %d, then %d", first, again)
+			}
+		}
+		if err := tx.Verify(p, "external_ids"); err != nil {
+			return err
+		}
+		p.ExternalIDs = map[string]string{"n": strconv.Itoa(first + 1)}
+		return tx.Update(p, "external_ids")
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 2, runs, "the verify of the first run must fail and the transaction re-run")
+	assert.Equal(t, 2, serverCounter(t, s, "p1"), "two increments")
+}
+
+// TestConcurrentIncrements: 8 goroutines, each with its own client, × 20
+// read-modify-write increments of one counter end at exactly 160, through
+// Do with Verify and through port.Update.
+func TestConcurrentIncrements(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 60*time.Second)
+	const workers, each = 8, 20
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := ovsdb.Dial(ctx, s.Endpoint)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer c.Close()
+			for range each {
+				var err error
+				if w%2 == 0 {
+					_, err = c.Do(ctx, func(tx *ovsdb.Tx) error {
+						tx.NoWait()
+						p, n, err := portCounter(tx, "p1")
+						if err != nil {
+							return err
+						}
+						if err := tx.Verify(p, "external_ids"); err != nil {
+							return err
+						}
+						p.ExternalIDs = map[string]string{"n": strconv.Itoa(n + 1)}
+						return tx.Update(p, "external_ids")
+					})
+				} else {
+					// port.Update is a read-modify-write: it verifies what f read.
+					_, err = c.Transact(ctx, ovsdb.NoWait(), port.Update("p1", func(p *ovsdb.Port) error {
+						n, _ := strconv.Atoi(p.ExternalIDs["n"])
+						p.ExternalIDs = map[string]string{"n": strconv.Itoa(n + 1)}
+						return nil
+					}, "external_ids"))
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, workers*each, serverCounter(t, s, "p1"))
+}
+
+// TestIndependentValues: what a read hands out is the caller's; editing it
+// changes neither the cache nor a later write.
+func TestIndependentValues(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 20*time.Second)
+	_, err := s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		if err != nil {
+			return err
+		}
+		tag := 5
+		p.Tag, p.Trunks, p.ExternalIDs = &tag, []int{3, 1, 2}, map[string]string{"a": "1"}
+		return tx.Update(p, "tag", "trunks", "external_ids")
+	}))
+	require.NoError(t, err)
+	edit := func(p *ovsdb.Port) {
+		p.ExternalIDs["owner"] = "never-committed"
+		*p.Tag = 99
+		slices.Sort(p.Trunks)
+	}
+	want := func(t *testing.T, p *ovsdb.Port) {
+		t.Helper()
+		assert.Equal(t, map[string]string{"a": "1"}, p.ExternalIDs)
+		require.NotNil(t, p.Tag)
+		assert.Equal(t, 5, *p.Tag)
+		assert.ElementsMatch(t, []int{3, 1, 2}, p.Trunks)
+	}
+	// Edits of a row read in a View.
+	require.NoError(t, s.Client.View(ctx, func(tx *ovsdb.Tx) error {
+		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		if err != nil {
+			return err
+		}
+		trunks := slices.Clone(p.Trunks)
+		edit(p)
+		q, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		if err != nil {
+			return err
+		}
+		assert.Equal(t, trunks, q.Trunks, "a second read in the same view")
+		return nil
+	}))
+	// Edits of rows from List, Rows, Get and WaitUntil.
+	require.NoError(t, s.Client.View(ctx, func(tx *ovsdb.Tx) error {
+		ports, err := ovsdb.List[ovsdb.Port](tx)
+		if err != nil {
+			return err
+		}
+		for _, p := range ports {
+			if p.Name == "p1" {
+				edit(p)
+				g, err := ovsdb.Get[ovsdb.Port](tx, p.UUID)
+				if err != nil {
+					return err
+				}
+				want(t, g)
+				edit(g)
+			}
+		}
+		rows, err := tx.Rows(ovsdb.TablePort)
+		for _, r := range rows {
+			if p := r.(*ovsdb.Port); p.Name == "p1" {
+				want(t, p)
+				edit(p)
+			}
+		}
+		return err
+	}))
+	w, err := ovsdb.WaitUntil(ctx, s.Client, func(p *ovsdb.Port) bool { return p.Name == "p1" })
+	require.NoError(t, err)
+	edit(w)
+	// Edits of a value handed to Update after the call.
+	_, err = s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+		if err != nil {
+			return err
+		}
+		ids := map[string]string{"k": "v"}
+		br.ExternalIDs = ids
+		if err := tx.Update(br, "external_ids"); err != nil {
+			return err
+		}
+		ids["k"] = "changed-after-update"
+		return nil
+	}))
+	require.NoError(t, err)
+	// An unrelated write of the same row.
+	_, err = s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		if err != nil {
+			return err
+		}
+		want(t, p)
+		p.OtherConfig = map[string]string{"x": "y"}
+		return tx.Update(p, "other_config")
+	}))
+	require.NoError(t, err)
+	dump, err := s.Dump()
+	require.NoError(t, err)
+	assert.False(t, strings.Contains(dump, "never-committed"), "an edit of a copy reached the server")
+	assert.False(t, strings.Contains(dump, "changed-after-update"), "an edit after Update reached the server")
+	fresh, err := ovsdb.Dial(ctx, s.Endpoint)
+	require.NoError(t, err)
+	defer fresh.Close()
+	require.NoError(t, fresh.View(ctx, func(tx *ovsdb.Tx) error {
+		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		if err == nil {
+			want(t, p)
+		}
+		return err
+	}))
+}
+
+// TestIndependentValuesRace edits handed-out rows while the monitor applies
+// updates to the same rows: the race detector must find nothing.
+func TestIndependentValuesRace(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 30*time.Second)
+	events, err := ovsdb.Watch[ovsdb.Port](ctx, s.Client)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(2)
+	go func() { // a writer moves the cache
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+				p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+				if err != nil {
+					return err
+				}
+				return tx.Mutate(p, ovsdb.Insert("external_ids", map[string]string{fmt.Sprint("k", i): "v"}))
+			})); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	go func() { // a watcher edits what it receives
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case ev := <-events:
+				if ev.New != nil {
+					ev.New.ExternalIDs["mine"] = "x"
+					ev.New.Interfaces = append(ev.New.Interfaces[:0], "x")
+				}
+			}
+		}
+	}()
+	for range 500 {
+		require.NoError(t, s.Client.View(ctx, func(tx *ovsdb.Tx) error {
+			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+			if err != nil {
+				return err
+			}
+			for k := range p.ExternalIDs {
+				p.ExternalIDs[k] = "edited"
+			}
+			p.Interfaces[0] = "edited"
+			return nil
+		}))
+	}
+	close(stop)
+	wg.Wait()
+	dump, err := s.Dump()
+	require.NoError(t, err)
+	assert.False(t, strings.Contains(dump, "edited") || strings.Contains(dump, "mine"), "an edit of a copy reached the server")
+}
+
+// TestCancelledContext: a context done before the request is sent sends
+// nothing and returns the context's error, never ErrNotConnected.
+func TestCancelledContext(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := range 40 {
+		_, err := s.Client.Transact(ctx, ovsdb.NoWait(), addPort("br0", fmt.Sprint("c", i), "internal"))
+		require.ErrorIs(t, err, context.Canceled)
+		require.NotErrorIs(t, err, ovsdb.ErrNotConnected)
+		require.NotErrorIs(t, err, ovsdb.ErrOutcomeUnknown)
+	}
+	err := s.Client.View(ctx, func(tx *ovsdb.Tx) error { return nil })
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotErrorIs(t, err, ovsdb.ErrNotConnected)
+	_, err = ovsdb.WaitUntil(ctx, s.Client, func(*ovsdb.Port) bool { return true })
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotErrorIs(t, err, ovsdb.ErrNotConnected)
+	require.ErrorIs(t, s.Client.Echo(ctx), context.Canceled)
+	out, err := s.Vsctl("list-ports", "br0")
+	require.NoError(t, err)
+	assert.Equal(t, "p1\n", out, "a transaction with a cancelled context committed")
+}
+
+// delPort deletes a port by name, failing with ErrNotFound when it is absent.
+func delPort(name string) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+		if err != nil {
+			return fmt.Errorf("delete port %s: %w", name, err)
+		}
+		bridges, err := ovsdb.List[ovsdb.Bridge](tx)
+		if err != nil {
+			return err
+		}
+		for _, br := range bridges {
+			if slices.Contains(br.Ports, p.UUID) {
+				if err := tx.Verify(br, "ports"); err != nil {
+					return err
+				}
+				return tx.Mutate(br, ovsdb.Delete("ports", []string{p.UUID}))
+			}
+		}
+		return fmt.Errorf("port %s is on no bridge: %w", name, ovsdb.ErrNotFound)
+	})
+}
+
+// TestAbsenceConfirmed: a command that fails because a row is absent has
+// that absence confirmed by the server: a port another client has just
+// added is never reported missing.
+func TestAbsenceConfirmed(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 60*time.Second)
+	b, err := ovsdb.Dial(ctx, s.Endpoint)
+	require.NoError(t, err)
+	defer b.Close()
+	notFound := 0
+	for i := range 200 {
+		name := fmt.Sprint("a", i)
+		_, err := s.Client.Transact(ctx, ovsdb.NoWait(), addPort("br0", name, "internal"))
+		require.NoError(t, err)
+		if _, err := b.Transact(ctx, ovsdb.NoWait(), delPort(name)); errors.Is(err, ovsdb.ErrNotFound) {
+			notFound++
+		} else {
+			require.NoError(t, err)
+		}
+	}
+	assert.Zero(t, notFound, "deletes that reported ErrNotFound for a committed port")
+	// A real absence is still reported, after the server confirmed it.
+	_, err = b.Transact(ctx, ovsdb.NoWait(), delPort("nosuch"))
+	require.ErrorIs(t, err, ovsdb.ErrNotFound)
+}
+
+// stall stops ovsdb-server (SIGSTOP) for d, in the background.
+func stall(t *testing.T, s *ovstest.Server, d time.Duration) {
+	t.Helper()
+	pid := s.DBPID()
+	require.NoError(t, syscall.Kill(pid, syscall.SIGSTOP))
+	var once sync.Once
+	resume := func() { once.Do(func() { _ = syscall.Kill(pid, syscall.SIGCONT) }) }
+	t.Cleanup(resume)
+	time.AfterFunc(d, resume)
+}
+
+// bigPort is a command that adds a port with an external_ids value of n
+// bytes.
+func bigPort(name string, n int) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		if err := addPort("br0", name, "internal").Run(tx); err != nil {
+			return err
+		}
+		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+		if err != nil {
+			return err
+		}
+		p.ExternalIDs = map[string]string{"blob": strings.Repeat("x", n)}
+		return tx.Update(p, "external_ids")
+	})
+}
+
+// TestStalledServerHonoursDeadlines: with ovsdb-server stopped, large
+// writes and an echo on the same client return by their own deadlines.
+func TestStalledServerHonoursDeadlines(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	stall(t, s, 6*time.Second)
+	var wg sync.WaitGroup
+	for i, size := range []int{512 << 10, 2 << 20, 8 << 20} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			start := time.Now()
+			_, err := s.Client.Transact(ctx, ovsdb.NoWait(), bigPort(fmt.Sprint("big", i), size))
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Less(t, time.Since(start), 2500*time.Millisecond, "a %d-byte transaction held its caller", size)
+		}()
+	}
+	time.Sleep(100 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	assert.ErrorIs(t, s.Client.Echo(ctx), context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 2500*time.Millisecond, "an echo was held by other callers' writes")
+	wg.Wait()
+	// Once the server runs again, the client works.
+	require.NoError(t, s.Client.Echo(testCtx(t, 20*time.Second)))
+}
+
+// TestOutcomes: the three ways a call can fail after trying are told apart
+// by type: never sent, sent with the outcome unknown, committed.
+func TestOutcomes(t *testing.T) {
+	t.Parallel()
+	t.Run("never sent", func(t *testing.T) {
+		t.Parallel()
+		s := newSwitch(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := s.Client.Transact(ctx, ovsdb.NoWait(), addPort("br0", "x", "internal"))
+		require.ErrorIs(t, err, context.Canceled)
+		assert.NotErrorIs(t, err, ovsdb.ErrOutcomeUnknown)
+		assert.NotErrorIs(t, err, ovsdb.ErrCommitted)
+	})
+	t.Run("outcome unknown", func(t *testing.T) {
+		t.Parallel()
+		s := newSwitch(t)
+		stall(t, s, 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		_, err := s.Client.Transact(ctx, ovsdb.NoWait(), addPort("br0", "sent", "internal"))
+		require.ErrorIs(t, err, ovsdb.ErrOutcomeUnknown)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotErrorIs(t, err, ovsdb.ErrNotConnected)
+		var ou *ovsdb.OutcomeUnknownError
+		require.ErrorAs(t, err, &ou)
+		assert.NotEmpty(t, ou.Marker)
+		assert.NotEmpty(t, ou.Operations)
+		// It was sent: once the server runs again, it commits.
+		_, err = ovsdb.WaitUntil(testCtx(t, 20*time.Second), s.Client, func(p *ovsdb.Port) bool { return p.Name == "sent" })
+		require.NoError(t, err)
+	})
+	t.Run("committed, gave up waiting", func(t *testing.T) {
+		t.Parallel()
+		s := newSwitch(t) // no ovs-vswitchd: cur_cfg never moves
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		res, err := s.Client.Transact(ctx, addPort("br0", "p2", "internal"))
+		require.ErrorIs(t, err, ovsdb.ErrCommitted)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotErrorIs(t, err, ovsdb.ErrNotConnected)
+		assert.NotErrorIs(t, err, ovsdb.ErrOutcomeUnknown)
+		require.NotNil(t, res)
+		assert.NotZero(t, res.NextCfg)
+	})
+}
+
+// TestBadBytesRefused: values ovsdb-server cannot store are ErrInvalid
+// before anything is sent, and the connection survives.
+func TestBadBytesRefused(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 20*time.Second)
+	setIDs := func(k, v string) ovsdb.Command {
+		return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+			if err != nil {
+				return err
+			}
+			p.ExternalIDs = map[string]string{k: v}
+			return tx.Update(p, "external_ids")
+		})
+	}
+	mutateConfig := func(k, v string) ovsdb.Command {
+		return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+			if err != nil {
+				return err
+			}
+			return tx.Mutate(p, ovsdb.Insert("other_config", map[string]string{k: v}))
+		})
+	}
+	tests := []struct {
+		name string
+		cmd  ovsdb.Command
+	}{
+		{"NUL in a name", addPort("br0", "a\x00b", "internal")},
+		{"NUL in an external_ids value", setIDs("k", "v\x00")},
+		{"NUL in an external_ids key", setIDs("k\x00", "v")},
+		{"NUL in an other_config mutation", mutateConfig("k", "\x00")},
+		{"invalid UTF-8 in a name", addPort("br0", "bad\xffname", "internal")},
+		{"invalid UTF-8 in a value", setIDs("k", "\xc3")},
+		{"NUL in a comment", ovsdb.Comment("a\x00b")},
+		{"NUL in a lookup", ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			_, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p\x001")
+			return err
+		})},
+	}
+	before, err := s.Dump()
+	require.NoError(t, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.Client.Transact(ctx, ovsdb.NoWait(), tt.cmd)
+			require.ErrorIs(t, err, ovsdb.ErrInvalid)
+		})
+	}
+	after, err := s.Dump()
+	require.NoError(t, err)
+	assert.True(t, before == after, "the database changed")
+	assert.Zero(t, s.Client.Stats().Reconnects, "a bad value reached the server and cost the connection")
+}
+
+// TestErrorMappings: every errors.Is mapping the docs promise.
+func TestErrorMappings(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 20*time.Second)
+	// A server-side duplicate: the index refuses a second interface "p1".
+	_, dupErr := s.Client.Transact(ctx, ovsdb.NoWait(), onBridge("br0", func(tx *ovsdb.Tx, br *ovsdb.Bridge) error {
+		iface := &ovsdb.Interface{Name: "p1"}
+		if _, err := tx.Insert(iface); err != nil {
+			return err
+		}
+		port := &ovsdb.Port{Name: "p9", Interfaces: []string{iface.UUID}}
+		if _, err := tx.Insert(port); err != nil {
+			return err
+		}
+		return tx.Mutate(br, ovsdb.Insert("ports", []string{port.UUID}))
+	}))
+	var lookupErr error
+	_ = s.Client.View(ctx, func(tx *ovsdb.Tx) error {
+		_, lookupErr = ovsdb.Lookup[ovsdb.Bridge](tx, "name", 42)
+		return nil
+	})
+	_, notFound := s.Client.Transact(ctx, ovsdb.NoWait(), delPort("nosuch"))
+	closed, err := ovsdb.Dial(ctx, s.Endpoint)
+	require.NoError(t, err)
+	require.NoError(t, closed.Close())
+	closedErr := closed.Echo(ctx)
+	waitTimedOut := &ovsdb.OpError{Index: 0, Op: &ovsdb.Operation{Op: "wait", Table: "Port"}, Err: "timed out"}
+	notFoundOp := &ovsdb.OpError{Index: 0, Op: &ovsdb.Operation{Op: "update", Table: "Port"}, Err: "not found"}
+	tests := []struct {
+		name   string
+		err    error
+		is     []error
+		isNot  []error
+		asType any
+	}{
+		{"server duplicate", dupErr, []error{ovsdb.ErrExists, fs.ErrExist}, []error{ovsdb.ErrNotFound, ovsdb.ErrConflict}, new(*ovsdb.OpError)},
+		{"failed wait", waitTimedOut, []error{ovsdb.ErrConflict}, []error{ovsdb.ErrExists, ovsdb.ErrNotFound}, nil},
+		{"server not found", notFoundOp, []error{ovsdb.ErrNotFound, fs.ErrNotExist}, []error{ovsdb.ErrConflict}, nil},
+		{"wrong value type in a lookup", lookupErr, []error{ovsdb.ErrInvalid, fs.ErrInvalid}, []error{ovsdb.ErrNotFound}, nil},
+		{"absent row", notFound, []error{ovsdb.ErrNotFound, fs.ErrNotExist}, []error{ovsdb.ErrInvalid}, nil},
+		{"closed client", closedErr, []error{ovsdb.ErrClosed, net.ErrClosed}, []error{ovsdb.ErrNotConnected}, nil},
+		{"outcome unknown", &ovsdb.OutcomeUnknownError{Err: ovsdb.ErrNotConnected}, []error{ovsdb.ErrOutcomeUnknown, ovsdb.ErrNotConnected}, []error{ovsdb.ErrCommitted}, nil},
+		{"interface error", &ovsdb.InterfaceError{Name: "x"}, []error{ovsdb.ErrCommitted}, []error{ovsdb.ErrOutcomeUnknown}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Error(t, tt.err)
+			for _, target := range tt.is {
+				assert.ErrorIs(t, tt.err, target)
+			}
+			for _, target := range tt.isNot {
+				assert.NotErrorIs(t, tt.err, target)
+			}
+			if tt.asType != nil {
+				assert.ErrorAs(t, tt.err, tt.asType)
+			}
+		})
+	}
+	t.Run("dial error names the endpoint once", func(t *testing.T) {
+		ep := "unix:" + s.Dir + "/nothing.sock"
+		_, err := ovsdb.Dial(ctx, ep)
+		require.Error(t, err)
+		assert.Equal(t, 1, strings.Count(err.Error(), s.Dir+"/nothing.sock"), err.Error())
+	})
+}
+
+// TestConcurrentCallsOneClient: many goroutines share one client; every
+// call completes and the count is exact (run under -race).
+func TestConcurrentCallsOneClient(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 60*time.Second)
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), addPort("br0", fmt.Sprintf("g%d-%d", g, i), "internal")); err != nil {
+					t.Error(err)
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	require.Zero(t, failed.Load())
+	assert.Len(t, portNames(t, s.Client, "br0"), 16*10+2)
+}
