@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -150,7 +151,7 @@ func (c *command) has(opt string) bool { _, ok := c.opts[opt]; return ok }
 // their output, as ovs-vsctl does.
 // The caller bounds ctx (run applies --timeout to dialling and the
 // transaction together).
-func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w io.Writer) error {
+func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w, stderr io.Writer) error {
 	cmds := make([]ovsdb.Command, 0, len(inv.cmds)+3)
 	if inv.noWait {
 		cmds = append(cmds, ovsdb.NoWait())
@@ -170,8 +171,8 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w io.W
 	}
 	cmds = append(cmds, dbcmd.CheckIDs())
 	res, err := client.Transact(ctx, cmds...)
-	var ifErr *ovsdb.InterfaceError
-	if err != nil && !errors.As(err, &ifErr) {
+	ifErrs, onlyInterfaces := interfaceErrors(err)
+	if err != nil && !onlyInterfaces {
 		return err
 	}
 	first := true
@@ -193,10 +194,51 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w io.W
 		}
 		io.WriteString(w, c.out.String())
 	}
-	if ifErr != nil {
-		return &exitError{65, err.Error()}
+	// The transaction committed: like ovs-vsctl, warn about each interface
+	// ovs-vswitchd could not set up, and succeed.
+	for _, e := range ifErrs {
+		if e.Cause == "" {
+			fmt.Fprintf(stderr, "%s: Error detected while setting up '%s'.  See ovs-vswitchd log for details.\n", progName, e.Name)
+		} else {
+			fmt.Fprintf(stderr, "%s: Error detected while setting up '%s': %s.  See ovs-vswitchd log for details.\n", progName, e.Name, e.Cause)
+		}
+	}
+	if len(ifErrs) > 0 {
+		fmt.Fprintf(stderr, "%s: The default log directory is \"%s\".\n", progName, logDir())
 	}
 	return nil
+}
+
+// progName prefixes messages on stderr, as ovs-vsctl prefixes its own.
+const progName = "ovskit"
+
+// logDir is Open vSwitch's log directory, as ovs-vsctl names it.
+func logDir() string {
+	if d := os.Getenv("OVS_LOGDIR"); d != "" {
+		return d
+	}
+	return "/var/log/openvswitch"
+}
+
+// interfaceErrors returns the *ovsdb.InterfaceErrors in err, and whether
+// err holds nothing else (so the transaction committed).
+func interfaceErrors(err error) ([]*ovsdb.InterfaceError, bool) {
+	if err == nil {
+		return nil, true
+	}
+	var out []*ovsdb.InterfaceError
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		var ie *ovsdb.InterfaceError
+		if !errors.As(e, &ie) {
+			return nil, false
+		}
+		out = append(out, ie)
+	}
+	return out, true
 }
 
 func lines(c *command, items []string) {

@@ -207,41 +207,64 @@ func scenarios() []scenario {
 	}
 }
 
-func runVsctl(ctx context.Context, endpoint, line string) (int, string) {
-	args := append([]string{"--no-wait", "--db=" + endpoint, "--timeout=20"}, splitWords(line)...)
-	out, err := exec.CommandContext(ctx, "ovs-vsctl", args...).Output()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode(), string(out)
+// waitScenarios run with an ovs-vswitchd on each database and without
+// --no-wait, so both tools wait for it: their exit statuses and stderr are
+// compared as well. An interface ovs-vswitchd cannot set up is a warning
+// on stderr with exit status 0.
+func waitScenarios() []scenario {
+	return []scenario{
+		{"wait-missing-device", s(netdevBr, "add-port br0 nosuchdev", "list-ports br0")},
+		{"wait-two-missing-devices", s(netdevBr, "add-port br0 nosuch2 -- add-port br0 nosuch3")},
+		{"wait-internal-port", s(netdevBr, "add-port br0 p9 -- set Interface p9 type=internal", "get Interface p9 type")},
+		{"wait-missing-then-fixed", s(netdevBr, "add-port br0 nosuchdev", "set Interface nosuchdev type=internal",
+			"del-port br0 nosuchdev", "list-ports br0")},
+		{"wait-bridge-and-failing-port", s(netdevBr+" -- add-port br0 gone0", "--if-exists del-br nosuch", "del-br br0", "list-br")},
+		{"wait-duplicate-port", s(netdevBr, "add-port br0 p1 -- set Interface p1 type=internal", "add-port br0 p1")},
+		{"wait-missing-bridge", s("add-port nosuch p1", "br-exists nosuch")},
 	}
-	if err != nil {
-		return -1, err.Error()
-	}
-	return 0, string(out)
 }
 
-func runOvskit(ctx context.Context, c *ovsdb.Client, st step) (int, string) {
+// netdevBr adds br0 on the userspace datapath (no kernel module here).
+const netdevBr = "add-br br0 -- set Bridge br0 datapath_type=netdev"
+
+func runVsctl(ctx context.Context, endpoint, line string, wait bool) (code int, stdout, stderr string) {
+	args := []string{"--db=" + endpoint, "--timeout=20"}
+	if !wait {
+		args = append(args, "--no-wait")
+	}
+	cmd := exec.CommandContext(ctx, "ovs-vsctl", append(args, splitWords(line)...)...)
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		return -1, err.Error(), errb.String()
+	}
+	return code, string(out), errb.String()
+}
+
+func runOvskit(ctx context.Context, c *ovsdb.Client, st step, wait bool) (code int, stdout, stderr string) {
+	var noWait []string
+	if !wait {
+		noWait = []string{"--no-wait"}
+	}
 	if st.typed != nil {
 		_, err := c.Transact(ctx, append([]ovsdb.Command{ovsdb.NoWait()}, st.typed...)...)
 		if err != nil {
-			return 1, err.Error()
+			return 1, err.Error(), ""
 		}
-		return 0, ""
+		return 0, "", ""
 	}
-	inv, err := parse(append([]string{"--no-wait"}, splitWords(st.line)...))
+	var out, errb strings.Builder
+	inv, err := parse(append(noWait, splitWords(st.line)...))
 	if err != nil {
-		return 1, err.Error()
+		return report(err, &errb), "", errb.String()
 	}
-	var out strings.Builder
-	err = inv.execute(ctx, c, &out)
-	var xe *exitError
-	switch {
-	case err == nil:
-		return 0, out.String()
-	case errors.As(err, &xe):
-		return xe.code, out.String()
-	}
-	return 1, err.Error()
+	code = report(inv.execute(ctx, c, &out, &errb), &errb)
+	return code, out.String(), errb.String()
 }
 
 // TestDifferential runs every scenario through ovs-vsctl and through
@@ -249,7 +272,17 @@ func runOvskit(ctx context.Context, c *ovsdb.Client, st step) (int, string) {
 // outcomes and output after each step.
 func TestDifferential(t *testing.T) {
 	ovstest.Require(t, ovstest.NeedOVSDB) // ovsdb-server, ovsdb-client and ovs-vsctl
-	all := scenarios()
+	type run struct {
+		scenario
+		vswitchd bool
+	}
+	var all []run
+	for _, sc := range scenarios() {
+		all = append(all, run{sc, false})
+	}
+	for _, sc := range waitScenarios() {
+		all = append(all, run{sc, true})
+	}
 	var ran, identical atomic.Int32
 	t.Run("group", func(t *testing.T) {
 		for _, sc := range all {
@@ -258,23 +291,36 @@ func TestDifferential(t *testing.T) {
 				ran.Add(1)
 				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 				defer cancel()
-				ref := ovstest.NewServer(t, ovstest.WithoutClient())
-				ours := ovstest.NewServer(t)
+				refOpts, ourOpts := []ovstest.Option{ovstest.WithoutClient()}, []ovstest.Option{}
+				if sc.vswitchd {
+					refOpts, ourOpts = append(refOpts, ovstest.WithVSwitchd()), append(ourOpts, ovstest.WithVSwitchd())
+				}
+				ref := ovstest.NewServer(t, refOpts...)
+				ours := ovstest.NewServer(t, ourOpts...)
 				for i, st := range sc.steps {
-					rc, rout := runVsctl(ctx, ref.Endpoint, st.line)
-					oc, oout := runOvskit(ctx, ours.Client, st)
-					rd, err := dump(ref.Endpoint)
+					rc, rout, rerr := runVsctl(ctx, ref.Endpoint, st.line, sc.vswitchd)
+					oc, oout, oerr := runOvskit(ctx, ours.Client, st, sc.vswitchd)
+					rd, err := dump(ref.Endpoint, sc.vswitchd)
 					if err != nil {
 						t.Fatal(err)
 					}
-					od, err := dump(ours.Endpoint)
+					od, err := dump(ours.Endpoint, sc.vswitchd)
 					if err != nil {
 						t.Fatal(err)
 					}
 					where := fmt.Sprintf("step %d %q", i+1, st.line)
 					// Both succeed or both fail; br-exists's status 2 must match.
 					if (rc == 0) != (oc == 0) || (rc == 2) != (oc == 2) {
-						t.Fatalf("%s: ovs-vsctl exit %d (%s), ovskit exit %d (%s)", where, rc, strings.TrimSpace(rout), oc, strings.TrimSpace(oout))
+						t.Fatalf("%s: ovs-vsctl exit %d (%s%s), ovskit exit %d (%s%s)", where, rc, strings.TrimSpace(rout), rerr, oc, strings.TrimSpace(oout), oerr)
+					}
+					if sc.vswitchd {
+						if rc != oc {
+							t.Fatalf("%s: ovs-vsctl exit %d, ovskit exit %d", where, rc, oc)
+						}
+						// ovs-vsctl's messages, with the program's name.
+						if a, b := strings.ReplaceAll(rerr, "ovs-vsctl: ", progName+": "), oerr; (rc == 0 || strings.Contains(a, "Error detected")) && a != b {
+							t.Fatalf("%s: stderr differs:\novs-vsctl:\n%s\novskit:\n%s", where, a, b)
+						}
 					}
 					if a, b := rd.String(), od.String(); a != b {
 						t.Fatalf("%s: databases differ (- ovs-vsctl, + ovskit):\n%s", where, diffLines(a, b))
@@ -293,7 +339,7 @@ func TestDifferential(t *testing.T) {
 	})
 	t.Logf("differential: %d scenarios, %d identical", ran.Load(), identical.Load())
 	fmt.Printf("differential: %d scenarios, %d identical\n", ran.Load(), identical.Load())
-	if len(all) < 60 {
+	if len(all) < 100 {
 		t.Errorf("only %d scenarios; the suite must keep at least 60", len(all))
 	}
 }

@@ -4,15 +4,16 @@
 //
 //	ovskit --db=unix:/var/run/openvswitch/db.sock add-br br0 -- set Bridge br0 datapath_type=netdev
 //
-// It prints what ovs-vsctl prints and exits as it does: 0 on success, 1 on
-// error, 2 for br-exists on a missing bridge, 65 when the transaction
-// committed but ovs-vswitchd could not set up an interface.
+// It prints what ovs-vsctl prints and exits as it does: 0 on success (an
+// interface that ovs-vswitchd could not set up is a warning on stderr, as
+// in ovs-vsctl), 1 on error, 2 for br-exists on a missing bridge.
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -53,17 +54,22 @@ func run(args []string) int {
 		return 1
 	}
 	defer client.Close()
-	err = inv.execute(ctx, client, os.Stdout)
+	return report(inv.execute(ctx, client, os.Stdout, os.Stderr), os.Stderr)
+}
+
+// report prints err as ovs-vsctl prints its errors and returns the exit
+// status.
+func report(err error, stderr io.Writer) int {
 	var ee *exitError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &ee):
 		if ee.code != 2 {
-			fmt.Fprintf(os.Stderr, "ovskit: %v\n", err)
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 		}
 		return ee.code
 	}
-	fmt.Fprintf(os.Stderr, "ovskit: %v\n", err)
+	fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 	return 1
 }

@@ -25,13 +25,30 @@ type dbDump struct {
 // (ovs-vsctl --no-wait does not).
 var ignored = map[string]bool{"Open_vSwitch.next_cfg": true, "Open_vSwitch.cur_cfg": true}
 
+// vswitchdColumns are written by ovs-vswitchd as it runs (status, counters,
+// kernel and datapath facts): two instances differ in them by nature, so
+// scenarios with ovs-vswitchd compare the rest.
+var vswitchdColumns = map[string]bool{
+	"Interface.ofport": true, "Interface.mac_in_use": true, "Interface.ifindex": true, "Interface.admin_state": true,
+	"Interface.link_state": true, "Interface.link_speed": true, "Interface.duplex": true, "Interface.mtu": true,
+	"Interface.statistics": true, "Interface.status": true, "Interface.lacp_current": true, "Interface.link_resets": true,
+	"Interface.bfd_status": true, "Interface.cfm_fault": true, "Interface.cfm_fault_status": true, "Interface.cfm_health": true,
+	"Interface.cfm_remote_mpids": true, "Interface.cfm_remote_opstate": true, "Interface.cfm_flap_count": true,
+	"Bridge.datapath_id": true, "Bridge.datapath_version": true, "Bridge.status": true, "Bridge.rstp_status": true,
+	"Port.statistics": true, "Port.status": true, "Port.rstp_status": true, "Port.rstp_statistics": true,
+	"Open_vSwitch.datapath_types": true, "Open_vSwitch.iface_types": true, "Open_vSwitch.ovs_version": true,
+	"Open_vSwitch.db_version": true, "Open_vSwitch.system_type": true, "Open_vSwitch.system_version": true,
+	"Open_vSwitch.dpdk_initialized": true, "Open_vSwitch.dpdk_version": true, "Open_vSwitch.statistics": true,
+	"Open_vSwitch.datapaths": true, "Datapath.capabilities": true, "Datapath.datapath_version": true,
+}
+
 type rawRow struct {
 	table string
 	uuid  string
 	cols  map[string]any
 }
 
-func dump(endpoint string) (*dbDump, error) {
+func dump(endpoint string, vswitchd bool) (*dbDump, error) {
 	out, err := exec.Command("ovsdb-client", "dump", "-f", "json", endpoint, "Open_vSwitch").Output()
 	if err != nil {
 		return nil, fmt.Errorf("ovsdb-client dump: %w", err)
@@ -57,7 +74,7 @@ func dump(endpoint string) (*dbDump, error) {
 					r.uuid = d[i].([]any)[1].(string)
 					continue
 				}
-				if h == "_version" || ignored[table+"."+h] {
+				if h == "_version" || ignored[table+"."+h] || vswitchd && vswitchdColumns[table+"."+h] {
 					continue
 				}
 				r.cols[h] = d[i]

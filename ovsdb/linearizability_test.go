@@ -1,0 +1,390 @@
+package ovsdb_test
+
+// The core's concurrency promise, proven the way etcd's robustness tests
+// prove theirs: concurrent clients record every operation's invocation and
+// response while faults are injected, and a linearizability checker
+// (porcupine) decides whether some sequential order explains the history.
+// An operation whose answer was lost is "outcome unknown": it may be placed
+// anywhere after its invocation, or nowhere. Every operation also leaves a
+// marker in the database, so the end state tells which ones committed.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/port"
+)
+
+// Registers are ports r0..r3: external_ids n is a counter written by
+// read-modify-write, bond_updelay a counter written by blind mutations,
+// and other_config holds a marker per committed operation.
+const registers = 4
+
+type opKind uint8
+
+const (
+	opIncVerify opKind = iota // Do: read n, Verify, write n+1
+	opIncUpdate               // port.Update: read n, write n+1
+	opAdd                     // Mutate bond_updelay += 1
+	opRead                    // Do: read n and m, verified at commit
+)
+
+type lzInput struct {
+	kind   opKind
+	key    int
+	marker string
+}
+
+type lzOutput struct {
+	n, m    int  // the value written (increments) or read
+	unknown bool // the outcome was not reported
+}
+
+type lzState struct{ n, m int }
+
+var lzModel = porcupine.Model{
+	Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
+		byKey := make([][]porcupine.Operation, registers)
+		for _, op := range history {
+			k := op.Input.(lzInput).key
+			byKey[k] = append(byKey[k], op)
+		}
+		return byKey
+	},
+	Init: func() any { return lzState{} },
+	Step: func(state, input, output any) (bool, any) {
+		s, in, out := state.(lzState), input.(lzInput), output.(lzOutput)
+		switch in.kind {
+		case opIncVerify, opIncUpdate:
+			if out.unknown {
+				return true, lzState{s.n + 1, s.m}
+			}
+			return out.n == s.n+1, lzState{out.n, s.m}
+		case opAdd:
+			return true, lzState{s.n, s.m + 1}
+		default:
+			return out.n == s.n && out.m == s.m, s
+		}
+	},
+	DescribeOperation: func(input, output any) string {
+		in, out := input.(lzInput), output.(lzOutput)
+		return fmt.Sprintf("%d key %d -> %+v", in.kind, in.key, out)
+	},
+}
+
+// faultProxy forwards unix connections to ovsdb-server and can cut them.
+type faultProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  map[net.Conn]bool
+}
+
+func newFaultProxy(t *testing.T, target string) *faultProxy {
+	t.Helper()
+	ln, err := net.Listen("unix", filepath.Join(t.TempDir(), "proxy.sock"))
+	require.NoError(t, err)
+	p := &faultProxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
+	go p.serve()
+	t.Cleanup(func() { ln.Close(); p.cut() })
+	return p
+}
+
+func (p *faultProxy) endpoint() string { return "unix:" + p.ln.Addr().String() }
+
+func (p *faultProxy) serve() {
+	for {
+		in, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		out, err := net.Dial("unix", p.target)
+		if err != nil {
+			in.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns[in], p.conns[out] = true, true
+		p.mu.Unlock()
+		pipe := func(a, b net.Conn) {
+			_, _ = io.Copy(a, b)
+			a.Close()
+			b.Close()
+		}
+		go pipe(in, out)
+		go pipe(out, in)
+	}
+}
+
+// cut closes every connection through the proxy.
+func (p *faultProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		c.Close()
+	}
+	clear(p.conns)
+}
+
+type lzRecord struct {
+	op        porcupine.Operation
+	committed bool // reported committed (or, for reads, answered)
+	unknown   bool
+}
+
+func register(k int) string { return fmt.Sprint("r", k) }
+
+// lzRun runs one operation and returns its output and what was reported.
+func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
+	name := register(in.key)
+	var out lzOutput
+	var err error
+	switch in.kind {
+	case opIncVerify:
+		_, err = c.Do(ctx, func(tx *ovsdb.Tx) error {
+			tx.NoWait()
+			p, n, err := portCounter(tx, name)
+			if err != nil {
+				return err
+			}
+			if err := tx.Verify(p, "external_ids"); err != nil {
+				return err
+			}
+			out.n = n + 1
+			p.ExternalIDs = map[string]string{"n": strconv.Itoa(out.n)}
+			if err := tx.Update(p, "external_ids"); err != nil {
+				return err
+			}
+			return tx.Mutate(p, ovsdb.Insert("other_config", map[string]string{in.marker: "1"}))
+		})
+	case opIncUpdate:
+		_, err = c.Transact(ctx, ovsdb.NoWait(), port.Update(name, func(p *ovsdb.Port) error {
+			n, _ := strconv.Atoi(p.ExternalIDs["n"])
+			out.n = n + 1
+			p.ExternalIDs = map[string]string{"n": strconv.Itoa(out.n)}
+			if p.OtherConfig == nil {
+				p.OtherConfig = map[string]string{}
+			}
+			p.OtherConfig[in.marker] = "1"
+			return nil
+		}, "external_ids", "other_config"))
+	case opAdd:
+		_, err = c.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+			if err != nil {
+				return err
+			}
+			return tx.Mutate(p, ovsdb.Mutation{Column: "bond_updelay", Mutator: ovsdb.MutateAdd, Value: 1},
+				ovsdb.Insert("other_config", map[string]string{in.marker: "1"}))
+		}))
+	case opRead:
+		_, err = c.Do(ctx, func(tx *ovsdb.Tx) error {
+			p, n, err := portCounter(tx, name)
+			if err != nil {
+				return err
+			}
+			out.n, out.m = n, p.BondUpdelay
+			return tx.Verify(p, "external_ids", "bond_updelay")
+		})
+	}
+	return out, err
+}
+
+type lzFault struct {
+	name   string
+	inject func(t *testing.T, s *ovstest.Server, p *faultProxy)
+}
+
+// TestLinearizable records histories of 8 clients doing read-modify-write,
+// blind mutations and verified reads on 4 registers, with faults, and
+// checks them with porcupine.
+func TestLinearizable(t *testing.T) {
+	t.Parallel()
+	faults := []lzFault{
+		{"no faults", nil},
+		{"ovsdb-server killed and restarted", func(t *testing.T, s *ovstest.Server, _ *faultProxy) {
+			for range 2 {
+				time.Sleep(300 * time.Millisecond)
+				s.KillDB()
+				time.Sleep(100 * time.Millisecond)
+				if err := s.StartDB(context.Background()); err != nil {
+					t.Errorf("restart ovsdb-server: %v", err)
+					return
+				}
+			}
+		}},
+		{"connections cut", func(t *testing.T, _ *ovstest.Server, p *faultProxy) {
+			for range 4 {
+				time.Sleep(200 * time.Millisecond)
+				p.cut()
+			}
+		}},
+		{"server stalls", func(t *testing.T, s *ovstest.Server, _ *faultProxy) {
+			for range 2 {
+				time.Sleep(200 * time.Millisecond)
+				pid := s.DBPID()
+				_ = syscall.Kill(pid, syscall.SIGSTOP)
+				time.Sleep(1200 * time.Millisecond)
+				_ = syscall.Kill(pid, syscall.SIGCONT)
+			}
+		}},
+	}
+	for _, f := range faults {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			lzCheck(t, f)
+		})
+	}
+}
+
+func lzCheck(t *testing.T, f lzFault) {
+	s := ovstest.NewServer(t)
+	ctx := testCtx(t, 120*time.Second)
+	cmds := []ovsdb.Command{ovsdb.NoWait(), addBridge("br0")}
+	for k := range registers {
+		cmds = append(cmds, addPort("br0", register(k), "internal"))
+	}
+	_, err := s.Client.Transact(ctx, cmds...)
+	require.NoError(t, err)
+	proxy := newFaultProxy(t, s.Endpoint[len("unix:"):])
+
+	const clients, each = 8, 20
+	start := time.Now()
+	now := func() int64 { return int64(time.Since(start)) }
+	var mu sync.Mutex
+	var records []lzRecord
+	var wg sync.WaitGroup
+	for cl := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := ovsdb.Dial(ctx, proxy.endpoint(), ovsdb.WithBackoff(10*time.Millisecond, 100*time.Millisecond))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			for i := range each {
+				// Writes in a fixed pattern, a read after every other one.
+				in := lzInput{kind: opKind(i % 3), key: (cl + i) % registers, marker: fmt.Sprintf("o%d-%d", cl, i)}
+				for _, in := range []lzInput{in, {kind: opRead, key: in.key}} {
+					if in.kind == opRead && i%2 == 1 {
+						continue
+					}
+					opCtx, cancel := context.WithTimeout(ctx, time.Second)
+					call := now()
+					out, err := lzRun(opCtx, c, in)
+					ret := now()
+					cancel()
+					rec := lzRecord{committed: err == nil}
+					switch {
+					case errors.Is(err, ovsdb.ErrOutcomeUnknown):
+						rec.unknown, out.unknown, ret = true, true, math.MaxInt64
+					case err != nil && errors.Is(err, ovsdb.ErrCommitted):
+						t.Errorf("%+v: committed with an error: %v", in, err)
+					}
+					rec.op = porcupine.Operation{ClientId: cl, Input: in, Output: out, Call: call, Return: ret}
+					mu.Lock()
+					records = append(records, rec)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	if f.inject != nil {
+		f.inject(t, s, proxy)
+	}
+	wg.Wait()
+
+	// The end state, read by a fresh client connected after everything.
+	final := make([]*ovsdb.Port, registers)
+	fresh, err := ovsdb.Dial(ctx, s.Endpoint)
+	require.NoError(t, err)
+	defer fresh.Close()
+	require.NoError(t, fresh.View(ctx, func(tx *ovsdb.Tx) error {
+		for k := range registers {
+			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", register(k))
+			if err != nil {
+				return err
+			}
+			final[k] = p
+		}
+		return nil
+	}))
+
+	var history []porcupine.Operation
+	var committed, unknown, failed, lost, phantom int
+	incs, adds := make([]int, registers), make([]int, registers)
+	for _, r := range records {
+		in := r.op.Input.(lzInput)
+		switch {
+		case r.committed:
+			committed++
+		case r.unknown:
+			unknown++
+		default:
+			failed++
+		}
+		if in.kind == opRead {
+			if r.committed {
+				history = append(history, r.op)
+			}
+			continue
+		}
+		_, present := final[in.key].OtherConfig[in.marker]
+		switch {
+		case r.committed && !present:
+			lost++
+			t.Errorf("%+v was reported committed but is not in the database", in)
+		case !r.committed && !r.unknown && present:
+			phantom++
+			t.Errorf("%+v was reported failed but is in the database", in)
+		}
+		if present {
+			if in.kind == opAdd {
+				adds[in.key]++
+			} else {
+				incs[in.key]++
+			}
+		}
+		if r.committed || r.unknown {
+			history = append(history, r.op)
+		}
+	}
+	total := 0
+	for k := range registers {
+		n, _ := strconv.Atoi(final[k].ExternalIDs["n"])
+		total += n + final[k].BondUpdelay
+		if n != incs[k] || final[k].BondUpdelay != adds[k] {
+			t.Errorf("register %d: n=%d m=%d, but %d increments and %d additions left their marker", k, n, final[k].BondUpdelay, incs[k], adds[k])
+		}
+	}
+	if f.inject == nil && total != clients*each {
+		t.Errorf("%d writes committed, want %d", total, clients*each)
+	}
+	res, info := porcupine.CheckOperationsVerbose(lzModel, history, 60*time.Second)
+	violations := 0
+	if res != porcupine.Ok {
+		violations = 1
+		path := filepath.Join(t.TempDir(), "history.html")
+		_ = porcupine.VisualizePath(lzModel, info, path)
+		t.Errorf("history is not linearizable (%v); visualization in %s", res, path)
+	}
+	fmt.Printf("linearizability: %s: %d operations: %d committed, %d outcome unknown, %d failed; %d writes in the database; %d lost, %d phantom, %d violations\n",
+		f.name, len(records), committed, unknown, failed, total, lost, phantom, violations)
+}
