@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 )
 
 // RawClient sends transactions over one JSON-RPC connection and waits for
@@ -94,4 +95,107 @@ func AddBridgeOps(bridge string) []any {
 		map[string]any{"op": "mutate", "table": "Open_vSwitch", "where": []any{},
 			"mutations": []any{[]any{"bridges", "insert", []any{"set", []any{[]any{"named-uuid", "br"}}}}}},
 	}
+}
+
+// RawPipeline is RawClient for many goroutines: requests from all of them
+// share one connection, each written whole under a lock, and one reader
+// hands each reply to its caller, so as many transactions are in flight as
+// there are callers. It is the floor for concurrent use of one client.
+type RawPipeline struct {
+	conn net.Conn
+	wmu  sync.Mutex
+	enc  *json.Encoder
+
+	mu      sync.Mutex
+	id      int
+	pending map[int]chan rawReply
+	err     error
+}
+
+type rawReply struct {
+	result []map[string]any
+	err    error
+}
+
+// DialPipeline connects to a unix: or tcp: endpoint.
+func DialPipeline(ctx context.Context, endpoint string) (*RawPipeline, error) {
+	rc, err := DialRaw(ctx, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	p := &RawPipeline{conn: rc.conn, enc: rc.enc, pending: map[int]chan rawReply{}}
+	go p.read(rc.dec)
+	return p, nil
+}
+
+// Close closes the connection.
+func (p *RawPipeline) Close() error { return p.conn.Close() }
+
+func (p *RawPipeline) read(dec *json.Decoder) {
+	for {
+		var m struct {
+			ID     any              `json:"id"`
+			Method string           `json:"method"`
+			Result []map[string]any `json:"result"`
+			Error  any              `json:"error"`
+		}
+		if err := dec.Decode(&m); err != nil {
+			p.mu.Lock()
+			p.err = err
+			for _, ch := range p.pending {
+				ch <- rawReply{err: err}
+			}
+			p.pending = nil
+			p.mu.Unlock()
+			return
+		}
+		if m.Method == "echo" {
+			p.wmu.Lock()
+			_ = p.enc.Encode(map[string]any{"id": m.ID, "result": []any{}, "error": nil})
+			p.wmu.Unlock()
+			continue
+		}
+		id, _ := m.ID.(float64)
+		p.mu.Lock()
+		ch := p.pending[int(id)]
+		delete(p.pending, int(id))
+		p.mu.Unlock()
+		if ch == nil {
+			continue
+		}
+		r := rawReply{result: m.Result}
+		if m.Error != nil {
+			r.err = fmt.Errorf("transact: %v", m.Error)
+		}
+		for _, res := range m.Result {
+			if e, ok := res["error"]; ok && r.err == nil {
+				r.err = fmt.Errorf("transact: %v: %v", e, res["details"])
+			}
+		}
+		ch <- r
+	}
+}
+
+// Transact sends one transaction and waits for its results; it is safe for
+// concurrent use.
+func (p *RawPipeline) Transact(ops ...any) ([]map[string]any, error) {
+	ch := make(chan rawReply, 1)
+	p.mu.Lock()
+	if p.err != nil {
+		err := p.err
+		p.mu.Unlock()
+		return nil, err
+	}
+	p.id++
+	id := p.id
+	p.pending[id] = ch
+	p.mu.Unlock()
+	p.wmu.Lock()
+	err := p.enc.Encode(map[string]any{"id": id, "method": "transact", "params": append([]any{"Open_vSwitch"}, ops...)})
+	p.wmu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	r := <-ch
+	return r.result, r.err
 }

@@ -2,7 +2,6 @@ package ovsdb
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -18,8 +17,8 @@ import (
 // atom decoders, one per OVSDB base type.
 
 func decString[T ~string](raw []byte) (T, error) {
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, err := unquote(bytes.TrimSpace(raw))
+	if err != nil {
 		return "", fmt.Errorf("string atom %s: %w", raw, err)
 	}
 	return T(s), nil
@@ -53,11 +52,16 @@ func decBool[T ~bool](raw []byte) (T, error) {
 }
 
 func decUUID[T ~string](raw []byte) (T, error) {
-	var pair [2]string
-	if err := json.Unmarshal(raw, &pair); err != nil || (pair[0] != "uuid" && pair[0] != "named-uuid") {
+	parts, err := elements(raw)
+	if err != nil || len(parts) != 2 {
 		return "", fmt.Errorf("uuid atom %s: not [\"uuid\", ...]", raw)
 	}
-	return T(pair[1]), nil
+	tag, err1 := unquote(parts[0])
+	u, err2 := unquote(parts[1])
+	if err1 != nil || err2 != nil || tag != "uuid" && tag != "named-uuid" {
+		return "", fmt.Errorf("uuid atom %s: not [\"uuid\", ...]", raw)
+	}
+	return T(u), nil
 }
 
 // setElements splits a set notation into its atoms. A set of one element may
@@ -67,26 +71,22 @@ func setElements(raw []byte) ([][]byte, error) {
 	if len(raw) == 0 || raw[0] != '[' {
 		return [][]byte{raw}, nil
 	}
-	var parts []json.RawMessage
-	if err := json.Unmarshal(raw, &parts); err != nil {
+	parts, err := elements(raw)
+	if err != nil {
 		return nil, fmt.Errorf("set %s: %w", raw, err)
 	}
 	if len(parts) != 2 {
 		return nil, fmt.Errorf("set %s: want a 2-element array", raw)
 	}
-	var tag string
-	if err := json.Unmarshal(parts[0], &tag); err != nil {
+	tag, err := unquote(parts[0])
+	if err != nil {
 		return nil, fmt.Errorf("set %s: %w", raw, err)
 	}
 	switch tag {
 	case "set":
-		var elems []json.RawMessage
-		if err := json.Unmarshal(parts[1], &elems); err != nil {
+		out, err := elements(parts[1])
+		if err != nil {
 			return nil, fmt.Errorf("set %s: %w", raw, err)
-		}
-		out := make([][]byte, len(elems))
-		for i, e := range elems {
-			out[i] = e
 		}
 		return out, nil
 	case "uuid", "named-uuid":
@@ -154,7 +154,34 @@ func decodeSet[T comparable](raw []byte, dst *[]T, dec func([]byte) (T, error), 
 // duplicates) removed if present, added if absent. Small diffs (the usual
 // one or two elements of an update2) are compared linearly, because hashing
 // every element of a large set costs more than the comparisons.
+//
+// When every element of vals is absent (elements added, the common
+// update), the result appends to cur's array if it has room, and otherwise
+// grows it with room to spare: the cache applies updates to one row
+// version after another, never twice to the same one, and a shorter
+// version never sees elements past its length, so adding N ports to a
+// bridge does not copy its port set N times.
 func toggleSet[T comparable](cur, vals []T) []T {
+	if len(vals) <= 8 {
+		added := true
+	scan:
+		for _, x := range cur {
+			for _, v := range vals {
+				if v == x {
+					added = false
+					break scan
+				}
+			}
+		}
+		if added {
+			if cap(cur)-len(cur) < len(vals) {
+				grown := make([]T, len(cur), 2*len(cur)+len(vals))
+				copy(grown, cur)
+				cur = grown
+			}
+			return append(cur, vals...)
+		}
+	}
 	out := make([]T, 0, len(cur)+len(vals))
 	if len(vals) > 8 {
 		toggle := make(map[T]bool, len(vals))
@@ -201,12 +228,19 @@ func toggleSet[T comparable](cur, vals []T) []T {
 // absent from the map is added, a key with the same value is removed, and a
 // key with another value is updated.
 func decodeMap[K, V comparable](raw []byte, dst *map[K]V, dk func([]byte) (K, error), dv func([]byte) (V, error), diff bool) error {
-	var parts []json.RawMessage
-	if err := json.Unmarshal(raw, &parts); err != nil || len(parts) != 2 || string(bytes.TrimSpace(parts[0])) != `"map"` {
+	parts, err := elements(raw)
+	if err != nil || len(parts) != 2 || string(parts[0]) != `"map"` {
 		return fmt.Errorf("map %s: not [\"map\", [...]]", raw)
 	}
-	var pairs [][2]json.RawMessage
-	if err := json.Unmarshal(parts[1], &pairs); err != nil {
+	var pairs [][2][]byte
+	if err := eachElement(parts[1], func(pair []byte) error {
+		kv, err := elements(pair)
+		if err != nil || len(kv) != 2 {
+			return fmt.Errorf("map pair %s: not [key, value]", pair)
+		}
+		pairs = append(pairs, [2][]byte{kv[0], kv[1]})
+		return nil
+	}); err != nil {
 		return fmt.Errorf("map %s: %w", raw, err)
 	}
 	out := make(map[K]V, len(pairs))

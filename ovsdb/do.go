@@ -62,12 +62,14 @@ func (c *Client) Transact(ctx context.Context, cmds ...Command) (*Result, error)
 // that rests on what fn read (a row not found, say) is returned only once
 // the server has confirmed those reads; if they were stale, fn runs again.
 //
-// Every transaction that writes increments Open_vSwitch.next_cfg. Do returns
-// once the client's cache shows the commit (later reads see it) and, unless
-// the transaction asked for NoWait, once ovs-vswitchd has applied it
-// (cur_cfg reached next_cfg); then it reports every interface the
-// transaction created, and returns an *InterfaceError (with the Result) for
-// each that ovs-vswitchd could not set up.
+// Do returns once the client's cache shows the commit, so later reads see
+// it: ovsdb-server sends a session the monitor updates of every commit
+// before any reply, so the cache has the commit when its reply is read.
+// Unless the transaction asked for NoWait, a transaction that writes also
+// increments Open_vSwitch.next_cfg, and Do waits until ovs-vswitchd has
+// applied it (cur_cfg reached next_cfg); then it reports every interface
+// the transaction created, and returns an *InterfaceError (with the Result)
+// for each that ovs-vswitchd could not set up.
 //
 // # Outcomes
 //
@@ -231,9 +233,10 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 	encoded = append(encoded, tx.waitJSON...)
 	encoded = append(encoded, tx.opJSON...)
 	cfgAt := -1
-	if len(tx.ops) > 0 {
+	if len(tx.ops) > 0 && !tx.noWait {
 		// Bump next_cfg so that ovs-vswitchd reconfigures (it ignores some
-		// columns otherwise) and read back the value to wait for.
+		// columns otherwise) and read back the value to wait for. With
+		// NoWait, like ovs-vsctl --no-wait, it is left alone.
 		ops = append(ops, bumpNextCfg, selectNextCfg)
 		encoded = append(encoded, bumpNextCfgJSON, selectNextCfgJSON)
 		cfgAt = len(ops) - 1

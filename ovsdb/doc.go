@@ -33,10 +33,11 @@
 // the new state (ovs-vsctl's TRY_AGAIN). Set and map edits are mutations, so
 // concurrent writers adding ports to one bridge never conflict.
 //
-// Every transaction that writes increments Open_vSwitch.next_cfg; Do returns
-// when the client's cache shows the commit (read-your-writes) and, unless
-// NoWait, when ovs-vswitchd has applied it (cur_cfg). It then reports each
-// interface the transaction created, with an *InterfaceError for those that
+// Do returns when the client's cache shows the commit (read-your-writes)
+// and, unless NoWait, when ovs-vswitchd has applied it: a transaction that
+// writes increments Open_vSwitch.next_cfg and Do waits for cur_cfg to
+// reach it, as ovs-vsctl does. It then reports each interface the
+// transaction created, with an *InterfaceError for those that
 // ovs-vswitchd could not set up ("committed, but interface X failed").
 //
 // # Errors

@@ -66,11 +66,11 @@ type callResult struct {
 }
 
 type rpcMessage struct {
-	ID     json.RawMessage `json:"id"`
-	Method string          `json:"method,omitempty"`
-	Params json.RawMessage `json:"params,omitempty"`
-	Result json.RawMessage `json:"result,omitempty"`
-	Error  json.RawMessage `json:"error,omitempty"`
+	ID     json.RawMessage
+	Method string
+	Params json.RawMessage
+	Result json.RawMessage
+	Error  json.RawMessage
 }
 
 func newRPCConn(nc net.Conn, maxSize int, notify func(string, json.RawMessage)) *rpcConn {
@@ -103,8 +103,8 @@ func (c *rpcConn) readLoop() {
 			c.fail(err)
 			return
 		}
-		var m rpcMessage
-		if err := json.Unmarshal(frame, &m); err != nil {
+		m, err := parseMessage(frame)
+		if err != nil {
 			c.fail(fmt.Errorf("read: bad message: %v: %w", err, ErrNotConnected))
 			return
 		}
@@ -125,6 +125,34 @@ func (c *rpcConn) readLoop() {
 			c.reply(m)
 		}
 	}
+}
+
+// parseMessage splits a JSON-RPC message into its members in one pass,
+// without copying: the values stay slices of frame, decoded by whoever
+// takes them.
+func parseMessage(frame []byte) (rpcMessage, error) {
+	var m rpcMessage
+	err := eachMember(frame, func(key string, val []byte) error {
+		switch key {
+		case "id":
+			m.ID = val
+		case "method":
+			if string(val) == "null" {
+				return nil
+			}
+			s, err := unquote(val)
+			m.Method = s
+			return err
+		case "params":
+			m.Params = val
+		case "result":
+			m.Result = val
+		case "error":
+			m.Error = val
+		}
+		return nil
+	})
+	return m, err
 }
 
 func (c *rpcConn) reply(m rpcMessage) {

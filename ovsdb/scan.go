@@ -62,6 +62,48 @@ func eachMember(b []byte, fn func(key string, val []byte) error) error {
 	}
 }
 
+// eachElement calls fn with the raw value of each element of the JSON
+// array in b, in one pass and without copying. What is not an array is an
+// error wrapping errScan.
+func eachElement(b []byte, fn func(val []byte) error) error {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return fmt.Errorf("want an array: %w", errScan)
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return nil
+	}
+	for {
+		end, err := skipValue(b, i)
+		if err != nil {
+			return err
+		}
+		if err := fn(b[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) {
+			return fmt.Errorf("unterminated array: %w", errScan)
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case ']':
+			return nil
+		default:
+			return fmt.Errorf("want ',' or ']' at %d: %w", i, errScan)
+		}
+	}
+}
+
+// elements returns the raw elements of the JSON array in b.
+func elements(b []byte) ([][]byte, error) {
+	var out [][]byte
+	err := eachElement(b, func(v []byte) error { out = append(out, v); return nil })
+	return out, err
+}
+
 func skipSpace(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
@@ -125,7 +167,7 @@ func unquote(q []byte) (string, error) {
 	}
 	s := q[1 : len(q)-1]
 	for _, c := range s {
-		if c == '\\' || c < 0x20 || c >= 0x80 {
+		if c == '\\' || c == '"' || c < 0x20 || c >= 0x80 {
 			var out string
 			if err := json.Unmarshal(q, &out); err != nil {
 				return "", fmt.Errorf("%w: %w", errScan, err)

@@ -38,7 +38,10 @@ type Tx struct {
 
 	waits    []Operation
 	waitKeys map[string]bool
-	ops      []Operation
+	// rowWaited holds "table/uuid" of the rows some wait already pins to
+	// their UUID: such a row needs no separate existence check.
+	rowWaited map[string]bool
+	ops       []Operation
 	// encoded holds each operation's JSON, made once when it is added:
 	// waits first, then ops, as they are sent.
 	waitJSON [][]byte
@@ -95,7 +98,7 @@ type edit struct {
 }
 
 func newTx(schema *Schema, snap *snapshot) *Tx {
-	return &Tx{schema: schema, snap: snap, waitKeys: map[string]bool{}, pend: map[string]map[string]*pending{},
+	return &Tx{schema: schema, snap: snap, waitKeys: map[string]bool{}, rowWaited: map[string]bool{}, pend: map[string]map[string]*pending{},
 		names: map[string]bool{}, byValue: map[string]map[string]map[string][]*pending{}}
 }
 
@@ -216,6 +219,10 @@ func (tx *Tx) verifyExists(table, uuid string) {
 	if p := tx.pend[table][uuid]; p != nil && p.inserted {
 		return
 	}
+	if tx.rowWaited[table+"/"+uuid] {
+		return // a wait on the row's columns fails as well if it is gone
+	}
+	tx.rowWaited[table+"/"+uuid] = true
 	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(uuid)},
 		Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{{"_uuid": [2]string{"uuid", uuid}}}})
 }
@@ -246,11 +253,34 @@ func Get[T any, PT ModelPtr[T]](tx *Tx, uuid string) (PT, error) {
 // that value. Indexed columns are found in constant time.
 func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error) {
 	var z T
-	table := PT(&z).Table()
+	r, err := tx.lookup(PT(&z), column, value)
+	if err != nil {
+		return nil, err
+	}
+	return r.clone().(PT), nil
+}
+
+// LookupUUID is Lookup for a caller that needs only the row's UUID (to
+// refer to it, or to Mutate or Delete it through a row holding just the
+// UUID): it verifies the same and copies nothing, however large the row.
+func LookupUUID[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (string, error) {
+	var z T
+	r, err := tx.lookup(PT(&z), column, value)
+	if err != nil {
+		return "", err
+	}
+	return r.uuid(), nil
+}
+
+// lookup finds the row of model's table whose column equals value, as the
+// transaction sees it, and records the verification. The row is not a
+// copy: never hand it out.
+func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
+	table := model.Table()
 	if err := tx.check(); err != nil {
 		return nil, err
 	}
-	if cur, ok := PT(&z).column(column); ok && reflect.TypeOf(cur) != reflect.TypeOf(value) {
+	if cur, ok := model.column(column); ok && reflect.TypeOf(cur) != reflect.TypeOf(value) {
 		return nil, fmt.Errorf("look up %s by %s: %w", table, column, columnTypeError(table, column, fmt.Sprintf("%T", cur), value))
 	}
 	enc, err := tx.schema.encode(table, column, value)
@@ -326,6 +356,7 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 		// A unique value found on row U: verifying that U still holds it
 		// is a lookup by UUID on the server, not a scan.
 		u := committed[0].uuid()
+		tx.rowWaited[table+"/"+u] = true
 		tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
 			Columns: []string{column}, Until: "==", Rows: []map[string]any{{column: enc}}})
 	case isString && indexed && len(committed) == 0:
@@ -343,7 +374,7 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 	case 0:
 		return nil, fmt.Errorf("%s with %s %v: %w", table, column, value, ErrNotFound)
 	case 1:
-		return found[0].clone().(PT), nil
+		return found[0], nil
 	}
 	return nil, fmt.Errorf("%s with %s %v: %d rows match: %w", table, column, value, len(found), ErrInvalid)
 }
@@ -398,6 +429,7 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 	}
 	cols := append([]string(nil), columns...)
 	sort.Strings(cols)
+	tx.rowWaited[table+"/"+u] = true
 	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
 		Columns: cols, Until: "==", Rows: []map[string]any{want}})
 	return nil

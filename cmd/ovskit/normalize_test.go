@@ -21,9 +21,9 @@ type dbDump struct {
 	labels map[string]string   // uuid → label
 }
 
-// ignored columns differ by design: ovskit bumps next_cfg on every write
-// (ovs-vsctl --no-wait does not).
-var ignored = map[string]bool{"Open_vSwitch.next_cfg": true, "Open_vSwitch.cur_cfg": true}
+// ignored columns differ by design (none today: with --no-wait neither tool
+// bumps next_cfg, and without it both bump it once per transaction).
+var ignored = map[string]bool{}
 
 // vswitchdColumns are written by ovs-vswitchd as it runs (status, counters,
 // kernel and datapath facts): two instances differ in them by nature, so

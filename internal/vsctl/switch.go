@@ -117,11 +117,11 @@ func AddBridge(tx *ovsdb.Tx, s BridgeSpec) error {
 // bridge names too wherever the switch was built by these commands.
 func nameFree(tx *ovsdb.Tx, name string, bridges bool) (bool, error) {
 	lookups := []func() error{
-		func() error { _, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name); return err },
-		func() error { _, err := ovsdb.Lookup[ovsdb.Interface](tx, "name", name); return err },
+		func() error { _, err := ovsdb.LookupUUID[ovsdb.Port](tx, "name", name); return err },
+		func() error { _, err := ovsdb.LookupUUID[ovsdb.Interface](tx, "name", name); return err },
 	}
 	if bridges {
-		lookups = append(lookups, func() error { _, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", name); return err })
+		lookups = append(lookups, func() error { _, err := ovsdb.LookupUUID[ovsdb.Bridge](tx, "name", name); return err })
 	}
 	for _, lookup := range lookups {
 		err := lookup()
@@ -540,13 +540,16 @@ func (s PortSpec) command() string {
 // when the general path must decide (a fake bridge, a name clash to
 // explain).
 func addPortFast(tx *ovsdb.Tx, s PortSpec, port *ovsdb.Port, ifaces []*ovsdb.Interface) (bool, error) {
-	br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", s.Bridge)
+	// Only the bridge's UUID is needed: its port set, however large, is
+	// not copied.
+	brUUID, err := ovsdb.LookupUUID[ovsdb.Bridge](tx, "name", s.Bridge)
 	if err != nil {
 		if isNotFound(err) {
 			return false, nil
 		}
 		return false, err
 	}
+	br := &ovsdb.Bridge{UUID: brUUID}
 	names := []string{s.Name}
 	for _, n := range s.Ifaces {
 		if !slices.Contains(names, n) {
@@ -726,10 +729,14 @@ var kernelNamed = map[string]bool{"": true, "system": true, "internal": true, "t
 // datapath's "ovs-system" and the userspace datapath's "ovs-netdev".
 var reserved = map[string]bool{"ovs-system": true, "ovs-netdev": true}
 
-// CheckName refuses interface names that cannot work: the datapaths'
-// reserved names, a Linux device name longer than 15 bytes, or with '/'
-// or whitespace.
+// CheckName refuses interface names that cannot work: an empty name, the
+// datapaths' reserved names, and for a Linux device, a name that Linux's
+// dev_valid_name refuses (longer than 15 bytes, ".", "..", or with '/',
+// ':' or white space).
 func CheckName(name, ifType string) error {
+	if name == "" {
+		return fmt.Errorf("empty interface name: %w", ovsdb.ErrInvalid)
+	}
 	if reserved[name] {
 		return fmt.Errorf("%q is reserved for the datapath's own device: %w", name, ovsdb.ErrInvalid)
 	}
@@ -740,7 +747,7 @@ func CheckName(name, ifType string) error {
 		return fmt.Errorf("interface name %q is %d bytes long; a %s interface is a Linux device, whose name has at most 15: %w",
 			name, len(name), typeName(ifType), ovsdb.ErrInvalid)
 	}
-	if strings.ContainsAny(name, "/ \t\n") || name == "." || name == ".." {
+	if strings.ContainsAny(name, "/: \t\n\v\f\r") || name == "." || name == ".." {
 		return fmt.Errorf("interface name %q is not a valid Linux device name: %w", name, ovsdb.ErrInvalid)
 	}
 	return nil

@@ -123,6 +123,12 @@ func TestCheckName(t *testing.T) {
 		{"16 bytes system", "abcdefghijklmnop", "", false},
 		{"16 bytes tunnel", "abcdefghijklmnop", "gre", true},
 		{"slash", "a/b", "system", false},
+		{"colon system", "a:b", "", false},
+		{"colon internal", "a:b", "internal", false},
+		{"colon tunnel", "a:b", "gre", true},
+		{"vertical tab", "a\vb", "internal", false},
+		{"carriage return", "a\rb", "", false},
+		{"empty", "", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
