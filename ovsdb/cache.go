@@ -186,6 +186,13 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 
 func (c *cache) reindex(idx map[string]*editor[string], uuid string, old, nr Model) {
 	for col, ed := range idx {
+		if old != nil && nr != nil {
+			ov, _ := old.column(col)
+			nv, _ := nr.column(col)
+			if ov == nv {
+				continue // the indexed value did not change
+			}
+		}
 		if old != nil {
 			v, _ := old.column(col)
 			s, _ := v.(string)

@@ -416,6 +416,40 @@ func encodeAtom(kind baseKind, v reflect.Value) (any, error) {
 // a pointer an optional value (a set of 0 or 1), a map a map, anything else
 // an atom.
 func encodeDatum(key, value baseKind, v any) (any, error) {
+	// The common column types without reflection.
+	switch x := v.(type) {
+	case string:
+		if key == baseUUID {
+			return uuidAtom(x)
+		}
+		if err := checkString(x); err != nil {
+			return nil, err
+		}
+		return x, nil
+	case int:
+		return int64(x), nil
+	case bool:
+		return x, nil
+	case map[string]string:
+		if key == baseOther && value == baseOther {
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			pairs := make([]any, 0, len(keys))
+			for _, k := range keys {
+				if err := checkString(k); err != nil {
+					return nil, err
+				}
+				if err := checkString(x[k]); err != nil {
+					return nil, err
+				}
+				pairs = append(pairs, []any{k, x[k]})
+			}
+			return []any{"map", pairs}, nil
+		}
+	}
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() {
 		return []any{"set", []any{}}, nil

@@ -267,3 +267,45 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		t.Error("NaN encoded")
 	}
 }
+
+// TestParseResults checks the scanner's decoding of transact replies
+// against encoding/json's.
+func TestParseResults(t *testing.T) {
+	tests := []struct {
+		name    string
+		raw     string
+		wantErr bool
+	}{
+		{"inserts and a select", `[{},{"uuid":["uuid","2d8b1d2c-8a4e-4a3b-9f4e-1b2c3d4e5f60"]},{"count":1},{"rows":[{"next_cfg":7},{"next_cfg":8}]}]`, false},
+		{"an error with details", `[{},{"error":"constraint violation","details":"Transaction causes multiple rows in \"Port\" table to have identical values (\"p1\") for index on column \"name\"."}]`, false},
+		{"a null result after an error", `[{"error":"timed out"},null]`, false},
+		{"white space", ` [ { "count" : 0 } , { } ] `, false},
+		{"escapes", `[{"error":"a\u00e9\n\"b\""}]`, false},
+		{"not an array", `{"count":1}`, true},
+		{"truncated", `[{"count":1}`, true},
+		{"bad uuid", `[{"uuid":"x"}]`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseResults([]byte(tt.raw))
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("parseResults(%s) = %+v, want an error", tt.raw, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []opResult
+			if err := json.Unmarshal([]byte(tt.raw), &want); err != nil {
+				t.Fatal(err)
+			}
+			g, _ := json.Marshal(got)
+			w, _ := json.Marshal(want)
+			if string(g) != string(w) {
+				t.Errorf("parseResults:\n got %s\nwant %s", g, w)
+			}
+		})
+	}
+}

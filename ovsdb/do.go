@@ -203,9 +203,9 @@ func (c *Client) confirm(ctx context.Context, rc *rpcConn, tx *Tx) (commitStatus
 	if status != statusDone || err != nil {
 		return status, err
 	}
-	var results []opResult
-	if err := json.Unmarshal(raw, &results); err != nil {
-		return statusDone, fmt.Errorf("transact: bad reply %s: %w", raw, err)
+	results, err := parseResults(raw)
+	if err != nil {
+		return statusDone, err
 	}
 	for _, r := range results {
 		if r.Error != nil {
@@ -277,9 +277,9 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 		}
 		return nil, statusDone, err
 	}
-	var results []opResult
-	if err := json.Unmarshal(raw, &results); err != nil {
-		return nil, statusDone, fmt.Errorf("transact: bad reply %s: %w", raw, err)
+	results, err := parseResults(raw)
+	if err != nil {
+		return nil, statusDone, err
 	}
 	for i, r := range results {
 		if r.Error == nil {

@@ -2,6 +2,7 @@ package ovsdb
 
 import (
 	"fmt"
+	"slices"
 )
 
 // Model is a row of one table of the Open_vSwitch schema: *Bridge, *Port,
@@ -53,7 +54,7 @@ func Column(m Model, col string) (any, error) {
 func SetColumn(m Model, col string, v any) error { return m.setColumn(col, v) }
 
 // Columns lists the row's columns (without "_uuid"), in schema order.
-func Columns(m Model) []string { return m.columns() }
+func Columns(m Model) []string { return slices.Clone(m.columns()) }
 
 // NewRow returns an empty row of the named table.
 func NewRow(table string) (Model, error) {

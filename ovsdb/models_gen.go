@@ -178,13 +178,13 @@ func (r *AutoAttach) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*AutoAttach) columns() []string {
-	return []string{
-		"mappings",
-		"system_description",
-		"system_name",
-	}
+var autoAttachColumns = []string{
+	"mappings",
+	"system_description",
+	"system_name",
 }
+
+func (*AutoAttach) columns() []string { return autoAttachColumns }
 
 // BridgeFailMode is the enumerated type of column Bridge.fail_mode.
 type BridgeFailMode string
@@ -528,32 +528,32 @@ func (r *Bridge) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*Bridge) columns() []string {
-	return []string{
-		"auto_attach",
-		"controller",
-		"datapath_id",
-		"datapath_type",
-		"datapath_version",
-		"external_ids",
-		"fail_mode",
-		"flood_vlans",
-		"flow_tables",
-		"ipfix",
-		"mcast_snooping_enable",
-		"mirrors",
-		"name",
-		"netflow",
-		"other_config",
-		"ports",
-		"protocols",
-		"rstp_enable",
-		"rstp_status",
-		"sflow",
-		"status",
-		"stp_enable",
-	}
+var bridgeColumns = []string{
+	"auto_attach",
+	"controller",
+	"datapath_id",
+	"datapath_type",
+	"datapath_version",
+	"external_ids",
+	"fail_mode",
+	"flood_vlans",
+	"flow_tables",
+	"ipfix",
+	"mcast_snooping_enable",
+	"mirrors",
+	"name",
+	"netflow",
+	"other_config",
+	"ports",
+	"protocols",
+	"rstp_enable",
+	"rstp_status",
+	"sflow",
+	"status",
+	"stp_enable",
 }
+
+func (*Bridge) columns() []string { return bridgeColumns }
 
 // CTTimeoutPolicyTimeouts is the enumerated type of column CT_Timeout_Policy.timeouts.
 type CTTimeoutPolicyTimeouts string
@@ -644,12 +644,12 @@ func (r *CTTimeoutPolicy) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*CTTimeoutPolicy) columns() []string {
-	return []string{
-		"external_ids",
-		"timeouts",
-	}
+var cTTimeoutPolicyColumns = []string{
+	"external_ids",
+	"timeouts",
 }
+
+func (*CTTimeoutPolicy) columns() []string { return cTTimeoutPolicyColumns }
 
 // CTZone is a row of the CT_Zone table.
 type CTZone struct {
@@ -717,12 +717,12 @@ func (r *CTZone) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*CTZone) columns() []string {
-	return []string{
-		"external_ids",
-		"timeout_policy",
-	}
+var cTZoneColumns = []string{
+	"external_ids",
+	"timeout_policy",
 }
+
+func (*CTZone) columns() []string { return cTZoneColumns }
 
 // ControllerConnectionMode is the enumerated type of column Controller.connection_mode.
 type ControllerConnectionMode string
@@ -1011,27 +1011,27 @@ func (r *Controller) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*Controller) columns() []string {
-	return []string{
-		"connection_mode",
-		"controller_burst_limit",
-		"controller_queue_size",
-		"controller_rate_limit",
-		"enable_async_messages",
-		"external_ids",
-		"inactivity_probe",
-		"is_connected",
-		"local_gateway",
-		"local_ip",
-		"local_netmask",
-		"max_backoff",
-		"other_config",
-		"role",
-		"status",
-		"target",
-		"type",
-	}
+var controllerColumns = []string{
+	"connection_mode",
+	"controller_burst_limit",
+	"controller_queue_size",
+	"controller_rate_limit",
+	"enable_async_messages",
+	"external_ids",
+	"inactivity_probe",
+	"is_connected",
+	"local_gateway",
+	"local_ip",
+	"local_netmask",
+	"max_backoff",
+	"other_config",
+	"role",
+	"status",
+	"target",
+	"type",
 }
+
+func (*Controller) columns() []string { return controllerColumns }
 
 // Datapath is a row of the Datapath table.
 type Datapath struct {
@@ -1124,14 +1124,14 @@ func (r *Datapath) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*Datapath) columns() []string {
-	return []string{
-		"capabilities",
-		"ct_zones",
-		"datapath_version",
-		"external_ids",
-	}
+var datapathColumns = []string{
+	"capabilities",
+	"ct_zones",
+	"datapath_version",
+	"external_ids",
 }
+
+func (*Datapath) columns() []string { return datapathColumns }
 
 // FlowSampleCollectorSet is a row of the Flow_Sample_Collector_Set table.
 type FlowSampleCollectorSet struct {
@@ -1223,14 +1223,14 @@ func (r *FlowSampleCollectorSet) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*FlowSampleCollectorSet) columns() []string {
-	return []string{
-		"bridge",
-		"external_ids",
-		"id",
-		"ipfix",
-	}
+var flowSampleCollectorSetColumns = []string{
+	"bridge",
+	"external_ids",
+	"id",
+	"ipfix",
 }
+
+func (*FlowSampleCollectorSet) columns() []string { return flowSampleCollectorSetColumns }
 
 // FlowTableOverflowPolicy is the enumerated type of column Flow_Table.overflow_policy.
 type FlowTableOverflowPolicy string
@@ -1359,16 +1359,16 @@ func (r *FlowTable) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*FlowTable) columns() []string {
-	return []string{
-		"external_ids",
-		"flow_limit",
-		"groups",
-		"name",
-		"overflow_policy",
-		"prefixes",
-	}
+var flowTableColumns = []string{
+	"external_ids",
+	"flow_limit",
+	"groups",
+	"name",
+	"overflow_policy",
+	"prefixes",
 }
+
+func (*FlowTable) columns() []string { return flowTableColumns }
 
 // IPFIX is a row of the IPFIX table.
 type IPFIX struct {
@@ -1514,18 +1514,18 @@ func (r *IPFIX) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*IPFIX) columns() []string {
-	return []string{
-		"cache_active_timeout",
-		"cache_max_flows",
-		"external_ids",
-		"obs_domain_id",
-		"obs_point_id",
-		"other_config",
-		"sampling",
-		"targets",
-	}
+var iPFIXColumns = []string{
+	"cache_active_timeout",
+	"cache_max_flows",
+	"external_ids",
+	"obs_domain_id",
+	"obs_point_id",
+	"other_config",
+	"sampling",
+	"targets",
 }
+
+func (*IPFIX) columns() []string { return iPFIXColumns }
 
 // InterfaceAdminState is the enumerated type of column Interface.admin_state.
 type InterfaceAdminState string
@@ -2052,45 +2052,45 @@ func (r *Interface) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*Interface) columns() []string {
-	return []string{
-		"admin_state",
-		"bfd",
-		"bfd_status",
-		"cfm_fault",
-		"cfm_fault_status",
-		"cfm_flap_count",
-		"cfm_health",
-		"cfm_mpid",
-		"cfm_remote_mpids",
-		"cfm_remote_opstate",
-		"duplex",
-		"error",
-		"external_ids",
-		"ifindex",
-		"ingress_policing_burst",
-		"ingress_policing_kpkts_burst",
-		"ingress_policing_kpkts_rate",
-		"ingress_policing_rate",
-		"lacp_current",
-		"link_resets",
-		"link_speed",
-		"link_state",
-		"lldp",
-		"mac",
-		"mac_in_use",
-		"mtu",
-		"mtu_request",
-		"name",
-		"ofport",
-		"ofport_request",
-		"options",
-		"other_config",
-		"statistics",
-		"status",
-		"type",
-	}
+var interfaceColumns = []string{
+	"admin_state",
+	"bfd",
+	"bfd_status",
+	"cfm_fault",
+	"cfm_fault_status",
+	"cfm_flap_count",
+	"cfm_health",
+	"cfm_mpid",
+	"cfm_remote_mpids",
+	"cfm_remote_opstate",
+	"duplex",
+	"error",
+	"external_ids",
+	"ifindex",
+	"ingress_policing_burst",
+	"ingress_policing_kpkts_burst",
+	"ingress_policing_kpkts_rate",
+	"ingress_policing_rate",
+	"lacp_current",
+	"link_resets",
+	"link_speed",
+	"link_state",
+	"lldp",
+	"mac",
+	"mac_in_use",
+	"mtu",
+	"mtu_request",
+	"name",
+	"ofport",
+	"ofport_request",
+	"options",
+	"other_config",
+	"statistics",
+	"status",
+	"type",
 }
+
+func (*Interface) columns() []string { return interfaceColumns }
 
 // ManagerConnectionMode is the enumerated type of column Manager.connection_mode.
 type ManagerConnectionMode string
@@ -2243,18 +2243,18 @@ func (r *Manager) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*Manager) columns() []string {
-	return []string{
-		"connection_mode",
-		"external_ids",
-		"inactivity_probe",
-		"is_connected",
-		"max_backoff",
-		"other_config",
-		"status",
-		"target",
-	}
+var managerColumns = []string{
+	"connection_mode",
+	"external_ids",
+	"inactivity_probe",
+	"is_connected",
+	"max_backoff",
+	"other_config",
+	"status",
+	"target",
 }
+
+func (*Manager) columns() []string { return managerColumns }
 
 // Mirror is a row of the Mirror table.
 type Mirror struct {
@@ -2424,20 +2424,20 @@ func (r *Mirror) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*Mirror) columns() []string {
-	return []string{
-		"external_ids",
-		"name",
-		"output_port",
-		"output_vlan",
-		"select_all",
-		"select_dst_port",
-		"select_src_port",
-		"select_vlan",
-		"snaplen",
-		"statistics",
-	}
+var mirrorColumns = []string{
+	"external_ids",
+	"name",
+	"output_port",
+	"output_vlan",
+	"select_all",
+	"select_dst_port",
+	"select_src_port",
+	"select_vlan",
+	"snaplen",
+	"statistics",
 }
+
+func (*Mirror) columns() []string { return mirrorColumns }
 
 // NetFlow is a row of the NetFlow table.
 type NetFlow struct {
@@ -2555,16 +2555,16 @@ func (r *NetFlow) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*NetFlow) columns() []string {
-	return []string{
-		"active_timeout",
-		"add_id_to_interface",
-		"engine_id",
-		"engine_type",
-		"external_ids",
-		"targets",
-	}
+var netFlowColumns = []string{
+	"active_timeout",
+	"add_id_to_interface",
+	"engine_id",
+	"engine_type",
+	"external_ids",
+	"targets",
 }
+
+func (*NetFlow) columns() []string { return netFlowColumns }
 
 // OpenVSwitch is a row of the Open_vSwitch table.
 type OpenVSwitch struct {
@@ -2824,27 +2824,27 @@ func (r *OpenVSwitch) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*OpenVSwitch) columns() []string {
-	return []string{
-		"bridges",
-		"cur_cfg",
-		"datapath_types",
-		"datapaths",
-		"db_version",
-		"dpdk_initialized",
-		"dpdk_version",
-		"external_ids",
-		"iface_types",
-		"manager_options",
-		"next_cfg",
-		"other_config",
-		"ovs_version",
-		"ssl",
-		"statistics",
-		"system_type",
-		"system_version",
-	}
+var openVSwitchColumns = []string{
+	"bridges",
+	"cur_cfg",
+	"datapath_types",
+	"datapaths",
+	"db_version",
+	"dpdk_initialized",
+	"dpdk_version",
+	"external_ids",
+	"iface_types",
+	"manager_options",
+	"next_cfg",
+	"other_config",
+	"ovs_version",
+	"ssl",
+	"statistics",
+	"system_type",
+	"system_version",
 }
+
+func (*OpenVSwitch) columns() []string { return openVSwitchColumns }
 
 // PortBondMode is the enumerated type of column Port.bond_mode.
 type PortBondMode string
@@ -3198,32 +3198,32 @@ func (r *Port) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*Port) columns() []string {
-	return []string{
-		"bond_active_slave",
-		"bond_downdelay",
-		"bond_fake_iface",
-		"bond_mode",
-		"bond_updelay",
-		"cvlans",
-		"external_ids",
-		"fake_bridge",
-		"interfaces",
-		"lacp",
-		"mac",
-		"name",
-		"other_config",
-		"protected",
-		"qos",
-		"rstp_statistics",
-		"rstp_status",
-		"statistics",
-		"status",
-		"tag",
-		"trunks",
-		"vlan_mode",
-	}
+var portColumns = []string{
+	"bond_active_slave",
+	"bond_downdelay",
+	"bond_fake_iface",
+	"bond_mode",
+	"bond_updelay",
+	"cvlans",
+	"external_ids",
+	"fake_bridge",
+	"interfaces",
+	"lacp",
+	"mac",
+	"name",
+	"other_config",
+	"protected",
+	"qos",
+	"rstp_statistics",
+	"rstp_status",
+	"statistics",
+	"status",
+	"tag",
+	"trunks",
+	"vlan_mode",
 }
+
+func (*Port) columns() []string { return portColumns }
 
 // QoS is a row of the QoS table.
 type QoS struct {
@@ -3316,14 +3316,14 @@ func (r *QoS) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*QoS) columns() []string {
-	return []string{
-		"external_ids",
-		"other_config",
-		"queues",
-		"type",
-	}
+var qoSColumns = []string{
+	"external_ids",
+	"other_config",
+	"queues",
+	"type",
 }
+
+func (*QoS) columns() []string { return qoSColumns }
 
 // Queue is a row of the Queue table.
 type Queue struct {
@@ -3404,13 +3404,13 @@ func (r *Queue) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*Queue) columns() []string {
-	return []string{
-		"dscp",
-		"external_ids",
-		"other_config",
-	}
+var queueColumns = []string{
+	"dscp",
+	"external_ids",
+	"other_config",
 }
+
+func (*Queue) columns() []string { return queueColumns }
 
 // SSL is a row of the SSL table.
 type SSL struct {
@@ -3513,15 +3513,15 @@ func (r *SSL) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*SSL) columns() []string {
-	return []string{
-		"bootstrap_ca_cert",
-		"ca_cert",
-		"certificate",
-		"external_ids",
-		"private_key",
-	}
+var sSLColumns = []string{
+	"bootstrap_ca_cert",
+	"ca_cert",
+	"certificate",
+	"external_ids",
+	"private_key",
 }
+
+func (*SSL) columns() []string { return sSLColumns }
 
 // SFlow is a row of the sFlow table.
 type SFlow struct {
@@ -3641,13 +3641,13 @@ func (r *SFlow) setColumn(col string, v any) error {
 	return nil
 }
 
-func (*SFlow) columns() []string {
-	return []string{
-		"agent",
-		"external_ids",
-		"header",
-		"polling",
-		"sampling",
-		"targets",
-	}
+var sFlowColumns = []string{
+	"agent",
+	"external_ids",
+	"header",
+	"polling",
+	"sampling",
+	"targets",
 }
+
+func (*SFlow) columns() []string { return sFlowColumns }

@@ -154,3 +154,52 @@ type opResult struct {
 	Error   *string           `json:"error,omitempty"`
 	Details string            `json:"details,omitempty"`
 }
+
+// parseResults decodes a transact reply (an array of operation results)
+// with the one-pass scanner.
+func parseResults(raw []byte) ([]opResult, error) {
+	var out []opResult
+	err := eachElement(raw, func(el []byte) error {
+		var r opResult
+		if string(el) == "null" {
+			out = append(out, r)
+			return nil
+		}
+		err := eachMember(el, func(key string, val []byte) error {
+			switch key {
+			case "count":
+				n, err := decInt[int](val)
+				r.Count = &n
+				return err
+			case "uuid":
+				u, err := decUUID[string](val)
+				r.UUID = &[2]string{"uuid", u}
+				return err
+			case "rows":
+				rows, err := elements(val)
+				for _, row := range rows {
+					r.Rows = append(r.Rows, row)
+				}
+				return err
+			case "error":
+				if string(val) == "null" {
+					return nil
+				}
+				e, err := unquote(val)
+				r.Error = &e
+				return err
+			case "details":
+				d, err := unquote(val)
+				r.Details = d
+				return err
+			}
+			return nil
+		})
+		out = append(out, r)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("transact reply %s: %w", raw, err)
+	}
+	return out, nil
+}

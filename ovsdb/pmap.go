@@ -33,12 +33,17 @@ type pnode[V any] struct {
 	slots []pslot[V]
 }
 
-// pslot is a leaf (child == nil) or a subtree.
+// pslot is a leaf (child == nil) or a subtree. Leaves are kept out of
+// line and never changed, so copying a node copies two pointers a slot.
 type pslot[V any] struct {
 	child *pnode[V]
-	hash  uint64
-	key   string
-	val   V
+	*pleaf[V]
+}
+
+type pleaf[V any] struct {
+	hash uint64
+	key  string
+	val  V
 }
 
 func fragment(hash uint64, depth int) uint32 { return uint32(hash>>(pbits*depth)) & (pwidth - 1) }
@@ -121,7 +126,7 @@ func (e *editor[V]) writable(n *pnode[V]) *pnode[V] {
 
 // set stores val under key, whose hash is h.
 func (e *editor[V]) set(h uint64, key string, val V) {
-	root, added := e.insert(e.m.root, 0, pslot[V]{hash: h, key: key, val: val})
+	root, added := e.insert(e.m.root, 0, pslot[V]{pleaf: &pleaf[V]{hash: h, key: key, val: val}})
 	e.m.root = root
 	if added {
 		e.m.n++

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // DefaultMaxMessageSize bounds one JSON-RPC message from the server unless
@@ -34,6 +36,7 @@ type rpcConn struct {
 	nextID  uint64
 	pending map[uint64]*call
 	queue   []*outMsg
+	writing bool // a caller or the writer goroutine is writing
 	err     error
 	done    chan struct{}
 	kick    chan struct{} // capacity 1: the queue has messages
@@ -220,8 +223,13 @@ func (c *rpcConn) writeLoop() {
 			return
 		}
 		c.mu.Lock()
+		if c.writing {
+			c.mu.Unlock()
+			continue // a caller is writing; it kicks again when it is done
+		}
 		q := c.queue
 		c.queue = nil
+		c.writing = len(q) > 0
 		c.mu.Unlock()
 		bufs = bufs[:0]
 		for _, m := range q {
@@ -229,14 +237,84 @@ func (c *rpcConn) writeLoop() {
 				bufs = append(bufs, m.b)
 			}
 		}
-		if len(bufs) == 0 {
-			continue
-		}
 		out := bufs // WriteTo consumes its receiver
-		if _, err := out.WriteTo(c.nc); err != nil {
+		_, err := out.WriteTo(c.nc)
+		c.doneWriting()
+		if err != nil {
 			c.fail(fmt.Errorf("write: %v: %w", err, ErrNotConnected))
 			return
 		}
+	}
+}
+
+// doneWriting gives up the writer's role and wakes the writer goroutine
+// for what was queued meanwhile.
+func (c *rpcConn) doneWriting() {
+	c.mu.Lock()
+	c.writing = false
+	more := len(c.queue) > 0
+	c.mu.Unlock()
+	if more {
+		select {
+		case c.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// aLongTimeAgo is a deadline in the past: it interrupts a blocked write.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// send writes m. When no one else is writing, the caller writes it itself
+// (no hand-off to another goroutine), bounded by ctx: if ctx ends first,
+// what is left of the message goes to the writer goroutine (the message
+// was partly sent) or, if nothing was written, the message is withdrawn.
+// Otherwise m is queued for the writer goroutine.
+func (c *rpcConn) send(ctx context.Context, m *outMsg) {
+	c.mu.Lock()
+	if c.writing || len(c.queue) > 0 || c.err != nil {
+		c.mu.Unlock()
+		c.enqueue(m)
+		return
+	}
+	c.writing = true
+	m.state.Store(msgTaken)
+	c.mu.Unlock()
+	var interrupted chan struct{}
+	stop := func() bool { return true }
+	if ctx.Done() != nil {
+		interrupted = make(chan struct{})
+		stop = context.AfterFunc(ctx, func() {
+			_ = c.nc.SetWriteDeadline(aLongTimeAgo)
+			close(interrupted)
+		})
+	}
+	n, err := c.nc.Write(m.b)
+	if !stop() {
+		<-interrupted // the deadline was set: clear it only after that
+		_ = c.nc.SetWriteDeadline(time.Time{})
+	}
+	switch {
+	case err == nil:
+		c.doneWriting()
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// Cut short by ctx. A partial message must still be completed,
+		// or the stream is corrupt: the writer goroutine finishes it.
+		if n == 0 {
+			m.state.Store(msgWithdrawn)
+		} else {
+			c.mu.Lock()
+			c.queue = append([]*outMsg{{b: m.b[n:]}}, c.queue...)
+			c.mu.Unlock()
+		}
+		c.doneWriting()
+		select {
+		case c.kick <- struct{}{}:
+		default:
+		}
+	default:
+		c.doneWriting()
+		c.fail(fmt.Errorf("write: %v: %w", err, ErrNotConnected))
 	}
 }
 
@@ -275,7 +353,7 @@ func (c *rpcConn) call(ctx context.Context, method string, params any, inline fu
 	req = append(req, body...)
 	req = append(req, "}\n"...)
 	m := &outMsg{b: req}
-	c.enqueue(m)
+	c.send(ctx, m)
 	select {
 	case r := <-cl.ch:
 		if r.err != nil && m.state.CompareAndSwap(msgQueued, msgWithdrawn) {

@@ -239,11 +239,15 @@ func (g *gen) table(name string, ts lib.TableSchema) error {
 	g.p("return nil")
 	g.p("}")
 	g.p("")
-	g.p("func (*%s) columns() []string { return []string{", tn)
+	// One slice per table, shared: columns() is called for every row
+	// encoded, and its callers only read it.
+	g.p("var %sColumns = []string{", lowerFirst(tn))
 	for _, c := range cols {
 		g.p("%q,", c.name)
 	}
-	g.p("} }")
+	g.p("}")
+	g.p("")
+	g.p("func (*%s) columns() []string { return %sColumns }", tn, lowerFirst(tn))
 	return nil
 }
 
@@ -301,4 +305,10 @@ func GoName(s string) string {
 		out = "X" + out
 	}
 	return out
+}
+
+func lowerFirst(s string) string {
+	r := []rune(s)
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
 }
