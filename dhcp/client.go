@@ -90,6 +90,21 @@ func (c *Client) Obtain(ctx context.Context) (*ClientLease, error) {
 	return cl, c.configure(cl)
 }
 
+// Discover sends a DISCOVER and returns the address the server offers,
+// without requesting it: the first half of Obtain, what a client does
+// when it starts again or looks for servers. Nothing is configured.
+func (c *Client) Discover(ctx context.Context) (netip.Addr, error) {
+	offer, err := c.c.DiscoverOffer(ctx)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("dhcp: no offer on %s in %s: %w", c.iface, c.ns.Name, err)
+	}
+	a, ok := netip.AddrFromSlice(offer.YourIPAddr.To4())
+	if !ok {
+		return netip.Addr{}, fmt.Errorf("dhcp: offer of %v: not IPv4", offer.YourIPAddr)
+	}
+	return a, nil
+}
+
 func (c *Client) configure(cl *ClientLease) error {
 	if err := c.ns.AddAddr(c.iface, cl.Addr.String()); err != nil {
 		return err

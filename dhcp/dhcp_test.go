@@ -5,16 +5,22 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
+	"github.com/insomniacslk/dhcp/dhcpv4/nclient4"
 
 	"github.com/ovskit/ovskit/dhcp"
 	"github.com/ovskit/ovskit/netns"
@@ -137,11 +143,12 @@ func (l *lan) serve(cfg dhcp.Config) *dhcp.Server {
 
 // udhcpc runs busybox udhcpc in a client namespace and returns the
 // address and router its script was given ("" if it got no lease).
-func (l *lan) udhcpc(c *netns.NS) (ip, router string) {
+func (l *lan) udhcpc(c *netns.NS, extra ...string) (ip, router string) {
 	l.t.Helper()
 	out := filepath.Join(l.dir, c.Name+".udhcpc")
+	_ = os.Remove(out)
 	script := filepath.Join(l.dir, "udhcpc.sh")
-	cmd := exec.Command("busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", script)
+	cmd := exec.Command("busybox", append([]string{"udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", script}, extra...)...)
 	cmd.Env = append(os.Environ(), "OUT="+out)
 	_ = c.Do(func() error { return cmd.Run() })
 	b, _ := os.ReadFile(out)
@@ -375,4 +382,91 @@ func TestClientWithDnsmasq(t *testing.T) {
 		t.Errorf("dnsmasq leases = %+v", ls)
 	}
 	must(t, c.Release(lease))
+}
+
+// offsetClock is a Config.Now that a test moves forward while the server
+// runs.
+type offsetClock struct{ off atomic.Int64 }
+
+func (c *offsetClock) now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *offsetClock) advance(d time.Duration) { c.off.Add(int64(d)) }
+func leasesOf(s *dhcp.Server, mac string) (n int) {
+	return len(slices.DeleteFunc(s.Leases(), func(l dhcp.Lease) bool { return l.MAC != mac }))
+}
+
+// TestBoundLeaseSurvivesDiscover: udhcpc binds an address; the same
+// client starts over with a DISCOVER (as a rebooting guest does); two
+// minutes later another udhcpc gets the other address, never the bound
+// one.
+func TestBoundLeaseSurvivesDiscover(t *testing.T) {
+	needTool(t, "busybox")
+	l := newLAN(t, 2)
+	clock := &offsetClock{}
+	s := l.serve(dhcp.Config{RangeStart: netip.MustParseAddr("10.0.0.200"), RangeEnd: netip.MustParseAddr("10.0.0.201"),
+		Router: netip.MustParseAddr("10.0.0.1"), Now: clock.now})
+	first, _ := l.udhcpc(l.clients[0])
+	if first == "" {
+		t.Fatal("no lease")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := dhcp.NewClient(l.clients[0], "eth0", time.Second)
+	must(t, err)
+	defer c.Close()
+	offered, err := c.Discover(ctx)
+	must(t, err)
+	if offered.String() != first {
+		t.Errorf("a DISCOVER from the bound client was offered %v, it holds %s", offered, first)
+	}
+	clock.advance(2 * time.Minute)
+	second, _ := l.udhcpc(l.clients[1])
+	if second == "" || second == first {
+		t.Fatalf("the second client got %q; the first holds %s", second, first)
+	}
+	for _, ls := range s.Leases() {
+		if ls.IP.String() == first && (ls.State != "bound" || ls.MAC != "52:54:00:00:00:00") {
+			t.Errorf("the first client's lease became %+v", ls)
+		}
+	}
+}
+
+// TestOneLeasePerClientOnTheWire: udhcpc holds a lease; REQUESTs for other
+// addresses from the same NIC (sent on the wire, as a client that asks
+// for address after address does) each move that one lease, never add
+// one; udhcpc then renews the last one.
+func TestOneLeasePerClientOnTheWire(t *testing.T) {
+	needTool(t, "busybox")
+	l := newLAN(t, 1)
+	s := l.serve(dhcp.Config{RangeStart: netip.MustParseAddr("10.0.0.200"), RangeEnd: netip.MustParseAddr("10.0.0.230")})
+	first, _ := l.udhcpc(l.clients[0])
+	if first == "" {
+		t.Fatal("no lease")
+	}
+	var nc *nclient4.Client
+	must(t, l.clients[0].Do(func() error {
+		var err error
+		nc, err = nclient4.New("eth0", nclient4.WithTimeout(time.Second), nclient4.WithRetry(2))
+		return err
+	}))
+	defer nc.Close()
+	mac, _ := net.ParseMAC("52:54:00:00:00:00")
+	for _, want := range []string{"10.0.0.205", "10.0.0.210", "10.0.0.215"} {
+		req, err := dhcpv4.New(dhcpv4.WithHwAddr(mac), dhcpv4.WithMessageType(dhcpv4.MessageTypeRequest),
+			dhcpv4.WithOption(dhcpv4.OptRequestedIPAddress(net.ParseIP(want))),
+			dhcpv4.WithOption(dhcpv4.OptServerIdentifier(net.IPv4(10, 0, 0, 1))))
+		must(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		reply, err := nc.SendAndRead(ctx, nclient4.DefaultServers, req, nclient4.IsMessageType(dhcpv4.MessageTypeAck, dhcpv4.MessageTypeNak))
+		cancel()
+		must(t, err)
+		if reply.MessageType() != dhcpv4.MessageTypeAck {
+			t.Fatalf("REQUEST %s: %v", want, reply.MessageType())
+		}
+		if n := leasesOf(s, mac.String()); n != 1 {
+			t.Fatalf("after asking for %s the client holds %d leases: %+v", want, n, s.Leases())
+		}
+	}
+	if ip, _ := l.udhcpc(l.clients[0]); ip != "10.0.0.215" {
+		t.Errorf("udhcpc then got %q, want its current binding 10.0.0.215", ip)
+	}
 }

@@ -1,7 +1,9 @@
 package dhcp
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,15 +39,20 @@ type Config struct {
 	Reservations map[string]netip.Addr
 	// LeaseFile keeps the leases across restarts; "" keeps them in memory.
 	LeaseFile string
+	// OfferHold is how long an offered address stays set aside for the
+	// client it was offered to (default DefaultOfferHold). A flood of
+	// DISCOVERs from made-up clients holds at most the range for this long.
+	OfferHold time.Duration
 	// Logger receives what the server does (nil: silent).
 	Logger *slog.Logger
 	// Now is the clock (nil: time.Now); tests move it.
 	Now func() time.Time
 }
 
-// offerHold is how long an offered address stays set aside for the
-// client it was offered to.
-const offerHold = time.Minute
+// DefaultOfferHold is Config.OfferHold's default: long enough for a
+// client to answer an offer, short enough that a flood of DISCOVERs does
+// not hold the range for long.
+const DefaultOfferHold = 10 * time.Second
 
 // declineHold is how long an address a client declined (it found it in
 // use) is not handed out.
@@ -53,12 +60,25 @@ const declineHold = 10 * time.Minute
 
 // Lease is an address bound to a client.
 type Lease struct {
-	MAC    string     `json:"mac"`
+	MAC string `json:"mac"`
+	// Client identifies the client: its client identifier (option 61) as
+	// "id:HEX" when it sent one, else "mac:MAC". A client holds one lease.
+	Client string     `json:"client,omitempty"`
 	IP     netip.Addr `json:"ip"`
 	Expiry time.Time  `json:"expiry"`
 	// State is "offered", "bound" or "declined".
 	State string `json:"state"`
 }
+
+// Lease states.
+const (
+	stateOffered  = "offered"
+	stateBound    = "bound"
+	stateDeclined = "declined"
+)
+
+// ErrLeaseFile: the lease file holds nothing that can be read as leases.
+var ErrLeaseFile = errors.New("dhcp: unreadable lease file")
 
 // Server is an embedded DHCPv4 server. Handle is its whole protocol logic,
 // a function from a request to a reply; Serve runs it on a socket.
@@ -90,28 +110,93 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.OfferHold <= 0 {
+		cfg.OfferHold = DefaultOfferHold
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, log: log, leases: map[netip.Addr]*Lease{}}
 	if cfg.LeaseFile != "" {
-		b, err := os.ReadFile(cfg.LeaseFile)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-		case err != nil:
-			return nil, fmt.Errorf("dhcp: lease file: %w", err)
-		default:
-			var ls []*Lease
-			if err := json.Unmarshal(b, &ls); err != nil {
-				return nil, fmt.Errorf("dhcp: lease file %s: %w", cfg.LeaseFile, err)
-			}
-			for _, l := range ls {
-				s.leases[l.IP] = l
-			}
+		if err := s.load(); err != nil {
+			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// load reads the lease file: every valid lease is kept, every other entry
+// is logged and dropped; only a file of which nothing can be read is an
+// error (ErrLeaseFile). A missing or empty file holds no leases.
+func (s *Server) load() error {
+	b, err := os.ReadFile(s.cfg.LeaseFile)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && len(strings.TrimSpace(string(b))) == 0 {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("dhcp: lease file: %w", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return fmt.Errorf("%w %s: not a JSON array of leases", ErrLeaseFile, s.cfg.LeaseFile)
+	}
+	for n := 0; dec.More(); n++ {
+		var l *Lease
+		if err := dec.Decode(&l); err != nil {
+			// The rest of the file cannot be told apart: keep what came
+			// before.
+			s.log.Warn("dhcp: lease file is corrupt; the entries before it are kept", "file", s.cfg.LeaseFile, "entry", n, "err", err)
+			break
+		}
+		if why := s.invalid(l); why != "" {
+			s.log.Warn("dhcp: dropped a lease from the lease file", "file", s.cfg.LeaseFile, "entry", n, "why", why)
+			continue
+		}
+		if l.Client == "" {
+			l.Client = "mac:" + l.MAC
+		}
+		if old := s.leases[l.IP]; old != nil && !l.Expiry.After(old.Expiry) {
+			s.log.Warn("dhcp: dropped a second lease of one address", "file", s.cfg.LeaseFile, "ip", l.IP)
+			continue
+		}
+		s.leases[l.IP] = l
+	}
+	return nil
+}
+
+// invalid says why a lease read from the file cannot be served, or "".
+func (s *Server) invalid(l *Lease) string {
+	switch {
+	case l == nil:
+		return "null entry"
+	case !l.IP.IsValid() || !l.IP.Is4():
+		return fmt.Sprintf("address %v is not IPv4", l.IP)
+	case !s.cfg.Server.Masked().Contains(l.IP):
+		return fmt.Sprintf("address %v is outside the subnet %v", l.IP, s.cfg.Server.Masked())
+	case l.IP == s.cfg.Server.Addr() || l.IP == s.cfg.Router:
+		return fmt.Sprintf("address %v is the server's or the router's", l.IP)
+	case l.State != stateOffered && l.State != stateBound && l.State != stateDeclined:
+		return fmt.Sprintf("unknown state %q", l.State)
+	}
+	if l.State == stateDeclined {
+		return ""
+	}
+	mac, err := net.ParseMAC(l.MAC)
+	if err != nil || len(mac) != 6 {
+		return fmt.Sprintf("MAC %q", l.MAC)
+	}
+	l.MAC = mac.String()
+	if r, ok := s.reservation(l.MAC); ok {
+		if r != l.IP {
+			return fmt.Sprintf("%s has the reservation %v, not %v", l.MAC, r, l.IP)
+		}
+		return ""
+	}
+	if !inRange(l.IP, s.cfg.RangeStart, s.cfg.RangeEnd) {
+		return fmt.Sprintf("address %v is outside the range %v-%v", l.IP, s.cfg.RangeStart, s.cfg.RangeEnd)
+	}
+	return ""
 }
 
 // Leases returns the current (unexpired) leases, sorted by address.
@@ -161,16 +246,17 @@ func (s *Server) save() error {
 
 func inRange(a, lo, hi netip.Addr) bool { return !a.Less(lo) && !hi.Less(a) }
 
-// usable reports whether ip may go to mac now (called with mu held).
-func (s *Server) usable(ip netip.Addr, mac string, now time.Time) bool {
+// usable reports whether ip may go to the client now (called with mu
+// held).
+func (s *Server) usable(ip netip.Addr, c client, now time.Time) bool {
 	if !s.cfg.Server.Masked().Contains(ip) || ip == s.cfg.Server.Addr() || ip == s.cfg.Router {
 		return false
 	}
-	if r, ok := s.reservation(mac); ok {
+	if r, ok := s.reservation(c.mac); ok {
 		return r == ip
 	}
 	for m, r := range s.cfg.Reservations {
-		if r == ip && !strings.EqualFold(m, mac) {
+		if r == ip && !strings.EqualFold(m, c.mac) {
 			return false
 		}
 	}
@@ -178,7 +264,7 @@ func (s *Server) usable(ip netip.Addr, mac string, now time.Time) bool {
 		return false
 	}
 	l := s.leases[ip]
-	return l == nil || !l.Expiry.After(now) || l.State != "declined" && l.MAC == mac
+	return l == nil || !l.Expiry.After(now) || l.State != stateDeclined && l.Client == c.key
 }
 
 func (s *Server) reservation(mac string) (netip.Addr, bool) {
@@ -190,25 +276,51 @@ func (s *Server) reservation(mac string) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
-// pick chooses an address for a DISCOVER (called with mu held).
-func (s *Server) pick(mac string, requested netip.Addr, now time.Time) (netip.Addr, bool) {
-	if r, ok := s.reservation(mac); ok {
-		return r, true
-	}
-	for ip, l := range s.leases {
-		if l.MAC == mac && l.State != "declined" && l.Expiry.After(now) {
-			return ip, true
+// held returns the unexpired lease (bound or offered) the client holds,
+// or nil (called with mu held).
+func (s *Server) held(c client, now time.Time) *Lease {
+	for _, l := range s.leases {
+		if l.Client == c.key && l.State != stateDeclined && l.Expiry.After(now) {
+			return l
 		}
 	}
-	if requested.IsValid() && s.usable(requested, mac, now) {
+	return nil
+}
+
+// pick chooses an address for a DISCOVER (called with mu held): the
+// client's reservation, the address it holds, the one it asks for if
+// free, or the first free one of the range.
+func (s *Server) pick(c client, requested netip.Addr, now time.Time) (netip.Addr, bool) {
+	if r, ok := s.reservation(c.mac); ok {
+		return r, s.usable(r, c, now)
+	}
+	if l := s.held(c, now); l != nil && s.usable(l.IP, c, now) {
+		return l.IP, true
+	}
+	if requested.IsValid() && s.usable(requested, c, now) {
 		return requested, true
 	}
 	for ip := s.cfg.RangeStart; inRange(ip, s.cfg.RangeStart, s.cfg.RangeEnd); ip = ip.Next() {
-		if s.usable(ip, mac, now) {
+		if s.usable(ip, c, now) {
 			return ip, true
 		}
 	}
 	return netip.Addr{}, false
+}
+
+// client is who sent a request: its MAC, and the key its lease is kept
+// under (its client identifier if it sent one, else its MAC).
+type client struct{ mac, key string }
+
+func clientOf(req *dhcpv4.DHCPv4) client {
+	mac := req.ClientHWAddr.String()
+	id := req.Options.Get(dhcpv4.OptionClientIdentifier)
+	// An Ethernet client identifier that is the hardware address (what
+	// udhcpc and dhclient send) names the same client as the MAC alone.
+	if len(id) == 0 || len(id) == 7 && id[0] == 1 && bytes.Equal(id[1:], req.ClientHWAddr) {
+		return client{mac, "mac:" + mac}
+	}
+	return client{mac, "id:" + hex.EncodeToString(id)}
 }
 
 func addr4(ip net.IP) netip.Addr {
@@ -240,25 +352,30 @@ func (s *Server) Handle(packet []byte) *Reply {
 		s.log.Warn("dhcp: dropped packet that is not an Ethernet BOOTREQUEST", "op", req.OpCode)
 		return nil
 	}
-	mac := req.ClientHWAddr.String()
+	c := clientOf(req)
+	mac := c.mac
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
 	switch mt := req.MessageType(); mt {
 	case dhcpv4.MessageTypeDiscover:
-		ip, ok := s.pick(mac, addr4(req.RequestedIPAddress()), now)
+		ip, ok := s.pick(c, addr4(req.RequestedIPAddress()), now)
 		if !ok {
 			s.log.Warn("dhcp: no address to offer: the range is exhausted", "mac", mac)
 			return nil
 		}
-		s.leases[ip] = &Lease{MAC: mac, IP: ip, Expiry: now.Add(offerHold), State: "offered"}
+		// A bound lease stays bound until it expires or is released
+		// (RFC 2131 4.3.1): the offer repeats it and changes nothing.
+		if l := s.leases[ip]; l == nil || l.State != stateBound || l.Client != c.key || !l.Expiry.After(now) {
+			s.leases[ip] = &Lease{MAC: mac, Client: c.key, IP: ip, Expiry: now.Add(s.cfg.OfferHold), State: stateOffered}
+		}
 		s.log.Info("dhcp: offer", "mac", mac, "ip", ip)
 		return s.reply(req, dhcpv4.MessageTypeOffer, ip)
 	case dhcpv4.MessageTypeRequest:
 		if sid := addr4(req.ServerIdentifier()); sid.IsValid() && sid != s.cfg.Server.Addr() {
 			// The client took another server's offer: free ours.
 			for ip, l := range s.leases {
-				if l.MAC == mac && l.State == "offered" {
+				if l.Client == c.key && l.State == stateOffered {
 					delete(s.leases, ip)
 				}
 			}
@@ -272,11 +389,18 @@ func (s *Server) Handle(packet []byte) *Reply {
 			s.log.Warn("dhcp: dropped REQUEST without an address", "mac", mac)
 			return nil
 		}
-		if !s.usable(ip, mac, now) {
+		if !s.usable(ip, c, now) {
 			s.log.Info("dhcp: nak", "mac", mac, "ip", ip)
 			return s.nak(req)
 		}
-		s.leases[ip] = &Lease{MAC: mac, IP: ip, Expiry: now.Add(s.cfg.LeaseTime), State: "bound"}
+		// A client holds one lease: binding this address moves it.
+		for other, l := range s.leases {
+			if other != ip && l.Client == c.key && l.State != stateDeclined {
+				delete(s.leases, other)
+				s.log.Info("dhcp: lease moved", "mac", mac, "from", other, "to", ip)
+			}
+		}
+		s.leases[ip] = &Lease{MAC: mac, Client: c.key, IP: ip, Expiry: now.Add(s.cfg.LeaseTime), State: stateBound}
 		if err := s.save(); err != nil {
 			s.log.Error("dhcp: saving leases", "err", err)
 		}
@@ -284,7 +408,7 @@ func (s *Server) Handle(packet []byte) *Reply {
 		return s.reply(req, dhcpv4.MessageTypeAck, ip)
 	case dhcpv4.MessageTypeRelease:
 		ip := addr4(req.ClientIPAddr)
-		if l := s.leases[ip]; l != nil && l.MAC == mac {
+		if l := s.leases[ip]; l != nil && l.Client == c.key {
 			delete(s.leases, ip)
 			if err := s.save(); err != nil {
 				s.log.Error("dhcp: saving leases", "err", err)
@@ -294,8 +418,8 @@ func (s *Server) Handle(packet []byte) *Reply {
 		return nil
 	case dhcpv4.MessageTypeDecline:
 		ip := addr4(req.RequestedIPAddress())
-		if l := s.leases[ip]; l != nil && l.MAC == mac {
-			s.leases[ip] = &Lease{MAC: "", IP: ip, Expiry: now.Add(declineHold), State: "declined"}
+		if l := s.leases[ip]; l != nil && l.Client == c.key {
+			s.leases[ip] = &Lease{MAC: "", IP: ip, Expiry: now.Add(declineHold), State: stateDeclined}
 			if err := s.save(); err != nil {
 				s.log.Error("dhcp: saving leases", "err", err)
 			}

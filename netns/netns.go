@@ -244,6 +244,17 @@ func (ns *NS) IsCurrent() (bool, error) {
 	return mine.Dev == own.Dev && mine.Ino == own.Ino, nil
 }
 
+// ID identifies the namespace itself, not its name ("DEV:INODE" of its
+// nsfs file): a namespace deleted and made again under the same name has
+// another ID.
+func (ns *NS) ID() (string, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(ns.handle), &st); err != nil {
+		return "", wrap("stat namespace "+ns.Name, err)
+	}
+	return fmt.Sprintf("%d:%d", st.Dev, st.Ino), nil
+}
+
 // Pids returns the processes whose network namespace is this one.
 // Equivalent to: ip netns pids NAME
 func (ns *NS) Pids() ([]int, error) {

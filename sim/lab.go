@@ -87,6 +87,10 @@ func main(args []string, stdout, stderr io.Writer, labs []Lab) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if err := CheckPrefix(*prefix); err != nil {
+		fmt.Fprintf(stderr, "%s: -prefix: %v\n", fs.Name(), err)
+		return 2
+	}
 	level := slog.LevelWarn
 	if *verbose {
 		level = slog.LevelDebug

@@ -46,7 +46,7 @@ func TestReport(t *testing.T) {
 }
 
 func prefix(t *testing.T) string {
-	return "ovskit-s" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))[:8] + "-"
+	return "ovskit-s" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))[4:10] + "-"
 }
 
 func noLeftovers(t *testing.T, p string) {

@@ -23,6 +23,7 @@ import (
 	"github.com/ovskit/ovskit/appctl"
 	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/dhcp"
+	"github.com/ovskit/ovskit/internal/rootdir"
 	"github.com/ovskit/ovskit/netns"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/port"
@@ -50,13 +51,67 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// StateRoot holds the state directories of worlds. It is root's own (a
+// directory under /run, mode 0700): what Cleanup reads there decides which
+// processes it stops and which namespaces it deletes, so it must be
+// nothing another user could have written.
+const StateRoot = "/run/ovskit"
+
 // StateDir is where a world with this prefix keeps its servers' files and
 // the list of its namespaces, so that Cleanup finds what a kept world left.
-func StateDir(prefix string) string { return filepath.Join(os.TempDir(), prefix+"sim") }
+func StateDir(prefix string) string { return filepath.Join(StateRoot, prefix) }
 
 // nsList is the file, in the state directory, listing the world's
-// namespaces one per line, each written as soon as it is created.
+// namespaces one per line ("NAME ID", see netns.NS.ID), each written as
+// soon as it is created.
 const nsList = "namespaces"
+
+// ErrBadPrefix: a prefix that is not 1 to 15 of [A-Za-z0-9_-].
+var ErrBadPrefix = errors.New("sim: a prefix is 1 to 15 of the characters A-Z a-z 0-9 _ -")
+
+// maxPrefix is the longest prefix: the length of a Linux interface name,
+// so that names built from it stay short.
+const maxPrefix = 15
+
+// CheckPrefix refuses a prefix that could name a path outside StateRoot or
+// make names too long: it is 1 to 15 of [A-Za-z0-9_-].
+func CheckPrefix(prefix string) error {
+	if prefix == "" || len(prefix) > maxPrefix {
+		return fmt.Errorf("prefix %q: %w", prefix, ErrBadPrefix)
+	}
+	for _, c := range prefix {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return fmt.Errorf("prefix %q: %w", prefix, ErrBadPrefix)
+		}
+	}
+	return nil
+}
+
+// stateDir returns the checked state directory of prefix, creating it
+// (and StateRoot) when create is set; exists is false when there is none.
+func stateDir(prefix string, create bool) (dir string, exists bool, err error) {
+	if err := CheckPrefix(prefix); err != nil {
+		return "", false, err
+	}
+	dir = StateDir(prefix)
+	if create {
+		if _, err := rootdir.Make(StateRoot); err != nil {
+			return "", false, err
+		}
+		if _, err := rootdir.Make(dir); err != nil {
+			return "", false, err
+		}
+		return dir, true, nil
+	}
+	for _, d := range []string{StateRoot, dir} {
+		if err := rootdir.Check(d); errors.Is(err, fs.ErrNotExist) {
+			return dir, false, nil
+		} else if err != nil {
+			return "", false, err
+		}
+	}
+	return dir, true, nil
+}
 
 // A World is a set of simulated machines on this one: hosts (a namespace
 // running a private ovsdb-server and ovs-vswitchd), guests (a namespace
@@ -88,6 +143,9 @@ func New(ctx context.Context, cfg Config) (*World, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultPrefix
 	}
+	if err := CheckPrefix(cfg.Prefix); err != nil {
+		return nil, err
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -97,10 +155,11 @@ func New(ctx context.Context, cfg Config) (*World, error) {
 	if err := Cleanup(ctx, cfg.Prefix); err != nil {
 		return nil, fmt.Errorf("remove an earlier world: %w", err)
 	}
-	w := &World{Prefix: cfg.Prefix, Dir: StateDir(cfg.Prefix), log: cfg.Logger}
-	if err := os.MkdirAll(w.Dir, 0o700); err != nil {
+	dir, _, err := stateDir(cfg.Prefix, true)
+	if err != nil {
 		return nil, err
 	}
+	w := &World{Prefix: cfg.Prefix, Dir: dir, log: cfg.Logger}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	return w, nil
 }
@@ -144,9 +203,9 @@ func (w *World) Namespace(ctx context.Context, name string) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Recorded once it exists, so that Cleanup never touches a namespace
-	// this world did not create.
-	if err := w.record(full); err != nil {
+	// Recorded once it exists, with its identity, so that Cleanup never
+	// touches a namespace this world did not create.
+	if err := w.record(ns); err != nil {
 		return nil, errors.Join(err, ns.Delete())
 	}
 	n := &Node{Name: name, NS: ns}
@@ -162,13 +221,17 @@ func (w *World) Namespace(ctx context.Context, name string) (*Node, error) {
 // namespace (the machine's, when run from a shell).
 var ErrOwnNamespace = errors.New("sim: refusing to probe from this program's own network namespace")
 
-// record appends a namespace name to the world's list.
-func (w *World) record(name string) error {
-	f, err := os.OpenFile(filepath.Join(w.Dir, nsList), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+// record appends a namespace and its identity to the world's list.
+func (w *World) record(ns *netns.NS) error {
+	id, err := ns.ID()
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(f, name)
+	f, err := os.OpenFile(filepath.Join(w.Dir, nsList), os.O_APPEND|os.O_CREATE|os.O_WRONLY|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(f, ns.Name, id)
 	return errors.Join(err, f.Close())
 }
 
@@ -509,11 +572,18 @@ func (w *World) Close() error {
 
 // Cleanup removes what a world with this prefix left: it stops every
 // process inside its namespaces (SIGTERM, then SIGKILL), deletes the
-// namespaces (their links go with them) and the state directory. Only the
-// namespaces the world recorded are touched. It is idempotent.
+// namespaces (their links go with them) and the state directory. It acts
+// only on state it can trust (rootdir.Check: root's own directory under
+// StateRoot) and only on namespaces this world recorded there that are
+// still the very namespace recorded (same netns.NS.ID): a namespace of the
+// same name made by anyone else is left alone and reported. It is
+// idempotent.
 func Cleanup(ctx context.Context, prefix string) error {
-	dir := StateDir(prefix)
-	names, err := readLines(filepath.Join(dir, nsList))
+	dir, exists, err := stateDir(prefix, false)
+	if err != nil || !exists {
+		return err
+	}
+	lines, err := readLines(filepath.Join(dir, nsList))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
@@ -521,13 +591,23 @@ func Cleanup(ctx context.Context, prefix string) error {
 	// Processes first: a namespace with a process in it outlives its name.
 	var all []int
 	var nss []*netns.NS
-	for _, name := range names {
+	for _, line := range lines {
+		name, id, _ := strings.Cut(line, " ")
+		if !strings.HasPrefix(name, prefix) {
+			errs = append(errs, fmt.Errorf("%s lists namespace %q, which does not start with %q: left alone", nsList, name, prefix))
+			continue
+		}
 		ns, err := netns.Open(name)
 		if errors.Is(err, netns.ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			errs = append(errs, err)
+			continue
+		}
+		if got, err := ns.ID(); err != nil || got != id {
+			ns.Close()
+			errs = append(errs, fmt.Errorf("namespace %s is not the one this world created (id %s, recorded %q): left alone", name, got, id))
 			continue
 		}
 		nss = append(nss, ns)
@@ -628,6 +708,9 @@ func Leftovers(prefix string) ([]string, error) {
 		}
 	}
 	dir := StateDir(prefix)
+	if CheckPrefix(prefix) != nil {
+		return out, nil // no world can have used it
+	}
 	procs, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil, err

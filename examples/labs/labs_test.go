@@ -185,7 +185,7 @@ func labCommand(t *testing.T, lab string, args ...string) *exec.Cmd {
 func TestInterrupt(t *testing.T) {
 	ovstest.Require(t, ovstest.NeedVSwitchd, ovstest.NeedNetns)
 	before := rootLinks(t)
-	p := prefix + "int-"
+	p := prefix + "i-"
 	cmd := labCommand(t, "lab5", "-prefix", p)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
@@ -226,7 +226,7 @@ func TestInterrupt(t *testing.T) {
 func TestKeepAndCleanup(t *testing.T) {
 	ovstest.Require(t, ovstest.NeedVSwitchd, ovstest.NeedNetns)
 	before := rootLinks(t)
-	p := prefix + "keep-"
+	p := prefix + "k-"
 	t.Cleanup(func() { _ = sim.Cleanup(context.Background(), p) })
 	out, err := labCommand(t, "lab1", "-keep", "-prefix", p).CombinedOutput()
 	if err != nil {

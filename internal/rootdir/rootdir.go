@@ -1,0 +1,145 @@
+// Package rootdir keeps the state that code running as root acts on (the
+// processes it stops, the namespaces it deletes) where no other user can
+// have made or changed it: directories that are created by this user with
+// mode 0700 and checked, never followed through a symbolic link, before
+// anything in them is believed. It also records which process owns a
+// directory, so that what a killed program left can be told from what a
+// running one still uses.
+package rootdir
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// ErrUntrusted: a state path exists but another user could have made or
+// changed it (wrong owner, group or other access, a symbolic link, not a
+// directory). Nothing in it is acted on.
+var ErrUntrusted = errors.New("untrusted state")
+
+// UntrustedError says which path was refused and why.
+type UntrustedError struct {
+	Path, Why string
+}
+
+func (e *UntrustedError) Error() string {
+	return fmt.Sprintf("refusing state in %s: %s", e.Path, e.Why)
+}
+
+// Is reports whether target is ErrUntrusted.
+func (e *UntrustedError) Is(target error) bool { return target == ErrUntrusted }
+
+// Check verifies that dir is a directory (not a symbolic link to one),
+// owned by this process's effective user, with no access for group or
+// others. A missing dir is an error wrapping fs.ErrNotExist.
+func Check(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return &UntrustedError{dir, "it is a symbolic link"}
+	case !fi.IsDir():
+		return &UntrustedError{dir, "it is not a directory"}
+	case !ok:
+		return &UntrustedError{dir, "its owner is unknown"}
+	case int(st.Uid) != os.Geteuid():
+		return &UntrustedError{dir, fmt.Sprintf("it is owned by uid %d, not %d", st.Uid, os.Geteuid())}
+	case fi.Mode().Perm()&0o077 != 0:
+		return &UntrustedError{dir, fmt.Sprintf("its mode %v lets group or others in (want 0700)", fi.Mode().Perm())}
+	}
+	return nil
+}
+
+// Make creates dir with mode 0700 (its parent must exist), or accepts an
+// existing one that passes Check. created reports which. mkdir fails on
+// anything already there, so a directory someone else slipped in between
+// a removal and this call is refused, never adopted.
+func Make(dir string) (created bool, err error) {
+	err = os.Mkdir(dir, 0o700)
+	if err == nil {
+		// The umask may have taken bits away, never added them; Check
+		// still proves the owner.
+		return true, Check(dir)
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return false, err
+	}
+	return false, Check(dir)
+}
+
+// ownerFile holds the pid and start time of the process that owns a
+// directory.
+const ownerFile = "owner"
+
+// WriteOwner records this process as dir's owner.
+func WriteOwner(dir string) error {
+	start, err := startTime(os.Getpid())
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, ownerFile), fmt.Appendf(nil, "%d %d\n", os.Getpid(), start), 0o600)
+}
+
+// OwnerAlive reports whether the process recorded by WriteOwner still
+// runs (the same pid with the same start time: a reused pid is not it).
+// A directory with no owner record is reported alive, so that one being
+// set up is left alone.
+func OwnerAlive(dir string) (bool, error) {
+	b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return false, fmt.Errorf("%s/%s: malformed", dir, ownerFile)
+	}
+	pid, err1 := strconv.Atoi(f[0])
+	want, err2 := strconv.ParseUint(f[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return false, fmt.Errorf("%s/%s: malformed", dir, ownerFile)
+	}
+	got, err := startTime(pid)
+	if err != nil {
+		return false, nil // gone
+	}
+	return got == want, nil
+}
+
+// startTime returns a process's start time, in clock ticks since boot
+// (field 22 of /proc/PID/stat).
+func startTime(pid int) (uint64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc/%d/stat: malformed", pid)
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 20 {
+		return 0, fmt.Errorf("/proc/%d/stat: malformed", pid)
+	}
+	return strconv.ParseUint(f[19], 10, 64)
+}
+
+// CommandNames reports whether pid's command line mentions dir (as a path
+// prefix "dir/"): how a server this code started, whose files live in
+// dir, is told from any other process.
+func CommandNames(pid int, dir string) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return err == nil && strings.Contains(string(b), filepath.Clean(dir)+"/")
+}
