@@ -617,7 +617,7 @@ func Cleanup(ctx context.Context, prefix string) error {
 		}
 		all = append(all, pids...)
 	}
-	errs = append(errs, stopPids(ctx, all))
+	rootdir.StopPids(ctx, all)
 	for i := len(nss) - 1; i >= 0; i-- {
 		if err := nss[i].Delete(); err != nil && !errors.Is(err, netns.ErrNotFound) {
 			errs = append(errs, err)
@@ -627,53 +627,6 @@ func Cleanup(ctx context.Context, prefix string) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// stopPids sends SIGTERM to each process, waits up to five seconds for
-// all of them to go, then kills the rest.
-func stopPids(ctx context.Context, pids []int) error {
-	if len(pids) == 0 {
-		return nil
-	}
-	for _, p := range pids {
-		_ = syscall.Kill(p, syscall.SIGTERM)
-	}
-	alive := func() []int {
-		var out []int
-		for _, p := range pids {
-			if syscall.Kill(p, 0) == nil && !zombie(p) {
-				out = append(out, p)
-			}
-		}
-		return out
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		if len(alive()) == 0 {
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	left := alive()
-	for _, p := range left {
-		_ = syscall.Kill(p, syscall.SIGKILL)
-	}
-	if len(left) > 0 {
-		time.Sleep(100 * time.Millisecond)
-	}
-	return nil
-}
-
-// zombie reports whether the process has exited and waits for its parent
-// to reap it (a child of this program that no one waited for yet).
-func zombie(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	return i > 0 && i+2 < len(s) && s[i+2] == 'Z'
 }
 
 func readLines(path string) ([]string, error) {
@@ -720,7 +673,7 @@ func Leftovers(prefix string) ([]string, error) {
 		if err != nil || !strings.Contains(string(cmdline), dir+"/") {
 			continue
 		}
-		if pid, err := strconv.Atoi(p.Name()); err == nil && !zombie(pid) {
+		if pid, err := strconv.Atoi(p.Name()); err == nil && !rootdir.Zombie(pid) {
 			out = append(out, fmt.Sprintf("process %d: %s", pid, strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " ")))
 		}
 	}

@@ -8,6 +8,7 @@
 package rootdir
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // ErrUntrusted: a state path exists but another user could have made or
@@ -142,4 +144,65 @@ func startTime(pid int) (uint64, error) {
 func CommandNames(pid int, dir string) bool {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	return err == nil && strings.Contains(string(b), filepath.Clean(dir)+"/")
+}
+
+// StopPids sends SIGTERM to each process, waits up to five seconds for all
+// of them to go (or ctx to end), then kills the rest with SIGKILL.
+func StopPids(ctx context.Context, pids []int) {
+	if len(pids) == 0 {
+		return
+	}
+	for _, p := range pids {
+		_ = syscall.Kill(p, syscall.SIGTERM)
+	}
+	alive := func() []int {
+		var out []int
+		for _, p := range pids {
+			if syscall.Kill(p, 0) == nil && !Zombie(p) {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if len(alive()) == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	left := alive()
+	for _, p := range left {
+		_ = syscall.Kill(p, syscall.SIGKILL)
+	}
+	if len(left) > 0 {
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Zombie reports whether the process has exited and waits for its parent
+// to reap it (or is gone).
+func Zombie(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && i+2 < len(s) && s[i+2] == 'Z'
+}
+
+// Lock takes an exclusive lock on dir (flock on the directory itself, not
+// on a file another user could have placed in it) and returns its
+// release.
+func Lock(dir string) (func(), error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
 }

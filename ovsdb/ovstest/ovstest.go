@@ -26,10 +26,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ovskit/ovskit/internal/rootdir"
 	"github.com/ovskit/ovskit/netns"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/sim"
@@ -170,13 +173,22 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if cfg.namespace != "" {
 		Require(t, NeedNetns)
 	}
+	if removed, err := RemoveLeftovers(); err != nil {
+		t.Logf("removing what killed test runs left: %v", err)
+	} else if len(removed) > 0 {
+		// On stdout too, so that `make test` shows it.
+		fmt.Printf("ovstest: removed what a killed test run left: %s\n", strings.Join(removed, "; "))
+	}
 	// Unix socket paths are limited to 108 bytes: keep the directory short.
-	dir, err := os.MkdirTemp("", "ovstest-")
+	dir, err := os.MkdirTemp("", dirPattern)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &Server{t: t, Dir: dir, Namespace: cfg.namespace}
 	t.Cleanup(s.cleanup)
+	if err := rootdir.WriteOwner(dir); err != nil {
+		t.Fatal(err)
+	}
 	switch {
 	case cfg.vswitchd && s.Namespace == "":
 		s.Namespace = "ovstest-" + randomHex(4)
@@ -184,6 +196,9 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 			t.Fatal(err)
 		}
 		s.ownNS = true
+		if err := recordNamespace(dir, s.ns); err != nil {
+			t.Fatal(err)
+		}
 	case s.Namespace != "":
 		if s.ns, err = netns.Open(s.Namespace); err != nil {
 			t.Fatal(err)
@@ -268,4 +283,90 @@ func (s *Server) cleanup() {
 	if err := errors.Join(errs...); err != nil {
 		s.t.Errorf("cleanup: %v", err)
 	}
+}
+
+// dirPattern names the servers' directories in os.TempDir().
+const dirPattern = "ovstest-*"
+
+// nsFile, in a server's directory, records the namespace the server
+// created for ovs-vswitchd: "NAME ID" (netns.NS.ID).
+const nsFile = "namespace"
+
+func recordNamespace(dir string, ns *netns.NS) error {
+	id, err := ns.ID()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, nsFile), fmt.Appendf(nil, "%s %s\n", ns.Name, id), 0o600)
+}
+
+// RemoveLeftovers removes what servers of test processes that no longer
+// run left behind (a test binary killed by a timeout, Ctrl-C or a
+// mutation-testing tool never runs its cleanups): it stops their
+// ovsdb-server and ovs-vswitchd (by the pids in their pidfiles, only
+// processes whose command line names the server's directory), deletes the
+// namespace the server created (only if it is still that namespace) and
+// the directory, and returns what it removed. Only directories this user
+// owns with mode 0700 are considered; one whose test still runs is left
+// alone. NewServer calls it; it is safe to call concurrently.
+func RemoveLeftovers() ([]string, error) {
+	unlock, err := rootdir.Lock(os.TempDir())
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	dirs, err := filepath.Glob(filepath.Join(os.TempDir(), dirPattern))
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	var errs []error
+	for _, dir := range dirs {
+		if rootdir.Check(dir) != nil {
+			continue // not this user's own: never acted on
+		}
+		if alive, err := rootdir.OwnerAlive(dir); alive || err != nil {
+			continue
+		}
+		what, err := removeLeftover(dir)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", dir, err))
+		}
+		removed = append(removed, what)
+	}
+	return removed, errors.Join(errs...)
+}
+
+func removeLeftover(dir string) (string, error) {
+	var pids []int
+	pidfiles, _ := filepath.Glob(filepath.Join(dir, "*.pid"))
+	for _, f := range pidfiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && rootdir.CommandNames(pid, dir) {
+			pids = append(pids, pid)
+		}
+	}
+	rootdir.StopPids(context.Background(), pids)
+	what := fmt.Sprintf("%s (%d processes", dir, len(pids))
+	var errs []error
+	if b, err := os.ReadFile(filepath.Join(dir, nsFile)); err == nil {
+		name, id, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
+		if ns, err := netns.Open(name); err == nil {
+			if got, _ := ns.ID(); got == id {
+				if err := ns.Delete(); err != nil {
+					errs = append(errs, err)
+				}
+				what += ", namespace " + name
+			} else {
+				ns.Close()
+			}
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		errs = append(errs, err)
+	}
+	return what + ")", errors.Join(errs...)
 }
