@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -208,6 +209,8 @@ func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
 type lzFault struct {
 	name   string
 	inject func(t *testing.T, s *ovstest.Server, p *faultProxy)
+	// felt says whether the clients noticed the fault.
+	felt func(reconnects uint64, unknown, failed int, slowest time.Duration) bool
 }
 
 // TestLinearizable records histories of 8 clients doing read-modify-write,
@@ -216,7 +219,7 @@ type lzFault struct {
 func TestLinearizable(t *testing.T) {
 	t.Parallel()
 	faults := []lzFault{
-		{"no faults", nil},
+		{"no faults", nil, nil},
 		{"ovsdb-server killed and restarted", func(t *testing.T, s *ovstest.Server, _ *faultProxy) {
 			for range 2 {
 				time.Sleep(300 * time.Millisecond)
@@ -227,13 +230,13 @@ func TestLinearizable(t *testing.T) {
 					return
 				}
 			}
-		}},
+		}, func(reconnects uint64, _, _ int, _ time.Duration) bool { return reconnects > 0 }},
 		{"connections cut", func(t *testing.T, _ *ovstest.Server, p *faultProxy) {
 			for range 4 {
 				time.Sleep(200 * time.Millisecond)
 				p.cut()
 			}
-		}},
+		}, func(reconnects uint64, _, _ int, _ time.Duration) bool { return reconnects > 0 }},
 		{"server stalls", func(t *testing.T, s *ovstest.Server, _ *faultProxy) {
 			for range 2 {
 				time.Sleep(200 * time.Millisecond)
@@ -242,6 +245,8 @@ func TestLinearizable(t *testing.T) {
 				time.Sleep(1200 * time.Millisecond)
 				_ = syscall.Kill(pid, syscall.SIGCONT)
 			}
+		}, func(_ uint64, unknown, failed int, slowest time.Duration) bool {
+			return unknown+failed > 0 || slowest > time.Second
 		}},
 	}
 	for _, f := range faults {
@@ -263,12 +268,34 @@ func lzCheck(t *testing.T, f lzFault) {
 	require.NoError(t, err)
 	proxy := newFaultProxy(t, s.Endpoint[len("unix:"):])
 
-	const clients, each = 8, 20
+	// Without faults each client does 20 writes; with faults, clients go
+	// on until the faults are over, so that every fault meets operations
+	// in flight (bounded: at most 200 writes each).
+	const clients, each, most = 8, 20, 200
 	start := time.Now()
 	now := func() int64 { return int64(time.Since(start)) }
 	var mu sync.Mutex
 	var records []lzRecord
 	var wg sync.WaitGroup
+	faultsDone := make(chan struct{})
+	if f.inject == nil {
+		close(faultsDone)
+	}
+	more := func(i int) bool {
+		if i < each {
+			return true
+		}
+		select {
+		case <-faultsDone:
+			return false
+		default:
+			return i < most
+		}
+	}
+	var reconnects atomic.Uint64
+	var slowest atomic.Int64
+	started := make(chan struct{})
+	var startOnce sync.Once
 	for cl := range clients {
 		wg.Add(1)
 		go func() {
@@ -278,8 +305,8 @@ func lzCheck(t *testing.T, f lzFault) {
 				t.Error(err)
 				return
 			}
-			defer c.Close()
-			for i := range each {
+			defer func() { reconnects.Add(c.Stats().Reconnects); c.Close() }()
+			for i := 0; more(i); i++ {
 				// Writes in a fixed pattern, a read after every other one.
 				in := lzInput{kind: opKind(i % 3), key: (cl + i) % registers, marker: fmt.Sprintf("o%d-%d", cl, i)}
 				for _, in := range []lzInput{in, {kind: opRead, key: in.key}} {
@@ -291,6 +318,10 @@ func lzCheck(t *testing.T, f lzFault) {
 					out, err := lzRun(opCtx, c, in)
 					ret := now()
 					cancel()
+					if d := ret - call; d > slowest.Load() {
+						slowest.Store(d)
+					}
+					startOnce.Do(func() { close(started) })
 					rec := lzRecord{committed: err == nil}
 					switch {
 					case errors.Is(err, ovsdb.ErrOutcomeUnknown):
@@ -307,7 +338,9 @@ func lzCheck(t *testing.T, f lzFault) {
 		}()
 	}
 	if f.inject != nil {
+		<-started
 		f.inject(t, s, proxy)
+		close(faultsDone)
 	}
 	wg.Wait()
 
@@ -376,6 +409,10 @@ func lzCheck(t *testing.T, f lzFault) {
 	}
 	if f.inject == nil && total != clients*each {
 		t.Errorf("%d writes committed, want %d", total, clients*each)
+	}
+	if f.felt != nil && !f.felt(reconnects.Load(), unknown, failed, time.Duration(slowest.Load())) {
+		t.Errorf("the fault went unnoticed (reconnects %d, %d outcome unknown, %d failed, slowest %v): the run proved nothing",
+			reconnects.Load(), unknown, failed, time.Duration(slowest.Load()))
 	}
 	res, info := porcupine.CheckOperationsVerbose(lzModel, history, 60*time.Second)
 	violations := 0

@@ -188,8 +188,11 @@ func TestBadPrefix(t *testing.T) {
 					t.Errorf("%q: exit %d, want 2\n%s", args, code, errOut.String())
 				}
 			}
-			if _, err := sim.New(context.Background(), sim.Config{Prefix: p + "x"}); err == nil && p != "" {
-				t.Error("New accepted it")
+			if p != "" {
+				if w, err := sim.New(context.Background(), sim.Config{Prefix: p}); err == nil {
+					t.Error("New accepted it")
+					_ = w.Close()
+				}
 			}
 			if _, err := os.Stat(bait); err != nil {
 				t.Errorf("%s was removed", bait)
