@@ -29,8 +29,14 @@ type options struct {
 	maxBackoff time.Duration
 	maxRetries int
 	maxMessage int
+	noWait     bool
 	dialer     net.Dialer
 }
+
+// WithNoWait makes every transaction of the client commit without waiting
+// for ovs-vswitchd, as if each had NoWait: for a server that has no
+// ovs-vswitchd (a test server, a database being prepared).
+func WithNoWait() Option { return func(o *options) { o.noWait = true } }
 
 // WithMaxMessageSize bounds the size of one message from the server
 // (default DefaultMaxMessageSize). A larger one fails the call waiting for
@@ -387,6 +393,19 @@ func (c *Client) Close() error {
 		rc.close()
 	}
 	c.wg.Wait()
+	return nil
+}
+
+// Sync waits until the client's cache holds every transaction the server
+// committed before the call, another client's included: a barrier to pass
+// before reading what another writer has just written. It costs one round
+// trip (an echo: ovsdb-server sends a connection's monitor updates before
+// any reply on it). For a clustered database the barrier is that of the
+// member the client is connected to.
+func (c *Client) Sync(ctx context.Context) error {
+	if err := c.Echo(ctx); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
 	return nil
 }
 

@@ -522,9 +522,10 @@ func TestOutcomes(t *testing.T) {
 	t.Run("committed, gave up waiting", func(t *testing.T) {
 		t.Parallel()
 		s := newSwitch(t) // no ovs-vswitchd: cur_cfg never moves
+		c := waitingClient(t, s)
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
-		res, err := s.Client.Transact(ctx, addPort("br0", "p2", "internal"))
+		res, err := c.Transact(ctx, addPort("br0", "p2", "internal"))
 		require.ErrorIs(t, err, ovsdb.ErrCommitted)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.NotErrorIs(t, err, ovsdb.ErrNotConnected)

@@ -33,15 +33,27 @@ func encodeParams(db string, ops [][]byte) []byte {
 }
 
 // Transact runs the commands in order in one transaction and commits them
-// atomically: all of them or none (ovs-vsctl's "--" chaining). See Do.
+// atomically: all of them or none (ovs-vsctl's "--" chaining). See Do. An
+// error of one of several commands names it by its position, counting
+// only commands that read or write (not NoWait, DryRun or Comment).
 func (c *Client) Transact(ctx context.Context, cmds ...Command) (*Result, error) {
+	real := 0
+	for _, cmd := range cmds {
+		if _, ok := cmd.(setting); !ok {
+			real++
+		}
+	}
 	return c.Do(ctx, func(tx *Tx) error {
-		for i, cmd := range cmds {
+		n := 0
+		for _, cmd := range cmds {
+			if _, ok := cmd.(setting); !ok {
+				n++
+			}
 			if err := cmd.Run(tx); err != nil {
-				if len(cmds) == 1 {
+				if real <= 1 {
 					return err
 				}
-				return fmt.Errorf("command %d: %w", i+1, err)
+				return fmt.Errorf("command %d: %w", n, err)
 			}
 		}
 		return nil
@@ -125,6 +137,7 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 		snap, changed := ch.state()
 		tx := newTx(c.models, snap)
 		tx.readOnly = readOnly
+		tx.noWait = c.opts.noWait
 		err = fn(tx)
 		tx.closed = true
 		if errors.Is(err, ErrTryAgain) {

@@ -320,26 +320,82 @@ func TestWaitForVSwitchd(t *testing.T) {
 	assert.Zero(t, s.Client.Stats().Reconnects, "the client had to resynchronise")
 }
 
+// waitingClient dials a client that waits for ovs-vswitchd (the harness's
+// own client does not when the server has none).
+func waitingClient(t *testing.T, s *ovstest.Server) *ovsdb.Client {
+	t.Helper()
+	c, err := ovsdb.Dial(testCtx(t, 10*time.Second), s.Endpoint)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func TestWaitWithoutVSwitchd(t *testing.T) {
 	t.Parallel()
 	s := ovstest.NewServer(t)
+	c := waitingClient(t, s)
 	ctx := testCtx(t, 20*time.Second)
 	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
-	res, err := s.Client.Transact(short, addBridge("br0"))
+	res, err := c.Transact(short, addBridge("br0"))
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, err.Error(), "ovs-vswitchd")
 	require.NotNil(t, res, "the transaction committed")
 	assert.Positive(t, res.NextCfg)
-	assert.Equal(t, []string{"br0"}, portNames(t, s.Client, "br0"))
+	assert.Equal(t, []string{"br0"}, portNames(t, c, "br0"))
 
 	// NoWait returns as soon as the cache shows the commit, well within a
 	// deadline the default wait could never meet.
 	short2, cancel2 := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel2()
-	res, err = s.Client.Transact(short2, ovsdb.NoWait(), addPort("br0", "p1", ""))
+	res, err = c.Transact(short2, ovsdb.NoWait(), addPort("br0", "p1", ""))
 	require.NoError(t, err)
 	assert.Empty(t, res.Interfaces)
+
+	// So does every transaction of a client made WithNoWait (the
+	// harness client, here, since the server has no ovs-vswitchd).
+	short3, cancel3 := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel3()
+	res, err = s.Client.Transact(short3, addPort("br0", "p2", ""))
+	require.NoError(t, err)
+	assert.Zero(t, res.NextCfg, "no next_cfg bump without waiting")
+}
+
+// TestSync: after Sync, a client's reads show what another client has
+// just committed.
+func TestSync(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 60*time.Second)
+	writer, err := ovsdb.Dial(ctx, s.Endpoint)
+	require.NoError(t, err)
+	defer writer.Close()
+	for i := range 200 {
+		_, err := writer.Transact(ctx, ovsdb.NoWait(), setCounter("p1", i))
+		require.NoError(t, err)
+		require.NoError(t, s.Client.Sync(ctx))
+		require.NoError(t, s.Client.View(ctx, func(tx *ovsdb.Tx) error {
+			_, n, err := portCounter(tx, "p1")
+			if err == nil && n != i {
+				err = fmt.Errorf("after Sync the view shows %d, the other client committed %d", n, i)
+			}
+			return err
+		}))
+	}
+}
+
+// TestCommandNumbers: an error names the failing command by its position
+// among the commands that read or write.
+func TestCommandNumbers(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 10*time.Second)
+	_, err := s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.Comment("x"), addPort("br0", "p2", ""), ovsdb.DryRun(), addPort("nosuch", "p3", ""))
+	require.ErrorIs(t, err, ovsdb.ErrNotFound)
+	assert.Contains(t, err.Error(), "command 2: ")
+	_, err = s.Client.Transact(ctx, ovsdb.NoWait(), addPort("nosuch", "p3", ""))
+	require.ErrorIs(t, err, ovsdb.ErrNotFound)
+	assert.NotContains(t, err.Error(), "command")
 }
 
 func TestReconnect(t *testing.T) {

@@ -781,19 +781,25 @@ func (tx *Tx) Local(key any, init func() any) any {
 // Writes reports whether the transaction has written anything so far.
 func (tx *Tx) Writes() bool { return len(tx.ops) > 0 }
 
+// setting is a Command that sets how the transaction is committed rather
+// than reading or writing: Transact does not count it when it numbers the
+// commands in an error.
+type setting func(tx *Tx)
+
+func (f setting) Run(tx *Tx) error { f(tx); return nil }
+
 // Comment returns a Command that comments the transaction (ovs-vsctl's
 // comment command).
-func Comment(text string) Command {
-	return CommandFunc(func(tx *Tx) error { tx.Comment(text); return nil })
-}
+func Comment(text string) Command { return setting(func(tx *Tx) { tx.Comment(text) }) }
 
 // NoWait returns a Command that makes the transaction not wait for
-// ovs-vswitchd (ovs-vsctl --no-wait).
-func NoWait() Command { return CommandFunc(func(tx *Tx) error { tx.NoWait(); return nil }) }
+// ovs-vswitchd (ovs-vsctl --no-wait). WithNoWait makes it a client's
+// default.
+func NoWait() Command { return setting(func(tx *Tx) { tx.NoWait() }) }
 
 // DryRun returns a Command that makes the transaction return its operations
 // without committing (ovs-vsctl --dry-run).
-func DryRun() Command { return CommandFunc(func(tx *Tx) error { tx.DryRun(); return nil }) }
+func DryRun() Command { return setting(func(tx *Tx) { tx.DryRun() }) }
 
 // checkMutation reports whether applyMutation would accept m on a column
 // holding cur, without building the result (a bridge's ports can be large).

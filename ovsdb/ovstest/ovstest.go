@@ -151,7 +151,9 @@ type Server struct {
 	Dir string
 	// Namespace is the network namespace ovs-vswitchd runs in, if any.
 	Namespace string
-	// Client is connected to Endpoint (nil with WithoutClient).
+	// Client is connected to Endpoint (nil with WithoutClient). Without
+	// ovs-vswitchd it is made WithNoWait: no transaction waits for a
+	// daemon that is not there.
 	Client *ovsdb.Client
 
 	t     testing.TB
@@ -214,7 +216,12 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		t.Fatal(err)
 	}
 	if !cfg.noClient {
-		c, err := ovsdb.Dial(ctx, s.Endpoint, cfg.clientOps...)
+		opts := cfg.clientOps
+		if !cfg.vswitchd {
+			// No ovs-vswitchd will ever apply a change: do not wait for one.
+			opts = append([]ovsdb.Option{ovsdb.WithNoWait()}, opts...)
+		}
+		c, err := ovsdb.Dial(ctx, s.Endpoint, opts...)
 		if err != nil {
 			t.Fatalf("dial %s: %v", s.Endpoint, err)
 		}
