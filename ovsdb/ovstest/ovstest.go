@@ -104,6 +104,7 @@ type config struct {
 	schema    string
 	noClient  bool
 	noInit    bool
+	nsPrefix  string
 	clientOps []ovsdb.Option
 }
 
@@ -136,15 +137,21 @@ func WithoutClient() Option { return func(c *config) { c.noClient = true } }
 // WithoutInit leaves the database empty (no Open_vSwitch row).
 func WithoutInit() Option { return func(c *config) { c.noInit = true } }
 
+// WithNamespacePrefix names the namespace the server creates for
+// ovs-vswitchd PREFIX plus random hex (default "ovstest-"), so that a
+// test suite can tell its namespaces apart. The prefix is at most 15 of
+// [A-Za-z0-9_-].
+func WithNamespacePrefix(prefix string) Option { return func(c *config) { c.nsPrefix = prefix } }
+
 // WithClientOptions passes options to the Dial of Server.Client.
 func WithClientOptions(opts ...ovsdb.Option) Option {
 	return func(c *config) { c.clientOps = append(c.clientOps, opts...) }
 }
 
-// Server is a running private ovsdb-server (and maybe ovs-vswitchd): a
-// sim.OVS bound to a test. DB, Endpoint, TCPEndpoint, SSLEndpoint and the
-// process methods (StartDB, StopDB, KillDB, DBPID, VSwitchdPID, Logs) come
-// from it.
+// Server is a running private ovsdb-server (and maybe ovs-vswitchd) bound
+// to a test. Its process methods (StopDB, KillDB, StartDB, RestartDB,
+// DBPID, VSwitchdPID, Logs) let a test inject faults; Endpoint,
+// TCPEndpoint and SSLEndpoint are where it listens.
 type Server struct {
 	*sim.OVS
 	// Dir holds the database, sockets, pidfiles and logs.
@@ -193,7 +200,14 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	}
 	switch {
 	case cfg.vswitchd && s.Namespace == "":
-		s.Namespace = "ovstest-" + randomHex(4)
+		prefix := cfg.nsPrefix
+		if prefix == "" {
+			prefix = "ovstest-"
+		}
+		if !validPrefix(prefix) {
+			t.Fatalf("ovstest: namespace prefix %q: want 1 to 15 of [A-Za-z0-9_-]", prefix)
+		}
+		s.Namespace = prefix + randomHex(4)
 		if s.ns, err = netns.Create(s.Namespace); err != nil {
 			t.Fatal(err)
 		}
@@ -377,3 +391,43 @@ func removeLeftover(dir string) (string, error) {
 	}
 	return what + ")", errors.Join(errs...)
 }
+
+func validPrefix(p string) bool {
+	if p == "" || len(p) > 15 {
+		return false
+	}
+	for _, c := range p {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// StopDB stops ovsdb-server (SIGTERM), keeping its database: the test
+// sees the client lose its connection. StartDB brings it back.
+func (s *Server) StopDB() { s.OVS.StopDB() }
+
+// KillDB kills ovsdb-server with SIGKILL, as a crash would; the database
+// file keeps every committed transaction. StartDB brings it back.
+func (s *Server) KillDB() { s.OVS.KillDB() }
+
+// StartDB starts ovsdb-server again on the same database and sockets
+// (after StopDB or KillDB) and waits until it accepts connections; the
+// server's clients reconnect by themselves.
+func (s *Server) StartDB(ctx context.Context) error { return s.OVS.StartDB(ctx) }
+
+// RestartDB stops ovsdb-server and starts it again on the same database.
+func (s *Server) RestartDB(ctx context.Context) error {
+	s.OVS.StopDB()
+	return s.OVS.StartDB(ctx)
+}
+
+// DBPID is ovsdb-server's pid (to stop it with SIGSTOP, say).
+func (s *Server) DBPID() int { return s.OVS.DBPID() }
+
+// VSwitchdPID is ovs-vswitchd's pid, 0 without WithVSwitchd.
+func (s *Server) VSwitchdPID() int { return s.OVS.VSwitchdPID() }
+
+// Logs returns the last n lines of each server's log.
+func (s *Server) Logs(n int) string { return s.OVS.Logs(n) }
