@@ -92,6 +92,12 @@ type Client struct {
 	wg        sync.WaitGroup
 	watchers  map[*watcher]struct{}
 	monitorID int
+	// pubMu orders the cache's updates with what watchers receive:
+	// applying an update and publishing its events, switching to a new
+	// connection's cache, and registering a watcher at a snapshot each
+	// hold it. pubCache is the cache whose updates are published.
+	pubMu    sync.Mutex
+	pubCache *cache
 
 	stats struct{ txns, retries, reconnects, updates atomic.Uint64 }
 	// id and markers make each transaction's marker comment unique.
@@ -215,6 +221,10 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		if err := json.Unmarshal(params, &p); err != nil || len(p) != 2 {
 			return
 		}
+		// Applied and published under pubMu: a watcher registered with a
+		// snapshot (Inform) gets exactly the changes after it.
+		c.pubMu.Lock()
+		defer c.pubMu.Unlock()
 		evs, err := ch.apply(p[1])
 		if err != nil {
 			// A cache that missed an update must not be served: drop the
@@ -224,7 +234,9 @@ func (c *Client) connect(ctx context.Context, i int) error {
 			return
 		}
 		c.stats.updates.Add(1)
-		c.publish(evs)
+		if c.pubCache == ch {
+			c.publish(evs)
+		}
 	})
 	fail := func(err error) error {
 		rc.close()
@@ -252,6 +264,8 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	if err != nil {
 		return fail(err)
 	}
+	c.pubMu.Lock()
+	defer c.pubMu.Unlock()
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -267,10 +281,12 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	c.conn, c.cache, c.endpoint, c.down = rc, ch, ep, false
 	close(c.up)
 	c.mu.Unlock()
-	// Watchers saw the old cache: tell them what changed while away.
+	// Watchers saw the old cache: tell them what changed while away, then
+	// the new connection's updates, in that order.
 	if old != nil {
 		c.publish(ch.snapshot().diff(old.snapshot()))
 	}
+	c.pubCache = ch
 	c.log.Info("ovsdb: connected", "endpoint", ep)
 	return nil
 }
