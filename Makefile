@@ -43,6 +43,7 @@ bench: deps
 	$(GO) test ./bench/ -run '^$$' -bench 'OneTransaction' -benchtime 20x
 	$(GO) test ./bench/ -run '^$$' -bench 'Growth' -benchtime 1x -count 2
 	$(GO) test ./bench/ -run '^$$' -bench 'ConcurrentAddPort' -benchtime 3000x -count 2
+	$(GO) test ./ovsdb/ -run '^$$' -bench 'FindByKey'
 
 # Mutation testing of the core (go-gremlins): which changes to the ovsdb
 # package's code no test notices. Not part of `make test`: it takes about

@@ -254,3 +254,30 @@ func PatchPair(bridgeA, portA, bridgeB, portB string) ovsdb.Command {
 		return nil
 	})
 }
+
+// ByIfaceID returns the interfaces whose external_ids:iface-id is id (the
+// logical port a CNI plugin or OVN binds them to), in constant time; the
+// commit verifies that they are still the ones.
+// Equivalent to: ovs-vsctl find Interface external_ids:iface-id=ID
+func ByIfaceID(tx *ovsdb.Tx, id string) ([]*ovsdb.Interface, error) {
+	return ovsdb.FindByKey[ovsdb.Interface](tx, "external_ids", "iface-id", id)
+}
+
+// ByAttachedMAC returns the interfaces whose external_ids:attached-mac is
+// mac (the guest's MAC, as a hypervisor records it), in constant time.
+// mac is compared in its canonical form ("52:54:00:00:00:01").
+// Equivalent to: ovs-vsctl find Interface external_ids:attached-mac=MAC
+func ByAttachedMAC(tx *ovsdb.Tx, mac string) ([]*ovsdb.Interface, error) {
+	hw, err := net.ParseMAC(mac)
+	if err != nil || len(hw) != 6 {
+		return nil, fmt.Errorf("attached-mac %q: %w", mac, ovsdb.ErrInvalid)
+	}
+	return ovsdb.FindByKey[ovsdb.Interface](tx, "external_ids", "attached-mac", hw.String())
+}
+
+// ByVMUUID returns the interfaces whose external_ids:vm-uuid is vm (the
+// guest they belong to), in constant time.
+// Equivalent to: ovs-vsctl find Interface external_ids:vm-uuid=UUID
+func ByVMUUID(tx *ovsdb.Tx, vm string) ([]*ovsdb.Interface, error) {
+	return ovsdb.FindByKey[ovsdb.Interface](tx, "external_ids", "vm-uuid", vm)
+}

@@ -19,6 +19,8 @@ import (
 type cache struct {
 	schema *Schema
 	seed   maphash.Seed
+	// keys are the map-column keys indexed by value, per table.
+	keys map[string][]KeyIndex
 
 	mu  sync.Mutex
 	cur *snapshot
@@ -35,6 +37,22 @@ type snapshot struct {
 	// indexes (Bridge, Port and Interface names, Manager targets).
 	tables map[string]pmap[Model]
 	index  map[string]map[string]pmap[string]
+	// byKey maps an indexed map-column key (KeyIndex) → value → the
+	// UUIDs of the rows with that value, sorted.
+	byKey map[KeyIndex]pmap[[]string]
+}
+
+// KeyIndex names a key of a map column whose values the client indexes,
+// such as Interface external_ids:iface-id (see WithKeyIndex and
+// FindByKey).
+type KeyIndex struct{ Table, Column, Key string }
+
+// defaultKeyIndexes are the keys integrations look interfaces up by:
+// Open vSwitch's conventions for hypervisors and CNI plugins.
+var defaultKeyIndexes = []KeyIndex{
+	{TableInterface, "external_ids", "iface-id"},
+	{TableInterface, "external_ids", "attached-mac"},
+	{TableInterface, "external_ids", "vm-uuid"},
 }
 
 // EventKind says what happened to a row.
@@ -66,9 +84,16 @@ type rowEvent struct {
 	old, new Model
 }
 
-func newCache(schema *Schema) *cache {
-	c := &cache{schema: schema, seed: maphash.MakeSeed(), changed: make(chan struct{})}
-	snap := &snapshot{c: c, tables: map[string]pmap[Model]{}, index: map[string]map[string]pmap[string]{}}
+func newCache(schema *Schema, keys []KeyIndex) *cache {
+	c := &cache{schema: schema, seed: maphash.MakeSeed(), changed: make(chan struct{}), keys: map[string][]KeyIndex{}}
+	snap := &snapshot{c: c, tables: map[string]pmap[Model]{}, index: map[string]map[string]pmap[string]{},
+		byKey: map[KeyIndex]pmap[[]string]{}}
+	for _, k := range keys {
+		if _, ok := snap.byKey[k]; !ok {
+			c.keys[k.Table] = append(c.keys[k.Table], k)
+			snap.byKey[k] = pmap[[]string]{}
+		}
+	}
 	for _, t := range tableNames() {
 		snap.tables[t] = pmap[Model]{}
 		for _, col := range schema.uniqueColumns(t) {
@@ -94,6 +119,7 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 	by := &owner{}
 	tables := make(map[string]*editor[Model])
 	indexes := make(map[string]map[string]*editor[string])
+	keyEds := make(map[KeyIndex]*editor[[]string])
 	var events []rowEvent
 	// table -> uuid -> kind -> column -> value, decoded in one pass.
 	err := eachMember(raw, func(table string, rows []byte) error {
@@ -153,6 +179,14 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 					}
 					c.reindex(indexes[table], uuid, prev, nr)
 				}
+				for _, k := range c.keys[table] {
+					ed := keyEds[k]
+					if ed == nil {
+						ed = old.byKey[k].edit(by)
+						keyEds[k] = ed
+					}
+					c.rekey(ed, k, uuid, prev, nr)
+				}
 				events = append(events, rowEvent{kind: ev, table: table, old: prev, new: nr})
 				return nil
 			})
@@ -161,7 +195,13 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode update2: %w", err)
 	}
-	next := &snapshot{c: c, seq: old.seq + 1, tables: old.tables, index: old.index}
+	next := &snapshot{c: c, seq: old.seq + 1, tables: old.tables, index: old.index, byKey: old.byKey}
+	if len(keyEds) > 0 {
+		next.byKey = maps.Clone(old.byKey)
+		for k, ed := range keyEds {
+			next.byKey[k] = ed.done()
+		}
+	}
 	if len(tables) > 0 {
 		next.tables = maps.Clone(old.tables)
 		for t, ed := range tables {
@@ -207,6 +247,62 @@ func (c *cache) reindex(idx map[string]*editor[string], uuid string, old, nr Mod
 			ed.set(c.hash(s), s, uuid)
 		}
 	}
+}
+
+// keyValue returns row's value for an indexed key of a map column.
+func keyValue(row Model, k KeyIndex) (string, bool) {
+	if row == nil {
+		return "", false
+	}
+	v, _ := row.column(k.Column)
+	m, _ := v.(map[string]string)
+	val, ok := m[k.Key]
+	return val, ok
+}
+
+// rekey moves the row from its old value's list to its new one's.
+func (c *cache) rekey(ed *editor[[]string], k KeyIndex, uuid string, old, nr Model) {
+	ov, had := keyValue(old, k)
+	nv, has := keyValue(nr, k)
+	if had == has && ov == nv {
+		return
+	}
+	if had {
+		h := c.hash(ov)
+		list, _ := ed.m.get(h, ov)
+		if i, ok := slices.BinarySearch(list, uuid); ok {
+			list = slices.Delete(slices.Clone(list), i, i+1)
+			if len(list) == 0 {
+				ed.delete(h, ov)
+			} else {
+				ed.set(h, ov, list)
+			}
+		}
+	}
+	if has {
+		h := c.hash(nv)
+		list, _ := ed.m.get(h, nv)
+		if i, ok := slices.BinarySearch(list, uuid); !ok {
+			ed.set(h, nv, slices.Insert(slices.Clone(list), i, uuid))
+		}
+	}
+}
+
+// findByKey returns the rows whose map column has the key with the value,
+// and whether an index answered (else the caller scans).
+func (s *snapshot) findByKey(k KeyIndex, value string) ([]Model, bool) {
+	idx, ok := s.byKey[k]
+	if !ok {
+		return nil, false
+	}
+	uuids, _ := idx.get(s.c.hash(value), value)
+	out := make([]Model, 0, len(uuids))
+	for _, u := range uuids {
+		if r := s.get(k.Table, u); r != nil {
+			out = append(out, r)
+		}
+	}
+	return out, true
 }
 
 // snapshot returns the current version of the database.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,7 +31,17 @@ type options struct {
 	maxRetries int
 	maxMessage int
 	noWait     bool
+	keys       []KeyIndex
 	dialer     net.Dialer
+}
+
+// WithKeyIndex makes the client index the values of a key of a map
+// column (Interface external_ids:iface-id, say), so that FindByKey on it
+// takes constant time however large the table. The interface keys of Open
+// vSwitch's integration conventions (iface-id, attached-mac, vm-uuid) are
+// always indexed.
+func WithKeyIndex(table, column, key string) Option {
+	return func(o *options) { o.keys = append(o.keys, KeyIndex{table, column, key}) }
 }
 
 // WithNoWait makes every transaction of the client commit without waiting
@@ -77,6 +88,7 @@ type Client struct {
 	opts      options
 	endpoints []string
 	models    *Schema
+	keys      []KeyIndex
 	log       *slog.Logger
 
 	mu       sync.Mutex
@@ -133,6 +145,17 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 	if err != nil {
 		return nil, err
 	}
+	keys := slices.Clone(defaultKeyIndexes)
+	for _, k := range o.keys {
+		cs, err := models.Column(k.Table, k.Column)
+		if err != nil {
+			return nil, fmt.Errorf("key index %s.%s:%s: %w", k.Table, k.Column, k.Key, err)
+		}
+		if cs.TypeObj.Value == nil || cs.TypeObj.Key.Type != "string" || cs.TypeObj.Value.Type != "string" {
+			return nil, fmt.Errorf("key index %s.%s:%s: not a string-to-string map: %w", k.Table, k.Column, k.Key, ErrInvalid)
+		}
+		keys = append(keys, k)
+	}
 	log := o.logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -148,6 +171,7 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 		up:        make(chan struct{}),
 		watchers:  make(map[*watcher]struct{}),
 		id:        rand.Text()[:10],
+		keys:      keys,
 	}
 	var errs []error
 	for i := range eps {
@@ -208,7 +232,7 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		}
 		return err
 	}
-	ch := newCache(c.models)
+	ch := newCache(c.models, c.keys)
 	c.mu.Lock()
 	c.monitorID++
 	monID := fmt.Sprintf("ovskit-%d", c.monitorID)

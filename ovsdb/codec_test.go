@@ -223,7 +223,7 @@ func FuzzCacheApply(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c := newCache(schema)
+		c := newCache(schema, defaultKeyIndexes)
 		_, _ = c.apply(data)
 		_, _ = c.apply(data) // a second pass exercises modify/delete of known rows
 	})

@@ -260,6 +260,67 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 	return r.clone().(PT), nil
 }
 
+// FindByKey returns copies of the rows of table T whose map column has
+// key set to value (Interface rows by external_ids:iface-id, say), as this
+// transaction sees them, sorted by UUID; none is not an error. A key the
+// client indexes (WithKeyIndex; iface-id, attached-mac and vm-uuid of
+// Interface always) is found in constant time, another by a scan. The
+// commit verifies that the same rows, and no others, have that value.
+func FindByKey[T any, PT ModelPtr[T]](tx *Tx, column, key, value string) ([]PT, error) {
+	var z T
+	table := PT(&z).Table()
+	if err := tx.check(); err != nil {
+		return nil, err
+	}
+	if cur, ok := PT(&z).column(column); !ok {
+		return nil, unknownColumnError(table, column)
+	} else if _, isMap := cur.(map[string]string); !isMap {
+		return nil, fmt.Errorf("find %s by %s:%s: not a string-to-string map: %w", table, column, key, ErrInvalid)
+	}
+	for _, s := range []string{key, value} {
+		if err := checkString(s); err != nil {
+			return nil, err
+		}
+	}
+	k := KeyIndex{table, column, key}
+	has := func(r Model) bool { v, ok := keyValue(r, k); return ok && v == value }
+	committed, indexed := tx.snap.findByKey(k, value)
+	if !indexed {
+		for _, r := range tx.snap.rows(table) {
+			if has(r) {
+				committed = append(committed, r)
+			}
+		}
+	}
+	want := make([]map[string]any, 0, len(committed))
+	for _, r := range committed {
+		want = append(want, map[string]any{"_uuid": [2]string{"uuid", r.uuid()}})
+	}
+	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(),
+		Where:   []Condition{{column, "includes", []any{"map", []any{[]any{key, value}}}}},
+		Columns: []string{"_uuid"}, Until: "==", Rows: want})
+	// The transaction's view: committed rows as it changed them, then its
+	// own rows with the value.
+	var out []PT
+	for _, r := range committed {
+		if p := tx.pend[table][r.uuid()]; p != nil {
+			continue // seen below, as changed
+		}
+		out = append(out, r.clone().(PT))
+	}
+	for _, p := range tx.pend[table] {
+		r, err := p.row()
+		if err != nil {
+			return nil, err
+		}
+		if r != nil && has(r) {
+			out = append(out, r.clone().(PT))
+		}
+	}
+	slices.SortFunc(out, func(a, b PT) int { return strings.Compare(Model(a).uuid(), Model(b).uuid()) })
+	return out, nil
+}
+
 // LookupUUID is Lookup for a caller that needs only the row's UUID (to
 // refer to it, or to Mutate or Delete it through a row holding just the
 // UUID): it verifies the same and copies nothing, however large the row.

@@ -19,7 +19,7 @@ func newTestTx(t *testing.T) *Tx {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := newCache(schema)
+	ch := newCache(schema, defaultKeyIndexes)
 	if _, err := ch.apply([]byte(`{
 		"Bridge": {"` + brUUID + `": {"initial": {"name": "br0", "ports": ["uuid", "` + portUUID + `"]}}},
 		"Port": {"` + portUUID + `": {"initial": {"name": "a"}}}}`)); err != nil {

@@ -1,0 +1,116 @@
+package ovsdb_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ovskit/ovskit/iface"
+	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/port"
+)
+
+func ifaceNames(rows []*ovsdb.Interface) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r.Name)
+	}
+	return sorted(out)
+}
+
+// TestFindByKey: indexed and scanned keys give the same rows, the
+// transaction's own edits count, and the commit verifies the rows found.
+func TestFindByKey(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 30*time.Second)
+	indexed, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithNoWait(), ovsdb.WithKeyIndex(ovsdb.TableInterface, "external_ids", "owner"))
+	require.NoError(t, err)
+	defer indexed.Close()
+	var cmds []ovsdb.Command
+	for i := range 30 {
+		cmds = append(cmds, port.Add("br0", fmt.Sprint("v", i), port.WithIface(
+			iface.ExternalID("iface-id", fmt.Sprint("lsp", i%10)),
+			iface.ExternalID("owner", fmt.Sprint("vm", i%3)),
+			iface.ExternalID("attached-mac", fmt.Sprintf("52:54:00:00:00:%02x", i)))))
+	}
+	_, err = s.Client.Transact(ctx, cmds...)
+	require.NoError(t, err)
+	require.NoError(t, indexed.Sync(ctx))
+	for _, c := range []*ovsdb.Client{s.Client, indexed} {
+		require.NoError(t, c.View(ctx, func(tx *ovsdb.Tx) error {
+			got, err := iface.ByIfaceID(tx, "lsp3")
+			require.NoError(t, err)
+			assert.Equal(t, []string{"v13", "v23", "v3"}, ifaceNames(got))
+			got, err = ovsdb.FindByKey[ovsdb.Interface](tx, "external_ids", "owner", "vm1")
+			require.NoError(t, err)
+			assert.Len(t, got, 10)
+			got, err = iface.ByAttachedMAC(tx, "52:54:00:00:00:1D")
+			require.NoError(t, err)
+			assert.Equal(t, []string{"v29"}, ifaceNames(got))
+			got, err = iface.ByVMUUID(tx, "nosuch")
+			require.NoError(t, err)
+			assert.Empty(t, got)
+			_, err = ovsdb.FindByKey[ovsdb.Interface](tx, "name", "x", "y")
+			assert.ErrorIs(t, err, ovsdb.ErrInvalid)
+			_, err = ovsdb.FindByKey[ovsdb.Interface](tx, "external_ids", "iface-id", "a\x00")
+			assert.ErrorIs(t, err, ovsdb.ErrInvalid)
+			return nil
+		}))
+	}
+	// The transaction's own edits: a value given and one taken away.
+	_, err = s.Client.Transact(ctx, port.Add("br0", "w1", port.WithIface(iface.ExternalID("iface-id", "lsp3"))),
+		iface.Set("v3", iface.ExternalID("iface-id", "lsp9")),
+		ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			got, err := iface.ByIfaceID(tx, "lsp3")
+			if err == nil {
+				assert.Equal(t, []string{"v13", "v23", "w1"}, ifaceNames(got))
+			}
+			return err
+		}))
+	require.NoError(t, err)
+	// A row that gets the value between the read and the commit makes
+	// the transaction run again.
+	other, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithNoWait())
+	require.NoError(t, err)
+	defer other.Close()
+	runs := 0
+	_, err = s.Client.Do(ctx, func(tx *ovsdb.Tx) error {
+		runs++
+		got, err := iface.ByIfaceID(tx, "lsp5")
+		if err != nil {
+			return err
+		}
+		if runs == 1 {
+			if _, err := other.Transact(ctx, port.Add("br0", "late", port.WithIface(iface.ExternalID("iface-id", "lsp5")))); err != nil {
+				return err
+			}
+		}
+		row, err := iface.Get(tx, "v5")
+		if err != nil {
+			return err
+		}
+		row.ExternalIDs["seen"] = fmt.Sprint(len(got))
+		return tx.Update(row, "external_ids")
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 2, runs, "a new row with the value must fail the verification")
+}
+
+// TestWithKeyIndexChecked: an index on what is not a string map, or on an
+// unknown column, is refused at Dial.
+func TestWithKeyIndexChecked(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t, ovstest.WithoutClient())
+	ctx := testCtx(t, 10*time.Second)
+	_, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithKeyIndex(ovsdb.TableInterface, "name", "x"))
+	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
+	_, err = ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithKeyIndex(ovsdb.TableInterface, "nosuch", "x"))
+	assert.ErrorIs(t, err, ovsdb.ErrUnknownColumn)
+	_, err = ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithKeyIndex("Nosuch", "external_ids", "x"))
+	assert.ErrorIs(t, err, ovsdb.ErrUnknownTable)
+}
