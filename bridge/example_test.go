@@ -7,16 +7,20 @@ import (
 
 	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
 )
 
 // Add a userspace bridge with a controller, then read it back.
 func Example() {
 	ctx := context.Background()
-	c, err := ovsdb.Dial(ctx, ovsdb.DefaultEndpoint)
+	// A private ovsdb-server for the example; a program dials the
+	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint).
+	srv, err := ovstest.Start(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	defer srv.Close()
+	c := srv.Client
 	_, err = c.Transact(ctx,
 		bridge.Add("br-in", bridge.MayExist(), bridge.DatapathType("netdev")),
 		bridge.SetController("br-in", []string{"tcp:192.0.2.1:6653"}))
@@ -34,6 +38,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// Output: br-in netdev [tcp:192.0.2.1:6653]
 }
 
 // A Switch prints like ovs-vsctl show.

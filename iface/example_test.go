@@ -5,19 +5,28 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
 )
 
 // Join two bridges with a patch port pair, created on both in one
 // transaction, and read one end's state.
 func Example() {
 	ctx := context.Background()
-	c, err := ovsdb.Dial(ctx, ovsdb.DefaultEndpoint)
+	// A private ovsdb-server and ovs-vswitchd for the example (root: the
+	// switch runs in a namespace of its own); a program dials the
+	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint).
+	srv, err := ovstest.Start(ctx, ovstest.WithVSwitchd())
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	defer srv.Close()
+	c := srv.Client
+	if _, err := c.Transact(ctx, bridge.Add("br-in", bridge.DatapathType("netdev")), bridge.Add("br1-in", bridge.DatapathType("netdev"))); err != nil {
+		log.Fatal(err)
+	}
 	if _, err := c.Transact(ctx, iface.PatchPair("br-in", "patch-br1", "br1-in", "patch-br0")); err != nil {
 		log.Fatal(err)
 	}
@@ -32,6 +41,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// Output: patch 1
 }
 
 // Options apply to a row before it is written; bad input is refused.

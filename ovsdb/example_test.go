@@ -7,25 +7,35 @@ import (
 	"log"
 	"time"
 
+	"github.com/ovskit/ovskit/bridge"
+	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/port"
 )
 
 // Add a port with a VLAN tag to an existing bridge, atomically, and wait for
-// ovs-vswitchd to set it up. (Needs a running switch: compiled, not run.)
+// ovs-vswitchd to set it up.
 func ExampleClient_Do() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := ovsdb.Dial(ctx, ovsdb.DefaultEndpoint)
+	// A private ovsdb-server and ovs-vswitchd for the example (root); a
+	// program dials the switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint).
+	srv, err := ovstest.Start(ctx, ovstest.WithVSwitchd())
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	defer srv.Close()
+	c := srv.Client
+	if _, err := c.Transact(ctx, bridge.Add("br-in", bridge.DatapathType("netdev"))); err != nil {
+		log.Fatal(err)
+	}
 	res, err := c.Do(ctx, func(tx *ovsdb.Tx) error {
 		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br-in")
 		if err != nil {
 			return err
 		}
-		iface := &ovsdb.Interface{Name: "vif0.0"}
+		iface := &ovsdb.Interface{Name: "vif0.0", Type: "internal"}
 		if _, err := tx.Insert(iface); err != nil {
 			return err
 		}
@@ -46,24 +56,33 @@ func ExampleClient_Do() {
 	for _, i := range res.Interfaces {
 		fmt.Println(i.Name, "ofport", i.Ofport)
 	}
+	// Output: vif0.0 ofport 1
 }
 
 // Wait until an interface has an ofport (ovs-vsctl wait-until).
 func ExampleWaitUntil() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := ovsdb.Dial(ctx, "")
+	srv, err := ovstest.Start(ctx, ovstest.WithVSwitchd())
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
-	iface, err := ovsdb.WaitUntil(ctx, c, func(i *ovsdb.Interface) bool {
+	defer srv.Close()
+	c := srv.Client
+	// Added without waiting for ovs-vswitchd: then wait for the ofport.
+	_, err = c.Transact(ctx, ovsdb.NoWait(), bridge.Add("br-in", bridge.DatapathType("netdev")),
+		port.Add("br-in", "vif0.0", port.WithIface(iface.Type(iface.Internal))))
+	if err != nil {
+		log.Fatal(err)
+	}
+	i, err := ovsdb.WaitUntil(ctx, c, func(i *ovsdb.Interface) bool {
 		return i.Name == "vif0.0" && i.Ofport != nil && *i.Ofport > 0
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(*iface.Ofport)
+	fmt.Println(*i.Ofport)
+	// Output: 1
 }
 
 // The wire form of an operation (what a dry run returns).

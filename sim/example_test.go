@@ -36,10 +36,12 @@ func Example() {
 	}
 	ok, err := vm1.Ping(ctx, "10.0.3.2")
 	fmt.Println("vm1 reaches vm2:", ok, err)
+	// Output: vm1 reaches vm2: false <nil>
 }
 
 // A lab program: its checks, a report, -keep and cleanup, and teardown on
-// Ctrl-C.
+// Ctrl-C. (Main exits the process, so this Example is compiled, not run;
+// TestMainExitCodes runs the same code.)
 func ExampleMain() {
 	sim.Main(sim.Lab{Name: "demo", Title: "two guests", Run: func(ctx context.Context, w *sim.World, r *sim.Report) error {
 		h, err := w.AddHost(ctx, "hv1")

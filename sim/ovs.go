@@ -242,7 +242,9 @@ func (o *OVS) startVSwitchd(ctx context.Context) error {
 		return err
 	}
 	o.vswitchd = p
-	// Ready once it has written cur_cfg for the current next_cfg.
+	// Ready once it has applied a configuration made after it started: a
+	// transaction that waits for it (next_cfg bumped, cur_cfg awaited).
+	// cur_cfg == next_cfg alone is also true before it has read anything.
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	c, err := ovsdb.Dial(ctx, o.Endpoint)
@@ -252,7 +254,13 @@ func (o *OVS) startVSwitchd(ctx context.Context) error {
 	defer c.Close()
 	ready := make(chan error, 1)
 	go func() {
-		_, err := ovsdb.WaitUntil(ctx, c, func(r *ovsdb.OpenVSwitch) bool { return r.CurCfg >= r.NextCfg })
+		_, err := c.Transact(ctx, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+			if err != nil || len(roots) == 0 {
+				return err // no root row: nothing to configure, nothing to wait for
+			}
+			return tx.Mutate(roots[0], ovsdb.Mutation{Column: "next_cfg", Mutator: ovsdb.MutateAdd, Value: 0})
+		}))
 		ready <- err
 	}()
 	select {

@@ -7,21 +7,40 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/tunnel"
 )
 
 // Lab 4's tunnel: gre1 on ovs-br1 towards the other host.
 func Example() {
 	ctx := context.Background()
-	c, err := ovsdb.Dial(ctx, ovsdb.DefaultEndpoint)
+	// A private ovsdb-server for the example; a program dials the
+	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint).
+	srv, err := ovstest.Start(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	defer srv.Close()
+	c := srv.Client
+	if _, err := c.Transact(ctx, bridge.Add("ovs-br1")); err != nil {
+		log.Fatal(err)
+	}
 	if _, err := c.Transact(ctx, tunnel.Add("ovs-br1", "gre1", tunnel.GRE, tunnel.Options{RemoteIP: "192.168.100.11"})); err != nil {
 		log.Fatal(err)
 	}
+	err = c.View(ctx, func(tx *ovsdb.Tx) error {
+		i, err := ovsdb.Lookup[ovsdb.Interface](tx, "name", "gre1")
+		if err == nil {
+			fmt.Println(i.Type, i.Options)
+		}
+		return err
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Output: gre map[remote_ip:192.168.100.11]
 }
 
 func ExampleOptions_Map() {

@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -163,9 +164,11 @@ type Server struct {
 	// daemon that is not there.
 	Client *ovsdb.Client
 
-	t     testing.TB
-	ownNS bool
-	ns    *netns.NS
+	t         testing.TB // nil for Start
+	ownNS     bool
+	ns        *netns.NS
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // NewServer starts a server for the test and registers its cleanup.
@@ -182,21 +185,81 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if cfg.namespace != "" {
 		Require(t, NeedNetns)
 	}
-	if removed, err := RemoveLeftovers(); err != nil {
-		t.Logf("removing what killed test runs left: %v", err)
-	} else if len(removed) > 0 {
-		// On stdout too, so that `make test` shows it.
-		fmt.Printf("ovstest: removed what a killed test run left: %s\n", strings.Join(removed, "; "))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := start(ctx, cfg)
+	if s != nil {
+		s.t = t
+		t.Cleanup(s.cleanup)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Start starts a server outside a test, for a program or a runnable
+// Example: the same server as NewServer's, stopped by Close. Missing
+// prerequisites are errors.
+func Start(ctx context.Context, opts ...Option) (*Server, error) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := start(ctx, cfg)
+	if err != nil {
+		if s != nil {
+			err = errors.Join(err, s.Close())
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close stops the servers and removes what they made (namespace,
+// directory). It can be called again.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		if s.Client != nil {
+			s.Client.Close()
+		}
+		if s.OVS != nil {
+			s.OVS.Stop()
+		}
+		var errs []error
+		if s.ns != nil {
+			if s.ownNS {
+				if err := s.ns.Delete(); err != nil {
+					errs = append(errs, err)
+				}
+			} else {
+				s.ns.Close()
+			}
+		}
+		if err := os.RemoveAll(s.Dir); err != nil {
+			errs = append(errs, err)
+		}
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+// start starts the servers; on error it returns what it started, for
+// the caller to close.
+func start(ctx context.Context, cfg config) (*Server, error) {
+	if removed, err := RemoveLeftovers(); err == nil && len(removed) > 0 {
+		// Outside the test log too, so that `make test` shows it (on stderr:
+		// an Example compares stdout).
+		fmt.Fprintf(os.Stderr, "ovstest: removed what a killed test run left: %s\n", strings.Join(removed, "; "))
 	}
 	// Unix socket paths are limited to 108 bytes: keep the directory short.
 	dir, err := os.MkdirTemp("", dirPattern)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	s := &Server{t: t, Dir: dir, Namespace: cfg.namespace}
-	t.Cleanup(s.cleanup)
+	s := &Server{Dir: dir, Namespace: cfg.namespace}
 	if err := rootdir.WriteOwner(dir); err != nil {
-		t.Fatal(err)
+		return s, err
 	}
 	switch {
 	case cfg.vswitchd && s.Namespace == "":
@@ -205,29 +268,27 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 			prefix = "ovstest-"
 		}
 		if !validPrefix(prefix) {
-			t.Fatalf("ovstest: namespace prefix %q: want 1 to 15 of [A-Za-z0-9_-]", prefix)
+			return s, fmt.Errorf("ovstest: namespace prefix %q: want 1 to 15 of [A-Za-z0-9_-]", prefix)
 		}
 		s.Namespace = prefix + randomHex(4)
 		if s.ns, err = netns.Create(s.Namespace); err != nil {
-			t.Fatal(err)
+			return s, err
 		}
 		s.ownNS = true
 		if err := recordNamespace(dir, s.ns); err != nil {
-			t.Fatal(err)
+			return s, err
 		}
 	case s.Namespace != "":
 		if s.ns, err = netns.Open(s.Namespace); err != nil {
-			t.Fatal(err)
+			return s, err
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	s.OVS, err = sim.StartOVS(ctx, sim.OVSConfig{
 		Dir: dir, NS: s.ns, Schema: cfg.schema, VSwitchd: cfg.vswitchd,
 		TCP: cfg.tcp, SSL: cfg.ssl, NoInit: cfg.noInit,
 	})
 	if err != nil {
-		t.Fatal(err)
+		return s, err
 	}
 	if !cfg.noClient {
 		opts := cfg.clientOps
@@ -237,11 +298,11 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		}
 		c, err := ovsdb.Dial(ctx, s.Endpoint, opts...)
 		if err != nil {
-			t.Fatalf("dial %s: %v", s.Endpoint, err)
+			return s, fmt.Errorf("dial %s: %w", s.Endpoint, err)
 		}
 		s.Client = c
 	}
-	return s
+	return s, nil
 }
 
 func randomHex(n int) string {
@@ -282,26 +343,7 @@ func (s *Server) cleanup() {
 		s.t.Logf("OVSKIT_KEEP=1: leaving the servers up: ovs-vsctl --db=%s show; namespace %q; dir %s", s.Endpoint, s.Namespace, s.Dir)
 		return
 	}
-	if s.Client != nil {
-		s.Client.Close()
-	}
-	if s.OVS != nil {
-		s.OVS.Stop()
-	}
-	var errs []error
-	if s.ns != nil {
-		if s.ownNS {
-			if err := s.ns.Delete(); err != nil {
-				errs = append(errs, err)
-			}
-		} else {
-			s.ns.Close()
-		}
-	}
-	if err := os.RemoveAll(s.Dir); err != nil {
-		errs = append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := s.Close(); err != nil {
 		s.t.Errorf("cleanup: %v", err)
 	}
 }
