@@ -1,7 +1,10 @@
 package dbcmd
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ovskit/ovskit/internal/vsctl"
@@ -154,8 +157,262 @@ func WaitUntil(tableName, record string, conditions ...string) ovsdb.Command {
 type Table struct {
 	Columns []string
 	Rows    [][]string
-	// bare holds the cells as ovs-vsctl --bare prints them.
+	// bare holds the cells as ovs-vsctl --bare prints them, json in
+	// OVSDB's JSON notation.
 	bare [][]string
+	json [][]any
+}
+
+// Style is how Format prints a table: ovs-vsctl's --format, --data,
+// --no-headings and --pretty.
+type Style struct {
+	// Format is "list" (the default), "table", "csv", "html" or "json".
+	Format string
+	// Data is how cells are written: "string" (the default), "bare" or
+	// "json".
+	Data string
+	// NoHeadings leaves the column names out.
+	NoHeadings bool
+	// Pretty indents JSON output.
+	Pretty bool
+}
+
+// Formats and Data lists the valid Style values.
+var (
+	Formats = []string{"table", "list", "html", "csv", "json"}
+	Data    = []string{"string", "bare", "json"}
+)
+
+// CheckStyle refuses an unknown format or data format, with ovs-vsctl's
+// words.
+func CheckStyle(st Style) error {
+	if st.Format != "" && !slices.Contains(Formats, st.Format) {
+		return fmt.Errorf("unknown output format \"%s\": %w", st.Format, ovsdb.ErrInvalid)
+	}
+	if st.Data != "" && !slices.Contains(Data, st.Data) {
+		return fmt.Errorf("unknown data format \"%s\": %w", st.Data, ovsdb.ErrInvalid)
+	}
+	return nil
+}
+
+// cell returns a cell's text in the style's data format.
+func (t *Table) cell(st Style, y, x int) string {
+	switch st.Data {
+	case "bare":
+		return t.bare[y][x]
+	case "json":
+		var b strings.Builder
+		writeJSON(&b, t.json[y][x], false, 0)
+		return b.String()
+	}
+	return t.Rows[y][x]
+}
+
+// Format prints the table in a style, as ovs-vsctl prints it.
+func (t *Table) Format(st Style) string {
+	var b strings.Builder
+	headings := !st.NoHeadings
+	switch st.Format {
+	case "table":
+		widths := make([]int, len(t.Columns))
+		for x, h := range t.Columns {
+			for y := range t.Rows {
+				widths[x] = max(widths[x], len(t.cell(st, y, x)))
+			}
+			if headings {
+				widths[x] = max(widths[x], len(h))
+			}
+		}
+		line := func(cells func(x int) string) {
+			var l strings.Builder
+			for x := range t.Columns {
+				if x > 0 {
+					l.WriteByte(' ')
+				}
+				fmt.Fprintf(&l, "%-*s", widths[x], cells(x))
+			}
+			b.WriteString(strings.TrimRight(l.String(), " ") + "\n")
+		}
+		if headings {
+			line(func(x int) string { return t.Columns[x] })
+			line(func(x int) string { return strings.Repeat("-", widths[x]) })
+		}
+		for y := range t.Rows {
+			line(func(x int) string { return t.cell(st, y, x) })
+		}
+	case "csv":
+		quote := func(s string) string {
+			if !strings.ContainsAny(s, "\n\",") {
+				return s
+			}
+			return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+		}
+		row := func(cells func(x int) string) {
+			for x := range t.Columns {
+				if x > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(quote(cells(x)))
+			}
+			b.WriteByte('\n')
+		}
+		if headings {
+			row(func(x int) string { return t.Columns[x] })
+		}
+		for y := range t.Rows {
+			row(func(x int) string { return t.cell(st, y, x) })
+		}
+	case "html":
+		b.WriteString("<table border=1>\n")
+		if headings {
+			b.WriteString("  <tr>\n")
+			for _, h := range t.Columns {
+				b.WriteString("    <th>" + htmlCell(h) + "</th>\n")
+			}
+			b.WriteString("  </tr>\n")
+		}
+		for y := range t.Rows {
+			b.WriteString("  <tr>\n")
+			for x, h := range t.Columns {
+				c := t.cell(st, y, x)
+				if h == "_uuid" {
+					b.WriteString(`    <td><a name="` + htmlEscaper.Replace(c) + `">` + htmlEscaper.Replace(c[:min(8, len(c))]) + "</a></td>\n")
+				} else {
+					b.WriteString("    <td>" + htmlCell(c) + "</td>\n")
+				}
+			}
+			b.WriteString("  </tr>\n")
+		}
+		b.WriteString("</table>\n")
+	case "json":
+		data := make([][]any, len(t.Rows))
+		for y := range t.Rows {
+			data[y] = make([]any, len(t.Columns))
+			for x := range t.Columns {
+				data[y][x] = t.json[y][x] // JSON output is JSON, whatever --data says
+			}
+		}
+		headings := make([]any, len(t.Columns))
+		for i, h := range t.Columns {
+			headings[i] = h
+		}
+		rows := make([]any, len(data))
+		for i, r := range data {
+			rows[i] = r
+		}
+		writeJSON(&b, map[string]any{"data": rows, "headings": headings}, st.Pretty, 0)
+		b.WriteByte('\n')
+	default: // list
+		for y := range t.Rows {
+			if y > 0 {
+				b.WriteByte('\n')
+			}
+			for x, h := range t.Columns {
+				if headings {
+					fmt.Fprintf(&b, "%-20s: ", h)
+				}
+				b.WriteString(t.cell(st, y, x) + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// writeJSON writes v as Open vSwitch's JSON serializer does: object keys
+// sorted, strings escaped only where JSON requires it, and with pretty,
+// two spaces an indentation level and closing brackets on the last
+// element's line.
+func writeJSON(b *strings.Builder, v any, pretty bool, depth int) {
+	indent := func(d int) {
+		if pretty {
+			b.WriteByte('\n')
+			b.WriteString(strings.Repeat("  ", d))
+		}
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		b.WriteByte('{')
+		indent(depth + 1)
+		for i, k := range slices.Sorted(maps.Keys(x)) {
+			if i > 0 {
+				b.WriteByte(',')
+				indent(depth + 1)
+			}
+			writeJSONString(b, k)
+			b.WriteByte(':')
+			if pretty {
+				b.WriteByte(' ')
+			}
+			writeJSON(b, x[k], pretty, depth+1)
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		if len(x) > 0 {
+			indent(depth + 1)
+			for i, e := range x {
+				if i > 0 {
+					b.WriteByte(',')
+					indent(depth + 1)
+				}
+				writeJSON(b, e, pretty, depth+1)
+			}
+		}
+		b.WriteByte(']')
+	case string:
+		writeJSONString(b, x)
+	case nil:
+		b.WriteString("null")
+	default:
+		enc, _ := json.Marshal(x)
+		b.Write(enc)
+	}
+}
+
+func writeJSONString(b *strings.Builder, s string) {
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			b.WriteString(`\"`)
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == '\b':
+			b.WriteString(`\b`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\f':
+			b.WriteString(`\f`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c < 0x20:
+			fmt.Fprintf(b, `\u%04x`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+}
+
+// htmlEscaper escapes what ovs-vsctl's HTML output escapes: & < > ".
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
+
+// htmlCell escapes a cell and links each UUID in it to its row, as
+// ovs-vsctl's HTML output does.
+func htmlCell(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if i+36 <= len(s) && ovsdb.IsUUID(s[i:i+36]) {
+			fmt.Fprintf(&b, `<a href="#%s">%s</a>`, s[i:i+36], s[i:i+8])
+			i += 36
+			continue
+		}
+		b.WriteString(htmlEscaper.Replace(s[i : i+1]))
+		i++
+	}
+	return b.String()
 }
 
 // String prints the table as ovs-vsctl list does: one "column : value"
@@ -225,10 +482,12 @@ func makeTable(tx *ovsdb.Tx, t string, rows []ovsdb.Model, columns []string) (*T
 	out := &Table{Columns: names}
 	for _, r := range rows {
 		var cells, bare []string
+		var js []any
 		for _, c := range cols {
 			if c == nil {
 				cells = append(cells, ovsdb.UUIDOf(r))
 				bare = append(bare, ovsdb.UUIDOf(r))
+				js = append(js, []any{"uuid", ovsdb.UUIDOf(r)})
 				continue
 			}
 			d, err := c.Get(r)
@@ -237,9 +496,11 @@ func makeTable(tx *ovsdb.Tx, t string, rows []ovsdb.Model, columns []string) (*T
 			}
 			cells = append(cells, c.Format(d))
 			bare = append(bare, c.FormatBare(d))
+			js = append(js, c.JSON(d))
 		}
 		out.Rows = append(out.Rows, cells)
 		out.bare = append(out.bare, bare)
+		out.json = append(out.json, js)
 	}
 	return out, nil
 }

@@ -26,7 +26,9 @@ type invocation struct {
 	noWait  bool
 	dryRun  bool
 	timeout time.Duration
-	bare    bool
+	style   dbcmd.Style
+	help    bool
+	version bool
 	cmds    []*command
 }
 
@@ -60,7 +62,9 @@ type exitError struct {
 func (e *exitError) Error() string { return e.msg }
 
 var globalFlags = map[string]bool{"--db": true, "--no-wait": false, "--dry-run": false, "--timeout": true, "-t": true,
-	"--bare": false, "--no-syslog": false, "--retry": false, "--oneline": false, "-v": false, "--verbose": false}
+	"--bare": false, "--no-syslog": false, "--retry": false, "--oneline": false, "-v": false, "--verbose": false,
+	"--format": true, "-f": true, "--data": true, "-d": true, "--no-headings": false, "--pretty": false,
+	"--help": false, "-h": false, "--version": false, "-V": false}
 
 // parse splits args as ovs-vsctl does: global options, then commands
 // separated by "--", each preceded by its own options.
@@ -78,6 +82,9 @@ func parse(args []string) (*invocation, error) {
 	}
 	groups = append(groups, cur)
 	for gi, g := range groups {
+		if len(g) == 0 {
+			continue // "-- --": an empty command, which ovs-vsctl skips
+		}
 		opts := map[string]string{}
 		i := 0
 		for ; i < len(g) && strings.HasPrefix(g[i], "-"); i++ {
@@ -101,6 +108,9 @@ func parse(args []string) (*invocation, error) {
 			opts[name] = val
 		}
 		if i == len(g) {
+			if len(opts) == 0 {
+				continue // global options only, or "-- --"
+			}
 			return nil, errors.New("missing command name (use --help for help)")
 		}
 		c := &command{name: g[i], args: g[i+1:], opts: opts}
@@ -122,6 +132,12 @@ func parse(args []string) (*invocation, error) {
 		}
 		inv.cmds = append(inv.cmds, c)
 	}
+	if len(inv.cmds) == 0 && !inv.help && !inv.version {
+		return nil, errors.New("missing command name (use --help for help)")
+	}
+	if err := dbcmd.CheckStyle(inv.style); err != nil {
+		return nil, err
+	}
 	return inv, nil
 }
 
@@ -134,13 +150,26 @@ func (inv *invocation) setGlobal(name, val string) error {
 	case "--dry-run":
 		inv.dryRun = true
 	case "--timeout", "-t":
-		n, err := strconv.Atoi(val)
+		// An int, as ovs-vsctl parses it: larger is refused, not wrapped.
+		n, err := strconv.ParseInt(val, 10, 32)
 		if err != nil || n < 0 {
 			return fmt.Errorf("value %s on -t or --timeout is invalid", val)
 		}
 		inv.timeout = time.Duration(n) * time.Second
 	case "--bare":
-		inv.bare = true
+		inv.style = dbcmd.Style{Format: "list", Data: "bare", NoHeadings: true}
+	case "--format", "-f":
+		inv.style.Format = val
+	case "--data", "-d":
+		inv.style.Data = val
+	case "--no-headings":
+		inv.style.NoHeadings = true
+	case "--pretty":
+		inv.style.Pretty = true
+	case "--help", "-h":
+		inv.help = true
+	case "--version", "-V":
+		inv.version = true
 	}
 	return nil
 }
@@ -181,15 +210,12 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w, std
 			fmt.Fprintln(&c.out, res.UUID(c.created))
 		}
 		if c.table != nil {
-			if !first {
+			// A blank line between tables, except in HTML and JSON.
+			if !first && inv.style.Format != "html" && inv.style.Format != "json" {
 				fmt.Fprintln(w)
 			}
 			first = false
-			if inv.bare {
-				io.WriteString(w, c.table.Bare())
-			} else {
-				io.WriteString(w, c.table.String())
-			}
+			io.WriteString(w, c.table.Format(inv.style))
 			continue
 		}
 		io.WriteString(w, c.out.String())

@@ -207,6 +207,51 @@ func scenarios() []scenario {
 	}
 }
 
+// formatScenarios compare ovs-vsctl's output options: --format, --data,
+// --no-headings, --pretty, --bare, on list and find, one table or two.
+func formatScenarios() []scenario {
+	u := func(line string) step { return step{line: line, unordered: true} }
+	base := []step{{line: "add-br br0"}, {line: "add-port br0 p1 tag=10"}, {line: "add-port br0 p2 -- set Port p2 trunks=10,11"},
+		{line: "add-br br1 -- set Bridge br1 other_config:a=1 external_ids:x=y"}}
+	with := func(steps ...step) []step { return append(append([]step{}, base...), steps...) }
+	return []scenario{
+		{"format-table", with(step{line: "-f table list Bridge br1"})},
+		{"format-table-columns", with(u("--format=table --columns=name,datapath_type,other_config list Bridge"))},
+		{"format-table-no-headings", with(u("-f table --no-headings --columns=name,tag list Port"))},
+		{"format-table-find", with(u("-f table --columns=name,tag,trunks find Port tag=10"))},
+		{"format-csv", with(u("-f csv --columns=name,tag,trunks list Port"))},
+		{"format-csv-record", with(step{line: "-f csv list Bridge br1"})},
+		{"format-csv-no-headings", with(u("--format=csv --no-headings --columns=name,external_ids list Bridge"))},
+		{"format-csv-quoting", with(step{line: `set Bridge br1 external_ids:k="a,b\"c"`}, step{line: "-f csv --columns=name,external_ids list Bridge br1"})},
+		{"format-html", with(u("-f html --columns=name,datapath_type list Bridge"))},
+		{"format-html-escaping", with(step{line: `set Bridge br1 external_ids:k="<a&b>"`}, step{line: "-f html --columns=name,external_ids list Bridge br1"})},
+		{"format-html-no-headings", with(u("-f html --no-headings --columns=name list Port"))},
+		{"format-json", with(step{line: "-f json --columns=name,datapath_type list Bridge br0"})},
+		{"format-json-record", with(step{line: "-f json list Bridge br1"})},
+		{"format-json-pretty", with(step{line: "-f json --pretty --columns=name,tag,trunks find Port name=p2"})},
+		{"format-json-data-string", with(step{line: "-f json -d string --columns=name,other_config list Bridge br1"})},
+		{"format-json-find", with(step{line: "--format=json --columns=name,trunks find Port trunks{>=}10"})},
+		{"data-bare", with(u("--data=bare --columns=name,trunks list Port"))},
+		{"data-json", with(u("--data=json --columns=name,tag,trunks list Port"))},
+		{"data-json-table", with(u("-d json -f table --columns=name,other_config,external_ids list Bridge"))},
+		{"data-string-csv", with(u("--data=string -f csv --columns=name,other_config list Bridge"))},
+		{"data-bare-html", with(u("-d bare -f html --columns=name,trunks list Port"))},
+		{"list-no-headings", with(u("--no-headings --columns=name,tag list Port"))},
+		{"bare-columns", with(u("--bare --columns=name,tag list Port"))},
+		{"two-tables", with(u("-f table --columns=name list Bridge -- --columns=name,tag list Port"))},
+		{"two-tables-csv", with(u("-f csv --columns=name list Bridge -- --columns=name list Port"))},
+		{"two-tables-json", with(step{line: "-f json --columns=name list Bridge br0 -- --columns=name list Port p1"})},
+		{"get-ignores-format", with(step{line: "-f table get Bridge br1 name other_config"})},
+		{"bad-format", with(step{line: "-f bogus list Bridge"})},
+		{"bad-data", with(step{line: "-d bogus list Bridge"})},
+		{"timeout-overflow", with(step{line: "--timeout=99999999999 list-br"})},
+		{"timeout-negative", with(step{line: "--timeout=-1 list-br"})},
+		{"empty-commands", with(step{line: "-- -- list-br"})},
+		{"destroy-referenced", with(step{line: "--id=@q create QoS type=linux-htb -- set Port p1 qos=@q"}, step{line: "--all destroy QoS"},
+			step{line: "--columns=type list QoS"})},
+	}
+}
+
 // waitScenarios run with an ovs-vswitchd on each database and without
 // --no-wait, so both tools wait for it: their exit statuses and stderr are
 // compared as well. An interface ovs-vswitchd cannot set up is a warning
@@ -280,6 +325,9 @@ func TestDifferential(t *testing.T) {
 	for _, sc := range scenarios() {
 		all = append(all, run{sc, false})
 	}
+	for _, sc := range formatScenarios() {
+		all = append(all, run{sc, false})
+	}
 	for _, sc := range waitScenarios() {
 		all = append(all, run{sc, true})
 	}
@@ -339,7 +387,7 @@ func TestDifferential(t *testing.T) {
 	})
 	t.Logf("differential: %d scenarios, %d identical", ran.Load(), identical.Load())
 	fmt.Printf("differential: %d scenarios, %d identical\n", ran.Load(), identical.Load())
-	if len(all) < 100 {
+	if len(all) < 130 {
 		t.Errorf("only %d scenarios; the suite must keep at least 60", len(all))
 	}
 }

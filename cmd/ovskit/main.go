@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/ovskit/ovskit/ovsdb"
 )
@@ -37,6 +38,14 @@ func run(args []string) int {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ovskit: %v\n", err)
 		return 1
+	}
+	switch {
+	case inv.help:
+		fmt.Print(usage)
+		return 0
+	case inv.version:
+		fmt.Printf("ovskit %s\nDB Schema %s\n", version(), ovsdb.SchemaVersion)
+		return 0
 	}
 	if inv.db == "" {
 		inv.db = defaultDB()
@@ -73,3 +82,39 @@ func report(err error, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 	return 1
 }
+
+// version is the module's version, as the Go toolchain recorded it.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+const usage = `ovskit: Open vSwitch configuration through the ovskit library, with
+ovs-vsctl's command lines.
+usage: ovskit [OPTIONS] COMMAND [ARG...] [-- [OPTIONS] COMMAND [ARG...]]...
+
+Commands are ovs-vsctl's: open vSwitch (init, show), bridges
+(add-br, del-br, list-br, br-exists, br-to-vlan, br-to-parent,
+br-set-external-id, br-get-external-id), ports (list-ports, add-port,
+add-bond, del-port, port-to-br), interfaces (list-ifaces, iface-to-br),
+controllers and managers (get-controller, set-controller, del-controller,
+set-fail-mode, get-fail-mode, del-fail-mode, get-manager, set-manager,
+del-manager), SSL (get-ssl, set-ssl, del-ssl), and the database commands
+(list, find, get, set, add, remove, clear, create, destroy, wait-until).
+
+Options:
+  --db=DATABASE           connect to DATABASE (default: unix:$OVS_RUNDIR/db.sock
+                          or unix:/var/run/openvswitch/db.sock)
+  --no-wait               do not wait for ovs-vswitchd to reconfigure
+  --dry-run               do not commit changes to the database
+  -t, --timeout=SECS      give up after SECS seconds
+  -f, --format=FORMAT     list and find output: table, list, csv, html, json
+  -d, --data=FORMAT       cell format: string, bare, json
+  --no-headings           omit column headings
+  --pretty                pretty-print JSON output
+  --bare                  --format=list --data=bare --no-headings
+  -h, --help              this help
+  -V, --version           the version
+`

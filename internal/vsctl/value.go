@@ -826,3 +826,30 @@ func (c *Column) FormatBare(d Datum) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// JSON returns d in OVSDB's JSON notation, as ovs-vsctl's --data=json and
+// --format=json print it: an atom alone for one element of a set, else
+// ["set", [...]] or ["map", [[k, v], ...]]; UUIDs as ["uuid", "..."].
+func (c *Column) JSON(d Datum) any {
+	atom := func(bt *lib.BaseType, a any) any {
+		if s, ok := a.(string); ok && bt != nil && bt.Type == lib.TypeUUID {
+			return []any{"uuid", s}
+		}
+		return a
+	}
+	if c.IsMap() {
+		pairs := make([]any, d.Len())
+		for i, k := range d.Keys {
+			pairs[i] = []any{atom(c.Key, k), atom(c.Value, d.Values[i])}
+		}
+		return []any{"map", pairs}
+	}
+	if d.Len() == 1 {
+		return atom(c.Key, d.Keys[0])
+	}
+	elems := make([]any, d.Len())
+	for i, k := range d.Keys {
+		elems[i] = atom(c.Key, k)
+	}
+	return []any{"set", elems}
+}
