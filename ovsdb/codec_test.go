@@ -1,9 +1,14 @@
 package ovsdb
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"math"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -140,7 +145,25 @@ func TestApplyMutation(t *testing.T) {
 		{"optional insert", (*int)(nil), Insert("c", 5), ptr(5), nil},
 		{"optional delete", ptr(5), Delete("c", 5), (*int)(nil), nil},
 		{"int add", 3, Add("c", 2), 5, nil},
+		{"int sub", 3, Mutation{"c", MutateSub, 5}, -2, nil},
+		{"int mul", -3, Mutation{"c", MutateMul, 4}, -12, nil},
+		{"int div", 7, Mutation{"c", MutateDiv, 2}, 3, nil},
+		{"int div negative", -7, Mutation{"c", MutateDiv, 2}, -3, nil},
+		{"int mod", 7, Mutation{"c", MutateMod, 3}, 1, nil},
+		{"int mod negative", -7, Mutation{"c", MutateMod, 3}, -1, nil},
 		{"int div zero", 3, Mutation{"c", MutateDiv, 0}, nil, ErrInvalid},
+		{"int mod zero", 3, Mutation{"c", MutateMod, 0}, nil, ErrInvalid},
+		{"int insert", 3, Insert("c", 1), nil, ErrInvalid},
+		{"int with a string", 3, Mutation{"c", MutateAdd, "1"}, nil, ErrInvalid},
+		{"set of ints delete", []int{1, 2, 3}, Delete("c", []int{2, 9}), []int{1, 3}, nil},
+		{"set add", []int{1}, Mutation{"c", MutateAdd, 1}, nil, ErrInvalid},
+		{"optional insert kept", ptr(5), Insert("c", 7), ptr(5), nil},
+		{"optional delete other", ptr(5), Delete("c", 7), ptr(5), nil},
+		{"optional two values", (*int)(nil), Insert("c", []int{1, 2}), nil, ErrInvalid},
+		{"map delete missing key", map[string]string{"a": "1"}, Delete("c", []string{"z"}), map[string]string{"a": "1"}, nil},
+		{"map delete everything", map[string]string{"a": "1"}, Delete("c", []string{"a"}), map[string]string(nil), nil},
+		{"map add", map[string]string{"a": "1"}, Mutation{"c", MutateAdd, 1}, nil, ErrInvalid},
+		{"nil value", []string{"a"}, Mutation{"c", MutateInsert, nil}, nil, ErrInvalid},
 		{"wrong type", []string{"a"}, Insert("c", 3), nil, ErrInvalid},
 		{"arith on set", []string{"a"}, Add("c", 1), nil, ErrInvalid},
 	}
@@ -307,5 +330,69 @@ func TestParseResults(t *testing.T) {
 				t.Errorf("parseResults:\n got %s\nwant %s", g, w)
 			}
 		})
+	}
+}
+
+// oneByte hands out its data one byte a Read, as a slow socket might.
+type oneByte struct{ data []byte }
+
+func (r *oneByte) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	p[0] = r.data[0]
+	r.data = r.data[1:]
+	return 1, nil
+}
+
+// TestFramer splits streams into messages: white space between them,
+// braces and escaped quotes inside strings, messages split across reads,
+// and each malformed or oversized stream refused.
+func TestFramer(t *testing.T) {
+	tests := []struct {
+		name    string
+		stream  string
+		max     int
+		want    []string
+		wantErr error
+	}{
+		{"two messages", `{"id":1}{"id":2}`, 100, []string{`{"id":1}`, `{"id":2}`}, nil},
+		{"white space between", " \n\t{\"a\":[1,{\"b\":2}]}\r\n {}\n", 100, []string{`{"a":[1,{"b":2}]}`, `{}`}, nil},
+		{"braces in strings", `{"s":"}{][\"}\\"}`, 100, []string{`{"s":"}{][\"}\\"}`}, nil},
+		{"exactly the limit", `{"a":"xxxx"}`, 12, []string{`{"a":"xxxx"}`}, nil},
+		{"one byte over the limit", `{"a":"xxxxx"}`, 12, nil, ErrMessageTooLarge},
+		{"not an object", `[1]`, 100, nil, errFramerStart},
+		{"cut short", `{"a":`, 100, nil, io.ErrUnexpectedEOF},
+		{"empty", ``, 100, nil, io.EOF},
+	}
+	for _, tt := range tests {
+		for _, split := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/split=%v", tt.name, split), func(t *testing.T) {
+				var r io.Reader = strings.NewReader(tt.stream)
+				if split {
+					r = &oneByte{[]byte(tt.stream)}
+				}
+				f := &framer{br: bufio.NewReaderSize(r, 16), max: tt.max}
+				var got []string
+				var err error
+				for {
+					var m []byte
+					if m, err = f.next(); err != nil {
+						break
+					}
+					got = append(got, string(m))
+				}
+				if d := cmp.Diff(tt.want, got); d != "" {
+					t.Errorf("messages (-want +got)\n%s", d)
+				}
+				want := tt.wantErr
+				if want == nil {
+					want = io.EOF
+				}
+				if !errors.Is(err, want) {
+					t.Errorf("error %v, want %v", err, want)
+				}
+			})
+		}
 	}
 }

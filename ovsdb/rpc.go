@@ -371,6 +371,9 @@ func (c *rpcConn) call(ctx context.Context, method string, params any, inline fu
 
 func (c *rpcConn) close() { c.fail(fmt.Errorf("closed by client: %w", ErrClosed)) }
 
+// errFramerStart: a message is not a JSON object.
+var errFramerStart = errors.New("a JSON-RPC message must be a JSON object")
+
 // framer splits the byte stream into JSON-RPC messages (top-level JSON
 // objects) without decoding them, and refuses one larger than max before
 // reading the rest of it.
@@ -404,7 +407,7 @@ func (f *framer) next() ([]byte, error) {
 				continue
 			}
 			if buf[start] != '{' {
-				return nil, fmt.Errorf("message starts with %q, not '{'", buf[start])
+				return nil, fmt.Errorf("%w: it starts with %q", errFramerStart, buf[start])
 			}
 		}
 		end := -1
