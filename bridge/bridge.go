@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -424,4 +425,82 @@ func GetSSL(tx *ovsdb.Tx) (*SSL, error) {
 		return nil, err
 	}
 	return &SSL{PrivateKey: r.PrivateKey, Certificate: r.Certificate, CACert: r.CACert, Bootstrap: r.BootstrapCACert}, nil
+}
+
+// EmerReset clears the configuration that can cut a switch off:
+// controllers, managers, SSL, mirrors, NetFlow, sFlow, IPFIX, flood VLANs,
+// bridges' other_config (but hwaddr), ports' other_config and interfaces'
+// ingress policing.
+// Equivalent to: ovs-vsctl emer-reset
+func EmerReset() ovsdb.Command { return ovsdb.CommandFunc(vsctl.EmerReset) }
+
+// AddAAMapping maps an Auto Attach I-SID to a VLAN on a bridge (its
+// parent, for a fake bridge); an I-SID mapped already keeps its VLAN.
+// Equivalent to: ovs-vsctl add-aa-mapping BRIDGE I-SID VLAN
+func AddAAMapping(bridge string, isid, vlan int) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		if isid < 0 || vlan < 0 {
+			return fmt.Errorf("aa-mapping %d %d: %w", isid, vlan, ovsdb.ErrInvalid)
+		}
+		return vsctl.AddAAMapping(tx, bridge, strconv.Itoa(isid), strconv.Itoa(vlan))
+	})
+}
+
+// DelAAMapping removes an Auto Attach mapping of an I-SID to a VLAN.
+// Equivalent to: ovs-vsctl del-aa-mapping BRIDGE I-SID VLAN
+func DelAAMapping(bridge string, isid, vlan int) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		if isid < 0 || vlan < 0 {
+			return fmt.Errorf("aa-mapping %d %d: %w", isid, vlan, ovsdb.ErrInvalid)
+		}
+		return vsctl.DelAAMapping(tx, bridge, strconv.Itoa(isid), strconv.Itoa(vlan))
+	})
+}
+
+// AAMappings returns a bridge's Auto Attach mappings, I-SID to VLAN.
+// Equivalent to: ovs-vsctl get-aa-mapping BRIDGE
+func AAMappings(tx *ovsdb.Tx, bridge string) (map[int]int, error) {
+	lines, err := vsctl.GetAAMapping(tx, bridge)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]int{}
+	for _, l := range lines {
+		var isid, vlan int
+		if _, err := fmt.Sscan(l, &isid, &vlan); err != nil {
+			return nil, err
+		}
+		out[isid] = vlan
+	}
+	return out, nil
+}
+
+// AddZoneTimeoutPolicy gives conntrack zone zone of datapath dp ("netdev",
+// "system": a key of Open_vSwitch.datapaths) a timeout policy (seconds by
+// timeout name, such as "tcp_established"); with mayExist a zone that has
+// one gets the new one.
+// Equivalent to: ovs-vsctl [--may-exist] add-zone-tp DP zone=ZONE KEY=SECS...
+func AddZoneTimeoutPolicy(dp string, zone int, policy map[ovsdb.CTTimeoutPolicyTimeouts]int, mayExist bool) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		var args []string
+		for _, k := range slices.Sorted(maps.Keys(policy)) {
+			args = append(args, fmt.Sprintf("%s=%d", k, policy[k]))
+		}
+		return vsctl.AddZoneTP(tx, dp, fmt.Sprintf("zone=%d", zone), args, mayExist)
+	})
+}
+
+// DelZoneTimeoutPolicy removes a conntrack zone's timeout policy.
+// Equivalent to: ovs-vsctl [--if-exists] del-zone-tp DP zone=ZONE
+func DelZoneTimeoutPolicy(dp string, zone int, ifExists bool) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		return vsctl.DelZoneTP(tx, dp, fmt.Sprintf("zone=%d", zone), ifExists)
+	})
+}
+
+// ZoneTimeoutPolicies lists a datapath's zones and their policies, one
+// line each, as ovs-vsctl prints them.
+// Equivalent to: ovs-vsctl list-zone-tp DP
+func ZoneTimeoutPolicies(tx *ovsdb.Tx, dp string) ([]string, error) {
+	return vsctl.ListZoneTP(tx, dp)
 }

@@ -58,6 +58,9 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"bad bond mode", []ovsdb.Command{port.AddBond("br0", "b0", []string{"e1", "e2"}, port.BondMode("round-robin"))}, ovsdb.ErrInvalid},
 		{"bad controller target", []ovsdb.Command{bridge.SetController("br0", []string{"192.0.2.1"})}, ovsdb.ErrInvalid},
 		{"bad datapath id", []ovsdb.Command{bridge.Add("br1", bridge.DatapathID("xyz"))}, ovsdb.ErrInvalid},
+		{"negative I-SID", []ovsdb.Command{bridge.AddAAMapping("br0", -1, 10)}, ovsdb.ErrInvalid},
+		{"aa-mapping on no bridge", []ovsdb.Command{bridge.AddAAMapping("nosuch", 1, 10)}, ovsdb.ErrNotFound},
+		{"zone policy on no datapath", []ovsdb.Command{bridge.AddZoneTimeoutPolicy("system", 1, map[ovsdb.CTTimeoutPolicyTimeouts]int{"udp_first": 5}, false)}, ovsdb.ErrNotFound},
 	}
 	before, err := srv.Dump()
 	if err != nil {

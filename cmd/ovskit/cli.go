@@ -15,6 +15,7 @@ import (
 	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/dbcmd"
 	"github.com/ovskit/ovskit/iface"
+	"github.com/ovskit/ovskit/internal/vsctl"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/port"
 )
@@ -514,6 +515,31 @@ var commands = map[string]*cmdSpec{
 	}},
 	"set-fail-mode": {2, 2, "", func(c *command, tx *ovsdb.Tx) error {
 		return bridge.SetFailMode(c.args[0], ovsdb.BridgeFailMode(c.args[1])).Run(tx)
+	}},
+	"emer-reset": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
+		return bridge.EmerReset().Run(tx)
+	}},
+	"add-aa-mapping": {3, 3, "", func(c *command, tx *ovsdb.Tx) error {
+		return vsctl.AddAAMapping(tx, c.args[0], c.args[1], c.args[2])
+	}},
+	"del-aa-mapping": {3, 3, "", func(c *command, tx *ovsdb.Tx) error {
+		return vsctl.DelAAMapping(tx, c.args[0], c.args[1], c.args[2])
+	}},
+	"get-aa-mapping": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
+		t, err := vsctl.GetAAMapping(tx, c.args[0])
+		lines(c, t)
+		return err
+	}},
+	"add-zone-tp": {3, -1, "--may-exist", func(c *command, tx *ovsdb.Tx) error {
+		return vsctl.AddZoneTP(tx, c.args[0], c.args[1], c.args[2:], c.has("--may-exist"))
+	}},
+	"del-zone-tp": {2, 2, "--if-exists", func(c *command, tx *ovsdb.Tx) error {
+		return vsctl.DelZoneTP(tx, c.args[0], c.args[1], c.has("--if-exists"))
+	}},
+	"list-zone-tp": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
+		t, err := vsctl.ListZoneTP(tx, c.args[0])
+		lines(c, t)
+		return err
 	}},
 	"get-manager": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
 		t, err := bridge.Managers(tx)

@@ -95,13 +95,15 @@ const usage = `ovskit: Open vSwitch configuration through the ovskit library, wi
 ovs-vsctl's command lines.
 usage: ovskit [OPTIONS] COMMAND [ARG...] [-- [OPTIONS] COMMAND [ARG...]]...
 
-Commands are ovs-vsctl's: open vSwitch (init, show), bridges
+Commands are ovs-vsctl's: open vSwitch (init, show, emer-reset), bridges
 (add-br, del-br, list-br, br-exists, br-to-vlan, br-to-parent,
 br-set-external-id, br-get-external-id), ports (list-ports, add-port,
 add-bond, del-port, port-to-br), interfaces (list-ifaces, iface-to-br),
 controllers and managers (get-controller, set-controller, del-controller,
 set-fail-mode, get-fail-mode, del-fail-mode, get-manager, set-manager,
-del-manager), SSL (get-ssl, set-ssl, del-ssl), and the database commands
+del-manager), SSL (get-ssl, set-ssl, del-ssl), Auto Attach
+(add-aa-mapping, del-aa-mapping, get-aa-mapping), conntrack zone timeout
+policies (add-zone-tp, del-zone-tp, list-zone-tp), and the database commands
 (list, find, get, set, add, remove, clear, create, destroy, wait-until).
 
 Options:
