@@ -21,10 +21,13 @@
 // # Transactions
 //
 // A transaction is a list of commands committed atomically, like ovs-vsctl's
-// "--" chaining. Commands read a consistent view through a Tx (Get, Lookup,
-// List), see the writes of the commands before them, and write with Insert,
-// Update, Mutate and Delete. Rows inserted in the transaction refer to each
-// other by name, like ovs-vsctl's --id=@name.
+// "--" chaining. Commands read one immutable snapshot of the database,
+// taken when the transaction starts (a persistent trie per table: taking
+// it copies nothing), through a Tx (Get, Lookup, LookupUUID, FindByKey,
+// List), see the writes of the commands before them, and write with
+// Insert, Update, Mutate and Delete. Rows inserted in the transaction
+// refer to each other by name, like ovs-vsctl's --id=@name. Every row
+// handed out is a deep copy: the caller's to edit.
 //
 // Every read is verified at commit with RFC 7047 wait operations: a lookup
 // by name verifies that the name still leads to the same row (or still to
@@ -39,6 +42,25 @@
 // reach it, as ovs-vsctl does. It then reports each interface the
 // transaction created, with an *InterfaceError for those that
 // ovs-vswitchd could not set up ("committed, but interface X failed").
+//
+// # Outcomes
+//
+// A call that fails tells how far it got. A context that ends before the
+// request is sent sends nothing and returns the context's error. An
+// *OutcomeUnknownError (ErrOutcomeUnknown) means the transaction was sent
+// and its answer lost: it may have committed; its Marker is in the
+// database's log. An error matching ErrCommitted means it committed and
+// a wait after it was cut short. Any other error means nothing was
+// written. A failure that rests on an absent row is confirmed by the
+// server before it is reported.
+//
+// # Watching
+//
+// Watch streams a table's changes; Inform lists the table at a snapshot
+// and streams every change after it, with no gap (list-then-watch); a
+// slow receiver's queue is bounded by merging events per row. Sync waits
+// until the cache holds every commit the server made before the call.
+// WaitUntil waits for a row that satisfies a predicate.
 //
 // # Errors
 //

@@ -14,6 +14,7 @@ have ethtool       || need_pkgs+=(ethtool)
 have busybox       || need_pkgs+=(busybox)
 have dhclient      || need_pkgs+=(isc-dhcp-client)
 have tcpdump       || need_pkgs+=(tcpdump)
+have dot           || need_pkgs+=(graphviz)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -29,6 +30,9 @@ type RunConfig struct {
 	Keep bool
 	// Out receives the description of a kept topology (os.Stdout if nil).
 	Out io.Writer
+	// Diagram, when set, is a file the lab's topology is drawn into once
+	// it is built (World.WriteDiagram: .svg, .png, .dot, ...).
+	Diagram string
 }
 
 // Run builds a fresh world, runs the lab in it and tears the world down,
@@ -59,12 +63,17 @@ func Run(ctx context.Context, lab Lab, cfg RunConfig) (rep *Report, err error) {
 		rep.Add(Check{From: lab.Name, What: "run", Expected: "completes", Observed: "error: " + err.Error()})
 		return rep, err
 	}
+	if cfg.Diagram != "" {
+		if err := w.WriteDiagram(ctx, cfg.Diagram); err != nil {
+			return rep, err
+		}
+	}
 	return rep, nil
 }
 
 // Main is the whole main function of a lab program:
 //
-//	PROGRAM [-keep] [-prefix P] [-v]      run the labs, in order
+//	PROGRAM [-keep] [-prefix P] [-diagram FILE] [-v]   run the labs, in order
 //	PROGRAM [-prefix P] cleanup           remove what -keep left
 //
 // It prints each lab's report (and a summary when there are several),
@@ -80,8 +89,9 @@ func main(args []string, stdout, stderr io.Writer, labs []Lab) int {
 	keep := fs.Bool("keep", false, "leave the topology up (namespaces, servers); remove it later with the cleanup command")
 	prefix := fs.String("prefix", DefaultPrefix, "prefix of every namespace name")
 	verbose := fs.Bool("v", false, "log what the simulation does")
+	diagram := fs.String("diagram", "", "draw the topology into `FILE` (.svg, .png, .dot; several labs: one file each, LAB- prefixed)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: %s [-keep] [-prefix P] [-v]\n       %s [-prefix P] cleanup\n", fs.Name(), fs.Name())
+		fmt.Fprintf(stderr, "usage: %s [-keep] [-prefix P] [-diagram FILE] [-v]\n       %s [-prefix P] cleanup\n", fs.Name(), fs.Name())
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -126,6 +136,10 @@ func main(args []string, stdout, stderr io.Writer, labs []Lab) int {
 		// With several labs only the last one can be kept: each starts
 		// from nothing, and removes what the one before kept.
 		cfg.Keep = *keep && i == len(labs)-1
+		cfg.Diagram = *diagram
+		if *diagram != "" && len(labs) > 1 {
+			cfg.Diagram = filepath.Join(filepath.Dir(*diagram), lab.Name+"-"+filepath.Base(*diagram))
+		}
 		rep, err := Run(ctx, lab, cfg)
 		reports = append(reports, rep)
 		_, _ = rep.WriteTo(stdout)

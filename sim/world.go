@@ -129,12 +129,15 @@ type World struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu      sync.Mutex
-	nodes   []*Node
-	hosts   []*Host
-	closers []func() error
-	keep    bool
-	closed  bool
+	mu        sync.Mutex
+	nodes     []*Node
+	hosts     []*Host
+	guests    []*Guest
+	underlays []*Underlay
+	uplinks   []uplink
+	closers   []func() error
+	keep      bool
+	closed    bool
 }
 
 // New checks the prerequisites, removes what an earlier kept world with
@@ -380,6 +383,9 @@ func (w *World) AddUnderlay(ctx context.Context, name string) (*Underlay, error)
 	if err := n.NS.AddBridge(u.Bridge); err != nil {
 		return nil, err
 	}
+	w.mu.Lock()
+	w.underlays = append(w.underlays, u)
+	w.mu.Unlock()
 	return u, nil
 }
 
@@ -405,6 +411,9 @@ func (h *Host) Join(ctx context.Context, u *Underlay, up Uplink) error {
 	if err := u.NS.Enslave(h.Name, u.Bridge); err != nil {
 		return err
 	}
+	h.world.mu.Lock()
+	h.world.uplinks = append(h.world.uplinks, uplink{h, u, up})
+	h.world.mu.Unlock()
 	link := up.NIC
 	if up.Bridge != "" {
 		if _, err := h.Transact(ctx,
@@ -470,6 +479,9 @@ func (h *Host) AddGuest(ctx context.Context, cfg GuestConfig) (*Guest, error) {
 	if err := g.Attach(ctx, cfg.Port...); err != nil {
 		return nil, err
 	}
+	h.world.mu.Lock()
+	h.world.guests = append(h.world.guests, g)
+	h.world.mu.Unlock()
 	return g, nil
 }
 

@@ -44,6 +44,8 @@ type command struct {
 	table *dbcmd.Table
 	// created is the row name a create command inserted.
 	created string
+	// dot makes show print a Graphviz graph.
+	dot bool
 }
 
 type cmdSpec struct {
@@ -135,6 +137,16 @@ func parse(args []string) (*invocation, error) {
 	}
 	if len(inv.cmds) == 0 && !inv.help && !inv.version {
 		return nil, errors.New("missing command name (use --help for help)")
+	}
+	if inv.style.Format == "dot" {
+		// A Graphviz picture of the switch: what show prints.
+		for _, c := range inv.cmds {
+			if c.name != "show" {
+				return nil, fmt.Errorf("--format=dot is for show, not %s", c.name)
+			}
+			c.dot = true
+		}
+		return inv, nil
 	}
 	if err := dbcmd.CheckStyle(inv.style); err != nil {
 		return nil, err
@@ -370,7 +382,11 @@ var commands = map[string]*cmdSpec{
 		if err != nil {
 			return err
 		}
-		c.out.WriteString(sw.String())
+		if c.dot {
+			c.out.WriteString(sw.DOT())
+		} else {
+			c.out.WriteString(sw.String())
+		}
 		return nil
 	}},
 	"comment": {0, -1, "", func(c *command, tx *ovsdb.Tx) error {

@@ -112,7 +112,8 @@ Options:
   --no-wait               do not wait for ovs-vswitchd to reconfigure
   --dry-run               do not commit changes to the database
   -t, --timeout=SECS      give up after SECS seconds
-  -f, --format=FORMAT     list and find output: table, list, csv, html, json
+  -f, --format=FORMAT     list and find output: table, list, csv, html, json;
+                          show output: dot (a Graphviz picture)
   -d, --data=FORMAT       cell format: string, bare, json
   --no-headings           omit column headings
   --pretty                pretty-print JSON output

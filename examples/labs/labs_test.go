@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -106,13 +107,15 @@ func TestLabs(t *testing.T) {
 			before := rootLinks(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			rep, err := sim.Run(ctx, tc.lab, sim.RunConfig{Config: sim.Config{Prefix: prefix, Logger: testLogger(t)}, Out: io.Discard})
+			diagram := filepath.Join(t.TempDir(), tc.lab.Name+".dot")
+			rep, err := sim.Run(ctx, tc.lab, sim.RunConfig{Config: sim.Config{Prefix: prefix, Logger: testLogger(t)}, Out: io.Discard, Diagram: diagram})
 			var b strings.Builder
 			_, _ = rep.WriteTo(&b)
 			t.Log("\n" + b.String())
 			if err != nil {
 				t.Fatalf("lab: %v", err)
 			}
+			checkDiagram(t, diagram, rep)
 			checks := rep.Checks()
 			if len(checks) != tc.checks {
 				t.Errorf("%d checks, want %d", len(checks), tc.checks)
@@ -270,4 +273,53 @@ func TestKeepAndCleanup(t *testing.T) {
 		t.Fatalf("cleanup: %v\n%s", err, out)
 	}
 	noLeftovers(t, p, before)
+}
+
+// checkDiagram: the lab's picture renders with graphviz and names every
+// bridge, port and interface (tunnels included) its report names.
+func checkDiagram(t *testing.T, file string, rep *sim.Report) {
+	t.Helper()
+	dot, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("diagram: %v", err)
+	}
+	if _, err := exec.LookPath("dot"); err != nil {
+		if ovstest.InCI() {
+			t.Fatal("graphviz's dot is missing (scripts/deps.sh installs it)")
+		}
+		t.Skip("graphviz's dot is not installed")
+	}
+	cmd := exec.Command("dot", "-Tsvg")
+	cmd.Stdin = strings.NewReader(string(dot))
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "<svg") {
+		t.Fatalf("dot -Tsvg: %v\n%s\n%s", err, out, dot)
+	}
+	// The switch objects a report names: "Port vif0.0" in a check's ends,
+	// and the bridges and ports that list-br, list-ports and port-to-br
+	// checks name.
+	var names []string
+	for _, c := range rep.Checks() {
+		for _, end := range []string{c.From, c.To} {
+			if f := strings.Fields(end); len(f) >= 2 && (f[0] == "Port" || f[0] == "Interface" || f[0] == "Bridge") {
+				names = append(names, f[1])
+			}
+		}
+		switch c.What {
+		case "list-br", "list-ports", "port-to-br", "iface-to-br", "list-ifaces":
+			names = append(names, strings.Fields(c.Expected)...)
+			names = append(names, strings.Fields(c.To)...)
+		}
+	}
+	for _, n := range names {
+		if !strings.Contains(string(dot), n) {
+			t.Errorf("the diagram does not name %s, which the report names", n)
+		}
+	}
+	named := len(names)
+	for _, kind := range []string{"bridge ", "guest "} {
+		if !strings.Contains(string(dot), kind) {
+			t.Errorf("the diagram has no %s", kind)
+		}
+	}
+	t.Logf("diagram: %d bytes, %d names of the report found", len(dot), named)
 }
