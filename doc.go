@@ -37,4 +37,17 @@
 //     the six.
 //   - bench: benchmarks against a raw JSON-RPC client and ovs-vsctl;
 //     bench/RESULTS.md holds the recorded figures.
+//
+// # Options
+//
+// One shape throughout: what configures a command or a client is a
+// functional option, a func(*settings) error on the settings of its
+// package (bridge.Option, bridge.DeleteOption, bridge.ControllerOption,
+// port.Option, port.DeleteOption, iface.Option, dbcmd.Option,
+// ovsdb.Option, ovsdb.WatchOption, ovstest.Option). Options apply in
+// order; one given a bad value (a negative probe interval, an empty
+// bridge name) makes the command fail with ovsdb.ErrInvalid before
+// anything is written, or the call (Dial, NewServer) fail. A plain
+// description of something to build (sim.Config, dhcp.Config,
+// tunnel.Options) is a struct.
 package ovskit

@@ -169,22 +169,24 @@ func AddFake(name, parent string, vlan int, opts ...Option) ovsdb.Command {
 }
 
 // DeleteOption configures Delete.
-type DeleteOption func(*bool)
+type DeleteOption func(*deleteSpec) error
+
+type deleteSpec struct{ ifExists bool }
 
 // IfExists makes Delete succeed when there is no such bridge.
 // Equivalent to: ovs-vsctl --if-exists del-br
-func IfExists() DeleteOption { return func(b *bool) { *b = true } }
+func IfExists() DeleteOption { return func(d *deleteSpec) error { d.ifExists = true; return nil } }
 
 // Delete removes a bridge with all its ports and interfaces, and its fake
 // bridges (or, for a fake bridge, just its ports).
 // Equivalent to: ovs-vsctl del-br NAME
 func Delete(name string, opts ...DeleteOption) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		ifExists := false
-		for _, o := range opts {
-			o(&ifExists)
+		var d deleteSpec
+		if err := apply(&d, asFuncs(opts)); err != nil {
+			return fmt.Errorf("delete bridge %s: %w", name, err)
 		}
-		return vsctl.DelBridge(tx, name, ifExists)
+		return vsctl.DelBridge(tx, name, d.ifExists)
 	})
 }
 
@@ -282,13 +284,34 @@ func ExternalIDs(tx *ovsdb.Tx, name string) (map[string]string, error) {
 	return vsctl.BridgeExternalIDs(tx, name)
 }
 
-// ControllerOption configures SetController.
-type ControllerOption func(*int)
+// ControllerOption configures SetController and SetManager.
+type ControllerOption func(*controllerSpec) error
 
-// InactivityProbe sets the controllers' inactivity probe interval.
+type controllerSpec struct{ probe *int }
+
+// InactivityProbe sets the controllers' (or managers') inactivity probe
+// interval; 0 turns the probe off.
 // Equivalent to: ovs-vsctl --inactivity-probe=MSECS set-controller
 func InactivityProbe(d time.Duration) ControllerOption {
-	return func(ms *int) { *ms = int(d.Milliseconds()) }
+	return func(c *controllerSpec) error {
+		if d < 0 {
+			return fmt.Errorf("inactivity probe %v: negative: %w", d, ovsdb.ErrInvalid)
+		}
+		ms := int(d.Milliseconds())
+		c.probe = &ms
+		return nil
+	}
+}
+
+// apply runs options on their settings, in order, stopping at the first
+// that refuses its input.
+func apply[S any](s *S, opts []func(*S) error) error {
+	for _, o := range opts {
+		if err := o(s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SetController replaces the bridge's controllers with the targets
@@ -304,15 +327,11 @@ func SetController(name string, targets []string, opts ...ControllerOption) ovsd
 				return fmt.Errorf("set controller of %s: %w", name, err)
 			}
 		}
-		var probe *int
-		if len(opts) > 0 {
-			ms := 0
-			for _, o := range opts {
-				o(&ms)
-			}
-			probe = &ms
+		var c controllerSpec
+		if err := apply(&c, asFuncs(opts)); err != nil {
+			return fmt.Errorf("set controller of %s: %w", name, err)
 		}
-		return vsctl.SetControllers(tx, name, targets, probe)
+		return vsctl.SetControllers(tx, name, targets, c.probe)
 	})
 }
 
@@ -371,15 +390,11 @@ func SetManager(targets []string, opts ...ControllerOption) ovsdb.Command {
 				return fmt.Errorf("set manager: %w", err)
 			}
 		}
-		var probe *int
-		if len(opts) > 0 {
-			ms := 0
-			for _, o := range opts {
-				o(&ms)
-			}
-			probe = &ms
+		var c controllerSpec
+		if err := apply(&c, asFuncs(opts)); err != nil {
+			return fmt.Errorf("set manager: %w", err)
 		}
-		return vsctl.SetManagers(tx, targets, probe)
+		return vsctl.SetManagers(tx, targets, c.probe)
 	})
 }
 
@@ -503,4 +518,13 @@ func DelZoneTimeoutPolicy(dp string, zone int, ifExists bool) ovsdb.Command {
 // Equivalent to: ovs-vsctl list-zone-tp DP
 func ZoneTimeoutPolicies(tx *ovsdb.Tx, dp string) ([]string, error) {
 	return vsctl.ListZoneTP(tx, dp)
+}
+
+// asFuncs turns typed options into the functions apply runs.
+func asFuncs[S any, O ~func(*S) error](opts []O) []func(*S) error {
+	out := make([]func(*S) error, len(opts))
+	for i, o := range opts {
+		out[i] = o
+	}
+	return out
 }

@@ -12,29 +12,44 @@ import (
 )
 
 // Option configures a generic command.
-type Option func(*vsctl.Opts)
+type Option func(*options) error
+
+// options are the generic commands' settings.
+type options struct{ vsctl.Opts }
 
 // IfExists makes a missing record not an error: the command does nothing.
 // Equivalent to: ovs-vsctl --if-exists
-func IfExists() Option { return func(o *vsctl.Opts) { o.IfExists = true } }
+func IfExists() Option { return func(o *options) error { o.IfExists = true; return nil } }
 
 // ID names the row that Create inserts, or that Get finds, "@name", for
 // the other commands of the transaction to refer to (as a UUID value
 // "@name"). The row name "name" also keys the new row's UUID in the
 // commit's Result.
 // Equivalent to: ovs-vsctl --id=@name
-func ID(name string) Option { return func(o *vsctl.Opts) { o.ID = name } }
+func ID(name string) Option {
+	return func(o *options) error {
+		if !strings.HasPrefix(name, "@") || !ovsdb.IsRowName(name[1:]) {
+			return fmt.Errorf("id %q: want @NAME, NAME of [_a-zA-Z][_a-zA-Z0-9]*: %w", name, ovsdb.ErrInvalid)
+		}
+		o.ID = name
+		return nil
+	}
+}
 
 // All makes Destroy delete every row of the table.
 // Equivalent to: ovs-vsctl --all destroy
-func All() Option { return func(o *vsctl.Opts) { o.All = true } }
+func All() Option { return func(o *options) error { o.All = true; return nil } }
 
-func opts(os []Option) vsctl.Opts {
-	var o vsctl.Opts
+// opts applies options in order, stopping at the first that refuses its
+// input.
+func opts(os []Option) (vsctl.Opts, error) {
+	var o options
 	for _, f := range os {
-		f(&o)
+		if err := f(&o); err != nil {
+			return vsctl.Opts{}, err
+		}
 	}
-	return o
+	return o.Opts, nil
 }
 
 func table(name string) (string, error) { return vsctl.LookupTable(name) }
@@ -48,7 +63,11 @@ func Get(tx *ovsdb.Tx, tableName, record string, columns []string, o ...Option) 
 	if err != nil {
 		return nil, err
 	}
-	out, _, err := vsctl.Get(tx, t, record, columns, opts(o))
+	op, err := opts(o)
+	if err != nil {
+		return nil, err
+	}
+	out, _, err := vsctl.Get(tx, t, record, columns, op)
 	return out, err
 }
 
@@ -61,7 +80,11 @@ func Set(tableName, record string, settings []string, o ...Option) ovsdb.Command
 		if err != nil {
 			return err
 		}
-		return vsctl.Set(tx, t, record, settings, opts(o))
+		op, err := opts(o)
+		if err != nil {
+			return err
+		}
+		return vsctl.Set(tx, t, record, settings, op)
 	})
 }
 
@@ -74,7 +97,11 @@ func Add(tableName, record, column string, values []string, o ...Option) ovsdb.C
 		if err != nil {
 			return err
 		}
-		return vsctl.Add(tx, t, record, column, values, opts(o))
+		op, err := opts(o)
+		if err != nil {
+			return err
+		}
+		return vsctl.Add(tx, t, record, column, values, op)
 	})
 }
 
@@ -87,7 +114,11 @@ func Remove(tableName, record, column string, values []string, o ...Option) ovsd
 		if err != nil {
 			return err
 		}
-		return vsctl.Remove(tx, t, record, column, values, opts(o))
+		op, err := opts(o)
+		if err != nil {
+			return err
+		}
+		return vsctl.Remove(tx, t, record, column, values, op)
 	})
 }
 
@@ -99,7 +130,11 @@ func Clear(tableName, record string, columns []string, o ...Option) ovsdb.Comman
 		if err != nil {
 			return err
 		}
-		return vsctl.Clear(tx, t, record, columns, opts(o))
+		op, err := opts(o)
+		if err != nil {
+			return err
+		}
+		return vsctl.Clear(tx, t, record, columns, op)
 	})
 }
 
@@ -120,7 +155,11 @@ func CreateRow(tx *ovsdb.Tx, tableName string, settings []string, o ...Option) (
 	if err != nil {
 		return "", err
 	}
-	return vsctl.Create(tx, t, settings, opts(o))
+	op, err := opts(o)
+	if err != nil {
+		return "", err
+	}
+	return vsctl.Create(tx, t, settings, op)
 }
 
 // Destroy deletes records (All: every row of the table).
@@ -131,7 +170,10 @@ func Destroy(tableName string, records []string, o ...Option) ovsdb.Command {
 		if err != nil {
 			return err
 		}
-		op := opts(o)
+		op, err := opts(o)
+		if err != nil {
+			return err
+		}
 		if !op.All && len(records) == 0 {
 			return fmt.Errorf("destroy %s: either All or records should be specified: %w", t, ovsdb.ErrInvalid)
 		}
@@ -513,7 +555,11 @@ func List(tx *ovsdb.Tx, tableName string, records, columns []string, o ...Option
 	if err != nil {
 		return nil, err
 	}
-	rows, err := vsctl.List(tx, t, records, opts(o))
+	op, err := opts(o)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := vsctl.List(tx, t, records, op)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ import (
 const DefaultEndpoint = "unix:/var/run/openvswitch/db.sock"
 
 // Option configures a Client.
-type Option func(*options)
+type Option func(*options) error
 
 type options struct {
 	logger     *slog.Logger
@@ -41,37 +41,59 @@ type options struct {
 // vSwitch's integration conventions (iface-id, attached-mac, vm-uuid) are
 // always indexed.
 func WithKeyIndex(table, column, key string) Option {
-	return func(o *options) { o.keys = append(o.keys, KeyIndex{table, column, key}) }
+	return func(o *options) error { o.keys = append(o.keys, KeyIndex{table, column, key}); return nil }
 }
 
 // WithNoWait makes every transaction of the client commit without waiting
 // for ovs-vswitchd, as if each had NoWait: for a server that has no
 // ovs-vswitchd (a test server, a database being prepared).
-func WithNoWait() Option { return func(o *options) { o.noWait = true } }
+func WithNoWait() Option { return func(o *options) error { o.noWait = true; return nil } }
 
 // WithMaxMessageSize bounds the size of one message from the server
 // (default DefaultMaxMessageSize). A larger one fails the call waiting for
 // it with ErrMessageTooLarge and drops the connection. Raise it for
 // databases whose initial contents are larger.
-func WithMaxMessageSize(n int) Option { return func(o *options) { o.maxMessage = n } }
+func WithMaxMessageSize(n int) Option {
+	return func(o *options) error {
+		if n <= 0 {
+			return fmt.Errorf("max message size %d: %w", n, ErrInvalid)
+		}
+		o.maxMessage = n
+		return nil
+	}
+}
 
 // WithLogger sets the logger for connection events (nil, the default, logs
 // nothing).
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+func WithLogger(l *slog.Logger) Option { return func(o *options) error { o.logger = l; return nil } }
 
 // WithTLS sets the TLS configuration for ssl: endpoints.
-func WithTLS(c *tls.Config) Option { return func(o *options) { o.tls = c } }
+func WithTLS(c *tls.Config) Option { return func(o *options) error { o.tls = c; return nil } }
 
 // WithBackoff sets the reconnect backoff, doubling from min to max.
 // The default is 50ms to 5s.
 func WithBackoff(min, max time.Duration) Option {
-	return func(o *options) { o.minBackoff, o.maxBackoff = min, max }
+	return func(o *options) error {
+		if min <= 0 || max < min {
+			return fmt.Errorf("backoff %v to %v: want 0 < min <= max: %w", min, max, ErrInvalid)
+		}
+		o.minBackoff, o.maxBackoff = min, max
+		return nil
+	}
 }
 
 // WithMaxRetries bounds how many times a transaction is re-run after a
 // conflict with a concurrent writer before it fails with ErrConflict
 // (default 100). The context bounds it too.
-func WithMaxRetries(n int) Option { return func(o *options) { o.maxRetries = n } }
+func WithMaxRetries(n int) Option {
+	return func(o *options) error {
+		if n < 0 {
+			return fmt.Errorf("max retries %d: %w", n, ErrInvalid)
+		}
+		o.maxRetries = n
+		return nil
+	}
+}
 
 // Stats counts what a client did since Dial.
 type Stats struct {
@@ -125,7 +147,9 @@ type Client struct {
 func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error) {
 	o := options{minBackoff: 50 * time.Millisecond, maxBackoff: 5 * time.Second, maxRetries: 100, maxMessage: DefaultMaxMessageSize}
 	for _, opt := range opts {
-		opt(&o)
+		if err := opt(&o); err != nil {
+			return nil, fmt.Errorf("dial: %w", err)
+		}
 	}
 	if endpoint == "" {
 		endpoint = DefaultEndpoint

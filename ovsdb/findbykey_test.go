@@ -114,3 +114,20 @@ func TestWithKeyIndexChecked(t *testing.T) {
 	_, err = ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithKeyIndex("Nosuch", "external_ids", "x"))
 	assert.ErrorIs(t, err, ovsdb.ErrUnknownTable)
 }
+
+// TestOptionsChecked: options given bad values fail the call that takes
+// them, with ErrInvalid.
+func TestOptionsChecked(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t)
+	ctx := testCtx(t, 10*time.Second)
+	for _, opt := range []ovsdb.Option{ovsdb.WithBackoff(0, time.Second), ovsdb.WithBackoff(time.Second, time.Millisecond),
+		ovsdb.WithMaxRetries(-1), ovsdb.WithMaxMessageSize(0)} {
+		_, err := ovsdb.Dial(ctx, s.Endpoint, opt)
+		assert.ErrorIs(t, err, ovsdb.ErrInvalid)
+	}
+	_, err := ovsdb.Watch[ovsdb.Port](ctx, s.Client, ovsdb.WithQueueLimit(0))
+	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
+	_, err = ovstest.Start(ctx, ovstest.WithNamespacePrefix("../x"))
+	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
+}

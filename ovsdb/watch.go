@@ -112,7 +112,7 @@ func (c *Client) publish(evs []rowEvent) {
 const DefaultWatchLimit = 1024
 
 // WatchOption configures Watch and Inform.
-type WatchOption func(*watchOptions)
+type WatchOption func(*watchOptions) error
 
 type watchOptions struct{ limit int }
 
@@ -122,7 +122,15 @@ type watchOptions struct{ limit int }
 // to its latest state (an insert then a delete leave nothing): its size is
 // bounded by the table's, and the receiver still sees every row's final
 // state, not every step.
-func WithQueueLimit(n int) WatchOption { return func(o *watchOptions) { o.limit = max(n, 1) } }
+func WithQueueLimit(n int) WatchOption {
+	return func(o *watchOptions) error {
+		if n < 1 {
+			return fmt.Errorf("queue limit %d: want at least 1: %w", n, ErrInvalid)
+		}
+		o.limit = n
+		return nil
+	}
+}
 
 // Watch streams the changes to the rows of table T, in the order the server
 // made them, until ctx ends or the client is closed; then the channel is
@@ -150,7 +158,9 @@ func watch[T any, PT ModelPtr[T]](ctx context.Context, c *Client, list bool, opt
 	table := PT(&zero).Table()
 	o := watchOptions{limit: DefaultWatchLimit}
 	for _, opt := range opts {
-		opt(&o)
+		if err := opt(&o); err != nil {
+			return nil, nil, fmt.Errorf("watch %s: %w", table, err)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err

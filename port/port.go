@@ -173,7 +173,7 @@ func AddBondIface(bond, name string, opts ...Option) ovsdb.Command {
 }
 
 // DeleteOption configures Delete and DelBondIface.
-type DeleteOption func(*delSpec)
+type DeleteOption func(*delSpec) error
 
 type delSpec struct {
 	bridge    string
@@ -183,23 +183,31 @@ type delSpec struct {
 
 // IfExists makes deleting a missing port (or bond interface) succeed.
 // Equivalent to: ovs-vsctl --if-exists del-port
-func IfExists() DeleteOption { return func(d *delSpec) { d.ifExists = true } }
+func IfExists() DeleteOption { return func(d *delSpec) error { d.ifExists = true; return nil } }
 
 // FromBridge makes Delete fail unless the port is on that bridge.
 // Equivalent to: ovs-vsctl del-port BRIDGE PORT
-func FromBridge(bridge string) DeleteOption { return func(d *delSpec) { d.bridge = bridge } }
+func FromBridge(bridge string) DeleteOption {
+	return func(d *delSpec) error {
+		if bridge == "" {
+			return fmt.Errorf("FromBridge: empty bridge name: %w", ovsdb.ErrInvalid)
+		}
+		d.bridge = bridge
+		return nil
+	}
+}
 
 // ByIface lets Delete's name be an interface: its port is deleted.
 // Equivalent to: ovs-vsctl --with-iface del-port
-func ByIface() DeleteOption { return func(d *delSpec) { d.withIface = true } }
+func ByIface() DeleteOption { return func(d *delSpec) error { d.withIface = true; return nil } }
 
 // Delete removes a port and its interfaces from its bridge.
 // Equivalent to: ovs-vsctl del-port [BRIDGE] NAME
 func Delete(name string, opts ...DeleteOption) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		var d delSpec
-		for _, o := range opts {
-			o(&d)
+		if err := applyDelete(&d, opts); err != nil {
+			return fmt.Errorf("delete port %s: %w", name, err)
 		}
 		return vsctl.DelPort(tx, d.bridge, name, d.ifExists, d.withIface)
 	})
@@ -211,8 +219,8 @@ func Delete(name string, opts ...DeleteOption) ovsdb.Command {
 func DelBondIface(name string, opts ...DeleteOption) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		var d delSpec
-		for _, o := range opts {
-			o(&d)
+		if err := applyDelete(&d, opts); err != nil {
+			return fmt.Errorf("del bond interface %s: %w", name, err)
 		}
 		if d.withIface {
 			return fmt.Errorf("del bond interface %s: ByIface does not apply: %w", name, ovsdb.ErrInvalid)
@@ -259,4 +267,13 @@ func Update(name string, f func(*ovsdb.Port) error, columns ...string) ovsdb.Com
 		}
 		return tx.Update(p, columns...)
 	})
+}
+
+func applyDelete(d *delSpec, opts []DeleteOption) error {
+	for _, o := range opts {
+		if err := o(d); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -59,6 +59,8 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"bad controller target", []ovsdb.Command{bridge.SetController("br0", []string{"192.0.2.1"})}, ovsdb.ErrInvalid},
 		{"bad datapath id", []ovsdb.Command{bridge.Add("br1", bridge.DatapathID("xyz"))}, ovsdb.ErrInvalid},
 		{"negative I-SID", []ovsdb.Command{bridge.AddAAMapping("br0", -1, 10)}, ovsdb.ErrInvalid},
+		{"negative inactivity probe", []ovsdb.Command{bridge.SetController("br0", []string{"tcp:192.0.2.1:6653"}, bridge.InactivityProbe(-time.Second))}, ovsdb.ErrInvalid},
+		{"empty FromBridge", []ovsdb.Command{port.Delete("p1", port.FromBridge(""))}, ovsdb.ErrInvalid},
 		{"aa-mapping on no bridge", []ovsdb.Command{bridge.AddAAMapping("nosuch", 1, 10)}, ovsdb.ErrNotFound},
 		{"zone policy on no datapath", []ovsdb.Command{bridge.AddZoneTimeoutPolicy("system", 1, map[ovsdb.CTTimeoutPolicyTimeouts]int{"udp_first": 5}, false)}, ovsdb.ErrNotFound},
 	}

@@ -95,7 +95,7 @@ func Require(t testing.TB, needs ...Need) {
 }
 
 // Option configures NewServer.
-type Option func(*config)
+type Option func(*config) error
 
 type config struct {
 	vswitchd  bool
@@ -116,37 +116,45 @@ type SSLFiles = sim.SSLFiles
 // one given by InNamespace, or a fresh one the server creates and deletes,
 // so that the tap devices of the userspace datapath never appear in the
 // root namespace.
-func WithVSwitchd() Option { return func(c *config) { c.vswitchd = true } }
+func WithVSwitchd() Option { return func(c *config) error { c.vswitchd = true; return nil } }
 
 // InNamespace runs the servers inside an existing named network namespace
 // (as `ip netns exec NAME` would). The caller owns the namespace.
-func InNamespace(name string) Option { return func(c *config) { c.namespace = name } }
+func InNamespace(name string) Option { return func(c *config) error { c.namespace = name; return nil } }
 
 // WithTCP also listens on a free TCP port of 127.0.0.1 (Server.TCPEndpoint).
-func WithTCP() Option { return func(c *config) { c.tcp = true } }
+func WithTCP() Option { return func(c *config) error { c.tcp = true; return nil } }
 
 // WithSSL also listens for SSL on a free port of 127.0.0.1
 // (Server.SSLEndpoint), with the given key, certificate and CA.
-func WithSSL(f SSLFiles) Option { return func(c *config) { c.ssl = &f } }
+func WithSSL(f SSLFiles) Option { return func(c *config) error { c.ssl = &f; return nil } }
 
 // WithSchema creates the database from another schema file.
-func WithSchema(path string) Option { return func(c *config) { c.schema = path } }
+func WithSchema(path string) Option { return func(c *config) error { c.schema = path; return nil } }
 
 // WithoutClient skips connecting Server.Client (for tests of Dial itself).
-func WithoutClient() Option { return func(c *config) { c.noClient = true } }
+func WithoutClient() Option { return func(c *config) error { c.noClient = true; return nil } }
 
 // WithoutInit leaves the database empty (no Open_vSwitch row).
-func WithoutInit() Option { return func(c *config) { c.noInit = true } }
+func WithoutInit() Option { return func(c *config) error { c.noInit = true; return nil } }
 
 // WithNamespacePrefix names the namespace the server creates for
 // ovs-vswitchd PREFIX plus random hex (default "ovstest-"), so that a
 // test suite can tell its namespaces apart. The prefix is at most 15 of
 // [A-Za-z0-9_-].
-func WithNamespacePrefix(prefix string) Option { return func(c *config) { c.nsPrefix = prefix } }
+func WithNamespacePrefix(prefix string) Option {
+	return func(c *config) error {
+		if !validPrefix(prefix) {
+			return fmt.Errorf("namespace prefix %q: want 1 to 15 of [A-Za-z0-9_-]: %w", prefix, ovsdb.ErrInvalid)
+		}
+		c.nsPrefix = prefix
+		return nil
+	}
+}
 
 // WithClientOptions passes options to the Dial of Server.Client.
 func WithClientOptions(opts ...ovsdb.Option) Option {
-	return func(c *config) { c.clientOps = append(c.clientOps, opts...) }
+	return func(c *config) error { c.clientOps = append(c.clientOps, opts...); return nil }
 }
 
 // Server is a running private ovsdb-server (and maybe ovs-vswitchd) bound
@@ -176,7 +184,9 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	var cfg config
 	for _, o := range opts {
-		o(&cfg)
+		if err := o(&cfg); err != nil {
+			t.Fatalf("ovstest: %v", err)
+		}
 	}
 	Require(t, NeedOVSDB)
 	if cfg.vswitchd {
@@ -204,7 +214,9 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	var cfg config
 	for _, o := range opts {
-		o(&cfg)
+		if err := o(&cfg); err != nil {
+			return nil, fmt.Errorf("ovstest: %w", err)
+		}
 	}
 	s, err := start(ctx, cfg)
 	if err != nil {
