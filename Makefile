@@ -50,7 +50,7 @@ bench: deps
 # an hour on 2 cores. Fails below 90 % efficacy.
 GREMLINS := github.com/go-gremlins/gremlins/cmd/gremlins@v0.5.0
 mutation: deps
-	$(GO) run $(GREMLINS) unleash --workers 1 --timeout-coefficient 4 --threshold-efficacy 90 -o .mutation.json ./ovsdb
+	$(GO) run $(GREMLINS) unleash --workers 1 --timeout-coefficient 6 --threshold-efficacy 90 -o .mutation.json ./ovsdb
 
 # The six labs of the tutorial (../shared/LABS.md), each built from nothing
 # in namespaces with private Open vSwitch instances, checked with real
