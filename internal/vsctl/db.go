@@ -504,16 +504,7 @@ func Destroy(tx *ovsdb.Tx, table string, records []string, o Opts) error {
 		return fmt.Errorf("--all and --if-exists should not be specified together: %w", ovsdb.ErrInvalid)
 	}
 	if o.All {
-		rows, err := tx.Rows(table)
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if err := tx.Delete(r); err != nil {
-				return err
-			}
-		}
-		return nil
+		return deleteAll(tx, table)
 	}
 	for _, id := range records {
 		r, err := GetRecord(tx, table, id, !o.IfExists)

@@ -60,14 +60,22 @@ func EmerReset(tx *ovsdb.Tx) error {
 	}
 	for _, table := range []string{ovsdb.TableMirror, ovsdb.TableController, ovsdb.TableManager, ovsdb.TableNetFlow,
 		ovsdb.TableSSL, ovsdb.TableSFlow, ovsdb.TableIPFIX, ovsdb.TableFlowSampleCollectorSet} {
-		rows, err := tx.Rows(table)
-		if err != nil {
+		if err := deleteAll(tx, table); err != nil {
 			return err
 		}
-		for _, r := range rows {
-			if err := tx.Delete(r); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// deleteAll deletes every row of a table.
+func deleteAll(tx *ovsdb.Tx, table string) error {
+	rows, err := tx.Rows(table)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := tx.Delete(r); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -253,6 +261,15 @@ func ListZoneTP(tx *ovsdb.Tx, dp string) ([]string, error) {
 	return out, nil
 }
 
+// parseAAArgs reads an Auto Attach mapping's I-SID and VLAN arguments.
+func parseAAArgs(isidArg, vlanArg string) (isid, vlan int, err error) {
+	if isid, err = parseAA(isidArg); err != nil {
+		return 0, 0, err
+	}
+	vlan, err = parseAA(vlanArg)
+	return isid, vlan, err
+}
+
 // parseAA reads an Auto Attach I-SID or VLAN as ovs-vsctl does (strtoull:
 // leading digits).
 func parseAA(s string) (int, error) {
@@ -279,11 +296,7 @@ func aaBridge(tx *ovsdb.Tx, name string) (*ovsdb.Bridge, error) {
 // AddAAMapping is ovs-vsctl add-aa-mapping BRIDGE I-SID VLAN. An I-SID
 // that is mapped already keeps its mapping.
 func AddAAMapping(tx *ovsdb.Tx, bridge, isidArg, vlanArg string) error {
-	isid, err := parseAA(isidArg)
-	if err != nil {
-		return err
-	}
-	vlan, err := parseAA(vlanArg)
+	isid, vlan, err := parseAAArgs(isidArg, vlanArg)
 	if err != nil {
 		return err
 	}
@@ -311,11 +324,7 @@ func AddAAMapping(tx *ovsdb.Tx, bridge, isidArg, vlanArg string) error {
 // DelAAMapping is ovs-vsctl del-aa-mapping BRIDGE I-SID VLAN: the mapping
 // is removed if it maps I-SID to VLAN.
 func DelAAMapping(tx *ovsdb.Tx, bridge, isidArg, vlanArg string) error {
-	isid, err := parseAA(isidArg)
-	if err != nil {
-		return err
-	}
-	vlan, err := parseAA(vlanArg)
+	isid, vlan, err := parseAAArgs(isidArg, vlanArg)
 	if err != nil {
 		return err
 	}
