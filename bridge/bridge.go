@@ -30,15 +30,24 @@ func column(f func(*ovsdb.Bridge) error) Option {
 // existing bridge. Equivalent to: ovs-vsctl --may-exist add-br
 func MayExist() Option { return func(s *spec) error { s.mayExist = true; return nil } }
 
-// DatapathType sets the datapath type: "netdev" for the userspace datapath,
-// "system" (or "") for the kernel's.
+// Datapath is a bridge's datapath type.
+type Datapath string
+
+// Datapath types. The empty one is the kernel's, as System.
+const (
+	System Datapath = "system" // the kernel module's
+	Netdev Datapath = "netdev" // the userspace datapath's
+)
+
+// DatapathType sets the datapath type: Netdev for the userspace datapath,
+// System (or "") for the kernel's.
 // Equivalent to: ovs-vsctl add-br BR -- set Bridge BR datapath_type=TYPE
-func DatapathType(t string) Option {
+func DatapathType(t Datapath) Option {
 	return column(func(b *ovsdb.Bridge) error {
-		if t != "" && t != "system" && t != "netdev" {
+		if t != "" && t != System && t != Netdev {
 			return fmt.Errorf("datapath type %q: want \"system\" or \"netdev\": %w", t, ovsdb.ErrInvalid)
 		}
-		b.DatapathType = t
+		b.DatapathType = string(t)
 		return nil
 	})
 }
@@ -220,8 +229,8 @@ type Info struct {
 	Parent string // a fake bridge's real parent; Name for a real bridge
 	VLAN   int    // a fake bridge's VLAN; 0 for a real bridge
 	// The real bridge's settings (the parent's, for a fake bridge).
-	DatapathType string
-	FailMode     string
+	DatapathType Datapath
+	FailMode     ovsdb.BridgeFailMode // "" when unset
 	Protocols    []ovsdb.BridgeProtocols
 	OtherConfig  map[string]string
 	ExternalIDs  map[string]string
@@ -238,10 +247,10 @@ func Get(tx *ovsdb.Tx, name string) (*Info, error) {
 		return nil, err
 	}
 	r := b.Row
-	in := &Info{Name: b.Name, Fake: b.Fake, Parent: b.Parent, VLAN: b.VLAN, DatapathType: r.DatapathType,
+	in := &Info{Name: b.Name, Fake: b.Fake, Parent: b.Parent, VLAN: b.VLAN, DatapathType: Datapath(r.DatapathType),
 		Protocols: r.Protocols, OtherConfig: maps.Clone(r.OtherConfig), ExternalIDs: b.ExternalIDs, Controllers: b.Controllers, Ports: b.Ports, Row: r}
 	if r.FailMode != nil {
-		in.FailMode = string(*r.FailMode)
+		in.FailMode = *r.FailMode
 	}
 	return in, nil
 }

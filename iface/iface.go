@@ -12,43 +12,46 @@ import (
 // Option sets a column of an Interface row being created or changed.
 type Option func(*ovsdb.Interface) error
 
-// Interface types (the Interface "type" column). System ("") is a Linux
-// network device that exists already.
+// Kind is an interface type (the Interface "type" column).
+type Kind string
+
+// Interface types. System ("") is a Linux network device that exists
+// already.
 const (
-	System              = ""
-	Internal            = "internal"
-	Tap                 = "tap"
-	Patch               = "patch"
-	GRE                 = "gre"
-	VXLAN               = "vxlan"
-	Geneve              = "geneve"
-	STT                 = "stt"
-	ERSPAN              = "erspan"
-	IP6ERSPAN           = "ip6erspan"
-	IP6GRE              = "ip6gre"
-	IPsecGRE            = "ipsec_gre"
-	LISP                = "lisp"
-	GTPU                = "gtpu"
-	Bareudp             = "bareudp"
-	SRv6                = "srv6"
-	DPDK                = "dpdk"
-	DPDKVhostUser       = "dpdkvhostuser"
-	DPDKVhostUserClient = "dpdkvhostuserclient"
+	System              Kind = ""
+	Internal            Kind = "internal"
+	Tap                 Kind = "tap"
+	Patch               Kind = "patch"
+	GRE                 Kind = "gre"
+	VXLAN               Kind = "vxlan"
+	Geneve              Kind = "geneve"
+	STT                 Kind = "stt"
+	ERSPAN              Kind = "erspan"
+	IP6ERSPAN           Kind = "ip6erspan"
+	IP6GRE              Kind = "ip6gre"
+	IPsecGRE            Kind = "ipsec_gre"
+	LISP                Kind = "lisp"
+	GTPU                Kind = "gtpu"
+	Bareudp             Kind = "bareudp"
+	SRv6                Kind = "srv6"
+	DPDK                Kind = "dpdk"
+	DPDKVhostUser       Kind = "dpdkvhostuser"
+	DPDKVhostUserClient Kind = "dpdkvhostuserclient"
 )
 
-var knownTypes = map[string]bool{System: true, "system": true, Internal: true, Tap: true, Patch: true, GRE: true,
+var knownTypes = map[Kind]bool{System: true, "system": true, Internal: true, Tap: true, Patch: true, GRE: true,
 	VXLAN: true, Geneve: true, STT: true, ERSPAN: true, IP6ERSPAN: true, IP6GRE: true, IPsecGRE: true, LISP: true,
 	GTPU: true, Bareudp: true, SRv6: true, DPDK: true, DPDKVhostUser: true, DPDKVhostUserClient: true,
 	"afxdp": true, "afxdp-nonpmd": true}
 
 // Type sets the interface type (one of the constants).
 // Equivalent to: ovs-vsctl set Interface IF type=TYPE
-func Type(t string) Option {
+func Type(t Kind) Option {
 	return func(i *ovsdb.Interface) error {
 		if !knownTypes[t] {
 			return fmt.Errorf("interface type %q is not one Open vSwitch knows: %w", t, ovsdb.ErrInvalid)
 		}
-		i.Type = t
+		i.Type = string(t)
 		return nil
 	}
 }
@@ -73,7 +76,7 @@ func Peer(peer string) Option {
 		if peer == "" {
 			return fmt.Errorf("empty patch peer: %w", ovsdb.ErrInvalid)
 		}
-		i.Type = Patch
+		i.Type = string(Patch)
 		i.Options = vsctl.WithKey(i.Options, "peer", peer)
 		return nil
 	}
@@ -180,11 +183,11 @@ func Set(name string, opts ...Option) ovsdb.Command {
 // Status is an interface's live state, as ovs-vswitchd reports it.
 type Status struct {
 	Name       string
-	Type       string
+	Type       Kind
 	Ofport     int // -1: vswitchd could not add it; 0: not (yet) known
 	Error      string
-	AdminState string
-	LinkState  string
+	AdminState ovsdb.InterfaceAdminState // "" until ovs-vswitchd reports it
+	LinkState  ovsdb.InterfaceLinkState  // "" until ovs-vswitchd reports it
 	MACInUse   string
 	MTU        int
 	Statistics map[string]int
@@ -203,7 +206,7 @@ func StatusOf(tx *ovsdb.Tx, name string) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Status{Name: i.Name, Type: i.Type, Statistics: maps.Clone(i.Statistics), Status: maps.Clone(i.Status)}
+	s := &Status{Name: i.Name, Type: Kind(i.Type), Statistics: maps.Clone(i.Statistics), Status: maps.Clone(i.Status)}
 	if i.Ofport != nil {
 		s.Ofport = *i.Ofport
 	}
@@ -211,10 +214,10 @@ func StatusOf(tx *ovsdb.Tx, name string) (*Status, error) {
 		s.Error = *i.Error
 	}
 	if i.AdminState != nil {
-		s.AdminState = string(*i.AdminState)
+		s.AdminState = *i.AdminState
 	}
 	if i.LinkState != nil {
-		s.LinkState = string(*i.LinkState)
+		s.LinkState = *i.LinkState
 	}
 	if i.MACInUse != nil {
 		s.MACInUse = *i.MACInUse

@@ -617,6 +617,9 @@ func TestErrorMappings(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, closed.Close())
 	closedErr := closed.Echo(ctx)
+	// A wrong column named to port.Update: refused before anything is sent.
+	_, unknownColumn := s.Client.Transact(ctx, port.Update("p1", func(*ovsdb.Port) error { return nil }, "nosuch"))
+	unknownTable := s.Client.View(ctx, func(tx *ovsdb.Tx) error { _, err := tx.Rows("Nosuch"); return err })
 	waitTimedOut := &ovsdb.OpError{Index: 0, Op: &ovsdb.Operation{Op: "wait", Table: "Port"}, Err: "timed out"}
 	notFoundOp := &ovsdb.OpError{Index: 0, Op: &ovsdb.Operation{Op: "update", Table: "Port"}, Err: "not found"}
 	tests := []struct {
@@ -634,6 +637,8 @@ func TestErrorMappings(t *testing.T) {
 		{"closed client", closedErr, []error{ovsdb.ErrClosed, net.ErrClosed}, []error{ovsdb.ErrNotConnected}, nil},
 		{"outcome unknown", &ovsdb.OutcomeUnknownError{Err: ovsdb.ErrNotConnected}, []error{ovsdb.ErrOutcomeUnknown, ovsdb.ErrNotConnected}, []error{ovsdb.ErrCommitted}, nil},
 		{"interface error", &ovsdb.InterfaceError{Name: "x"}, []error{ovsdb.ErrCommitted}, []error{ovsdb.ErrOutcomeUnknown}, nil},
+		{"unknown column", unknownColumn, []error{ovsdb.ErrUnknownColumn, ovsdb.ErrInvalid, fs.ErrInvalid}, []error{ovsdb.ErrNotFound}, nil},
+		{"unknown table", unknownTable, []error{ovsdb.ErrUnknownTable, ovsdb.ErrInvalid}, []error{ovsdb.ErrNotFound}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,7 +17,9 @@ type sentinel struct {
 
 func (e *sentinel) Error() string { return e.msg }
 
-func (e *sentinel) Is(target error) bool { return e.also != nil && target == e.also }
+func (e *sentinel) Is(target error) bool {
+	return e.also != nil && (target == e.also || errors.Is(e.also, target))
+}
 
 // Sentinel errors, tested with errors.Is.
 var (
@@ -50,9 +52,10 @@ var (
 	ErrMessageTooLarge error = &sentinel{"message too large", nil}
 	// ErrInvalid: a command was given bad input; nothing was written.
 	ErrInvalid error = &sentinel{"invalid argument", fs.ErrInvalid}
-	// ErrUnknownTable and ErrUnknownColumn: a name that is not in the schema.
-	ErrUnknownTable  error = &sentinel{"unknown table", nil}
-	ErrUnknownColumn error = &sentinel{"unknown column", nil}
+	// ErrUnknownTable and ErrUnknownColumn: a name that is not in the
+	// schema. Both are bad input: they match ErrInvalid too.
+	ErrUnknownTable  error = &sentinel{"unknown table", ErrInvalid}
+	ErrUnknownColumn error = &sentinel{"unknown column", ErrInvalid}
 	// ErrSchema: the server's schema lacks a table or column of the models.
 	ErrSchema error = &sentinel{"schema mismatch", nil}
 	// ErrTryAgain: returned (wrapped) by a command, it abandons the

@@ -3,6 +3,7 @@ package port_test
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -43,10 +44,10 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"duplicate trunks", []ovsdb.Command{port.Add("br0", "p2", vlan.Trunks(10, 11, 10))}, ovsdb.ErrInvalid},
 		{"bad vlan mode", []ovsdb.Command{vlan.SetMode("p1", "sometimes")}, ovsdb.ErrInvalid},
 		{"fake bridge vlan 4096", []ovsdb.Command{bridge.AddFake("v", "br0", 4096)}, ovsdb.ErrInvalid},
-		{"malformed remote ip", []ovsdb.Command{tunnel.Add("br0", "gre1", tunnel.GRE, tunnel.Options{RemoteIP: "192.168.100.300"})}, ovsdb.ErrInvalid},
+		{"ttl 256", []ovsdb.Command{tunnel.Add("br0", "gre1", tunnel.GRE, tunnel.Options{RemoteIP: tunnel.FlowIP(), TTL: tunnel.Value(256)})}, ovsdb.ErrInvalid},
 		{"missing remote ip", []ovsdb.Command{tunnel.Add("br0", "gre1", tunnel.GRE, tunnel.Options{})}, ovsdb.ErrInvalid},
-		{"vxlan key too wide", []ovsdb.Command{tunnel.Add("br0", "vx1", tunnel.VXLAN, tunnel.Options{RemoteIP: "192.0.2.1", Key: "16777216"})}, ovsdb.ErrInvalid},
-		{"dst_port on gre", []ovsdb.Command{tunnel.Add("br0", "gre1", tunnel.GRE, tunnel.Options{RemoteIP: "192.0.2.1", DstPort: 4789})}, ovsdb.ErrInvalid},
+		{"vxlan key too wide", []ovsdb.Command{tunnel.Add("br0", "vx1", tunnel.VXLAN, tunnel.Options{RemoteIP: tunnel.IP(netip.MustParseAddr("192.0.2.1")), Key: tunnel.KeyOf(16777216)})}, ovsdb.ErrInvalid},
+		{"dst_port on gre", []ovsdb.Command{tunnel.Add("br0", "gre1", tunnel.GRE, tunnel.Options{RemoteIP: tunnel.IP(netip.MustParseAddr("192.0.2.1")), DstPort: 4789})}, ovsdb.ErrInvalid},
 		{"unknown column", []ovsdb.Command{port.Add("br0", "p2", port.Settings("nosuch=1"))}, ovsdb.ErrUnknownColumn},
 		{"key on a non-map column", []ovsdb.Command{port.Add("br0", "p2", port.Settings("tag:x=1"))}, ovsdb.ErrInvalid},
 		{"unknown interface type", []ovsdb.Command{port.Add("br0", "p2", port.WithIface(iface.Type("warp")))}, ovsdb.ErrInvalid},
@@ -98,7 +99,7 @@ func TestVswitchdReport(t *testing.T) {
 		bridge.Add("br1", bridge.DatapathType("netdev")),
 		port.Add("br0", "in0", port.WithIface(iface.Type(iface.Internal))),
 		iface.PatchPair("br0", "pa", "br1", "pb"),
-		tunnel.Add("br0", "gre0", tunnel.GRE, tunnel.Options{RemoteIP: "192.0.2.1"}))
+		tunnel.Add("br0", "gre0", tunnel.GRE, tunnel.Options{RemoteIP: tunnel.IP(netip.MustParseAddr("192.0.2.1"))}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func TestTypedReadsAndEdits(t *testing.T) {
 	_, err = c.Transact(ctx, ovsdb.NoWait(),
 		iface.Set("p1", iface.MTURequest(1400), iface.ExternalID("iface-id", "vm1")),
 		vlan.AddTrunks("p1", 10, 11), vlan.RemoveTrunks("p1", 10), vlan.SetMode("p1", ovsdb.PortVLANModeNativeUntagged),
-		tunnel.Set("gre0", tunnel.GRE, tunnel.Options{RemoteIP: "192.0.2.9", Key: "7"}))
+		tunnel.Set("gre0", tunnel.GRE, tunnel.Options{RemoteIP: tunnel.IP(netip.MustParseAddr("192.0.2.9")), Key: tunnel.KeyOf(7)}))
 	if err != nil {
 		t.Fatal(err)
 	}

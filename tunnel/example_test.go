@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"maps"
+	"net/netip"
 	"slices"
 
 	"github.com/ovskit/ovskit/bridge"
@@ -27,7 +28,7 @@ func Example() {
 	if _, err := c.Transact(ctx, bridge.Add("ovs-br1")); err != nil {
 		log.Fatal(err)
 	}
-	if _, err := c.Transact(ctx, tunnel.Add("ovs-br1", "gre1", tunnel.GRE, tunnel.Options{RemoteIP: "192.168.100.11"})); err != nil {
+	if _, err := c.Transact(ctx, tunnel.Add("ovs-br1", "gre1", tunnel.GRE, tunnel.Options{RemoteIP: tunnel.IP(netip.MustParseAddr("192.168.100.11"))})); err != nil {
 		log.Fatal(err)
 	}
 	err = c.View(ctx, func(tx *ovsdb.Tx) error {
@@ -44,17 +45,20 @@ func Example() {
 }
 
 func ExampleOptions_Map() {
-	m, err := tunnel.Options{RemoteIP: "192.0.2.10", Key: tunnel.Flow, DstPort: 4790}.Map(tunnel.VXLAN)
+	m, err := tunnel.Options{RemoteIP: tunnel.IP(netip.MustParseAddr("192.0.2.10")), Key: tunnel.FlowKey(), DstPort: 4790}.Map(tunnel.VXLAN)
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		fmt.Printf("%s=%s\n", k, m[k])
 	}
 	fmt.Println(err)
-	_, err = tunnel.Options{RemoteIP: "192.0.2.300"}.Map(tunnel.GRE)
+	_, err = tunnel.ParseEndpoint("192.0.2.300")
+	fmt.Println(err)
+	_, err = tunnel.Options{RemoteIP: tunnel.FlowIP(), Key: tunnel.KeyOf(1 << 24)}.Map(tunnel.VXLAN)
 	fmt.Println(err)
 	// Output:
 	// dst_port=4790
 	// key=flow
 	// remote_ip=192.0.2.10
 	// <nil>
-	// remote_ip "192.0.2.300": want an IP address or "flow": invalid argument
+	// tunnel endpoint "192.0.2.300": want an IP address or "flow": invalid argument
+	// key 16777216: want a 24-bit number or FlowKey: invalid argument
 }

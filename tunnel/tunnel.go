@@ -10,37 +10,125 @@ import (
 	"github.com/ovskit/ovskit/port"
 )
 
-// Kind is a tunnel interface type.
-type Kind string
+// Kind is a tunnel interface type: an iface.Kind.
+type Kind = iface.Kind
 
 // Tunnel kinds.
 const (
-	GRE       Kind = iface.GRE
-	VXLAN     Kind = iface.VXLAN
-	Geneve    Kind = iface.Geneve
-	STT       Kind = iface.STT
-	ERSPAN    Kind = iface.ERSPAN
-	IP6ERSPAN Kind = iface.IP6ERSPAN
-	IP6GRE    Kind = iface.IP6GRE
-	IPsecGRE  Kind = iface.IPsecGRE
+	GRE       = iface.GRE
+	VXLAN     = iface.VXLAN
+	Geneve    = iface.Geneve
+	STT       = iface.STT
+	ERSPAN    = iface.ERSPAN
+	IP6ERSPAN = iface.IP6ERSPAN
+	IP6GRE    = iface.IP6GRE
+	IPsecGRE  = iface.IPsecGRE
 )
 
-// Flow is the value of RemoteIP, LocalIP or a key that OpenFlow sets per
-// packet instead of the port.
-const Flow = "flow"
+// Endpoint is where a tunnel ends: an IP address, or the address each
+// packet's OpenFlow actions set ("flow"). The zero Endpoint is unset.
+type Endpoint struct {
+	addr netip.Addr
+	flow bool
+}
 
-// Options are a tunnel's settings (the Interface options column). Empty
+// IP is the endpoint at address a.
+func IP(a netip.Addr) Endpoint { return Endpoint{addr: a} }
+
+// FlowIP is the endpoint set per packet by OpenFlow (options:remote_ip=flow).
+func FlowIP() Endpoint { return Endpoint{flow: true} }
+
+// ParseEndpoint reads an endpoint as ovs-vsctl writes it: an IPv4 or IPv6
+// address, or "flow".
+func ParseEndpoint(s string) (Endpoint, error) {
+	if s == flow {
+		return FlowIP(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("tunnel endpoint %q: want an IP address or %q: %w", s, flow, ovsdb.ErrInvalid)
+	}
+	return IP(a), nil
+}
+
+// IsZero reports whether the endpoint is unset.
+func (e Endpoint) IsZero() bool { return !e.flow && !e.addr.IsValid() }
+
+// String is the endpoint as the options column holds it.
+func (e Endpoint) String() string {
+	if e.flow {
+		return flow
+	}
+	if !e.addr.IsValid() {
+		return ""
+	}
+	return e.addr.String()
+}
+
+// Key is a tunnel key: a number, or the key each packet's OpenFlow
+// actions set ("flow"). The zero Key is unset.
+type Key struct {
+	n         uint64
+	flow, set bool
+}
+
+// KeyOf is the key n (up to 32 bits; 24 for VXLAN and Geneve; 64 for STT).
+func KeyOf(n uint64) Key { return Key{n: n, set: true} }
+
+// FlowKey is the key set per packet by OpenFlow (options:key=flow).
+func FlowKey() Key { return Key{flow: true, set: true} }
+
+// IsZero reports whether the key is unset.
+func (k Key) IsZero() bool { return !k.set }
+
+// String is the key as the options column holds it.
+func (k Key) String() string {
+	switch {
+	case k.flow:
+		return flow
+	case k.set:
+		return strconv.FormatUint(k.n, 10)
+	}
+	return ""
+}
+
+// Hops is a tunnel's TTL or TOS: a number from 0 to 255, or "inherit"
+// (copied from the inner packet). The zero Hops is unset.
+type Hops struct {
+	n            int
+	inherit, set bool
+}
+
+// Value is the TTL or TOS n.
+func Value(n int) Hops { return Hops{n: n, set: true} }
+
+// Inherit copies the TTL or TOS from the inner packet.
+func Inherit() Hops { return Hops{inherit: true, set: true} }
+
+// String is the value as the options column holds it.
+func (h Hops) String() string {
+	switch {
+	case h.inherit:
+		return "inherit"
+	case h.set:
+		return strconv.Itoa(h.n)
+	}
+	return ""
+}
+
+// flow is the options' word for "set by OpenFlow per packet".
+const flow = "flow"
+
+// Options are a tunnel's settings (the Interface options column). Unset
 // fields are left out.
 type Options struct {
-	RemoteIP string // an IPv4/IPv6 address, or Flow; required
-	LocalIP  string // an address, or Flow
+	RemoteIP Endpoint // required
+	LocalIP  Endpoint
 	// Key sets in_key and out_key together; InKey and OutKey set one
-	// direction. Each is a number (up to 32 bits; 24 for VXLAN and
-	// Geneve) or Flow.
-	Key, InKey, OutKey string
-	DstPort            int    // UDP port (VXLAN, Geneve, STT)
-	TOS                string // a number or "inherit"
-	TTL                string // a number or "inherit"
+	// direction.
+	Key, InKey, OutKey Key
+	DstPort            int  // UDP port (VXLAN, Geneve, STT)
+	TOS, TTL           Hops // 0 to 255, or Inherit
 	DFDefault          *bool
 	Csum               *bool
 	// ERSPAN.
@@ -54,36 +142,6 @@ type Options struct {
 	Extra map[string]string
 }
 
-func checkAddr(what, s string, flowOK bool) error {
-	if s == Flow && flowOK {
-		return nil
-	}
-	if _, err := netip.ParseAddr(s); err != nil {
-		return fmt.Errorf("%s %q: want an IP address or %q: %w", what, s, Flow, ovsdb.ErrInvalid)
-	}
-	return nil
-}
-
-func checkKey(what, s string, bits int) error {
-	if s == Flow {
-		return nil
-	}
-	if _, err := strconv.ParseUint(s, 0, bits); err != nil {
-		return fmt.Errorf("%s %q: want a %d-bit number or %q: %w", what, s, bits, Flow, ovsdb.ErrInvalid)
-	}
-	return nil
-}
-
-func checkTTLTOS(what, s string) error {
-	if s == "inherit" {
-		return nil
-	}
-	if n, err := strconv.Atoi(s); err != nil || n < 0 || n > 255 {
-		return fmt.Errorf("%s %q: want 0 to 255 or \"inherit\": %w", what, s, ovsdb.ErrInvalid)
-	}
-	return nil
-}
-
 // Map validates o for kind k and returns the options column.
 func (o Options) Map(k Kind) (map[string]string, error) {
 	m := map[string]string{}
@@ -92,18 +150,12 @@ func (o Options) Map(k Kind) (map[string]string, error) {
 	default:
 		return nil, fmt.Errorf("tunnel kind %q: %w", k, ovsdb.ErrInvalid)
 	}
-	if o.RemoteIP == "" {
+	if o.RemoteIP.IsZero() {
 		return nil, fmt.Errorf("%s tunnel: remote_ip is required: %w", k, ovsdb.ErrInvalid)
 	}
-	if err := checkAddr("remote_ip", o.RemoteIP, true); err != nil {
-		return nil, err
-	}
-	m["remote_ip"] = o.RemoteIP
-	if o.LocalIP != "" {
-		if err := checkAddr("local_ip", o.LocalIP, true); err != nil {
-			return nil, err
-		}
-		m["local_ip"] = o.LocalIP
+	m["remote_ip"] = o.RemoteIP.String()
+	if !o.LocalIP.IsZero() {
+		m["local_ip"] = o.LocalIP.String()
 	}
 	bits := 32
 	if k == VXLAN || k == Geneve {
@@ -112,14 +164,17 @@ func (o Options) Map(k Kind) (map[string]string, error) {
 	if k == STT {
 		bits = 64
 	}
-	for _, kv := range [][2]string{{"key", o.Key}, {"in_key", o.InKey}, {"out_key", o.OutKey}} {
-		if kv[1] == "" {
+	for _, kv := range []struct {
+		name string
+		key  Key
+	}{{"key", o.Key}, {"in_key", o.InKey}, {"out_key", o.OutKey}} {
+		if kv.key.IsZero() {
 			continue
 		}
-		if err := checkKey(kv[0], kv[1], bits); err != nil {
-			return nil, err
+		if !kv.key.flow && bits < 64 && kv.key.n >= 1<<bits {
+			return nil, fmt.Errorf("%s %d: want a %d-bit number or FlowKey: %w", kv.name, kv.key.n, bits, ovsdb.ErrInvalid)
 		}
-		m[kv[0]] = kv[1]
+		m[kv.name] = kv.key.String()
 	}
 	if o.DstPort != 0 {
 		if k != VXLAN && k != Geneve && k != STT {
@@ -130,14 +185,17 @@ func (o Options) Map(k Kind) (map[string]string, error) {
 		}
 		m["dst_port"] = strconv.Itoa(o.DstPort)
 	}
-	for _, kv := range [][2]string{{"tos", o.TOS}, {"ttl", o.TTL}} {
-		if kv[1] == "" {
+	for _, kv := range []struct {
+		name string
+		h    Hops
+	}{{"tos", o.TOS}, {"ttl", o.TTL}} {
+		if !kv.h.set {
 			continue
 		}
-		if err := checkTTLTOS(kv[0], kv[1]); err != nil {
-			return nil, err
+		if !kv.h.inherit && (kv.h.n < 0 || kv.h.n > 255) {
+			return nil, fmt.Errorf("%s %d: want 0 to 255 or Inherit: %w", kv.name, kv.h.n, ovsdb.ErrInvalid)
 		}
-		m[kv[0]] = kv[1]
+		m[kv.name] = kv.h.String()
 	}
 	if o.DFDefault != nil {
 		m["df_default"] = strconv.FormatBool(*o.DFDefault)

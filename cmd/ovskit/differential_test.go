@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os/exec"
 	"strings"
 	"sync/atomic"
@@ -190,7 +191,7 @@ func scenarios() []scenario {
 			{line: "set Port t1 trunks=12", typed: []ovsdb.Command{vlan.SetTrunks("t1", 12)}}}},
 		{"typed-tunnel", []step{{line: "add-br br0"},
 			{line: "add-port br0 gre1 -- set Interface gre1 type=gre options:remote_ip=192.168.100.11 options:key=5 options:ttl=64 options:csum=true",
-				typed: []ovsdb.Command{tunnel.Add("br0", "gre1", tunnel.GRE, tunnel.Options{RemoteIP: "192.168.100.11", Key: "5", TTL: "64", Csum: &tr})}}}},
+				typed: []ovsdb.Command{tunnel.Add("br0", "gre1", tunnel.GRE, tunnel.Options{RemoteIP: tunnel.IP(netip.MustParseAddr("192.168.100.11")), Key: tunnel.KeyOf(5), TTL: tunnel.Value(64), Csum: &tr})}}}},
 		{"typed-patch", []step{{line: "add-br a"}, {line: "add-br b"},
 			{line: "add-port a pa -- set interface pa type=patch options:peer=pb -- add-port b pb -- set interface pb type=patch options:peer=pa",
 				typed: []ovsdb.Command{iface.PatchPair("a", "pa", "b", "pb")}}}},

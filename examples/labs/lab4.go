@@ -72,14 +72,14 @@ func buildLab4(ctx context.Context, w *sim.World, r *sim.Report, kind tunnel.Kin
 	// instance_001: ovs-vsctl add-port ovs-br1 gre1 -- set interface gre1
 	//   type=gre options:remote_ip=192.168.100.11
 	if _, err := l.host1.Transact(ctx,
-		tunnel.Add("ovs-br1", tunName(kind, 1), kind, tunnel.Options{RemoteIP: underlayAddr(2)})); err != nil {
+		tunnel.Add("ovs-br1", tunName(kind, 1), kind, tunnel.Options{RemoteIP: tunnel.IP(netip.MustParseAddr(underlayAddr(2)))})); err != nil {
 		return nil, err
 	}
 	// instance_002: ovs-vsctl add-br ovs-br2; ovs-vsctl add-port ovs-br2 gre2
 	//   -- set interface gre2 type=gre options:remote_ip=192.168.100.10
 	if _, err := l.host2.Transact(ctx,
 		bridge.Add("ovs-br2", netdev),
-		tunnel.Add("ovs-br2", tunName(kind, 2), kind, tunnel.Options{RemoteIP: underlayAddr(1)})); err != nil {
+		tunnel.Add("ovs-br2", tunName(kind, 2), kind, tunnel.Options{RemoteIP: tunnel.IP(netip.MustParseAddr(underlayAddr(1)))})); err != nil {
 		return nil, err
 	}
 	// vm5 on instance_002, with vif5.0: its DHCP request crosses the tunnel.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -64,7 +65,7 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 		{host3, "ovs-br3", "gre6", 2},
 	} {
 		// ovs-vsctl add-port BRIDGE NAME -- set interface NAME type=gre options:remote_ip=...
-		if _, err := t.h.Transact(ctx, tunnel.Add(t.bridge, t.name, tunnel.GRE, tunnel.Options{RemoteIP: underlayAddr(t.remote)})); err != nil {
+		if _, err := t.h.Transact(ctx, tunnel.Add(t.bridge, t.name, tunnel.GRE, tunnel.Options{RemoteIP: tunnel.IP(netip.MustParseAddr(underlayAddr(t.remote)))})); err != nil {
 			return err
 		}
 	}
