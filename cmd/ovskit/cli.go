@@ -126,7 +126,7 @@ func parse(args []string) (*invocation, error) {
 			return nil, fmt.Errorf("'%s' command requires at least %d arguments", c.name, spec.min)
 		}
 		if spec.max >= 0 && len(c.args) > spec.max {
-			return nil, fmt.Errorf("'%s' command takes at most %d arguments", c.name, spec.max)
+			return nil, fmt.Errorf("'%s' command takes at most %d arguments (note that options must precede command names and follow a \"--\" argument)", c.name, spec.max)
 		}
 		for o := range opts {
 			if !slices.Contains(strings.Split(spec.options, ","), strings.TrimSuffix(o, "=")) {
@@ -205,10 +205,7 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w, std
 		cmds = append(cmds, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 			c.out.Reset()
 			c.table, c.created = nil, ""
-			if err := c.spec.run(c, tx); err != nil {
-				return fmt.Errorf("%s: %w", c.name, err)
-			}
-			return nil
+			return c.spec.run(c, tx)
 		}))
 	}
 	cmds = append(cmds, dbcmd.CheckIDs())

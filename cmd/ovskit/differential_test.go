@@ -361,7 +361,7 @@ func TestDifferential(t *testing.T) {
 	for _, sc := range waitScenarios() {
 		all = append(all, run{sc, true})
 	}
-	var ran, identical atomic.Int32
+	var ran, identical, stderrs, sameStderr atomic.Int32
 	t.Run("group", func(t *testing.T) {
 		for _, sc := range all {
 			t.Run(sc.name, func(t *testing.T) {
@@ -391,6 +391,14 @@ func TestDifferential(t *testing.T) {
 					if (rc == 0) != (oc == 0) || (rc == 2) != (oc == 2) {
 						t.Fatalf("%s: ovs-vsctl exit %d (%s%s), ovskit exit %d (%s%s)", where, rc, strings.TrimSpace(rout), rerr, oc, strings.TrimSpace(oout), oerr)
 					}
+					if rc != 0 && oc != 0 {
+						stderrs.Add(1)
+						if a, b := strings.TrimSpace(strings.ReplaceAll(rerr, "ovs-vsctl: ", progName+": ")), strings.TrimSpace(oerr); a != b {
+							t.Logf("%s: stderr differs:\n  ovs-vsctl: %s\n  ovskit:    %s", where, a, b)
+						} else {
+							sameStderr.Add(1)
+						}
+					}
 					if sc.vswitchd {
 						if rc != oc {
 							t.Fatalf("%s: ovs-vsctl exit %d, ovskit exit %d", where, rc, oc)
@@ -416,6 +424,7 @@ func TestDifferential(t *testing.T) {
 		}
 	})
 	t.Logf("differential: %d scenarios, %d identical", ran.Load(), identical.Load())
+	fmt.Printf("differential: %d failing steps, %d with ovs-vsctl's stderr word for word\n", stderrs.Load(), sameStderr.Load())
 	fmt.Printf("differential: %d scenarios, %d identical\n", ran.Load(), identical.Load())
 	if len(all) < 130 {
 		t.Errorf("only %d scenarios; the suite must keep at least 60", len(all))

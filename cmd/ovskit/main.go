@@ -17,7 +17,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
+	"strings"
 
 	"github.com/ovskit/ovskit/ovsdb"
 )
@@ -75,12 +77,27 @@ func report(err error, stderr io.Writer) int {
 		return 0
 	case errors.As(err, &ee):
 		if ee.code != 2 {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			fmt.Fprintf(stderr, "%s: %s\n", progName, message(err))
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+	fmt.Fprintf(stderr, "%s: %s\n", progName, message(err))
 	return 1
+}
+
+// commandPrefix is how Transact names the failing one of several commands.
+var commandPrefix = regexp.MustCompile(`^command [0-9]+: `)
+
+// message is err as ovs-vsctl words it: without the library's "command
+// N:" and the sentinel's closing words (": not found"), which the library
+// adds for errors.Is, so that scripts that grep ovs-vsctl's messages keep
+// working.
+func message(err error) string {
+	s := commandPrefix.ReplaceAllString(err.Error(), "")
+	for _, sentinel := range []error{ovsdb.ErrNotFound, ovsdb.ErrExists, ovsdb.ErrInvalid, ovsdb.ErrUnknownTable, ovsdb.ErrUnknownColumn} {
+		s = strings.TrimSuffix(s, ": "+sentinel.Error())
+	}
+	return s
 }
 
 // version is the module's version, as the Go toolchain recorded it.

@@ -114,7 +114,7 @@ func SetFailMode(tx *ovsdb.Tx, bridge, mode string) error {
 		m := ovsdb.BridgeFailMode(mode)
 		row.FailMode = &m
 	default:
-		return fmt.Errorf("fail-mode must be \"standalone\" or \"secure\", not %q: %w", mode, ovsdb.ErrInvalid)
+		return fmt.Errorf("fail-mode must be \"standalone\" or \"secure\": %w", ovsdb.ErrInvalid)
 	}
 	return tx.Update(row, "fail_mode")
 }

@@ -209,7 +209,7 @@ func DelZoneTP(tx *ovsdb.Tx, dp, zoneArg string, ifExists bool) error {
 		if ifExists {
 			return nil
 		}
-		return fmt.Errorf("zone id %d does not have a policy: %w", zone, ovsdb.ErrNotFound)
+		return fmt.Errorf("zone id %d does not exist: %w", zone, ovsdb.ErrNotFound)
 	}
 	if !ifExists {
 		ct, err := ovsdb.Get[ovsdb.CTZone](tx, u)

@@ -30,7 +30,7 @@ func AddBridge(tx *ovsdb.Tx, s BridgeSpec) error {
 		return fmt.Errorf("bridge name must not be empty string: %w", ovsdb.ErrInvalid)
 	}
 	if s.Parent != "" && (s.VLAN < 0 || s.VLAN > 4095) {
-		return fmt.Errorf("add-br %s: vlan %d must be between 0 and 4095: %w", s.Name, s.VLAN, ovsdb.ErrInvalid)
+		return fmt.Errorf("add-br: vlan must be between 0 and 4095: %w", ovsdb.ErrInvalid)
 	}
 	if err := CheckName(s.Name, "internal"); err != nil {
 		return err

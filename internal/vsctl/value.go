@@ -35,9 +35,12 @@ func (c *Column) multi() bool { return c.Max != 1 }
 // LookupColumn returns the column of table that name designates. Like
 // ovs-vsctl, a unique prefix is enough and "-" matches "_".
 func LookupColumn(s *ovsdb.Schema, table, name string) (*Column, error) {
-	full, err := match(name, s.Columns(table), table+" column")
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", err, ovsdb.ErrUnknownColumn)
+	full, n := match(name, s.Columns(table))
+	switch {
+	case n == 0:
+		return nil, fmt.Errorf("%s does not contain a column whose name matches %q: %w", table, name, ovsdb.ErrUnknownColumn)
+	case n > 1:
+		return nil, fmt.Errorf("%s contains more than one column whose name matches %q: %w", table, name, ovsdb.ErrUnknownColumn)
 	}
 	cs, err := s.Column(table, full)
 	if err != nil {
@@ -59,9 +62,12 @@ func LookupColumn(s *ovsdb.Schema, table, name string) (*Column, error) {
 // LookupTable returns the table that name designates (a unique prefix,
 // case-insensitive, "-" for "_").
 func LookupTable(name string) (string, error) {
-	t, err := match(name, ovsdb.Tables(), "table")
-	if err != nil {
-		return "", fmt.Errorf("%w: %w", err, ovsdb.ErrUnknownTable)
+	t, n := match(name, ovsdb.Tables())
+	switch {
+	case n == 0:
+		return "", fmt.Errorf("unknown table %q: %w", name, ovsdb.ErrUnknownTable)
+	case n > 1:
+		return "", fmt.Errorf("multiple table names match %q: %w", name, ovsdb.ErrUnknownTable)
 	}
 	return t, nil
 }
@@ -98,7 +104,9 @@ func score(name, s string) int {
 	return 0
 }
 
-func match(s string, names []string, what string) (string, error) {
+// match returns the name that s designates and how many matched best
+// (1 when it is unique).
+func match(s string, names []string) (string, int) {
 	best, bestScore := []string(nil), 0
 	for _, n := range names {
 		sc := score(n, s)
@@ -111,13 +119,10 @@ func match(s string, names []string, what string) (string, error) {
 		}
 		best = append(best, n)
 	}
-	switch len(best) {
-	case 0:
-		return "", fmt.Errorf("no %s matches %q", what, s)
-	case 1:
-		return best[0], nil
+	if len(best) != 1 {
+		return "", len(best)
 	}
-	return "", fmt.Errorf("%q matches more than one %s: %s", s, what, strings.Join(best, ", "))
+	return best[0], 1
 }
 
 // Datum is a column value in OVSDB's abstract form: sorted keys (and the
