@@ -126,7 +126,17 @@ func TestOptionsChecked(t *testing.T) {
 		_, err := ovsdb.Dial(ctx, s.Endpoint, opt)
 		assert.ErrorIs(t, err, ovsdb.ErrInvalid)
 	}
-	_, err := ovsdb.Watch[ovsdb.Port](ctx, s.Client, ovsdb.WithQueueLimit(0))
+	// The limits themselves are valid.
+	for _, opt := range []ovsdb.Option{ovsdb.WithBackoff(time.Second, time.Second), ovsdb.WithMaxRetries(0), ovsdb.WithMaxMessageSize(1 << 20)} {
+		c, err := ovsdb.Dial(ctx, s.Endpoint, opt)
+		if assert.NoError(t, err) {
+			c.Close()
+		}
+	}
+	w, err := ovsdb.Watch[ovsdb.Port](ctx, s.Client, ovsdb.WithQueueLimit(1))
+	assert.NoError(t, err)
+	assert.NotNil(t, w)
+	_, err = ovsdb.Watch[ovsdb.Port](ctx, s.Client, ovsdb.WithQueueLimit(0))
 	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
 	_, err = ovstest.Start(ctx, ovstest.WithNamespacePrefix("../x"))
 	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
