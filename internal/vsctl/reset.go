@@ -144,6 +144,7 @@ func AddZoneTP(tx *ovsdb.Tx, dp, zoneArg string, policies []string, mayExist boo
 		return err
 	}
 	if len(policies) == 0 {
+		//lint:ignore ST1005 ovs-vsctl's words, which scripts may match
 		return fmt.Errorf("No timeout policy: %w", ovsdb.ErrInvalid)
 	}
 	if err := tx.Verify(d, "ct_zones"); err != nil {
@@ -279,6 +280,7 @@ func parseAA(s string) (int, error) {
 	}
 	n, err := strconv.ParseInt(s[:end], 10, 64)
 	if err != nil {
+		//lint:ignore ST1005 ovs-vsctl's words, which scripts may match
 		return 0, fmt.Errorf("Invalid argument %s: %w", s, ovsdb.ErrInvalid)
 	}
 	return int(n), nil
