@@ -638,6 +638,7 @@ func Cleanup(ctx context.Context, prefix string) error {
 	if err := os.RemoveAll(dir); err != nil {
 		errs = append(errs, err)
 	}
+	_ = os.Remove(StateRoot) // only when no other world keeps state there
 	return errors.Join(errs...)
 }
 
