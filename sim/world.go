@@ -95,13 +95,20 @@ func stateDir(prefix string, create bool) (dir string, exists bool, err error) {
 	}
 	dir = StateDir(prefix)
 	if create {
-		if _, err := rootdir.Make(StateRoot); err != nil {
-			return "", false, err
+		// Another world's Cleanup removes the root when it is empty: if it
+		// went between the two mkdirs, make it again.
+		for try := 0; ; try++ {
+			if _, err := rootdir.Make(StateRoot); err != nil {
+				return "", false, err
+			}
+			_, err := rootdir.Make(dir)
+			if err == nil {
+				return dir, true, nil
+			}
+			if !errors.Is(err, fs.ErrNotExist) || try == 2 {
+				return "", false, err
+			}
 		}
-		if _, err := rootdir.Make(dir); err != nil {
-			return "", false, err
-		}
-		return dir, true, nil
 	}
 	for _, d := range []string{StateRoot, dir} {
 		if err := rootdir.Check(d); errors.Is(err, fs.ErrNotExist) {
