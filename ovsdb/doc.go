@@ -15,7 +15,9 @@
 // Every table of the schema has a generated type (Bridge, Port, Interface,
 // OpenVSwitch, Controller, ...). A column that may be empty is a pointer
 // (Port.Tag *int), a set is a slice, a map a map, and enumerated columns
-// have typed constants (BridgeFailModeSecure). models_gen.go is generated
+// have typed constants (BridgeFailModeSecure). A reference column holds
+// UUIDs; its generated resolver gives the rows it refers to, typed by the
+// schema's refTable (Bridge.PortsRows, Port.QoSRow, Datapath.CTZonesRows). models_gen.go is generated
 // from vswitch.ovsschema by `go generate`; a test fails when it is stale.
 //
 // # Transactions

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ovskit/ovskit/dbcmd"
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
@@ -140,4 +141,51 @@ func TestOptionsChecked(t *testing.T) {
 	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
 	_, err = ovstest.Start(ctx, ovstest.WithNamespacePrefix("../x"))
 	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
+}
+
+// TestRefRows: reference columns resolve to typed rows (sets, optional
+// values, maps of references).
+func TestRefRows(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 10*time.Second)
+	_, err := s.Client.Transact(ctx, dbcmd.Create("QoS", []string{"type=linux-htb"}, dbcmd.ID("@q")),
+		dbcmd.Set("Port", "p1", []string{"qos=@q"}),
+		dbcmd.Create("CT_Zone", nil, dbcmd.ID("@z")), dbcmd.Create("Datapath", []string{"datapath_version=0", "ct_zones={5=@z}"}, dbcmd.ID("@d")),
+		dbcmd.Set("Open_vSwitch", ".", []string{"datapaths:netdev=@d"}))
+	require.NoError(t, err)
+	require.NoError(t, s.Client.View(ctx, func(tx *ovsdb.Tx) error {
+		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+		require.NoError(t, err)
+		ports, err := br.PortsRows(tx)
+		require.NoError(t, err)
+		var names []string
+		for _, p := range ports {
+			names = append(names, p.Name)
+		}
+		assert.ElementsMatch(t, []string{"br0", "p1"}, names)
+		p1, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		require.NoError(t, err)
+		q, err := p1.QoSRow(tx)
+		require.NoError(t, err)
+		require.NotNil(t, q)
+		assert.Equal(t, "linux-htb", q.Type)
+		none, err := br.MirrorsRows(tx)
+		assert.NoError(t, err)
+		assert.Empty(t, none)
+		br0, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "br0")
+		require.NoError(t, err)
+		noQoS, err := br0.QoSRow(tx)
+		assert.NoError(t, err)
+		assert.Nil(t, noQoS)
+		roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+		require.NoError(t, err)
+		dps, err := roots[0].DatapathsRows(tx)
+		require.NoError(t, err)
+		zones, err := dps["netdev"].CTZonesRows(tx)
+		require.NoError(t, err)
+		assert.Len(t, zones, 1)
+		assert.NotNil(t, zones[5])
+		return nil
+	}))
 }

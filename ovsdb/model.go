@@ -101,3 +101,38 @@ func cloneMap[K comparable, V any](m map[K]V) map[K]V {
 	}
 	return out
 }
+
+// refRows resolves a set of references to typed rows, in the set's order.
+// The commit verifies that each still exists (Get).
+func refRows[T any, PT ModelPtr[T]](tx *Tx, uuids []string) ([]PT, error) {
+	out := make([]PT, 0, len(uuids))
+	for _, u := range uuids {
+		r, err := Get[T, PT](tx, u)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// refRow resolves an optional reference: nil when it is empty.
+func refRow[T any, PT ModelPtr[T]](tx *Tx, u *string) (PT, error) {
+	if u == nil {
+		return nil, nil
+	}
+	return Get[T, PT](tx, *u)
+}
+
+// refMap resolves a map's reference values to typed rows.
+func refMap[T any, PT ModelPtr[T], K comparable](tx *Tx, m map[K]string) (map[K]PT, error) {
+	out := make(map[K]PT, len(m))
+	for k, u := range m {
+		r, err := Get[T, PT](tx, u)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = r
+	}
+	return out, nil
+}

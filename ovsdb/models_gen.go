@@ -555,6 +555,36 @@ var bridgeColumns = []string{
 
 func (*Bridge) columns() []string { return bridgeColumns }
 
+// AutoAttachRow returns a copy of the AutoAttach row that column auto_attach refers to, as tx sees it, or nil when it is empty.
+func (r *Bridge) AutoAttachRow(tx *Tx) (*AutoAttach, error) {
+	return refRow[AutoAttach](tx, r.AutoAttach)
+}
+
+// ControllerRows returns copies of the Controller rows that column controller refers to, as tx sees them.
+func (r *Bridge) ControllerRows(tx *Tx) ([]*Controller, error) {
+	return refRows[Controller](tx, r.Controller)
+}
+
+// FlowTablesRows returns copies of the Flow_Table rows that column flow_tables maps its keys to, as tx sees them.
+func (r *Bridge) FlowTablesRows(tx *Tx) (map[int]*FlowTable, error) {
+	return refMap[FlowTable](tx, r.FlowTables)
+}
+
+// IPFIXRow returns a copy of the IPFIX row that column ipfix refers to, as tx sees it, or nil when it is empty.
+func (r *Bridge) IPFIXRow(tx *Tx) (*IPFIX, error) { return refRow[IPFIX](tx, r.IPFIX) }
+
+// MirrorsRows returns copies of the Mirror rows that column mirrors refers to, as tx sees them.
+func (r *Bridge) MirrorsRows(tx *Tx) ([]*Mirror, error) { return refRows[Mirror](tx, r.Mirrors) }
+
+// NetFlowRow returns a copy of the NetFlow row that column netflow refers to, as tx sees it, or nil when it is empty.
+func (r *Bridge) NetFlowRow(tx *Tx) (*NetFlow, error) { return refRow[NetFlow](tx, r.NetFlow) }
+
+// PortsRows returns copies of the Port rows that column ports refers to, as tx sees them.
+func (r *Bridge) PortsRows(tx *Tx) ([]*Port, error) { return refRows[Port](tx, r.Ports) }
+
+// SFlowRow returns a copy of the sFlow row that column sflow refers to, as tx sees it, or nil when it is empty.
+func (r *Bridge) SFlowRow(tx *Tx) (*SFlow, error) { return refRow[SFlow](tx, r.SFlow) }
+
 // CTTimeoutPolicyTimeouts is the enumerated type of column CT_Timeout_Policy.timeouts.
 type CTTimeoutPolicyTimeouts string
 
@@ -723,6 +753,11 @@ var cTZoneColumns = []string{
 }
 
 func (*CTZone) columns() []string { return cTZoneColumns }
+
+// TimeoutPolicyRow returns a copy of the CT_Timeout_Policy row that column timeout_policy refers to, as tx sees it, or nil when it is empty.
+func (r *CTZone) TimeoutPolicyRow(tx *Tx) (*CTTimeoutPolicy, error) {
+	return refRow[CTTimeoutPolicy](tx, r.TimeoutPolicy)
+}
 
 // ControllerConnectionMode is the enumerated type of column Controller.connection_mode.
 type ControllerConnectionMode string
@@ -1133,6 +1168,9 @@ var datapathColumns = []string{
 
 func (*Datapath) columns() []string { return datapathColumns }
 
+// CTZonesRows returns copies of the CT_Zone rows that column ct_zones maps its keys to, as tx sees them.
+func (r *Datapath) CTZonesRows(tx *Tx) (map[int]*CTZone, error) { return refMap[CTZone](tx, r.CTZones) }
+
 // FlowSampleCollectorSet is a row of the Flow_Sample_Collector_Set table.
 type FlowSampleCollectorSet struct {
 	// UUID is the row's _uuid. Before a commit it may hold a named UUID.
@@ -1231,6 +1269,12 @@ var flowSampleCollectorSetColumns = []string{
 }
 
 func (*FlowSampleCollectorSet) columns() []string { return flowSampleCollectorSetColumns }
+
+// BridgeRow returns a copy of the Bridge row that column bridge refers to, as tx sees it.
+func (r *FlowSampleCollectorSet) BridgeRow(tx *Tx) (*Bridge, error) { return Get[Bridge](tx, r.Bridge) }
+
+// IPFIXRow returns a copy of the IPFIX row that column ipfix refers to, as tx sees it, or nil when it is empty.
+func (r *FlowSampleCollectorSet) IPFIXRow(tx *Tx) (*IPFIX, error) { return refRow[IPFIX](tx, r.IPFIX) }
 
 // FlowTableOverflowPolicy is the enumerated type of column Flow_Table.overflow_policy.
 type FlowTableOverflowPolicy string
@@ -2439,6 +2483,19 @@ var mirrorColumns = []string{
 
 func (*Mirror) columns() []string { return mirrorColumns }
 
+// OutputPortRow returns a copy of the Port row that column output_port refers to, as tx sees it, or nil when it is empty.
+func (r *Mirror) OutputPortRow(tx *Tx) (*Port, error) { return refRow[Port](tx, r.OutputPort) }
+
+// SelectDstPortRows returns copies of the Port rows that column select_dst_port refers to, as tx sees them.
+func (r *Mirror) SelectDstPortRows(tx *Tx) ([]*Port, error) {
+	return refRows[Port](tx, r.SelectDstPort)
+}
+
+// SelectSrcPortRows returns copies of the Port rows that column select_src_port refers to, as tx sees them.
+func (r *Mirror) SelectSrcPortRows(tx *Tx) ([]*Port, error) {
+	return refRows[Port](tx, r.SelectSrcPort)
+}
+
 // NetFlow is a row of the NetFlow table.
 type NetFlow struct {
 	// UUID is the row's _uuid. Before a commit it may hold a named UUID.
@@ -2846,6 +2903,22 @@ var openVSwitchColumns = []string{
 
 func (*OpenVSwitch) columns() []string { return openVSwitchColumns }
 
+// BridgesRows returns copies of the Bridge rows that column bridges refers to, as tx sees them.
+func (r *OpenVSwitch) BridgesRows(tx *Tx) ([]*Bridge, error) { return refRows[Bridge](tx, r.Bridges) }
+
+// DatapathsRows returns copies of the Datapath rows that column datapaths maps its keys to, as tx sees them.
+func (r *OpenVSwitch) DatapathsRows(tx *Tx) (map[string]*Datapath, error) {
+	return refMap[Datapath](tx, r.Datapaths)
+}
+
+// ManagerOptionsRows returns copies of the Manager rows that column manager_options refers to, as tx sees them.
+func (r *OpenVSwitch) ManagerOptionsRows(tx *Tx) ([]*Manager, error) {
+	return refRows[Manager](tx, r.ManagerOptions)
+}
+
+// SSLRow returns a copy of the SSL row that column ssl refers to, as tx sees it, or nil when it is empty.
+func (r *OpenVSwitch) SSLRow(tx *Tx) (*SSL, error) { return refRow[SSL](tx, r.SSL) }
+
 // PortBondMode is the enumerated type of column Port.bond_mode.
 type PortBondMode string
 
@@ -3225,6 +3298,14 @@ var portColumns = []string{
 
 func (*Port) columns() []string { return portColumns }
 
+// InterfacesRows returns copies of the Interface rows that column interfaces refers to, as tx sees them.
+func (r *Port) InterfacesRows(tx *Tx) ([]*Interface, error) {
+	return refRows[Interface](tx, r.Interfaces)
+}
+
+// QoSRow returns a copy of the QoS row that column qos refers to, as tx sees it, or nil when it is empty.
+func (r *Port) QoSRow(tx *Tx) (*QoS, error) { return refRow[QoS](tx, r.QoS) }
+
 // QoS is a row of the QoS table.
 type QoS struct {
 	// UUID is the row's _uuid. Before a commit it may hold a named UUID.
@@ -3324,6 +3405,9 @@ var qoSColumns = []string{
 }
 
 func (*QoS) columns() []string { return qoSColumns }
+
+// QueuesRows returns copies of the Queue rows that column queues maps its keys to, as tx sees them.
+func (r *QoS) QueuesRows(tx *Tx) (map[int]*Queue, error) { return refMap[Queue](tx, r.Queues) }
 
 // Queue is a row of the Queue table.
 type Queue struct {

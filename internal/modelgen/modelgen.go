@@ -93,23 +93,25 @@ type column struct {
 type atom struct {
 	goType string // Go type of one atom
 	codec  string // codec suffix: String, Int, Real, Bool, UUID
+	ref    string // the table a UUID refers to, if any
 }
 
 func (g *gen) atomOf(table, col string, b *lib.BaseType) atom {
 	switch b.Type {
 	case lib.TypeInteger:
-		return atom{"int", "Int"}
+		return atom{goType: "int", codec: "Int"}
 	case lib.TypeReal:
-		return atom{"float64", "Real"}
+		return atom{goType: "float64", codec: "Real"}
 	case lib.TypeBoolean:
-		return atom{"bool", "Bool"}
+		return atom{goType: "bool", codec: "Bool"}
 	case lib.TypeUUID:
-		return atom{"string", "UUID"}
+		ref, _ := b.RefTable()
+		return atom{goType: "string", codec: "UUID", ref: ref}
 	default:
 		if len(b.Enum) > 0 {
-			return atom{enumType(table, col), "String"}
+			return atom{goType: enumType(table, col), codec: "String"}
 		}
-		return atom{"string", "String"}
+		return atom{goType: "string", codec: "String"}
 	}
 }
 
@@ -248,6 +250,35 @@ func (g *gen) table(name string, ts lib.TableSchema) error {
 	g.p("}")
 	g.p("")
 	g.p("func (*%s) columns() []string { return %sColumns }", tn, lowerFirst(tn))
+	// Typed access to the rows reference columns point at: the schema
+	// names each one's table.
+	for _, c := range cols {
+		if c.key.ref == "" && c.value.ref == "" {
+			continue
+		}
+		switch {
+		case c.kind == "set" && c.key.ref != "":
+			rt := GoName(c.key.ref)
+			g.p("")
+			g.p("// %sRows returns copies of the %s rows that column %s refers to, as tx sees them.", c.field, c.key.ref, c.name)
+			g.p("func (r *%s) %sRows(tx *Tx) ([]*%s, error) { return refRows[%s](tx, r.%s) }", tn, c.field, rt, rt, c.field)
+		case c.kind == "optional" && c.key.ref != "":
+			rt := GoName(c.key.ref)
+			g.p("")
+			g.p("// %sRow returns a copy of the %s row that column %s refers to, as tx sees it, or nil when it is empty.", c.field, c.key.ref, c.name)
+			g.p("func (r *%s) %sRow(tx *Tx) (*%s, error) { return refRow[%s](tx, r.%s) }", tn, c.field, rt, rt, c.field)
+		case c.kind == "scalar" && c.key.ref != "":
+			rt := GoName(c.key.ref)
+			g.p("")
+			g.p("// %sRow returns a copy of the %s row that column %s refers to, as tx sees it.", c.field, c.key.ref, c.name)
+			g.p("func (r *%s) %sRow(tx *Tx) (*%s, error) { return Get[%s](tx, r.%s) }", tn, c.field, rt, rt, c.field)
+		case c.kind == "map" && c.value.ref != "" && c.key.ref == "":
+			rt := GoName(c.value.ref)
+			g.p("")
+			g.p("// %sRows returns copies of the %s rows that column %s maps its keys to, as tx sees them.", c.field, c.value.ref, c.name)
+			g.p("func (r *%s) %sRows(tx *Tx) (map[%s]*%s, error) { return refMap[%s](tx, r.%s) }", tn, c.field, c.key.goType, rt, rt, c.field)
+		}
+	}
 	return nil
 }
 
