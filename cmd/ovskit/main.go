@@ -25,7 +25,7 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func defaultDB() string {
@@ -35,18 +35,18 @@ func defaultDB() string {
 	return ovsdb.DefaultEndpoint
 }
 
-func run(args []string) int {
+func run(args []string, stdout, stderr io.Writer) int {
 	inv, err := parse(args)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "ovskit: %v\n", err)
+		fmt.Fprintf(stderr, "ovskit: %v\n", err)
 		return 1
 	}
 	switch {
 	case inv.help:
-		fmt.Print(usage)
+		fmt.Fprint(stdout, usage)
 		return 0
 	case inv.version:
-		fmt.Printf("ovskit %s\nDB Schema %s\n", version(), ovsdb.SchemaVersion)
+		fmt.Fprintf(stdout, "ovskit %s\nDB Schema %s\n", version(), ovsdb.SchemaVersion)
 		return 0
 	}
 	if inv.db == "" {
@@ -61,11 +61,11 @@ func run(args []string) int {
 	}
 	client, err := ovsdb.Dial(ctx, inv.db)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "ovskit: %s: database connection failed (%v)\n", inv.db, err)
+		fmt.Fprintf(stderr, "ovskit: %s: database connection failed (%v)\n", inv.db, err)
 		return 1
 	}
 	defer client.Close()
-	return report(inv.execute(ctx, client, os.Stdout, os.Stderr), os.Stderr)
+	return report(inv.execute(ctx, client, stdout, stderr), stderr)
 }
 
 // report prints err as ovs-vsctl prints its errors and returns the exit
