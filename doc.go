@@ -29,6 +29,9 @@
 //     runner, a client).
 //   - [github.com/ovskit/ovskit/appctl]: ovs-appctl natively (a daemon's
 //     control socket), and waiting until datapath flows follow a change.
+//   - [github.com/ovskit/ovskit/ovsproc]: the daemons (ovsdb-server,
+//     ovs-vswitchd) started privately and stopped by pid; the low layer
+//     under ovsdb/ovstest and sim.
 //   - [github.com/ovskit/ovskit/sim]: simulated hosts (a namespace with a
 //     private ovsdb-server and ovs-vswitchd), guests, underlay segments,
 //     and lab programs with their reports, on one machine.

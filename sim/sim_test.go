@@ -14,6 +14,7 @@ import (
 	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/netns"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/ovsproc"
 	"github.com/ovskit/ovskit/sim"
 	"golang.org/x/sys/unix"
 )
@@ -184,7 +185,7 @@ func TestStartOVSFailure(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"name": "x"`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := sim.StartOVS(context.Background(), sim.OVSConfig{Dir: dir, Schema: bad})
+	_, err := ovsproc.Start(context.Background(), ovsproc.Config{Dir: dir, Schema: bad})
 	if err == nil || !strings.Contains(err.Error(), "ovsdb-tool create") {
 		t.Fatalf("err = %v", err)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/ovskit/ovskit/internal/rootdir"
 	"github.com/ovskit/ovskit/netns"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsproc"
 	"github.com/ovskit/ovskit/port"
 )
 
@@ -322,7 +323,7 @@ func (w *World) OnClose(fn func() error) {
 type Host struct {
 	*Node
 	// OVS is its Open vSwitch; OVS.Endpoint is the database socket.
-	OVS *OVS
+	OVS *ovsproc.OVS
 	// Client is connected to it.
 	Client *ovsdb.Client
 	world  *World
@@ -339,7 +340,7 @@ func (w *World) AddHost(ctx context.Context, name string) (*Host, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, err
 	}
-	o, err := StartOVS(ctx, OVSConfig{Dir: dir, NS: n.NS, VSwitchd: true, Logger: w.log})
+	o, err := ovsproc.Start(ctx, ovsproc.Config{Dir: dir, NS: n.NS, VSwitchd: true, Logger: w.log})
 	if err != nil {
 		return nil, fmt.Errorf("host %s: %w", name, err)
 	}

@@ -36,7 +36,7 @@ import (
 	"github.com/ovskit/ovskit/internal/rootdir"
 	"github.com/ovskit/ovskit/netns"
 	"github.com/ovskit/ovskit/ovsdb"
-	"github.com/ovskit/ovskit/sim"
+	"github.com/ovskit/ovskit/ovsproc"
 )
 
 // Need is a prerequisite of a test.
@@ -101,7 +101,7 @@ type config struct {
 	vswitchd  bool
 	namespace string
 	tcp       bool
-	ssl       *sim.SSLFiles
+	ssl       *ovsproc.SSLFiles
 	schema    string
 	noClient  bool
 	noInit    bool
@@ -110,7 +110,7 @@ type config struct {
 }
 
 // SSLFiles are PEM files for an SSL remote.
-type SSLFiles = sim.SSLFiles
+type SSLFiles = ovsproc.SSLFiles
 
 // WithVSwitchd also starts ovs-vswitchd. It runs in a network namespace: the
 // one given by InNamespace, or a fresh one the server creates and deletes,
@@ -162,7 +162,7 @@ func WithClientOptions(opts ...ovsdb.Option) Option {
 // DBPID, VSwitchdPID, Logs) let a test inject faults; Endpoint,
 // TCPEndpoint and SSLEndpoint are where it listens.
 type Server struct {
-	*sim.OVS
+	*ovsproc.OVS
 	// Dir holds the database, sockets, pidfiles and logs.
 	Dir string
 	// Namespace is the network namespace ovs-vswitchd runs in, if any.
@@ -295,7 +295,7 @@ func start(ctx context.Context, cfg config) (*Server, error) {
 			return s, err
 		}
 	}
-	s.OVS, err = sim.StartOVS(ctx, sim.OVSConfig{
+	s.OVS, err = ovsproc.Start(ctx, ovsproc.Config{
 		Dir: dir, NS: s.ns, Schema: cfg.schema, VSwitchd: cfg.vswitchd,
 		TCP: cfg.tcp, SSL: cfg.ssl, NoInit: cfg.noInit,
 	})

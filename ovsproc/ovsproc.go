@@ -1,4 +1,4 @@
-package sim
+package ovsproc
 
 import (
 	"bufio"
@@ -26,8 +26,8 @@ const DefaultSchema = "/usr/share/openvswitch/vswitch.ovsschema"
 // run (at start, or while waiting for it to become ready).
 var ErrExited = errors.New("process exited")
 
-// OVSConfig describes a private Open vSwitch instance.
-type OVSConfig struct {
+// Config describes a private Open vSwitch instance.
+type Config struct {
 	// Dir holds the database, sockets, pidfiles and logs. It must exist;
 	// keep it short, unix socket paths are limited to 108 bytes.
 	Dir string
@@ -57,10 +57,10 @@ type OVS struct {
 	DB string
 	// Endpoint is the unix: endpoint of the database.
 	Endpoint string
-	// TCPEndpoint and SSLEndpoint are set when OVSConfig asks for them.
+	// TCPEndpoint and SSLEndpoint are set when Config asks for them.
 	TCPEndpoint, SSLEndpoint string
 
-	cfg      OVSConfig
+	cfg      Config
 	log      *slog.Logger
 	db       *proc
 	vswitchd *proc
@@ -73,13 +73,13 @@ type proc struct {
 	done chan struct{}
 }
 
-// StartOVS creates a fresh database in cfg.Dir, starts ovsdb-server on it,
+// Start creates a fresh database in cfg.Dir, starts ovsdb-server on it,
 // initialises it (ovs-vsctl init) and starts ovs-vswitchd if asked, each
 // time waiting until the server is ready. On error, whatever was started
 // is stopped again.
-func StartOVS(ctx context.Context, cfg OVSConfig) (*OVS, error) {
+func Start(ctx context.Context, cfg Config) (*OVS, error) {
 	if cfg.Dir == "" {
-		return nil, errors.New("sim: OVSConfig.Dir is required")
+		return nil, errors.New("sim: Config.Dir is required")
 	}
 	if cfg.Schema == "" {
 		cfg.Schema = DefaultSchema
