@@ -17,8 +17,9 @@
 // (Port.Tag *int), a set is a slice, a map a map, and enumerated columns
 // have typed constants (BridgeFailModeSecure). A reference column holds
 // UUIDs; its generated resolver gives the rows it refers to, typed by the
-// schema's refTable (Bridge.PortsRows, Port.QoSRow, Datapath.CTZonesRows). models_gen.go is generated
-// from vswitch.ovsschema by `go generate`; a test fails when it is stale.
+// schema's refTable (Bridge.PortsRows, Port.QoSRow, Datapath.CTZonesRows).
+// models_gen.go is generated from vswitch.ovsschema by `go generate`; a
+// test fails when it is stale.
 //
 // # Transactions
 //
@@ -67,7 +68,10 @@
 // # Errors
 //
 // Errors wrap the sentinels ErrNotFound (also fs.ErrNotExist), ErrExists
-// (also fs.ErrExist), ErrConflict, ErrNotConnected, ErrInvalid, ErrSchema
-// and the context's errors; a server refusal is an *OpError with the
-// server's error, details and the operation.
+// (also fs.ErrExist), ErrConflict, ErrNotConnected, ErrInvalid (also
+// fs.ErrInvalid; ErrUnknownTable and ErrUnknownColumn match it too),
+// ErrSchema, ErrMessageTooLarge, ErrOutcomeUnknown, ErrCommitted and the
+// context's errors; a server refusal is an *OpError with the server's
+// error, details and the operation, matching ErrExists, ErrNotFound or
+// ErrConflict as its error says.
 package ovsdb
