@@ -686,3 +686,20 @@ func TestConcurrentCallsOneClient(t *testing.T) {
 	require.Zero(t, failed.Load())
 	assert.Len(t, portNames(t, s.Client, "br0"), 16*10+2)
 }
+
+// TestReconnectCyclesEndpoints: with a dead endpoint listed first, a
+// client whose server restarts tries the endpoints in turn and comes back.
+func TestReconnectCyclesEndpoints(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 30*time.Second)
+	c, err := ovsdb.Dial(ctx, "unix:"+s.Dir+"/nothing.sock,"+s.Endpoint, ovsdb.WithBackoff(10*time.Millisecond, 50*time.Millisecond))
+	require.NoError(t, err)
+	defer c.Close()
+	s.KillDB()
+	time.Sleep(300 * time.Millisecond) // several attempts on both endpoints
+	require.NoError(t, s.StartDB(ctx))
+	require.NoError(t, c.Sync(ctx))
+	assert.Positive(t, c.Stats().Reconnects)
+	assert.Equal(t, s.Endpoint, c.Endpoint())
+}
