@@ -265,15 +265,18 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		if method != "update2" {
 			return
 		}
-		var p []json.RawMessage
-		if err := json.Unmarshal(params, &p); err != nil || len(p) != 2 {
-			return
-		}
 		// Applied and published under pubMu: a watcher registered with a
 		// snapshot (Inform) gets exactly the changes after it.
 		c.pubMu.Lock()
 		defer c.pubMu.Unlock()
-		evs, err := ch.apply(p[1])
+		p, err := elements(params)
+		if err == nil && len(p) != 2 {
+			err = fmt.Errorf("update2 with %d params, want 2", len(p))
+		}
+		var evs []rowEvent
+		if err == nil {
+			evs, err = ch.apply(p[1])
+		}
 		if err != nil {
 			// A cache that missed an update must not be served: drop the
 			// connection and resynchronise on reconnect.

@@ -703,3 +703,34 @@ func TestReconnectCyclesEndpoints(t *testing.T) {
 	assert.Positive(t, c.Stats().Reconnects)
 	assert.Equal(t, s.Endpoint, c.Endpoint())
 }
+
+// TestMalformedUpdateResyncs: an update2 notification the client cannot
+// read is a change its cache missed, so it is never dropped silently: the
+// client drops the connection and reloads the database, and its reads are
+// the server's again.
+func TestMalformedUpdateResyncs(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, params string }{
+		{"one element", `["ovskit-1"]`},
+		{"not an array", `{"Port":{}}`},
+		{"three elements", `["ovskit-1",{},{}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSwitch(t)
+			ctx := testCtx(t, 30*time.Second)
+			p := newFaultProxy(t, strings.TrimPrefix(s.Endpoint, "unix:"))
+			c, err := ovsdb.Dial(ctx, p.endpoint(), ovsdb.WithNoWait(), ovsdb.WithBackoff(10*time.Millisecond, 50*time.Millisecond))
+			require.NoError(t, err)
+			defer c.Close()
+			require.NoError(t, c.Sync(ctx))
+			p.inject(`{"id":null,"method":"update2","params":` + tt.params + "}\n")
+			require.Eventually(t, func() bool { return c.Stats().Reconnects > 0 }, 10*time.Second, 10*time.Millisecond,
+				"a malformed update was dropped silently")
+			_, err = c.Transact(ctx, setCounter("p1", 7))
+			require.NoError(t, err)
+			assert.Equal(t, 7, serverCounter(t, s, "p1"))
+		})
+	}
+}

@@ -93,7 +93,7 @@ type faultProxy struct {
 	ln     net.Listener
 	target string
 	mu     sync.Mutex
-	conns  map[net.Conn]bool
+	conns  map[net.Conn]bool // true for the client's side
 }
 
 func newFaultProxy(t *testing.T, target string) *faultProxy {
@@ -120,7 +120,7 @@ func (p *faultProxy) serve() {
 			continue
 		}
 		p.mu.Lock()
-		p.conns[in], p.conns[out] = true, true
+		p.conns[in], p.conns[out] = true, false
 		p.mu.Unlock()
 		pipe := func(a, b net.Conn) {
 			_, _ = io.Copy(a, b)
@@ -129,6 +129,19 @@ func (p *faultProxy) serve() {
 		}
 		go pipe(in, out)
 		go pipe(out, in)
+	}
+}
+
+// inject writes msg to the client side of every connection, as if the
+// server had sent it. Use it while the client is idle, so that it cannot
+// land inside a message from the server.
+func (p *faultProxy) inject(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c, client := range p.conns {
+		if client {
+			_, _ = c.Write([]byte(msg))
+		}
 	}
 }
 
