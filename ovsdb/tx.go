@@ -38,9 +38,9 @@ type Tx struct {
 
 	waits    []Operation
 	waitKeys map[string]bool
-	// rowWaited holds "table/uuid" of the rows some wait already pins to
-	// their UUID: such a row needs no separate existence check.
-	rowWaited map[string]bool
+	// rowWaited holds the rows some wait already pins to their UUID:
+	// such a row needs no separate existence check.
+	rowWaited map[rowRef]bool
 	ops       []Operation
 	// encoded holds each operation's JSON, made once when it is added:
 	// waits first, then ops, as they are sent.
@@ -97,8 +97,11 @@ type edit struct {
 	mut *Mutation // Go-valued mutation
 }
 
+// rowRef names a row.
+type rowRef struct{ table, uuid string }
+
 func newTx(schema *Schema, snap *snapshot) *Tx {
-	return &Tx{schema: schema, snap: snap, waitKeys: map[string]bool{}, rowWaited: map[string]bool{}, pend: map[string]map[string]*pending{},
+	return &Tx{schema: schema, snap: snap, waitKeys: map[string]bool{}, rowWaited: map[rowRef]bool{}, pend: map[string]map[string]*pending{},
 		names: map[string]bool{}, byValue: map[string]map[string]map[string][]*pending{}}
 }
 
@@ -219,10 +222,10 @@ func (tx *Tx) verifyExists(table, uuid string) {
 	if p := tx.pend[table][uuid]; p != nil && p.inserted {
 		return
 	}
-	if tx.rowWaited[table+"/"+uuid] {
+	if tx.rowWaited[rowRef{table, uuid}] {
 		return // a wait on the row's columns fails as well if it is gone
 	}
-	tx.rowWaited[table+"/"+uuid] = true
+	tx.rowWaited[rowRef{table, uuid}] = true
 	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(uuid)},
 		Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{{"_uuid": [2]string{"uuid", uuid}}}})
 }
@@ -417,7 +420,7 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 		// A unique value found on row U: verifying that U still holds it
 		// is a lookup by UUID on the server, not a scan.
 		u := committed[0].uuid()
-		tx.rowWaited[table+"/"+u] = true
+		tx.rowWaited[rowRef{table, u}] = true
 		tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
 			Columns: []string{column}, Until: "==", Rows: []map[string]any{{column: enc}}})
 	case isString && indexed && len(committed) == 0:
@@ -490,7 +493,7 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 	}
 	cols := append([]string(nil), columns...)
 	sort.Strings(cols)
-	tx.rowWaited[table+"/"+u] = true
+	tx.rowWaited[rowRef{table, u}] = true
 	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
 		Columns: cols, Until: "==", Rows: []map[string]any{want}})
 	return nil
