@@ -3,7 +3,9 @@ package ovsdb
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -338,9 +340,9 @@ func checkString(s string) error {
 func cloneValue(v any) any {
 	switch x := v.(type) {
 	case []string:
-		return cloneSlice(x)
+		return slices.Clone(x)
 	case map[string]string:
-		return cloneMap(x)
+		return maps.Clone(x)
 	case *string:
 		return clonePtr(x)
 	case *int:

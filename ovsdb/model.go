@@ -84,24 +84,6 @@ func clonePtr[T any](p *T) *T {
 	return &v
 }
 
-func cloneSlice[T any](s []T) []T {
-	if s == nil {
-		return nil
-	}
-	return append(make([]T, 0, len(s)), s...)
-}
-
-func cloneMap[K comparable, V any](m map[K]V) map[K]V {
-	if m == nil {
-		return nil
-	}
-	out := make(map[K]V, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
 // refRows resolves a set of references to typed rows, in the set's order.
 // The commit verifies that each still exists (Get).
 func refRows[T any, PT ModelPtr[T]](tx *Tx, uuids []string) ([]PT, error) {

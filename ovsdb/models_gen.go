@@ -2,6 +2,11 @@
 
 package ovsdb
 
+import (
+	"maps"
+	"slices"
+)
+
 // SchemaName and SchemaVersion identify the schema the models were generated from.
 const (
 	SchemaName    = "Open_vSwitch"
@@ -122,7 +127,7 @@ func (r *AutoAttach) shallow() Model   { c := *r; return &c }
 
 func (r *AutoAttach) clone() Model {
 	c := *r
-	c.Mappings = cloneMap(r.Mappings)
+	c.Mappings = maps.Clone(r.Mappings)
 	return &c
 }
 
@@ -268,21 +273,21 @@ func (r *Bridge) shallow() Model   { c := *r; return &c }
 func (r *Bridge) clone() Model {
 	c := *r
 	c.AutoAttach = clonePtr(r.AutoAttach)
-	c.Controller = cloneSlice(r.Controller)
+	c.Controller = slices.Clone(r.Controller)
 	c.DatapathID = clonePtr(r.DatapathID)
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.FailMode = clonePtr(r.FailMode)
-	c.FloodVLANs = cloneSlice(r.FloodVLANs)
-	c.FlowTables = cloneMap(r.FlowTables)
+	c.FloodVLANs = slices.Clone(r.FloodVLANs)
+	c.FlowTables = maps.Clone(r.FlowTables)
 	c.IPFIX = clonePtr(r.IPFIX)
-	c.Mirrors = cloneSlice(r.Mirrors)
+	c.Mirrors = slices.Clone(r.Mirrors)
 	c.NetFlow = clonePtr(r.NetFlow)
-	c.OtherConfig = cloneMap(r.OtherConfig)
-	c.Ports = cloneSlice(r.Ports)
-	c.Protocols = cloneSlice(r.Protocols)
-	c.RSTPStatus = cloneMap(r.RSTPStatus)
+	c.OtherConfig = maps.Clone(r.OtherConfig)
+	c.Ports = slices.Clone(r.Ports)
+	c.Protocols = slices.Clone(r.Protocols)
+	c.RSTPStatus = maps.Clone(r.RSTPStatus)
 	c.SFlow = clonePtr(r.SFlow)
-	c.Status = cloneMap(r.Status)
+	c.Status = maps.Clone(r.Status)
 	return &c
 }
 
@@ -627,8 +632,8 @@ func (r *CTTimeoutPolicy) shallow() Model   { c := *r; return &c }
 
 func (r *CTTimeoutPolicy) clone() Model {
 	c := *r
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
-	c.Timeouts = cloneMap(r.Timeouts)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
+	c.Timeouts = maps.Clone(r.Timeouts)
 	return &c
 }
 
@@ -700,7 +705,7 @@ func (r *CTZone) shallow() Model   { c := *r; return &c }
 
 func (r *CTZone) clone() Model {
 	c := *r
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.TimeoutPolicy = clonePtr(r.TimeoutPolicy)
 	return &c
 }
@@ -841,15 +846,15 @@ func (r *Controller) clone() Model {
 	c.ControllerQueueSize = clonePtr(r.ControllerQueueSize)
 	c.ControllerRateLimit = clonePtr(r.ControllerRateLimit)
 	c.EnableAsyncMessages = clonePtr(r.EnableAsyncMessages)
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.InactivityProbe = clonePtr(r.InactivityProbe)
 	c.LocalGateway = clonePtr(r.LocalGateway)
 	c.LocalIP = clonePtr(r.LocalIP)
 	c.LocalNetmask = clonePtr(r.LocalNetmask)
 	c.MaxBackoff = clonePtr(r.MaxBackoff)
-	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Role = clonePtr(r.Role)
-	c.Status = cloneMap(r.Status)
+	c.Status = maps.Clone(r.Status)
 	c.Type = clonePtr(r.Type)
 	return &c
 }
@@ -1091,9 +1096,9 @@ func (r *Datapath) shallow() Model   { c := *r; return &c }
 
 func (r *Datapath) clone() Model {
 	c := *r
-	c.Capabilities = cloneMap(r.Capabilities)
-	c.CTZones = cloneMap(r.CTZones)
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.Capabilities = maps.Clone(r.Capabilities)
+	c.CTZones = maps.Clone(r.CTZones)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	return &c
 }
 
@@ -1194,7 +1199,7 @@ func (r *FlowSampleCollectorSet) shallow() Model   { c := *r; return &c }
 
 func (r *FlowSampleCollectorSet) clone() Model {
 	c := *r
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.IPFIX = clonePtr(r.IPFIX)
 	return &c
 }
@@ -1312,12 +1317,12 @@ func (r *FlowTable) shallow() Model   { c := *r; return &c }
 
 func (r *FlowTable) clone() Model {
 	c := *r
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.FlowLimit = clonePtr(r.FlowLimit)
-	c.Groups = cloneSlice(r.Groups)
+	c.Groups = slices.Clone(r.Groups)
 	c.Name = clonePtr(r.Name)
 	c.OverflowPolicy = clonePtr(r.OverflowPolicy)
-	c.Prefixes = cloneSlice(r.Prefixes)
+	c.Prefixes = slices.Clone(r.Prefixes)
 	return &c
 }
 
@@ -1447,12 +1452,12 @@ func (r *IPFIX) clone() Model {
 	c := *r
 	c.CacheActiveTimeout = clonePtr(r.CacheActiveTimeout)
 	c.CacheMaxFlows = clonePtr(r.CacheMaxFlows)
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.ObsDomainID = clonePtr(r.ObsDomainID)
 	c.ObsPointID = clonePtr(r.ObsPointID)
-	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Sampling = clonePtr(r.Sampling)
-	c.Targets = cloneSlice(r.Targets)
+	c.Targets = slices.Clone(r.Targets)
 	return &c
 }
 
@@ -1693,34 +1698,34 @@ func (r *Interface) shallow() Model   { c := *r; return &c }
 func (r *Interface) clone() Model {
 	c := *r
 	c.AdminState = clonePtr(r.AdminState)
-	c.BFD = cloneMap(r.BFD)
-	c.BFDStatus = cloneMap(r.BFDStatus)
+	c.BFD = maps.Clone(r.BFD)
+	c.BFDStatus = maps.Clone(r.BFDStatus)
 	c.CFMFault = clonePtr(r.CFMFault)
-	c.CFMFaultStatus = cloneSlice(r.CFMFaultStatus)
+	c.CFMFaultStatus = slices.Clone(r.CFMFaultStatus)
 	c.CFMFlapCount = clonePtr(r.CFMFlapCount)
 	c.CFMHealth = clonePtr(r.CFMHealth)
 	c.CFMMPID = clonePtr(r.CFMMPID)
-	c.CFMRemoteMPIDs = cloneSlice(r.CFMRemoteMPIDs)
+	c.CFMRemoteMPIDs = slices.Clone(r.CFMRemoteMPIDs)
 	c.CFMRemoteOpstate = clonePtr(r.CFMRemoteOpstate)
 	c.Duplex = clonePtr(r.Duplex)
 	c.Error = clonePtr(r.Error)
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Ifindex = clonePtr(r.Ifindex)
 	c.LACPCurrent = clonePtr(r.LACPCurrent)
 	c.LinkResets = clonePtr(r.LinkResets)
 	c.LinkSpeed = clonePtr(r.LinkSpeed)
 	c.LinkState = clonePtr(r.LinkState)
-	c.LLDP = cloneMap(r.LLDP)
+	c.LLDP = maps.Clone(r.LLDP)
 	c.MAC = clonePtr(r.MAC)
 	c.MACInUse = clonePtr(r.MACInUse)
 	c.MTU = clonePtr(r.MTU)
 	c.MTURequest = clonePtr(r.MTURequest)
 	c.Ofport = clonePtr(r.Ofport)
 	c.OfportRequest = clonePtr(r.OfportRequest)
-	c.Options = cloneMap(r.Options)
-	c.OtherConfig = cloneMap(r.OtherConfig)
-	c.Statistics = cloneMap(r.Statistics)
-	c.Status = cloneMap(r.Status)
+	c.Options = maps.Clone(r.Options)
+	c.OtherConfig = maps.Clone(r.OtherConfig)
+	c.Statistics = maps.Clone(r.Statistics)
+	c.Status = maps.Clone(r.Status)
 	return &c
 }
 
@@ -2177,11 +2182,11 @@ func (r *Manager) shallow() Model   { c := *r; return &c }
 func (r *Manager) clone() Model {
 	c := *r
 	c.ConnectionMode = clonePtr(r.ConnectionMode)
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.InactivityProbe = clonePtr(r.InactivityProbe)
 	c.MaxBackoff = clonePtr(r.MaxBackoff)
-	c.OtherConfig = cloneMap(r.OtherConfig)
-	c.Status = cloneMap(r.Status)
+	c.OtherConfig = maps.Clone(r.OtherConfig)
+	c.Status = maps.Clone(r.Status)
 	return &c
 }
 
@@ -2335,14 +2340,14 @@ func (r *Mirror) shallow() Model   { c := *r; return &c }
 
 func (r *Mirror) clone() Model {
 	c := *r
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.OutputPort = clonePtr(r.OutputPort)
 	c.OutputVLAN = clonePtr(r.OutputVLAN)
-	c.SelectDstPort = cloneSlice(r.SelectDstPort)
-	c.SelectSrcPort = cloneSlice(r.SelectSrcPort)
-	c.SelectVLAN = cloneSlice(r.SelectVLAN)
+	c.SelectDstPort = slices.Clone(r.SelectDstPort)
+	c.SelectSrcPort = slices.Clone(r.SelectSrcPort)
+	c.SelectVLAN = slices.Clone(r.SelectVLAN)
 	c.Snaplen = clonePtr(r.Snaplen)
-	c.Statistics = cloneMap(r.Statistics)
+	c.Statistics = maps.Clone(r.Statistics)
 	return &c
 }
 
@@ -2525,8 +2530,8 @@ func (r *NetFlow) clone() Model {
 	c := *r
 	c.EngineID = clonePtr(r.EngineID)
 	c.EngineType = clonePtr(r.EngineType)
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
-	c.Targets = cloneSlice(r.Targets)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
+	c.Targets = slices.Clone(r.Targets)
 	return &c
 }
 
@@ -2672,18 +2677,18 @@ func (r *OpenVSwitch) shallow() Model   { c := *r; return &c }
 
 func (r *OpenVSwitch) clone() Model {
 	c := *r
-	c.Bridges = cloneSlice(r.Bridges)
-	c.DatapathTypes = cloneSlice(r.DatapathTypes)
-	c.Datapaths = cloneMap(r.Datapaths)
+	c.Bridges = slices.Clone(r.Bridges)
+	c.DatapathTypes = slices.Clone(r.DatapathTypes)
+	c.Datapaths = maps.Clone(r.Datapaths)
 	c.DbVersion = clonePtr(r.DbVersion)
 	c.DPDKVersion = clonePtr(r.DPDKVersion)
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
-	c.IfaceTypes = cloneSlice(r.IfaceTypes)
-	c.ManagerOptions = cloneSlice(r.ManagerOptions)
-	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
+	c.IfaceTypes = slices.Clone(r.IfaceTypes)
+	c.ManagerOptions = slices.Clone(r.ManagerOptions)
+	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.OvsVersion = clonePtr(r.OvsVersion)
 	c.SSL = clonePtr(r.SSL)
-	c.Statistics = cloneMap(r.Statistics)
+	c.Statistics = maps.Clone(r.Statistics)
 	c.SystemType = clonePtr(r.SystemType)
 	c.SystemVersion = clonePtr(r.SystemVersion)
 	return &c
@@ -3012,19 +3017,19 @@ func (r *Port) clone() Model {
 	c := *r
 	c.BondActiveSlave = clonePtr(r.BondActiveSlave)
 	c.BondMode = clonePtr(r.BondMode)
-	c.CVLANs = cloneSlice(r.CVLANs)
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
-	c.Interfaces = cloneSlice(r.Interfaces)
+	c.CVLANs = slices.Clone(r.CVLANs)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
+	c.Interfaces = slices.Clone(r.Interfaces)
 	c.LACP = clonePtr(r.LACP)
 	c.MAC = clonePtr(r.MAC)
-	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.QoS = clonePtr(r.QoS)
-	c.RSTPStatistics = cloneMap(r.RSTPStatistics)
-	c.RSTPStatus = cloneMap(r.RSTPStatus)
-	c.Statistics = cloneMap(r.Statistics)
-	c.Status = cloneMap(r.Status)
+	c.RSTPStatistics = maps.Clone(r.RSTPStatistics)
+	c.RSTPStatus = maps.Clone(r.RSTPStatus)
+	c.Statistics = maps.Clone(r.Statistics)
+	c.Status = maps.Clone(r.Status)
 	c.Tag = clonePtr(r.Tag)
-	c.Trunks = cloneSlice(r.Trunks)
+	c.Trunks = slices.Clone(r.Trunks)
 	c.VLANMode = clonePtr(r.VLANMode)
 	return &c
 }
@@ -3329,9 +3334,9 @@ func (r *QoS) shallow() Model   { c := *r; return &c }
 
 func (r *QoS) clone() Model {
 	c := *r
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
-	c.OtherConfig = cloneMap(r.OtherConfig)
-	c.Queues = cloneMap(r.Queues)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
+	c.OtherConfig = maps.Clone(r.OtherConfig)
+	c.Queues = maps.Clone(r.Queues)
 	return &c
 }
 
@@ -3431,8 +3436,8 @@ func (r *Queue) shallow() Model   { c := *r; return &c }
 func (r *Queue) clone() Model {
 	c := *r
 	c.DSCP = clonePtr(r.DSCP)
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
-	c.OtherConfig = cloneMap(r.OtherConfig)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
+	c.OtherConfig = maps.Clone(r.OtherConfig)
 	return &c
 }
 
@@ -3521,7 +3526,7 @@ func (r *SSL) shallow() Model   { c := *r; return &c }
 
 func (r *SSL) clone() Model {
 	c := *r
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	return &c
 }
 
@@ -3635,11 +3640,11 @@ func (r *SFlow) shallow() Model   { c := *r; return &c }
 func (r *SFlow) clone() Model {
 	c := *r
 	c.Agent = clonePtr(r.Agent)
-	c.ExternalIDs = cloneMap(r.ExternalIDs)
+	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Header = clonePtr(r.Header)
 	c.Polling = clonePtr(r.Polling)
 	c.Sampling = clonePtr(r.Sampling)
-	c.Targets = cloneSlice(r.Targets)
+	c.Targets = slices.Clone(r.Targets)
 	return &c
 }
 

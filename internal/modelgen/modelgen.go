@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"go/format"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -28,6 +29,7 @@ func Generate(schemaJSON []byte, pkg string) ([]byte, error) {
 	g.p("")
 	g.p("package %s", pkg)
 	g.p("")
+	importsAt := g.buf.Len()
 	g.p("// SchemaName and SchemaVersion identify the schema the models were generated from.")
 	g.p("const (")
 	g.p("SchemaName = %q", schema.Name)
@@ -63,9 +65,21 @@ func Generate(schemaJSON []byte, pkg string) ([]byte, error) {
 			return nil, err
 		}
 	}
-	out, err := format.Source(g.buf.Bytes())
+	// The standard packages the code calls, known once it is written.
+	src := g.buf.Bytes()
+	var imports []string
+	for _, pkg := range []string{"maps", "slices"} {
+		if bytes.Contains(src[importsAt:], []byte(pkg+".")) {
+			imports = append(imports, strconv.Quote(pkg))
+		}
+	}
+	if len(imports) > 0 {
+		block := "import (\n" + strings.Join(imports, "\n") + "\n)\n\n"
+		src = append([]byte(string(src[:importsAt])+block), src[importsAt:]...)
+	}
+	out, err := format.Source(src)
 	if err != nil {
-		return nil, fmt.Errorf("format generated code: %w\n%s", err, g.buf.Bytes())
+		return nil, fmt.Errorf("format generated code: %w\n%s", err, src)
 	}
 	return out, nil
 }
@@ -191,9 +205,9 @@ func (g *gen) table(name string, ts lib.TableSchema) error {
 		case "optional":
 			g.p("c.%s = clonePtr(r.%s)", c.field, c.field)
 		case "set":
-			g.p("c.%s = cloneSlice(r.%s)", c.field, c.field)
+			g.p("c.%s = slices.Clone(r.%s)", c.field, c.field)
 		case "map":
-			g.p("c.%s = cloneMap(r.%s)", c.field, c.field)
+			g.p("c.%s = maps.Clone(r.%s)", c.field, c.field)
 		}
 	}
 	g.p("return &c")
