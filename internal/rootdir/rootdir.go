@@ -119,21 +119,31 @@ func OwnerAlive(dir string) (bool, error) {
 	return got == want, nil
 }
 
-// startTime returns a process's start time, in clock ticks since boot
-// (field 22 of /proc/PID/stat).
-func startTime(pid int) (uint64, error) {
+// statFields returns the fields of /proc/PID/stat after the command
+// name (which may hold spaces and parentheses): the state is [0], the
+// start time [19].
+func statFields(pid int) ([]string, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: malformed", pid)
+		return nil, fmt.Errorf("/proc/%d/stat: malformed", pid)
 	}
 	f := strings.Fields(s[i+1:])
 	if len(f) < 20 {
-		return 0, fmt.Errorf("/proc/%d/stat: malformed", pid)
+		return nil, fmt.Errorf("/proc/%d/stat: malformed", pid)
+	}
+	return f, nil
+}
+
+// startTime returns a process's start time, in clock ticks since boot.
+func startTime(pid int) (uint64, error) {
+	f, err := statFields(pid)
+	if err != nil {
+		return 0, err
 	}
 	return strconv.ParseUint(f[19], 10, 64)
 }
@@ -183,13 +193,8 @@ func StopPids(ctx context.Context, pids []int) {
 // Zombie reports whether the process has exited and waits for its parent
 // to reap it (or is gone).
 func Zombie(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	return i > 0 && i+2 < len(s) && s[i+2] == 'Z'
+	f, err := statFields(pid)
+	return err != nil || f[0] == "Z"
 }
 
 // Lock takes an exclusive lock on dir (flock on the directory itself, not
