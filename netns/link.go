@@ -25,6 +25,21 @@ type Veth struct {
 	ForOVS bool
 }
 
+// SafeName reports whether name is 1 to 15 of the characters A-Z a-z 0-9
+// _ -: usable alike as a namespace name, a link name (at most IFNAMSIZ-1
+// bytes) and a path component, and as the prefix of such names.
+func SafeName(name string) bool {
+	if name == "" || len(name) > 15 {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func checkLinkName(name string) error {
 	if name == "" || len(name) > 15 {
 		return fmt.Errorf("link name %q: want 1 to 15 bytes: %w", name, fs.ErrInvalid)

@@ -70,20 +70,11 @@ const nsList = "namespaces"
 // ErrBadPrefix: a prefix that is not 1 to 15 of [A-Za-z0-9_-].
 var ErrBadPrefix = errors.New("sim: a prefix is 1 to 15 of the characters A-Z a-z 0-9 _ -")
 
-// maxPrefix is the longest prefix: the length of a Linux interface name,
-// so that names built from it stay short.
-const maxPrefix = 15
-
 // CheckPrefix refuses a prefix that could name a path outside StateRoot or
 // make names too long: it is 1 to 15 of [A-Za-z0-9_-].
 func CheckPrefix(prefix string) error {
-	if prefix == "" || len(prefix) > maxPrefix {
+	if !netns.SafeName(prefix) {
 		return fmt.Errorf("prefix %q: %w", prefix, ErrBadPrefix)
-	}
-	for _, c := range prefix {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return fmt.Errorf("prefix %q: %w", prefix, ErrBadPrefix)
-		}
 	}
 	return nil
 }

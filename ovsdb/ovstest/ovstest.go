@@ -144,7 +144,7 @@ func WithoutInit() Option { return func(c *config) error { c.noInit = true; retu
 // [A-Za-z0-9_-].
 func WithNamespacePrefix(prefix string) Option {
 	return func(c *config) error {
-		if !validPrefix(prefix) {
+		if !netns.SafeName(prefix) {
 			return fmt.Errorf("namespace prefix %q: want 1 to 15 of [A-Za-z0-9_-]: %w", prefix, ovsdb.ErrInvalid)
 		}
 		c.nsPrefix = prefix
@@ -278,9 +278,6 @@ func start(ctx context.Context, cfg config) (*Server, error) {
 		prefix := cfg.nsPrefix
 		if prefix == "" {
 			prefix = "ovstest-"
-		}
-		if !validPrefix(prefix) {
-			return s, fmt.Errorf("ovstest: namespace prefix %q: want 1 to 15 of [A-Za-z0-9_-]", prefix)
 		}
 		s.Namespace = prefix + randomHex(4)
 		if s.ns, err = netns.Create(s.Namespace); err != nil {
@@ -446,42 +443,8 @@ func removeLeftover(dir string) (string, error) {
 	return what + ")", errors.Join(errs...)
 }
 
-func validPrefix(p string) bool {
-	if p == "" || len(p) > 15 {
-		return false
-	}
-	for _, c := range p {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// StopDB stops ovsdb-server (SIGTERM), keeping its database: the test
-// sees the client lose its connection. StartDB brings it back.
-func (s *Server) StopDB() { s.OVS.StopDB() }
-
-// KillDB kills ovsdb-server with SIGKILL, as a crash would; the database
-// file keeps every committed transaction. StartDB brings it back.
-func (s *Server) KillDB() { s.OVS.KillDB() }
-
-// StartDB starts ovsdb-server again on the same database and sockets
-// (after StopDB or KillDB) and waits until it accepts connections; the
-// server's clients reconnect by themselves.
-func (s *Server) StartDB(ctx context.Context) error { return s.OVS.StartDB(ctx) }
-
 // RestartDB stops ovsdb-server and starts it again on the same database.
 func (s *Server) RestartDB(ctx context.Context) error {
 	s.OVS.StopDB()
 	return s.OVS.StartDB(ctx)
 }
-
-// DBPID is ovsdb-server's pid (to stop it with SIGSTOP, say).
-func (s *Server) DBPID() int { return s.OVS.DBPID() }
-
-// VSwitchdPID is ovs-vswitchd's pid, 0 without WithVSwitchd.
-func (s *Server) VSwitchdPID() int { return s.OVS.VSwitchdPID() }
-
-// Logs returns the last n lines of each server's log.
-func (s *Server) Logs(n int) string { return s.OVS.Logs(n) }
