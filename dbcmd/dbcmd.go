@@ -219,19 +219,13 @@ type Style struct {
 	Pretty bool
 }
 
-// Formats and Data lists the valid Style values.
-var (
-	Formats = []string{"table", "list", "html", "csv", "json"}
-	Data    = []string{"string", "bare", "json"}
-)
-
 // CheckStyle refuses an unknown format or data format, with ovs-vsctl's
 // words.
 func CheckStyle(st Style) error {
-	if st.Format != "" && !slices.Contains(Formats, st.Format) {
+	if st.Format != "" && !slices.Contains([]string{"table", "list", "html", "csv", "json"}, st.Format) {
 		return fmt.Errorf("unknown output format \"%s\": %w", st.Format, ovsdb.ErrInvalid)
 	}
-	if st.Data != "" && !slices.Contains(Data, st.Data) {
+	if st.Data != "" && !slices.Contains([]string{"string", "bare", "json"}, st.Data) {
 		return fmt.Errorf("unknown data format \"%s\": %w", st.Data, ovsdb.ErrInvalid)
 	}
 	return nil
@@ -327,20 +321,14 @@ func (t *Table) Format(st Style) string {
 		}
 		b.WriteString("</table>\n")
 	case "json":
-		data := make([][]any, len(t.Rows))
-		for y := range t.Rows {
-			data[y] = make([]any, len(t.Columns))
-			for x := range t.Columns {
-				data[y][x] = t.json[y][x] // JSON output is JSON, whatever --data says
-			}
+		// JSON output is JSON, whatever --data says.
+		rows := make([]any, len(t.json))
+		for y, r := range t.json {
+			rows[y] = r
 		}
 		headings := make([]any, len(t.Columns))
 		for i, h := range t.Columns {
 			headings[i] = h
-		}
-		rows := make([]any, len(data))
-		for i, r := range data {
-			rows[i] = r
 		}
 		writeJSON(&b, map[string]any{"data": rows, "headings": headings}, st.Pretty, 0)
 		b.WriteByte('\n')

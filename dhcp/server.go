@@ -131,13 +131,13 @@ func NewServer(cfg Config) (*Server, error) {
 // error (ErrLeaseFile). A missing or empty file holds no leases.
 func (s *Server) load() error {
 	b, err := os.ReadFile(s.cfg.LeaseFile)
-	if errors.Is(err, fs.ErrNotExist) || err == nil && len(strings.TrimSpace(string(b))) == 0 {
+	if errors.Is(err, fs.ErrNotExist) || err == nil && len(bytes.TrimSpace(b)) == 0 {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("dhcp: lease file: %w", err)
 	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
 		return fmt.Errorf("%w %s: not a JSON array of leases", ErrLeaseFile, s.cfg.LeaseFile)
 	}
