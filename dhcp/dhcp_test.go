@@ -96,18 +96,6 @@ func newLAN(t *testing.T, n int) *lan {
 	return l
 }
 
-// needTool skips without the program, or fails under CI, where deps.sh
-// installs it.
-func needTool(t *testing.T, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if ovstest.InCI() {
-			t.Fatalf("%s is missing (scripts/deps.sh installs it)", name)
-		}
-		t.Skipf("%s is not installed (make deps installs it)", name)
-	}
-}
-
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -173,7 +161,7 @@ func inRange(ip, lo, hi string) bool {
 }
 
 func TestServerWithUdhcpc(t *testing.T) {
-	needTool(t, "busybox")
+	ovstest.RequireTools(t, "busybox")
 	l := newLAN(t, 1)
 	l.serve(dhcp.Config{RangeStart: netip.MustParseAddr("10.0.0.200"), RangeEnd: netip.MustParseAddr("10.0.0.230"),
 		LeaseTime: 86400 * time.Second, Router: netip.MustParseAddr("10.0.0.1")})
@@ -184,7 +172,7 @@ func TestServerWithUdhcpc(t *testing.T) {
 }
 
 func TestServerWithDhclient(t *testing.T) {
-	needTool(t, "dhclient")
+	ovstest.RequireTools(t, "dhclient")
 	l := newLAN(t, 1)
 	l.serve(dhcp.Config{RangeStart: netip.MustParseAddr("10.0.0.200"), RangeEnd: netip.MustParseAddr("10.0.0.230"),
 		Router: netip.MustParseAddr("10.0.0.1")})
@@ -346,7 +334,7 @@ func (l *lan) run(s *dhcp.Server) func() {
 // TestClientWithDnsmasq: our client against the real dnsmasq, with the
 // tutorial's options; the address and default route land on the guest.
 func TestClientWithDnsmasq(t *testing.T) {
-	needTool(t, "dnsmasq")
+	ovstest.RequireTools(t, "dnsmasq")
 	l := newLAN(t, 1)
 	d, err := dhcp.StartDnsmasq(l.srv, dhcp.DnsmasqConfig{Interface: "br0", RangeStart: netip.MustParseAddr("10.0.0.200"),
 		RangeEnd: netip.MustParseAddr("10.0.0.230"), LeaseTime: 86400 * time.Second, Router: netip.MustParseAddr("10.0.0.1")})
@@ -399,7 +387,7 @@ func leasesOf(s *dhcp.Server, mac string) (n int) {
 // minutes later another udhcpc gets the other address, never the bound
 // one.
 func TestBoundLeaseSurvivesDiscover(t *testing.T) {
-	needTool(t, "busybox")
+	ovstest.RequireTools(t, "busybox")
 	l := newLAN(t, 2)
 	clock := &offsetClock{}
 	s := l.serve(dhcp.Config{RangeStart: netip.MustParseAddr("10.0.0.200"), RangeEnd: netip.MustParseAddr("10.0.0.201"),
@@ -435,7 +423,7 @@ func TestBoundLeaseSurvivesDiscover(t *testing.T) {
 // for address after address does) each move that one lease, never add
 // one; udhcpc then renews the last one.
 func TestOneLeasePerClientOnTheWire(t *testing.T) {
-	needTool(t, "busybox")
+	ovstest.RequireTools(t, "busybox")
 	l := newLAN(t, 1)
 	s := l.serve(dhcp.Config{RangeStart: netip.MustParseAddr("10.0.0.200"), RangeEnd: netip.MustParseAddr("10.0.0.230")})
 	first, _ := l.udhcpc(l.clients[0])

@@ -13,12 +13,7 @@ import (
 // renderDOT checks that graphviz accepts the graph and draws an SVG.
 func renderDOT(t *testing.T, dot string) {
 	t.Helper()
-	if _, err := exec.LookPath("dot"); err != nil {
-		if ovstest.InCI() {
-			t.Fatal("graphviz's dot is missing (scripts/deps.sh installs it)")
-		}
-		t.Skip("graphviz's dot is not installed (make deps installs it)")
-	}
+	ovstest.RequireTools(t, "dot")
 	cmd := exec.Command("dot", "-Tsvg")
 	cmd.Stdin = strings.NewReader(dot)
 	out, err := cmd.CombinedOutput()

@@ -283,12 +283,7 @@ func checkDiagram(t *testing.T, file string, rep *sim.Report) {
 	if err != nil {
 		t.Fatalf("diagram: %v", err)
 	}
-	if _, err := exec.LookPath("dot"); err != nil {
-		if ovstest.InCI() {
-			t.Fatal("graphviz's dot is missing (scripts/deps.sh installs it)")
-		}
-		t.Skip("graphviz's dot is not installed")
-	}
+	ovstest.RequireTools(t, "dot")
 	cmd := exec.Command("dot", "-Tsvg")
 	cmd.Stdin = strings.NewReader(string(dot))
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "<svg") {

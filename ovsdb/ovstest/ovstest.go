@@ -84,6 +84,24 @@ func Require(t testing.TB, needs ...Need) {
 			}
 		}
 	}
+	skipOrFail(t, missing)
+}
+
+// RequireTools skips the test (or fails it under CI=true) unless every
+// named program is on PATH (scripts/deps.sh installs them).
+func RequireTools(t testing.TB, names ...string) {
+	t.Helper()
+	var missing []string
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			missing = append(missing, n)
+		}
+	}
+	skipOrFail(t, missing)
+}
+
+func skipOrFail(t testing.TB, missing []string) {
+	t.Helper()
 	if len(missing) == 0 {
 		return
 	}
