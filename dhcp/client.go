@@ -2,6 +2,7 @@ package dhcp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -22,6 +23,10 @@ type ClientLease struct {
 	LeaseTime time.Duration
 	lease     *nclient4.Lease
 }
+
+// ErrNotObtained: Renew or Release was given a lease that no Client
+// obtained (one built by hand, or reported by another DHCP client).
+var ErrNotObtained = errors.New("dhcp: the lease was not obtained by a Client")
 
 // Client obtains leases on an interface inside a namespace and configures
 // them, as a guest's udhcpc does.
@@ -117,6 +122,9 @@ func (c *Client) configure(cl *ClientLease) error {
 
 // Renew asks the server to extend the lease (REQUEST with ciaddr).
 func (c *Client) Renew(ctx context.Context, cl *ClientLease) (*ClientLease, error) {
+	if cl == nil || cl.lease == nil {
+		return nil, ErrNotObtained
+	}
 	l, err := c.c.Renew(ctx, cl.lease)
 	if err != nil {
 		return nil, fmt.Errorf("dhcp: renew %v: %w", cl.Addr, err)
@@ -127,6 +135,9 @@ func (c *Client) Renew(ctx context.Context, cl *ClientLease) (*ClientLease, erro
 // Release gives the address back (a RELEASE unicast from the address to
 // the server, RFC 2131 4.4.4) and removes it from the interface.
 func (c *Client) Release(cl *ClientLease) error {
+	if cl == nil || cl.lease == nil {
+		return ErrNotObtained
+	}
 	req, err := dhcpv4.NewReleaseFromACK(cl.lease.ACK)
 	if err != nil {
 		return fmt.Errorf("dhcp: release %v: %w", cl.Addr, err)

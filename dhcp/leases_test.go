@@ -1,6 +1,7 @@
 package dhcp
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -232,5 +233,21 @@ func TestOneLeasePerClient(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("client vm-a holds %d leases", n)
+	}
+}
+
+// TestLeaseNotObtained: a lease that no Client obtained (as sim builds for
+// a VM's udhcpc) is refused by Renew and Release with ErrNotObtained,
+// where it used to panic.
+func TestLeaseNotObtained(t *testing.T) {
+	c := new(Client)
+	hand := &ClientLease{Interface: "eth0", Addr: netip.MustParsePrefix("10.0.0.200/24")}
+	for _, l := range []*ClientLease{nil, hand} {
+		if err := c.Release(l); !errors.Is(err, ErrNotObtained) {
+			t.Errorf("Release(%v) = %v, want ErrNotObtained", l, err)
+		}
+		if _, err := c.Renew(context.Background(), l); !errors.Is(err, ErrNotObtained) {
+			t.Errorf("Renew(%v) = %v, want ErrNotObtained", l, err)
+		}
 	}
 }

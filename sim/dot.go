@@ -81,7 +81,10 @@ func (w *World) DOT(ctx context.Context) (string, error) {
 	}
 	for _, g := range guests {
 		label := []string{"guest " + g.Name}
-		if addrs, err := g.NS.Addrs("eth0"); err == nil {
+		if g.VM != nil {
+			label[0] = "VM " + g.Name
+		}
+		if addrs, err := g.Addrs(ctx); err == nil {
 			for _, a := range addrs {
 				if !a.Addr().IsLinkLocalUnicast() {
 					label = append(label, a.String())

@@ -59,7 +59,9 @@ func Run(ctx context.Context, lab Lab, cfg RunConfig) (rep *Report, err error) {
 			err = errors.Join(err, fmt.Errorf("teardown: %w", cerr))
 		}
 	}()
-	if err := lab.Run(ctx, w, rep); err != nil {
+	err = lab.Run(ctx, w, rep)
+	addBootChecks(w, rep)
+	if err != nil {
 		rep.Add(Check{From: lab.Name, What: "run", Expected: "completes", Observed: "error: " + err.Error()})
 		return rep, err
 	}
@@ -71,9 +73,27 @@ func Run(ctx context.Context, lab Lab, cfg RunConfig) (rep *Report, err error) {
 	return rep, nil
 }
 
+// addBootChecks records, for each VM guest, how long it took to boot.
+func addBootChecks(w *World, rep *Report) {
+	w.mu.Lock()
+	guests := append([]*Guest(nil), w.guests...)
+	w.mu.Unlock()
+	for _, g := range guests {
+		if g.VM == nil {
+			continue
+		}
+		c := Check{From: g.Name, To: "qemu " + g.Vif, What: "boot", Expected: "boots", Observed: "not booted"}
+		if d := g.VM.BootTime(); d > 0 {
+			c.Observed, c.Pass = fmt.Sprintf("booted in %.1fs", d.Seconds()), true
+			c.Expected = c.Observed // the figure is the report's, not a target
+		}
+		rep.Add(c)
+	}
+}
+
 // Main is the whole main function of a lab program:
 //
-//	PROGRAM [-keep] [-prefix P] [-diagram FILE] [-v]   run the labs, in order
+//	PROGRAM [-keep] [-prefix P] [-guests netns|qemu] [-diagram FILE] [-v]   run the labs, in order
 //	PROGRAM [-prefix P] cleanup           remove what -keep left
 //
 // It prints each lab's report (and a summary when there are several),
@@ -89,9 +109,10 @@ func main(args []string, stdout, stderr io.Writer, labs []Lab) int {
 	keep := fs.Bool("keep", false, "leave the topology up (namespaces, servers); remove it later with the cleanup command")
 	prefix := fs.String("prefix", DefaultPrefix, "prefix of every namespace name")
 	verbose := fs.Bool("v", false, "log what the simulation does")
+	guests := fs.String("guests", "netns", "what a guest is: `netns` (a network namespace) or qemu (a real VM on a tap device)")
 	diagram := fs.String("diagram", "", "draw the topology into `FILE` (.svg, .png, .dot; several labs: one file each, LAB- prefixed)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: %s [-keep] [-prefix P] [-diagram FILE] [-v]\n       %s [-prefix P] cleanup\n", fs.Name(), fs.Name())
+		fmt.Fprintf(stderr, "usage: %s [-keep] [-prefix P] [-guests netns|qemu] [-diagram FILE] [-v]\n       %s [-prefix P] cleanup\n", fs.Name(), fs.Name())
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -99,6 +120,11 @@ func main(args []string, stdout, stderr io.Writer, labs []Lab) int {
 	}
 	if err := CheckPrefix(*prefix); err != nil {
 		fmt.Fprintf(stderr, "%s: -prefix: %v\n", fs.Name(), err)
+		return 2
+	}
+	kind, err := ParseGuestKind(*guests)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: -guests: %v\n", fs.Name(), err)
 		return 2
 	}
 	level := slog.LevelWarn
@@ -129,7 +155,7 @@ func main(args []string, stdout, stderr io.Writer, labs []Lab) int {
 		fs.Usage()
 		return 2
 	}
-	cfg := RunConfig{Config: Config{Prefix: *prefix, Logger: log}, Out: stdout}
+	cfg := RunConfig{Config: Config{Prefix: *prefix, Logger: log, Guests: kind}, Out: stdout}
 	var reports []*Report
 	var failed bool
 	for i, lab := range labs {

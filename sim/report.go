@@ -60,7 +60,7 @@ func (r *Report) Equal(from, to, what, expected, observed string) bool {
 // Reach pings dst from inside the node and records whether it answered,
 // against want (true: the tutorial expects replies). toName labels the
 // destination ("vm2").
-func (r *Report) Reach(ctx context.Context, from *Node, toName, dst string, want bool) bool {
+func (r *Report) Reach(ctx context.Context, from Pinger, toName, dst string, want bool) bool {
 	expected, observed := NoReply, NoReply
 	if want {
 		expected = Reply
@@ -72,7 +72,15 @@ func (r *Report) Reach(ctx context.Context, from *Node, toName, dst string, want
 	case ok:
 		observed = Reply
 	}
-	return r.Equal(from.Name, strings.TrimSpace(toName+" "+dst), "ping", expected, observed)
+	return r.Equal(from.String(), strings.TrimSpace(toName+" "+dst), "ping", expected, observed)
+}
+
+// Pinger is where a reachability probe runs from: a Node or a Guest.
+type Pinger interface {
+	// Ping reports whether dst answered any of a few ICMP echo requests.
+	Ping(ctx context.Context, dst string) (bool, error)
+	// String names the prober in the report.
+	String() string
 }
 
 // Checks returns the checks recorded so far.

@@ -28,6 +28,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsproc"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/qemu"
 )
 
 // DefaultPrefix starts the name of every namespace a World creates.
@@ -50,6 +51,16 @@ type Config struct {
 	Prefix string
 	// Logger receives what the world does (slog.Default() if nil).
 	Logger *slog.Logger
+	// Guests says what a guest is: a namespace (the default) or a real
+	// qemu VM.
+	Guests GuestKind
+	// Image is what VM guests boot (qemu.BuildImage's defaults if zero).
+	Image qemu.ImageConfig
+	// CLI is the ovskit command that VM guests' if-up and if-down scripts
+	// run in place of ovs-vsctl. Empty: it is built from this module
+	// (go build github.com/ovskit/ovskit/cmd/ovskit), which needs the Go
+	// toolchain and the module's source.
+	CLI string
 }
 
 // StateRoot holds the state directories of worlds. It is root's own (a
@@ -124,9 +135,13 @@ type World struct {
 	Dir string
 
 	log    *slog.Logger
+	cfg    Config
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	vmMu sync.Mutex // guards vms and the hosts' ifScripts
+	vms  *vmSetup   // VM guests' image and ovskit command, made for the first
 
 	mu        sync.Mutex
 	nodes     []*Node
@@ -161,7 +176,7 @@ func New(ctx context.Context, cfg Config) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &World{Prefix: cfg.Prefix, Dir: dir, log: cfg.Logger}
+	w := &World{Prefix: cfg.Prefix, Dir: dir, log: cfg.Logger, cfg: cfg}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	return w, nil
 }
@@ -186,7 +201,8 @@ type Node struct {
 	// Prefix+Name.
 	Name string
 	// NS is its network namespace.
-	NS *netns.NS
+	NS    *netns.NS
+	world *World
 }
 
 // Namespace creates a helper namespace (a router, an upstream network)
@@ -210,7 +226,7 @@ func (w *World) Namespace(ctx context.Context, name string) (*Node, error) {
 	if err := w.record(ns); err != nil {
 		return nil, errors.Join(err, ns.Delete())
 	}
-	n := &Node{Name: name, NS: ns}
+	n := &Node{Name: name, NS: ns, world: w}
 	w.nodes = append(w.nodes, n)
 	if err := ns.LinkUp("lo"); err != nil {
 		return nil, err
@@ -237,6 +253,9 @@ func (w *World) record(ns *netns.NS) error {
 	return errors.Join(err, f.Close())
 }
 
+// String returns the node's name.
+func (n *Node) String() string { return n.Name }
+
 // Ping sends a few ICMP echo requests from inside the node to dst and
 // reports whether any was answered. It refuses to
 // probe from the program's own network namespace (ErrOwnNamespace).
@@ -247,6 +266,10 @@ func (n *Node) Ping(ctx context.Context, dst string) (bool, error) {
 	}
 	if own {
 		return false, fmt.Errorf("%s: %w", n.Name, ErrOwnNamespace)
+	}
+	// A VM guest still booting is not a guest that does not answer.
+	if err := n.world.VMsReady(ctx); err != nil {
+		return false, err
 	}
 	got, err := n.NS.Ping(ctx, dst, 3, 200*time.Millisecond)
 	return got > 0, err
@@ -318,6 +341,9 @@ type Host struct {
 	// Client is connected to it.
 	Client *ovsdb.Client
 	world  *World
+	// ifScripts maps a bridge to the suffix of its VM scripts (if-up,
+	// if-up1, ...).
+	ifScripts map[string]string
 }
 
 // AddHost creates a host: its namespace, then ovsdb-server and
@@ -431,95 +457,6 @@ func (h *Host) Join(ctx context.Context, u *Underlay, up Uplink) error {
 	return nil
 }
 
-// GuestConfig describes a guest of a host: a virtual machine's network
-// side.
-type GuestConfig struct {
-	// Name is the guest's name ("vm1"); its namespace is Prefix+Name.
-	Name string
-	// Bridge is the host's bridge the guest is attached to.
-	Bridge string
-	// Vif is the host-side interface ("vif0.0"); the guest side is eth0.
-	Vif string
-	// MAC is eth0's address ("52:54:00:00:00:01"); random if empty.
-	MAC string
-	// Addr is a static address for eth0 ("10.0.3.1/24"); empty for none
-	// (DHCP later).
-	Addr string
-	// Port are options of the attaching add-port (vlan.Tag(10), ...).
-	Port []port.Option
-}
-
-// Guest is a simulated virtual machine: a namespace whose eth0 is one end
-// of a veth; the other end, Vif, is in its host's namespace.
-type Guest struct {
-	*Node
-	// Host runs the guest.
-	Host *Host
-	// Bridge and Vif are where it is attached.
-	Bridge, Vif string
-}
-
-// AddGuest creates a guest on the host and attaches it (Attach), as qemu
-// creates the tap and runs its if-up script.
-func (h *Host) AddGuest(ctx context.Context, cfg GuestConfig) (*Guest, error) {
-	n, err := h.world.Namespace(ctx, cfg.Name)
-	if err != nil {
-		return nil, err
-	}
-	if err := h.NS.AddVeth(netns.Veth{Name: cfg.Vif, Peer: "eth0", PeerNS: n.NS, PeerMAC: cfg.MAC, ForOVS: true}); err != nil {
-		return nil, fmt.Errorf("guest %s: %w", cfg.Name, err)
-	}
-	if cfg.Addr != "" {
-		if err := n.NS.AddAddr("eth0", cfg.Addr); err != nil {
-			return nil, fmt.Errorf("guest %s: %w", cfg.Name, err)
-		}
-	}
-	g := &Guest{Node: n, Host: h, Bridge: cfg.Bridge, Vif: cfg.Vif}
-	if err := g.Attach(ctx, cfg.Port...); err != nil {
-		return nil, err
-	}
-	h.world.mu.Lock()
-	h.world.guests = append(h.world.guests, g)
-	h.world.mu.Unlock()
-	return g, nil
-}
-
-// Attach adds the guest's interface to its bridge: the tutorial's qemu
-// if-up script (ip link set $1 up; ovs-vsctl add-port br-in $1).
-func (g *Guest) Attach(ctx context.Context, opts ...port.Option) error {
-	if err := g.Host.NS.LinkUp(g.Vif); err != nil {
-		return err
-	}
-	if _, err := g.Host.Transact(ctx, port.Add(g.Bridge, g.Vif, opts...)); err != nil {
-		return fmt.Errorf("guest %s: attach %s to %s: %w", g.Name, g.Vif, g.Bridge, err)
-	}
-	return nil
-}
-
-// Detach removes the guest's interface from its bridge: the if-down
-// script (ovs-vsctl del-port br-in $1; ip link set $1 down).
-func (g *Guest) Detach(ctx context.Context) error {
-	if _, err := g.Host.Transact(ctx, port.Delete(g.Vif, port.FromBridge(g.Bridge))); err != nil {
-		return fmt.Errorf("guest %s: detach %s: %w", g.Name, g.Vif, err)
-	}
-	return g.Host.NS.LinkDown(g.Vif)
-}
-
-// DHCP obtains an address for eth0 and configures it with its default
-// route, as the guest's DHCP client would.
-func (g *Guest) DHCP(ctx context.Context) (*dhcp.ClientLease, error) {
-	c, err := dhcp.NewClient(g.NS, "eth0", 2*time.Second)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	l, err := c.Obtain(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("guest %s: dhcp: %w", g.Name, err)
-	}
-	return l, nil
-}
-
 // Keep makes Close leave the namespaces and servers up (the goroutines of
 // this program, such as an embedded DHCP server, still stop). Cleanup, or
 // the next New with the same prefix, removes them.
@@ -565,6 +502,11 @@ func (w *World) Close() error {
 	w.cancel()
 	w.wg.Wait()
 	var errs []error
+	if !keep {
+		// Before the clients and servers go: the VMs' if-down scripts
+		// talk to the hosts' databases.
+		errs = append(errs, w.stopVMs())
+	}
 	for i := len(closers) - 1; i >= 0; i-- {
 		errs = append(errs, closers[i]())
 	}

@@ -82,7 +82,7 @@ var (
 )
 
 // checkLease records what a guest's DHCP client obtained.
-func checkLease(r *sim.Report, g *sim.Guest, l *dhcp.ClientLease, err error) {
+func checkLease(ctx context.Context, r *sim.Report, g *sim.Guest, l *dhcp.ClientLease, err error) {
 	pool := fmt.Sprintf("address in %s-%s", poolStart, poolEnd)
 	if err != nil {
 		r.Add(sim.Check{From: g.Name, To: "r0 10.0.0.1", What: "dhcp", Expected: pool, Observed: "error: " + err.Error()})
@@ -96,7 +96,7 @@ func checkLease(r *sim.Report, g *sim.Guest, l *dhcp.ClientLease, err error) {
 	}
 	r.Add(sim.Check{From: g.Name, To: "r0 10.0.0.1", What: "dhcp", Expected: pool, Observed: obs, Pass: in})
 	r.Equal(g.Name, "r0 10.0.0.1", "lease time", "86400s", fmt.Sprintf("%.0fs", l.LeaseTime.Seconds()))
-	gw, gerr := g.NS.DefaultGateway()
+	gw, gerr := g.DefaultGateway(ctx)
 	obsGW := "via " + gw.String()
 	if gerr != nil {
 		obsGW = "error: " + gerr.Error()
@@ -108,7 +108,7 @@ func checkLease(r *sim.Report, g *sim.Guest, l *dhcp.ClientLease, err error) {
 // when there is no address to go on with.
 func dhcpGuest(ctx context.Context, r *sim.Report, g *sim.Guest) (netip.Addr, error) {
 	l, err := g.DHCP(ctx)
-	checkLease(r, g, l, err)
+	checkLease(ctx, r, g, l, err)
 	if err != nil {
 		return netip.Addr{}, err
 	}

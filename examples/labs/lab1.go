@@ -77,7 +77,7 @@ func runLab1(ctx context.Context, w *sim.World, r *sim.Report) error {
 		return err
 	}
 	// vm1 pings vm2, and back.
-	r.Reach(ctx, l.vm1.Node, "vm2", "10.0.3.2", true)
-	r.Reach(ctx, l.vm2.Node, "vm1", "10.0.3.1", true)
+	r.Reach(ctx, l.vm1, "vm2", "10.0.3.2", true)
+	r.Reach(ctx, l.vm2, "vm1", "10.0.3.1", true)
 	return nil
 }

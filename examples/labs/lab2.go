@@ -51,14 +51,14 @@ func runLab2(ctx context.Context, w *sim.World, r *sim.Report, joinBridges join)
 	}
 	h := l.host
 	// Before the tags, vm1 and vm2 share VLAN 0.
-	r.Reach(ctx, l.vm1.Node, "vm2", "10.0.3.2", true)
+	r.Reach(ctx, l.vm1, "vm2", "10.0.3.2", true)
 
 	// ovs-vsctl set port vif0.0 tag=10
 	// ovs-vsctl set port vif1.0 tag=11
 	if _, err := h.Transact(ctx, vlan.SetTag("vif0.0", 10), vlan.SetTag("vif1.0", 11)); err != nil {
 		return err
 	}
-	r.Reach(ctx, l.vm1.Node, "vm2", "10.0.3.2", false)
+	r.Reach(ctx, l.vm1, "vm2", "10.0.3.2", false)
 	// ovs-vsctl list Port vif0.0 shows tag: 10, trunks: [], vlan_mode: [].
 	if err := checkColumns(ctx, r, h, "Port", "vif0.0",
 		column{"tag", "10"}, column{"trunks", "[]"}, column{"vlan_mode", "[]"}); err != nil {
@@ -80,8 +80,8 @@ func runLab2(ctx context.Context, w *sim.World, r *sim.Report, joinBridges join)
 	if _, err := h.Transact(ctx, vlan.SetTag("vif2.0", 10)); err != nil {
 		return err
 	}
-	r.Reach(ctx, vm3.Node, "vm1", "10.0.3.1", true)
-	r.Reach(ctx, vm3.Node, "vm2", "10.0.3.2", false)
+	r.Reach(ctx, vm3, "vm1", "10.0.3.1", true)
+	r.Reach(ctx, vm3, "vm2", "10.0.3.2", false)
 
 	// The tutorial's cleanup: ovs-vsctl remove Port vif0.0 tag 10.
 	// vm1's frames are VLAN 0 again: it leaves vm3's VLAN 10.
@@ -91,6 +91,6 @@ func runLab2(ctx context.Context, w *sim.World, r *sim.Report, joinBridges join)
 	if err := checkColumns(ctx, r, h, "Port", "vif0.0", column{"tag", "[]"}); err != nil {
 		return err
 	}
-	r.Reach(ctx, l.vm1.Node, "vm3", "10.0.3.3", false)
+	r.Reach(ctx, l.vm1, "vm3", "10.0.3.3", false)
 	return nil
 }

@@ -103,6 +103,6 @@ func runLab3(ctx context.Context, w *sim.World, r *sim.Report, server dhcpServer
 	if _, err := dhcpGuest(ctx, r, l.vm4); err != nil {
 		return err
 	}
-	r.Reach(ctx, l.vm4.Node, "r0", "10.0.0.1", true)
+	r.Reach(ctx, l.vm4, "r0", "10.0.0.1", true)
 	return nil
 }

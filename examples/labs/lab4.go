@@ -111,8 +111,8 @@ func runLab4(ctx context.Context, w *sim.World, r *sim.Report, kind tunnel.Kind)
 	if err != nil {
 		return err
 	}
-	r.Reach(ctx, l.vm5.Node, "vm4", l.vm4Addr.String(), true)
-	r.Reach(ctx, l.vm4.Node, "vm5", l.vm5Addr.String(), true)
+	r.Reach(ctx, l.vm5, "vm4", l.vm4Addr.String(), true)
+	r.Reach(ctx, l.vm4, "vm5", l.vm5Addr.String(), true)
 	what, match := encapsulation(kind)
 	seen := flows(capture, match)
 	a, b := underlayAddr(1), underlayAddr(2)

@@ -51,10 +51,10 @@ func runLab5(ctx context.Context, w *sim.World, r *sim.Report) error {
 		}
 	}
 	// VLAN 11 spans the hosts; VLAN 10 is apart from it.
-	r.Reach(ctx, vm7.Node, "vm6", vm6Addr.String(), true)
-	r.Reach(ctx, vm7.Node, "vm4", l.vm4Addr.String(), false)
-	r.Reach(ctx, l.vm5.Node, "vm4", l.vm4Addr.String(), true)
-	r.Reach(ctx, vm6.Node, "vm5", l.vm5Addr.String(), false)
-	r.Reach(ctx, vm6.Node, "vm7", vm7Addr.String(), true)
+	r.Reach(ctx, vm7, "vm6", vm6Addr.String(), true)
+	r.Reach(ctx, vm7, "vm4", l.vm4Addr.String(), false)
+	r.Reach(ctx, l.vm5, "vm4", l.vm4Addr.String(), true)
+	r.Reach(ctx, vm6, "vm5", l.vm5Addr.String(), false)
+	r.Reach(ctx, vm6, "vm7", vm7Addr.String(), true)
 	return nil
 }

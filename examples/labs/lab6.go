@@ -94,7 +94,7 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 	// vm5 still reaches vm4, now by way of instance_003.
 	r.Reach(ctx, router, "vm4", l.vm4Addr.String(), true)
 	r.Reach(ctx, router, "vm5", l.vm5Addr.String(), true)
-	r.Reach(ctx, l.vm5.Node, "vm4", l.vm4Addr.String(), true)
+	r.Reach(ctx, l.vm5, "vm4", l.vm4Addr.String(), true)
 
 	upstream, internet, err := buildOutside(ctx, w, host3, router)
 	if err != nil {
@@ -102,7 +102,7 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 	}
 	// Guests: ip route add default via 10.0.0.2
 	for _, g := range []*sim.Guest{l.vm4, l.vm5} {
-		if err := g.NS.SetRoute(netns.Route{Dst: "default", Via: routerInside}); err != nil {
+		if err := g.SetDefaultRoute(ctx, netip.MustParseAddr(routerInside)); err != nil {
 			return err
 		}
 	}
@@ -111,8 +111,8 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 	if err != nil {
 		return err
 	}
-	r.Reach(ctx, l.vm4.Node, "internet", internetHost, true)
-	r.Reach(ctx, l.vm5.Node, "internet", internetHost, true)
+	r.Reach(ctx, l.vm4, "internet", internetHost, true)
+	r.Reach(ctx, l.vm5, "internet", internetHost, true)
 	seen := flows(capture, echoRequest)
 	r.Equal("internet", "", "echo sources", routerOutside+" > "+internetHost, strings.Join(slices.Sorted(maps.Keys(seen)), ", "))
 	// Upstream has no route to 10.0.0.0/24.
@@ -125,7 +125,7 @@ func runLab6(ctx context.Context, w *sim.World, r *sim.Report) error {
 	if err := router.NS.FloatingIP(floatingIP, l.vm4Addr.String()); err != nil {
 		return err
 	}
-	capture, err = l.vm4.NS.Sniff("eth0")
+	capture, err = l.vm4.Sniff()
 	if err != nil {
 		return err
 	}

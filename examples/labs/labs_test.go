@@ -160,7 +160,7 @@ func TestFailedLabTearsDown(t *testing.T) {
 			return err
 		}
 		// Nobody has 10.0.3.9: a check that fails.
-		r.Reach(ctx, vm.Node, "nobody", "10.0.3.9", true)
+		r.Reach(ctx, vm, "nobody", "10.0.3.9", true)
 		return boom
 	}}
 	rep, err := sim.Run(ctx, failing, sim.RunConfig{Config: sim.Config{Prefix: prefix, Logger: testLogger(t)}})

@@ -50,17 +50,17 @@ func runTrunk(ctx context.Context, w *sim.World, r *sim.Report) error {
 	}
 	// All six share one subnet, so that only the VLANs separate them.
 	addr := func(name string) string {
-		a, _ := guests[name].Addr("eth0")
+		a, _ := guests[name].Node.Addr("eth0")
 		return a.String()
 	}
 	if err := checkColumns(ctx, r, h, "Port", "t0", column{"trunks", "[10, 11]"}, column{"tag", "[]"}); err != nil {
 		return err
 	}
-	r.Reach(ctx, guests["a10"].Node, "b10", addr("b10"), true)
-	r.Reach(ctx, guests["a11"].Node, "b11", addr("b11"), true)
-	r.Reach(ctx, guests["a10"].Node, "b11", addr("b11"), false)
-	r.Reach(ctx, guests["a11"].Node, "b10", addr("b10"), false)
+	r.Reach(ctx, guests["a10"], "b10", addr("b10"), true)
+	r.Reach(ctx, guests["a11"], "b11", addr("b11"), true)
+	r.Reach(ctx, guests["a10"], "b11", addr("b11"), false)
+	r.Reach(ctx, guests["a11"], "b10", addr("b10"), false)
 	// VLAN 12 is not in the trunks: a12 and b12 stay apart.
-	r.Reach(ctx, guests["a12"].Node, "b12", addr("b12"), false)
+	r.Reach(ctx, guests["a12"], "b12", addr("b12"), false)
 	return nil
 }
