@@ -32,12 +32,16 @@
 //   - [github.com/ovskit/ovskit/ovsproc]: the daemons (ovsdb-server,
 //     ovs-vswitchd) started privately and stopped by pid; the low layer
 //     under ovsdb/ovstest and sim.
+//   - [github.com/ovskit/ovskit/qemu]: real VMs (qemu, TCG) on tap
+//     devices attached by if-up scripts, booting a guest image built from
+//     Debian's packages and cached by content; checks run inside them.
 //   - [github.com/ovskit/ovskit/sim]: simulated hosts (a namespace with a
-//     private ovsdb-server and ovs-vswitchd), guests, underlay segments,
-//     and lab programs with their reports, on one machine.
+//     private ovsdb-server and ovs-vswitchd), guests (namespaces, or qemu
+//     VMs), underlay segments, and lab programs with their reports, on one
+//     machine.
 //   - examples/: the six labs of the tutorial and five variants, as
 //     programs ([github.com/ovskit/ovskit/examples/labs]); make labs runs
-//     the six.
+//     the six, make labs-qemu the same with real VMs.
 //   - bench: benchmarks against a raw JSON-RPC client and ovs-vsctl;
 //     bench/RESULTS.md holds the recorded figures.
 //

@@ -11,10 +11,16 @@ have dnsmasq       || need_pkgs+=(dnsmasq-base)
 have ip            || need_pkgs+=(iproute2)
 have iptables      || need_pkgs+=(iptables)
 have ethtool       || need_pkgs+=(ethtool)
-have busybox       || need_pkgs+=(busybox)
+# busybox-static (not busybox, with which it conflicts): its udhcpc serves
+# the DHCP tests, and the static binary is the VM guests' whole userland.
+dpkg -s busybox-static >/dev/null 2>&1 || need_pkgs+=(busybox-static)
 have dhclient      || need_pkgs+=(isc-dhcp-client)
 have tcpdump       || need_pkgs+=(tcpdump)
 have dot           || need_pkgs+=(graphviz)
+# The labs with real VMs: qemu (TCG), and the kernel they boot (Debian's
+# cloud kernel: virtio as modules, which the guest image carries).
+have qemu-system-x86_64 || need_pkgs+=(qemu-system-x86)
+compgen -G '/boot/vmlinuz-*-cloud-amd64' >/dev/null || need_pkgs+=(linux-image-cloud-amd64)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

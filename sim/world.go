@@ -467,7 +467,7 @@ func (w *World) Keep() {
 }
 
 // Describe writes, for each namespace, how to reach it from a shell, and
-// for each host its OVSDB socket.
+// for each host its OVSDB socket, and for each VM its qemu and console.
 func (w *World) Describe(out io.Writer) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -481,6 +481,11 @@ func (w *World) Describe(out io.Writer) {
 			fmt.Fprintf(out, "   ovs-vsctl --db=%s show", h.OVS.Endpoint)
 		}
 		fmt.Fprintln(out)
+	}
+	for _, g := range w.guests {
+		if g.VM != nil {
+			fmt.Fprintf(out, "  %-22s qemu pid %d on %s in %s; console: tail -f %s\n", g.Name, g.VM.Pid(), g.Vif, g.Host.NS.Name, g.VM.Console())
+		}
 	}
 }
 

@@ -20,4 +20,12 @@
 // ovskit-router (lab 6's router), ovskit-underlay (the "host-only"
 // network 192.168.100.0/24), ovskit-upstream and ovskit-internet (lab 6's
 // outside, with documentation addresses only).
+//
+// With -guests=qemu (make labs-qemu) the guests are real VMs instead, as
+// the tutorial runs them: qemu with the tutorial's arguments on tap
+// devices vif0.0 ..., attached by the tutorial's if-up scripts running the
+// ovskit command; every probe (ping, udhcpc, the default route) runs
+// inside the VM. The labs are the same code: a guest is a sim.Guest
+// either way. Lab 6's capture of what reaches vm4 is taken on vm4's tap,
+// which carries exactly what the VM's NIC receives.
 package labs

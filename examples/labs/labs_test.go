@@ -37,7 +37,11 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(3)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if cli.dir != "" {
+		_ = os.RemoveAll(cli.dir)
+	}
+	os.Exit(code)
 }
 
 func rootLinks(t *testing.T) []string {
@@ -104,40 +108,53 @@ func TestLabs(t *testing.T) {
 		{labs.Trunk, 7, true},
 	} {
 		t.Run(tc.lab.Name, func(t *testing.T) {
-			before := rootLinks(t)
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			diagram := filepath.Join(t.TempDir(), tc.lab.Name+".dot")
-			rep, err := sim.Run(ctx, tc.lab, sim.RunConfig{Config: sim.Config{Prefix: prefix, Logger: testLogger(t)}, Out: io.Discard, Diagram: diagram})
-			var b strings.Builder
-			_, _ = rep.WriteTo(&b)
-			t.Log("\n" + b.String())
-			if err != nil {
-				t.Fatalf("lab: %v", err)
-			}
-			checkDiagram(t, diagram, rep)
-			checks := rep.Checks()
-			if len(checks) != tc.checks {
-				t.Errorf("%d checks, want %d", len(checks), tc.checks)
-			}
-			var reach, isolated int
-			for _, c := range checks {
-				if !c.Pass {
-					t.Errorf("check failed: %s -> %s %s: expected %q, observed %q", c.From, c.To, c.What, c.Expected, c.Observed)
-				}
-				switch c.Expected {
-				case sim.Reply:
-					reach++
-				case sim.NoReply:
-					isolated++
-				}
-			}
-			if reach == 0 || (isolated > 0) != tc.cannot {
-				t.Errorf("%d reachability and %d isolation checks; want some of the first and isolation=%v", reach, isolated, tc.cannot)
-			}
-			noLeftovers(t, prefix, before)
+			runLab(t, tc.lab, sim.NamespaceGuests, tc.checks, tc.cannot)
 		})
 	}
+}
+
+// runLab runs a lab with the guests of kind, asserts each check of its
+// report (checks of them; cannot: some expect no reply), that it drew its
+// diagram, and that nothing was left behind.
+func runLab(t *testing.T, lab sim.Lab, kind sim.GuestKind, checks int, cannot bool) *sim.Report {
+	t.Helper()
+	before := rootLinks(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	diagram := filepath.Join(t.TempDir(), lab.Name+".dot")
+	cfg := sim.Config{Prefix: prefix, Logger: testLogger(t), Guests: kind}
+	if kind == sim.QemuGuests {
+		cfg.CLI = ovskitCLI(t)
+	}
+	rep, err := sim.Run(ctx, lab, sim.RunConfig{Config: cfg, Out: io.Discard, Diagram: diagram})
+	var b strings.Builder
+	_, _ = rep.WriteTo(&b)
+	t.Log("\n" + b.String())
+	if err != nil {
+		t.Fatalf("lab: %v", err)
+	}
+	checkDiagram(t, diagram, rep)
+	got := rep.Checks()
+	if len(got) != checks {
+		t.Errorf("%d checks, want %d", len(got), checks)
+	}
+	var reach, isolated int
+	for _, c := range got {
+		if !c.Pass {
+			t.Errorf("check failed: %s -> %s %s: expected %q, observed %q", c.From, c.To, c.What, c.Expected, c.Observed)
+		}
+		switch c.Expected {
+		case sim.Reply:
+			reach++
+		case sim.NoReply:
+			isolated++
+		}
+	}
+	if reach == 0 || (isolated > 0) != cannot {
+		t.Errorf("%d reachability and %d isolation checks; want some of the first and isolation=%v", reach, isolated, cannot)
+	}
+	noLeftovers(t, prefix, before)
+	return rep
 }
 
 // TestFailedLabTearsDown: a lab whose step fails, and a lab whose check
