@@ -25,15 +25,23 @@ lint:
 
 # Every test, against real ovsdb-server and ovs-vswitchd (root needed for
 # the ones with namespaces; CI=true turns a missing prerequisite into a
-# failure instead of a skip). The ovsdb package (the core: snapshots,
-# concurrency, the linearizability suite) runs under the race detector.
-# The full log goes to .test.log; the console gets each package's result,
-# the differential and linearizability summary lines, and the failures in full.
+# failure instead of a skip). The ovsdb packages (the core: snapshots,
+# concurrency, the linearizability suite; and the ovstest harness) run under
+# the race detector twice: on the process backend, then with every server in
+# containers (OVSKIT_HARNESS=container), each run with a Docker daemon
+# (withdocker: the one at DOCKER_HOST, or a private dockerd in a network
+# namespace of its own, stopped afterwards). The full log goes to .test.log;
+# the console gets each package's result, the differential and
+# linearizability summary lines, and the failures in full.
+WITHDOCKER := $(GO) run ./internal/cmd/withdocker --
 test: deps
-	@set -o pipefail; { $(GO) test -count=1 -timeout 15m -race -v ./ovsdb/...; core=$$?; \
+	@set -o pipefail; { echo "harness: process backend"; \
+		$(WITHDOCKER) $(GO) test -count=1 -timeout 15m -race -v ./ovsdb/...; core=$$?; \
+		echo "harness: container backend (OVSKIT_HARNESS=container)"; \
+		OVSKIT_HARNESS=container $(WITHDOCKER) $(GO) test -count=1 -timeout 15m -race -v ./ovsdb/...; ctr=$$?; \
 		$(GO) test -count=1 -timeout 15m -v $$($(GO) list ./... | grep -v '/ovsdb$$' | grep -v '/ovsdb/'); rest=$$?; \
-		[ $$core -eq 0 ] && [ $$rest -eq 0 ]; } 2>&1 | tee .test.log \
-		| grep --line-buffered -E '^(ok|FAIL|panic:|differential:|linearizability:|ovstest:|\?)' \
+		[ $$core -eq 0 ] && [ $$ctr -eq 0 ] && [ $$rest -eq 0 ]; } 2>&1 | tee .test.log \
+		| grep --line-buffered -E '^(ok|FAIL|panic:|differential:|linearizability:|ovstest:|harness:|withdocker:|\?)' \
 		|| { echo "--- failures (full log in .test.log) ---"; grep -B3 -A40 -E '^\s*--- FAIL|^panic:|DATA RACE' .test.log | head -400; exit 1; }
 
 # Speed figures, with their references (raw JSON-RPC client, ovs-vsctl) in the

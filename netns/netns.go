@@ -124,6 +124,17 @@ func Open(name string) (*NS, error) {
 	return newNS(name, h)
 }
 
+// OpenPid opens the network namespace that process pid runs in (a
+// container's, say). It has no name in /run/netns: Name is "pid PID", and
+// Delete does not apply to it; Close releases it.
+func OpenPid(pid int) (*NS, error) {
+	h, err := vns.GetFromPid(pid)
+	if err != nil {
+		return nil, wrap(fmt.Sprintf("open the namespace of pid %d", pid), err)
+	}
+	return newNS(fmt.Sprintf("pid %d", pid), h)
+}
+
 // Ensure opens the namespace, creating it if needed.
 func Ensure(name string) (*NS, error) {
 	ns, err := Open(name)

@@ -109,14 +109,18 @@ func Start(ctx context.Context, cfg Config) (*OVS, error) {
 	return o, nil
 }
 
-func (o *OVS) init(ctx context.Context) error {
-	c, err := ovsdb.Dial(ctx, o.Endpoint)
+func (o *OVS) init(ctx context.Context) error { return Init(ctx, o.Endpoint) }
+
+// Init creates the database's Open_vSwitch row, as `ovs-vsctl --no-wait
+// init` does.
+func Init(ctx context.Context, endpoint string) error {
+	c, err := ovsdb.Dial(ctx, endpoint)
 	if err != nil {
-		return fmt.Errorf("dial %s: %w", o.Endpoint, err)
+		return fmt.Errorf("dial %s: %w", endpoint, err)
 	}
 	defer c.Close()
 	if _, err := c.Transact(ctx, ovsdb.Init(), ovsdb.NoWait()); err != nil {
-		return fmt.Errorf("init %s: %w", o.Endpoint, err)
+		return fmt.Errorf("init %s: %w", endpoint, err)
 	}
 	return nil
 }
@@ -242,12 +246,20 @@ func (o *OVS) startVSwitchd(ctx context.Context) error {
 		return err
 	}
 	o.vswitchd = p
-	// Ready once it has applied a configuration made after it started: a
-	// transaction that waits for it (next_cfg bumped, cur_cfg awaited).
-	// cur_cfg == next_cfg alone is also true before it has read anything.
+	if err := AwaitVSwitchd(ctx, o.Endpoint, p.done); err != nil {
+		return fmt.Errorf("%w: %s", err, tail(p.log, 20))
+	}
+	return nil
+}
+
+// AwaitVSwitchd waits until the ovs-vswitchd serving the database at
+// endpoint has applied a configuration made after this call (next_cfg
+// bumped, cur_cfg awaited: cur_cfg == next_cfg alone is also true before
+// it has read anything), or until exited is closed (it ended), or 20 s.
+func AwaitVSwitchd(ctx context.Context, endpoint string, exited <-chan struct{}) error {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	c, err := ovsdb.Dial(ctx, o.Endpoint)
+	c, err := ovsdb.Dial(ctx, endpoint)
 	if err != nil {
 		return err
 	}
@@ -265,11 +277,11 @@ func (o *OVS) startVSwitchd(ctx context.Context) error {
 	}()
 	select {
 	case err = <-ready:
-	case <-p.done:
+	case <-exited:
 		err = ErrExited
 	}
 	if err != nil {
-		return fmt.Errorf("ovs-vswitchd did not become ready: %w: %s", err, tail(p.log, 20))
+		return fmt.Errorf("ovs-vswitchd did not become ready: %w", err)
 	}
 	return nil
 }

@@ -21,6 +21,9 @@ have dot           || need_pkgs+=(graphviz)
 # cloud kernel: virtio as modules, which the guest image carries).
 have qemu-system-x86_64 || need_pkgs+=(qemu-system-x86)
 compgen -G '/boot/vmlinuz-*-cloud-amd64' >/dev/null || need_pkgs+=(linux-image-cloud-amd64)
+# The container backend of ovsdb/ovstest: dockerd, started by the harness
+# itself inside a network namespace of its own, never as a system service.
+have dockerd || need_pkgs+=(docker.io)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -29,6 +32,14 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   fi
   echo "deps: installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # No package may start its service (docker.io's would make bridges and
+  # firewall rules in the machine's own network namespace): invoke-rc.d
+  # asks policy-rc.d, and 101 means "not allowed".
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need_pkgs[@]}" | sort -u) >/dev/null
 fi

@@ -26,7 +26,7 @@ func TestHelperKilledTest(t *testing.T) {
 	if os.Getenv("OVSTEST_HELPER") != "killed" {
 		t.Skip("a helper process of TestRemoveLeftovers")
 	}
-	s := ovstest.NewServer(t, ovstest.WithVSwitchd())
+	s := ovstest.NewServer(t, ovstest.WithVSwitchd(), ovstest.WithBackend(ovstest.ProcessBackend)) // leftovers are the process backend's
 	fmt.Printf("LEFT %s %s %d %d\n", s.Dir, s.Namespace, s.DBPID(), s.VSwitchdPID())
 	time.Sleep(time.Minute)
 }
@@ -145,7 +145,7 @@ func TestRemoveLeftovers(t *testing.T) {
 // prefix; RestartDB keeps the database, and the client reconnects.
 func TestNamespacePrefixAndRestart(t *testing.T) {
 	ovstest.Require(t, ovstest.NeedVSwitchd, ovstest.NeedNetns)
-	s := ovstest.NewServer(t, ovstest.WithVSwitchd(), ovstest.WithNamespacePrefix("ovsnp-"))
+	s := ovstest.NewServer(t, ovstest.WithVSwitchd(), ovstest.WithNamespacePrefix("ovsnp-"), ovstest.WithBackend(ovstest.ProcessBackend))
 	if !strings.HasPrefix(s.Namespace, "ovsnp-") {
 		t.Errorf("namespace %q lacks the prefix", s.Namespace)
 	}

@@ -1,16 +1,29 @@
 // Package ovstest starts real Open vSwitch servers for tests, the way
 // net/http/httptest starts HTTP servers: NewServer runs a private
-// ovsdb-server on a fresh database in t.TempDir(), optionally with
-// ovs-vswitchd (userspace datapath) in a network namespace of its own,
-// returns its endpoint and a connected client, and stops everything it
-// started, by pid, when the test ends. A failing test gets the servers' logs.
+// ovsdb-server on a fresh database in a private directory, optionally with
+// ovs-vswitchd (userspace datapath), returns its endpoint and a connected
+// client, and stops everything it started when the test ends. A failing
+// test gets the servers' logs.
+//
+// # Backends
+//
+// The daemons run as local processes (ProcessBackend, the default;
+// ovs-vswitchd in a network namespace of its own) or in Docker containers
+// through testcontainers-go (ContainerBackend: one container per daemon,
+// no network, the directory bind-mounted so that Endpoint is a unix socket
+// of this machine). WithBackend picks one for a server; OVSKIT_HARNESS
+// (HarnessEnv) picks the default for a whole test run. Both give the same
+// Server: endpoints, client, logs, and the fault methods (KillDB, StartDB,
+// DBPID, ...).
 //
 // # Prerequisites
 //
-// The Open vSwitch binaries (Debian's openvswitch-switch), and root for
-// ovs-vswitchd and namespaces. Missing prerequisites skip the test with a
-// reason, except when CI=true, where they fail it: a CI run must not pass by
-// skipping.
+// The process backend needs the Open vSwitch binaries (Debian's
+// openvswitch-switch), and root for ovs-vswitchd and namespaces; the
+// container backend needs a Docker daemon at DOCKER_HOST (and the Open
+// vSwitch binaries to build its image from, unless WithImage names one).
+// Missing prerequisites skip the test with a reason, except when CI=true,
+// where they fail it: a CI run must not pass by skipping.
 //
 // # Debugging
 //
@@ -112,10 +125,97 @@ func skipOrFail(t testing.TB, missing []string) {
 	t.Skip(msg)
 }
 
+// Backend is where a Server's daemons run.
+type Backend int
+
+const (
+	// ProcessBackend runs them as local processes (Open vSwitch installed,
+	// root for ovs-vswitchd): the default.
+	ProcessBackend Backend = iota
+	// ContainerBackend runs them in Docker containers through
+	// testcontainers-go: each daemon in a container of its own with no
+	// network (NetworkMode none), the database and sockets in a
+	// bind-mounted directory of the test's. The image is built offline
+	// from the local Open vSwitch install (cached by content), or given
+	// with WithImage (docs/Dockerfile.ovs builds one where Docker can
+	// pull).
+	ContainerBackend
+)
+
+// String returns the backend's name, as OVSKIT_HARNESS takes it.
+func (b Backend) String() string {
+	if b == ContainerBackend {
+		return "container"
+	}
+	return "process"
+}
+
+// HarnessEnv names the environment variable that picks the default
+// backend: "process" (or unset) or "container".
+const HarnessEnv = "OVSKIT_HARNESS"
+
+// defaultBackend reads HarnessEnv.
+func defaultBackend() (Backend, error) {
+	switch v := os.Getenv(HarnessEnv); v {
+	case "", "process":
+		return ProcessBackend, nil
+	case "container":
+		return ContainerBackend, nil
+	default:
+		return 0, fmt.Errorf("%s=%q: want process or container: %w", HarnessEnv, v, ovsdb.ErrInvalid)
+	}
+}
+
+// WithBackend runs the servers on b instead of the backend HarnessEnv
+// names.
+func WithBackend(b Backend) Option {
+	return func(c *config) error {
+		if b != ProcessBackend && b != ContainerBackend {
+			return fmt.Errorf("backend %d: %w", b, ovsdb.ErrInvalid)
+		}
+		c.backend = b
+		return nil
+	}
+}
+
+// WithImage runs the container backend's daemons from this image (one with
+// ovsdb-server, ovsdb-tool, ovs-vswitchd, /bin/sh and the schemas in
+// /usr/share/openvswitch, such as docs/Dockerfile.ovs builds) instead of
+// one built from the local install.
+func WithImage(ref string) Option {
+	return func(c *config) error {
+		if ref == "" {
+			return fmt.Errorf("image: empty reference: %w", ovsdb.ErrInvalid)
+		}
+		c.image = ref
+		return nil
+	}
+}
+
+// newConfig applies the options to the defaults and checks the result.
+func newConfig(opts []Option) (config, error) {
+	var cfg config
+	var err error
+	if cfg.backend, err = defaultBackend(); err != nil {
+		return cfg, err
+	}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return cfg, err
+		}
+	}
+	if cfg.backend == ContainerBackend && cfg.namespace != "" {
+		return cfg, fmt.Errorf("InNamespace with the container backend (its daemons run in their containers' namespaces): %w", ovsdb.ErrInvalid)
+	}
+	return cfg, nil
+}
+
 // Option configures NewServer.
 type Option func(*config) error
 
 type config struct {
+	backend   Backend
+	image     string
 	vswitchd  bool
 	namespace string
 	tcp       bool
@@ -176,11 +276,20 @@ func WithClientOptions(opts ...ovsdb.Option) Option {
 }
 
 // Server is a running private ovsdb-server (and maybe ovs-vswitchd) bound
-// to a test. Its process methods (StopDB, KillDB, StartDB, RestartDB,
-// DBPID, VSwitchdPID, Logs) let a test inject faults; Endpoint,
-// TCPEndpoint and SSLEndpoint are where it listens.
+// to a test, as local processes or in containers (Backend). Its methods
+// StopDB, KillDB, StartDB, RestartDB, DBPID and VSwitchdPID let a test
+// inject faults on either backend; Endpoint, TCPEndpoint and SSLEndpoint
+// are where it listens.
 type Server struct {
-	*ovsproc.OVS
+	// Backend is where the servers run.
+	Backend Backend
+	// OVS is the process backend's servers (nil with containers).
+	OVS *ovsproc.OVS
+	// Endpoint is the unix: endpoint of the database; TCPEndpoint and
+	// SSLEndpoint are set when WithTCP and WithSSL ask for them.
+	Endpoint, TCPEndpoint, SSLEndpoint string
+	// DB is the database file (in Dir, on either backend).
+	DB string
 	// Dir holds the database, sockets, pidfiles and logs.
 	Dir string
 	// Namespace is the network namespace ovs-vswitchd runs in, if any.
@@ -191,6 +300,7 @@ type Server struct {
 	Client *ovsdb.Client
 
 	t         testing.TB // nil for Start
+	ctl       control    // the backend's servers
 	ownNS     bool
 	ns        *netns.NS
 	closeOnce sync.Once
@@ -200,18 +310,24 @@ type Server struct {
 // NewServer starts a server for the test and registers its cleanup.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	var cfg config
-	for _, o := range opts {
-		if err := o(&cfg); err != nil {
-			t.Fatalf("ovstest: %v", err)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		t.Fatalf("ovstest: %v", err)
+	}
+	switch {
+	case cfg.backend == ContainerBackend:
+		if cfg.image == "" {
+			Require(t, NeedOVSDB) // the image is built from the local install
 		}
-	}
-	Require(t, NeedOVSDB)
-	if cfg.vswitchd {
-		Require(t, NeedVSwitchd)
-	}
-	if cfg.namespace != "" {
-		Require(t, NeedNetns)
+		requireDocker(t)
+	default:
+		Require(t, NeedOVSDB)
+		if cfg.vswitchd {
+			Require(t, NeedVSwitchd)
+		}
+		if cfg.namespace != "" {
+			Require(t, NeedNetns)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -230,11 +346,9 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // Example: the same server as NewServer's, stopped by Close. Missing
 // prerequisites are errors.
 func Start(ctx context.Context, opts ...Option) (*Server, error) {
-	var cfg config
-	for _, o := range opts {
-		if err := o(&cfg); err != nil {
-			return nil, fmt.Errorf("ovstest: %w", err)
-		}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, fmt.Errorf("ovstest: %w", err)
 	}
 	s, err := start(ctx, cfg)
 	if err != nil {
@@ -253,8 +367,8 @@ func (s *Server) Close() error {
 		if s.Client != nil {
 			s.Client.Close()
 		}
-		if s.OVS != nil {
-			s.OVS.Stop()
+		if s.ctl != nil {
+			s.ctl.Stop()
 		}
 		var errs []error
 		if s.ns != nil {
@@ -287,11 +401,13 @@ func start(ctx context.Context, cfg config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Dir: dir, Namespace: cfg.namespace}
+	s := &Server{Dir: dir, Namespace: cfg.namespace, Backend: cfg.backend, DB: filepath.Join(dir, "conf.db")}
 	if err := rootdir.WriteOwner(dir); err != nil {
 		return s, err
 	}
 	switch {
+	case s.Backend == ContainerBackend:
+		// ovs-vswitchd runs in its container's own network namespace.
 	case cfg.vswitchd && s.Namespace == "":
 		prefix := cfg.nsPrefix
 		if prefix == "" {
@@ -310,12 +426,19 @@ func start(ctx context.Context, cfg config) (*Server, error) {
 			return s, err
 		}
 	}
-	s.OVS, err = ovsproc.Start(ctx, ovsproc.Config{
-		Dir: dir, NS: s.ns, Schema: cfg.schema, VSwitchd: cfg.vswitchd,
-		TCP: cfg.tcp, SSL: cfg.ssl, NoInit: cfg.noInit,
-	})
-	if err != nil {
-		return s, err
+	if s.Backend == ContainerBackend {
+		if err := startContainers(ctx, s, cfg); err != nil {
+			return s, err
+		}
+	} else {
+		if s.OVS, err = ovsproc.Start(ctx, ovsproc.Config{
+			Dir: dir, NS: s.ns, Schema: cfg.schema, VSwitchd: cfg.vswitchd,
+			TCP: cfg.tcp, SSL: cfg.ssl, NoInit: cfg.noInit,
+		}); err != nil {
+			return s, err
+		}
+		s.ctl = s.OVS
+		s.Endpoint, s.TCPEndpoint, s.SSLEndpoint = s.OVS.Endpoint, s.OVS.TCPEndpoint, s.OVS.SSLEndpoint
 	}
 	if !cfg.noClient {
 		opts := cfg.clientOps
@@ -363,7 +486,7 @@ func (s *Server) Dump() (string, error) {
 }
 
 func (s *Server) cleanup() {
-	if s.t.Failed() && s.OVS != nil {
+	if s.t.Failed() && s.ctl != nil {
 		s.t.Logf("server logs:\n%s", s.Logs(40))
 	}
 	if os.Getenv("OVSKIT_KEEP") == "1" {
@@ -461,8 +584,44 @@ func removeLeftover(dir string) (string, error) {
 	return what + ")", errors.Join(errs...)
 }
 
+// control is what a backend does with its servers.
+type control interface {
+	StartDB(ctx context.Context) error
+	StopDB()
+	KillDB()
+	DBPID() int
+	VSwitchdPID() int
+	Logs(n int) string
+	Stop()
+}
+
 // RestartDB stops ovsdb-server and starts it again on the same database.
 func (s *Server) RestartDB(ctx context.Context) error {
-	s.OVS.StopDB()
-	return s.OVS.StartDB(ctx)
+	s.ctl.StopDB()
+	return s.StartDB(ctx)
 }
+
+// StartDB starts ovsdb-server again on the same database (after StopDB
+// or KillDB) and waits until it listens.
+func (s *Server) StartDB(ctx context.Context) error { return s.ctl.StartDB(ctx) }
+
+// StopDB stops ovsdb-server (SIGTERM, then SIGKILL), keeping the database.
+func (s *Server) StopDB() { s.ctl.StopDB() }
+
+// KillDB kills ovsdb-server with SIGKILL, as a crash would.
+func (s *Server) KillDB() { s.ctl.KillDB() }
+
+// DBPID is ovsdb-server's pid, as this program sees it (for SIGSTOP).
+func (s *Server) DBPID() int { return s.ctl.DBPID() }
+
+// VSwitchdPID is ovs-vswitchd's pid (0 without WithVSwitchd).
+func (s *Server) VSwitchdPID() int { return s.ctl.VSwitchdPID() }
+
+// Logs returns the last n lines of each server's log.
+func (s *Server) Logs(n int) string { return s.ctl.Logs(n) }
+
+// VSwitchdCtl is ovs-vswitchd's control socket (for package appctl).
+func (s *Server) VSwitchdCtl() string { return filepath.Join(s.Dir, "ovs-vswitchd.ctl") }
+
+// DBCtl is ovsdb-server's control socket.
+func (s *Server) DBCtl() string { return filepath.Join(s.Dir, "ovsdb-server.ctl") }
