@@ -126,15 +126,25 @@ func Init(ctx context.Context, endpoint string) error {
 }
 
 func (o *OVS) start(name string, args ...string) (*proc, error) {
-	dir := o.cfg.Dir
-	log := filepath.Join(dir, name+".log")
-	args = append(args,
-		"--pidfile="+filepath.Join(dir, name+".pid"),
-		"--unixctl="+filepath.Join(dir, name+".ctl"),
-		"--log-file="+log, "-vconsole:off", "-vfile:info", "--no-chdir")
-	cmd := exec.Command(name, args...)
-	// Private run, log and db directories: nothing of the system's OVS.
-	cmd.Env = append(os.Environ(), "OVS_RUNDIR="+dir, "OVS_LOGDIR="+dir, "OVS_DBDIR="+dir, "OVS_SYSCONFDIR="+dir)
+	return startDaemon(o.cfg.Dir, o.cfg.NS, o.log, name, name, args...)
+}
+
+// startDaemon starts an Open vSwitch or OVN daemon in ns with its pidfile,
+// control socket and log in dir, named after base (base.pid, base.ctl,
+// base.log: base tells several instances of one program apart).
+func startDaemon(dir string, ns *netns.NS, log *slog.Logger, program, base string, args ...string) (*proc, error) {
+	logPath := filepath.Join(dir, base+".log")
+	// -vconsole:off first: after --log-file, "opened log file" would still
+	// go to the console.
+	args = append(args, "-vconsole:off",
+		"--pidfile="+filepath.Join(dir, base+".pid"),
+		"--unixctl="+filepath.Join(dir, base+".ctl"),
+		"--log-file="+logPath, "-vfile:info", "--no-chdir")
+	cmd := exec.Command(program, args...)
+	// Private run, log and db directories: nothing of the system's OVS or
+	// OVN.
+	cmd.Env = append(os.Environ(), "OVS_RUNDIR="+dir, "OVS_LOGDIR="+dir, "OVS_DBDIR="+dir, "OVS_SYSCONFDIR="+dir,
+		"OVN_RUNDIR="+dir, "OVN_LOGDIR="+dir, "OVN_DBDIR="+dir, "OVN_SYSCONFDIR="+dir)
 	// A process group of its own: a Ctrl-C at the terminal reaches this
 	// program, which tears down in order, not the servers directly; and
 	// kept servers outlive the terminal's session.
@@ -142,16 +152,16 @@ func (o *OVS) start(name string, args ...string) (*proc, error) {
 	// the Go runtime may do at any time. Processes are stopped by pid.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var err error
-	if o.cfg.NS != nil {
-		err = o.cfg.NS.Start(cmd)
+	if ns != nil {
+		err = ns.Start(cmd)
 	} else {
 		err = cmd.Start()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("start %s: %w", name, err)
+		return nil, fmt.Errorf("start %s: %w", program, err)
 	}
-	o.log.Debug("started", "process", name, "pid", cmd.Process.Pid, "dir", dir)
-	p := &proc{name: name, cmd: cmd, log: log, done: make(chan struct{})}
+	log.Debug("started", "process", program, "name", base, "pid", cmd.Process.Pid, "dir", dir)
+	p := &proc{name: base, cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(p.done) }()
 	return p, nil
 }

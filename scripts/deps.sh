@@ -24,6 +24,11 @@ compgen -G '/boot/vmlinuz-*-cloud-amd64' >/dev/null || need_pkgs+=(linux-image-c
 # The container backend of ovsdb/ovstest: dockerd, started by the harness
 # itself inside a network namespace of its own, never as a system service.
 have dockerd || need_pkgs+=(docker.io)
+# OVN 23.03: the NB/SB schemas, ovn-northd, ovn-nbctl (the differential's
+# oracle) and ovn-controller. Their services are never started (policy-rc.d
+# below); the harness runs private instances.
+have ovn-northd     || need_pkgs+=(ovn-central)
+have ovn-controller || need_pkgs+=(ovn-host)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,409 @@
+package ovsproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ovskit/ovskit/appctl"
+	"github.com/ovskit/ovskit/netns"
+)
+
+// The schemas Debian's ovn-common installs.
+const (
+	DefaultNBSchema = "/usr/share/ovn/ovn-nb.ovsschema"
+	DefaultSBSchema = "/usr/share/ovn/ovn-sb.ovsschema"
+)
+
+// The OVN databases.
+const (
+	NB = "OVN_Northbound"
+	SB = "OVN_Southbound"
+)
+
+// CentralConfig describes a private OVN central: the Northbound and
+// Southbound databases, each standalone or a raft cluster, and
+// ovn-northd.
+type CentralConfig struct {
+	// Dir holds the databases, sockets, pidfiles and logs. It must exist;
+	// keep it short, unix socket paths are limited to 108 bytes.
+	Dir string
+	// NS is the namespace the servers run in (nil: the caller's).
+	NS *netns.NS
+	// Members is the size of each database's raft cluster: 0 or 1 for a
+	// standalone database, 3 or 5 for a cluster (whose members talk raft
+	// over unix sockets in Dir).
+	Members int
+	// NBSchema and SBSchema create the databases (DefaultNBSchema and
+	// DefaultSBSchema if empty).
+	NBSchema, SBSchema string
+	// NoNorthd leaves ovn-northd out (the Northbound database alone
+	// suffices for ovn-nbctl's commands).
+	NoNorthd bool
+	// Logger receives start and stop events (slog.Default() if nil).
+	Logger *slog.Logger
+}
+
+// Central is a running OVN central. Its processes are children of this
+// program, stopped by pid.
+type Central struct {
+	// NBEndpoint and SBEndpoint are the databases' endpoints, every member
+	// of a cluster listed ("unix:A,unix:B,unix:C"), as ovn-nbctl --db and
+	// ovsdb.Dial take them.
+	NBEndpoint, SBEndpoint string
+
+	ccfg   CentralConfig
+	log    *slog.Logger
+	mu     sync.Mutex
+	dbs    map[string][]*proc // NB, SB: one per member
+	northd *proc
+}
+
+// member names the files of a database member: nb, or nb1 ... nbN.
+func (c *Central) member(db string, i int) string {
+	base := "nb"
+	if db == SB {
+		base = "sb"
+	}
+	if c.ccfg.Members > 1 {
+		base += fmt.Sprint(i + 1)
+	}
+	return base
+}
+
+// Members is the number of members of each database (1 when standalone).
+func (c *Central) Members() int { return max(c.ccfg.Members, 1) }
+
+// MemberEndpoint is the unix endpoint of member i of db.
+func (c *Central) MemberEndpoint(db string, i int) string {
+	return "unix:" + filepath.Join(c.ccfg.Dir, c.member(db, i)+".sock")
+}
+
+// MemberCtl is the control socket of member i of db (for appctl:
+// cluster/status, ...).
+func (c *Central) MemberCtl(db string, i int) string {
+	return filepath.Join(c.ccfg.Dir, c.member(db, i)+".ctl")
+}
+
+// NorthdCtl is ovn-northd's control socket.
+func (c *Central) NorthdCtl() string { return filepath.Join(c.ccfg.Dir, "ovn-northd.ctl") }
+
+// StartCentral creates the databases (ovsdb-tool create, or create-cluster
+// and join-cluster), starts their servers and ovn-northd, and waits until
+// every database answers (a cluster: has a leader and every member has
+// joined) and northd is active. On error, whatever was started is stopped.
+func StartCentral(ctx context.Context, cfg CentralConfig) (*Central, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("ovsproc: CentralConfig.Dir is required")
+	}
+	if cfg.Members != 0 && cfg.Members != 1 && cfg.Members%2 == 0 {
+		return nil, fmt.Errorf("ovsproc: a cluster of %d members: want an odd number", cfg.Members)
+	}
+	if cfg.NBSchema == "" {
+		cfg.NBSchema = DefaultNBSchema
+	}
+	if cfg.SBSchema == "" {
+		cfg.SBSchema = DefaultSBSchema
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	c := &Central{ccfg: cfg, log: cfg.Logger, dbs: map[string][]*proc{}}
+	ok := false
+	defer func() {
+		if !ok {
+			c.Stop()
+		}
+	}()
+	for _, db := range []string{NB, SB} {
+		schema := cfg.NBSchema
+		if db == SB {
+			schema = cfg.SBSchema
+		}
+		if err := c.createDB(ctx, db, schema); err != nil {
+			return nil, err
+		}
+		c.dbs[db] = make([]*proc, c.Members())
+		var eps []string
+		for i := range c.Members() {
+			if err := c.StartMember(ctx, db, i); err != nil {
+				return nil, err
+			}
+			eps = append(eps, c.MemberEndpoint(db, i))
+		}
+		if db == NB {
+			c.NBEndpoint = strings.Join(eps, ",")
+		} else {
+			c.SBEndpoint = strings.Join(eps, ",")
+		}
+		if cfg.Members > 1 {
+			if _, err := c.Leader(ctx, db); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if !cfg.NoNorthd {
+		if err := c.startNorthd(ctx); err != nil {
+			return nil, err
+		}
+	}
+	ok = true
+	return c, nil
+}
+
+// raftAddr is member i's raft address.
+func (c *Central) raftAddr(db string, i int) string {
+	return "unix:" + filepath.Join(c.ccfg.Dir, c.member(db, i)+".raft")
+}
+
+func (c *Central) dbFile(db string, i int) string {
+	return filepath.Join(c.ccfg.Dir, c.member(db, i)+".db")
+}
+
+func (c *Central) createDB(ctx context.Context, db, schema string) error {
+	run := func(args ...string) error {
+		if out, err := exec.CommandContext(ctx, "ovsdb-tool", args...).CombinedOutput(); err != nil {
+			return fmt.Errorf("ovsdb-tool %s: %w: %s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	if c.ccfg.Members <= 1 {
+		return run("create", c.dbFile(db, 0), schema)
+	}
+	if err := run("create-cluster", c.dbFile(db, 0), schema, c.raftAddr(db, 0)); err != nil {
+		return err
+	}
+	for i := 1; i < c.Members(); i++ {
+		if err := run("join-cluster", c.dbFile(db, i), db, c.raftAddr(db, i), c.raftAddr(db, 0)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StartMember starts the server of member i of db (again, after
+// KillMember or StopMember: a cluster member rejoins from its own file)
+// and waits until it accepts connections.
+func (c *Central) StartMember(ctx context.Context, db string, i int) error {
+	base := c.member(db, i)
+	logPath := filepath.Join(c.ccfg.Dir, base+".log")
+	if _, err := os.Stat(logPath); err == nil {
+		_ = os.Rename(logPath, logPath+fmt.Sprintf(".%d", time.Now().UnixNano()))
+	}
+	sock := filepath.Join(c.ccfg.Dir, base+".sock")
+	p, err := startDaemon(c.ccfg.Dir, c.ccfg.NS, c.log, "ovsdb-server", base, c.dbFile(db, i), "--remote=punix:"+sock)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.dbs[db][i] = p
+	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	for !acceptsConnections(sock) {
+		select {
+		case <-p.done:
+			return fmt.Errorf("%s: ovsdb-server %w at start: %s", base, ErrExited, tail(logPath, 20))
+		case <-ctx.Done():
+			return fmt.Errorf("%s: ovsdb-server did not start listening: %w: %s", base, ctx.Err(), tail(logPath, 20))
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// KillMember kills member i of db with SIGKILL, as a crash would.
+func (c *Central) KillMember(db string, i int) {
+	c.mu.Lock()
+	p := c.dbs[db][i]
+	c.mu.Unlock()
+	if p != nil {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// StopMember stops member i of db (SIGTERM, then SIGKILL after 5 s).
+func (c *Central) StopMember(db string, i int) {
+	c.mu.Lock()
+	p := c.dbs[db][i]
+	c.mu.Unlock()
+	stop(p)
+}
+
+// MemberPID is the pid of member i of db.
+func (c *Central) MemberPID(db string, i int) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.dbs[db][i]; p != nil {
+		return p.cmd.Process.Pid
+	}
+	return 0
+}
+
+// ClusterStatus is what a member says of its cluster (cluster/status).
+type ClusterStatus struct {
+	// Role is "leader", "follower" or "candidate".
+	Role string
+	// Term is the raft term.
+	Term string
+	// Status is "cluster member", or joining, leaving, ...
+	Status string
+	// Leader is the leader's server ID as this member knows it ("self"
+	// for the leader), empty when it knows none.
+	Leader string
+}
+
+// Status asks member i of db for its cluster status.
+// Equivalent to: ovs-appctl -t CTL cluster/status DB
+func (c *Central) Status(ctx context.Context, db string, i int) (ClusterStatus, error) {
+	out, err := appctl.Call(ctx, c.MemberCtl(db, i), "cluster/status", db)
+	if err != nil {
+		return ClusterStatus{}, err
+	}
+	var st ClusterStatus
+	for _, line := range strings.Split(out, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		switch strings.TrimSpace(k) {
+		case "Role":
+			st.Role = v
+		case "Term":
+			st.Term = v
+		case "Status":
+			st.Status = v
+		case "Leader":
+			st.Leader = v
+		}
+	}
+	return st, nil
+}
+
+// Leader waits until db's cluster has a leader that every running member
+// knows and returns its index.
+func (c *Central) Leader(ctx context.Context, db string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		leader, known := -1, 0
+		running := 0
+		for i := range c.Members() {
+			c.mu.Lock()
+			p := c.dbs[db][i]
+			c.mu.Unlock()
+			if p == nil || exited(p) {
+				continue
+			}
+			running++
+			st, err := c.Status(ctx, db, i)
+			if err != nil || st.Status != "cluster member" {
+				continue
+			}
+			if st.Role == "leader" {
+				leader = i
+			}
+			if st.Leader != "" && st.Leader != "unknown" {
+				known++
+			}
+		}
+		if leader >= 0 && known == running {
+			return leader, nil
+		}
+		select {
+		case <-ctx.Done():
+			return -1, fmt.Errorf("%s: no leader that every member knows: %w", db, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func exited(p *proc) bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (c *Central) startNorthd(ctx context.Context) error {
+	p, err := startDaemon(c.ccfg.Dir, c.ccfg.NS, c.log, "ovn-northd", "ovn-northd",
+		"--ovnnb-db="+c.NBEndpoint, "--ovnsb-db="+c.SBEndpoint)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.northd = p
+	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	for {
+		if out, err := appctl.Call(ctx, c.NorthdCtl(), "status"); err == nil && strings.Contains(out, "active") {
+			return nil
+		}
+		select {
+		case <-p.done:
+			return fmt.Errorf("ovn-northd %w at start: %s", ErrExited, tail(p.log, 20))
+		case <-ctx.Done():
+			return fmt.Errorf("ovn-northd did not become active: %w: %s", ctx.Err(), tail(p.log, 20))
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// NorthdPID is ovn-northd's pid (0 without it).
+func (c *Central) NorthdPID() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.northd == nil {
+		return 0
+	}
+	return c.northd.cmd.Process.Pid
+}
+
+// Logs returns the last n lines of each server's log.
+func (c *Central) Logs(n int) string {
+	c.mu.Lock()
+	var ps []*proc
+	for _, db := range []string{NB, SB} {
+		ps = append(ps, c.dbs[db]...)
+	}
+	ps = append(ps, c.northd)
+	c.mu.Unlock()
+	var b strings.Builder
+	for _, p := range ps {
+		if p != nil {
+			fmt.Fprintf(&b, "==> %s <==\n%s\n", p.log, tail(p.log, n))
+		}
+	}
+	return b.String()
+}
+
+// Stop stops ovn-northd, then every database member. It can be called
+// again.
+func (c *Central) Stop() {
+	c.mu.Lock()
+	northd := c.northd
+	var members []*proc
+	for _, db := range []string{SB, NB} {
+		members = append(members, c.dbs[db]...)
+	}
+	c.mu.Unlock()
+	stop(northd)
+	var wg sync.WaitGroup
+	for _, p := range members {
+		wg.Add(1)
+		go func() { defer wg.Done(); stop(p) }()
+	}
+	wg.Wait()
+}
