@@ -94,7 +94,7 @@ func newCache(schema *Schema, keys []KeyIndex) *cache {
 			snap.byKey[k] = pmap[[]string]{}
 		}
 	}
-	for _, t := range tableNames() {
+	for _, t := range schema.model.tables {
 		snap.tables[t] = pmap[Model]{}
 		for _, col := range schema.uniqueColumns(t) {
 			if snap.index[t] == nil {
@@ -140,8 +140,8 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 				var ev EventKind
 				switch kind {
 				case "initial", "insert":
-					nr = newModel(table)
-					nr.setUUID(uuid)
+					nr = c.schema.model.newRow(table)
+					nr.OVSDBSetUUID(uuid)
 					ev = EventInsert
 				case "modify":
 					if prev == nil {
@@ -149,7 +149,7 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 					}
 					// Decoders replace fields with new values and never
 					// edit one in place, so the copy may share them.
-					nr = prev.shallow()
+					nr = prev.OVSDBShallow()
 					ev = EventUpdate
 				case "delete":
 					ev = EventDelete
@@ -159,7 +159,7 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 				if nr != nil {
 					modify := kind == "modify"
 					if err := eachMember(cols, func(col string, v []byte) error {
-						if err := nr.decodeColumn(col, v, modify); err != nil {
+						if err := nr.OVSDBDecodeColumn(col, v, modify); err != nil {
 							return fmt.Errorf("%s row %s column %s: %w", table, uuid, col, err)
 						}
 						return nil
@@ -227,14 +227,14 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 func (c *cache) reindex(idx map[string]*editor[string], uuid string, old, nr Model) {
 	for col, ed := range idx {
 		if old != nil && nr != nil {
-			ov, _ := old.column(col)
-			nv, _ := nr.column(col)
+			ov, _ := old.OVSDBColumn(col)
+			nv, _ := nr.OVSDBColumn(col)
 			if ov == nv {
 				continue // the indexed value did not change
 			}
 		}
 		if old != nil {
-			v, _ := old.column(col)
+			v, _ := old.OVSDBColumn(col)
 			s, _ := v.(string)
 			h := c.hash(s)
 			if u, _ := ed.m.get(h, s); u == uuid {
@@ -242,7 +242,7 @@ func (c *cache) reindex(idx map[string]*editor[string], uuid string, old, nr Mod
 			}
 		}
 		if nr != nil {
-			v, _ := nr.column(col)
+			v, _ := nr.OVSDBColumn(col)
 			s, _ := v.(string)
 			ed.set(c.hash(s), s, uuid)
 		}
@@ -254,7 +254,7 @@ func keyValue(row Model, k KeyIndex) (string, bool) {
 	if row == nil {
 		return "", false
 	}
-	v, _ := row.column(k.Column)
+	v, _ := row.OVSDBColumn(k.Column)
 	m, _ := v.(map[string]string)
 	val, ok := m[k.Key]
 	return val, ok
@@ -344,7 +344,7 @@ func (s *snapshot) rows(table string) []Model {
 	t := s.tables[table]
 	out := make([]Model, 0, t.len())
 	t.all(func(_ string, r Model) bool { out = append(out, r); return true })
-	slices.SortFunc(out, func(a, b Model) int { return strings.Compare(a.uuid(), b.uuid()) })
+	slices.SortFunc(out, func(a, b Model) int { return strings.Compare(a.OVSDBUUID(), b.OVSDBUUID()) })
 	return out
 }
 

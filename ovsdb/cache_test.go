@@ -44,7 +44,7 @@ func TestCacheApply(t *testing.T) {
 		if r == nil {
 			return ""
 		}
-		return r.uuid()
+		return r.OVSDBUUID()
 	}
 	byID := func(s *snapshot, id string) []string {
 		rows, indexed := s.findByKey(KeyIndex{TableInterface, "external_ids", "iface-id"}, id)
@@ -53,7 +53,7 @@ func TestCacheApply(t *testing.T) {
 		}
 		var out []string
 		for _, r := range rows {
-			out = append(out, r.uuid())
+			out = append(out, r.OVSDBUUID())
 		}
 		return out
 	}
@@ -129,7 +129,7 @@ func TestCacheApply(t *testing.T) {
 	if got := byID(s3, "y"); len(got) != 0 {
 		t.Fatalf("iface-id y after the delete: %v", got)
 	}
-	if rows := s3.rows(TableInterface); len(rows) != 2 || rows[0].uuid() != u2 || rows[1].uuid() != u3 {
+	if rows := s3.rows(TableInterface); len(rows) != 2 || rows[0].OVSDBUUID() != u2 || rows[1].OVSDBUUID() != u3 {
 		t.Fatalf("rows: %v", rows)
 	}
 	if d := s3.diff(s1); len(d) != 3 {

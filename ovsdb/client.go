@@ -33,6 +33,22 @@ type options struct {
 	noWait     bool
 	keys       []KeyIndex
 	dialer     net.Dialer
+	database   *DatabaseModel
+}
+
+// WithDatabase makes the client serve another database of the server,
+// with that database's generated models: nbdb.Database() for
+// OVN_Northbound, sbdb.Database() for OVN_Southbound (the default is
+// Database(), Open_vSwitch). Waiting for ovs-vswitchd (next_cfg) and the
+// Open vSwitch key indexes apply to Open_vSwitch only.
+func WithDatabase(d *DatabaseModel) Option {
+	return func(o *options) error {
+		if d == nil {
+			return fmt.Errorf("database model: nil: %w", ErrInvalid)
+		}
+		o.database = d
+		return nil
+	}
 }
 
 // WithKeyIndex makes the client index the values of a key of a map
@@ -165,11 +181,18 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 		}
 		eps = append(eps, e)
 	}
-	models, err := ModelSchema()
+	dm := o.database
+	if dm == nil {
+		dm = Database()
+	}
+	models, err := dm.Schema()
 	if err != nil {
 		return nil, err
 	}
-	keys := slices.Clone(defaultKeyIndexes)
+	var keys []KeyIndex
+	if dm.Name() == SchemaName {
+		keys = slices.Clone(defaultKeyIndexes)
+	}
 	for _, k := range o.keys {
 		cs, err := models.Column(k.Table, k.Column)
 		if err != nil {
@@ -293,7 +316,7 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		rc.close()
 		return err
 	}
-	raw, _, err := rc.call(ctx, "get_schema", []string{SchemaName}, nil)
+	raw, _, err := rc.call(ctx, "get_schema", []string{c.models.model.name}, nil)
 	if err != nil {
 		return fail(err)
 	}
@@ -304,11 +327,11 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	if err := c.models.CheckCompatible(server); err != nil {
 		return fail(err)
 	}
-	reqs := make(map[string]any, len(tableNames()))
-	for _, t := range tableNames() {
-		reqs[t] = []any{map[string]any{"columns": newModel(t).columns()}}
+	reqs := make(map[string]any, len(c.models.model.tables))
+	for _, t := range c.models.model.tables {
+		reqs[t] = []any{map[string]any{"columns": c.models.model.newRow(t).OVSDBColumns()}}
 	}
-	_, _, err = rc.call(ctx, "monitor_cond", []any{SchemaName, monID, reqs}, func(res json.RawMessage) error {
+	_, _, err = rc.call(ctx, "monitor_cond", []any{c.models.model.name, monID, reqs}, func(res json.RawMessage) error {
 		_, err := ch.apply(res)
 		return err
 	})

@@ -137,7 +137,8 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 		snap, changed := ch.state()
 		tx := newTx(c.models, snap)
 		tx.readOnly = readOnly
-		tx.noWait = c.opts.noWait
+		// Only Open_vSwitch has an ovs-vswitchd (next_cfg) to wait for.
+		tx.noWait = c.opts.noWait || c.models.model.name != SchemaName
 		err = fn(tx)
 		tx.closed = true
 		if errors.Is(err, ErrTryAgain) {
@@ -194,7 +195,7 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 // send sends a transaction. A request that never left sends nothing:
 // statusResend after a lost connection, the context's error when ctx ended.
 func (c *Client) send(ctx context.Context, rc *rpcConn, encoded [][]byte) (json.RawMessage, bool, commitStatus, error) {
-	raw, sent, err := rc.call(ctx, "transact", json.RawMessage(encodeParams(SchemaName, encoded)), nil)
+	raw, sent, err := rc.call(ctx, "transact", json.RawMessage(encodeParams(c.models.model.name, encoded)), nil)
 	if err != nil && !sent {
 		if ctx.Err() != nil || c.life.Err() != nil {
 			return nil, false, statusDone, err

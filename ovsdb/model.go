@@ -5,25 +5,36 @@ import (
 	"slices"
 )
 
-// Model is a row of one table of the Open_vSwitch schema: *Bridge, *Port,
-// *Interface and the other generated types. Only the generated types
-// implement it.
+// Model is a row of one table of a database: *Bridge, *Port, *Interface
+// and the other generated types of this package for Open_vSwitch, and the
+// types that internal/modelgen generates for other schemas (packages
+// ovn/nbdb and ovn/sbdb). Its OVSDB-prefixed methods are the generated
+// code's interface to this package's cache and transactions; programs use
+// the rows' fields and the functions of this package instead.
 type Model interface {
 	// Table returns the name of the row's table.
 	Table() string
 
-	uuid() string
-	setUUID(string)
-	// clone returns a deep copy: nothing of it is shared with r.
-	clone() Model
-	// shallow returns a copy of the struct that shares its sets, maps
-	// and optional values with r: for building a new version of a row
-	// whose fields are replaced, never edited in place.
-	shallow() Model
-	decodeColumn(col string, raw []byte, diff bool) error
-	column(col string) (any, bool)
-	setColumn(col string, v any) error
-	columns() []string
+	// OVSDBUUID returns the row's UUID (a named UUID before a commit).
+	OVSDBUUID() string
+	// OVSDBSetUUID sets it.
+	OVSDBSetUUID(string)
+	// OVSDBClone returns a deep copy: nothing of it is shared with the row.
+	OVSDBClone() Model
+	// OVSDBShallow returns a copy of the struct that shares its sets,
+	// maps and optional values with the row: for building a new version
+	// of a row whose fields are replaced, never edited in place.
+	OVSDBShallow() Model
+	// OVSDBDecodeColumn decodes a column's value (diff: an update2 diff
+	// to apply to the current value).
+	OVSDBDecodeColumn(col string, raw []byte, diff bool) error
+	// OVSDBColumn returns a column's Go value.
+	OVSDBColumn(col string) (any, bool)
+	// OVSDBSetColumn sets a column from a Go value of its type.
+	OVSDBSetColumn(col string, v any) error
+	// OVSDBColumns lists the columns (without _uuid), in schema order;
+	// the slice is shared and must not be changed.
+	OVSDBColumns() []string
 }
 
 // ModelPtr is the constraint of the generic helpers: a pointer to a generated
@@ -34,27 +45,27 @@ type ModelPtr[T any] interface {
 }
 
 // UUIDOf returns the row's UUID (a named UUID before its transaction commits).
-func UUIDOf(m Model) string { return m.uuid() }
+func UUIDOf(m Model) string { return m.OVSDBUUID() }
 
 // SetUUID names a row before Tx.Insert: u is the row name other rows of
 // the transaction refer to it by (see Tx.Insert).
-func SetUUID(m Model, u string) { m.setUUID(u) }
+func SetUUID(m Model, u string) { m.OVSDBSetUUID(u) }
 
 // Column returns the Go value of a column of the row, by its schema name
 // ("_uuid" included).
 func Column(m Model, col string) (any, error) {
-	v, ok := m.column(col)
+	v, ok := m.OVSDBColumn(col)
 	if !ok {
-		return nil, unknownColumnError(m.Table(), col)
+		return nil, UnknownColumnError(m.Table(), col)
 	}
 	return v, nil
 }
 
 // SetColumn sets a column of the row from a Go value of the column's type.
-func SetColumn(m Model, col string, v any) error { return m.setColumn(col, v) }
+func SetColumn(m Model, col string, v any) error { return m.OVSDBSetColumn(col, v) }
 
 // Columns lists the row's columns (without "_uuid"), in schema order.
-func Columns(m Model) []string { return slices.Clone(m.columns()) }
+func Columns(m Model) []string { return slices.Clone(m.OVSDBColumns()) }
 
 // NewRow returns an empty row of the named table.
 func NewRow(table string) (Model, error) {
@@ -68,15 +79,19 @@ func NewRow(table string) (Model, error) {
 // Tables lists the tables the models cover.
 func Tables() []string { return tableNames() }
 
-func columnTypeError(table, col, want string, got any) error {
+// ColumnTypeError is the error of setting a column from a Go value of
+// another type.
+func ColumnTypeError(table, col, want string, got any) error {
 	return fmt.Errorf("column %s.%s takes %s, not %T: %w", table, col, want, got, ErrInvalid)
 }
 
-func unknownColumnError(table, col string) error {
+// UnknownColumnError is the error of naming a column the table lacks.
+func UnknownColumnError(table, col string) error {
 	return fmt.Errorf("table %s has no column %q: %w", table, col, ErrUnknownColumn)
 }
 
-func clonePtr[T any](p *T) *T {
+// ClonePtr returns a copy of *p, or nil.
+func ClonePtr[T any](p *T) *T {
 	if p == nil {
 		return nil
 	}
@@ -84,9 +99,9 @@ func clonePtr[T any](p *T) *T {
 	return &v
 }
 
-// refRows resolves a set of references to typed rows, in the set's order.
+// RefRows resolves a set of references to typed rows, in the set's order.
 // The commit verifies that each still exists (Get).
-func refRows[T any, PT ModelPtr[T]](tx *Tx, uuids []string) ([]PT, error) {
+func RefRows[T any, PT ModelPtr[T]](tx *Tx, uuids []string) ([]PT, error) {
 	out := make([]PT, 0, len(uuids))
 	for _, u := range uuids {
 		r, err := Get[T, PT](tx, u)
@@ -98,16 +113,16 @@ func refRows[T any, PT ModelPtr[T]](tx *Tx, uuids []string) ([]PT, error) {
 	return out, nil
 }
 
-// refRow resolves an optional reference: nil when it is empty.
-func refRow[T any, PT ModelPtr[T]](tx *Tx, u *string) (PT, error) {
+// RefRow resolves an optional reference: nil when it is empty.
+func RefRow[T any, PT ModelPtr[T]](tx *Tx, u *string) (PT, error) {
 	if u == nil {
 		return nil, nil
 	}
 	return Get[T, PT](tx, *u)
 }
 
-// refMap resolves a map's reference values to typed rows.
-func refMap[T any, PT ModelPtr[T], K comparable](tx *Tx, m map[K]string) (map[K]PT, error) {
+// RefMap resolves a map's reference values to typed rows.
+func RefMap[T any, PT ModelPtr[T], K comparable](tx *Tx, m map[K]string) (map[K]PT, error) {
 	out := make(map[K]PT, len(m))
 	for k, u := range m {
 		r, err := Get[T, PT](tx, u)

@@ -3,6 +3,7 @@
 package ovsdb
 
 import (
+	_ "embed"
 	"maps"
 	"slices"
 )
@@ -35,6 +36,15 @@ const (
 	TableSSL                    = "SSL"
 	TableSFlow                  = "sFlow"
 )
+
+//go:embed vswitch.ovsschema
+var schemaJSON []byte
+
+// Database returns the Open_vSwitch schema and its models, for a client of that
+// database (ovsdb.WithDatabase).
+func Database() *DatabaseModel {
+	return NewDatabaseModel(SchemaName, SchemaVersion, schemaJSON, newModel, tableNames())
+}
 
 // newModel returns an empty row of the named table, or nil.
 func newModel(table string) Model {
@@ -121,29 +131,37 @@ type AutoAttach struct {
 // Table returns "AutoAttach".
 func (*AutoAttach) Table() string { return "AutoAttach" }
 
-func (r *AutoAttach) uuid() string     { return r.UUID }
-func (r *AutoAttach) setUUID(u string) { r.UUID = u }
-func (r *AutoAttach) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *AutoAttach) OVSDBUUID() string { return r.UUID }
 
-func (r *AutoAttach) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *AutoAttach) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *AutoAttach) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *AutoAttach) OVSDBClone() Model {
 	c := *r
 	c.Mappings = maps.Clone(r.Mappings)
 	return &c
 }
 
-func (r *AutoAttach) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *AutoAttach) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "mappings":
-		return decodeMap(raw, &r.Mappings, decInt[int], decInt[int], diff)
+		return DecodeMap(raw, &r.Mappings, DecInt[int], DecInt[int], diff)
 	case "system_description":
-		return decodeScalar(raw, &r.SystemDescription, decString[string])
+		return DecodeScalar(raw, &r.SystemDescription, DecString[string])
 	case "system_name":
-		return decodeScalar(raw, &r.SystemName, decString[string])
+		return DecodeScalar(raw, &r.SystemName, DecString[string])
 	}
 	return nil
 }
 
-func (r *AutoAttach) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *AutoAttach) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -157,28 +175,29 @@ func (r *AutoAttach) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *AutoAttach) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *AutoAttach) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "mappings":
 		x, ok := v.(map[int]int)
 		if !ok {
-			return columnTypeError("AutoAttach", col, "map[int]int", v)
+			return ColumnTypeError("AutoAttach", col, "map[int]int", v)
 		}
 		r.Mappings = x
 	case "system_description":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("AutoAttach", col, "string", v)
+			return ColumnTypeError("AutoAttach", col, "string", v)
 		}
 		r.SystemDescription = x
 	case "system_name":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("AutoAttach", col, "string", v)
+			return ColumnTypeError("AutoAttach", col, "string", v)
 		}
 		r.SystemName = x
 	default:
-		return unknownColumnError("AutoAttach", col)
+		return UnknownColumnError("AutoAttach", col)
 	}
 	return nil
 }
@@ -189,7 +208,8 @@ var autoAttachColumns = []string{
 	"system_name",
 }
 
-func (*AutoAttach) columns() []string { return autoAttachColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*AutoAttach) OVSDBColumns() []string { return autoAttachColumns }
 
 // BridgeFailMode is the enumerated type of column Bridge.fail_mode.
 type BridgeFailMode string
@@ -266,82 +286,90 @@ type Bridge struct {
 // Table returns "Bridge".
 func (*Bridge) Table() string { return "Bridge" }
 
-func (r *Bridge) uuid() string     { return r.UUID }
-func (r *Bridge) setUUID(u string) { r.UUID = u }
-func (r *Bridge) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *Bridge) OVSDBUUID() string { return r.UUID }
 
-func (r *Bridge) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *Bridge) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *Bridge) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *Bridge) OVSDBClone() Model {
 	c := *r
-	c.AutoAttach = clonePtr(r.AutoAttach)
+	c.AutoAttach = ClonePtr(r.AutoAttach)
 	c.Controller = slices.Clone(r.Controller)
-	c.DatapathID = clonePtr(r.DatapathID)
+	c.DatapathID = ClonePtr(r.DatapathID)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.FailMode = clonePtr(r.FailMode)
+	c.FailMode = ClonePtr(r.FailMode)
 	c.FloodVLANs = slices.Clone(r.FloodVLANs)
 	c.FlowTables = maps.Clone(r.FlowTables)
-	c.IPFIX = clonePtr(r.IPFIX)
+	c.IPFIX = ClonePtr(r.IPFIX)
 	c.Mirrors = slices.Clone(r.Mirrors)
-	c.NetFlow = clonePtr(r.NetFlow)
+	c.NetFlow = ClonePtr(r.NetFlow)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Ports = slices.Clone(r.Ports)
 	c.Protocols = slices.Clone(r.Protocols)
 	c.RSTPStatus = maps.Clone(r.RSTPStatus)
-	c.SFlow = clonePtr(r.SFlow)
+	c.SFlow = ClonePtr(r.SFlow)
 	c.Status = maps.Clone(r.Status)
 	return &c
 }
 
-func (r *Bridge) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *Bridge) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "auto_attach":
-		return decodeOptional(raw, &r.AutoAttach, decUUID[string], diff)
+		return DecodeOptional(raw, &r.AutoAttach, DecUUID[string], diff)
 	case "controller":
-		return decodeSet(raw, &r.Controller, decUUID[string], diff)
+		return DecodeSet(raw, &r.Controller, DecUUID[string], diff)
 	case "datapath_id":
-		return decodeOptional(raw, &r.DatapathID, decString[string], diff)
+		return DecodeOptional(raw, &r.DatapathID, DecString[string], diff)
 	case "datapath_type":
-		return decodeScalar(raw, &r.DatapathType, decString[string])
+		return DecodeScalar(raw, &r.DatapathType, DecString[string])
 	case "datapath_version":
-		return decodeScalar(raw, &r.DatapathVersion, decString[string])
+		return DecodeScalar(raw, &r.DatapathVersion, DecString[string])
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "fail_mode":
-		return decodeOptional(raw, &r.FailMode, decString[BridgeFailMode], diff)
+		return DecodeOptional(raw, &r.FailMode, DecString[BridgeFailMode], diff)
 	case "flood_vlans":
-		return decodeSet(raw, &r.FloodVLANs, decInt[int], diff)
+		return DecodeSet(raw, &r.FloodVLANs, DecInt[int], diff)
 	case "flow_tables":
-		return decodeMap(raw, &r.FlowTables, decInt[int], decUUID[string], diff)
+		return DecodeMap(raw, &r.FlowTables, DecInt[int], DecUUID[string], diff)
 	case "ipfix":
-		return decodeOptional(raw, &r.IPFIX, decUUID[string], diff)
+		return DecodeOptional(raw, &r.IPFIX, DecUUID[string], diff)
 	case "mcast_snooping_enable":
-		return decodeScalar(raw, &r.McastSnoopingEnable, decBool[bool])
+		return DecodeScalar(raw, &r.McastSnoopingEnable, DecBool[bool])
 	case "mirrors":
-		return decodeSet(raw, &r.Mirrors, decUUID[string], diff)
+		return DecodeSet(raw, &r.Mirrors, DecUUID[string], diff)
 	case "name":
-		return decodeScalar(raw, &r.Name, decString[string])
+		return DecodeScalar(raw, &r.Name, DecString[string])
 	case "netflow":
-		return decodeOptional(raw, &r.NetFlow, decUUID[string], diff)
+		return DecodeOptional(raw, &r.NetFlow, DecUUID[string], diff)
 	case "other_config":
-		return decodeMap(raw, &r.OtherConfig, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
 	case "ports":
-		return decodeSet(raw, &r.Ports, decUUID[string], diff)
+		return DecodeSet(raw, &r.Ports, DecUUID[string], diff)
 	case "protocols":
-		return decodeSet(raw, &r.Protocols, decString[BridgeProtocols], diff)
+		return DecodeSet(raw, &r.Protocols, DecString[BridgeProtocols], diff)
 	case "rstp_enable":
-		return decodeScalar(raw, &r.RSTPEnable, decBool[bool])
+		return DecodeScalar(raw, &r.RSTPEnable, DecBool[bool])
 	case "rstp_status":
-		return decodeMap(raw, &r.RSTPStatus, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.RSTPStatus, DecString[string], DecString[string], diff)
 	case "sflow":
-		return decodeOptional(raw, &r.SFlow, decUUID[string], diff)
+		return DecodeOptional(raw, &r.SFlow, DecUUID[string], diff)
 	case "status":
-		return decodeMap(raw, &r.Status, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.Status, DecString[string], DecString[string], diff)
 	case "stp_enable":
-		return decodeScalar(raw, &r.STPEnable, decBool[bool])
+		return DecodeScalar(raw, &r.STPEnable, DecBool[bool])
 	}
 	return nil
 }
 
-func (r *Bridge) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *Bridge) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -393,142 +421,143 @@ func (r *Bridge) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *Bridge) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *Bridge) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "auto_attach":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Bridge", col, "*string", v)
+			return ColumnTypeError("Bridge", col, "*string", v)
 		}
 		r.AutoAttach = x
 	case "controller":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Bridge", col, "[]string", v)
+			return ColumnTypeError("Bridge", col, "[]string", v)
 		}
 		r.Controller = x
 	case "datapath_id":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Bridge", col, "*string", v)
+			return ColumnTypeError("Bridge", col, "*string", v)
 		}
 		r.DatapathID = x
 	case "datapath_type":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("Bridge", col, "string", v)
+			return ColumnTypeError("Bridge", col, "string", v)
 		}
 		r.DatapathType = x
 	case "datapath_version":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("Bridge", col, "string", v)
+			return ColumnTypeError("Bridge", col, "string", v)
 		}
 		r.DatapathVersion = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Bridge", col, "map[string]string", v)
+			return ColumnTypeError("Bridge", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "fail_mode":
 		x, ok := v.(*BridgeFailMode)
 		if !ok {
-			return columnTypeError("Bridge", col, "*BridgeFailMode", v)
+			return ColumnTypeError("Bridge", col, "*BridgeFailMode", v)
 		}
 		r.FailMode = x
 	case "flood_vlans":
 		x, ok := v.([]int)
 		if !ok {
-			return columnTypeError("Bridge", col, "[]int", v)
+			return ColumnTypeError("Bridge", col, "[]int", v)
 		}
 		r.FloodVLANs = x
 	case "flow_tables":
 		x, ok := v.(map[int]string)
 		if !ok {
-			return columnTypeError("Bridge", col, "map[int]string", v)
+			return ColumnTypeError("Bridge", col, "map[int]string", v)
 		}
 		r.FlowTables = x
 	case "ipfix":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Bridge", col, "*string", v)
+			return ColumnTypeError("Bridge", col, "*string", v)
 		}
 		r.IPFIX = x
 	case "mcast_snooping_enable":
 		x, ok := v.(bool)
 		if !ok {
-			return columnTypeError("Bridge", col, "bool", v)
+			return ColumnTypeError("Bridge", col, "bool", v)
 		}
 		r.McastSnoopingEnable = x
 	case "mirrors":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Bridge", col, "[]string", v)
+			return ColumnTypeError("Bridge", col, "[]string", v)
 		}
 		r.Mirrors = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("Bridge", col, "string", v)
+			return ColumnTypeError("Bridge", col, "string", v)
 		}
 		r.Name = x
 	case "netflow":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Bridge", col, "*string", v)
+			return ColumnTypeError("Bridge", col, "*string", v)
 		}
 		r.NetFlow = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Bridge", col, "map[string]string", v)
+			return ColumnTypeError("Bridge", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "ports":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Bridge", col, "[]string", v)
+			return ColumnTypeError("Bridge", col, "[]string", v)
 		}
 		r.Ports = x
 	case "protocols":
 		x, ok := v.([]BridgeProtocols)
 		if !ok {
-			return columnTypeError("Bridge", col, "[]BridgeProtocols", v)
+			return ColumnTypeError("Bridge", col, "[]BridgeProtocols", v)
 		}
 		r.Protocols = x
 	case "rstp_enable":
 		x, ok := v.(bool)
 		if !ok {
-			return columnTypeError("Bridge", col, "bool", v)
+			return ColumnTypeError("Bridge", col, "bool", v)
 		}
 		r.RSTPEnable = x
 	case "rstp_status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Bridge", col, "map[string]string", v)
+			return ColumnTypeError("Bridge", col, "map[string]string", v)
 		}
 		r.RSTPStatus = x
 	case "sflow":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Bridge", col, "*string", v)
+			return ColumnTypeError("Bridge", col, "*string", v)
 		}
 		r.SFlow = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Bridge", col, "map[string]string", v)
+			return ColumnTypeError("Bridge", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "stp_enable":
 		x, ok := v.(bool)
 		if !ok {
-			return columnTypeError("Bridge", col, "bool", v)
+			return ColumnTypeError("Bridge", col, "bool", v)
 		}
 		r.STPEnable = x
 	default:
-		return unknownColumnError("Bridge", col)
+		return UnknownColumnError("Bridge", col)
 	}
 	return nil
 }
@@ -558,45 +587,46 @@ var bridgeColumns = []string{
 	"stp_enable",
 }
 
-func (*Bridge) columns() []string { return bridgeColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*Bridge) OVSDBColumns() []string { return bridgeColumns }
 
 // AutoAttachRow returns a copy of the AutoAttach row that column auto_attach refers to, as tx sees it, or nil when it is empty.
 func (r *Bridge) AutoAttachRow(tx *Tx) (*AutoAttach, error) {
-	return refRow[AutoAttach](tx, r.AutoAttach)
+	return RefRow[AutoAttach](tx, r.AutoAttach)
 }
 
 // ControllerRows returns copies of the Controller rows that column controller refers to, as tx sees them.
 func (r *Bridge) ControllerRows(tx *Tx) ([]*Controller, error) {
-	return refRows[Controller](tx, r.Controller)
+	return RefRows[Controller](tx, r.Controller)
 }
 
 // FlowTablesRows returns copies of the Flow_Table rows that column flow_tables maps its keys to, as tx sees them.
 func (r *Bridge) FlowTablesRows(tx *Tx) (map[int]*FlowTable, error) {
-	return refMap[FlowTable](tx, r.FlowTables)
+	return RefMap[FlowTable](tx, r.FlowTables)
 }
 
 // IPFIXRow returns a copy of the IPFIX row that column ipfix refers to, as tx sees it, or nil when it is empty.
-func (r *Bridge) IPFIXRow(tx *Tx) (*IPFIX, error) { return refRow[IPFIX](tx, r.IPFIX) }
+func (r *Bridge) IPFIXRow(tx *Tx) (*IPFIX, error) { return RefRow[IPFIX](tx, r.IPFIX) }
 
 // MirrorsRows returns copies of the Mirror rows that column mirrors refers to, as tx sees them.
-func (r *Bridge) MirrorsRows(tx *Tx) ([]*Mirror, error) { return refRows[Mirror](tx, r.Mirrors) }
+func (r *Bridge) MirrorsRows(tx *Tx) ([]*Mirror, error) { return RefRows[Mirror](tx, r.Mirrors) }
 
 // NetFlowRow returns a copy of the NetFlow row that column netflow refers to, as tx sees it, or nil when it is empty.
-func (r *Bridge) NetFlowRow(tx *Tx) (*NetFlow, error) { return refRow[NetFlow](tx, r.NetFlow) }
+func (r *Bridge) NetFlowRow(tx *Tx) (*NetFlow, error) { return RefRow[NetFlow](tx, r.NetFlow) }
 
 // PortsRows returns copies of the Port rows that column ports refers to, as tx sees them.
-func (r *Bridge) PortsRows(tx *Tx) ([]*Port, error) { return refRows[Port](tx, r.Ports) }
+func (r *Bridge) PortsRows(tx *Tx) ([]*Port, error) { return RefRows[Port](tx, r.Ports) }
 
 // SFlowRow returns a copy of the sFlow row that column sflow refers to, as tx sees it, or nil when it is empty.
-func (r *Bridge) SFlowRow(tx *Tx) (*SFlow, error) { return refRow[SFlow](tx, r.SFlow) }
+func (r *Bridge) SFlowRow(tx *Tx) (*SFlow, error) { return RefRow[SFlow](tx, r.SFlow) }
 
 // CTTimeoutPolicyTimeouts is the enumerated type of column CT_Timeout_Policy.timeouts.
 type CTTimeoutPolicyTimeouts string
 
 // Values of CTTimeoutPolicyTimeouts.
 const (
-	CTTimeoutPolicyTimeoutsIcmpFirst      CTTimeoutPolicyTimeouts = "icmp_first"
-	CTTimeoutPolicyTimeoutsIcmpReply      CTTimeoutPolicyTimeouts = "icmp_reply"
+	CTTimeoutPolicyTimeoutsICMPFirst      CTTimeoutPolicyTimeouts = "icmp_first"
+	CTTimeoutPolicyTimeoutsICMPReply      CTTimeoutPolicyTimeouts = "icmp_reply"
 	CTTimeoutPolicyTimeoutsTCPClose       CTTimeoutPolicyTimeouts = "tcp_close"
 	CTTimeoutPolicyTimeoutsTCPCloseWait   CTTimeoutPolicyTimeouts = "tcp_close_wait"
 	CTTimeoutPolicyTimeoutsTCPEstablished CTTimeoutPolicyTimeouts = "tcp_established"
@@ -626,28 +656,36 @@ type CTTimeoutPolicy struct {
 // Table returns "CT_Timeout_Policy".
 func (*CTTimeoutPolicy) Table() string { return "CT_Timeout_Policy" }
 
-func (r *CTTimeoutPolicy) uuid() string     { return r.UUID }
-func (r *CTTimeoutPolicy) setUUID(u string) { r.UUID = u }
-func (r *CTTimeoutPolicy) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *CTTimeoutPolicy) OVSDBUUID() string { return r.UUID }
 
-func (r *CTTimeoutPolicy) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *CTTimeoutPolicy) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *CTTimeoutPolicy) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *CTTimeoutPolicy) OVSDBClone() Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Timeouts = maps.Clone(r.Timeouts)
 	return &c
 }
 
-func (r *CTTimeoutPolicy) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *CTTimeoutPolicy) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "timeouts":
-		return decodeMap(raw, &r.Timeouts, decString[CTTimeoutPolicyTimeouts], decInt[int], diff)
+		return DecodeMap(raw, &r.Timeouts, DecString[CTTimeoutPolicyTimeouts], DecInt[int], diff)
 	}
 	return nil
 }
 
-func (r *CTTimeoutPolicy) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *CTTimeoutPolicy) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -659,22 +697,23 @@ func (r *CTTimeoutPolicy) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *CTTimeoutPolicy) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *CTTimeoutPolicy) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("CT_Timeout_Policy", col, "map[string]string", v)
+			return ColumnTypeError("CT_Timeout_Policy", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "timeouts":
 		x, ok := v.(map[CTTimeoutPolicyTimeouts]int)
 		if !ok {
-			return columnTypeError("CT_Timeout_Policy", col, "map[CTTimeoutPolicyTimeouts]int", v)
+			return ColumnTypeError("CT_Timeout_Policy", col, "map[CTTimeoutPolicyTimeouts]int", v)
 		}
 		r.Timeouts = x
 	default:
-		return unknownColumnError("CT_Timeout_Policy", col)
+		return UnknownColumnError("CT_Timeout_Policy", col)
 	}
 	return nil
 }
@@ -684,7 +723,8 @@ var cTTimeoutPolicyColumns = []string{
 	"timeouts",
 }
 
-func (*CTTimeoutPolicy) columns() []string { return cTTimeoutPolicyColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*CTTimeoutPolicy) OVSDBColumns() []string { return cTTimeoutPolicyColumns }
 
 // CTZone is a row of the CT_Zone table.
 type CTZone struct {
@@ -699,28 +739,36 @@ type CTZone struct {
 // Table returns "CT_Zone".
 func (*CTZone) Table() string { return "CT_Zone" }
 
-func (r *CTZone) uuid() string     { return r.UUID }
-func (r *CTZone) setUUID(u string) { r.UUID = u }
-func (r *CTZone) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *CTZone) OVSDBUUID() string { return r.UUID }
 
-func (r *CTZone) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *CTZone) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *CTZone) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *CTZone) OVSDBClone() Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.TimeoutPolicy = clonePtr(r.TimeoutPolicy)
+	c.TimeoutPolicy = ClonePtr(r.TimeoutPolicy)
 	return &c
 }
 
-func (r *CTZone) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *CTZone) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "timeout_policy":
-		return decodeOptional(raw, &r.TimeoutPolicy, decUUID[string], diff)
+		return DecodeOptional(raw, &r.TimeoutPolicy, DecUUID[string], diff)
 	}
 	return nil
 }
 
-func (r *CTZone) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *CTZone) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -732,22 +780,23 @@ func (r *CTZone) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *CTZone) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *CTZone) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("CT_Zone", col, "map[string]string", v)
+			return ColumnTypeError("CT_Zone", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "timeout_policy":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("CT_Zone", col, "*string", v)
+			return ColumnTypeError("CT_Zone", col, "*string", v)
 		}
 		r.TimeoutPolicy = x
 	default:
-		return unknownColumnError("CT_Zone", col)
+		return UnknownColumnError("CT_Zone", col)
 	}
 	return nil
 }
@@ -757,11 +806,12 @@ var cTZoneColumns = []string{
 	"timeout_policy",
 }
 
-func (*CTZone) columns() []string { return cTZoneColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*CTZone) OVSDBColumns() []string { return cTZoneColumns }
 
 // TimeoutPolicyRow returns a copy of the CT_Timeout_Policy row that column timeout_policy refers to, as tx sees it, or nil when it is empty.
 func (r *CTZone) TimeoutPolicyRow(tx *Tx) (*CTTimeoutPolicy, error) {
-	return refRow[CTTimeoutPolicy](tx, r.TimeoutPolicy)
+	return RefRow[CTTimeoutPolicy](tx, r.TimeoutPolicy)
 }
 
 // ControllerConnectionMode is the enumerated type of column Controller.connection_mode.
@@ -835,71 +885,79 @@ type Controller struct {
 // Table returns "Controller".
 func (*Controller) Table() string { return "Controller" }
 
-func (r *Controller) uuid() string     { return r.UUID }
-func (r *Controller) setUUID(u string) { r.UUID = u }
-func (r *Controller) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *Controller) OVSDBUUID() string { return r.UUID }
 
-func (r *Controller) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *Controller) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *Controller) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *Controller) OVSDBClone() Model {
 	c := *r
-	c.ConnectionMode = clonePtr(r.ConnectionMode)
-	c.ControllerBurstLimit = clonePtr(r.ControllerBurstLimit)
-	c.ControllerQueueSize = clonePtr(r.ControllerQueueSize)
-	c.ControllerRateLimit = clonePtr(r.ControllerRateLimit)
-	c.EnableAsyncMessages = clonePtr(r.EnableAsyncMessages)
+	c.ConnectionMode = ClonePtr(r.ConnectionMode)
+	c.ControllerBurstLimit = ClonePtr(r.ControllerBurstLimit)
+	c.ControllerQueueSize = ClonePtr(r.ControllerQueueSize)
+	c.ControllerRateLimit = ClonePtr(r.ControllerRateLimit)
+	c.EnableAsyncMessages = ClonePtr(r.EnableAsyncMessages)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.InactivityProbe = clonePtr(r.InactivityProbe)
-	c.LocalGateway = clonePtr(r.LocalGateway)
-	c.LocalIP = clonePtr(r.LocalIP)
-	c.LocalNetmask = clonePtr(r.LocalNetmask)
-	c.MaxBackoff = clonePtr(r.MaxBackoff)
+	c.InactivityProbe = ClonePtr(r.InactivityProbe)
+	c.LocalGateway = ClonePtr(r.LocalGateway)
+	c.LocalIP = ClonePtr(r.LocalIP)
+	c.LocalNetmask = ClonePtr(r.LocalNetmask)
+	c.MaxBackoff = ClonePtr(r.MaxBackoff)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.Role = clonePtr(r.Role)
+	c.Role = ClonePtr(r.Role)
 	c.Status = maps.Clone(r.Status)
-	c.Type = clonePtr(r.Type)
+	c.Type = ClonePtr(r.Type)
 	return &c
 }
 
-func (r *Controller) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *Controller) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "connection_mode":
-		return decodeOptional(raw, &r.ConnectionMode, decString[ControllerConnectionMode], diff)
+		return DecodeOptional(raw, &r.ConnectionMode, DecString[ControllerConnectionMode], diff)
 	case "controller_burst_limit":
-		return decodeOptional(raw, &r.ControllerBurstLimit, decInt[int], diff)
+		return DecodeOptional(raw, &r.ControllerBurstLimit, DecInt[int], diff)
 	case "controller_queue_size":
-		return decodeOptional(raw, &r.ControllerQueueSize, decInt[int], diff)
+		return DecodeOptional(raw, &r.ControllerQueueSize, DecInt[int], diff)
 	case "controller_rate_limit":
-		return decodeOptional(raw, &r.ControllerRateLimit, decInt[int], diff)
+		return DecodeOptional(raw, &r.ControllerRateLimit, DecInt[int], diff)
 	case "enable_async_messages":
-		return decodeOptional(raw, &r.EnableAsyncMessages, decBool[bool], diff)
+		return DecodeOptional(raw, &r.EnableAsyncMessages, DecBool[bool], diff)
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "inactivity_probe":
-		return decodeOptional(raw, &r.InactivityProbe, decInt[int], diff)
+		return DecodeOptional(raw, &r.InactivityProbe, DecInt[int], diff)
 	case "is_connected":
-		return decodeScalar(raw, &r.IsConnected, decBool[bool])
+		return DecodeScalar(raw, &r.IsConnected, DecBool[bool])
 	case "local_gateway":
-		return decodeOptional(raw, &r.LocalGateway, decString[string], diff)
+		return DecodeOptional(raw, &r.LocalGateway, DecString[string], diff)
 	case "local_ip":
-		return decodeOptional(raw, &r.LocalIP, decString[string], diff)
+		return DecodeOptional(raw, &r.LocalIP, DecString[string], diff)
 	case "local_netmask":
-		return decodeOptional(raw, &r.LocalNetmask, decString[string], diff)
+		return DecodeOptional(raw, &r.LocalNetmask, DecString[string], diff)
 	case "max_backoff":
-		return decodeOptional(raw, &r.MaxBackoff, decInt[int], diff)
+		return DecodeOptional(raw, &r.MaxBackoff, DecInt[int], diff)
 	case "other_config":
-		return decodeMap(raw, &r.OtherConfig, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
 	case "role":
-		return decodeOptional(raw, &r.Role, decString[ControllerRole], diff)
+		return DecodeOptional(raw, &r.Role, DecString[ControllerRole], diff)
 	case "status":
-		return decodeMap(raw, &r.Status, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.Status, DecString[string], DecString[string], diff)
 	case "target":
-		return decodeScalar(raw, &r.Target, decString[string])
+		return DecodeScalar(raw, &r.Target, DecString[string])
 	case "type":
-		return decodeOptional(raw, &r.Type, decString[ControllerType], diff)
+		return DecodeOptional(raw, &r.Type, DecString[ControllerType], diff)
 	}
 	return nil
 }
 
-func (r *Controller) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *Controller) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -941,112 +999,113 @@ func (r *Controller) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *Controller) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *Controller) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "connection_mode":
 		x, ok := v.(*ControllerConnectionMode)
 		if !ok {
-			return columnTypeError("Controller", col, "*ControllerConnectionMode", v)
+			return ColumnTypeError("Controller", col, "*ControllerConnectionMode", v)
 		}
 		r.ConnectionMode = x
 	case "controller_burst_limit":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Controller", col, "*int", v)
+			return ColumnTypeError("Controller", col, "*int", v)
 		}
 		r.ControllerBurstLimit = x
 	case "controller_queue_size":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Controller", col, "*int", v)
+			return ColumnTypeError("Controller", col, "*int", v)
 		}
 		r.ControllerQueueSize = x
 	case "controller_rate_limit":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Controller", col, "*int", v)
+			return ColumnTypeError("Controller", col, "*int", v)
 		}
 		r.ControllerRateLimit = x
 	case "enable_async_messages":
 		x, ok := v.(*bool)
 		if !ok {
-			return columnTypeError("Controller", col, "*bool", v)
+			return ColumnTypeError("Controller", col, "*bool", v)
 		}
 		r.EnableAsyncMessages = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Controller", col, "map[string]string", v)
+			return ColumnTypeError("Controller", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "inactivity_probe":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Controller", col, "*int", v)
+			return ColumnTypeError("Controller", col, "*int", v)
 		}
 		r.InactivityProbe = x
 	case "is_connected":
 		x, ok := v.(bool)
 		if !ok {
-			return columnTypeError("Controller", col, "bool", v)
+			return ColumnTypeError("Controller", col, "bool", v)
 		}
 		r.IsConnected = x
 	case "local_gateway":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Controller", col, "*string", v)
+			return ColumnTypeError("Controller", col, "*string", v)
 		}
 		r.LocalGateway = x
 	case "local_ip":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Controller", col, "*string", v)
+			return ColumnTypeError("Controller", col, "*string", v)
 		}
 		r.LocalIP = x
 	case "local_netmask":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Controller", col, "*string", v)
+			return ColumnTypeError("Controller", col, "*string", v)
 		}
 		r.LocalNetmask = x
 	case "max_backoff":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Controller", col, "*int", v)
+			return ColumnTypeError("Controller", col, "*int", v)
 		}
 		r.MaxBackoff = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Controller", col, "map[string]string", v)
+			return ColumnTypeError("Controller", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "role":
 		x, ok := v.(*ControllerRole)
 		if !ok {
-			return columnTypeError("Controller", col, "*ControllerRole", v)
+			return ColumnTypeError("Controller", col, "*ControllerRole", v)
 		}
 		r.Role = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Controller", col, "map[string]string", v)
+			return ColumnTypeError("Controller", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "target":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("Controller", col, "string", v)
+			return ColumnTypeError("Controller", col, "string", v)
 		}
 		r.Target = x
 	case "type":
 		x, ok := v.(*ControllerType)
 		if !ok {
-			return columnTypeError("Controller", col, "*ControllerType", v)
+			return ColumnTypeError("Controller", col, "*ControllerType", v)
 		}
 		r.Type = x
 	default:
-		return unknownColumnError("Controller", col)
+		return UnknownColumnError("Controller", col)
 	}
 	return nil
 }
@@ -1071,7 +1130,8 @@ var controllerColumns = []string{
 	"type",
 }
 
-func (*Controller) columns() []string { return controllerColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*Controller) OVSDBColumns() []string { return controllerColumns }
 
 // Datapath is a row of the Datapath table.
 type Datapath struct {
@@ -1090,11 +1150,17 @@ type Datapath struct {
 // Table returns "Datapath".
 func (*Datapath) Table() string { return "Datapath" }
 
-func (r *Datapath) uuid() string     { return r.UUID }
-func (r *Datapath) setUUID(u string) { r.UUID = u }
-func (r *Datapath) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *Datapath) OVSDBUUID() string { return r.UUID }
 
-func (r *Datapath) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *Datapath) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *Datapath) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *Datapath) OVSDBClone() Model {
 	c := *r
 	c.Capabilities = maps.Clone(r.Capabilities)
 	c.CTZones = maps.Clone(r.CTZones)
@@ -1102,21 +1168,23 @@ func (r *Datapath) clone() Model {
 	return &c
 }
 
-func (r *Datapath) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *Datapath) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "capabilities":
-		return decodeMap(raw, &r.Capabilities, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.Capabilities, DecString[string], DecString[string], diff)
 	case "ct_zones":
-		return decodeMap(raw, &r.CTZones, decInt[int], decUUID[string], diff)
+		return DecodeMap(raw, &r.CTZones, DecInt[int], DecUUID[string], diff)
 	case "datapath_version":
-		return decodeScalar(raw, &r.DatapathVersion, decString[string])
+		return DecodeScalar(raw, &r.DatapathVersion, DecString[string])
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	}
 	return nil
 }
 
-func (r *Datapath) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *Datapath) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -1132,34 +1200,35 @@ func (r *Datapath) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *Datapath) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *Datapath) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "capabilities":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Datapath", col, "map[string]string", v)
+			return ColumnTypeError("Datapath", col, "map[string]string", v)
 		}
 		r.Capabilities = x
 	case "ct_zones":
 		x, ok := v.(map[int]string)
 		if !ok {
-			return columnTypeError("Datapath", col, "map[int]string", v)
+			return ColumnTypeError("Datapath", col, "map[int]string", v)
 		}
 		r.CTZones = x
 	case "datapath_version":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("Datapath", col, "string", v)
+			return ColumnTypeError("Datapath", col, "string", v)
 		}
 		r.DatapathVersion = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Datapath", col, "map[string]string", v)
+			return ColumnTypeError("Datapath", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	default:
-		return unknownColumnError("Datapath", col)
+		return UnknownColumnError("Datapath", col)
 	}
 	return nil
 }
@@ -1171,10 +1240,11 @@ var datapathColumns = []string{
 	"external_ids",
 }
 
-func (*Datapath) columns() []string { return datapathColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*Datapath) OVSDBColumns() []string { return datapathColumns }
 
 // CTZonesRows returns copies of the CT_Zone rows that column ct_zones maps its keys to, as tx sees them.
-func (r *Datapath) CTZonesRows(tx *Tx) (map[int]*CTZone, error) { return refMap[CTZone](tx, r.CTZones) }
+func (r *Datapath) CTZonesRows(tx *Tx) (map[int]*CTZone, error) { return RefMap[CTZone](tx, r.CTZones) }
 
 // FlowSampleCollectorSet is a row of the Flow_Sample_Collector_Set table.
 type FlowSampleCollectorSet struct {
@@ -1193,32 +1263,40 @@ type FlowSampleCollectorSet struct {
 // Table returns "Flow_Sample_Collector_Set".
 func (*FlowSampleCollectorSet) Table() string { return "Flow_Sample_Collector_Set" }
 
-func (r *FlowSampleCollectorSet) uuid() string     { return r.UUID }
-func (r *FlowSampleCollectorSet) setUUID(u string) { r.UUID = u }
-func (r *FlowSampleCollectorSet) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *FlowSampleCollectorSet) OVSDBUUID() string { return r.UUID }
 
-func (r *FlowSampleCollectorSet) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *FlowSampleCollectorSet) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *FlowSampleCollectorSet) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *FlowSampleCollectorSet) OVSDBClone() Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.IPFIX = clonePtr(r.IPFIX)
+	c.IPFIX = ClonePtr(r.IPFIX)
 	return &c
 }
 
-func (r *FlowSampleCollectorSet) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *FlowSampleCollectorSet) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bridge":
-		return decodeScalar(raw, &r.Bridge, decUUID[string])
+		return DecodeScalar(raw, &r.Bridge, DecUUID[string])
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "id":
-		return decodeScalar(raw, &r.ID, decInt[int])
+		return DecodeScalar(raw, &r.ID, DecInt[int])
 	case "ipfix":
-		return decodeOptional(raw, &r.IPFIX, decUUID[string], diff)
+		return DecodeOptional(raw, &r.IPFIX, DecUUID[string], diff)
 	}
 	return nil
 }
 
-func (r *FlowSampleCollectorSet) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *FlowSampleCollectorSet) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -1234,34 +1312,35 @@ func (r *FlowSampleCollectorSet) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *FlowSampleCollectorSet) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *FlowSampleCollectorSet) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "bridge":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("Flow_Sample_Collector_Set", col, "string", v)
+			return ColumnTypeError("Flow_Sample_Collector_Set", col, "string", v)
 		}
 		r.Bridge = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Flow_Sample_Collector_Set", col, "map[string]string", v)
+			return ColumnTypeError("Flow_Sample_Collector_Set", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "id":
 		x, ok := v.(int)
 		if !ok {
-			return columnTypeError("Flow_Sample_Collector_Set", col, "int", v)
+			return ColumnTypeError("Flow_Sample_Collector_Set", col, "int", v)
 		}
 		r.ID = x
 	case "ipfix":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Flow_Sample_Collector_Set", col, "*string", v)
+			return ColumnTypeError("Flow_Sample_Collector_Set", col, "*string", v)
 		}
 		r.IPFIX = x
 	default:
-		return unknownColumnError("Flow_Sample_Collector_Set", col)
+		return UnknownColumnError("Flow_Sample_Collector_Set", col)
 	}
 	return nil
 }
@@ -1273,13 +1352,14 @@ var flowSampleCollectorSetColumns = []string{
 	"ipfix",
 }
 
-func (*FlowSampleCollectorSet) columns() []string { return flowSampleCollectorSetColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*FlowSampleCollectorSet) OVSDBColumns() []string { return flowSampleCollectorSetColumns }
 
 // BridgeRow returns a copy of the Bridge row that column bridge refers to, as tx sees it.
 func (r *FlowSampleCollectorSet) BridgeRow(tx *Tx) (*Bridge, error) { return Get[Bridge](tx, r.Bridge) }
 
 // IPFIXRow returns a copy of the IPFIX row that column ipfix refers to, as tx sees it, or nil when it is empty.
-func (r *FlowSampleCollectorSet) IPFIXRow(tx *Tx) (*IPFIX, error) { return refRow[IPFIX](tx, r.IPFIX) }
+func (r *FlowSampleCollectorSet) IPFIXRow(tx *Tx) (*IPFIX, error) { return RefRow[IPFIX](tx, r.IPFIX) }
 
 // FlowTableOverflowPolicy is the enumerated type of column Flow_Table.overflow_policy.
 type FlowTableOverflowPolicy string
@@ -1311,40 +1391,48 @@ type FlowTable struct {
 // Table returns "Flow_Table".
 func (*FlowTable) Table() string { return "Flow_Table" }
 
-func (r *FlowTable) uuid() string     { return r.UUID }
-func (r *FlowTable) setUUID(u string) { r.UUID = u }
-func (r *FlowTable) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *FlowTable) OVSDBUUID() string { return r.UUID }
 
-func (r *FlowTable) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *FlowTable) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *FlowTable) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *FlowTable) OVSDBClone() Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.FlowLimit = clonePtr(r.FlowLimit)
+	c.FlowLimit = ClonePtr(r.FlowLimit)
 	c.Groups = slices.Clone(r.Groups)
-	c.Name = clonePtr(r.Name)
-	c.OverflowPolicy = clonePtr(r.OverflowPolicy)
+	c.Name = ClonePtr(r.Name)
+	c.OverflowPolicy = ClonePtr(r.OverflowPolicy)
 	c.Prefixes = slices.Clone(r.Prefixes)
 	return &c
 }
 
-func (r *FlowTable) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *FlowTable) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "flow_limit":
-		return decodeOptional(raw, &r.FlowLimit, decInt[int], diff)
+		return DecodeOptional(raw, &r.FlowLimit, DecInt[int], diff)
 	case "groups":
-		return decodeSet(raw, &r.Groups, decString[string], diff)
+		return DecodeSet(raw, &r.Groups, DecString[string], diff)
 	case "name":
-		return decodeOptional(raw, &r.Name, decString[string], diff)
+		return DecodeOptional(raw, &r.Name, DecString[string], diff)
 	case "overflow_policy":
-		return decodeOptional(raw, &r.OverflowPolicy, decString[FlowTableOverflowPolicy], diff)
+		return DecodeOptional(raw, &r.OverflowPolicy, DecString[FlowTableOverflowPolicy], diff)
 	case "prefixes":
-		return decodeSet(raw, &r.Prefixes, decString[string], diff)
+		return DecodeSet(raw, &r.Prefixes, DecString[string], diff)
 	}
 	return nil
 }
 
-func (r *FlowTable) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *FlowTable) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -1364,46 +1452,47 @@ func (r *FlowTable) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *FlowTable) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *FlowTable) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Flow_Table", col, "map[string]string", v)
+			return ColumnTypeError("Flow_Table", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "flow_limit":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Flow_Table", col, "*int", v)
+			return ColumnTypeError("Flow_Table", col, "*int", v)
 		}
 		r.FlowLimit = x
 	case "groups":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Flow_Table", col, "[]string", v)
+			return ColumnTypeError("Flow_Table", col, "[]string", v)
 		}
 		r.Groups = x
 	case "name":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Flow_Table", col, "*string", v)
+			return ColumnTypeError("Flow_Table", col, "*string", v)
 		}
 		r.Name = x
 	case "overflow_policy":
 		x, ok := v.(*FlowTableOverflowPolicy)
 		if !ok {
-			return columnTypeError("Flow_Table", col, "*FlowTableOverflowPolicy", v)
+			return ColumnTypeError("Flow_Table", col, "*FlowTableOverflowPolicy", v)
 		}
 		r.OverflowPolicy = x
 	case "prefixes":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Flow_Table", col, "[]string", v)
+			return ColumnTypeError("Flow_Table", col, "[]string", v)
 		}
 		r.Prefixes = x
 	default:
-		return unknownColumnError("Flow_Table", col)
+		return UnknownColumnError("Flow_Table", col)
 	}
 	return nil
 }
@@ -1417,7 +1506,8 @@ var flowTableColumns = []string{
 	"prefixes",
 }
 
-func (*FlowTable) columns() []string { return flowTableColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*FlowTable) OVSDBColumns() []string { return flowTableColumns }
 
 // IPFIX is a row of the IPFIX table.
 type IPFIX struct {
@@ -1444,46 +1534,54 @@ type IPFIX struct {
 // Table returns "IPFIX".
 func (*IPFIX) Table() string { return "IPFIX" }
 
-func (r *IPFIX) uuid() string     { return r.UUID }
-func (r *IPFIX) setUUID(u string) { r.UUID = u }
-func (r *IPFIX) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *IPFIX) OVSDBUUID() string { return r.UUID }
 
-func (r *IPFIX) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *IPFIX) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *IPFIX) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *IPFIX) OVSDBClone() Model {
 	c := *r
-	c.CacheActiveTimeout = clonePtr(r.CacheActiveTimeout)
-	c.CacheMaxFlows = clonePtr(r.CacheMaxFlows)
+	c.CacheActiveTimeout = ClonePtr(r.CacheActiveTimeout)
+	c.CacheMaxFlows = ClonePtr(r.CacheMaxFlows)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.ObsDomainID = clonePtr(r.ObsDomainID)
-	c.ObsPointID = clonePtr(r.ObsPointID)
+	c.ObsDomainID = ClonePtr(r.ObsDomainID)
+	c.ObsPointID = ClonePtr(r.ObsPointID)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.Sampling = clonePtr(r.Sampling)
+	c.Sampling = ClonePtr(r.Sampling)
 	c.Targets = slices.Clone(r.Targets)
 	return &c
 }
 
-func (r *IPFIX) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *IPFIX) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "cache_active_timeout":
-		return decodeOptional(raw, &r.CacheActiveTimeout, decInt[int], diff)
+		return DecodeOptional(raw, &r.CacheActiveTimeout, DecInt[int], diff)
 	case "cache_max_flows":
-		return decodeOptional(raw, &r.CacheMaxFlows, decInt[int], diff)
+		return DecodeOptional(raw, &r.CacheMaxFlows, DecInt[int], diff)
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "obs_domain_id":
-		return decodeOptional(raw, &r.ObsDomainID, decInt[int], diff)
+		return DecodeOptional(raw, &r.ObsDomainID, DecInt[int], diff)
 	case "obs_point_id":
-		return decodeOptional(raw, &r.ObsPointID, decInt[int], diff)
+		return DecodeOptional(raw, &r.ObsPointID, DecInt[int], diff)
 	case "other_config":
-		return decodeMap(raw, &r.OtherConfig, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
 	case "sampling":
-		return decodeOptional(raw, &r.Sampling, decInt[int], diff)
+		return DecodeOptional(raw, &r.Sampling, DecInt[int], diff)
 	case "targets":
-		return decodeSet(raw, &r.Targets, decString[string], diff)
+		return DecodeSet(raw, &r.Targets, DecString[string], diff)
 	}
 	return nil
 }
 
-func (r *IPFIX) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *IPFIX) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -1507,58 +1605,59 @@ func (r *IPFIX) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *IPFIX) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *IPFIX) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "cache_active_timeout":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("IPFIX", col, "*int", v)
+			return ColumnTypeError("IPFIX", col, "*int", v)
 		}
 		r.CacheActiveTimeout = x
 	case "cache_max_flows":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("IPFIX", col, "*int", v)
+			return ColumnTypeError("IPFIX", col, "*int", v)
 		}
 		r.CacheMaxFlows = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("IPFIX", col, "map[string]string", v)
+			return ColumnTypeError("IPFIX", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "obs_domain_id":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("IPFIX", col, "*int", v)
+			return ColumnTypeError("IPFIX", col, "*int", v)
 		}
 		r.ObsDomainID = x
 	case "obs_point_id":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("IPFIX", col, "*int", v)
+			return ColumnTypeError("IPFIX", col, "*int", v)
 		}
 		r.ObsPointID = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("IPFIX", col, "map[string]string", v)
+			return ColumnTypeError("IPFIX", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "sampling":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("IPFIX", col, "*int", v)
+			return ColumnTypeError("IPFIX", col, "*int", v)
 		}
 		r.Sampling = x
 	case "targets":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("IPFIX", col, "[]string", v)
+			return ColumnTypeError("IPFIX", col, "[]string", v)
 		}
 		r.Targets = x
 	default:
-		return unknownColumnError("IPFIX", col)
+		return UnknownColumnError("IPFIX", col)
 	}
 	return nil
 }
@@ -1574,7 +1673,8 @@ var iPFIXColumns = []string{
 	"targets",
 }
 
-func (*IPFIX) columns() []string { return iPFIXColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*IPFIX) OVSDBColumns() []string { return iPFIXColumns }
 
 // InterfaceAdminState is the enumerated type of column Interface.admin_state.
 type InterfaceAdminState string
@@ -1691,37 +1791,43 @@ type Interface struct {
 // Table returns "Interface".
 func (*Interface) Table() string { return "Interface" }
 
-func (r *Interface) uuid() string     { return r.UUID }
-func (r *Interface) setUUID(u string) { r.UUID = u }
-func (r *Interface) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *Interface) OVSDBUUID() string { return r.UUID }
 
-func (r *Interface) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *Interface) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *Interface) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *Interface) OVSDBClone() Model {
 	c := *r
-	c.AdminState = clonePtr(r.AdminState)
+	c.AdminState = ClonePtr(r.AdminState)
 	c.BFD = maps.Clone(r.BFD)
 	c.BFDStatus = maps.Clone(r.BFDStatus)
-	c.CFMFault = clonePtr(r.CFMFault)
+	c.CFMFault = ClonePtr(r.CFMFault)
 	c.CFMFaultStatus = slices.Clone(r.CFMFaultStatus)
-	c.CFMFlapCount = clonePtr(r.CFMFlapCount)
-	c.CFMHealth = clonePtr(r.CFMHealth)
-	c.CFMMPID = clonePtr(r.CFMMPID)
+	c.CFMFlapCount = ClonePtr(r.CFMFlapCount)
+	c.CFMHealth = ClonePtr(r.CFMHealth)
+	c.CFMMPID = ClonePtr(r.CFMMPID)
 	c.CFMRemoteMPIDs = slices.Clone(r.CFMRemoteMPIDs)
-	c.CFMRemoteOpstate = clonePtr(r.CFMRemoteOpstate)
-	c.Duplex = clonePtr(r.Duplex)
-	c.Error = clonePtr(r.Error)
+	c.CFMRemoteOpstate = ClonePtr(r.CFMRemoteOpstate)
+	c.Duplex = ClonePtr(r.Duplex)
+	c.Error = ClonePtr(r.Error)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Ifindex = clonePtr(r.Ifindex)
-	c.LACPCurrent = clonePtr(r.LACPCurrent)
-	c.LinkResets = clonePtr(r.LinkResets)
-	c.LinkSpeed = clonePtr(r.LinkSpeed)
-	c.LinkState = clonePtr(r.LinkState)
+	c.Ifindex = ClonePtr(r.Ifindex)
+	c.LACPCurrent = ClonePtr(r.LACPCurrent)
+	c.LinkResets = ClonePtr(r.LinkResets)
+	c.LinkSpeed = ClonePtr(r.LinkSpeed)
+	c.LinkState = ClonePtr(r.LinkState)
 	c.LLDP = maps.Clone(r.LLDP)
-	c.MAC = clonePtr(r.MAC)
-	c.MACInUse = clonePtr(r.MACInUse)
-	c.MTU = clonePtr(r.MTU)
-	c.MTURequest = clonePtr(r.MTURequest)
-	c.Ofport = clonePtr(r.Ofport)
-	c.OfportRequest = clonePtr(r.OfportRequest)
+	c.MAC = ClonePtr(r.MAC)
+	c.MACInUse = ClonePtr(r.MACInUse)
+	c.MTU = ClonePtr(r.MTU)
+	c.MTURequest = ClonePtr(r.MTURequest)
+	c.Ofport = ClonePtr(r.Ofport)
+	c.OfportRequest = ClonePtr(r.OfportRequest)
 	c.Options = maps.Clone(r.Options)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Statistics = maps.Clone(r.Statistics)
@@ -1729,83 +1835,85 @@ func (r *Interface) clone() Model {
 	return &c
 }
 
-func (r *Interface) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *Interface) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "admin_state":
-		return decodeOptional(raw, &r.AdminState, decString[InterfaceAdminState], diff)
+		return DecodeOptional(raw, &r.AdminState, DecString[InterfaceAdminState], diff)
 	case "bfd":
-		return decodeMap(raw, &r.BFD, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.BFD, DecString[string], DecString[string], diff)
 	case "bfd_status":
-		return decodeMap(raw, &r.BFDStatus, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.BFDStatus, DecString[string], DecString[string], diff)
 	case "cfm_fault":
-		return decodeOptional(raw, &r.CFMFault, decBool[bool], diff)
+		return DecodeOptional(raw, &r.CFMFault, DecBool[bool], diff)
 	case "cfm_fault_status":
-		return decodeSet(raw, &r.CFMFaultStatus, decString[string], diff)
+		return DecodeSet(raw, &r.CFMFaultStatus, DecString[string], diff)
 	case "cfm_flap_count":
-		return decodeOptional(raw, &r.CFMFlapCount, decInt[int], diff)
+		return DecodeOptional(raw, &r.CFMFlapCount, DecInt[int], diff)
 	case "cfm_health":
-		return decodeOptional(raw, &r.CFMHealth, decInt[int], diff)
+		return DecodeOptional(raw, &r.CFMHealth, DecInt[int], diff)
 	case "cfm_mpid":
-		return decodeOptional(raw, &r.CFMMPID, decInt[int], diff)
+		return DecodeOptional(raw, &r.CFMMPID, DecInt[int], diff)
 	case "cfm_remote_mpids":
-		return decodeSet(raw, &r.CFMRemoteMPIDs, decInt[int], diff)
+		return DecodeSet(raw, &r.CFMRemoteMPIDs, DecInt[int], diff)
 	case "cfm_remote_opstate":
-		return decodeOptional(raw, &r.CFMRemoteOpstate, decString[InterfaceCFMRemoteOpstate], diff)
+		return DecodeOptional(raw, &r.CFMRemoteOpstate, DecString[InterfaceCFMRemoteOpstate], diff)
 	case "duplex":
-		return decodeOptional(raw, &r.Duplex, decString[InterfaceDuplex], diff)
+		return DecodeOptional(raw, &r.Duplex, DecString[InterfaceDuplex], diff)
 	case "error":
-		return decodeOptional(raw, &r.Error, decString[string], diff)
+		return DecodeOptional(raw, &r.Error, DecString[string], diff)
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "ifindex":
-		return decodeOptional(raw, &r.Ifindex, decInt[int], diff)
+		return DecodeOptional(raw, &r.Ifindex, DecInt[int], diff)
 	case "ingress_policing_burst":
-		return decodeScalar(raw, &r.IngressPolicingBurst, decInt[int])
+		return DecodeScalar(raw, &r.IngressPolicingBurst, DecInt[int])
 	case "ingress_policing_kpkts_burst":
-		return decodeScalar(raw, &r.IngressPolicingKpktsBurst, decInt[int])
+		return DecodeScalar(raw, &r.IngressPolicingKpktsBurst, DecInt[int])
 	case "ingress_policing_kpkts_rate":
-		return decodeScalar(raw, &r.IngressPolicingKpktsRate, decInt[int])
+		return DecodeScalar(raw, &r.IngressPolicingKpktsRate, DecInt[int])
 	case "ingress_policing_rate":
-		return decodeScalar(raw, &r.IngressPolicingRate, decInt[int])
+		return DecodeScalar(raw, &r.IngressPolicingRate, DecInt[int])
 	case "lacp_current":
-		return decodeOptional(raw, &r.LACPCurrent, decBool[bool], diff)
+		return DecodeOptional(raw, &r.LACPCurrent, DecBool[bool], diff)
 	case "link_resets":
-		return decodeOptional(raw, &r.LinkResets, decInt[int], diff)
+		return DecodeOptional(raw, &r.LinkResets, DecInt[int], diff)
 	case "link_speed":
-		return decodeOptional(raw, &r.LinkSpeed, decInt[int], diff)
+		return DecodeOptional(raw, &r.LinkSpeed, DecInt[int], diff)
 	case "link_state":
-		return decodeOptional(raw, &r.LinkState, decString[InterfaceLinkState], diff)
+		return DecodeOptional(raw, &r.LinkState, DecString[InterfaceLinkState], diff)
 	case "lldp":
-		return decodeMap(raw, &r.LLDP, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.LLDP, DecString[string], DecString[string], diff)
 	case "mac":
-		return decodeOptional(raw, &r.MAC, decString[string], diff)
+		return DecodeOptional(raw, &r.MAC, DecString[string], diff)
 	case "mac_in_use":
-		return decodeOptional(raw, &r.MACInUse, decString[string], diff)
+		return DecodeOptional(raw, &r.MACInUse, DecString[string], diff)
 	case "mtu":
-		return decodeOptional(raw, &r.MTU, decInt[int], diff)
+		return DecodeOptional(raw, &r.MTU, DecInt[int], diff)
 	case "mtu_request":
-		return decodeOptional(raw, &r.MTURequest, decInt[int], diff)
+		return DecodeOptional(raw, &r.MTURequest, DecInt[int], diff)
 	case "name":
-		return decodeScalar(raw, &r.Name, decString[string])
+		return DecodeScalar(raw, &r.Name, DecString[string])
 	case "ofport":
-		return decodeOptional(raw, &r.Ofport, decInt[int], diff)
+		return DecodeOptional(raw, &r.Ofport, DecInt[int], diff)
 	case "ofport_request":
-		return decodeOptional(raw, &r.OfportRequest, decInt[int], diff)
+		return DecodeOptional(raw, &r.OfportRequest, DecInt[int], diff)
 	case "options":
-		return decodeMap(raw, &r.Options, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.Options, DecString[string], DecString[string], diff)
 	case "other_config":
-		return decodeMap(raw, &r.OtherConfig, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
 	case "statistics":
-		return decodeMap(raw, &r.Statistics, decString[string], decInt[int], diff)
+		return DecodeMap(raw, &r.Statistics, DecString[string], DecInt[int], diff)
 	case "status":
-		return decodeMap(raw, &r.Status, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.Status, DecString[string], DecString[string], diff)
 	case "type":
-		return decodeScalar(raw, &r.Type, decString[string])
+		return DecodeScalar(raw, &r.Type, DecString[string])
 	}
 	return nil
 }
 
-func (r *Interface) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *Interface) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -1883,220 +1991,221 @@ func (r *Interface) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *Interface) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *Interface) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "admin_state":
 		x, ok := v.(*InterfaceAdminState)
 		if !ok {
-			return columnTypeError("Interface", col, "*InterfaceAdminState", v)
+			return ColumnTypeError("Interface", col, "*InterfaceAdminState", v)
 		}
 		r.AdminState = x
 	case "bfd":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Interface", col, "map[string]string", v)
+			return ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.BFD = x
 	case "bfd_status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Interface", col, "map[string]string", v)
+			return ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.BFDStatus = x
 	case "cfm_fault":
 		x, ok := v.(*bool)
 		if !ok {
-			return columnTypeError("Interface", col, "*bool", v)
+			return ColumnTypeError("Interface", col, "*bool", v)
 		}
 		r.CFMFault = x
 	case "cfm_fault_status":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Interface", col, "[]string", v)
+			return ColumnTypeError("Interface", col, "[]string", v)
 		}
 		r.CFMFaultStatus = x
 	case "cfm_flap_count":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Interface", col, "*int", v)
+			return ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.CFMFlapCount = x
 	case "cfm_health":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Interface", col, "*int", v)
+			return ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.CFMHealth = x
 	case "cfm_mpid":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Interface", col, "*int", v)
+			return ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.CFMMPID = x
 	case "cfm_remote_mpids":
 		x, ok := v.([]int)
 		if !ok {
-			return columnTypeError("Interface", col, "[]int", v)
+			return ColumnTypeError("Interface", col, "[]int", v)
 		}
 		r.CFMRemoteMPIDs = x
 	case "cfm_remote_opstate":
 		x, ok := v.(*InterfaceCFMRemoteOpstate)
 		if !ok {
-			return columnTypeError("Interface", col, "*InterfaceCFMRemoteOpstate", v)
+			return ColumnTypeError("Interface", col, "*InterfaceCFMRemoteOpstate", v)
 		}
 		r.CFMRemoteOpstate = x
 	case "duplex":
 		x, ok := v.(*InterfaceDuplex)
 		if !ok {
-			return columnTypeError("Interface", col, "*InterfaceDuplex", v)
+			return ColumnTypeError("Interface", col, "*InterfaceDuplex", v)
 		}
 		r.Duplex = x
 	case "error":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Interface", col, "*string", v)
+			return ColumnTypeError("Interface", col, "*string", v)
 		}
 		r.Error = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Interface", col, "map[string]string", v)
+			return ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ifindex":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Interface", col, "*int", v)
+			return ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.Ifindex = x
 	case "ingress_policing_burst":
 		x, ok := v.(int)
 		if !ok {
-			return columnTypeError("Interface", col, "int", v)
+			return ColumnTypeError("Interface", col, "int", v)
 		}
 		r.IngressPolicingBurst = x
 	case "ingress_policing_kpkts_burst":
 		x, ok := v.(int)
 		if !ok {
-			return columnTypeError("Interface", col, "int", v)
+			return ColumnTypeError("Interface", col, "int", v)
 		}
 		r.IngressPolicingKpktsBurst = x
 	case "ingress_policing_kpkts_rate":
 		x, ok := v.(int)
 		if !ok {
-			return columnTypeError("Interface", col, "int", v)
+			return ColumnTypeError("Interface", col, "int", v)
 		}
 		r.IngressPolicingKpktsRate = x
 	case "ingress_policing_rate":
 		x, ok := v.(int)
 		if !ok {
-			return columnTypeError("Interface", col, "int", v)
+			return ColumnTypeError("Interface", col, "int", v)
 		}
 		r.IngressPolicingRate = x
 	case "lacp_current":
 		x, ok := v.(*bool)
 		if !ok {
-			return columnTypeError("Interface", col, "*bool", v)
+			return ColumnTypeError("Interface", col, "*bool", v)
 		}
 		r.LACPCurrent = x
 	case "link_resets":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Interface", col, "*int", v)
+			return ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.LinkResets = x
 	case "link_speed":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Interface", col, "*int", v)
+			return ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.LinkSpeed = x
 	case "link_state":
 		x, ok := v.(*InterfaceLinkState)
 		if !ok {
-			return columnTypeError("Interface", col, "*InterfaceLinkState", v)
+			return ColumnTypeError("Interface", col, "*InterfaceLinkState", v)
 		}
 		r.LinkState = x
 	case "lldp":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Interface", col, "map[string]string", v)
+			return ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.LLDP = x
 	case "mac":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Interface", col, "*string", v)
+			return ColumnTypeError("Interface", col, "*string", v)
 		}
 		r.MAC = x
 	case "mac_in_use":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Interface", col, "*string", v)
+			return ColumnTypeError("Interface", col, "*string", v)
 		}
 		r.MACInUse = x
 	case "mtu":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Interface", col, "*int", v)
+			return ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.MTU = x
 	case "mtu_request":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Interface", col, "*int", v)
+			return ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.MTURequest = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("Interface", col, "string", v)
+			return ColumnTypeError("Interface", col, "string", v)
 		}
 		r.Name = x
 	case "ofport":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Interface", col, "*int", v)
+			return ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.Ofport = x
 	case "ofport_request":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Interface", col, "*int", v)
+			return ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.OfportRequest = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Interface", col, "map[string]string", v)
+			return ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Interface", col, "map[string]string", v)
+			return ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "statistics":
 		x, ok := v.(map[string]int)
 		if !ok {
-			return columnTypeError("Interface", col, "map[string]int", v)
+			return ColumnTypeError("Interface", col, "map[string]int", v)
 		}
 		r.Statistics = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Interface", col, "map[string]string", v)
+			return ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "type":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("Interface", col, "string", v)
+			return ColumnTypeError("Interface", col, "string", v)
 		}
 		r.Type = x
 	default:
-		return unknownColumnError("Interface", col)
+		return UnknownColumnError("Interface", col)
 	}
 	return nil
 }
@@ -2139,7 +2248,8 @@ var interfaceColumns = []string{
 	"type",
 }
 
-func (*Interface) columns() []string { return interfaceColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*Interface) OVSDBColumns() []string { return interfaceColumns }
 
 // ManagerConnectionMode is the enumerated type of column Manager.connection_mode.
 type ManagerConnectionMode string
@@ -2175,44 +2285,52 @@ type Manager struct {
 // Table returns "Manager".
 func (*Manager) Table() string { return "Manager" }
 
-func (r *Manager) uuid() string     { return r.UUID }
-func (r *Manager) setUUID(u string) { r.UUID = u }
-func (r *Manager) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *Manager) OVSDBUUID() string { return r.UUID }
 
-func (r *Manager) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *Manager) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *Manager) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *Manager) OVSDBClone() Model {
 	c := *r
-	c.ConnectionMode = clonePtr(r.ConnectionMode)
+	c.ConnectionMode = ClonePtr(r.ConnectionMode)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.InactivityProbe = clonePtr(r.InactivityProbe)
-	c.MaxBackoff = clonePtr(r.MaxBackoff)
+	c.InactivityProbe = ClonePtr(r.InactivityProbe)
+	c.MaxBackoff = ClonePtr(r.MaxBackoff)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Status = maps.Clone(r.Status)
 	return &c
 }
 
-func (r *Manager) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *Manager) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "connection_mode":
-		return decodeOptional(raw, &r.ConnectionMode, decString[ManagerConnectionMode], diff)
+		return DecodeOptional(raw, &r.ConnectionMode, DecString[ManagerConnectionMode], diff)
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "inactivity_probe":
-		return decodeOptional(raw, &r.InactivityProbe, decInt[int], diff)
+		return DecodeOptional(raw, &r.InactivityProbe, DecInt[int], diff)
 	case "is_connected":
-		return decodeScalar(raw, &r.IsConnected, decBool[bool])
+		return DecodeScalar(raw, &r.IsConnected, DecBool[bool])
 	case "max_backoff":
-		return decodeOptional(raw, &r.MaxBackoff, decInt[int], diff)
+		return DecodeOptional(raw, &r.MaxBackoff, DecInt[int], diff)
 	case "other_config":
-		return decodeMap(raw, &r.OtherConfig, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
 	case "status":
-		return decodeMap(raw, &r.Status, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.Status, DecString[string], DecString[string], diff)
 	case "target":
-		return decodeScalar(raw, &r.Target, decString[string])
+		return DecodeScalar(raw, &r.Target, DecString[string])
 	}
 	return nil
 }
 
-func (r *Manager) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *Manager) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -2236,58 +2354,59 @@ func (r *Manager) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *Manager) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *Manager) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "connection_mode":
 		x, ok := v.(*ManagerConnectionMode)
 		if !ok {
-			return columnTypeError("Manager", col, "*ManagerConnectionMode", v)
+			return ColumnTypeError("Manager", col, "*ManagerConnectionMode", v)
 		}
 		r.ConnectionMode = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Manager", col, "map[string]string", v)
+			return ColumnTypeError("Manager", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "inactivity_probe":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Manager", col, "*int", v)
+			return ColumnTypeError("Manager", col, "*int", v)
 		}
 		r.InactivityProbe = x
 	case "is_connected":
 		x, ok := v.(bool)
 		if !ok {
-			return columnTypeError("Manager", col, "bool", v)
+			return ColumnTypeError("Manager", col, "bool", v)
 		}
 		r.IsConnected = x
 	case "max_backoff":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Manager", col, "*int", v)
+			return ColumnTypeError("Manager", col, "*int", v)
 		}
 		r.MaxBackoff = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Manager", col, "map[string]string", v)
+			return ColumnTypeError("Manager", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Manager", col, "map[string]string", v)
+			return ColumnTypeError("Manager", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "target":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("Manager", col, "string", v)
+			return ColumnTypeError("Manager", col, "string", v)
 		}
 		r.Target = x
 	default:
-		return unknownColumnError("Manager", col)
+		return UnknownColumnError("Manager", col)
 	}
 	return nil
 }
@@ -2303,7 +2422,8 @@ var managerColumns = []string{
 	"target",
 }
 
-func (*Manager) columns() []string { return managerColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*Manager) OVSDBColumns() []string { return managerColumns }
 
 // Mirror is a row of the Mirror table.
 type Mirror struct {
@@ -2334,50 +2454,58 @@ type Mirror struct {
 // Table returns "Mirror".
 func (*Mirror) Table() string { return "Mirror" }
 
-func (r *Mirror) uuid() string     { return r.UUID }
-func (r *Mirror) setUUID(u string) { r.UUID = u }
-func (r *Mirror) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *Mirror) OVSDBUUID() string { return r.UUID }
 
-func (r *Mirror) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *Mirror) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *Mirror) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *Mirror) OVSDBClone() Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.OutputPort = clonePtr(r.OutputPort)
-	c.OutputVLAN = clonePtr(r.OutputVLAN)
+	c.OutputPort = ClonePtr(r.OutputPort)
+	c.OutputVLAN = ClonePtr(r.OutputVLAN)
 	c.SelectDstPort = slices.Clone(r.SelectDstPort)
 	c.SelectSrcPort = slices.Clone(r.SelectSrcPort)
 	c.SelectVLAN = slices.Clone(r.SelectVLAN)
-	c.Snaplen = clonePtr(r.Snaplen)
+	c.Snaplen = ClonePtr(r.Snaplen)
 	c.Statistics = maps.Clone(r.Statistics)
 	return &c
 }
 
-func (r *Mirror) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *Mirror) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "name":
-		return decodeScalar(raw, &r.Name, decString[string])
+		return DecodeScalar(raw, &r.Name, DecString[string])
 	case "output_port":
-		return decodeOptional(raw, &r.OutputPort, decUUID[string], diff)
+		return DecodeOptional(raw, &r.OutputPort, DecUUID[string], diff)
 	case "output_vlan":
-		return decodeOptional(raw, &r.OutputVLAN, decInt[int], diff)
+		return DecodeOptional(raw, &r.OutputVLAN, DecInt[int], diff)
 	case "select_all":
-		return decodeScalar(raw, &r.SelectAll, decBool[bool])
+		return DecodeScalar(raw, &r.SelectAll, DecBool[bool])
 	case "select_dst_port":
-		return decodeSet(raw, &r.SelectDstPort, decUUID[string], diff)
+		return DecodeSet(raw, &r.SelectDstPort, DecUUID[string], diff)
 	case "select_src_port":
-		return decodeSet(raw, &r.SelectSrcPort, decUUID[string], diff)
+		return DecodeSet(raw, &r.SelectSrcPort, DecUUID[string], diff)
 	case "select_vlan":
-		return decodeSet(raw, &r.SelectVLAN, decInt[int], diff)
+		return DecodeSet(raw, &r.SelectVLAN, DecInt[int], diff)
 	case "snaplen":
-		return decodeOptional(raw, &r.Snaplen, decInt[int], diff)
+		return DecodeOptional(raw, &r.Snaplen, DecInt[int], diff)
 	case "statistics":
-		return decodeMap(raw, &r.Statistics, decString[string], decInt[int], diff)
+		return DecodeMap(raw, &r.Statistics, DecString[string], DecInt[int], diff)
 	}
 	return nil
 }
 
-func (r *Mirror) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *Mirror) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -2405,70 +2533,71 @@ func (r *Mirror) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *Mirror) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *Mirror) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Mirror", col, "map[string]string", v)
+			return ColumnTypeError("Mirror", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("Mirror", col, "string", v)
+			return ColumnTypeError("Mirror", col, "string", v)
 		}
 		r.Name = x
 	case "output_port":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Mirror", col, "*string", v)
+			return ColumnTypeError("Mirror", col, "*string", v)
 		}
 		r.OutputPort = x
 	case "output_vlan":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Mirror", col, "*int", v)
+			return ColumnTypeError("Mirror", col, "*int", v)
 		}
 		r.OutputVLAN = x
 	case "select_all":
 		x, ok := v.(bool)
 		if !ok {
-			return columnTypeError("Mirror", col, "bool", v)
+			return ColumnTypeError("Mirror", col, "bool", v)
 		}
 		r.SelectAll = x
 	case "select_dst_port":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Mirror", col, "[]string", v)
+			return ColumnTypeError("Mirror", col, "[]string", v)
 		}
 		r.SelectDstPort = x
 	case "select_src_port":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Mirror", col, "[]string", v)
+			return ColumnTypeError("Mirror", col, "[]string", v)
 		}
 		r.SelectSrcPort = x
 	case "select_vlan":
 		x, ok := v.([]int)
 		if !ok {
-			return columnTypeError("Mirror", col, "[]int", v)
+			return ColumnTypeError("Mirror", col, "[]int", v)
 		}
 		r.SelectVLAN = x
 	case "snaplen":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Mirror", col, "*int", v)
+			return ColumnTypeError("Mirror", col, "*int", v)
 		}
 		r.Snaplen = x
 	case "statistics":
 		x, ok := v.(map[string]int)
 		if !ok {
-			return columnTypeError("Mirror", col, "map[string]int", v)
+			return ColumnTypeError("Mirror", col, "map[string]int", v)
 		}
 		r.Statistics = x
 	default:
-		return unknownColumnError("Mirror", col)
+		return UnknownColumnError("Mirror", col)
 	}
 	return nil
 }
@@ -2486,19 +2615,20 @@ var mirrorColumns = []string{
 	"statistics",
 }
 
-func (*Mirror) columns() []string { return mirrorColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*Mirror) OVSDBColumns() []string { return mirrorColumns }
 
 // OutputPortRow returns a copy of the Port row that column output_port refers to, as tx sees it, or nil when it is empty.
-func (r *Mirror) OutputPortRow(tx *Tx) (*Port, error) { return refRow[Port](tx, r.OutputPort) }
+func (r *Mirror) OutputPortRow(tx *Tx) (*Port, error) { return RefRow[Port](tx, r.OutputPort) }
 
 // SelectDstPortRows returns copies of the Port rows that column select_dst_port refers to, as tx sees them.
 func (r *Mirror) SelectDstPortRows(tx *Tx) ([]*Port, error) {
-	return refRows[Port](tx, r.SelectDstPort)
+	return RefRows[Port](tx, r.SelectDstPort)
 }
 
 // SelectSrcPortRows returns copies of the Port rows that column select_src_port refers to, as tx sees them.
 func (r *Mirror) SelectSrcPortRows(tx *Tx) ([]*Port, error) {
-	return refRows[Port](tx, r.SelectSrcPort)
+	return RefRows[Port](tx, r.SelectSrcPort)
 }
 
 // NetFlow is a row of the NetFlow table.
@@ -2522,38 +2652,46 @@ type NetFlow struct {
 // Table returns "NetFlow".
 func (*NetFlow) Table() string { return "NetFlow" }
 
-func (r *NetFlow) uuid() string     { return r.UUID }
-func (r *NetFlow) setUUID(u string) { r.UUID = u }
-func (r *NetFlow) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *NetFlow) OVSDBUUID() string { return r.UUID }
 
-func (r *NetFlow) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *NetFlow) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *NetFlow) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *NetFlow) OVSDBClone() Model {
 	c := *r
-	c.EngineID = clonePtr(r.EngineID)
-	c.EngineType = clonePtr(r.EngineType)
+	c.EngineID = ClonePtr(r.EngineID)
+	c.EngineType = ClonePtr(r.EngineType)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Targets = slices.Clone(r.Targets)
 	return &c
 }
 
-func (r *NetFlow) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *NetFlow) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "active_timeout":
-		return decodeScalar(raw, &r.ActiveTimeout, decInt[int])
+		return DecodeScalar(raw, &r.ActiveTimeout, DecInt[int])
 	case "add_id_to_interface":
-		return decodeScalar(raw, &r.AddIDToInterface, decBool[bool])
+		return DecodeScalar(raw, &r.AddIDToInterface, DecBool[bool])
 	case "engine_id":
-		return decodeOptional(raw, &r.EngineID, decInt[int], diff)
+		return DecodeOptional(raw, &r.EngineID, DecInt[int], diff)
 	case "engine_type":
-		return decodeOptional(raw, &r.EngineType, decInt[int], diff)
+		return DecodeOptional(raw, &r.EngineType, DecInt[int], diff)
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "targets":
-		return decodeSet(raw, &r.Targets, decString[string], diff)
+		return DecodeSet(raw, &r.Targets, DecString[string], diff)
 	}
 	return nil
 }
 
-func (r *NetFlow) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *NetFlow) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -2573,46 +2711,47 @@ func (r *NetFlow) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *NetFlow) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *NetFlow) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "active_timeout":
 		x, ok := v.(int)
 		if !ok {
-			return columnTypeError("NetFlow", col, "int", v)
+			return ColumnTypeError("NetFlow", col, "int", v)
 		}
 		r.ActiveTimeout = x
 	case "add_id_to_interface":
 		x, ok := v.(bool)
 		if !ok {
-			return columnTypeError("NetFlow", col, "bool", v)
+			return ColumnTypeError("NetFlow", col, "bool", v)
 		}
 		r.AddIDToInterface = x
 	case "engine_id":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("NetFlow", col, "*int", v)
+			return ColumnTypeError("NetFlow", col, "*int", v)
 		}
 		r.EngineID = x
 	case "engine_type":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("NetFlow", col, "*int", v)
+			return ColumnTypeError("NetFlow", col, "*int", v)
 		}
 		r.EngineType = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("NetFlow", col, "map[string]string", v)
+			return ColumnTypeError("NetFlow", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "targets":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("NetFlow", col, "[]string", v)
+			return ColumnTypeError("NetFlow", col, "[]string", v)
 		}
 		r.Targets = x
 	default:
-		return unknownColumnError("NetFlow", col)
+		return UnknownColumnError("NetFlow", col)
 	}
 	return nil
 }
@@ -2626,7 +2765,8 @@ var netFlowColumns = []string{
 	"targets",
 }
 
-func (*NetFlow) columns() []string { return netFlowColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*NetFlow) OVSDBColumns() []string { return netFlowColumns }
 
 // OpenVSwitch is a row of the Open_vSwitch table.
 type OpenVSwitch struct {
@@ -2671,70 +2811,78 @@ type OpenVSwitch struct {
 // Table returns "Open_vSwitch".
 func (*OpenVSwitch) Table() string { return "Open_vSwitch" }
 
-func (r *OpenVSwitch) uuid() string     { return r.UUID }
-func (r *OpenVSwitch) setUUID(u string) { r.UUID = u }
-func (r *OpenVSwitch) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *OpenVSwitch) OVSDBUUID() string { return r.UUID }
 
-func (r *OpenVSwitch) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *OpenVSwitch) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *OpenVSwitch) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *OpenVSwitch) OVSDBClone() Model {
 	c := *r
 	c.Bridges = slices.Clone(r.Bridges)
 	c.DatapathTypes = slices.Clone(r.DatapathTypes)
 	c.Datapaths = maps.Clone(r.Datapaths)
-	c.DbVersion = clonePtr(r.DbVersion)
-	c.DPDKVersion = clonePtr(r.DPDKVersion)
+	c.DbVersion = ClonePtr(r.DbVersion)
+	c.DPDKVersion = ClonePtr(r.DPDKVersion)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.IfaceTypes = slices.Clone(r.IfaceTypes)
 	c.ManagerOptions = slices.Clone(r.ManagerOptions)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.OvsVersion = clonePtr(r.OvsVersion)
-	c.SSL = clonePtr(r.SSL)
+	c.OvsVersion = ClonePtr(r.OvsVersion)
+	c.SSL = ClonePtr(r.SSL)
 	c.Statistics = maps.Clone(r.Statistics)
-	c.SystemType = clonePtr(r.SystemType)
-	c.SystemVersion = clonePtr(r.SystemVersion)
+	c.SystemType = ClonePtr(r.SystemType)
+	c.SystemVersion = ClonePtr(r.SystemVersion)
 	return &c
 }
 
-func (r *OpenVSwitch) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *OpenVSwitch) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bridges":
-		return decodeSet(raw, &r.Bridges, decUUID[string], diff)
+		return DecodeSet(raw, &r.Bridges, DecUUID[string], diff)
 	case "cur_cfg":
-		return decodeScalar(raw, &r.CurCfg, decInt[int])
+		return DecodeScalar(raw, &r.CurCfg, DecInt[int])
 	case "datapath_types":
-		return decodeSet(raw, &r.DatapathTypes, decString[string], diff)
+		return DecodeSet(raw, &r.DatapathTypes, DecString[string], diff)
 	case "datapaths":
-		return decodeMap(raw, &r.Datapaths, decString[string], decUUID[string], diff)
+		return DecodeMap(raw, &r.Datapaths, DecString[string], DecUUID[string], diff)
 	case "db_version":
-		return decodeOptional(raw, &r.DbVersion, decString[string], diff)
+		return DecodeOptional(raw, &r.DbVersion, DecString[string], diff)
 	case "dpdk_initialized":
-		return decodeScalar(raw, &r.DPDKInitialized, decBool[bool])
+		return DecodeScalar(raw, &r.DPDKInitialized, DecBool[bool])
 	case "dpdk_version":
-		return decodeOptional(raw, &r.DPDKVersion, decString[string], diff)
+		return DecodeOptional(raw, &r.DPDKVersion, DecString[string], diff)
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "iface_types":
-		return decodeSet(raw, &r.IfaceTypes, decString[string], diff)
+		return DecodeSet(raw, &r.IfaceTypes, DecString[string], diff)
 	case "manager_options":
-		return decodeSet(raw, &r.ManagerOptions, decUUID[string], diff)
+		return DecodeSet(raw, &r.ManagerOptions, DecUUID[string], diff)
 	case "next_cfg":
-		return decodeScalar(raw, &r.NextCfg, decInt[int])
+		return DecodeScalar(raw, &r.NextCfg, DecInt[int])
 	case "other_config":
-		return decodeMap(raw, &r.OtherConfig, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
 	case "ovs_version":
-		return decodeOptional(raw, &r.OvsVersion, decString[string], diff)
+		return DecodeOptional(raw, &r.OvsVersion, DecString[string], diff)
 	case "ssl":
-		return decodeOptional(raw, &r.SSL, decUUID[string], diff)
+		return DecodeOptional(raw, &r.SSL, DecUUID[string], diff)
 	case "statistics":
-		return decodeMap(raw, &r.Statistics, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.Statistics, DecString[string], DecString[string], diff)
 	case "system_type":
-		return decodeOptional(raw, &r.SystemType, decString[string], diff)
+		return DecodeOptional(raw, &r.SystemType, DecString[string], diff)
 	case "system_version":
-		return decodeOptional(raw, &r.SystemVersion, decString[string], diff)
+		return DecodeOptional(raw, &r.SystemVersion, DecString[string], diff)
 	}
 	return nil
 }
 
-func (r *OpenVSwitch) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *OpenVSwitch) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -2776,112 +2924,113 @@ func (r *OpenVSwitch) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *OpenVSwitch) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *OpenVSwitch) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "bridges":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "[]string", v)
+			return ColumnTypeError("Open_vSwitch", col, "[]string", v)
 		}
 		r.Bridges = x
 	case "cur_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "int", v)
+			return ColumnTypeError("Open_vSwitch", col, "int", v)
 		}
 		r.CurCfg = x
 	case "datapath_types":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "[]string", v)
+			return ColumnTypeError("Open_vSwitch", col, "[]string", v)
 		}
 		r.DatapathTypes = x
 	case "datapaths":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "map[string]string", v)
+			return ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
 		}
 		r.Datapaths = x
 	case "db_version":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "*string", v)
+			return ColumnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.DbVersion = x
 	case "dpdk_initialized":
 		x, ok := v.(bool)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "bool", v)
+			return ColumnTypeError("Open_vSwitch", col, "bool", v)
 		}
 		r.DPDKInitialized = x
 	case "dpdk_version":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "*string", v)
+			return ColumnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.DPDKVersion = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "map[string]string", v)
+			return ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "iface_types":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "[]string", v)
+			return ColumnTypeError("Open_vSwitch", col, "[]string", v)
 		}
 		r.IfaceTypes = x
 	case "manager_options":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "[]string", v)
+			return ColumnTypeError("Open_vSwitch", col, "[]string", v)
 		}
 		r.ManagerOptions = x
 	case "next_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "int", v)
+			return ColumnTypeError("Open_vSwitch", col, "int", v)
 		}
 		r.NextCfg = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "map[string]string", v)
+			return ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "ovs_version":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "*string", v)
+			return ColumnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.OvsVersion = x
 	case "ssl":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "*string", v)
+			return ColumnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.SSL = x
 	case "statistics":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "map[string]string", v)
+			return ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
 		}
 		r.Statistics = x
 	case "system_type":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "*string", v)
+			return ColumnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.SystemType = x
 	case "system_version":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Open_vSwitch", col, "*string", v)
+			return ColumnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.SystemVersion = x
 	default:
-		return unknownColumnError("Open_vSwitch", col)
+		return UnknownColumnError("Open_vSwitch", col)
 	}
 	return nil
 }
@@ -2906,23 +3055,24 @@ var openVSwitchColumns = []string{
 	"system_version",
 }
 
-func (*OpenVSwitch) columns() []string { return openVSwitchColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*OpenVSwitch) OVSDBColumns() []string { return openVSwitchColumns }
 
 // BridgesRows returns copies of the Bridge rows that column bridges refers to, as tx sees them.
-func (r *OpenVSwitch) BridgesRows(tx *Tx) ([]*Bridge, error) { return refRows[Bridge](tx, r.Bridges) }
+func (r *OpenVSwitch) BridgesRows(tx *Tx) ([]*Bridge, error) { return RefRows[Bridge](tx, r.Bridges) }
 
 // DatapathsRows returns copies of the Datapath rows that column datapaths maps its keys to, as tx sees them.
 func (r *OpenVSwitch) DatapathsRows(tx *Tx) (map[string]*Datapath, error) {
-	return refMap[Datapath](tx, r.Datapaths)
+	return RefMap[Datapath](tx, r.Datapaths)
 }
 
 // ManagerOptionsRows returns copies of the Manager rows that column manager_options refers to, as tx sees them.
 func (r *OpenVSwitch) ManagerOptionsRows(tx *Tx) ([]*Manager, error) {
-	return refRows[Manager](tx, r.ManagerOptions)
+	return RefRows[Manager](tx, r.ManagerOptions)
 }
 
 // SSLRow returns a copy of the SSL row that column ssl refers to, as tx sees it, or nil when it is empty.
-func (r *OpenVSwitch) SSLRow(tx *Tx) (*SSL, error) { return refRow[SSL](tx, r.SSL) }
+func (r *OpenVSwitch) SSLRow(tx *Tx) (*SSL, error) { return RefRow[SSL](tx, r.SSL) }
 
 // PortBondMode is the enumerated type of column Port.bond_mode.
 type PortBondMode string
@@ -3009,82 +3159,90 @@ type Port struct {
 // Table returns "Port".
 func (*Port) Table() string { return "Port" }
 
-func (r *Port) uuid() string     { return r.UUID }
-func (r *Port) setUUID(u string) { r.UUID = u }
-func (r *Port) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *Port) OVSDBUUID() string { return r.UUID }
 
-func (r *Port) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *Port) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *Port) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *Port) OVSDBClone() Model {
 	c := *r
-	c.BondActiveSlave = clonePtr(r.BondActiveSlave)
-	c.BondMode = clonePtr(r.BondMode)
+	c.BondActiveSlave = ClonePtr(r.BondActiveSlave)
+	c.BondMode = ClonePtr(r.BondMode)
 	c.CVLANs = slices.Clone(r.CVLANs)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Interfaces = slices.Clone(r.Interfaces)
-	c.LACP = clonePtr(r.LACP)
-	c.MAC = clonePtr(r.MAC)
+	c.LACP = ClonePtr(r.LACP)
+	c.MAC = ClonePtr(r.MAC)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.QoS = clonePtr(r.QoS)
+	c.QoS = ClonePtr(r.QoS)
 	c.RSTPStatistics = maps.Clone(r.RSTPStatistics)
 	c.RSTPStatus = maps.Clone(r.RSTPStatus)
 	c.Statistics = maps.Clone(r.Statistics)
 	c.Status = maps.Clone(r.Status)
-	c.Tag = clonePtr(r.Tag)
+	c.Tag = ClonePtr(r.Tag)
 	c.Trunks = slices.Clone(r.Trunks)
-	c.VLANMode = clonePtr(r.VLANMode)
+	c.VLANMode = ClonePtr(r.VLANMode)
 	return &c
 }
 
-func (r *Port) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *Port) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bond_active_slave":
-		return decodeOptional(raw, &r.BondActiveSlave, decString[string], diff)
+		return DecodeOptional(raw, &r.BondActiveSlave, DecString[string], diff)
 	case "bond_downdelay":
-		return decodeScalar(raw, &r.BondDowndelay, decInt[int])
+		return DecodeScalar(raw, &r.BondDowndelay, DecInt[int])
 	case "bond_fake_iface":
-		return decodeScalar(raw, &r.BondFakeIface, decBool[bool])
+		return DecodeScalar(raw, &r.BondFakeIface, DecBool[bool])
 	case "bond_mode":
-		return decodeOptional(raw, &r.BondMode, decString[PortBondMode], diff)
+		return DecodeOptional(raw, &r.BondMode, DecString[PortBondMode], diff)
 	case "bond_updelay":
-		return decodeScalar(raw, &r.BondUpdelay, decInt[int])
+		return DecodeScalar(raw, &r.BondUpdelay, DecInt[int])
 	case "cvlans":
-		return decodeSet(raw, &r.CVLANs, decInt[int], diff)
+		return DecodeSet(raw, &r.CVLANs, DecInt[int], diff)
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "fake_bridge":
-		return decodeScalar(raw, &r.FakeBridge, decBool[bool])
+		return DecodeScalar(raw, &r.FakeBridge, DecBool[bool])
 	case "interfaces":
-		return decodeSet(raw, &r.Interfaces, decUUID[string], diff)
+		return DecodeSet(raw, &r.Interfaces, DecUUID[string], diff)
 	case "lacp":
-		return decodeOptional(raw, &r.LACP, decString[PortLACP], diff)
+		return DecodeOptional(raw, &r.LACP, DecString[PortLACP], diff)
 	case "mac":
-		return decodeOptional(raw, &r.MAC, decString[string], diff)
+		return DecodeOptional(raw, &r.MAC, DecString[string], diff)
 	case "name":
-		return decodeScalar(raw, &r.Name, decString[string])
+		return DecodeScalar(raw, &r.Name, DecString[string])
 	case "other_config":
-		return decodeMap(raw, &r.OtherConfig, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
 	case "protected":
-		return decodeScalar(raw, &r.Protected, decBool[bool])
+		return DecodeScalar(raw, &r.Protected, DecBool[bool])
 	case "qos":
-		return decodeOptional(raw, &r.QoS, decUUID[string], diff)
+		return DecodeOptional(raw, &r.QoS, DecUUID[string], diff)
 	case "rstp_statistics":
-		return decodeMap(raw, &r.RSTPStatistics, decString[string], decInt[int], diff)
+		return DecodeMap(raw, &r.RSTPStatistics, DecString[string], DecInt[int], diff)
 	case "rstp_status":
-		return decodeMap(raw, &r.RSTPStatus, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.RSTPStatus, DecString[string], DecString[string], diff)
 	case "statistics":
-		return decodeMap(raw, &r.Statistics, decString[string], decInt[int], diff)
+		return DecodeMap(raw, &r.Statistics, DecString[string], DecInt[int], diff)
 	case "status":
-		return decodeMap(raw, &r.Status, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.Status, DecString[string], DecString[string], diff)
 	case "tag":
-		return decodeOptional(raw, &r.Tag, decInt[int], diff)
+		return DecodeOptional(raw, &r.Tag, DecInt[int], diff)
 	case "trunks":
-		return decodeSet(raw, &r.Trunks, decInt[int], diff)
+		return DecodeSet(raw, &r.Trunks, DecInt[int], diff)
 	case "vlan_mode":
-		return decodeOptional(raw, &r.VLANMode, decString[PortVLANMode], diff)
+		return DecodeOptional(raw, &r.VLANMode, DecString[PortVLANMode], diff)
 	}
 	return nil
 }
 
-func (r *Port) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *Port) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -3136,142 +3294,143 @@ func (r *Port) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *Port) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *Port) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "bond_active_slave":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Port", col, "*string", v)
+			return ColumnTypeError("Port", col, "*string", v)
 		}
 		r.BondActiveSlave = x
 	case "bond_downdelay":
 		x, ok := v.(int)
 		if !ok {
-			return columnTypeError("Port", col, "int", v)
+			return ColumnTypeError("Port", col, "int", v)
 		}
 		r.BondDowndelay = x
 	case "bond_fake_iface":
 		x, ok := v.(bool)
 		if !ok {
-			return columnTypeError("Port", col, "bool", v)
+			return ColumnTypeError("Port", col, "bool", v)
 		}
 		r.BondFakeIface = x
 	case "bond_mode":
 		x, ok := v.(*PortBondMode)
 		if !ok {
-			return columnTypeError("Port", col, "*PortBondMode", v)
+			return ColumnTypeError("Port", col, "*PortBondMode", v)
 		}
 		r.BondMode = x
 	case "bond_updelay":
 		x, ok := v.(int)
 		if !ok {
-			return columnTypeError("Port", col, "int", v)
+			return ColumnTypeError("Port", col, "int", v)
 		}
 		r.BondUpdelay = x
 	case "cvlans":
 		x, ok := v.([]int)
 		if !ok {
-			return columnTypeError("Port", col, "[]int", v)
+			return ColumnTypeError("Port", col, "[]int", v)
 		}
 		r.CVLANs = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Port", col, "map[string]string", v)
+			return ColumnTypeError("Port", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "fake_bridge":
 		x, ok := v.(bool)
 		if !ok {
-			return columnTypeError("Port", col, "bool", v)
+			return ColumnTypeError("Port", col, "bool", v)
 		}
 		r.FakeBridge = x
 	case "interfaces":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("Port", col, "[]string", v)
+			return ColumnTypeError("Port", col, "[]string", v)
 		}
 		r.Interfaces = x
 	case "lacp":
 		x, ok := v.(*PortLACP)
 		if !ok {
-			return columnTypeError("Port", col, "*PortLACP", v)
+			return ColumnTypeError("Port", col, "*PortLACP", v)
 		}
 		r.LACP = x
 	case "mac":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Port", col, "*string", v)
+			return ColumnTypeError("Port", col, "*string", v)
 		}
 		r.MAC = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("Port", col, "string", v)
+			return ColumnTypeError("Port", col, "string", v)
 		}
 		r.Name = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Port", col, "map[string]string", v)
+			return ColumnTypeError("Port", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "protected":
 		x, ok := v.(bool)
 		if !ok {
-			return columnTypeError("Port", col, "bool", v)
+			return ColumnTypeError("Port", col, "bool", v)
 		}
 		r.Protected = x
 	case "qos":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("Port", col, "*string", v)
+			return ColumnTypeError("Port", col, "*string", v)
 		}
 		r.QoS = x
 	case "rstp_statistics":
 		x, ok := v.(map[string]int)
 		if !ok {
-			return columnTypeError("Port", col, "map[string]int", v)
+			return ColumnTypeError("Port", col, "map[string]int", v)
 		}
 		r.RSTPStatistics = x
 	case "rstp_status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Port", col, "map[string]string", v)
+			return ColumnTypeError("Port", col, "map[string]string", v)
 		}
 		r.RSTPStatus = x
 	case "statistics":
 		x, ok := v.(map[string]int)
 		if !ok {
-			return columnTypeError("Port", col, "map[string]int", v)
+			return ColumnTypeError("Port", col, "map[string]int", v)
 		}
 		r.Statistics = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Port", col, "map[string]string", v)
+			return ColumnTypeError("Port", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "tag":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Port", col, "*int", v)
+			return ColumnTypeError("Port", col, "*int", v)
 		}
 		r.Tag = x
 	case "trunks":
 		x, ok := v.([]int)
 		if !ok {
-			return columnTypeError("Port", col, "[]int", v)
+			return ColumnTypeError("Port", col, "[]int", v)
 		}
 		r.Trunks = x
 	case "vlan_mode":
 		x, ok := v.(*PortVLANMode)
 		if !ok {
-			return columnTypeError("Port", col, "*PortVLANMode", v)
+			return ColumnTypeError("Port", col, "*PortVLANMode", v)
 		}
 		r.VLANMode = x
 	default:
-		return unknownColumnError("Port", col)
+		return UnknownColumnError("Port", col)
 	}
 	return nil
 }
@@ -3301,15 +3460,16 @@ var portColumns = []string{
 	"vlan_mode",
 }
 
-func (*Port) columns() []string { return portColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*Port) OVSDBColumns() []string { return portColumns }
 
 // InterfacesRows returns copies of the Interface rows that column interfaces refers to, as tx sees them.
 func (r *Port) InterfacesRows(tx *Tx) ([]*Interface, error) {
-	return refRows[Interface](tx, r.Interfaces)
+	return RefRows[Interface](tx, r.Interfaces)
 }
 
 // QoSRow returns a copy of the QoS row that column qos refers to, as tx sees it, or nil when it is empty.
-func (r *Port) QoSRow(tx *Tx) (*QoS, error) { return refRow[QoS](tx, r.QoS) }
+func (r *Port) QoSRow(tx *Tx) (*QoS, error) { return RefRow[QoS](tx, r.QoS) }
 
 // QoS is a row of the QoS table.
 type QoS struct {
@@ -3328,11 +3488,17 @@ type QoS struct {
 // Table returns "QoS".
 func (*QoS) Table() string { return "QoS" }
 
-func (r *QoS) uuid() string     { return r.UUID }
-func (r *QoS) setUUID(u string) { r.UUID = u }
-func (r *QoS) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *QoS) OVSDBUUID() string { return r.UUID }
 
-func (r *QoS) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *QoS) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *QoS) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *QoS) OVSDBClone() Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
@@ -3340,21 +3506,23 @@ func (r *QoS) clone() Model {
 	return &c
 }
 
-func (r *QoS) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *QoS) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "other_config":
-		return decodeMap(raw, &r.OtherConfig, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
 	case "queues":
-		return decodeMap(raw, &r.Queues, decInt[int], decUUID[string], diff)
+		return DecodeMap(raw, &r.Queues, DecInt[int], DecUUID[string], diff)
 	case "type":
-		return decodeScalar(raw, &r.Type, decString[string])
+		return DecodeScalar(raw, &r.Type, DecString[string])
 	}
 	return nil
 }
 
-func (r *QoS) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *QoS) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -3370,34 +3538,35 @@ func (r *QoS) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *QoS) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *QoS) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("QoS", col, "map[string]string", v)
+			return ColumnTypeError("QoS", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("QoS", col, "map[string]string", v)
+			return ColumnTypeError("QoS", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "queues":
 		x, ok := v.(map[int]string)
 		if !ok {
-			return columnTypeError("QoS", col, "map[int]string", v)
+			return ColumnTypeError("QoS", col, "map[int]string", v)
 		}
 		r.Queues = x
 	case "type":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("QoS", col, "string", v)
+			return ColumnTypeError("QoS", col, "string", v)
 		}
 		r.Type = x
 	default:
-		return unknownColumnError("QoS", col)
+		return UnknownColumnError("QoS", col)
 	}
 	return nil
 }
@@ -3409,10 +3578,11 @@ var qoSColumns = []string{
 	"type",
 }
 
-func (*QoS) columns() []string { return qoSColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*QoS) OVSDBColumns() []string { return qoSColumns }
 
 // QueuesRows returns copies of the Queue rows that column queues maps its keys to, as tx sees them.
-func (r *QoS) QueuesRows(tx *Tx) (map[int]*Queue, error) { return refMap[Queue](tx, r.Queues) }
+func (r *QoS) QueuesRows(tx *Tx) (map[int]*Queue, error) { return RefMap[Queue](tx, r.Queues) }
 
 // Queue is a row of the Queue table.
 type Queue struct {
@@ -3429,31 +3599,39 @@ type Queue struct {
 // Table returns "Queue".
 func (*Queue) Table() string { return "Queue" }
 
-func (r *Queue) uuid() string     { return r.UUID }
-func (r *Queue) setUUID(u string) { r.UUID = u }
-func (r *Queue) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *Queue) OVSDBUUID() string { return r.UUID }
 
-func (r *Queue) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *Queue) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *Queue) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *Queue) OVSDBClone() Model {
 	c := *r
-	c.DSCP = clonePtr(r.DSCP)
+	c.DSCP = ClonePtr(r.DSCP)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	return &c
 }
 
-func (r *Queue) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *Queue) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "dscp":
-		return decodeOptional(raw, &r.DSCP, decInt[int], diff)
+		return DecodeOptional(raw, &r.DSCP, DecInt[int], diff)
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "other_config":
-		return decodeMap(raw, &r.OtherConfig, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
 	}
 	return nil
 }
 
-func (r *Queue) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *Queue) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -3467,28 +3645,29 @@ func (r *Queue) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *Queue) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *Queue) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "dscp":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("Queue", col, "*int", v)
+			return ColumnTypeError("Queue", col, "*int", v)
 		}
 		r.DSCP = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Queue", col, "map[string]string", v)
+			return ColumnTypeError("Queue", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("Queue", col, "map[string]string", v)
+			return ColumnTypeError("Queue", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	default:
-		return unknownColumnError("Queue", col)
+		return UnknownColumnError("Queue", col)
 	}
 	return nil
 }
@@ -3499,7 +3678,8 @@ var queueColumns = []string{
 	"other_config",
 }
 
-func (*Queue) columns() []string { return queueColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*Queue) OVSDBColumns() []string { return queueColumns }
 
 // SSL is a row of the SSL table.
 type SSL struct {
@@ -3520,33 +3700,41 @@ type SSL struct {
 // Table returns "SSL".
 func (*SSL) Table() string { return "SSL" }
 
-func (r *SSL) uuid() string     { return r.UUID }
-func (r *SSL) setUUID(u string) { r.UUID = u }
-func (r *SSL) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *SSL) OVSDBUUID() string { return r.UUID }
 
-func (r *SSL) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *SSL) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *SSL) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *SSL) OVSDBClone() Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	return &c
 }
 
-func (r *SSL) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *SSL) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bootstrap_ca_cert":
-		return decodeScalar(raw, &r.BootstrapCACert, decBool[bool])
+		return DecodeScalar(raw, &r.BootstrapCACert, DecBool[bool])
 	case "ca_cert":
-		return decodeScalar(raw, &r.CACert, decString[string])
+		return DecodeScalar(raw, &r.CACert, DecString[string])
 	case "certificate":
-		return decodeScalar(raw, &r.Certificate, decString[string])
+		return DecodeScalar(raw, &r.Certificate, DecString[string])
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "private_key":
-		return decodeScalar(raw, &r.PrivateKey, decString[string])
+		return DecodeScalar(raw, &r.PrivateKey, DecString[string])
 	}
 	return nil
 }
 
-func (r *SSL) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *SSL) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -3564,40 +3752,41 @@ func (r *SSL) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *SSL) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *SSL) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "bootstrap_ca_cert":
 		x, ok := v.(bool)
 		if !ok {
-			return columnTypeError("SSL", col, "bool", v)
+			return ColumnTypeError("SSL", col, "bool", v)
 		}
 		r.BootstrapCACert = x
 	case "ca_cert":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("SSL", col, "string", v)
+			return ColumnTypeError("SSL", col, "string", v)
 		}
 		r.CACert = x
 	case "certificate":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("SSL", col, "string", v)
+			return ColumnTypeError("SSL", col, "string", v)
 		}
 		r.Certificate = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("SSL", col, "map[string]string", v)
+			return ColumnTypeError("SSL", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "private_key":
 		x, ok := v.(string)
 		if !ok {
-			return columnTypeError("SSL", col, "string", v)
+			return ColumnTypeError("SSL", col, "string", v)
 		}
 		r.PrivateKey = x
 	default:
-		return unknownColumnError("SSL", col)
+		return UnknownColumnError("SSL", col)
 	}
 	return nil
 }
@@ -3610,7 +3799,8 @@ var sSLColumns = []string{
 	"private_key",
 }
 
-func (*SSL) columns() []string { return sSLColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*SSL) OVSDBColumns() []string { return sSLColumns }
 
 // SFlow is a row of the sFlow table.
 type SFlow struct {
@@ -3633,40 +3823,48 @@ type SFlow struct {
 // Table returns "sFlow".
 func (*SFlow) Table() string { return "sFlow" }
 
-func (r *SFlow) uuid() string     { return r.UUID }
-func (r *SFlow) setUUID(u string) { r.UUID = u }
-func (r *SFlow) shallow() Model   { c := *r; return &c }
+// OVSDBUUID returns UUID (for package ovsdb).
+func (r *SFlow) OVSDBUUID() string { return r.UUID }
 
-func (r *SFlow) clone() Model {
+// OVSDBSetUUID sets UUID (for package ovsdb).
+func (r *SFlow) OVSDBSetUUID(u string) { r.UUID = u }
+
+// OVSDBShallow returns a copy that shares sets, maps and optional values (for package ovsdb).
+func (r *SFlow) OVSDBShallow() Model { c := *r; return &c }
+
+// OVSDBClone returns a deep copy (for package ovsdb).
+func (r *SFlow) OVSDBClone() Model {
 	c := *r
-	c.Agent = clonePtr(r.Agent)
+	c.Agent = ClonePtr(r.Agent)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Header = clonePtr(r.Header)
-	c.Polling = clonePtr(r.Polling)
-	c.Sampling = clonePtr(r.Sampling)
+	c.Header = ClonePtr(r.Header)
+	c.Polling = ClonePtr(r.Polling)
+	c.Sampling = ClonePtr(r.Sampling)
 	c.Targets = slices.Clone(r.Targets)
 	return &c
 }
 
-func (r *SFlow) decodeColumn(col string, raw []byte, diff bool) error {
+// OVSDBDecodeColumn decodes a column of the monitor stream (for package ovsdb).
+func (r *SFlow) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "agent":
-		return decodeOptional(raw, &r.Agent, decString[string], diff)
+		return DecodeOptional(raw, &r.Agent, DecString[string], diff)
 	case "external_ids":
-		return decodeMap(raw, &r.ExternalIDs, decString[string], decString[string], diff)
+		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
 	case "header":
-		return decodeOptional(raw, &r.Header, decInt[int], diff)
+		return DecodeOptional(raw, &r.Header, DecInt[int], diff)
 	case "polling":
-		return decodeOptional(raw, &r.Polling, decInt[int], diff)
+		return DecodeOptional(raw, &r.Polling, DecInt[int], diff)
 	case "sampling":
-		return decodeOptional(raw, &r.Sampling, decInt[int], diff)
+		return DecodeOptional(raw, &r.Sampling, DecInt[int], diff)
 	case "targets":
-		return decodeSet(raw, &r.Targets, decString[string], diff)
+		return DecodeSet(raw, &r.Targets, DecString[string], diff)
 	}
 	return nil
 }
 
-func (r *SFlow) column(col string) (any, bool) {
+// OVSDBColumn returns a column's value (for package ovsdb).
+func (r *SFlow) OVSDBColumn(col string) (any, bool) {
 	switch col {
 	case "_uuid":
 		return r.UUID, true
@@ -3686,46 +3884,47 @@ func (r *SFlow) column(col string) (any, bool) {
 	return nil, false
 }
 
-func (r *SFlow) setColumn(col string, v any) error {
+// OVSDBSetColumn sets a column (for package ovsdb).
+func (r *SFlow) OVSDBSetColumn(col string, v any) error {
 	switch col {
 	case "agent":
 		x, ok := v.(*string)
 		if !ok {
-			return columnTypeError("sFlow", col, "*string", v)
+			return ColumnTypeError("sFlow", col, "*string", v)
 		}
 		r.Agent = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return columnTypeError("sFlow", col, "map[string]string", v)
+			return ColumnTypeError("sFlow", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "header":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("sFlow", col, "*int", v)
+			return ColumnTypeError("sFlow", col, "*int", v)
 		}
 		r.Header = x
 	case "polling":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("sFlow", col, "*int", v)
+			return ColumnTypeError("sFlow", col, "*int", v)
 		}
 		r.Polling = x
 	case "sampling":
 		x, ok := v.(*int)
 		if !ok {
-			return columnTypeError("sFlow", col, "*int", v)
+			return ColumnTypeError("sFlow", col, "*int", v)
 		}
 		r.Sampling = x
 	case "targets":
 		x, ok := v.([]string)
 		if !ok {
-			return columnTypeError("sFlow", col, "[]string", v)
+			return ColumnTypeError("sFlow", col, "[]string", v)
 		}
 		r.Targets = x
 	default:
-		return unknownColumnError("sFlow", col)
+		return UnknownColumnError("sFlow", col)
 	}
 	return nil
 }
@@ -3739,4 +3938,5 @@ var sFlowColumns = []string{
 	"targets",
 }
 
-func (*SFlow) columns() []string { return sFlowColumns }
+// OVSDBColumns lists the columns (for package ovsdb).
+func (*SFlow) OVSDBColumns() []string { return sFlowColumns }

@@ -168,11 +168,11 @@ func parseResults(raw []byte) ([]opResult, error) {
 		err := eachMember(el, func(key string, val []byte) error {
 			switch key {
 			case "count":
-				n, err := decInt[int](val)
+				n, err := DecInt[int](val)
 				r.Count = &n
 				return err
 			case "uuid":
-				u, err := decUUID[string](val)
+				u, err := DecUUID[string](val)
 				r.UUID = &[2]string{"uuid", u}
 				return err
 			case "rows":

@@ -1,7 +1,6 @@
 package ovsdb
 
 import (
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,9 +10,6 @@ import (
 
 	lib "github.com/ovn-kubernetes/libovsdb/ovsdb"
 )
-
-//go:embed vswitch.ovsschema
-var embeddedSchema []byte
 
 // Schema describes the Open_vSwitch database the models were generated from:
 // the tables and the type of every column. Its parser is libovsdb's.
@@ -27,12 +23,62 @@ type Schema struct {
 	unique map[string][]string
 	// columns lists each table's column names, sorted.
 	columns map[string][]string
+	// model is the generated models of the schema (nil for a schema
+	// parsed from a server's answer).
+	model *DatabaseModel
 }
 
 type columnKinds struct{ key, value baseKind }
 
-// ModelSchema returns the schema of the generated models.
-func ModelSchema() (*Schema, error) { return ParseSchema(embeddedSchema) }
+// ModelSchema returns the schema of this package's generated models
+// (Open_vSwitch).
+func ModelSchema() (*Schema, error) { return Database().Schema() }
+
+// DatabaseModel is a database's schema and the models generated from it:
+// what WithDatabase gives a client. Each package of generated models has
+// a Database function that returns its own (Database here, for
+// Open_vSwitch; nbdb.Database and sbdb.Database for OVN).
+type DatabaseModel struct {
+	name, version string
+	schema        []byte
+	newRow        func(table string) Model
+	tables        []string
+}
+
+// NewDatabaseModel is called by generated code: the schema's name and
+// version, its JSON, the constructor of an empty row of a table (nil for
+// an unknown table) and the tables.
+func NewDatabaseModel(name, version string, schema []byte, newRow func(table string) Model, tables []string) *DatabaseModel {
+	return &DatabaseModel{name: name, version: version, schema: schema, newRow: newRow, tables: tables}
+}
+
+// Name is the database's (and its schema's) name.
+func (d *DatabaseModel) Name() string { return d.name }
+
+// Version is the version of the schema the models were generated from.
+func (d *DatabaseModel) Version() string { return d.version }
+
+// Tables lists the tables the models cover.
+func (d *DatabaseModel) Tables() []string { return slices.Clone(d.tables) }
+
+// NewRow returns an empty row of the named table.
+func (d *DatabaseModel) NewRow(table string) (Model, error) {
+	m := d.newRow(table)
+	if m == nil {
+		return nil, fmt.Errorf("table %q of %s: %w", table, d.name, ErrUnknownTable)
+	}
+	return m, nil
+}
+
+// Schema parses the models' schema; the result knows its models.
+func (d *DatabaseModel) Schema() (*Schema, error) {
+	s, err := ParseSchema(d.schema)
+	if err != nil {
+		return nil, err
+	}
+	s.model = d
+	return s, nil
+}
 
 // ParseSchema parses an OVSDB schema (the JSON of a .ovsschema file or of a
 // get_schema answer).
@@ -84,7 +130,7 @@ func (s *Schema) Column(table, column string) (*lib.ColumnSchema, error) {
 	}
 	c, ok := t.Columns[column]
 	if !ok {
-		return nil, unknownColumnError(table, column)
+		return nil, UnknownColumnError(table, column)
 	}
 	return c, nil
 }
@@ -112,7 +158,7 @@ func (s *Schema) kindsOf(table, column string) (columnKinds, error) {
 	}
 	k, ok := t[column]
 	if !ok {
-		return columnKinds{}, unknownColumnError(table, column)
+		return columnKinds{}, UnknownColumnError(table, column)
 	}
 	return k, nil
 }

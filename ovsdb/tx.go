@@ -125,19 +125,19 @@ func (p *pending) row() (Model, error) {
 	// copy its port set N times.
 	r := p.mat
 	if r == nil {
-		r = p.base.clone()
+		r = p.base.OVSDBClone()
 		p.applied = 0
 	}
 	for _, e := range p.edits[p.applied:] {
 		v := e.set
 		if e.mut != nil {
-			cur, _ := r.column(e.col)
+			cur, _ := r.OVSDBColumn(e.col)
 			var err error
 			if v, err = applyMutation(cur, *e.mut); err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", p.table, e.col, err)
 			}
 		}
-		if err := r.setColumn(e.col, v); err != nil {
+		if err := r.OVSDBSetColumn(e.col, v); err != nil {
 			return nil, err
 		}
 	}
@@ -158,7 +158,7 @@ func (tx *Tx) rows(table string) ([]Model, error) {
 	base := tx.snap.rows(table)
 	out := make([]Model, 0, len(base)+len(tx.pend[table]))
 	for _, r := range base {
-		if p := tx.pend[table][r.uuid()]; p != nil {
+		if p := tx.pend[table][r.OVSDBUUID()]; p != nil {
 			if r, err := p.row(); err != nil {
 				return nil, err
 			} else if r != nil {
@@ -247,7 +247,7 @@ func Get[T any, PT ModelPtr[T]](tx *Tx, uuid string) (PT, error) {
 		return nil, fmt.Errorf("%s row %s: %w", table, uuid, ErrNotFound)
 	}
 	tx.verifyExists(table, uuid)
-	return r.clone().(PT), nil
+	return r.OVSDBClone().(PT), nil
 }
 
 // Lookup returns a copy of the row of table T whose column equals value
@@ -260,7 +260,7 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 	if err != nil {
 		return nil, err
 	}
-	return r.clone().(PT), nil
+	return r.OVSDBClone().(PT), nil
 }
 
 // FindByKey returns copies of the rows of table T whose map column has
@@ -275,8 +275,8 @@ func FindByKey[T any, PT ModelPtr[T]](tx *Tx, column, key, value string) ([]PT, 
 	if err := tx.check(); err != nil {
 		return nil, err
 	}
-	if cur, ok := PT(&z).column(column); !ok {
-		return nil, unknownColumnError(table, column)
+	if cur, ok := PT(&z).OVSDBColumn(column); !ok {
+		return nil, UnknownColumnError(table, column)
 	} else if _, isMap := cur.(map[string]string); !isMap {
 		return nil, fmt.Errorf("find %s by %s:%s: not a string-to-string map: %w", table, column, key, ErrInvalid)
 	}
@@ -297,7 +297,7 @@ func FindByKey[T any, PT ModelPtr[T]](tx *Tx, column, key, value string) ([]PT, 
 	}
 	want := make([]map[string]any, 0, len(committed))
 	for _, r := range committed {
-		want = append(want, map[string]any{"_uuid": [2]string{"uuid", r.uuid()}})
+		want = append(want, map[string]any{"_uuid": [2]string{"uuid", r.OVSDBUUID()}})
 	}
 	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(),
 		Where:   []Condition{{column, "includes", []any{"map", []any{[]any{key, value}}}}},
@@ -306,10 +306,10 @@ func FindByKey[T any, PT ModelPtr[T]](tx *Tx, column, key, value string) ([]PT, 
 	// own rows with the value.
 	var out []PT
 	for _, r := range committed {
-		if p := tx.pend[table][r.uuid()]; p != nil {
+		if p := tx.pend[table][r.OVSDBUUID()]; p != nil {
 			continue // seen below, as changed
 		}
-		out = append(out, r.clone().(PT))
+		out = append(out, r.OVSDBClone().(PT))
 	}
 	for _, p := range tx.pend[table] {
 		r, err := p.row()
@@ -317,10 +317,10 @@ func FindByKey[T any, PT ModelPtr[T]](tx *Tx, column, key, value string) ([]PT, 
 			return nil, err
 		}
 		if r != nil && has(r) {
-			out = append(out, r.clone().(PT))
+			out = append(out, r.OVSDBClone().(PT))
 		}
 	}
-	slices.SortFunc(out, func(a, b PT) int { return strings.Compare(Model(a).uuid(), Model(b).uuid()) })
+	slices.SortFunc(out, func(a, b PT) int { return strings.Compare(Model(a).OVSDBUUID(), Model(b).OVSDBUUID()) })
 	return out, nil
 }
 
@@ -333,7 +333,7 @@ func LookupUUID[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (string
 	if err != nil {
 		return "", err
 	}
-	return r.uuid(), nil
+	return r.OVSDBUUID(), nil
 }
 
 // lookup finds the row of model's table whose column equals value, as the
@@ -344,15 +344,15 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 	if err := tx.check(); err != nil {
 		return nil, err
 	}
-	if cur, ok := model.column(column); ok && reflect.TypeOf(cur) != reflect.TypeOf(value) {
-		return nil, fmt.Errorf("look up %s by %s: %w", table, column, columnTypeError(table, column, fmt.Sprintf("%T", cur), value))
+	if cur, ok := model.OVSDBColumn(column); ok && reflect.TypeOf(cur) != reflect.TypeOf(value) {
+		return nil, fmt.Errorf("look up %s by %s: %w", table, column, ColumnTypeError(table, column, fmt.Sprintf("%T", cur), value))
 	}
 	enc, err := tx.schema.encode(table, column, value)
 	if err != nil {
 		return nil, err
 	}
 	match := func(r Model) bool {
-		v, _ := r.column(column)
+		v, _ := r.OVSDBColumn(column)
 		if vs, ok := v.(string); ok {
 			if s, ok := value.(string); ok {
 				return vs == s
@@ -394,7 +394,7 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 		return err
 	}
 	for _, r := range committed {
-		if p := tx.pend[table][r.uuid()]; p != nil {
+		if p := tx.pend[table][r.OVSDBUUID()]; p != nil {
 			if err := consider(p); err != nil {
 				return nil, err
 			}
@@ -419,7 +419,7 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 	case isString && indexed && len(committed) == 1:
 		// A unique value found on row U: verifying that U still holds it
 		// is a lookup by UUID on the server, not a scan.
-		u := committed[0].uuid()
+		u := committed[0].OVSDBUUID()
 		tx.rowWaited[rowRef{table, u}] = true
 		tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
 			Columns: []string{column}, Until: "==", Rows: []map[string]any{{column: enc}}})
@@ -429,7 +429,7 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 	default:
 		want := make([]map[string]any, 0, len(committed))
 		for _, r := range committed {
-			want = append(want, map[string]any{"_uuid": [2]string{"uuid", r.uuid()}})
+			want = append(want, map[string]any{"_uuid": [2]string{"uuid", r.OVSDBUUID()}})
 		}
 		tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{{column, "==", enc}},
 			Columns: []string{"_uuid"}, Until: "==", Rows: want})
@@ -467,7 +467,7 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 	if err := tx.check(); err != nil {
 		return err
 	}
-	table, u := row.Table(), row.uuid()
+	table, u := row.Table(), row.OVSDBUUID()
 	if p := tx.pend[table][u]; p != nil && p.inserted {
 		return nil
 	}
@@ -481,9 +481,9 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 	}
 	want := map[string]any{}
 	for _, col := range columns {
-		v, ok := base.column(col)
+		v, ok := base.OVSDBColumn(col)
 		if !ok {
-			return unknownColumnError(table, col)
+			return UnknownColumnError(table, col)
 		}
 		enc, err := tx.schema.encode(table, col, v)
 		if err != nil {
@@ -513,7 +513,7 @@ func (tx *Tx) finishAbsences() error {
 				return err
 			}
 			if r != nil {
-				if v, _ := r.column(a.column); v == any(a.value) {
+				if v, _ := r.OVSDBColumn(a.column); v == any(a.value) {
 					covered = true
 					break
 				}
@@ -567,7 +567,7 @@ func (tx *Tx) Insert(row Model) (string, error) {
 		return "", err
 	}
 	table := row.Table()
-	u := row.uuid()
+	u := row.OVSDBUUID()
 	if u == "" {
 		for {
 			tx.seq++
@@ -587,8 +587,8 @@ func (tx *Tx) Insert(row Model) (string, error) {
 		return "", err
 	}
 	tx.names[u] = true
-	row.setUUID(u)
-	p := &pending{table: table, uuid: u, base: row.clone(), inserted: true, op: len(tx.ops)}
+	row.OVSDBSetUUID(u)
+	p := &pending{table: table, uuid: u, base: row.OVSDBClone(), inserted: true, op: len(tx.ops)}
 	tx.track(p)
 	tx.indexValues(p, row, tx.schema.uniqueColumns(table))
 	tx.inserts = append(tx.inserts, p)
@@ -602,11 +602,11 @@ func (tx *Tx) Insert(row Model) (string, error) {
 func (tx *Tx) encodeRow(row Model) (map[string]any, error) {
 	table := row.Table()
 	enc := map[string]any{}
-	for _, col := range row.columns() {
+	for _, col := range row.OVSDBColumns() {
 		if col == "_uuid" {
 			continue
 		}
-		v, _ := row.column(col)
+		v, _ := row.OVSDBColumn(col)
 		if isZero(v) {
 			continue
 		}
@@ -651,7 +651,7 @@ func (tx *Tx) finishInserts() error {
 // columns (see Tx.byValue).
 func (tx *Tx) indexValues(p *pending, row Model, columns []string) {
 	for _, col := range columns {
-		v, _ := row.column(col)
+		v, _ := row.OVSDBColumn(col)
 		s, ok := v.(string)
 		if !ok {
 			continue
@@ -675,7 +675,7 @@ func (tx *Tx) track(p *pending) {
 
 // touch returns the pending entry of an existing row, creating it.
 func (tx *Tx) touch(row Model) (*pending, error) {
-	table, u := row.Table(), row.uuid()
+	table, u := row.Table(), row.OVSDBUUID()
 	if p := tx.pend[table][u]; p != nil {
 		if p.deleted {
 			return nil, fmt.Errorf("%s row %s was deleted by this transaction: %w", table, u, ErrNotFound)
@@ -728,14 +728,14 @@ func (tx *Tx) Update(row Model, columns ...string) error {
 	}
 	// The transaction keeps its own copy: the caller may go on editing
 	// row's maps and slices without changing what is committed.
-	row = row.clone()
+	row = row.OVSDBClone()
 	enc := map[string]any{}
 	var edits []edit
 	for _, col := range columns {
 		if err := tx.checkWritable(p, col); err != nil {
 			return fmt.Errorf("update: %w", err)
 		}
-		v, _ := row.column(col)
+		v, _ := row.OVSDBColumn(col)
 		e, err := tx.schema.encode(p.table, col, v)
 		if err != nil {
 			return fmt.Errorf("update: %w", err)
@@ -768,7 +768,7 @@ func (tx *Tx) Mutate(row Model, muts ...Mutation) error {
 		if err := tx.checkWritable(p, m.Column); err != nil {
 			return fmt.Errorf("mutate: %w", err)
 		}
-		cur, _ := p.base.column(m.Column)
+		cur, _ := p.base.OVSDBColumn(m.Column)
 		if err := checkMutation(cur, m); err != nil {
 			return fmt.Errorf("mutate %s.%s: %w", p.table, m.Column, err)
 		}
@@ -1143,7 +1143,7 @@ func (tx *Tx) Row(table, uuid string) (Model, error) {
 	if r == nil {
 		return nil, fmt.Errorf("%s row %s: %w", table, uuid, ErrNotFound)
 	}
-	return r.clone(), nil
+	return r.OVSDBClone(), nil
 }
 
 // Rows returns copies of all rows of table as the transaction sees them,
@@ -1161,7 +1161,7 @@ func (tx *Tx) Rows(table string) ([]Model, error) {
 	}
 	out := make([]Model, len(rows))
 	for i, r := range rows {
-		out[i] = r.clone()
+		out[i] = r.OVSDBClone()
 	}
 	return out, nil
 }

@@ -36,10 +36,10 @@ func (w *watcher) add(ev rowEvent) {
 	if w.byRow == nil {
 		w.byRow = make(map[string]int, len(w.queue))
 		for i, e := range w.queue {
-			w.byRow[e.uuid()] = i
+			w.byRow[e.rowID()] = i
 		}
 	}
-	u := ev.uuid()
+	u := ev.rowID()
 	if i, ok := w.byRow[u]; ok {
 		if merged, keep := merge(w.queue[i], ev); keep {
 			w.queue[i] = merged
@@ -53,12 +53,12 @@ func (w *watcher) add(ev rowEvent) {
 	w.queue = append(w.queue, ev)
 }
 
-func (e rowEvent) uuid() string {
+func (e rowEvent) rowID() string {
 	if e.new != nil {
-		return e.new.uuid()
+		return e.new.OVSDBUUID()
 	}
 	if e.old != nil {
-		return e.old.uuid()
+		return e.old.OVSDBUUID()
 	}
 	return ""
 }
@@ -181,7 +181,7 @@ func watch[T any, PT ModelPtr[T]](ctx context.Context, c *Client, list bool, opt
 	c.mu.Unlock()
 	if list && ch != nil {
 		for _, r := range ch.snapshot().rows(table) {
-			rows = append(rows, r.clone().(PT))
+			rows = append(rows, r.OVSDBClone().(PT))
 		}
 	}
 	c.pubMu.Unlock()
@@ -204,10 +204,10 @@ func watch[T any, PT ModelPtr[T]](ctx context.Context, c *Client, list bool, opt
 				}
 				e := Event[PT]{Kind: ev.kind}
 				if ev.old != nil {
-					e.Old = ev.old.clone().(PT)
+					e.Old = ev.old.OVSDBClone().(PT)
 				}
 				if ev.new != nil {
-					e.New = ev.new.clone().(PT)
+					e.New = ev.new.OVSDBClone().(PT)
 				}
 				select {
 				case out <- e:
@@ -247,7 +247,7 @@ func WaitUntil[T any, PT ModelPtr[T]](ctx context.Context, c *Client, cond func(
 		snap, changed := ch.state()
 		for _, r := range snap.rows(table) {
 			if p := r.(PT); cond(p) {
-				return p.clone().(PT), nil
+				return p.OVSDBClone().(PT), nil
 			}
 		}
 		select {

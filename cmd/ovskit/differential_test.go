@@ -273,7 +273,7 @@ func formatScenarios() []scenario {
 			step{line: "add-aa-mapping br0 100 10", typed: []ovsdb.Command{bridge.AddAAMapping("br0", 100, 10)}},
 			step{line: "del-aa-mapping br0 100 10", typed: []ovsdb.Command{bridge.DelAAMapping("br0", 100, 10)}},
 			step{line: "add-zone-tp netdev zone=5 tcp_syn_sent=3 icmp_first=60", typed: []ovsdb.Command{
-				bridge.AddZoneTimeoutPolicy("netdev", 5, map[ovsdb.CTTimeoutPolicyTimeouts]int{ovsdb.CTTimeoutPolicyTimeoutsTCPSynSent: 3, ovsdb.CTTimeoutPolicyTimeoutsIcmpFirst: 60}, false)}},
+				bridge.AddZoneTimeoutPolicy("netdev", 5, map[ovsdb.CTTimeoutPolicyTimeouts]int{ovsdb.CTTimeoutPolicyTimeoutsTCPSynSent: 3, ovsdb.CTTimeoutPolicyTimeoutsICMPFirst: 60}, false)}},
 			step{line: "set-controller br0 tcp:192.0.2.1:6653"},
 			step{line: "emer-reset", typed: []ovsdb.Command{bridge.EmerReset()}},
 			step{line: "del-zone-tp netdev zone=5", typed: []ovsdb.Command{bridge.DelZoneTimeoutPolicy("netdev", 5, false)}})},

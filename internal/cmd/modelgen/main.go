@@ -1,11 +1,13 @@
-// Command modelgen writes the typed models of package ovsdb from an OVSDB
-// schema file. It is run by `go generate ./ovsdb` (see ovsdb/gen.go).
+// Command modelgen writes the typed models of a package from an OVSDB
+// schema file in its directory. It is run by `go generate` (ovsdb/gen.go,
+// ovn/nbdb/gen.go, ovn/sbdb/gen.go).
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/ovskit/ovskit/internal/modelgen"
 )
@@ -26,7 +28,7 @@ func run(schemaPath, pkg, out string) error {
 	if err != nil {
 		return err
 	}
-	src, err := modelgen.Generate(data, pkg)
+	src, err := modelgen.Generate(data, pkg, filepath.Base(schemaPath))
 	if err != nil {
 		return err
 	}
