@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,7 +36,16 @@ type options struct {
 	keys       []KeyIndex
 	dialer     net.Dialer
 	database   *DatabaseModel
+	// followerReads allows a follower of a clustered database.
+	followerReads bool
+	// noShuffle keeps the endpoints in the given order.
+	noShuffle bool
 }
+
+// WithoutShuffle tries the endpoints in the order given. By default the
+// client shuffles them once, so that the clients of a clustered database
+// spread over its members (ovn-nbctl --no-shuffle-remotes).
+func WithoutShuffle() Option { return func(o *options) error { o.noShuffle = true; return nil } }
 
 // WithDatabase makes the client serve another database of the server,
 // with that database's generated models: nbdb.Database() for
@@ -142,6 +153,7 @@ type Client struct {
 	wg        sync.WaitGroup
 	watchers  map[*watcher]struct{}
 	monitorID int
+	raftIndex int64 // the highest raft index seen of a clustered database
 	// pubMu orders the cache's updates with what watchers receive:
 	// applying an update and publishing its events, switching to a new
 	// connection's cache, and registering a watcher at a snapshot each
@@ -180,6 +192,9 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 			return nil, err
 		}
 		eps = append(eps, e)
+	}
+	if len(eps) > 1 && !o.noShuffle {
+		mrand.Shuffle(len(eps), func(i, j int) { eps[i], eps[j] = eps[j], eps[i] })
 	}
 	dm := o.database
 	if dm == nil {
@@ -220,21 +235,38 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 		id:        rand.Text()[:10],
 		keys:      keys,
 	}
-	var errs []error
-	for i := range eps {
-		err := c.connect(ctx, i)
-		if err == nil {
-			c.wg.Add(1)
-			go c.supervise(i)
-			return c, nil
+	// Members of a cluster that cannot serve the client yet (an election
+	// under way) are tried again, with backoff, while ctx allows.
+	backoff := o.minBackoff
+	for {
+		var errs []error
+		retry := false
+		for i := range eps {
+			err := c.connect(ctx, i)
+			if err == nil {
+				c.wg.Add(1)
+				go c.supervise(i)
+				return c, nil
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", eps[i], err))
+			if errors.Is(err, ErrSchema) || ctx.Err() != nil {
+				retry = false
+				break
+			}
+			retry = retry || errors.Is(err, ErrNotLeader)
 		}
-		errs = append(errs, fmt.Errorf("%s: %w", eps[i], err))
-		if errors.Is(err, ErrSchema) || ctx.Err() != nil {
-			break
+		if retry {
+			select {
+			case <-time.After(backoff):
+				backoff = min(backoff*2, o.maxBackoff)
+				continue
+			case <-ctx.Done():
+				errs = append(errs, ctx.Err())
+			}
 		}
+		stop()
+		return nil, fmt.Errorf("dial: %w", errors.Join(errs...))
 	}
-	stop()
-	return nil, fmt.Errorf("dial: %w", errors.Join(errs...))
 }
 
 func splitEndpoint(e string) (network, addr string, err error) {
@@ -283,9 +315,18 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	c.mu.Lock()
 	c.monitorID++
 	monID := fmt.Sprintf("ovskit-%d", c.monitorID)
+	sw := &serverWatch{c: c, monID: fmt.Sprintf("ovskit-server-%d", c.monitorID)}
+	swQuoted := strconv.Quote(sw.monID)
 	c.mu.Unlock()
 	rc := newRPCConn(nc, c.opts.maxMessage, func(method string, params json.RawMessage) {
 		if method != "update2" {
+			return
+		}
+		if p, err := elements(params); err == nil && len(p) == 2 && string(p[0]) == swQuoted {
+			sw.notify(params, func(err error) {
+				c.log.Warn("ovsdb: server no longer usable; reconnecting", "endpoint", ep, "err", err)
+				_ = nc.Close()
+			})
 			return
 		}
 		// Applied and published under pubMu: a watcher registered with a
@@ -315,6 +356,9 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	fail := func(err error) error {
 		rc.close()
 		return err
+	}
+	if err := c.watchServer(ctx, rc, sw); err != nil {
+		return fail(err)
 	}
 	raw, _, err := rc.call(ctx, "get_schema", []string{c.models.model.name}, nil)
 	if err != nil {
