@@ -24,6 +24,7 @@ type cache struct {
 
 	mu  sync.Mutex
 	cur *snapshot
+	txn string // the last transaction id (monitor_cond_since, update3)
 	// changed is closed, and replaced, whenever an update is applied.
 	changed chan struct{}
 }
@@ -108,6 +109,39 @@ func newCache(schema *Schema, keys []KeyIndex) *cache {
 }
 
 func (c *cache) hash(s string) uint64 { return maphash.String(c.seed, s) }
+
+// adopt makes the empty cache c start from old's contents, as a monitor
+// resumed with monitor_cond_since continues them: the same rows (shared,
+// they are immutable) and the same hash seed.
+func (c *cache) adopt(old *cache) {
+	old.mu.Lock()
+	o := old.cur
+	old.mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seed = old.seed
+	snap := &snapshot{c: c, seq: o.seq, tables: maps.Clone(o.tables), index: map[string]map[string]pmap[string]{}, byKey: maps.Clone(o.byKey)}
+	for t, idx := range o.index {
+		snap.index[t] = maps.Clone(idx)
+	}
+	c.cur = snap
+}
+
+// setTxn records the id of the last transaction the cache reflects
+// (monitor_cond_since and update3).
+func (c *cache) setTxn(id string) {
+	c.mu.Lock()
+	c.txn = id
+	c.mu.Unlock()
+}
+
+// txnID is the id of the last transaction the cache reflects ("" if the
+// server does not say).
+func (c *cache) txnID() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.txn
+}
 
 // apply applies a table-updates2 object ("initial", "insert", "modify",
 // "delete" per row) as one new snapshot and returns the resulting events.

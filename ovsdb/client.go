@@ -128,6 +128,13 @@ type Stats struct {
 	Retries      uint64 // command-list re-runs after a conflict
 	Reconnects   uint64 // connections re-established after a loss
 	Updates      uint64 // monitor updates applied to the cache
+	// Received counts the bytes of every message read from the server
+	// (the initial contents after each connect included).
+	Received uint64
+	// Resumed counts reconnects that resumed the monitor where it stopped
+	// (monitor_cond_since found the last transaction) instead of loading
+	// the whole database again.
+	Resumed uint64
 }
 
 // Client is a connection to the Open_vSwitch database of an ovsdb-server,
@@ -161,7 +168,12 @@ type Client struct {
 	pubMu    sync.Mutex
 	pubCache *cache
 
-	stats struct{ txns, retries, reconnects, updates atomic.Uint64 }
+	stats struct {
+		txns, retries, reconnects, updates, resumed atomic.Uint64
+		received                                    atomic.Uint64
+	}
+	// noSince is set once a server has refused monitor_cond_since.
+	noSince atomic.Bool
 	// id and markers make each transaction's marker comment unique.
 	id      string
 	markers atomic.Uint64
@@ -318,8 +330,8 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	sw := &serverWatch{c: c, monID: fmt.Sprintf("ovskit-server-%d", c.monitorID)}
 	swQuoted := strconv.Quote(sw.monID)
 	c.mu.Unlock()
-	rc := newRPCConn(nc, c.opts.maxMessage, func(method string, params json.RawMessage) {
-		if method != "update2" {
+	rc := newRPCConn(nc, c.opts.maxMessage, &c.stats.received, func(method string, params json.RawMessage) {
+		if method != "update2" && method != "update3" {
 			return
 		}
 		if p, err := elements(params); err == nil && len(p) == 2 && string(p[0]) == swQuoted {
@@ -334,12 +346,23 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		c.pubMu.Lock()
 		defer c.pubMu.Unlock()
 		p, err := elements(params)
-		if err == nil && len(p) != 2 {
-			err = fmt.Errorf("update2 with %d params, want 2", len(p))
+		// update2: [monitor, updates]; update3: [monitor, txn id, updates].
+		want := 2
+		if method == "update3" {
+			want = 3
+		}
+		if err == nil && len(p) != want {
+			err = fmt.Errorf("%s with %d params, want %d", method, len(p), want)
 		}
 		var evs []rowEvent
 		if err == nil {
-			evs, err = ch.apply(p[1])
+			evs, err = ch.apply(p[want-1])
+		}
+		if err == nil && want == 3 {
+			var id string
+			if id, err = unquote(p[1]); err == nil {
+				ch.setTxn(id)
+			}
 		}
 		if err != nil {
 			// A cache that missed an update must not be served: drop the
@@ -375,11 +398,7 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	for _, t := range c.models.model.tables {
 		reqs[t] = []any{map[string]any{"columns": c.models.model.newRow(t).OVSDBColumns()}}
 	}
-	_, _, err = rc.call(ctx, "monitor_cond", []any{c.models.model.name, monID, reqs}, func(res json.RawMessage) error {
-		_, err := ch.apply(res)
-		return err
-	})
-	if err != nil {
+	if err := c.monitor(ctx, rc, ch, monID, reqs); err != nil {
 		return fail(err)
 	}
 	c.pubMu.Lock()
@@ -407,6 +426,62 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	c.pubCache = ch
 	c.log.Info("ovsdb: connected", "endpoint", ep)
 	return nil
+}
+
+// zeroTxn is the transaction id that names no transaction: a monitor
+// from the start.
+const zeroTxn = "00000000-0000-0000-0000-000000000000"
+
+// monitor starts the monitor of the database on rc, filling ch. With
+// monitor_cond_since it resumes after the last transaction the previous
+// cache reflects: when the server still has the transactions since (a
+// clustered database keeps a history of them), only those are sent and
+// ch continues the previous cache; otherwise the whole database is. A
+// server without monitor_cond_since gets monitor_cond.
+func (c *Client) monitor(ctx context.Context, rc *rpcConn, ch *cache, monID string, reqs map[string]any) error {
+	db := c.models.model.name
+	if !c.noSince.Load() {
+		c.mu.Lock()
+		prev := c.cache
+		c.mu.Unlock()
+		since := zeroTxn
+		if prev != nil {
+			if id := prev.txnID(); id != "" {
+				since = id
+			}
+		}
+		_, _, err := rc.call(ctx, "monitor_cond_since", []any{db, monID, reqs, since}, func(res json.RawMessage) error {
+			p, err := elements(res)
+			if err != nil || len(p) != 3 {
+				return fmt.Errorf("monitor_cond_since: a reply of %d elements, want [found, last id, updates]", len(p))
+			}
+			found := string(p[0]) == "true"
+			id, err := unquote(p[1])
+			if err != nil {
+				return fmt.Errorf("monitor_cond_since: last id: %w", err)
+			}
+			if found && prev != nil && since != zeroTxn {
+				ch.adopt(prev)
+				c.stats.resumed.Add(1)
+			}
+			if _, err := ch.apply(p[2]); err != nil {
+				return err
+			}
+			ch.setTxn(id)
+			return nil
+		})
+		var re *RPCError
+		if !errors.As(err, &re) {
+			return err
+		}
+		c.noSince.Store(true) // an older server: monitor_cond from now on
+		c.log.Debug("ovsdb: no monitor_cond_since; using monitor_cond", "err", err)
+	}
+	_, _, err := rc.call(ctx, "monitor_cond", []any{db, monID, reqs}, func(res json.RawMessage) error {
+		_, err := ch.apply(res)
+		return err
+	})
+	return err
 }
 
 // markDown records that rc has ended, once: from then on readers wait for
@@ -508,6 +583,8 @@ func (c *Client) Stats() Stats {
 		Retries:      c.stats.retries.Load(),
 		Reconnects:   c.stats.reconnects.Load(),
 		Updates:      c.stats.updates.Load(),
+		Received:     c.stats.received.Load(),
+		Resumed:      c.stats.resumed.Load(),
 	}
 }
 

@@ -28,9 +28,10 @@ const DefaultMaxMessageSize = 32 << 20
 // past its own deadline, and a request still queued when its caller gives
 // up is withdrawn, never sent.
 type rpcConn struct {
-	nc      net.Conn
-	notify  func(method string, params json.RawMessage)
-	maxSize int
+	nc       net.Conn
+	notify   func(method string, params json.RawMessage)
+	maxSize  int
+	received *atomic.Uint64 // bytes of messages read (nil: not counted)
 
 	mu      sync.Mutex
 	nextID  uint64
@@ -76,14 +77,15 @@ type rpcMessage struct {
 	Error  json.RawMessage
 }
 
-func newRPCConn(nc net.Conn, maxSize int, notify func(string, json.RawMessage)) *rpcConn {
+func newRPCConn(nc net.Conn, maxSize int, received *atomic.Uint64, notify func(string, json.RawMessage)) *rpcConn {
 	c := &rpcConn{
-		nc:      nc,
-		notify:  notify,
-		maxSize: maxSize,
-		pending: make(map[uint64]*call),
-		done:    make(chan struct{}),
-		kick:    make(chan struct{}, 1),
+		nc:       nc,
+		notify:   notify,
+		maxSize:  maxSize,
+		received: received,
+		pending:  make(map[uint64]*call),
+		done:     make(chan struct{}),
+		kick:     make(chan struct{}, 1),
 	}
 	go c.readLoop()
 	go c.writeLoop()
@@ -105,6 +107,9 @@ func (c *rpcConn) readLoop() {
 			}
 			c.fail(err)
 			return
+		}
+		if c.received != nil {
+			c.received.Add(uint64(len(frame)))
 		}
 		m, err := parseMessage(frame)
 		if err != nil {

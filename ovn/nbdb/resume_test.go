@@ -1,0 +1,98 @@
+package nbdb_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ovskit/ovskit/ovn/nbdb"
+	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/ovsproc"
+)
+
+// TestResumeAfterReconnect: a client of a clustered Northbound database of
+// 10,000 logical ports that loses its server reconnects with
+// monitor_cond_since and receives only what changed, a small fraction of
+// the full download, and its cache is the database.
+func TestResumeAfterReconnect(t *testing.T) {
+	c := ovstest.NewCentral(t, ovstest.Members(3), ovstest.WithoutNorthd())
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	const ports = 10000
+	writer, err := ovsdb.Dial(ctx, c.NBEndpoint, ovsdb.WithDatabase(nbdb.Database()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	for batch := 0; batch < ports; batch += 1000 {
+		_, err := writer.Do(ctx, func(tx *ovsdb.Tx) error {
+			var names []string
+			for i := batch; i < batch+1000; i++ {
+				u, err := tx.Insert(&nbdb.LogicalSwitchPort{Name: fmt.Sprintf("p%05d", i), Addresses: []string{fmt.Sprintf("52:54:00:%02x:%02x:%02x 10.%d.%d.%d", i>>16&255, i>>8&255, i&255, i>>16&255, i>>8&255, i&255)}})
+				if err != nil {
+					return err
+				}
+				names = append(names, u)
+			}
+			_, err := tx.Insert(&nbdb.LogicalSwitch{Name: fmt.Sprintf("ls%d", batch/1000), Ports: names})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	cl, err := ovsdb.Dial(ctx, c.NBEndpoint, ovsdb.WithDatabase(nbdb.Database()), ovsdb.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	full := cl.Stats().Received
+	// The server the client is on dies; meanwhile one port changes.
+	leader, err := c.Leader(ctx, ovsproc.NB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.KillMember(ovsproc.NB, leader)
+	_, err = writer.Do(ctx, func(tx *ovsdb.Tx) error {
+		p, err := ovsdb.Lookup[nbdb.LogicalSwitchPort](tx, "name", "p00042")
+		if err != nil {
+			return err
+		}
+		p.Addresses = []string{"dynamic"}
+		return tx.Update(p, "addresses")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ovsdb.WaitUntil(ctx, cl, func(p *nbdb.LogicalSwitchPort) bool {
+		return p.Name == "p00042" && len(p.Addresses) == 1 && p.Addresses[0] == "dynamic"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = got
+	st := cl.Stats()
+	again := st.Received - full
+	t.Logf("full download %d bytes; after the reconnect %d bytes (%.2f%%); resumed %d, reconnects %d", full, again, 100*float64(again)/float64(full), st.Resumed, st.Reconnects)
+	if st.Resumed != 1 {
+		t.Errorf("resumed %d times, want 1", st.Resumed)
+	}
+	if again*20 > full {
+		t.Errorf("the reconnect received %d bytes, more than 5%% of the full %d", again, full)
+	}
+	err = cl.View(ctx, func(tx *ovsdb.Tx) error {
+		all, err := ovsdb.List[nbdb.LogicalSwitchPort](tx)
+		if len(all) != ports {
+			t.Errorf("%d ports in the resumed cache, want %d", len(all), ports)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.StartMember(ctx, ovsproc.NB, leader); err != nil {
+		t.Fatal(err)
+	}
+}
