@@ -25,6 +25,9 @@ type cache struct {
 	mu  sync.Mutex
 	cur *snapshot
 	txn string // the last transaction id (monitor_cond_since, update3)
+	// monitors are what the client monitors (WithMonitor): nil for
+	// everything. Set before the cache is used, then only read.
+	monitors map[string]*Monitor
 	// changed is closed, and replaced, whenever an update is applied.
 	changed chan struct{}
 }
@@ -109,6 +112,44 @@ func newCache(schema *Schema, keys []KeyIndex) *cache {
 }
 
 func (c *cache) hash(s string) uint64 { return maphash.String(c.seed, s) }
+
+// readable reports whether the cache holds the table.
+func (c *cache) readable(table string) error {
+	if c.monitors == nil {
+		return nil
+	}
+	if _, ok := c.monitors[table]; !ok {
+		return fmt.Errorf("table %s: %w", table, ErrNotMonitored)
+	}
+	return nil
+}
+
+// readableColumns reports whether the cache holds the table and columns.
+func (c *cache) readableColumns(table string, columns ...string) error {
+	if err := c.readable(table); err != nil || c.monitors == nil {
+		return err
+	}
+	m := c.monitors[table]
+	if m.Columns == nil {
+		return nil
+	}
+	for _, col := range columns {
+		if col != "_uuid" && !slices.Contains(m.Columns, col) {
+			return fmt.Errorf("column %s.%s: %w", table, col, ErrNotMonitored)
+		}
+	}
+	return nil
+}
+
+// filtered reports whether the cache holds only some rows of the table
+// (the monitor has conditions).
+func (c *cache) filtered(table string) bool {
+	if c.monitors == nil {
+		return false
+	}
+	m := c.monitors[table]
+	return m == nil || len(m.Where) > 0
+}
 
 // adopt makes the empty cache c start from old's contents, as a monitor
 // resumed with monitor_cond_since continues them: the same rows (shared,

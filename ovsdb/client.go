@@ -40,6 +40,77 @@ type options struct {
 	followerReads bool
 	// noShuffle keeps the endpoints in the given order.
 	noShuffle bool
+	// monitors limit what is monitored (nil: everything).
+	monitors map[string]*Monitor
+}
+
+// Monitor limits what a client monitors and caches of one table
+// (WithMonitor).
+type Monitor struct {
+	// Table is the table's name.
+	Table string
+	// Columns are the columns the cache holds (nil: all of them). The
+	// others read as zero values, and reading or verifying them by name
+	// (Lookup, Verify) fails with ErrNotMonitored.
+	Columns []string
+	// Where keeps only the rows that match every condition (nil: every
+	// row): the server sends no others. Values are in OVSDB's JSON
+	// notation (a string, a number, a boolean, ["uuid", "..."]).
+	// Lookups in such a table see the kept rows only and are not
+	// verified at commit for rows the cache cannot see.
+	Where []Condition
+}
+
+// WithMonitor makes the client monitor only these tables (conditional
+// monitoring, monitor_cond): an agent then holds the part of a large
+// database it needs, not all of it. Reading a table that is not listed
+// fails with ErrNotMonitored. Tables, columns and conditions are checked
+// against the models' schema at Dial.
+func WithMonitor(ms ...Monitor) Option {
+	return func(o *options) error {
+		if o.monitors == nil {
+			o.monitors = map[string]*Monitor{}
+		}
+		for _, m := range ms {
+			if m.Table == "" {
+				return fmt.Errorf("monitor: no table: %w", ErrInvalid)
+			}
+			if _, dup := o.monitors[m.Table]; dup {
+				return fmt.Errorf("monitor: table %s twice: %w", m.Table, ErrInvalid)
+			}
+			m := m
+			m.Columns = slices.Clone(m.Columns)
+			m.Where = slices.Clone(m.Where)
+			o.monitors[m.Table] = &m
+		}
+		return nil
+	}
+}
+
+// checkMonitors checks the monitors' tables, columns and conditions
+// against the schema.
+func checkMonitors(s *Schema, ms map[string]*Monitor) error {
+	for t, m := range ms {
+		if _, ok := s.kinds[t]; !ok {
+			return fmt.Errorf("monitor: table %q: %w", t, ErrUnknownTable)
+		}
+		for _, col := range m.Columns {
+			if _, ok := s.kinds[t][col]; !ok || col == "_uuid" {
+				return fmt.Errorf("monitor: %w", UnknownColumnError(t, col))
+			}
+		}
+		for _, c := range m.Where {
+			if _, ok := s.kinds[t][c.Column]; !ok {
+				return fmt.Errorf("monitor: condition: %w", UnknownColumnError(t, c.Column))
+			}
+			switch c.Function {
+			case "==", "!=", "<", "<=", ">", ">=", "includes", "excludes":
+			default:
+				return fmt.Errorf("monitor: condition on %s.%s: function %q: %w", t, c.Column, c.Function, ErrInvalid)
+			}
+		}
+	}
+	return nil
 }
 
 // WithoutShuffle tries the endpoints in the order given. By default the
@@ -216,8 +287,15 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 	if err != nil {
 		return nil, err
 	}
+	if dm.Name() == SchemaName && o.monitors != nil && o.monitors[TableOpenVSwitch] == nil {
+		// Waiting for ovs-vswitchd reads next_cfg and cur_cfg there.
+		o.monitors[TableOpenVSwitch] = &Monitor{Table: TableOpenVSwitch}
+	}
+	if err := checkMonitors(models, o.monitors); err != nil {
+		return nil, fmt.Errorf("dial: %w", err)
+	}
 	var keys []KeyIndex
-	if dm.Name() == SchemaName {
+	if dm.Name() == SchemaName && (o.monitors == nil || o.monitors[TableInterface] != nil) {
 		keys = slices.Clone(defaultKeyIndexes)
 	}
 	for _, k := range o.keys {
@@ -324,6 +402,7 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		return err
 	}
 	ch := newCache(c.models, c.keys)
+	ch.monitors = c.opts.monitors
 	c.mu.Lock()
 	c.monitorID++
 	monID := fmt.Sprintf("ovskit-%d", c.monitorID)
@@ -396,7 +475,20 @@ func (c *Client) connect(ctx context.Context, i int) error {
 	}
 	reqs := make(map[string]any, len(c.models.model.tables))
 	for _, t := range c.models.model.tables {
-		reqs[t] = []any{map[string]any{"columns": c.models.model.newRow(t).OVSDBColumns()}}
+		req := map[string]any{"columns": c.models.model.newRow(t).OVSDBColumns()}
+		if c.opts.monitors != nil {
+			m := c.opts.monitors[t]
+			if m == nil {
+				continue
+			}
+			if m.Columns != nil {
+				req["columns"] = m.Columns
+			}
+			if m.Where != nil {
+				req["where"] = m.Where
+			}
+		}
+		reqs[t] = []any{req}
 	}
 	if err := c.monitor(ctx, rc, ch, monID, reqs); err != nil {
 		return fail(err)

@@ -351,7 +351,7 @@ func (c *Client) awaitCache(ctx context.Context, tx *Tx, res *Result) error {
 		// that outlive the commit (with no root row, rows of non-root
 		// tables are unreferenced and garbage-collected at once).
 		for _, p := range tx.inserts {
-			if tx.schema.isRoot(p.table) && ch.get(p.table, res.UUIDs[p.uuid]) == nil {
+			if tx.schema.isRoot(p.table) && !ch.c.filtered(p.table) && ch.get(p.table, res.UUIDs[p.uuid]) == nil {
 				return false
 			}
 		}

@@ -56,6 +56,9 @@ var (
 	// schema. Both are bad input: they match ErrInvalid too.
 	ErrUnknownTable  error = &sentinel{"unknown table", ErrInvalid}
 	ErrUnknownColumn error = &sentinel{"unknown column", ErrInvalid}
+	// ErrNotMonitored: a read of a table or column the client does not
+	// monitor (WithMonitor). It is bad input: it matches ErrInvalid too.
+	ErrNotMonitored error = &sentinel{"not monitored by this client", ErrInvalid}
 	// ErrSchema: the server's schema lacks a table or column of the models.
 	ErrSchema error = &sentinel{"schema mismatch", nil}
 	// ErrTryAgain: returned (wrapped) by a command, it abandons the

@@ -147,6 +147,9 @@ func (p *pending) row() (Model, error) {
 
 // row returns the transaction's view of a row, or nil.
 func (tx *Tx) row(table, uuid string) (Model, error) {
+	if err := tx.snap.c.readable(table); err != nil {
+		return nil, err
+	}
 	if p := tx.pend[table][uuid]; p != nil {
 		return p.row()
 	}
@@ -155,6 +158,9 @@ func (tx *Tx) row(table, uuid string) (Model, error) {
 
 // rows returns the transaction's view of a table, sorted by UUID.
 func (tx *Tx) rows(table string) ([]Model, error) {
+	if err := tx.snap.c.readable(table); err != nil {
+		return nil, err
+	}
 	base := tx.snap.rows(table)
 	out := make([]Model, 0, len(base)+len(tx.pend[table]))
 	for _, r := range base {
@@ -344,6 +350,9 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 	if err := tx.check(); err != nil {
 		return nil, err
 	}
+	if err := tx.snap.c.readableColumns(table, column); err != nil {
+		return nil, err
+	}
 	if cur, ok := model.OVSDBColumn(column); ok && reflect.TypeOf(cur) != reflect.TypeOf(value) {
 		return nil, fmt.Errorf("look up %s by %s: %w", table, column, ColumnTypeError(table, column, fmt.Sprintf("%T", cur), value))
 	}
@@ -423,6 +432,10 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 		tx.rowWaited[rowRef{table, u}] = true
 		tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
 			Columns: []string{column}, Until: "==", Rows: []map[string]any{{column: enc}}})
+	case tx.snap.c.filtered(table):
+		// The cache holds only the rows the monitor's conditions keep: it
+		// cannot say what else the server has, so nothing more is
+		// verified (see WithMonitor).
 	case isString && indexed && len(committed) == 0:
 		tx.absent = append(tx.absent, absence{table, column, s, Operation{Op: "wait", Table: table, Timeout: zero(),
 			Where: []Condition{{column, "==", enc}}, Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{}}})
@@ -478,6 +491,9 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 	if len(columns) == 0 {
 		tx.verifyExists(table, u)
 		return nil
+	}
+	if err := tx.snap.c.readableColumns(table, columns...); err != nil {
+		return err
 	}
 	want := map[string]any{}
 	for _, col := range columns {
