@@ -28,6 +28,7 @@ type step struct {
 	line      string
 	typed     []ovsdb.Command
 	unordered bool // output rows follow UUID order: compare sorted lines
+	fresh     bool // output names rows the line inserted: UUIDs compare as <uuid>
 }
 
 type scenario struct {

@@ -36,6 +36,9 @@ func defaultDB() string {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "nbctl" {
+		return runNbctl(args[1:], stdout, stderr)
+	}
 	inv, err := parse(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "ovskit: %v\n", err)
@@ -111,6 +114,7 @@ func version() string {
 const usage = `ovskit: Open vSwitch configuration through the ovskit library, with
 ovs-vsctl's command lines.
 usage: ovskit [OPTIONS] COMMAND [ARG...] [-- [OPTIONS] COMMAND [ARG...]]...
+       ovskit nbctl [OPTIONS] COMMAND [ARG...] [-- ...]   (ovn-nbctl's; see ovskit nbctl --help)
 
 Commands are ovs-vsctl's: open vSwitch (init, show, emer-reset), bridges
 (add-br, del-br, list-br, br-exists, br-to-vlan, br-to-parent,

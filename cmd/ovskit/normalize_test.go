@@ -49,7 +49,12 @@ type rawRow struct {
 }
 
 func dump(endpoint string, vswitchd bool) (*dbDump, error) {
-	out, err := exec.Command("ovsdb-client", "dump", "-f", "json", endpoint, "Open_vSwitch").Output()
+	return dumpDB(endpoint, "Open_vSwitch", vswitchd)
+}
+
+// dumpDB dumps database db of the server at endpoint, normalized.
+func dumpDB(endpoint, db string, vswitchd bool) (*dbDump, error) {
+	out, err := exec.Command("ovsdb-client", "dump", "-f", "json", endpoint, db).Output()
 	if err != nil {
 		return nil, fmt.Errorf("ovsdb-client dump: %w", err)
 	}

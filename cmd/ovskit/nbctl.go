@@ -1,0 +1,379 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ovskit/ovskit/ovn/nb"
+	"github.com/ovskit/ovskit/ovn/nbdb"
+	"github.com/ovskit/ovskit/ovsdb"
+)
+
+// nbctlUsage is `ovskit nbctl --help`.
+const nbctlUsage = `usage: ovskit nbctl [OPTIONS] COMMAND [ARG...] [-- COMMAND [ARG...]]...
+
+Runs ovn-nbctl command lines on the OVN_Northbound database, through
+package ovn/nb: all commands in one transaction.
+
+Commands:
+  ls-add [SWITCH]                 ls-del SWITCH        ls-list
+  lsp-add SWITCH PORT [PARENT TAG]  lsp-del PORT      lsp-list SWITCH
+  lsp-get-ls PORT
+  lsp-set-addresses PORT [ADDRESS]...   lsp-get-addresses PORT
+  lsp-set-port-security PORT [ADDRS]... lsp-get-port-security PORT
+  lsp-set-type PORT TYPE          lsp-get-type PORT
+  lsp-set-enabled PORT STATE      lsp-get-enabled PORT
+  lsp-set-options PORT KEY=VALUE...     lsp-get-options PORT
+  lr-add [ROUTER]                 lr-del ROUTER        lr-list
+  lrp-add ROUTER PORT MAC NETWORK... [peer=PEER]
+  lrp-del PORT                    lrp-list ROUTER
+
+Options:
+  --db=DATABASE        the database (default: $OVN_NB_DB, or
+                       unix:$OVN_RUNDIR/ovnnb_db.sock, or
+                       unix:/var/run/ovn/ovnnb_db.sock)
+  --timeout=SECS       give up after SECS seconds
+  --no-leader-only     allow a follower of a clustered database
+  --no-shuffle-remotes try the database's remotes in the order given
+Per command: --may-exist, --add-duplicate, --if-exists.
+`
+
+// nbctlDefaultDB is ovn-nbctl's default database.
+func nbctlDefaultDB() string {
+	if db := os.Getenv("OVN_NB_DB"); db != "" {
+		return db
+	}
+	if dir := os.Getenv("OVN_RUNDIR"); dir != "" {
+		return "unix:" + filepath.Join(dir, "ovnnb_db.sock")
+	}
+	return "unix:/var/run/ovn/ovnnb_db.sock"
+}
+
+// nbInvocation is a parsed ovskit nbctl command line.
+type nbInvocation struct {
+	db                    string
+	timeout               time.Duration
+	followerReads, noShuf bool
+	help                  bool
+	cmds                  []nbCommand
+}
+
+// nbCommand is one command of the line, with its options and arguments.
+type nbCommand struct {
+	name string
+	opts map[string]bool
+	args []string
+	out  strings.Builder
+}
+
+// nbSpec says how many arguments a command takes and what it does.
+type nbSpec struct {
+	min, max int // max -1: any number
+	run      func(tx *ovsdb.Tx, c *nbCommand) error
+}
+
+// write returns a spec of a command that writes through cmd.
+func write(min, max int, cmd func(c *nbCommand) (ovsdb.Command, error)) nbSpec {
+	return nbSpec{min, max, func(tx *ovsdb.Tx, c *nbCommand) error {
+		command, err := cmd(c)
+		if err != nil {
+			return err
+		}
+		return command.Run(tx)
+	}}
+}
+
+func (c *nbCommand) options() []nb.Option {
+	var o []nb.Option
+	if c.opts["--may-exist"] {
+		o = append(o, nb.MayExist())
+	}
+	if c.opts["--add-duplicate"] {
+		o = append(o, nb.AddDuplicate())
+	}
+	if c.opts["--if-exists"] {
+		o = append(o, nb.IfExists())
+	}
+	return o
+}
+
+func (c *nbCommand) arg(i int) string {
+	if i < len(c.args) {
+		return c.args[i]
+	}
+	return ""
+}
+
+func (c *nbCommand) items(items []nb.Item, err error) error {
+	for _, it := range items {
+		fmt.Fprintln(&c.out, it)
+	}
+	return err
+}
+
+func (c *nbCommand) lines(lines []string, err error) error {
+	for _, l := range lines {
+		fmt.Fprintln(&c.out, l)
+	}
+	return err
+}
+
+var nbSpecs = map[string]nbSpec{
+	"ls-add": write(0, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.AddSwitch(c.arg(0), c.options()...), nil }),
+	"ls-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeleteSwitch(c.arg(0), c.options()...), nil }),
+	"ls-list": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error {
+		return c.items(nb.ListSwitches(tx))
+	}},
+	"lsp-add": write(2, 4, func(c *nbCommand) (ovsdb.Command, error) {
+		o := c.options()
+		switch len(c.args) {
+		case 3:
+			return nil, &nb.Error{Msg: "lsp-add with parent must also specify a tag", Err: ovsdb.ErrInvalid}
+		case 4:
+			tag, err := strconv.Atoi(c.args[3])
+			if err != nil || tag < 0 || tag > 4095 {
+				return nil, &nb.Error{Msg: fmt.Sprintf("%s: invalid tag (must be in range 0 to 4095)", c.args[3]), Err: ovsdb.ErrInvalid}
+			}
+			o = append(o, nb.WithParent(c.args[2], tag))
+		}
+		return nb.AddSwitchPort(c.arg(0), c.arg(1), o...), nil
+	}),
+	"lsp-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeleteSwitchPort(c.arg(0), c.options()...), nil }),
+	"lsp-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		return c.items(nb.ListSwitchPorts(tx, c.arg(0)))
+	}},
+	"lsp-get-ls": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		it, err := nb.SwitchOfPort(tx, c.arg(0))
+		if err == nil {
+			fmt.Fprintln(&c.out, it)
+		}
+		return err
+	}},
+	"lsp-set-addresses": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.SetAddresses(c.arg(0), c.args[1:]...), nil
+	}),
+	"lsp-get-addresses": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		return c.lines(nb.Addresses(tx, c.arg(0)))
+	}},
+	"lsp-set-port-security": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.SetPortSecurity(c.arg(0), c.args[1:]...), nil
+	}),
+	"lsp-get-port-security": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		return c.lines(nb.PortSecurity(tx, c.arg(0)))
+	}},
+	"lsp-set-type": write(2, 2, func(c *nbCommand) (ovsdb.Command, error) { return nb.SetPortType(c.arg(0), c.arg(1)), nil }),
+	"lsp-get-type": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		t, err := nb.PortType(tx, c.arg(0))
+		if err == nil {
+			fmt.Fprintln(&c.out, t)
+		}
+		return err
+	}},
+	"lsp-set-enabled": {2, 2, func(tx *ovsdb.Tx, c *nbCommand) error {
+		// The port is looked up before the state is read, as ovn-nbctl does.
+		if _, err := nb.SwitchPort(tx, c.arg(0)); err != nil {
+			return err
+		}
+		on, err := nb.ParseEnabled(c.arg(1))
+		if err != nil {
+			return err
+		}
+		return nb.SetPortEnabled(c.arg(0), on).Run(tx)
+	}},
+	"lsp-get-enabled": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		on, err := nb.PortEnabled(tx, c.arg(0))
+		if err == nil {
+			fmt.Fprintln(&c.out, map[bool]string{true: "enabled", false: "disabled"}[on])
+		}
+		return err
+	}},
+	"lsp-set-options": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) {
+		m := map[string]string{}
+		for _, kv := range c.args[1:] {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				m[k] = v
+			}
+		}
+		return nb.SetPortOptions(c.arg(0), m), nil
+	}),
+	"lsp-get-options": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		m, err := nb.PortOptions(tx, c.arg(0))
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			fmt.Fprintf(&c.out, "%s=%s\n", k, m[k])
+		}
+		return err
+	}},
+	"lr-add": write(0, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.AddRouter(c.arg(0), c.options()...), nil }),
+	"lr-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeleteRouter(c.arg(0), c.options()...), nil }),
+	"lr-list": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error {
+		return c.items(nb.ListRouters(tx))
+	}},
+	"lrp-add": write(4, -1, func(c *nbCommand) (ovsdb.Command, error) {
+		o := c.options()
+		var networks []string
+		for _, a := range c.args[3:] {
+			if p, ok := strings.CutPrefix(a, "peer="); ok {
+				o = append(o, nb.WithPeer(p))
+				continue
+			}
+			if strings.Contains(a, "=") {
+				return nil, &nb.Error{Msg: fmt.Sprintf("%s: only peer= may follow the networks here", a), Err: ovsdb.ErrInvalid}
+			}
+			networks = append(networks, a)
+		}
+		return nb.AddRouterPort(c.arg(0), c.arg(1), c.arg(2), networks, o...), nil
+	}),
+	"lrp-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeleteRouterPort(c.arg(0), c.options()...), nil }),
+	"lrp-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		return c.items(nb.ListRouterPorts(tx, c.arg(0)))
+	}},
+}
+
+// nbCommandOptions are the options a command may carry.
+var nbCommandOptions = map[string]bool{"--may-exist": true, "--if-exists": true, "--add-duplicate": true}
+
+// parseNbctl splits the line into global options and commands.
+func parseNbctl(args []string) (*nbInvocation, error) {
+	inv := &nbInvocation{}
+	var groups [][]string
+	cur := []string{}
+	for _, a := range args {
+		if a == "--" {
+			groups = append(groups, cur)
+			cur = []string{}
+			continue
+		}
+		cur = append(cur, a)
+	}
+	groups = append(groups, cur)
+	for gi, g := range groups {
+		if len(g) == 0 {
+			continue
+		}
+		c := nbCommand{opts: map[string]bool{}}
+		i := 0
+		for ; i < len(g) && strings.HasPrefix(g[i], "-"); i++ {
+			name, val, _ := strings.Cut(g[i], "=")
+			switch {
+			case nbCommandOptions[name]:
+				c.opts[name] = true
+			case gi == 0 && name == "--db":
+				inv.db = val
+			case gi == 0 && name == "--timeout":
+				secs, err := strconv.Atoi(val)
+				if err != nil || secs < 0 {
+					return nil, fmt.Errorf("value %s on --timeout is invalid", val)
+				}
+				inv.timeout = time.Duration(secs) * time.Second
+			case gi == 0 && name == "--no-leader-only":
+				inv.followerReads = true
+			case gi == 0 && name == "--no-shuffle-remotes":
+				inv.noShuf = true
+			case gi == 0 && (name == "--help" || name == "-h"):
+				inv.help = true
+			default:
+				return nil, fmt.Errorf("'%s' option is unknown", name)
+			}
+		}
+		if i == len(g) {
+			if gi == 0 && len(groups) == 1 {
+				if inv.help {
+					return inv, nil
+				}
+				return nil, fmt.Errorf("missing command name (use --help for help)")
+			}
+			continue
+		}
+		c.name, c.args = g[i], g[i+1:]
+		spec, ok := nbSpecs[c.name]
+		if !ok {
+			return nil, fmt.Errorf("unknown command '%s'; use --help for help", c.name)
+		}
+		if len(c.args) < spec.min {
+			return nil, fmt.Errorf("'%s' command requires at least %d arguments", c.name, spec.min)
+		}
+		if spec.max >= 0 && len(c.args) > spec.max {
+			return nil, fmt.Errorf("'%s' command takes at most %d arguments", c.name, spec.max)
+		}
+		inv.cmds = append(inv.cmds, c)
+	}
+	return inv, nil
+}
+
+// execute runs the commands in one transaction and writes their outputs,
+// in order, once it has committed.
+func (inv *nbInvocation) execute(ctx context.Context, client *ovsdb.Client, w io.Writer) error {
+	cmds := []ovsdb.Command{nb.EnsureGlobal()}
+	for i := range inv.cmds {
+		c := &inv.cmds[i]
+		spec := nbSpecs[c.name]
+		cmds = append(cmds, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			c.out.Reset() // a re-run after a conflict starts over
+			return spec.run(tx, c)
+		}))
+	}
+	res, err := client.Transact(ctx, cmds...)
+	if err != nil {
+		return err
+	}
+	// A row inserted by an earlier command of the line is listed by its
+	// name in the transaction: print its UUID, now that it has one.
+	// (ovn-nbctl prints a provisional UUID that names no row.)
+	var pairs []string
+	for name, u := range res.UUIDs {
+		pairs = append(pairs, name, u)
+	}
+	real := strings.NewReplacer(pairs...)
+	for i := range inv.cmds {
+		if _, err := io.WriteString(w, real.Replace(inv.cmds[i].out.String())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runNbctl is `ovskit nbctl ...`.
+func runNbctl(args []string, stdout, stderr io.Writer) int {
+	inv, err := parseNbctl(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		return 1
+	}
+	if inv.help {
+		fmt.Fprint(stdout, nbctlUsage)
+		return 0
+	}
+	if inv.db == "" {
+		inv.db = nbctlDefaultDB()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if inv.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, inv.timeout)
+		defer cancel()
+	}
+	opts := []ovsdb.Option{ovsdb.WithDatabase(nbdb.Database())}
+	if inv.followerReads {
+		opts = append(opts, ovsdb.WithFollowerReads())
+	}
+	if inv.noShuf {
+		opts = append(opts, ovsdb.WithoutShuffle())
+	}
+	client, err := ovsdb.Dial(ctx, inv.db, opts...)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %s: database connection failed (%v)\n", progName, inv.db, err)
+		return 1
+	}
+	defer client.Close()
+	return report(inv.execute(ctx, client, stdout), stderr)
+}
