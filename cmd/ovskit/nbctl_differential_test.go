@@ -23,7 +23,9 @@ func nbScenarios() []scenario {
 	ls0 := []string{"ls-add ls0"}
 	lsp := append(ls0, "lsp-add ls0 lp0")
 	lr0 := []string{"lr-add lr0"}
-	with := func(base []string, lines ...string) []step { return s(append(append([]string{}, base...), lines...)...) }
+	with := func(base []string, lines ...string) []step {
+		return s(append(append([]string{}, base...), lines...)...)
+	}
 	return []scenario{
 		// Switches.
 		{"ls-add-list", s("ls-add ls0", "ls-list", "ls-add ls1", "ls-list")},
