@@ -36,12 +36,19 @@ Commands:
   lr-add [ROUTER]                 lr-del ROUTER        lr-list
   lrp-add ROUTER PORT MAC NETWORK... [peer=PEER]
   lrp-del PORT                    lrp-list ROUTER
+  dhcp-options-create CIDR [KEY=VALUE...]   dhcp-options-del UUID
+  dhcp-options-set-options UUID KEY=VALUE...
+  dhcp-options-get-options UUID   dhcp-options-list
+  lsp-set-dhcpv4-options PORT [UUID]        lsp-get-dhcpv4-options PORT
+  show [SWITCH|ROUTER]            sync
 
 Options:
   --db=DATABASE        the database (default: $OVN_NB_DB, or
                        unix:$OVN_RUNDIR/ovnnb_db.sock, or
                        unix:/var/run/ovn/ovnnb_db.sock)
   --timeout=SECS       give up after SECS seconds
+  --wait=none|sb|hv    after committing, wait until ovn-northd (sb) or
+                       every chassis (hv) has applied the change
   --no-leader-only     allow a follower of a clustered database
   --no-shuffle-remotes try the database's remotes in the order given
 Per command: --may-exist, --add-duplicate, --if-exists.
@@ -64,6 +71,7 @@ type nbInvocation struct {
 	timeout               time.Duration
 	followerReads, noShuf bool
 	help                  bool
+	wait                  nb.WaitLevel // 0: none
 	cmds                  []nbCommand
 }
 
@@ -197,13 +205,7 @@ var nbSpecs = map[string]nbSpec{
 		return err
 	}},
 	"lsp-set-options": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) {
-		m := map[string]string{}
-		for _, kv := range c.args[1:] {
-			if k, v, ok := strings.Cut(kv, "="); ok {
-				m[k] = v
-			}
-		}
-		return nb.SetPortOptions(c.arg(0), m), nil
+		return nb.SetPortOptions(c.arg(0), keyValues(c.args[1:])), nil
 	}),
 	"lsp-get-options": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
 		m, err := nb.PortOptions(tx, c.arg(0))
@@ -236,10 +238,66 @@ var nbSpecs = map[string]nbSpec{
 	"lrp-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
 		return c.items(nb.ListRouterPorts(tx, c.arg(0)))
 	}},
+	"sync": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error { return nil }},
+	"show": {0, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		out, err := nb.Show(tx, c.arg(0))
+		c.out.WriteString(out)
+		return err
+	}},
+	"dhcp-options-create": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.CreateDHCPOptions(c.arg(0), keyValues(c.args[1:])), nil
+	}),
+	"dhcp-options-set-options": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.SetDHCPOptions(c.arg(0), keyValues(c.args[1:])), nil
+	}),
+	"dhcp-options-get-options": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		m, err := nb.DHCPOptionsOf(tx, c.arg(0))
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			fmt.Fprintf(&c.out, "%s=%s\n", k, m[k])
+		}
+		return err
+	}},
+	"dhcp-options-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeleteDHCPOptions(c.arg(0)), nil }),
+	"dhcp-options-list": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error {
+		items, err := nb.ListDHCPOptions(tx)
+		for _, it := range items {
+			fmt.Fprintln(&c.out, it.UUID)
+		}
+		return err
+	}},
+	"lsp-set-dhcpv4-options": write(1, 2, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.SetPortDHCPv4Options(c.arg(0), c.arg(1)), nil
+	}),
+	"lsp-get-dhcpv4-options": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		it, ok, err := nb.PortDHCPv4Options(tx, c.arg(0))
+		if ok {
+			fmt.Fprintln(&c.out, it)
+		}
+		return err
+	}},
+}
+
+// keyValues reads KEY=VALUE arguments; one without "=" is ignored, as
+// ovn-nbctl ignores it.
+func keyValues(args []string) map[string]string {
+	m := map[string]string{}
+	for _, kv := range args {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
 }
 
 // nbCommandOptions are the options a command may carry.
 var nbCommandOptions = map[string]bool{"--may-exist": true, "--if-exists": true, "--add-duplicate": true}
+
+// nbAllowed lists the commands that take each option (others refuse it).
+var nbAllowed = map[string][]string{
+	"--may-exist":     {"ls-add", "lsp-add", "lr-add", "lrp-add"},
+	"--add-duplicate": {"ls-add", "lr-add"},
+	"--if-exists":     {"ls-del", "lsp-del", "lr-del", "lrp-del"},
+}
 
 // parseNbctl splits the line into global options and commands.
 func parseNbctl(args []string) (*nbInvocation, error) {
@@ -274,6 +332,17 @@ func parseNbctl(args []string) (*nbInvocation, error) {
 					return nil, fmt.Errorf("value %s on --timeout is invalid", val)
 				}
 				inv.timeout = time.Duration(secs) * time.Second
+			case gi == 0 && name == "--wait":
+				switch val {
+				case "none":
+					inv.wait = 0
+				case "sb":
+					inv.wait = nb.WaitSB
+				case "hv":
+					inv.wait = nb.WaitHV
+				default:
+					return nil, fmt.Errorf("argument to --wait must be \"none\", \"sb\", or \"hv\"")
+				}
 			case gi == 0 && name == "--no-leader-only":
 				inv.followerReads = true
 			case gi == 0 && name == "--no-shuffle-remotes":
@@ -298,6 +367,11 @@ func parseNbctl(args []string) (*nbInvocation, error) {
 		if !ok {
 			return nil, fmt.Errorf("unknown command '%s'; use --help for help", c.name)
 		}
+		for _, o := range slices.Sorted(maps.Keys(c.opts)) {
+			if !slices.Contains(nbAllowed[o], c.name) {
+				return nil, fmt.Errorf("'%s' command has no '%s' option", c.name, o)
+			}
+		}
 		if len(c.args) < spec.min {
 			return nil, fmt.Errorf("'%s' command requires at least %d arguments", c.name, spec.min)
 		}
@@ -306,6 +380,11 @@ func parseNbctl(args []string) (*nbInvocation, error) {
 		}
 		inv.cmds = append(inv.cmds, c)
 	}
+	for _, c := range inv.cmds {
+		if c.name == "sync" && inv.wait == 0 {
+			inv.wait = nb.WaitSB // sync waits, as ovn-nbctl's does
+		}
+	}
 	return inv, nil
 }
 
@@ -313,6 +392,9 @@ func parseNbctl(args []string) (*nbInvocation, error) {
 // in order, once it has committed.
 func (inv *nbInvocation) execute(ctx context.Context, client *ovsdb.Client, w io.Writer) error {
 	cmds := []ovsdb.Command{nb.EnsureGlobal()}
+	if inv.wait != 0 {
+		cmds = append(cmds, nb.Bump())
+	}
 	for i := range inv.cmds {
 		c := &inv.cmds[i]
 		spec := nbSpecs[c.name]
@@ -324,6 +406,11 @@ func (inv *nbInvocation) execute(ctx context.Context, client *ovsdb.Client, w io
 	res, err := client.Transact(ctx, cmds...)
 	if err != nil {
 		return err
+	}
+	if inv.wait != 0 {
+		if err := nb.Wait(ctx, client, inv.wait); err != nil {
+			return err
+		}
 	}
 	// A row inserted by an earlier command of the line is listed by its
 	// name in the transaction: print its UUID, now that it has one.

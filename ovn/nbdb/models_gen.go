@@ -1017,8 +1017,8 @@ func (*Copp) OVSDBColumns() []string { return coppColumns }
 type DHCPOptions struct {
 	// UUID is the row's _uuid. Before a commit it may hold a named UUID.
 	UUID string
-	// Cidr is column cidr (string [M]).
-	Cidr string
+	// CIDR is column cidr (string [M]).
+	CIDR string
 	// ExternalIDs is column external_ids ([string]string [M]).
 	ExternalIDs map[string]string
 	// Options is column options ([string]string [M]).
@@ -1049,7 +1049,7 @@ func (r *DHCPOptions) OVSDBClone() ovsdb.Model {
 func (r *DHCPOptions) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "cidr":
-		return ovsdb.DecodeScalar(raw, &r.Cidr, ovsdb.DecString[string])
+		return ovsdb.DecodeScalar(raw, &r.CIDR, ovsdb.DecString[string])
 	case "external_ids":
 		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
 	case "options":
@@ -1064,7 +1064,7 @@ func (r *DHCPOptions) OVSDBColumn(col string) (any, bool) {
 	case "_uuid":
 		return r.UUID, true
 	case "cidr":
-		return r.Cidr, true
+		return r.CIDR, true
 	case "external_ids":
 		return r.ExternalIDs, true
 	case "options":
@@ -1081,7 +1081,7 @@ func (r *DHCPOptions) OVSDBSetColumn(col string, v any) error {
 		if !ok {
 			return ovsdb.ColumnTypeError("DHCP_Options", col, "string", v)
 		}
-		r.Cidr = x
+		r.CIDR = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {

@@ -1,0 +1,337 @@
+package nb
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/ovskit/ovskit/ovn/nbdb"
+	"github.com/ovskit/ovskit/ovsdb"
+)
+
+// dhcpOptions finds DHCP options by UUID (the only way ovn-nbctl names
+// them).
+func dhcpOptions(tx *ovsdb.Tx, id string, mustExist bool) (*nbdb.DHCPOptions, error) {
+	if uuidRE.MatchString(id) {
+		d, err := ovsdb.Get[nbdb.DHCPOptions](tx, strings.ToLower(id))
+		if err == nil {
+			return d, nil
+		}
+		if !isNotFound(err) {
+			return nil, err
+		}
+	}
+	if mustExist {
+		return nil, errorf(ovsdb.ErrNotFound, "%s: dhcp options UUID not found", id)
+	}
+	return nil, nil
+}
+
+func isNotFound(err error) bool { return err != nil && strings.Contains(err.Error(), ovsdb.ErrNotFound.Error()) }
+
+// validCIDR reports whether s is an IPv4 or IPv6 network ovn-nbctl takes.
+func validCIDR(s string) (netip.Prefix, bool) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		if a, err := netip.ParseAddr(s); err == nil {
+			return netip.PrefixFrom(a, a.BitLen()), true
+		}
+		return netip.Prefix{}, false
+	}
+	return p, true
+}
+
+// CreateDHCPOptions creates DHCP options for a network, with external
+// IDs; ListDHCPOptions finds them afterwards.
+// Equivalent to: ovn-nbctl dhcp-options-create CIDR [KEY=VALUE...]
+func CreateDHCPOptions(cidr string, externalIDs map[string]string) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		if _, ok := validCIDR(cidr); !ok {
+			return errorf(ovsdb.ErrInvalid, "Invalid cidr format '%s'", cidr)
+		}
+		ext := map[string]string{}
+		for k, v := range externalIDs {
+			ext[k] = v
+		}
+		_, err := tx.Insert(&nbdb.DHCPOptions{CIDR: cidr, ExternalIDs: ext})
+		return err
+	})
+}
+
+// SetDHCPOptions replaces the options (lease_time=3600, router=...) of DHCP
+// options.
+// Equivalent to: ovn-nbctl dhcp-options-set-options UUID KEY=VALUE...
+func SetDHCPOptions(id string, options map[string]string) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		d, err := dhcpOptions(tx, id, true)
+		if err != nil {
+			return err
+		}
+		d.Options = map[string]string{}
+		for k, v := range options {
+			d.Options[k] = v
+		}
+		return tx.Update(d, "options")
+	})
+}
+
+// DHCPOptionsOf returns the options of DHCP options.
+// Equivalent to: ovn-nbctl dhcp-options-get-options UUID
+func DHCPOptionsOf(tx *ovsdb.Tx, id string) (map[string]string, error) {
+	d, err := dhcpOptions(tx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for k, v := range d.Options {
+		out[k] = v
+	}
+	return out, nil
+}
+
+// DeleteDHCPOptions deletes DHCP options. Option: IfExists.
+// Equivalent to: ovn-nbctl [--if-exists] dhcp-options-del UUID
+func DeleteDHCPOptions(id string, options ...Option) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		o, err := build(options)
+		if err != nil {
+			return err
+		}
+		d, err := dhcpOptions(tx, id, !o.ifExists)
+		if err != nil || d == nil {
+			return err
+		}
+		return tx.Delete(d)
+	})
+}
+
+// ListDHCPOptions lists the DHCP options, by CIDR: Item.Name is the CIDR.
+// Equivalent to: ovn-nbctl dhcp-options-list
+func ListDHCPOptions(tx *ovsdb.Tx) ([]Item, error) {
+	all, err := ovsdb.List[nbdb.DHCPOptions](tx)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]Item, len(all))
+	for i, d := range all {
+		items[i] = Item{d.UUID, d.CIDR}
+	}
+	return sortItems(items), nil
+}
+
+// SetPortDHCPv4Options points a port at IPv4 DHCP options ("" clears).
+// Equivalent to: ovn-nbctl lsp-set-dhcpv4-options PORT [UUID]
+func SetPortDHCPv4Options(port, id string) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		lsp, err := SwitchPort(tx, port)
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			lsp.DHCPv4Options = nil
+			return tx.Update(lsp, "dhcpv4_options")
+		}
+		d, err := dhcpOptions(tx, id, true)
+		if err != nil {
+			return err
+		}
+		if p, ok := validCIDR(d.CIDR); !ok || !p.Addr().Is4() {
+			return errorf(ovsdb.ErrInvalid, "DHCP options cidr '%s' is not IPv4", d.CIDR)
+		}
+		u := d.UUID
+		lsp.DHCPv4Options = &u
+		return tx.Update(lsp, "dhcpv4_options")
+	})
+}
+
+// PortDHCPv4Options returns the IPv4 DHCP options of a port (Item.Name is
+// their CIDR); ok is false when it has none.
+// Equivalent to: ovn-nbctl lsp-get-dhcpv4-options PORT
+func PortDHCPv4Options(tx *ovsdb.Tx, port string) (it Item, ok bool, err error) {
+	lsp, err := SwitchPort(tx, port)
+	if err != nil || lsp.DHCPv4Options == nil {
+		return Item{}, false, err
+	}
+	d, err := ovsdb.Get[nbdb.DHCPOptions](tx, *lsp.DHCPv4Options)
+	if err != nil {
+		return Item{}, false, err
+	}
+	return Item{d.UUID, d.CIDR}, true, nil
+}
+
+// Bump increments NB_Global's nb_cfg, which ovn-northd copies to sb_cfg
+// once it has applied the transaction and the chassis to hv_cfg: Wait
+// waits for them. (It creates NB_Global if the database has none.)
+// Equivalent to: the --wait of ovn-nbctl --wait=sb|hv
+func Bump() ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		if err := EnsureGlobal().Run(tx); err != nil {
+			return err
+		}
+		all, err := ovsdb.List[nbdb.NBGlobal](tx)
+		if err != nil {
+			return err
+		}
+		return tx.Mutate(all[0], ovsdb.Mutation{Column: "nb_cfg", Mutator: ovsdb.MutateAdd, Value: 1})
+	})
+}
+
+// WaitLevel is what Wait waits for.
+type WaitLevel int
+
+const (
+	// WaitSB waits until ovn-northd has applied the configuration to the
+	// Southbound database (sb_cfg).
+	WaitSB WaitLevel = iota + 1
+	// WaitHV waits until every chassis has applied it (hv_cfg).
+	WaitHV
+)
+
+// Wait waits until the Northbound configuration the client sees (its
+// nb_cfg, after a transaction with Bump) has been applied at level.
+// Equivalent to: ovn-nbctl --wait=sb|hv (after the commit)
+func Wait(ctx context.Context, c *ovsdb.Client, level WaitLevel) error {
+	var want int
+	err := c.View(ctx, func(tx *ovsdb.Tx) error {
+		all, err := ovsdb.List[nbdb.NBGlobal](tx)
+		if err == nil && len(all) > 0 {
+			want = all[0].NBCfg
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	_, err = ovsdb.WaitUntil(ctx, c, func(g *nbdb.NBGlobal) bool {
+		if level == WaitHV {
+			return g.HVCfg >= want
+		}
+		return g.SBCfg >= want
+	})
+	if err != nil {
+		return fmt.Errorf("waiting for nb_cfg %d to be applied: %w", want, err)
+	}
+	return nil
+}
+
+func quoted(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = `"` + v + `"`
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// Show describes the switches and routers as ovn-nbctl show does; id
+// (optional) limits it to one switch or router.
+// Equivalent to: ovn-nbctl show [SWITCH|ROUTER]
+func Show(tx *ovsdb.Tx, id string) (string, error) {
+	var b strings.Builder
+	var switches []*nbdb.LogicalSwitch
+	var routers []*nbdb.LogicalRouter
+	if id != "" {
+		ls, err := findSwitch(tx, id, false)
+		if err != nil {
+			return "", err
+		}
+		if ls != nil {
+			switches = append(switches, ls)
+		}
+		lr, err := findRouter(tx, id, false)
+		if err != nil {
+			return "", err
+		}
+		if lr != nil {
+			routers = append(routers, lr)
+		}
+	} else {
+		var err error
+		if switches, err = ovsdb.List[nbdb.LogicalSwitch](tx); err != nil {
+			return "", err
+		}
+		if routers, err = ovsdb.List[nbdb.LogicalRouter](tx); err != nil {
+			return "", err
+		}
+	}
+	alias := func(m map[string]string, key string) string {
+		if a := m[key]; a != "" {
+			return " (aka " + a + ")"
+		}
+		return ""
+	}
+	for _, ls := range switches {
+		fmt.Fprintf(&b, "switch %s (%s)%s\n", ls.UUID, ls.Name, alias(ls.ExternalIDs, "neutron:network_name"))
+		ports, err := ls.PortsRows(tx)
+		if err != nil {
+			return "", err
+		}
+		for _, p := range ports {
+			fmt.Fprintf(&b, "    port %s%s\n", p.Name, alias(p.ExternalIDs, "neutron:port_name"))
+			if p.Type != "" {
+				fmt.Fprintf(&b, "        type: %s\n", p.Type)
+			}
+			if p.ParentName != nil {
+				fmt.Fprintf(&b, "        parent: %s\n", *p.ParentName)
+			}
+			if p.Tag != nil {
+				fmt.Fprintf(&b, "        tag: %d\n", *p.Tag)
+			}
+			if len(p.Addresses) > 0 && !(len(p.Addresses) == 1 && p.Addresses[0] == "router") {
+				fmt.Fprintf(&b, "        addresses: %s\n", quoted(p.Addresses))
+			}
+			if rp, ok := p.Options["router-port"]; ok {
+				fmt.Fprintf(&b, "        router-port: %s\n", rp)
+			}
+		}
+	}
+	for _, lr := range routers {
+		fmt.Fprintf(&b, "router %s (%s)%s\n", lr.UUID, lr.Name, alias(lr.ExternalIDs, "neutron:router_name"))
+		ports, err := lr.PortsRows(tx)
+		if err != nil {
+			return "", err
+		}
+		for _, p := range ports {
+			fmt.Fprintf(&b, "    port %s\n", p.Name)
+			fmt.Fprintf(&b, "        mac: \"%s\"\n", p.MAC)
+			if len(p.Networks) > 0 {
+				fmt.Fprintf(&b, "        networks: %s\n", quoted(p.Networks))
+			}
+			if rt, ok := p.Options["route_table"]; ok {
+				fmt.Fprintf(&b, "        route-table: %s\n", rt)
+			}
+			gcs, err := p.GatewayChassisRows(tx)
+			if err != nil {
+				return "", err
+			}
+			if len(gcs) > 0 {
+				slices.SortFunc(gcs, func(a, b *nbdb.GatewayChassis) int {
+					if a.Priority != b.Priority {
+						return b.Priority - a.Priority
+					}
+					return strings.Compare(b.Name, a.Name)
+				})
+				names := make([]string, len(gcs))
+				for i, g := range gcs {
+					names[i] = g.ChassisName
+				}
+				fmt.Fprintf(&b, "        gateway chassis: [%s]\n", strings.Join(names, " "))
+			}
+		}
+		nats, err := lr.NATRows(tx)
+		if err != nil {
+			return "", err
+		}
+		for _, n := range nats {
+			fmt.Fprintf(&b, "    nat %s\n", n.UUID)
+			fmt.Fprintf(&b, "        external ip: \"%s\"\n", n.ExternalIP)
+			if n.ExternalPortRange != "" {
+				fmt.Fprintf(&b, "        external port(s): \"%s\"\n", n.ExternalPortRange)
+			}
+			fmt.Fprintf(&b, "        logical ip: \"%s\"\n", n.LogicalIP)
+			fmt.Fprintf(&b, "        type: \"%s\"\n", n.Type)
+		}
+	}
+	return b.String(), nil
+}
