@@ -29,7 +29,9 @@ func dhcpOptions(tx *ovsdb.Tx, id string, mustExist bool) (*nbdb.DHCPOptions, er
 	return nil, nil
 }
 
-func isNotFound(err error) bool { return err != nil && strings.Contains(err.Error(), ovsdb.ErrNotFound.Error()) }
+func isNotFound(err error) bool {
+	return err != nil && strings.Contains(err.Error(), ovsdb.ErrNotFound.Error())
+}
 
 // validCIDR reports whether s is an IPv4 or IPv6 network ovn-nbctl takes.
 func validCIDR(s string) (netip.Prefix, bool) {
