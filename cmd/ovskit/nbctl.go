@@ -40,6 +40,8 @@ Commands:
   dhcp-options-set-options UUID KEY=VALUE...
   dhcp-options-get-options UUID   dhcp-options-list
   lsp-set-dhcpv4-options PORT [UUID]        lsp-get-dhcpv4-options PORT
+  lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC] [PORT_RANGE]
+  lr-nat-del ROUTER [TYPE [IP]]   lr-nat-list ROUTER
   show [SWITCH|ROUTER]            sync
 
 Options:
@@ -238,6 +240,41 @@ var nbSpecs = map[string]nbSpec{
 	"lrp-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
 		return c.items(nb.ListRouterPorts(tx, c.arg(0)))
 	}},
+	"lr-nat-add": write(4, 7, func(c *nbCommand) (ovsdb.Command, error) {
+		n := nb.NAT{Type: c.arg(1), ExternalIP: c.arg(2), LogicalIP: c.arg(3),
+			Stateless: c.opts["--stateless"], AddRoute: c.opts["--add-route"]}
+		switch rest := c.args[4:]; {
+		case len(rest) == 1:
+			if !c.opts["--portrange"] {
+				return nil, &nb.Error{Msg: "lr-nat-add with logical_port must also specify external_mac.", Err: ovsdb.ErrInvalid}
+			}
+			n.PortRange = rest[0]
+		case len(rest) == 2 && c.opts["--portrange"] && c.arg(1) == nb.DNATAndSNAT:
+			return nil, &nb.Error{Msg: "lr-nat-add with logical_port must also specify external_mac.", Err: ovsdb.ErrInvalid}
+		case len(rest) >= 2:
+			n.LogicalPort, n.ExternalMAC = rest[0], rest[1]
+			if len(rest) == 3 {
+				n.PortRange = rest[2]
+			}
+		}
+		var o []nb.Option
+		if c.opts["--may-exist"] {
+			o = append(o, nb.MayExist())
+		}
+		return nb.AddNAT(c.arg(0), n, o...), nil
+	}),
+	"lr-nat-del": write(1, 3, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.DeleteNAT(c.arg(0), c.arg(1), c.arg(2)), nil
+	}),
+	"lr-nat-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		nats, err := nb.NATRules(tx, c.arg(0))
+		if err != nil {
+			return err
+		}
+		out, err := nb.FormatNATs(tx, nats)
+		c.out.WriteString(out)
+		return err
+	}},
 	"sync": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error { return nil }},
 	"show": {0, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
 		out, err := nb.Show(tx, c.arg(0))
@@ -290,13 +327,17 @@ func keyValues(args []string) map[string]string {
 }
 
 // nbCommandOptions are the options a command may carry.
-var nbCommandOptions = map[string]bool{"--may-exist": true, "--if-exists": true, "--add-duplicate": true}
+var nbCommandOptions = map[string]bool{"--may-exist": true, "--if-exists": true, "--add-duplicate": true,
+	"--stateless": true, "--portrange": true, "--add-route": true}
 
 // nbAllowed lists the commands that take each option (others refuse it).
 var nbAllowed = map[string][]string{
-	"--may-exist":     {"ls-add", "lsp-add", "lr-add", "lrp-add"},
+	"--may-exist":     {"ls-add", "lsp-add", "lr-add", "lrp-add", "lr-nat-add"},
 	"--add-duplicate": {"ls-add", "lr-add"},
-	"--if-exists":     {"ls-del", "lsp-del", "lr-del", "lrp-del"},
+	"--if-exists":     {"ls-del", "lsp-del", "lr-del", "lrp-del", "lr-nat-del"},
+	"--stateless":     {"lr-nat-add"},
+	"--portrange":     {"lr-nat-add"},
+	"--add-route":     {"lr-nat-add"},
 }
 
 // parseNbctl splits the line into global options and commands.

@@ -360,7 +360,7 @@ var initialisms = map[string]string{
 	"nb": "NB", "sb": "SB", "hv": "HV", "ha": "HA", "igmp": "IGMP", "rbac": "RBAC",
 	"fdb": "FDB", "ecmp": "ECMP", "arp": "ARP", "ttl": "TTL", "icmp": "ICMP",
 	"sctp": "SCTP", "lb": "LB", "lbs": "LBs", "ovn": "OVN", "ip4": "IP4", "ip6": "IP6",
-	"cidr": "CIDR",
+	"cidr": "CIDR", "snat": "SNAT", "dnat": "DNAT",
 }
 
 // GoName converts an OVSDB table, column or enum name to an exported Go name:

@@ -3767,9 +3767,9 @@ type NATType string
 
 // Values of NATType.
 const (
-	NATTypeDnat        NATType = "dnat"
-	NATTypeDnatAndSnat NATType = "dnat_and_snat"
-	NATTypeSnat        NATType = "snat"
+	NATTypeDNAT        NATType = "dnat"
+	NATTypeDNATAndSNAT NATType = "dnat_and_snat"
+	NATTypeSNAT        NATType = "snat"
 )
 
 // NAT is a row of the NAT table.
