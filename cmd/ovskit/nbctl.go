@@ -42,6 +42,8 @@ Commands:
   lsp-set-dhcpv4-options PORT [UUID]        lsp-get-dhcpv4-options PORT
   lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC] [PORT_RANGE]
   lr-nat-del ROUTER [TYPE [IP]]   lr-nat-list ROUTER
+  lr-route-add ROUTER PREFIX NEXTHOP [PORT]  (--may-exist, --ecmp, --policy=src-ip|dst-ip)
+  lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]   lr-route-list ROUTER
   show [SWITCH|ROUTER]            sync
 
 Options:
@@ -81,6 +83,7 @@ type nbInvocation struct {
 type nbCommand struct {
 	name string
 	opts map[string]bool
+	vals map[string]string // values of options that take one (--policy=src-ip)
 	args []string
 	out  strings.Builder
 }
@@ -275,6 +278,32 @@ var nbSpecs = map[string]nbSpec{
 		c.out.WriteString(out)
 		return err
 	}},
+	"lr-route-add": write(3, 4, func(c *nbCommand) (ovsdb.Command, error) {
+		r := nb.Route{Prefix: c.arg(1), NextHop: c.arg(2), OutputPort: c.arg(3), ECMP: c.opts["--ecmp"]}
+		switch c.vals["--policy"] {
+		case "", "dst-ip":
+		case "src-ip":
+			r.SourcePolicy = true
+		default:
+			return nil, &nb.Error{Msg: "bad policy: " + c.vals["--policy"], Err: ovsdb.ErrInvalid}
+		}
+		var o []nb.Option
+		if c.opts["--may-exist"] {
+			o = append(o, nb.MayExist())
+		}
+		return nb.AddRoute(c.arg(0), r, o...), nil
+	}),
+	"lr-route-del": write(1, 4, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.DeleteRoutes(c.arg(0), nb.RouteFilter{Prefix: c.arg(1), NextHop: c.arg(2), OutputPort: c.arg(3), Policy: c.vals["--policy"]}, c.options()...), nil
+	}),
+	"lr-route-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		routes, err := nb.Routes(tx, c.arg(0))
+		if err != nil {
+			return err
+		}
+		c.out.WriteString(nb.FormatRoutes(routes))
+		return nil
+	}},
 	"sync": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error { return nil }},
 	"show": {0, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
 		out, err := nb.Show(tx, c.arg(0))
@@ -328,13 +357,15 @@ func keyValues(args []string) map[string]string {
 
 // nbCommandOptions are the options a command may carry.
 var nbCommandOptions = map[string]bool{"--may-exist": true, "--if-exists": true, "--add-duplicate": true,
-	"--stateless": true, "--portrange": true, "--add-route": true}
+	"--stateless": true, "--portrange": true, "--add-route": true, "--ecmp": true, "--policy": true}
 
 // nbAllowed lists the commands that take each option (others refuse it).
 var nbAllowed = map[string][]string{
-	"--may-exist":     {"ls-add", "lsp-add", "lr-add", "lrp-add", "lr-nat-add"},
+	"--may-exist":     {"ls-add", "lsp-add", "lr-add", "lrp-add", "lr-nat-add", "lr-route-add"},
+	"--ecmp":          {"lr-route-add"},
+	"--policy":        {"lr-route-add", "lr-route-del"},
 	"--add-duplicate": {"ls-add", "lr-add"},
-	"--if-exists":     {"ls-del", "lsp-del", "lr-del", "lrp-del", "lr-nat-del"},
+	"--if-exists":     {"ls-del", "lsp-del", "lr-del", "lrp-del", "lr-nat-del", "lr-route-del"},
 	"--stateless":     {"lr-nat-add"},
 	"--portrange":     {"lr-nat-add"},
 	"--add-route":     {"lr-nat-add"},
@@ -358,13 +389,14 @@ func parseNbctl(args []string) (*nbInvocation, error) {
 		if len(g) == 0 {
 			continue
 		}
-		c := nbCommand{opts: map[string]bool{}}
+		c := nbCommand{opts: map[string]bool{}, vals: map[string]string{}}
 		i := 0
 		for ; i < len(g) && strings.HasPrefix(g[i], "-"); i++ {
 			name, val, _ := strings.Cut(g[i], "=")
 			switch {
 			case nbCommandOptions[name]:
 				c.opts[name] = true
+				c.vals[name] = val
 			case gi == 0 && name == "--db":
 				inv.db = val
 			case gi == 0 && name == "--timeout":

@@ -1,0 +1,385 @@
+package nb
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/ovskit/ovskit/ovn/nbdb"
+	"github.com/ovskit/ovskit/ovsdb"
+)
+
+// Route is a static route of a router, as lr-route-add takes it.
+type Route struct {
+	// Prefix is the destination (or, with policy src-ip, source) network.
+	Prefix string
+	// NextHop is the gateway's address, "discard", or a router port's
+	// name (then the route leaves through that port with no gateway).
+	NextHop string
+	// OutputPort is the router port the route leaves through ("": any).
+	OutputPort string
+	// SourcePolicy matches the source address (policy src-ip) instead of
+	// the destination (dst-ip).
+	SourcePolicy bool
+	// ECMP adds a route of the same prefix with another next hop.
+	ECMP bool
+}
+
+func (r Route) policy() string {
+	if r.SourcePolicy {
+		return "src-ip"
+	}
+	return "dst-ip"
+}
+
+func isSrcRoute(rt *nbdb.LogicalRouterStaticRoute) bool {
+	return rt.Policy != nil && *rt.Policy == "src-ip"
+}
+
+// AddRoute adds a static route to a router, with ovn-nbctl's checks
+// (duplicates, ECMP, discard routes). Option: MayExist (update the next hop
+// of the route of the same prefix).
+// Equivalent to: ovn-nbctl [--may-exist] [--ecmp] [--policy=POLICY] lr-route-add ROUTER PREFIX NEXTHOP [PORT]
+func AddRoute(router string, r Route, options ...Option) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		o, err := build(options)
+		if err != nil {
+			return err
+		}
+		lr, err := Router(tx, router)
+		if err != nil {
+			return err
+		}
+		p, ok := parsePrefix(r.Prefix)
+		if !ok {
+			return errorf(ovsdb.ErrInvalid, "bad prefix argument: %s", r.Prefix)
+		}
+		prefix := normalizePrefix(p)
+		v6 := p.Addr().Is6()
+		discard := r.NextHop == "discard"
+		nextHop := r.NextHop
+		var outPort *nbdb.LogicalRouterPort
+		if !discard {
+			a, err := netip.ParseAddr(r.NextHop)
+			if err == nil && a.Is6() == v6 {
+				nextHop = a.String()
+			} else {
+				family := "IPv4"
+				if v6 {
+					family = "IPv6"
+				}
+				lrp, err := portByNameOrUUID[nbdb.LogicalRouterPort](tx, r.NextHop, true)
+				if err != nil || lrp == nil {
+					return errorf(ovsdb.ErrInvalid, "bad %s nexthop argument: %s", family, r.NextHop)
+				}
+				outPort, nextHop = lrp, ""
+			}
+		}
+		if r.OutputPort != "" {
+			if outPort, err = RouterPort(tx, r.OutputPort); err != nil {
+				return err
+			}
+		}
+		routes, err := lr.StaticRoutesRows(tx)
+		if err != nil {
+			return err
+		}
+		find := func(nh string, ecmp bool) *nbdb.LogicalRouterStaticRoute {
+			for _, rt := range routes {
+				if rt.RouteTable != "" || isSrcRoute(rt) != r.SourcePolicy {
+					continue
+				}
+				if normalizedPrefix(rt.IPPrefix) != prefix || normalizedPrefix(rt.IPPrefix) == "" {
+					continue
+				}
+				if ecmp && nh != rt.Nexthop {
+					continue
+				}
+				return rt
+			}
+			return nil
+		}
+		existing := find(nextHop, r.ECMP)
+		if discard {
+			if r.ECMP {
+				return errorf(ovsdb.ErrInvalid, "ecmp is not valid for discard routes.")
+			}
+			if outPort != nil {
+				return errorf(ovsdb.ErrInvalid, "outport is not valid for discard routes.")
+			}
+		}
+		if !r.ECMP {
+			if existing != nil && existing.ExternalIDs["ic-learned-route"] == "" {
+				if !o.mayExist {
+					return errorf(ovsdb.ErrExists, "duplicate prefix: %s (policy: %s). Use option --ecmp to allow this for ECMP routing.", prefix, r.policy())
+				}
+				if err := tx.Verify(lr, "static_routes"); err != nil {
+					return err
+				}
+				if err := tx.Verify(existing, "ip_prefix", "nexthop"); err != nil {
+					return err
+				}
+				existing.IPPrefix, existing.Nexthop = prefix, nextHop
+				cols := []string{"ip_prefix", "nexthop"}
+				if outPort != nil {
+					name := outPort.Name
+					existing.OutputPort = &name
+					cols = append(cols, "output_port")
+				}
+				if r.SourcePolicy {
+					pol := nbdb.LogicalRouterStaticRoutePolicy("src-ip")
+					existing.Policy = &pol
+					cols = append(cols, "policy")
+				}
+				return tx.Update(existing, cols...)
+			}
+		} else if existing != nil {
+			if !o.mayExist {
+				return errorf(ovsdb.ErrExists, "duplicate nexthop for the same ECMP route")
+			}
+			return nil
+		}
+		if find("discard", true) != nil {
+			return errorf(ovsdb.ErrExists, "discard nexthop for the same ECMP route exists.")
+		}
+		row := &nbdb.LogicalRouterStaticRoute{IPPrefix: prefix, Nexthop: nextHop}
+		if outPort != nil {
+			name := outPort.Name
+			row.OutputPort = &name
+		}
+		if r.SourcePolicy {
+			pol := nbdb.LogicalRouterStaticRoutePolicy("src-ip")
+			row.Policy = &pol
+		}
+		u, err := tx.Insert(row)
+		if err != nil {
+			return err
+		}
+		return tx.Mutate(lr, ovsdb.Mutation{Column: "static_routes", Mutator: ovsdb.MutateInsert, Value: []string{u}})
+	})
+}
+
+// RouteFilter selects routes to delete: empty fields match any route.
+type RouteFilter struct {
+	Prefix, NextHop, OutputPort string
+	// Policy is "src-ip", "dst-ip" or "" (any).
+	Policy string
+}
+
+// DeleteRoutes deletes a router's static routes that match f (all of
+// them when f is empty); none matching is an error unless IfExists.
+// Equivalent to: ovn-nbctl [--if-exists] [--policy=POLICY] lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]
+func DeleteRoutes(router string, f RouteFilter, options ...Option) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		o, err := build(options)
+		if err != nil {
+			return err
+		}
+		lr, err := Router(tx, router)
+		if err != nil {
+			return err
+		}
+		if f.Policy != "" && f.Policy != "src-ip" && f.Policy != "dst-ip" {
+			return errorf(ovsdb.ErrInvalid, "bad policy: %s", f.Policy)
+		}
+		if f == (RouteFilter{}) {
+			lr.StaticRoutes = nil
+			return tx.Update(lr, "static_routes")
+		}
+		var prefix, nextHop string
+		if f.Prefix != "" {
+			if prefix = normalizedPrefix(f.Prefix); prefix == "" {
+				return errorf(ovsdb.ErrInvalid, "bad prefix argument: %s", f.Prefix)
+			}
+		}
+		if f.NextHop != "" {
+			nextHop = f.NextHop
+			if nextHop != "discard" {
+				if nextHop = normalizedPrefix(f.NextHop); nextHop == "" {
+					return errorf(ovsdb.ErrInvalid, "bad nexthop argument: %s", f.NextHop)
+				}
+			}
+		}
+		routes, err := lr.StaticRoutesRows(tx)
+		if err != nil {
+			return err
+		}
+		var gone []string
+		for _, rt := range routes {
+			if f.Policy != "" && isSrcRoute(rt) != (f.Policy == "src-ip") {
+				continue
+			}
+			if prefix != "" {
+				if p := normalizedPrefix(rt.IPPrefix); p == "" || p != prefix {
+					continue
+				}
+			}
+			if nextHop != "" {
+				nh := rt.Nexthop
+				if nh != "discard" {
+					nh = normalizedPrefix(nh)
+				}
+				if nh == "" || nh != nextHop {
+					continue
+				}
+			}
+			if rt.RouteTable != "" {
+				continue
+			}
+			if f.OutputPort != "" && (rt.OutputPort == nil || *rt.OutputPort != f.OutputPort) {
+				continue
+			}
+			gone = append(gone, rt.UUID)
+		}
+		if len(gone) == 0 {
+			if o.ifExists {
+				return nil
+			}
+			any := func(s string) string {
+				if s == "" {
+					return "any"
+				}
+				return s
+			}
+			pfx := prefix
+			if pfx == "" {
+				pfx = "(null)"
+			}
+			return errorf(ovsdb.ErrNotFound, "no matching route: policy '%s', prefix '%s', nexthop '%s', output_port '%s'.", any(f.Policy), pfx, any(nextHop), any(f.OutputPort))
+		}
+		return tx.Mutate(lr, ovsdb.Mutation{Column: "static_routes", Mutator: ovsdb.MutateDelete, Value: gone})
+	})
+}
+
+// Routes returns a router's static routes.
+func Routes(tx *ovsdb.Tx, router string) ([]*nbdb.LogicalRouterStaticRoute, error) {
+	lr, err := Router(tx, router)
+	if err != nil {
+		return nil, err
+	}
+	return lr.StaticRoutesRows(tx)
+}
+
+type sortedRoute struct {
+	priority int
+	addr     netip.Addr
+	rt       *nbdb.LogicalRouterStaticRoute
+}
+
+func cmpRoutesCoarse(a, b sortedRoute) int {
+	if c := strings.Compare(a.rt.RouteTable, b.rt.RouteTable); c != 0 {
+		return c
+	}
+	if a.priority != b.priority {
+		return cmp.Compare(b.priority, a.priority)
+	}
+	return bytes.Compare(a.addr.AsSlice(), b.addr.AsSlice())
+}
+
+func cmpRoutes(a, b sortedRoute) int {
+	if c := cmpRoutesCoarse(a, b); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.rt.Nexthop, b.rt.Nexthop); c != 0 {
+		return c
+	}
+	switch {
+	case a.rt.OutputPort != nil && b.rt.OutputPort != nil:
+		return strings.Compare(*a.rt.OutputPort, *b.rt.OutputPort)
+	case a.rt.OutputPort == nil && b.rt.OutputPort == nil:
+		return 0
+	case a.rt.OutputPort != nil:
+		return 1
+	}
+	return -1
+}
+
+// FormatRoutes prints routes as ovn-nbctl lr-route-list does: IPv4 then
+// IPv6, longest prefix first, ECMP routes marked.
+// Equivalent to: ovn-nbctl lr-route-list ROUTER
+func FormatRoutes(routes []*nbdb.LogicalRouterStaticRoute) string {
+	var v4, v6 []sortedRoute
+	for _, rt := range routes {
+		p, ok := parsePrefix(rt.IPPrefix)
+		if !ok {
+			continue
+		}
+		pol := "dst-ip"
+		if rt.Policy != nil {
+			pol = string(*rt.Policy)
+		}
+		prio := 2 * p.Bits()
+		if pol == "dst-ip" {
+			prio++
+		}
+		sr := sortedRoute{prio, p.Addr(), rt}
+		if p.Addr().Is4() {
+			v4 = append(v4, sr)
+		} else {
+			v6 = append(v6, sr)
+		}
+	}
+	slices.SortStableFunc(v4, cmpRoutes)
+	slices.SortStableFunc(v6, cmpRoutes)
+	var b strings.Builder
+	print := func(list []sortedRoute) {
+		for i, r := range list {
+			ecmp := (i < len(list)-1 && cmpRoutesCoarse(r, list[i+1]) == 0) || (i > 0 && cmpRoutesCoarse(r, list[i-1]) == 0)
+			if i == 0 || r.rt.RouteTable != list[i-1].rt.RouteTable {
+				sep := ""
+				if i > 0 {
+					sep = "\n"
+				}
+				table := r.rt.RouteTable
+				if table == "" {
+					table = "<main>"
+				}
+				fmt.Fprintf(&b, "%sRoute Table %s:\n", sep, table)
+			}
+			nh := ""
+			switch {
+			case r.rt.Nexthop == "discard":
+				nh = "discard"
+			case r.rt.Nexthop != "":
+				nh = normalizedPrefix(r.rt.Nexthop)
+			}
+			fmt.Fprintf(&b, "%25s %25s", normalizedPrefix(r.rt.IPPrefix), nh)
+			pol := "dst-ip"
+			if r.rt.Policy != nil {
+				pol = string(*r.rt.Policy)
+			}
+			fmt.Fprintf(&b, " %s", pol)
+			if r.rt.OutputPort != nil {
+				fmt.Fprintf(&b, " %s", *r.rt.OutputPort)
+			}
+			if r.rt.ExternalIDs["ic-learned-route"] != "" {
+				b.WriteString(" (learned)")
+			}
+			if ecmp {
+				b.WriteString(" ecmp")
+			}
+			if r.rt.Options["ecmp_symmetric_reply"] == "true" {
+				b.WriteString(" ecmp-symmetric-reply")
+			}
+			if r.rt.BFD != nil {
+				b.WriteString(" bfd")
+			}
+			b.WriteByte('\n')
+		}
+	}
+	if len(v4) > 0 {
+		b.WriteString("IPv4 Routes\n")
+		print(v4)
+	}
+	if len(v6) > 0 {
+		if len(v4) > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("IPv6 Routes\n")
+		print(v6)
+	}
+	return b.String()
+}
