@@ -52,6 +52,8 @@ bench: deps
 	$(GO) test ./bench/ -run '^$$' -bench 'Growth' -benchtime 1x -count 2
 	$(GO) test ./bench/ -run '^$$' -bench 'ConcurrentAddPort' -benchtime 3000x -count 2
 	$(GO) test ./ovsdb/ -run '^$$' -bench 'FindByKey'
+	$(GO) test ./bench/ -run '^$$' -bench 'LSPAdd$$' -benchtime 1000x
+	$(GO) test ./bench/ -run '^$$' -bench 'LSPAddGrowth' -benchtime 1x
 
 # Mutation testing of the core (go-gremlins): which changes to the ovsdb
 # package's code no test notices. Not part of `make test`: each mutant

@@ -86,42 +86,52 @@ func build(options []Option) (opts, error) {
 // uuidRE matches a UUID as ovn-nbctl recognises one.
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// byNameOrUUID finds the row id names in rows: by UUID first, then by
-// name (several with the name: an error). kind is "switch", "router", ...
-func byNameOrUUID[T any, PT interface {
+// uuidByNameOrUUID finds the row id names: by UUID first, then by name
+// (several with the name: an error). The lookup is verified at commit (a
+// row renamed or deleted meanwhile makes the transaction run again), and
+// copies nothing. kind is "switch", "router", ...
+func uuidByNameOrUUID[T any, PT interface {
 	*T
 	ovsdb.Model
-}](tx *ovsdb.Tx, id string, mustExist bool, kind, plural string, name func(PT) string) (PT, error) {
+}](tx *ovsdb.Tx, id string, mustExist bool, kind, plural string) (string, error) {
 	isUUID := uuidRE.MatchString(id)
 	if isUUID {
-		if r, err := ovsdb.Get[T, PT](tx, strings.ToLower(id)); err == nil {
-			return r, nil
+		u := strings.ToLower(id)
+		if _, err := ovsdb.Get[T, PT](tx, u); err == nil {
+			return u, nil
 		} else if !errors.Is(err, ovsdb.ErrNotFound) {
-			return nil, err
+			return "", err
 		}
 	}
-	rows, err := ovsdb.List[T, PT](tx)
-	if err != nil {
-		return nil, err
-	}
-	var found PT
-	for _, r := range rows {
-		if name(r) != id {
-			continue
+	u, err := ovsdb.LookupUUID[T, PT](tx, "name", id)
+	switch {
+	case err == nil:
+		return u, nil
+	case errors.Is(err, ovsdb.ErrNotFound):
+		if !mustExist {
+			return "", nil
 		}
-		if found != nil {
-			return nil, errorf(ovsdb.ErrInvalid, "Multiple logical %s named '%s'.  Use a UUID.", plural, id)
-		}
-		found = r
-	}
-	if found == nil && mustExist {
 		how := "name"
 		if isUUID {
 			how = "UUID"
 		}
-		return nil, errorf(ovsdb.ErrNotFound, "%s: %s %s not found", id, kind, how)
+		return "", errorf(ovsdb.ErrNotFound, "%s: %s %s not found", id, kind, how)
+	case errors.Is(err, ovsdb.ErrInvalid):
+		return "", errorf(ovsdb.ErrInvalid, "Multiple logical %s named '%s'.  Use a UUID.", plural, id)
 	}
-	return found, nil
+	return "", err
+}
+
+// byNameOrUUID is uuidByNameOrUUID's row (a copy), or nil.
+func byNameOrUUID[T any, PT interface {
+	*T
+	ovsdb.Model
+}](tx *ovsdb.Tx, id string, mustExist bool, kind, plural string) (PT, error) {
+	u, err := uuidByNameOrUUID[T, PT](tx, id, mustExist, kind, plural)
+	if err != nil || u == "" {
+		return nil, err
+	}
+	return ovsdb.Get[T, PT](tx, u)
 }
 
 // Switch finds a logical switch by name or UUID.
@@ -130,7 +140,7 @@ func Switch(tx *ovsdb.Tx, id string) (*nbdb.LogicalSwitch, error) {
 }
 
 func findSwitch(tx *ovsdb.Tx, id string, mustExist bool) (*nbdb.LogicalSwitch, error) {
-	return byNameOrUUID[nbdb.LogicalSwitch](tx, id, mustExist, "switch", "switches", func(r *nbdb.LogicalSwitch) string { return r.Name })
+	return byNameOrUUID[nbdb.LogicalSwitch](tx, id, mustExist, "switch", "switches")
 }
 
 // Router finds a logical router by name or UUID.
@@ -139,7 +149,7 @@ func Router(tx *ovsdb.Tx, id string) (*nbdb.LogicalRouter, error) {
 }
 
 func findRouter(tx *ovsdb.Tx, id string, mustExist bool) (*nbdb.LogicalRouter, error) {
-	return byNameOrUUID[nbdb.LogicalRouter](tx, id, mustExist, "router", "routers", func(r *nbdb.LogicalRouter) string { return r.Name })
+	return byNameOrUUID[nbdb.LogicalRouter](tx, id, mustExist, "router", "routers")
 }
 
 // portByNameOrUUID finds a switch or router port: by UUID, then by its
@@ -320,7 +330,7 @@ func AddSwitchPort(sw, name string, options ...Option) ovsdb.Command {
 		if err != nil {
 			return err
 		}
-		ls, err := Switch(tx, sw)
+		lsUUID, err := uuidByNameOrUUID[nbdb.LogicalSwitch](tx, sw, true, "switch", "switches")
 		if err != nil {
 			return err
 		}
@@ -339,7 +349,7 @@ func AddSwitchPort(sw, name string, options ...Option) ovsdb.Command {
 			if err != nil {
 				return err
 			}
-			if in.UUID != ls.UUID {
+			if in.UUID != lsUUID {
 				return errorf(ovsdb.ErrExists, "%s: port already exists but in switch %s", name, nameOrUUID(in.Name, in.UUID))
 			}
 			switch {
@@ -365,7 +375,8 @@ func AddSwitchPort(sw, name string, options ...Option) ovsdb.Command {
 		if err != nil {
 			return err
 		}
-		return tx.Mutate(ls, ovsdb.Mutation{Column: "ports", Mutator: ovsdb.MutateInsert, Value: []string{u}})
+		// A mutation: concurrent adds to the switch do not conflict.
+		return tx.Mutate(&nbdb.LogicalSwitch{UUID: lsUUID}, ovsdb.Mutation{Column: "ports", Mutator: ovsdb.MutateInsert, Value: []string{u}})
 	})
 }
 
