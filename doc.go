@@ -32,6 +32,15 @@
 //   - [github.com/ovskit/ovskit/ovsproc]: the daemons (ovsdb-server,
 //     ovs-vswitchd) started privately and stopped by pid; the low layer
 //     under ovsdb/ovstest and sim.
+//   - [github.com/ovskit/ovskit/ovn/nbdb] and [github.com/ovskit/ovskit/ovn/sbdb]:
+//     typed models of OVN's Northbound and Southbound databases, for the
+//     same client (ovsdb.WithDatabase): clustered databases (leader-only
+//     writes, the raft index never going back), resume with
+//     monitor_cond_since, conditional monitoring (ovsdb.WithMonitor).
+//   - [github.com/ovskit/ovskit/ovn/nb]: ovn-nbctl as a library (switches,
+//     ports, addresses, DHCP options, routers, router ports, NAT, static
+//     routes, show, --wait=sb|hv); `ovskit nbctl` runs ovn-nbctl command
+//     lines through it, proven equal to ovn-nbctl by a differential suite.
 //   - [github.com/ovskit/ovskit/qemu]: real VMs (qemu, TCG) on tap
 //     devices attached by if-up scripts, booting a guest image built from
 //     Debian's packages and cached by content; checks run inside them.
