@@ -194,3 +194,19 @@ func TestArgs(t *testing.T) {
 		})
 	}
 }
+
+// TestTutorialScripts: the scripts are the tutorial's, with the command
+// in place of ovs-vsctl.
+func TestTutorialScripts(t *testing.T) {
+	up, down := TutorialScripts("br-in", "ovskit")
+	for _, want := range []string{"bridge=br-in\n", "ip link set $1 up\n", "sleep 1\n", "ovskit add-port $bridge $1\n", "[ $? -eq 0 ] && exit 0 || exit 1\n"} {
+		if !strings.Contains(up, want) {
+			t.Errorf("if-up lacks %q:\n%s", want, up)
+		}
+	}
+	for _, want := range []string{"ip link set $1 down\n", "ovskit del-port $bridge $1\n"} {
+		if !strings.Contains(down, want) {
+			t.Errorf("if-down lacks %q:\n%s", want, down)
+		}
+	}
+}

@@ -580,5 +580,26 @@ func (v *VM) Stop(ctx context.Context) error {
 	return nil
 }
 
+// TutorialScripts returns the tutorial's qemu if-up and if-down scripts
+// for bridge, with command (the ovskit command, or ovs-vsctl) in place of
+// ovs-vsctl: bring the tap up and add it to the bridge, and the reverse.
+func TutorialScripts(bridge, command string) (ifUp, ifDown string) {
+	script := func(link, verb string) string {
+		return fmt.Sprintf(`#!/bin/bash
+bridge=%s
+if [ -n $1 ];then
+ip link set $1 %s
+sleep 1
+%s %s $bridge $1
+[ $? -eq 0 ] && exit 0 || exit 1
+else
+echo 'Error:no port specified'
+exit 2
+fi
+`, bridge, link, command, verb)
+	}
+	return script("up", "add-port"), script("down", "del-port")
+}
+
 // Exited is closed when qemu has exited.
 func (v *VM) Exited() <-chan struct{} { return v.exited }

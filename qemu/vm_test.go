@@ -45,34 +45,6 @@ func buildCLI(t *testing.T, dir string) {
 	}
 }
 
-// The tutorial's if-up and if-down scripts, with ovskit in place of
-// ovs-vsctl.
-const ifUp = `#!/bin/bash
-bridge=br-in
-if [ -n $1 ];then
-ip link set $1 up
-sleep 1
-ovskit add-port $bridge $1
-[ $? -eq 0 ] && exit 0 || exit 1
-else
-echo 'Error:no port specified'
-exit 2
-fi
-`
-
-const ifDown = `#!/bin/bash
-bridge=br-in
-if [ -n $1 ];then
-ip link set $1 down
-sleep 1
-ovskit del-port $bridge $1
-[ $? -eq 0 ] && exit 0 || exit 1
-else
-echo 'Error:no port specified'
-exit 2
-fi
-`
-
 // TestTwoVMsPing is the issue's probe as a test: two VMs on tap devices in
 // a netdev bridge, attached by the tutorial's scripts, ping each other; the
 // results are the guests' own.
@@ -95,6 +67,7 @@ func TestTwoVMsPing(t *testing.T) {
 	}
 	buildCLI(t, bin)
 	up, down := filepath.Join(s.Dir, "if-up"), filepath.Join(s.Dir, "if-down")
+	ifUp, ifDown := qemu.TutorialScripts("br-in", "ovskit")
 	for p, text := range map[string]string{up: ifUp, down: ifDown} {
 		if err := os.WriteFile(p, []byte(text), 0o700); err != nil {
 			t.Fatal(err)

@@ -169,35 +169,6 @@ func (w *World) vmPrepare(ctx context.Context) (*vmSetup, error) {
 	return w.vms, nil
 }
 
-// The tutorial's if-up and if-down scripts, with ovskit in place of
-// ovs-vsctl; %s is the bridge.
-const (
-	ifUpScript = `#!/bin/bash
-bridge=%s
-if [ -n $1 ];then
-ip link set $1 up
-sleep 1
-ovskit add-port $bridge $1
-[ $? -eq 0 ] && exit 0 || exit 1
-else
-echo 'Error:no port specified'
-exit 2
-fi
-`
-	ifDownScript = `#!/bin/bash
-bridge=%s
-if [ -n $1 ];then
-ip link set $1 down
-sleep 1
-ovskit del-port $bridge $1
-[ $? -eq 0 ] && exit 0 || exit 1
-else
-echo 'Error:no port specified'
-exit 2
-fi
-`
-)
-
 // scripts returns the host's if-up and if-down scripts for a bridge,
 // written the first time: if-up and if-down for the first bridge, then
 // if-up1 and if-down1, ... as the tutorial copies them for br1-in.
@@ -213,8 +184,9 @@ func (h *Host) scripts(bridge string) (up, down string, err error) {
 			suffix = fmt.Sprint(len(h.ifScripts))
 		}
 		dir := filepath.Join(h.world.Dir, h.Name)
-		for name, text := range map[string]string{"if-up": ifUpScript, "if-down": ifDownScript} {
-			if err := os.WriteFile(filepath.Join(dir, name+suffix), []byte(fmt.Sprintf(text, bridge)), 0o700); err != nil {
+		upText, downText := qemu.TutorialScripts(bridge, "ovskit")
+		for name, text := range map[string]string{"if-up": upText, "if-down": downText} {
+			if err := os.WriteFile(filepath.Join(dir, name+suffix), []byte(text), 0o700); err != nil {
 				return "", "", err
 			}
 		}

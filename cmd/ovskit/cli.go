@@ -71,8 +71,8 @@ var globalFlags = map[string]bool{"--db": true, "--no-wait": false, "--dry-run":
 
 // parse splits args as ovs-vsctl does: global options, then commands
 // separated by "--", each preceded by its own options.
-func parse(args []string) (*invocation, error) {
-	inv := &invocation{}
+// splitCommands splits a command line on "--" into its commands' words.
+func splitCommands(args []string) [][]string {
 	var groups [][]string
 	cur := []string{}
 	for _, a := range args {
@@ -83,7 +83,12 @@ func parse(args []string) (*invocation, error) {
 		}
 		cur = append(cur, a)
 	}
-	groups = append(groups, cur)
+	return append(groups, cur)
+}
+
+func parse(args []string) (*invocation, error) {
+	inv := &invocation{}
+	groups := splitCommands(args)
 	for gi, g := range groups {
 		if len(g) == 0 {
 			continue // "-- --": an empty command, which ovs-vsctl skips

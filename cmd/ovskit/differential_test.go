@@ -308,7 +308,13 @@ func runVsctl(ctx context.Context, endpoint, line string, wait bool) (code int, 
 	if !wait {
 		args = append(args, "--no-wait")
 	}
-	cmd := exec.CommandContext(ctx, "ovs-vsctl", append(args, splitWords(line)...)...)
+	return runTool(ctx, "ovs-vsctl", append(args, splitWords(line)...))
+}
+
+// runTool runs a program and returns its exit status and outputs (-1 when
+// it could not run).
+func runTool(ctx context.Context, name string, args []string) (code int, stdout, stderr string) {
+	cmd := exec.CommandContext(ctx, name, args...)
 	var errb strings.Builder
 	cmd.Stderr = &errb
 	out, err := cmd.Output()

@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/ovskit/ovskit/ovsdb"
 )
@@ -55,13 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if inv.db == "" {
 		inv.db = defaultDB()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if inv.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, inv.timeout)
-		defer cancel()
-	}
+	ctx, cancel := commandContext(inv.timeout)
+	defer cancel()
 	client, err := ovsdb.Dial(ctx, inv.db)
 	if err != nil {
 		fmt.Fprintf(stderr, "ovskit: %s: database connection failed (%v)\n", inv.db, err)
@@ -69,6 +65,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer client.Close()
 	return report(inv.execute(ctx, client, stdout, stderr), stderr)
+}
+
+// commandContext is a command's context: cancelled by Ctrl-C, and after
+// timeout when it is not zero.
+func commandContext(timeout time.Duration) (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	if timeout <= 0 {
+		return ctx, stop
+	}
+	tctx, cancel := context.WithTimeout(ctx, timeout)
+	return tctx, func() { cancel(); stop() }
 }
 
 // report prints err as ovs-vsctl prints its errors and returns the exit

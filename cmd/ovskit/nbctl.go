@@ -6,7 +6,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -374,17 +373,7 @@ var nbAllowed = map[string][]string{
 // parseNbctl splits the line into global options and commands.
 func parseNbctl(args []string) (*nbInvocation, error) {
 	inv := &nbInvocation{}
-	var groups [][]string
-	cur := []string{}
-	for _, a := range args {
-		if a == "--" {
-			groups = append(groups, cur)
-			cur = []string{}
-			continue
-		}
-		cur = append(cur, a)
-	}
-	groups = append(groups, cur)
+	groups := splitCommands(args)
 	for gi, g := range groups {
 		if len(g) == 0 {
 			continue
@@ -515,13 +504,8 @@ func runNbctl(args []string, stdout, stderr io.Writer) int {
 	if inv.db == "" {
 		inv.db = nbctlDefaultDB()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if inv.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, inv.timeout)
-		defer cancel()
-	}
+	ctx, cancel := commandContext(inv.timeout)
+	defer cancel()
 	opts := []ovsdb.Option{ovsdb.WithDatabase(nbdb.Database())}
 	if inv.followerReads {
 		opts = append(opts, ovsdb.WithFollowerReads())

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -237,18 +236,7 @@ func nbScenarios() []scenario {
 }
 
 func runNbctlTool(ctx context.Context, endpoint, line string) (code int, stdout, stderr string) {
-	cmd := exec.CommandContext(ctx, "ovn-nbctl", append([]string{"--db=" + endpoint, "--timeout=20"}, splitWords(line)...)...)
-	var errb strings.Builder
-	cmd.Stderr = &errb
-	out, err := cmd.Output()
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	case err != nil:
-		return -1, err.Error(), errb.String()
-	}
-	return code, string(out), errb.String()
+	return runTool(ctx, "ovn-nbctl", append([]string{"--db=" + endpoint, "--timeout=20"}, splitWords(line)...))
 }
 
 func runNbctlOvskit(ctx context.Context, c *ovsdb.Client, line string) (code int, stdout, stderr string) {

@@ -44,17 +44,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// rootLinks is ovstest.RootState: the machine's own namespace's links
+// and forwarding sysctls.
 func rootLinks(t *testing.T) []string {
 	t.Helper()
-	entries, err := os.ReadDir("/sys/class/net")
+	st, err := ovstest.RootState()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, e := range entries {
-		out = append(out, e.Name())
-	}
-	return out
+	return st
 }
 
 // noLeftovers fails the test if anything of the prefix is left, or if the

@@ -14,24 +14,14 @@ import (
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 )
 
-// rootState is the machine's own network namespace: links and forwarding
-// sysctls.
+// rootState is ovstest.RootState, or the test's end.
 func rootState(t *testing.T) []string {
 	t.Helper()
-	entries, err := os.ReadDir("/sys/class/net")
+	st, err := ovstest.RootState()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, e := range entries {
-		out = append(out, "link "+e.Name())
-	}
-	for _, p := range []string{"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/conf/all/forwarding", "/proc/sys/net/ipv6/conf/all/forwarding"} {
-		if b, err := os.ReadFile(p); err == nil {
-			out = append(out, p+"="+string(b))
-		}
-	}
-	return out
+	return st
 }
 
 // TestPrivateDaemon: a private dockerd, and a container server run on it

@@ -113,14 +113,7 @@ func DeleteDHCPOptions(id string, options ...Option) ovsdb.Command {
 // Equivalent to: ovn-nbctl dhcp-options-list
 func ListDHCPOptions(tx *ovsdb.Tx) ([]Item, error) {
 	all, err := ovsdb.List[nbdb.DHCPOptions](tx)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]Item, len(all))
-	for i, d := range all {
-		items[i] = Item{d.UUID, d.CIDR}
-	}
-	return sortItems(items), nil
+	return sortedItems(all, func(d *nbdb.DHCPOptions) string { return d.CIDR }), err
 }
 
 // SetPortDHCPv4Options points a port at IPv4 DHCP options ("" clears).

@@ -38,8 +38,13 @@ type Item struct {
 
 func (i Item) String() string { return i.UUID + " (" + i.Name + ")" }
 
-// sortItems orders items by name, as ovn-nbctl's lists are.
-func sortItems(items []Item) []Item {
+// sortedItems lists rows as Items, ordered by name as ovn-nbctl's lists
+// are.
+func sortedItems[PT ovsdb.Model](rows []PT, name func(PT) string) []Item {
+	items := make([]Item, len(rows))
+	for i, r := range rows {
+		items[i] = Item{r.OVSDBUUID(), name(r)}
+	}
 	slices.SortStableFunc(items, func(a, b Item) int { return cmp.Compare(a.Name, b.Name) })
 	return items
 }
@@ -311,14 +316,7 @@ func DeleteSwitch(id string, options ...Option) ovsdb.Command {
 // Equivalent to: ovn-nbctl ls-list
 func ListSwitches(tx *ovsdb.Tx) ([]Item, error) {
 	all, err := ovsdb.List[nbdb.LogicalSwitch](tx)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]Item, len(all))
-	for i, r := range all {
-		items[i] = Item{r.UUID, r.Name}
-	}
-	return sortItems(items), nil
+	return sortedItems(all, func(r *nbdb.LogicalSwitch) string { return r.Name }), err
 }
 
 // AddSwitchPort adds a port to a logical switch. Options: MayExist,
@@ -383,21 +381,30 @@ func AddSwitchPort(sw, name string, options ...Option) ovsdb.Command {
 // DeleteSwitchPort removes a port from its switch. Option: IfExists.
 // Equivalent to: ovn-nbctl [--if-exists] lsp-del PORT
 func DeleteSwitchPort(id string, options ...Option) ovsdb.Command {
+	return deletePort(id, options, switchOf)
+}
+
+// deletePort removes a switch or router port from the row that holds it
+// (owner): unreferenced, the port is garbage-collected, as ovn-nbctl has
+// it.
+func deletePort[T any, PT interface {
+	*T
+	ovsdb.Model
+}, O ovsdb.Model](id string, options []Option, owner func(*ovsdb.Tx, PT) (O, error)) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		o, err := build(options)
 		if err != nil {
 			return err
 		}
-		lsp, err := portByNameOrUUID[nbdb.LogicalSwitchPort](tx, id, !o.ifExists)
-		if err != nil || lsp == nil {
+		port, err := portByNameOrUUID[T, PT](tx, id, !o.ifExists)
+		if err != nil || port == nil {
 			return err
 		}
-		ls, err := switchOf(tx, lsp)
+		holder, err := owner(tx, port)
 		if err != nil {
 			return err
 		}
-		// Unreferenced, the port is garbage-collected, as ovn-nbctl has it.
-		return tx.Mutate(ls, ovsdb.Mutation{Column: "ports", Mutator: ovsdb.MutateDelete, Value: []string{lsp.UUID}})
+		return tx.Mutate(holder, ovsdb.Mutation{Column: "ports", Mutator: ovsdb.MutateDelete, Value: []string{port.OVSDBUUID()}})
 	})
 }
 
@@ -409,14 +416,7 @@ func ListSwitchPorts(tx *ovsdb.Tx, sw string) ([]Item, error) {
 		return nil, err
 	}
 	ports, err := ls.PortsRows(tx)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]Item, len(ports))
-	for i, p := range ports {
-		items[i] = Item{p.UUID, p.Name}
-	}
-	return sortItems(items), nil
+	return sortedItems(ports, func(r *nbdb.LogicalSwitchPort) string { return r.Name }), err
 }
 
 // SwitchOfPort returns the switch that holds a port.
@@ -717,14 +717,7 @@ func DeleteRouter(id string, options ...Option) ovsdb.Command {
 // Equivalent to: ovn-nbctl lr-list
 func ListRouters(tx *ovsdb.Tx) ([]Item, error) {
 	all, err := ovsdb.List[nbdb.LogicalRouter](tx)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]Item, len(all))
-	for i, r := range all {
-		items[i] = Item{r.UUID, r.Name}
-	}
-	return sortItems(items), nil
+	return sortedItems(all, func(r *nbdb.LogicalRouter) string { return r.Name }), err
 }
 
 // WithPeer sets a router port's peer (another router port): the settings
@@ -824,21 +817,7 @@ func AddRouterPort(router, name, mac string, networks []string, options ...Optio
 // DeleteRouterPort removes a port from its router. Option: IfExists.
 // Equivalent to: ovn-nbctl [--if-exists] lrp-del PORT
 func DeleteRouterPort(id string, options ...Option) ovsdb.Command {
-	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		o, err := build(options)
-		if err != nil {
-			return err
-		}
-		lrp, err := portByNameOrUUID[nbdb.LogicalRouterPort](tx, id, !o.ifExists)
-		if err != nil || lrp == nil {
-			return err
-		}
-		lr, err := routerOf(tx, lrp)
-		if err != nil {
-			return err
-		}
-		return tx.Mutate(lr, ovsdb.Mutation{Column: "ports", Mutator: ovsdb.MutateDelete, Value: []string{lrp.UUID}})
-	})
+	return deletePort(id, options, routerOf)
 }
 
 // ListRouterPorts lists a router's ports, by name.
@@ -849,14 +828,7 @@ func ListRouterPorts(tx *ovsdb.Tx, router string) ([]Item, error) {
 		return nil, err
 	}
 	ports, err := lr.PortsRows(tx)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]Item, len(ports))
-	for i, p := range ports {
-		items[i] = Item{p.UUID, p.Name}
-	}
-	return sortItems(items), nil
+	return sortedItems(ports, func(r *nbdb.LogicalRouterPort) string { return r.Name }), err
 }
 
 // EnsureGlobal creates the NB_Global row when the database has none, as

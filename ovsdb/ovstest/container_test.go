@@ -2,7 +2,6 @@ package ovstest_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -18,26 +17,14 @@ import (
 	"github.com/ovskit/ovskit/port"
 )
 
-// rootState is what the machine's own network namespace looks like: its
-// links and its forwarding sysctls, none of which a container run may
-// change.
+// rootState is ovstest.RootState, or the test's end.
 func rootState(t *testing.T) []string {
 	t.Helper()
-	entries, err := os.ReadDir("/sys/class/net")
+	st, err := ovstest.RootState()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, e := range entries {
-		out = append(out, "link "+e.Name())
-	}
-	for _, p := range []string{"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/conf/all/forwarding", "/proc/sys/net/ipv6/conf/all/forwarding"} {
-		b, err := os.ReadFile(p)
-		if err == nil {
-			out = append(out, p+"="+string(b))
-		}
-	}
-	return out
+	return st
 }
 
 // TestContainerBackend: ovsdb-server and ovs-vswitchd (netdev) in

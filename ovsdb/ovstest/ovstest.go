@@ -625,3 +625,23 @@ func (s *Server) VSwitchdCtl() string { return filepath.Join(s.Dir, "ovs-vswitch
 
 // DBCtl is ovsdb-server's control socket.
 func (s *Server) DBCtl() string { return filepath.Join(s.Dir, "ovsdb-server.ctl") }
+
+// RootState describes the machine's own network namespace (the one this
+// program runs in): its links, and its forwarding sysctls. Tests take it
+// before and after what they do, to show that nothing changed it.
+func RootState() ([]string, error) {
+	entries, err := os.ReadDir("/sys/class/net")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, "link "+e.Name())
+	}
+	for _, p := range []string{"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/conf/all/forwarding", "/proc/sys/net/ipv6/conf/all/forwarding"} {
+		if b, err := os.ReadFile(p); err == nil {
+			out = append(out, p+"="+strings.TrimSpace(string(b)))
+		}
+	}
+	return out, nil
+}
