@@ -235,24 +235,45 @@ func nameOrUUID(name, uuid string) string {
 // Options: MayExist, AddDuplicate.
 // Equivalent to: ovn-nbctl [--may-exist|--add-duplicate] ls-add [NAME]
 func AddSwitch(name string, options ...Option) ovsdb.Command {
+	return addNamed(name, options, "switch", &nbdb.LogicalSwitch{Name: name})
+}
+
+// addNamed inserts row (a switch or router named name) under ovn-nbctl's
+// rules for names: the lookup of an existing one is verified at commit, so
+// that two concurrent adds of one name cannot both succeed.
+func addNamed[PT ovsdb.Model](name string, options []Option, kind string, row PT) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		o, err := build(options)
 		if err != nil {
 			return err
 		}
-		if err := addCheck(tx, name, o, "switch", func() ([]string, error) {
-			all, err := ovsdb.List[nbdb.LogicalSwitch](tx)
-			names := make([]string, len(all))
-			for i, r := range all {
-				names[i] = r.Name
+		err = addCheck(name, o, kind, func() (bool, error) {
+			_, err := lookupName(tx, row, name)
+			switch {
+			case err == nil, errors.Is(err, ovsdb.ErrInvalid):
+				return true, nil // one, or several, have the name
+			case errors.Is(err, ovsdb.ErrNotFound):
+				return false, nil
 			}
-			return names, err
-		}); err != nil {
+			return false, err
+		})
+		if err != nil {
 			return ignoreExists(err)
 		}
-		_, err = tx.Insert(&nbdb.LogicalSwitch{Name: name})
+		_, err = tx.Insert(row.OVSDBClone())
 		return err
 	})
+}
+
+// lookupName is ovsdb.LookupUUID by name for the table of row.
+func lookupName(tx *ovsdb.Tx, row ovsdb.Model, name string) (string, error) {
+	switch row.(type) {
+	case *nbdb.LogicalSwitch:
+		return ovsdb.LookupUUID[nbdb.LogicalSwitch](tx, "name", name)
+	case *nbdb.LogicalRouter:
+		return ovsdb.LookupUUID[nbdb.LogicalRouter](tx, "name", name)
+	}
+	return "", fmt.Errorf("%s: %w", row.Table(), ovsdb.ErrUnknownTable)
 }
 
 // errMayExist marks "exists already, and --may-exist": nothing to do.
@@ -266,8 +287,9 @@ func ignoreExists(err error) error {
 	return err
 }
 
-// addCheck applies ovn-nbctl's rules for adding a named switch or router.
-func addCheck(_ *ovsdb.Tx, name string, o opts, kind string, names func() ([]string, error)) error {
+// addCheck applies ovn-nbctl's rules for adding a named switch or router;
+// exists says whether one has the name already.
+func addCheck(name string, o opts, kind string, exists func() (bool, error)) error {
 	if o.mayExist && o.addDuplicate {
 		return errorf(ovsdb.ErrInvalid, "--may-exist and --add-duplicate may not be used together")
 	}
@@ -283,11 +305,11 @@ func addCheck(_ *ovsdb.Tx, name string, o opts, kind string, names func() ([]str
 	if o.addDuplicate {
 		return nil
 	}
-	all, err := names()
+	found, err := exists()
 	if err != nil {
 		return err
 	}
-	if slices.Contains(all, name) {
+	if found {
 		if o.mayExist {
 			return errMayExist
 		}
@@ -299,16 +321,24 @@ func addCheck(_ *ovsdb.Tx, name string, o opts, kind string, names func() ([]str
 // DeleteSwitch deletes a logical switch and its ports. Option: IfExists.
 // Equivalent to: ovn-nbctl [--if-exists] ls-del SWITCH
 func DeleteSwitch(id string, options ...Option) ovsdb.Command {
+	return deleteNamed[nbdb.LogicalSwitch](id, options, "switch", "switches")
+}
+
+// deleteNamed deletes the switch or router id names (its ports go with it).
+func deleteNamed[T any, PT interface {
+	*T
+	ovsdb.Model
+}](id string, options []Option, kind, plural string) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		o, err := build(options)
 		if err != nil {
 			return err
 		}
-		ls, err := findSwitch(tx, id, !o.ifExists)
-		if err != nil || ls == nil {
+		row, err := byNameOrUUID[T, PT](tx, id, !o.ifExists, kind, plural)
+		if err != nil || row == nil {
 			return err
 		}
-		return tx.Delete(ls)
+		return tx.Delete(row)
 	})
 }
 
@@ -677,40 +707,13 @@ func PortOptions(tx *ovsdb.Tx, port string) (map[string]string, error) {
 // Options: MayExist, AddDuplicate.
 // Equivalent to: ovn-nbctl [--may-exist|--add-duplicate] lr-add [NAME]
 func AddRouter(name string, options ...Option) ovsdb.Command {
-	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		o, err := build(options)
-		if err != nil {
-			return err
-		}
-		if err := addCheck(tx, name, o, "router", func() ([]string, error) {
-			all, err := ovsdb.List[nbdb.LogicalRouter](tx)
-			names := make([]string, len(all))
-			for i, r := range all {
-				names[i] = r.Name
-			}
-			return names, err
-		}); err != nil {
-			return ignoreExists(err)
-		}
-		_, err = tx.Insert(&nbdb.LogicalRouter{Name: name})
-		return err
-	})
+	return addNamed(name, options, "router", &nbdb.LogicalRouter{Name: name})
 }
 
 // DeleteRouter deletes a logical router and its ports. Option: IfExists.
 // Equivalent to: ovn-nbctl [--if-exists] lr-del ROUTER
 func DeleteRouter(id string, options ...Option) ovsdb.Command {
-	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		o, err := build(options)
-		if err != nil {
-			return err
-		}
-		lr, err := findRouter(tx, id, !o.ifExists)
-		if err != nil || lr == nil {
-			return err
-		}
-		return tx.Delete(lr)
-	})
+	return deleteNamed[nbdb.LogicalRouter](id, options, "router", "routers")
 }
 
 // ListRouters lists the logical routers, by name.
