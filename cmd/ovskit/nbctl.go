@@ -43,6 +43,10 @@ Commands:
   lr-nat-del ROUTER [TYPE [IP]]   lr-nat-list ROUTER
   lr-route-add ROUTER PREFIX NEXTHOP [PORT]  (--may-exist, --ecmp, --policy=src-ip|dst-ip)
   lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]   lr-route-list ROUTER
+  acl-add {SWITCH|PG} DIRECTION PRIORITY MATCH ACTION  (--type=, --may-exist, --log,
+      --name=, --severity=, --meter=, --label=, --apply-after-lb)
+  acl-del {SWITCH|PG} [DIRECTION [PRIORITY MATCH]]   acl-list {SWITCH|PG}
+  pg-add PG [PORT...]             pg-set-ports PG PORT...   pg-del PG
   show [SWITCH|ROUTER]            sync
 
 Options:
@@ -303,7 +307,55 @@ var nbSpecs = map[string]nbSpec{
 		c.out.WriteString(nb.FormatRoutes(routes))
 		return nil
 	}},
-	"sync": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error { return nil }},
+	"acl-add": write(5, 5, func(c *nbCommand) (ovsdb.Command, error) {
+		prio, err := nb.ParsePriority(c.arg(2))
+		if err != nil {
+			return nil, err
+		}
+		a := nb.ACL{Direction: c.arg(1), Priority: prio, Match: c.arg(3), Action: c.arg(4), Log: c.opts["--log"],
+			Name: c.vals["--name"], Severity: c.vals["--severity"], Meter: c.vals["--meter"], ApplyAfterLB: c.opts["--apply-after-lb"]}
+		if l, ok := c.vals["--label"]; ok && c.opts["--label"] {
+			n, err := strconv.ParseInt(l, 10, 64)
+			if err != nil || n < 0 || n > 4294967295 {
+				return nil, &nb.Error{Msg: l + ": label must in range 0...4294967295", Err: ovsdb.ErrInvalid}
+			}
+			label := int(n)
+			a.Label = &label
+		}
+		var o []nb.Option
+		if c.opts["--may-exist"] {
+			o = append(o, nb.MayExist())
+		}
+		return nb.AddACL(c.arg(0), c.vals["--type"], a, o...), nil
+	}),
+	"acl-del": write(1, 4, func(c *nbCommand) (ovsdb.Command, error) {
+		var prio *int
+		if len(c.args) >= 3 {
+			p, err := nb.ParsePriority(c.arg(2))
+			if err != nil {
+				return nil, err
+			}
+			if len(c.args) == 3 {
+				return nil, &nb.Error{Msg: "cannot specify priority without match", Err: ovsdb.ErrInvalid}
+			}
+			prio = &p
+		}
+		return nb.DeleteACLs(c.arg(0), c.vals["--type"], c.arg(1), prio, c.arg(3)), nil
+	}),
+	"acl-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		acls, err := nb.ACLs(tx, c.arg(0), c.vals["--type"])
+		if err != nil {
+			return err
+		}
+		c.out.WriteString(nb.FormatACLs(acls))
+		return nil
+	}},
+	"pg-add": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) { return nb.AddPortGroup(c.arg(0), c.args[1:]...), nil }),
+	"pg-set-ports": write(2, -1, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.SetPortGroupPorts(c.arg(0), c.args[1:]...), nil
+	}),
+	"pg-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeletePortGroup(c.arg(0)), nil }),
+	"sync":   {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error { return nil }},
 	"show": {0, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
 		out, err := nb.Show(tx, c.arg(0))
 		c.out.WriteString(out)
@@ -356,18 +408,26 @@ func keyValues(args []string) map[string]string {
 
 // nbCommandOptions are the options a command may carry.
 var nbCommandOptions = map[string]bool{"--may-exist": true, "--if-exists": true, "--add-duplicate": true,
-	"--stateless": true, "--portrange": true, "--add-route": true, "--ecmp": true, "--policy": true}
+	"--stateless": true, "--portrange": true, "--add-route": true, "--ecmp": true, "--policy": true,
+	"--type": true, "--log": true, "--name": true, "--severity": true, "--meter": true, "--label": true, "--apply-after-lb": true}
 
 // nbAllowed lists the commands that take each option (others refuse it).
 var nbAllowed = map[string][]string{
-	"--may-exist":     {"ls-add", "lsp-add", "lr-add", "lrp-add", "lr-nat-add", "lr-route-add"},
-	"--ecmp":          {"lr-route-add"},
-	"--policy":        {"lr-route-add", "lr-route-del"},
-	"--add-duplicate": {"ls-add", "lr-add"},
-	"--if-exists":     {"ls-del", "lsp-del", "lr-del", "lrp-del", "lr-nat-del", "lr-route-del"},
-	"--stateless":     {"lr-nat-add"},
-	"--portrange":     {"lr-nat-add"},
-	"--add-route":     {"lr-nat-add"},
+	"--may-exist":      {"ls-add", "lsp-add", "lr-add", "lrp-add", "lr-nat-add", "lr-route-add", "acl-add"},
+	"--type":           {"acl-add", "acl-del", "acl-list"},
+	"--log":            {"acl-add"},
+	"--name":           {"acl-add"},
+	"--severity":       {"acl-add"},
+	"--meter":          {"acl-add"},
+	"--label":          {"acl-add"},
+	"--apply-after-lb": {"acl-add"},
+	"--ecmp":           {"lr-route-add"},
+	"--policy":         {"lr-route-add", "lr-route-del"},
+	"--add-duplicate":  {"ls-add", "lr-add"},
+	"--if-exists":      {"ls-del", "lsp-del", "lr-del", "lrp-del", "lr-nat-del", "lr-route-del"},
+	"--stateless":      {"lr-nat-add"},
+	"--portrange":      {"lr-nat-add"},
+	"--add-route":      {"lr-nat-add"},
 }
 
 // parseNbctl splits the line into global options and commands.
