@@ -39,7 +39,7 @@
 //     monitor_cond_since, conditional monitoring (ovsdb.WithMonitor).
 //   - [github.com/ovskit/ovskit/ovn/nb]: ovn-nbctl as a library (switches,
 //     ports, addresses, DHCP options, routers, router ports, NAT, static
-//     routes, show, --wait=sb|hv); `ovskit nbctl` runs ovn-nbctl command
+//     routes, ACLs, port groups, show, --wait=sb|hv); `ovskit nbctl` runs ovn-nbctl command
 //     lines through it, proven equal to ovn-nbctl by a differential suite.
 //   - [github.com/ovskit/ovskit/qemu]: real VMs (qemu, TCG) on tap
 //     devices attached by if-up scripts, booting a guest image built from

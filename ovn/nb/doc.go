@@ -1,6 +1,7 @@
 // Package nb is ovn-nbctl as a library: the commands on the
-// OVN_Northbound database (logical switches and their ports, logical
-// routers and their ports) as typed calls with ovn-nbctl's semantics and
+// OVN_Northbound database (logical switches and their ports, addresses
+// and DHCP options, logical routers and their ports, NAT, static routes,
+// ACLs and port groups) as typed calls with ovn-nbctl's semantics and
 // validation, on package ovsdb's client and transactions (dial it with
 // ovsdb.WithDatabase(nbdb.Database())).
 //
