@@ -37,6 +37,8 @@
 //     same client (ovsdb.WithDatabase): clustered databases (leader-only
 //     writes, the raft index never going back), resume with
 //     monitor_cond_since, conditional monitoring (ovsdb.WithMonitor).
+//   - [github.com/ovskit/ovskit/ovn/sb]: the Southbound state an agent
+//     waits on, typed (a chassis registered, a port bound and up).
 //   - [github.com/ovskit/ovskit/ovn/nb]: ovn-nbctl as a library (switches,
 //     ports, addresses, DHCP options, routers, router ports, NAT, static
 //     routes, ACLs, port groups, show, --wait=sb|hv); `ovskit nbctl` runs ovn-nbctl command

@@ -7,6 +7,8 @@
 //   - Central: an OVN central, the OVN_Northbound and OVN_Southbound
 //     databases (standalone, or raft clusters of 3 or 5 members talking
 //     over unix sockets) and ovn-northd.
+//   - Controller: ovn-controller for a chassis, on an OVS instance of its
+//     own (the chassis's configuration written in its database).
 //
 // Restarting, killing and stalling a database server (or a cluster member)
 // is how tests inject faults; Central.Leader and Central.Status read a

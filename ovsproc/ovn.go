@@ -10,10 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/ovskit/ovskit/appctl"
 	"github.com/ovskit/ovskit/netns"
+	"github.com/ovskit/ovskit/ovsdb"
 )
 
 // The schemas Debian's ovn-common installs.
@@ -407,3 +409,106 @@ func (c *Central) Stop() {
 	}
 	wg.Wait()
 }
+
+// ControllerConfig describes an ovn-controller for a chassis: a host
+// whose Open vSwitch (OVS) it programs.
+type ControllerConfig struct {
+	// Dir is the Open vSwitch instance's directory (its run directory:
+	// ovn-controller finds br-int's OpenFlow socket there); the
+	// controller's pidfile and log go there too.
+	Dir string
+	// Endpoint is the local Open vSwitch database.
+	Endpoint string
+	// NS is the namespace it runs in (nil: the caller's).
+	NS *netns.NS
+	// SystemID names the chassis (Open_vSwitch external_ids:system-id).
+	SystemID string
+	// SBRemote is the Southbound database (ovn-remote).
+	SBRemote string
+	// EncapType and EncapIP are the tunnel type ("geneve" if empty) and
+	// this chassis's tunnel endpoint address.
+	EncapType, EncapIP string
+	// Logger receives start and stop events (slog.Default() if nil).
+	Logger *slog.Logger
+}
+
+// Controller is a running ovn-controller.
+type Controller struct {
+	p *proc
+}
+
+// StartController configures the chassis in the local database (the
+// external_ids ovn-controller reads, with the netdev datapath for br-int)
+// and starts ovn-controller. It returns once the process runs; the
+// chassis registers itself in the Southbound database a moment later.
+func StartController(ctx context.Context, cfg ControllerConfig) (*Controller, error) {
+	if cfg.Dir == "" || cfg.Endpoint == "" || cfg.SystemID == "" || cfg.SBRemote == "" || cfg.EncapIP == "" {
+		return nil, errors.New("ovsproc: ControllerConfig needs Dir, Endpoint, SystemID, SBRemote and EncapIP")
+	}
+	if cfg.EncapType == "" {
+		cfg.EncapType = "geneve"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	c, err := ovsdb.Dial(ctx, cfg.Endpoint, ovsdb.WithNoWait())
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	_, err = c.Transact(ctx, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+		if err != nil {
+			return err
+		}
+		if len(roots) == 0 {
+			return fmt.Errorf("%s has no Open_vSwitch row: %w", cfg.Endpoint, ovsdb.ErrNotFound)
+		}
+		ids := map[string]string{
+			"system-id": cfg.SystemID, "ovn-remote": cfg.SBRemote, "ovn-encap-type": cfg.EncapType,
+			"ovn-encap-ip": cfg.EncapIP, "ovn-bridge-datapath-type": "netdev",
+			// Namespaces share one host name: name the chassis.
+			"hostname": cfg.SystemID,
+		}
+		root := roots[0]
+		if root.ExternalIDs == nil {
+			root.ExternalIDs = map[string]string{}
+		}
+		for k, v := range ids {
+			root.ExternalIDs[k] = v
+		}
+		return tx.Update(root, "external_ids")
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("configure chassis %s: %w", cfg.SystemID, err)
+	}
+	// ovn-controller 23.03 has no --unixctl: its control socket is
+	// ovn-controller.PID.ctl in the run directory.
+	logPath := filepath.Join(cfg.Dir, "ovn-controller.log")
+	cmd := exec.Command("ovn-controller", cfg.Endpoint, "-vconsole:off",
+		"--pidfile="+filepath.Join(cfg.Dir, "ovn-controller.pid"), "--log-file="+logPath, "-vfile:info", "--no-chdir")
+	cmd.Env = append(os.Environ(), "OVS_RUNDIR="+cfg.Dir, "OVN_RUNDIR="+cfg.Dir, "OVS_LOGDIR="+cfg.Dir, "OVN_LOGDIR="+cfg.Dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if cfg.NS != nil {
+		err = cfg.NS.Start(cmd)
+	} else {
+		err = cmd.Start()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("start ovn-controller: %w", err)
+	}
+	cfg.Logger.Debug("started", "process", "ovn-controller", "chassis", cfg.SystemID, "pid", cmd.Process.Pid)
+	p := &proc{name: "ovn-controller", cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.done) }()
+	return &Controller{p: p}, nil
+}
+
+// PID is ovn-controller's pid.
+func (c *Controller) PID() int { return c.p.cmd.Process.Pid }
+
+// Logs returns the last n lines of its log.
+func (c *Controller) Logs(n int) string { return tail(c.p.log, n) }
+
+// Stop stops ovn-controller (SIGTERM, then SIGKILL after 5 s). It can be
+// called again.
+func (c *Controller) Stop() { stop(c.p) }
