@@ -47,6 +47,8 @@ Commands:
       --name=, --severity=, --meter=, --label=, --apply-after-lb)
   acl-del {SWITCH|PG} [DIRECTION [PRIORITY MATCH]]   acl-list {SWITCH|PG}
   pg-add PG [PORT...]             pg-set-ports PG PORT...   pg-del PG
+  lrp-set-gateway-chassis PORT CHASSIS [PRIORITY]
+  lrp-del-gateway-chassis PORT CHASSIS   lrp-get-gateway-chassis PORT
   show [SWITCH|ROUTER]            sync
 
 Options:
@@ -355,7 +357,29 @@ var nbSpecs = map[string]nbSpec{
 		return nb.SetPortGroupPorts(c.arg(0), c.args[1:]...), nil
 	}),
 	"pg-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeletePortGroup(c.arg(0)), nil }),
-	"sync":   {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error { return nil }},
+	"lrp-set-gateway-chassis": write(2, 3, func(c *nbCommand) (ovsdb.Command, error) {
+		prio := 0
+		if len(c.args) == 3 {
+			p, err := nb.ParsePriority(c.arg(2))
+			if err != nil {
+				return nil, err
+			}
+			prio = p
+		}
+		return nb.SetGatewayChassis(c.arg(0), c.arg(1), prio), nil
+	}),
+	"lrp-del-gateway-chassis": write(2, 2, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.DeleteGatewayChassis(c.arg(0), c.arg(1)), nil
+	}),
+	"lrp-get-gateway-chassis": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		gcs, err := nb.GatewayChassis(tx, c.arg(0))
+		if err != nil {
+			return err
+		}
+		c.out.WriteString(nb.FormatGatewayChassis(gcs))
+		return nil
+	}},
+	"sync": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error { return nil }},
 	"show": {0, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
 		out, err := nb.Show(tx, c.arg(0))
 		c.out.WriteString(out)

@@ -233,6 +233,14 @@ func nbScenarios() []scenario {
 		{"pg-missing-port", with(ls0, "pg-add pg0 nope", "pg-set-ports nope x", "pg-del nope")},
 		{"pg-and-switch-same-name", with(ls0, "pg-add ls0", "acl-add ls0 to-lport 1000 'ip4' allow", "--type=switch acl-add ls0 to-lport 1000 'ip4' allow",
 			"--type=port-group acl-add ls0 to-lport 1000 'ip4' drop", "--type=switch acl-list ls0", "--type=port-group acl-list ls0")},
+		// Gateway chassis (a distributed gateway port).
+		{"gateway-chassis", with(append(lr0, "lrp-add lr0 lrp0 00:00:00:00:00:01 203.0.113.1/24"), "lrp-set-gateway-chassis lrp0 hv1 20",
+			"lrp-set-gateway-chassis lrp0 hv2 10", "lrp-set-gateway-chassis lrp0 hv3", "lrp-get-gateway-chassis lrp0",
+			"lrp-set-gateway-chassis lrp0 hv2 30", "lrp-get-gateway-chassis lrp0", "lrp-del-gateway-chassis lrp0 hv1", "lrp-get-gateway-chassis lrp0")},
+		{"gateway-chassis-bad", with(append(lr0, "lrp-add lr0 lrp0 00:00:00:00:00:01 203.0.113.1/24"), "lrp-set-gateway-chassis lrp0 hv1 99999",
+			"lrp-set-gateway-chassis nope hv1", "lrp-del-gateway-chassis lrp0 hv9", "lrp-get-gateway-chassis nope")},
+		{"gateway-chassis-show", []step{{line: "lr-add lr0"}, {line: "lrp-add lr0 lrp0 00:00:00:00:00:01 203.0.113.1/24"},
+			{line: "lrp-set-gateway-chassis lrp0 hv1 20"}, {line: "lrp-set-gateway-chassis lrp0 hv2 10"}, {line: "show", unordered: true}}},
 		// show.
 		{"show-empty", s("show")},
 		{"show-switch", []step{{line: "ls-add ls0"}, {line: "lsp-add ls0 lp0 -- lsp-set-addresses lp0 '52:54:00:00:00:01 10.0.0.11' unknown"},

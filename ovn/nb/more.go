@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strings"
 
 	"github.com/ovskit/ovskit/ovn/nbdb"
@@ -301,12 +300,10 @@ func Show(tx *ovsdb.Tx, id string) (string, error) {
 				return "", err
 			}
 			if len(gcs) > 0 {
-				slices.SortFunc(gcs, func(a, b *nbdb.GatewayChassis) int {
-					if a.Priority != b.Priority {
-						return b.Priority - a.Priority
-					}
-					return strings.Compare(b.Name, a.Name)
-				})
+				gcs, err = GatewayChassis(tx, p.UUID)
+				if err != nil {
+					return "", err
+				}
 				names := make([]string, len(gcs))
 				for i, g := range gcs {
 					names[i] = g.ChassisName
