@@ -239,8 +239,11 @@ func nbScenarios() []scenario {
 			"lrp-set-gateway-chassis lrp0 hv2 30", "lrp-get-gateway-chassis lrp0", "lrp-del-gateway-chassis lrp0 hv1", "lrp-get-gateway-chassis lrp0")},
 		{"gateway-chassis-bad", with(append(lr0, "lrp-add lr0 lrp0 00:00:00:00:00:01 203.0.113.1/24"), "lrp-set-gateway-chassis lrp0 hv1 99999",
 			"lrp-set-gateway-chassis nope hv1", "lrp-del-gateway-chassis lrp0 hv9", "lrp-get-gateway-chassis nope")},
+		// (One gateway only: ovn-nbctl 23.03's show does not load the
+		// priorities and names it sorts several by, so their order varies
+		// from run to run; ovskit's is by priority, as lrp-get-gateway-chassis.)
 		{"gateway-chassis-show", []step{{line: "lr-add lr0"}, {line: "lrp-add lr0 lrp0 00:00:00:00:00:01 203.0.113.1/24"},
-			{line: "lrp-set-gateway-chassis lrp0 hv1 20"}, {line: "lrp-set-gateway-chassis lrp0 hv2 10"}, {line: "show", unordered: true}}},
+			{line: "lrp-set-gateway-chassis lrp0 hv1 20"}, {line: "show", unordered: true}}},
 		// show.
 		{"show-empty", s("show")},
 		{"show-switch", []step{{line: "ls-add ls0"}, {line: "lsp-add ls0 lp0 -- lsp-set-addresses lp0 '52:54:00:00:00:01 10.0.0.11' unknown"},
