@@ -413,8 +413,10 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		if method != "update2" && method != "update3" {
 			return
 		}
-		if p, err := elements(params); err == nil && len(p) == 2 && string(p[0]) == swQuoted {
-			sw.notify(params, func(err error) {
+		// Split once: the first element says which monitor it is for.
+		p, err := elements(params)
+		if err == nil && len(p) == 2 && string(p[0]) == swQuoted {
+			sw.notify(p[1], func(err error) {
 				c.log.Warn("ovsdb: server no longer usable; reconnecting", "endpoint", ep, "err", err)
 				_ = nc.Close()
 			})
@@ -424,7 +426,6 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		// snapshot (Inform) gets exactly the changes after it.
 		c.pubMu.Lock()
 		defer c.pubMu.Unlock()
-		p, err := elements(params)
 		// update2: [monitor, updates]; update3: [monitor, txn id, updates].
 		want := 2
 		if method == "update3" {

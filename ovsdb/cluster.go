@@ -154,13 +154,10 @@ func (w *serverWatch) check() error {
 // notify handles an update of the _Server monitor on a live connection:
 // a leader that stepped down (or a member cut from its cluster) drops the
 // connection, and the client reconnects to a usable member.
-func (w *serverWatch) notify(params json.RawMessage, drop func(error)) {
-	var p []json.RawMessage
-	if err := json.Unmarshal(params, &p); err != nil || len(p) != 2 {
-		return
-	}
+// raw is the notification's table-updates.
+func (w *serverWatch) notify(raw json.RawMessage, drop func(error)) {
 	var updates map[string]map[string]map[string]map[string]json.RawMessage
-	if err := json.Unmarshal(p[1], &updates); err != nil {
+	if err := json.Unmarshal(raw, &updates); err != nil {
 		drop(fmt.Errorf("_Server update: %w", err))
 		return
 	}

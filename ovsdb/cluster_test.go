@@ -56,3 +56,34 @@ func TestServerStateApply(t *testing.T) {
 		t.Error("a leader that is not a boolean was accepted")
 	}
 }
+
+// TestServerWatchNotify: on a live connection, a _Server update that says
+// the member no longer leads (or went back in time) drops the connection;
+// one that keeps it usable does not, and raises the index seen.
+func TestServerWatchNotify(t *testing.T) {
+	c := &Client{}
+	w := &serverWatch{c: c, state: serverState{Model: "clustered", Connected: true, Leader: true, Index: 5}}
+	upd := func(row string) json.RawMessage {
+		return json.RawMessage(`{"Database":{"6a1f2b3c-0000-4000-8000-000000000001":{"modify":` + row + `}}}`)
+	}
+	for _, tt := range []struct {
+		name, row string
+		drop      bool
+		seen      int64
+	}{
+		{"still the leader", `{"index":9}`, false, 9},
+		{"stepped down", `{"leader":false}`, true, 9},
+		{"leader again", `{"leader":true,"index":10}`, false, 10},
+		{"back in time", `{"index":7}`, true, 10},
+		{"bad update", `{"leader":"yes"}`, true, 10},
+	} {
+		dropped := false
+		w.notify(upd(tt.row), func(error) { dropped = true })
+		if dropped != tt.drop {
+			t.Errorf("%s: dropped = %v, want %v", tt.name, dropped, tt.drop)
+		}
+		if c.raftIndex != tt.seen {
+			t.Errorf("%s: raft index seen %d, want %d", tt.name, c.raftIndex, tt.seen)
+		}
+	}
+}
