@@ -2,6 +2,7 @@ package nb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -18,7 +19,7 @@ func dhcpOptions(tx *ovsdb.Tx, id string, mustExist bool) (*nbdb.DHCPOptions, er
 		if err == nil {
 			return d, nil
 		}
-		if !isNotFound(err) {
+		if !errors.Is(err, ovsdb.ErrNotFound) {
 			return nil, err
 		}
 	}
@@ -26,10 +27,6 @@ func dhcpOptions(tx *ovsdb.Tx, id string, mustExist bool) (*nbdb.DHCPOptions, er
 		return nil, errorf(ovsdb.ErrNotFound, "%s: dhcp options UUID not found", id)
 	}
 	return nil, nil
-}
-
-func isNotFound(err error) bool {
-	return err != nil && strings.Contains(err.Error(), ovsdb.ErrNotFound.Error())
 }
 
 // validCIDR reports whether s is an IPv4 or IPv6 network ovn-nbctl takes.
