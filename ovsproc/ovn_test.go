@@ -2,7 +2,6 @@ package ovsproc_test
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -12,16 +11,7 @@ import (
 	"github.com/ovskit/ovskit/ovsproc"
 )
 
-func requireOVN(t *testing.T) {
-	t.Helper()
-	ovstest.Require(t, ovstest.NeedOVSDB)
-	ovstest.RequireTools(t, "ovn-northd", "ovn-nbctl", "ovn-sbctl")
-	for _, s := range []string{ovsproc.DefaultNBSchema, ovsproc.DefaultSBSchema} {
-		if _, err := os.Stat(s); err != nil {
-			ovstest.RequireTools(t, s) // reported as missing, skip or fail alike
-		}
-	}
-}
+func requireOVN(t *testing.T) { ovstest.Require(t, ovstest.NeedOVSDB, ovstest.NeedOVN) }
 
 // ctl runs ovn-nbctl or ovn-sbctl against an endpoint.
 func ctl(t *testing.T, ctx context.Context, tool, db string, args ...string) string {

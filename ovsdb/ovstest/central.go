@@ -48,26 +48,11 @@ func WithoutNorthd() CentralOption {
 // ErrInvalidOption: an option's value is out of range.
 var ErrInvalidOption = errors.New("ovstest: invalid option")
 
-// requireOVN skips (fails under CI=true) without the OVN programs and
-// schemas (Debian's ovn-central and ovn-host).
-func requireOVN(t testing.TB) {
-	t.Helper()
-	Require(t, NeedOVSDB)
-	RequireTools(t, "ovn-northd", "ovn-nbctl", "ovn-sbctl")
-	var missing []string
-	for _, s := range []string{ovsproc.DefaultNBSchema, ovsproc.DefaultSBSchema} {
-		if _, err := os.Stat(s); err != nil {
-			missing = append(missing, s+" (install ovn-common)")
-		}
-	}
-	skipOrFail(t, missing)
-}
-
 // NewCentral starts an OVN central for the test and registers its
 // cleanup; a failing test gets its logs.
 func NewCentral(t testing.TB, opts ...CentralOption) *Central {
 	t.Helper()
-	requireOVN(t)
+	Require(t, NeedOVSDB, NeedOVN)
 	var cfg ovsproc.CentralConfig
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {

@@ -61,6 +61,7 @@ const (
 	NeedVSwitchd             // ovs-vswitchd, and root with namespaces for it
 	NeedRoot                 // uid 0
 	NeedNetns                // network namespaces: root
+	NeedOVN                  // ovn-northd, ovn-nbctl, ovn-sbctl and the NB/SB schemas (ovn-central)
 )
 
 // InCI reports whether the tests run under CI (CI=true), where missing
@@ -94,6 +95,17 @@ func Require(t testing.TB, needs ...Need) {
 		case NeedNetns:
 			if os.Geteuid() != 0 {
 				missing = append(missing, "root (network namespaces)")
+			}
+		case NeedOVN:
+			for _, n := range []string{"ovn-northd", "ovn-nbctl", "ovn-sbctl"} {
+				if _, err := exec.LookPath(n); err != nil {
+					missing = append(missing, n+" (install ovn-central)")
+				}
+			}
+			for _, s := range []string{ovsproc.DefaultNBSchema, ovsproc.DefaultSBSchema} {
+				if _, err := os.Stat(s); err != nil {
+					missing = append(missing, s+" (install ovn-common)")
+				}
 			}
 		}
 	}
