@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/ovskit/ovskit/appctl"
@@ -209,12 +208,12 @@ func (c *Central) StartMember(ctx context.Context, db string, i int) error {
 	c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	for !acceptsConnections(sock) {
+	for !AcceptsConnections(sock) {
 		select {
 		case <-p.done:
-			return fmt.Errorf("%s: ovsdb-server %w at start: %s", base, ErrExited, tail(logPath, 20))
+			return fmt.Errorf("%s: ovsdb-server %w at start: %s", base, ErrExited, Tail(logPath, 20))
 		case <-ctx.Done():
-			return fmt.Errorf("%s: ovsdb-server did not start listening: %w: %s", base, ctx.Err(), tail(logPath, 20))
+			return fmt.Errorf("%s: ovsdb-server did not start listening: %w: %s", base, ctx.Err(), Tail(logPath, 20))
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
@@ -355,9 +354,9 @@ func (c *Central) startNorthd(ctx context.Context) error {
 		}
 		select {
 		case <-p.done:
-			return fmt.Errorf("ovn-northd %w at start: %s", ErrExited, tail(p.log, 20))
+			return fmt.Errorf("ovn-northd %w at start: %s", ErrExited, Tail(p.log, 20))
 		case <-ctx.Done():
-			return fmt.Errorf("ovn-northd did not become active: %w: %s", ctx.Err(), tail(p.log, 20))
+			return fmt.Errorf("ovn-northd did not become active: %w: %s", ctx.Err(), Tail(p.log, 20))
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -385,7 +384,7 @@ func (c *Central) Logs(n int) string {
 	var b strings.Builder
 	for _, p := range ps {
 		if p != nil {
-			fmt.Fprintf(&b, "==> %s <==\n%s\n", p.log, tail(p.log, n))
+			fmt.Fprintf(&b, "==> %s <==\n%s\n", p.log, Tail(p.log, n))
 		}
 	}
 	return b.String()
@@ -483,23 +482,11 @@ func StartController(ctx context.Context, cfg ControllerConfig) (*Controller, er
 		return nil, fmt.Errorf("configure chassis %s: %w", cfg.SystemID, err)
 	}
 	// ovn-controller 23.03 has no --unixctl: its control socket is
-	// ovn-controller.PID.ctl in the run directory.
-	logPath := filepath.Join(cfg.Dir, "ovn-controller.log")
-	cmd := exec.Command("ovn-controller", cfg.Endpoint, "-vconsole:off",
-		"--pidfile="+filepath.Join(cfg.Dir, "ovn-controller.pid"), "--log-file="+logPath, "-vfile:info", "--no-chdir")
-	cmd.Env = append(os.Environ(), "OVS_RUNDIR="+cfg.Dir, "OVN_RUNDIR="+cfg.Dir, "OVS_LOGDIR="+cfg.Dir, "OVN_LOGDIR="+cfg.Dir)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if cfg.NS != nil {
-		err = cfg.NS.Start(cmd)
-	} else {
-		err = cmd.Start()
-	}
+	// ovn-controller.PID.ctl in the run directory (base "").
+	p, err := startDaemon(cfg.Dir, cfg.NS, cfg.Logger, "ovn-controller", "", cfg.Endpoint)
 	if err != nil {
-		return nil, fmt.Errorf("start ovn-controller: %w", err)
+		return nil, err
 	}
-	cfg.Logger.Debug("started", "process", "ovn-controller", "chassis", cfg.SystemID, "pid", cmd.Process.Pid)
-	p := &proc{name: "ovn-controller", cmd: cmd, log: logPath, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(p.done) }()
 	return &Controller{p: p}, nil
 }
 
@@ -507,7 +494,7 @@ func StartController(ctx context.Context, cfg ControllerConfig) (*Controller, er
 func (c *Controller) PID() int { return c.p.cmd.Process.Pid }
 
 // Logs returns the last n lines of its log.
-func (c *Controller) Logs(n int) string { return tail(c.p.log, n) }
+func (c *Controller) Logs(n int) string { return Tail(c.p.log, n) }
 
 // Stop stops ovn-controller (SIGTERM, then SIGKILL after 5 s). It can be
 // called again.

@@ -131,15 +131,22 @@ func (o *OVS) start(name string, args ...string) (*proc, error) {
 
 // startDaemon starts an Open vSwitch or OVN daemon in ns with its pidfile,
 // control socket and log in dir, named after base (base.pid, base.ctl,
-// base.log: base tells several instances of one program apart).
+// base.log: base tells several instances of one program apart). A base
+// of "" is for a program without --unixctl (ovn-controller 23.03, whose
+// socket is PROGRAM.PID.ctl): its files are named after the program.
 func startDaemon(dir string, ns *netns.NS, log *slog.Logger, program, base string, args ...string) (*proc, error) {
-	logPath := filepath.Join(dir, base+".log")
+	name := base
+	if name == "" {
+		name = program
+	}
+	logPath := filepath.Join(dir, name+".log")
 	// -vconsole:off first: after --log-file, "opened log file" would still
 	// go to the console.
-	args = append(args, "-vconsole:off",
-		"--pidfile="+filepath.Join(dir, base+".pid"),
-		"--unixctl="+filepath.Join(dir, base+".ctl"),
-		"--log-file="+logPath, "-vfile:info", "--no-chdir")
+	args = append(args, "-vconsole:off", "--pidfile="+filepath.Join(dir, name+".pid"))
+	if base != "" {
+		args = append(args, "--unixctl="+filepath.Join(dir, base+".ctl"))
+	}
+	args = append(args, "--log-file="+logPath, "-vfile:info", "--no-chdir")
 	cmd := exec.Command(program, args...)
 	// Private run, log and db directories: nothing of the system's OVS or
 	// OVN.
@@ -160,8 +167,8 @@ func startDaemon(dir string, ns *netns.NS, log *slog.Logger, program, base strin
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", program, err)
 	}
-	log.Debug("started", "process", program, "name", base, "pid", cmd.Process.Pid, "dir", dir)
-	p := &proc{name: base, cmd: cmd, log: logPath, done: make(chan struct{})}
+	log.Debug("started", "process", program, "name", name, "pid", cmd.Process.Pid, "dir", dir)
+	p := &proc{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(p.done) }()
 	return p, nil
 }
@@ -199,7 +206,7 @@ func (o *OVS) StartDB(ctx context.Context) error {
 	defer cancel()
 	for {
 		ports := listeningPorts(logPath)
-		if acceptsConnections(sock) && len(ports) >= want {
+		if AcceptsConnections(sock) && len(ports) >= want {
 			// Remotes are opened in the order given: tcp first, then ssl.
 			if o.cfg.TCP {
 				o.TCPEndpoint = "tcp:127.0.0.1:" + ports[0]
@@ -212,18 +219,18 @@ func (o *OVS) StartDB(ctx context.Context) error {
 		}
 		select {
 		case <-p.done:
-			return fmt.Errorf("ovsdb-server: %w at start: %s", ErrExited, tail(logPath, 20))
+			return fmt.Errorf("ovsdb-server: %w at start: %s", ErrExited, Tail(logPath, 20))
 		case <-ctx.Done():
 			stop(p)
-			return fmt.Errorf("ovsdb-server did not start listening: %w: %s", ctx.Err(), tail(logPath, 20))
+			return fmt.Errorf("ovsdb-server did not start listening: %w: %s", ctx.Err(), Tail(logPath, 20))
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
 }
 
-// acceptsConnections reports whether a unix socket is listening (the file
+// AcceptsConnections reports whether a unix socket is listening (the file
 // exists a moment before listen(2) is called).
-func acceptsConnections(sock string) bool {
+func AcceptsConnections(sock string) bool {
 	c, err := net.DialTimeout("unix", sock, time.Second)
 	if err != nil {
 		return false
@@ -257,7 +264,7 @@ func (o *OVS) startVSwitchd(ctx context.Context) error {
 	}
 	o.vswitchd = p
 	if err := AwaitVSwitchd(ctx, o.Endpoint, p.done); err != nil {
-		return fmt.Errorf("%w: %s", err, tail(p.log, 20))
+		return fmt.Errorf("%w: %s", err, Tail(p.log, 20))
 	}
 	return nil
 }
@@ -354,18 +361,25 @@ func (o *OVS) Logs(n int) string {
 	var b strings.Builder
 	for _, p := range []*proc{o.db, o.vswitchd} {
 		if p != nil {
-			fmt.Fprintf(&b, "==> %s <==\n%s\n", p.log, tail(p.log, n))
+			fmt.Fprintf(&b, "==> %s <==\n%s\n", p.log, Tail(p.log, n))
 		}
 	}
 	return b.String()
 }
 
-func tail(path string, n int) string {
+// Tail returns the last n lines of a file (or its error, in parentheses):
+// what a failing test shows of a daemon's log.
+func Tail(path string, n int) string {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Sprintf("(%v)", err)
 	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	return LastLines(string(data), n)
+}
+
+// LastLines returns the last n lines of s.
+func LastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}

@@ -223,7 +223,7 @@ func (c *containers) StartDB(ctx context.Context) error {
 		ports = append(ports, ctrSSL)
 	}
 	listening := func() bool {
-		if !acceptsConnections(sock) {
+		if !ovsproc.AcceptsConnections(sock) {
 			return false
 		}
 		for _, p := range ports {
@@ -350,14 +350,14 @@ func (c *containers) Logs(n int) string {
 	for _, name := range []string{"ovsdb-server", "ovs-vswitchd"} {
 		p := filepath.Join(c.dir, name+".log")
 		if _, err := os.Stat(p); err == nil {
-			fmt.Fprintf(&b, "==> %s <==\n%s\n", p, lastLines(readFile(p), n))
+			fmt.Fprintf(&b, "==> %s <==\n%s\n", p, ovsproc.Tail(p, n))
 		}
 		if ctr := ctrs[name]; ctr != nil {
 			if rc, err := ctr.Logs(context.Background()); err == nil {
 				out, _ := io.ReadAll(rc)
 				rc.Close()
 				if len(bytes.TrimSpace(out)) > 0 {
-					fmt.Fprintf(&b, "==> container %s output <==\n%s\n", name, lastLines(string(out), n))
+					fmt.Fprintf(&b, "==> container %s output <==\n%s\n", name, ovsproc.LastLines(string(out), n))
 				}
 			}
 		}
@@ -449,27 +449,4 @@ func (c *containers) relay(in net.Conn, port string) {
 	go pipe(in, out)
 	<-done
 	<-done
-}
-
-func readFile(p string) string {
-	b, _ := os.ReadFile(p)
-	return string(b)
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// acceptsConnections reports whether a unix socket is listening.
-func acceptsConnections(sock string) bool {
-	conn, err := net.DialTimeout("unix", sock, time.Second)
-	if err != nil {
-		return false
-	}
-	conn.Close()
-	return true
 }
