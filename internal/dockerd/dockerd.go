@@ -66,8 +66,7 @@ func Start(ctx context.Context) (d *Daemon, err error) {
 	if err := d.NS.LinkUp("lo"); err != nil {
 		return d, err
 	}
-	sock := filepath.Join(dir, "docker.sock")
-	d.Host = "unix://" + sock
+	d.Host = "unix://" + filepath.Join(dir, "docker.sock")
 	log, err := os.OpenFile(filepath.Join(dir, "dockerd.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return d, err
@@ -86,18 +85,11 @@ func Start(ctx context.Context) (d *Daemon, err error) {
 	d.done = make(chan struct{})
 	go func() { _ = d.cmd.Wait(); close(d.done) }()
 	// Wait until the API answers on the socket.
-	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, "unix", sock)
-	}}}
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker/_ping", nil)
-		if resp, err := hc.Do(req); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return d, nil
-			}
+		if Ping(ctx, d.Host) == nil {
+			return d, nil
 		}
 		select {
 		case <-ctx.Done():
@@ -107,6 +99,31 @@ func Start(ctx context.Context) (d *Daemon, err error) {
 		case <-tick.C:
 		}
 	}
+}
+
+// Ping asks the Docker daemon at host (unix://PATH) whether it answers
+// (GET /_ping); other schemes are not dialled and count as answering.
+func Ping(ctx context.Context, host string) error {
+	path, ok := strings.CutPrefix(host, "unix://")
+	if !ok {
+		return nil
+	}
+	hc := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", path)
+	}}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker/_ping", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("docker at %s: _ping: %s", host, resp.Status)
+	}
+	return nil
 }
 
 // PID is dockerd's pid (0 before it started).

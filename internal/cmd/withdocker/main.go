@@ -15,12 +15,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -43,7 +40,7 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := os.Environ()
-	if host := os.Getenv("DOCKER_HOST"); host == "" || !reachable(ctx, host) {
+	if host := os.Getenv("DOCKER_HOST"); host == "" || dockerd.Ping(ctx, host) != nil {
 		start := time.Now()
 		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		d, err := dockerd.Start(sctx)
@@ -79,23 +76,4 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "withdocker: %v\n", err)
 		return 1
 	}
-}
-
-// reachable reports whether a Docker daemon answers at host (unix:// only;
-// any other scheme is taken as reachable and left to the client).
-func reachable(ctx context.Context, host string) bool {
-	path, ok := strings.CutPrefix(host, "unix://")
-	if !ok {
-		return true
-	}
-	hc := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, "unix", path)
-	}}}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker/_ping", nil)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
 }
