@@ -49,6 +49,11 @@ Commands:
   pg-add PG [PORT...]             pg-set-ports PG PORT...   pg-del PG
   lrp-set-gateway-chassis PORT CHASSIS [PRIORITY]
   lrp-del-gateway-chassis PORT CHASSIS   lrp-get-gateway-chassis PORT
+  lb-add LB VIP[:PORT] IP[:PORT]... [PROTOCOL [ipv4|ipv6]]  (--may-exist,
+      --add-duplicate, --reject, --event, --add-route, --template)
+  lb-del LB [VIP]                 lb-list [LB]
+  ls-lb-add SWITCH LB   ls-lb-del SWITCH [LB]   ls-lb-list SWITCH
+  lr-lb-add ROUTER LB   lr-lb-del ROUTER [LB]   lr-lb-list ROUTER
   show [SWITCH|ROUTER]            sync
 
 Options:
@@ -379,6 +384,42 @@ var nbSpecs = map[string]nbSpec{
 		c.out.WriteString(nb.FormatGatewayChassis(gcs))
 		return nil
 	}},
+	"lb-add": write(3, 5, func(c *nbCommand) (ovsdb.Command, error) {
+		lb := nb.LoadBalancer{Name: c.arg(0), VIP: c.arg(1), Backends: []string{c.arg(2)}, Protocol: c.arg(3),
+			Reject: c.opts["--reject"], Event: c.opts["--event"], AddRoute: c.opts["--add-route"],
+			Template: c.opts["--template"], IPv6: len(c.args) > 4 && c.arg(4) != "ipv4"}
+		return nb.AddLoadBalancer(lb, c.options()...), nil
+	}),
+	"lb-del": write(1, 2, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.DeleteLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
+	}),
+	"lb-list": {0, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		lbs, err := nb.LoadBalancers(tx, c.arg(0))
+		c.out.WriteString(nb.FormatLoadBalancers(lbs))
+		return err
+	}},
+	"ls-lb-add": write(2, 2, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.AddSwitchLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
+	}),
+	"ls-lb-del": write(1, 2, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.DeleteSwitchLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
+	}),
+	"ls-lb-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		lbs, err := nb.SwitchLoadBalancers(tx, c.arg(0))
+		c.out.WriteString(nb.FormatLoadBalancers(lbs))
+		return err
+	}},
+	"lr-lb-add": write(2, 2, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.AddRouterLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
+	}),
+	"lr-lb-del": write(1, 2, func(c *nbCommand) (ovsdb.Command, error) {
+		return nb.DeleteRouterLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
+	}),
+	"lr-lb-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+		lbs, err := nb.RouterLoadBalancers(tx, c.arg(0))
+		c.out.WriteString(nb.FormatLoadBalancers(lbs))
+		return err
+	}},
 	"sync": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error { return nil }},
 	"show": {0, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
 		out, err := nb.Show(tx, c.arg(0))
@@ -433,11 +474,12 @@ func keyValues(args []string) map[string]string {
 // nbCommandOptions are the options a command may carry.
 var nbCommandOptions = map[string]bool{"--may-exist": true, "--if-exists": true, "--add-duplicate": true,
 	"--stateless": true, "--portrange": true, "--add-route": true, "--ecmp": true, "--policy": true,
-	"--type": true, "--log": true, "--name": true, "--severity": true, "--meter": true, "--label": true, "--apply-after-lb": true}
+	"--type": true, "--log": true, "--name": true, "--severity": true, "--meter": true, "--label": true, "--apply-after-lb": true,
+	"--reject": true, "--event": true, "--template": true}
 
 // nbAllowed lists the commands that take each option (others refuse it).
 var nbAllowed = map[string][]string{
-	"--may-exist":      {"ls-add", "lsp-add", "lr-add", "lrp-add", "lr-nat-add", "lr-route-add", "acl-add"},
+	"--may-exist":      {"ls-add", "lsp-add", "lr-add", "lrp-add", "lr-nat-add", "lr-route-add", "acl-add", "lb-add", "ls-lb-add", "lr-lb-add"},
 	"--type":           {"acl-add", "acl-del", "acl-list"},
 	"--log":            {"acl-add"},
 	"--name":           {"acl-add"},
@@ -447,11 +489,14 @@ var nbAllowed = map[string][]string{
 	"--apply-after-lb": {"acl-add"},
 	"--ecmp":           {"lr-route-add"},
 	"--policy":         {"lr-route-add", "lr-route-del"},
-	"--add-duplicate":  {"ls-add", "lr-add"},
-	"--if-exists":      {"ls-del", "lsp-del", "lr-del", "lrp-del", "lr-nat-del", "lr-route-del"},
+	"--add-duplicate":  {"ls-add", "lr-add", "lb-add"},
+	"--if-exists":      {"ls-del", "lsp-del", "lr-del", "lrp-del", "lr-nat-del", "lr-route-del", "lb-del", "ls-lb-del", "lr-lb-del"},
 	"--stateless":      {"lr-nat-add"},
 	"--portrange":      {"lr-nat-add"},
-	"--add-route":      {"lr-nat-add"},
+	"--add-route":      {"lr-nat-add", "lb-add"},
+	"--reject":         {"lb-add"},
+	"--event":          {"lb-add"},
+	"--template":       {"lb-add"},
 }
 
 // parseNbctl splits the line into global options and commands.

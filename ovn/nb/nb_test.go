@@ -94,3 +94,99 @@ func TestErrorsAndReadYourWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadBalancerGroups: a switch's and a router's load balancers
+// include those of their groups, listed as ovn-nbctl lists them; lb-add's
+// errors are typed.
+func TestLoadBalancerGroups(t *testing.T) {
+	central := ovstest.NewCentral(t, ovstest.WithoutNorthd())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := dial(t, ctx, central.NBEndpoint, nbdb.Database())
+	_, err := c.Transact(ctx, nb.AddSwitch("ls0"), nb.AddRouter("lr0"),
+		nb.AddLoadBalancer(nb.LoadBalancer{Name: "own", VIP: "10.0.0.10:80", Backends: []string{"10.0.0.11:80"}, Protocol: "udp"}),
+		nb.AddLoadBalancer(nb.LoadBalancer{Name: "grouped", VIP: "10.0.0.20", Backends: []string{"10.0.0.21,10.0.0.22"}}),
+		nb.AddSwitchLoadBalancer("ls0", "own"),
+		ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			lb, err := nb.LB(tx, "grouped")
+			if err != nil {
+				return err
+			}
+			g, err := tx.Insert(&nbdb.LoadBalancerGroup{Name: "lbg", LoadBalancer: []string{lb.UUID}})
+			if err != nil {
+				return err
+			}
+			ls, err := nb.Switch(tx, "ls0")
+			if err != nil {
+				return err
+			}
+			if err := tx.Mutate(ls, ovsdb.Insert("load_balancer_group", []string{g})); err != nil {
+				return err
+			}
+			lr, err := nb.Router(tx, "lr0")
+			if err != nil {
+				return err
+			}
+			return tx.Mutate(lr, ovsdb.Insert("load_balancer_group", []string{g}))
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.View(ctx, func(tx *ovsdb.Tx) error {
+		lbs, err := nb.SwitchLoadBalancers(tx, "ls0")
+		if err != nil {
+			return err
+		}
+		if len(lbs) != 2 || lbs[0].Name != "own" || lbs[1].Name != "grouped" {
+			t.Errorf("ls0's load balancers: %v", lbs)
+		}
+		want := "UUID                                    LB                  PROTO      VIP             IPs\n" +
+			lbs[1].UUID + "    grouped                        10.0.0.20       10.0.0.21,10.0.0.22\n" +
+			lbs[0].UUID + "    own                 udp        10.0.0.10:80    10.0.0.11:80\n"
+		if got := nb.FormatLoadBalancers(lbs); got != want {
+			t.Errorf("ls-lb-list:\n%s\nwant:\n%s", got, want)
+		}
+		lbs, err = nb.RouterLoadBalancers(tx, "lr0")
+		if len(lbs) != 1 || lbs[0].Name != "grouped" {
+			t.Errorf("lr0's load balancers: %v", lbs)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		cmd  ovsdb.Command
+		want error
+		msg  string
+	}{
+		{nb.AddLoadBalancer(nb.LoadBalancer{Name: "own", VIP: "10.0.0.10:80", Backends: []string{"10.0.0.12:80"}}), ovsdb.ErrExists, "own: a load balancer with this vip (10.0.0.10:80) already exists"},
+		{nb.AddLoadBalancer(nb.LoadBalancer{Name: "x", VIP: "10.0.0.300"}), ovsdb.ErrInvalid, "10.0.0.300: should be an IP address (or an IP address and a port number with : as a separator)."},
+		{nb.AddLoadBalancer(nb.LoadBalancer{Name: "x", VIP: "10.0.0.1", Protocol: "udp"}), ovsdb.ErrInvalid, "Protocol is unnecessary when no port of vip is given."},
+		{nb.AddSwitchLoadBalancer("ls0", "own"), ovsdb.ErrExists, ""},
+		{nb.AddSwitchLoadBalancer("ls0", "nope"), ovsdb.ErrNotFound, "nope: load balancer name not found"},
+		{nb.DeleteRouterLoadBalancer("lr0", "own"), ovsdb.ErrNotFound, "load balancer own is not part of any logical router."},
+		{nb.DeleteLoadBalancer("own", "10.9.9.9"), ovsdb.ErrNotFound, "vip 10.9.9.9 is not part of the load balancer."},
+	} {
+		_, err := c.Transact(ctx, tt.cmd)
+		var ne *nb.Error
+		if !errors.Is(err, tt.want) || !errors.As(err, &ne) || (tt.msg != "" && ne.Msg != tt.msg) {
+			t.Errorf("err = %v, want %q matching %v", err, tt.msg, tt.want)
+		}
+	}
+	// Deleting a load balancer removes it from the switch (a weak
+	// reference).
+	if _, err := c.Transact(ctx, nb.DeleteLoadBalancer("own", "")); err != nil {
+		t.Fatal(err)
+	}
+	err = c.View(ctx, func(tx *ovsdb.Tx) error {
+		ls, err := nb.Switch(tx, "ls0")
+		if err == nil && len(ls.LoadBalancer) != 0 {
+			t.Errorf("ls0 still refers to deleted load balancers: %v", ls.LoadBalancer)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
