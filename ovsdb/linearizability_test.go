@@ -26,6 +26,7 @@ import (
 	"github.com/anishathalye/porcupine"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ovskit/ovskit/internal/lincheck"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
@@ -36,57 +37,18 @@ import (
 // and other_config holds a marker per committed operation.
 const registers = 4
 
-type opKind uint8
-
+// The operations and their model are package lincheck's.
 const (
-	opIncVerify opKind = iota // Do: read n, Verify, write n+1
-	opIncUpdate               // port.Update: read n, write n+1
-	opAdd                     // Mutate bond_updelay += 1
-	opRead                    // Do: read n and m, verified at commit
+	opIncVerify = lincheck.IncVerify // Do: read n, Verify, write n+1
+	opIncUpdate = lincheck.IncUpdate // port.Update: read n, write n+1
+	opAdd       = lincheck.Add       // Mutate bond_updelay += 1
+	opRead      = lincheck.Read      // Do: read n and m, verified at commit
 )
 
-type lzInput struct {
-	kind   opKind
-	key    int
-	marker string
-}
-
-type lzOutput struct {
-	n, m    int  // the value written (increments) or read
-	unknown bool // the outcome was not reported
-}
-
-type lzState struct{ n, m int }
-
-var lzModel = porcupine.Model{
-	Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
-		byKey := make([][]porcupine.Operation, registers)
-		for _, op := range history {
-			k := op.Input.(lzInput).key
-			byKey[k] = append(byKey[k], op)
-		}
-		return byKey
-	},
-	Init: func() any { return lzState{} },
-	Step: func(state, input, output any) (bool, any) {
-		s, in, out := state.(lzState), input.(lzInput), output.(lzOutput)
-		switch in.kind {
-		case opIncVerify, opIncUpdate:
-			if out.unknown {
-				return true, lzState{s.n + 1, s.m}
-			}
-			return out.n == s.n+1, lzState{out.n, s.m}
-		case opAdd:
-			return true, lzState{s.n, s.m + 1}
-		default:
-			return out.n == s.n && out.m == s.m, s
-		}
-	},
-	DescribeOperation: func(input, output any) string {
-		in, out := input.(lzInput), output.(lzOutput)
-		return fmt.Sprintf("%d key %d -> %+v", in.kind, in.key, out)
-	},
-}
+type (
+	lzInput  = lincheck.Input
+	lzOutput = lincheck.Output
+)
 
 // faultProxy forwards unix connections to ovsdb-server and can cut them.
 type faultProxy struct {
@@ -165,10 +127,10 @@ func register(k int) string { return fmt.Sprint("r", k) }
 
 // lzRun runs one operation and returns its output and what was reported.
 func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
-	name := register(in.key)
+	name := register(in.Key)
 	var out lzOutput
 	var err error
-	switch in.kind {
+	switch in.Kind {
 	case opIncVerify:
 		_, err = c.Do(ctx, func(tx *ovsdb.Tx) error {
 			tx.NoWait()
@@ -179,22 +141,22 @@ func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
 			if err := tx.Verify(p, "external_ids"); err != nil {
 				return err
 			}
-			out.n = n + 1
-			p.ExternalIDs = map[string]string{"n": strconv.Itoa(out.n)}
+			out.N = n + 1
+			p.ExternalIDs = map[string]string{"n": strconv.Itoa(out.N)}
 			if err := tx.Update(p, "external_ids"); err != nil {
 				return err
 			}
-			return tx.Mutate(p, ovsdb.Insert("other_config", map[string]string{in.marker: "1"}))
+			return tx.Mutate(p, ovsdb.Insert("other_config", map[string]string{in.Marker: "1"}))
 		})
 	case opIncUpdate:
 		_, err = c.Transact(ctx, ovsdb.NoWait(), port.Update(name, func(p *ovsdb.Port) error {
 			n, _ := strconv.Atoi(p.ExternalIDs["n"])
-			out.n = n + 1
-			p.ExternalIDs = map[string]string{"n": strconv.Itoa(out.n)}
+			out.N = n + 1
+			p.ExternalIDs = map[string]string{"n": strconv.Itoa(out.N)}
 			if p.OtherConfig == nil {
 				p.OtherConfig = map[string]string{}
 			}
-			p.OtherConfig[in.marker] = "1"
+			p.OtherConfig[in.Marker] = "1"
 			return nil
 		}, "external_ids", "other_config"))
 	case opAdd:
@@ -204,7 +166,7 @@ func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
 				return err
 			}
 			return tx.Mutate(p, ovsdb.Mutation{Column: "bond_updelay", Mutator: ovsdb.MutateAdd, Value: 1},
-				ovsdb.Insert("other_config", map[string]string{in.marker: "1"}))
+				ovsdb.Insert("other_config", map[string]string{in.Marker: "1"}))
 		}))
 	case opRead:
 		_, err = c.Do(ctx, func(tx *ovsdb.Tx) error {
@@ -212,7 +174,7 @@ func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
 			if err != nil {
 				return err
 			}
-			out.n, out.m = n, p.BondUpdelay
+			out.N, out.M = n, p.BondUpdelay
 			return tx.Verify(p, "external_ids", "bond_updelay")
 		})
 	}
@@ -321,9 +283,9 @@ func lzCheck(t *testing.T, f lzFault) {
 			defer func() { reconnects.Add(c.Stats().Reconnects); c.Close() }()
 			for i := 0; more(i); i++ {
 				// Writes in a fixed pattern, a read after every other one.
-				in := lzInput{kind: opKind(i % 3), key: (cl + i) % registers, marker: fmt.Sprintf("o%d-%d", cl, i)}
-				for _, in := range []lzInput{in, {kind: opRead, key: in.key}} {
-					if in.kind == opRead && i%2 == 1 {
+				in := lzInput{Kind: lincheck.Kind(i % 3), Key: (cl + i) % registers, Marker: fmt.Sprintf("o%d-%d", cl, i)}
+				for _, in := range []lzInput{in, {Kind: opRead, Key: in.Key}} {
+					if in.Kind == opRead && i%2 == 1 {
 						continue
 					}
 					opCtx, cancel := context.WithTimeout(ctx, time.Second)
@@ -338,7 +300,7 @@ func lzCheck(t *testing.T, f lzFault) {
 					rec := lzRecord{committed: err == nil}
 					switch {
 					case errors.Is(err, ovsdb.ErrOutcomeUnknown):
-						rec.unknown, out.unknown, ret = true, true, math.MaxInt64
+						rec.unknown, out.Unknown, ret = true, true, math.MaxInt64
 					case err != nil && errors.Is(err, ovsdb.ErrCommitted):
 						t.Errorf("%+v: committed with an error: %v", in, err)
 					}
@@ -386,13 +348,13 @@ func lzCheck(t *testing.T, f lzFault) {
 		default:
 			failed++
 		}
-		if in.kind == opRead {
+		if in.Kind == opRead {
 			if r.committed {
 				history = append(history, r.op)
 			}
 			continue
 		}
-		_, present := final[in.key].OtherConfig[in.marker]
+		_, present := final[in.Key].OtherConfig[in.Marker]
 		switch {
 		case r.committed && !present:
 			lost++
@@ -402,10 +364,10 @@ func lzCheck(t *testing.T, f lzFault) {
 			t.Errorf("%+v was reported failed but is in the database", in)
 		}
 		if present {
-			if in.kind == opAdd {
-				adds[in.key]++
+			if in.Kind == opAdd {
+				adds[in.Key]++
 			} else {
-				incs[in.key]++
+				incs[in.Key]++
 			}
 		}
 		if r.committed || r.unknown {
@@ -427,12 +389,11 @@ func lzCheck(t *testing.T, f lzFault) {
 		t.Errorf("the fault went unnoticed (reconnects %d, %d outcome unknown, %d failed, slowest %v): the run proved nothing",
 			reconnects.Load(), unknown, failed, time.Duration(slowest.Load()))
 	}
-	res, info := porcupine.CheckOperationsVerbose(lzModel, history, 60*time.Second)
+	path := filepath.Join(t.TempDir(), "history.html")
+	res := lincheck.Check(registers, history, 60*time.Second, path)
 	violations := 0
 	if res != porcupine.Ok {
 		violations = 1
-		path := filepath.Join(t.TempDir(), "history.html")
-		_ = porcupine.VisualizePath(lzModel, info, path)
 		t.Errorf("history is not linearizable (%v); visualization in %s", res, path)
 	}
 	fmt.Printf("linearizability: %s: %d operations: %d committed, %d outcome unknown, %d failed; %d writes in the database; %d lost, %d phantom, %d violations\n",

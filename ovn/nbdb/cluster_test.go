@@ -3,12 +3,18 @@ package nbdb_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/anishathalye/porcupine"
+
+	"github.com/ovskit/ovskit/internal/lincheck"
 	"github.com/ovskit/ovskit/ovn/nbdb"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
@@ -96,15 +102,19 @@ func TestClusterFollowsLeader(t *testing.T) {
 	}
 }
 
-// TestClusterIncrementsAcrossLeaderKills: three writers increment one
-// counter with verified read-modify-write transactions while the leader is
-// killed again and again. Every increment that committed is counted once:
-// the counter ends between the committed ones and those plus the ones
-// whose outcome is unknown (none lost, none duplicated).
-func TestClusterIncrementsAcrossLeaderKills(t *testing.T) {
+// TestClusterLinearizable: clients increment counters (switches r0..r3)
+// by verified read-modify-write and read them, on a 3-member Northbound
+// cluster whose leader is killed (-9) again and again. The history is
+// checked by the core's linearizability model; every increment reported
+// committed is in the database, none reported failed is; each counter
+// equals the increments that left their marker (none lost, none applied
+// twice); and after each kill the clients commit again soon after a new
+// leader is elected.
+func TestClusterLinearizable(t *testing.T) {
 	c := ovstest.NewCentral(t, ovstest.Members(3), ovstest.WithoutNorthd())
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	const registers, clients, kills = 4, 4, 3
 	dial := func() *ovsdb.Client {
 		cl, err := ovsdb.Dial(ctx, c.NBEndpoint, ovsdb.WithDatabase(nbdb.Database()), ovsdb.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
 		if err != nil {
@@ -115,84 +125,191 @@ func TestClusterIncrementsAcrossLeaderKills(t *testing.T) {
 	}
 	first := dial()
 	if _, err := first.Do(ctx, func(tx *ovsdb.Tx) error {
-		_, err := tx.Insert(&nbdb.LogicalSwitch{Name: "counter", OtherConfig: map[string]string{"n": "0"}})
-		return err
+		for k := range registers {
+			if _, err := tx.Insert(&nbdb.LogicalSwitch{Name: fmt.Sprint("r", k), OtherConfig: map[string]string{"n": "0"}}); err != nil {
+				return err
+			}
+		}
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	var committed, unknown, failed atomic.Int64
+
+	start := time.Now()
+	now := func() int64 { return int64(time.Since(start)) }
+	type record struct {
+		op                 porcupine.Operation
+		committed, unknown bool
+	}
+	var mu sync.Mutex
+	var records []record
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for range 3 {
-		cl := dial()
+	for cl := range clients {
+		client := dial()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
+			for i := 0; ; i++ {
 				select {
 				case <-stop:
 					return
 				default:
 				}
-				octx, ocancel := context.WithTimeout(ctx, 10*time.Second)
-				_, err := cl.Do(octx, func(tx *ovsdb.Tx) error {
-					ls, err := ovsdb.Lookup[nbdb.LogicalSwitch](tx, "name", "counter")
-					if err != nil {
-						return err
-					}
-					n, _ := strconv.Atoi(ls.OtherConfig["n"])
-					if err := tx.Verify(ls, "other_config"); err != nil {
-						return err
-					}
-					ls.OtherConfig["n"] = strconv.Itoa(n + 1)
-					return tx.Update(ls, "other_config")
-				})
-				ocancel()
-				switch {
-				case err == nil:
-					committed.Add(1)
-				case errors.Is(err, ovsdb.ErrOutcomeUnknown):
-					unknown.Add(1)
-				default:
-					failed.Add(1)
+				in := lincheck.Input{Kind: lincheck.IncVerify, Key: (cl + i) % registers, Marker: fmt.Sprintf("o%d-%d", cl, i)}
+				if i%2 == 1 {
+					in = lincheck.Input{Kind: lincheck.Read, Key: in.Key}
 				}
+				octx, ocancel := context.WithTimeout(ctx, 5*time.Second)
+				call := now()
+				out, err := clusterOp(octx, client, in)
+				ret := now()
+				ocancel()
+				rec := record{committed: err == nil}
+				if errors.Is(err, ovsdb.ErrOutcomeUnknown) {
+					rec.unknown, out.Unknown, ret = true, true, math.MaxInt64
+				}
+				rec.op = porcupine.Operation{ClientId: cl, Input: in, Output: out, Call: call, Return: ret}
+				mu.Lock()
+				records = append(records, rec)
+				mu.Unlock()
 			}
 		}()
 	}
-	for range 3 {
-		time.Sleep(700 * time.Millisecond)
+	type kill struct{ at, elected int64 }
+	var killed []kill
+	for range kills {
+		time.Sleep(800 * time.Millisecond)
 		leader, err := c.Leader(ctx, ovsproc.NB)
 		if err != nil {
 			t.Fatal(err)
 		}
+		k := kill{at: now()}
 		c.KillMember(ovsproc.NB, leader)
-		time.Sleep(300 * time.Millisecond)
+		if _, err := c.Leader(ctx, ovsproc.NB); err != nil {
+			t.Fatal(err)
+		}
+		k.elected = now()
+		killed = append(killed, k)
 		if err := c.StartMember(ctx, ovsproc.NB, leader); err != nil {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(700 * time.Millisecond)
+	time.Sleep(800 * time.Millisecond)
 	close(stop)
 	wg.Wait()
-	var n int
-	if err := first.Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
-	err := first.View(ctx, func(tx *ovsdb.Tx) error {
-		ls, err := ovsdb.Lookup[nbdb.LogicalSwitch](tx, "name", "counter")
-		if err == nil {
-			n, err = strconv.Atoi(ls.OtherConfig["n"])
+
+	// The end state, through a client that connects after everything.
+	final := make([]*nbdb.LogicalSwitch, registers)
+	fresh := dial()
+	err := fresh.View(ctx, func(tx *ovsdb.Tx) error {
+		for k := range registers {
+			ls, err := ovsdb.Lookup[nbdb.LogicalSwitch](tx, "name", fmt.Sprint("r", k))
+			if err != nil {
+				return err
+			}
+			final[k] = ls
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("cluster increments: %d committed, %d outcome unknown, %d failed; counter %d", committed.Load(), unknown.Load(), failed.Load(), n)
-	if int64(n) < committed.Load() || int64(n) > committed.Load()+unknown.Load() {
-		t.Errorf("counter %d: want between %d committed and %d (committed + outcome unknown)", n, committed.Load(), committed.Load()+unknown.Load())
+	var history []porcupine.Operation
+	var committed, unknown, failed, lost, phantom int
+	incs := make([]int, registers)
+	for _, r := range records {
+		in := r.op.Input.(lincheck.Input)
+		switch {
+		case r.committed:
+			committed++
+		case r.unknown:
+			unknown++
+		default:
+			failed++
+		}
+		if in.Kind == lincheck.Read {
+			if r.committed {
+				history = append(history, r.op)
+			}
+			continue
+		}
+		_, present := final[in.Key].ExternalIDs[in.Marker]
+		switch {
+		case r.committed && !present:
+			lost++
+			t.Errorf("%+v was reported committed but is not in the database", in)
+		case !r.committed && !r.unknown && present:
+			phantom++
+			t.Errorf("%+v was reported failed but is in the database", in)
+		}
+		if present {
+			incs[in.Key]++
+		}
+		if r.committed || r.unknown {
+			history = append(history, r.op)
+		}
 	}
-	if committed.Load() < 10 {
-		t.Errorf("only %d increments committed across the faults", committed.Load())
+	duplicated := 0
+	for k := range registers {
+		n, _ := strconv.Atoi(final[k].OtherConfig["n"])
+		if n != incs[k] {
+			duplicated += n - incs[k]
+			t.Errorf("counter r%d is %d, but %d increments left their marker", k, n, incs[k])
+		}
 	}
+	// After each kill: the first commit of an operation invoked after it,
+	// against the election of the new leader.
+	var gaps []string
+	for _, k := range killed {
+		first := int64(math.MaxInt64)
+		for _, r := range records {
+			if r.committed && r.op.Call >= k.at && r.op.Return < first {
+				first = r.op.Return
+			}
+		}
+		elected, written := time.Duration(k.elected-k.at), time.Duration(first-k.at)
+		gaps = append(gaps, fmt.Sprintf("elected %v, written %v", elected.Round(time.Millisecond), written.Round(time.Millisecond)))
+		if first == math.MaxInt64 || written > elected+1500*time.Millisecond {
+			t.Errorf("after a kill: new leader in %v, but the clients wrote again only after %v", elected, written)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "history.html")
+	violations := 0
+	if res := lincheck.Check(registers, history, time.Minute, path); res != porcupine.Ok {
+		violations = 1
+		t.Errorf("history is not linearizable (%v); visualization in %s", res, path)
+	}
+	if committed < 10*kills {
+		t.Errorf("only %d operations committed across the kills", committed)
+	}
+	fmt.Printf("cluster linearizability: %d leader kills (%s): %d operations: %d committed, %d outcome unknown, %d failed; %d lost, %d duplicated, %d phantom, %d violations\n",
+		kills, strings.Join(gaps, "; "), len(records), committed, unknown, failed, lost, duplicated, phantom, violations)
+}
+
+// clusterOp runs one operation of TestClusterLinearizable.
+func clusterOp(ctx context.Context, c *ovsdb.Client, in lincheck.Input) (lincheck.Output, error) {
+	var out lincheck.Output
+	name := fmt.Sprint("r", in.Key)
+	_, err := c.Do(ctx, func(tx *ovsdb.Tx) error {
+		ls, err := ovsdb.Lookup[nbdb.LogicalSwitch](tx, "name", name)
+		if err != nil {
+			return err
+		}
+		n, _ := strconv.Atoi(ls.OtherConfig["n"])
+		if err := tx.Verify(ls, "other_config"); err != nil {
+			return err
+		}
+		if in.Kind == lincheck.Read {
+			out.N = n
+			return nil
+		}
+		out.N = n + 1
+		ls.OtherConfig["n"] = strconv.Itoa(out.N)
+		if err := tx.Update(ls, "other_config"); err != nil {
+			return err
+		}
+		return tx.Mutate(ls, ovsdb.Insert("external_ids", map[string]string{in.Marker: "1"}))
+	})
+	return out, err
 }

@@ -1,0 +1,107 @@
+// Package lincheck is the model of the linearizability tests: registers
+// (counters) that concurrent clients increment by verified
+// read-modify-write, add to by blind mutation and read, checked with
+// porcupine. An operation whose outcome the client could not learn
+// (ovsdb.ErrOutcomeUnknown) may take effect at any point after its
+// invocation, or not at all.
+package lincheck
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+)
+
+// Kind is what an operation does to its register.
+type Kind uint8
+
+const (
+	// IncVerify reads n, verifies the read at commit and writes n+1.
+	IncVerify Kind = iota
+	// IncUpdate increments n through a read-modify-write helper (such as
+	// port.Update) that verifies what it read.
+	IncUpdate
+	// Add adds 1 to m by a blind mutation.
+	Add
+	// Read reads n and m, verified at commit.
+	Read
+)
+
+func (k Kind) String() string {
+	switch k {
+	case IncVerify:
+		return "inc-verify"
+	case IncUpdate:
+		return "inc-update"
+	case Add:
+		return "add"
+	case Read:
+		return "read"
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// Input is an operation: its kind, its register and the marker a write
+// leaves in the database (so that the end state tells which committed).
+type Input struct {
+	Kind   Kind
+	Key    int
+	Marker string
+}
+
+// Output is what the operation reported: the value it wrote
+// (increments) or read, or that its outcome is unknown.
+type Output struct {
+	N, M    int
+	Unknown bool
+}
+
+type state struct{ n, m int }
+
+// Model is the porcupine model of registers registers, each checked on
+// its own.
+func Model(registers int) porcupine.Model {
+	return porcupine.Model{
+		Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
+			byKey := make([][]porcupine.Operation, registers)
+			for _, op := range history {
+				k := op.Input.(Input).Key
+				byKey[k] = append(byKey[k], op)
+			}
+			return byKey
+		},
+		Init: func() any { return state{} },
+		Step: func(s, input, output any) (bool, any) {
+			st, in, out := s.(state), input.(Input), output.(Output)
+			switch in.Kind {
+			case IncVerify, IncUpdate:
+				if out.Unknown {
+					return true, state{st.n + 1, st.m}
+				}
+				return out.N == st.n+1, state{out.N, st.m}
+			case Add:
+				return true, state{st.n, st.m + 1}
+			default:
+				return out.N == st.n && out.M == st.m, st
+			}
+		},
+		Equal: func(a, b any) bool { return a.(state) == b.(state) },
+		DescribeOperation: func(input, output any) string {
+			in, out := input.(Input), output.(Output)
+			return fmt.Sprintf("%v r%d -> %+v", in.Kind, in.Key, out)
+		},
+	}
+}
+
+// Check checks a history against Model(registers) within timeout. On a
+// violation (or a timeout) it writes porcupine's visualization to
+// visualization (if not empty) and returns the result.
+func Check(registers int, history []porcupine.Operation, timeout time.Duration, visualization string) porcupine.CheckResult {
+	m := Model(registers)
+	res, info := porcupine.CheckOperationsVerbose(m, history, timeout)
+	if res != porcupine.Ok && visualization != "" {
+		_ = porcupine.VisualizePath(m, info, visualization)
+	}
+	return res
+}
