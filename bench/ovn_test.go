@@ -97,6 +97,19 @@ func libovsdbAddPort(ctx context.Context, c libclient.Client, lsUUID, name strin
 	return err
 }
 
+// rawNB is the raw JSON-RPC client on the Northbound database: lsp-add's
+// two operations, no cache, no checks (the floor).
+func rawNB(b *testing.B, ctx context.Context, endpoint string) *RawClient {
+	b.Helper()
+	rc, err := DialRaw(ctx, endpoint)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rc.Database = "OVN_Northbound"
+	b.Cleanup(func() { rc.Close() })
+	return rc
+}
+
 // nbctlDaemon starts ovn-nbctl in daemon mode and returns its control
 // socket (OVN_NB_DAEMON).
 func nbctlDaemon(b *testing.B, endpoint string) string {
@@ -137,6 +150,16 @@ func BenchmarkLSPAdd(b *testing.B) {
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			if _, err := c.Transact(ctx, nb.AddSwitchPort("ls0", fmt.Sprintf("p%d", i))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=raw", func(b *testing.B) {
+		s, ctx := nbServer(b)
+		rc := rawNB(b, ctx, s.Endpoint)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := rc.Transact(AddSwitchPortOps("ls0", fmt.Sprintf("p%d", i))...); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -228,6 +251,17 @@ func BenchmarkLSPAddGrowth(b *testing.B) {
 			return err
 		})
 		b.ReportMetric(float64(heap()-before)/float64(n*b.N), "heapB/port")
+	})
+	b.Run("impl=raw", func(b *testing.B) {
+		s, ctx := nbServer(b)
+		rc := rawNB(b, ctx, s.Endpoint)
+		run(b, func(iter int) error {
+			_, err := rc.Transact(map[string]any{"op": "insert", "table": "Logical_Switch", "row": map[string]any{"name": fmt.Sprintf("grow%d", iter)}})
+			return err
+		}, func(iter, i int) error {
+			_, err := rc.Transact(AddSwitchPortOps(fmt.Sprintf("grow%d", iter), fmt.Sprintf("g%d-%d", iter, i))...)
+			return err
+		})
 	})
 	b.Run("impl=libovsdb", func(b *testing.B) {
 		s, ctx := nbServer(b)

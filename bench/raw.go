@@ -17,6 +17,10 @@ import (
 // RawClient sends transactions over one JSON-RPC connection and waits for
 // each reply.
 type RawClient struct {
+	// Database is the database transactions go to ("" for
+	// Open_vSwitch).
+	Database string
+
 	conn net.Conn
 	enc  *json.Encoder
 	dec  *json.Decoder
@@ -44,7 +48,11 @@ func (c *RawClient) Close() error { return c.conn.Close() }
 // first operation error.
 func (c *RawClient) Transact(ops ...any) ([]map[string]any, error) {
 	c.id++
-	if err := c.enc.Encode(map[string]any{"id": c.id, "method": "transact", "params": append([]any{"Open_vSwitch"}, ops...)}); err != nil {
+	db := c.Database
+	if db == "" {
+		db = "Open_vSwitch"
+	}
+	if err := c.enc.Encode(map[string]any{"id": c.id, "method": "transact", "params": append([]any{db}, ops...)}); err != nil {
 		return nil, err
 	}
 	for {
@@ -85,6 +93,16 @@ func AddPortOps(bridge, name string, n int) []any {
 		map[string]any{"op": "insert", "table": "Port", "uuid-name": port, "row": map[string]any{"name": name, "interfaces": []any{"named-uuid", iface}}},
 		map[string]any{"op": "mutate", "table": "Bridge", "where": []any{[]any{"name", "==", bridge}},
 			"mutations": []any{[]any{"ports", "insert", []any{"set", []any{[]any{"named-uuid", port}}}}}},
+	}
+}
+
+// AddSwitchPortOps returns the operations of lsp-add without its checks:
+// the port's insert and a mutation of the switch's ports.
+func AddSwitchPortOps(sw, name string) []any {
+	return []any{
+		map[string]any{"op": "insert", "table": "Logical_Switch_Port", "uuid-name": "lsp", "row": map[string]any{"name": name}},
+		map[string]any{"op": "mutate", "table": "Logical_Switch", "where": []any{[]any{"name", "==", sw}},
+			"mutations": []any{[]any{"ports", "insert", []any{"set", []any{[]any{"named-uuid", "lsp"}}}}}},
 	}
 }
 
