@@ -29,6 +29,9 @@ type Packet struct {
 	ICMPType uint8
 	// VLAN is the 802.1Q tag the frame carried (0 if none).
 	VLAN uint16
+	// GeneveClasses are the option classes of a Geneve packet's header
+	// (UDP 6081; OVN's is 0x0102), in order.
+	GeneveClasses []uint16
 	// Outgoing is true for frames the link sent, false for those it
 	// received.
 	Outgoing bool
@@ -137,10 +140,31 @@ func ParseFrame(f []byte) (p Packet, ok bool) {
 	switch p.Proto {
 	case ProtoUDP, ProtoTCP:
 		p.DstPort = binary.BigEndian.Uint16(ip[ihl+2:])
+		if p.Proto == ProtoUDP && p.DstPort == 6081 && len(ip) >= ihl+16 {
+			p.GeneveClasses = geneveClasses(ip[ihl+8:])
+		}
 	case ProtoICMP:
 		p.ICMPType = ip[ihl]
 	}
 	return p, true
+}
+
+// geneveClasses reads the option classes of a Geneve header.
+func geneveClasses(g []byte) []uint16 {
+	optLen := int(g[0]&0x3f) * 4
+	if len(g) < 8+optLen {
+		return nil
+	}
+	var classes []uint16
+	for o := g[8 : 8+optLen]; len(o) >= 4; {
+		classes = append(classes, binary.BigEndian.Uint16(o))
+		n := 4 + int(o[3]&0x1f)*4
+		if n > len(o) {
+			break
+		}
+		o = o[n:]
+	}
+	return classes
 }
 
 // Packets returns what was recorded so far.

@@ -3,6 +3,7 @@ package netns_test
 import (
 	"encoding/hex"
 	"net/netip"
+	"reflect"
 	"testing"
 
 	"github.com/ovskit/ovskit/netns"
@@ -26,6 +27,12 @@ func TestParseFrame(t *testing.T) {
 		{"gre", eth + "0800" + ipv4("2f", "00006558"), netns.Packet{Src: a, Dst: b, Proto: netns.ProtoGRE}, true},
 		{"vxlan udp", eth + "0800" + ipv4("11", "c00012b500000000"), netns.Packet{Src: a, Dst: b, Proto: netns.ProtoUDP, DstPort: 4789}, true},
 		{"tagged", eth + "8100000a" + "0800" + ipv4("11", "004400430000"), netns.Packet{Src: a, Dst: b, Proto: netns.ProtoUDP, DstPort: 67, VLAN: 10}, true},
+		// Geneve, two options: OVN's class 0x0102 (4 bytes of data), then
+		// class 0xffff without data.
+		{"geneve", eth + "0800" + ipv4("11", "c00017c100000000"+"03006558"+"00000100"+"01020001"+"00010002"+"ffff0000"),
+			netns.Packet{Src: a, Dst: b, Proto: netns.ProtoUDP, DstPort: 6081, GeneveClasses: []uint16{0x0102, 0xffff}}, true},
+		{"geneve without options", eth + "0800" + ipv4("11", "c00017c100000000"+"00006558"+"00000100"),
+			netns.Packet{Src: a, Dst: b, Proto: netns.ProtoUDP, DstPort: 6081}, true},
 		{"ip header only", eth + "0800" + ipv4("06", ""), netns.Packet{Src: a, Dst: b, Proto: netns.ProtoTCP}, true},
 		{"arp", eth + "0806" + "0001080006040001", netns.Packet{}, false},
 		{"ipv6", eth + "86dd" + "6000000000000000", netns.Packet{}, false},
@@ -38,7 +45,7 @@ func TestParseFrame(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, ok := netns.ParseFrame(f)
-			if ok != tc.ok || got != tc.want {
+			if ok != tc.ok || !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("ParseFrame = %+v, %v; want %+v, %v", got, ok, tc.want, tc.ok)
 			}
 		})

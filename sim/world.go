@@ -23,6 +23,7 @@ import (
 	"github.com/ovskit/ovskit/appctl"
 	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/dhcp"
+	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/internal/rootdir"
 	"github.com/ovskit/ovskit/netns"
 	"github.com/ovskit/ovskit/ovsdb"
@@ -340,7 +341,10 @@ type Host struct {
 	OVS *ovsproc.OVS
 	// Client is connected to it.
 	Client *ovsdb.Client
-	world  *World
+	// Dir holds its servers' databases, sockets and logs (their run
+	// directory).
+	Dir   string
+	world *World
 	// ifScripts maps a bridge to the suffix of its VM scripts (if-up,
 	// if-up1, ...).
 	ifScripts map[string]string
@@ -361,7 +365,7 @@ func (w *World) AddHost(ctx context.Context, name string) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("host %s: %w", name, err)
 	}
-	h := &Host{Node: n, OVS: o, world: w}
+	h := &Host{Node: n, OVS: o, Dir: dir, world: w}
 	w.mu.Lock()
 	w.hosts = append(w.hosts, h)
 	w.mu.Unlock()
@@ -425,12 +429,19 @@ type Uplink struct {
 	// interface instead of the NIC: how the userspace datapath terminates
 	// tunnels (it routes and resolves neighbours through that interface).
 	Bridge string
+	// MTU, when set, is the MTU of both ends of the veth and of Bridge's
+	// interface (1600 lets 1500-byte guest frames through a Geneve
+	// tunnel).
+	MTU int
+	// BridgeMAC, when set, fixes Bridge's MAC (other_config:hwaddr), so
+	// that peers can learn it before the first packet.
+	BridgeMAC string
 }
 
 // Join wires the host to the segment: a veth whose end in the underlay is
 // named after the host and enslaved to its bridge.
 func (h *Host) Join(ctx context.Context, u *Underlay, up Uplink) error {
-	if err := h.NS.AddVeth(netns.Veth{Name: up.NIC, Peer: h.Name, PeerNS: u.NS, ForOVS: true}); err != nil {
+	if err := h.NS.AddVeth(netns.Veth{Name: up.NIC, Peer: h.Name, PeerNS: u.NS, MTU: up.MTU, ForOVS: true}); err != nil {
 		return err
 	}
 	if err := u.NS.Enslave(h.Name, u.Bridge); err != nil {
@@ -441,9 +452,15 @@ func (h *Host) Join(ctx context.Context, u *Underlay, up Uplink) error {
 	h.world.mu.Unlock()
 	link := up.NIC
 	if up.Bridge != "" {
-		if _, err := h.Transact(ctx,
-			bridge.Add(up.Bridge, bridge.MayExist(), bridge.DatapathType("netdev")),
-			port.Add(up.Bridge, up.NIC)); err != nil {
+		opts := []bridge.Option{bridge.MayExist(), bridge.DatapathType("netdev")}
+		if up.BridgeMAC != "" {
+			opts = append(opts, bridge.OtherConfig("hwaddr", up.BridgeMAC))
+		}
+		cmds := []ovsdb.Command{bridge.Add(up.Bridge, opts...), port.Add(up.Bridge, up.NIC)}
+		if up.MTU > 0 {
+			cmds = append(cmds, iface.Set(up.Bridge, iface.MTURequest(up.MTU)))
+		}
+		if _, err := h.Transact(ctx, cmds...); err != nil {
 			return fmt.Errorf("host %s: uplink bridge: %w", h.Name, err)
 		}
 		link = up.Bridge
@@ -521,9 +538,13 @@ func (w *World) Close() error {
 	if keep {
 		return errors.Join(errs...)
 	}
-	for i := len(w.hosts) - 1; i >= 0; i-- {
-		w.hosts[i].OVS.Stop()
+	// Every host at once: one at a time, 32 hosts took 27 s.
+	var stops sync.WaitGroup
+	for _, h := range w.hosts {
+		stops.Add(1)
+		go func() { defer stops.Done(); h.OVS.Stop() }()
 	}
+	stops.Wait()
 	errs = append(errs, Cleanup(context.Background(), w.Prefix))
 	return errors.Join(errs...)
 }

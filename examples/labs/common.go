@@ -81,11 +81,16 @@ var (
 	poolEnd   = netip.MustParseAddr("10.0.0.230")
 )
 
-// checkLease records what a guest's DHCP client obtained.
+// checkLease records what a guest's DHCP client obtained from r0.
 func checkLease(ctx context.Context, r *sim.Report, g *sim.Guest, l *dhcp.ClientLease, err error) {
+	checkLeaseFrom(ctx, r, g, "r0 10.0.0.1", l, err)
+}
+
+// checkLeaseFrom records what a guest's DHCP client obtained from server.
+func checkLeaseFrom(ctx context.Context, r *sim.Report, g *sim.Guest, server string, l *dhcp.ClientLease, err error) {
 	pool := fmt.Sprintf("address in %s-%s", poolStart, poolEnd)
 	if err != nil {
-		r.Add(sim.Check{From: g.Name, To: "r0 10.0.0.1", What: "dhcp", Expected: pool, Observed: "error: " + err.Error()})
+		r.Add(sim.Check{From: g.Name, To: server, What: "dhcp", Expected: pool, Observed: "error: " + err.Error()})
 		return
 	}
 	a := l.Addr.Addr()
@@ -94,8 +99,8 @@ func checkLease(ctx context.Context, r *sim.Report, g *sim.Guest, l *dhcp.Client
 	if in {
 		obs = pool + " (" + l.Addr.String() + ")"
 	}
-	r.Add(sim.Check{From: g.Name, To: "r0 10.0.0.1", What: "dhcp", Expected: pool, Observed: obs, Pass: in})
-	r.Equal(g.Name, "r0 10.0.0.1", "lease time", "86400s", fmt.Sprintf("%.0fs", l.LeaseTime.Seconds()))
+	r.Add(sim.Check{From: g.Name, To: server, What: "dhcp", Expected: pool, Observed: obs, Pass: in})
+	r.Equal(g.Name, server, "lease time", "86400s", fmt.Sprintf("%.0fs", l.LeaseTime.Seconds()))
 	gw, gerr := g.DefaultGateway(ctx)
 	obsGW := "via " + gw.String()
 	if gerr != nil {
