@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ovskit/ovskit/appctl"
+	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/ovn/nb"
 	"github.com/ovskit/ovskit/ovn/nbdb"
@@ -85,7 +86,7 @@ func (w *World) AddCentral(ctx context.Context, cfg CentralConfig) (*Central, er
 	}
 	procs, err := ovsproc.StartCentral(ctx, ovsproc.CentralConfig{Dir: dir, NS: n.NS, Members: cfg.Members, Logger: w.log})
 	if procs != nil {
-		w.OnClose(func() error { procs.Stop(); return nil })
+		w.onStop(procs.Stop)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("central: %w", err)
@@ -157,7 +158,7 @@ func (c *Central) AddChassis(ctx context.Context, name string, cfg ChassisConfig
 	if err != nil {
 		return nil, fmt.Errorf("chassis %s: %w", name, err)
 	}
-	c.world.OnClose(func() error { ctrl.Stop(); return nil })
+	c.world.onStop(ctrl.Stop)
 	ch := &Chassis{Host: h, EncapIP: prefix.Addr(), MAC: cfg.MAC, Controller: ctrl}
 	if _, err := ovsdb.WaitUntil(ctx, h.Client, func(b *ovsdb.Bridge) bool { return b.Name == "br-int" }); err != nil {
 		return nil, fmt.Errorf("chassis %s: waiting for br-int: %w\n%s", name, err, ctrl.Logs(20))
@@ -223,6 +224,38 @@ func (ch *Chassis) learnPeers(ctx context.Context, all []*Chassis) error {
 		}
 	}
 	return nil
+}
+
+// MapNetwork gives the chassis a way out to a physical network: bridge
+// (a userspace bridge, created) holds nic and is mapped to network
+// (Open_vSwitch external_ids:ovn-bridge-mappings), so that a logical
+// switch's localnet port of that network leaves through it.
+func (ch *Chassis) MapNetwork(ctx context.Context, network, br, nic string) error {
+	_, err := ch.Transact(ctx,
+		bridge.Add(br, bridge.MayExist(), bridge.DatapathType("netdev")),
+		port.Add(br, nic),
+		ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+			if err != nil {
+				return err
+			}
+			if len(roots) == 0 {
+				return fmt.Errorf("chassis %s: no Open_vSwitch row: %w", ch.Name, ovsdb.ErrNotFound)
+			}
+			root := roots[0]
+			if err := tx.Verify(root, "external_ids"); err != nil {
+				return err
+			}
+			if root.ExternalIDs == nil {
+				root.ExternalIDs = map[string]string{}
+			}
+			root.ExternalIDs["ovn-bridge-mappings"] = network + ":" + br
+			return tx.Update(root, "external_ids")
+		}))
+	if err != nil {
+		return fmt.Errorf("chassis %s: map %s: %w", ch.Name, network, err)
+	}
+	return ch.NS.LinkUp(nic)
 }
 
 // Plug attaches a guest to br-int as the logical switch port lsp (the

@@ -111,6 +111,25 @@ func TestLabs(t *testing.T) {
 	}
 }
 
+// TestLabsOVN runs the tutorial's multi-host labs on OVN, as `make
+// labs-ovn` does, asserting every check and that nothing is left behind.
+func TestLabsOVN(t *testing.T) {
+	ovstest.Require(t, ovstest.NeedVSwitchd, ovstest.NeedNetns, ovstest.NeedOVN)
+	for _, tc := range []struct {
+		lab    sim.Lab
+		checks int
+		cannot bool
+	}{
+		{labs.Lab4OVN, 25, false},
+		{labs.Lab5OVN, 12, true},
+		{labs.Lab6OVN, 15, true},
+	} {
+		t.Run(tc.lab.Name, func(t *testing.T) {
+			runLab(t, tc.lab, sim.NamespaceGuests, tc.checks, tc.cannot)
+		})
+	}
+}
+
 // runLab runs a lab with the guests of kind, asserts each check of its
 // report (checks of them; cannot: some expect no reply), that it drew its
 // diagram, and that nothing was left behind.
