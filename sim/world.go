@@ -409,6 +409,7 @@ type Underlay struct {
 	*Node
 	// Bridge is the Linux bridge inside the namespace.
 	Bridge string
+	mu     sync.Mutex // hosts join one at a time (one netlink handle)
 }
 
 // AddUnderlay creates a segment.
@@ -450,10 +451,13 @@ type Uplink struct {
 // Join wires the host to the segment: a veth whose end in the underlay is
 // named after the host and enslaved to its bridge.
 func (h *Host) Join(ctx context.Context, u *Underlay, up Uplink) error {
-	if err := h.NS.AddVeth(netns.Veth{Name: up.NIC, Peer: h.Name, PeerNS: u.NS, MTU: up.MTU, ForOVS: true}); err != nil {
-		return err
+	u.mu.Lock()
+	err := h.NS.AddVeth(netns.Veth{Name: up.NIC, Peer: h.Name, PeerNS: u.NS, MTU: up.MTU, ForOVS: true})
+	if err == nil {
+		err = u.NS.Enslave(h.Name, u.Bridge)
 	}
-	if err := u.NS.Enslave(h.Name, u.Bridge); err != nil {
+	u.mu.Unlock()
+	if err != nil {
 		return err
 	}
 	h.world.mu.Lock()

@@ -352,3 +352,30 @@ func checkDiagram(t *testing.T, file string, rep *sim.Report) {
 	}
 	t.Logf("diagram: %d bytes, %d names of the report found", len(dot), named)
 }
+
+// TestOVNScale runs the scale run at a small size (6 chassis, 2 guests
+// each), as examples/ovn-scale does: every chassis registered, every port
+// up, every sampled pair reached, figures measured, nothing left.
+func TestOVNScale(t *testing.T) {
+	ovstest.Require(t, ovstest.NeedVSwitchd, ovstest.NeedNetns, ovstest.NeedOVN)
+	before := rootLinks(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	res, err := labs.Scale(ctx, labs.ScaleConfig{Chassis: 6, Guests: 2, Pairs: 6, Idle: time.Second, Prefix: prefix, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	_, _ = res.WriteTo(&b)
+	t.Log("\n" + b.String())
+	if res.Pairs != 6 || res.Reached != 6 {
+		t.Errorf("%d of %d pairs reached, want 6 of 6", res.Reached, res.Pairs)
+	}
+	if res.Registered <= 0 || res.PortsUp <= 0 || res.Teardown <= 0 || res.RSS < 1<<20 || res.IdleCPU < 0 {
+		t.Errorf("figures not measured: %+v", res)
+	}
+	noLeftovers(t, prefix, before)
+	if _, err := labs.Scale(ctx, labs.ScaleConfig{Chassis: 0, Guests: 1}); !errors.Is(err, labs.ErrScaleConfig) {
+		t.Errorf("0 chassis: %v, want ErrScaleConfig", err)
+	}
+}
