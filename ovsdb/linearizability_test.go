@@ -335,45 +335,29 @@ func lzCheck(t *testing.T, f lzFault) {
 		return nil
 	}))
 
-	var history []porcupine.Operation
-	var committed, unknown, failed, lost, phantom int
+	recs := make([]lincheck.Record, len(records))
+	for i, r := range records {
+		recs[i] = lincheck.Record{Op: r.op, Committed: r.committed, Unknown: r.unknown}
+	}
+	tally := lincheck.Account(recs, func(in lzInput) bool {
+		_, ok := final[in.Key].OtherConfig[in.Marker]
+		return ok
+	})
+	for _, in := range tally.Lost {
+		t.Errorf("%+v was reported committed but is not in the database", in)
+	}
+	for _, in := range tally.Phantom {
+		t.Errorf("%+v was reported failed but is in the database", in)
+	}
 	incs, adds := make([]int, registers), make([]int, registers)
-	for _, r := range records {
-		in := r.op.Input.(lzInput)
-		switch {
-		case r.committed:
-			committed++
-		case r.unknown:
-			unknown++
-		default:
-			failed++
-		}
-		if in.Kind == opRead {
-			if r.committed {
-				history = append(history, r.op)
-			}
-			continue
-		}
-		_, present := final[in.Key].OtherConfig[in.Marker]
-		switch {
-		case r.committed && !present:
-			lost++
-			t.Errorf("%+v was reported committed but is not in the database", in)
-		case !r.committed && !r.unknown && present:
-			phantom++
-			t.Errorf("%+v was reported failed but is in the database", in)
-		}
-		if present {
-			if in.Kind == opAdd {
-				adds[in.Key]++
-			} else {
-				incs[in.Key]++
-			}
-		}
-		if r.committed || r.unknown {
-			history = append(history, r.op)
+	for _, in := range tally.Applied {
+		if in.Kind == opAdd {
+			adds[in.Key]++
+		} else {
+			incs[in.Key]++
 		}
 	}
+	history, committed, unknown, failed, lost, phantom := tally.History, tally.Committed, tally.Unknown, tally.Failed, len(tally.Lost), len(tally.Phantom)
 	total := 0
 	for k := range registers {
 		n, _ := strconv.Atoi(final[k].ExternalIDs["n"])

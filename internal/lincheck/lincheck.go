@@ -105,3 +105,61 @@ func Check(registers int, history []porcupine.Operation, timeout time.Duration, 
 	}
 	return res
 }
+
+// Record is an operation as its client reported it: committed (for a
+// read, answered), of unknown outcome, or else failed.
+type Record struct {
+	Op                 porcupine.Operation
+	Committed, Unknown bool
+}
+
+// Tally is what a run's records say, held against the database's end
+// state.
+type Tally struct {
+	Committed, Unknown, Failed int
+	// History is what the checker takes: reads answered, writes
+	// committed or of unknown outcome.
+	History []porcupine.Operation
+	// Lost were reported committed but left no marker; Phantom were
+	// reported failed but left one.
+	Lost, Phantom []Input
+	// Applied are the writes whose marker is in the database.
+	Applied []Input
+}
+
+// Account tallies records; present says whether a write's marker is in
+// the database.
+func Account(records []Record, present func(Input) bool) Tally {
+	var t Tally
+	for _, r := range records {
+		in := r.Op.Input.(Input)
+		switch {
+		case r.Committed:
+			t.Committed++
+		case r.Unknown:
+			t.Unknown++
+		default:
+			t.Failed++
+		}
+		if in.Kind == Read {
+			if r.Committed {
+				t.History = append(t.History, r.Op)
+			}
+			continue
+		}
+		p := present(in)
+		switch {
+		case r.Committed && !p:
+			t.Lost = append(t.Lost, in)
+		case !r.Committed && !r.Unknown && p:
+			t.Phantom = append(t.Phantom, in)
+		}
+		if p {
+			t.Applied = append(t.Applied, in)
+		}
+		if r.Committed || r.Unknown {
+			t.History = append(t.History, r.Op)
+		}
+	}
+	return t
+}

@@ -35,3 +35,30 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestAccount: writes reported committed without their marker are lost,
+// writes reported failed with it are phantoms; the history holds answered
+// reads and writes that committed or whose outcome is unknown.
+func TestAccount(t *testing.T) {
+	w := func(m string) Input { return Input{Kind: IncVerify, Marker: m} }
+	records := []Record{
+		{Op: op(0, w("ok"), Output{N: 1}, 0, 1), Committed: true},
+		{Op: op(0, w("lost"), Output{N: 2}, 2, 3), Committed: true},
+		{Op: op(1, w("phantom"), Output{}, 0, 1)},
+		{Op: op(1, w("failed"), Output{}, 0, 1)},
+		{Op: op(1, w("unknown"), Output{Unknown: true}, 0, 1<<62), Unknown: true},
+		{Op: op(2, Input{Kind: Read}, Output{N: 1}, 4, 5), Committed: true},
+		{Op: op(2, Input{Kind: Read}, Output{}, 6, 7)},
+	}
+	in := map[string]bool{"ok": true, "phantom": true, "unknown": true}
+	got := Account(records, func(i Input) bool { return in[i.Marker] })
+	if got.Committed != 3 || got.Unknown != 1 || got.Failed != 3 {
+		t.Errorf("committed %d, unknown %d, failed %d; want 3, 1, 3", got.Committed, got.Unknown, got.Failed)
+	}
+	if len(got.Lost) != 1 || got.Lost[0].Marker != "lost" || len(got.Phantom) != 1 || got.Phantom[0].Marker != "phantom" {
+		t.Errorf("lost %v, phantom %v", got.Lost, got.Phantom)
+	}
+	if len(got.Applied) != 3 || len(got.History) != 4 {
+		t.Errorf("%d applied (want 3), history of %d (want 4)", len(got.Applied), len(got.History))
+	}
+}

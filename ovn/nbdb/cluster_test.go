@@ -215,41 +215,25 @@ func TestClusterLinearizable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var history []porcupine.Operation
-	var committed, unknown, failed, lost, phantom int
-	incs := make([]int, registers)
-	for _, r := range records {
-		in := r.op.Input.(lincheck.Input)
-		switch {
-		case r.committed:
-			committed++
-		case r.unknown:
-			unknown++
-		default:
-			failed++
-		}
-		if in.Kind == lincheck.Read {
-			if r.committed {
-				history = append(history, r.op)
-			}
-			continue
-		}
-		_, present := final[in.Key].ExternalIDs[in.Marker]
-		switch {
-		case r.committed && !present:
-			lost++
-			t.Errorf("%+v was reported committed but is not in the database", in)
-		case !r.committed && !r.unknown && present:
-			phantom++
-			t.Errorf("%+v was reported failed but is in the database", in)
-		}
-		if present {
-			incs[in.Key]++
-		}
-		if r.committed || r.unknown {
-			history = append(history, r.op)
-		}
+	recs := make([]lincheck.Record, len(records))
+	for i, r := range records {
+		recs[i] = lincheck.Record{Op: r.op, Committed: r.committed, Unknown: r.unknown}
 	}
+	tally := lincheck.Account(recs, func(in lincheck.Input) bool {
+		_, ok := final[in.Key].ExternalIDs[in.Marker]
+		return ok
+	})
+	for _, in := range tally.Lost {
+		t.Errorf("%+v was reported committed but is not in the database", in)
+	}
+	for _, in := range tally.Phantom {
+		t.Errorf("%+v was reported failed but is in the database", in)
+	}
+	incs := make([]int, registers)
+	for _, in := range tally.Applied {
+		incs[in.Key]++
+	}
+	history, committed, unknown, failed, lost, phantom := tally.History, tally.Committed, tally.Unknown, tally.Failed, len(tally.Lost), len(tally.Phantom)
 	duplicated := 0
 	for k := range registers {
 		n, _ := strconv.Atoi(final[k].OtherConfig["n"])
