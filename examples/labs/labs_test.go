@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -378,4 +380,68 @@ func TestOVNScale(t *testing.T) {
 	if _, err := labs.Scale(ctx, labs.ScaleConfig{Chassis: 0, Guests: 1}); !errors.Is(err, labs.ErrScaleConfig) {
 		t.Errorf("0 chassis: %v, want ErrScaleConfig", err)
 	}
+}
+
+// TestFailedOVNLabTearsDown: a lab that fails with an OVN central, two
+// chassis and a plugged guest up leaves nothing behind; so does one whose
+// context ends while its chassis start (Ctrl-C).
+func TestFailedOVNLabTearsDown(t *testing.T) {
+	ovstest.Require(t, ovstest.NeedVSwitchd, ovstest.NeedNetns, ovstest.NeedOVN)
+	before := rootLinks(t)
+	boom := errors.New("boom")
+	var started atomic.Bool
+	build := func(ctx context.Context, w *sim.World) error {
+		c, err := w.AddCentral(ctx, sim.CentralConfig{})
+		if err != nil {
+			return err
+		}
+		u, err := w.AddUnderlay(ctx, "underlay")
+		if err != nil {
+			return err
+		}
+		for i := 1; i <= 2; i++ {
+			ch, err := c.AddChassis(ctx, sim.ChassisName(i), sim.ChassisConfig{Underlay: u, Addr: fmt.Sprintf("192.168.100.%d/24", 10+i), MAC: sim.UnderlayMAC(i)})
+			if err != nil {
+				return err
+			}
+			started.Store(true)
+			if _, err := ch.Plug(ctx, sim.GuestConfig{Name: fmt.Sprint("vm", i), Vif: "vif0", Addr: fmt.Sprintf("10.0.0.%d/24", i)}, fmt.Sprint("vm", i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	failing := sim.Lab{Name: "failing-ovn", Run: func(ctx context.Context, w *sim.World, r *sim.Report) error {
+		if err := build(ctx, w); err != nil {
+			return err
+		}
+		return boom
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := sim.Run(ctx, failing, sim.RunConfig{Config: sim.Config{Prefix: prefix, Logger: testLogger(t)}, Out: io.Discard}); !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	noLeftovers(t, prefix, before)
+
+	// Interrupted: the context ends once the first chassis runs.
+	started.Store(false)
+	ictx, icancel := context.WithCancel(ctx)
+	go func() {
+		for !started.Load() && ictx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+		icancel()
+	}()
+	interrupted := sim.Lab{Name: "interrupted-ovn", Run: func(ctx context.Context, w *sim.World, r *sim.Report) error {
+		if err := build(ctx, w); err != nil {
+			return err
+		}
+		<-ctx.Done()
+		return ctx.Err()
+	}}
+	if _, err := sim.Run(ictx, interrupted, sim.RunConfig{Config: sim.Config{Prefix: prefix, Logger: testLogger(t)}, Out: io.Discard}); !errors.Is(err, context.Canceled) {
+		t.Errorf("interrupted: err = %v, want context.Canceled", err)
+	}
+	noLeftovers(t, prefix, before)
 }
