@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -568,4 +569,38 @@ func TestInsertedRowSentWhole(t *testing.T) {
 	out, err := s.Vsctl("get", "Bridge", "br0", "fail_mode")
 	require.NoError(t, err)
 	assert.Equal(t, "secure\n", out)
+}
+
+// TestMaxRetries: a transaction that conflicts every time runs once and
+// then WithMaxRetries more times, no more, and says how many.
+func TestMaxRetries(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 20*time.Second)
+	for _, retries := range []int{0, 2} {
+		c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithMaxRetries(retries))
+		require.NoError(t, err)
+		attempts := 0
+		_, err = c.Do(ctx, func(tx *ovsdb.Tx) error {
+			tx.NoWait()
+			attempts++
+			p, n, err := portCounter(tx, "p1")
+			if err != nil {
+				return err
+			}
+			if err := tx.Verify(p, "external_ids"); err != nil {
+				return err
+			}
+			// Another client moves the counter under this transaction.
+			if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), setCounter("p1", n+1000)); err != nil {
+				return err
+			}
+			p.ExternalIDs = map[string]string{"n": strconv.Itoa(n + 1)}
+			return tx.Update(p, "external_ids")
+		})
+		c.Close()
+		require.ErrorIs(t, err, ovsdb.ErrConflict)
+		assert.Equal(t, retries+1, attempts, "attempts with WithMaxRetries(%d)", retries)
+		assert.Contains(t, err.Error(), fmt.Sprintf("after %d attempts", retries+1))
+	}
 }
