@@ -1,0 +1,878 @@
+package openflow
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Action is one of a flow's actions as ovs-ofctl lists them (instructions
+// such as goto_table included). Its String is ovs-ofctl's text.
+type Action interface {
+	String() string
+	// appendWire appends the OpenFlow 1.3 action (apply-actions list).
+	appendWire(b []byte) []byte
+}
+
+// Output sends the packet to a port: a number, or PortNormal, PortFlood,
+// PortAll, PortInPort, PortLocal, PortController (with MaxLen bytes).
+type Output struct {
+	Port   uint32
+	MaxLen uint16
+}
+
+func (a Output) String() string {
+	switch {
+	case a.Port == PortController:
+		return "CONTROLLER:" + strconv.Itoa(int(a.MaxLen))
+	case a.Port < PortMax:
+		return "output:" + strconv.FormatUint(uint64(a.Port), 10)
+	}
+	return formatPort(a.Port)
+}
+
+func (a Output) appendWire(b []byte) []byte {
+	b = append(b, 0, 0, 0, 16)
+	b = binary.BigEndian.AppendUint32(b, a.Port)
+	b = binary.BigEndian.AppendUint16(b, a.MaxLen)
+	return append(b, 0, 0, 0, 0, 0, 0)
+}
+
+// PopVLAN removes the outer VLAN header (strip_vlan).
+type PopVLAN struct{}
+
+func (PopVLAN) String() string             { return "pop_vlan" }
+func (PopVLAN) appendWire(b []byte) []byte { return append(b, 0, 18, 0, 8, 0, 0, 0, 0) }
+
+// PushVLAN adds a VLAN header of EtherType (0x8100 or 0x88a8).
+type PushVLAN struct{ EtherType uint16 }
+
+func (a PushVLAN) String() string { return fmt.Sprintf("push_vlan:0x%x", a.EtherType) }
+func (a PushVLAN) appendWire(b []byte) []byte {
+	b = append(b, 0, 17, 0, 8)
+	b = binary.BigEndian.AppendUint16(b, a.EtherType)
+	return append(b, 0, 0)
+}
+
+// DecTTL decrements the IP TTL (dec_ttl).
+type DecTTL struct{}
+
+func (DecTTL) String() string             { return "dec_ttl" }
+func (DecTTL) appendWire(b []byte) []byte { return append(b, 0, 24, 0, 8, 0, 0, 0, 0) }
+
+// Group sends the packet to a group.
+type Group struct{ ID uint32 }
+
+func (a Group) String() string { return "group:" + strconv.FormatUint(uint64(a.ID), 10) }
+func (a Group) appendWire(b []byte) []byte {
+	b = append(b, 0, 22, 0, 8)
+	return binary.BigEndian.AppendUint32(b, a.ID)
+}
+
+// SetField sets a field (set_field:VALUE->FIELD), as OXM.
+type SetField struct {
+	// Field is the field's name as set_field prints it (eth_src,
+	// vlan_vid, ip_src, tcp_dst, reg0, tun_id, ...).
+	Field string
+	// Value is the value, of the field's size.
+	Value []byte
+}
+
+func (a SetField) String() string {
+	d := setFieldDefs[a.Field]
+	return "set_field:" + d.format(a.Value) + "->" + a.Field
+}
+
+func (a SetField) appendWire(b []byte) []byte {
+	d := setFieldDefs[a.Field]
+	start := len(b)
+	b = append(b, 0, 25, 0, 0)
+	b = binary.BigEndian.AppendUint32(b, oxmHeader(d.class, d.field, false, d.size))
+	b = append(b, a.Value...)
+	for (len(b)-start)%8 != 0 {
+		b = append(b, 0)
+	}
+	binary.BigEndian.PutUint16(b[start+2:], uint16(len(b)-start))
+	return b
+}
+
+// Resubmit searches table Table (255: the current one) again as if the
+// packet came in on InPort (PortInPort: its own).
+type Resubmit struct {
+	InPort uint32
+	Table  uint8
+}
+
+func (a Resubmit) String() string {
+	port := ""
+	if a.InPort != PortInPort {
+		port = formatPort(a.InPort)
+	}
+	if a.InPort != PortInPort && a.Table == 255 {
+		return "resubmit:" + port
+	}
+	table := ""
+	if a.Table != 255 {
+		table = strconv.Itoa(int(a.Table))
+	}
+	return "resubmit(" + port + "," + table + ")"
+}
+
+func (a Resubmit) appendWire(b []byte) []byte {
+	sub := uint16(14)
+	if a.Table == 255 {
+		sub = 1
+	}
+	b = nxHeader(b, 16, sub)
+	b = binary.BigEndian.AppendUint16(b, port16(a.InPort))
+	b = append(b, a.Table)
+	return append(b, 0, 0, 0)
+}
+
+// port16 is an OpenFlow 1.0 port number, as Nicira actions carry them.
+func port16(p uint32) uint16 {
+	if p >= 0xfffffff8 {
+		return uint16(p - 0xffffffff + 0xffff)
+	}
+	return uint16(p)
+}
+
+func port32(p uint16) uint32 {
+	if p >= 0xfff8 {
+		return uint32(p) - 0xffff + 0xffffffff
+	}
+	return uint32(p)
+}
+
+// nxHeader starts a Nicira experimenter action of length n.
+func nxHeader(b []byte, n, subtype uint16) []byte {
+	b = append(b, 0xff, 0xff)
+	b = binary.BigEndian.AppendUint16(b, n)
+	b = binary.BigEndian.AppendUint32(b, nxVendor)
+	return binary.BigEndian.AppendUint16(b, subtype)
+}
+
+const nxVendor = 0x00002320
+
+// GotoTable continues in a later table (an instruction).
+type GotoTable struct{ Table uint8 }
+
+func (a GotoTable) String() string             { return "goto_table:" + strconv.Itoa(int(a.Table)) }
+func (a GotoTable) appendWire(b []byte) []byte { return b }
+
+// WriteMetadata writes metadata under a mask (an instruction).
+type WriteMetadata struct{ Value, Mask uint64 }
+
+func (a WriteMetadata) String() string {
+	if a.Mask == ^uint64(0) {
+		return "write_metadata:" + cHex(a.Value)
+	}
+	return "write_metadata:" + cHex(a.Value) + "/" + cHex(a.Mask)
+}
+func (a WriteMetadata) appendWire(b []byte) []byte { return b }
+
+// Load writes Value into bits Ofs..Ofs+Bits-1 of a field (load:V->F[a..b]).
+type Load struct {
+	Dst       string // NXM name: NXM_NX_REG0, NXM_OF_ETH_SRC, ...
+	Ofs, Bits int
+	Value     uint64
+}
+
+func (a Load) String() string {
+	return "load:" + cHex(a.Value) + "->" + formatSubfield(a.Dst, a.Ofs, a.Bits)
+}
+
+func (a Load) appendWire(b []byte) []byte {
+	b = nxHeader(b, 24, 7)
+	b = binary.BigEndian.AppendUint16(b, uint16(a.Ofs<<6|(a.Bits-1)))
+	b = binary.BigEndian.AppendUint32(b, nxmFields[a.Dst].header())
+	return binary.BigEndian.AppendUint64(b, a.Value)
+}
+
+// Move copies Bits bits from one field to another (move:SRC[]->DST[]).
+type Move struct {
+	Src, Dst       string
+	SrcOfs, DstOfs int
+	Bits           int
+}
+
+func (a Move) String() string {
+	return "move:" + formatSubfield(a.Src, a.SrcOfs, a.Bits) + "->" + formatSubfield(a.Dst, a.DstOfs, a.Bits)
+}
+
+func (a Move) appendWire(b []byte) []byte {
+	b = nxHeader(b, 24, 6)
+	b = binary.BigEndian.AppendUint16(b, uint16(a.Bits))
+	b = binary.BigEndian.AppendUint16(b, uint16(a.SrcOfs))
+	b = binary.BigEndian.AppendUint16(b, uint16(a.DstOfs))
+	b = binary.BigEndian.AppendUint32(b, nxmFields[a.Src].header())
+	return binary.BigEndian.AppendUint32(b, nxmFields[a.Dst].header())
+}
+
+func formatSubfield(name string, ofs, bits int) string {
+	if ofs == 0 && bits == nxmFields[name].bits() {
+		return name + "[]"
+	}
+	if bits == 1 {
+		return fmt.Sprintf("%s[%d]", name, ofs)
+	}
+	return fmt.Sprintf("%s[%d..%d]", name, ofs, ofs+bits-1)
+}
+
+// Note carries bytes that do nothing (note:01.02.03).
+type Note struct{ Data []byte }
+
+func (a Note) String() string {
+	parts := make([]string, len(a.Data))
+	for i, c := range a.Data {
+		parts[i] = fmt.Sprintf("%02x", c)
+	}
+	return "note:" + strings.Join(parts, ".")
+}
+
+func (a Note) appendWire(b []byte) []byte {
+	n := 10 + len(a.Data)
+	n = max(16, (n+7)/8*8)
+	b = nxHeader(b, uint16(n), 8)
+	b = append(b, a.Data...)
+	for i := 10 + len(a.Data); i < n; i++ {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// CT sends the packet through the connection tracker:
+// ct(commit,zone=Z,table=T).
+type CT struct {
+	Commit bool
+	Zone   uint16
+	// Table is where the packet continues after tracking (255: none).
+	Table uint8
+}
+
+func (a CT) String() string {
+	var parts []string
+	if a.Commit {
+		parts = append(parts, "commit")
+	}
+	if a.Table != 255 {
+		parts = append(parts, "table="+strconv.Itoa(int(a.Table)))
+	}
+	if a.Zone != 0 {
+		parts = append(parts, "zone="+strconv.Itoa(int(a.Zone)))
+	}
+	return "ct(" + strings.Join(parts, ",") + ")"
+}
+
+func (a CT) appendWire(b []byte) []byte {
+	b = nxHeader(b, 24, 35)
+	flags := uint16(0)
+	if a.Commit {
+		flags = 1
+	}
+	b = binary.BigEndian.AppendUint16(b, flags)
+	b = binary.BigEndian.AppendUint32(b, 0) // zone_src: an immediate zone
+	b = binary.BigEndian.AppendUint16(b, a.Zone)
+	b = append(b, a.Table, 0, 0, 0)
+	return binary.BigEndian.AppendUint16(b, 0) // alg
+}
+
+// ---- fields for set_field, load and move ----
+
+// setFieldDef is a field set_field can set.
+type setFieldDef struct {
+	class uint16
+	field uint8
+	size  int
+	kind  byte // 'm' MAC, '4' IPv4, '6' IPv6, 'd' decimal, 'x' hex
+}
+
+func (d setFieldDef) format(v []byte) string {
+	switch d.kind {
+	case 'm':
+		return formatMAC(v, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	case '4':
+		return formatIPv4(v, []byte{0xff, 0xff, 0xff, 0xff})
+	case '6':
+		full := make([]byte, 16)
+		for i := range full {
+			full[i] = 0xff
+		}
+		return formatIPv6(v, full)
+	case 'd':
+		return strconv.FormatUint(beUint(v), 10)
+	}
+	return cHex(beUint(v))
+}
+
+var setFieldDefs = func() map[string]setFieldDef {
+	m := map[string]setFieldDef{
+		"in_port": {classBasic, 0, 4, 'd'}, "metadata": {classBasic, 2, 8, 'x'},
+		"eth_dst": {classBasic, 3, 6, 'm'}, "eth_src": {classBasic, 4, 6, 'm'},
+		"eth_type": {classBasic, 5, 2, 'x'}, "vlan_vid": {classBasic, 6, 2, 'd'}, "vlan_pcp": {classBasic, 7, 1, 'd'},
+		"ip_dscp": {classBasic, 8, 1, 'd'}, "nw_ecn": {classBasic, 9, 1, 'd'}, "ip_proto": {classBasic, 10, 1, 'd'},
+		"ip_src": {classBasic, 11, 4, '4'}, "ip_dst": {classBasic, 12, 4, '4'},
+		"tcp_src": {classBasic, 13, 2, 'd'}, "tcp_dst": {classBasic, 14, 2, 'd'},
+		"udp_src": {classBasic, 15, 2, 'd'}, "udp_dst": {classBasic, 16, 2, 'd'},
+		"sctp_src": {classBasic, 17, 2, 'd'}, "sctp_dst": {classBasic, 18, 2, 'd'},
+		"icmp_type": {classBasic, 19, 1, 'd'}, "icmp_code": {classBasic, 20, 1, 'd'},
+		"arp_op": {classBasic, 21, 2, 'd'}, "arp_spa": {classBasic, 22, 4, '4'}, "arp_tpa": {classBasic, 23, 4, '4'},
+		"arp_sha": {classBasic, 24, 6, 'm'}, "arp_tha": {classBasic, 25, 6, 'm'},
+		"ipv6_src": {classBasic, 26, 16, '6'}, "ipv6_dst": {classBasic, 27, 16, '6'},
+		"tun_id": {classBasic, 38, 8, 'x'},
+		"nw_ttl": {classNXM1, 29, 1, 'd'}, "tun_src": {classNXM1, 31, 4, '4'}, "tun_dst": {classNXM1, 32, 4, '4'},
+		"pkt_mark": {classNXM1, 33, 4, 'x'}, "ct_mark": {classNXM1, 107, 4, 'x'},
+	}
+	for i := range 16 {
+		m["reg"+strconv.Itoa(i)] = setFieldDef{classNXM1, uint8(i), 4, 'x'}
+	}
+	return m
+}()
+
+// setFieldByWire finds a set_field field by its wire identity.
+func setFieldByWire(class uint16, field uint8) (string, setFieldDef, bool) {
+	for name, d := range setFieldDefs {
+		if d.class == class && d.field == field {
+			return name, d, true
+		}
+	}
+	return "", setFieldDef{}, false
+}
+
+// nxmField is a field load and move name (NXM_NX_REG0, ...).
+type nxmField struct {
+	class uint16
+	field uint8
+	size  int // bytes
+}
+
+func (f nxmField) header() uint32 { return oxmHeader(f.class, f.field, false, f.size) }
+func (f nxmField) bits() int      { return 8 * f.size }
+
+var nxmFields = func() map[string]nxmField {
+	m := map[string]nxmField{
+		"NXM_OF_IN_PORT": {classNXM0, 0, 2}, "NXM_OF_ETH_DST": {classNXM0, 1, 6}, "NXM_OF_ETH_SRC": {classNXM0, 2, 6},
+		"NXM_OF_ETH_TYPE": {classNXM0, 3, 2}, "NXM_OF_VLAN_TCI": {classNXM0, 4, 2}, "NXM_OF_IP_TOS": {classNXM0, 5, 1},
+		"NXM_OF_IP_PROTO": {classNXM0, 6, 1}, "NXM_OF_IP_SRC": {classNXM0, 7, 4}, "NXM_OF_IP_DST": {classNXM0, 8, 4},
+		"NXM_OF_TCP_SRC": {classNXM0, 9, 2}, "NXM_OF_TCP_DST": {classNXM0, 10, 2},
+		"NXM_OF_UDP_SRC": {classNXM0, 11, 2}, "NXM_OF_UDP_DST": {classNXM0, 12, 2},
+		"NXM_OF_ARP_OP": {classNXM0, 15, 2}, "NXM_OF_ARP_SPA": {classNXM0, 16, 4}, "NXM_OF_ARP_TPA": {classNXM0, 17, 4},
+		"NXM_NX_TUN_ID": {classNXM1, 16, 8}, "NXM_NX_ARP_SHA": {classNXM1, 17, 6}, "NXM_NX_ARP_THA": {classNXM1, 18, 6},
+		"NXM_NX_IP_TTL": {classNXM1, 29, 1}, "NXM_NX_PKT_MARK": {classNXM1, 33, 4},
+		"NXM_NX_CT_MARK": {classNXM1, 107, 4}, "OXM_OF_METADATA": {classBasic, 2, 8},
+	}
+	for i := range 16 {
+		m["NXM_NX_REG"+strconv.Itoa(i)] = nxmField{classNXM1, uint8(i), 4}
+	}
+	return m
+}()
+
+func nxmByHeader(h uint32) (string, bool) {
+	for name, f := range nxmFields {
+		if f.header() == h {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// parseSubfield reads "NXM_NX_REG0[]", "NXM_NX_REG0[3]" or
+// "NXM_NX_REG0[0..7]".
+func parseSubfield(s string) (name string, ofs, bits int, err error) {
+	name, rest, ok := strings.Cut(s, "[")
+	if !ok || !strings.HasSuffix(rest, "]") {
+		return "", 0, 0, syntaxf(s, "%s: missing [ or ] in field", s)
+	}
+	f, ok := nxmFields[name]
+	if !ok {
+		return "", 0, 0, syntaxf(s, "%s: unknown field", name)
+	}
+	rest = strings.TrimSuffix(rest, "]")
+	if rest == "" {
+		return name, 0, f.bits(), nil
+	}
+	a, b, hasRange := strings.Cut(rest, "..")
+	start, err1 := strconv.Atoi(a)
+	end := start
+	var err2 error
+	if hasRange {
+		end, err2 = strconv.Atoi(b)
+	}
+	if err1 != nil || err2 != nil || start < 0 || end < start || end >= f.bits() {
+		return "", 0, 0, syntaxf(s, "%s: bad bit range", s)
+	}
+	return name, start, end - start + 1, nil
+}
+
+// ---- parsing ----
+
+// splitTop splits s at commas outside parentheses.
+func splitTop(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
+}
+
+// parseActions reads ovs-ofctl's action list; m is the flow's match
+// (mod_vlan_vid pushes a header only when the match has none).
+func parseActions(s string, m *Match) ([]Action, error) {
+	s = strings.TrimSpace(s)
+	var out []Action
+	if s == "" {
+		return nil, syntaxf(s, "must specify an action")
+	}
+	for _, item := range splitTop(s) {
+		item = strings.TrimSpace(item)
+		name, arg := item, ""
+		hasArg := false
+		if i := strings.IndexAny(item, ":("); i >= 0 {
+			name, arg, hasArg = item[:i], item[i+1:], true
+			if item[i] == '(' {
+				if !strings.HasSuffix(arg, ")") {
+					return nil, syntaxf(item, "missing ) in %s", item)
+				}
+				arg = strings.TrimSuffix(arg, ")")
+			}
+		}
+		name = strings.ToLower(name)
+		acts, err := parseAction(name, arg, hasArg, item, m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, acts...)
+	}
+	return out, nil
+}
+
+func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action, error) {
+	num := func(max uint64) (uint64, error) {
+		n, err := strconv.ParseUint(arg, 0, 64)
+		if err != nil || n > max {
+			return 0, syntaxf(item, "%s: invalid argument %q", name, arg)
+		}
+		return n, nil
+	}
+	if p, ok := parsePort(name); ok && !hasArg {
+		if p == PortController {
+			return []Action{Output{Port: p, MaxLen: 0xffff}}, nil
+		}
+		return []Action{Output{Port: p}}, nil
+	}
+	switch name {
+	case "drop":
+		return nil, nil
+	case "output":
+		p, ok := parsePort(arg)
+		if !ok {
+			return nil, syntaxf(item, "%s: output to unknown port", arg)
+		}
+		return []Action{Output{Port: p}}, nil
+	case "controller":
+		maxLen := uint64(0xffff)
+		if hasArg && arg != "" {
+			if strings.Contains(arg, "=") {
+				for _, kv := range strings.Split(arg, ",") {
+					k, v, _ := strings.Cut(kv, "=")
+					if k != "max_len" {
+						return nil, syntaxf(item, "controller: %s not supported", k)
+					}
+					n, err := strconv.ParseUint(v, 0, 16)
+					if err != nil {
+						return nil, syntaxf(item, "controller: bad max_len")
+					}
+					maxLen = n
+				}
+			} else {
+				n, err := num(0xffff)
+				if err != nil {
+					return nil, err
+				}
+				maxLen = n
+			}
+		}
+		return []Action{Output{Port: PortController, MaxLen: uint16(maxLen)}}, nil
+	case "strip_vlan", "pop_vlan":
+		return []Action{PopVLAN{}}, nil
+	case "push_vlan":
+		n, err := num(0xffff)
+		if err != nil {
+			return nil, err
+		}
+		if n != 0x8100 && n != 0x88a8 {
+			return nil, syntaxf(item, "%s: not a valid VLAN ethertype", arg)
+		}
+		return []Action{PushVLAN{uint16(n)}}, nil
+	case "mod_vlan_vid", "mod_vlan_pcp":
+		max := uint64(4095)
+		if name == "mod_vlan_pcp" {
+			max = 7
+		}
+		n, err := num(max)
+		if err != nil {
+			return nil, err
+		}
+		var acts []Action
+		if !m.has[fVLANTCI] || m.uint(fVLANTCI)&0x1000 == 0 {
+			acts = append(acts, PushVLAN{ethVLAN})
+		}
+		if name == "mod_vlan_vid" {
+			return append(acts, SetField{"vlan_vid", []byte{byte((n | 0x1000) >> 8), byte(n)}}), nil
+		}
+		return append(acts, SetField{"vlan_pcp", []byte{byte(n)}}), nil
+	case "mod_dl_src", "mod_dl_dst":
+		return parseSetField(strings.Replace(name, "mod_dl", "eth", 1), arg, item)
+	case "mod_nw_src", "mod_nw_dst":
+		return parseSetField(strings.Replace(name, "mod_nw", "ip", 1), arg, item)
+	case "mod_tp_src", "mod_tp_dst":
+		proto := "tcp"
+		switch m.nwProto() {
+		case ipUDP:
+			proto = "udp"
+		case ipSCTP:
+			proto = "sctp"
+		}
+		return parseSetField(strings.Replace(name, "mod_tp", proto, 1), arg, item)
+	case "set_field":
+		v, f, ok := strings.Cut(arg, "->")
+		if !ok {
+			return nil, syntaxf(item, "%s: missing `->'", arg)
+		}
+		return parseSetField(f, v, item)
+	case "load":
+		v, dst, ok := strings.Cut(arg, "->")
+		if !ok {
+			return nil, syntaxf(item, "%s: missing `->'", arg)
+		}
+		field, ofs, bits, err := parseSubfield(dst)
+		if err != nil {
+			return nil, err
+		}
+		n, err := strconv.ParseUint(v, 0, 64)
+		if err != nil || (bits < 64 && n >= 1<<bits) {
+			return nil, syntaxf(item, "%s: value does not fit in %d bits", v, bits)
+		}
+		return []Action{Load{Dst: field, Ofs: ofs, Bits: bits, Value: n}}, nil
+	case "move":
+		src, dst, ok := strings.Cut(arg, "->")
+		if !ok {
+			return nil, syntaxf(item, "%s: missing `->'", arg)
+		}
+		sf, so, sb, err := parseSubfield(src)
+		if err != nil {
+			return nil, err
+		}
+		df, do, db, err := parseSubfield(dst)
+		if err != nil {
+			return nil, err
+		}
+		if sb != db {
+			return nil, syntaxf(item, "source field %s is %d bits wide but destination %s is %d bits wide", src, sb, dst, db)
+		}
+		return []Action{Move{Src: sf, Dst: df, SrcOfs: so, DstOfs: do, Bits: sb}}, nil
+	case "resubmit":
+		r := Resubmit{InPort: PortInPort, Table: 255}
+		if strings.Contains(item, "(") {
+			ps, ts, _ := strings.Cut(arg, ",")
+			if ps != "" {
+				p, ok := parsePort(ps)
+				if !ok {
+					return nil, syntaxf(item, "%s: resubmit to unknown port", ps)
+				}
+				r.InPort = p
+			}
+			if ts != "" {
+				t, err := strconv.ParseUint(ts, 0, 8)
+				if err != nil || t == 255 {
+					return nil, syntaxf(item, "%s: resubmit to unknown table", ts)
+				}
+				r.Table = uint8(t)
+			}
+		} else {
+			p, ok := parsePort(arg)
+			if !ok {
+				return nil, syntaxf(item, "%s: resubmit to unknown port", arg)
+			}
+			r.InPort = p
+		}
+		return []Action{r}, nil
+	case "goto_table":
+		n, err := num(254)
+		if err != nil {
+			return nil, err
+		}
+		return []Action{GotoTable{uint8(n)}}, nil
+	case "write_metadata":
+		vs, ms, hasMask := strings.Cut(arg, "/")
+		v, err := strconv.ParseUint(vs, 0, 64)
+		mask := ^uint64(0)
+		if err == nil && hasMask {
+			mask, err = strconv.ParseUint(ms, 0, 64)
+		}
+		if err != nil {
+			return nil, syntaxf(item, "%s: invalid metadata", arg)
+		}
+		return []Action{WriteMetadata{v, mask}}, nil
+	case "group":
+		n, err := num(0xffffff00)
+		if err != nil {
+			return nil, err
+		}
+		return []Action{Group{uint32(n)}}, nil
+	case "dec_ttl":
+		return []Action{DecTTL{}}, nil
+	case "note":
+		hexs := strings.NewReplacer(".", "", " ", "").Replace(arg)
+		data, err := hex.DecodeString(hexs)
+		if err != nil {
+			return nil, syntaxf(item, "bad hex digit in `note' argument")
+		}
+		return []Action{Note{data}}, nil
+	case "ct":
+		c := CT{Table: 255}
+		if arg != "" {
+			for _, kv := range splitTop(arg) {
+				k, v, _ := strings.Cut(kv, "=")
+				switch k {
+				case "commit":
+					c.Commit = true
+				case "zone":
+					n, err := strconv.ParseUint(v, 0, 16)
+					if err != nil {
+						return nil, syntaxf(item, "ct: zone %q is not a number (fields are not supported)", v)
+					}
+					c.Zone = uint16(n)
+				case "table":
+					n, err := strconv.ParseUint(v, 0, 8)
+					if err != nil || n == 255 {
+						return nil, syntaxf(item, "ct: bad table %q", v)
+					}
+					c.Table = uint8(n)
+				default:
+					return nil, syntaxf(item, "ct: %s is not supported", k)
+				}
+			}
+		}
+		return []Action{c}, nil
+	}
+	return nil, syntaxf(item, "unknown action %s", name)
+}
+
+func parseSetField(field, value, item string) ([]Action, error) {
+	d, ok := setFieldDefs[field]
+	if !ok {
+		return nil, syntaxf(item, "%s is not a valid OXM field name", field)
+	}
+	v := make([]byte, d.size)
+	switch d.kind {
+	case 'm':
+		hw, _, err := parseMACMasked(value)
+		if err != nil {
+			return nil, syntaxf(item, "%v", err)
+		}
+		copy(v, hw)
+	case '4':
+		a, _, err := parseIPv4Masked(value)
+		if err != nil {
+			return nil, syntaxf(item, "%v", err)
+		}
+		copy(v, a)
+	case '6':
+		a, _, err := parseIPv6Masked(value)
+		if err != nil {
+			return nil, syntaxf(item, "%v", err)
+		}
+		copy(v, a)
+	default:
+		n, _, err := parseUintMasked(value, d.size, false)
+		if err != nil {
+			return nil, syntaxf(item, "%s: %v", field, err)
+		}
+		if field == "vlan_vid" {
+			n |= 0x1000
+		}
+		putBeUint(v, n)
+	}
+	return []Action{SetField{field, v}}, nil
+}
+
+// ---- wire ----
+
+// appendInstructions appends a flow's actions as OpenFlow 1.3
+// instructions: apply-actions, then write-metadata, then goto-table.
+func appendInstructions(b []byte, acts []Action) []byte {
+	var apply []byte
+	var meta *WriteMetadata
+	var gotoT *GotoTable
+	for _, a := range acts {
+		switch a := a.(type) {
+		case WriteMetadata:
+			meta = &a
+		case GotoTable:
+			gotoT = &a
+		default:
+			apply = a.appendWire(apply)
+		}
+	}
+	if len(apply) > 0 {
+		b = append(b, 0, 4)
+		b = binary.BigEndian.AppendUint16(b, uint16(8+len(apply)))
+		b = append(b, 0, 0, 0, 0)
+		b = append(b, apply...)
+	}
+	if meta != nil {
+		b = append(b, 0, 2, 0, 24, 0, 0, 0, 0)
+		b = binary.BigEndian.AppendUint64(b, meta.Value)
+		b = binary.BigEndian.AppendUint64(b, meta.Mask)
+	}
+	if gotoT != nil {
+		b = append(b, 0, 1, 0, 8, gotoT.Table, 0, 0, 0)
+	}
+	return b
+}
+
+// decodeInstructions reads OpenFlow 1.3 instructions into actions, in the
+// order ovs-ofctl prints them.
+func decodeInstructions(b []byte) ([]Action, error) {
+	var apply, tail []Action
+	for len(b) > 0 {
+		if len(b) < 4 {
+			return nil, fmt.Errorf("openflow: truncated instruction: %w", ErrBadMessage)
+		}
+		t, n := binary.BigEndian.Uint16(b), int(binary.BigEndian.Uint16(b[2:]))
+		if n < 8 || n > len(b) {
+			return nil, fmt.Errorf("openflow: instruction length %d: %w", n, ErrBadMessage)
+		}
+		body := b[:n]
+		b = b[n:]
+		switch t {
+		case 1:
+			tail = append(tail, GotoTable{body[4]})
+		case 2:
+			if n < 24 {
+				return nil, fmt.Errorf("openflow: write_metadata length %d: %w", n, ErrBadMessage)
+			}
+			tail = append([]Action{WriteMetadata{binary.BigEndian.Uint64(body[8:]), binary.BigEndian.Uint64(body[16:])}}, tail...)
+		case 3, 4:
+			acts, err := decodeActions(body[8:])
+			if err != nil {
+				return nil, err
+			}
+			apply = append(apply, acts...)
+		default:
+			return nil, fmt.Errorf("openflow: instruction type %d: %w", t, ErrUnsupported)
+		}
+	}
+	return append(apply, tail...), nil
+}
+
+// decodeActions reads an OpenFlow 1.3 action list.
+func decodeActions(b []byte) ([]Action, error) {
+	var out []Action
+	for len(b) > 0 {
+		if len(b) < 8 {
+			return nil, fmt.Errorf("openflow: truncated action: %w", ErrBadMessage)
+		}
+		t, n := binary.BigEndian.Uint16(b), int(binary.BigEndian.Uint16(b[2:]))
+		if n < 8 || n%8 != 0 || n > len(b) {
+			return nil, fmt.Errorf("openflow: action length %d: %w", n, ErrBadMessage)
+		}
+		a, err := decodeAction(t, b[:n])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+		b = b[n:]
+	}
+	return out, nil
+}
+
+func decodeAction(t uint16, a []byte) (Action, error) {
+	n := len(a)
+	short := fmt.Errorf("openflow: action type %d of %d bytes: %w", t, n, ErrBadMessage)
+	switch t {
+	case 0:
+		if n < 16 {
+			return nil, short
+		}
+		return Output{binary.BigEndian.Uint32(a[4:]), binary.BigEndian.Uint16(a[8:])}, nil
+	case 17:
+		return PushVLAN{binary.BigEndian.Uint16(a[4:])}, nil
+	case 18:
+		return PopVLAN{}, nil
+	case 22:
+		return Group{binary.BigEndian.Uint32(a[4:])}, nil
+	case 24:
+		return DecTTL{}, nil
+	case 25:
+		h := binary.BigEndian.Uint32(a[4:])
+		class, field, size := uint16(h>>16), uint8(h>>9&0x7f), int(h&0xff)
+		if 8+size > n || h&0x100 != 0 {
+			return nil, short
+		}
+		name, d, ok := setFieldByWire(class, field)
+		if !ok || d.size != size {
+			return nil, fmt.Errorf("openflow: set_field of class %#x field %d: %w", class, field, ErrUnsupported)
+		}
+		return SetField{name, append([]byte(nil), a[8:8+size]...)}, nil
+	case 0xffff:
+		if n < 16 || binary.BigEndian.Uint32(a[4:]) != nxVendor {
+			return nil, fmt.Errorf("openflow: experimenter action: %w", ErrUnsupported)
+		}
+		return decodeNX(binary.BigEndian.Uint16(a[8:]), a)
+	}
+	return nil, fmt.Errorf("openflow: action type %d: %w", t, ErrUnsupported)
+}
+
+func decodeNX(sub uint16, a []byte) (Action, error) {
+	n := len(a)
+	short := fmt.Errorf("openflow: Nicira action %d of %d bytes: %w", sub, n, ErrBadMessage)
+	switch sub {
+	case 1:
+		return Resubmit{port32(binary.BigEndian.Uint16(a[10:])), 255}, nil
+	case 14:
+		return Resubmit{port32(binary.BigEndian.Uint16(a[10:])), a[12]}, nil
+	case 7:
+		if n < 24 {
+			return nil, short
+		}
+		on := binary.BigEndian.Uint16(a[10:])
+		name, ok := nxmByHeader(binary.BigEndian.Uint32(a[12:]) &^ 0x100)
+		if !ok {
+			return nil, fmt.Errorf("openflow: load into field %#x: %w", binary.BigEndian.Uint32(a[12:]), ErrUnsupported)
+		}
+		return Load{Dst: name, Ofs: int(on >> 6), Bits: int(on&0x3f) + 1, Value: binary.BigEndian.Uint64(a[16:])}, nil
+	case 6:
+		if n < 24 {
+			return nil, short
+		}
+		src, ok1 := nxmByHeader(binary.BigEndian.Uint32(a[16:]))
+		dst, ok2 := nxmByHeader(binary.BigEndian.Uint32(a[20:]))
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("openflow: move of unknown fields: %w", ErrUnsupported)
+		}
+		return Move{Src: src, Dst: dst, Bits: int(binary.BigEndian.Uint16(a[10:])), SrcOfs: int(binary.BigEndian.Uint16(a[12:])), DstOfs: int(binary.BigEndian.Uint16(a[14:]))}, nil
+	case 8:
+		return Note{append([]byte(nil), a[10:]...)}, nil
+	case 35:
+		if n < 24 {
+			return nil, short
+		}
+		return CT{Commit: binary.BigEndian.Uint16(a[10:])&1 != 0, Zone: binary.BigEndian.Uint16(a[16:]), Table: a[18]}, nil
+	}
+	return nil, fmt.Errorf("openflow: Nicira action %d: %w", sub, ErrUnsupported)
+}

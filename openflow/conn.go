@@ -1,0 +1,361 @@
+package openflow
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Errors of the connection.
+var (
+	// ErrBadMessage: the switch sent a message that does not decode.
+	ErrBadMessage = errors.New("openflow: malformed message")
+	// ErrUnsupported: a message, field or action this package does not
+	// know.
+	ErrUnsupported = errors.New("openflow: unsupported")
+	// ErrVersion: the switch does not speak OpenFlow 1.3.
+	ErrVersion = errors.New("openflow: no common OpenFlow version (1.3 needed)")
+	// ErrClosed: the connection is closed.
+	ErrClosed = errors.New("openflow: connection closed")
+)
+
+// Message types of OpenFlow 1.3.
+const (
+	typeHello            = 0
+	typeError            = 1
+	typeEchoRequest      = 2
+	typeEchoReply        = 3
+	typeFlowMod          = 14
+	typeMultipartRequest = 18
+	typeMultipartReply   = 19
+	typeBarrierRequest   = 20
+	typeBarrierReply     = 21
+)
+
+const version13 = 0x04
+
+// maxMessage bounds a message from the switch (OpenFlow's own limit).
+const maxMessage = 65535
+
+// Conn is an OpenFlow 1.3 connection to a switch. Its methods may be
+// called from several goroutines.
+type Conn struct {
+	conn net.Conn
+	wmu  sync.Mutex
+
+	mu      sync.Mutex
+	xid     uint32
+	pending map[uint32]waiter
+	err     error
+	done    chan struct{}
+}
+
+// waiter is a caller waiting for replies: gone closes when it stops.
+type waiter struct {
+	ch   chan message
+	gone chan struct{}
+}
+
+type message struct {
+	typ  uint8
+	xid  uint32
+	body []byte
+}
+
+// Target resolves a bridge name to its management socket in rundir
+// ($OVS_RUNDIR, or /var/run/openvswitch), as ovs-ofctl does; "unix:PATH"
+// and "tcp:HOST:PORT" are taken as they are.
+func Target(target, rundir string) (network, addr string, err error) {
+	switch {
+	case strings.HasPrefix(target, "unix:"):
+		return "unix", strings.TrimPrefix(target, "unix:"), nil
+	case strings.HasPrefix(target, "tcp:"):
+		return "tcp", strings.TrimPrefix(target, "tcp:"), nil
+	case strings.ContainsAny(target, ":/"):
+		return "", "", fmt.Errorf("openflow: %s: unsupported target: %w", target, ErrSyntax)
+	}
+	if rundir == "" {
+		rundir = os.Getenv("OVS_RUNDIR")
+	}
+	if rundir == "" {
+		rundir = "/var/run/openvswitch"
+	}
+	return "unix", filepath.Join(rundir, target+".mgmt"), nil
+}
+
+// Dial connects to a switch (a bridge name, "unix:PATH" or
+// "tcp:HOST:PORT") and negotiates OpenFlow 1.3.
+func Dial(ctx context.Context, target string) (*Conn, error) {
+	network, addr, err := Target(target, "")
+	if err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, fmt.Errorf("openflow: %s: %w", target, err)
+	}
+	c := &Conn{conn: nc, pending: map[uint32]waiter{}, done: make(chan struct{})}
+	if err := c.handshake(ctx); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("openflow: %s: %w", target, err)
+	}
+	go c.readLoop(bufio.NewReader(nc))
+	return c, nil
+}
+
+// handshake exchanges hellos: this side offers 1.3 only (its bitmap says
+// so), and the switch must answer with 1.3 or a bitmap that has it.
+func (c *Conn) handshake(ctx context.Context) error {
+	if dl, ok := ctx.Deadline(); ok {
+		_ = c.conn.SetDeadline(dl)
+		defer c.conn.SetDeadline(time.Time{})
+	}
+	hello := []byte{version13, typeHello, 0, 16, 0, 0, 0, 0, 0, 1, 0, 8, 0, 0, 0, 1 << version13}
+	if _, err := c.conn.Write(hello); err != nil {
+		return err
+	}
+	m, ver, err := readMessage(c.conn)
+	if err != nil {
+		return err
+	}
+	if m.typ != typeHello {
+		return fmt.Errorf("expected a hello, got type %d: %w", m.typ, ErrBadMessage)
+	}
+	if ver < version13 {
+		return ErrVersion
+	}
+	// A higher version: the common one is the lower, 1.3, unless the
+	// switch's bitmap (if it sent one) leaves 1.3 out.
+	b := m.body
+	for len(b) >= 4 {
+		t, n := binary.BigEndian.Uint16(b), int(binary.BigEndian.Uint16(b[2:]))
+		if n < 4 || n > len(b) {
+			break
+		}
+		if t == 1 && n >= 8 {
+			if binary.BigEndian.Uint32(b[4:])&(1<<version13) != 0 {
+				return nil
+			}
+			return ErrVersion
+		}
+		b = b[min(len(b), (n+7)/8*8):]
+	}
+	return nil
+}
+
+// readMessage reads one message, whatever its version.
+func readMessage(r io.Reader) (message, uint8, error) {
+	var h [8]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return message{}, 0, err
+	}
+	n := int(binary.BigEndian.Uint16(h[2:]))
+	if n < 8 || n > maxMessage {
+		return message{}, 0, fmt.Errorf("message length %d: %w", n, ErrBadMessage)
+	}
+	body := make([]byte, n-8)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return message{}, 0, err
+	}
+	return message{typ: h[1], xid: binary.BigEndian.Uint32(h[4:]), body: body}, h[0], nil
+}
+
+// readLoop hands replies to their callers and answers echo requests.
+func (c *Conn) readLoop(r *bufio.Reader) {
+	var err error
+	for {
+		var m message
+		m, _, err = readMessage(r)
+		if err != nil {
+			break
+		}
+		if m.typ == typeEchoRequest {
+			_ = c.write(context.Background(), typeEchoReply, m.xid, m.body)
+			continue
+		}
+		c.mu.Lock()
+		w, ok := c.pending[m.xid]
+		c.mu.Unlock()
+		if ok {
+			select {
+			case w.ch <- m:
+			case <-w.gone:
+			}
+		}
+	}
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = fmt.Errorf("%w: %v", ErrClosed, err)
+	}
+	c.mu.Unlock()
+	close(c.done)
+}
+
+// Close closes the connection.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = ErrClosed
+	}
+	c.mu.Unlock()
+	return c.conn.Close()
+}
+
+// write sends one message, bounded by ctx.
+func (c *Conn) write(ctx context.Context, typ uint8, xid uint32, body []byte) error {
+	msg := make([]byte, 8, 8+len(body))
+	msg[0], msg[1] = version13, typ
+	if 8+len(body) > maxMessage {
+		return fmt.Errorf("openflow: message of %d bytes: %w", 8+len(body), ErrUnsupported)
+	}
+	binary.BigEndian.PutUint16(msg[2:], uint16(8+len(body)))
+	binary.BigEndian.PutUint32(msg[4:], xid)
+	msg = append(msg, body...)
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = c.conn.SetWriteDeadline(dl)
+		defer c.conn.SetWriteDeadline(time.Time{})
+	}
+	_, err := c.conn.Write(msg)
+	return err
+}
+
+// newXID registers a reply channel for a new transaction id.
+func (c *Conn) newXID() (uint32, chan message, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return 0, nil, c.err
+	}
+	c.xid++
+	w := waiter{make(chan message, 16), make(chan struct{})}
+	c.pending[c.xid] = w
+	return c.xid, w.ch, nil
+}
+
+func (c *Conn) forget(xid uint32) {
+	c.mu.Lock()
+	if w, ok := c.pending[xid]; ok {
+		close(w.gone)
+		delete(c.pending, xid)
+	}
+	c.mu.Unlock()
+}
+
+// send writes a message and, with a barrier behind it, waits until the
+// switch has processed it: its error if it refused it, nil otherwise.
+func (c *Conn) send(ctx context.Context, typ uint8, body []byte) error {
+	xid, ch, err := c.newXID()
+	if err != nil {
+		return err
+	}
+	defer c.forget(xid)
+	bxid, bch, err := c.newXID()
+	if err != nil {
+		return err
+	}
+	defer c.forget(bxid)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.write(ctx, typ, xid, body); err != nil {
+		return err
+	}
+	if err := c.write(ctx, typeBarrierRequest, bxid, nil); err != nil {
+		return err
+	}
+	for {
+		select {
+		case m := <-ch:
+			if m.typ == typeError {
+				return decodeError(m.body)
+			}
+		case <-bch:
+			select {
+			case m := <-ch:
+				if m.typ == typeError {
+					return decodeError(m.body)
+				}
+			default:
+			}
+			return nil
+		case <-c.done:
+			return c.closedErr()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (c *Conn) closedErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Barrier waits until the switch has processed every earlier message.
+// Equivalent to: ovs-ofctl barrier
+func (c *Conn) Barrier(ctx context.Context) error {
+	xid, ch, err := c.newXID()
+	if err != nil {
+		return err
+	}
+	defer c.forget(xid)
+	if err := c.write(ctx, typeBarrierRequest, xid, nil); err != nil {
+		return err
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-c.done:
+		return c.closedErr()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// multipart sends a multipart request and gathers the replies' bodies.
+func (c *Conn) multipart(ctx context.Context, mtype uint16, body []byte) ([][]byte, error) {
+	xid, ch, err := c.newXID()
+	if err != nil {
+		return nil, err
+	}
+	defer c.forget(xid)
+	req := binary.BigEndian.AppendUint16(nil, mtype)
+	req = append(req, 0, 0, 0, 0, 0, 0)
+	req = append(req, body...)
+	if err := c.write(ctx, typeMultipartRequest, xid, req); err != nil {
+		return nil, err
+	}
+	var out [][]byte
+	for {
+		select {
+		case m := <-ch:
+			if m.typ == typeError {
+				return nil, decodeError(m.body)
+			}
+			if m.typ != typeMultipartReply || len(m.body) < 8 {
+				return nil, fmt.Errorf("openflow: reply type %d: %w", m.typ, ErrBadMessage)
+			}
+			out = append(out, m.body[8:])
+			if binary.BigEndian.Uint16(m.body[2:])&1 == 0 { // no OFPMPF_REPLY_MORE
+				return out, nil
+			}
+		case <-c.done:
+			return nil, c.closedErr()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,26 @@
+// Package openflow is ovs-ofctl as a Go library: it speaks OpenFlow 1.3
+// with Open vSwitch's Nicira extensions to a bridge (its
+// <rundir>/<bridge>.mgmt socket, or any unix: or tcp: endpoint), and reads
+// and writes flows in ovs-ofctl's text syntax both ways.
+//
+// The encoder is this package's own. The Go OpenFlow libraries that exist
+// either are not available from the module proxy here
+// (antrea.io/libOpenflow) or speak OpenFlow 1.3 without the Nicira
+// actions and fields OVS needs and parse none of ovs-ofctl's syntax
+// (github.com/contiv/libOpenflow, unmaintained since 2021); the wire
+// formats a flow needs (OXM and NXM match fields, the OpenFlow 1.3
+// instructions and actions, Nicira's experimenter actions) are small
+// enough to own exactly.
+//
+// A Flow is a value: ParseFlow reads ovs-ofctl's syntax
+// ("table=0,priority=100,in_port=1,dl_vlan=10,actions=strip_vlan,output:2")
+// and Flow.String prints what `ovs-ofctl -O OpenFlow13 dump-flows
+// --no-stats` prints for the flow the switch holds. Bad syntax is a
+// *SyntaxError (matching ErrSyntax) before anything is sent; what the
+// switch refuses is an *OFError with the error's name
+// (OFPBAC_BAD_OUT_PORT, ...).
+//
+// A Conn (Dial) adds, modifies, deletes and dumps flows with ovs-ofctl's
+// semantics (AddFlows, ModFlows, DelFlows, DumpFlows, Barrier), each
+// bounded by its context.
+package openflow

@@ -1,0 +1,358 @@
+package openflow
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Flow is a flow table entry: where it is, what it matches and what it
+// does. The zero Flow (Priority aside) matches everything in table 0 and
+// drops.
+type Flow struct {
+	Table       uint8
+	Priority    int
+	Cookie      uint64
+	IdleTimeout uint16
+	HardTimeout uint16
+	// Flags: send_flow_rem, check_overlap, reset_counts, no_packet_counts,
+	// no_byte_counts.
+	SendFlowRem, CheckOverlap, ResetCounts, NoPacketCounts, NoByteCounts bool
+	Importance                                                           uint16
+	Match                                                                Match
+	Actions                                                              []Action
+
+	// Filled by DumpFlows.
+	DurationSec, DurationNsec uint32
+	Packets, Bytes            uint64
+}
+
+// FlowSpec is a flow as a command reads it: with a cookie mask and the
+// out_port and out_group filters of mod-flows and del-flows.
+type FlowSpec struct {
+	Flow
+	CookieMask         uint64
+	OutPort, OutGroup  uint32
+	hasCookie, hasPrio bool
+	hasActions         bool
+	hasTable           bool
+}
+
+// Flow flag bits of OpenFlow 1.3.
+const (
+	flagSendFlowRem  = 1 << 0
+	flagCheckOverlap = 1 << 1
+	flagResetCounts  = 1 << 2
+	flagNoPktCounts  = 1 << 3
+	flagNoByteCounts = 1 << 4
+)
+
+func (f *Flow) flags() uint16 {
+	var x uint16
+	for bit, on := range map[uint16]bool{flagSendFlowRem: f.SendFlowRem, flagCheckOverlap: f.CheckOverlap,
+		flagResetCounts: f.ResetCounts, flagNoPktCounts: f.NoPacketCounts, flagNoByteCounts: f.NoByteCounts} {
+		if on {
+			x |= bit
+		}
+	}
+	return x
+}
+
+func (f *Flow) setFlags(x uint16) {
+	f.SendFlowRem, f.CheckOverlap, f.ResetCounts = x&flagSendFlowRem != 0, x&flagCheckOverlap != 0, x&flagResetCounts != 0
+	f.NoPacketCounts, f.NoByteCounts = x&flagNoPktCounts != 0, x&flagNoByteCounts != 0
+}
+
+// ParseFlow reads a flow in ovs-ofctl's syntax, as add-flow takes it:
+// "table=0,priority=100,in_port=1,dl_vlan=10,actions=strip_vlan,output:2".
+func ParseFlow(s string) (*Flow, error) {
+	spec, err := parseSpec(s, true)
+	if err != nil {
+		return nil, err
+	}
+	return &spec.Flow, nil
+}
+
+// ParseFlowSpec reads a flow as mod-flows and del-flows take it: actions
+// optional (needed by mod-flows), cookie=VALUE/MASK and out_port allowed.
+func ParseFlowSpec(s string) (*FlowSpec, error) {
+	return parseSpec(s, false)
+}
+
+// parseSpec reads the syntax; needActions: add-flow's form.
+func parseSpec(s string, needActions bool) (*FlowSpec, error) {
+	spec := &FlowSpec{Flow: Flow{Priority: DefaultPriority}, OutPort: PortAny, OutGroup: PortAny}
+	matchPart, actPart, hasActions := cutActions(s)
+	if needActions && !hasActions {
+		return nil, syntaxf(s, "must specify an action")
+	}
+	var protoDl, protoNw uint16
+	hasProto := false
+	for _, tok := range strings.FieldsFunc(matchPart, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		name, value, hasValue := strings.Cut(tok, "=")
+		if !hasValue {
+			name, value, hasValue = strings.Cut(tok, ":")
+		}
+		name = strings.TrimSpace(name)
+		if p, ok := protocols[name]; ok && !hasValue {
+			protoDl, protoNw, hasProto = p[0], p[1], true
+			continue
+		}
+		if !hasValue {
+			switch name {
+			case "send_flow_rem":
+				spec.SendFlowRem = true
+			case "check_overlap":
+				spec.CheckOverlap = true
+			case "reset_counts":
+				spec.ResetCounts = true
+			case "no_packet_counts":
+				spec.NoPacketCounts = true
+			case "no_byte_counts":
+				spec.NoByteCounts = true
+			default:
+				return nil, syntaxf(tok, "field %s missing value", name)
+			}
+			continue
+		}
+		var err error
+		switch name {
+		case "table":
+			n, perr := strconv.ParseUint(value, 0, 8)
+			if perr != nil || n > 254 {
+				return nil, syntaxf(tok, "invalid table %q", value)
+			}
+			spec.Table, spec.hasTable = uint8(n), true
+		case "priority":
+			n, perr := strconv.ParseUint(value, 0, 16)
+			if perr != nil {
+				return nil, syntaxf(tok, "invalid priority %q", value)
+			}
+			spec.Priority, spec.hasPrio = int(n), true
+		case "cookie":
+			vs, ms, hasMask := strings.Cut(value, "/")
+			v, perr := strconv.ParseUint(vs, 0, 64)
+			if perr != nil {
+				return nil, syntaxf(tok, "invalid cookie %q", value)
+			}
+			spec.Cookie, spec.hasCookie = v, true
+			if hasMask {
+				if needActions {
+					return nil, syntaxf(tok, "cannot set cookie")
+				}
+				if spec.CookieMask, perr = strconv.ParseUint(ms, 0, 64); perr != nil {
+					return nil, syntaxf(tok, "invalid cookie mask %q", ms)
+				}
+			}
+		case "idle_timeout", "hard_timeout", "importance":
+			n, perr := strconv.ParseUint(value, 0, 16)
+			if perr != nil {
+				return nil, syntaxf(tok, "invalid %s %q", name, value)
+			}
+			switch name {
+			case "idle_timeout":
+				spec.IdleTimeout = uint16(n)
+			case "hard_timeout":
+				spec.HardTimeout = uint16(n)
+			default:
+				spec.Importance = uint16(n)
+			}
+		case "out_port":
+			p, ok := parsePort(value)
+			if !ok {
+				return nil, syntaxf(tok, "%s is not a valid OpenFlow port", value)
+			}
+			spec.OutPort = p
+		case "out_group":
+			n, perr := strconv.ParseUint(value, 0, 32)
+			if perr != nil {
+				return nil, syntaxf(tok, "invalid out_group %q", value)
+			}
+			spec.OutGroup = uint32(n)
+		default:
+			err = spec.Match.parseField(name, value)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if hasProto {
+		if spec.Match.has[fDlType] && spec.Match.dlType() != protoDl {
+			return nil, syntaxf(s, "dl_type conflicts with the protocol")
+		}
+		spec.Match.setUint(fDlType, uint64(protoDl))
+		if protoNw != 0 {
+			spec.Match.setUint(fNwProto, uint64(protoNw))
+		}
+	}
+	spec.Match.normalize()
+	if hasActions {
+		acts, err := parseActions(actPart, &spec.Match)
+		if err != nil {
+			return nil, err
+		}
+		spec.Actions, spec.hasActions = acts, true
+	}
+	return spec, nil
+}
+
+// cutActions splits "MATCH,actions=ACTIONS".
+func cutActions(s string) (match, actions string, ok bool) {
+	i := strings.Index(s, "actions=")
+	if i < 0 {
+		i = strings.Index(s, "actions:")
+	}
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+len("actions="):], true
+}
+
+// String is the flow as `ovs-ofctl -O OpenFlow13 --no-stats dump-flows`
+// prints it.
+func (f *Flow) String() string {
+	var b strings.Builder
+	f.format(&b, false)
+	return b.String()
+}
+
+// StatsString is the flow as dump-flows prints it with its statistics.
+func (f *Flow) StatsString() string {
+	var b strings.Builder
+	f.format(&b, true)
+	return b.String()
+}
+
+func (f *Flow) format(b *strings.Builder, stats bool) {
+	if stats || f.Cookie != 0 {
+		fmt.Fprintf(b, "cookie=0x%x, ", f.Cookie)
+	}
+	if stats {
+		fmt.Fprintf(b, "duration=%s, ", formatDuration(f.DurationSec, f.DurationNsec))
+	}
+	if stats || f.Table != 0 {
+		fmt.Fprintf(b, "table=%d, ", f.Table)
+	}
+	if stats {
+		fmt.Fprintf(b, "n_packets=%d, n_bytes=%d, ", f.Packets, f.Bytes)
+	}
+	if f.IdleTimeout != 0 {
+		fmt.Fprintf(b, "idle_timeout=%d, ", f.IdleTimeout)
+	}
+	if f.HardTimeout != 0 {
+		fmt.Fprintf(b, "hard_timeout=%d, ", f.HardTimeout)
+	}
+	for _, fl := range []struct {
+		on   bool
+		name string
+	}{{f.SendFlowRem, "send_flow_rem"}, {f.CheckOverlap, "check_overlap"}, {f.ResetCounts, "reset_counts"},
+		{f.NoPacketCounts, "no_packet_counts"}, {f.NoByteCounts, "no_byte_counts"}} {
+		if fl.on {
+			b.WriteString(fl.name + " ")
+		}
+	}
+	if f.Importance != 0 {
+		fmt.Fprintf(b, "importance=%d, ", f.Importance)
+	}
+	n := b.Len()
+	f.Match.format(b, f.Priority)
+	if b.Len() != n {
+		b.WriteByte(' ')
+	}
+	b.WriteString("actions=")
+	if len(f.Actions) == 0 {
+		b.WriteString("drop")
+		return
+	}
+	for i, a := range f.Actions {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(a.String())
+	}
+}
+
+// formatDuration is OVS's ofp_print_duration: seconds with three decimals.
+func formatDuration(sec, nsec uint32) string {
+	msec := uint64(nsec) / 1000000
+	return fmt.Sprintf("%d.%03ds", sec, msec)
+}
+
+// ---- wire ----
+
+// Flow-mod commands of OpenFlow 1.3.
+const (
+	fmAdd          = 0
+	fmModify       = 1
+	fmModifyStrict = 2
+	fmDelete       = 3
+	fmDeleteStrict = 4
+)
+
+// appendFlowMod appends an OpenFlow 1.3 flow_mod (body after the header).
+func appendFlowMod(b []byte, s *FlowSpec, command uint8) []byte {
+	b = binary.BigEndian.AppendUint64(b, s.Cookie)
+	b = binary.BigEndian.AppendUint64(b, s.CookieMask)
+	table := s.Table
+	if (command == fmDelete || command == fmDeleteStrict) && !s.hasTable {
+		table = 0xff // OFPTT_ALL
+	}
+	b = append(b, table, command)
+	b = binary.BigEndian.AppendUint16(b, s.IdleTimeout)
+	b = binary.BigEndian.AppendUint16(b, s.HardTimeout)
+	b = binary.BigEndian.AppendUint16(b, uint16(s.Priority))
+	b = binary.BigEndian.AppendUint32(b, 0xffffffff) // buffer_id: none
+	b = binary.BigEndian.AppendUint32(b, s.OutPort)
+	b = binary.BigEndian.AppendUint32(b, s.OutGroup)
+	b = binary.BigEndian.AppendUint16(b, s.flags())
+	b = append(b, 0, 0)
+	b = s.Match.appendMatch(b)
+	if command != fmDelete && command != fmDeleteStrict {
+		b = appendInstructions(b, s.Actions)
+	}
+	return b
+}
+
+// decodeFlowStats reads one OpenFlow 1.3 flow stats entry; it returns the
+// flow and the entry's length.
+func decodeFlowStats(b []byte) (*Flow, int, error) {
+	if len(b) < 56 {
+		return nil, 0, fmt.Errorf("openflow: truncated flow stats: %w", ErrBadMessage)
+	}
+	n := int(binary.BigEndian.Uint16(b))
+	if n < 56 || n > len(b) {
+		return nil, 0, fmt.Errorf("openflow: flow stats length %d: %w", n, ErrBadMessage)
+	}
+	e := b[:n]
+	f := &Flow{
+		Table:        e[2],
+		DurationSec:  binary.BigEndian.Uint32(e[4:]),
+		DurationNsec: binary.BigEndian.Uint32(e[8:]),
+		Priority:     int(binary.BigEndian.Uint16(e[12:])),
+		IdleTimeout:  binary.BigEndian.Uint16(e[14:]),
+		HardTimeout:  binary.BigEndian.Uint16(e[16:]),
+		Cookie:       binary.BigEndian.Uint64(e[24:]),
+		Packets:      binary.BigEndian.Uint64(e[32:]),
+		Bytes:        binary.BigEndian.Uint64(e[40:]),
+	}
+	f.setFlags(binary.BigEndian.Uint16(e[18:]))
+	rest := e[48:]
+	ml := int(binary.BigEndian.Uint16(rest[2:]))
+	if binary.BigEndian.Uint16(rest) != 1 || ml < 4 || ml > len(rest) {
+		return nil, 0, fmt.Errorf("openflow: flow stats match: %w", ErrBadMessage)
+	}
+	if err := f.Match.decodeOXM(rest[4:ml]); err != nil {
+		return nil, 0, err
+	}
+	padded := (ml + 7) / 8 * 8
+	if padded > len(rest) {
+		return nil, 0, fmt.Errorf("openflow: flow stats match padding: %w", ErrBadMessage)
+	}
+	acts, err := decodeInstructions(rest[padded:])
+	if err != nil {
+		return nil, 0, err
+	}
+	f.Actions = acts
+	return f, n, nil
+}

@@ -1,0 +1,887 @@
+package openflow
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// ErrSyntax: text that is not ovs-ofctl's flow syntax.
+var ErrSyntax = errors.New("openflow: bad syntax")
+
+// SyntaxError is a flow, match or action that does not parse; it matches
+// ErrSyntax.
+type SyntaxError struct {
+	// Text is what did not parse; Msg says why, in ovs-ofctl's words
+	// where it has them.
+	Text, Msg string
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Text == "" {
+		return e.Msg
+	}
+	return e.Text + ": " + e.Msg
+}
+
+// Is makes a SyntaxError match ErrSyntax.
+func (e *SyntaxError) Is(target error) bool { return target == ErrSyntax }
+
+func syntaxf(text, format string, args ...any) error {
+	return &SyntaxError{Text: text, Msg: fmt.Sprintf(format, args...)}
+}
+
+// fid names a field of a match, as Open vSwitch's flow holds it (tp_src is
+// the TCP, UDP or SCTP source port, or the ICMP type).
+type fid int
+
+const (
+	fInPort fid = iota
+	fMetadata
+	fTunID
+	fTunSrc
+	fTunDst
+	fReg0
+	fReg1
+	fReg2
+	fReg3
+	fReg4
+	fReg5
+	fReg6
+	fReg7
+	fReg8
+	fReg9
+	fReg10
+	fReg11
+	fReg12
+	fReg13
+	fReg14
+	fReg15
+	fPktMark
+	fCTState
+	fCTZone
+	fCTMark
+	fDlSrc
+	fDlDst
+	fDlType
+	fVLANTCI
+	fNwSrc
+	fNwDst
+	fNwProto
+	fNwTOS // the DSCP bits, in place (a multiple of 4)
+	fNwECN
+	fNwTTL
+	fTpSrc
+	fTpDst
+	fArpSHA
+	fArpTHA
+	fIPv6Src
+	fIPv6Dst
+	fIPv6Label
+	fTCPFlags
+	nFields
+)
+
+// fieldSize is each field's size in bytes.
+var fieldSize = func() [nFields]int {
+	var s [nFields]int
+	for f := range nFields {
+		switch {
+		case f == fMetadata || f == fTunID:
+			s[f] = 8
+		case f >= fReg0 && f < fReg0+16, f == fInPort, f == fTunSrc, f == fTunDst, f == fPktMark,
+			f == fCTState, f == fCTMark, f == fNwSrc, f == fNwDst, f == fIPv6Label:
+			s[f] = 4
+		case f == fDlSrc || f == fDlDst || f == fArpSHA || f == fArpTHA:
+			s[f] = 6
+		case f == fIPv6Src || f == fIPv6Dst:
+			s[f] = 16
+		case f == fNwProto || f == fNwTOS || f == fNwECN || f == fNwTTL:
+			s[f] = 1
+		default: // ct_zone, dl_type, vlan_tci, tp_src, tp_dst, tcp_flags
+			s[f] = 2
+		}
+	}
+	return s
+}()
+
+// Match is a flow's match: which fields it tests, each with a value and a
+// mask (all ones for an exact match). The zero Match matches every
+// packet.
+type Match struct {
+	has  [nFields]bool
+	val  [nFields][16]byte
+	mask [nFields][16]byte
+}
+
+// set sets field f to value v under mask m (both of the field's size; the
+// value is masked). An all-zero mask clears the field.
+func (m *Match) set(f fid, v, mask []byte) {
+	zero := true
+	for i := range mask {
+		if mask[i] != 0 {
+			zero = false
+		}
+	}
+	if zero {
+		m.clear(f)
+		return
+	}
+	m.has[f] = true
+	for i := range fieldSize[f] {
+		m.mask[f][i] = mask[i]
+		m.val[f][i] = v[i] & mask[i]
+	}
+}
+
+func (m *Match) clear(f fid) {
+	m.has[f] = false
+	m.val[f], m.mask[f] = [16]byte{}, [16]byte{}
+}
+
+func (m *Match) value(f fid) []byte  { return m.val[f][:fieldSize[f]] }
+func (m *Match) maskOf(f fid) []byte { return m.mask[f][:fieldSize[f]] }
+
+// uint is a field's value as an integer (fields up to 8 bytes).
+func (m *Match) uint(f fid) uint64     { return beUint(m.value(f)) }
+func (m *Match) maskUint(f fid) uint64 { return beUint(m.maskOf(f)) }
+
+// setUint sets an integer field exactly.
+func (m *Match) setUint(f fid, v uint64) {
+	m.setUintMasked(f, v, ^uint64(0))
+}
+
+func (m *Match) setUintMasked(f fid, v, mask uint64) {
+	n := fieldSize[f]
+	vb, mb := make([]byte, n), make([]byte, n)
+	putBeUint(vb, v)
+	putBeUint(mb, mask)
+	m.set(f, vb, mb)
+}
+
+func beUint(b []byte) uint64 {
+	var x uint64
+	for _, c := range b {
+		x = x<<8 | uint64(c)
+	}
+	return x
+}
+
+func putBeUint(b []byte, v uint64) {
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = byte(v)
+		v >>= 8
+	}
+}
+
+// Ethernet types and IP protocols the syntax names.
+const (
+	ethIP   = 0x0800
+	ethARP  = 0x0806
+	ethRARP = 0x8035
+	ethIPv6 = 0x86dd
+	ethVLAN = 0x8100
+
+	ipICMP   = 1
+	ipTCP    = 6
+	ipUDP    = 17
+	ipSCTP   = 132
+	ipICMPv6 = 58
+)
+
+// dlType is the match's Ethernet type (0 when it has none).
+func (m *Match) dlType() uint16 {
+	if !m.has[fDlType] {
+		return 0
+	}
+	return uint16(m.uint(fDlType))
+}
+
+// nwProto is the IP protocol (0 when the match has none).
+func (m *Match) nwProto() uint8 {
+	if !m.has[fNwProto] {
+		return 0
+	}
+	return uint8(m.uint(fNwProto))
+}
+
+// normalize drops the fields whose prerequisites the match lacks, as Open
+// vSwitch does ("normalization changed ofp_match"): nw_src without ip or
+// arp, tp_dst without tcp, udp, sctp or icmp, and so on.
+func (m *Match) normalize() {
+	t := m.dlType()
+	ip := t == ethIP
+	ip6 := t == ethIPv6
+	arp := t == ethARP || t == ethRARP
+	if !ip && !arp {
+		m.clear(fNwSrc)
+		m.clear(fNwDst)
+	}
+	if !ip && !ip6 && !arp {
+		m.clear(fNwProto)
+	}
+	if !ip && !ip6 {
+		m.clear(fNwTOS)
+		m.clear(fNwECN)
+		m.clear(fNwTTL)
+	}
+	if !arp {
+		m.clear(fArpSHA)
+		m.clear(fArpTHA)
+	}
+	if !ip6 {
+		m.clear(fIPv6Src)
+		m.clear(fIPv6Dst)
+		m.clear(fIPv6Label)
+	}
+	p := m.nwProto()
+	l4 := (ip || ip6) && (p == ipTCP || p == ipUDP || p == ipSCTP || (ip && p == ipICMP) || (ip6 && p == ipICMPv6))
+	if !l4 {
+		m.clear(fTpSrc)
+		m.clear(fTpDst)
+	}
+	if !(ip || ip6) || p != ipTCP {
+		m.clear(fTCPFlags)
+	}
+}
+
+// ---- parsing ----
+
+// fieldNames maps the syntax's field names to fields.
+var fieldNames = func() map[string]fid {
+	m := map[string]fid{
+		"in_port": fInPort, "metadata": fMetadata, "tun_id": fTunID, "tunnel_id": fTunID,
+		"tun_src": fTunSrc, "tun_dst": fTunDst, "pkt_mark": fPktMark,
+		"ct_state": fCTState, "ct_zone": fCTZone, "ct_mark": fCTMark,
+		"dl_src": fDlSrc, "eth_src": fDlSrc, "dl_dst": fDlDst, "eth_dst": fDlDst,
+		"dl_type": fDlType, "eth_type": fDlType, "vlan_tci": fVLANTCI,
+		"nw_src": fNwSrc, "ip_src": fNwSrc, "nw_dst": fNwDst, "ip_dst": fNwDst,
+		"arp_spa": fNwSrc, "arp_tpa": fNwDst,
+		"nw_proto": fNwProto, "ip_proto": fNwProto, "arp_op": fNwProto,
+		"nw_ecn": fNwECN, "ip_ecn": fNwECN, "nw_ttl": fNwTTL,
+		"tp_src": fTpSrc, "tcp_src": fTpSrc, "udp_src": fTpSrc, "sctp_src": fTpSrc,
+		"tp_dst": fTpDst, "tcp_dst": fTpDst, "udp_dst": fTpDst, "sctp_dst": fTpDst,
+		"icmp_type": fTpSrc, "icmp_code": fTpDst, "icmpv6_type": fTpSrc, "icmpv6_code": fTpDst,
+		"arp_sha": fArpSHA, "arp_tha": fArpTHA,
+		"ipv6_src": fIPv6Src, "ipv6_dst": fIPv6Dst, "ipv6_label": fIPv6Label,
+		"tcp_flags": fTCPFlags,
+	}
+	for i := range 16 {
+		m["reg"+strconv.Itoa(i)] = fReg0 + fid(i)
+	}
+	return m
+}()
+
+// protocols are the shorthands that set dl_type and nw_proto.
+var protocols = map[string][2]uint16{
+	"ip": {ethIP, 0}, "ipv4": {ethIP, 0}, "icmp": {ethIP, ipICMP}, "tcp": {ethIP, ipTCP}, "udp": {ethIP, ipUDP},
+	"sctp": {ethIP, ipSCTP}, "arp": {ethARP, 0}, "rarp": {ethRARP, 0},
+	"ipv6": {ethIPv6, 0}, "ip6": {ethIPv6, 0}, "icmp6": {ethIPv6, ipICMPv6}, "tcp6": {ethIPv6, ipTCP},
+	"udp6": {ethIPv6, ipUDP}, "sctp6": {ethIPv6, ipSCTP},
+}
+
+// Reserved port numbers of OpenFlow 1.3 and their names.
+const (
+	PortMax        uint32 = 0xffffff00
+	PortInPort     uint32 = 0xfffffff8
+	PortTable      uint32 = 0xfffffff9
+	PortNormal     uint32 = 0xfffffffa
+	PortFlood      uint32 = 0xfffffffb
+	PortAll        uint32 = 0xfffffffc
+	PortController uint32 = 0xfffffffd
+	PortLocal      uint32 = 0xfffffffe
+	PortAny        uint32 = 0xffffffff
+)
+
+var portNames = map[uint32]string{
+	PortInPort: "IN_PORT", PortTable: "TABLE", PortNormal: "NORMAL", PortFlood: "FLOOD",
+	PortAll: "ALL", PortController: "CONTROLLER", PortLocal: "LOCAL", PortAny: "ANY",
+}
+
+// parsePort reads a port number or a reserved port's name.
+func parsePort(s string) (uint32, bool) {
+	for n, name := range portNames {
+		if strings.EqualFold(s, name) {
+			return n, true
+		}
+	}
+	if strings.EqualFold(s, "NONE") {
+		return PortAny, true
+	}
+	n, err := strconv.ParseUint(s, 0, 32)
+	if err != nil {
+		return 0, false
+	}
+	// OpenFlow 1.0's reserved range (0xff00 up) maps to 1.3's.
+	if n >= 0xfff8 && n <= 0xffff {
+		n = n - 0xffff + uint64(PortAny)
+	}
+	return uint32(n), true
+}
+
+func formatPort(p uint32) string {
+	if name, ok := portNames[p]; ok {
+		return name
+	}
+	return strconv.FormatUint(uint64(p), 10)
+}
+
+// parseUintMasked reads "N" or "N/MASK" (decimal or 0x hex) into a field
+// of size bytes.
+func parseUintMasked(s string, size int, maskable bool) (v, mask uint64, err error) {
+	max := ^uint64(0)
+	if size < 8 {
+		max = 1<<(8*size) - 1
+	}
+	vs, ms, hasMask := strings.Cut(s, "/")
+	if hasMask && !maskable {
+		return 0, 0, fmt.Errorf("does not take a mask")
+	}
+	v, err = strconv.ParseUint(vs, 0, 64)
+	if err != nil || v > max {
+		return 0, 0, fmt.Errorf("%s: value out of range or not a number", vs)
+	}
+	mask = max
+	if hasMask {
+		if mask, err = strconv.ParseUint(ms, 0, 64); err != nil || mask > max {
+			return 0, 0, fmt.Errorf("%s: mask out of range or not a number", ms)
+		}
+	}
+	return v, mask, nil
+}
+
+func parseMACMasked(s string) (v, mask []byte, err error) {
+	vs, ms, hasMask := strings.Cut(s, "/")
+	hw, err := net.ParseMAC(vs)
+	if err != nil || len(hw) != 6 {
+		return nil, nil, fmt.Errorf("%s: invalid Ethernet address", vs)
+	}
+	mask = []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	if hasMask {
+		mhw, err := net.ParseMAC(ms)
+		if err != nil || len(mhw) != 6 {
+			return nil, nil, fmt.Errorf("%s: invalid Ethernet mask", ms)
+		}
+		mask = mhw
+	}
+	return hw, mask, nil
+}
+
+// parseIPv4 reads a dotted quad as OVS does (scanf's %hhu: each number
+// taken modulo 256, so 10.0.0.300 is 10.0.0.44).
+func parseIPv4(s string) ([4]byte, bool) {
+	var b [4]byte
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return b, false
+	}
+	for i, p := range parts {
+		n, err := strconv.ParseUint(p, 10, 32)
+		if err != nil {
+			return b, false
+		}
+		b[i] = byte(n)
+	}
+	return b, true
+}
+
+func parseIPv4Masked(s string) (v, mask []byte, err error) {
+	vs, ms, hasMask := strings.Cut(s, "/")
+	b, ok := parseIPv4(vs)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: invalid IP address", vs)
+	}
+	mask = []byte{0xff, 0xff, 0xff, 0xff}
+	if hasMask {
+		if n, err := strconv.Atoi(ms); err == nil {
+			if n < 0 || n > 32 {
+				return nil, nil, fmt.Errorf("%s: invalid prefix length", ms)
+			}
+			putBeUint(mask, ^uint64(0)<<(32-n))
+		} else if m4, ok := parseIPv4(ms); ok {
+			mask = m4[:]
+		} else {
+			return nil, nil, fmt.Errorf("%s: invalid IP mask", ms)
+		}
+	}
+	return b[:], mask, nil
+}
+
+func parseIPv6Masked(s string) (v, mask []byte, err error) {
+	vs, ms, hasMask := strings.Cut(s, "/")
+	a, err := netip.ParseAddr(vs)
+	if err != nil || !a.Is6() || a.Zone() != "" {
+		return nil, nil, fmt.Errorf("%s: invalid IPv6 address", vs)
+	}
+	b := a.As16()
+	mask = make([]byte, 16)
+	for i := range mask {
+		mask[i] = 0xff
+	}
+	if hasMask {
+		if n, err := strconv.Atoi(ms); err == nil {
+			if n < 0 || n > 128 {
+				return nil, nil, fmt.Errorf("%s: invalid prefix length", ms)
+			}
+			for i := range 16 {
+				bits := min(max(n-8*i, 0), 8)
+				mask[i] = byte(0xff << (8 - bits))
+			}
+		} else if ma, err := netip.ParseAddr(ms); err == nil && ma.Is6() {
+			m16 := ma.As16()
+			mask = m16[:]
+		} else {
+			return nil, nil, fmt.Errorf("%s: invalid IPv6 mask", ms)
+		}
+	}
+	return b[:], mask, nil
+}
+
+// ctStateBits and tcpFlagBits name the flag bits, lowest first.
+var ctStateBits = []string{"new", "est", "rel", "rpl", "inv", "trk", "snat", "dnat"}
+var tcpFlagBits = []string{"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns"}
+
+// parseFlags reads "+trk-new" (or "+trk+est", or a number with a mask).
+func parseFlags(s string, names []string) (v, mask uint64, err error) {
+	if s == "" {
+		return 0, 0, fmt.Errorf("empty flags")
+	}
+	if s[0] != '+' && s[0] != '-' {
+		return parseUintMasked(s, 4, true)
+	}
+	for s != "" {
+		on := s[0] == '+'
+		if s[0] != '+' && s[0] != '-' {
+			return 0, 0, fmt.Errorf("%s: flags must start with + or -", s)
+		}
+		s = s[1:]
+		end := strings.IndexAny(s, "+-")
+		if end < 0 {
+			end = len(s)
+		}
+		name := s[:end]
+		s = s[end:]
+		bit := -1
+		for i, n := range names {
+			if n == name {
+				bit = i
+			}
+		}
+		if bit < 0 {
+			return 0, 0, fmt.Errorf("%s: unknown flag", name)
+		}
+		if mask&(1<<bit) != 0 {
+			return 0, 0, fmt.Errorf("%s: flag given twice", name)
+		}
+		mask |= 1 << bit
+		if on {
+			v |= 1 << bit
+		}
+	}
+	return v, mask, nil
+}
+
+// parseField sets the match's field name from its text value.
+func (m *Match) parseField(name, value string) error {
+	switch name {
+	case "dl_vlan", "dl_vlan_pcp":
+		n, err := strconv.ParseUint(value, 0, 16)
+		if err != nil || (name == "dl_vlan_pcp" && n > 7) {
+			return syntaxf(value, "invalid %s", name)
+		}
+		tci, mask := uint64(0), uint64(0)
+		if m.has[fVLANTCI] {
+			tci, mask = m.uint(fVLANTCI), m.maskUint(fVLANTCI)
+		}
+		if name == "dl_vlan" {
+			if n == 0xffff { // no VLAN header
+				m.setUintMasked(fVLANTCI, 0, 0x1fff)
+				return nil
+			}
+			tci, mask = tci&^0x0fff|n&0x0fff|0x1000, mask|0x1fff
+		} else {
+			tci, mask = tci&^0xe000|n<<13|0x1000, mask|0xf000
+		}
+		m.setUintMasked(fVLANTCI, tci, mask)
+		return nil
+	case "nw_tos", "ip_dscp":
+		n, err := strconv.ParseUint(value, 0, 8)
+		if err != nil || (name == "ip_dscp" && n > 63) {
+			return syntaxf(value, "invalid %s", name)
+		}
+		if name == "ip_dscp" {
+			n <<= 2
+		}
+		if n&3 != 0 {
+			return syntaxf(value, "%s: the low two bits (ECN) must be 0", name)
+		}
+		m.setUintMasked(fNwTOS, n, 0xfc)
+		return nil
+	}
+	f, ok := fieldNames[name]
+	if !ok {
+		return syntaxf(name, "unknown keyword %s", name)
+	}
+	bad := func(err error) error { return syntaxf(value, "%s: %v", name, err) }
+	switch f {
+	case fInPort:
+		p, ok := parsePort(value)
+		if !ok {
+			return syntaxf(value, "%s is not a valid OpenFlow port", value)
+		}
+		m.setUint(f, uint64(p))
+	case fDlSrc, fDlDst, fArpSHA, fArpTHA:
+		v, mask, err := parseMACMasked(value)
+		if err != nil {
+			return bad(err)
+		}
+		m.set(f, v, mask)
+	case fNwSrc, fNwDst, fTunSrc, fTunDst:
+		v, mask, err := parseIPv4Masked(value)
+		if err != nil {
+			return bad(err)
+		}
+		m.set(f, v, mask)
+	case fIPv6Src, fIPv6Dst:
+		v, mask, err := parseIPv6Masked(value)
+		if err != nil {
+			return bad(err)
+		}
+		m.set(f, v, mask)
+	case fCTState, fTCPFlags:
+		names := ctStateBits
+		if f == fTCPFlags {
+			names = tcpFlagBits
+		}
+		v, mask, err := parseFlags(value, names)
+		if err != nil {
+			return bad(err)
+		}
+		m.setUintMasked(f, v, mask)
+	default:
+		maskable := f != fDlType && f != fNwProto && f != fNwECN && f != fNwTTL && f != fCTZone
+		v, mask, err := parseUintMasked(value, fieldSize[f], maskable)
+		if err != nil {
+			return bad(err)
+		}
+		if f == fNwECN && v > 3 {
+			return syntaxf(value, "invalid nw_ecn")
+		}
+		if f == fIPv6Label {
+			if v > 0xfffff {
+				return syntaxf(value, "invalid ipv6_label")
+			}
+			mask &= 0xfffff
+		}
+		m.setUintMasked(f, v, mask)
+	}
+	return nil
+}
+
+// ---- formatting ----
+
+func formatHexMasked(b *strings.Builder, name string, v, mask, full uint64) {
+	b.WriteString(name + "=" + cHex(v))
+	if mask != full {
+		b.WriteString("/" + cHex(mask))
+	}
+	b.WriteByte(',')
+}
+
+// cHex is C's %#x: 0 is "0", others 0x....
+func cHex(v uint64) string {
+	if v == 0 {
+		return "0"
+	}
+	return "0x" + strconv.FormatUint(v, 16)
+}
+
+func formatDecMasked(b *strings.Builder, name string, v, mask, full uint64) {
+	if mask == full {
+		fmt.Fprintf(b, "%s=%d,", name, v)
+	} else {
+		fmt.Fprintf(b, "%s=0x%x/0x%x,", name, v, mask)
+	}
+}
+
+func formatMAC(v, mask []byte) string {
+	s := net.HardwareAddr(v).String()
+	for _, c := range mask {
+		if c != 0xff {
+			return s + "/" + net.HardwareAddr(mask).String()
+		}
+	}
+	return s
+}
+
+func formatIPv4(v, mask []byte) string {
+	a := netip.AddrFrom4([4]byte(v)).String()
+	m := uint32(beUint(mask))
+	if m == 0xffffffff {
+		return a
+	}
+	if ones := prefixLen32(m); ones >= 0 {
+		return a + "/" + strconv.Itoa(ones)
+	}
+	return a + "/" + netip.AddrFrom4([4]byte(mask)).String()
+}
+
+func prefixLen32(m uint32) int {
+	n := 0
+	for n < 32 && m&(1<<(31-n)) != 0 {
+		n++
+	}
+	if m<<n != 0 {
+		return -1
+	}
+	return n
+}
+
+func formatIPv6(v, mask []byte) string {
+	a := netip.AddrFrom16([16]byte(v)).String()
+	n, cidr := 0, true
+	for i, c := range mask {
+		for bit := 7; bit >= 0; bit-- {
+			if c&(1<<bit) != 0 {
+				if n != 8*i+7-bit {
+					cidr = false
+				}
+				n++
+			}
+		}
+	}
+	switch {
+	case n == 128:
+		return a
+	case cidr:
+		return a + "/" + strconv.Itoa(n)
+	}
+	return a + "/" + netip.AddrFrom16([16]byte(mask)).String()
+}
+
+func formatFlags(names []string, v, mask uint64) string {
+	var b strings.Builder
+	for i, n := range names {
+		if mask&(1<<i) == 0 {
+			continue
+		}
+		if v&(1<<i) != 0 {
+			b.WriteString("+" + n)
+		} else {
+			b.WriteString("-" + n)
+		}
+	}
+	return b.String()
+}
+
+// format writes the match as Open vSwitch's match_format does, priority
+// first unless it is the default.
+func (m *Match) format(b *strings.Builder, priority int) {
+	start := b.Len()
+	if priority != DefaultPriority {
+		fmt.Fprintf(b, "priority=%d,", priority)
+	}
+	if m.has[fPktMark] {
+		formatHexMasked(b, "pkt_mark", m.uint(fPktMark), m.maskUint(fPktMark), 0xffffffff)
+	}
+	if m.has[fCTState] {
+		v, mask := m.uint(fCTState), m.maskUint(fCTState)
+		switch {
+		case mask == 0xff && v == 0:
+			b.WriteString("ct_state=0,")
+		case mask == 0xff:
+			var parts []string
+			for i, n := range ctStateBits {
+				if v&(1<<i) != 0 {
+					parts = append(parts, n)
+				}
+			}
+			b.WriteString("ct_state=" + strings.Join(parts, "|") + ",")
+		default:
+			b.WriteString("ct_state=" + formatFlags(ctStateBits, v, mask) + ",")
+		}
+	}
+	if m.has[fCTZone] {
+		formatDecMasked(b, "ct_zone", m.uint(fCTZone), m.maskUint(fCTZone), 0xffff)
+	}
+	if m.has[fCTMark] {
+		formatHexMasked(b, "ct_mark", m.uint(fCTMark), m.maskUint(fCTMark), 0xffffffff)
+	}
+	t, p := m.dlType(), m.nwProto()
+	skipType, skipProto := false, false
+	if m.has[fDlType] {
+		skipType = true
+		name := ""
+		switch t {
+		case ethIP, ethIPv6:
+			six := ""
+			if t == ethIPv6 {
+				six = "6"
+			}
+			switch {
+			case m.has[fNwProto] && t == ethIP && p == ipICMP, m.has[fNwProto] && t == ethIPv6 && p == ipICMPv6:
+				name, skipProto = "icmp"+six, true
+			case m.has[fNwProto] && p == ipTCP:
+				name, skipProto = "tcp"+six, true
+			case m.has[fNwProto] && p == ipUDP:
+				name, skipProto = "udp"+six, true
+			case m.has[fNwProto] && p == ipSCTP:
+				name, skipProto = "sctp"+six, true
+			case t == ethIPv6:
+				name = "ipv6"
+			default:
+				name = "ip"
+			}
+		case ethARP:
+			name = "arp"
+		case ethRARP:
+			name = "rarp"
+		default:
+			skipType = false
+		}
+		if name != "" {
+			b.WriteString(name + ",")
+		}
+	}
+	for i := range 16 {
+		f := fReg0 + fid(i)
+		if m.has[f] {
+			formatHexMasked(b, "reg"+strconv.Itoa(i), m.uint(f), m.maskUint(f), 0xffffffff)
+		}
+	}
+	if m.has[fTunID] {
+		formatHexMasked(b, "tun_id", m.uint(fTunID), m.maskUint(fTunID), ^uint64(0))
+	}
+	if m.has[fTunSrc] {
+		b.WriteString("tun_src=" + formatIPv4(m.value(fTunSrc), m.maskOf(fTunSrc)) + ",")
+	}
+	if m.has[fTunDst] {
+		b.WriteString("tun_dst=" + formatIPv4(m.value(fTunDst), m.maskOf(fTunDst)) + ",")
+	}
+	if m.has[fMetadata] {
+		formatHexMasked(b, "metadata", m.uint(fMetadata), m.maskUint(fMetadata), ^uint64(0))
+	}
+	if m.has[fInPort] {
+		b.WriteString("in_port=" + formatPort(uint32(m.uint(fInPort))) + ",")
+	}
+	if m.has[fVLANTCI] {
+		tci, mask := uint16(m.uint(fVLANTCI)), uint16(m.maskUint(fVLANTCI))
+		vid, pcp := mask&0x0fff, mask&0xe000
+		if mask&0x1000 != 0 && tci&0x1000 != 0 && (vid == 0 || vid == 0x0fff) && (pcp == 0 || pcp == 0xe000) && (vid != 0 || pcp != 0) {
+			if vid != 0 {
+				fmt.Fprintf(b, "dl_vlan=%d,", tci&0x0fff)
+			}
+			if pcp != 0 {
+				fmt.Fprintf(b, "dl_vlan_pcp=%d,", tci>>13)
+			}
+		} else if mask == 0xffff {
+			fmt.Fprintf(b, "vlan_tci=0x%04x,", tci)
+		} else {
+			fmt.Fprintf(b, "vlan_tci=0x%04x/0x%04x,", tci, mask)
+		}
+	}
+	if m.has[fDlSrc] {
+		b.WriteString("dl_src=" + formatMAC(m.value(fDlSrc), m.maskOf(fDlSrc)) + ",")
+	}
+	if m.has[fDlDst] {
+		b.WriteString("dl_dst=" + formatMAC(m.value(fDlDst), m.maskOf(fDlDst)) + ",")
+	}
+	if !skipType && m.has[fDlType] {
+		fmt.Fprintf(b, "dl_type=0x%04x,", t)
+	}
+	arp := t == ethARP || t == ethRARP
+	switch {
+	case t == ethIPv6:
+		if m.has[fIPv6Src] {
+			b.WriteString("ipv6_src=" + formatIPv6(m.value(fIPv6Src), m.maskOf(fIPv6Src)) + ",")
+		}
+		if m.has[fIPv6Dst] {
+			b.WriteString("ipv6_dst=" + formatIPv6(m.value(fIPv6Dst), m.maskOf(fIPv6Dst)) + ",")
+		}
+		if m.has[fIPv6Label] {
+			if m.maskUint(fIPv6Label)&0xfffff == 0xfffff {
+				fmt.Fprintf(b, "ipv6_label=0x%05x,", m.uint(fIPv6Label))
+			} else {
+				fmt.Fprintf(b, "ipv6_label=0x%05x/0x%05x,", m.uint(fIPv6Label), m.maskUint(fIPv6Label))
+			}
+		}
+	case arp:
+		if m.has[fNwSrc] {
+			b.WriteString("arp_spa=" + formatIPv4(m.value(fNwSrc), m.maskOf(fNwSrc)) + ",")
+		}
+		if m.has[fNwDst] {
+			b.WriteString("arp_tpa=" + formatIPv4(m.value(fNwDst), m.maskOf(fNwDst)) + ",")
+		}
+	default:
+		if m.has[fNwSrc] {
+			b.WriteString("nw_src=" + formatIPv4(m.value(fNwSrc), m.maskOf(fNwSrc)) + ",")
+		}
+		if m.has[fNwDst] {
+			b.WriteString("nw_dst=" + formatIPv4(m.value(fNwDst), m.maskOf(fNwDst)) + ",")
+		}
+	}
+	if !skipProto && m.has[fNwProto] {
+		if arp {
+			fmt.Fprintf(b, "arp_op=%d,", p)
+		} else {
+			fmt.Fprintf(b, "nw_proto=%d,", p)
+		}
+	}
+	if arp {
+		if m.has[fArpSHA] {
+			b.WriteString("arp_sha=" + formatMAC(m.value(fArpSHA), m.maskOf(fArpSHA)) + ",")
+		}
+		if m.has[fArpTHA] {
+			b.WriteString("arp_tha=" + formatMAC(m.value(fArpTHA), m.maskOf(fArpTHA)) + ",")
+		}
+	}
+	if m.has[fNwTOS] {
+		fmt.Fprintf(b, "nw_tos=%d,", m.uint(fNwTOS)&0xfc)
+	}
+	if m.has[fNwECN] {
+		fmt.Fprintf(b, "nw_ecn=%d,", m.uint(fNwECN)&3)
+	}
+	if m.has[fNwTTL] {
+		fmt.Fprintf(b, "nw_ttl=%d,", m.uint(fNwTTL))
+	}
+	if (t == ethIP && p == ipICMP) || (t == ethIPv6 && p == ipICMPv6) {
+		if m.has[fTpSrc] {
+			formatDecMasked(b, "icmp_type", m.uint(fTpSrc), m.maskUint(fTpSrc), 0xffff)
+		}
+		if m.has[fTpDst] {
+			formatDecMasked(b, "icmp_code", m.uint(fTpDst), m.maskUint(fTpDst), 0xffff)
+		}
+	} else {
+		if m.has[fTpSrc] {
+			formatDecMasked(b, "tp_src", m.uint(fTpSrc), m.maskUint(fTpSrc), 0xffff)
+		}
+		if m.has[fTpDst] {
+			formatDecMasked(b, "tp_dst", m.uint(fTpDst), m.maskUint(fTpDst), 0xffff)
+		}
+	}
+	if m.has[fTCPFlags] && p == ipTCP {
+		v, mask := m.uint(fTCPFlags), m.maskUint(fTCPFlags)
+		if mask == 0xfff {
+			fmt.Fprintf(b, "tcp_flags=0x%03x,", v)
+		} else {
+			b.WriteString("tcp_flags=" + formatFlags(tcpFlagBits, v, mask) + ",")
+		}
+	}
+	if b.Len() > start {
+		s := b.String()
+		if strings.HasSuffix(s, ",") {
+			b.Reset()
+			b.WriteString(s[:len(s)-1])
+		}
+	}
+}
+
+// String is the match as ovs-ofctl prints it (without a priority).
+func (m Match) String() string {
+	var b strings.Builder
+	m.format(&b, DefaultPriority)
+	return b.String()
+}
