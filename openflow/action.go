@@ -456,6 +456,26 @@ func parseActions(s string, m *Match) ([]Action, error) {
 		}
 		out = append(out, acts...)
 	}
+	// Instructions come in OpenFlow 1.1's order: actions, then
+	// write_metadata, then goto_table.
+	stageName := []string{"apply_actions", "write_metadata", "goto_table"}
+	stage := 0
+	for _, a := range out {
+		st := 0
+		switch a.(type) {
+		case WriteMetadata:
+			st = 1
+		case GotoTable:
+			st = 2
+		}
+		if st < stage {
+			return nil, syntaxf(s, "invalid instruction ordering: %s must appear before %s, for OpenFlow 1.1+ compatibility", stageName[st], stageName[stage])
+		}
+		if st == stage && st > 0 {
+			return nil, syntaxf(s, "duplicate %s instruction", stageName[st])
+		}
+		stage = st
+	}
 	return out, nil
 }
 
@@ -640,6 +660,11 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 		data, err := hex.DecodeString(hexs)
 		if err != nil {
 			return nil, syntaxf(item, "bad hex digit in `note' argument")
+		}
+		// The action is padded to 8 bytes with zeros, which the switch
+		// keeps and prints: so does the flow.
+		for n := 10 + len(data); n < 16 || n%8 != 0; n++ {
+			data = append(data, 0)
 		}
 		return []Action{Note{data}}, nil
 	case "ct":

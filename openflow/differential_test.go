@@ -141,6 +141,9 @@ func ofScenarios() []ofScenario {
 		{"no-actions", add("in_port=1")},
 		{"bad-mod-tp-without-proto", add("actions=mod_tp_dst:80")},
 		{"bad-load-too-big", add("actions=load:0x100->NXM_NX_REG0[0..7]")},
+		{"bad-order-metadata", add("actions=write_metadata:0x2/0xf,group:3")},
+		{"bad-order-goto", add("actions=goto_table:3,output:1")},
+		{"bad-order-goto-metadata", add("actions=goto_table:3,write_metadata:1")},
 		{"bad-move-widths", add("actions=move:NXM_NX_REG0[0..7]->NXM_NX_REG1[0..15]")},
 	}
 }

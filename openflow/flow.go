@@ -155,9 +155,9 @@ func parseSpec(s string, needActions bool) (*FlowSpec, error) {
 				spec.IdleTimeout = uint16(n)
 			case "hard_timeout":
 				spec.HardTimeout = uint16(n)
-			default:
-				spec.Importance = uint16(n)
 			}
+			// importance is OpenFlow 1.4's: a 1.3 switch ignores it, and
+			// so does the flow.
 		case "out_port":
 			p, ok := parsePort(value)
 			if !ok {
@@ -251,9 +251,6 @@ func (f *Flow) format(b *strings.Builder, stats bool) {
 		if fl.on {
 			b.WriteString(fl.name + " ")
 		}
-	}
-	if f.Importance != 0 {
-		fmt.Fprintf(b, "importance=%d, ", f.Importance)
 	}
 	n := b.Len()
 	f.Match.format(b, f.Priority)

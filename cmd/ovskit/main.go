@@ -40,6 +40,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "nbctl" {
 		return runNbctl(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "ofctl" {
+		return runOfctl(args[1:], stdout, stderr)
+	}
 	inv, err := parse(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "ovskit: %v\n", err)
@@ -122,6 +125,7 @@ const usage = `ovskit: Open vSwitch configuration through the ovskit library, wi
 ovs-vsctl's command lines.
 usage: ovskit [OPTIONS] COMMAND [ARG...] [-- [OPTIONS] COMMAND [ARG...]]...
        ovskit nbctl [OPTIONS] COMMAND [ARG...] [-- ...]   (ovn-nbctl's; see ovskit nbctl --help)
+       ovskit ofctl [OPTIONS] COMMAND SWITCH [ARG...]       (ovs-ofctl's; see ovskit ofctl --help)
 
 Commands are ovs-vsctl's: open vSwitch (init, show, emer-reset), bridges
 (add-br, del-br, list-br, br-exists, br-to-vlan, br-to-parent,

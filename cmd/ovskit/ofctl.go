@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ovskit/ovskit/openflow"
+)
+
+// ofctlUsage is `ovskit ofctl --help`.
+const ofctlUsage = `usage: ovskit ofctl [OPTIONS] COMMAND SWITCH [ARG...]
+
+Runs ovs-ofctl command lines on a switch through package openflow
+(OpenFlow 1.3 with Open vSwitch's extensions). SWITCH is a bridge name
+(its socket in $OVS_RUNDIR or /var/run/openvswitch), unix:PATH or
+tcp:HOST:PORT.
+
+Commands:
+  add-flow SWITCH FLOW          add-flows SWITCH FILE (- for stdin)
+  mod-flows SWITCH FLOW         del-flows SWITCH [FLOW]
+  dump-flows SWITCH [FLOW]      barrier SWITCH
+
+Options:
+  -O, --protocols=OpenFlow13   the only version spoken (accepted for
+                               ovs-ofctl's command lines)
+  --strict                     mod-flows, del-flows: exact match and priority
+  --no-stats                   dump-flows: without statistics
+  --sort, --rsort              dump-flows: by priority, ascending or descending
+  --timeout=SECS               give up after SECS seconds
+`
+
+// runOfctl is `ovskit ofctl ...`.
+func runOfctl(args []string, stdout, stderr io.Writer) int {
+	strict, noStats, sortDir := false, false, 0
+	timeout := time.Duration(0)
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--help" || a == "-h":
+			fmt.Fprint(stdout, ofctlUsage)
+			return 0
+		case a == "-O" || a == "--protocols":
+			if i+1 < len(args) {
+				i++
+				if !validProtocols(args[i]) {
+					fmt.Fprintf(stderr, "%s: %s: only OpenFlow13 is spoken\n", progName, args[i])
+					return 1
+				}
+			}
+		case strings.HasPrefix(a, "-O") || strings.HasPrefix(a, "--protocols="):
+			v := strings.TrimPrefix(strings.TrimPrefix(a, "--protocols="), "-O")
+			if !validProtocols(v) {
+				fmt.Fprintf(stderr, "%s: %s: only OpenFlow13 is spoken\n", progName, v)
+				return 1
+			}
+		case a == "--strict":
+			strict = true
+		case a == "--no-stats":
+			noStats = true
+		case a == "--sort":
+			sortDir = 1
+		case a == "--rsort":
+			sortDir = -1
+		case strings.HasPrefix(a, "--timeout="):
+			var secs int
+			if _, err := fmt.Sscan(strings.TrimPrefix(a, "--timeout="), &secs); err != nil || secs < 0 {
+				fmt.Fprintf(stderr, "%s: value %s on --timeout is invalid\n", progName, strings.TrimPrefix(a, "--timeout="))
+				return 1
+			}
+			timeout = time.Duration(secs) * time.Second
+		case strings.HasPrefix(a, "-") && len(rest) == 0:
+			fmt.Fprintf(stderr, "%s: %s: unknown option\n", progName, a)
+			return 1
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) < 2 {
+		fmt.Fprintf(stderr, "%s: ofctl needs a command and a switch (use --help for help)\n", progName)
+		return 1
+	}
+	cmd, target, cargs := rest[0], rest[1], rest[2:]
+	nargs := map[string][2]int{"add-flow": {1, 1}, "add-flows": {1, 1}, "mod-flows": {1, 1}, "del-flows": {0, 1}, "dump-flows": {0, 1}, "barrier": {0, 0}}
+	n, ok := nargs[cmd]
+	if !ok {
+		fmt.Fprintf(stderr, "%s: unknown command '%s'; use --help for help\n", progName, cmd)
+		return 1
+	}
+	if len(cargs) < n[0] || len(cargs) > n[1] {
+		fmt.Fprintf(stderr, "%s: '%s' command takes %d to %d arguments\n", progName, cmd, n[0]+1, n[1]+1)
+		return 1
+	}
+	ctx, cancel := commandContext(timeout)
+	defer cancel()
+	// Parse everything before connecting: bad syntax sends nothing.
+	var flows []*openflow.Flow
+	var spec *openflow.FlowSpec
+	var err error
+	switch cmd {
+	case "add-flow":
+		var f *openflow.Flow
+		if f, err = openflow.ParseFlow(cargs[0]); err == nil {
+			flows = append(flows, f)
+		}
+	case "add-flows":
+		flows, err = readFlows(cargs[0])
+	case "mod-flows", "del-flows", "dump-flows":
+		if len(cargs) == 1 {
+			spec, err = openflow.ParseFlowSpec(cargs[0])
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		return 1
+	}
+	c, err := openflow.Dial(ctx, target)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		return 1
+	}
+	defer c.Close()
+	switch cmd {
+	case "add-flow", "add-flows":
+		err = c.AddFlows(ctx, flows...)
+	case "mod-flows":
+		if spec == nil {
+			spec, _ = openflow.ParseFlowSpec("")
+		}
+		err = c.ModFlows(ctx, spec, strict)
+	case "del-flows":
+		err = c.DelFlows(ctx, spec, strict)
+	case "barrier":
+		err = c.Barrier(ctx)
+	case "dump-flows":
+		err = dumpFlows(ctx, c, spec, noStats, sortDir, stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		return 1
+	}
+	return 0
+}
+
+func validProtocols(v string) bool {
+	for _, p := range strings.Split(v, ",") {
+		if p != "OpenFlow13" {
+			return false
+		}
+	}
+	return true
+}
+
+// readFlows reads add-flows' file: a flow per line, # comments and blank
+// lines skipped.
+func readFlows(name string) ([]*openflow.Flow, error) {
+	var r io.Reader = os.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	var flows []*openflow.Flow
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		f, err := openflow.ParseFlow(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		flows = append(flows, f)
+	}
+	return flows, sc.Err()
+}
+
+// dumpFlows prints the flows as ovs-ofctl -O OpenFlow13 dump-flows does.
+func dumpFlows(ctx context.Context, c *openflow.Conn, spec *openflow.FlowSpec, noStats bool, sortDir int, w io.Writer) error {
+	flows, err := c.DumpFlows(ctx, spec)
+	if err != nil {
+		return err
+	}
+	if sortDir != 0 {
+		slices.SortStableFunc(flows, func(a, b *openflow.Flow) int { return sortDir * (a.Priority - b.Priority) })
+	}
+	var b strings.Builder
+	if !noStats {
+		b.WriteString("OFPST_FLOW reply (OF1.3):\n")
+	}
+	for _, f := range flows {
+		b.WriteByte(' ')
+		if noStats {
+			b.WriteString(f.String())
+		} else {
+			b.WriteString(f.StatsString())
+		}
+		b.WriteByte('\n')
+	}
+	_, err = io.WriteString(w, b.String())
+	return err
+}
