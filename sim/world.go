@@ -26,6 +26,7 @@ import (
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/internal/rootdir"
 	"github.com/ovskit/ovskit/netns"
+	"github.com/ovskit/ovskit/openflow"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsproc"
 	"github.com/ovskit/ovskit/port"
@@ -682,3 +683,18 @@ func Leftovers(prefix string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// OpenFlow connects to a bridge of the host over OpenFlow 1.3 (its
+// management socket in the host's run directory); the world closes the
+// connection.
+func (h *Host) OpenFlow(ctx context.Context, bridge string) (*openflow.Conn, error) {
+	c, err := openflow.Dial(ctx, "unix:"+filepath.Join(h.Dir, bridge+".mgmt"))
+	if err != nil {
+		return nil, fmt.Errorf("host %s: %w", h.Name, err)
+	}
+	h.world.OnClose(c.Close)
+	return c, nil
+}
+
+// Config returns the world's configuration.
+func (w *World) Config() Config { return w.cfg }

@@ -20,7 +20,7 @@ func All() []sim.Lab { return []sim.Lab{Lab1, Lab2, Lab3, Lab4, Lab5, Lab6} }
 
 // Variants are the labs beyond the tutorial.
 func Variants() []sim.Lab {
-	return []sim.Lab{Lab2Patch, Lab3Dnsmasq, Lab4VXLAN, Lab4Geneve, Trunk}
+	return []sim.Lab{Lab2Patch, Lab3Dnsmasq, Lab4VXLAN, Lab4Geneve, Trunk, Lab2Flows, FirewallFlows}
 }
 
 // mac is the tutorial's MAC address of guest vmN.

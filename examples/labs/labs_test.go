@@ -106,6 +106,8 @@ func TestLabs(t *testing.T) {
 		{labs.Lab4VXLAN, 13, false},
 		{labs.Lab4Geneve, 13, false},
 		{labs.Trunk, 7, true},
+		{labs.Lab2Flows, 9, true},
+		{labs.FirewallFlows, 4, true},
 	} {
 		t.Run(tc.lab.Name, func(t *testing.T) {
 			runLab(t, tc.lab, sim.NamespaceGuests, tc.checks, tc.cannot)
