@@ -52,11 +52,12 @@ type Conn struct {
 	conn net.Conn
 	wmu  sync.Mutex
 
-	mu      sync.Mutex
-	xid     uint32
-	pending map[uint32]waiter
-	err     error
-	done    chan struct{}
+	mu       sync.Mutex
+	xid      uint32
+	bundleID uint32
+	pending  map[uint32]waiter
+	err      error
+	done     chan struct{}
 }
 
 // waiter is a caller waiting for replies: gone closes when it stops.

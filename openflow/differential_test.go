@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -70,6 +71,12 @@ func ofScenarios() []ofScenario {
 		one("ct-mark-masked", "ct_mark=0x1/0xf,ip,actions=drop"),
 		one("tcp-flags", "tcp,tcp_flags=+syn-ack,actions=drop"),
 		one("eth-aliases", "eth_src=52:54:00:00:00:01,eth_type=0x0800,ip_src=10.0.0.5,actions=drop"),
+		one("ip-both", "ip,nw_src=10.0.0.0/8,nw_dst=192.168.0.0/16,nw_proto=47,actions=drop"),
+		one("arp-tha-rarp", "rarp,arp_tha=52:54:00:00:00:02,actions=drop"),
+		one("udp6", "udp6,ipv6_dst=2001:db8::/32,tp_src=53,actions=drop"),
+		one("ipv6-by-type", "dl_type=0x86dd,ipv6_dst=fe80::1,actions=drop"),
+		one("vlan-tci-exact", "vlan_tci=0x100a,actions=drop"),
+		one("ct-state-exact", "ct_state=trk|est,ip,actions=drop"),
 		one("priority-default", "in_port=2,actions=drop"),
 		one("priority-zero", "priority=0,actions=drop"),
 		one("empty-match", "actions=drop"),
@@ -129,6 +136,21 @@ func ofScenarios() []ofScenario {
 		{"mod-all", append(add("in_port=1,actions=output:2", "in_port=2,actions=output:2"), "mod-flows actions=normal")},
 		{"mod-strict", append(add("in_port=1,actions=output:2", "priority=9,in_port=1,actions=output:2"), "--strict mod-flows priority=9,in_port=1,actions=drop")},
 		{"mod-none", append(add("in_port=1,actions=output:2"), "mod-flows in_port=9,actions=drop")},
+		// replace-flows (atomic, through a bundle) and diff-flows.
+		{"replace", append(add("priority=1,in_port=1,actions=output:2", "priority=2,in_port=2,actions=output:1"),
+			"replace-flows priority=1,in_port=1,actions=output:3;priority=3,in_port=3,actions=drop")},
+		{"replace-same", append(add("priority=1,in_port=1,actions=output:2"), "replace-flows priority=1,in_port=1,actions=output:2")},
+		{"replace-cookie", append(add("priority=1,in_port=1,actions=output:2"), "replace-flows cookie=0x5,priority=1,in_port=1,actions=output:2")},
+		{"replace-tables", append(add("table=1,priority=1,actions=drop", "table=2,ip,actions=normal"),
+			"replace-flows table=2,ip,actions=normal;table=3,arp,actions=flood;ip,nw_dst=10.0.0.0/8,actions=dec_ttl,normal")},
+		{"replace-empty-table", append(add("priority=1,in_port=1,actions=output:2"), "replace-flows actions=drop")},
+		{"replace-atomic", append(add("priority=1,in_port=1,actions=output:2"),
+			"replace-flows priority=5,in_port=5,actions=drop;table=3,actions=goto_table:1")},
+		{"diff", append(add("priority=1,in_port=1,actions=output:2", "priority=2,in_port=2,actions=output:1"),
+			"diff-flows priority=1,in_port=1,actions=output:3;priority=3,in_port=3,actions=drop")},
+		{"diff-none", append(add("priority=1,in_port=1,actions=output:2"), "diff-flows priority=1,in_port=1,actions=output:2")},
+		{"diff-attributes", append(add("priority=1,in_port=1,actions=output:2", "table=4,tcp,tp_dst=22,actions=drop"),
+			"diff-flows cookie=0x5,idle_timeout=10,priority=1,in_port=1,actions=output:2;table=4,tcp,tp_dst=22,hard_timeout=30,actions=drop")},
 		// Errors: the same flow refused by both, the table unchanged.
 		{"bad-goto-backwards", append(add("in_port=1,actions=drop"), "add-flow table=3,actions=goto_table:1")},
 		{"bad-ct-without-ip", add("in_port=1,actions=drop", "priority=11,ct_state=+trk+est,actions=ct(commit,zone=5),output:3")},
@@ -144,6 +166,13 @@ func ofScenarios() []ofScenario {
 		{"bad-order-metadata", add("actions=write_metadata:0x2/0xf,group:3")},
 		{"bad-order-goto", add("actions=goto_table:3,output:1")},
 		{"bad-order-goto-metadata", add("actions=goto_table:3,write_metadata:1")},
+		{"bad-dec-ttl-without-ip", add("actions=dec_ttl,output:1")},
+		{"bad-goto-same-table", add("table=3,actions=goto_table:3")},
+		{"replace-refused", append(add("priority=1,in_port=1,actions=output:2"),
+			"replace-flows priority=5,in_port=5,actions=drop;actions=ct(commit)")},
+		{"bad-group-missing", add("in_port=1,actions=drop", "actions=group:99")},
+		{"replace-refused-by-switch", append(add("priority=1,in_port=1,actions=output:2"),
+			"replace-flows priority=5,in_port=5,actions=drop;priority=6,actions=group:99")},
 		{"bad-move-widths", add("actions=move:NXM_NX_REG0[0..7]->NXM_NX_REG1[0..15]")},
 	}
 }
@@ -185,6 +214,73 @@ func dumpSorted(ctx context.Context, t *testing.T, target string) string {
 	}
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
+}
+
+// flowFile writes flows separated by ";" into a file, one per line.
+func flowFile(t *testing.T, flows string) string {
+	file := filepath.Join(t.TempDir(), "flows.txt")
+	if err := os.WriteFile(file, []byte(strings.ReplaceAll(flows, ";", "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+func parseFlows(flows string) ([]*openflow.Flow, error) {
+	var out []*openflow.Flow
+	for _, s := range strings.Split(flows, ";") {
+		f, err := openflow.ParseFlow(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func replaceStep(ctx context.Context, c *openflow.Conn, flows string) error {
+	fl, err := parseFlows(flows)
+	if err != nil {
+		return err
+	}
+	return c.ReplaceFlows(ctx, fl)
+}
+
+// diffStep compares ovs-ofctl diff-flows of bridge a against a file with
+// openflow.DiffFlows of a's dump against the same flows.
+func diffStep(ctx context.Context, t *testing.T, own *openflow.Conn, a, flows string) bool {
+	out, err := ofctl(ctx, "diff-flows", a, flowFile(t, flows))
+	var ee *exec.ExitError
+	if err != nil && (!errors.As(err, &ee) || ee.ExitCode() != 2) {
+		t.Errorf("diff-flows: %v: %s", err, out)
+		return false
+	}
+	var want []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l != "" {
+			want = append(want, l)
+		}
+	}
+	current, err := own.DumpFlows(ctx, nil)
+	if err != nil {
+		t.Error(err)
+		return false
+	}
+	fl, err := parseFlows(flows)
+	if err != nil {
+		t.Error(err)
+		return false
+	}
+	got := openflow.DiffFlows(current, fl)
+	slices.Sort(want)
+	slices.Sort(got)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diff-flows:\n--- ovs-ofctl\n%s\n--- ovskit\n%s", strings.Join(want, "\n"), strings.Join(got, "\n"))
+		return false
+	}
+	if (len(got) > 0) != (err == nil && len(want) > 0) {
+		return true
+	}
+	return true
 }
 
 // runOvskit runs one step through the library.
@@ -246,6 +342,26 @@ func TestOpenFlowDifferential(t *testing.T) {
 			}
 			ok := true
 			for i, step := range sc.steps {
+				if rest, isDiff := strings.CutPrefix(step, "diff-flows "); isDiff {
+					if !diffStep(ctx, t, own, sw.a, rest) {
+						ok = false
+					}
+					continue
+				}
+				if rest, isReplace := strings.CutPrefix(step, "replace-flows "); isReplace {
+					file := flowFile(t, rest)
+					outA, errA := ofctl(ctx, "--bundle", "replace-flows", sw.a, file)
+					errB := replaceStep(ctx, c, rest)
+					if (errA == nil) != (errB == nil) {
+						ok = false
+						t.Errorf("step %d %q: ovs-ofctl %v (%s), ovskit %v", i, step, errA, strings.TrimSpace(outA), errB)
+					}
+					if da, db := dumpSorted(ctx, t, sw.a), dumpSorted(ctx, t, sw.b); da != db {
+						ok = false
+						t.Errorf("step %d %q: tables differ:\n--- ovs-ofctl\n%s\n--- ovskit\n%s", i, step, da, db)
+					}
+					continue
+				}
 				args := strings.Fields(step)
 				cmdAt := 0
 				if args[0] == "--strict" {

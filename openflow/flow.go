@@ -193,8 +193,36 @@ func parseSpec(s string, needActions bool) (*FlowSpec, error) {
 			return nil, err
 		}
 		spec.Actions, spec.hasActions = acts, true
+		if err := spec.checkActions(); err != nil {
+			return nil, err
+		}
 	}
 	return spec, nil
+}
+
+// checkActions refuses, as ovs-ofctl does before sending anything,
+// actions the match or the table make invalid.
+func (s *FlowSpec) checkActions() error {
+	bad := func(code string) error {
+		return syntaxf("", "actions are invalid with specified match (%s)", code)
+	}
+	for _, a := range s.Actions {
+		switch a := a.(type) {
+		case GotoTable:
+			if a.Table <= s.Table {
+				return bad("OFPBIC_BAD_TABLE_ID")
+			}
+		case CT:
+			if t := s.Match.dlType(); t != ethIP && t != ethIPv6 {
+				return bad("OFPBAC_MATCH_INCONSISTENT")
+			}
+		case DecTTL:
+			if t := s.Match.dlType(); t != ethIP && t != ethIPv6 {
+				return bad("OFPBAC_MATCH_INCONSISTENT")
+			}
+		}
+	}
+	return nil
 }
 
 // cutActions splits "MATCH,actions=ACTIONS".

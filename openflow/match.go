@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -444,13 +445,25 @@ func parseIPv6Masked(s string) (v, mask []byte, err error) {
 var ctStateBits = []string{"new", "est", "rel", "rpl", "inv", "trk", "snat", "dnat"}
 var tcpFlagBits = []string{"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns"}
 
-// parseFlags reads "+trk-new" (or "+trk+est", or a number with a mask).
-func parseFlags(s string, names []string) (v, mask uint64, err error) {
+// parseFlags reads "+trk-new" (those bits tested), "trk|est" (all bits
+// tested: exactly these set), or a number with a mask; full is the mask
+// of every bit.
+func parseFlags(s string, names []string, full uint64) (v, mask uint64, err error) {
 	if s == "" {
 		return 0, 0, fmt.Errorf("empty flags")
 	}
 	if s[0] != '+' && s[0] != '-' {
-		return parseUintMasked(s, 4, true)
+		if s[0] >= '0' && s[0] <= '9' {
+			return parseUintMasked(s, 4, true)
+		}
+		for _, name := range strings.Split(s, "|") {
+			i := slices.Index(names, name)
+			if i < 0 {
+				return 0, 0, fmt.Errorf("%s: unknown flag", name)
+			}
+			v |= 1 << i
+		}
+		return v, full, nil
 	}
 	for s != "" {
 		on := s[0] == '+'
@@ -552,11 +565,11 @@ func (m *Match) parseField(name, value string) error {
 		}
 		m.set(f, v, mask)
 	case fCTState, fTCPFlags:
-		names := ctStateBits
+		names, full := ctStateBits, uint64(0xff)
 		if f == fTCPFlags {
-			names = tcpFlagBits
+			names, full = tcpFlagBits, 0xfff
 		}
-		v, mask, err := parseFlags(value, names)
+		v, mask, err := parseFlags(value, names, full)
 		if err != nil {
 			return bad(err)
 		}

@@ -25,6 +25,8 @@ Commands:
   add-flow SWITCH FLOW          add-flows SWITCH FILE (- for stdin)
   mod-flows SWITCH FLOW         del-flows SWITCH [FLOW]
   dump-flows SWITCH [FLOW]      barrier SWITCH
+  replace-flows SWITCH FILE     (atomic: one bundle)
+  diff-flows SOURCE1 SOURCE2    (each a switch or a file; exit 2 if they differ)
 
 Options:
   -O, --protocols=OpenFlow13   the only version spoken (accepted for
@@ -60,6 +62,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "%s: %s: only OpenFlow13 is spoken\n", progName, v)
 				return 1
 			}
+		case a == "--bundle": // replace-flows always uses one
 		case a == "--strict":
 			strict = true
 		case a == "--no-stats":
@@ -87,7 +90,8 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	cmd, target, cargs := rest[0], rest[1], rest[2:]
-	nargs := map[string][2]int{"add-flow": {1, 1}, "add-flows": {1, 1}, "mod-flows": {1, 1}, "del-flows": {0, 1}, "dump-flows": {0, 1}, "barrier": {0, 0}}
+	nargs := map[string][2]int{"add-flow": {1, 1}, "add-flows": {1, 1}, "mod-flows": {1, 1}, "del-flows": {0, 1}, "dump-flows": {0, 1}, "barrier": {0, 0},
+		"replace-flows": {1, 1}, "diff-flows": {1, 1}}
 	n, ok := nargs[cmd]
 	if !ok {
 		fmt.Fprintf(stderr, "%s: unknown command '%s'; use --help for help\n", progName, cmd)
@@ -99,6 +103,9 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := commandContext(timeout)
 	defer cancel()
+	if cmd == "diff-flows" {
+		return diffFlows(ctx, target, cargs[0], stdout, stderr)
+	}
 	// Parse everything before connecting: bad syntax sends nothing.
 	var flows []*openflow.Flow
 	var spec *openflow.FlowSpec
@@ -109,7 +116,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		if f, err = openflow.ParseFlow(cargs[0]); err == nil {
 			flows = append(flows, f)
 		}
-	case "add-flows":
+	case "add-flows", "replace-flows":
 		flows, err = readFlows(cargs[0])
 	case "mod-flows", "del-flows", "dump-flows":
 		if len(cargs) == 1 {
@@ -136,6 +143,8 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		err = c.ModFlows(ctx, spec, strict)
 	case "del-flows":
 		err = c.DelFlows(ctx, spec, strict)
+	case "replace-flows":
+		err = c.ReplaceFlows(ctx, flows)
 	case "barrier":
 		err = c.Barrier(ctx)
 	case "dump-flows":
@@ -210,4 +219,52 @@ func dumpFlows(ctx context.Context, c *openflow.Conn, spec *openflow.FlowSpec, n
 	}
 	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// isFile says whether a diff-flows source is a file, as ovs-ofctl decides:
+// a path starting with / or ., or a name without ':' that exists.
+func isFile(src string) bool {
+	if strings.HasPrefix(src, "/") || strings.HasPrefix(src, ".") {
+		return true
+	}
+	if strings.Contains(src, ":") {
+		return false
+	}
+	_, err := os.Stat(src)
+	return err == nil
+}
+
+// readSource reads a diff-flows source: a file's flows or a switch's.
+func readSource(ctx context.Context, src string) ([]*openflow.Flow, error) {
+	if isFile(src) {
+		return readFlows(src)
+	}
+	c, err := openflow.Dial(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return c.DumpFlows(ctx, nil)
+}
+
+// diffFlows is diff-flows: exit 2 when the sources differ.
+func diffFlows(ctx context.Context, a, b string, stdout, stderr io.Writer) int {
+	fa, err := readSource(ctx, a)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		return 1
+	}
+	fb, err := readSource(ctx, b)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		return 1
+	}
+	lines := openflow.DiffFlows(fa, fb)
+	for _, l := range lines {
+		fmt.Fprintln(stdout, l)
+	}
+	if len(lines) > 0 {
+		return 2
+	}
+	return 0
 }

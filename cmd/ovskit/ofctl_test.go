@@ -59,6 +59,10 @@ func TestOfctl(t *testing.T) {
 		{"mod-flows", "BR", "table=1,actions=normal"},
 		{"add-flow", "BR", "priority=40,nosuchfield=1,actions=drop"},
 		{"del-flows", "BR", "table=1"},
+		{"--bundle", "replace-flows", "BR", file},
+		{"diff-flows", "BR", file},
+		{"add-flow", "BR", "priority=50,udp,actions=drop"},
+		{"diff-flows", "BR", file},
 	} {
 		with := func(br string) []string {
 			out := slices.Clone(step)
@@ -71,8 +75,11 @@ func TestOfctl(t *testing.T) {
 		}
 		outA, codeA := tool(with(a)...)
 		outB, codeB := mine(with(b)...)
-		if (codeA == 0) != (codeB == 0) {
+		if (codeA == 0) != (codeB == 0) || (codeA == 2) != (codeB == 2) {
 			t.Errorf("%v: ovs-ofctl exit %d (%s), ovskit %d (%s)", step, codeA, outA, codeB, outB)
+		}
+		if step[0] == "diff-flows" && sorted(outA) != sorted(outB) {
+			t.Errorf("%v: ovs-ofctl prints\n%s\novskit\n%s", step, outA, outB)
 		}
 		dumpA, _ := tool("--no-stats", "dump-flows", a)
 		dumpB, _ := tool("--no-stats", "dump-flows", b)
