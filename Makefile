@@ -54,6 +54,7 @@ bench: deps
 	$(GO) test ./ovsdb/ -run '^$$' -bench 'FindByKey'
 	$(GO) test ./bench/ -run '^$$' -bench 'LSPAdd$$' -benchtime 1000x
 	$(GO) test ./bench/ -run '^$$' -bench 'LSPAddGrowth' -benchtime 1x
+	$(GO) test ./bench/ -run '^$$' -bench 'FlowInstall|FlowDump|ReplaceFlows' -benchtime 5x
 	$(GO) test ./examples/labs/ -run '^$$' -bench 'OVNScale' -benchtime 1x -timeout 30m
 
 # Mutation testing of the core (go-gremlins): which changes to the ovsdb

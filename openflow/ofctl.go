@@ -3,22 +3,42 @@ package openflow
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 )
 
-// AddFlows adds flows, each replacing an identical-match one (its
-// counters reset unless reset_counts is off, as OpenFlow has it), and
-// returns once the switch has processed them: the first refusal as an
-// *OFError. Flows sent before a refused one stay.
+// AddFlows adds flows, each replacing the flow of the same table,
+// priority and match, sent back to back and each applied on its own (as
+// ovs-ofctl add-flows does); it returns once the switch has processed all
+// of them, with the first refusal (a *MessageError wrapping the switch's
+// *OFError). The others are applied.
 // Equivalent to: ovs-ofctl add-flow BRIDGE FLOW / add-flows BRIDGE FILE
 func (c *Conn) AddFlows(ctx context.Context, flows ...*Flow) error {
-	for _, f := range flows {
+	msgs := make([]wireMsg, len(flows))
+	for i, f := range flows {
 		spec := &FlowSpec{Flow: *f, OutPort: PortAny, OutGroup: PortAny}
-		if err := c.send(ctx, typeFlowMod, appendFlowMod(nil, spec, fmAdd)); err != nil {
-			return fmt.Errorf("add flow %s: %w", f, err)
+		msgs[i] = wireMsg{typeFlowMod, appendFlowMod(nil, spec, fmAdd)}
+	}
+	if err := c.sendAll(ctx, msgs); err != nil {
+		var me *MessageError
+		if errors.As(err, &me) {
+			return fmt.Errorf("add flow %s: %w", flows[me.Index], err)
 		}
+		return err
 	}
 	return nil
+}
+
+// AddFlowsAtomic adds flows in one bundle: all of them, or none if the
+// switch refuses one.
+// Equivalent to: ovs-ofctl --bundle add-flows BRIDGE FILE
+func (c *Conn) AddFlowsAtomic(ctx context.Context, flows ...*Flow) error {
+	msgs := make([]wireMsg, len(flows))
+	for i, f := range flows {
+		spec := &FlowSpec{Flow: *f, OutPort: PortAny, OutGroup: PortAny}
+		msgs[i] = wireMsg{typeFlowMod, appendFlowMod(nil, spec, fmAdd)}
+	}
+	return c.bundle(ctx, msgs)
 }
 
 // ModFlows changes the actions of the flows spec matches (strict: only
