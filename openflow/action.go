@@ -156,6 +156,12 @@ func nxHeader(b []byte, n, subtype uint16) []byte {
 
 const nxVendor = 0x00002320
 
+// MeterAction sends the packet through a meter (an instruction, first).
+type MeterAction struct{ ID uint32 }
+
+func (a MeterAction) String() string             { return "meter:" + strconv.FormatUint(uint64(a.ID), 10) }
+func (a MeterAction) appendWire(b []byte) []byte { return b }
+
 // GotoTable continues in a later table (an instruction).
 type GotoTable struct{ Table uint8 }
 
@@ -458,20 +464,22 @@ func parseActions(s string, m *Match) ([]Action, error) {
 	}
 	// Instructions come in OpenFlow 1.1's order: actions, then
 	// write_metadata, then goto_table.
-	stageName := []string{"apply_actions", "write_metadata", "goto_table"}
-	stage := 0
+	stageName := []string{"meter", "apply_actions", "write_metadata", "goto_table"}
+	stage := -1
 	for _, a := range out {
-		st := 0
+		st := 1
 		switch a.(type) {
+		case MeterAction:
+			st = 0
 		case WriteMetadata:
-			st = 1
-		case GotoTable:
 			st = 2
+		case GotoTable:
+			st = 3
 		}
-		if st < stage {
+		if stage >= 0 && st < stage {
 			return nil, syntaxf(s, "invalid instruction ordering: %s must appear before %s, for OpenFlow 1.1+ compatibility", stageName[st], stageName[stage])
 		}
-		if st == stage && st > 0 {
+		if st == stage && st != 1 {
 			return nil, syntaxf(s, "duplicate %s instruction", stageName[st])
 		}
 		stage = st
@@ -630,6 +638,12 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 			r.InPort = p
 		}
 		return []Action{r}, nil
+	case "meter":
+		n, err := num(0xffff0000)
+		if err != nil || n == 0 {
+			return nil, syntaxf(item, "%s: invalid meter", arg)
+		}
+		return []Action{MeterAction{uint32(n)}}, nil
 	case "goto_table":
 		n, err := num(254)
 		if err != nil {
@@ -745,6 +759,9 @@ func appendInstructions(b []byte, acts []Action) []byte {
 	var gotoT *GotoTable
 	for _, a := range acts {
 		switch a := a.(type) {
+		case MeterAction:
+			b = append(b, 0, 6, 0, 8)
+			b = binary.BigEndian.AppendUint32(b, a.ID)
 		case WriteMetadata:
 			meta = &a
 		case GotoTable:
@@ -773,7 +790,7 @@ func appendInstructions(b []byte, acts []Action) []byte {
 // decodeInstructions reads OpenFlow 1.3 instructions into actions, in the
 // order ovs-ofctl prints them.
 func decodeInstructions(b []byte) ([]Action, error) {
-	var apply, tail []Action
+	var head, apply, tail []Action
 	for len(b) > 0 {
 		if len(b) < 4 {
 			return nil, fmt.Errorf("openflow: truncated instruction: %w", ErrBadMessage)
@@ -792,6 +809,8 @@ func decodeInstructions(b []byte) ([]Action, error) {
 				return nil, fmt.Errorf("openflow: write_metadata length %d: %w", n, ErrBadMessage)
 			}
 			tail = append([]Action{WriteMetadata{binary.BigEndian.Uint64(body[8:]), binary.BigEndian.Uint64(body[16:])}}, tail...)
+		case 6:
+			head = append(head, MeterAction{binary.BigEndian.Uint32(body[4:])})
 		case 3, 4:
 			acts, err := decodeActions(body[8:])
 			if err != nil {
@@ -802,7 +821,7 @@ func decodeInstructions(b []byte) ([]Action, error) {
 			return nil, fmt.Errorf("openflow: instruction type %d: %w", t, ErrUnsupported)
 		}
 	}
-	return append(apply, tail...), nil
+	return append(append(head, apply...), tail...), nil
 }
 
 // decodeActions reads an OpenFlow 1.3 action list.

@@ -136,6 +136,24 @@ func ofScenarios() []ofScenario {
 		{"mod-all", append(add("in_port=1,actions=output:2", "in_port=2,actions=output:2"), "mod-flows actions=normal")},
 		{"mod-strict", append(add("in_port=1,actions=output:2", "priority=9,in_port=1,actions=output:2"), "--strict mod-flows priority=9,in_port=1,actions=drop")},
 		{"mod-none", append(add("in_port=1,actions=output:2"), "mod-flows in_port=9,actions=drop")},
+		// Groups and meters.
+		{"group-all", []string{"add-group group_id=1,type=all,bucket=output:1,bucket=output:2"}},
+		{"group-select", []string{"add-group group_id=2,type=select,bucket=weight:10,actions=output:1,bucket=weight:20,actions=output:2"}},
+		{"group-select-default-weight", []string{"add-group group_id=2,type=select,bucket=output:1,bucket=output:2"}},
+		{"group-indirect", []string{"add-group group_id=3,type=indirect,bucket=actions=mod_vlan_vid:5,output:3"}},
+		{"group-ff", []string{"add-group group_id=4,type=ff,bucket=watch_port:1,actions=output:1,bucket=watch_port:2,actions=output:2"}},
+		{"group-exists", []string{"add-group group_id=1,type=all,bucket=output:1", "add-group group_id=1,type=all,bucket=output:2"}},
+		{"group-mod", []string{"add-group group_id=1,type=all,bucket=output:1", "mod-group group_id=1,type=all,bucket=output:3,bucket=output:4"}},
+		{"group-del", []string{"add-group group_id=1,type=all,bucket=output:1", "add-group group_id=3,type=all,bucket=output:3", "del-groups group_id=3"}},
+		{"group-del-all", []string{"add-group group_id=1,type=all,bucket=output:1", "add-group group_id=3,type=all,bucket=output:3", "del-groups"}},
+		{"group-flow", []string{"add-group group_id=1,type=all,bucket=output:1,bucket=output:2", "add-flow ip,actions=group:1", "del-groups group_id=1"}},
+		{"group-bad-type", []string{"add-group group_id=1,type=frob,bucket=output:1"}},
+		{"meter-drop", []string{"add-meter meter=1,kbps,band=type=drop,rate=1000"}},
+		{"meter-burst", []string{"add-meter meter=2,pktps,burst,stats,band=type=drop,rate=100,burst_size=20"}},
+		{"meter-flow", []string{"add-meter meter=1,kbps,band=type=drop,rate=1000", "add-flow ip,actions=meter:1,output:1"}},
+		{"meter-del", []string{"add-meter meter=1,kbps,band=type=drop,rate=1000", "add-meter meter=2,kbps,band=type=drop,rate=2000", "del-meters meter=1"}},
+		{"meter-mod", []string{"add-meter meter=1,kbps,band=type=drop,rate=1000", "mod-meter meter=1,kbps,band=type=drop,rate=5000"}},
+		{"meter-missing-flow", []string{"add-flow ip,actions=meter:7,output:1"}},
 		// replace-flows (atomic, through a bundle) and diff-flows.
 		{"replace", append(add("priority=1,in_port=1,actions=output:2", "priority=2,in_port=2,actions=output:1"),
 			"replace-flows priority=1,in_port=1,actions=output:3;priority=3,in_port=3,actions=drop")},
@@ -214,6 +232,71 @@ func dumpSorted(ctx context.Context, t *testing.T, target string) string {
 	}
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
+}
+
+// dumpLines is an ovs-ofctl dump's lines after the header, sorted
+// (dump-meters: each meter's lines joined).
+func dumpLines(ctx context.Context, t *testing.T, cmd, target string) []string {
+	out, err := ofctl(ctx, cmd, target)
+	if err != nil {
+		t.Fatalf("%s: %v: %s", cmd, err, out)
+	}
+	_, body, _ := strings.Cut(out, "\n")
+	var items []string
+	if cmd == "dump-meters" {
+		for _, m := range strings.Split(strings.TrimSpace(body), "\n\n") {
+			if m != "" {
+				items = append(items, m+"\n")
+			}
+		}
+	} else {
+		for _, l := range strings.Split(body, "\n") {
+			if strings.TrimSpace(l) != "" {
+				items = append(items, strings.TrimSpace(l))
+			}
+		}
+	}
+	slices.Sort(items)
+	return items
+}
+
+// sameGroupsMeters compares the groups and meters of a and b (ovs-ofctl's
+// dumps), and ovskit's own dump of a with ovs-ofctl's.
+func sameGroupsMeters(ctx context.Context, t *testing.T, own *openflow.Conn, a, b string) bool {
+	ok := true
+	for _, cmd := range []string{"dump-groups", "dump-meters"} {
+		da, db := dumpLines(ctx, t, cmd, a), dumpLines(ctx, t, cmd, b)
+		if !slices.Equal(da, db) {
+			ok = false
+			t.Errorf("%s differ:\n--- ovs-ofctl\n%s\n--- ovskit\n%s", cmd, strings.Join(da, "\n"), strings.Join(db, "\n"))
+		}
+		var mine []string
+		if cmd == "dump-groups" {
+			gs, err := own.DumpGroups(ctx)
+			if err != nil {
+				t.Error(err)
+				return false
+			}
+			for _, g := range gs {
+				mine = append(mine, g.String())
+			}
+		} else {
+			ms, err := own.DumpMeters(ctx)
+			if err != nil {
+				t.Error(err)
+				return false
+			}
+			for _, m := range ms {
+				mine = append(mine, m.String())
+			}
+		}
+		slices.Sort(mine)
+		if !slices.Equal(mine, da) {
+			ok = false
+			t.Errorf("ovskit %s prints\n%s\nwant\n%s", cmd, strings.Join(mine, "\n"), strings.Join(da, "\n"))
+		}
+	}
+	return ok
 }
 
 // flowFile writes flows separated by ";" into a file, one per line.
@@ -297,6 +380,44 @@ func runOvskit(ctx context.Context, c *openflow.Conn, step string) error {
 			return err
 		}
 		return c.AddFlows(ctx, f)
+	case "add-group", "mod-group":
+		g, err := openflow.ParseGroup(arg)
+		if err != nil {
+			return err
+		}
+		if cmd == "add-group" {
+			return c.AddGroup(ctx, g)
+		}
+		return c.ModGroup(ctx, g)
+	case "del-groups":
+		id := uint32(0xfffffffc)
+		if arg != "" {
+			g, err := openflow.ParseGroup(arg)
+			if err != nil {
+				return err
+			}
+			id = g.ID
+		}
+		return c.DelGroups(ctx, id)
+	case "add-meter", "mod-meter":
+		m, err := openflow.ParseMeter(arg)
+		if err != nil {
+			return err
+		}
+		if cmd == "add-meter" {
+			return c.AddMeter(ctx, m)
+		}
+		return c.ModMeter(ctx, m)
+	case "del-meters":
+		id := uint32(0xffffffff)
+		if arg != "" {
+			m, err := openflow.ParseMeter(arg)
+			if err != nil {
+				return err
+			}
+			id = m.ID
+		}
+		return c.DelMeters(ctx, id)
 	case "del-flows", "mod-flows":
 		var spec *openflow.FlowSpec
 		if arg != "" {
@@ -336,8 +457,10 @@ func TestOpenFlowDifferential(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			scenarios.Add(1)
 			for _, br := range []string{sw.a, sw.b} {
-				if out, err := ofctl(ctx, "del-flows", br); err != nil {
-					t.Fatalf("del-flows: %v: %s", err, out)
+				for _, cmd := range []string{"del-flows", "del-groups", "del-meters"} {
+					if out, err := ofctl(ctx, cmd, br); err != nil {
+						t.Fatalf("%s: %v: %s", cmd, err, out)
+					}
 				}
 			}
 			ok := true
@@ -384,6 +507,9 @@ func TestOpenFlowDifferential(t *testing.T) {
 				if da != db {
 					ok = false
 					t.Errorf("step %d %q: tables differ:\n--- ovs-ofctl\n%s\n--- ovskit\n%s", i, step, da, db)
+				}
+				if !sameGroupsMeters(ctx, t, own, sw.a, sw.b) {
+					ok = false
 				}
 				flows, err := own.DumpFlows(ctx, nil)
 				if err != nil {

@@ -26,6 +26,10 @@ Commands:
   mod-flows SWITCH FLOW         del-flows SWITCH [FLOW]
   dump-flows SWITCH [FLOW]      barrier SWITCH
   replace-flows SWITCH FILE     (atomic: one bundle)
+  add-group SWITCH GROUP        mod-group SWITCH GROUP
+  del-groups SWITCH [GROUP]     dump-groups SWITCH
+  add-meter SWITCH METER        mod-meter SWITCH METER
+  del-meters SWITCH [METER]     dump-meters SWITCH
   diff-flows SOURCE1 SOURCE2    (each a switch or a file; exit 2 if they differ)
 
 Options:
@@ -91,7 +95,9 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd, target, cargs := rest[0], rest[1], rest[2:]
 	nargs := map[string][2]int{"add-flow": {1, 1}, "add-flows": {1, 1}, "mod-flows": {1, 1}, "del-flows": {0, 1}, "dump-flows": {0, 1}, "barrier": {0, 0},
-		"replace-flows": {1, 1}, "diff-flows": {1, 1}}
+		"replace-flows": {1, 1}, "diff-flows": {1, 1},
+		"add-group": {1, 1}, "mod-group": {1, 1}, "del-groups": {0, 1}, "dump-groups": {0, 0},
+		"add-meter": {1, 1}, "mod-meter": {1, 1}, "del-meters": {0, 1}, "dump-meters": {0, 0}}
 	n, ok := nargs[cmd]
 	if !ok {
 		fmt.Fprintf(stderr, "%s: unknown command '%s'; use --help for help\n", progName, cmd)
@@ -109,8 +115,24 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	// Parse everything before connecting: bad syntax sends nothing.
 	var flows []*openflow.Flow
 	var spec *openflow.FlowSpec
+	var group *openflow.GroupEntry
+	var meter *openflow.Meter
 	var err error
 	switch cmd {
+	case "add-group", "mod-group":
+		group, err = openflow.ParseGroup(cargs[0])
+	case "del-groups":
+		group = &openflow.GroupEntry{ID: 0xfffffffc}
+		if len(cargs) == 1 {
+			group, err = openflow.ParseGroup(cargs[0])
+		}
+	case "add-meter", "mod-meter":
+		meter, err = openflow.ParseMeter(cargs[0])
+	case "del-meters":
+		meter = &openflow.Meter{ID: 0xffffffff}
+		if len(cargs) == 1 {
+			meter, err = openflow.ParseMeter(cargs[0])
+		}
 	case "add-flow":
 		var f *openflow.Flow
 		if f, err = openflow.ParseFlow(cargs[0]); err == nil {
@@ -145,6 +167,37 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		err = c.DelFlows(ctx, spec, strict)
 	case "replace-flows":
 		err = c.ReplaceFlows(ctx, flows)
+	case "add-group":
+		err = c.AddGroup(ctx, group)
+	case "mod-group":
+		err = c.ModGroup(ctx, group)
+	case "del-groups":
+		err = c.DelGroups(ctx, group.ID)
+	case "dump-groups":
+		var gs []*openflow.GroupEntry
+		if gs, err = c.DumpGroups(ctx); err == nil {
+			var b strings.Builder
+			b.WriteString("OFPST_GROUP_DESC reply (OF1.3):\n")
+			for _, g := range gs {
+				b.WriteString(" " + g.String() + "\n")
+			}
+			_, err = io.WriteString(stdout, b.String())
+		}
+	case "add-meter":
+		err = c.AddMeter(ctx, meter)
+	case "mod-meter":
+		err = c.ModMeter(ctx, meter)
+	case "del-meters":
+		err = c.DelMeters(ctx, meter.ID)
+	case "dump-meters":
+		var ms []*openflow.Meter
+		if ms, err = c.DumpMeters(ctx); err == nil {
+			parts := make([]string, len(ms))
+			for i, m := range ms {
+				parts[i] = strings.TrimSuffix(m.String(), "\n")
+			}
+			_, err = io.WriteString(stdout, "OFPST_METER_CONFIG reply (OF1.3):\n"+strings.Join(parts, "\n\n")+"\n")
+		}
 	case "barrier":
 		err = c.Barrier(ctx)
 	case "dump-flows":

@@ -63,6 +63,12 @@ func TestOfctl(t *testing.T) {
 		{"diff-flows", "BR", file},
 		{"add-flow", "BR", "priority=50,udp,actions=drop"},
 		{"diff-flows", "BR", file},
+		{"add-group", "BR", "group_id=1,type=select,bucket=weight:5,actions=output:1,bucket=output:2"},
+		{"mod-group", "BR", "group_id=1,type=all,bucket=output:3"},
+		{"add-meter", "BR", "meter=1,kbps,burst,band=type=drop,rate=1000,burst_size=100"},
+		{"add-flow", "BR", "priority=60,ip,actions=meter:1,group:1"},
+		{"del-meters", "BR"},
+		{"del-groups", "BR", "group_id=1"},
 	} {
 		with := func(br string) []string {
 			out := slices.Clone(step)
@@ -85,6 +91,15 @@ func TestOfctl(t *testing.T) {
 		dumpB, _ := tool("--no-stats", "dump-flows", b)
 		if sorted(dumpA) != sorted(dumpB) {
 			t.Errorf("%v: tables differ:\n%s\n---\n%s", step, dumpA, dumpB)
+		}
+		for _, dump := range []string{"dump-groups", "dump-meters"} {
+			want, _ := tool(dump, a)
+			got, code := mine(dump, a)
+			_, want, _ = strings.Cut(want, "\n") // ovs-ofctl's header has an xid
+			_, got, _ = strings.Cut(got, "\n")
+			if code != 0 || sorted(got) != sorted(want) {
+				t.Errorf("%v: ovskit ofctl %s prints\n%s\nwant\n%s", step, dump, got, want)
+			}
 		}
 		ownA, code := mine("--no-stats", "--rsort", "dump-flows", a)
 		wantA, _ := tool("--no-stats", "--rsort", "dump-flows", a)
