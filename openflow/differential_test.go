@@ -2,6 +2,7 @@ package openflow_test
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -541,4 +542,56 @@ func TestOpenFlowDifferential(t *testing.T) {
 		})
 	}
 	fmt.Printf("openflow differential: %d scenarios, %d identical\n", scenarios.Load(), identical.Load())
+}
+
+// TestPacketOutAndAggregate: a frame sent with packet-out through the
+// flow table is counted by the flow that matches it, and dump-aggregate
+// says what ovs-ofctl's does.
+func TestPacketOutAndAggregate(t *testing.T) {
+	_, sw := newOFSwitch(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := openflow.Dial(ctx, sw.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var flows []*openflow.Flow
+	for _, s := range []string{"priority=10,arp,actions=drop", "priority=10,ip,actions=drop"} {
+		f, err := openflow.ParseFlow(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flows = append(flows, f)
+	}
+	if err := c.ReplaceFlows(ctx, flows); err != nil {
+		t.Fatal(err)
+	}
+	// An ARP request from 52:54:00:00:00:01 (10.0.0.1) for 10.0.0.2.
+	frame, _ := hex.DecodeString("ffffffffffff525400000001080600010800060400015254000000010a0000010000000000000a000002")
+	if err := c.PacketOut(ctx, openflow.PortController, frame, []openflow.Action{openflow.Output{Port: openflow.PortTable}}); err != nil {
+		t.Fatal(err)
+	}
+	agg, err := c.DumpAggregate(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if agg.Flows != 2 || agg.Packets != 1 || agg.Bytes != uint64(len(frame)) {
+		t.Errorf("aggregate %v: want 2 flows, 1 packet of %d bytes", agg, len(frame))
+	}
+	out, err := ofctl(ctx, "dump-aggregate", sw.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, want, _ := strings.Cut(strings.TrimSpace(out), ": "); want != agg.String() {
+		t.Errorf("dump-aggregate: ovskit %q, ovs-ofctl %q", agg.String(), want)
+	}
+	spec, err := openflow.ParseFlowSpec("arp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.DumpFlows(ctx, spec)
+	if err != nil || len(got) != 1 || got[0].Packets != 1 {
+		t.Errorf("the ARP flow after packet-out: %v, %v", got, err)
+	}
 }

@@ -892,6 +892,14 @@ func (m *Match) format(b *strings.Builder, priority int) {
 	}
 }
 
+// InPort is the port the match requires (PortAny when none).
+func (m *Match) InPort() uint32 {
+	if !m.has[fInPort] {
+		return PortAny
+	}
+	return uint32(m.uint(fInPort))
+}
+
 // String is the match as ovs-ofctl prints it (without a priority).
 func (m Match) String() string {
 	var b strings.Builder

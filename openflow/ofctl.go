@@ -76,21 +76,7 @@ func (c *Conn) DelFlows(ctx context.Context, spec *FlowSpec, strict bool) error 
 // statistics, in the switch's order.
 // Equivalent to: ovs-ofctl dump-flows BRIDGE [FLOW]
 func (c *Conn) DumpFlows(ctx context.Context, spec *FlowSpec) ([]*Flow, error) {
-	if spec == nil {
-		spec = &FlowSpec{OutPort: PortAny, OutGroup: PortAny}
-	}
-	table := spec.Table
-	if !spec.hasTable {
-		table = 0xff
-	}
-	body := []byte{table, 0, 0, 0}
-	body = binary.BigEndian.AppendUint32(body, spec.OutPort)
-	body = binary.BigEndian.AppendUint32(body, spec.OutGroup)
-	body = append(body, 0, 0, 0, 0)
-	body = binary.BigEndian.AppendUint64(body, spec.Cookie)
-	body = binary.BigEndian.AppendUint64(body, spec.CookieMask)
-	body = spec.Match.appendMatch(body)
-	parts, err := c.multipart(ctx, 1, body)
+	parts, err := c.multipart(ctx, 1, flowStatsRequest(spec))
 	if err != nil {
 		return nil, err
 	}
@@ -106,4 +92,63 @@ func (c *Conn) DumpFlows(ctx context.Context, spec *FlowSpec) ([]*Flow, error) {
 		}
 	}
 	return flows, nil
+}
+
+// Aggregate is what dump-aggregate reports of the flows a spec matches.
+type Aggregate struct {
+	Packets, Bytes uint64
+	Flows          uint32
+}
+
+func (a Aggregate) String() string {
+	return fmt.Sprintf("packet_count=%d byte_count=%d flow_count=%d", a.Packets, a.Bytes, a.Flows)
+}
+
+// flowStatsRequest is the body of a flow or aggregate statistics request.
+func flowStatsRequest(spec *FlowSpec) []byte {
+	if spec == nil {
+		spec = &FlowSpec{OutPort: PortAny, OutGroup: PortAny}
+	}
+	table := spec.Table
+	if !spec.hasTable {
+		table = 0xff
+	}
+	body := []byte{table, 0, 0, 0}
+	body = binary.BigEndian.AppendUint32(body, spec.OutPort)
+	body = binary.BigEndian.AppendUint32(body, spec.OutGroup)
+	body = append(body, 0, 0, 0, 0)
+	body = binary.BigEndian.AppendUint64(body, spec.Cookie)
+	body = binary.BigEndian.AppendUint64(body, spec.CookieMask)
+	return spec.Match.appendMatch(body)
+}
+
+// DumpAggregate sums the statistics of the flows spec matches (nil: all).
+// Equivalent to: ovs-ofctl dump-aggregate SWITCH [FLOW]
+func (c *Conn) DumpAggregate(ctx context.Context, spec *FlowSpec) (Aggregate, error) {
+	parts, err := c.multipart(ctx, 2, flowStatsRequest(spec))
+	if err != nil {
+		return Aggregate{}, err
+	}
+	if len(parts) != 1 || len(parts[0]) < 20 {
+		return Aggregate{}, fmt.Errorf("openflow: aggregate reply: %w", ErrBadMessage)
+	}
+	p := parts[0]
+	return Aggregate{binary.BigEndian.Uint64(p), binary.BigEndian.Uint64(p[8:]), binary.BigEndian.Uint32(p[16:])}, nil
+}
+
+// PacketOut sends a packet (an Ethernet frame) through actions, as if it
+// came in on inPort (PortController, PortLocal, or a port number).
+// Equivalent to: ovs-ofctl packet-out SWITCH "in_port=P packet=HEX actions=A"
+func (c *Conn) PacketOut(ctx context.Context, inPort uint32, frame []byte, actions []Action) error {
+	var acts []byte
+	for _, a := range actions {
+		acts = a.appendWire(acts)
+	}
+	body := binary.BigEndian.AppendUint32(nil, 0xffffffff)
+	body = binary.BigEndian.AppendUint32(body, inPort)
+	body = binary.BigEndian.AppendUint16(body, uint16(len(acts)))
+	body = append(body, 0, 0, 0, 0, 0, 0)
+	body = append(body, acts...)
+	body = append(body, frame...)
+	return c.send(ctx, 13, body)
 }

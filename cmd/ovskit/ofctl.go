@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -30,6 +31,8 @@ Commands:
   del-groups SWITCH [GROUP]     dump-groups SWITCH
   add-meter SWITCH METER        mod-meter SWITCH METER
   del-meters SWITCH [METER]     dump-meters SWITCH
+  dump-aggregate SWITCH [FLOW]
+  packet-out SWITCH "in_port=PORT packet=HEX actions=ACTIONS"
   diff-flows SOURCE1 SOURCE2    (each a switch or a file; exit 2 if they differ)
 
 Options:
@@ -97,7 +100,8 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	nargs := map[string][2]int{"add-flow": {1, 1}, "add-flows": {1, 1}, "mod-flows": {1, 1}, "del-flows": {0, 1}, "dump-flows": {0, 1}, "barrier": {0, 0},
 		"replace-flows": {1, 1}, "diff-flows": {1, 1},
 		"add-group": {1, 1}, "mod-group": {1, 1}, "del-groups": {0, 1}, "dump-groups": {0, 0},
-		"add-meter": {1, 1}, "mod-meter": {1, 1}, "del-meters": {0, 1}, "dump-meters": {0, 0}}
+		"add-meter": {1, 1}, "mod-meter": {1, 1}, "del-meters": {0, 1}, "dump-meters": {0, 0},
+		"dump-aggregate": {0, 1}, "packet-out": {1, 1}}
 	n, ok := nargs[cmd]
 	if !ok {
 		fmt.Fprintf(stderr, "%s: unknown command '%s'; use --help for help\n", progName, cmd)
@@ -117,6 +121,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	var spec *openflow.FlowSpec
 	var group *openflow.GroupEntry
 	var meter *openflow.Meter
+	var pkt *packetOut
 	var err error
 	switch cmd {
 	case "add-group", "mod-group":
@@ -140,7 +145,9 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		}
 	case "add-flows", "replace-flows":
 		flows, err = readFlows(cargs[0])
-	case "mod-flows", "del-flows", "dump-flows":
+	case "packet-out":
+		pkt, err = parsePacketOut(cargs[0])
+	case "mod-flows", "del-flows", "dump-flows", "dump-aggregate":
 		if len(cargs) == 1 {
 			spec, err = openflow.ParseFlowSpec(cargs[0])
 		}
@@ -167,6 +174,13 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		err = c.DelFlows(ctx, spec, strict)
 	case "replace-flows":
 		err = c.ReplaceFlows(ctx, flows)
+	case "dump-aggregate":
+		var agg openflow.Aggregate
+		if agg, err = c.DumpAggregate(ctx, spec); err == nil {
+			_, err = fmt.Fprintf(stdout, "OFPST_AGGREGATE reply (OF1.3): %s\n", agg)
+		}
+	case "packet-out":
+		err = c.PacketOut(ctx, pkt.inPort, pkt.frame, pkt.actions)
 	case "add-group":
 		err = c.AddGroup(ctx, group)
 	case "mod-group":
@@ -320,4 +334,45 @@ func diffFlows(ctx context.Context, a, b string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 0
+}
+
+// packetOut is packet-out's argument.
+type packetOut struct {
+	inPort  uint32
+	frame   []byte
+	actions []openflow.Action
+}
+
+// parsePacketOut reads "in_port=PORT packet=HEX actions=ACTIONS".
+func parsePacketOut(s string) (*packetOut, error) {
+	p := &packetOut{inPort: openflow.PortController}
+	head, acts, ok := strings.Cut(s, "actions=")
+	if !ok {
+		return nil, fmt.Errorf("packet-out: %w: must specify actions", openflow.ErrSyntax)
+	}
+	for _, tok := range strings.Fields(strings.ReplaceAll(head, ",", " ")) {
+		k, v, _ := strings.Cut(tok, "=")
+		switch k {
+		case "in_port":
+			f, err := openflow.ParseFlowSpec("in_port=" + v)
+			if err != nil {
+				return nil, err
+			}
+			p.inPort = f.Match.InPort()
+		case "packet":
+			b, err := hex.DecodeString(v)
+			if err != nil {
+				return nil, fmt.Errorf("packet-out: %w: bad hex in packet", openflow.ErrSyntax)
+			}
+			p.frame = b
+		default:
+			return nil, fmt.Errorf("packet-out: %w: unknown keyword %s", openflow.ErrSyntax, k)
+		}
+	}
+	f, err := openflow.ParseFlow("actions=" + acts)
+	if err != nil {
+		return nil, err
+	}
+	p.actions = f.Actions
+	return p, nil
 }

@@ -69,6 +69,7 @@ func TestOfctl(t *testing.T) {
 		{"add-flow", "BR", "priority=60,ip,actions=meter:1,group:1"},
 		{"del-meters", "BR"},
 		{"del-groups", "BR", "group_id=1"},
+		{"packet-out", "BR", "in_port=controller packet=ffffffffffff525400000001080600010800060400015254000000010a0000010000000000000a000002 actions=table"},
 	} {
 		with := func(br string) []string {
 			out := slices.Clone(step)
@@ -109,6 +110,13 @@ func TestOfctl(t *testing.T) {
 	}
 	if out, code := mine("add-flow", "unix:/nonexistent", "nosuchfield=1,actions=drop"); code != 1 || !strings.Contains(out, "nosuchfield") {
 		t.Errorf("bad syntax: exit %d, %q; want 1 before connecting", code, out)
+	}
+	aggA, _ := tool("dump-aggregate", a)
+	aggB, code := mine("dump-aggregate", b)
+	_, aggA, _ = strings.Cut(aggA, ": ")
+	_, aggB, _ = strings.Cut(aggB, ": ")
+	if code != 0 || aggA != aggB {
+		t.Errorf("dump-aggregate: ovs-ofctl %q, ovskit %q", aggA, aggB)
 	}
 	// ovs-ofctl 3.1 has no barrier command; ovskit's waits for the switch.
 	if out, code := mine("barrier", b); code != 0 {
