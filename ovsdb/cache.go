@@ -245,7 +245,7 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 				} else {
 					ed.delete(h, uuid)
 				}
-				if cols := old.index[table]; len(cols) > 0 {
+				if cols := old.index[table]; len(cols) != 0 {
 					if indexes[table] == nil {
 						indexes[table] = make(map[string]*editor[string], len(cols))
 						for col, idx := range cols {
@@ -271,19 +271,19 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 		return nil, fmt.Errorf("decode update2: %w", err)
 	}
 	next := &snapshot{c: c, seq: old.seq + 1, tables: old.tables, index: old.index, byKey: old.byKey}
-	if len(keyEds) > 0 {
+	if len(keyEds) != 0 {
 		next.byKey = maps.Clone(old.byKey)
 		for k, ed := range keyEds {
 			next.byKey[k] = ed.done()
 		}
 	}
-	if len(tables) > 0 {
+	if len(tables) != 0 {
 		next.tables = maps.Clone(old.tables)
 		for t, ed := range tables {
 			next.tables[t] = ed.done()
 		}
 	}
-	if len(indexes) > 0 {
+	if len(indexes) != 0 {
 		next.index = maps.Clone(old.index)
 		for t, cols := range indexes {
 			m := make(map[string]pmap[string], len(cols))

@@ -250,13 +250,18 @@ type Client struct {
 	markers atomic.Uint64
 }
 
+// defaultOptions are a client's options before its Options apply.
+func defaultOptions() options {
+	return options{minBackoff: 50 * time.Millisecond, maxBackoff: 5 * time.Second, maxRetries: 100, maxMessage: DefaultMaxMessageSize}
+}
+
 // Dial connects to ovsdb-server at endpoint and loads the database into the
 // client's cache. endpoint is "unix:PATH", "tcp:HOST:PORT" or
 // "ssl:HOST:PORT", or several of them separated by commas, tried in turn
 // (fail-over); "" means DefaultEndpoint. Dial fails with ErrSchema when the
 // server's schema lacks a table or column of the models.
 func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error) {
-	o := options{minBackoff: 50 * time.Millisecond, maxBackoff: 5 * time.Second, maxRetries: 100, maxMessage: DefaultMaxMessageSize}
+	o := defaultOptions()
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, fmt.Errorf("dial: %w", err)

@@ -1,4 +1,4 @@
-package nbdb_test
+package ovsdb_test
 
 import (
 	"context"
