@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -155,6 +156,39 @@ func nxHeader(b []byte, n, subtype uint16) []byte {
 }
 
 const nxVendor = 0x00002320
+
+// SetQueue sets the queue the packet is output to (set_queue:N).
+type SetQueue struct{ ID uint32 }
+
+func (a SetQueue) String() string { return "set_queue:" + strconv.FormatUint(uint64(a.ID), 10) }
+func (a SetQueue) appendWire(b []byte) []byte {
+	b = append(b, 0, 21, 0, 8)
+	return binary.BigEndian.AppendUint32(b, a.ID)
+}
+
+// PopQueue restores the queue the packet came with (pop_queue).
+type PopQueue struct{}
+
+func (PopQueue) String() string { return "pop_queue" }
+func (PopQueue) appendWire(b []byte) []byte {
+	b = nxHeader(b, 16, 5)
+	return append(b, 0, 0, 0, 0, 0, 0)
+}
+
+// Exit stops processing the actions (exit).
+type Exit struct{}
+
+func (Exit) String() string { return "exit" }
+func (Exit) appendWire(b []byte) []byte {
+	b = nxHeader(b, 16, 17)
+	return append(b, 0, 0, 0, 0, 0, 0)
+}
+
+// SetNwTTL sets the IP TTL (mod_nw_ttl:N).
+type SetNwTTL struct{ TTL uint8 }
+
+func (a SetNwTTL) String() string            { return "mod_nw_ttl:" + strconv.Itoa(int(a.TTL)) }
+func (a SetNwTTL) appendWire(b []byte) []byte { return append(b, 0, 23, 0, 8, a.TTL, 0, 0, 0) }
 
 // MeterAction sends the packet through a meter (an instruction, first).
 type MeterAction struct{ ID uint32 }
@@ -415,23 +449,29 @@ func parseSubfield(s string) (name string, ofs, bits int, err error) {
 // ---- parsing ----
 
 // splitTop splits s at commas outside parentheses.
-func splitTop(s string) []string {
+func splitTop(s string) []string { return splitOutside(s, ",") }
+
+// splitOutside splits s at any of seps outside parentheses, dropping
+// empty pieces when seps has more than one (white space).
+func splitOutside(s, seps string) []string {
 	var out []string
 	depth, start := 0, 0
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '(':
+		switch c := s[i]; {
+		case c == '(':
 			depth++
-		case ')':
+		case c == ')':
 			depth--
-		case ',':
-			if depth == 0 {
-				out = append(out, s[start:i])
-				start = i + 1
-			}
+		case depth == 0 && strings.IndexByte(seps, c) >= 0:
+			out = append(out, s[start:i])
+			start = i + 1
 		}
 	}
-	return append(out, s[start:])
+	out = append(out, s[start:])
+	if len(seps) > 1 {
+		out = slices.DeleteFunc(out, func(x string) bool { return strings.TrimSpace(x) == "" })
+	}
+	return out
 }
 
 // parseActions reads ovs-ofctl's action list; m is the flow's match
@@ -442,7 +482,8 @@ func parseActions(s string, m *Match) ([]Action, error) {
 	if s == "" {
 		return nil, syntaxf(s, "must specify an action")
 	}
-	for _, item := range splitTop(s) {
+	// Actions are separated by commas or white space.
+	for _, item := range splitOutside(s, ", \t") {
 		item = strings.TrimSpace(item)
 		name, arg := item, ""
 		hasArg := false
@@ -638,6 +679,26 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 			r.InPort = p
 		}
 		return []Action{r}, nil
+	case "set_queue":
+		n, err := num(0xffffffff)
+		if err != nil {
+			return nil, err
+		}
+		return []Action{SetQueue{uint32(n)}}, nil
+	case "pop_queue":
+		return []Action{PopQueue{}}, nil
+	case "exit":
+		return []Action{Exit{}}, nil
+	case "mod_nw_ttl":
+		n, err := num(255)
+		if err != nil {
+			return nil, err
+		}
+		return []Action{SetNwTTL{uint8(n)}}, nil
+	case "mod_nw_ecn":
+		return parseSetField("nw_ecn", arg, item)
+	case "set_tunnel", "set_tunnel64":
+		return parseSetField("tun_id", arg, item)
 	case "meter":
 		n, err := num(0xffff0000)
 		if err != nil || n == 0 {
@@ -858,8 +919,12 @@ func decodeAction(t uint16, a []byte) (Action, error) {
 		return PushVLAN{binary.BigEndian.Uint16(a[4:])}, nil
 	case 18:
 		return PopVLAN{}, nil
+	case 21:
+		return SetQueue{binary.BigEndian.Uint32(a[4:])}, nil
 	case 22:
 		return Group{binary.BigEndian.Uint32(a[4:])}, nil
+	case 23:
+		return SetNwTTL{a[4]}, nil
 	case 24:
 		return DecTTL{}, nil
 	case 25:
@@ -912,6 +977,10 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		return Move{Src: src, Dst: dst, Bits: int(binary.BigEndian.Uint16(a[10:])), SrcOfs: int(binary.BigEndian.Uint16(a[12:])), DstOfs: int(binary.BigEndian.Uint16(a[14:]))}, nil
 	case 8:
 		return Note{append([]byte(nil), a[10:]...)}, nil
+	case 5:
+		return PopQueue{}, nil
+	case 17:
+		return Exit{}, nil
 	case 35:
 		if n < 24 {
 			return nil, short

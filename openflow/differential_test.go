@@ -117,6 +117,13 @@ func ofScenarios() []ofScenario {
 		one("ct-table", "ip,actions=ct(table=1)"),
 		one("ct-zone-table", "ip,actions=ct(zone=7,table=2)"),
 		one("drop", "actions=drop"),
+		one("queues", "tcp,nw_src=192.168.0.3,tp_dst=80,actions=set_queue:37,output:1,pop_queue"),
+		one("exit", "check_overlap,actions=output:1,exit,output:2"),
+		one("mod-nw-ttl-ecn", "ip,actions=mod_nw_ttl:9,mod_nw_ecn:2,output:1"),
+		one("set-tunnel", "actions=set_tunnel:0x1234,output:1"),
+		one("set-tunnel64", "actions=set_tunnel64:0x123456789,output:1"),
+		one("actions-spaces", "udp dl_vlan_pcp=7 idle_timeout=5 actions=strip_vlan output:0"),
+		one("mpls", "mpls,actions=drop"),
 		// Flow attributes.
 		one("timeouts", "idle_timeout=30,hard_timeout=60,priority=12,udp,tp_src=0x10/0xfff0,actions=controller,flood"),
 		one("cookie", "cookie=0x1234,actions=drop"),

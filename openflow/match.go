@@ -282,6 +282,7 @@ var protocols = map[string][2]uint16{
 	"sctp": {ethIP, ipSCTP}, "arp": {ethARP, 0}, "rarp": {ethRARP, 0},
 	"ipv6": {ethIPv6, 0}, "ip6": {ethIPv6, 0}, "icmp6": {ethIPv6, ipICMPv6}, "tcp6": {ethIPv6, ipTCP},
 	"udp6": {ethIPv6, ipUDP}, "sctp6": {ethIPv6, ipSCTP},
+	"mpls": {0x8847, 0}, "mplsm": {0x8848, 0},
 }
 
 // Reserved port numbers of OpenFlow 1.3 and their names.
@@ -752,6 +753,10 @@ func (m *Match) format(b *strings.Builder, priority int) {
 			name = "arp"
 		case ethRARP:
 			name = "rarp"
+		case 0x8847:
+			name = "mpls"
+		case 0x8848:
+			name = "mplsm"
 		default:
 			skipType = false
 		}
