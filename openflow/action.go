@@ -187,7 +187,7 @@ func (Exit) appendWire(b []byte) []byte {
 // SetNwTTL sets the IP TTL (mod_nw_ttl:N).
 type SetNwTTL struct{ TTL uint8 }
 
-func (a SetNwTTL) String() string            { return "mod_nw_ttl:" + strconv.Itoa(int(a.TTL)) }
+func (a SetNwTTL) String() string             { return "mod_nw_ttl:" + strconv.Itoa(int(a.TTL)) }
 func (a SetNwTTL) appendWire(b []byte) []byte { return append(b, 0, 23, 0, 8, a.TTL, 0, 0, 0) }
 
 // MeterAction sends the packet through a meter (an instruction, first).
