@@ -284,12 +284,17 @@ func (a Note) appendWire(b []byte) []byte {
 }
 
 // CT sends the packet through the connection tracker:
-// ct(commit,zone=Z,table=T).
+// ct(commit,table=T,zone=Z,nat(...),exec(...)).
 type CT struct {
 	Commit bool
 	Zone   uint16
 	// Table is where the packet continues after tracking (255: none).
 	Table uint8
+	// NAT, if set, translates the connection's addresses.
+	NAT *NAT
+	// Exec are actions applied to the connection when committing
+	// (set_field of ct_mark, load into NXM_NX_CT_MARK).
+	Exec []Action
 }
 
 func (a CT) String() string {
@@ -303,11 +308,24 @@ func (a CT) String() string {
 	if a.Zone != 0 {
 		parts = append(parts, "zone="+strconv.Itoa(int(a.Zone)))
 	}
+	if a.NAT != nil {
+		parts = append(parts, a.NAT.String())
+	}
+	if len(a.Exec) > 0 {
+		parts = append(parts, "exec("+actionsString(a.Exec)+")")
+	}
 	return "ct(" + strings.Join(parts, ",") + ")"
 }
 
 func (a CT) appendWire(b []byte) []byte {
-	b = nxHeader(b, 24, 35)
+	var nested []byte
+	if a.NAT != nil {
+		nested = a.NAT.appendWire(nested)
+	}
+	for _, x := range a.Exec {
+		nested = x.appendWire(nested)
+	}
+	b = nxHeader(b, uint16(24+len(nested)), 35)
 	flags := uint16(0)
 	if a.Commit {
 		flags = 1
@@ -316,7 +334,159 @@ func (a CT) appendWire(b []byte) []byte {
 	b = binary.BigEndian.AppendUint32(b, 0) // zone_src: an immediate zone
 	b = binary.BigEndian.AppendUint16(b, a.Zone)
 	b = append(b, a.Table, 0, 0, 0)
-	return binary.BigEndian.AppendUint16(b, 0) // alg
+	b = binary.BigEndian.AppendUint16(b, 0) // alg
+	return append(b, nested...)
+}
+
+// NAT is ct()'s address translation: nat, nat(src=IP[-IP][:PORT[-PORT]]),
+// nat(dst=...), with persistent and hash or random.
+type NAT struct {
+	Src, Dst         bool
+	Min, Max         [4]byte // IPv4 range (Max zero: Min alone)
+	HasRange         bool
+	PortMin, PortMax uint16
+	Persistent       bool
+	Hash, Random     bool
+}
+
+func (n *NAT) String() string {
+	if !n.Src && !n.Dst {
+		return "nat"
+	}
+	var b strings.Builder
+	b.WriteString("nat(")
+	if n.Src {
+		b.WriteString("src")
+	} else {
+		b.WriteString("dst")
+	}
+	if n.HasRange {
+		fmt.Fprintf(&b, "=%d.%d.%d.%d", n.Min[0], n.Min[1], n.Min[2], n.Min[3])
+		if n.Max != [4]byte{} && n.Max != n.Min {
+			fmt.Fprintf(&b, "-%d.%d.%d.%d", n.Max[0], n.Max[1], n.Max[2], n.Max[3])
+		}
+		if n.PortMin != 0 {
+			fmt.Fprintf(&b, ":%d", n.PortMin)
+			if n.PortMax != 0 && n.PortMax != n.PortMin {
+				fmt.Fprintf(&b, "-%d", n.PortMax)
+			}
+		}
+		if n.Persistent {
+			b.WriteString(",persistent")
+		}
+		if n.Hash {
+			b.WriteString(",hash")
+		}
+		if n.Random {
+			b.WriteString(",random")
+		}
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func (n *NAT) appendWire(b []byte) []byte {
+	var flags, present uint16
+	var opt []byte
+	if n.Src {
+		flags |= 1
+	}
+	if n.Dst {
+		flags |= 2
+	}
+	if n.Persistent {
+		flags |= 4
+	}
+	if n.Hash {
+		flags |= 8
+	}
+	if n.Random {
+		flags |= 16
+	}
+	if n.HasRange {
+		present |= 1
+		opt = append(opt, n.Min[:]...)
+		if n.Max != [4]byte{} {
+			present |= 2
+			opt = append(opt, n.Max[:]...)
+		}
+		if n.PortMin != 0 {
+			present |= 16
+			opt = binary.BigEndian.AppendUint16(opt, n.PortMin)
+		}
+		if n.PortMax != 0 {
+			present |= 32
+			opt = binary.BigEndian.AppendUint16(opt, n.PortMax)
+		}
+	}
+	l := (16 + len(opt) + 7) / 8 * 8
+	b = nxHeader(b, uint16(l), 36)
+	b = append(b, 0, 0)
+	b = binary.BigEndian.AppendUint16(b, flags)
+	b = binary.BigEndian.AppendUint16(b, present)
+	b = append(b, opt...)
+	for i := 16 + len(opt); i < l; i++ {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// parseNAT reads nat's argument (without the parentheses).
+func parseNAT(arg, item string) (*NAT, error) {
+	n := &NAT{}
+	if arg == "" {
+		return n, nil
+	}
+	for i, tok := range strings.Split(arg, ",") {
+		k, v, hasV := strings.Cut(tok, "=")
+		switch {
+		case i == 0 && (k == "src" || k == "dst"):
+			n.Src, n.Dst = k == "src", k == "dst"
+			if !hasV {
+				continue
+			}
+			n.HasRange = true
+			addrs, ports, _ := strings.Cut(v, ":")
+			lo, hi, hasHi := strings.Cut(addrs, "-")
+			a, ok := parseIPv4(lo)
+			if !ok {
+				return nil, syntaxf(item, "%s: invalid IP address in nat", lo)
+			}
+			n.Min = a
+			if hasHi {
+				if n.Max, ok = parseIPv4(hi); !ok {
+					return nil, syntaxf(item, "%s: invalid IP address in nat", hi)
+				}
+			}
+			if ports != "" {
+				plo, phi, hasPHi := strings.Cut(ports, "-")
+				p, err := strconv.ParseUint(plo, 10, 16)
+				if err != nil {
+					return nil, syntaxf(item, "%s: invalid port in nat", plo)
+				}
+				n.PortMin = uint16(p)
+				if hasPHi {
+					p, err := strconv.ParseUint(phi, 10, 16)
+					if err != nil || uint16(p) < n.PortMin {
+						return nil, syntaxf(item, "%s: invalid port range in nat", ports)
+					}
+					n.PortMax = uint16(p)
+				}
+			}
+		case i > 0 && tok == "persistent":
+			n.Persistent = true
+		case i > 0 && tok == "hash":
+			n.Hash = true
+		case i > 0 && tok == "random":
+			n.Random = true
+		default:
+			return nil, syntaxf(item, "nat: %s is not supported", tok)
+		}
+	}
+	if n.Hash && n.Random {
+		return nil, syntaxf(item, "nat: hash and random are exclusive")
+	}
+	return n, nil
 }
 
 // ---- fields for set_field, load and move ----
@@ -762,7 +932,26 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 						return nil, syntaxf(item, "ct: bad table %q", v)
 					}
 					c.Table = uint8(n)
+				case "nat":
+					c.NAT = &NAT{}
 				default:
+					if rest, ok := strings.CutPrefix(kv, "nat("); ok && strings.HasSuffix(rest, ")") {
+						nat, err := parseNAT(strings.TrimSuffix(rest, ")"), item)
+						if err != nil {
+							return nil, err
+						}
+						c.NAT = nat
+						continue
+					}
+					if rest, ok := strings.CutPrefix(kv, "exec("); ok && strings.HasSuffix(rest, ")") {
+						var m Match
+						acts, err := parseActions(strings.TrimSuffix(rest, ")"), &m)
+						if err != nil {
+							return nil, err
+						}
+						c.Exec = acts
+						continue
+					}
 					return nil, syntaxf(item, "ct: %s is not supported", k)
 				}
 			}
@@ -985,7 +1174,57 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		if n < 24 {
 			return nil, short
 		}
-		return CT{Commit: binary.BigEndian.Uint16(a[10:])&1 != 0, Zone: binary.BigEndian.Uint16(a[16:]), Table: a[18]}, nil
+		ct := CT{Commit: binary.BigEndian.Uint16(a[10:])&1 != 0, Zone: binary.BigEndian.Uint16(a[16:]), Table: a[18]}
+		nested, err := decodeActions(a[24:])
+		if err != nil {
+			return nil, err
+		}
+		if len(nested) > 0 {
+			if nat, ok := nested[0].(*NAT); ok {
+				ct.NAT, nested = nat, nested[1:]
+			}
+		}
+		ct.Exec = nested
+		return ct, nil
+	case 36:
+		if n < 16 {
+			return nil, short
+		}
+		flags, present := binary.BigEndian.Uint16(a[12:]), binary.BigEndian.Uint16(a[14:])
+		nat := &NAT{Src: flags&1 != 0, Dst: flags&2 != 0, Persistent: flags&4 != 0, Hash: flags&8 != 0, Random: flags&16 != 0}
+		opt := a[16:]
+		take := func(k int) []byte {
+			if len(opt) < k {
+				return nil
+			}
+			v := opt[:k]
+			opt = opt[k:]
+			return v
+		}
+		if present&1 != 0 {
+			if v := take(4); v != nil {
+				nat.HasRange, nat.Min = true, [4]byte(v)
+			}
+		}
+		if present&2 != 0 {
+			if v := take(4); v != nil {
+				nat.Max = [4]byte(v)
+			}
+		}
+		if present&(4|8) != 0 {
+			return nil, fmt.Errorf("openflow: IPv6 nat: %w", ErrUnsupported)
+		}
+		if present&16 != 0 {
+			if v := take(2); v != nil {
+				nat.PortMin = binary.BigEndian.Uint16(v)
+			}
+		}
+		if present&32 != 0 {
+			if v := take(2); v != nil {
+				nat.PortMax = binary.BigEndian.Uint16(v)
+			}
+		}
+		return nat, nil
 	}
 	return nil, fmt.Errorf("openflow: Nicira action %d: %w", sub, ErrUnsupported)
 }

@@ -16,6 +16,8 @@ func FuzzParseFlow(f *testing.F) {
 		"ct_state=+trk-new,ip,actions=note:01.02,move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[]",
 		"cookie=0x5,idle_timeout=30,send_flow_rem,metadata=0x1/0xff,actions=group:3,write_metadata:0x2/0xf",
 		"actions=mod_vlan_vid:10,mod_nw_src:10.0.0.1,controller:64,normal",
+		"tcp,actions=ct(commit,zone=3,nat(src=10.0.0.1-10.0.0.9:1000-2000,persistent,hash),exec(set_field:0x5->ct_mark))",
+		"actions=set_queue:3 pop_queue exit mod_nw_ttl:9",
 	} {
 		f.Add(s)
 	}
