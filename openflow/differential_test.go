@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/ovskit/ovskit/bridge"
+	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/openflow"
+	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 )
 
@@ -607,5 +609,66 @@ func TestPacketOutAndAggregate(t *testing.T) {
 	got, err := c.DumpFlows(ctx, spec)
 	if err != nil || len(got) != 1 || got[0].Packets != 1 {
 		t.Errorf("the ARP flow after packet-out: %v, %v", got, err)
+	}
+}
+
+// TestDumpPorts: dump-ports-desc prints as ovs-ofctl's, and dump-ports
+// too (durations aside).
+func TestDumpPorts(t *testing.T) {
+	s, sw := newOFSwitch(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := s.Client.Transact(ctx, port.Add("a", "p1", port.WithIface(iface.Type(iface.Internal)))); err != nil {
+		t.Fatal(err)
+	}
+	c, err := openflow.Dial(ctx, sw.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	descs, err := c.DumpPortsDesc(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	for _, d := range descs {
+		got.WriteString(d.String())
+	}
+	out, err := ofctl(ctx, "dump-ports-desc", sw.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want, _ := strings.Cut(out, "\n")
+	if got.String() != want {
+		t.Errorf("dump-ports-desc:\n%s\nwant\n%s", got.String(), want)
+	}
+	if len(descs) != 2 {
+		t.Errorf("%d ports, want p1 and the bridge's own", len(descs))
+	}
+	stats, err := c.DumpPorts(ctx, openflow.PortAny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noDuration := func(s string) []string {
+		var lines []string
+		for _, l := range strings.Split(s, "\n") {
+			if l != "" && !strings.Contains(l, "duration=") {
+				lines = append(lines, l)
+			}
+		}
+		slices.Sort(lines)
+		return lines
+	}
+	var mine strings.Builder
+	for _, st := range stats {
+		mine.WriteString(st.String())
+	}
+	out, err = ofctl(ctx, "dump-ports", sw.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want, _ = strings.Cut(out, "\n")
+	if g, w := noDuration(mine.String()), noDuration(want); !slices.Equal(g, w) {
+		t.Errorf("dump-ports:\n%s\nwant\n%s", strings.Join(g, "\n"), strings.Join(w, "\n"))
 	}
 }

@@ -31,7 +31,7 @@ Commands:
   del-groups SWITCH [GROUP]     dump-groups SWITCH
   add-meter SWITCH METER        mod-meter SWITCH METER
   del-meters SWITCH [METER]     dump-meters SWITCH
-  dump-aggregate SWITCH [FLOW]
+  dump-aggregate SWITCH [FLOW]  dump-ports SWITCH [PORT]      dump-ports-desc SWITCH
   packet-out SWITCH "in_port=PORT packet=HEX actions=ACTIONS"
   diff-flows SOURCE1 SOURCE2    (each a switch or a file; exit 2 if they differ)
 
@@ -101,7 +101,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		"replace-flows": {1, 1}, "diff-flows": {1, 1},
 		"add-group": {1, 1}, "mod-group": {1, 1}, "del-groups": {0, 1}, "dump-groups": {0, 0},
 		"add-meter": {1, 1}, "mod-meter": {1, 1}, "del-meters": {0, 1}, "dump-meters": {0, 0},
-		"dump-aggregate": {0, 1}, "packet-out": {1, 1}}
+		"dump-aggregate": {0, 1}, "packet-out": {1, 1}, "dump-ports": {0, 1}, "dump-ports-desc": {0, 0}}
 	n, ok := nargs[cmd]
 	if !ok {
 		fmt.Fprintf(stderr, "%s: unknown command '%s'; use --help for help\n", progName, cmd)
@@ -181,6 +181,34 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		}
 	case "packet-out":
 		err = c.PacketOut(ctx, pkt.inPort, pkt.frame, pkt.actions)
+	case "dump-ports-desc":
+		var ds []*openflow.PortDesc
+		if ds, err = c.DumpPortsDesc(ctx); err == nil {
+			var b strings.Builder
+			b.WriteString("OFPST_PORT_DESC reply (OF1.3):\n")
+			for _, d := range ds {
+				b.WriteString(d.String())
+			}
+			_, err = io.WriteString(stdout, b.String())
+		}
+	case "dump-ports":
+		p := openflow.PortAny
+		if len(cargs) == 1 {
+			var f *openflow.FlowSpec
+			if f, err = openflow.ParseFlowSpec("in_port=" + cargs[0]); err != nil {
+				break
+			}
+			p = f.Match.InPort()
+		}
+		var st []*openflow.PortStats
+		if st, err = c.DumpPorts(ctx, p); err == nil {
+			var b strings.Builder
+			fmt.Fprintf(&b, "OFPST_PORT reply (OF1.3): %d ports\n", len(st))
+			for _, x := range st {
+				b.WriteString(x.String())
+			}
+			_, err = io.WriteString(stdout, b.String())
+		}
 	case "add-group":
 		err = c.AddGroup(ctx, group)
 	case "mod-group":

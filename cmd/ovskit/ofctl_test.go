@@ -118,6 +118,12 @@ func TestOfctl(t *testing.T) {
 	if code != 0 || aggA != aggB {
 		t.Errorf("dump-aggregate: ovs-ofctl %q, ovskit %q", aggA, aggB)
 	}
+	if out, code := mine("dump-ports-desc", a); code != 0 || !strings.Contains(out, "LOCAL(a): addr:") {
+		t.Errorf("dump-ports-desc: %d %q", code, out)
+	}
+	if out, code := mine("dump-ports", a, "LOCAL"); code != 0 || !strings.HasPrefix(out, "OFPST_PORT reply (OF1.3): 1 ports\n  port LOCAL: rx pkts=") {
+		t.Errorf("dump-ports: %d %q", code, out)
+	}
 	// ovs-ofctl 3.1 has no barrier command; ovskit's waits for the switch.
 	if out, code := mine("barrier", b); code != 0 {
 		t.Errorf("barrier: %d %s", code, out)
