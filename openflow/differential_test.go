@@ -17,8 +17,8 @@ import (
 	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/openflow"
-	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/port"
 )
 
 // ofStep is one ovs-ofctl command line of a scenario (without the
