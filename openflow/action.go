@@ -190,6 +190,38 @@ type SetNwTTL struct{ TTL uint8 }
 func (a SetNwTTL) String() string             { return "mod_nw_ttl:" + strconv.Itoa(int(a.TTL)) }
 func (a SetNwTTL) appendWire(b []byte) []byte { return append(b, 0, 23, 0, 8, a.TTL, 0, 0, 0) }
 
+// Conjunction makes the flow one clause of a conjunctive match
+// (conjunction(ID,CLAUSE/N), CLAUSE counted from 1).
+type Conjunction struct {
+	ID               uint32
+	Clause, NClauses uint8
+}
+
+func (a Conjunction) String() string {
+	return fmt.Sprintf("conjunction(%d,%d/%d)", a.ID, a.Clause, a.NClauses)
+}
+
+func (a Conjunction) appendWire(b []byte) []byte {
+	b = nxHeader(b, 16, 34)
+	b = append(b, a.Clause-1, a.NClauses)
+	return binary.BigEndian.AppendUint32(b, a.ID)
+}
+
+// Clone runs actions on a copy of the packet (clone(...)).
+type Clone struct{ Actions []Action }
+
+func (a Clone) String() string { return "clone(" + actionsString(a.Actions) + ")" }
+
+func (a Clone) appendWire(b []byte) []byte {
+	var nested []byte
+	for _, x := range a.Actions {
+		nested = x.appendWire(nested)
+	}
+	b = nxHeader(b, uint16(16+len(nested)), 42)
+	b = append(b, 0, 0, 0, 0, 0, 0)
+	return append(b, nested...)
+}
+
 // MeterAction sends the packet through a meter (an instruction, first).
 type MeterAction struct{ ID uint32 }
 
@@ -849,6 +881,42 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 			r.InPort = p
 		}
 		return []Action{r}, nil
+	case "conjunction":
+		var id, clause, n uint64
+		idS, rest, ok1 := strings.Cut(arg, ",")
+		cS, nS, ok2 := strings.Cut(rest, "/")
+		var err1, err2, err3 error
+		id, err1 = strconv.ParseUint(strings.TrimSpace(idS), 0, 32)
+		clause, err2 = strconv.ParseUint(strings.TrimSpace(cS), 0, 8)
+		n, err3 = strconv.ParseUint(strings.TrimSpace(nS), 0, 8)
+		if !ok1 || !ok2 || err1 != nil || err2 != nil || err3 != nil {
+			return nil, syntaxf(item, "\"conjunction\" syntax is \"conjunction(id,i/n)\"")
+		}
+		if n < 2 || n > 64 {
+			return nil, syntaxf(item, "number of clauses %d is not in valid range 2 to 64", n)
+		}
+		if clause < 1 || clause > n {
+			return nil, syntaxf(item, "clause index %d is not in valid range 1 to %d", clause, n)
+		}
+		return []Action{Conjunction{uint32(id), uint8(clause), uint8(n)}}, nil
+	case "clone":
+		var mm Match
+		acts, err := parseActions(arg, &mm)
+		if err != nil {
+			return nil, err
+		}
+		return []Action{Clone{acts}}, nil
+	case "enqueue":
+		ps, qs, ok := strings.Cut(arg, ":")
+		if !ok {
+			ps, qs, ok = strings.Cut(arg, ",")
+		}
+		p, okp := parsePort(ps)
+		q, err := strconv.ParseUint(qs, 0, 32)
+		if !ok || !okp || err != nil {
+			return nil, syntaxf(item, "\"enqueue\" syntax is \"enqueue:PORT:QUEUE\" or \"enqueue(PORT,QUEUE)\"")
+		}
+		return []Action{SetQueue{uint32(q)}, Output{Port: p}, PopQueue{}}, nil
 	case "set_queue":
 		n, err := num(0xffffffff)
 		if err != nil {
@@ -1168,6 +1236,14 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		return Note{append([]byte(nil), a[10:]...)}, nil
 	case 5:
 		return PopQueue{}, nil
+	case 34:
+		return Conjunction{ID: binary.BigEndian.Uint32(a[12:]), Clause: a[10] + 1, NClauses: a[11]}, nil
+	case 42:
+		nested, err := decodeActions(a[16:])
+		if err != nil {
+			return nil, err
+		}
+		return Clone{nested}, nil
 	case 17:
 		return Exit{}, nil
 	case 35:

@@ -62,6 +62,7 @@ const (
 	fReg14
 	fReg15
 	fPktMark
+	fConjID
 	fCTState
 	fCTZone
 	fCTMark
@@ -93,7 +94,7 @@ var fieldSize = func() [nFields]int {
 		switch {
 		case f == fMetadata || f == fTunID:
 			s[f] = 8
-		case f >= fReg0 && f < fReg0+16, f == fInPort, f == fTunSrc, f == fTunDst, f == fPktMark,
+		case f >= fReg0 && f < fReg0+16, f == fInPort, f == fTunSrc, f == fTunDst, f == fPktMark, f == fConjID,
 			f == fCTState, f == fCTMark, f == fNwSrc, f == fNwDst, f == fIPv6Label:
 			s[f] = 4
 		case f == fDlSrc || f == fDlDst || f == fArpSHA || f == fArpTHA:
@@ -255,7 +256,7 @@ func (m *Match) normalize() {
 var fieldNames = func() map[string]fid {
 	m := map[string]fid{
 		"in_port": fInPort, "metadata": fMetadata, "tun_id": fTunID, "tunnel_id": fTunID,
-		"tun_src": fTunSrc, "tun_dst": fTunDst, "pkt_mark": fPktMark,
+		"tun_src": fTunSrc, "tun_dst": fTunDst, "pkt_mark": fPktMark, "conj_id": fConjID,
 		"ct_state": fCTState, "ct_zone": fCTZone, "ct_mark": fCTMark,
 		"dl_src": fDlSrc, "eth_src": fDlSrc, "dl_dst": fDlDst, "eth_dst": fDlDst,
 		"dl_type": fDlType, "eth_type": fDlType, "vlan_tci": fVLANTCI,
@@ -576,7 +577,7 @@ func (m *Match) parseField(name, value string) error {
 		}
 		m.setUintMasked(f, v, mask)
 	default:
-		maskable := f != fDlType && f != fNwProto && f != fNwECN && f != fNwTTL && f != fCTZone
+		maskable := f != fDlType && f != fNwProto && f != fNwECN && f != fNwTTL && f != fCTZone && f != fConjID
 		v, mask, err := parseUintMasked(value, fieldSize[f], maskable)
 		if err != nil {
 			return bad(err)
@@ -700,6 +701,9 @@ func (m *Match) format(b *strings.Builder, priority int) {
 	}
 	if m.has[fPktMark] {
 		formatHexMasked(b, "pkt_mark", m.uint(fPktMark), m.maskUint(fPktMark), 0xffffffff)
+	}
+	if m.has[fConjID] {
+		fmt.Fprintf(b, "conj_id=%d,", m.uint(fConjID))
 	}
 	if m.has[fCTState] {
 		v, mask := m.uint(fCTState), m.maskUint(fCTState)

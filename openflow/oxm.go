@@ -109,6 +109,8 @@ func oxmOf(m *Match, f fid) (k oxmKey, size int) {
 		return oxmKey{classNXM1, 32}, size
 	case fPktMark:
 		return oxmKey{classNXM1, 33}, size
+	case fConjID:
+		return oxmKey{classNXM1, 37}, size
 	case fTCPFlags:
 		return oxmKey{classNXM1, 34}, size
 	case fCTState:
@@ -384,6 +386,8 @@ func decodeField(class uint16, field uint8) (fid, bool) {
 			return fPktMark, true
 		case 34:
 			return fTCPFlags, true
+		case 37:
+			return fConjID, true
 		case 105:
 			return fCTState, true
 		case 106:
