@@ -676,3 +676,37 @@ func TestDumpPorts(t *testing.T) {
 		t.Errorf("dump-ports:\n%s\nwant\n%s", strings.Join(g, "\n"), strings.Join(w, "\n"))
 	}
 }
+
+// TestDumpTables: dump-tables prints as ovs-ofctl's.
+func TestDumpTables(t *testing.T) {
+	_, sw := newOFSwitch(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := openflow.Dial(ctx, sw.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var flows []*openflow.Flow
+	for _, s := range []string{"table=1,actions=drop", "table=1,ip,actions=drop", "table=5,actions=drop"} {
+		f, err := openflow.ParseFlow(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flows = append(flows, f)
+	}
+	if err := c.AddFlows(ctx, flows...); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := c.DumpTables(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := ofctl(ctx, "dump-tables", sw.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, want, _ := strings.Cut(out, "\n"); openflow.FormatTables(ts) != want {
+		t.Errorf("dump-tables:\n%s\nwant\n%s", openflow.FormatTables(ts), want)
+	}
+}

@@ -32,6 +32,7 @@ Commands:
   add-meter SWITCH METER        mod-meter SWITCH METER
   del-meters SWITCH [METER]     dump-meters SWITCH
   dump-aggregate SWITCH [FLOW]  dump-ports SWITCH [PORT]      dump-ports-desc SWITCH
+  dump-tables SWITCH
   packet-out SWITCH "in_port=PORT packet=HEX actions=ACTIONS"
   diff-flows SOURCE1 SOURCE2    (each a switch or a file; exit 2 if they differ)
 
@@ -101,7 +102,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		"replace-flows": {1, 1}, "diff-flows": {1, 1},
 		"add-group": {1, 1}, "mod-group": {1, 1}, "del-groups": {0, 1}, "dump-groups": {0, 0},
 		"add-meter": {1, 1}, "mod-meter": {1, 1}, "del-meters": {0, 1}, "dump-meters": {0, 0},
-		"dump-aggregate": {0, 1}, "packet-out": {1, 1}, "dump-ports": {0, 1}, "dump-ports-desc": {0, 0}}
+		"dump-aggregate": {0, 1}, "packet-out": {1, 1}, "dump-ports": {0, 1}, "dump-ports-desc": {0, 0}, "dump-tables": {0, 0}}
 	n, ok := nargs[cmd]
 	if !ok {
 		fmt.Fprintf(stderr, "%s: unknown command '%s'; use --help for help\n", progName, cmd)
@@ -181,6 +182,11 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		}
 	case "packet-out":
 		err = c.PacketOut(ctx, pkt.inPort, pkt.frame, pkt.actions)
+	case "dump-tables":
+		var ts []openflow.TableStats
+		if ts, err = c.DumpTables(ctx); err == nil {
+			_, err = io.WriteString(stdout, "OFPST_TABLE reply (OF1.3):\n"+openflow.FormatTables(ts)+"\n")
+		}
 	case "dump-ports-desc":
 		var ds []*openflow.PortDesc
 		if ds, err = c.DumpPortsDesc(ctx); err == nil {
