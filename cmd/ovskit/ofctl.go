@@ -185,7 +185,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	case "dump-tables":
 		var ts []openflow.TableStats
 		if ts, err = c.DumpTables(ctx); err == nil {
-			_, err = io.WriteString(stdout, "OFPST_TABLE reply (OF1.3):\n"+openflow.FormatTables(ts)+"\n")
+			_, err = io.WriteString(stdout, "OFPST_TABLE reply (OF1.3):\n"+openflow.FormatTables(ts))
 		}
 	case "dump-ports-desc":
 		var ds []*openflow.PortDesc
