@@ -152,14 +152,9 @@ func runLab4OVN(ctx context.Context, w *sim.World, r *sim.Report) error {
 	if err != nil {
 		return err
 	}
-	addrs := make([]netip.Addr, len(guests))
-	for i, g := range guests {
-		l, err := g.DHCP(ctx)
-		checkLeaseFrom(ctx, r, g, "OVN 10.0.0.1", l, err)
-		if err != nil {
-			return err
-		}
-		addrs[i] = l.Addr.Addr()
+	addrs, err := ovnLeases(ctx, r, guests)
+	if err != nil {
+		return err
 	}
 	// Capture on hv1's underlay link while every pair pings.
 	capture, err := o.underlay.NS.Sniff(o.chassis[0].Name)
@@ -253,6 +248,21 @@ func ovnFailover(ctx context.Context, r *sim.Report, o *ovnWorld, from, to *sim.
 	r.Add(sim.Check{From: from.Name, To: to.Name, What: "pings during the failover", Expected: "all answered",
 		Observed: fmt.Sprintf("%d of %d answered", ok, n), Pass: n > 0 && ok == n})
 	return nil
+}
+
+// ovnLeases has each guest obtain its address from OVN's DHCP and
+// records the leases.
+func ovnLeases(ctx context.Context, r *sim.Report, guests []*sim.Guest) ([]netip.Addr, error) {
+	addrs := make([]netip.Addr, len(guests))
+	for i, g := range guests {
+		l, err := g.DHCP(ctx)
+		checkLeaseFrom(ctx, r, g, "OVN 10.0.0.1", l, err)
+		if err != nil {
+			return nil, err
+		}
+		addrs[i] = l.Addr.Addr()
+	}
+	return addrs, nil
 }
 
 // checkGeneve records that a chassis exchanged Geneve packets carrying
@@ -451,14 +461,9 @@ func runLab6OVN(ctx context.Context, w *sim.World, r *sim.Report) error {
 	if err := o.central.WaitPortsUp(ctx, names...); err != nil {
 		return err
 	}
-	addrs := make([]netip.Addr, len(guests))
-	for i, g := range guests {
-		l, err := g.DHCP(ctx)
-		checkLeaseFrom(ctx, r, g, "OVN 10.0.0.1", l, err)
-		if err != nil {
-			return err
-		}
-		addrs[i] = l.Addr.Addr()
+	addrs, err := ovnLeases(ctx, r, guests)
+	if err != nil {
+		return err
 	}
 	vm4, vm5 := guests[0], guests[1]
 	r.Reach(ctx, vm5, "vm4", addrs[0].String(), true)
