@@ -99,3 +99,115 @@ func TestMonitorKeepsOpenVSwitch(t *testing.T) {
 		t.Error("the transaction did not wait for ovs-vswitchd (no next_cfg)")
 	}
 }
+
+// TestInsertOptionalZeroes: an optional column given a value, even its
+// type's zero, is inserted (tag 0, an empty datapath id, false); only an
+// absent (nil) one is left to the server's default.
+func TestInsertOptionalZeroes(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t)
+	ctx := testCtx(t, 10*time.Second)
+	zero, empty, no := 0, "", false
+	_, err := s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+		if err != nil {
+			return err
+		}
+		ifc := &ovsdb.Interface{Name: "z0"}
+		if _, err := tx.Insert(ifc); err != nil {
+			return err
+		}
+		p := &ovsdb.Port{Name: "z0", Interfaces: []string{ifc.UUID}, Tag: &zero}
+		if _, err := tx.Insert(p); err != nil {
+			return err
+		}
+		ctl := &ovsdb.Controller{Target: "tcp:198.51.100.7:6653", EnableAsyncMessages: &no}
+		if _, err := tx.Insert(ctl); err != nil {
+			return err
+		}
+		br := &ovsdb.Bridge{Name: "z0", Ports: []string{p.UUID}, DatapathID: &empty, Controller: []string{ctl.UUID}}
+		if _, err := tx.Insert(br); err != nil {
+			return err
+		}
+		return tx.Mutate(roots[0], ovsdb.Insert("bridges", []string{br.UUID}))
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := ovsdb.Dial(ctx, s.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	err = fresh.View(ctx, func(tx *ovsdb.Tx) error {
+		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "z0")
+		if err != nil {
+			return err
+		}
+		if p.Tag == nil || *p.Tag != 0 {
+			t.Errorf("tag %v, want 0", p.Tag)
+		}
+		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "z0")
+		if err != nil {
+			return err
+		}
+		if br.DatapathID == nil || *br.DatapathID != "" {
+			t.Errorf("datapath_id %v, want \"\"", br.DatapathID)
+		}
+		ctls, err := ovsdb.List[ovsdb.Controller](tx)
+		if err != nil {
+			return err
+		}
+		if len(ctls) != 1 || ctls[0].EnableAsyncMessages == nil || *ctls[0].EnableAsyncMessages {
+			t.Errorf("controllers %v: want enable_async_messages false", ctls)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReadOnlyLeavesNextCfg: a transaction that only reads writes
+// nothing, not even Open_vSwitch's next_cfg.
+func TestReadOnlyLeavesNextCfg(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t)
+	ctx := testCtx(t, 10*time.Second)
+	cfg := func() int {
+		var n int
+		if err := s.Client.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		err := s.Client.View(ctx, func(tx *ovsdb.Tx) error {
+			roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+			if err == nil && len(roots) == 1 {
+				n = roots[0].NextCfg
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := cfg()
+	// A client that waits for ovs-vswitchd (there is none here): a
+	// transaction that bumped next_cfg would wait forever.
+	c, err := ovsdb.Dial(ctx, s.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	short := testCtx(t, 3*time.Second)
+	res, err := c.Do(short, func(tx *ovsdb.Tx) error {
+		_, err := ovsdb.List[ovsdb.Bridge](tx)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := cfg(); after != before || res.NextCfg != 0 {
+		t.Errorf("next_cfg %d -> %d (result %d) after a read-only transaction", before, after, res.NextCfg)
+	}
+}
