@@ -1,6 +1,7 @@
 package ovsdb_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -209,5 +210,33 @@ func TestReadOnlyLeavesNextCfg(t *testing.T) {
 	}
 	if after := cfg(); after != before || res.NextCfg != 0 {
 		t.Errorf("next_cfg %d -> %d (result %d) after a read-only transaction", before, after, res.NextCfg)
+	}
+}
+
+// TestResendWhenNeverSent: a transaction made while the server is down is
+// not failed: it was never sent, so the client sends it once it has
+// reconnected, and it commits once.
+func TestResendWhenNeverSent(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 30*time.Second)
+	c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithBackoff(20*time.Millisecond, 100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s.KillDB()
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		if err := s.StartDB(context.Background()); err != nil {
+			t.Errorf("restart: %v", err)
+		}
+	}()
+	time.Sleep(100 * time.Millisecond) // the client has seen the connection go
+	if _, err := c.Transact(ctx, ovsdb.NoWait(), setCounter("p1", 7)); err != nil {
+		t.Fatalf("a transaction made while the server was down: %v", err)
+	}
+	if n := serverCounter(t, s, "p1"); n != 7 {
+		t.Errorf("counter %d, want 7", n)
 	}
 }
