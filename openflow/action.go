@@ -917,6 +917,12 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 			return nil, syntaxf(item, "\"enqueue\" syntax is \"enqueue:PORT:QUEUE\" or \"enqueue(PORT,QUEUE)\"")
 		}
 		return []Action{SetQueue{uint32(q)}, Output{Port: p}, PopQueue{}}, nil
+	case "learn":
+		l, err := parseLearn(arg, item)
+		if err != nil {
+			return nil, err
+		}
+		return []Action{l}, nil
 	case "set_queue":
 		n, err := num(0xffffffff)
 		if err != nil {
@@ -1236,6 +1242,8 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		return Note{append([]byte(nil), a[10:]...)}, nil
 	case 5:
 		return PopQueue{}, nil
+	case 16:
+		return decodeLearn(a)
 	case 34:
 		return Conjunction{ID: binary.BigEndian.Uint32(a[12:]), Clause: a[10] + 1, NClauses: a[11]}, nil
 	case 42:

@@ -18,6 +18,7 @@ func FuzzParseFlow(f *testing.F) {
 		"actions=mod_vlan_vid:10,mod_nw_src:10.0.0.1,controller:64,normal",
 		"tcp,actions=ct(commit,zone=3,nat(src=10.0.0.1-10.0.0.9:1000-2000,persistent,hash),exec(set_field:0x5->ct_mark))",
 		"actions=set_queue:3 pop_queue exit mod_nw_ttl:9",
+		"actions=learn(table=20,hard_timeout=300,priority=1,NXM_OF_VLAN_TCI[0..11],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:0->NXM_OF_VLAN_TCI[],output:NXM_OF_IN_PORT[],reg1=5)",
 	} {
 		f.Add(s)
 	}
