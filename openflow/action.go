@@ -157,6 +157,21 @@ func nxHeader(b []byte, n, subtype uint16) []byte {
 
 const nxVendor = 0x00002320
 
+// OutputReg outputs to the port held in a subfield (output:NXM_NX_REG0[]).
+type OutputReg struct {
+	Src       string
+	Ofs, Bits int
+}
+
+func (a OutputReg) String() string { return "output:" + formatSubfield(a.Src, a.Ofs, a.Bits) }
+func (a OutputReg) appendWire(b []byte) []byte {
+	b = nxHeader(b, 24, 15)
+	b = binary.BigEndian.AppendUint16(b, uint16(a.Ofs<<6|(a.Bits-1)))
+	b = binary.BigEndian.AppendUint32(b, nxmFields[a.Src].header())
+	b = binary.BigEndian.AppendUint16(b, 0) // max_len
+	return append(b, 0, 0, 0, 0, 0, 0)
+}
+
 // SetQueue sets the queue the packet is output to (set_queue:N).
 type SetQueue struct{ ID uint32 }
 
@@ -748,6 +763,16 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 	case "drop":
 		return nil, nil
 	case "output":
+		if strings.Contains(arg, "[") || nxmFields[arg].size > 0 {
+			if !strings.Contains(arg, "[") {
+				arg += "[]"
+			}
+			f, ofs, bits, err := parseSubfield(arg)
+			if err != nil {
+				return nil, err
+			}
+			return []Action{OutputReg{f, ofs, bits}}, nil
+		}
 		p, ok := parsePort(arg)
 		if !ok {
 			return nil, syntaxf(item, "%s: output to unknown port", arg)
@@ -1244,6 +1269,13 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		return PopQueue{}, nil
 	case 16:
 		return decodeLearn(a)
+	case 15:
+		on := binary.BigEndian.Uint16(a[10:])
+		name, ok := nxmByHeader(binary.BigEndian.Uint32(a[12:]))
+		if !ok {
+			return nil, fmt.Errorf("openflow: output from field %#x: %w", binary.BigEndian.Uint32(a[12:]), ErrUnsupported)
+		}
+		return OutputReg{Src: name, Ofs: int(on >> 6), Bits: int(on&0x3f) + 1}, nil
 	case 34:
 		return Conjunction{ID: binary.BigEndian.Uint32(a[12:]), Clause: a[10] + 1, NClauses: a[11]}, nil
 	case 42:

@@ -119,6 +119,7 @@ func ofScenarios() []ofScenario {
 		one("ct-table", "ip,actions=ct(table=1)"),
 		one("ct-zone-table", "ip,actions=ct(zone=7,table=2)"),
 		one("drop", "actions=drop"),
+		one("output-reg", "send_flow_rem,actions=output:1,output:NXM_NX_REG0,output:2,output:NXM_NX_REG1[16..31],output:3"),
 		one("learn", "actions=learn(table=20,hard_timeout=300,priority=1,cookie=0x5,NXM_OF_VLAN_TCI[0..11],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:0->NXM_OF_VLAN_TCI[],load:NXM_NX_TUN_ID[]->NXM_NX_TUN_ID[],output:NXM_OF_IN_PORT[])"),
 		one("learn-immediate", "priority=4,actions=learn(table=2,reg1=5,dl_src=52:54:00:00:00:01)"),
 		one("learn-flags", "ip,actions=learn(table=1,idle_timeout=10,fin_idle_timeout=5,send_flow_rem,delete_learned,eth_type=0x800,NXM_OF_IP_SRC[]=NXM_OF_IP_DST[],load:0x5->NXM_NX_REG0[0..7])"),
