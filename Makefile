@@ -63,7 +63,7 @@ bench: deps
 # 2 cores; run it on an otherwise idle machine (a loaded one times mutants
 # out). Fails below 90 % efficacy. With CI=true, as in CI: a mutant that
 # makes the harness think a prerequisite is missing fails the tests instead
-# of skipping them (session 6's run, without it, let 20 such mutants live).
+# of skipping them (session 6's run, without it, let such mutants live).
 GREMLINS := github.com/go-gremlins/gremlins/cmd/gremlins@v0.5.0
 mutation: deps
 	CI=true $(GO) run $(GREMLINS) unleash --workers 2 --timeout-coefficient 6 --threshold-efficacy 90 -o .mutation.json ./ovsdb
