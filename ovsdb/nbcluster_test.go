@@ -51,11 +51,25 @@ func TestClusterFollowsLeader(t *testing.T) {
 		killed := time.Now()
 		c.KillMember(ovsproc.NB, leader)
 		name := "ls" + strconv.Itoa(round)
-		if _, err := nb.Do(ctx, func(tx *ovsdb.Tx) error {
-			_, err := tx.Insert(&nbdb.LogicalSwitch{Name: name})
-			return err
-		}); err != nil {
-			t.Fatalf("round %d: write after the leader died: %v", round, err)
+		// The insert is made idempotent by a check of the name: a write
+		// sent to the dying leader before the client saw it go is
+		// reported as of unknown outcome, and then made again if it did
+		// not commit.
+		for attempt := 0; ; attempt++ {
+			_, err := nb.Do(ctx, func(tx *ovsdb.Tx) error {
+				if _, err := ovsdb.Lookup[nbdb.LogicalSwitch](tx, "name", name); err == nil {
+					return nil
+				}
+				_, err := tx.Insert(&nbdb.LogicalSwitch{Name: name})
+				return err
+			})
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, ovsdb.ErrOutcomeUnknown) || attempt == 3 {
+				t.Fatalf("round %d: write after the leader died: %v", round, err)
+			}
+			t.Logf("round %d: %v; again", round, err)
 		}
 		_, ep = leaderEndpoint(t, ctx, c)
 		t.Logf("round %d: leader %d killed; written through the new leader %s after %v", round, leader, ep, time.Since(killed).Round(time.Millisecond))
