@@ -133,8 +133,9 @@ func runLab2Flows(ctx context.Context, w *sim.World, r *sim.Report) error {
 	r.Reach(ctx, vm1, "vm2", "10.0.3.2", false)
 	r.Reach(ctx, vm3, "vm1", "10.0.3.1", true)
 	r.Reach(ctx, vm3, "vm2", "10.0.3.2", false)
-	// The flows from vm3's port counted its packets; vm2's saw none.
-	if err := fh.checkCounters(ctx, r, map[string]bool{"vm3": true, "vm1": true, "vm2": false}); err != nil {
+	// The flows from vm1's and vm3's ports counted their packets. (vm2's
+	// may count a stray IPv6 solicitation of its own: not checked.)
+	if err := fh.checkCounters(ctx, r, map[string]bool{"vm3": true, "vm1": true}); err != nil {
 		return err
 	}
 	// vm1 leaves 10 (lab 2's cleanup): it no longer reaches vm3.

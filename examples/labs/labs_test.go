@@ -106,7 +106,7 @@ func TestLabs(t *testing.T) {
 		{labs.Lab4VXLAN, 13, false},
 		{labs.Lab4Geneve, 13, false},
 		{labs.Trunk, 7, true},
-		{labs.Lab2Flows, 9, true},
+		{labs.Lab2Flows, 8, true},
 		{labs.FirewallFlows, 4, true},
 	} {
 		t.Run(tc.lab.Name, func(t *testing.T) {
