@@ -179,7 +179,7 @@ func TestClusterLinearizable(t *testing.T) {
 				out, err := clusterOp(octx, client, in)
 				ret := now()
 				ocancel()
-				rec := record{committed: err == nil}
+				rec := record{committed: err == nil || errors.Is(err, ovsdb.ErrCommitted)}
 				if errors.Is(err, ovsdb.ErrOutcomeUnknown) {
 					rec.unknown, out.Unknown, ret = true, true, math.MaxInt64
 				}
