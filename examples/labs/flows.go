@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovskit/ovskit/appctl"
 	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/openflow"
@@ -91,7 +92,12 @@ func (fh *flowHost) program(ctx context.Context, flows ...string) error {
 	if err := fh.of.DelFlows(ctx, nil, false); err != nil {
 		return err
 	}
-	return fh.of.AddFlows(ctx, parsed...)
+	if err := fh.of.AddFlows(ctx, parsed...); err != nil {
+		return err
+	}
+	// The datapath caches flows: wait until the revalidators have
+	// applied the new table, or a probe may ride an old cached flow.
+	return appctl.WaitRevalidated(ctx, fh.host.OVS.VSwitchdCtl())
 }
 
 // vlanFlows forwards each port's packets to the other ports of its group.
