@@ -363,6 +363,7 @@ func diffStep(ctx context.Context, t *testing.T, own *openflow.Conn, a, flows st
 		t.Errorf("diff-flows: %v: %s", err, out)
 		return false
 	}
+	differs := err != nil // ovs-ofctl exits 2 when the sources differ
 	var want []string
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 		if l != "" {
@@ -386,8 +387,9 @@ func diffStep(ctx context.Context, t *testing.T, own *openflow.Conn, a, flows st
 		t.Errorf("diff-flows:\n--- ovs-ofctl\n%s\n--- ovskit\n%s", strings.Join(want, "\n"), strings.Join(got, "\n"))
 		return false
 	}
-	if (len(got) > 0) != (err == nil && len(want) > 0) {
-		return true
+	if differs != (len(got) > 0) {
+		t.Errorf("diff-flows: ovs-ofctl says the flows differ: %v; ovskit: %v", differs, len(got) > 0)
+		return false
 	}
 	return true
 }

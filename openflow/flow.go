@@ -50,10 +50,13 @@ const (
 
 func (f *Flow) flags() uint16 {
 	var x uint16
-	for bit, on := range map[uint16]bool{flagSendFlowRem: f.SendFlowRem, flagCheckOverlap: f.CheckOverlap,
-		flagResetCounts: f.ResetCounts, flagNoPktCounts: f.NoPacketCounts, flagNoByteCounts: f.NoByteCounts} {
-		if on {
-			x |= bit
+	for _, fl := range []struct {
+		on  bool
+		bit uint16
+	}{{f.SendFlowRem, flagSendFlowRem}, {f.CheckOverlap, flagCheckOverlap}, {f.ResetCounts, flagResetCounts},
+		{f.NoPacketCounts, flagNoPktCounts}, {f.NoByteCounts, flagNoByteCounts}} {
+		if fl.on {
+			x |= fl.bit
 		}
 	}
 	return x

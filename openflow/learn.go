@@ -261,6 +261,8 @@ func decodeLearn(a []byte) (Action, error) {
 // parseLearn reads learn's argument.
 func parseLearn(arg, item string) (Action, error) {
 	l := Learn{Priority: DefaultPriority}
+	u16 := map[string]*uint16{"idle_timeout": &l.IdleTimeout, "hard_timeout": &l.HardTimeout,
+		"fin_idle_timeout": &l.FinIdleTimeout, "fin_hard_timeout": &l.FinHardTimeout, "priority": &l.Priority}
 	for _, tok := range splitTop(arg) {
 		tok = strings.TrimSpace(tok)
 		k, v, hasV := strings.Cut(tok, "=")
@@ -277,21 +279,9 @@ func parseLearn(arg, item string) (Action, error) {
 		case k == "table" && hasV:
 			n, err = num(8)
 			l.Table = uint8(n)
-		case k == "idle_timeout" && hasV:
+		case hasV && u16[k] != nil:
 			n, err = num(16)
-			l.IdleTimeout = uint16(n)
-		case k == "hard_timeout" && hasV:
-			n, err = num(16)
-			l.HardTimeout = uint16(n)
-		case k == "fin_idle_timeout" && hasV:
-			n, err = num(16)
-			l.FinIdleTimeout = uint16(n)
-		case k == "fin_hard_timeout" && hasV:
-			n, err = num(16)
-			l.FinHardTimeout = uint16(n)
-		case k == "priority" && hasV:
-			n, err = num(16)
-			l.Priority = uint16(n)
+			*u16[k] = uint16(n)
 		case k == "cookie" && hasV:
 			l.Cookie, err = num(64)
 		case tok == "send_flow_rem":
