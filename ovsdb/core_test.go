@@ -462,7 +462,7 @@ func bigPort(name string, n int) ovsdb.Command {
 func TestStalledServerHonoursDeadlines(t *testing.T) {
 	t.Parallel()
 	s := newSwitch(t)
-	stall(t, s, 6*time.Second)
+	stall(t, s, 3500*time.Millisecond)
 	var wg sync.WaitGroup
 	for i, size := range []int{512 << 10, 2 << 20, 8 << 20} {
 		wg.Add(1)

@@ -35,6 +35,7 @@ func leaderEndpoint(t *testing.T, ctx context.Context, c *ovstest.Central) (int,
 // writes through the leader; when the leader is killed it finds the new
 // one and writes again; with WithFollowerReads it may stay on a follower.
 func TestClusterFollowsLeader(t *testing.T) {
+	t.Parallel()
 	c := ovstest.NewCentral(t, ovstest.Members(3), ovstest.WithoutNorthd())
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -125,6 +126,7 @@ func TestClusterFollowsLeader(t *testing.T) {
 // twice); and after each kill the clients commit again soon after a new
 // leader is elected.
 func TestClusterLinearizable(t *testing.T) {
+	t.Parallel()
 	c := ovstest.NewCentral(t, ovstest.Members(3), ovstest.WithoutNorthd())
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -17,6 +17,7 @@ import (
 // sent (fewer bytes), unmonitored tables and columns are refused, and the
 // rows it keeps follow the database.
 func TestConditionalMonitor(t *testing.T) {
+	t.Parallel()
 	c := ovstest.NewCentral(t, ovstest.WithoutNorthd())
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -17,6 +17,7 @@ import (
 // monitor_cond_since and receives only what changed, a small fraction of
 // the full download, and its cache is the database.
 func TestResumeAfterReconnect(t *testing.T) {
+	t.Parallel()
 	c := ovstest.NewCentral(t, ovstest.Members(3), ovstest.WithoutNorthd())
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

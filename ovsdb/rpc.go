@@ -237,15 +237,25 @@ func (c *rpcConn) writeLoop() {
 		c.writing = len(q) > 0
 		c.mu.Unlock()
 		bufs = bufs[:0]
+		taken := q[:0]
 		for _, m := range q {
 			if m.state.CompareAndSwap(msgQueued, msgTaken) {
 				bufs = append(bufs, m.b)
+				taken = append(taken, m)
 			}
 		}
 		out := bufs // WriteTo consumes its receiver
-		_, err := out.WriteTo(c.nc)
+		n, err := out.WriteTo(c.nc)
 		c.doneWriting()
 		if err != nil {
+			// The messages that start at or past n were never sent.
+			var at int64
+			for _, m := range taken {
+				if at >= n {
+					m.state.Store(msgQueued)
+				}
+				at += int64(len(m.b))
+			}
 			c.fail(fmt.Errorf("write: %v: %w", err, ErrNotConnected))
 			return
 		}
@@ -318,6 +328,10 @@ func (c *rpcConn) send(ctx context.Context, m *outMsg) {
 		default:
 		}
 	default:
+		if n == 0 {
+			// Not a byte of it was accepted: the server never saw it.
+			m.state.Store(msgQueued)
+		}
 		c.doneWriting()
 		c.fail(fmt.Errorf("write: %v: %w", err, ErrNotConnected))
 	}

@@ -39,6 +39,11 @@ func TestEachMember(t *testing.T) {
 		{"bad separator", `{"a":1;"b":2}`, nil, true},
 		{"key not a string", `{a:1}`, nil, true},
 		{"empty input", ``, nil, true},
+		// Input that ends exactly where the next token is due.
+		{"ends after a comma", `{"a":1,`, nil, true},
+		{"ends after a key", `{"a"`, nil, true},
+		{"ends after a colon", `{"a":`, nil, true},
+		{"ends after the brace", `{`, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := members([]byte(tc.in))
@@ -52,6 +57,42 @@ func TestEachMember(t *testing.T) {
 				t.Fatalf("got %v, %v; want %v", got, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestElementsTruncated: an array that ends where the next element is due
+// is an error, not a read past the end.
+func TestElementsTruncated(t *testing.T) {
+	for _, in := range []string{`[`, `[1,`, `[1`, `[1 `, `["a",{}`} {
+		if _, err := elements([]byte(in)); !errors.Is(err, errScan) {
+			t.Errorf("elements(%q) = %v, want errScan", in, err)
+		}
+	}
+}
+
+// TestUnquote: strings decode the same through the plain and the escaped
+// path, from slices with no room past their end.
+func TestUnquote(t *testing.T) {
+	for in, want := range map[string]string{
+		`""`:         "",
+		`"ab"`:       "ab",
+		`"a b"`:      "a b",
+		`"a\"b"`:    `a"b`,
+		`"\u00e9"`:  "é",
+		`"é"`:        "é",
+		`"tab\t"`:   "tab\t",
+	} {
+		b := []byte(in)
+		got, err := unquote(b[:len(b):len(b)])
+		if err != nil || got != want {
+			t.Errorf("unquote(%s) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{``, `"`, `a`, `"a`, `a"`} {
+		b := []byte(in)
+		if _, err := unquote(b[:len(b):len(b)]); !errors.Is(err, errScan) {
+			t.Errorf("unquote(%s): %v, want errScan", in, err)
+		}
 	}
 }
 
