@@ -74,13 +74,13 @@ func TestElementsTruncated(t *testing.T) {
 // path, from slices with no room past their end.
 func TestUnquote(t *testing.T) {
 	for in, want := range map[string]string{
-		`""`:         "",
-		`"ab"`:       "ab",
-		`"a b"`:      "a b",
-		`"a\"b"`:    `a"b`,
-		`"\u00e9"`:  "é",
-		`"é"`:        "é",
-		`"tab\t"`:   "tab\t",
+		`""`:       "",
+		`"ab"`:     "ab",
+		`"a b"`:    "a b",
+		`"a\"b"`:   `a"b`,
+		`"\u00e9"`: "é",
+		`"é"`:      "é",
+		`"tab\t"`:  "tab\t",
 	} {
 		b := []byte(in)
 		got, err := unquote(b[:len(b):len(b)])
