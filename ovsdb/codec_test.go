@@ -237,6 +237,8 @@ func TestOperationJSON(t *testing.T) {
 		{Operation{Op: "mutate", Table: "Open_vSwitch", Mutations: []Mutation{Add("next_cfg", 1)}},
 			`{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","+=",1]]}`},
 		{Operation{Op: "comment", Comment: "hi"}, `{"op":"comment","comment":"hi"}`},
+		{Operation{Op: "select", Table: "Port"}, `{"op":"select","table":"Port","where":[]}`},
+		{Operation{Op: "select", Table: "Port", Columns: []string{"name"}}, `{"op":"select","table":"Port","where":[],"columns":["name"]}`},
 	}
 	for _, tt := range tests {
 		if got := tt.op.String(); got != tt.want {

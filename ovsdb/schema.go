@@ -176,15 +176,6 @@ func (s *Schema) encode(table, column string, v any) (any, error) {
 	return out, nil
 }
 
-// encodeKeys writes a set of keys of a map column (for deleting keys).
-func (s *Schema) encodeKeys(table, column string, keys any) (any, error) {
-	k, err := s.kindsOf(table, column)
-	if err != nil {
-		return nil, err
-	}
-	return encodeDatum(k.key, k.key, keys)
-}
-
 // CheckCompatible reports every table and column of want that the server's
 // schema lacks or types differently, joined in one error wrapping ErrSchema.
 // Extra tables and columns on the server are fine.

@@ -788,12 +788,9 @@ func (tx *Tx) Mutate(row Model, muts ...Mutation) error {
 		if err := checkMutation(cur, m); err != nil {
 			return fmt.Errorf("mutate %s.%s: %w", p.table, m.Column, err)
 		}
-		var v any
-		if rv := reflect.ValueOf(cur); rv.Kind() == reflect.Map && m.Mutator == MutateDelete && reflect.ValueOf(m.Value).Kind() != reflect.Map {
-			v, err = tx.schema.encodeKeys(p.table, m.Column, m.Value)
-		} else {
-			v, err = tx.schema.encode(p.table, m.Column, m.Value)
-		}
+		// A map column's keys to delete (a key or a slice of keys) encode
+		// as a set of the key type, as any non-map value does.
+		v, err := tx.schema.encode(p.table, m.Column, m.Value)
 		if err != nil {
 			return fmt.Errorf("mutate: %w", err)
 		}

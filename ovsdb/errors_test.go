@@ -1,0 +1,33 @@
+package ovsdb_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/ovskit/ovskit/ovsdb"
+)
+
+// TestErrorMessages: what each error type says.
+func TestErrorMessages(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{&ovsdb.InterfaceError{Name: "nosuch"}, `committed, but interface "nosuch" failed (no ofport; see ovs-vswitchd's log)`},
+		{&ovsdb.InterfaceError{Name: "nosuch", Cause: "could not open network device nosuch (No such device)"},
+			`committed, but interface "nosuch" failed: could not open network device nosuch (No such device)`},
+		{&ovsdb.OpError{Index: 1, Op: &ovsdb.Operation{Op: "insert", Table: "Port"}, Err: "constraint violation", Details: "duplicate"},
+			"insert on table Port: constraint violation: duplicate"},
+		{&ovsdb.OpError{Index: 2, Err: "referential integrity violation"}, "commit: referential integrity violation"},
+		{&ovsdb.RPCError{Method: "monitor", Err: "unknown database"}, "monitor: unknown database"},
+		{&ovsdb.OutcomeUnknownError{Marker: "ovskit txn X", Err: context.DeadlineExceeded}, "transaction ovskit txn X sent, outcome unknown: context deadline exceeded"},
+	} {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("got  %s\nwant %s", got, tt.want)
+		}
+	}
+	if !errors.Is(&ovsdb.InterfaceError{Name: "x"}, ovsdb.ErrCommitted) {
+		t.Error("an InterfaceError is not ErrCommitted")
+	}
+}
