@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math/big"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -334,7 +336,10 @@ func (a Note) appendWire(b []byte) []byte {
 // ct(commit,table=T,zone=Z,nat(...),exec(...)).
 type CT struct {
 	Commit bool
-	Zone   uint16
+	// Force commits the connection in this direction, ending one that
+	// was committed in the other.
+	Force bool
+	Zone  uint16
 	// Table is where the packet continues after tracking (255: none).
 	Table uint8
 	// NAT, if set, translates the connection's addresses.
@@ -342,12 +347,18 @@ type CT struct {
 	// Exec are actions applied to the connection when committing
 	// (set_field of ct_mark, load into NXM_NX_CT_MARK).
 	Exec []Action
+	// Alg is the application layer gateway's port: 21 (alg=ftp), 69
+	// (alg=tftp), 0 for none.
+	Alg uint16
 }
 
 func (a CT) String() string {
 	var parts []string
 	if a.Commit {
 		parts = append(parts, "commit")
+	}
+	if a.Force {
+		parts = append(parts, "force")
 	}
 	if a.Table != 255 {
 		parts = append(parts, "table="+strconv.Itoa(int(a.Table)))
@@ -360,6 +371,15 @@ func (a CT) String() string {
 	}
 	if len(a.Exec) > 0 {
 		parts = append(parts, "exec("+actionsString(a.Exec)+")")
+	}
+	switch a.Alg {
+	case 0:
+	case 21:
+		parts = append(parts, "alg=ftp")
+	case 69:
+		parts = append(parts, "alg=tftp")
+	default:
+		parts = append(parts, "alg="+strconv.Itoa(int(a.Alg)))
 	}
 	return "ct(" + strings.Join(parts, ",") + ")"
 }
@@ -375,22 +395,25 @@ func (a CT) appendWire(b []byte) []byte {
 	b = nxHeader(b, uint16(24+len(nested)), 35)
 	flags := uint16(0)
 	if a.Commit {
-		flags = 1
+		flags |= 1
+	}
+	if a.Force {
+		flags |= 2
 	}
 	b = binary.BigEndian.AppendUint16(b, flags)
 	b = binary.BigEndian.AppendUint32(b, 0) // zone_src: an immediate zone
 	b = binary.BigEndian.AppendUint16(b, a.Zone)
 	b = append(b, a.Table, 0, 0, 0)
-	b = binary.BigEndian.AppendUint16(b, 0) // alg
+	b = binary.BigEndian.AppendUint16(b, a.Alg)
 	return append(b, nested...)
 }
 
-// NAT is ct()'s address translation: nat, nat(src=IP[-IP][:PORT[-PORT]]),
-// nat(dst=...), with persistent and hash or random.
+// NAT is ct()'s address translation: nat, nat(src=ADDR[-ADDR][:PORT[-PORT]]),
+// nat(dst=...), with persistent and hash or random. Addresses are IPv4 or
+// IPv6 (in brackets when ports follow: [ADDR]-[ADDR]:PORT-PORT).
 type NAT struct {
 	Src, Dst         bool
-	Min, Max         [4]byte // IPv4 range (Max zero: Min alone)
-	HasRange         bool
+	Min, Max         netip.Addr // the range (Max invalid: Min alone; Min invalid: no range)
 	PortMin, PortMax uint16
 	Persistent       bool
 	Hash, Random     bool
@@ -407,10 +430,16 @@ func (n *NAT) String() string {
 	} else {
 		b.WriteString("dst")
 	}
-	if n.HasRange {
-		fmt.Fprintf(&b, "=%d.%d.%d.%d", n.Min[0], n.Min[1], n.Min[2], n.Min[3])
-		if n.Max != [4]byte{} && n.Max != n.Min {
-			fmt.Fprintf(&b, "-%d.%d.%d.%d", n.Max[0], n.Max[1], n.Max[2], n.Max[3])
+	if n.Min.IsValid() {
+		addr := func(a netip.Addr) string {
+			if a.Is6() && n.PortMin != 0 {
+				return "[" + a.String() + "]"
+			}
+			return a.String()
+		}
+		b.WriteString("=" + addr(n.Min))
+		if n.Max.IsValid() && n.Max != n.Min {
+			b.WriteString("-" + addr(n.Max))
 		}
 		if n.PortMin != 0 {
 			fmt.Fprintf(&b, ":%d", n.PortMin)
@@ -418,6 +447,7 @@ func (n *NAT) String() string {
 				fmt.Fprintf(&b, "-%d", n.PortMax)
 			}
 		}
+		// The flags print only with a range, as ovs-ofctl prints them.
 		if n.Persistent {
 			b.WriteString(",persistent")
 		}
@@ -435,27 +465,21 @@ func (n *NAT) String() string {
 func (n *NAT) appendWire(b []byte) []byte {
 	var flags, present uint16
 	var opt []byte
-	if n.Src {
-		flags |= 1
+	for i, on := range []bool{n.Src, n.Dst, n.Persistent, n.Hash, n.Random} {
+		if on {
+			flags |= 1 << i
+		}
 	}
-	if n.Dst {
-		flags |= 2
-	}
-	if n.Persistent {
-		flags |= 4
-	}
-	if n.Hash {
-		flags |= 8
-	}
-	if n.Random {
-		flags |= 16
-	}
-	if n.HasRange {
-		present |= 1
-		opt = append(opt, n.Min[:]...)
-		if n.Max != [4]byte{} {
-			present |= 2
-			opt = append(opt, n.Max[:]...)
+	if n.Min.IsValid() {
+		minBit, maxBit := uint16(1), uint16(2)
+		if n.Min.Is6() {
+			minBit, maxBit = 4, 8
+		}
+		present |= minBit
+		opt = append(opt, n.Min.AsSlice()...)
+		if n.Max.IsValid() {
+			present |= maxBit
+			opt = append(opt, n.Max.AsSlice()...)
 		}
 		if n.PortMin != 0 {
 			present |= 16
@@ -478,6 +502,65 @@ func (n *NAT) appendWire(b []byte) []byte {
 	return b
 }
 
+// parseNATAddrs reads ADDR[-ADDR][:PORT[-PORT]], IPv6 addresses in
+// brackets when ports follow.
+func parseNATAddrs(n *NAT, v, item string) error {
+	var lo, hi, ports string
+	if strings.HasPrefix(v, "[") {
+		end := strings.Index(v, "]")
+		if end < 0 {
+			return syntaxf(item, "%s: missing ] in nat", v)
+		}
+		lo, v = v[1:end], v[end+1:]
+		if rest, ok := strings.CutPrefix(v, "-["); ok {
+			end := strings.Index(rest, "]")
+			if end < 0 {
+				return syntaxf(item, "%s: missing ] in nat", rest)
+			}
+			hi, v = rest[:end], rest[end+1:]
+		}
+		if rest, ok := strings.CutPrefix(v, ":"); ok {
+			ports = rest
+		} else if v != "" {
+			return syntaxf(item, "%s: unexpected in nat", v)
+		}
+	} else if strings.Count(v, ":") > 1 {
+		lo, hi, _ = strings.Cut(v, "-") // IPv6 without ports
+	} else {
+		var addrs string
+		addrs, ports, _ = strings.Cut(v, ":")
+		lo, hi, _ = strings.Cut(addrs, "-")
+	}
+	a, err := netip.ParseAddr(lo)
+	if err != nil || a.Zone() != "" {
+		return syntaxf(item, "%s: invalid IP address in nat", lo)
+	}
+	n.Min = a
+	if hi != "" {
+		h, err := netip.ParseAddr(hi)
+		if err != nil || h.Is4() != a.Is4() || h.Zone() != "" {
+			return syntaxf(item, "%s: invalid IP address in nat", hi)
+		}
+		n.Max = h
+	}
+	if ports != "" {
+		plo, phi, hasPHi := strings.Cut(ports, "-")
+		p, err := strconv.ParseUint(plo, 10, 16)
+		if err != nil {
+			return syntaxf(item, "%s: invalid port in nat", plo)
+		}
+		n.PortMin = uint16(p)
+		if hasPHi {
+			p, err := strconv.ParseUint(phi, 10, 16)
+			if err != nil || uint16(p) < n.PortMin {
+				return syntaxf(item, "%s: invalid port range in nat", ports)
+			}
+			n.PortMax = uint16(p)
+		}
+	}
+	return nil
+}
+
 // parseNAT reads nat's argument (without the parentheses).
 func parseNAT(arg, item string) (*NAT, error) {
 	n := &NAT{}
@@ -489,35 +572,9 @@ func parseNAT(arg, item string) (*NAT, error) {
 		switch {
 		case i == 0 && (k == "src" || k == "dst"):
 			n.Src, n.Dst = k == "src", k == "dst"
-			if !hasV {
-				continue
-			}
-			n.HasRange = true
-			addrs, ports, _ := strings.Cut(v, ":")
-			lo, hi, hasHi := strings.Cut(addrs, "-")
-			a, ok := parseIPv4(lo)
-			if !ok {
-				return nil, syntaxf(item, "%s: invalid IP address in nat", lo)
-			}
-			n.Min = a
-			if hasHi {
-				if n.Max, ok = parseIPv4(hi); !ok {
-					return nil, syntaxf(item, "%s: invalid IP address in nat", hi)
-				}
-			}
-			if ports != "" {
-				plo, phi, hasPHi := strings.Cut(ports, "-")
-				p, err := strconv.ParseUint(plo, 10, 16)
-				if err != nil {
-					return nil, syntaxf(item, "%s: invalid port in nat", plo)
-				}
-				n.PortMin = uint16(p)
-				if hasPHi {
-					p, err := strconv.ParseUint(phi, 10, 16)
-					if err != nil || uint16(p) < n.PortMin {
-						return nil, syntaxf(item, "%s: invalid port range in nat", ports)
-					}
-					n.PortMax = uint16(p)
+			if hasV {
+				if err := parseNATAddrs(n, v, item); err != nil {
+					return nil, err
 				}
 			}
 		case i > 0 && tok == "persistent":
@@ -560,6 +617,8 @@ func (d setFieldDef) format(v []byte) string {
 		return formatIPv6(v, full)
 	case 'd':
 		return strconv.FormatUint(beUint(v), 10)
+	case 'X':
+		return wideHex(v)
 	}
 	return cHex(beUint(v))
 }
@@ -580,7 +639,8 @@ var setFieldDefs = func() map[string]setFieldDef {
 		"ipv6_src": {classBasic, 26, 16, '6'}, "ipv6_dst": {classBasic, 27, 16, '6'},
 		"tun_id": {classBasic, 38, 8, 'x'},
 		"nw_ttl": {classNXM1, 29, 1, 'd'}, "tun_src": {classNXM1, 31, 4, '4'}, "tun_dst": {classNXM1, 32, 4, '4'},
-		"pkt_mark": {classNXM1, 33, 4, 'x'}, "ct_mark": {classNXM1, 107, 4, 'x'},
+		"pkt_mark": {classNXM1, 33, 4, 'x'}, "ct_mark": {classNXM1, 107, 4, 'x'}, "ct_label": {classNXM1, 108, 16, 'X'},
+		"mpls_label": {classBasic, 34, 4, 'd'}, "mpls_tc": {classBasic, 35, 1, 'd'},
 	}
 	for i := range 16 {
 		m["reg"+strconv.Itoa(i)] = setFieldDef{classNXM1, uint8(i), 4, 'x'}
@@ -618,10 +678,38 @@ var nxmFields = func() map[string]nxmField {
 		"NXM_OF_ARP_OP": {classNXM0, 15, 2}, "NXM_OF_ARP_SPA": {classNXM0, 16, 4}, "NXM_OF_ARP_TPA": {classNXM0, 17, 4},
 		"NXM_NX_TUN_ID": {classNXM1, 16, 8}, "NXM_NX_ARP_SHA": {classNXM1, 17, 6}, "NXM_NX_ARP_THA": {classNXM1, 18, 6},
 		"NXM_NX_IP_TTL": {classNXM1, 29, 1}, "NXM_NX_PKT_MARK": {classNXM1, 33, 4},
-		"NXM_NX_CT_MARK": {classNXM1, 107, 4}, "OXM_OF_METADATA": {classBasic, 2, 8},
+		"NXM_NX_CT_MARK": {classNXM1, 107, 4}, "NXM_NX_CT_LABEL": {classNXM1, 108, 16},
+		"OXM_OF_METADATA": {classBasic, 2, 8},
 	}
 	for i := range 16 {
 		m["NXM_NX_REG"+strconv.Itoa(i)] = nxmField{classNXM1, uint8(i), 4}
+	}
+	return m
+}()
+
+// nxmAliases are the other names ovs-ofctl takes for the fields of
+// nxmFields: Open vSwitch's own field names and the OXM names of the same
+// fields. They print as the NXM name.
+var nxmAliases = func() map[string]string {
+	m := map[string]string{
+		"in_port": "NXM_OF_IN_PORT", "eth_dst": "NXM_OF_ETH_DST", "dl_dst": "NXM_OF_ETH_DST",
+		"eth_src": "NXM_OF_ETH_SRC", "dl_src": "NXM_OF_ETH_SRC", "eth_type": "NXM_OF_ETH_TYPE", "dl_type": "NXM_OF_ETH_TYPE",
+		"vlan_tci": "NXM_OF_VLAN_TCI", "nw_proto": "NXM_OF_IP_PROTO", "ip_proto": "NXM_OF_IP_PROTO",
+		"ip_src": "NXM_OF_IP_SRC", "nw_src": "NXM_OF_IP_SRC", "ip_dst": "NXM_OF_IP_DST", "nw_dst": "NXM_OF_IP_DST",
+		"tcp_src": "NXM_OF_TCP_SRC", "tp_src": "NXM_OF_TCP_SRC", "tcp_dst": "NXM_OF_TCP_DST", "tp_dst": "NXM_OF_TCP_DST",
+		"udp_src": "NXM_OF_UDP_SRC", "udp_dst": "NXM_OF_UDP_DST", "arp_op": "NXM_OF_ARP_OP",
+		"arp_spa": "NXM_OF_ARP_SPA", "arp_tpa": "NXM_OF_ARP_TPA", "arp_sha": "NXM_NX_ARP_SHA", "arp_tha": "NXM_NX_ARP_THA",
+		"tun_id": "NXM_NX_TUN_ID", "tunnel_id": "NXM_NX_TUN_ID", "nw_ttl": "NXM_NX_IP_TTL", "pkt_mark": "NXM_NX_PKT_MARK",
+		"ct_mark": "NXM_NX_CT_MARK", "ct_label": "NXM_NX_CT_LABEL", "metadata": "OXM_OF_METADATA",
+		"OXM_OF_ETH_DST": "NXM_OF_ETH_DST", "OXM_OF_ETH_SRC": "NXM_OF_ETH_SRC", "OXM_OF_ETH_TYPE": "NXM_OF_ETH_TYPE",
+		"OXM_OF_IP_PROTO": "NXM_OF_IP_PROTO", "OXM_OF_IPV4_SRC": "NXM_OF_IP_SRC", "OXM_OF_IPV4_DST": "NXM_OF_IP_DST",
+		"OXM_OF_TCP_SRC": "NXM_OF_TCP_SRC", "OXM_OF_TCP_DST": "NXM_OF_TCP_DST",
+		"OXM_OF_UDP_SRC": "NXM_OF_UDP_SRC", "OXM_OF_UDP_DST": "NXM_OF_UDP_DST",
+		"OXM_OF_ARP_OP": "NXM_OF_ARP_OP", "OXM_OF_ARP_SPA": "NXM_OF_ARP_SPA", "OXM_OF_ARP_TPA": "NXM_OF_ARP_TPA",
+		"OXM_OF_ARP_SHA": "NXM_NX_ARP_SHA", "OXM_OF_ARP_THA": "NXM_NX_ARP_THA", "OXM_OF_TUNNEL_ID": "NXM_NX_TUN_ID",
+	}
+	for i := range 16 {
+		m["reg"+strconv.Itoa(i)] = "NXM_NX_REG" + strconv.Itoa(i)
 	}
 	return m
 }()
@@ -639,8 +727,14 @@ func nxmByHeader(h uint32) (string, bool) {
 // "NXM_NX_REG0[0..7]".
 func parseSubfield(s string) (name string, ofs, bits int, err error) {
 	name, rest, ok := strings.Cut(s, "[")
-	if !ok || !strings.HasSuffix(rest, "]") {
-		return "", 0, 0, syntaxf(s, "%s: missing [ or ] in field", s)
+	if !ok {
+		rest = "]" // a field's name alone is the whole field
+	}
+	if !strings.HasSuffix(rest, "]") {
+		return "", 0, 0, syntaxf(s, "%s: missing ] in field", s)
+	}
+	if alias, ok := nxmAliases[name]; ok {
+		name = alias
 	}
 	f, ok := nxmFields[name]
 	if !ok {
@@ -759,6 +853,9 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 		}
 		return []Action{Output{Port: p}}, nil
 	}
+	if acts, ok, err := parseNXAction(name, arg, item); ok {
+		return acts, err
+	}
 	switch name {
 	case "drop":
 		return nil, nil
@@ -780,20 +877,11 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 		return []Action{Output{Port: p}}, nil
 	case "controller":
 		maxLen := uint64(0xffff)
+		if hasArg && strings.Contains(arg, "=") {
+			return parseController(arg, item)
+		}
 		if hasArg && arg != "" {
-			if strings.Contains(arg, "=") {
-				for _, kv := range strings.Split(arg, ",") {
-					k, v, _ := strings.Cut(kv, "=")
-					if k != "max_len" {
-						return nil, syntaxf(item, "controller: %s not supported", k)
-					}
-					n, err := strconv.ParseUint(v, 0, 16)
-					if err != nil {
-						return nil, syntaxf(item, "controller: bad max_len")
-					}
-					maxLen = n
-				}
-			} else {
+			{
 				n, err := num(0xffff)
 				if err != nil {
 					return nil, err
@@ -858,11 +946,20 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 		if err != nil {
 			return nil, err
 		}
-		n, err := strconv.ParseUint(v, 0, 64)
-		if err != nil || (bits < 64 && n >= 1<<bits) {
+		n, ok := new(big.Int).SetString(v, 0)
+		if !ok || n.Sign() < 0 || n.BitLen() > bits {
 			return nil, syntaxf(item, "%s: value does not fit in %d bits", v, bits)
 		}
-		return []Action{Load{Dst: field, Ofs: ofs, Bits: bits, Value: n}}, nil
+		// A load carries at most 64 bits: a wider one is several, low
+		// bits first, as ovs-ofctl writes it.
+		var loads []Action
+		for at := 0; at < bits; at += 64 {
+			w := min(64, bits-at)
+			chunk := new(big.Int).Rsh(n, uint(at))
+			chunk.And(chunk, new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(w)), big.NewInt(1)))
+			loads = append(loads, Load{Dst: field, Ofs: ofs + at, Bits: w, Value: chunk.Uint64()})
+		}
+		return loads, nil
 	case "move":
 		src, dst, ok := strings.Cut(arg, "->")
 		if !ok {
@@ -1019,6 +1116,21 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 				switch k {
 				case "commit":
 					c.Commit = true
+				case "force":
+					c.Commit, c.Force = true, true
+				case "alg":
+					switch v {
+					case "ftp":
+						c.Alg = 21
+					case "tftp":
+						c.Alg = 69
+					default:
+						n, err := strconv.ParseUint(v, 10, 16)
+						if err != nil {
+							return nil, syntaxf(item, "ct: unknown alg %q", v)
+						}
+						c.Alg = uint16(n)
+					}
 				case "zone":
 					n, err := strconv.ParseUint(v, 0, 16)
 					if err != nil {
@@ -1085,10 +1197,19 @@ func parseSetField(field, value, item string) ([]Action, error) {
 			return nil, syntaxf(item, "%v", err)
 		}
 		copy(v, a)
+	case 'X':
+		w, err := parseWide(value, d.size)
+		if err != nil {
+			return nil, syntaxf(item, "%s: %v", field, err)
+		}
+		copy(v, w)
 	default:
 		n, _, err := parseUintMasked(value, d.size, false)
 		if err != nil {
 			return nil, syntaxf(item, "%s: %v", field, err)
+		}
+		if lim, ok := map[string]uint64{"mpls_label": 0xfffff, "mpls_tc": 7}[field]; ok && n > lim {
+			return nil, syntaxf(item, "%s: %s out of range", field, value)
 		}
 		if field == "vlan_vid" {
 			n |= 0x1000
@@ -1203,6 +1324,8 @@ func decodeAction(t uint16, a []byte) (Action, error) {
 			return nil, short
 		}
 		return Output{binary.BigEndian.Uint32(a[4:]), binary.BigEndian.Uint16(a[8:])}, nil
+	case 15:
+		return SetMPLSTTL{a[4]}, nil
 	case 17:
 		return PushVLAN{binary.BigEndian.Uint16(a[4:])}, nil
 	case 18:
@@ -1290,7 +1413,8 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		if n < 24 {
 			return nil, short
 		}
-		ct := CT{Commit: binary.BigEndian.Uint16(a[10:])&1 != 0, Zone: binary.BigEndian.Uint16(a[16:]), Table: a[18]}
+		fl := binary.BigEndian.Uint16(a[10:])
+		ct := CT{Commit: fl&1 != 0, Force: fl&2 != 0, Zone: binary.BigEndian.Uint16(a[16:]), Table: a[18], Alg: binary.BigEndian.Uint16(a[22:])}
 		nested, err := decodeActions(a[24:])
 		if err != nil {
 			return nil, err
@@ -1317,18 +1441,16 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 			opt = opt[k:]
 			return v
 		}
-		if present&1 != 0 {
-			if v := take(4); v != nil {
-				nat.HasRange, nat.Min = true, [4]byte(v)
+		for _, r := range []struct {
+			bit  uint16
+			size int
+			dst  *netip.Addr
+		}{{1, 4, &nat.Min}, {2, 4, &nat.Max}, {4, 16, &nat.Min}, {8, 16, &nat.Max}} {
+			if present&r.bit != 0 {
+				if v := take(r.size); v != nil {
+					*r.dst, _ = netip.AddrFromSlice(v)
+				}
 			}
-		}
-		if present&2 != 0 {
-			if v := take(4); v != nil {
-				nat.Max = [4]byte(v)
-			}
-		}
-		if present&(4|8) != 0 {
-			return nil, fmt.Errorf("openflow: IPv6 nat: %w", ErrUnsupported)
 		}
 		if present&16 != 0 {
 			if v := take(2); v != nil {
@@ -1341,6 +1463,9 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 			}
 		}
 		return nat, nil
+	}
+	if act, ok, err := decodeNXMore(sub, a); ok {
+		return act, err
 	}
 	return nil, fmt.Errorf("openflow: Nicira action %d: %w", sub, ErrUnsupported)
 }

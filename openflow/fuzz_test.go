@@ -19,6 +19,13 @@ func FuzzParseFlow(f *testing.F) {
 		"tcp,actions=ct(commit,zone=3,nat(src=10.0.0.1-10.0.0.9:1000-2000,persistent,hash),exec(set_field:0x5->ct_mark))",
 		"actions=set_queue:3 pop_queue exit mod_nw_ttl:9",
 		"actions=learn(table=20,hard_timeout=300,priority=1,NXM_OF_VLAN_TCI[0..11],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:0->NXM_OF_VLAN_TCI[],output:NXM_OF_IN_PORT[],reg1=5)",
+		"actions=sample(probability=12345,collector_set_id=1,obs_domain_id=2,obs_point_id=3,sampling_port=4,egress)",
+		"actions=bundle_load(symmetric_l4,60,hrw,ofport,reg0[0..15],members:[2,3]),multipath(eth_src,50,hrw,12,0,NXM_NX_REG1[0..3])",
+		"actions=push:reg0[0..31],pop:NXM_NX_REG1[],output(port=LOCAL,max_len=100),controller(reason=invalid_ttl,id=5)",
+		"tcp,actions=fin_timeout(idle_timeout=5),ct(commit,nat(src=[fe80::1]-[fe80::9]:1-9,random),alg=ftp)",
+		"icmp6,icmp_type=136,nd_target=fec0::/96,nd_tll=00:0a:e4:25:6b:b1,ct_label=0x1/0xff,actions=drop",
+		"mpls,mpls_label=5,mpls_tc=1,mpls_ttl=1,mpls_bos=0,actions=set_mpls_ttl(3),set_mpls_label(9)",
+		"xxreg1=0x12/0xff,tun_flags=+oam,tun_gbp_id=5,ip,ip_frag=later,tp_src[3..5]=2,actions=load:0x1->ct_label[]",
 	} {
 		f.Add(s)
 	}
@@ -95,6 +102,14 @@ func TestStatsRoundTrip(t *testing.T) {
 		"reg3=0/0xff,tun_id=0x7,metadata=0x10/0xf0 actions=write_metadata:0x1/0xff,goto_table:2",
 		"ipv6,ipv6_src=2001:db8::/64 actions=set_field:0xa->reg1,move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[]",
 		"icmp,icmp_type=8,icmp_code=0 actions=CONTROLLER:65535,note:01.02.00.00.00.00",
+		"actions=sample(probability=12345,collector_set_id=23456,obs_domain_id=34567,obs_point_id=45678,sampling_port=56789,egress)",
+		"actions=bundle_load(symmetric_l4,60,hrw,ofport,NXM_NX_REG0[0..15],members:2,3),multipath(symmetric_l3,1024,iter_hash,5000,5050,NXM_NX_REG0[0..12])",
+		"actions=push:NXM_NX_REG0[],pop:NXM_NX_REG0[],output(port=LOCAL,max_len=123),controller(reason=invalid_ttl,max_len=123,id=555)",
+		"tcp actions=fin_timeout(idle_timeout=5,hard_timeout=15),ct(commit,nat(src=[fe80::20c:29ff:fe88:1]-[fe80::20c:29ff:fe88:a18b]:255-4096,random),alg=ftp)",
+		"icmp6,icmp_type=136,nd_target=fec0:0:1234:f045:8fff:1111::/96,nd_tll=00:0a:e4:25:6b:b1 actions=drop",
+		"mpls,mpls_label=5,mpls_tc=1,mpls_ttl=1,mpls_bos=0 actions=set_mpls_ttl(3),set_field:9->mpls_label",
+		"ct_state=+trk,ct_label=0x1234567890abcdef12345678,ip actions=ct(commit,exec(load:0x1->NXM_NX_CT_LABEL[0..63],load:0->NXM_NX_CT_LABEL[64..127]))",
+		"ip,tun_gbp_id=5,tun_gbp_flags=0x3,tun_flags=+oam,nw_frag=later actions=drop",
 	} {
 		fl, err := ParseFlow(s)
 		if err != nil {

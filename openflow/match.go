@@ -1,8 +1,10 @@
 package openflow
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"net/netip"
 	"slices"
@@ -84,6 +86,18 @@ const (
 	fIPv6Dst
 	fIPv6Label
 	fTCPFlags
+	fCTLabel
+	fMPLSLabel // the label, in the low 20 bits
+	fMPLSTC
+	fMPLSBOS
+	fMPLSTTL
+	fNDTarget
+	fNDSLL
+	fNDTLL
+	fTunGBPID
+	fTunGBPFlags
+	fTunFlags
+	fNwFrag
 	nFields
 )
 
@@ -95,13 +109,14 @@ var fieldSize = func() [nFields]int {
 		case f == fMetadata || f == fTunID:
 			s[f] = 8
 		case f >= fReg0 && f < fReg0+16, f == fInPort, f == fTunSrc, f == fTunDst, f == fPktMark, f == fConjID,
-			f == fCTState, f == fCTMark, f == fNwSrc, f == fNwDst, f == fIPv6Label:
+			f == fCTState, f == fCTMark, f == fNwSrc, f == fNwDst, f == fIPv6Label, f == fMPLSLabel:
 			s[f] = 4
-		case f == fDlSrc || f == fDlDst || f == fArpSHA || f == fArpTHA:
+		case f == fDlSrc || f == fDlDst || f == fArpSHA || f == fArpTHA || f == fNDSLL || f == fNDTLL:
 			s[f] = 6
-		case f == fIPv6Src || f == fIPv6Dst:
+		case f == fIPv6Src || f == fIPv6Dst || f == fCTLabel || f == fNDTarget:
 			s[f] = 16
-		case f == fNwProto || f == fNwTOS || f == fNwECN || f == fNwTTL:
+		case f == fNwProto || f == fNwTOS || f == fNwECN || f == fNwTTL || f == fMPLSTC || f == fMPLSBOS || f == fMPLSTTL,
+			f == fTunGBPFlags || f == fNwFrag:
 			s[f] = 1
 		default: // ct_zone, dl_type, vlan_tci, tp_src, tp_dst, tcp_flags
 			s[f] = 2
@@ -226,6 +241,7 @@ func (m *Match) normalize() {
 		m.clear(fNwProto)
 	}
 	if !ip && !ip6 {
+		m.clear(fNwFrag)
 		m.clear(fNwTOS)
 		m.clear(fNwECN)
 		m.clear(fNwTTL)
@@ -269,7 +285,10 @@ var fieldNames = func() map[string]fid {
 		"icmp_type": fTpSrc, "icmp_code": fTpDst, "icmpv6_type": fTpSrc, "icmpv6_code": fTpDst,
 		"arp_sha": fArpSHA, "arp_tha": fArpTHA,
 		"ipv6_src": fIPv6Src, "ipv6_dst": fIPv6Dst, "ipv6_label": fIPv6Label,
-		"tcp_flags": fTCPFlags,
+		"tcp_flags": fTCPFlags, "ct_label": fCTLabel,
+		"mpls_label": fMPLSLabel, "mpls_tc": fMPLSTC, "mpls_bos": fMPLSBOS, "mpls_ttl": fMPLSTTL,
+		"nd_target": fNDTarget, "nd_sll": fNDSLL, "nd_tll": fNDTLL,
+		"tun_gbp_id": fTunGBPID, "tun_gbp_flags": fTunGBPFlags, "tun_flags": fTunFlags,
 	}
 	for i := range 16 {
 		m["reg"+strconv.Itoa(i)] = fReg0 + fid(i)
@@ -445,6 +464,7 @@ func parseIPv6Masked(s string) (v, mask []byte, err error) {
 
 // ctStateBits and tcpFlagBits name the flag bits, lowest first.
 var ctStateBits = []string{"new", "est", "rel", "rpl", "inv", "trk", "snat", "dnat"}
+var tunFlagBits = []string{"oam"}
 var tcpFlagBits = []string{"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns"}
 
 // parseFlags reads "+trk-new" (those bits tested), "trk|est" (all bits
@@ -501,8 +521,35 @@ func parseFlags(s string, names []string, full uint64) (v, mask uint64, err erro
 
 // parseField sets the match's field name from its text value.
 func (m *Match) parseField(name, value string) error {
+	if base, bits, ok := strings.Cut(name, "["); ok {
+		return m.parseSubfieldMatch(base, strings.TrimSuffix(bits, "]"), value, name)
+	}
 	switch name {
-	case "dl_vlan", "dl_vlan_pcp":
+	case "vlan_vid":
+		// OpenFlow 1.2's VLAN_VID: the VID with the CFI bit (0x1000) that
+		// says a header is present, under a mask (0x1fff by default).
+		v, mask, err := parseUintMasked(value, 2, true)
+		if err != nil || v > 0x1fff {
+			return syntaxf(value, "invalid vlan_vid")
+		}
+		mask &= 0x1fff
+		tci, tmask := uint64(0), uint64(0)
+		if m.has[fVLANTCI] {
+			tci, tmask = m.uint(fVLANTCI), m.maskUint(fVLANTCI)
+		}
+		m.setUintMasked(fVLANTCI, tci&^0x1fff|v&mask, tmask&^0x1fff|mask)
+		return nil
+	case "ip_frag", "nw_frag":
+		vm, ok := map[string][2]uint64{"no": {0, 1}, "yes": {1, 1}, "first": {1, 3}, "later": {3, 3}, "not_later": {0, 2}}[value]
+		if !ok {
+			return syntaxf(value, "%s: unknown fragment type", value)
+		}
+		m.setUintMasked(fNwFrag, vm[0], vm[1])
+		return nil
+	case "dl_vlan", "dl_vlan_pcp", "vlan_pcp":
+		if name == "vlan_pcp" {
+			name = "dl_vlan_pcp"
+		}
 		n, err := strconv.ParseUint(value, 0, 16)
 		if err != nil || (name == "dl_vlan_pcp" && n > 7) {
 			return syntaxf(value, "invalid %s", name)
@@ -536,6 +583,18 @@ func (m *Match) parseField(name, value string) error {
 		m.setUintMasked(fNwTOS, n, 0xfc)
 		return nil
 	}
+	if regs, idx, ok := wideRegister(name); ok {
+		// xregN is reg2N (high) and reg2N+1; xxregN is reg4N (high) to
+		// reg4N+3.
+		v, mask, err := parseWideMasked(value, 4*regs)
+		if err != nil {
+			return syntaxf(value, "%s: %v", name, err)
+		}
+		for i := range regs {
+			m.set(fReg0+fid(idx*regs+i), v[4*i:4*i+4], mask[4*i:4*i+4])
+		}
+		return nil
+	}
 	f, ok := fieldNames[name]
 	if !ok {
 		return syntaxf(name, "unknown keyword %s", name)
@@ -548,7 +607,7 @@ func (m *Match) parseField(name, value string) error {
 			return syntaxf(value, "%s is not a valid OpenFlow port", value)
 		}
 		m.setUint(f, uint64(p))
-	case fDlSrc, fDlDst, fArpSHA, fArpTHA:
+	case fDlSrc, fDlDst, fArpSHA, fArpTHA, fNDSLL, fNDTLL:
 		v, mask, err := parseMACMasked(value)
 		if err != nil {
 			return bad(err)
@@ -560,27 +619,44 @@ func (m *Match) parseField(name, value string) error {
 			return bad(err)
 		}
 		m.set(f, v, mask)
-	case fIPv6Src, fIPv6Dst:
+	case fIPv6Src, fIPv6Dst, fNDTarget:
 		v, mask, err := parseIPv6Masked(value)
 		if err != nil {
 			return bad(err)
 		}
 		m.set(f, v, mask)
-	case fCTState, fTCPFlags:
+	case fCTLabel:
+		v, mask, err := parseWideMasked(value, 16)
+		if err != nil {
+			return bad(err)
+		}
+		m.set(f, v, mask)
+	case fCTState, fTCPFlags, fTunFlags:
 		names, full := ctStateBits, uint64(0xff)
-		if f == fTCPFlags {
+		switch f {
+		case fTCPFlags:
 			names, full = tcpFlagBits, 0xfff
+		case fTunFlags:
+			names, full = tunFlagBits, 1
 		}
 		v, mask, err := parseFlags(value, names, full)
 		if err != nil {
 			return bad(err)
 		}
+		if f == fTunFlags {
+			mask &= full
+		}
 		m.setUintMasked(f, v, mask)
 	default:
-		maskable := f != fDlType && f != fNwProto && f != fNwECN && f != fNwTTL && f != fCTZone && f != fConjID
+		maskable := !slices.Contains([]fid{fDlType, fNwProto, fNwECN, fNwTTL, fCTZone, fConjID, fMPLSLabel, fMPLSTC, fMPLSBOS, fMPLSTTL}, f)
 		v, mask, err := parseUintMasked(value, fieldSize[f], maskable)
 		if err != nil {
 			return bad(err)
+		}
+		if lim, ok := map[fid]uint64{fMPLSLabel: 0xfffff, fMPLSTC: 7, fMPLSBOS: 1}[f]; ok {
+			if v > lim {
+				return syntaxf(value, "invalid %s", name)
+			}
 		}
 		if f == fNwECN && v > 3 {
 			return syntaxf(value, "invalid nw_ecn")
@@ -596,6 +672,58 @@ func (m *Match) parseField(name, value string) error {
 	return nil
 }
 
+// wideRegister recognizes xregN (2 registers) and xxregN (4).
+func wideRegister(name string) (regs, idx int, ok bool) {
+	for _, w := range []struct {
+		prefix string
+		regs   int
+	}{{"xxreg", 4}, {"xreg", 2}} {
+		if rest, found := strings.CutPrefix(name, w.prefix); found {
+			n, err := strconv.Atoi(rest)
+			if err != nil || n < 0 || n >= 16/w.regs {
+				return 0, 0, false
+			}
+			return w.regs, n, true
+		}
+	}
+	return 0, 0, false
+}
+
+// parseSubfieldMatch reads FIELD[BITS]=VALUE: the bits BITS (N, or
+// START..END) of an integer field must equal VALUE; other bits already
+// matched stay as they are.
+func (m *Match) parseSubfieldMatch(name, bits, value, item string) error {
+	f, ok := fieldNames[name]
+	if !ok || fieldSize[f] > 8 {
+		return syntaxf(item, "%s: unknown field", name)
+	}
+	width := 8 * fieldSize[f]
+	a, b, isRange := strings.Cut(bits, "..")
+	start, err1 := strconv.Atoi(a)
+	end, err2 := start, error(nil)
+	if isRange {
+		end, err2 = strconv.Atoi(b)
+	}
+	if err1 != nil || err2 != nil || start < 0 || end < start || end >= width {
+		return syntaxf(item, "%s: bad bit range", item)
+	}
+	n := end - start + 1
+	v, err := strconv.ParseUint(value, 0, 64)
+	if err != nil || (n < 64 && v>>n != 0) {
+		return syntaxf(item, "%s: value does not fit in %d bits", value, n)
+	}
+	ones := ^uint64(0)
+	if n < 64 {
+		ones = 1<<n - 1
+	}
+	cur, mask := uint64(0), uint64(0)
+	if m.has[f] {
+		cur, mask = m.uint(f), m.maskUint(f)
+	}
+	m.setUintMasked(f, cur&^(ones<<start)|v<<start, mask|ones<<start)
+	return nil
+}
+
 // ---- formatting ----
 
 func formatHexMasked(b *strings.Builder, name string, v, mask, full uint64) {
@@ -604,6 +732,52 @@ func formatHexMasked(b *strings.Builder, name string, v, mask, full uint64) {
 		b.WriteString("/" + cHex(mask))
 	}
 	b.WriteByte(',')
+}
+
+// wideHex is a field of any width in hex without leading zeros, as OVS
+// prints 128-bit fields (ct_label).
+func wideHex(v []byte) string {
+	h := strings.TrimLeft(hex.EncodeToString(v), "0")
+	if h == "" {
+		return "0"
+	}
+	return "0x" + h
+}
+
+func allOnes(b []byte) bool {
+	for _, c := range b {
+		if c != 0xff {
+			return false
+		}
+	}
+	return true
+}
+
+// parseWideMasked reads a number of size bytes (decimal or 0x hex, up to
+// 128 bits) with an optional /mask.
+func parseWideMasked(s string, size int) (v, mask []byte, err error) {
+	vs, ms, hasMask := strings.Cut(s, "/")
+	if v, err = parseWide(vs, size); err != nil {
+		return nil, nil, err
+	}
+	mask = make([]byte, size)
+	for i := range mask {
+		mask[i] = 0xff
+	}
+	if hasMask {
+		if mask, err = parseWide(ms, size); err != nil {
+			return nil, nil, err
+		}
+	}
+	return v, mask, nil
+}
+
+func parseWide(s string, size int) ([]byte, error) {
+	n, ok := new(big.Int).SetString(s, 0)
+	if !ok || n.Sign() < 0 || n.BitLen() > 8*size {
+		return nil, fmt.Errorf("%s: value out of range or not a number", s)
+	}
+	return n.FillBytes(make([]byte, size)), nil
 }
 
 // cHex is C's %#x: 0 is "0", others 0x....
@@ -728,6 +902,13 @@ func (m *Match) format(b *strings.Builder, priority int) {
 	if m.has[fCTMark] {
 		formatHexMasked(b, "ct_mark", m.uint(fCTMark), m.maskUint(fCTMark), 0xffffffff)
 	}
+	if m.has[fCTLabel] {
+		b.WriteString("ct_label=" + wideHex(m.value(fCTLabel)))
+		if !allOnes(m.maskOf(fCTLabel)) {
+			b.WriteString("/" + wideHex(m.maskOf(fCTLabel)))
+		}
+		b.WriteByte(',')
+	}
 	t, p := m.dlType(), m.nwProto()
 	skipType, skipProto := false, false
 	if m.has[fDlType] {
@@ -782,6 +963,15 @@ func (m *Match) format(b *strings.Builder, priority int) {
 	}
 	if m.has[fTunDst] {
 		b.WriteString("tun_dst=" + formatIPv4(m.value(fTunDst), m.maskOf(fTunDst)) + ",")
+	}
+	if m.has[fTunGBPID] {
+		formatDecMasked(b, "tun_gbp_id", m.uint(fTunGBPID), m.maskUint(fTunGBPID), 0xffff)
+	}
+	if m.has[fTunGBPFlags] {
+		b.WriteString("tun_gbp_flags=" + cHex(m.uint(fTunGBPFlags)) + ",")
+	}
+	if m.has[fTunFlags] {
+		b.WriteString("tun_flags=" + formatFlags(tunFlagBits, m.uint(fTunFlags), m.maskUint(fTunFlags)) + ",")
 	}
 	if m.has[fMetadata] {
 		formatHexMasked(b, "metadata", m.uint(fMetadata), m.maskUint(fMetadata), ^uint64(0))
@@ -869,12 +1059,44 @@ func (m *Match) format(b *strings.Builder, priority int) {
 	if m.has[fNwTTL] {
 		fmt.Fprintf(b, "nw_ttl=%d,", m.uint(fNwTTL))
 	}
+	for _, f := range []struct {
+		f    fid
+		name string
+	}{{fMPLSLabel, "mpls_label"}, {fMPLSTC, "mpls_tc"}, {fMPLSTTL, "mpls_ttl"}, {fMPLSBOS, "mpls_bos"}} {
+		if m.has[f.f] {
+			fmt.Fprintf(b, "%s=%d,", f.name, m.uint(f.f))
+		}
+	}
+	if m.has[fNwFrag] {
+		v := m.uint(fNwFrag)
+		var name string
+		switch m.maskUint(fNwFrag) & 3 {
+		case 3:
+			name = map[uint64]string{0: "no", 1: "first", 2: "<error>", 3: "later"}[v&3]
+		case 1:
+			name = map[bool]string{true: "yes", false: "no"}[v&1 != 0]
+		case 2:
+			name = map[bool]string{true: "later", false: "not_later"}[v&2 != 0]
+		}
+		b.WriteString("nw_frag=" + name + ",")
+	}
 	if (t == ethIP && p == ipICMP) || (t == ethIPv6 && p == ipICMPv6) {
 		if m.has[fTpSrc] {
 			formatDecMasked(b, "icmp_type", m.uint(fTpSrc), m.maskUint(fTpSrc), 0xffff)
 		}
 		if m.has[fTpDst] {
 			formatDecMasked(b, "icmp_code", m.uint(fTpDst), m.maskUint(fTpDst), 0xffff)
+		}
+		if t == ethIPv6 {
+			if m.has[fNDTarget] {
+				b.WriteString("nd_target=" + formatIPv6(m.value(fNDTarget), m.maskOf(fNDTarget)) + ",")
+			}
+			if m.has[fNDSLL] {
+				b.WriteString("nd_sll=" + formatMAC(m.value(fNDSLL), m.maskOf(fNDSLL)) + ",")
+			}
+			if m.has[fNDTLL] {
+				b.WriteString("nd_tll=" + formatMAC(m.value(fNDTLL), m.maskOf(fNDTLL)) + ",")
+			}
 		}
 	} else {
 		if m.has[fTpSrc] {

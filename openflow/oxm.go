@@ -119,6 +119,30 @@ func oxmOf(m *Match, f fid) (k oxmKey, size int) {
 		return oxmKey{classNXM1, 106}, size
 	case fCTMark:
 		return oxmKey{classNXM1, 107}, size
+	case fCTLabel:
+		return oxmKey{classNXM1, 108}, size
+	case fMPLSLabel:
+		return oxmKey{classBasic, 34}, size
+	case fMPLSTC:
+		return oxmKey{classBasic, 35}, size
+	case fMPLSBOS:
+		return oxmKey{classBasic, 36}, size
+	case fMPLSTTL:
+		return oxmKey{classNXM1, 30}, size
+	case fNDTarget:
+		return oxmKey{classBasic, 31}, size
+	case fNDSLL:
+		return oxmKey{classBasic, 32}, size
+	case fNDTLL:
+		return oxmKey{classBasic, 33}, size
+	case fTunGBPID:
+		return oxmKey{classNXM1, 38}, size
+	case fTunGBPFlags:
+		return oxmKey{classNXM1, 39}, size
+	case fTunFlags:
+		return oxmKey{classNXM1, 104}, size
+	case fNwFrag:
+		return oxmKey{classNXM1, 26}, size
 	}
 	return oxmKey{}, 0
 }
@@ -326,6 +350,18 @@ func decodeField(class uint16, field uint8) (fid, bool) {
 			return fIPv6Label, true
 		case 38:
 			return fTunID, true
+		case 31:
+			return fNDTarget, true
+		case 32:
+			return fNDSLL, true
+		case 33:
+			return fNDTLL, true
+		case 34:
+			return fMPLSLabel, true
+		case 35:
+			return fMPLSTC, true
+		case 36:
+			return fMPLSBOS, true
 		}
 	case classNXM0:
 		switch field {
@@ -394,6 +430,18 @@ func decodeField(class uint16, field uint8) (fid, bool) {
 			return fCTZone, true
 		case 107:
 			return fCTMark, true
+		case 108:
+			return fCTLabel, true
+		case 30:
+			return fMPLSTTL, true
+		case 38:
+			return fTunGBPID, true
+		case 39:
+			return fTunGBPFlags, true
+		case 104:
+			return fTunFlags, true
+		case 26:
+			return fNwFrag, true
 		}
 	}
 	return 0, false

@@ -29,6 +29,9 @@ have dockerd || need_pkgs+=(docker.io)
 # below); the harness runs private instances.
 have ovn-northd     || need_pkgs+=(ovn-central)
 have ovn-controller || need_pkgs+=(ovn-host)
+# Open vSwitch's source, for its test suite's data: the OpenFlow tests
+# replay tests/ovs-ofctl.at's flows against ovs-ofctl.
+[ -e /usr/src/openvswitch/openvswitch.tar.gz ] || need_pkgs+=(openvswitch-source)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -62,7 +62,12 @@ const (
 	NeedRoot                 // uid 0
 	NeedNetns                // network namespaces: root
 	NeedOVN                  // ovn-northd, ovn-nbctl, ovn-sbctl and the NB/SB schemas (ovn-central)
+	NeedOVSSource            // Open vSwitch's source (openvswitch-source): its test suite's data
 )
+
+// OVSSource is where Debian's openvswitch-source puts the source of the
+// installed Open vSwitch; tests read the test suite's data from it.
+const OVSSource = "/usr/src/openvswitch/openvswitch.tar.gz"
 
 // InCI reports whether the tests run under CI (CI=true), where missing
 // prerequisites are failures.
@@ -95,6 +100,10 @@ func Require(t testing.TB, needs ...Need) {
 		case NeedNetns:
 			if os.Geteuid() != 0 {
 				missing = append(missing, "root (network namespaces)")
+			}
+		case NeedOVSSource:
+			if _, err := os.Stat(OVSSource); err != nil {
+				missing = append(missing, OVSSource+" (install openvswitch-source)")
 			}
 		case NeedOVN:
 			for _, n := range []string{"ovn-northd", "ovn-nbctl", "ovn-sbctl"} {
