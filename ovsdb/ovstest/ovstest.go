@@ -57,12 +57,12 @@ type Need int
 
 // Prerequisites.
 const (
-	NeedOVSDB    Need = iota // ovsdb-server, ovsdb-tool, ovsdb-client, ovs-vsctl
-	NeedVSwitchd             // ovs-vswitchd, and root with namespaces for it
-	NeedRoot                 // uid 0
-	NeedNetns                // network namespaces: root
-	NeedOVN                  // ovn-northd, ovn-nbctl, ovn-sbctl and the NB/SB schemas (ovn-central)
-	NeedOVSSource            // Open vSwitch's source (openvswitch-source): its test suite's data
+	NeedOVSDB     Need = iota // ovsdb-server, ovsdb-tool, ovsdb-client, ovs-vsctl
+	NeedVSwitchd              // ovs-vswitchd, and root with namespaces for it
+	NeedRoot                  // uid 0
+	NeedNetns                 // network namespaces: root
+	NeedOVN                   // ovn-northd, ovn-nbctl, ovn-sbctl and the NB/SB schemas (ovn-central)
+	NeedOVSSource             // Open vSwitch's source (openvswitch-source): its test suite's data
 )
 
 // OVSSource is where Debian's openvswitch-source puts the source of the
