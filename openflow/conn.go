@@ -3,6 +3,7 @@ package openflow
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -73,15 +74,26 @@ type message struct {
 }
 
 // Target resolves a bridge name to its management socket in rundir
-// ($OVS_RUNDIR, or /var/run/openvswitch), as ovs-ofctl does; "unix:PATH"
-// and "tcp:HOST:PORT" are taken as they are.
+// ($OVS_RUNDIR, or /var/run/openvswitch), as ovs-ofctl does; "unix:PATH",
+// "tcp:HOST[:PORT]" and "ssl:HOST[:PORT]" (port 6653 by default) are taken
+// as they are. network is "unix", "tcp" or "ssl".
 func Target(target, rundir string) (network, addr string, err error) {
-	switch {
-	case strings.HasPrefix(target, "unix:"):
-		return "unix", strings.TrimPrefix(target, "unix:"), nil
-	case strings.HasPrefix(target, "tcp:"):
-		return "tcp", strings.TrimPrefix(target, "tcp:"), nil
-	case strings.ContainsAny(target, ":/"):
+	for _, n := range []string{"unix", "tcp", "ssl"} {
+		rest, ok := strings.CutPrefix(target, n+":")
+		if !ok {
+			continue
+		}
+		if rest == "" {
+			return "", "", fmt.Errorf("openflow: %s: no address: %w", target, ErrSyntax)
+		}
+		if n != "unix" {
+			if _, _, err := net.SplitHostPort(rest); err != nil {
+				rest = net.JoinHostPort(strings.Trim(rest, "[]"), "6653")
+			}
+		}
+		return n, rest, nil
+	}
+	if strings.ContainsAny(target, ":/") {
 		return "", "", fmt.Errorf("openflow: %s: unsupported target: %w", target, ErrSyntax)
 	}
 	if rundir == "" {
@@ -93,17 +105,63 @@ func Target(target, rundir string) (network, addr string, err error) {
 	return "unix", filepath.Join(rundir, target+".mgmt"), nil
 }
 
-// Dial connects to a switch (a bridge name, "unix:PATH" or
-// "tcp:HOST:PORT") and negotiates OpenFlow 1.3.
-func Dial(ctx context.Context, target string) (*Conn, error) {
+// DialOption configures Dial.
+type DialOption func(*dialConfig)
+
+type dialConfig struct {
+	tls  *tls.Config
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// WithTLS is the TLS configuration for ssl: targets (certificates, the CA
+// that signs the switch's, the server name). An ssl: target without it
+// is refused.
+func WithTLS(cfg *tls.Config) DialOption { return func(c *dialConfig) { c.tls = cfg } }
+
+// WithDialer dials the connection with dial instead of a net.Dialer (for
+// example, from inside a network namespace). For ssl: targets it dials
+// "tcp", and TLS runs over what it returns.
+func WithDialer(dial func(ctx context.Context, network, addr string) (net.Conn, error)) DialOption {
+	return func(c *dialConfig) { c.dial = dial }
+}
+
+// Dial connects to a switch (a bridge name, "unix:PATH", "tcp:HOST[:PORT]"
+// or "ssl:HOST[:PORT]") and negotiates OpenFlow 1.3.
+func Dial(ctx context.Context, target string, opts ...DialOption) (*Conn, error) {
 	network, addr, err := Target(target, "")
 	if err != nil {
 		return nil, err
 	}
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, network, addr)
+	var cfg dialConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if network == "ssl" && cfg.tls == nil {
+		return nil, fmt.Errorf("openflow: %s: an ssl: target needs WithTLS: %w", target, ErrSyntax)
+	}
+	if cfg.dial == nil {
+		var d net.Dialer
+		cfg.dial = d.DialContext
+	}
+	dialNet := network
+	if network == "ssl" {
+		dialNet = "tcp"
+	}
+	nc, err := cfg.dial(ctx, dialNet, addr)
 	if err != nil {
 		return nil, fmt.Errorf("openflow: %s: %w", target, err)
+	}
+	if network == "ssl" {
+		tc := cfg.tls.Clone()
+		if tc.ServerName == "" {
+			tc.ServerName, _, _ = net.SplitHostPort(addr)
+		}
+		t := tls.Client(nc, tc)
+		if err := t.HandshakeContext(ctx); err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("openflow: %s: TLS: %w", target, err)
+		}
+		nc = t
 	}
 	c := &Conn{conn: nc, pending: map[uint32]waiter{}, done: make(chan struct{})}
 	if err := c.handshake(ctx); err != nil {

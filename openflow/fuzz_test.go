@@ -2,6 +2,8 @@ package openflow
 
 import (
 	"encoding/binary"
+	"errors"
+	"slices"
 	"testing"
 )
 
@@ -122,5 +124,61 @@ func TestStatsRoundTrip(t *testing.T) {
 		if got.String() != s {
 			t.Errorf("%q decodes as %q", s, got.String())
 		}
+	}
+}
+
+// TestSortFlows: sorting by a field puts flows without it last in both
+// directions, keys apply in turn, and ties end by priority, highest
+// first.
+func TestSortFlows(t *testing.T) {
+	parse := func(ss ...string) []*Flow {
+		var out []*Flow
+		for _, s := range ss {
+			f, err := ParseFlow(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, f)
+		}
+		return out
+	}
+	names := func(fs []*Flow) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.String())
+		}
+		return out
+	}
+	in := []string{
+		"priority=5,tcp,tp_dst=80 actions=drop",
+		"priority=9 actions=drop",
+		"priority=1,tcp,tp_dst=22 actions=drop",
+		"priority=5,tcp,tp_dst=22 actions=output:1",
+	}
+	for _, tt := range []struct {
+		keys []SortKey
+		want []int
+	}{
+		{[]SortKey{{}}, []int{2, 0, 3, 1}},
+		{[]SortKey{{Descending: true}}, []int{1, 0, 3, 2}},
+		{[]SortKey{{Field: "tp_dst"}}, []int{3, 2, 0, 1}},
+		{[]SortKey{{Field: "tp_dst", Descending: true}}, []int{0, 3, 2, 1}},
+		{[]SortKey{{Field: "nw_dst"}}, []int{1, 0, 3, 2}},
+		{[]SortKey{{Field: "tp_dst"}, {Field: "priority", Descending: true}}, []int{3, 2, 0, 1}},
+	} {
+		flows := parse(in...)
+		if err := SortFlows(flows, tt.keys...); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, i := range tt.want {
+			want = append(want, parse(in[i])[0].String())
+		}
+		if got := names(flows); !slices.Equal(got, want) {
+			t.Errorf("%+v:\n got %q\nwant %q", tt.keys, got, want)
+		}
+	}
+	if err := SortFlows(parse(in...), SortKey{Field: "nosuch"}); !errors.Is(err, ErrSyntax) {
+		t.Errorf("unknown field: %v", err)
 	}
 }

@@ -3,11 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -19,8 +20,9 @@ const ofctlUsage = `usage: ovskit ofctl [OPTIONS] COMMAND SWITCH [ARG...]
 
 Runs ovs-ofctl command lines on a switch through package openflow
 (OpenFlow 1.3 with Open vSwitch's extensions). SWITCH is a bridge name
-(its socket in $OVS_RUNDIR or /var/run/openvswitch), unix:PATH or
-tcp:HOST:PORT.
+(its socket in $OVS_RUNDIR or /var/run/openvswitch), unix:PATH,
+tcp:HOST[:PORT] or ssl:HOST[:PORT] (port 6653 by default; ssl: needs -p, -c
+and -C).
 
 Commands:
   add-flow SWITCH FLOW          add-flows SWITCH FILE (- for stdin)
@@ -41,17 +43,35 @@ Options:
                                ovs-ofctl's command lines)
   --strict                     mod-flows, del-flows: exact match and priority
   --no-stats                   dump-flows: without statistics
-  --sort, --rsort              dump-flows: by priority, ascending or descending
+  --sort[=FIELD], --rsort[=FIELD]
+                               dump-flows: by FIELD (priority by default),
+                               ascending or descending; repeat for ties
+  -p, --private-key=FILE       ssl: the client's private key (PEM)
+  -c, --certificate=FILE       ssl: the client's certificate (PEM)
+  -C, --ca-cert=FILE           ssl: the CA certificate that signs the switch's
   --timeout=SECS               give up after SECS seconds
 `
 
 // runOfctl is `ovskit ofctl ...`.
 func runOfctl(args []string, stdout, stderr io.Writer) int {
-	strict, noStats, sortDir := false, false, 0
+	strict, noStats := false, false
+	var sortKeys []openflow.SortKey
+	var keyFile, certFile, caFile string
 	timeout := time.Duration(0)
 	var rest []string
+	// -p FILE, --private-key FILE and the = forms.
+	fileOpts := map[string]*string{"-p": &keyFile, "--private-key": &keyFile, "-c": &certFile, "--certificate": &certFile,
+		"-C": &caFile, "--ca-cert": &caFile}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
+		if name, val, hasVal := strings.Cut(a, "="); fileOpts[name] != nil && (hasVal || i+1 < len(args)) {
+			if !hasVal {
+				i++
+				val = args[i]
+			}
+			*fileOpts[name] = val
+			continue
+		}
 		switch {
 		case a == "--help" || a == "-h":
 			fmt.Fprint(stdout, ofctlUsage)
@@ -75,10 +95,9 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 			strict = true
 		case a == "--no-stats":
 			noStats = true
-		case a == "--sort":
-			sortDir = 1
-		case a == "--rsort":
-			sortDir = -1
+		case a == "--sort" || a == "--rsort" || strings.HasPrefix(a, "--sort=") || strings.HasPrefix(a, "--rsort="):
+			name, field, _ := strings.Cut(a, "=")
+			sortKeys = append(sortKeys, openflow.SortKey{Field: field, Descending: name == "--rsort"})
 		case strings.HasPrefix(a, "--timeout="):
 			var secs int
 			if _, err := fmt.Sscan(strings.TrimPrefix(a, "--timeout="), &secs); err != nil || secs < 0 {
@@ -157,7 +176,23 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 		return 1
 	}
-	c, err := openflow.Dial(ctx, target)
+	if cmd == "dump-flows" {
+		// An unknown sort field is bad syntax too.
+		if err := openflow.SortFlows(nil, sortKeys...); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			return 1
+		}
+	}
+	var dialOpts []openflow.DialOption
+	if strings.HasPrefix(target, "ssl:") {
+		cfg, err := clientTLS(keyFile, certFile, caFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			return 1
+		}
+		dialOpts = append(dialOpts, openflow.WithTLS(cfg))
+	}
+	c, err := openflow.Dial(ctx, target, dialOpts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 		return 1
@@ -249,13 +284,34 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	case "barrier":
 		err = c.Barrier(ctx)
 	case "dump-flows":
-		err = dumpFlows(ctx, c, spec, noStats, sortDir, stdout)
+		err = dumpFlows(ctx, c, spec, noStats, sortKeys, stdout)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 		return 1
 	}
 	return 0
+}
+
+// clientTLS is the TLS configuration of an ssl: target from ovs-ofctl's
+// -p, -c and -C files: all three are required.
+func clientTLS(keyFile, certFile, caFile string) (*tls.Config, error) {
+	if keyFile == "" || certFile == "" || caFile == "" {
+		return nil, fmt.Errorf("ssl: targets need --private-key, --certificate and --ca-cert")
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("ssl: %w", err)
+	}
+	ca, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("ssl: %w", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(ca) {
+		return nil, fmt.Errorf("ssl: %s: no PEM certificate", caFile)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots, MinVersion: tls.VersionTLS12}, nil
 }
 
 func validProtocols(v string) bool {
@@ -297,13 +353,13 @@ func readFlows(name string) ([]*openflow.Flow, error) {
 }
 
 // dumpFlows prints the flows as ovs-ofctl -O OpenFlow13 dump-flows does.
-func dumpFlows(ctx context.Context, c *openflow.Conn, spec *openflow.FlowSpec, noStats bool, sortDir int, w io.Writer) error {
+func dumpFlows(ctx context.Context, c *openflow.Conn, spec *openflow.FlowSpec, noStats bool, sortKeys []openflow.SortKey, w io.Writer) error {
 	flows, err := c.DumpFlows(ctx, spec)
 	if err != nil {
 		return err
 	}
-	if sortDir != 0 {
-		slices.SortStableFunc(flows, func(a, b *openflow.Flow) int { return sortDir * (a.Priority - b.Priority) })
+	if err := openflow.SortFlows(flows, sortKeys...); err != nil {
+		return err
 	}
 	var b strings.Builder
 	if !noStats {

@@ -62,6 +62,8 @@ func TestOfctl(t *testing.T) {
 		{"--bundle", "replace-flows", "BR", file},
 		{"diff-flows", "BR", file},
 		{"add-flow", "BR", "priority=50,udp,actions=drop"},
+		{"add-flow", "BR", "priority=30,tcp,tp_dst=80,actions=drop"},
+		{"add-flow", "BR", "priority=35,ip,nw_dst=192.168.0.0/16,actions=drop"},
 		{"diff-flows", "BR", file},
 		{"add-group", "BR", "group_id=1,type=select,bucket=weight:5,actions=output:1,bucket=output:2"},
 		{"mod-group", "BR", "group_id=1,type=all,bucket=output:3"},
@@ -102,11 +104,20 @@ func TestOfctl(t *testing.T) {
 				t.Errorf("%v: ovskit ofctl %s prints\n%s\nwant\n%s", step, dump, got, want)
 			}
 		}
-		ownA, code := mine("--no-stats", "--rsort", "dump-flows", a)
-		wantA, _ := tool("--no-stats", "--rsort", "dump-flows", a)
-		if code != 0 || ownA != wantA {
-			t.Errorf("%v: ovskit ofctl --rsort dump-flows prints\n%s\nwant\n%s", step, ownA, wantA)
+		for _, order := range [][]string{{"--rsort"}, {"--sort"}, {"--sort=tp_dst"}, {"--rsort=tp_dst", "--sort=priority"}, {"--sort=nw_dst", "--rsort"}} {
+			args := append(append([]string{"--no-stats"}, order...), "dump-flows", a)
+			ownA, code := mine(args...)
+			wantA, _ := tool(args...)
+			if code != 0 || ownA != wantA {
+				t.Errorf("%v: ovskit ofctl %v prints\n%s\nwant\n%s", step, args, ownA, wantA)
+			}
 		}
+	}
+	if out, code := mine("--sort=nosuchfield", "dump-flows", "unix:/nonexistent"); code != 1 || !strings.Contains(out, "nosuchfield") {
+		t.Errorf("unknown sort field: exit %d, %q; want 1 before connecting", code, out)
+	}
+	if out, code := mine("dump-flows", "ssl:127.0.0.1:6654"); code != 1 || !strings.Contains(out, "--private-key") {
+		t.Errorf("ssl: without keys: exit %d, %q", code, out)
 	}
 	if out, code := mine("add-flow", "unix:/nonexistent", "nosuchfield=1,actions=drop"); code != 1 || !strings.Contains(out, "nosuchfield") {
 		t.Errorf("bad syntax: exit %d, %q; want 1 before connecting", code, out)

@@ -1,0 +1,205 @@
+package openflow_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ovskit/ovskit/bridge"
+	"github.com/ovskit/ovskit/netns"
+	"github.com/ovskit/ovskit/openflow"
+)
+
+// pemPair is a certificate and its key, PEM-encoded.
+type pemPair struct{ cert, key []byte }
+
+// testPKI makes a CA and two certificates it signs: the switch's (for
+// 127.0.0.1) and the client's.
+func testPKI(t *testing.T) (caPEM []byte, sw, client pemPair) {
+	t.Helper()
+	newKey := func() *ecdsa.PrivateKey {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	caKey := newKey()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ovskit test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issue := func(serial int64, name string, ip net.IP) pemPair {
+		k := newKey()
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+			KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth}}
+		if ip != nil {
+			tmpl.IPAddresses = []net.IP{ip}
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &k.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kder, err := x509.MarshalECPrivateKey(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pemPair{pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+			pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})}
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), issue(2, "switch", net.IPv4(127, 0, 0, 1)), issue(3, "client", nil)
+}
+
+// TestTCPAndSSLTargets: a bridge that listens for OpenFlow on TCP and on
+// SSL (ptcp: and pssl: controller targets, inside ovs-vswitchd's
+// namespace) is reached through tcp: and ssl: targets; a flow added over
+// one is dumped over the other; an ssl: target without TLS settings, or
+// with a CA that did not sign the switch's certificate, is refused.
+func TestTCPAndSSLTargets(t *testing.T) {
+	s, sw := newOFSwitch(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	caPEM, swPair, clientPair := testPKI(t)
+	files := map[string][]byte{"ca.pem": caPEM, "sw-cert.pem": swPair.cert, "sw-key.pem": swPair.key}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(s.Dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := s.Client.Transact(ctx,
+		bridge.SetSSL(bridge.SSL{PrivateKey: filepath.Join(s.Dir, "sw-key.pem"), Certificate: filepath.Join(s.Dir, "sw-cert.pem"), CACert: filepath.Join(s.Dir, "ca.pem")}),
+		bridge.SetController("a", []string{"ptcp:6653:127.0.0.1", "pssl:6654:127.0.0.1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := netns.Open(s.Namespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	if err := ns.LinkUp("lo"); err != nil {
+		t.Fatal(err)
+	}
+	inNS := openflow.WithDialer(func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if network != "tcp" {
+			t.Errorf("dialing %s %s", network, addr)
+		}
+		return ns.DialTCP(ctx, addr)
+	})
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	clientCert, err := tls.X509KeyPair(clientPair.cert, clientPair.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg := &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{clientCert}, MinVersion: tls.VersionTLS12}
+
+	// The listeners come up once ovs-vswitchd has read the settings.
+	var tcpConn *openflow.Conn
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if tcpConn, err = openflow.Dial(ctx, "tcp:127.0.0.1", inNS); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("tcp: %v", err)
+	}
+	defer tcpConn.Close()
+	f, err := openflow.ParseFlow("priority=7,in_port=1,actions=output:2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tcpConn.AddFlows(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	var sslConn *openflow.Conn
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if sslConn, err = openflow.Dial(ctx, "ssl:127.0.0.1:6654", inNS, openflow.WithTLS(tlsCfg)); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("ssl: %v", err)
+	}
+	defer sslConn.Close()
+	flows, err := sslConn.DumpFlows(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(flows, func(f *openflow.Flow) bool { return f.String() == "priority=7,in_port=1 actions=output:2" }) {
+		t.Fatalf("over ssl, the flow added over tcp is missing: %v", flows)
+	}
+	// Both listeners are the bridge's own: its unix socket sees the same.
+	own, err := openflow.Dial(ctx, sw.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.Close()
+	if got, err := own.DumpFlows(ctx, nil); err != nil || len(got) != len(flows) {
+		t.Fatalf("over unix: %v, %v; over ssl: %v", got, err, flows)
+	}
+
+	if _, err := openflow.Dial(ctx, "ssl:127.0.0.1:6654", inNS); !errors.Is(err, openflow.ErrSyntax) {
+		t.Errorf("ssl: without TLS settings: %v, want ErrSyntax", err)
+	}
+	otherCA, _, _ := testPKI(t)
+	wrongRoots := x509.NewCertPool()
+	wrongRoots.AppendCertsFromPEM(otherCA)
+	bad := &tls.Config{RootCAs: wrongRoots, Certificates: []tls.Certificate{clientCert}, MinVersion: tls.VersionTLS12}
+	var unknown x509.UnknownAuthorityError
+	if _, err := openflow.Dial(ctx, "ssl:127.0.0.1:6654", inNS, openflow.WithTLS(bad)); !errors.As(err, &unknown) {
+		t.Errorf("ssl: with another CA: %v, want x509.UnknownAuthorityError", err)
+	}
+}
+
+// TestTargets: how targets resolve.
+func TestTargets(t *testing.T) {
+	for _, tt := range []struct {
+		in, network, addr string
+		bad               bool
+	}{
+		{"br0", "unix", "/run/x/br0.mgmt", false},
+		{"unix:/tmp/s.sock", "unix", "/tmp/s.sock", false},
+		{"tcp:127.0.0.1", "tcp", "127.0.0.1:6653", false},
+		{"tcp:127.0.0.1:6633", "tcp", "127.0.0.1:6633", false},
+		{"tcp:[::1]:6633", "tcp", "[::1]:6633", false},
+		{"tcp:[::1]", "tcp", "[::1]:6653", false},
+		{"ssl:10.0.0.1:6654", "ssl", "10.0.0.1:6654", false},
+		{"tcp:", "", "", true},
+		{"pssl:6653", "", "", true},
+		{"a/b", "", "", true},
+	} {
+		n, a, err := openflow.Target(tt.in, "/run/x")
+		if tt.bad {
+			if !errors.Is(err, openflow.ErrSyntax) {
+				t.Errorf("%s: %v, want ErrSyntax", tt.in, err)
+			}
+			continue
+		}
+		if err != nil || n != tt.network || a != tt.addr {
+			t.Errorf("%s: %s %s %v; want %s %s", tt.in, n, a, err, tt.network, tt.addr)
+		}
+	}
+}
