@@ -26,12 +26,14 @@ type Output struct {
 	MaxLen uint16
 }
 
-func (a Output) String() string {
+func (a Output) String() string { return a.formatNamed(nil) }
+
+func (a Output) formatNamed(n PortNames) string {
 	switch {
 	case a.Port == PortController:
 		return "CONTROLLER:" + strconv.Itoa(int(a.MaxLen))
 	case a.Port < PortMax:
-		return "output:" + strconv.FormatUint(uint64(a.Port), 10)
+		return "output:" + n.format(a.Port)
 	}
 	return formatPort(a.Port)
 }
@@ -108,10 +110,12 @@ type Resubmit struct {
 	Table  uint8
 }
 
-func (a Resubmit) String() string {
+func (a Resubmit) String() string { return a.formatNamed(nil) }
+
+func (a Resubmit) formatNamed(n PortNames) string {
 	port := ""
 	if a.InPort != PortInPort {
-		port = formatPort(a.InPort)
+		port = n.format(a.InPort)
 	}
 	if a.InPort != PortInPort && a.Table == 255 {
 		return "resubmit:" + port
@@ -227,7 +231,9 @@ func (a Conjunction) appendWire(b []byte) []byte {
 // Clone runs actions on a copy of the packet (clone(...)).
 type Clone struct{ Actions []Action }
 
-func (a Clone) String() string { return "clone(" + actionsString(a.Actions) + ")" }
+func (a Clone) String() string { return a.formatNamed(nil) }
+
+func (a Clone) formatNamed(n PortNames) string { return "clone(" + actionsNamed(a.Actions, n) + ")" }
 
 func (a Clone) appendWire(b []byte) []byte {
 	var nested []byte

@@ -127,7 +127,7 @@ func (c *Conn) request(ctx context.Context, typ uint8, body []byte) (message, er
 func flowKey(f *Flow) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d/", f.Table)
-	f.Match.format(&b, f.Priority)
+	f.Match.format(&b, f.Priority, nil)
 	return b.String()
 }
 
@@ -136,17 +136,6 @@ func flowKey(f *Flow) string {
 func sameVersion(a, b *Flow) bool {
 	return a.Cookie == b.Cookie && a.IdleTimeout == b.IdleTimeout && a.HardTimeout == b.HardTimeout &&
 		a.Table == b.Table && actionsString(a.Actions) == actionsString(b.Actions)
-}
-
-func actionsString(acts []Action) string {
-	if len(acts) == 0 {
-		return "drop"
-	}
-	parts := make([]string, len(acts))
-	for i, a := range acts {
-		parts[i] = a.String()
-	}
-	return strings.Join(parts, ",")
 }
 
 // ReplaceFlows makes the switch's flow tables exactly flows: the flows
@@ -232,7 +221,7 @@ func diffFormat(f *Flow) string {
 	if f.Table != 0 {
 		fmt.Fprintf(&b, "table=%d ", f.Table)
 	}
-	f.Match.format(&b, f.Priority)
+	f.Match.format(&b, f.Priority, nil)
 	if f.Cookie != 0 {
 		fmt.Fprintf(&b, " cookie=0x%x", f.Cookie)
 	}

@@ -242,20 +242,21 @@ func cutActions(s string) (match, actions string, ok bool) {
 
 // String is the flow as `ovs-ofctl -O OpenFlow13 --no-stats dump-flows`
 // prints it.
-func (f *Flow) String() string {
-	var b strings.Builder
-	f.format(&b, false)
-	return b.String()
-}
+func (f *Flow) String() string { return f.Format(nil, false) }
 
 // StatsString is the flow as dump-flows prints it with its statistics.
-func (f *Flow) StatsString() string {
+func (f *Flow) StatsString() string { return f.Format(nil, true) }
+
+// Format is the flow as ovs-ofctl dump-flows prints it: with names
+// (ovs-ofctl --names), ports by name; with stats, with its statistics.
+// String is Format(nil, false).
+func (f *Flow) Format(names PortNames, stats bool) string {
 	var b strings.Builder
-	f.format(&b, true)
+	f.format(&b, stats, names)
 	return b.String()
 }
 
-func (f *Flow) format(b *strings.Builder, stats bool) {
+func (f *Flow) format(b *strings.Builder, stats bool, names PortNames) {
 	if stats || f.Cookie != 0 {
 		fmt.Fprintf(b, "cookie=0x%x, ", f.Cookie)
 	}
@@ -284,7 +285,7 @@ func (f *Flow) format(b *strings.Builder, stats bool) {
 		}
 	}
 	n := b.Len()
-	f.Match.format(b, f.Priority)
+	f.Match.format(b, f.Priority, names)
 	if b.Len() != n {
 		b.WriteByte(' ')
 	}
@@ -297,7 +298,7 @@ func (f *Flow) format(b *strings.Builder, stats bool) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(a.String())
+		b.WriteString(actionString(a, names))
 	}
 }
 

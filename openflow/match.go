@@ -344,12 +344,7 @@ func parsePort(s string) (uint32, bool) {
 	return uint32(n), true
 }
 
-func formatPort(p uint32) string {
-	if name, ok := portNames[p]; ok {
-		return name
-	}
-	return strconv.FormatUint(uint64(p), 10)
-}
+func formatPort(p uint32) string { return PortNames(nil).format(p) }
 
 // parseUintMasked reads "N" or "N/MASK" (decimal or 0x hex) into a field
 // of size bytes.
@@ -868,7 +863,7 @@ func formatFlags(names []string, v, mask uint64) string {
 
 // format writes the match as Open vSwitch's match_format does, priority
 // first unless it is the default.
-func (m *Match) format(b *strings.Builder, priority int) {
+func (m *Match) format(b *strings.Builder, priority int, names PortNames) {
 	start := b.Len()
 	if priority != DefaultPriority {
 		fmt.Fprintf(b, "priority=%d,", priority)
@@ -977,7 +972,7 @@ func (m *Match) format(b *strings.Builder, priority int) {
 		formatHexMasked(b, "metadata", m.uint(fMetadata), m.maskUint(fMetadata), ^uint64(0))
 	}
 	if m.has[fInPort] {
-		b.WriteString("in_port=" + formatPort(uint32(m.uint(fInPort))) + ",")
+		b.WriteString("in_port=" + names.format(uint32(m.uint(fInPort))) + ",")
 	}
 	if m.has[fVLANTCI] {
 		tci, mask := uint16(m.uint(fVLANTCI)), uint16(m.maskUint(fVLANTCI))
@@ -1134,6 +1129,6 @@ func (m *Match) InPort() uint32 {
 // String is the match as ovs-ofctl prints it (without a priority).
 func (m Match) String() string {
 	var b strings.Builder
-	m.format(&b, DefaultPriority)
+	m.format(&b, DefaultPriority, nil)
 	return b.String()
 }

@@ -23,11 +23,13 @@ type Sample struct {
 	Direction    uint8  // 0 default, 1 ingress, 2 egress
 }
 
-func (a Sample) String() string {
+func (a Sample) String() string { return a.formatNamed(nil) }
+
+func (a Sample) formatNamed(n PortNames) string {
 	s := fmt.Sprintf("sample(probability=%d,collector_set_id=%d,obs_domain_id=%d,obs_point_id=%d",
 		a.Probability, a.CollectorSet, a.ObsDomain, a.ObsPoint)
 	if a.SamplingPort != PortAny {
-		s += ",sampling_port=" + formatPort(a.SamplingPort)
+		s += ",sampling_port=" + n.format(a.SamplingPort)
 	}
 	switch a.Direction {
 	case 1:
@@ -127,8 +129,10 @@ type OutputTrunc struct {
 	MaxLen uint32
 }
 
-func (a OutputTrunc) String() string {
-	return "output(port=" + formatPort(a.Port) + ",max_len=" + strconv.FormatUint(uint64(a.MaxLen), 10) + ")"
+func (a OutputTrunc) String() string { return a.formatNamed(nil) }
+
+func (a OutputTrunc) formatNamed(n PortNames) string {
+	return "output(port=" + n.format(a.Port) + ",max_len=" + strconv.FormatUint(uint64(a.MaxLen), 10) + ")"
 }
 
 func (a OutputTrunc) appendWire(b []byte) []byte {
@@ -221,7 +225,9 @@ type Bundle struct {
 	Members                  []uint32
 }
 
-func (a Bundle) String() string {
+func (a Bundle) String() string { return a.formatNamed(nil) }
+
+func (a Bundle) formatNamed(n PortNames) string {
 	var b strings.Builder
 	name := "bundle"
 	if a.Dst != "" {
@@ -236,7 +242,7 @@ func (a Bundle) String() string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(formatPort(p))
+		b.WriteString(n.format(p))
 	}
 	b.WriteByte(')')
 	return b.String()
@@ -376,6 +382,9 @@ func parseNXAction(name, arg, item string) (acts []Action, ok bool, err error) {
 				n, okn := u(kv[1], 32)
 				if !okn {
 					return bad("output: invalid max_len %q", kv[1])
+				}
+				if n < 14 {
+					return bad("max_len %d is less than the minimum value 14", n)
 				}
 				o.MaxLen, hasLen = uint32(n), true
 			default:

@@ -43,6 +43,7 @@ Options:
                                ovs-ofctl's command lines)
   --strict                     mod-flows, del-flows: exact match and priority
   --no-stats                   dump-flows: without statistics
+  --names, --no-names          dump-flows: ports by name (default: numbers)
   --sort[=FIELD], --rsort[=FIELD]
                                dump-flows: by FIELD (priority by default),
                                ascending or descending; repeat for ties
@@ -54,7 +55,7 @@ Options:
 
 // runOfctl is `ovskit ofctl ...`.
 func runOfctl(args []string, stdout, stderr io.Writer) int {
-	strict, noStats := false, false
+	strict, noStats, names := false, false, false
 	var sortKeys []openflow.SortKey
 	var keyFile, certFile, caFile string
 	timeout := time.Duration(0)
@@ -95,6 +96,10 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 			strict = true
 		case a == "--no-stats":
 			noStats = true
+		case a == "--names":
+			names = true
+		case a == "--no-names":
+			names = false
 		case a == "--sort" || a == "--rsort" || strings.HasPrefix(a, "--sort=") || strings.HasPrefix(a, "--rsort="):
 			name, field, _ := strings.Cut(a, "=")
 			sortKeys = append(sortKeys, openflow.SortKey{Field: field, Descending: name == "--rsort"})
@@ -284,7 +289,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	case "barrier":
 		err = c.Barrier(ctx)
 	case "dump-flows":
-		err = dumpFlows(ctx, c, spec, noStats, sortKeys, stdout)
+		err = dumpFlows(ctx, c, spec, noStats, names, sortKeys, stdout)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
@@ -353,10 +358,18 @@ func readFlows(name string) ([]*openflow.Flow, error) {
 }
 
 // dumpFlows prints the flows as ovs-ofctl -O OpenFlow13 dump-flows does.
-func dumpFlows(ctx context.Context, c *openflow.Conn, spec *openflow.FlowSpec, noStats bool, sortKeys []openflow.SortKey, w io.Writer) error {
+func dumpFlows(ctx context.Context, c *openflow.Conn, spec *openflow.FlowSpec, noStats, names bool, sortKeys []openflow.SortKey, w io.Writer) error {
 	flows, err := c.DumpFlows(ctx, spec)
 	if err != nil {
 		return err
+	}
+	var portNames openflow.PortNames
+	if names {
+		ports, err := c.DumpPortsDesc(ctx)
+		if err != nil {
+			return err
+		}
+		portNames = openflow.NewPortNames(ports)
 	}
 	if err := openflow.SortFlows(flows, sortKeys...); err != nil {
 		return err
@@ -366,13 +379,7 @@ func dumpFlows(ctx context.Context, c *openflow.Conn, spec *openflow.FlowSpec, n
 		b.WriteString("OFPST_FLOW reply (OF1.3):\n")
 	}
 	for _, f := range flows {
-		b.WriteByte(' ')
-		if noStats {
-			b.WriteString(f.String())
-		} else {
-			b.WriteString(f.StatsString())
-		}
-		b.WriteByte('\n')
+		b.WriteString(" " + f.Format(portNames, !noStats) + "\n")
 	}
 	_, err = io.WriteString(w, b.String())
 	return err

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/ovskit/ovskit/bridge"
+	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/port"
 )
 
 // TestOfctl runs ovs-ofctl command lines through `ovskit ofctl` on one
@@ -141,5 +143,40 @@ func TestOfctl(t *testing.T) {
 	}
 	if out, code := mine("dump-flows", a); code != 0 || !strings.HasPrefix(out, "OFPST_FLOW reply (OF1.3):\n cookie=0x0, duration=") {
 		t.Errorf("dump-flows with statistics: %d %q", code, out)
+	}
+}
+
+// TestOfctlNames: dump-flows --names prints ports by name as ovs-ofctl
+// does: plain names bare, others (a number, a dash) in quotes, reserved
+// ports by their own names, ports without a name as numbers.
+func TestOfctlNames(t *testing.T) {
+	ovstest.RequireTools(t, "ovs-ofctl")
+	s := ovstest.NewServer(t, ovstest.WithVSwitchd())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	internal := port.WithIface(iface.Type("internal"))
+	if _, err := s.Client.Transact(ctx, bridge.Add("a", bridge.DatapathType("netdev")),
+		port.Add("a", "p1", internal), port.Add("a", "7", internal), port.Add("a", "x-1", internal)); err != nil {
+		t.Fatal(err)
+	}
+	a := "unix:" + filepath.Join(s.Dir, "a.mgmt")
+	for _, f := range []string{
+		"in_port=1,actions=output:2,output:3,local,resubmit(2,4),enqueue(3,1),output:9",
+		"in_port=LOCAL,actions=output(port=1,max_len=100),sample(probability=1,collector_set_id=1,obs_domain_id=1,obs_point_id=1,sampling_port=2),clone(output:3)",
+		"priority=5,actions=bundle(eth_src,0,hrw,ofport,members:1,2,3,9)",
+	} {
+		if out, err := exec.CommandContext(ctx, "ovs-ofctl", "-O", "OpenFlow13", "add-flow", a, f).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v: %s", f, err, out)
+		}
+	}
+	for _, args := range [][]string{{"--names", "--no-stats", "dump-flows", a}, {"--names", "--no-stats", "--sort", "dump-flows", a}, {"--no-stats", "dump-flows", a}} {
+		want, err := exec.CommandContext(ctx, "ovs-ofctl", append([]string{"-O", "OpenFlow13"}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out, errb strings.Builder
+		if code := run(append([]string{"ofctl"}, args...), &out, &errb); code != 0 || out.String() != string(want) {
+			t.Errorf("%v: ovskit prints (exit %d, %s)\n%s\nwant\n%s", args, code, errb.String(), out.String(), want)
+		}
 	}
 }
