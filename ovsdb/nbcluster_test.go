@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -114,6 +115,72 @@ func TestClusterFollowsLeader(t *testing.T) {
 	defer cancelShort()
 	if _, err := ovsdb.Dial(short, fep, ovsdb.WithDatabase(nbdb.Database())); !errors.Is(err, ovsdb.ErrNotLeader) {
 		t.Errorf("dial a follower, leader only: %v, want ErrNotLeader", err)
+	}
+}
+
+// TestClusterStalledLeaderStepsDown: a leader that stalls (SIGSTOP) long
+// enough for the others to elect a new one keeps its connections; when
+// it runs again it is a follower, its _Server database says so, and the
+// client moves to the new leader without waiting for the connection to
+// fail.
+func TestClusterStalledLeaderStepsDown(t *testing.T) {
+	t.Parallel()
+	c := ovstest.NewCentral(t, ovstest.Members(3), ovstest.WithoutNorthd())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	nb, err := ovsdb.Dial(ctx, c.NBEndpoint, ovsdb.WithDatabase(nbdb.Database()), ovsdb.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nb.Close()
+	old, oldEP := leaderEndpoint(t, ctx, c)
+	if got := nb.Endpoint(); got != oldEP {
+		t.Fatalf("the client is on %s, the leader is %s", got, oldEP)
+	}
+	pid := c.MemberPID(ovsproc.NB, old)
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	resume := func() {
+		if !resumed {
+			resumed = true
+			_ = syscall.Kill(pid, syscall.SIGCONT)
+		}
+	}
+	defer resume()
+	// Another member becomes leader meanwhile.
+	newLeader := -1
+	for deadline := time.Now().Add(20 * time.Second); newLeader < 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no new leader while the old one is stopped")
+		}
+		for i := range c.Members() {
+			if i == old {
+				continue
+			}
+			sctx, scancel := context.WithTimeout(ctx, time.Second)
+			st, err := c.Status(sctx, ovsproc.NB, i)
+			scancel()
+			if err == nil && st.Role == "leader" {
+				newLeader = i
+			}
+		}
+	}
+	reconnects := nb.Stats().Reconnects
+	resume()
+	want := c.MemberEndpoint(ovsproc.NB, newLeader)
+	for deadline := time.Now().Add(15 * time.Second); nb.Endpoint() != want; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the client stayed on %s; the leader is %s", nb.Endpoint(), want)
+		}
+	}
+	t.Logf("moved from member %d to the new leader %d (%d reconnects)", old, newLeader, nb.Stats().Reconnects-reconnects)
+	if _, err := nb.Do(ctx, func(tx *ovsdb.Tx) error {
+		_, err := tx.Insert(&nbdb.LogicalSwitch{Name: "after-stall"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -3,6 +3,7 @@ package ovsdb_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -50,6 +51,27 @@ func TestResumeAfterReconnect(t *testing.T) {
 	}
 	defer cl.Close()
 	full := cl.Stats().Received
+	// More transactions than the server keeps in its history: the client
+	// must resume from the last one it saw, not from its first download.
+	for i := range 150 {
+		_, err := writer.Do(ctx, func(tx *ovsdb.Tx) error {
+			p, err := ovsdb.Lookup[nbdb.LogicalSwitchPort](tx, "name", "p00007")
+			if err != nil {
+				return err
+			}
+			p.ExternalIDs = map[string]string{"n": strconv.Itoa(i)}
+			return tx.Update(p, "external_ids")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ovsdb.WaitUntil(ctx, cl, func(p *nbdb.LogicalSwitchPort) bool {
+		return p.Name == "p00007" && p.ExternalIDs["n"] == "149"
+	}); err != nil {
+		t.Fatal(err)
+	}
+	full = cl.Stats().Received
 	// The server the client is on dies; meanwhile one port changes.
 	leader, err := c.Leader(ctx, ovsproc.NB)
 	if err != nil {
