@@ -74,8 +74,8 @@ func TestServerWatchNotify(t *testing.T) {
 		{"still the leader", `{"index":9}`, false, 9},
 		{"stepped down", `{"leader":false}`, true, 9},
 		{"leader again", `{"leader":true,"index":10}`, false, 10},
-		{"back in time", `{"index":7}`, true, 10},
 		{"bad update", `{"leader":"yes"}`, true, 10},
+		{"back in time", `{"index":7}`, true, 10},
 	} {
 		dropped := false
 		w.notify(upd(tt.row), func(error) { dropped = true })
