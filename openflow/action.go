@@ -793,7 +793,7 @@ func splitOutside(s, seps string) []string {
 
 // parseActions reads ovs-ofctl's action list; m is the flow's match
 // (mod_vlan_vid pushes a header only when the match has none).
-func parseActions(s string, m *Match) ([]Action, error) {
+func parseActions(s string, m *Match, names PortNames) ([]Action, error) {
 	s = strings.TrimSpace(s)
 	var out []Action
 	if s == "" {
@@ -814,7 +814,7 @@ func parseActions(s string, m *Match) ([]Action, error) {
 			}
 		}
 		name = strings.ToLower(name)
-		acts, err := parseAction(name, arg, hasArg, item, m)
+		acts, err := parseAction(name, arg, hasArg, item, m, names)
 		if err != nil {
 			return nil, err
 		}
@@ -845,7 +845,7 @@ func parseActions(s string, m *Match) ([]Action, error) {
 	return out, nil
 }
 
-func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action, error) {
+func parseAction(name, arg string, hasArg bool, item string, m *Match, names PortNames) ([]Action, error) {
 	num := func(max uint64) (uint64, error) {
 		n, err := strconv.ParseUint(arg, 0, 64)
 		if err != nil || n > max {
@@ -853,13 +853,13 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 		}
 		return n, nil
 	}
-	if p, ok := parsePort(name); ok && !hasArg {
+	if p, ok := names.parse(name); ok && !hasArg {
 		if p == PortController {
 			return []Action{Output{Port: p, MaxLen: 0xffff}}, nil
 		}
 		return []Action{Output{Port: p}}, nil
 	}
-	if acts, ok, err := parseNXAction(name, arg, item); ok {
+	if acts, ok, err := parseNXAction(name, arg, item, names); ok {
 		return acts, err
 	}
 	switch name {
@@ -876,7 +876,7 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 			}
 			return []Action{OutputReg{f, ofs, bits}}, nil
 		}
-		p, ok := parsePort(arg)
+		p, ok := names.parse(arg)
 		if !ok {
 			return nil, syntaxf(item, "%s: output to unknown port", arg)
 		}
@@ -988,7 +988,7 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 		if strings.Contains(item, "(") {
 			ps, ts, _ := strings.Cut(arg, ",")
 			if ps != "" {
-				p, ok := parsePort(ps)
+				p, ok := names.parse(ps)
 				if !ok {
 					return nil, syntaxf(item, "%s: resubmit to unknown port", ps)
 				}
@@ -1002,7 +1002,7 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 				r.Table = uint8(t)
 			}
 		} else {
-			p, ok := parsePort(arg)
+			p, ok := names.parse(arg)
 			if !ok {
 				return nil, syntaxf(item, "%s: resubmit to unknown port", arg)
 			}
@@ -1029,7 +1029,7 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 		return []Action{Conjunction{uint32(id), uint8(clause), uint8(n)}}, nil
 	case "clone":
 		var mm Match
-		acts, err := parseActions(arg, &mm)
+		acts, err := parseActions(arg, &mm, names)
 		if err != nil {
 			return nil, err
 		}
@@ -1039,7 +1039,7 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 		if !ok {
 			ps, qs, ok = strings.Cut(arg, ",")
 		}
-		p, okp := parsePort(ps)
+		p, okp := names.parse(ps)
 		q, err := strconv.ParseUint(qs, 0, 32)
 		if !ok || !okp || err != nil {
 			return nil, syntaxf(item, "\"enqueue\" syntax is \"enqueue:PORT:QUEUE\" or \"enqueue(PORT,QUEUE)\"")
@@ -1162,7 +1162,7 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match) ([]Action
 					}
 					if rest, ok := strings.CutPrefix(kv, "exec("); ok && strings.HasSuffix(rest, ")") {
 						var m Match
-						acts, err := parseActions(strings.TrimSuffix(rest, ")"), &m)
+						acts, err := parseActions(strings.TrimSuffix(rest, ")"), &m, names)
 						if err != nil {
 							return nil, err
 						}

@@ -69,22 +69,32 @@ func (f *Flow) setFlags(x uint16) {
 
 // ParseFlow reads a flow in ovs-ofctl's syntax, as add-flow takes it:
 // "table=0,priority=100,in_port=1,dl_vlan=10,actions=strip_vlan,output:2".
-func ParseFlow(s string) (*Flow, error) {
-	spec, err := parseSpec(s, true)
+// Ports are numbers or reserved names (LOCAL, ...); PortNames.ParseFlow
+// takes port names too.
+func ParseFlow(s string) (*Flow, error) { return PortNames(nil).ParseFlow(s) }
+
+// ParseFlowSpec reads a flow as mod-flows and del-flows take it: actions
+// optional (needed by mod-flows), cookie=VALUE/MASK and out_port allowed.
+func ParseFlowSpec(s string) (*FlowSpec, error) { return PortNames(nil).ParseFlowSpec(s) }
+
+// ParseFlow is the package's ParseFlow with ports also given by name (in
+// double quotes when the name needs them), as ovs-ofctl takes them.
+func (n PortNames) ParseFlow(s string) (*Flow, error) {
+	spec, err := parseSpec(s, true, n)
 	if err != nil {
 		return nil, err
 	}
 	return &spec.Flow, nil
 }
 
-// ParseFlowSpec reads a flow as mod-flows and del-flows take it: actions
-// optional (needed by mod-flows), cookie=VALUE/MASK and out_port allowed.
-func ParseFlowSpec(s string) (*FlowSpec, error) {
-	return parseSpec(s, false)
+// ParseFlowSpec is the package's ParseFlowSpec with ports also given by
+// name.
+func (n PortNames) ParseFlowSpec(s string) (*FlowSpec, error) {
+	return parseSpec(s, false, n)
 }
 
 // parseSpec reads the syntax; needActions: add-flow's form.
-func parseSpec(s string, needActions bool) (*FlowSpec, error) {
+func parseSpec(s string, needActions bool, names PortNames) (*FlowSpec, error) {
 	spec := &FlowSpec{Flow: Flow{Priority: DefaultPriority}, OutPort: PortAny, OutGroup: PortAny}
 	matchPart, actPart, hasActions := cutActions(s)
 	if needActions && !hasActions {
@@ -162,7 +172,7 @@ func parseSpec(s string, needActions bool) (*FlowSpec, error) {
 			// importance is OpenFlow 1.4's: a 1.3 switch ignores it, and
 			// so does the flow.
 		case "out_port":
-			p, ok := parsePort(value)
+			p, ok := names.parse(value)
 			if !ok {
 				return nil, syntaxf(tok, "%s is not a valid OpenFlow port", value)
 			}
@@ -174,7 +184,7 @@ func parseSpec(s string, needActions bool) (*FlowSpec, error) {
 			}
 			spec.OutGroup = uint32(n)
 		default:
-			err = spec.Match.parseField(name, value)
+			err = spec.Match.parseField(name, value, names)
 		}
 		if err != nil {
 			return nil, err
@@ -191,7 +201,7 @@ func parseSpec(s string, needActions bool) (*FlowSpec, error) {
 	}
 	spec.Match.normalize()
 	if hasActions {
-		acts, err := parseActions(actPart, &spec.Match)
+		acts, err := parseActions(actPart, &spec.Match, names)
 		if err != nil {
 			return nil, err
 		}

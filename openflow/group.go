@@ -153,7 +153,7 @@ func parseBucket(s string) (Bucket, error) {
 			rest := strings.Join(toks[i:], ",")
 			rest = strings.TrimPrefix(strings.TrimPrefix(rest, "actions="), "actions:")
 			var m Match
-			acts, err := parseActions(rest, &m)
+			acts, err := parseActions(rest, &m, nil)
 			if err != nil {
 				return b, err
 			}

@@ -515,7 +515,7 @@ func parseFlags(s string, names []string, full uint64) (v, mask uint64, err erro
 }
 
 // parseField sets the match's field name from its text value.
-func (m *Match) parseField(name, value string) error {
+func (m *Match) parseField(name, value string, names PortNames) error {
 	if base, bits, ok := strings.Cut(name, "["); ok {
 		return m.parseSubfieldMatch(base, strings.TrimSuffix(bits, "]"), value, name)
 	}
@@ -597,7 +597,7 @@ func (m *Match) parseField(name, value string) error {
 	bad := func(err error) error { return syntaxf(value, "%s: %v", name, err) }
 	switch f {
 	case fInPort:
-		p, ok := parsePort(value)
+		p, ok := names.parse(value)
 		if !ok {
 			return syntaxf(value, "%s is not a valid OpenFlow port", value)
 		}

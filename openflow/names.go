@@ -46,6 +46,28 @@ func (n PortNames) format(p uint32) string {
 	return strconv.FormatUint(uint64(p), 10)
 }
 
+// parse reads a port: a number or reserved name, or one of the names
+// (quoted or not).
+func (n PortNames) parse(s string) (uint32, bool) {
+	if p, ok := parsePort(s); ok {
+		return p, true
+	}
+	name := s
+	if strings.HasPrefix(s, `"`) {
+		unq, err := strconv.Unquote(s)
+		if err != nil {
+			return 0, false
+		}
+		name = unq
+	}
+	for p, nm := range n {
+		if nm == name {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
 func nameNeedsQuotes(name string) bool {
 	isAlpha := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 	if name == "" || !isAlpha(name[0]) {

@@ -298,7 +298,7 @@ func keyValues(arg string) [][2]string {
 
 // parseNXAction parses the actions of this file; ok is false for a name
 // that is none of them.
-func parseNXAction(name, arg, item string) (acts []Action, ok bool, err error) {
+func parseNXAction(name, arg, item string, names PortNames) (acts []Action, ok bool, err error) {
 	bad := func(format string, args ...any) ([]Action, bool, error) {
 		return nil, true, syntaxf(item, format, args...)
 	}
@@ -331,7 +331,7 @@ func parseNXAction(name, arg, item string) (acts []Action, ok bool, err error) {
 				s.ObsPoint = uint32(n)
 			case "sampling_port":
 				var p uint32
-				p, okv = parsePort(kv[1])
+				p, okv = names.parse(kv[1])
 				s.SamplingPort = p
 			case "ingress", "egress":
 				okv = kv[1] == ""
@@ -373,7 +373,7 @@ func parseNXAction(name, arg, item string) (acts []Action, ok bool, err error) {
 		for _, kv := range keyValues(arg) {
 			switch kv[0] {
 			case "port":
-				p, okp := parsePort(kv[1])
+				p, okp := names.parse(kv[1])
 				if !okp {
 					return bad("%s: output to unknown port", kv[1])
 				}
@@ -487,7 +487,7 @@ func parseNXAction(name, arg, item string) (acts []Action, ok bool, err error) {
 			if m = strings.TrimSpace(m); m == "" {
 				continue
 			}
-			port, okp := parsePort(m)
+			port, okp := names.parse(m)
 			if !okp {
 				return bad("%s: bad port number", m)
 			}

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -141,13 +142,46 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	if cmd == "diff-flows" {
 		return diffFlows(ctx, target, cargs[0], stdout, stderr)
 	}
-	// Parse everything before connecting: bad syntax sends nothing.
+	var dialOpts []openflow.DialOption
+	if strings.HasPrefix(target, "ssl:") {
+		cfg, err := clientTLS(keyFile, certFile, caFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			return 1
+		}
+		dialOpts = append(dialOpts, openflow.WithTLS(cfg))
+	}
+	// Parse everything before sending: bad syntax sends nothing.
 	var flows []*openflow.Flow
 	var spec *openflow.FlowSpec
 	var group *openflow.GroupEntry
 	var meter *openflow.Meter
 	var pkt *packetOut
+	var lines []numberedLine
 	var err error
+	if cmd == "add-flows" || cmd == "replace-flows" {
+		if lines, err = readLines(cargs[0]); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			return 1
+		}
+	}
+	parseFlows := func(names openflow.PortNames) error {
+		var err error
+		switch cmd {
+		case "add-flow":
+			var f *openflow.Flow
+			if f, err = names.ParseFlow(cargs[0]); err == nil {
+				flows = []*openflow.Flow{f}
+			}
+		case "add-flows", "replace-flows":
+			flows, err = parseLines(cargs[0], lines, names)
+		case "mod-flows", "del-flows", "dump-flows", "dump-aggregate":
+			if len(cargs) == 1 {
+				spec, err = names.ParseFlowSpec(cargs[0])
+			}
+		}
+		return err
+	}
 	switch cmd {
 	case "add-group", "mod-group":
 		group, err = openflow.ParseGroup(cargs[0])
@@ -163,18 +197,15 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		if len(cargs) == 1 {
 			meter, err = openflow.ParseMeter(cargs[0])
 		}
-	case "add-flow":
-		var f *openflow.Flow
-		if f, err = openflow.ParseFlow(cargs[0]); err == nil {
-			flows = append(flows, f)
-		}
-	case "add-flows", "replace-flows":
-		flows, err = readFlows(cargs[0])
 	case "packet-out":
 		pkt, err = parsePacketOut(cargs[0])
-	case "mod-flows", "del-flows", "dump-flows", "dump-aggregate":
-		if len(cargs) == 1 {
-			spec, err = openflow.ParseFlowSpec(cargs[0])
+	default:
+		if err = parseFlows(nil); errors.Is(err, openflow.ErrSyntax) {
+			// Perhaps ports by name, as ovs-ofctl takes them: read the
+			// switch's names and try again (still sending nothing).
+			if names, nerr := switchPortNames(ctx, target, dialOpts); nerr == nil && parseFlows(names) == nil {
+				err = nil
+			}
 		}
 	}
 	if err != nil {
@@ -187,15 +218,6 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 			return 1
 		}
-	}
-	var dialOpts []openflow.DialOption
-	if strings.HasPrefix(target, "ssl:") {
-		cfg, err := clientTLS(keyFile, certFile, caFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
-			return 1
-		}
-		dialOpts = append(dialOpts, openflow.WithTLS(cfg))
 	}
 	c, err := openflow.Dial(ctx, target, dialOpts...)
 	if err != nil {
@@ -328,9 +350,15 @@ func validProtocols(v string) bool {
 	return true
 }
 
-// readFlows reads add-flows' file: a flow per line, # comments and blank
-// lines skipped.
-func readFlows(name string) ([]*openflow.Flow, error) {
+// numberedLine is a line of a flows file with its number.
+type numberedLine struct {
+	n    int
+	text string
+}
+
+// readLines reads add-flows' file (- for stdin): its flow lines, # comments
+// and blank lines skipped.
+func readLines(name string) ([]numberedLine, error) {
 	var r io.Reader = os.Stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -340,21 +368,53 @@ func readFlows(name string) ([]*openflow.Flow, error) {
 		defer f.Close()
 		r = f
 	}
-	var flows []*openflow.Flow
+	var lines []numberedLine
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for line := 1; sc.Scan(); line++ {
+	for n := 1; sc.Scan(); n++ {
 		s := strings.TrimSpace(sc.Text())
 		if s == "" || strings.HasPrefix(s, "#") {
 			continue
 		}
-		f, err := openflow.ParseFlow(s)
+		lines = append(lines, numberedLine{n, s})
+	}
+	return lines, sc.Err()
+}
+
+// parseLines parses the flows of a file's lines.
+func parseLines(name string, lines []numberedLine, names openflow.PortNames) ([]*openflow.Flow, error) {
+	flows := make([]*openflow.Flow, 0, len(lines))
+	for _, l := range lines {
+		f, err := names.ParseFlow(l.text)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+			return nil, fmt.Errorf("%s:%d: %w", name, l.n, err)
 		}
 		flows = append(flows, f)
 	}
-	return flows, sc.Err()
+	return flows, nil
+}
+
+// readFlows reads and parses a flows file.
+func readFlows(name string) ([]*openflow.Flow, error) {
+	lines, err := readLines(name)
+	if err != nil {
+		return nil, err
+	}
+	return parseLines(name, lines, nil)
+}
+
+// switchPortNames reads the names of a switch's ports.
+func switchPortNames(ctx context.Context, target string, opts []openflow.DialOption) (openflow.PortNames, error) {
+	c, err := openflow.Dial(ctx, target, opts...)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	ports, err := c.DumpPortsDesc(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return openflow.NewPortNames(ports), nil
 }
 
 // dumpFlows prints the flows as ovs-ofctl -O OpenFlow13 dump-flows does.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -168,6 +169,40 @@ func TestOfctlNames(t *testing.T) {
 		if out, err := exec.CommandContext(ctx, "ovs-ofctl", "-O", "OpenFlow13", "add-flow", a, f).CombinedOutput(); err != nil {
 			t.Fatalf("%s: %v: %s", f, err, out)
 		}
+	}
+	// Flows that name their ports install as ovs-ofctl installs them.
+	named := "in_port=p1,actions=output:\"7\",output:x-1,resubmit(p1,3),bundle(eth_src,0,hrw,ofport,members:p1,\"x-1\")"
+	var tables []string
+	for _, install := range []func() error{
+		func() error {
+			out, err := exec.CommandContext(ctx, "ovs-ofctl", "-O", "OpenFlow13", "add-flow", a, named).CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("%v: %s", err, out)
+			}
+			return nil
+		},
+		func() error {
+			var out, errb strings.Builder
+			if code := run([]string{"ofctl", "add-flow", a, named}, &out, &errb); code != 0 {
+				return fmt.Errorf("exit %d: %s", code, errb.String())
+			}
+			return nil
+		},
+	} {
+		if out, err := exec.CommandContext(ctx, "ovs-ofctl", "-O", "OpenFlow13", "del-flows", a, "in_port=1").CombinedOutput(); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		if err := install(); err != nil {
+			t.Fatalf("add-flow %s: %v", named, err)
+		}
+		out, err := exec.CommandContext(ctx, "ovs-ofctl", "-O", "OpenFlow13", "--no-stats", "dump-flows", a, "in_port=1").CombinedOutput()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, string(out))
+	}
+	if tables[0] != tables[1] {
+		t.Errorf("by ovs-ofctl:\n%s\nby ovskit:\n%s", tables[0], tables[1])
 	}
 	for _, args := range [][]string{{"--names", "--no-stats", "dump-flows", a}, {"--names", "--no-stats", "--sort", "dump-flows", a}, {"--no-stats", "dump-flows", a}} {
 		want, err := exec.CommandContext(ctx, "ovs-ofctl", append([]string{"-O", "OpenFlow13"}, args...)...).CombinedOutput()
