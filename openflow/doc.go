@@ -1,7 +1,7 @@
 // Package openflow is ovs-ofctl as a Go library: it speaks OpenFlow 1.3
 // with Open vSwitch's Nicira extensions to a bridge (its
-// <rundir>/<bridge>.mgmt socket, or any unix: or tcp: endpoint), and reads
-// and writes flows in ovs-ofctl's text syntax both ways.
+// <rundir>/<bridge>.mgmt socket, or any unix:, tcp: or ssl: endpoint), and
+// reads and writes flows in ovs-ofctl's text syntax both ways.
 //
 // The encoder is this package's own. The Go OpenFlow libraries that exist
 // either are not available from the module proxy here
@@ -22,5 +22,6 @@
 //
 // A Conn (Dial) adds, modifies, deletes and dumps flows with ovs-ofctl's
 // semantics (AddFlows, ModFlows, DelFlows, DumpFlows, Barrier), each
-// bounded by its context.
+// bounded by its context. SortFlows orders a dump as dump-flows --sort
+// does; PortNames prints and parses ports by name, as --names does.
 package openflow
