@@ -135,6 +135,9 @@ func TestCacheApply(t *testing.T) {
 	if d := s3.diff(s1); len(d) != 3 {
 		t.Fatalf("diff of s1 and s3: %d events, want 3 (u1 deleted, u2 changed, u3 inserted)", len(d))
 	}
+	if d := s3.diff(s3); len(d) != 0 {
+		t.Fatalf("diff of s3 and itself: %d events, want none", len(d))
+	}
 
 	// Bad updates leave the cache as it was.
 	for _, bad := range []string{

@@ -126,8 +126,11 @@ func TestInsertOptionalZeroes(t *testing.T) {
 		if _, err := tx.Insert(ctl); err != nil {
 			return err
 		}
-		br := &ovsdb.Bridge{Name: "z0", Ports: []string{p.UUID}, DatapathID: &empty, Controller: []string{ctl.UUID}}
+		br := &ovsdb.Bridge{Name: "z0", Ports: []string{p.UUID}, DatapathID: &empty, Controller: []string{ctl.UUID}, McastSnoopingEnable: true}
 		if _, err := tx.Insert(br); err != nil {
+			return err
+		}
+		if _, err := tx.Insert(&ovsdb.FlowSampleCollectorSet{Bridge: br.UUID, ID: 5}); err != nil {
 			return err
 		}
 		return tx.Mutate(roots[0], ovsdb.Insert("bridges", []string{br.UUID}))
@@ -154,6 +157,16 @@ func TestInsertOptionalZeroes(t *testing.T) {
 		}
 		if br.DatapathID == nil || *br.DatapathID != "" {
 			t.Errorf("datapath_id %v, want \"\"", br.DatapathID)
+		}
+		if !br.McastSnoopingEnable {
+			t.Error("mcast_snooping_enable false, want the true inserted")
+		}
+		sets, err := ovsdb.List[ovsdb.FlowSampleCollectorSet](tx)
+		if err != nil {
+			return err
+		}
+		if len(sets) != 1 || sets[0].ID != 5 {
+			t.Errorf("collector sets %v, want one with id 5", sets)
 		}
 		ctls, err := ovsdb.List[ovsdb.Controller](tx)
 		if err != nil {
