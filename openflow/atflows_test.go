@@ -114,16 +114,7 @@ func TestOfctlAtFlows(t *testing.T) {
 	_, sw := newOFSwitch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	c, err := openflow.Dial(ctx, sw.b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	own, err := openflow.Dial(ctx, sw.a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer own.Close()
+	c, own := dialBoth(ctx, t, sw)
 	var accepted, identical, refusedBoth int
 	var differ []string
 	for _, flow := range flows {

@@ -239,6 +239,24 @@ func newOFSwitch(t *testing.T) (*ovstest.Server, ofSwitch) {
 	return s, ofSwitch{"unix:" + filepath.Join(s.Dir, "a.mgmt"), "unix:" + filepath.Join(s.Dir, "b.mgmt")}
 }
 
+// dialBoth connects to both bridges of sw: c to b (ovskit's), own to a
+// (ovs-ofctl's), both closed when the test ends.
+func dialBoth(ctx context.Context, t *testing.T, sw ofSwitch) (c, own *openflow.Conn) {
+	t.Helper()
+	for _, x := range []struct {
+		target string
+		conn   **openflow.Conn
+	}{{sw.b, &c}, {sw.a, &own}} {
+		conn, err := openflow.Dial(ctx, x.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		*x.conn = conn
+	}
+	return c, own
+}
+
 func ofctl(ctx context.Context, args ...string) (string, error) {
 	out, err := exec.CommandContext(ctx, "ovs-ofctl", append([]string{"-O", "OpenFlow13"}, args...)...).CombinedOutput()
 	return string(out), err
@@ -470,16 +488,7 @@ func TestOpenFlowDifferential(t *testing.T) {
 	_, sw := newOFSwitch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	c, err := openflow.Dial(ctx, sw.b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	own, err := openflow.Dial(ctx, sw.a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer own.Close()
+	c, own := dialBoth(ctx, t, sw)
 	var scenarios, identical atomic.Int64
 	for _, sc := range ofScenarios() {
 		t.Run(sc.name, func(t *testing.T) {

@@ -22,6 +22,20 @@ import (
 	"github.com/ovskit/ovskit/ovsproc"
 )
 
+// newNBCluster starts a 3-member Northbound cluster and a client of it
+// that follows the leader.
+func newNBCluster(t *testing.T, timeout time.Duration) (*ovstest.Central, context.Context, *ovsdb.Client) {
+	t.Helper()
+	c := ovstest.NewCentral(t, ovstest.Members(3), ovstest.WithoutNorthd())
+	ctx := testCtx(t, timeout)
+	nb, err := ovsdb.Dial(ctx, c.NBEndpoint, ovsdb.WithDatabase(nbdb.Database()), ovsdb.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nb.Close() })
+	return c, ctx, nb
+}
+
 // leaderEndpoint is the endpoint of the Northbound leader.
 func leaderEndpoint(t *testing.T, ctx context.Context, c *ovstest.Central) (int, string) {
 	t.Helper()
@@ -37,14 +51,7 @@ func leaderEndpoint(t *testing.T, ctx context.Context, c *ovstest.Central) (int,
 // one and writes again; with WithFollowerReads it may stay on a follower.
 func TestClusterFollowsLeader(t *testing.T) {
 	t.Parallel()
-	c := ovstest.NewCentral(t, ovstest.Members(3), ovstest.WithoutNorthd())
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	nb, err := ovsdb.Dial(ctx, c.NBEndpoint, ovsdb.WithDatabase(nbdb.Database()), ovsdb.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nb.Close()
+	c, ctx, nb := newNBCluster(t, 2*time.Minute)
 	for round := range 3 {
 		leader, ep := leaderEndpoint(t, ctx, c)
 		if got := nb.Endpoint(); got != ep {
@@ -83,7 +90,7 @@ func TestClusterFollowsLeader(t *testing.T) {
 		}
 	}
 	// Every switch is there, once.
-	err = nb.View(ctx, func(tx *ovsdb.Tx) error {
+	err := nb.View(ctx, func(tx *ovsdb.Tx) error {
 		all, err := ovsdb.List[nbdb.LogicalSwitch](tx)
 		if len(all) != 3 {
 			t.Errorf("%d switches, want ls0, ls1, ls2", len(all))
@@ -125,14 +132,7 @@ func TestClusterFollowsLeader(t *testing.T) {
 // fail.
 func TestClusterStalledLeaderStepsDown(t *testing.T) {
 	t.Parallel()
-	c := ovstest.NewCentral(t, ovstest.Members(3), ovstest.WithoutNorthd())
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	nb, err := ovsdb.Dial(ctx, c.NBEndpoint, ovsdb.WithDatabase(nbdb.Database()), ovsdb.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nb.Close()
+	c, ctx, nb := newNBCluster(t, 2*time.Minute)
 	old, oldEP := leaderEndpoint(t, ctx, c)
 	if got := nb.Endpoint(); got != oldEP {
 		t.Fatalf("the client is on %s, the leader is %s", got, oldEP)
