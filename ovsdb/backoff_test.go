@@ -3,6 +3,7 @@ package ovsdb_test
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -85,5 +86,56 @@ func TestCloseEndsSession(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("after Close the server still has %s monitors", monitors())
 		}
+	}
+}
+
+// TestRetryOnceCacheMoved: a transaction whose verified read was changed
+// by another client conflicts; when the client's cache already shows the
+// change, it runs again at once (it does not wait for a further change
+// that may never come) and commits on the second attempt.
+func TestRetryOnceCacheMoved(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 10*time.Second)
+	other, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithNoWait())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	attempts := 0
+	start := time.Now()
+	_, err = s.Client.Do(ctx, func(tx *ovsdb.Tx) error {
+		tx.NoWait()
+		attempts++
+		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		if err != nil {
+			return err
+		}
+		if err := tx.Verify(p, "external_ids"); err != nil {
+			return err
+		}
+		if attempts == 1 {
+			if _, err := other.Transact(ctx, setCounter("p1", 100)); err != nil {
+				return err
+			}
+			if _, err := ovsdb.WaitUntil(ctx, s.Client, func(q *ovsdb.Port) bool { return q.Name == "p1" && q.ExternalIDs["n"] == "100" }); err != nil {
+				return err
+			}
+		}
+		n, _ := strconv.Atoi(p.ExternalIDs["n"])
+		p.ExternalIDs = map[string]string{"n": strconv.Itoa(n + 1)}
+		return tx.Update(p, "external_ids")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if attempts != 2 {
+		t.Errorf("%d attempts, want 2", attempts)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the retry took %v", d)
+	}
+	if n := serverCounter(t, s, "p1"); n != 101 {
+		t.Errorf("counter %d, want 101", n)
 	}
 }
