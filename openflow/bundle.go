@@ -95,6 +95,17 @@ func (c *Conn) bundle(ctx context.Context, msgs []wireMsg) error {
 		}
 	}
 	if _, err := c.request(ctx, typeExperimenter, bundleControl(id, bundleCommitReq, flags)); err != nil {
+		// The message that failed at commit is refused on its own xid
+		// first: report it, with the bundle's failure.
+		for i, ch := range chans {
+			select {
+			case m := <-ch:
+				if m.typ == typeError {
+					return fmt.Errorf("commit bundle: %w (%w)", &MessageError{Index: i, Err: decodeError(m.body)}, err)
+				}
+			default:
+			}
+		}
 		return fmt.Errorf("commit bundle: %w", err)
 	}
 	return nil

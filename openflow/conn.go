@@ -312,44 +312,6 @@ func (c *Conn) forget(xid uint32) {
 	c.mu.Unlock()
 }
 
-// sendAll writes messages back to back and a barrier behind them, and
-// waits until the switch has processed them all: the first refusal (in
-// order), nil if none. Each message is applied on its own.
-func (c *Conn) sendAll(ctx context.Context, msgs []wireMsg) error {
-	xids := make([]uint32, len(msgs))
-	chans := make([]chan message, len(msgs))
-	defer func() {
-		for _, x := range xids {
-			if x != 0 {
-				c.forget(x)
-			}
-		}
-	}()
-	for i, m := range msgs {
-		xid, ch, err := c.newXID()
-		if err != nil {
-			return err
-		}
-		xids[i], chans[i] = xid, ch
-		if err := c.write(ctx, m.typ, xid, m.body); err != nil {
-			return err
-		}
-	}
-	if err := c.Barrier(ctx); err != nil {
-		return err
-	}
-	for i, ch := range chans {
-		select {
-		case m := <-ch:
-			if m.typ == typeError {
-				return &MessageError{Index: i, Err: decodeError(m.body)}
-			}
-		default:
-		}
-	}
-	return nil
-}
-
 // MessageError says which message of several the switch refused.
 type MessageError struct {
 	// Index is the refused message's position, from 0.

@@ -40,6 +40,11 @@ var errorNames = map[uint16]struct {
 	12: {"OFPMMFC_", []string{"UNKNOWN", "METER_EXISTS", "INVALID_METER", "UNKNOWN_METER", "BAD_COMMAND", "BAD_FLAGS", "BAD_RATE", "BAD_BURST", "BAD_BAND", "BAD_BAND_VALUE", "OUT_OF_METERS", "OUT_OF_BANDS"}},
 }
 
+// bundleFailures are OpenFlow 1.4's bundle failure codes.
+var bundleFailures = []string{"UNKNOWN", "EPERM", "BAD_ID", "BUNDLE_EXIST", "BUNDLE_CLOSED", "OUT_OF_BUNDLES", "BAD_TYPE",
+	"BAD_FLAGS", "MSG_BAD_LEN", "MSG_BAD_XID", "MSG_UNSUP", "MSG_CONFLICT", "MSG_TOO_MANY", "MSG_FAILED", "TIMEOUT",
+	"BUNDLE_IN_PROGRESS"}
+
 // decodeError reads an error message's body.
 func decodeError(b []byte) error {
 	if len(b) < 4 {
@@ -48,7 +53,13 @@ func decodeError(b []byte) error {
 	t, code := binary.BigEndian.Uint16(b), binary.BigEndian.Uint16(b[2:])
 	e := &OFError{Type: t, Code: code, Name: fmt.Sprintf("OFPET13_TYPE_%d_CODE_%d", t, code)}
 	if t == 0xffff && len(b) >= 8 {
-		e.Name = fmt.Sprintf("experimenter error %#x type %d", binary.BigEndian.Uint32(b[4:]), code)
+		exp := binary.BigEndian.Uint32(b[4:])
+		e.Name = fmt.Sprintf("experimenter error %#x type %d", exp, code)
+		// The ONF's bundle extension reports OpenFlow 1.4's bundle
+		// failures as types 2300 and up.
+		if i := int(code) - 2300; exp == onfExperimenter && i >= 0 && i < len(bundleFailures) {
+			e.Name = "OFPBFC_" + bundleFailures[i]
+		}
 	}
 	if n, ok := errorNames[t]; ok && int(code) < len(n.codes) {
 		e.Name = n.prefix + n.codes[code]

@@ -7,24 +7,23 @@ import (
 	"fmt"
 )
 
-// AddFlows adds flows, each replacing the flow of the same table,
-// priority and match, sent back to back and each applied on its own (as
-// ovs-ofctl add-flows does); it returns once the switch has processed all
-// of them, with the first refusal (a *MessageError wrapping the switch's
-// *OFError). The others are applied.
+// AddFlows adds flows in order, each replacing the flow of the same
+// table, priority and match, as ovs-ofctl add-flows does: each is sent
+// with a barrier and applied on its own, and the first the switch refuses
+// stops the rest (a *MessageError with its index, wrapping the switch's
+// *OFError): the flows before it stay, the ones after it are not sent.
+// AddFlowsAtomic adds all or none, and is faster for many flows.
 // Equivalent to: ovs-ofctl add-flow BRIDGE FLOW / add-flows BRIDGE FILE
 func (c *Conn) AddFlows(ctx context.Context, flows ...*Flow) error {
-	msgs := make([]wireMsg, len(flows))
 	for i, f := range flows {
 		spec := &FlowSpec{Flow: *f, OutPort: PortAny, OutGroup: PortAny}
-		msgs[i] = wireMsg{typeFlowMod, appendFlowMod(nil, spec, fmAdd)}
-	}
-	if err := c.sendAll(ctx, msgs); err != nil {
-		var me *MessageError
-		if errors.As(err, &me) {
-			return fmt.Errorf("add flow %s: %w", flows[me.Index], err)
+		if err := c.send(ctx, typeFlowMod, appendFlowMod(nil, spec, fmAdd)); err != nil {
+			var oe *OFError
+			if errors.As(err, &oe) {
+				err = &MessageError{Index: i, Err: err}
+			}
+			return fmt.Errorf("add flow %s: %w", f, err)
 		}
-		return err
 	}
 	return nil
 }

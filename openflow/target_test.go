@@ -203,3 +203,54 @@ func TestTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestAddFlowsStopsAtRefusal: AddFlows applies flows in order and stops at
+// the first the switch refuses, as ovs-ofctl add-flows does; the error
+// says which; AddFlowsAtomic applies none of them.
+func TestAddFlowsStopsAtRefusal(t *testing.T) {
+	_, sw := newOFSwitch(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, _ := dialBoth(ctx, t, sw)
+	var flows []*openflow.Flow
+	for _, s := range []string{"priority=70,arp,actions=drop", "priority=71,ip,actions=group:99", "priority=72,udp,actions=drop"} {
+		f, err := openflow.ParseFlow(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flows = append(flows, f)
+	}
+	for _, tt := range []struct {
+		name   string
+		add    func(context.Context, ...*openflow.Flow) error
+		index  int
+		remain []string
+	}{
+		{"one by one", c.AddFlows, 1, []string{"priority=70,arp actions=drop"}},
+		{"atomic", c.AddFlowsAtomic, 1, nil},
+	} {
+		if err := c.DelFlows(ctx, nil, false); err != nil {
+			t.Fatal(err)
+		}
+		err := tt.add(ctx, flows...)
+		var oe *openflow.OFError
+		if !errors.As(err, &oe) || oe.Name != "OFPBAC_BAD_OUT_GROUP" {
+			t.Errorf("%s: %v, want OFPBAC_BAD_OUT_GROUP", tt.name, err)
+		}
+		var me *openflow.MessageError
+		if tt.index >= 0 && (!errors.As(err, &me) || me.Index != tt.index) {
+			t.Errorf("%s: %v, want the refusal of message %d", tt.name, err, tt.index)
+		}
+		got, err := c.DumpFlows(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, f := range got {
+			texts = append(texts, f.String())
+		}
+		if !slices.Equal(texts, tt.remain) {
+			t.Errorf("%s: the table holds %q, want %q", tt.name, texts, tt.remain)
+		}
+	}
+}

@@ -43,6 +43,8 @@ Options:
   -O, --protocols=OpenFlow13   the only version spoken (accepted for
                                ovs-ofctl's command lines)
   --strict                     mod-flows, del-flows: exact match and priority
+  --bundle                     add-flow(s): all or nothing, in one bundle
+                               (replace-flows always uses one)
   --no-stats                   dump-flows: without statistics
   --names, --no-names          dump-flows: ports by name (default: numbers)
   --sort[=FIELD], --rsort[=FIELD]
@@ -56,7 +58,7 @@ Options:
 
 // runOfctl is `ovskit ofctl ...`.
 func runOfctl(args []string, stdout, stderr io.Writer) int {
-	strict, noStats, names := false, false, false
+	strict, noStats, names, bundle := false, false, false, false
 	var sortKeys []openflow.SortKey
 	var keyFile, certFile, caFile string
 	timeout := time.Duration(0)
@@ -93,6 +95,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 				return 1
 			}
 		case a == "--bundle": // replace-flows always uses one
+			bundle = true
 		case a == "--strict":
 			strict = true
 		case a == "--no-stats":
@@ -227,7 +230,11 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	defer c.Close()
 	switch cmd {
 	case "add-flow", "add-flows":
-		err = c.AddFlows(ctx, flows...)
+		if bundle {
+			err = c.AddFlowsAtomic(ctx, flows...)
+		} else {
+			err = c.AddFlows(ctx, flows...)
+		}
 	case "mod-flows":
 		if spec == nil {
 			spec, _ = openflow.ParseFlowSpec("")

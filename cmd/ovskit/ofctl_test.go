@@ -34,6 +34,11 @@ func TestOfctl(t *testing.T) {
 	if err := os.WriteFile(file, []byte("# the flows\n\npriority=10,in_port=1,actions=output:2\npriority=20,ip,nw_dst=10.0.0.0/8,actions=dec_ttl,normal\ntable=1,priority=5,actions=drop\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Two good flows and one the switch refuses (no group 99).
+	badFile := filepath.Join(t.TempDir(), "bad.txt")
+	if err := os.WriteFile(badFile, []byte("priority=70,arp,actions=drop\npriority=71,ip,actions=group:99\npriority=72,udp,actions=drop\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tool := func(args ...string) (string, int) {
 		out, err := exec.CommandContext(ctx, "ovs-ofctl", append([]string{"-O", "OpenFlow13"}, args...)...).CombinedOutput()
 		if ee, ok := err.(*exec.ExitError); ok {
@@ -64,6 +69,8 @@ func TestOfctl(t *testing.T) {
 		{"del-flows", "BR", "table=1"},
 		{"--bundle", "replace-flows", "BR", file},
 		{"diff-flows", "BR", file},
+		{"--bundle", "add-flows", "BR", badFile},
+		{"add-flows", "BR", badFile},
 		{"add-flow", "BR", "priority=50,udp,actions=drop"},
 		{"add-flow", "BR", "priority=30,tcp,tp_dst=80,actions=drop"},
 		{"add-flow", "BR", "priority=35,ip,nw_dst=192.168.0.0/16,actions=drop"},
