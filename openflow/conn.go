@@ -53,12 +53,13 @@ type Conn struct {
 	conn net.Conn
 	wmu  sync.Mutex
 
-	mu       sync.Mutex
-	xid      uint32
-	bundleID uint32
-	pending  map[uint32]waiter
-	err      error
-	done     chan struct{}
+	writeDeadline time.Time // under wmu: the connection's write deadline
+	mu            sync.Mutex
+	xid           uint32
+	bundleID      uint32
+	pending       map[uint32]waiter
+	err           error
+	done          chan struct{}
 }
 
 // waiter is a caller waiting for replies: gone closes when it stops.
@@ -272,19 +273,34 @@ func (c *Conn) Close() error {
 
 // write sends one message, bounded by ctx.
 func (c *Conn) write(ctx context.Context, typ uint8, xid uint32, body []byte) error {
-	msg := make([]byte, 8, 8+len(body))
-	msg[0], msg[1] = version13, typ
-	if 8+len(body) > maxMessage {
-		return fmt.Errorf("openflow: message of %d bytes: %w", 8+len(body), ErrUnsupported)
+	msg, err := appendFrame(nil, typ, xid, body)
+	if err != nil {
+		return err
 	}
-	binary.BigEndian.PutUint16(msg[2:], uint16(8+len(body)))
-	binary.BigEndian.PutUint32(msg[4:], xid)
-	msg = append(msg, body...)
+	return c.writeRaw(ctx, msg)
+}
+
+// appendFrame appends a message with its header.
+func appendFrame(b []byte, typ uint8, xid uint32, body []byte) ([]byte, error) {
+	if 8+len(body) > maxMessage {
+		return b, fmt.Errorf("openflow: message of %d bytes: %w", 8+len(body), ErrUnsupported)
+	}
+	b = append(b, version13, typ, 0, 0, 0, 0, 0, 0)
+	binary.BigEndian.PutUint16(b[len(b)-6:], uint16(8+len(body)))
+	binary.BigEndian.PutUint32(b[len(b)-4:], xid)
+	return append(b, body...), nil
+}
+
+// writeRaw writes framed messages in one write, bounded by ctx.
+func (c *Conn) writeRaw(ctx context.Context, msg []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if dl, ok := ctx.Deadline(); ok {
+	// Each write has its context's deadline (none without one), set only
+	// when it differs from the last write's.
+	dl, _ := ctx.Deadline()
+	if !dl.Equal(c.writeDeadline) {
 		_ = c.conn.SetWriteDeadline(dl)
-		defer c.conn.SetWriteDeadline(time.Time{})
+		c.writeDeadline = dl
 	}
 	_, err := c.conn.Write(msg)
 	return err
@@ -340,10 +356,13 @@ func (c *Conn) send(ctx context.Context, typ uint8, body []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := c.write(ctx, typ, xid, body); err != nil {
+	// The message and its barrier in one write.
+	msg, err := appendFrame(make([]byte, 0, 16+len(body)), typ, xid, body)
+	if err != nil {
 		return err
 	}
-	if err := c.write(ctx, typeBarrierRequest, bxid, nil); err != nil {
+	msg, _ = appendFrame(msg, typeBarrierRequest, bxid, nil)
+	if err := c.writeRaw(ctx, msg); err != nil {
 		return err
 	}
 	for {
