@@ -887,13 +887,11 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 			return parseController(arg, item)
 		}
 		if hasArg && arg != "" {
-			{
-				n, err := num(0xffff)
-				if err != nil {
-					return nil, err
-				}
-				maxLen = n
+			n, err := num(0xffff)
+			if err != nil {
+				return nil, err
 			}
+			maxLen = n
 		}
 		return []Action{Output{Port: PortController, MaxLen: uint16(maxLen)}}, nil
 	case "strip_vlan", "pop_vlan":
