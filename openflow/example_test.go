@@ -65,3 +65,42 @@ func ExampleParseGroup() {
 	// Output:
 	// group_id=2,type=select,bucket=weight:10,actions=output:1,bucket=actions=output:2
 }
+
+// Ports by name, both ways, as ovs-ofctl --names has them. The names come
+// from the switch (NewPortNames of Conn.DumpPortsDesc); a name that is
+// not a letter followed by letters and digits is quoted.
+func ExamplePortNames() {
+	names := openflow.PortNames{1: "tap0", 2: "vm-2"}
+	f, err := names.ParseFlow(`in_port=tap0,actions=output:"vm-2",local`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(f)
+	fmt.Println(f.Format(names, false))
+	// Output:
+	// in_port=1 actions=output:2,LOCAL
+	// in_port=tap0 actions=output:"vm-2",LOCAL
+}
+
+// A dump ordered as ovs-ofctl dump-flows --sort=tp_dst orders it: flows
+// without the field last, ties by priority, highest first.
+func ExampleSortFlows() {
+	var flows []*openflow.Flow
+	for _, s := range []string{"priority=9,actions=drop", "priority=5,tcp,tp_dst=80,actions=drop", "priority=7,tcp,tp_dst=22,actions=drop"} {
+		f, err := openflow.ParseFlow(s)
+		if err != nil {
+			log.Fatal(err)
+		}
+		flows = append(flows, f)
+	}
+	if err := openflow.SortFlows(flows, openflow.SortKey{Field: "tp_dst"}); err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range flows {
+		fmt.Println(f)
+	}
+	// Output:
+	// priority=7,tcp,tp_dst=22 actions=drop
+	// priority=5,tcp,tp_dst=80 actions=drop
+	// priority=9 actions=drop
+}
