@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/ovskit/ovskit/ovn/nbdb"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
 )
 
 // TestErrorMessages: what each error type says.
@@ -29,5 +32,18 @@ func TestErrorMessages(t *testing.T) {
 	}
 	if !errors.Is(&ovsdb.InterfaceError{Name: "x"}, ovsdb.ErrCommitted) {
 		t.Error("an InterfaceError is not ErrCommitted")
+	}
+}
+
+// TestServerRefusalIsRPCError: a request the server answers with an error
+// (here get_schema of a database it does not have) fails with *RPCError
+// naming the method and the server's error.
+func TestServerRefusalIsRPCError(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t, ovstest.WithoutClient())
+	_, err := ovsdb.Dial(testCtx(t, 10*time.Second), s.Endpoint, ovsdb.WithDatabase(nbdb.Database()))
+	var re *ovsdb.RPCError
+	if !errors.As(err, &re) || re.Method != "get_schema" || re.Err != "unknown database: get_schema request specifies unknown database OVN_Northbound" {
+		t.Fatalf("dial a database the server lacks: %v, want an *RPCError saying unknown database", err)
 	}
 }

@@ -72,6 +72,9 @@ func TestResumeAfterReconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	full = cl.Stats().Received
+	if full < 1<<20 {
+		t.Fatalf("the client counted %d bytes received, less than the download of 10,000 ports", full)
+	}
 	// The server the client is on dies; meanwhile one port changes.
 	leader, err := c.Leader(ctx, ovsproc.NB)
 	if err != nil {

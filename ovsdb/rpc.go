@@ -177,9 +177,7 @@ func (c *rpcConn) reply(m rpcMessage) {
 	}
 	var res callResult
 	if len(m.Error) > 0 && string(m.Error) != "null" {
-		var msg any
-		_ = json.Unmarshal(m.Error, &msg)
-		res.err = &RPCError{Method: cl.method, Err: fmt.Sprint(msg)}
+		res.err = &RPCError{Method: cl.method, Err: rpcErrorText(m.Error)}
 	} else {
 		res.result = m.Result
 		if cl.inline != nil {
@@ -187,6 +185,27 @@ func (c *rpcConn) reply(m rpcMessage) {
 		}
 	}
 	cl.ch <- res
+}
+
+// rpcErrorText is an error answer as text: OVSDB's {"error": ...,
+// "details": ...} as "error: details", a string as itself, anything else
+// as its JSON.
+func rpcErrorText(raw json.RawMessage) string {
+	var obj struct {
+		Error   string `json:"error"`
+		Details string `json:"details"`
+	}
+	if json.Unmarshal(raw, &obj) == nil && obj.Error != "" {
+		if obj.Details != "" {
+			return obj.Error + ": " + obj.Details
+		}
+		return obj.Error
+	}
+	var str string
+	if json.Unmarshal(raw, &str) == nil {
+		return str
+	}
+	return string(raw)
 }
 
 func (c *rpcConn) fail(err error) {
