@@ -72,3 +72,30 @@ func TestMembersOption(t *testing.T) {
 		}
 	}
 }
+
+// TestNewCentralCleansUp: the central a test starts is stopped and its
+// directory removed when the test ends (unless OVSKIT_KEEP=1, which this
+// test makes sure is not set).
+func TestNewCentralCleansUp(t *testing.T) {
+	t.Setenv("OVSKIT_KEEP", "")
+	var pids []int
+	var dir string
+	t.Run("inner", func(t *testing.T) {
+		c := ovstest.NewCentral(t, ovstest.Members(1), ovstest.WithoutNorthd())
+		dir = c.Dir
+		for _, db := range []string{ovsproc.NB, ovsproc.SB} {
+			pids = append(pids, c.MemberPID(db, 0))
+		}
+	})
+	for _, pid := range pids {
+		if pid <= 0 {
+			t.Fatalf("member pids %v", pids)
+		}
+		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+			t.Errorf("process %d still runs after the test ended (%v)", pid, err)
+		}
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("%s still there after the test ended (%v)", dir, err)
+	}
+}
