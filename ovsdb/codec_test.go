@@ -373,6 +373,8 @@ func TestFramer(t *testing.T) {
 		{"white space between", " \n\t{\"a\":[1,{\"b\":2}]}\r\n {}\n", 100, []string{`{"a":[1,{"b":2}]}`, `{}`}, nil},
 		{"braces in strings", `{"s":"}{][\"}\\"}`, 100, []string{`{"s":"}{][\"}\\"}`}, nil},
 		{"exactly the limit", `{"a":"xxxx"}`, 12, []string{`{"a":"xxxx"}`}, nil},
+		{"exactly the limit after white space", "\n\n  {\"a\":\"xxxx\"}", 12, []string{`{"a":"xxxx"}`}, nil},
+		{"the limit, a message split across reads", `{"a":"xxxx"}{"b":"yyyyyyyyyyyyyyyyyyyyyyyy"}`, 12, []string{`{"a":"xxxx"}`}, ErrMessageTooLarge},
 		{"one byte over the limit", `{"a":"xxxxx"}`, 12, nil, ErrMessageTooLarge},
 		{"not an object", `[1]`, 100, nil, errFramerStart},
 		{"cut short", `{"a":`, 100, nil, io.ErrUnexpectedEOF},
