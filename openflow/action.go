@@ -1121,7 +1121,7 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 				case "commit":
 					c.Commit = true
 				case "force":
-					c.Commit, c.Force = true, true
+					c.Force = true
 				case "alg":
 					switch v {
 					case "ftp":
@@ -1170,6 +1170,9 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 					return nil, syntaxf(item, "ct: %s is not supported", k)
 				}
 			}
+		}
+		if c.Force && !c.Commit {
+			return nil, syntaxf(item, "\"force\" flag requires \"commit\" flag.")
 		}
 		return []Action{c}, nil
 	}
