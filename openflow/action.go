@@ -654,6 +654,10 @@ var setFieldDefs = func() map[string]setFieldDef {
 	return m
 }()
 
+// setFieldLimits are the largest values of the set_field fields narrower
+// than their bytes.
+var setFieldLimits = map[string]uint64{"mpls_label": 0xfffff, "mpls_tc": 7}
+
 // setFieldByWire finds a set_field field by its wire identity.
 func setFieldByWire(class uint16, field uint8) (string, setFieldDef, bool) {
 	for name, d := range setFieldDefs {
@@ -1215,7 +1219,7 @@ func parseSetField(field, value, item string) ([]Action, error) {
 		if err != nil {
 			return nil, syntaxf(item, "%s: %v", field, err)
 		}
-		if lim, ok := map[string]uint64{"mpls_label": 0xfffff, "mpls_tc": 7}[field]; ok && n > lim {
+		if lim := setFieldLimits[field]; lim != 0 && n > lim {
 			return nil, syntaxf(item, "%s: %s out of range", field, value)
 		}
 		if field == "vlan_vid" {

@@ -101,6 +101,14 @@ const (
 	nFields
 )
 
+// unmaskable are the integer fields a match takes without a mask.
+var unmaskable = [nFields]bool{fDlType: true, fNwProto: true, fNwECN: true, fNwTTL: true, fCTZone: true, fConjID: true,
+	fMPLSLabel: true, fMPLSTC: true, fMPLSBOS: true, fMPLSTTL: true}
+
+// fieldLimit is the largest value of the fields narrower than their
+// bytes (0: the bytes' own limit).
+var fieldLimit = [nFields]uint64{fMPLSLabel: 0xfffff, fMPLSTC: 7, fMPLSBOS: 1}
+
 // fieldSize is each field's size in bytes.
 var fieldSize = func() [nFields]int {
 	var s [nFields]int
@@ -535,7 +543,7 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 		m.setUintMasked(fVLANTCI, tci&^0x1fff|v&mask, tmask&^0x1fff|mask)
 		return nil
 	case "ip_frag", "nw_frag":
-		vm, ok := map[string][2]uint64{"no": {0, 1}, "yes": {1, 1}, "first": {1, 3}, "later": {3, 3}, "not_later": {0, 2}}[value]
+		vm, ok := fragValues[value]
 		if !ok {
 			return syntaxf(value, "%s: unknown fragment type", value)
 		}
@@ -643,15 +651,12 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 		}
 		m.setUintMasked(f, v, mask)
 	default:
-		maskable := !slices.Contains([]fid{fDlType, fNwProto, fNwECN, fNwTTL, fCTZone, fConjID, fMPLSLabel, fMPLSTC, fMPLSBOS, fMPLSTTL}, f)
-		v, mask, err := parseUintMasked(value, fieldSize[f], maskable)
+		v, mask, err := parseUintMasked(value, fieldSize[f], !unmaskable[f])
 		if err != nil {
 			return bad(err)
 		}
-		if lim, ok := map[fid]uint64{fMPLSLabel: 0xfffff, fMPLSTC: 7, fMPLSBOS: 1}[f]; ok {
-			if v > lim {
-				return syntaxf(value, "invalid %s", name)
-			}
+		if lim := fieldLimit[f]; lim != 0 && v > lim {
+			return syntaxf(value, "invalid %s", name)
 		}
 		if f == fNwECN && v > 3 {
 			return syntaxf(value, "invalid nw_ecn")
@@ -666,6 +671,10 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 	}
 	return nil
 }
+
+// fragValues are nw_frag's words as a value and a mask (bit 0: a
+// fragment, bit 1: not the first).
+var fragValues = map[string][2]uint64{"no": {0, 1}, "yes": {1, 1}, "first": {1, 3}, "later": {3, 3}, "not_later": {0, 2}}
 
 // wideRegister recognizes xregN (2 registers) and xxregN (4).
 func wideRegister(name string) (regs, idx int, ok bool) {
@@ -1067,11 +1076,11 @@ func (m *Match) format(b *strings.Builder, priority int, names PortNames) {
 		var name string
 		switch m.maskUint(fNwFrag) & 3 {
 		case 3:
-			name = map[uint64]string{0: "no", 1: "first", 2: "<error>", 3: "later"}[v&3]
+			name = [4]string{"no", "first", "<error>", "later"}[v&3]
 		case 1:
-			name = map[bool]string{true: "yes", false: "no"}[v&1 != 0]
+			name = [2]string{"no", "yes"}[v&1]
 		case 2:
-			name = map[bool]string{true: "later", false: "not_later"}[v&2 != 0]
+			name = [2]string{"not_later", "later"}[v>>1&1]
 		}
 		b.WriteString("nw_frag=" + name + ",")
 	}

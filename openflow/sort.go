@@ -27,7 +27,10 @@ func SortFlows(flows []*Flow, keys ...SortKey) error {
 	}
 	// ovs-ofctl always ends with a pass by priority, highest first.
 	keys = append(slices.Clip(keys), SortKey{Field: "priority", Descending: true})
+	// Each key's field (-1: the priority) and the IP protocol it needs
+	// (0: none), found once, not per comparison.
 	fields := make([]fid, len(keys))
+	protos := make([]uint8, len(keys))
 	for i, k := range keys {
 		fields[i] = -1
 		if k.Field == "" || k.Field == "priority" {
@@ -38,6 +41,12 @@ func SortFlows(flows []*Flow, keys ...SortKey) error {
 			return fmt.Errorf("openflow: %s: unknown field to sort on: %w", k.Field, ErrSyntax)
 		}
 		fields[i] = f
+		if prefix, _, _ := strings.Cut(k.Field, "_"); f == fTpSrc || f == fTpDst {
+			protos[i] = l4Protocols[prefix]
+		}
+	}
+	has := func(m *Match, i int) bool {
+		return m.has[fields[i]] && (protos[i] == 0 || m.nwProto() == protos[i])
 	}
 	slices.SortStableFunc(flows, func(a, b *Flow) int {
 		for i, k := range keys {
@@ -45,7 +54,7 @@ func SortFlows(flows []*Flow, keys ...SortKey) error {
 			if f := fields[i]; f < 0 {
 				c = a.Priority - b.Priority
 			} else {
-				ina, inb := hasSortField(&a.Match, f, k.Field), hasSortField(&b.Match, f, k.Field)
+				ina, inb := has(&a.Match, i), has(&b.Match, i)
 				if ina != inb {
 					// Missing fields sort last either way.
 					if ina {
@@ -67,17 +76,7 @@ func SortFlows(flows []*Flow, keys ...SortKey) error {
 	return nil
 }
 
-// hasSortField says whether m matches on field f under the name sorted
-// on, with its prerequisites: Open vSwitch's tp_src and tp_dst are TCP's,
-// and the L4 fields of one protocol are absent from another's flows.
-func hasSortField(m *Match, f fid, name string) bool {
-	if !m.has[f] {
-		return false
-	}
-	proto := map[string]uint8{"tp": ipTCP, "tcp": ipTCP, "udp": ipUDP, "sctp": ipSCTP, "icmp": ipICMP, "icmpv6": ipICMPv6}
-	prefix, _, _ := strings.Cut(name, "_")
-	if p, ok := proto[prefix]; ok && (f == fTpSrc || f == fTpDst) {
-		return m.nwProto() == p
-	}
-	return true
-}
+// l4Protocols are the IP protocols of the L4 fields' names, by prefix:
+// Open vSwitch's tp_src and tp_dst are TCP's, and the L4 fields of one
+// protocol are absent from another's flows.
+var l4Protocols = map[string]uint8{"tp": ipTCP, "tcp": ipTCP, "udp": ipUDP, "sctp": ipSCTP, "icmp": ipICMP, "icmpv6": ipICMPv6}
