@@ -172,7 +172,7 @@ type OutputReg struct {
 func (a OutputReg) String() string { return "output:" + formatSubfield(a.Src, a.Ofs, a.Bits) }
 func (a OutputReg) appendWire(b []byte) []byte {
 	b = nxHeader(b, 24, 15)
-	b = binary.BigEndian.AppendUint16(b, uint16(a.Ofs<<6|(a.Bits-1)))
+	b = binary.BigEndian.AppendUint16(b, ofsNbits(a.Ofs, a.Bits))
 	b = binary.BigEndian.AppendUint32(b, nxmFields[a.Src].header())
 	b = binary.BigEndian.AppendUint16(b, 0) // max_len
 	return append(b, 0, 0, 0, 0, 0, 0)
@@ -281,7 +281,7 @@ func (a Load) String() string {
 
 func (a Load) appendWire(b []byte) []byte {
 	b = nxHeader(b, 24, 7)
-	b = binary.BigEndian.AppendUint16(b, uint16(a.Ofs<<6|(a.Bits-1)))
+	b = binary.BigEndian.AppendUint16(b, ofsNbits(a.Ofs, a.Bits))
 	b = binary.BigEndian.AppendUint32(b, nxmFields[a.Dst].header())
 	return binary.BigEndian.AppendUint64(b, a.Value)
 }
@@ -754,18 +754,35 @@ func parseSubfield(s string) (name string, ofs, bits int, err error) {
 	if rest == "" {
 		return name, 0, f.bits(), nil
 	}
-	a, b, hasRange := strings.Cut(rest, "..")
+	ofs, bits, ok = parseBitRange(rest, f.bits())
+	if !ok {
+		return "", 0, 0, syntaxf(s, "%s: bad bit range", s)
+	}
+	return name, ofs, bits, nil
+}
+
+// parseBitRange reads a subfield's bits, "N" or "START..END", within a
+// field of width bits.
+func parseBitRange(s string, width int) (ofs, bits int, ok bool) {
+	a, b, hasRange := strings.Cut(s, "..")
 	start, err1 := strconv.Atoi(a)
 	end := start
 	var err2 error
 	if hasRange {
 		end, err2 = strconv.Atoi(b)
 	}
-	if err1 != nil || err2 != nil || start < 0 || end < start || end >= f.bits() {
-		return "", 0, 0, syntaxf(s, "%s: bad bit range", s)
+	if err1 != nil || err2 != nil || start < 0 || end < start || end >= width {
+		return 0, 0, false
 	}
-	return name, start, end - start + 1, nil
+	return start, end - start + 1, true
 }
+
+// ofsNbits packs a subfield's offset and width as Nicira actions carry
+// them: offset << 6 | (bits - 1).
+func ofsNbits(ofs, bits int) uint16 { return uint16(ofs<<6 | (bits - 1)) }
+
+// splitOfsNbits unpacks ofsNbits.
+func splitOfsNbits(on uint16) (ofs, bits int) { return int(on >> 6), int(on&0x3f) + 1 }
 
 // ---- parsing ----
 
@@ -958,14 +975,13 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		if !ok || n.Sign() < 0 || n.BitLen() > bits {
 			return nil, syntaxf(item, "%s: value does not fit in %d bits", v, bits)
 		}
-		// A load carries at most 64 bits: a wider one is several, low
-		// bits first, as ovs-ofctl writes it.
+		// A load carries at most 64 bits: a wider one (fields are at most
+		// 128 bits) is two, low bits first, as ovs-ofctl writes it.
+		words := n.FillBytes(make([]byte, 16))
 		var loads []Action
 		for at := 0; at < bits; at += 64 {
-			w := min(64, bits-at)
-			chunk := new(big.Int).Rsh(n, uint(at))
-			chunk.And(chunk, new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(w)), big.NewInt(1)))
-			loads = append(loads, Load{Dst: field, Ofs: ofs + at, Bits: w, Value: chunk.Uint64()})
+			word := binary.BigEndian.Uint64(words[8-at/8:])
+			loads = append(loads, Load{Dst: field, Ofs: ofs + at, Bits: min(64, bits-at), Value: word})
 		}
 		return loads, nil
 	case "move":
@@ -1386,7 +1402,8 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		if !ok {
 			return nil, fmt.Errorf("openflow: load into field %#x: %w", binary.BigEndian.Uint32(a[12:]), ErrUnsupported)
 		}
-		return Load{Dst: name, Ofs: int(on >> 6), Bits: int(on&0x3f) + 1, Value: binary.BigEndian.Uint64(a[16:])}, nil
+		ofs, bits := splitOfsNbits(on)
+		return Load{Dst: name, Ofs: ofs, Bits: bits, Value: binary.BigEndian.Uint64(a[16:])}, nil
 	case 6:
 		if n < 24 {
 			return nil, short
@@ -1409,7 +1426,8 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		if !ok {
 			return nil, fmt.Errorf("openflow: output from field %#x: %w", binary.BigEndian.Uint32(a[12:]), ErrUnsupported)
 		}
-		return OutputReg{Src: name, Ofs: int(on >> 6), Bits: int(on&0x3f) + 1}, nil
+		ofs, bits := splitOfsNbits(on)
+		return OutputReg{Src: name, Ofs: ofs, Bits: bits}, nil
 	case 34:
 		return Conjunction{ID: binary.BigEndian.Uint32(a[12:]), Clause: a[10] + 1, NClauses: a[11]}, nil
 	case 42:

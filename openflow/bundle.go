@@ -84,29 +84,32 @@ func (c *Conn) bundle(ctx context.Context, msgs []wireMsg) error {
 	if err := c.Barrier(ctx); err != nil {
 		return err
 	}
-	for _, ch := range chans {
-		select {
-		case m := <-ch:
-			if m.typ == typeError {
-				_, _ = c.request(ctx, typeExperimenter, bundleControl(id, bundleDiscardReq, flags))
-				return fmt.Errorf("bundle: %w", decodeError(m.body))
-			}
-		default:
-		}
+	if refused := firstRefusal(chans); refused != nil {
+		_, _ = c.request(ctx, typeExperimenter, bundleControl(id, bundleDiscardReq, flags))
+		return fmt.Errorf("bundle: %w", refused)
 	}
 	if _, err := c.request(ctx, typeExperimenter, bundleControl(id, bundleCommitReq, flags)); err != nil {
 		// The message that failed at commit is refused on its own xid
 		// first: report it, with the bundle's failure.
-		for i, ch := range chans {
-			select {
-			case m := <-ch:
-				if m.typ == typeError {
-					return fmt.Errorf("commit bundle: %w (%w)", &MessageError{Index: i, Err: decodeError(m.body)}, err)
-				}
-			default:
-			}
+		if refused := firstRefusal(chans); refused != nil {
+			return fmt.Errorf("commit bundle: %w (%w)", refused, err)
 		}
 		return fmt.Errorf("commit bundle: %w", err)
+	}
+	return nil
+}
+
+// firstRefusal is the first error already answered on the messages'
+// channels (a *MessageError with its index), nil if none.
+func firstRefusal(chans []chan message) error {
+	for i, ch := range chans {
+		select {
+		case m := <-ch:
+			if m.typ == typeError {
+				return &MessageError{Index: i, Err: decodeError(m.body)}
+			}
+		default:
+		}
 	}
 	return nil
 }

@@ -701,17 +701,10 @@ func (m *Match) parseSubfieldMatch(name, bits, value, item string) error {
 	if !ok || fieldSize[f] > 8 {
 		return syntaxf(item, "%s: unknown field", name)
 	}
-	width := 8 * fieldSize[f]
-	a, b, isRange := strings.Cut(bits, "..")
-	start, err1 := strconv.Atoi(a)
-	end, err2 := start, error(nil)
-	if isRange {
-		end, err2 = strconv.Atoi(b)
-	}
-	if err1 != nil || err2 != nil || start < 0 || end < start || end >= width {
+	start, n, ok := parseBitRange(bits, 8*fieldSize[f])
+	if !ok {
 		return syntaxf(item, "%s: bad bit range", item)
 	}
-	n := end - start + 1
 	v, err := strconv.ParseUint(value, 0, 64)
 	if err != nil || (n < 64 && v>>n != 0) {
 		return syntaxf(item, "%s: value does not fit in %d bits", value, n)

@@ -211,7 +211,7 @@ func (a Multipath) appendWire(b []byte) []byte {
 	b = binary.BigEndian.AppendUint16(b, uint16(a.Links-1))
 	b = binary.BigEndian.AppendUint32(b, a.Arg)
 	b = append(b, 0, 0)
-	b = binary.BigEndian.AppendUint16(b, uint16(a.Ofs<<6|(a.Bits-1)))
+	b = binary.BigEndian.AppendUint16(b, ofsNbits(a.Ofs, a.Bits))
 	return binary.BigEndian.AppendUint32(b, nxmFields[a.Dst].header())
 }
 
@@ -264,7 +264,7 @@ func (a Bundle) appendWire(b []byte) []byte {
 	var dst uint32
 	var ofsBits uint16
 	if a.Dst != "" {
-		dst, ofsBits = nxmFields[a.Dst].header(), uint16(a.Ofs<<6|(a.Bits-1))
+		dst, ofsBits = nxmFields[a.Dst].header(), ofsNbits(a.Ofs, a.Bits)
 	}
 	b = binary.BigEndian.AppendUint16(b, ofsBits)
 	b = binary.BigEndian.AppendUint32(b, dst)
@@ -309,7 +309,6 @@ func parseNXAction(name, arg, item string, names PortNames) (acts []Action, ok b
 	switch name {
 	case "sample":
 		s := Sample{SamplingPort: PortAny}
-		var seen int
 		for _, kv := range keyValues(arg) {
 			var okv bool
 			var n uint64
@@ -319,7 +318,7 @@ func parseNXAction(name, arg, item string, names PortNames) (acts []Action, ok b
 				if okv && n == 0 {
 					return bad("invalid probability value \"0\"")
 				}
-				s.Probability, seen = uint16(n), seen|1
+				s.Probability = uint16(n)
 			case "collector_set_id":
 				n, okv = u(kv[1], 32)
 				s.CollectorSet = uint32(n)
@@ -346,7 +345,7 @@ func parseNXAction(name, arg, item string, names PortNames) (acts []Action, ok b
 				return bad("sample: invalid %s %q", kv[0], kv[1])
 			}
 		}
-		if seen&1 == 0 {
+		if s.Probability == 0 {
 			return bad("non-zero \"probability\" must be specified on sample")
 		}
 		return []Action{s}, true, nil
@@ -415,8 +414,7 @@ func parseNXAction(name, arg, item string, names PortNames) (acts []Action, ok b
 		if !okn || n&3 != 0 {
 			return bad("%s: invalid TOS", arg)
 		}
-		acts, err := parseSetField("ip_dscp", strconv.FormatUint(n>>2, 10), item)
-		return acts, true, err
+		return []Action{SetField{"ip_dscp", []byte{byte(n >> 2)}}}, true, nil
 	case "multipath":
 		p := splitTop(arg)
 		if len(p) != 6 {
@@ -582,9 +580,9 @@ func decodeNXMore(sub uint16, a []byte) (act Action, ok bool, err error) {
 		if err != nil {
 			return nil, true, err
 		}
-		on := be16(26)
+		ofs, bits := splitOfsNbits(be16(26))
 		return Multipath{Fields: be16(10), Basis: be16(12), Algorithm: be16(16), Links: int(be16(18)) + 1, Arg: be32(20),
-			Dst: f, Ofs: int(on >> 6), Bits: int(on&0x3f) + 1}, true, nil
+			Dst: f, Ofs: ofs, Bits: bits}, true, nil
 	case 12, 13:
 		if n < 32 {
 			return nil, true, short
@@ -599,8 +597,8 @@ func decodeNXMore(sub uint16, a []byte) (act Action, ok bool, err error) {
 			if err != nil {
 				return nil, true, err
 			}
-			on := be16(22)
-			bd.Dst, bd.Ofs, bd.Bits = f, int(on>>6), int(on&0x3f)+1
+			bd.Dst = f
+			bd.Ofs, bd.Bits = splitOfsNbits(be16(22))
 		}
 		for i := range count {
 			bd.Members = append(bd.Members, port32(be16(32+2*i)))
