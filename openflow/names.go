@@ -1,6 +1,7 @@
 package openflow
 
 import (
+	"context"
 	"strconv"
 	"strings"
 )
@@ -30,6 +31,16 @@ func NewPortNames(ports []*PortDesc) PortNames {
 		}
 	}
 	return n
+}
+
+// PortNames reads the names of the switch's ports (NewPortNames of
+// DumpPortsDesc).
+func (c *Conn) PortNames(ctx context.Context) (PortNames, error) {
+	ports, err := c.DumpPortsDesc(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return NewPortNames(ports), nil
 }
 
 // format prints port p by name when it has one.

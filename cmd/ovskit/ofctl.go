@@ -154,6 +154,13 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		}
 		dialOpts = append(dialOpts, openflow.WithTLS(cfg))
 	}
+	if cmd == "dump-flows" {
+		// An unknown sort field is bad syntax too.
+		if err := openflow.SortFlows(nil, sortKeys...); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			return 1
+		}
+	}
 	// Parse everything before sending: bad syntax sends nothing.
 	var flows []*openflow.Flow
 	var spec *openflow.FlowSpec
@@ -161,6 +168,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	var meter *openflow.Meter
 	var pkt *packetOut
 	var lines []numberedLine
+	var conn *openflow.Conn // dialled early only to read port names
 	var err error
 	if cmd == "add-flows" || cmd == "replace-flows" {
 		if lines, err = readLines(cargs[0]); err != nil {
@@ -205,9 +213,14 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	default:
 		if err = parseFlows(nil); errors.Is(err, openflow.ErrSyntax) {
 			// Perhaps ports by name, as ovs-ofctl takes them: read the
-			// switch's names and try again (still sending nothing).
-			if names, nerr := switchPortNames(ctx, target, dialOpts); nerr == nil && parseFlows(names) == nil {
-				err = nil
+			// switch's names and try again (still sending nothing), on
+			// the connection the command then uses.
+			if c, names, nerr := dialWithNames(ctx, target, dialOpts); nerr == nil {
+				if parseFlows(names) == nil {
+					err, conn = nil, c
+				} else {
+					c.Close()
+				}
 			}
 		}
 	}
@@ -215,17 +228,12 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 		return 1
 	}
-	if cmd == "dump-flows" {
-		// An unknown sort field is bad syntax too.
-		if err := openflow.SortFlows(nil, sortKeys...); err != nil {
+	c := conn
+	if c == nil {
+		if c, err = openflow.Dial(ctx, target, dialOpts...); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 			return 1
 		}
-	}
-	c, err := openflow.Dial(ctx, target, dialOpts...)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
-		return 1
 	}
 	defer c.Close()
 	switch cmd {
@@ -410,18 +418,18 @@ func readFlows(name string) ([]*openflow.Flow, error) {
 	return parseLines(name, lines, nil)
 }
 
-// switchPortNames reads the names of a switch's ports.
-func switchPortNames(ctx context.Context, target string, opts []openflow.DialOption) (openflow.PortNames, error) {
+// dialWithNames connects to a switch and reads its ports' names.
+func dialWithNames(ctx context.Context, target string, opts []openflow.DialOption) (*openflow.Conn, openflow.PortNames, error) {
 	c, err := openflow.Dial(ctx, target, opts...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer c.Close()
-	ports, err := c.DumpPortsDesc(ctx)
+	names, err := c.PortNames(ctx)
 	if err != nil {
-		return nil, err
+		c.Close()
+		return nil, nil, err
 	}
-	return openflow.NewPortNames(ports), nil
+	return c, names, nil
 }
 
 // dumpFlows prints the flows as ovs-ofctl -O OpenFlow13 dump-flows does.
@@ -432,11 +440,9 @@ func dumpFlows(ctx context.Context, c *openflow.Conn, spec *openflow.FlowSpec, n
 	}
 	var portNames openflow.PortNames
 	if names {
-		ports, err := c.DumpPortsDesc(ctx)
-		if err != nil {
+		if portNames, err = c.PortNames(ctx); err != nil {
 			return err
 		}
-		portNames = openflow.NewPortNames(ports)
 	}
 	if err := openflow.SortFlows(flows, sortKeys...); err != nil {
 		return err
