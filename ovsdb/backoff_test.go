@@ -79,6 +79,11 @@ func TestCloseEndsSession(t *testing.T) {
 	if err := c.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Without the client's monitors first, their absence after would
+	// prove nothing.
+	if n := monitors(); n == "0" {
+		t.Fatalf("memory/show reports no monitors while the client is connected")
+	}
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
