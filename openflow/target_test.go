@@ -2,15 +2,9 @@ package openflow_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -19,58 +13,10 @@ import (
 	"time"
 
 	"github.com/ovskit/ovskit/bridge"
+	"github.com/ovskit/ovskit/internal/testpki"
 	"github.com/ovskit/ovskit/netns"
 	"github.com/ovskit/ovskit/openflow"
 )
-
-// pemPair is a certificate and its key, PEM-encoded.
-type pemPair struct{ cert, key []byte }
-
-// testPKI makes a CA and two certificates it signs: the switch's (for
-// 127.0.0.1) and the client's.
-func testPKI(t *testing.T) (caPEM []byte, sw, client pemPair) {
-	t.Helper()
-	newKey := func() *ecdsa.PrivateKey {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
-	}
-	caKey := newKey()
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ovskit test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	issue := func(serial int64, name string, ip net.IP) pemPair {
-		k := newKey()
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-			KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth}}
-		if ip != nil {
-			tmpl.IPAddresses = []net.IP{ip}
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &k.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kder, err := x509.MarshalECPrivateKey(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pemPair{pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-			pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})}
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), issue(2, "switch", net.IPv4(127, 0, 0, 1)), issue(3, "client", nil)
-}
 
 // TestTCPAndSSLTargets: a bridge that listens for OpenFlow on TCP and on
 // SSL (ptcp: and pssl: controller targets, inside ovs-vswitchd's
@@ -81,8 +27,10 @@ func TestTCPAndSSLTargets(t *testing.T) {
 	s, sw := newOFSwitch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	caPEM, swPair, clientPair := testPKI(t)
-	files := map[string][]byte{"ca.pem": caPEM, "sw-cert.pem": swPair.cert, "sw-key.pem": swPair.key}
+	ca := testpki.NewCA(t, "ovskit test CA")
+	swCert, swKey := ca.Issue(t, "switch", net.IPv4(127, 0, 0, 1))
+	clientCertPEM, clientKeyPEM := ca.Issue(t, "client")
+	files := map[string][]byte{"ca.pem": ca.PEM, "sw-cert.pem": swCert, "sw-key.pem": swKey}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(s.Dir, name), b, 0o600); err != nil {
 			t.Fatal(err)
@@ -109,8 +57,8 @@ func TestTCPAndSSLTargets(t *testing.T) {
 		return ns.DialTCP(ctx, addr)
 	})
 	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(caPEM)
-	clientCert, err := tls.X509KeyPair(clientPair.cert, clientPair.key)
+	roots.AppendCertsFromPEM(ca.PEM)
+	clientCert, err := tls.X509KeyPair(clientCertPEM, clientKeyPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,9 +112,8 @@ func TestTCPAndSSLTargets(t *testing.T) {
 	if _, err := openflow.Dial(ctx, "ssl:127.0.0.1:6654", inNS); !errors.Is(err, openflow.ErrSyntax) {
 		t.Errorf("ssl: without TLS settings: %v, want ErrSyntax", err)
 	}
-	otherCA, _, _ := testPKI(t)
 	wrongRoots := x509.NewCertPool()
-	wrongRoots.AppendCertsFromPEM(otherCA)
+	wrongRoots.AppendCertsFromPEM(testpki.NewCA(t, "another CA").PEM)
 	bad := &tls.Config{RootCAs: wrongRoots, Certificates: []tls.Certificate{clientCert}, MinVersion: tls.VersionTLS12}
 	var unknown x509.UnknownAuthorityError
 	if _, err := openflow.Dial(ctx, "ssl:127.0.0.1:6654", inNS, openflow.WithTLS(bad)); !errors.As(err, &unknown) {
