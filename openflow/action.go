@@ -15,8 +15,9 @@ import (
 // such as goto_table included). Its String is ovs-ofctl's text.
 type Action interface {
 	String() string
-	// appendWire appends the OpenFlow 1.3 action (apply-actions list).
-	appendWire(b []byte) []byte
+	// appendWire appends the action as version ver encodes it (in an
+	// apply-actions list).
+	appendWire(b []byte, ver Version) []byte
 }
 
 // Output sends the packet to a port: a number, or PortNormal, PortFlood,
@@ -38,7 +39,7 @@ func (a Output) formatNamed(n PortNames) string {
 	return formatPort(a.Port)
 }
 
-func (a Output) appendWire(b []byte) []byte {
+func (a Output) appendWire(b []byte, ver Version) []byte {
 	b = append(b, 0, 0, 0, 16)
 	b = binary.BigEndian.AppendUint32(b, a.Port)
 	b = binary.BigEndian.AppendUint16(b, a.MaxLen)
@@ -48,14 +49,14 @@ func (a Output) appendWire(b []byte) []byte {
 // PopVLAN removes the outer VLAN header (strip_vlan).
 type PopVLAN struct{}
 
-func (PopVLAN) String() string             { return "pop_vlan" }
-func (PopVLAN) appendWire(b []byte) []byte { return append(b, 0, 18, 0, 8, 0, 0, 0, 0) }
+func (PopVLAN) String() string                          { return "pop_vlan" }
+func (PopVLAN) appendWire(b []byte, ver Version) []byte { return append(b, 0, 18, 0, 8, 0, 0, 0, 0) }
 
 // PushVLAN adds a VLAN header of EtherType (0x8100 or 0x88a8).
 type PushVLAN struct{ EtherType uint16 }
 
 func (a PushVLAN) String() string { return fmt.Sprintf("push_vlan:0x%x", a.EtherType) }
-func (a PushVLAN) appendWire(b []byte) []byte {
+func (a PushVLAN) appendWire(b []byte, ver Version) []byte {
 	b = append(b, 0, 17, 0, 8)
 	b = binary.BigEndian.AppendUint16(b, a.EtherType)
 	return append(b, 0, 0)
@@ -64,14 +65,14 @@ func (a PushVLAN) appendWire(b []byte) []byte {
 // DecTTL decrements the IP TTL (dec_ttl).
 type DecTTL struct{}
 
-func (DecTTL) String() string             { return "dec_ttl" }
-func (DecTTL) appendWire(b []byte) []byte { return append(b, 0, 24, 0, 8, 0, 0, 0, 0) }
+func (DecTTL) String() string                          { return "dec_ttl" }
+func (DecTTL) appendWire(b []byte, ver Version) []byte { return append(b, 0, 24, 0, 8, 0, 0, 0, 0) }
 
 // Group sends the packet to a group.
 type Group struct{ ID uint32 }
 
 func (a Group) String() string { return "group:" + strconv.FormatUint(uint64(a.ID), 10) }
-func (a Group) appendWire(b []byte) []byte {
+func (a Group) appendWire(b []byte, ver Version) []byte {
 	b = append(b, 0, 22, 0, 8)
 	return binary.BigEndian.AppendUint32(b, a.ID)
 }
@@ -83,19 +84,49 @@ type SetField struct {
 	Field string
 	// Value is the value, of the field's size.
 	Value []byte
+	// Mask, if not nil, limits the bits set to its ones
+	// (set_field:VALUE/MASK->FIELD); of the field's size.
+	Mask []byte
+	// load: written as a load wider than 64 bits, which prints as loads.
+	load bool
 }
 
 func (a SetField) String() string {
 	d := setFieldDefs[a.Field]
+	if a.load {
+		var parts []string
+		for _, l := range a.loads() {
+			parts = append(parts, l.String())
+		}
+		return strings.Join(parts, ",")
+	}
+	if a.Mask != nil && !allOnes(a.Mask) {
+		return "set_field:" + d.formatMasked(a.Value, a.Mask) + "->" + a.Field
+	}
 	return "set_field:" + d.format(a.Value) + "->" + a.Field
 }
 
-func (a SetField) appendWire(b []byte) []byte {
+func (a SetField) appendWire(b []byte, ver Version) []byte {
 	d := setFieldDefs[a.Field]
+	masked := a.Mask != nil && !allOnes(a.Mask)
+	if (masked || a.load) && ver < OpenFlow15 {
+		// OpenFlow 1.3 and 1.4 set whole fields: a load per run of ones
+		// in the mask, as Open vSwitch encodes it.
+		for _, l := range a.loads() {
+			b = l.appendWire(b, ver)
+		}
+		return b
+	}
 	start := len(b)
 	b = append(b, 0, 25, 0, 0)
-	b = binary.BigEndian.AppendUint32(b, oxmHeader(d.class, d.field, false, d.size))
-	b = append(b, a.Value...)
+	if masked {
+		b = binary.BigEndian.AppendUint32(b, oxmHeader(d.class, d.field, true, 2*d.size))
+		b = append(b, a.Value...)
+		b = append(b, a.Mask...)
+	} else {
+		b = binary.BigEndian.AppendUint32(b, oxmHeader(d.class, d.field, false, d.size))
+		b = append(b, a.Value...)
+	}
 	for (len(b)-start)%8 != 0 {
 		b = append(b, 0)
 	}
@@ -127,7 +158,7 @@ func (a Resubmit) formatNamed(n PortNames) string {
 	return "resubmit(" + port + "," + table + ")"
 }
 
-func (a Resubmit) appendWire(b []byte) []byte {
+func (a Resubmit) appendWire(b []byte, ver Version) []byte {
 	sub := uint16(14)
 	if a.Table == 255 {
 		sub = 1
@@ -170,7 +201,7 @@ type OutputReg struct {
 }
 
 func (a OutputReg) String() string { return "output:" + formatSubfield(a.Src, a.Ofs, a.Bits) }
-func (a OutputReg) appendWire(b []byte) []byte {
+func (a OutputReg) appendWire(b []byte, ver Version) []byte {
 	b = nxHeader(b, 24, 15)
 	b = binary.BigEndian.AppendUint16(b, ofsNbits(a.Ofs, a.Bits))
 	b = binary.BigEndian.AppendUint32(b, nxmFields[a.Src].header())
@@ -182,7 +213,7 @@ func (a OutputReg) appendWire(b []byte) []byte {
 type SetQueue struct{ ID uint32 }
 
 func (a SetQueue) String() string { return "set_queue:" + strconv.FormatUint(uint64(a.ID), 10) }
-func (a SetQueue) appendWire(b []byte) []byte {
+func (a SetQueue) appendWire(b []byte, ver Version) []byte {
 	b = append(b, 0, 21, 0, 8)
 	return binary.BigEndian.AppendUint32(b, a.ID)
 }
@@ -191,7 +222,7 @@ func (a SetQueue) appendWire(b []byte) []byte {
 type PopQueue struct{}
 
 func (PopQueue) String() string { return "pop_queue" }
-func (PopQueue) appendWire(b []byte) []byte {
+func (PopQueue) appendWire(b []byte, ver Version) []byte {
 	b = nxHeader(b, 16, 5)
 	return append(b, 0, 0, 0, 0, 0, 0)
 }
@@ -200,7 +231,7 @@ func (PopQueue) appendWire(b []byte) []byte {
 type Exit struct{}
 
 func (Exit) String() string { return "exit" }
-func (Exit) appendWire(b []byte) []byte {
+func (Exit) appendWire(b []byte, ver Version) []byte {
 	b = nxHeader(b, 16, 17)
 	return append(b, 0, 0, 0, 0, 0, 0)
 }
@@ -208,8 +239,10 @@ func (Exit) appendWire(b []byte) []byte {
 // SetNwTTL sets the IP TTL (mod_nw_ttl:N).
 type SetNwTTL struct{ TTL uint8 }
 
-func (a SetNwTTL) String() string             { return "mod_nw_ttl:" + strconv.Itoa(int(a.TTL)) }
-func (a SetNwTTL) appendWire(b []byte) []byte { return append(b, 0, 23, 0, 8, a.TTL, 0, 0, 0) }
+func (a SetNwTTL) String() string { return "mod_nw_ttl:" + strconv.Itoa(int(a.TTL)) }
+func (a SetNwTTL) appendWire(b []byte, ver Version) []byte {
+	return append(b, 0, 23, 0, 8, a.TTL, 0, 0, 0)
+}
 
 // Conjunction makes the flow one clause of a conjunctive match
 // (conjunction(ID,CLAUSE/N), CLAUSE counted from 1).
@@ -222,7 +255,7 @@ func (a Conjunction) String() string {
 	return fmt.Sprintf("conjunction(%d,%d/%d)", a.ID, a.Clause, a.NClauses)
 }
 
-func (a Conjunction) appendWire(b []byte) []byte {
+func (a Conjunction) appendWire(b []byte, ver Version) []byte {
 	b = nxHeader(b, 16, 34)
 	b = append(b, a.Clause-1, a.NClauses)
 	return binary.BigEndian.AppendUint32(b, a.ID)
@@ -235,10 +268,10 @@ func (a Clone) String() string { return a.formatNamed(nil) }
 
 func (a Clone) formatNamed(n PortNames) string { return "clone(" + actionsNamed(a.Actions, n) + ")" }
 
-func (a Clone) appendWire(b []byte) []byte {
+func (a Clone) appendWire(b []byte, ver Version) []byte {
 	var nested []byte
 	for _, x := range a.Actions {
-		nested = x.appendWire(nested)
+		nested = x.appendWire(nested, ver)
 	}
 	b = nxHeader(b, uint16(16+len(nested)), 42)
 	b = append(b, 0, 0, 0, 0, 0, 0)
@@ -248,14 +281,14 @@ func (a Clone) appendWire(b []byte) []byte {
 // MeterAction sends the packet through a meter (an instruction, first).
 type MeterAction struct{ ID uint32 }
 
-func (a MeterAction) String() string             { return "meter:" + strconv.FormatUint(uint64(a.ID), 10) }
-func (a MeterAction) appendWire(b []byte) []byte { return b }
+func (a MeterAction) String() string                          { return "meter:" + strconv.FormatUint(uint64(a.ID), 10) }
+func (a MeterAction) appendWire(b []byte, ver Version) []byte { return b }
 
 // GotoTable continues in a later table (an instruction).
 type GotoTable struct{ Table uint8 }
 
-func (a GotoTable) String() string             { return "goto_table:" + strconv.Itoa(int(a.Table)) }
-func (a GotoTable) appendWire(b []byte) []byte { return b }
+func (a GotoTable) String() string                          { return "goto_table:" + strconv.Itoa(int(a.Table)) }
+func (a GotoTable) appendWire(b []byte, ver Version) []byte { return b }
 
 // WriteMetadata writes metadata under a mask (an instruction).
 type WriteMetadata struct{ Value, Mask uint64 }
@@ -266,7 +299,7 @@ func (a WriteMetadata) String() string {
 	}
 	return "write_metadata:" + cHex(a.Value) + "/" + cHex(a.Mask)
 }
-func (a WriteMetadata) appendWire(b []byte) []byte { return b }
+func (a WriteMetadata) appendWire(b []byte, ver Version) []byte { return b }
 
 // Load writes Value into bits Ofs..Ofs+Bits-1 of a field (load:V->F[a..b]).
 type Load struct {
@@ -279,11 +312,49 @@ func (a Load) String() string {
 	return "load:" + cHex(a.Value) + "->" + formatSubfield(a.Dst, a.Ofs, a.Bits)
 }
 
-func (a Load) appendWire(b []byte) []byte {
+func (a Load) appendWire(b []byte, ver Version) []byte {
+	if ver >= OpenFlow15 { // OpenFlow 1.5 has no load: a masked set_field
+		return a.setField().appendWire(b, ver)
+	}
 	b = nxHeader(b, 24, 7)
 	b = binary.BigEndian.AppendUint16(b, ofsNbits(a.Ofs, a.Bits))
 	b = binary.BigEndian.AppendUint32(b, nxmFields[a.Dst].header())
 	return binary.BigEndian.AppendUint64(b, a.Value)
+}
+
+// loads are the loads that set what a masked set_field sets: one per run
+// of ones in the mask (at most 64 bits long), low bits first.
+func (a SetField) loads() []Load {
+	bit := func(b []byte, i int) bool { return b[len(b)-1-i/8]&(1<<(i%8)) != 0 }
+	var out []Load
+	for ofs, n := 0, 8*len(a.Mask); ofs < n; {
+		if !bit(a.Mask, ofs) {
+			ofs++
+			continue
+		}
+		end := ofs
+		var v uint64
+		for end < n && end-ofs < 64 && bit(a.Mask, end) {
+			if bit(a.Value, end) {
+				v |= 1 << (end - ofs)
+			}
+			end++
+		}
+		out = append(out, Load{Dst: nxmAliases[a.Field], Ofs: ofs, Bits: end - ofs, Value: v})
+		ofs = end
+	}
+	return out
+}
+
+// setField is the load as a set_field with a mask.
+func (a Load) setField() SetField {
+	f := nxmFields[a.Dst]
+	v, m := make([]byte, f.size), make([]byte, f.size)
+	ones := new(big.Int).Lsh(big.NewInt(1), uint(a.Bits))
+	ones.Sub(ones, big.NewInt(1))
+	new(big.Int).Lsh(new(big.Int).And(new(big.Int).SetUint64(a.Value), ones), uint(a.Ofs)).FillBytes(v)
+	new(big.Int).Lsh(ones, uint(a.Ofs)).FillBytes(m)
+	return SetField{Field: nxmSetField[a.Dst], Value: v, Mask: m}
 }
 
 // Move copies Bits bits from one field to another (move:SRC[]->DST[]).
@@ -297,7 +368,17 @@ func (a Move) String() string {
 	return "move:" + formatSubfield(a.Src, a.SrcOfs, a.Bits) + "->" + formatSubfield(a.Dst, a.DstOfs, a.Bits)
 }
 
-func (a Move) appendWire(b []byte) []byte {
+func (a Move) appendWire(b []byte, ver Version) []byte {
+	if ver >= OpenFlow15 { // OpenFlow 1.5's copy_field
+		b = append(b, 0, 28, 0, 24)
+		b = binary.BigEndian.AppendUint16(b, uint16(a.Bits))
+		b = binary.BigEndian.AppendUint16(b, uint16(a.SrcOfs))
+		b = binary.BigEndian.AppendUint16(b, uint16(a.DstOfs))
+		b = append(b, 0, 0)
+		b = binary.BigEndian.AppendUint32(b, nxmFields[a.Src].header())
+		b = binary.BigEndian.AppendUint32(b, nxmFields[a.Dst].header())
+		return append(b, 0, 0, 0, 0)
+	}
 	b = nxHeader(b, 24, 6)
 	b = binary.BigEndian.AppendUint16(b, uint16(a.Bits))
 	b = binary.BigEndian.AppendUint16(b, uint16(a.SrcOfs))
@@ -327,7 +408,7 @@ func (a Note) String() string {
 	return "note:" + strings.Join(parts, ".")
 }
 
-func (a Note) appendWire(b []byte) []byte {
+func (a Note) appendWire(b []byte, ver Version) []byte {
 	n := 10 + len(a.Data)
 	n = max(16, (n+7)/8*8)
 	b = nxHeader(b, uint16(n), 8)
@@ -390,13 +471,13 @@ func (a CT) String() string {
 	return "ct(" + strings.Join(parts, ",") + ")"
 }
 
-func (a CT) appendWire(b []byte) []byte {
+func (a CT) appendWire(b []byte, ver Version) []byte {
 	var nested []byte
 	if a.NAT != nil {
-		nested = a.NAT.appendWire(nested)
+		nested = a.NAT.appendWire(nested, ver)
 	}
 	for _, x := range a.Exec {
-		nested = x.appendWire(nested)
+		nested = x.appendWire(nested, ver)
 	}
 	b = nxHeader(b, uint16(24+len(nested)), 35)
 	flags := uint16(0)
@@ -468,7 +549,7 @@ func (n *NAT) String() string {
 	return b.String()
 }
 
-func (n *NAT) appendWire(b []byte) []byte {
+func (n *NAT) appendWire(b []byte, ver Version) []byte {
 	var flags, present uint16
 	var opt []byte
 	for i, on := range []bool{n.Src, n.Dst, n.Persistent, n.Hash, n.Random} {
@@ -629,6 +710,22 @@ func (d setFieldDef) format(v []byte) string {
 	return cHex(beUint(v))
 }
 
+// formatMasked is a value with a mask that is not all ones, as
+// Open vSwitch's mf_format prints it.
+func (d setFieldDef) formatMasked(v, mask []byte) string {
+	switch d.kind {
+	case 'm':
+		return formatMAC(v, mask)
+	case '4':
+		return formatIPv4(v, mask)
+	case '6':
+		return formatIPv6(v, mask)
+	case 'd':
+		return strconv.FormatUint(beUint(v), 10) + "/" + wideHex(mask)
+	}
+	return wideHex(v) + "/" + wideHex(mask)
+}
+
 var setFieldDefs = func() map[string]setFieldDef {
 	m := map[string]setFieldDef{
 		"in_port": {classBasic, 0, 4, 'd'}, "metadata": {classBasic, 2, 8, 'x'},
@@ -647,6 +744,7 @@ var setFieldDefs = func() map[string]setFieldDef {
 		"nw_ttl": {classNXM1, 29, 1, 'd'}, "tun_src": {classNXM1, 31, 4, '4'}, "tun_dst": {classNXM1, 32, 4, '4'},
 		"pkt_mark": {classNXM1, 33, 4, 'x'}, "ct_mark": {classNXM1, 107, 4, 'x'}, "ct_label": {classNXM1, 108, 16, 'X'},
 		"mpls_label": {classBasic, 34, 4, 'd'}, "mpls_tc": {classBasic, 35, 1, 'd'},
+		"vlan_tci": {classNXM0, 4, 2, 'x'}, "nw_tos": {classNXM0, 5, 1, 'd'},
 	}
 	for i := range 16 {
 		m["reg"+strconv.Itoa(i)] = setFieldDef{classNXM1, uint8(i), 4, 'x'}
@@ -710,7 +808,7 @@ var nxmAliases = func() map[string]string {
 		"udp_src": "NXM_OF_UDP_SRC", "udp_dst": "NXM_OF_UDP_DST", "arp_op": "NXM_OF_ARP_OP",
 		"arp_spa": "NXM_OF_ARP_SPA", "arp_tpa": "NXM_OF_ARP_TPA", "arp_sha": "NXM_NX_ARP_SHA", "arp_tha": "NXM_NX_ARP_THA",
 		"tun_id": "NXM_NX_TUN_ID", "tunnel_id": "NXM_NX_TUN_ID", "nw_ttl": "NXM_NX_IP_TTL", "pkt_mark": "NXM_NX_PKT_MARK",
-		"ct_mark": "NXM_NX_CT_MARK", "ct_label": "NXM_NX_CT_LABEL", "metadata": "OXM_OF_METADATA",
+		"ct_mark": "NXM_NX_CT_MARK", "ct_label": "NXM_NX_CT_LABEL", "metadata": "OXM_OF_METADATA", "nw_tos": "NXM_OF_IP_TOS",
 		"OXM_OF_ETH_DST": "NXM_OF_ETH_DST", "OXM_OF_ETH_SRC": "NXM_OF_ETH_SRC", "OXM_OF_ETH_TYPE": "NXM_OF_ETH_TYPE",
 		"OXM_OF_IP_PROTO": "NXM_OF_IP_PROTO", "OXM_OF_IPV4_SRC": "NXM_OF_IP_SRC", "OXM_OF_IPV4_DST": "NXM_OF_IP_DST",
 		"OXM_OF_TCP_SRC": "NXM_OF_TCP_SRC", "OXM_OF_TCP_DST": "NXM_OF_TCP_DST",
@@ -724,9 +822,35 @@ var nxmAliases = func() map[string]string {
 	return m
 }()
 
+// nxmSetField names the fields of nxmFields as set_field does; a load
+// of OpenFlow 1.5 is a set_field of that name. (NXM_OF_IN_PORT, 16 bits
+// where set_field's in_port has 32, has none.)
+var nxmSetField = func() map[string]string {
+	m := map[string]string{
+		"NXM_OF_ETH_DST": "eth_dst", "NXM_OF_ETH_SRC": "eth_src", "NXM_OF_ETH_TYPE": "eth_type",
+		"NXM_OF_VLAN_TCI": "vlan_tci", "NXM_OF_IP_TOS": "nw_tos", "NXM_OF_IP_PROTO": "ip_proto",
+		"NXM_OF_IP_SRC": "ip_src", "NXM_OF_IP_DST": "ip_dst", "NXM_OF_TCP_SRC": "tcp_src", "NXM_OF_TCP_DST": "tcp_dst",
+		"NXM_OF_UDP_SRC": "udp_src", "NXM_OF_UDP_DST": "udp_dst", "NXM_OF_ARP_OP": "arp_op",
+		"NXM_OF_ARP_SPA": "arp_spa", "NXM_OF_ARP_TPA": "arp_tpa", "NXM_NX_ARP_SHA": "arp_sha", "NXM_NX_ARP_THA": "arp_tha",
+		"NXM_NX_TUN_ID": "tun_id", "NXM_NX_IP_TTL": "nw_ttl", "NXM_NX_PKT_MARK": "pkt_mark",
+		"NXM_NX_CT_MARK": "ct_mark", "NXM_NX_CT_LABEL": "ct_label", "OXM_OF_METADATA": "metadata",
+	}
+	for i := range 16 {
+		m["NXM_NX_REG"+strconv.Itoa(i)] = "reg" + strconv.Itoa(i)
+	}
+	return m
+}()
+
+// nxmByHeader names a field by its NXM header, or by the OXM header an
+// OpenFlow 1.5 switch uses for the same field.
 func nxmByHeader(h uint32) (string, bool) {
 	for name, f := range nxmFields {
 		if f.header() == h {
+			return name, true
+		}
+	}
+	for name, sf := range nxmSetField {
+		if d := setFieldDefs[sf]; d.class == classBasic && oxmHeader(d.class, d.field, false, d.size) == h {
 			return name, true
 		}
 	}
@@ -940,9 +1064,9 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 			acts = append(acts, PushVLAN{ethVLAN})
 		}
 		if name == "mod_vlan_vid" {
-			return append(acts, SetField{"vlan_vid", []byte{byte((n | 0x1000) >> 8), byte(n)}}), nil
+			return append(acts, SetField{Field: "vlan_vid", Value: []byte{byte((n | 0x1000) >> 8), byte(n)}}), nil
 		}
-		return append(acts, SetField{"vlan_pcp", []byte{byte(n)}}), nil
+		return append(acts, SetField{Field: "vlan_pcp", Value: []byte{byte(n)}}), nil
 	case "mod_dl_src", "mod_dl_dst":
 		return parseSetField(strings.Replace(name, "mod_dl", "eth", 1), arg, item)
 	case "mod_nw_src", "mod_nw_dst":
@@ -975,15 +1099,18 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		if !ok || n.Sign() < 0 || n.BitLen() > bits {
 			return nil, syntaxf(item, "%s: value does not fit in %d bits", v, bits)
 		}
-		// A load carries at most 64 bits: a wider one (fields are at most
-		// 128 bits) is two, low bits first, as ovs-ofctl writes it.
-		words := n.FillBytes(make([]byte, 16))
-		var loads []Action
-		for at := 0; at < bits; at += 64 {
-			word := binary.BigEndian.Uint64(words[8-at/8:])
-			loads = append(loads, Load{Dst: field, Ofs: ofs + at, Bits: min(64, bits-at), Value: word})
+		if bits <= 64 {
+			return []Action{Load{Dst: field, Ofs: ofs, Bits: bits, Value: n.Uint64()}}, nil
 		}
-		return loads, nil
+		// A load carries at most 64 bits: a wider one (fields are at most
+		// 128 bits) is one masked set_field, which prints, and travels
+		// before OpenFlow 1.5, as loads of 64 bits, low bits first.
+		f := nxmFields[field]
+		val, m := make([]byte, f.size), make([]byte, f.size)
+		ones := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(bits)), big.NewInt(1))
+		new(big.Int).Lsh(n, uint(ofs)).FillBytes(val)
+		new(big.Int).Lsh(ones, uint(ofs)).FillBytes(m)
+		return []Action{SetField{Field: nxmSetField[field], Value: val, Mask: m, load: true}}, nil
 	case "move":
 		src, dst, ok := strings.Cut(arg, "->")
 		if !ok {
@@ -1205,33 +1332,38 @@ func parseSetField(field, value, item string) ([]Action, error) {
 		return nil, syntaxf(item, "%s is not a valid OXM field name", field)
 	}
 	v := make([]byte, d.size)
+	var mask []byte
 	switch d.kind {
 	case 'm':
-		hw, _, err := parseMACMasked(value)
+		hw, m, err := parseMACMasked(value)
 		if err != nil {
 			return nil, syntaxf(item, "%v", err)
 		}
 		copy(v, hw)
+		mask = m
 	case '4':
-		a, _, err := parseIPv4Masked(value)
+		a, m, err := parseIPv4Masked(value)
 		if err != nil {
 			return nil, syntaxf(item, "%v", err)
 		}
 		copy(v, a)
+		mask = m
 	case '6':
-		a, _, err := parseIPv6Masked(value)
+		a, m, err := parseIPv6Masked(value)
 		if err != nil {
 			return nil, syntaxf(item, "%v", err)
 		}
 		copy(v, a)
+		mask = m
 	case 'X':
-		w, err := parseWide(value, d.size)
+		w, m, err := parseWideMasked(value, d.size)
 		if err != nil {
 			return nil, syntaxf(item, "%s: %v", field, err)
 		}
 		copy(v, w)
+		mask = m
 	default:
-		n, _, err := parseUintMasked(value, d.size, false)
+		n, m, err := parseUintMasked(value, d.size, true)
 		if err != nil {
 			return nil, syntaxf(item, "%s: %v", field, err)
 		}
@@ -1242,21 +1374,39 @@ func parseSetField(field, value, item string) ([]Action, error) {
 			n |= 0x1000
 		}
 		putBeUint(v, n)
+		mask = make([]byte, d.size)
+		putBeUint(mask, m)
 	}
-	return []Action{SetField{field, v}}, nil
+	if allOnes(mask) {
+		return []Action{SetField{Field: field, Value: v}}, nil
+	}
+	// A mask: OpenFlow 1.3 and 1.4 carry it as loads, of NXM fields up to
+	// 64 bits wide.
+	if _, ok := nxmAliases[field]; !ok || field == "vlan_vid" {
+		return nil, syntaxf(item, "%s: set_field with a mask is supported for NXM fields", field)
+	}
+	for i := range v {
+		v[i] &= mask[i]
+	}
+	return []Action{SetField{Field: field, Value: v, Mask: mask}}, nil
 }
 
 // ---- wire ----
 
-// appendInstructions appends a flow's actions as OpenFlow 1.3
-// instructions: apply-actions, then write-metadata, then goto-table.
-func appendInstructions(b []byte, acts []Action) []byte {
+// appendInstructions appends a flow's actions as instructions of version
+// ver: meter (before 1.5), apply-actions, write-metadata, goto-table.
+func appendInstructions(b []byte, acts []Action, ver Version) []byte {
 	var apply []byte
 	var meta *WriteMetadata
 	var gotoT *GotoTable
 	for _, a := range acts {
 		switch a := a.(type) {
 		case MeterAction:
+			if ver >= OpenFlow15 { // an action in OpenFlow 1.5
+				apply = append(apply, 0, 29, 0, 8)
+				apply = binary.BigEndian.AppendUint32(apply, a.ID)
+				continue
+			}
 			b = append(b, 0, 6, 0, 8)
 			b = binary.BigEndian.AppendUint32(b, a.ID)
 		case WriteMetadata:
@@ -1264,7 +1414,7 @@ func appendInstructions(b []byte, acts []Action) []byte {
 		case GotoTable:
 			gotoT = &a
 		default:
-			apply = a.appendWire(apply)
+			apply = a.appendWire(apply, ver)
 		}
 	}
 	if len(apply) > 0 {
@@ -1367,15 +1517,34 @@ func decodeAction(t uint16, a []byte) (Action, error) {
 		return DecTTL{}, nil
 	case 25:
 		h := binary.BigEndian.Uint32(a[4:])
-		class, field, size := uint16(h>>16), uint8(h>>9&0x7f), int(h&0xff)
-		if 8+size > n || h&0x100 != 0 {
+		class, field, size, masked := uint16(h>>16), uint8(h>>9&0x7f), int(h&0xff), h&0x100 != 0
+		if 8+size > n {
 			return nil, short
+		}
+		if masked { // OpenFlow 1.5: value and mask
+			size /= 2
 		}
 		name, d, ok := setFieldByWire(class, field)
 		if !ok || d.size != size {
 			return nil, fmt.Errorf("openflow: set_field of class %#x field %d: %w", class, field, ErrUnsupported)
 		}
-		return SetField{name, append([]byte(nil), a[8:8+size]...)}, nil
+		sf := SetField{Field: name, Value: append([]byte(nil), a[8:8+size]...)}
+		if masked {
+			sf.Mask = append([]byte(nil), a[8+size:8+2*size]...)
+		}
+		return sf, nil
+	case 28: // OpenFlow 1.5's copy_field
+		if n < 20 {
+			return nil, short
+		}
+		src, ok1 := nxmByHeader(binary.BigEndian.Uint32(a[12:]))
+		dst, ok2 := nxmByHeader(binary.BigEndian.Uint32(a[16:]))
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("openflow: copy_field of unknown fields: %w", ErrUnsupported)
+		}
+		return Move{Src: src, Dst: dst, Bits: int(binary.BigEndian.Uint16(a[4:])), SrcOfs: int(binary.BigEndian.Uint16(a[6:])), DstOfs: int(binary.BigEndian.Uint16(a[8:]))}, nil
+	case 29: // OpenFlow 1.5's meter action
+		return MeterAction{binary.BigEndian.Uint32(a[4:])}, nil
 	case 0xffff:
 		if n < 16 || binary.BigEndian.Uint32(a[4:]) != nxVendor {
 			return nil, fmt.Errorf("openflow: experimenter action: %w", ErrUnsupported)

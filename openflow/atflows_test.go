@@ -101,29 +101,36 @@ func parseFlowsCases(at string) []string {
 }
 
 // TestOfctlAtFlows installs every flow of ovs-ofctl.at's parse-flows cases
-// through ovs-ofctl (OpenFlow 1.3) on bridge a and through package
-// openflow on bridge b. For each flow ovs-ofctl accepts, both tables must
-// dump alike, package openflow must print a's dump as ovs-ofctl does, and
-// what it prints must parse back to the same flow; a flow ovs-ofctl
-// refuses, package openflow must refuse too.
+// through ovs-ofctl on bridge a and through package openflow on bridge b,
+// in OpenFlow 1.3 and in 1.5 (where loads are set_field and moves
+// copy_field). For each flow ovs-ofctl accepts, both tables must dump
+// alike, package openflow must print a's dump as ovs-ofctl does, and what
+// it prints must parse back to the same flow; a flow ovs-ofctl refuses,
+// package openflow must refuse too.
 func TestOfctlAtFlows(t *testing.T) {
 	flows := parseFlowsCases(ovsTestFile(t, "tests/ovs-ofctl.at"))
 	if len(flows) < 100 {
 		t.Fatalf("only %d flows found in ovs-ofctl.at's parse-flows cases", len(flows))
 	}
 	_, sw := newOFSwitch(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	c, own := dialBoth(ctx, t, sw)
+	for _, ver := range []openflow.Version{openflow.OpenFlow13, openflow.OpenFlow15} {
+		t.Run(ver.String(), func(t *testing.T) { atFlows(ctx, t, sw, ver, flows) })
+	}
+}
+
+func atFlows(ctx context.Context, t *testing.T, sw ofSwitch, ver openflow.Version, flows []string) {
+	c, own := dialBoth(ctx, t, sw, ver)
 	var accepted, identical, refusedBoth int
 	var differ []string
 	for _, flow := range flows {
 		for _, br := range []string{sw.a, sw.b} {
-			if out, err := ofctl(ctx, "del-flows", br); err != nil {
+			if out, err := ofctl(ctx, ver, "del-flows", br); err != nil {
 				t.Fatalf("del-flows: %v: %s", err, out)
 			}
 		}
-		outA, errA := ofctl(ctx, "add-flow", sw.a, flow)
+		outA, errA := ofctl(ctx, ver, "add-flow", sw.a, flow)
 		f, errB := openflow.ParseFlow(flow)
 		if errB == nil {
 			errB = c.AddFlows(ctx, f)
@@ -141,7 +148,7 @@ func TestOfctlAtFlows(t *testing.T) {
 			differ = append(differ, fmt.Sprintf("%s\n\tovskit: %v", flow, errB))
 			continue
 		}
-		da, db := dumpSorted(ctx, t, sw.a), dumpSorted(ctx, t, sw.b)
+		da, db := dumpSorted(ctx, t, ver, sw.a), dumpSorted(ctx, t, ver, sw.b)
 		if da != db {
 			differ = append(differ, fmt.Sprintf("%s\n\tovs-ofctl: %s\n\tovskit:    %s", flow, da, db))
 			continue
@@ -169,7 +176,7 @@ func TestOfctlAtFlows(t *testing.T) {
 			identical++
 		}
 	}
-	fmt.Printf("openflow ovs-ofctl.at: %d parse-flows flows, %d accepted by ovs-ofctl, %d identical; %d refused by both\n", len(flows), accepted, identical, refusedBoth)
+	fmt.Printf("openflow ovs-ofctl.at (%v): %d parse-flows flows, %d accepted by ovs-ofctl, %d identical; %d refused by both\n", ver, len(flows), accepted, identical, refusedBoth)
 	for _, d := range differ {
 		t.Error(d)
 	}

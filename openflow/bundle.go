@@ -9,10 +9,13 @@ import (
 	"strings"
 )
 
-// Bundles in OpenFlow 1.3 are the ONF's extension 230: experimenter
-// messages of the ONF whose bodies are OpenFlow 1.4's bundle messages.
+// Bundles are OpenFlow 1.4's bundle messages (types 33 and 34); in
+// OpenFlow 1.3 the same bodies travel in the ONF's extension 230, as
+// experimenter messages of the ONF.
 const (
 	typeExperimenter  = 4
+	typeBundleControl = 33
+	typeBundleAdd     = 34
 	onfBundleControl  = 2300
 	onfBundleAdd      = 2301
 	bundleOpenRequest = 0
@@ -28,12 +31,31 @@ type wireMsg struct {
 	body []byte
 }
 
-func bundleControl(id uint32, kind, flags uint16) []byte {
-	b := binary.BigEndian.AppendUint32(nil, onfExperimenter)
-	b = binary.BigEndian.AppendUint32(b, onfBundleControl)
+// bundleMessage is a bundle message of kind typeBundleControl or
+// typeBundleAdd in c's version: its type and body.
+func (c *Conn) bundleMessage(kind uint8, id uint32, ctrl, flags uint16, inner []byte) (uint8, []byte) {
+	var b []byte
+	typ := kind
+	if c.version < OpenFlow14 {
+		typ = typeExperimenter
+		sub := uint32(onfBundleControl)
+		if kind == typeBundleAdd {
+			sub = onfBundleAdd
+		}
+		b = binary.BigEndian.AppendUint32(b, onfExperimenter)
+		b = binary.BigEndian.AppendUint32(b, sub)
+	}
 	b = binary.BigEndian.AppendUint32(b, id)
-	b = binary.BigEndian.AppendUint16(b, kind)
-	return binary.BigEndian.AppendUint16(b, flags)
+	b = binary.BigEndian.AppendUint16(b, ctrl)
+	b = binary.BigEndian.AppendUint16(b, flags)
+	return typ, append(b, inner...)
+}
+
+// bundleControl sends a bundle control request and waits for its reply.
+func (c *Conn) bundleControl(ctx context.Context, id uint32, ctrl, flags uint16) error {
+	typ, body := c.bundleMessage(typeBundleControl, id, ctrl, flags, nil)
+	_, err := c.request(ctx, typ, body)
+	return err
 }
 
 // bundle applies msgs atomically and in order: an ONF bundle opened,
@@ -46,7 +68,7 @@ func (c *Conn) bundle(ctx context.Context, msgs []wireMsg) error {
 	c.mu.Unlock()
 	flags := uint16(bundleFlagAtomic | bundleFlagOrdered)
 	// Open, and wait for the switch to say it is open.
-	if _, err := c.request(ctx, typeExperimenter, bundleControl(id, bundleOpenRequest, flags)); err != nil {
+	if err := c.bundleControl(ctx, id, bundleOpenRequest, flags); err != nil {
 		return fmt.Errorf("open bundle: %w", err)
 	}
 	var xids []uint32
@@ -62,18 +84,12 @@ func (c *Conn) bundle(ctx context.Context, msgs []wireMsg) error {
 			return err
 		}
 		xids, chans = append(xids, xid), append(chans, ch)
-		inner := make([]byte, 8, 8+len(m.body))
-		inner[0], inner[1] = version13, m.typ
-		binary.BigEndian.PutUint16(inner[2:], uint16(8+len(m.body)))
-		binary.BigEndian.PutUint32(inner[4:], xid)
-		inner = append(inner, m.body...)
-		body := binary.BigEndian.AppendUint32(nil, onfExperimenter)
-		body = binary.BigEndian.AppendUint32(body, onfBundleAdd)
-		body = binary.BigEndian.AppendUint32(body, id)
-		body = append(body, 0, 0)
-		body = binary.BigEndian.AppendUint16(body, flags)
-		body = append(body, inner...)
-		if err := c.write(ctx, typeExperimenter, xid, body); err != nil {
+		inner, err := appendFrame(nil, c.version, m.typ, xid, m.body)
+		if err != nil {
+			return err
+		}
+		typ, body := c.bundleMessage(typeBundleAdd, id, 0, flags, inner)
+		if err := c.write(ctx, typ, xid, body); err != nil {
 			return err
 		}
 	}
@@ -85,10 +101,10 @@ func (c *Conn) bundle(ctx context.Context, msgs []wireMsg) error {
 		return err
 	}
 	if refused := firstRefusal(chans); refused != nil {
-		_, _ = c.request(ctx, typeExperimenter, bundleControl(id, bundleDiscardReq, flags))
+		_ = c.bundleControl(ctx, id, bundleDiscardReq, flags)
 		return fmt.Errorf("bundle: %w", refused)
 	}
-	if _, err := c.request(ctx, typeExperimenter, bundleControl(id, bundleCommitReq, flags)); err != nil {
+	if err := c.bundleControl(ctx, id, bundleCommitReq, flags); err != nil {
 		// The message that failed at commit is refused on its own xid
 		// first: report it, with the bundle's failure.
 		if refused := firstRefusal(chans); refused != nil {
@@ -175,7 +191,7 @@ func (c *Conn) ReplaceFlows(ctx context.Context, flows []*Flow) error {
 		if _, ok := want[k]; !ok {
 			f := have[k]
 			spec := &FlowSpec{Flow: Flow{Table: f.Table, Priority: f.Priority, Match: f.Match}, OutPort: PortAny, OutGroup: PortAny, hasTable: true}
-			msgs = append(msgs, wireMsg{typeFlowMod, appendFlowMod(nil, spec, fmDeleteStrict)})
+			msgs = append(msgs, wireMsg{typeFlowMod, appendFlowMod(nil, spec, fmDeleteStrict, c.version)})
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(want)) {
@@ -184,7 +200,7 @@ func (c *Conn) ReplaceFlows(ctx context.Context, flows []*Flow) error {
 			continue
 		}
 		spec := &FlowSpec{Flow: *f, OutPort: PortAny, OutGroup: PortAny, hasTable: true}
-		msgs = append(msgs, wireMsg{typeFlowMod, appendFlowMod(nil, spec, fmAdd)})
+		msgs = append(msgs, wireMsg{typeFlowMod, appendFlowMod(nil, spec, fmAdd, c.version)})
 	}
 	if len(msgs) == 0 {
 		return nil

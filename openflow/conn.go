@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,13 +24,14 @@ var (
 	// ErrUnsupported: a message, field or action this package does not
 	// know.
 	ErrUnsupported = errors.New("openflow: unsupported")
-	// ErrVersion: the switch does not speak OpenFlow 1.3.
-	ErrVersion = errors.New("openflow: no common OpenFlow version (1.3 needed)")
+	// ErrVersion: no OpenFlow version both sides speak (this package
+	// speaks 1.3, 1.4 and 1.5), or a version this package does not speak.
+	ErrVersion = errors.New("openflow: no common OpenFlow version")
 	// ErrClosed: the connection is closed.
 	ErrClosed = errors.New("openflow: connection closed")
 )
 
-// Message types of OpenFlow 1.3.
+// Message types of OpenFlow 1.3 (the same in 1.4 and 1.5).
 const (
 	typeHello            = 0
 	typeError            = 1
@@ -42,16 +44,16 @@ const (
 	typeBarrierReply     = 21
 )
 
-const version13 = 0x04
-
 // maxMessage bounds a message from the switch (OpenFlow's own limit).
 const maxMessage = 65535
 
-// Conn is an OpenFlow 1.3 connection to a switch. Its methods may be
-// called from several goroutines.
+// Conn is an OpenFlow connection to a switch, in the version the hello
+// exchange picked (Version). Its methods may be called from several
+// goroutines.
 type Conn struct {
-	conn net.Conn
-	wmu  sync.Mutex
+	conn    net.Conn
+	version Version
+	wmu     sync.Mutex
 
 	writeDeadline time.Time // under wmu: the connection's write deadline
 	mu            sync.Mutex
@@ -110,8 +112,9 @@ func Target(target, rundir string) (network, addr string, err error) {
 type DialOption func(*dialConfig)
 
 type dialConfig struct {
-	tls  *tls.Config
-	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	tls      *tls.Config
+	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
+	versions []Version
 }
 
 // WithTLS is the TLS configuration for ssl: targets (certificates, the CA
@@ -127,15 +130,24 @@ func WithDialer(dial func(ctx context.Context, network, addr string) (net.Conn, 
 }
 
 // Dial connects to a switch (a bridge name, "unix:PATH", "tcp:HOST[:PORT]"
-// or "ssl:HOST[:PORT]") and negotiates OpenFlow 1.3.
+// or "ssl:HOST[:PORT]") and negotiates the highest OpenFlow version both
+// sides speak (of 1.3, 1.4 and 1.5, or those WithVersions names).
 func Dial(ctx context.Context, target string, opts ...DialOption) (*Conn, error) {
 	network, addr, err := Target(target, "")
 	if err != nil {
 		return nil, err
 	}
-	var cfg dialConfig
+	cfg := dialConfig{versions: versionsSpoken}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if len(cfg.versions) == 0 {
+		return nil, fmt.Errorf("openflow: %s: WithVersions names no version: %w", target, ErrVersion)
+	}
+	for _, v := range cfg.versions {
+		if !slices.Contains(versionsSpoken, v) {
+			return nil, fmt.Errorf("openflow: %s: %v: %w", target, v, ErrVersion)
+		}
 	}
 	if network == "ssl" && cfg.tls == nil {
 		return nil, fmt.Errorf("openflow: %s: an ssl: target needs WithTLS: %w", target, ErrSyntax)
@@ -165,7 +177,7 @@ func Dial(ctx context.Context, target string, opts ...DialOption) (*Conn, error)
 		nc = t
 	}
 	c := &Conn{conn: nc, pending: map[uint32]waiter{}, done: make(chan struct{})}
-	if err := c.handshake(ctx); err != nil {
+	if err := c.handshake(ctx, cfg.versions); err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("openflow: %s: %w", target, err)
 	}
@@ -173,14 +185,15 @@ func Dial(ctx context.Context, target string, opts ...DialOption) (*Conn, error)
 	return c, nil
 }
 
-// handshake exchanges hellos: this side offers 1.3 only (its bitmap says
-// so), and the switch must answer with 1.3 or a bitmap that has it.
-func (c *Conn) handshake(ctx context.Context) error {
+// handshake exchanges hellos: this side offers versions (its header has
+// the highest, its bitmap all of them) and keeps the one negotiate picks.
+func (c *Conn) handshake(ctx context.Context, versions []Version) error {
 	if dl, ok := ctx.Deadline(); ok {
 		_ = c.conn.SetDeadline(dl)
 		defer c.conn.SetDeadline(time.Time{})
 	}
-	hello := []byte{version13, typeHello, 0, 16, 0, 0, 0, 0, 0, 1, 0, 8, 0, 0, 0, 1 << version13}
+	hello := []byte{byte(slices.Max(versions)), typeHello, 0, 16, 0, 0, 0, 0, 0, 1, 0, 8, 0, 0, 0, 0}
+	binary.BigEndian.PutUint32(hello[12:], helloBitmap(versions))
 	if _, err := c.conn.Write(hello); err != nil {
 		return err
 	}
@@ -191,25 +204,11 @@ func (c *Conn) handshake(ctx context.Context) error {
 	if m.typ != typeHello {
 		return fmt.Errorf("expected a hello, got type %d: %w", m.typ, ErrBadMessage)
 	}
-	if ver < version13 {
-		return ErrVersion
+	v, err := negotiate(versions, Version(ver), m.body)
+	if err != nil {
+		return fmt.Errorf("the switch offers %v: %w", Version(ver), err)
 	}
-	// A higher version: the common one is the lower, 1.3, unless the
-	// switch's bitmap (if it sent one) leaves 1.3 out.
-	b := m.body
-	for len(b) >= 4 {
-		t, n := binary.BigEndian.Uint16(b), int(binary.BigEndian.Uint16(b[2:]))
-		if n < 4 || n > len(b) {
-			break
-		}
-		if t == 1 && n >= 8 {
-			if binary.BigEndian.Uint32(b[4:])&(1<<version13) != 0 {
-				return nil
-			}
-			return ErrVersion
-		}
-		b = b[min(len(b), (n+7)/8*8):]
-	}
+	c.version = v
 	return nil
 }
 
@@ -273,7 +272,7 @@ func (c *Conn) Close() error {
 
 // write sends one message, bounded by ctx.
 func (c *Conn) write(ctx context.Context, typ uint8, xid uint32, body []byte) error {
-	msg, err := appendFrame(nil, typ, xid, body)
+	msg, err := appendFrame(nil, c.version, typ, xid, body)
 	if err != nil {
 		return err
 	}
@@ -281,11 +280,11 @@ func (c *Conn) write(ctx context.Context, typ uint8, xid uint32, body []byte) er
 }
 
 // appendFrame appends a message with its header.
-func appendFrame(b []byte, typ uint8, xid uint32, body []byte) ([]byte, error) {
+func appendFrame(b []byte, v Version, typ uint8, xid uint32, body []byte) ([]byte, error) {
 	if 8+len(body) > maxMessage {
 		return b, fmt.Errorf("openflow: message of %d bytes: %w", 8+len(body), ErrUnsupported)
 	}
-	b = append(b, version13, typ, 0, 0, 0, 0, 0, 0)
+	b = append(b, byte(v), typ, 0, 0, 0, 0, 0, 0)
 	binary.BigEndian.PutUint16(b[len(b)-6:], uint16(8+len(body)))
 	binary.BigEndian.PutUint32(b[len(b)-4:], xid)
 	return append(b, body...), nil
@@ -357,11 +356,11 @@ func (c *Conn) send(ctx context.Context, typ uint8, body []byte) error {
 		return err
 	}
 	// The message and its barrier in one write.
-	msg, err := appendFrame(make([]byte, 0, 16+len(body)), typ, xid, body)
+	msg, err := appendFrame(make([]byte, 0, 16+len(body)), c.version, typ, xid, body)
 	if err != nil {
 		return err
 	}
-	msg, _ = appendFrame(msg, typeBarrierRequest, bxid, nil)
+	msg, _ = appendFrame(msg, c.version, typeBarrierRequest, bxid, nil)
 	if err := c.writeRaw(ctx, msg); err != nil {
 		return err
 	}

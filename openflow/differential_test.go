@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/openflow"
+	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
 )
@@ -103,6 +105,11 @@ func ofScenarios() []ofScenario {
 		one("set-field-reg", "actions=set_field:10->reg1,goto_table:3"),
 		one("set-field-eth", "actions=set_field:52:54:00:00:00:01->eth_src,output:1"),
 		one("set-field-tun", "actions=set_field:0x5->tun_id,output:1"),
+		one("set-field-masked", "actions=set_field:0x5/0xff->reg3,output:1"),
+		one("set-field-masked-runs", "actions=set_field:0x1020/0xf0f0->reg4,output:1"),
+		one("set-field-masked-eth", "actions=set_field:52:54:00:00:00:00/ff:ff:ff:00:00:00->eth_src,output:1"),
+		one("set-field-masked-ip", "ip,actions=set_field:10.1.0.0/255.255.0.0->ip_dst,output:1"),
+		one("set-field-vlan-tci", "actions=set_field:0x1005->vlan_tci,output:1"),
 		one("load", "cookie=0x5,table=1,priority=5,arp,arp_tpa=10.0.0.1,actions=load:0x1->NXM_NX_REG0[],resubmit(,2)"),
 		one("load-partial", "actions=load:0x5->NXM_NX_REG0[0..7],load:1->NXM_NX_REG1[31],output:1"),
 		one("load-eth", "actions=load:0x525400000001->NXM_OF_ETH_SRC[],output:1"),
@@ -170,6 +177,8 @@ func ofScenarios() []ofScenario {
 		{"group-select", []string{"add-group group_id=2,type=select,bucket=weight:10,actions=output:1,bucket=weight:20,actions=output:2"}},
 		{"group-select-default-weight", []string{"add-group group_id=2,type=select,bucket=output:1,bucket=output:2"}},
 		{"group-indirect", []string{"add-group group_id=3,type=indirect,bucket=actions=mod_vlan_vid:5,output:3"}},
+		{"group-bucket-ids", []string{"add-group group_id=5,type=select,bucket=bucket_id:7,weight:5,actions=output:1,bucket=actions=output:2,bucket=bucket_id:0,actions=output:3"}},
+		{"group-watch-group", []string{"add-group group_id=6,type=ff,bucket=watch_group:1,actions=output:1"}},
 		{"group-ff", []string{"add-group group_id=4,type=ff,bucket=watch_port:1,actions=output:1,bucket=watch_port:2,actions=output:2"}},
 		{"group-exists", []string{"add-group group_id=1,type=all,bucket=output:1", "add-group group_id=1,type=all,bucket=output:2"}},
 		{"group-mod", []string{"add-group group_id=1,type=all,bucket=output:1", "mod-group group_id=1,type=all,bucket=output:3,bucket=output:4"}},
@@ -242,17 +251,20 @@ func newOFSwitch(t *testing.T) (*ovstest.Server, ofSwitch) {
 	return s, ofSwitch{"unix:" + filepath.Join(s.Dir, "a.mgmt"), "unix:" + filepath.Join(s.Dir, "b.mgmt")}
 }
 
-// dialBoth connects to both bridges of sw: c to b (ovskit's), own to a
-// (ovs-ofctl's), both closed when the test ends.
-func dialBoth(ctx context.Context, t *testing.T, sw ofSwitch) (c, own *openflow.Conn) {
+// dialBoth connects to both bridges of sw in version ver: c to b
+// (ovskit's), own to a (ovs-ofctl's), both closed when the test ends.
+func dialBoth(ctx context.Context, t *testing.T, sw ofSwitch, ver openflow.Version) (c, own *openflow.Conn) {
 	t.Helper()
 	for _, x := range []struct {
 		target string
 		conn   **openflow.Conn
 	}{{sw.b, &c}, {sw.a, &own}} {
-		conn, err := openflow.Dial(ctx, x.target)
+		conn, err := openflow.Dial(ctx, x.target, openflow.WithVersions(ver))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if conn.Version() != ver {
+			t.Fatalf("%s: negotiated %v, want %v", x.target, conn.Version(), ver)
 		}
 		t.Cleanup(func() { conn.Close() })
 		*x.conn = conn
@@ -260,14 +272,15 @@ func dialBoth(ctx context.Context, t *testing.T, sw ofSwitch) (c, own *openflow.
 	return c, own
 }
 
-func ofctl(ctx context.Context, args ...string) (string, error) {
-	out, err := exec.CommandContext(ctx, "ovs-ofctl", append([]string{"-O", "OpenFlow13"}, args...)...).CombinedOutput()
+// ofctl runs ovs-ofctl speaking OpenFlow version ver.
+func ofctl(ctx context.Context, ver openflow.Version, args ...string) (string, error) {
+	out, err := exec.CommandContext(ctx, "ovs-ofctl", append([]string{"-O", ver.String()}, args...)...).CombinedOutput()
 	return string(out), err
 }
 
 // dumpSorted is ovs-ofctl's dump of a bridge, one flow per line, sorted.
-func dumpSorted(ctx context.Context, t *testing.T, target string) string {
-	out, err := ofctl(ctx, "--no-stats", "dump-flows", target)
+func dumpSorted(ctx context.Context, t *testing.T, ver openflow.Version, target string) string {
+	out, err := ofctl(ctx, ver, "--no-stats", "dump-flows", target)
 	if err != nil {
 		t.Fatalf("dump-flows %s: %v: %s", target, err, out)
 	}
@@ -283,8 +296,8 @@ func dumpSorted(ctx context.Context, t *testing.T, target string) string {
 
 // dumpLines is an ovs-ofctl dump's lines after the header, sorted
 // (dump-meters: each meter's lines joined).
-func dumpLines(ctx context.Context, t *testing.T, cmd, target string) []string {
-	out, err := ofctl(ctx, cmd, target)
+func dumpLines(ctx context.Context, t *testing.T, ver openflow.Version, cmd, target string) []string {
+	out, err := ofctl(ctx, ver, cmd, target)
 	if err != nil {
 		t.Fatalf("%s: %v: %s", cmd, err, out)
 	}
@@ -309,10 +322,10 @@ func dumpLines(ctx context.Context, t *testing.T, cmd, target string) []string {
 
 // sameGroupsMeters compares the groups and meters of a and b (ovs-ofctl's
 // dumps), and ovskit's own dump of a with ovs-ofctl's.
-func sameGroupsMeters(ctx context.Context, t *testing.T, own *openflow.Conn, a, b string) bool {
+func sameGroupsMeters(ctx context.Context, t *testing.T, ver openflow.Version, own *openflow.Conn, a, b string) bool {
 	ok := true
 	for _, cmd := range []string{"dump-groups", "dump-meters"} {
-		da, db := dumpLines(ctx, t, cmd, a), dumpLines(ctx, t, cmd, b)
+		da, db := dumpLines(ctx, t, ver, cmd, a), dumpLines(ctx, t, ver, cmd, b)
 		if !slices.Equal(da, db) {
 			ok = false
 			t.Errorf("%s differ:\n--- ovs-ofctl\n%s\n--- ovskit\n%s", cmd, strings.Join(da, "\n"), strings.Join(db, "\n"))
@@ -377,8 +390,8 @@ func replaceStep(ctx context.Context, c *openflow.Conn, flows string) error {
 
 // diffStep compares ovs-ofctl diff-flows of bridge a against a file with
 // openflow.DiffFlows of a's dump against the same flows.
-func diffStep(ctx context.Context, t *testing.T, own *openflow.Conn, a, flows string) bool {
-	out, err := ofctl(ctx, "diff-flows", a, flowFile(t, flows))
+func diffStep(ctx context.Context, t *testing.T, ver openflow.Version, own *openflow.Conn, a, flows string) bool {
+	out, err := ofctl(ctx, ver, "diff-flows", a, flowFile(t, flows))
 	var ee *exec.ExitError
 	if err != nil && (!errors.As(err, &ee) || ee.ExitCode() != 2) {
 		t.Errorf("diff-flows: %v: %s", err, out)
@@ -483,22 +496,39 @@ func runOvskit(ctx context.Context, c *openflow.Conn, step string) error {
 	return fmt.Errorf("unknown step %q", step)
 }
 
-// TestOpenFlowDifferential runs every scenario through ovs-ofctl on bridge
-// a and through package openflow on bridge b, then requires both tables
-// to dump alike, both to succeed or fail alike, and package openflow's
-// own dump of a to print as ovs-ofctl prints it.
+// TestOpenFlowDifferential runs every scenario, in each OpenFlow version
+// package openflow speaks, through ovs-ofctl on bridge a and through
+// package openflow on bridge b, then requires both tables to dump alike,
+// both to succeed or fail alike, and package openflow's own dump of a to
+// print as ovs-ofctl prints it.
 func TestOpenFlowDifferential(t *testing.T) {
 	_, sw := newOFSwitch(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	c, own := dialBoth(ctx, t, sw)
 	var scenarios, identical atomic.Int64
+	perVersion := map[openflow.Version]int64{}
+	for _, ver := range []openflow.Version{openflow.OpenFlow13, openflow.OpenFlow14, openflow.OpenFlow15} {
+		t.Run(ver.String(), func(t *testing.T) {
+			before := identical.Load()
+			n := differential(ctx, t, sw, ver, &scenarios, &identical)
+			perVersion[ver] = n
+			t.Logf("%v: %d scenarios, %d identical", ver, n, identical.Load()-before)
+		})
+	}
+	fmt.Printf("openflow differential: %d scenarios, %d identical (%d in each of OpenFlow13, OpenFlow14, OpenFlow15)\n",
+		scenarios.Load(), identical.Load(), perVersion[openflow.OpenFlow13])
+}
+
+// differential runs the scenarios in version ver and returns how many.
+func differential(ctx context.Context, t *testing.T, sw ofSwitch, ver openflow.Version, scenarios, identical *atomic.Int64) int64 {
+	c, own := dialBoth(ctx, t, sw, ver)
+	start := scenarios.Load()
 	for _, sc := range ofScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
 			scenarios.Add(1)
 			for _, br := range []string{sw.a, sw.b} {
 				for _, cmd := range []string{"del-flows", "del-groups", "del-meters"} {
-					if out, err := ofctl(ctx, cmd, br); err != nil {
+					if out, err := ofctl(ctx, ver, cmd, br); err != nil {
 						t.Fatalf("%s: %v: %s", cmd, err, out)
 					}
 				}
@@ -506,20 +536,20 @@ func TestOpenFlowDifferential(t *testing.T) {
 			ok := true
 			for i, step := range sc.steps {
 				if rest, isDiff := strings.CutPrefix(step, "diff-flows "); isDiff {
-					if !diffStep(ctx, t, own, sw.a, rest) {
+					if !diffStep(ctx, t, ver, own, sw.a, rest) {
 						ok = false
 					}
 					continue
 				}
 				if rest, isReplace := strings.CutPrefix(step, "replace-flows "); isReplace {
 					file := flowFile(t, rest)
-					outA, errA := ofctl(ctx, "--bundle", "replace-flows", sw.a, file)
+					outA, errA := ofctl(ctx, ver, "--bundle", "replace-flows", sw.a, file)
 					errB := replaceStep(ctx, c, rest)
 					if (errA == nil) != (errB == nil) {
 						ok = false
 						t.Errorf("step %d %q: ovs-ofctl %v (%s), ovskit %v", i, step, errA, strings.TrimSpace(outA), errB)
 					}
-					if da, db := dumpSorted(ctx, t, sw.a), dumpSorted(ctx, t, sw.b); da != db {
+					if da, db := dumpSorted(ctx, t, ver, sw.a), dumpSorted(ctx, t, ver, sw.b); da != db {
 						ok = false
 						t.Errorf("step %d %q: tables differ:\n--- ovs-ofctl\n%s\n--- ovskit\n%s", i, step, da, db)
 					}
@@ -534,7 +564,7 @@ func TestOpenFlowDifferential(t *testing.T) {
 				if len(args) > cmdAt+1 {
 					full = append(append(append([]string{}, args[:cmdAt+1]...), sw.a), strings.Join(args[cmdAt+1:], " "))
 				}
-				outA, errA := ofctl(ctx, full...)
+				outA, errA := ofctl(ctx, ver, full...)
 				errB := runOvskit(ctx, c, step)
 				if (errA == nil) != (errB == nil) {
 					ok = false
@@ -543,12 +573,12 @@ func TestOpenFlowDifferential(t *testing.T) {
 				if errB != nil && !errors.Is(errB, openflow.ErrSyntax) && !errors.Is(errB, openflow.ErrRefused) {
 					t.Errorf("step %d %q: error %v is neither ErrSyntax nor ErrRefused", i, step, errB)
 				}
-				da, db := dumpSorted(ctx, t, sw.a), dumpSorted(ctx, t, sw.b)
+				da, db := dumpSorted(ctx, t, ver, sw.a), dumpSorted(ctx, t, ver, sw.b)
 				if da != db {
 					ok = false
 					t.Errorf("step %d %q: tables differ:\n--- ovs-ofctl\n%s\n--- ovskit\n%s", i, step, da, db)
 				}
-				if !sameGroupsMeters(ctx, t, own, sw.a, sw.b) {
+				if !sameGroupsMeters(ctx, t, ver, own, sw.a, sw.b) {
 					ok = false
 				}
 				flows, err := own.DumpFlows(ctx, nil)
@@ -580,7 +610,7 @@ func TestOpenFlowDifferential(t *testing.T) {
 			}
 		})
 	}
-	fmt.Printf("openflow differential: %d scenarios, %d identical\n", scenarios.Load(), identical.Load())
+	return scenarios.Load() - start
 }
 
 // TestPacketOutAndAggregate: a frame sent with packet-out through the
@@ -590,11 +620,20 @@ func TestPacketOutAndAggregate(t *testing.T) {
 	_, sw := newOFSwitch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	c, err := openflow.Dial(ctx, sw.a)
+	for _, ver := range []openflow.Version{openflow.OpenFlow13, openflow.OpenFlow14, openflow.OpenFlow15} {
+		t.Run(ver.String(), func(t *testing.T) { packetOutAndAggregate(ctx, t, sw, ver) })
+	}
+}
+
+func packetOutAndAggregate(ctx context.Context, t *testing.T, sw ofSwitch, ver openflow.Version) {
+	c, err := openflow.Dial(ctx, sw.a, openflow.WithVersions(ver))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	if err := c.DelFlows(ctx, nil, false); err != nil {
+		t.Fatal(err)
+	}
 	var flows []*openflow.Flow
 	for _, s := range []string{"priority=10,arp,actions=drop", "priority=10,ip,actions=drop"} {
 		f, err := openflow.ParseFlow(s)
@@ -618,7 +657,7 @@ func TestPacketOutAndAggregate(t *testing.T) {
 	if agg.Flows != 2 || agg.Packets != 1 || agg.Bytes != uint64(len(frame)) {
 		t.Errorf("aggregate %v: want 2 flows, 1 packet of %d bytes", agg, len(frame))
 	}
-	out, err := ofctl(ctx, "dump-aggregate", sw.a)
+	out, err := ofctl(ctx, ver, "dump-aggregate", sw.a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -633,7 +672,22 @@ func TestPacketOutAndAggregate(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0].Packets != 1 {
 		t.Errorf("the ARP flow after packet-out: %v, %v", got, err)
 	}
+	// With statistics, ovskit's dump prints as ovs-ofctl's, durations
+	// aside (idle_age too, which OpenFlow 1.5 adds).
+	out, err = ofctl(ctx, ver, "dump-flows", sw.a, "arp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want, _ := strings.Cut(strings.TrimSpace(out), "\n")
+	if len(got) == 1 && noDuration(got[0].StatsString()) != noDuration(strings.TrimSpace(want)) {
+		t.Errorf("dump-flows with statistics: ovskit %q, ovs-ofctl %q", got[0].StatsString(), strings.TrimSpace(want))
+	}
 }
+
+// durationRE matches the statistics that change by the second.
+var durationRE = regexp.MustCompile(`(duration=[0-9.]+s|idle_age=[0-9]+), `)
+
+func noDuration(s string) string { return durationRE.ReplaceAllString(s, "") }
 
 // TestDumpPorts: dump-ports-desc prints as ovs-ofctl's, and dump-ports
 // too (durations aside).
@@ -644,7 +698,13 @@ func TestDumpPorts(t *testing.T) {
 	if _, err := s.Client.Transact(ctx, port.Add("a", "p1", port.WithIface(iface.Type(iface.Internal)))); err != nil {
 		t.Fatal(err)
 	}
-	c, err := openflow.Dial(ctx, sw.a)
+	for _, ver := range []openflow.Version{openflow.OpenFlow13, openflow.OpenFlow14, openflow.OpenFlow15} {
+		t.Run(ver.String(), func(t *testing.T) { dumpPorts(ctx, t, sw, ver) })
+	}
+}
+
+func dumpPorts(ctx context.Context, t *testing.T, sw ofSwitch, ver openflow.Version) {
+	c, err := openflow.Dial(ctx, sw.a, openflow.WithVersions(ver))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -657,7 +717,7 @@ func TestDumpPorts(t *testing.T) {
 	for _, d := range descs {
 		got.WriteString(d.String())
 	}
-	out, err := ofctl(ctx, "dump-ports-desc", sw.a)
+	out, err := ofctl(ctx, ver, "dump-ports-desc", sw.a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -686,7 +746,7 @@ func TestDumpPorts(t *testing.T) {
 	for _, st := range stats {
 		mine.WriteString(st.String())
 	}
-	out, err = ofctl(ctx, "dump-ports", sw.a)
+	out, err = ofctl(ctx, ver, "dump-ports", sw.a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -701,11 +761,20 @@ func TestDumpTables(t *testing.T) {
 	_, sw := newOFSwitch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	c, err := openflow.Dial(ctx, sw.a)
+	for _, ver := range []openflow.Version{openflow.OpenFlow13, openflow.OpenFlow14, openflow.OpenFlow15} {
+		t.Run(ver.String(), func(t *testing.T) { dumpTables(ctx, t, sw, ver) })
+	}
+}
+
+func dumpTables(ctx context.Context, t *testing.T, sw ofSwitch, ver openflow.Version) {
+	c, err := openflow.Dial(ctx, sw.a, openflow.WithVersions(ver))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	if err := c.DelFlows(ctx, nil, false); err != nil {
+		t.Fatal(err)
+	}
 	var flows []*openflow.Flow
 	for _, s := range []string{"table=1,actions=drop", "table=1,ip,actions=drop", "table=5,actions=drop"} {
 		f, err := openflow.ParseFlow(s)
@@ -721,11 +790,73 @@ func TestDumpTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := ofctl(ctx, "dump-tables", sw.a)
+	out, err := ofctl(ctx, ver, "dump-tables", sw.a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, want, _ := strings.Cut(out, "\n"); openflow.FormatTables(ts) != want {
 		t.Errorf("dump-tables:\n%s\nwant\n%s", openflow.FormatTables(ts), want)
+	}
+}
+
+// TestBridgeProtocols: a bridge limited to some versions
+// (Bridge.protocols) is spoken to in the highest of them; one with no
+// version in common is refused with ErrVersion, and one left open speaks
+// OpenFlow 1.5.
+func TestBridgeProtocols(t *testing.T) {
+	s, sw := newOFSwitch(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := s.Client.Transact(ctx,
+		bridge.Add("p13", bridge.DatapathType("netdev"), bridge.Protocols(ovsdb.BridgeProtocolsOpenFlow10, ovsdb.BridgeProtocolsOpenFlow13)),
+		bridge.Add("p14", bridge.DatapathType("netdev"), bridge.Protocols(ovsdb.BridgeProtocolsOpenFlow13, ovsdb.BridgeProtocolsOpenFlow14)),
+		bridge.Add("p10", bridge.DatapathType("netdev"), bridge.Protocols(ovsdb.BridgeProtocolsOpenFlow10))); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		bridge string
+		opts   []openflow.DialOption
+		want   openflow.Version // 0: ErrVersion
+	}{
+		{sw.a, nil, openflow.OpenFlow15},
+		{"p13", nil, openflow.OpenFlow13},
+		{"p14", nil, openflow.OpenFlow14},
+		{"p14", []openflow.DialOption{openflow.WithVersions(openflow.OpenFlow13)}, openflow.OpenFlow13},
+		{"p13", []openflow.DialOption{openflow.WithVersions(openflow.OpenFlow14, openflow.OpenFlow15)}, 0},
+		{"p10", nil, 0},
+	} {
+		target := c.bridge
+		if !strings.HasPrefix(target, "unix:") {
+			target = "unix:" + filepath.Join(s.Dir, target+".mgmt")
+		}
+		var conn *openflow.Conn
+		var err error
+		// A new bridge's socket appears once ovs-vswitchd has it.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			if conn, err = openflow.Dial(ctx, target, c.opts...); err == nil || errors.Is(err, openflow.ErrVersion) || time.Now().After(deadline) {
+				break
+			}
+		}
+		if c.want == 0 {
+			if !errors.Is(err, openflow.ErrVersion) {
+				t.Errorf("%s: Dial = %v; want ErrVersion", c.bridge, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.bridge, err)
+			continue
+		}
+		if conn.Version() != c.want {
+			t.Errorf("%s: negotiated %v, want %v", c.bridge, conn.Version(), c.want)
+		}
+		// The connection works in that version: a barrier and a dump.
+		if err := conn.Barrier(ctx); err != nil {
+			t.Errorf("%s: barrier: %v", c.bridge, err)
+		}
+		if _, err := conn.DumpFlows(ctx, nil); err != nil {
+			t.Errorf("%s: dump-flows: %v", c.bridge, err)
+		}
+		conn.Close()
 	}
 }

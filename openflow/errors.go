@@ -23,7 +23,8 @@ func (e *OFError) Error() string { return "openflow: " + e.Name }
 // Is makes an OFError match ErrRefused.
 func (e *OFError) Is(target error) bool { return target == ErrRefused }
 
-// errorNames are OpenFlow 1.3's error types (prefix) and codes.
+// errorNames are OpenFlow's error types (prefix) and codes, of 1.3 and
+// of 1.4 (1.5 has the same).
 var errorNames = map[uint16]struct {
 	prefix string
 	codes  []string
@@ -38,6 +39,9 @@ var errorNames = map[uint16]struct {
 	7:  {"OFPPMFC_", []string{"BAD_PORT", "BAD_HW_ADDR", "BAD_CONFIG", "BAD_ADVERTISE", "EPERM"}},
 	8:  {"OFPTMFC_", []string{"BAD_TABLE", "BAD_CONFIG", "EPERM"}},
 	12: {"OFPMMFC_", []string{"UNKNOWN", "METER_EXISTS", "INVALID_METER", "UNKNOWN_METER", "BAD_COMMAND", "BAD_FLAGS", "BAD_RATE", "BAD_BURST", "BAD_BAND", "BAD_BAND_VALUE", "OUT_OF_METERS", "OUT_OF_BANDS"}},
+	// OpenFlow 1.4's bad property (14) and bundle failure (17) types.
+	14: {"OFPBPC_", []string{"BAD_TYPE", "BAD_LEN", "BAD_VALUE", "TOO_MANY", "DUP_TYPE", "BAD_EXPERIMENTER", "BAD_EXP_TYPE", "BAD_EXP_VALUE", "EPERM"}},
+	17: {"OFPBFC_", bundleFailures},
 }
 
 // bundleFailures are OpenFlow 1.4's bundle failure codes.

@@ -19,13 +19,19 @@ type Flow struct {
 	// Flags: send_flow_rem, check_overlap, reset_counts, no_packet_counts,
 	// no_byte_counts.
 	SendFlowRem, CheckOverlap, ResetCounts, NoPacketCounts, NoByteCounts bool
-	Importance                                                           uint16
-	Match                                                                Match
-	Actions                                                              []Action
+	// Importance is OpenFlow 1.4's eviction precedence; a connection of
+	// OpenFlow 1.3 neither sends nor receives it.
+	Importance uint16
+	Match      Match
+	Actions    []Action
 
 	// Filled by DumpFlows.
 	DurationSec, DurationNsec uint32
 	Packets, Bytes            uint64
+	// IdleAge is the seconds since the flow last matched, as an OpenFlow
+	// 1.5 switch reports it (earlier versions do not).
+	IdleAge    uint32
+	hasIdleAge bool
 }
 
 // FlowSpec is a flow as a command reads it: with a cookie mask and the
@@ -168,9 +174,9 @@ func parseSpec(s string, needActions bool, names PortNames) (*FlowSpec, error) {
 				spec.IdleTimeout = uint16(n)
 			case "hard_timeout":
 				spec.HardTimeout = uint16(n)
+			default:
+				spec.Importance = uint16(n)
 			}
-			// importance is OpenFlow 1.4's: a 1.3 switch ignores it, and
-			// so does the flow.
 		case "out_port":
 			p, ok := names.parse(value)
 			if !ok {
@@ -294,6 +300,12 @@ func (f *Flow) format(b *strings.Builder, stats bool, names PortNames) {
 			b.WriteString(fl.name + " ")
 		}
 	}
+	if f.Importance != 0 {
+		fmt.Fprintf(b, "importance=%d, ", f.Importance)
+	}
+	if stats && f.hasIdleAge {
+		fmt.Fprintf(b, "idle_age=%d, ", f.IdleAge)
+	}
 	n := b.Len()
 	f.Match.format(b, f.Priority, names)
 	if b.Len() != n {
@@ -329,8 +341,9 @@ const (
 	fmDeleteStrict = 4
 )
 
-// appendFlowMod appends an OpenFlow 1.3 flow_mod (body after the header).
-func appendFlowMod(b []byte, s *FlowSpec, command uint8) []byte {
+// appendFlowMod appends a flow_mod of version ver (body after the
+// header).
+func appendFlowMod(b []byte, s *FlowSpec, command uint8, ver Version) []byte {
 	b = binary.BigEndian.AppendUint64(b, s.Cookie)
 	b = binary.BigEndian.AppendUint64(b, s.CookieMask)
 	table := s.Table
@@ -345,17 +358,24 @@ func appendFlowMod(b []byte, s *FlowSpec, command uint8) []byte {
 	b = binary.BigEndian.AppendUint32(b, s.OutPort)
 	b = binary.BigEndian.AppendUint32(b, s.OutGroup)
 	b = binary.BigEndian.AppendUint16(b, s.flags())
-	b = append(b, 0, 0)
+	if ver >= OpenFlow14 {
+		b = binary.BigEndian.AppendUint16(b, s.Importance)
+	} else {
+		b = append(b, 0, 0)
+	}
 	b = s.Match.appendMatch(b)
 	if command != fmDelete && command != fmDeleteStrict {
-		b = appendInstructions(b, s.Actions)
+		b = appendInstructions(b, s.Actions, ver)
 	}
 	return b
 }
 
-// decodeFlowStats reads one OpenFlow 1.3 flow stats entry; it returns the
-// flow and the entry's length.
-func decodeFlowStats(b []byte) (*Flow, int, error) {
+// decodeFlowStats reads one flow stats entry of version ver; it returns
+// the flow and the entry's length.
+func decodeFlowStats(b []byte, ver Version) (*Flow, int, error) {
+	if ver >= OpenFlow15 {
+		return decodeFlowStats15(b)
+	}
 	if len(b) < 56 {
 		return nil, 0, fmt.Errorf("openflow: truncated flow stats: %w", ErrBadMessage)
 	}
@@ -375,23 +395,125 @@ func decodeFlowStats(b []byte) (*Flow, int, error) {
 		Packets:      binary.BigEndian.Uint64(e[32:]),
 		Bytes:        binary.BigEndian.Uint64(e[40:]),
 	}
+	if ver >= OpenFlow14 {
+		f.Importance = binary.BigEndian.Uint16(e[20:])
+	}
 	f.setFlags(binary.BigEndian.Uint16(e[18:]))
-	rest := e[48:]
+	if err := f.decodeMatchInstructions(e[48:], nil); err != nil {
+		return nil, 0, err
+	}
+	return f, n, nil
+}
+
+// decodeFlowStats15 reads an OpenFlow 1.5 flow stats entry: the flow's
+// description, its match, its statistics (OXS), its instructions.
+func decodeFlowStats15(b []byte) (*Flow, int, error) {
+	if len(b) < 32 {
+		return nil, 0, fmt.Errorf("openflow: truncated flow stats: %w", ErrBadMessage)
+	}
+	n := int(binary.BigEndian.Uint16(b))
+	if n < 32 || n > len(b) {
+		return nil, 0, fmt.Errorf("openflow: flow stats length %d: %w", n, ErrBadMessage)
+	}
+	e := b[:n]
+	f := &Flow{
+		Table:       e[4],
+		Priority:    int(binary.BigEndian.Uint16(e[6:])),
+		IdleTimeout: binary.BigEndian.Uint16(e[8:]),
+		HardTimeout: binary.BigEndian.Uint16(e[10:]),
+		Importance:  binary.BigEndian.Uint16(e[14:]),
+		Cookie:      binary.BigEndian.Uint64(e[16:]),
+	}
+	f.setFlags(binary.BigEndian.Uint16(e[12:]))
+	var st oxsStats
+	if err := f.decodeMatchInstructions(e[24:], &st); err != nil {
+		return nil, 0, err
+	}
+	f.DurationSec, f.DurationNsec, f.Packets, f.Bytes = st.durationSec, st.durationNsec, st.packets, st.bytes
+	f.IdleAge, f.hasIdleAge = st.idleAge, st.hasIdleAge
+	return f, n, nil
+}
+
+// decodeMatchInstructions reads a flow's match, then (with st, OpenFlow
+// 1.5) its statistics, then its instructions, which fill the rest of b.
+func (f *Flow) decodeMatchInstructions(rest []byte, st *oxsStats) error {
+	if len(rest) < 4 {
+		return fmt.Errorf("openflow: flow stats match: %w", ErrBadMessage)
+	}
 	ml := int(binary.BigEndian.Uint16(rest[2:]))
 	if binary.BigEndian.Uint16(rest) != 1 || ml < 4 || ml > len(rest) {
-		return nil, 0, fmt.Errorf("openflow: flow stats match: %w", ErrBadMessage)
+		return fmt.Errorf("openflow: flow stats match: %w", ErrBadMessage)
 	}
 	if err := f.Match.decodeOXM(rest[4:ml]); err != nil {
-		return nil, 0, err
+		return err
 	}
 	padded := (ml + 7) / 8 * 8
 	if padded > len(rest) {
-		return nil, 0, fmt.Errorf("openflow: flow stats match padding: %w", ErrBadMessage)
+		return fmt.Errorf("openflow: flow stats match padding: %w", ErrBadMessage)
 	}
-	acts, err := decodeInstructions(rest[padded:])
+	rest = rest[padded:]
+	if st != nil {
+		n, err := st.decode(rest)
+		if err != nil {
+			return err
+		}
+		rest = rest[n:]
+	}
+	acts, err := decodeInstructions(rest)
 	if err != nil {
-		return nil, 0, err
+		return err
 	}
 	f.Actions = acts
-	return f, n, nil
+	return nil
+}
+
+// oxsStats are OpenFlow 1.5's flow statistics (OXS).
+type oxsStats struct {
+	durationSec, durationNsec uint32
+	idleAge                   uint32
+	hasIdleAge                bool
+	flows                     uint32
+	packets, bytes            uint64
+}
+
+// decode reads an ofp_oxs_stat (its fields of the OpenFlow basic class)
+// and returns its padded length.
+func (st *oxsStats) decode(b []byte) (int, error) {
+	if len(b) < 4 {
+		return 0, fmt.Errorf("openflow: truncated OXS statistics: %w", ErrBadMessage)
+	}
+	n := int(binary.BigEndian.Uint16(b[2:]))
+	padded := (n + 7) / 8 * 8
+	if n < 4 || padded > len(b) {
+		return 0, fmt.Errorf("openflow: OXS statistics length %d: %w", n, ErrBadMessage)
+	}
+	for f := b[4:n]; len(f) > 0; {
+		if len(f) < 4 {
+			return 0, fmt.Errorf("openflow: truncated OXS field: %w", ErrBadMessage)
+		}
+		h := binary.BigEndian.Uint32(f)
+		class, field, size := uint16(h>>16), uint8(h>>9&0x7f), int(h&0xff)
+		if 4+size > len(f) {
+			return 0, fmt.Errorf("openflow: OXS field %#x of %d bytes: %w", h, size, ErrBadMessage)
+		}
+		v := f[4 : 4+size]
+		f = f[4+size:]
+		if class != 0x8002 { // OFPXSC_OPENFLOW_BASIC; others are skipped
+			continue
+		}
+		switch {
+		case field == 0 && size == 8: // duration
+			st.durationSec, st.durationNsec = binary.BigEndian.Uint32(v), binary.BigEndian.Uint32(v[4:])
+		case field == 1 && size == 8: // idle time
+			st.idleAge = binary.BigEndian.Uint32(v)
+			st.hasIdleAge = st.idleAge != 0xffffffff
+		case field == 3 && size == 4: // flow count
+			st.flows = binary.BigEndian.Uint32(v)
+		case field == 4 && size == 8: // packet count
+			st.packets = binary.BigEndian.Uint64(v)
+		case field == 5 && size == 8: // byte count
+			st.bytes = binary.BigEndian.Uint64(v)
+		}
+	}
+	return padded, nil
 }

@@ -1,9 +1,12 @@
 package openflow
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -46,12 +49,22 @@ func FuzzParseFlow(f *testing.F) {
 		}
 		// Its wire form, as a switch would report it, decodes to the same
 		// flow.
-		got, _, err := decodeFlowStats(statsEntry(fl))
+		got, _, err := decodeFlowStats(statsEntry(fl, OpenFlow13), OpenFlow13)
 		if err != nil {
 			t.Fatalf("%q: its statistics do not decode: %v", text, err)
 		}
 		if got.String() != text {
 			t.Fatalf("%q decodes from the wire as %q", text, got.String())
+		}
+		// In OpenFlow 1.5 (loads as set_field, moves as copy_field), what
+		// decodes encodes to the same bytes.
+		wire := statsEntry(fl, OpenFlow15)
+		got, _, err = decodeFlowStats(wire, OpenFlow15)
+		if err != nil {
+			t.Fatalf("%q: its OpenFlow 1.5 statistics do not decode: %v", text, err)
+		}
+		if again := statsEntry(got, OpenFlow15); !bytes.Equal(again, wire) {
+			t.Fatalf("%q: OpenFlow 1.5 decodes as %q, which encodes differently", text, got.String())
 		}
 	})
 }
@@ -64,12 +77,17 @@ func FuzzDecodeFlowStats(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(statsEntry(fl))
+		f.Add(statsEntry(fl, OpenFlow13), false)
+		f.Add(statsEntry(fl, OpenFlow15), true)
 	}
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, b []byte) {
+	f.Add([]byte{}, false)
+	f.Fuzz(func(t *testing.T, b []byte, v15 bool) {
+		ver := OpenFlow13
+		if v15 {
+			ver = OpenFlow15
+		}
 		for len(b) > 0 {
-			_, n, err := decodeFlowStats(b)
+			_, n, err := decodeFlowStats(b, ver)
 			if err != nil {
 				return
 			}
@@ -78,8 +96,35 @@ func FuzzDecodeFlowStats(f *testing.F) {
 	})
 }
 
-// statsEntry builds the flow stats entry a switch would send for fl.
-func statsEntry(fl *Flow) []byte {
+// statsEntry builds the flow stats entry a switch of version ver would
+// send for fl.
+func statsEntry(fl *Flow, ver Version) []byte {
+	if ver >= OpenFlow15 {
+		b := make([]byte, 24)
+		b[4] = fl.Table
+		binary.BigEndian.PutUint16(b[6:], uint16(fl.Priority))
+		binary.BigEndian.PutUint16(b[8:], fl.IdleTimeout)
+		binary.BigEndian.PutUint16(b[10:], fl.HardTimeout)
+		binary.BigEndian.PutUint16(b[12:], fl.flags())
+		binary.BigEndian.PutUint16(b[14:], fl.Importance)
+		binary.BigEndian.PutUint64(b[16:], fl.Cookie)
+		b = fl.Match.appendMatch(b)
+		// OXS: duration, idle time, packets, bytes.
+		b = append(b, 0, 0, 0, 52)
+		b = append(b, 0x80, 0x02, 0<<1, 8)
+		b = binary.BigEndian.AppendUint32(b, fl.DurationSec)
+		b = binary.BigEndian.AppendUint32(b, fl.DurationNsec)
+		b = append(b, 0x80, 0x02, 1<<1, 8)
+		b = binary.BigEndian.AppendUint64(b, uint64(fl.IdleAge)<<32)
+		b = append(b, 0x80, 0x02, 4<<1, 8)
+		b = binary.BigEndian.AppendUint64(b, fl.Packets)
+		b = append(b, 0x80, 0x02, 5<<1, 8)
+		b = binary.BigEndian.AppendUint64(b, fl.Bytes)
+		b = append(b, 0, 0, 0, 0)
+		b = appendInstructions(b, fl.Actions, ver)
+		binary.BigEndian.PutUint16(b, uint16(len(b)))
+		return b
+	}
 	b := make([]byte, 48)
 	b[2] = fl.Table
 	binary.BigEndian.PutUint16(b[12:], uint16(fl.Priority))
@@ -87,8 +132,11 @@ func statsEntry(fl *Flow) []byte {
 	binary.BigEndian.PutUint16(b[16:], fl.HardTimeout)
 	binary.BigEndian.PutUint16(b[18:], fl.flags())
 	binary.BigEndian.PutUint64(b[24:], fl.Cookie)
+	if ver >= OpenFlow14 {
+		binary.BigEndian.PutUint16(b[20:], fl.Importance)
+	}
 	b = fl.Match.appendMatch(b)
-	b = appendInstructions(b, fl.Actions)
+	b = appendInstructions(b, fl.Actions, ver)
 	binary.BigEndian.PutUint16(b, uint16(len(b)))
 	return b
 }
@@ -117,12 +165,53 @@ func TestStatsRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", s, err)
 		}
-		got, n, err := decodeFlowStats(statsEntry(fl))
-		if err != nil || n != len(statsEntry(fl)) {
-			t.Fatalf("%q: %v", s, err)
+		for _, ver := range []Version{OpenFlow13, OpenFlow14} {
+			got, n, err := decodeFlowStats(statsEntry(fl, ver), ver)
+			if err != nil || n != len(statsEntry(fl, ver)) {
+				t.Fatalf("%v: %q: %v", ver, s, err)
+			}
+			if got.String() != s {
+				t.Errorf("%v: %q decodes as %q", ver, s, got.String())
+			}
 		}
-		if got.String() != s {
-			t.Errorf("%q decodes as %q", s, got.String())
+	}
+}
+
+// TestStatsRoundTrip15: OpenFlow 1.5 carries loads as set_field with a
+// mask, moves as copy_field and meters as actions; its statistics are
+// OXS, with the idle age.
+func TestStatsRoundTrip15(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"actions=load:0x1->NXM_NX_REG0[],resubmit(,2)", "actions=set_field:0x1->reg0,resubmit(,2)"},
+		{"actions=load:0x5->NXM_NX_REG0[8..15]", "actions=set_field:0x500/0xff00->reg0"},
+		{"actions=load:0x525400000001->NXM_OF_ETH_SRC[]", "actions=set_field:52:54:00:00:00:01->eth_src"},
+		{"actions=load:0xa->NXM_OF_IP_SRC[0..7]", "actions=set_field:0.0.0.10/0.0.0.255->ip_src"},
+		{"actions=load:0x1->NXM_NX_TUN_ID[63]", "actions=set_field:0x8000000000000000/0x8000000000000000->tun_id"},
+		{"tcp actions=load:0x50->NXM_OF_TCP_DST[0..7]", "tcp actions=set_field:80/0xff->tcp_dst"},
+		{"actions=set_field:0x5/0xff->reg3", "actions=set_field:0x5/0xff->reg3"},
+		{"actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],move:NXM_NX_REG0[0..15]->NXM_NX_REG1[16..31]", "actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],move:NXM_NX_REG0[0..15]->NXM_NX_REG1[16..31]"},
+		{"actions=meter:3,output:1", "actions=meter:3,output:1"},
+		{"importance=7,actions=drop", "importance=7, actions=drop"},
+		{"ip actions=ct(commit,exec(load:0x1->NXM_NX_CT_MARK[]))", "ip actions=ct(commit,exec(set_field:0x1->ct_mark))"},
+		{"ip actions=ct(commit,exec(load:0x1->NXM_NX_CT_LABEL[]))", "ip actions=ct(commit,exec(set_field:0x1->ct_label))"},
+		{"ip actions=ct(commit,exec(load:0x1234567890abcdef12->NXM_NX_CT_LABEL[8..79]))", "ip actions=ct(commit,exec(set_field:0x1234567890abcdef1200/0xffffffffffffffffff00->ct_label))"},
+	} {
+		fl, err := ParseFlow(c.in)
+		if err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		fl.DurationSec, fl.DurationNsec, fl.Packets, fl.Bytes, fl.IdleAge = 3, 5e8, 7, 700, 2
+		wire := statsEntry(fl, OpenFlow15)
+		got, n, err := decodeFlowStats(wire, OpenFlow15)
+		if err != nil || n != len(wire) {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		if got.String() != c.want {
+			t.Errorf("%q decodes in OpenFlow 1.5 as %q, want %q", c.in, got.String(), c.want)
+		}
+		if !strings.Contains(got.StatsString(), "duration=3.500s, table=0, n_packets=7, n_bytes=700, ") ||
+			!strings.Contains(got.StatsString(), "idle_age=2, ") {
+			t.Errorf("%q: statistics %q", c.in, got.StatsString())
 		}
 	}
 }
@@ -180,5 +269,84 @@ func TestSortFlows(t *testing.T) {
 	}
 	if err := SortFlows(parse(in...), SortKey{Field: "nosuch"}); !errors.Is(err, ErrSyntax) {
 		t.Errorf("unknown field: %v", err)
+	}
+}
+
+// FuzzDecodeReplies: malformed group descriptions, port descriptions,
+// port statistics, OXS statistics and error messages, of any version,
+// are errors, never panics; a group encoded as a switch would send it
+// decodes to the same group.
+func FuzzDecodeReplies(f *testing.F) {
+	g, err := ParseGroup("group_id=1,type=select,bucket=bucket_id:3,weight:5,actions=output:1,bucket=watch_port:2,watch_group:4,actions=load:0x1->NXM_NX_REG0[0..3],output:2")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, ver := range versionsSpoken {
+		f.Add(groupDescEntry(g, ver), uint8(ver))
+	}
+	f.Add([]byte{0, 40, 0, 0, 0, 0, 0, 1}, uint8(OpenFlow14))
+	f.Add([]byte{}, uint8(OpenFlow13))
+	f.Fuzz(func(t *testing.T, b []byte, v uint8) {
+		ver := versionsSpoken[int(v)%len(versionsSpoken)]
+		_, _, _ = decodeGroupDesc(b, ver)
+		_, _, _ = decodePortDesc(b, ver)
+		_, _, _ = decodePortStats(b, ver)
+		var st oxsStats
+		_, _ = st.decode(b)
+		_ = decodeError(b)
+		_ = eachProperty(b, func(uint16, []byte) {})
+	})
+}
+
+// groupDescEntry is the group description a switch of version ver sends
+// for g.
+func groupDescEntry(g *GroupEntry, ver Version) []byte {
+	mod := appendGroupMod(nil, g, groupAdd, ver)
+	if ver >= OpenFlow15 { // length, type, pad, id, buckets length, pad
+		b := []byte{0, 0, byte(g.Type), 0}
+		b = binary.BigEndian.AppendUint32(b, g.ID)
+		b = append(b, mod[8:10]...)
+		b = append(b, 0, 0, 0, 0, 0, 0)
+		b = append(b, mod[16:]...)
+		binary.BigEndian.PutUint16(b, uint16(len(b)))
+		return b
+	}
+	b := []byte{0, 0, byte(g.Type), 0}
+	b = binary.BigEndian.AppendUint32(b, g.ID)
+	b = append(b, mod[8:]...)
+	binary.BigEndian.PutUint16(b, uint16(len(b)))
+	return b
+}
+
+// TestGroupDescRoundTrip: a group encoded in each version decodes to the
+// same group (with its bucket ids in OpenFlow 1.5, which numbers the
+// buckets without one as ovs-ofctl does).
+func TestGroupDescRoundTrip(t *testing.T) {
+	for _, c := range []struct{ in, want15 string }{
+		{"group_id=1,type=all,bucket=actions=output:1,bucket=actions=output:2",
+			"group_id=1,type=all,bucket=bucket_id:0,actions=output:1,bucket=bucket_id:1,actions=output:2"},
+		{"group_id=2,type=select,bucket=weight:10,actions=output:1,bucket=bucket_id:0,actions=output:2",
+			"group_id=2,type=select,bucket=bucket_id:1,weight:10,actions=output:1,bucket=bucket_id:0,actions=output:2"},
+		{"group_id=3,type=ff,bucket=bucket_id:7,watch_port:1,actions=output:1,bucket=watch_group:4,actions=output:2,bucket=actions=output:3",
+			"group_id=3,type=ff,bucket=bucket_id:7,watch_port:1,actions=output:1,bucket=bucket_id:0,watch_group:4,actions=output:2,bucket=bucket_id:1,actions=output:3"},
+	} {
+		g, err := ParseGroup(c.in)
+		if err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		for _, ver := range versionsSpoken {
+			got, n, err := decodeGroupDesc(groupDescEntry(g, ver), ver)
+			if err != nil || n != len(groupDescEntry(g, ver)) {
+				t.Fatalf("%v: %q: %v", ver, c.in, err)
+			}
+			// Before OpenFlow 1.5 buckets have no ids.
+			want := regexp.MustCompile(`bucket_id:[0-9]+,`).ReplaceAllString(g.String(), "")
+			if ver >= OpenFlow15 {
+				want = c.want15
+			}
+			if got.String() != want {
+				t.Errorf("%v: %q decodes as %q, want %q", ver, c.in, got.String(), want)
+			}
+		}
 	}
 }

@@ -23,13 +23,21 @@ var groupTypeNames = []string{"all", "select", "indirect", "ff"}
 
 // Bucket is one of a group's buckets.
 type Bucket struct {
+	// ID is the bucket's id, which OpenFlow 1.5 carries (bucket_id:N);
+	// a bucket without one (zero, and not parsed from bucket_id:0) gets
+	// the lowest id free, as ovs-ofctl numbers them.
+	ID uint32
 	// Weight (select groups), WatchPort and WatchGroup (fast failover;
 	// PortAny for none).
 	Weight     uint16
 	WatchPort  uint32
 	WatchGroup uint32
 	Actions    []Action
+	hasID      bool // from bucket_id:, or from an OpenFlow 1.5 switch
 }
+
+// bucketIDMax is the highest bucket id (OFPG15_BUCKET_MAX).
+const bucketIDMax = 0xffffff00
 
 // GroupEntry is a group of the switch's group table.
 type GroupEntry struct {
@@ -131,6 +139,12 @@ func parseBucket(s string) (Bucket, error) {
 			k, v, ok = strings.Cut(tok, "=")
 		}
 		switch {
+		case ok && k == "bucket_id":
+			n, err := strconv.ParseUint(v, 0, 32)
+			if err != nil || n > bucketIDMax {
+				return b, syntaxf(tok, "invalid bucket_id id %q", v)
+			}
+			b.ID, b.hasID = uint32(n), true
 		case ok && k == "weight":
 			n, err := strconv.ParseUint(v, 0, 16)
 			if err != nil {
@@ -170,6 +184,9 @@ func (g *GroupEntry) String() string {
 	fmt.Fprintf(&b, "group_id=%d,type=%s", g.ID, groupTypeNames[g.Type&3])
 	for _, bk := range g.Buckets {
 		b.WriteString(",bucket=")
+		if bk.hasID {
+			fmt.Fprintf(&b, "bucket_id:%d,", bk.ID)
+		}
 		// The weight is printed unless it is the default (1 in a select
 		// group, 0 elsewhere).
 		if def := uint16(0); g.Type == GroupSelect && bk.Weight != 1 || g.Type != GroupSelect && bk.Weight != def {
@@ -193,14 +210,18 @@ const (
 	groupDelete  = 2
 )
 
-func appendGroupMod(b []byte, g *GroupEntry, command uint16) []byte {
+// appendGroupMod appends a group_mod of version ver.
+func appendGroupMod(b []byte, g *GroupEntry, command uint16, ver Version) []byte {
+	if ver >= OpenFlow15 {
+		return appendGroupMod15(b, g, command)
+	}
 	b = binary.BigEndian.AppendUint16(b, command)
 	b = append(b, byte(g.Type), 0)
 	b = binary.BigEndian.AppendUint32(b, g.ID)
 	for _, bk := range g.Buckets {
 		var acts []byte
 		for _, a := range bk.Actions {
-			acts = a.appendWire(acts)
+			acts = a.appendWire(acts, ver)
 		}
 		b = binary.BigEndian.AppendUint16(b, uint16(16+len(acts)))
 		b = binary.BigEndian.AppendUint16(b, bk.Weight)
@@ -212,63 +233,202 @@ func appendGroupMod(b []byte, g *GroupEntry, command uint16) []byte {
 	return b
 }
 
+// appendGroupMod15 appends an OpenFlow 1.5 group_mod: buckets with ids
+// (bucketIDs), their actions, and their weight and watches as properties.
+func appendGroupMod15(b []byte, g *GroupEntry, command uint16) []byte {
+	b = binary.BigEndian.AppendUint16(b, command)
+	b = append(b, byte(g.Type), 0)
+	b = binary.BigEndian.AppendUint32(b, g.ID)
+	lenAt := len(b)
+	b = append(b, 0, 0, 0, 0)
+	b = binary.BigEndian.AppendUint32(b, 0xffffffff) // command_bucket_id: all
+	start := len(b)
+	ids := bucketIDs(g.Buckets)
+	for i, bk := range g.Buckets {
+		at := len(b)
+		b = append(b, 0, 0, 0, 0)
+		b = binary.BigEndian.AppendUint32(b, ids[i])
+		for _, a := range bk.Actions {
+			b = a.appendWire(b, OpenFlow15)
+		}
+		binary.BigEndian.PutUint16(b[at+2:], uint16(len(b)-at-8))
+		if g.Type == GroupSelect || bk.Weight != 0 {
+			b = append(b, 0, 0, 0, 6)
+			b = binary.BigEndian.AppendUint16(b, bk.Weight)
+			b = append(b, 0, 0)
+		}
+		if bk.WatchPort != PortAny {
+			b = append(b, 0, 1, 0, 8)
+			b = binary.BigEndian.AppendUint32(b, bk.WatchPort)
+		}
+		if bk.WatchGroup != PortAny {
+			b = append(b, 0, 2, 0, 8)
+			b = binary.BigEndian.AppendUint32(b, bk.WatchGroup)
+		}
+		binary.BigEndian.PutUint16(b[at:], uint16(len(b)-at))
+	}
+	binary.BigEndian.PutUint16(b[lenAt:], uint16(len(b)-start))
+	return b
+}
+
+// bucketIDs are the ids of buckets in OpenFlow 1.5: its own where a
+// bucket has one; otherwise, from the first bucket without one on, the
+// lowest id that no later bucket names and no earlier one took.
+func bucketIDs(buckets []Bucket) []uint32 {
+	ids := make([]uint32, len(buckets))
+	var used map[uint32]bool
+	next := uint32(0)
+	for i, bk := range buckets {
+		if bk.hasID || bk.ID != 0 {
+			ids[i] = bk.ID
+			continue
+		}
+		if used == nil {
+			used = map[uint32]bool{}
+			for _, later := range buckets[i+1:] {
+				if later.hasID || later.ID != 0 {
+					used[later.ID] = true
+				}
+			}
+		}
+		for used[next] {
+			next++
+		}
+		ids[i], used[next] = next, true
+	}
+	return ids
+}
+
 // AddGroup adds a group (OFPGMFC_GROUP_EXISTS if its id is taken).
 // Equivalent to: ovs-ofctl add-group SWITCH GROUP
 func (c *Conn) AddGroup(ctx context.Context, g *GroupEntry) error {
-	return c.send(ctx, typeGroupMod, appendGroupMod(nil, g, groupAdd))
+	return c.send(ctx, typeGroupMod, appendGroupMod(nil, g, groupAdd, c.version))
 }
 
 // ModGroup replaces a group's type and buckets.
 // Equivalent to: ovs-ofctl mod-group SWITCH GROUP
 func (c *Conn) ModGroup(ctx context.Context, g *GroupEntry) error {
-	return c.send(ctx, typeGroupMod, appendGroupMod(nil, g, groupModify))
+	return c.send(ctx, typeGroupMod, appendGroupMod(nil, g, groupModify, c.version))
 }
 
 // DelGroups deletes a group, or every group (id PortAll's value,
 // 0xfffffffc, as group_id=all); the flows that use it go with it.
 // Equivalent to: ovs-ofctl del-groups SWITCH [group_id=ID]
 func (c *Conn) DelGroups(ctx context.Context, id uint32) error {
-	return c.send(ctx, typeGroupMod, appendGroupMod(nil, &GroupEntry{ID: id}, groupDelete))
+	return c.send(ctx, typeGroupMod, appendGroupMod(nil, &GroupEntry{ID: id}, groupDelete, c.version))
 }
 
 // DumpGroups returns the switch's groups.
 // Equivalent to: ovs-ofctl dump-groups SWITCH
 func (c *Conn) DumpGroups(ctx context.Context) ([]*GroupEntry, error) {
-	parts, err := c.multipart(ctx, 7, nil)
+	var req []byte
+	if c.version >= OpenFlow15 { // which groups: all
+		req = []byte{0xff, 0xff, 0xff, 0xfc, 0, 0, 0, 0}
+	}
+	parts, err := c.multipart(ctx, 7, req)
 	if err != nil {
 		return nil, err
 	}
 	var out []*GroupEntry
 	for _, p := range parts {
 		for len(p) > 0 {
-			if len(p) < 8 {
-				return nil, fmt.Errorf("openflow: truncated group: %w", ErrBadMessage)
-			}
-			n := int(binary.BigEndian.Uint16(p))
-			if n < 8 || n > len(p) {
-				return nil, fmt.Errorf("openflow: group length %d: %w", n, ErrBadMessage)
-			}
-			g := &GroupEntry{Type: GroupType(p[2]), ID: binary.BigEndian.Uint32(p[4:])}
-			bs := p[8:n]
-			for len(bs) > 0 {
-				if len(bs) < 16 {
-					return nil, fmt.Errorf("openflow: truncated bucket: %w", ErrBadMessage)
-				}
-				bn := int(binary.BigEndian.Uint16(bs))
-				if bn < 16 || bn > len(bs) {
-					return nil, fmt.Errorf("openflow: bucket length %d: %w", bn, ErrBadMessage)
-				}
-				acts, err := decodeActions(bs[16:bn])
-				if err != nil {
-					return nil, err
-				}
-				g.Buckets = append(g.Buckets, Bucket{Weight: binary.BigEndian.Uint16(bs[2:]), WatchPort: binary.BigEndian.Uint32(bs[4:]),
-					WatchGroup: binary.BigEndian.Uint32(bs[8:]), Actions: acts})
-				bs = bs[bn:]
+			g, n, err := decodeGroupDesc(p, c.version)
+			if err != nil {
+				return nil, err
 			}
 			out = append(out, g)
 			p = p[n:]
 		}
 	}
 	return out, nil
+}
+
+// decodeGroupDesc reads one group description of version ver; it returns
+// the group and the entry's length.
+func decodeGroupDesc(p []byte, ver Version) (*GroupEntry, int, error) {
+	head := 8
+	if ver >= OpenFlow15 {
+		head = 16
+	}
+	if len(p) < head {
+		return nil, 0, fmt.Errorf("openflow: truncated group: %w", ErrBadMessage)
+	}
+	n := int(binary.BigEndian.Uint16(p))
+	if n < head || n > len(p) {
+		return nil, 0, fmt.Errorf("openflow: group length %d: %w", n, ErrBadMessage)
+	}
+	g := &GroupEntry{Type: GroupType(p[2]), ID: binary.BigEndian.Uint32(p[4:])}
+	bs := p[head:n]
+	if ver >= OpenFlow15 {
+		bl := int(binary.BigEndian.Uint16(p[8:]))
+		if bl > len(bs) {
+			return nil, 0, fmt.Errorf("openflow: group buckets length %d: %w", bl, ErrBadMessage)
+		}
+		bs = bs[:bl] // group properties follow
+	}
+	for len(bs) > 0 {
+		var bk Bucket
+		var bn int
+		var err error
+		if ver >= OpenFlow15 {
+			bk, bn, err = decodeBucket15(bs)
+		} else {
+			bk, bn, err = decodeBucket(bs)
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		g.Buckets = append(g.Buckets, bk)
+		bs = bs[bn:]
+	}
+	return g, n, nil
+}
+
+// decodeBucket reads an OpenFlow 1.3 bucket and returns its length.
+func decodeBucket(bs []byte) (Bucket, int, error) {
+	if len(bs) < 16 {
+		return Bucket{}, 0, fmt.Errorf("openflow: truncated bucket: %w", ErrBadMessage)
+	}
+	bn := int(binary.BigEndian.Uint16(bs))
+	if bn < 16 || bn > len(bs) {
+		return Bucket{}, 0, fmt.Errorf("openflow: bucket length %d: %w", bn, ErrBadMessage)
+	}
+	acts, err := decodeActions(bs[16:bn])
+	if err != nil {
+		return Bucket{}, 0, err
+	}
+	return Bucket{Weight: binary.BigEndian.Uint16(bs[2:]), WatchPort: binary.BigEndian.Uint32(bs[4:]),
+		WatchGroup: binary.BigEndian.Uint32(bs[8:]), Actions: acts}, bn, nil
+}
+
+// decodeBucket15 reads an OpenFlow 1.5 bucket (id, actions, properties)
+// and returns its length.
+func decodeBucket15(bs []byte) (Bucket, int, error) {
+	if len(bs) < 8 {
+		return Bucket{}, 0, fmt.Errorf("openflow: truncated bucket: %w", ErrBadMessage)
+	}
+	bn, al := int(binary.BigEndian.Uint16(bs)), int(binary.BigEndian.Uint16(bs[2:]))
+	if bn < 8 || bn > len(bs) || 8+al > bn {
+		return Bucket{}, 0, fmt.Errorf("openflow: bucket length %d: %w", bn, ErrBadMessage)
+	}
+	bk := Bucket{ID: binary.BigEndian.Uint32(bs[4:]), hasID: true, WatchPort: PortAny, WatchGroup: PortAny}
+	acts, err := decodeActions(bs[8 : 8+al])
+	if err != nil {
+		return Bucket{}, 0, err
+	}
+	bk.Actions = acts
+	err = eachProperty(bs[8+al:bn], func(t uint16, v []byte) {
+		switch {
+		case t == 0 && len(v) >= 2:
+			bk.Weight = binary.BigEndian.Uint16(v)
+		case t == 1 && len(v) >= 4:
+			bk.WatchPort = binary.BigEndian.Uint32(v)
+		case t == 2 && len(v) >= 4:
+			bk.WatchGroup = binary.BigEndian.Uint32(v)
+		}
+	})
+	if err != nil {
+		return Bucket{}, 0, err
+	}
+	return bk, bn, nil
 }

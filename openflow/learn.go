@@ -156,7 +156,7 @@ func formatLearnValue(kind byte, v []byte) string {
 	return cHex(beUint(v))
 }
 
-func (a Learn) appendWire(b []byte) []byte {
+func (a Learn) appendWire(b []byte, ver Version) []byte {
 	var specs []byte
 	for _, s := range a.Specs {
 		h := uint16(s.Bits)

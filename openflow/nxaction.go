@@ -40,7 +40,7 @@ func (a Sample) formatNamed(n PortNames) string {
 	return s + ")"
 }
 
-func (a Sample) appendWire(b []byte) []byte {
+func (a Sample) appendWire(b []byte, ver Version) []byte {
 	sub, n := uint16(29), uint16(24)
 	switch {
 	case a.Direction != 0:
@@ -75,7 +75,7 @@ func (a FinTimeout) String() string {
 	return "fin_timeout(" + strings.Join(parts, ",") + ")"
 }
 
-func (a FinTimeout) appendWire(b []byte) []byte {
+func (a FinTimeout) appendWire(b []byte, ver Version) []byte {
 	b = nxHeader(b, 16, 19)
 	b = binary.BigEndian.AppendUint16(b, a.Idle)
 	b = binary.BigEndian.AppendUint16(b, a.Hard)
@@ -115,7 +115,7 @@ func (a Controller) String() string {
 	return "controller(" + strings.Join(parts, ",") + ")"
 }
 
-func (a Controller) appendWire(b []byte) []byte {
+func (a Controller) appendWire(b []byte, ver Version) []byte {
 	b = nxHeader(b, 16, 20)
 	b = binary.BigEndian.AppendUint16(b, a.MaxLen)
 	b = binary.BigEndian.AppendUint16(b, a.ID)
@@ -135,7 +135,7 @@ func (a OutputTrunc) formatNamed(n PortNames) string {
 	return "output(port=" + n.format(a.Port) + ",max_len=" + strconv.FormatUint(uint64(a.MaxLen), 10) + ")"
 }
 
-func (a OutputTrunc) appendWire(b []byte) []byte {
+func (a OutputTrunc) appendWire(b []byte, ver Version) []byte {
 	b = nxHeader(b, 16, 39)
 	b = binary.BigEndian.AppendUint16(b, port16(a.Port))
 	return binary.BigEndian.AppendUint32(b, a.MaxLen)
@@ -157,7 +157,7 @@ func (a Stack) String() string {
 	return op + formatSubfield(a.Field, a.Ofs, a.Bits)
 }
 
-func (a Stack) appendWire(b []byte) []byte {
+func (a Stack) appendWire(b []byte, ver Version) []byte {
 	sub := uint16(27)
 	if a.Pop {
 		sub = 28
@@ -202,7 +202,7 @@ func (a Multipath) String() string {
 		nameOf(multipathAlgorithms, a.Algorithm), a.Links, a.Arg, formatSubfield(a.Dst, a.Ofs, a.Bits))
 }
 
-func (a Multipath) appendWire(b []byte) []byte {
+func (a Multipath) appendWire(b []byte, ver Version) []byte {
 	b = nxHeader(b, 32, 10)
 	b = binary.BigEndian.AppendUint16(b, a.Fields)
 	b = binary.BigEndian.AppendUint16(b, a.Basis)
@@ -248,7 +248,7 @@ func (a Bundle) formatNamed(n PortNames) string {
 	return b.String()
 }
 
-func (a Bundle) appendWire(b []byte) []byte {
+func (a Bundle) appendWire(b []byte, ver Version) []byte {
 	n := (32 + 2*len(a.Members) + 7) / 8 * 8
 	sub := uint16(12)
 	if a.Dst != "" {
@@ -282,7 +282,7 @@ func (a Bundle) appendWire(b []byte) []byte {
 type SetMPLSTTL struct{ TTL uint8 }
 
 func (a SetMPLSTTL) String() string { return "set_mpls_ttl(" + strconv.Itoa(int(a.TTL)) + ")" }
-func (a SetMPLSTTL) appendWire(b []byte) []byte {
+func (a SetMPLSTTL) appendWire(b []byte, ver Version) []byte {
 	return append(b, 0, 15, 0, 8, a.TTL, 0, 0, 0)
 }
 
@@ -290,6 +290,9 @@ func (a SetMPLSTTL) appendWire(b []byte) []byte {
 func keyValues(arg string) [][2]string {
 	var out [][2]string
 	for _, kv := range splitTop(arg) {
+		if strings.TrimSpace(kv) == "" { // ovs-ofctl skips empty items
+			continue
+		}
 		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
 		out = append(out, [2]string{k, v})
 	}
@@ -414,7 +417,7 @@ func parseNXAction(name, arg, item string, names PortNames) (acts []Action, ok b
 		if !okn || n&3 != 0 {
 			return bad("%s: invalid TOS", arg)
 		}
-		return []Action{SetField{"ip_dscp", []byte{byte(n >> 2)}}}, true, nil
+		return []Action{SetField{Field: "ip_dscp", Value: []byte{byte(n >> 2)}}}, true, nil
 	case "multipath":
 		p := splitTop(arg)
 		if len(p) != 6 {

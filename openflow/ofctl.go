@@ -17,7 +17,7 @@ import (
 func (c *Conn) AddFlows(ctx context.Context, flows ...*Flow) error {
 	for i, f := range flows {
 		spec := &FlowSpec{Flow: *f, OutPort: PortAny, OutGroup: PortAny}
-		if err := c.send(ctx, typeFlowMod, appendFlowMod(nil, spec, fmAdd)); err != nil {
+		if err := c.send(ctx, typeFlowMod, appendFlowMod(nil, spec, fmAdd, c.version)); err != nil {
 			var oe *OFError
 			if errors.As(err, &oe) {
 				err = &MessageError{Index: i, Err: err}
@@ -35,7 +35,7 @@ func (c *Conn) AddFlowsAtomic(ctx context.Context, flows ...*Flow) error {
 	msgs := make([]wireMsg, len(flows))
 	for i, f := range flows {
 		spec := &FlowSpec{Flow: *f, OutPort: PortAny, OutGroup: PortAny}
-		msgs[i] = wireMsg{typeFlowMod, appendFlowMod(nil, spec, fmAdd)}
+		msgs[i] = wireMsg{typeFlowMod, appendFlowMod(nil, spec, fmAdd, c.version)}
 	}
 	return c.bundle(ctx, msgs)
 }
@@ -52,7 +52,7 @@ func (c *Conn) ModFlows(ctx context.Context, spec *FlowSpec, strict bool) error 
 	if strict {
 		cmd = fmModifyStrict
 	}
-	return c.send(ctx, typeFlowMod, appendFlowMod(nil, spec, cmd))
+	return c.send(ctx, typeFlowMod, appendFlowMod(nil, spec, cmd, c.version))
 }
 
 // DelFlows deletes the flows spec matches (nil: all of them), in every
@@ -68,7 +68,7 @@ func (c *Conn) DelFlows(ctx context.Context, spec *FlowSpec, strict bool) error 
 	if strict {
 		cmd = fmDeleteStrict
 	}
-	return c.send(ctx, typeFlowMod, appendFlowMod(nil, spec, cmd))
+	return c.send(ctx, typeFlowMod, appendFlowMod(nil, spec, cmd, c.version))
 }
 
 // DumpFlows returns the flows spec matches (nil: all), with their
@@ -82,7 +82,7 @@ func (c *Conn) DumpFlows(ctx context.Context, spec *FlowSpec) ([]*Flow, error) {
 	var flows []*Flow
 	for _, p := range parts {
 		for len(p) > 0 {
-			f, n, err := decodeFlowStats(p)
+			f, n, err := decodeFlowStats(p, c.version)
 			if err != nil {
 				return nil, err
 			}
@@ -128,10 +128,20 @@ func (c *Conn) DumpAggregate(ctx context.Context, spec *FlowSpec) (Aggregate, er
 	if err != nil {
 		return Aggregate{}, err
 	}
-	if len(parts) != 1 || len(parts[0]) < 20 {
+	if len(parts) != 1 {
 		return Aggregate{}, fmt.Errorf("openflow: aggregate reply: %w", ErrBadMessage)
 	}
 	p := parts[0]
+	if c.version >= OpenFlow15 { // the counts as OXS statistics
+		var st oxsStats
+		if _, err := st.decode(p); err != nil {
+			return Aggregate{}, err
+		}
+		return Aggregate{st.packets, st.bytes, st.flows}, nil
+	}
+	if len(p) < 20 {
+		return Aggregate{}, fmt.Errorf("openflow: aggregate reply: %w", ErrBadMessage)
+	}
 	return Aggregate{binary.BigEndian.Uint64(p), binary.BigEndian.Uint64(p[8:]), binary.BigEndian.Uint32(p[16:])}, nil
 }
 
@@ -141,12 +151,21 @@ func (c *Conn) DumpAggregate(ctx context.Context, spec *FlowSpec) (Aggregate, er
 func (c *Conn) PacketOut(ctx context.Context, inPort uint32, frame []byte, actions []Action) error {
 	var acts []byte
 	for _, a := range actions {
-		acts = a.appendWire(acts)
+		acts = a.appendWire(acts, c.version)
 	}
-	body := binary.BigEndian.AppendUint32(nil, 0xffffffff)
-	body = binary.BigEndian.AppendUint32(body, inPort)
-	body = binary.BigEndian.AppendUint16(body, uint16(len(acts)))
-	body = append(body, 0, 0, 0, 0, 0, 0)
+	body := binary.BigEndian.AppendUint32(nil, 0xffffffff) // buffer_id: none
+	if c.version >= OpenFlow15 {
+		// OpenFlow 1.5: the in_port is a match field.
+		body = binary.BigEndian.AppendUint16(body, uint16(len(acts)))
+		body = append(body, 0, 0, 0, 1, 0, 12)
+		body = binary.BigEndian.AppendUint32(body, oxmHeader(classBasic, 0, false, 4))
+		body = binary.BigEndian.AppendUint32(body, inPort)
+		body = append(body, 0, 0, 0, 0)
+	} else {
+		body = binary.BigEndian.AppendUint32(body, inPort)
+		body = binary.BigEndian.AppendUint16(body, uint16(len(acts)))
+		body = append(body, 0, 0, 0, 0, 0, 0)
+	}
 	body = append(body, acts...)
 	body = append(body, frame...)
 	return c.send(ctx, 13, body)

@@ -267,7 +267,8 @@ func (m *Match) decodeOXM(b []byte) error {
 		switch {
 		case class == classBasic && field == 44: // packet_type: Ethernet by default
 			continue
-		case class == 0xffff && exp == onfExperimenter && field == 42: // ONF's TCP flags
+		case class == 0xffff && exp == onfExperimenter && field == 42, // ONF's TCP flags
+			class == classBasic && field == 42: // OpenFlow 1.5's
 			m.set(fTCPFlags, v, mask)
 			continue
 		case class == classBasic && field == 6: // VLAN_VID
@@ -275,6 +276,13 @@ func (m *Match) decodeOXM(b []byte) error {
 			continue
 		case class == classBasic && field == 7: // VLAN_PCP
 			hasPCP, pcp = true, beUint(v)
+			continue
+		case class == 0x8001 && field < 8 && size == 8: // OpenFlow 1.5's xregN: reg2N and reg2N+1
+			for half := range 2 {
+				if mk := mask[4*half : 4*half+4]; beUint(mk) != 0 {
+					m.set(fReg0+fid(2*field)+fid(half), append([]byte(nil), v[4*half:4*half+4]...), append([]byte(nil), mk...))
+				}
+			}
 			continue
 		case class == classBasic && field == 8: // IP_DSCP
 			m.setUintMasked(fNwTOS, beUint(v)<<2, 0xfc)

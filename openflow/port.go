@@ -77,33 +77,67 @@ func (p *PortDesc) String() string {
 // DumpPortsDesc returns the switch's ports, by number.
 // Equivalent to: ovs-ofctl dump-ports-desc SWITCH
 func (c *Conn) DumpPortsDesc(ctx context.Context) ([]*PortDesc, error) {
-	parts, err := c.multipart(ctx, 13, nil)
+	var req []byte
+	if c.version >= OpenFlow15 { // which ports: all
+		req = []byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}
+	}
+	parts, err := c.multipart(ctx, 13, req)
 	if err != nil {
 		return nil, err
 	}
 	var out []*PortDesc
 	for _, p := range parts {
-		for len(p) >= 64 {
-			e := p[:64]
-			name := string(e[16:32])
-			if i := strings.IndexByte(name, 0); i >= 0 {
-				name = name[:i]
+		for len(p) > 0 {
+			d, n, err := decodePortDesc(p, c.version)
+			if err != nil {
+				return nil, err
 			}
-			out = append(out, &PortDesc{
-				Port: binary.BigEndian.Uint32(e), MAC: net.HardwareAddr(append([]byte(nil), e[8:14]...)), Name: name,
-				Config: binary.BigEndian.Uint32(e[32:]), State: binary.BigEndian.Uint32(e[36:]),
-				Current: binary.BigEndian.Uint32(e[40:]), Advertised: binary.BigEndian.Uint32(e[44:]),
-				Supported: binary.BigEndian.Uint32(e[48:]), Peer: binary.BigEndian.Uint32(e[52:]),
-				CurrentSpeedKbps: binary.BigEndian.Uint32(e[56:]), MaxSpeedKbps: binary.BigEndian.Uint32(e[60:]),
-			})
-			p = p[64:]
-		}
-		if len(p) != 0 {
-			return nil, fmt.Errorf("openflow: port description of %d bytes: %w", len(p), ErrBadMessage)
+			out = append(out, d)
+			p = p[n:]
 		}
 	}
 	slices.SortFunc(out, func(a, b *PortDesc) int { return int(int64(a.Port) - int64(b.Port)) })
 	return out, nil
+}
+
+// decodePortDesc reads one port description of version ver (OpenFlow
+// 1.4's has its Ethernet features as a property) and returns its length.
+func decodePortDesc(p []byte, ver Version) (*PortDesc, int, error) {
+	head, n := 64, 64
+	if ver >= OpenFlow14 {
+		head = 40
+		if len(p) >= 8 {
+			n = int(binary.BigEndian.Uint16(p[4:]))
+		}
+	}
+	if len(p) < head || n < head || n > len(p) {
+		return nil, 0, fmt.Errorf("openflow: port description of %d bytes: %w", len(p), ErrBadMessage)
+	}
+	e := p[:n]
+	name := string(e[16:32])
+	if i := strings.IndexByte(name, 0); i >= 0 {
+		name = name[:i]
+	}
+	d := &PortDesc{Port: binary.BigEndian.Uint32(e), MAC: net.HardwareAddr(append([]byte(nil), e[8:14]...)), Name: name,
+		Config: binary.BigEndian.Uint32(e[32:]), State: binary.BigEndian.Uint32(e[36:])}
+	eth := e[40:]
+	if ver >= OpenFlow14 {
+		eth = nil
+		err := eachProperty(e[40:], func(t uint16, v []byte) {
+			if t == 0 && len(v) >= 28 { // OFPPDPT14_ETHERNET
+				eth = v[4:]
+			}
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	if len(eth) >= 24 {
+		d.Current, d.Advertised = binary.BigEndian.Uint32(eth), binary.BigEndian.Uint32(eth[4:])
+		d.Supported, d.Peer = binary.BigEndian.Uint32(eth[8:]), binary.BigEndian.Uint32(eth[12:])
+		d.CurrentSpeedKbps, d.MaxSpeedKbps = binary.BigEndian.Uint32(eth[16:]), binary.BigEndian.Uint32(eth[20:])
+	}
+	return d, n, nil
 }
 
 // PortStats are a port's counters.
@@ -140,19 +174,58 @@ func (c *Conn) DumpPorts(ctx context.Context, port uint32) ([]*PortStats, error)
 	}
 	var out []*PortStats
 	for _, p := range parts {
-		for len(p) >= 112 {
-			e := p[:112]
-			u := func(off int) uint64 { return binary.BigEndian.Uint64(e[off:]) }
-			out = append(out, &PortStats{
-				Port: binary.BigEndian.Uint32(e), RxPackets: u(8), TxPackets: u(16), RxBytes: u(24), TxBytes: u(32),
-				RxDropped: u(40), TxDropped: u(48), RxErrors: u(56), TxErrors: u(64), RxFrameErr: u(72), RxOverErr: u(80),
-				RxCRCErr: u(88), Collisions: u(96), DurationSec: binary.BigEndian.Uint32(e[104:]), DurationNsec: binary.BigEndian.Uint32(e[108:]),
-			})
-			p = p[112:]
-		}
-		if len(p) != 0 {
-			return nil, fmt.Errorf("openflow: port statistics of %d bytes: %w", len(p), ErrBadMessage)
+		for len(p) > 0 {
+			st, n, err := decodePortStats(p, c.version)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, st)
+			p = p[n:]
 		}
 	}
 	return out, nil
+}
+
+// decodePortStats reads one port's counters of version ver (OpenFlow
+// 1.4's have the Ethernet errors as a property) and returns their length.
+func decodePortStats(p []byte, ver Version) (*PortStats, int, error) {
+	if ver < OpenFlow14 {
+		if len(p) < 112 {
+			return nil, 0, fmt.Errorf("openflow: port statistics of %d bytes: %w", len(p), ErrBadMessage)
+		}
+		e := p[:112]
+		u := func(off int) uint64 { return binary.BigEndian.Uint64(e[off:]) }
+		return &PortStats{
+			Port: binary.BigEndian.Uint32(e), RxPackets: u(8), TxPackets: u(16), RxBytes: u(24), TxBytes: u(32),
+			RxDropped: u(40), TxDropped: u(48), RxErrors: u(56), TxErrors: u(64), RxFrameErr: u(72), RxOverErr: u(80),
+			RxCRCErr: u(88), Collisions: u(96), DurationSec: binary.BigEndian.Uint32(e[104:]), DurationNsec: binary.BigEndian.Uint32(e[108:]),
+		}, 112, nil
+	}
+	if len(p) < 80 {
+		return nil, 0, fmt.Errorf("openflow: port statistics of %d bytes: %w", len(p), ErrBadMessage)
+	}
+	n := int(binary.BigEndian.Uint16(p))
+	if n < 80 || n > len(p) {
+		return nil, 0, fmt.Errorf("openflow: port statistics length %d: %w", n, ErrBadMessage)
+	}
+	e := p[:n]
+	u := func(off int) uint64 { return binary.BigEndian.Uint64(e[off:]) }
+	all := ^uint64(0) // a counter the switch does not have
+	st := &PortStats{
+		Port: binary.BigEndian.Uint32(e[4:]), DurationSec: binary.BigEndian.Uint32(e[8:]), DurationNsec: binary.BigEndian.Uint32(e[12:]),
+		RxPackets: u(16), TxPackets: u(24), RxBytes: u(32), TxBytes: u(40),
+		RxDropped: u(48), TxDropped: u(56), RxErrors: u(64), TxErrors: u(72),
+		RxFrameErr: all, RxOverErr: all, RxCRCErr: all, Collisions: all,
+	}
+	err := eachProperty(e[80:], func(t uint16, v []byte) {
+		if t == 0 && len(v) >= 36 { // OFPPSPT14_ETHERNET
+			v = v[4:]
+			st.RxFrameErr, st.RxOverErr = binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:])
+			st.RxCRCErr, st.Collisions = binary.BigEndian.Uint64(v[16:]), binary.BigEndian.Uint64(v[24:])
+		}
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return st, n, nil
 }

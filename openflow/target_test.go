@@ -158,7 +158,7 @@ func TestAddFlowsStopsAtRefusal(t *testing.T) {
 	_, sw := newOFSwitch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	c, _ := dialBoth(ctx, t, sw)
+	c, _ := dialBoth(ctx, t, sw, openflow.OpenFlow13)
 	var flows []*openflow.Flow
 	for _, s := range []string{"priority=70,arp,actions=drop", "priority=71,ip,actions=group:99", "priority=72,udp,actions=drop"} {
 		f, err := openflow.ParseFlow(s)

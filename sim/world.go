@@ -684,9 +684,9 @@ func Leftovers(prefix string) ([]string, error) {
 	return out, nil
 }
 
-// OpenFlow connects to a bridge of the host over OpenFlow 1.3 (its
-// management socket in the host's run directory); the world closes the
-// connection.
+// OpenFlow connects to a bridge of the host (its management socket in
+// the host's run directory), in the highest OpenFlow version both speak;
+// the world closes the connection.
 func (h *Host) OpenFlow(ctx context.Context, bridge string) (*openflow.Conn, error) {
 	c, err := openflow.Dial(ctx, "unix:"+filepath.Join(h.Dir, bridge+".mgmt"))
 	if err != nil {

@@ -40,8 +40,8 @@ Commands:
   diff-flows SOURCE1 SOURCE2    (each a switch or a file; exit 2 if they differ)
 
 Options:
-  -O, --protocols=OpenFlow13   the only version spoken (accepted for
-                               ovs-ofctl's command lines)
+  -O, --protocols=VERSIONS     OpenFlow13 (default), OpenFlow14, OpenFlow15,
+                               or a list: the highest the switch speaks
   --strict                     mod-flows, del-flows: exact match and priority
   --bundle                     add-flow(s): all or nothing, in one bundle
                                (replace-flows always uses one)
@@ -59,6 +59,7 @@ Options:
 // runOfctl is `ovskit ofctl ...`.
 func runOfctl(args []string, stdout, stderr io.Writer) int {
 	strict, noStats, names, bundle := false, false, false, false
+	versions := []openflow.Version{openflow.OpenFlow13}
 	var sortKeys []openflow.SortKey
 	var keyFile, certFile, caFile string
 	timeout := time.Duration(0)
@@ -80,20 +81,22 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		case a == "--help" || a == "-h":
 			fmt.Fprint(stdout, ofctlUsage)
 			return 0
-		case a == "-O" || a == "--protocols":
-			if i+1 < len(args) {
-				i++
-				if !validProtocols(args[i]) {
-					fmt.Fprintf(stderr, "%s: %s: only OpenFlow13 is spoken\n", progName, args[i])
+		case a == "-O" || a == "--protocols" || strings.HasPrefix(a, "-O") || strings.HasPrefix(a, "--protocols="):
+			v := strings.TrimPrefix(strings.TrimPrefix(a, "--protocols="), "-O")
+			if a == "-O" || a == "--protocols" {
+				if i+1 >= len(args) {
+					fmt.Fprintf(stderr, "%s: %s needs a value\n", progName, a)
 					return 1
 				}
+				i++
+				v = args[i]
 			}
-		case strings.HasPrefix(a, "-O") || strings.HasPrefix(a, "--protocols="):
-			v := strings.TrimPrefix(strings.TrimPrefix(a, "--protocols="), "-O")
-			if !validProtocols(v) {
-				fmt.Fprintf(stderr, "%s: %s: only OpenFlow13 is spoken\n", progName, v)
+			vs, err := openflow.ParseVersions(v)
+			if err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 				return 1
 			}
+			versions = vs
 		case a == "--bundle": // replace-flows always uses one
 			bundle = true
 		case a == "--strict":
@@ -142,10 +145,10 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := commandContext(timeout)
 	defer cancel()
+	dialOpts := []openflow.DialOption{openflow.WithVersions(versions...)}
 	if cmd == "diff-flows" {
-		return diffFlows(ctx, target, cargs[0], stdout, stderr)
+		return diffFlows(ctx, target, cargs[0], dialOpts, stdout, stderr)
 	}
-	var dialOpts []openflow.DialOption
 	if strings.HasPrefix(target, "ssl:") {
 		cfg, err := clientTLS(keyFile, certFile, caFile)
 		if err != nil {
@@ -255,20 +258,20 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	case "dump-aggregate":
 		var agg openflow.Aggregate
 		if agg, err = c.DumpAggregate(ctx, spec); err == nil {
-			_, err = fmt.Fprintf(stdout, "OFPST_AGGREGATE reply (OF1.3): %s\n", agg)
+			_, err = fmt.Fprintf(stdout, "OFPST_AGGREGATE reply (%s): %s\n", ofTag(c), agg)
 		}
 	case "packet-out":
 		err = c.PacketOut(ctx, pkt.inPort, pkt.frame, pkt.actions)
 	case "dump-tables":
 		var ts []openflow.TableStats
 		if ts, err = c.DumpTables(ctx); err == nil {
-			_, err = io.WriteString(stdout, "OFPST_TABLE reply (OF1.3):\n"+openflow.FormatTables(ts))
+			_, err = io.WriteString(stdout, "OFPST_TABLE reply ("+ofTag(c)+"):\n"+openflow.FormatTables(ts))
 		}
 	case "dump-ports-desc":
 		var ds []*openflow.PortDesc
 		if ds, err = c.DumpPortsDesc(ctx); err == nil {
 			var b strings.Builder
-			b.WriteString("OFPST_PORT_DESC reply (OF1.3):\n")
+			b.WriteString("OFPST_PORT_DESC reply (" + ofTag(c) + "):\n")
 			for _, d := range ds {
 				b.WriteString(d.String())
 			}
@@ -286,7 +289,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		var st []*openflow.PortStats
 		if st, err = c.DumpPorts(ctx, p); err == nil {
 			var b strings.Builder
-			fmt.Fprintf(&b, "OFPST_PORT reply (OF1.3): %d ports\n", len(st))
+			fmt.Fprintf(&b, "OFPST_PORT reply (%s): %d ports\n", ofTag(c), len(st))
 			for _, x := range st {
 				b.WriteString(x.String())
 			}
@@ -302,7 +305,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		var gs []*openflow.GroupEntry
 		if gs, err = c.DumpGroups(ctx); err == nil {
 			var b strings.Builder
-			b.WriteString("OFPST_GROUP_DESC reply (OF1.3):\n")
+			b.WriteString("OFPST_GROUP_DESC reply (" + ofTag(c) + "):\n")
 			for _, g := range gs {
 				b.WriteString(" " + g.String() + "\n")
 			}
@@ -321,7 +324,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 			for i, m := range ms {
 				parts[i] = strings.TrimSuffix(m.String(), "\n")
 			}
-			_, err = io.WriteString(stdout, "OFPST_METER_CONFIG reply (OF1.3):\n"+strings.Join(parts, "\n\n")+"\n")
+			_, err = io.WriteString(stdout, "OFPST_METER_CONFIG reply ("+ofTag(c)+"):\n"+strings.Join(parts, "\n\n")+"\n")
 		}
 	case "barrier":
 		err = c.Barrier(ctx)
@@ -356,14 +359,9 @@ func clientTLS(keyFile, certFile, caFile string) (*tls.Config, error) {
 	return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots, MinVersion: tls.VersionTLS12}, nil
 }
 
-func validProtocols(v string) bool {
-	for _, p := range strings.Split(v, ",") {
-		if p != "OpenFlow13" {
-			return false
-		}
-	}
-	return true
-}
+// ofTag is a version as ovs-ofctl prints it in a reply's header
+// ("OF1.3").
+func ofTag(c *openflow.Conn) string { return fmt.Sprintf("OF1.%d", c.Version()-1) }
 
 // numberedLine is a line of a flows file with its number.
 type numberedLine struct {
@@ -432,7 +430,7 @@ func dialWithNames(ctx context.Context, target string, opts []openflow.DialOptio
 	return c, names, nil
 }
 
-// dumpFlows prints the flows as ovs-ofctl -O OpenFlow13 dump-flows does.
+// dumpFlows prints the flows as ovs-ofctl dump-flows does.
 func dumpFlows(ctx context.Context, c *openflow.Conn, spec *openflow.FlowSpec, noStats, names bool, sortKeys []openflow.SortKey, w io.Writer) error {
 	flows, err := c.DumpFlows(ctx, spec)
 	if err != nil {
@@ -449,7 +447,7 @@ func dumpFlows(ctx context.Context, c *openflow.Conn, spec *openflow.FlowSpec, n
 	}
 	var b strings.Builder
 	if !noStats {
-		b.WriteString("OFPST_FLOW reply (OF1.3):\n")
+		b.WriteString("OFPST_FLOW reply (" + ofTag(c) + "):\n")
 	}
 	for _, f := range flows {
 		b.WriteString(" " + f.Format(portNames, !noStats) + "\n")
@@ -472,11 +470,11 @@ func isFile(src string) bool {
 }
 
 // readSource reads a diff-flows source: a file's flows or a switch's.
-func readSource(ctx context.Context, src string) ([]*openflow.Flow, error) {
+func readSource(ctx context.Context, src string, opts []openflow.DialOption) ([]*openflow.Flow, error) {
 	if isFile(src) {
 		return readFlows(src)
 	}
-	c, err := openflow.Dial(ctx, src)
+	c, err := openflow.Dial(ctx, src, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -485,13 +483,13 @@ func readSource(ctx context.Context, src string) ([]*openflow.Flow, error) {
 }
 
 // diffFlows is diff-flows: exit 2 when the sources differ.
-func diffFlows(ctx context.Context, a, b string, stdout, stderr io.Writer) int {
-	fa, err := readSource(ctx, a)
+func diffFlows(ctx context.Context, a, b string, opts []openflow.DialOption, stdout, stderr io.Writer) int {
+	fa, err := readSource(ctx, a, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 		return 1
 	}
-	fb, err := readSource(ctx, b)
+	fb, err := readSource(ctx, b, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 		return 1

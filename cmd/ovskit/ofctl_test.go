@@ -21,8 +21,20 @@ import (
 // bridge and through ovs-ofctl on another and compares the tables and
 // the dumps: add-flows from a file, --strict deletes and modifications,
 // sorted dumps, and bad syntax refused before anything is sent.
+// Each OpenFlow version is run: -O passes it to both.
 func TestOfctl(t *testing.T) {
 	ovstest.RequireTools(t, "ovs-ofctl")
+	for _, ver := range []string{"OpenFlow13", "OpenFlow14", "OpenFlow15"} {
+		t.Run(ver, func(t *testing.T) { testOfctl(t, ver) })
+	}
+	var out, errb strings.Builder
+	if code := run([]string{"ofctl", "-O", "OpenFlow10", "dump-flows", "unix:/nonexistent"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "OpenFlow10") {
+		t.Errorf("-O OpenFlow10: exit %d, %q; want 1, refused by name", code, errb.String())
+	}
+}
+
+func testOfctl(t *testing.T, ver string) {
+	tag := "OF1." + ver[len(ver)-1:]
 	s := ovstest.NewServer(t, ovstest.WithVSwitchd())
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -40,7 +52,7 @@ func TestOfctl(t *testing.T) {
 		t.Fatal(err)
 	}
 	tool := func(args ...string) (string, int) {
-		out, err := exec.CommandContext(ctx, "ovs-ofctl", append([]string{"-O", "OpenFlow13"}, args...)...).CombinedOutput()
+		out, err := exec.CommandContext(ctx, "ovs-ofctl", append([]string{"-O", ver}, args...)...).CombinedOutput()
 		if ee, ok := err.(*exec.ExitError); ok {
 			return string(out), ee.ExitCode()
 		}
@@ -51,7 +63,7 @@ func TestOfctl(t *testing.T) {
 	}
 	mine := func(args ...string) (string, int) {
 		var out, errb strings.Builder
-		code := run(append([]string{"ofctl", "-O", "OpenFlow13"}, args...), &out, &errb)
+		code := run(append([]string{"ofctl", "-O", ver}, args...), &out, &errb)
 		return out.String() + errb.String(), code
 	}
 	sorted := func(out string) string {
@@ -142,14 +154,14 @@ func TestOfctl(t *testing.T) {
 	if out, code := mine("dump-ports-desc", a); code != 0 || !strings.Contains(out, "LOCAL(a): addr:") {
 		t.Errorf("dump-ports-desc: %d %q", code, out)
 	}
-	if out, code := mine("dump-ports", a, "LOCAL"); code != 0 || !strings.HasPrefix(out, "OFPST_PORT reply (OF1.3): 1 ports\n  port LOCAL: rx pkts=") {
+	if out, code := mine("dump-ports", a, "LOCAL"); code != 0 || !strings.HasPrefix(out, "OFPST_PORT reply ("+tag+"): 1 ports\n  port LOCAL: rx pkts=") {
 		t.Errorf("dump-ports: %d %q", code, out)
 	}
 	// ovs-ofctl 3.1 has no barrier command; ovskit's waits for the switch.
 	if out, code := mine("barrier", b); code != 0 {
 		t.Errorf("barrier: %d %s", code, out)
 	}
-	if out, code := mine("dump-flows", a); code != 0 || !strings.HasPrefix(out, "OFPST_FLOW reply (OF1.3):\n cookie=0x0, duration=") {
+	if out, code := mine("dump-flows", a); code != 0 || !strings.HasPrefix(out, "OFPST_FLOW reply ("+tag+"):\n cookie=0x0, duration=") {
 		t.Errorf("dump-flows with statistics: %d %q", code, out)
 	}
 }
