@@ -1191,7 +1191,7 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		}
 		return []Action{SetQueue{uint32(q)}, Output{Port: p}, PopQueue{}}, nil
 	case "learn":
-		l, err := parseLearn(arg, item)
+		l, err := parseLearn(arg, item, names)
 		if err != nil {
 			return nil, err
 		}

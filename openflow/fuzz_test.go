@@ -350,3 +350,35 @@ func TestGroupDescRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesInGroupsAndLearn: groups (watch_port, bucket actions) and
+// learn's immediate in_port take port names and print them.
+func TestNamesInGroupsAndLearn(t *testing.T) {
+	names := PortNames{1: "p1", 2: "x-1"}
+	g, err := names.ParseGroup(`group_id=1,type=ff,bucket=watch_port:p1,actions=output:"x-1",bucket=watch_port:2,actions=output:p1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Buckets[0].WatchPort != 1 || g.Buckets[1].WatchPort != 2 {
+		t.Errorf("watch ports %d, %d; want 1, 2", g.Buckets[0].WatchPort, g.Buckets[1].WatchPort)
+	}
+	if got, want := g.Format(names), `group_id=1,type=ff,bucket=watch_port:p1,actions=output:"x-1",bucket=watch_port:"x-1",actions=output:p1`; got != want {
+		t.Errorf("Format = %s, want %s", got, want)
+	}
+	if got, want := g.String(), "group_id=1,type=ff,bucket=watch_port:1,actions=output:2,bucket=watch_port:2,actions=output:1"; got != want {
+		t.Errorf("String = %s, want %s", got, want)
+	}
+	if _, err := ParseGroup("group_id=1,type=ff,bucket=watch_port:p1,actions=drop"); !errors.Is(err, ErrSyntax) {
+		t.Errorf("a name without names: %v, want ErrSyntax", err)
+	}
+	f, err := names.ParseFlow("actions=learn(table=1,in_port=p1,output:NXM_OF_IN_PORT[])")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.Format(names, false), "actions=learn(table=1,in_port=p1,output:NXM_OF_IN_PORT[])"; got != want {
+		t.Errorf("Format = %s, want %s", got, want)
+	}
+	if got, want := f.String(), "actions=learn(table=1,in_port=1,output:NXM_OF_IN_PORT[])"; got != want {
+		t.Errorf("String = %s, want %s", got, want)
+	}
+}

@@ -48,7 +48,14 @@ type GroupEntry struct {
 
 // ParseGroup reads a group in ovs-ofctl's syntax:
 // "group_id=1,type=select,bucket=weight:10,actions=output:1,bucket=...".
-func ParseGroup(s string) (*GroupEntry, error) {
+// Ports are numbers or reserved names; PortNames.ParseGroup takes the
+// switch's port names too.
+func ParseGroup(s string) (*GroupEntry, error) { return PortNames(nil).ParseGroup(s) }
+
+// ParseGroup reads a group as ParseGroup does, with ports (watch_port, and
+// in the buckets' actions) also by the names of n, as ovs-ofctl takes
+// them.
+func (n PortNames) ParseGroup(s string) (*GroupEntry, error) {
 	parts := splitBuckets(s)
 	g := &GroupEntry{ID: PortAny}
 	hasID := false
@@ -88,7 +95,7 @@ func ParseGroup(s string) (*GroupEntry, error) {
 		return nil, syntaxf(s, "must specify a group_id")
 	}
 	for _, bs := range parts[1:] {
-		b, err := parseBucket(bs)
+		b, err := parseBucket(bs, n)
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +136,7 @@ func splitBuckets(s string) []string {
 	return append(out, s[start:])
 }
 
-func parseBucket(s string) (Bucket, error) {
+func parseBucket(s string, names PortNames) (Bucket, error) {
 	b := Bucket{WatchPort: PortAny, WatchGroup: PortAny}
 	toks := splitTop(s)
 	for i := 0; i < len(toks); i++ {
@@ -152,7 +159,7 @@ func parseBucket(s string) (Bucket, error) {
 			}
 			b.Weight = uint16(n)
 		case ok && k == "watch_port":
-			p, okp := parsePort(v)
+			p, okp := names.parse(v)
 			if !okp {
 				return b, syntaxf(tok, "%s: invalid watch_port", v)
 			}
@@ -167,7 +174,7 @@ func parseBucket(s string) (Bucket, error) {
 			rest := strings.Join(toks[i:], ",")
 			rest = strings.TrimPrefix(strings.TrimPrefix(rest, "actions="), "actions:")
 			var m Match
-			acts, err := parseActions(rest, &m, nil)
+			acts, err := parseActions(rest, &m, names)
 			if err != nil {
 				return b, err
 			}
@@ -179,7 +186,11 @@ func parseBucket(s string) (Bucket, error) {
 }
 
 // String is the group as ovs-ofctl dump-groups prints it.
-func (g *GroupEntry) String() string {
+func (g *GroupEntry) String() string { return g.Format(nil) }
+
+// Format is the group as ovs-ofctl dump-groups prints it, with ports by
+// the names of n (dump-groups --names).
+func (g *GroupEntry) Format(n PortNames) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "group_id=%d,type=%s", g.ID, groupTypeNames[g.Type&3])
 	for _, bk := range g.Buckets {
@@ -193,12 +204,12 @@ func (g *GroupEntry) String() string {
 			fmt.Fprintf(&b, "weight:%d,", bk.Weight)
 		}
 		if bk.WatchPort != PortAny {
-			b.WriteString("watch_port:" + formatPort(bk.WatchPort) + ",")
+			b.WriteString("watch_port:" + n.format(bk.WatchPort) + ",")
 		}
 		if bk.WatchGroup != PortAny {
 			fmt.Fprintf(&b, "watch_group:%d,", bk.WatchGroup)
 		}
-		b.WriteString("actions=" + actionsString(bk.Actions))
+		b.WriteString("actions=" + actionsNamed(bk.Actions, n))
 	}
 	return b.String()
 }

@@ -86,7 +86,9 @@ func putHex(b []byte) string {
 	return s.String()
 }
 
-func (a Learn) String() string {
+func (a Learn) String() string { return a.formatNamed(nil) }
+
+func (a Learn) formatNamed(n PortNames) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "learn(table=%d", a.Table)
 	if a.IdleTimeout != 0 {
@@ -121,7 +123,7 @@ func (a Learn) String() string {
 			if d, ok := learnNames[s.Dst]; ok && full {
 				v := make([]byte, nxmFields[s.Dst].size)
 				copy(v[max(0, len(v)-len(s.Value)):], s.Value[max(0, len(s.Value)-len(v)):])
-				b.WriteString(d.name + "=" + formatLearnValue(d.kind, v))
+				b.WriteString(d.name + "=" + formatLearnValue(d.kind, v, n))
 			} else {
 				b.WriteString(formatSubfield(s.Dst, s.DstOfs, s.Bits) + "=" + putHex(s.Value))
 			}
@@ -142,7 +144,7 @@ func (a Learn) String() string {
 	return b.String()
 }
 
-func formatLearnValue(kind byte, v []byte) string {
+func formatLearnValue(kind byte, v []byte, n PortNames) string {
 	switch kind {
 	case 'm':
 		return formatMAC(v, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
@@ -151,7 +153,7 @@ func formatLearnValue(kind byte, v []byte) string {
 	case 'd':
 		return strconv.FormatUint(beUint(v), 10)
 	case 'p':
-		return formatPort(port32(uint16(beUint(v))))
+		return n.format(port32(uint16(beUint(v))))
 	}
 	return cHex(beUint(v))
 }
@@ -259,7 +261,7 @@ func decodeLearn(a []byte) (Action, error) {
 }
 
 // parseLearn reads learn's argument.
-func parseLearn(arg, item string) (Action, error) {
+func parseLearn(arg, item string, names PortNames) (Action, error) {
 	l := Learn{Priority: DefaultPriority}
 	u16 := map[string]*uint16{"idle_timeout": &l.IdleTimeout, "hard_timeout": &l.HardTimeout,
 		"fin_idle_timeout": &l.FinIdleTimeout, "fin_hard_timeout": &l.FinHardTimeout, "priority": &l.Priority}
@@ -358,7 +360,7 @@ func parseLearn(arg, item string) (Action, error) {
 			case '4':
 				val, _, err = parseIPv4Masked(v)
 			case 'p':
-				p, ok := parsePort(v)
+				p, ok := names.parse(v)
 				if !ok {
 					err = fmt.Errorf("%s: bad port", v)
 				}

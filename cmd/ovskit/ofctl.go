@@ -46,7 +46,8 @@ Options:
   --bundle                     add-flow(s): all or nothing, in one bundle
                                (replace-flows always uses one)
   --no-stats                   dump-flows: without statistics
-  --names, --no-names          dump-flows: ports by name (default: numbers)
+  --names, --no-names          dump-flows, dump-groups: ports by name
+                               (default: numbers)
   --sort[=FIELD], --rsort[=FIELD]
                                dump-flows: by FIELD (priority by default),
                                ascending or descending; repeat for ties
@@ -179,9 +180,12 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	parseFlows := func(names openflow.PortNames) error {
+	// parseNamed parses the arguments that may name ports.
+	parseNamed := func(names openflow.PortNames) error {
 		var err error
 		switch cmd {
+		case "add-group", "mod-group":
+			group, err = names.ParseGroup(cargs[0])
 		case "add-flow":
 			var f *openflow.Flow
 			if f, err = names.ParseFlow(cargs[0]); err == nil {
@@ -197,8 +201,6 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		return err
 	}
 	switch cmd {
-	case "add-group", "mod-group":
-		group, err = openflow.ParseGroup(cargs[0])
 	case "del-groups":
 		group = &openflow.GroupEntry{ID: 0xfffffffc}
 		if len(cargs) == 1 {
@@ -214,12 +216,12 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	case "packet-out":
 		pkt, err = parsePacketOut(cargs[0])
 	default:
-		if err = parseFlows(nil); errors.Is(err, openflow.ErrSyntax) {
+		if err = parseNamed(nil); errors.Is(err, openflow.ErrSyntax) {
 			// Perhaps ports by name, as ovs-ofctl takes them: read the
 			// switch's names and try again (still sending nothing), on
 			// the connection the command then uses.
 			if c, names, nerr := dialWithNames(ctx, target, dialOpts); nerr == nil {
-				if parseFlows(names) == nil {
+				if parseNamed(names) == nil {
 					err, conn = nil, c
 				} else {
 					c.Close()
@@ -303,11 +305,15 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		err = c.DelGroups(ctx, group.ID)
 	case "dump-groups":
 		var gs []*openflow.GroupEntry
-		if gs, err = c.DumpGroups(ctx); err == nil {
+		var portNames openflow.PortNames
+		if gs, err = c.DumpGroups(ctx); err == nil && names {
+			portNames, err = c.PortNames(ctx)
+		}
+		if err == nil {
 			var b strings.Builder
 			b.WriteString("OFPST_GROUP_DESC reply (" + ofTag(c) + "):\n")
 			for _, g := range gs {
-				b.WriteString(" " + g.String() + "\n")
+				b.WriteString(" " + g.Format(portNames) + "\n")
 			}
 			_, err = io.WriteString(stdout, b.String())
 		}

@@ -233,4 +233,56 @@ func TestOfctlNames(t *testing.T) {
 			t.Errorf("%v: ovskit prints (exit %d, %s)\n%s\nwant\n%s", args, code, errb.String(), out.String(), want)
 		}
 	}
+	// Groups (watch_port, bucket actions) and learn() (an immediate
+	// in_port) take port names, and print them with --names.
+	for _, step := range [][]string{
+		{"add-group", "GROUP"},
+		{"add-flow", "priority=6,actions=learn(table=1,in_port=p1,output:NXM_OF_IN_PORT[]),group:1"},
+	} {
+		arg := step[1]
+		if arg == "GROUP" {
+			arg = "group_id=1,type=ff,bucket=watch_port:p1,actions=output:x-1,bucket=watch_port:\"7\",actions=output:p1"
+		}
+		want, err := exec.CommandContext(ctx, "ovs-ofctl", "-O", "OpenFlow13", step[0], a, arg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ovs-ofctl %s %s: %v: %s", step[0], arg, err, want)
+		}
+		dump := "dump-flows"
+		if step[0] == "add-group" {
+			dump = "dump-groups"
+		}
+		before, _ := exec.CommandContext(ctx, "ovs-ofctl", "-O", "OpenFlow13", "--no-stats", dump, a).CombinedOutput()
+		del := []string{"del-flows", a, "priority=6"}
+		if step[0] == "add-group" {
+			del = []string{"del-groups", a}
+		}
+		if out, err := exec.CommandContext(ctx, "ovs-ofctl", append([]string{"-O", "OpenFlow13", "--strict"}, del...)...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v: %s", del, err, out)
+		}
+		var out, errb strings.Builder
+		if code := run([]string{"ofctl", step[0], a, arg}, &out, &errb); code != 0 {
+			t.Fatalf("ovskit ofctl %s %s: exit %d: %s", step[0], arg, code, errb.String())
+		}
+		after, _ := exec.CommandContext(ctx, "ovs-ofctl", "-O", "OpenFlow13", "--no-stats", dump, a).CombinedOutput()
+		if string(after) != string(before) {
+			t.Errorf("%s by ovs-ofctl:\n%s\nby ovskit:\n%s", arg, before, after)
+		}
+		for _, args := range [][]string{{"--names", "--no-stats", dump, a}, {"--no-stats", dump, a}} {
+			want, err := exec.CommandContext(ctx, "ovs-ofctl", append([]string{"-O", "OpenFlow13"}, args...)...).CombinedOutput()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out, errb strings.Builder
+			code := run(append([]string{"ofctl"}, args...), &out, &errb)
+			// ovs-ofctl's dump-groups header has an xid.
+			w, g := string(want), out.String()
+			if dump == "dump-groups" {
+				_, w, _ = strings.Cut(w, "\n")
+				_, g, _ = strings.Cut(g, "\n")
+			}
+			if code != 0 || g != w {
+				t.Errorf("%v: ovskit prints (exit %d, %s)\n%s\nwant\n%s", args, code, errb.String(), g, w)
+			}
+		}
+	}
 }
