@@ -30,7 +30,9 @@ func ofBridge(b *testing.B) (string, *openflow.Conn, context.Context) {
 		b.Fatal(err)
 	}
 	target := "unix:" + filepath.Join(s.Dir, "br0.mgmt")
-	c, err := openflow.Dial(ctx, target)
+	// The version ovs-ofctl speaks here (-O OpenFlow13), for a like
+	// comparison.
+	c, err := openflow.Dial(ctx, target, openflow.WithVersions(openflow.OpenFlow13))
 	if err != nil {
 		b.Fatal(err)
 	}
