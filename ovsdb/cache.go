@@ -141,6 +141,45 @@ func (c *cache) readableColumns(table string, columns ...string) error {
 	return nil
 }
 
+// addFreshRefs applies a diff to a set of references without searching
+// the set when every element of the diff is a row the previous snapshot
+// old does not have (an insert and the set that takes it, as add-port and
+// lsp-add make): the server's references are to rows that exist, so such
+// a row cannot be in the set, and the diff adds it. With a table the
+// cache holds only part of (monitor conditions), it cannot tell. It
+// reports whether it applied the diff (the error is the row's).
+func (c *cache) addFreshRefs(old *snapshot, table, col string, raw []byte, row Model) (bool, error) {
+	ref := c.schema.kinds[table][col].setRef
+	if ref == "" || c.filtered(ref) {
+		return false, nil
+	}
+	refs, ok := old.tables[ref]
+	if !ok {
+		return false, nil
+	}
+	elems, err := setElements(raw)
+	if err != nil {
+		return false, nil // the decoder reports it
+	}
+	vals := make([]string, len(elems))
+	for i, e := range elems {
+		u, err := DecUUID[string](e)
+		if err != nil {
+			return false, nil
+		}
+		if _, found := refs.get(c.hash(u), u); found {
+			return false, nil
+		}
+		vals[i] = u
+	}
+	cur, _ := row.OVSDBColumn(col)
+	set, ok := cur.([]string)
+	if !ok {
+		return false, nil
+	}
+	return true, row.OVSDBSetColumn(col, appendSet(set, vals))
+}
+
 // filtered reports whether the cache holds only some rows of the table
 // (the monitor has conditions).
 func (c *cache) filtered(table string) bool {
@@ -234,6 +273,11 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 				if nr != nil {
 					modify := kind == "modify"
 					if err := eachMember(cols, func(col string, v []byte) error {
+						if modify {
+							if done, err := c.addFreshRefs(old, table, col, v, nr); done {
+								return err
+							}
+						}
 						if err := nr.OVSDBDecodeColumn(col, v, modify); err != nil {
 							return fmt.Errorf("%s row %s column %s: %w", table, uuid, col, err)
 						}

@@ -161,6 +161,18 @@ func DecodeSet[T comparable](raw []byte, dst *[]T, dec func([]byte) (T, error), 
 	return nil
 }
 
+// appendSet adds vals, none of them in cur, to the set cur: into the
+// room past cur's length if it has enough, otherwise into a copy with
+// room to spare (see toggleSet).
+func appendSet[T any](cur, vals []T) []T {
+	if cap(cur)-len(cur) < len(vals) {
+		grown := make([]T, len(cur), 2*len(cur)+len(vals))
+		copy(grown, cur)
+		cur = grown
+	}
+	return append(cur, vals...)
+}
+
 // toggleSet returns a new slice: cur with each of vals (a set: no
 // duplicates) removed if present, added if absent. Small diffs (the usual
 // one or two elements of an update2) are compared linearly, because hashing
@@ -185,12 +197,7 @@ func toggleSet[T comparable](cur, vals []T) []T {
 			}
 		}
 		if added {
-			if cap(cur)-len(cur) < len(vals) {
-				grown := make([]T, len(cur), 2*len(cur)+len(vals))
-				copy(grown, cur)
-				cur = grown
-			}
-			return append(cur, vals...)
+			return appendSet(cur, vals)
 		}
 	}
 	out := make([]T, 0, len(cur)+len(vals))

@@ -28,7 +28,12 @@ type Schema struct {
 	model *DatabaseModel
 }
 
-type columnKinds struct{ key, value baseKind }
+type columnKinds struct {
+	key, value baseKind
+	// setRef is the table a set of references (uuid keys, no values, more
+	// than one element) refers to: "" for other columns.
+	setRef string
+}
 
 // ModelSchema returns the schema of this package's generated models
 // (Open_vSwitch).
@@ -98,6 +103,9 @@ func ParseSchema(data []byte) (*Schema, error) {
 			}
 			if c.TypeObj.Value != nil && c.TypeObj.Value.Type == lib.TypeUUID {
 				k.value = baseUUID
+			}
+			if ref, err := c.TypeObj.Key.RefTable(); err == nil && k.key == baseUUID && c.TypeObj.Value == nil && c.TypeObj.Max() != 1 {
+				k.setRef = ref
 			}
 			m[cn] = k
 		}
