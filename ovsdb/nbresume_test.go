@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ovskit/ovskit/appctl"
 	"github.com/ovskit/ovskit/ovn/nbdb"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
@@ -119,6 +120,64 @@ func TestResumeAfterReconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := c.StartMember(ctx, ovsproc.NB, leader); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestResumeFromDownload: a client whose connection drops before any
+// update has come since its download resumes from the download's own
+// position (the last transaction id of monitor_cond_since's reply), and
+// its cache is unchanged. (Three members: a one-member cluster's
+// ovsdb-server 3.1 did not resume here.)
+func TestResumeFromDownload(t *testing.T) {
+	t.Parallel()
+	c := ovstest.NewCentral(t, ovstest.Members(3), ovstest.WithoutNorthd())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	writer, err := ovsdb.Dial(ctx, c.NBEndpoint, ovsdb.WithDatabase(nbdb.Database()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	for i := range 3 {
+		if _, err := writer.Do(ctx, func(tx *ovsdb.Tx) error {
+			_, err := tx.Insert(&nbdb.LogicalSwitch{Name: fmt.Sprintf("ls%d", i)})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cl, err := ovsdb.Dial(ctx, c.NBEndpoint, ovsdb.WithDatabase(nbdb.Database()), ovsdb.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	// ovsdb-server drops every connection; nothing changes meanwhile.
+	for m := range 3 {
+		if _, err := appctl.Call(ctx, c.MemberCtl(ovsproc.NB, m), "ovsdb-server/reconnect"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Reconnects counts a connection once its monitor is in place (and
+	// Resumed counted).
+	for cl.Stats().Reconnects == 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the client did not reconnect: %+v", cl.Stats())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if st := cl.Stats(); st.Resumed != 1 {
+		t.Errorf("resumed %d times after %d reconnects, want 1", st.Resumed, st.Reconnects)
+	}
+	err = cl.View(ctx, func(tx *ovsdb.Tx) error {
+		all, err := ovsdb.List[nbdb.LogicalSwitch](tx)
+		if len(all) != 3 {
+			t.Errorf("%d switches in the resumed cache, want 3", len(all))
+		}
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 }
