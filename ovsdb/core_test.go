@@ -523,6 +523,23 @@ func TestOutcomes(t *testing.T) {
 		_, err = ovsdb.WaitUntil(testCtx(t, 20*time.Second), s.Client, func(p *ovsdb.Port) bool { return p.Name == "sent" })
 		require.NoError(t, err)
 	})
+	t.Run("read only, sent", func(t *testing.T) {
+		// A transaction that only reads (its reads verified at commit)
+		// changes nothing whatever happened to it: its outcome is not
+		// unknown.
+		t.Parallel()
+		s := newSwitch(t)
+		stall(t, s, 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		_, err := s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			_, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+			return err
+		}))
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotErrorIs(t, err, ovsdb.ErrOutcomeUnknown)
+		assert.NotErrorIs(t, err, ovsdb.ErrCommitted)
+	})
 	t.Run("committed, gave up waiting", func(t *testing.T) {
 		t.Parallel()
 		s := newSwitch(t) // no ovs-vswitchd: cur_cfg never moves
