@@ -755,3 +755,64 @@ func TestMalformedUpdateResyncs(t *testing.T) {
 		})
 	}
 }
+
+// TestListSeesOwnWrites: inside a transaction, List shows the
+// transaction's own writes: an updated row with its new value, not a
+// deleted one, an inserted one; the cache is untouched until commit.
+func TestListSeesOwnWrites(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 20*time.Second)
+	_, err := s.Client.Transact(ctx, ovsdb.NoWait(), addPort("br0", "p2", "internal"))
+	require.NoError(t, err)
+	names := func(ports []*ovsdb.Port) []string {
+		var out []string
+		for _, p := range ports {
+			out = append(out, fmt.Sprintf("%s:%v", p.Name, p.ExternalIDs["k"]))
+		}
+		slices.Sort(out)
+		return out
+	}
+	_, err = s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		p1, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		if err != nil {
+			return err
+		}
+		p1.ExternalIDs = map[string]string{"k": "v"}
+		if err := tx.Update(p1, "external_ids"); err != nil {
+			return err
+		}
+		ports, err := ovsdb.List[ovsdb.Port](tx)
+		if err != nil {
+			return err
+		}
+		assert.Equal(t, []string{"br0:", "p1:v", "p2:"}, names(ports), "after an update")
+		p2, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p2")
+		if err != nil {
+			return err
+		}
+		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+		if err != nil {
+			return err
+		}
+		br.Ports = slices.DeleteFunc(br.Ports, func(u string) bool { return u == p2.UUID })
+		if err := tx.Update(br, "ports"); err != nil {
+			return err
+		}
+		if err := tx.Delete(p2); err != nil {
+			return err
+		}
+		ports, err = ovsdb.List[ovsdb.Port](tx)
+		if err != nil {
+			return err
+		}
+		assert.Equal(t, []string{"br0:", "p1:v"}, names(ports), "after a delete")
+		return nil
+	}))
+	require.NoError(t, err)
+	require.NoError(t, s.Client.View(ctx, func(tx *ovsdb.Tx) error {
+		ports, err := ovsdb.List[ovsdb.Port](tx)
+		assert.Equal(t, []string{"br0:", "p1:v"}, names(ports), "committed")
+		return err
+	}))
+}
