@@ -182,3 +182,30 @@ func TestTxUsedAfterEnd(t *testing.T) {
 		t.Errorf("Lookup after the end: %v, want ErrInvalid", err)
 	}
 }
+
+// TestTxImmutableColumns: a committed row's immutable column (a port's
+// name) cannot be written, and a column the table does not have is
+// refused by name, before anything is sent; a row of this transaction
+// may still be named.
+func TestTxImmutableColumns(t *testing.T) {
+	tx := newTestTx(t)
+	p, err := Lookup[Port](tx, "name", "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Name = "b"
+	if err := tx.Update(p, "name"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("renaming a committed port: %v, want ErrInvalid", err)
+	}
+	if err := tx.Update(p, "no_such_column"); !errors.Is(err, ErrUnknownColumn) {
+		t.Errorf("an unknown column: %v, want ErrUnknownColumn", err)
+	}
+	q := &Port{Name: "c"}
+	if _, err := tx.Insert(q); err != nil {
+		t.Fatal(err)
+	}
+	q.Name = "d"
+	if err := tx.Update(q, "name"); err != nil {
+		t.Errorf("renaming a port of this transaction: %v", err)
+	}
+}
