@@ -141,14 +141,16 @@ func (c *cache) readableColumns(table string, columns ...string) error {
 	return nil
 }
 
-// addFreshRefs applies a diff to a set of references without searching
-// the set when every element of the diff is a row the previous snapshot
+// applyRefsDiff applies an update2 diff to a set of references, decoding
+// it once. When every element of the diff is a row the previous snapshot
 // old does not have (an insert and the set that takes it, as add-port and
-// lsp-add make): the server's references are to rows that exist, so such
-// a row cannot be in the set, and the diff adds it. With a table the
-// cache holds only part of (monitor conditions), it cannot tell. It
-// reports whether it applied the diff (the error is the row's).
-func (c *cache) addFreshRefs(old *snapshot, table, col string, raw []byte, row Model) (bool, error) {
+// lsp-add make), it appends them without searching the set: the server's
+// references are to rows that exist, so such a row cannot be in the set.
+// Otherwise it toggles each element. With a table the cache holds only
+// part of (monitor conditions) it cannot tell, and leaves the diff to the
+// row's decoder, as it does other columns. It reports whether it applied
+// the diff (the error is the row's).
+func (c *cache) applyRefsDiff(old *snapshot, table, col string, raw []byte, row Model) (bool, error) {
 	ref := c.schema.kinds[table][col].setRef
 	if ref == "" || c.filtered(ref) {
 		return false, nil
@@ -162,13 +164,14 @@ func (c *cache) addFreshRefs(old *snapshot, table, col string, raw []byte, row M
 		return false, nil // the decoder reports it
 	}
 	vals := make([]string, len(elems))
+	fresh := true
 	for i, e := range elems {
 		u, err := DecUUID[string](e)
 		if err != nil {
 			return false, nil
 		}
 		if _, found := refs.get(c.hash(u), u); found {
-			return false, nil
+			fresh = false
 		}
 		vals[i] = u
 	}
@@ -176,6 +179,9 @@ func (c *cache) addFreshRefs(old *snapshot, table, col string, raw []byte, row M
 	set, ok := cur.([]string)
 	if !ok {
 		return false, nil
+	}
+	if !fresh {
+		return true, row.OVSDBSetColumn(col, toggleSet(set, vals))
 	}
 	return true, row.OVSDBSetColumn(col, appendSet(set, vals))
 }
@@ -274,7 +280,7 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 					modify := kind == "modify"
 					if err := eachMember(cols, func(col string, v []byte) error {
 						if modify {
-							if done, err := c.addFreshRefs(old, table, col, v, nr); done {
+							if done, err := c.applyRefsDiff(old, table, col, v, nr); done {
 								return err
 							}
 						}
