@@ -732,7 +732,8 @@ func dumpPorts(ctx context.Context, t *testing.T, sw ofSwitch, ver openflow.Vers
 	if err != nil {
 		t.Fatal(err)
 	}
-	noDuration := func(s string) []string {
+	// Port counters without their duration lines, sorted.
+	counterLines := func(s string) []string {
 		var lines []string
 		for _, l := range strings.Split(s, "\n") {
 			if l != "" && !strings.Contains(l, "duration=") {
@@ -751,7 +752,7 @@ func dumpPorts(ctx context.Context, t *testing.T, sw ofSwitch, ver openflow.Vers
 		t.Fatal(err)
 	}
 	_, want, _ = strings.Cut(out, "\n")
-	if g, w := noDuration(mine.String()), noDuration(want); !slices.Equal(g, w) {
+	if g, w := counterLines(mine.String()), counterLines(want); !slices.Equal(g, w) {
 		t.Errorf("dump-ports:\n%s\nwant\n%s", strings.Join(g, "\n"), strings.Join(w, "\n"))
 	}
 }

@@ -29,9 +29,6 @@ func (v Version) String() string {
 	return fmt.Sprintf("OpenFlow(%#x)", uint8(v))
 }
 
-// short is the version as ovs-ofctl's message headers print it ("OF1.3").
-func (v Version) short() string { return fmt.Sprintf("OF1.%d", v-1) }
-
 // ParseVersions reads ovs-ofctl's -O list ("OpenFlow13,OpenFlow15"):
 // the versions of it this package speaks. A version it does not speak
 // (OpenFlow10 to OpenFlow12) or does not know is an ErrVersion.

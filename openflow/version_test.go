@@ -83,8 +83,8 @@ func TestParseVersions(t *testing.T) {
 			t.Errorf("ParseVersions(%q) = %v, %v; want %v", c.in, got, err, c.want)
 		}
 	}
-	if OpenFlow15.String() != "OpenFlow15" || OpenFlow13.short() != "OF1.3" {
-		t.Errorf("names: %s, %s", OpenFlow15, OpenFlow13.short())
+	if OpenFlow15.String() != "OpenFlow15" || Version(0).String() != "OpenFlow(0x0)" {
+		t.Errorf("names: %s, %s", OpenFlow15, Version(0))
 	}
 }
 
