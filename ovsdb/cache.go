@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/maphash"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -19,8 +18,7 @@ import (
 type cache struct {
 	schema *Schema
 	seed   maphash.Seed
-	// keys are the map-column keys indexed by value, per table.
-	keys map[string][]KeyIndex
+	layout layout
 
 	mu  sync.Mutex
 	cur *snapshot
@@ -32,18 +30,44 @@ type cache struct {
 	changed chan struct{}
 }
 
-// snapshot is one version of the database.
+// snapshot is one version of the database. Its maps are in slots the
+// cache's layout numbers, so a new version copies a few slices.
 type snapshot struct {
 	c   *cache
 	seq uint64
-	// tables maps a table to its rows by UUID; index maps table → indexed
-	// column → value → row UUID, for the schema's single-column string
-	// indexes (Bridge, Port and Interface names, Manager targets).
-	tables map[string]pmap[Model]
-	index  map[string]map[string]pmap[string]
-	// byKey maps an indexed map-column key (KeyIndex) → value → the
-	// UUIDs of the rows with that value, sorted.
-	byKey map[KeyIndex]pmap[[]string]
+	// tables holds each table's rows by UUID; index, for the schema's
+	// single-column string indexes (Bridge, Port and Interface names,
+	// Manager targets), value → row UUID.
+	tables []pmap[Model]
+	index  []pmap[string]
+	// byKey holds, for each indexed map-column key (KeyIndex), value →
+	// the UUIDs of the rows with that value, sorted.
+	byKey []pmap[[]string]
+}
+
+// layout numbers the slots of a snapshot: fixed for a cache, from its
+// schema and key indexes.
+type layout struct {
+	tables map[string]int
+	// index lists the indexed columns of each table with their slots.
+	index map[string][]indexSlot
+	// keys lists the indexed map-column keys of each table with their
+	// slots; byKey finds a key's slot.
+	keys  map[string][]keySlot
+	byKey map[KeyIndex]int
+	// names are the tables by slot.
+	names []string
+	nIdx  int
+}
+
+type indexSlot struct {
+	column string
+	slot   int
+}
+
+type keySlot struct {
+	key  KeyIndex
+	slot int
 }
 
 // KeyIndex names a key of a map column whose values the client indexes,
@@ -89,26 +113,34 @@ type rowEvent struct {
 }
 
 func newCache(schema *Schema, keys []KeyIndex) *cache {
-	c := &cache{schema: schema, seed: maphash.MakeSeed(), changed: make(chan struct{}), keys: map[string][]KeyIndex{}}
-	snap := &snapshot{c: c, tables: map[string]pmap[Model]{}, index: map[string]map[string]pmap[string]{},
-		byKey: map[KeyIndex]pmap[[]string]{}}
+	l := layout{tables: map[string]int{}, index: map[string][]indexSlot{}, keys: map[string][]keySlot{}, byKey: map[KeyIndex]int{}}
 	for _, k := range keys {
-		if _, ok := snap.byKey[k]; !ok {
-			c.keys[k.Table] = append(c.keys[k.Table], k)
-			snap.byKey[k] = pmap[[]string]{}
+		if _, ok := l.byKey[k]; !ok {
+			l.byKey[k] = len(l.byKey)
+			l.keys[k.Table] = append(l.keys[k.Table], keySlot{k, l.byKey[k]})
 		}
 	}
 	for _, t := range schema.model.tables {
-		snap.tables[t] = pmap[Model]{}
+		l.tables[t] = len(l.names)
+		l.names = append(l.names, t)
 		for _, col := range schema.uniqueColumns(t) {
-			if snap.index[t] == nil {
-				snap.index[t] = map[string]pmap[string]{}
-			}
-			snap.index[t][col] = pmap[string]{}
+			l.index[t] = append(l.index[t], indexSlot{col, l.nIdx})
+			l.nIdx++
 		}
 	}
-	c.cur = snap
+	c := &cache{schema: schema, seed: maphash.MakeSeed(), changed: make(chan struct{}), layout: l}
+	c.cur = &snapshot{c: c, tables: make([]pmap[Model], len(l.names)), index: make([]pmap[string], l.nIdx),
+		byKey: make([]pmap[[]string], len(l.byKey))}
 	return c
+}
+
+// table returns the rows of a table (none for a table the models do not
+// know).
+func (s *snapshot) table(name string) pmap[Model] {
+	if i, ok := s.c.layout.tables[name]; ok {
+		return s.tables[i]
+	}
+	return pmap[Model]{}
 }
 
 func (c *cache) hash(s string) uint64 { return maphash.String(c.seed, s) }
@@ -155,10 +187,11 @@ func (c *cache) applyRefsDiff(old *snapshot, table, col string, raw []byte, row 
 	if ref == "" || c.filtered(ref) {
 		return false, nil
 	}
-	refs, ok := old.tables[ref]
+	i, ok := c.layout.tables[ref]
 	if !ok {
 		return false, nil
 	}
+	refs := old.tables[i]
 	elems, err := setElements(raw)
 	if err != nil {
 		return false, nil // the decoder reports it
@@ -206,11 +239,8 @@ func (c *cache) adopt(old *cache) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seed = old.seed
-	snap := &snapshot{c: c, seq: o.seq, tables: maps.Clone(o.tables), index: map[string]map[string]pmap[string]{}, byKey: maps.Clone(o.byKey)}
-	for t, idx := range o.index {
-		snap.index[t] = maps.Clone(idx)
-	}
-	c.cur = snap
+	// Both caches have the client's schema and key indexes: one layout.
+	c.cur = &snapshot{c: c, seq: o.seq, tables: slices.Clone(o.tables), index: slices.Clone(o.index), byKey: slices.Clone(o.byKey)}
 }
 
 // setTxn records the id of the last transaction the cache reflects
@@ -236,21 +266,28 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old := c.cur
+	l := &c.layout
 	by := &owner{}
-	tables := make(map[string]*editor[Model])
-	indexes := make(map[string]map[string]*editor[string])
-	keyEds := make(map[KeyIndex]*editor[[]string])
+	// The editors of the slots this update changes, made on first use.
+	var (
+		tables  []*editor[Model]
+		indexes []*editor[string]
+		keyEds  []*editor[[]string]
+	)
 	var events []rowEvent
 	// table -> uuid -> kind -> column -> value, decoded in one pass.
 	err := eachMember(raw, func(table string, rows []byte) error {
-		trows, ok := old.tables[table]
+		ti, ok := l.tables[table]
 		if !ok {
 			return nil // a table the models do not know
 		}
-		ed := tables[table]
+		if tables == nil {
+			tables = make([]*editor[Model], len(old.tables))
+		}
+		ed := tables[ti]
 		if ed == nil {
-			ed = trows.edit(by)
-			tables[table] = ed
+			ed = old.tables[ti].edit(by)
+			tables[ti] = ed
 		}
 		return eachMember(rows, func(uuid string, upd []byte) error {
 			return eachMember(upd, func(kind string, cols []byte) error {
@@ -295,22 +332,23 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 				} else {
 					ed.delete(h, uuid)
 				}
-				if cols := old.index[table]; len(cols) != 0 {
-					if indexes[table] == nil {
-						indexes[table] = make(map[string]*editor[string], len(cols))
-						for col, idx := range cols {
-							indexes[table][col] = idx.edit(by)
-						}
+				for _, ix := range l.index[table] {
+					if indexes == nil {
+						indexes = make([]*editor[string], len(old.index))
 					}
-					c.reindex(indexes[table], uuid, prev, nr)
+					if indexes[ix.slot] == nil {
+						indexes[ix.slot] = old.index[ix.slot].edit(by)
+					}
+					c.reindex(indexes[ix.slot], ix.column, uuid, prev, nr)
 				}
-				for _, k := range c.keys[table] {
-					ed := keyEds[k]
-					if ed == nil {
-						ed = old.byKey[k].edit(by)
-						keyEds[k] = ed
+				for _, k := range l.keys[table] {
+					if keyEds == nil {
+						keyEds = make([]*editor[[]string], len(old.byKey))
 					}
-					c.rekey(ed, k, uuid, prev, nr)
+					if keyEds[k.slot] == nil {
+						keyEds[k.slot] = old.byKey[k.slot].edit(by)
+					}
+					c.rekey(keyEds[k.slot], k.key, uuid, prev, nr)
 				}
 				events = append(events, rowEvent{kind: ev, table: table, old: prev, new: nr})
 				return nil
@@ -320,57 +358,50 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode update2: %w", err)
 	}
-	next := &snapshot{c: c, seq: old.seq + 1, tables: old.tables, index: old.index, byKey: old.byKey}
-	if len(keyEds) != 0 {
-		next.byKey = maps.Clone(old.byKey)
-		for k, ed := range keyEds {
-			next.byKey[k] = ed.done()
-		}
-	}
-	if len(tables) != 0 {
-		next.tables = maps.Clone(old.tables)
-		for t, ed := range tables {
-			next.tables[t] = ed.done()
-		}
-	}
-	if len(indexes) != 0 {
-		next.index = maps.Clone(old.index)
-		for t, cols := range indexes {
-			m := make(map[string]pmap[string], len(cols))
-			for col, ed := range cols {
-				m[col] = ed.done()
-			}
-			next.index[t] = m
-		}
-	}
-	c.cur = next
+	c.cur = &snapshot{c: c, seq: old.seq + 1, tables: withEdits(old.tables, tables), index: withEdits(old.index, indexes),
+		byKey: withEdits(old.byKey, keyEds)}
 	close(c.changed)
 	c.changed = make(chan struct{})
 	return events, nil
 }
 
-func (c *cache) reindex(idx map[string]*editor[string], uuid string, old, nr Model) {
-	for col, ed := range idx {
-		if old != nil && nr != nil {
-			ov, _ := old.OVSDBColumn(col)
-			nv, _ := nr.OVSDBColumn(col)
-			if ov == nv {
-				continue // the indexed value did not change
-			}
+// withEdits returns the slots with the edited ones replaced by their
+// editors' maps: the same slice when none was edited.
+func withEdits[V any](slots []pmap[V], eds []*editor[V]) []pmap[V] {
+	if eds == nil {
+		return slots
+	}
+	out := slices.Clone(slots)
+	for i, ed := range eds {
+		if ed != nil {
+			out[i] = ed.done()
 		}
-		if old != nil {
-			v, _ := old.OVSDBColumn(col)
-			s, _ := v.(string)
-			h := c.hash(s)
-			if u, _ := ed.m.get(h, s); u == uuid {
-				ed.delete(h, s)
-			}
+	}
+	return out
+}
+
+// reindex moves the row's entry in the index of col from its old value
+// to its new one.
+func (c *cache) reindex(ed *editor[string], col, uuid string, old, nr Model) {
+	if old != nil && nr != nil {
+		ov, _ := old.OVSDBColumn(col)
+		nv, _ := nr.OVSDBColumn(col)
+		if ov == nv {
+			return // the indexed value did not change
 		}
-		if nr != nil {
-			v, _ := nr.OVSDBColumn(col)
-			s, _ := v.(string)
-			ed.set(c.hash(s), s, uuid)
+	}
+	if old != nil {
+		v, _ := old.OVSDBColumn(col)
+		s, _ := v.(string)
+		h := c.hash(s)
+		if u, _ := ed.m.get(h, s); u == uuid {
+			ed.delete(h, s)
 		}
+	}
+	if nr != nil {
+		v, _ := nr.OVSDBColumn(col)
+		s, _ := v.(string)
+		ed.set(c.hash(s), s, uuid)
 	}
 }
 
@@ -416,11 +447,11 @@ func (c *cache) rekey(ed *editor[[]string], k KeyIndex, uuid string, old, nr Mod
 // findByKey returns the rows whose map column has the key with the value,
 // and whether an index answered (else the caller scans).
 func (s *snapshot) findByKey(k KeyIndex, value string) ([]Model, bool) {
-	idx, ok := s.byKey[k]
+	slot, ok := s.c.layout.byKey[k]
 	if !ok {
 		return nil, false
 	}
-	uuids, _ := idx.get(s.c.hash(value), value)
+	uuids, _ := s.byKey[slot].get(s.c.hash(value), value)
 	out := make([]Model, 0, len(uuids))
 	for _, u := range uuids {
 		if r := s.get(k.Table, u); r != nil {
@@ -447,18 +478,23 @@ func (c *cache) state() (*snapshot, <-chan struct{}) {
 
 // get returns a row by UUID, or nil. The row is shared: never modify it.
 func (s *snapshot) get(table, uuid string) Model {
-	r, _ := s.tables[table].get(s.c.hash(uuid), uuid)
+	r, _ := s.table(table).get(s.c.hash(uuid), uuid)
 	return r
 }
 
 // lookup finds the row whose indexed column has the value. indexed is false
 // when the column has no index (the caller must scan).
 func (s *snapshot) lookup(table, column, value string) (m Model, indexed bool) {
-	idx, ok := s.index[table][column]
-	if !ok {
+	slot := -1
+	for _, ix := range s.c.layout.index[table] {
+		if ix.column == column {
+			slot = ix.slot
+		}
+	}
+	if slot < 0 {
 		return nil, false
 	}
-	if u, ok := idx.get(s.c.hash(value), value); ok {
+	if u, ok := s.index[slot].get(s.c.hash(value), value); ok {
 		return s.get(table, u), true
 	}
 	return nil, true
@@ -466,7 +502,7 @@ func (s *snapshot) lookup(table, column, value string) (m Model, indexed bool) {
 
 // rows returns the rows of a table, sorted by UUID for stable output.
 func (s *snapshot) rows(table string) []Model {
-	t := s.tables[table]
+	t := s.table(table)
 	out := make([]Model, 0, t.len())
 	t.all(func(_ string, r Model) bool { out = append(out, r); return true })
 	slices.SortFunc(out, func(a, b Model) int { return strings.Compare(a.OVSDBUUID(), b.OVSDBUUID()) })
@@ -476,7 +512,7 @@ func (s *snapshot) rows(table string) []Model {
 // root returns the Open_vSwitch row, or nil before `init`.
 func (s *snapshot) root() *OpenVSwitch {
 	var root *OpenVSwitch
-	s.tables[TableOpenVSwitch].all(func(_ string, r Model) bool {
+	s.table(TableOpenVSwitch).all(func(_ string, r Model) bool {
 		root = r.(*OpenVSwitch)
 		return false
 	})
@@ -490,8 +526,8 @@ func (s *snapshot) diff(old *snapshot) []rowEvent {
 		return nil
 	}
 	var events []rowEvent
-	for table, rows := range s.tables {
-		orows := old.tables[table]
+	for i, rows := range s.tables {
+		table, orows := s.c.layout.names[i], old.tables[i]
 		rows.all(func(u string, r Model) bool {
 			o, ok := orows.get(old.c.hash(u), u)
 			switch {

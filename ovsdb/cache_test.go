@@ -66,8 +66,8 @@ func TestCacheApply(t *testing.T) {
 	if len(evs) != 2 || evs[0].kind != EventInsert || evs[0].new == nil || evs[0].old != nil {
 		t.Fatalf("insert events: %+v", evs)
 	}
-	if s1.seq != s0.seq+1 || s0.tables[TableInterface].len() != 0 || s1.tables[TableInterface].len() != 2 {
-		t.Fatalf("seq %d→%d, rows %d→%d", s0.seq, s1.seq, s0.tables[TableInterface].len(), s1.tables[TableInterface].len())
+	if s1.seq != s0.seq+1 || s0.table(TableInterface).len() != 0 || s1.table(TableInterface).len() != 2 {
+		t.Fatalf("seq %d→%d, rows %d→%d", s0.seq, s1.seq, s0.table(TableInterface).len(), s1.table(TableInterface).len())
 	}
 	if byName(s1, "a") != u1 || byName(s1, "b") != u2 || byName(s1, "c") != "" {
 		t.Fatalf("name index: a=%s b=%s", byName(s1, "a"), byName(s1, "b"))

@@ -323,7 +323,7 @@ func TestParseResults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseResults([]byte(tt.raw))
+			got, err := parseResults([]byte(tt.raw), 0)
 			if tt.wantErr {
 				if err == nil {
 					t.Fatalf("parseResults(%s) = %+v, want an error", tt.raw, got)

@@ -816,3 +816,56 @@ func TestListSeesOwnWrites(t *testing.T) {
 		return err
 	}))
 }
+
+// TestOwnWritesAcrossTables checks that reads which scan the
+// transaction's own rows (a lookup by a column without an index,
+// FindByKey) see the rows of their table and only those, when rows of
+// other tables with the same values are pending too.
+func TestOwnWritesAcrossTables(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	ctx := testCtx(t, 20*time.Second)
+	_, err := s.Client.Transact(ctx, ovsdb.DryRun(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		owner := map[string]string{"owner": "q"}
+		ifc := &ovsdb.Interface{Name: "q1", Type: "dummy", ExternalIDs: owner}
+		if _, err := tx.Insert(ifc); err != nil {
+			return err
+		}
+		if _, err := tx.Insert(&ovsdb.Port{Name: "q1", Interfaces: []string{ifc.UUID}, ExternalIDs: owner}); err != nil {
+			return err
+		}
+		got, err := ovsdb.Lookup[ovsdb.Interface](tx, "type", "dummy")
+		if err != nil {
+			return err
+		}
+		assert.Equal(t, "q1", got.Name)
+		found, err := ovsdb.FindByKey[ovsdb.Interface](tx, "external_ids", "owner", "q")
+		if err != nil {
+			return err
+		}
+		require.Len(t, found, 1)
+		assert.Equal(t, "q1", found[0].Name)
+		ports, err := ovsdb.FindByKey[ovsdb.Port](tx, "external_ids", "owner", "q")
+		if err != nil {
+			return err
+		}
+		require.Len(t, ports, 1)
+		assert.Equal(t, "q1", ports[0].Name)
+		return nil
+	}))
+	require.NoError(t, err)
+}
+
+// TestLookupErrorText checks the text and mapping of a lookup that finds
+// nothing.
+func TestLookupErrorText(t *testing.T) {
+	t.Parallel()
+	s := newSwitch(t)
+	err := s.Client.View(testCtx(t, 10*time.Second), func(tx *ovsdb.Tx) error {
+		_, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "nosuch")
+		return err
+	})
+	require.ErrorIs(t, err, ovsdb.ErrNotFound)
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+	assert.Equal(t, "Port with name nosuch: not found", err.Error())
+}

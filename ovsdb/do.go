@@ -16,16 +16,25 @@ var (
 	selectNextCfgJSON, _ = selectNextCfg.MarshalJSON()
 )
 
-// encodeParams writes ["db", op, op, ...] from encoded operations.
-func encodeParams(db string, ops [][]byte) []byte {
-	n := len(db) + 4
-	for _, o := range ops {
+// transactParams are transact's params, ["db", op, op, ...], from
+// encoded operations: written straight into the request.
+type transactParams struct {
+	db  string
+	ops [][]byte
+}
+
+func (p transactParams) size() int {
+	n := len(p.db) + 4
+	for _, o := range p.ops {
 		n += len(o) + 1
 	}
-	b := make([]byte, 0, n)
+	return n
+}
+
+func (p transactParams) appendJSON(b []byte) []byte {
 	b = append(b, '[')
-	b = strconv.AppendQuote(b, db)
-	for _, o := range ops {
+	b = strconv.AppendQuote(b, p.db)
+	for _, o := range p.ops {
 		b = append(b, ',')
 		b = append(b, o...)
 	}
@@ -195,7 +204,7 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 // send sends a transaction. A request that never left sends nothing:
 // statusResend after a lost connection, the context's error when ctx ended.
 func (c *Client) send(ctx context.Context, rc *rpcConn, encoded [][]byte) (json.RawMessage, bool, commitStatus, error) {
-	raw, sent, err := rc.call(ctx, "transact", json.RawMessage(encodeParams(c.models.model.name, encoded)), nil)
+	raw, sent, err := rc.call(ctx, "transact", transactParams{c.models.model.name, encoded}, nil)
 	if err != nil && !sent {
 		if ctx.Err() != nil || c.life.Err() != nil {
 			return nil, false, statusDone, err
@@ -217,7 +226,7 @@ func (c *Client) confirm(ctx context.Context, rc *rpcConn, tx *Tx) (commitStatus
 	if status != statusDone || err != nil {
 		return status, err
 	}
-	results, err := parseResults(raw)
+	results, err := parseResults(raw, len(waits))
 	if err != nil {
 		return statusDone, err
 	}
@@ -240,14 +249,19 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 	if err := tx.finishAbsences(); err != nil {
 		return nil, statusDone, err
 	}
-	ops := make([]Operation, 0, len(tx.waits)+len(tx.ops)+4)
+	bump := len(tx.ops) > 0 && !tx.noWait
+	n := len(tx.waits) + len(tx.ops) + len(tx.comments) + 1 // and the marker
+	if bump {
+		n += 2
+	}
+	ops := make([]Operation, 0, n)
 	ops = append(ops, tx.waits...)
 	ops = append(ops, tx.ops...)
-	encoded := make([][]byte, 0, cap(ops))
+	encoded := make([][]byte, 0, n)
 	encoded = append(encoded, tx.waitJSON...)
 	encoded = append(encoded, tx.opJSON...)
 	cfgAt := -1
-	if len(tx.ops) > 0 && !tx.noWait {
+	if bump {
 		// Bump next_cfg so that ovs-vswitchd reconfigures (it ignores some
 		// columns otherwise) and read back the value to wait for. With
 		// NoWait, like ovs-vsctl --no-wait, it is left alone.
@@ -291,7 +305,7 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 		}
 		return nil, statusDone, err
 	}
-	results, err := parseResults(raw)
+	results, err := parseResults(raw, len(ops))
 	if err != nil {
 		return nil, statusDone, err
 	}

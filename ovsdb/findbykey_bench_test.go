@@ -51,7 +51,7 @@ func BenchmarkFindByKey(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				want := fmt.Sprint("lsp", i%n)
 				found := 0
-				ch.snapshot().tables[TableInterface].all(func(_ string, r Model) bool {
+				ch.snapshot().table(TableInterface).all(func(_ string, r Model) bool {
 					if r.(*Interface).ExternalIDs["iface-id"] == want {
 						found++
 					}

@@ -12,7 +12,8 @@ import (
 // code's interface to this package's cache and transactions; programs use
 // the rows' fields and the functions of this package instead.
 type Model interface {
-	// Table returns the name of the row's table.
+	// Table returns the name of the row's table. It does not read the
+	// row: the generic helpers call it on a nil pointer of the type.
 	Table() string
 
 	// OVSDBUUID returns the row's UUID (a named UUID before a commit).

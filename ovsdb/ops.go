@@ -156,9 +156,9 @@ type opResult struct {
 }
 
 // parseResults decodes a transact reply (an array of operation results)
-// with the one-pass scanner.
-func parseResults(raw []byte) ([]opResult, error) {
-	var out []opResult
+// with the one-pass scanner; n is the number of results expected.
+func parseResults(raw []byte, n int) ([]opResult, error) {
+	out := make([]opResult, 0, n)
 	err := eachElement(raw, func(el []byte) error {
 		var r opResult
 		if string(el) == "null" {

@@ -119,7 +119,13 @@ func (e *editor[V]) writable(n *pnode[V]) *pnode[V] {
 	if n.owner == e.by {
 		return n
 	}
-	c := &pnode[V]{owner: e.by, bitmap: n.bitmap, slots: make([]pslot[V], len(n.slots), len(n.slots)+1)}
+	// Room for one more slot, which an insert may add, unless the node is
+	// full (an insert into a full node goes below it).
+	room := len(n.slots) + 1
+	if len(n.slots) >= pwidth {
+		room = len(n.slots)
+	}
+	c := &pnode[V]{owner: e.by, bitmap: n.bitmap, slots: make([]pslot[V], len(n.slots), room)}
 	copy(c.slots, n.slots)
 	return c
 }

@@ -356,9 +356,16 @@ func (c *rpcConn) send(ctx context.Context, m *outMsg) {
 	}
 }
 
+// preEncoded is params that write their own JSON (transact's operations,
+// encoded as they were added), straight into the request.
+type preEncoded interface {
+	size() int // a capacity hint
+	appendJSON(b []byte) []byte
+}
+
 // call sends a request and waits for its answer, the context, or the end of
-// the connection. params already in JSON (a json.RawMessage, as transact's
-// pre-encoded operations are) are written as they are. sent reports
+// the connection. params that are preEncoded write themselves into the
+// request; others are encoded with encoding/json. sent reports
 // whether any of the request may have reached the server: when it is false
 // the server never saw it.
 func (c *rpcConn) call(ctx context.Context, method string, params any, inline func(json.RawMessage) error) (res json.RawMessage, sent bool, err error) {
@@ -366,10 +373,11 @@ func (c *rpcConn) call(ctx context.Context, method string, params any, inline fu
 		return nil, false, fmt.Errorf("%s: %w", method, err)
 	}
 	var body []byte
-	if raw, ok := params.(json.RawMessage); ok {
-		body = raw
-	} else if body, err = json.Marshal(params); err != nil {
-		return nil, false, fmt.Errorf("%s: encode params: %w", method, err)
+	pre, _ := params.(preEncoded)
+	if pre == nil {
+		if body, err = json.Marshal(params); err != nil {
+			return nil, false, fmt.Errorf("%s: encode params: %w", method, err)
+		}
 	}
 	cl := &call{method: method, inline: inline, ch: make(chan callResult, 1)}
 	c.mu.Lock()
@@ -382,13 +390,21 @@ func (c *rpcConn) call(ctx context.Context, method string, params any, inline fu
 	id := c.nextID
 	c.pending[id] = cl
 	c.mu.Unlock()
-	req := make([]byte, 0, len(body)+len(method)+48)
+	size := len(body)
+	if pre != nil {
+		size = pre.size()
+	}
+	req := make([]byte, 0, size+len(method)+48)
 	req = append(req, `{"id":`...)
 	req = strconv.AppendUint(req, id, 10)
 	req = append(req, `,"method":`...)
 	req = strconv.AppendQuote(req, method)
 	req = append(req, `,"params":`...)
-	req = append(req, body...)
+	if pre != nil {
+		req = pre.appendJSON(req)
+	} else {
+		req = append(req, body...)
+	}
 	req = append(req, "}\n"...)
 	m := &outMsg{b: req}
 	c.send(ctx, m)

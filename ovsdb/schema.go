@@ -48,14 +48,23 @@ type DatabaseModel struct {
 	schema        []byte
 	newRow        func(table string) Model
 	tables        []string
+	// zeros are an empty row of each table, shared: only ever read.
+	zeros map[string]Model
 }
 
 // NewDatabaseModel is called by generated code: the schema's name and
 // version, its JSON, the constructor of an empty row of a table (nil for
 // an unknown table) and the tables.
 func NewDatabaseModel(name, version string, schema []byte, newRow func(table string) Model, tables []string) *DatabaseModel {
-	return &DatabaseModel{name: name, version: version, schema: schema, newRow: newRow, tables: tables}
+	zeros := make(map[string]Model, len(tables))
+	for _, t := range tables {
+		zeros[t] = newRow(t)
+	}
+	return &DatabaseModel{name: name, version: version, schema: schema, newRow: newRow, tables: tables, zeros: zeros}
 }
+
+// zero returns an empty row of the table, shared: never change it.
+func (d *DatabaseModel) zero(table string) Model { return d.zeros[table] }
 
 // Name is the database's (and its schema's) name.
 func (d *DatabaseModel) Name() string { return d.name }

@@ -1,6 +1,7 @@
 package ovsdb
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -36,24 +37,29 @@ type Tx struct {
 	readOnly bool
 	closed   bool
 
-	waits    []Operation
+	waits []Operation
+	// waitKeys holds the waits' JSON once there are many (smallMax);
+	// before, waitJSON is searched.
 	waitKeys map[string]bool
 	// rowWaited holds the rows some wait already pins to their UUID:
 	// such a row needs no separate existence check.
-	rowWaited map[rowRef]bool
+	rowWaited smallSet[rowRef]
 	ops       []Operation
 	// encoded holds each operation's JSON, made once when it is added:
 	// waits first, then ops, as they are sent.
 	waitJSON [][]byte
 	opJSON   [][]byte
 	inserts  []*pending
-	pend     map[string]map[string]*pending
+	// pendList holds the rows the transaction touched, in the order they
+	// were; pendIdx finds them once there are many (see smallMax).
+	pendList []*pending
+	pendIdx  map[rowRef]*pending
 	// names are the row names of inserts: one namespace for all tables.
 	names map[string]bool
 	// byValue finds pending rows by the value they were given for a unique
-	// column: table → column → value → rows. An entry may be stale (a
-	// later Update changed the value), so readers re-check the row.
-	byValue map[string]map[string]map[string][]*pending
+	// column. An entry may be stale (a later Update changed the value), so
+	// readers re-check the row.
+	byValue valueIndex
 	seq     int
 
 	// absent are index lookups that found nothing. The commit verifies
@@ -70,7 +76,13 @@ type Tx struct {
 
 type absence struct {
 	table, column, value string
-	wait                 Operation
+	enc                  any // value, encoded
+}
+
+// wait is the operation that verifies the absence: no row has the value.
+func (a absence) wait() Operation {
+	return Operation{Op: "wait", Table: a.table, Timeout: zero(), Where: []Condition{{a.column, "==", a.enc}},
+		Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{}}
 }
 
 // pending is a row the transaction inserted, changed or deleted.
@@ -100,9 +112,12 @@ type edit struct {
 // rowRef names a row.
 type rowRef struct{ table, uuid string }
 
+// valueRef names a value of a column.
+type valueRef struct{ table, column, value string }
+
 func newTx(schema *Schema, snap *snapshot) *Tx {
-	return &Tx{schema: schema, snap: snap, waitKeys: map[string]bool{}, rowWaited: map[rowRef]bool{}, pend: map[string]map[string]*pending{},
-		names: map[string]bool{}, byValue: map[string]map[string]map[string][]*pending{}}
+	// The maps are made on first write: most transactions fill few.
+	return &Tx{schema: schema, snap: snap}
 }
 
 func (tx *Tx) check() error {
@@ -150,7 +165,7 @@ func (tx *Tx) row(table, uuid string) (Model, error) {
 	if err := tx.snap.c.readable(table); err != nil {
 		return nil, err
 	}
-	if p := tx.pend[table][uuid]; p != nil {
+	if p := tx.pending(table, uuid); p != nil {
 		return p.row()
 	}
 	return tx.snap.get(table, uuid), nil
@@ -162,9 +177,9 @@ func (tx *Tx) rows(table string) ([]Model, error) {
 		return nil, err
 	}
 	base := tx.snap.rows(table)
-	out := make([]Model, 0, len(base)+len(tx.pend[table]))
+	out := make([]Model, 0, len(base)+len(tx.pendList))
 	for _, r := range base {
-		if p := tx.pend[table][r.OVSDBUUID()]; p != nil {
+		if p := tx.pending(table, r.OVSDBUUID()); p != nil {
 			if r, err := p.row(); err != nil {
 				return nil, err
 			} else if r != nil {
@@ -195,11 +210,25 @@ func (tx *Tx) addWait(op Operation) {
 		tx.encErr = fmt.Errorf("encode wait on %s: %w", op.Table, err)
 		return
 	}
-	key := string(b)
-	if tx.waitKeys[key] {
-		return
+	if tx.waitKeys != nil {
+		if tx.waitKeys[string(b)] {
+			return
+		}
+		tx.waitKeys[string(b)] = true
+	} else {
+		for _, w := range tx.waitJSON {
+			if bytes.Equal(w, b) {
+				return
+			}
+		}
+		if len(tx.waitJSON) >= smallMax {
+			tx.waitKeys = make(map[string]bool, 2*smallMax)
+			for _, w := range tx.waitJSON {
+				tx.waitKeys[string(w)] = true
+			}
+			tx.waitKeys[string(b)] = true
+		}
 	}
-	tx.waitKeys[key] = true
 	tx.waits = append(tx.waits, op)
 	tx.waitJSON = append(tx.waitJSON, b)
 }
@@ -210,12 +239,98 @@ func (tx *Tx) addOp(op Operation) error {
 	if err != nil {
 		return fmt.Errorf("encode %s on %s: %w", op.Op, op.Table, err)
 	}
+	if tx.ops == nil {
+		// Room for a typical command's operations in one allocation.
+		tx.ops, tx.opJSON = make([]Operation, 0, 4), make([][]byte, 0, 4)
+	}
 	tx.ops = append(tx.ops, op)
 	tx.opJSON = append(tx.opJSON, b)
 	return nil
 }
 
 func zero() *int { z := 0; return &z }
+
+// smallMax is the size up to which the transaction's sets and indexes
+// are slices searched in order: most transactions hold a few entries,
+// for which a map costs more than it saves.
+const smallMax = 16
+
+// valueIndex finds pending rows by a value of theirs (Tx.byValue).
+type valueIndex struct {
+	list []valueEntry
+	m    map[valueRef][]*pending // past smallMax entries
+}
+
+type valueEntry struct {
+	k valueRef
+	p *pending
+}
+
+func (ix *valueIndex) add(k valueRef, p *pending) {
+	if ix.m == nil && len(ix.list) < smallMax {
+		ix.list = append(ix.list, valueEntry{k, p})
+		return
+	}
+	if ix.m == nil {
+		ix.m = make(map[valueRef][]*pending, 2*smallMax)
+		for _, e := range ix.list {
+			ix.m[e.k] = append(ix.m[e.k], e.p)
+		}
+		ix.list = nil
+	}
+	ix.m[k] = append(ix.m[k], p)
+}
+
+// get returns the rows recorded under k, in the order they were.
+func (ix *valueIndex) get(k valueRef) []*pending {
+	if ix.m != nil {
+		return ix.m[k]
+	}
+	var out []*pending
+	for _, e := range ix.list {
+		if e.k == k {
+			out = append(out, e.p)
+		}
+	}
+	return out
+}
+
+// smallSet is a set: a slice while it is small (a transaction's sets
+// usually hold a few elements), a map past smallMax elements.
+type smallSet[K comparable] struct {
+	list []K
+	m    map[K]bool
+}
+
+// add adds k and reports whether it was not in the set.
+func (s *smallSet[K]) add(k K) bool {
+	if s.has(k) {
+		return false
+	}
+	if s.m != nil {
+		s.m[k] = true
+		return true
+	}
+	s.list = append(s.list, k)
+	if len(s.list) > smallMax {
+		s.m = make(map[K]bool, 2*len(s.list))
+		for _, q := range s.list {
+			s.m[q] = true
+		}
+		s.list = nil
+	}
+	return true
+}
+
+func (s *smallSet[K]) has(k K) bool {
+	if s.m != nil {
+		return s.m[k]
+	}
+	return slices.Contains(s.list, k)
+}
+
+// waitRow records that a wait pins row uuid of table.
+func (tx *Tx) waitRow(table, uuid string) { tx.rowWaited.add(rowRef{table, uuid}) }
 
 func uuidCond(u string) Condition {
 	a, _ := uuidAtom(u)
@@ -225,13 +340,13 @@ func uuidCond(u string) Condition {
 // verifyExists makes the commit fail (and the transaction re-run) if the
 // committed row was deleted meanwhile.
 func (tx *Tx) verifyExists(table, uuid string) {
-	if p := tx.pend[table][uuid]; p != nil && p.inserted {
+	if p := tx.pending(table, uuid); p != nil && p.inserted {
 		return
 	}
-	if tx.rowWaited[rowRef{table, uuid}] {
+	if tx.rowWaited.has(rowRef{table, uuid}) {
 		return // a wait on the row's columns fails as well if it is gone
 	}
-	tx.rowWaited[rowRef{table, uuid}] = true
+	tx.waitRow(table, uuid)
 	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(uuid)},
 		Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{{"_uuid": [2]string{"uuid", uuid}}}})
 }
@@ -240,8 +355,7 @@ func (tx *Tx) verifyExists(table, uuid string) {
 // transaction sees it, or an error wrapping ErrNotFound. The commit verifies
 // that the row still exists.
 func Get[T any, PT ModelPtr[T]](tx *Tx, uuid string) (PT, error) {
-	var z T
-	table := PT(&z).Table()
+	table := tableOf[T, PT]()
 	if err := tx.check(); err != nil {
 		return nil, err
 	}
@@ -261,8 +375,7 @@ func Get[T any, PT ModelPtr[T]](tx *Tx, uuid string) (PT, error) {
 // commit verifies the lookup's outcome: the same row, or still no row, has
 // that value. Indexed columns are found in constant time.
 func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error) {
-	var z T
-	r, err := tx.lookup(PT(&z), column, value)
+	r, err := tx.lookup(tableOf[T, PT](), column, value)
 	if err != nil {
 		return nil, err
 	}
@@ -276,12 +389,11 @@ func Lookup[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (PT, error)
 // Interface always) is found in constant time, another by a scan. The
 // commit verifies that the same rows, and no others, have that value.
 func FindByKey[T any, PT ModelPtr[T]](tx *Tx, column, key, value string) ([]PT, error) {
-	var z T
-	table := PT(&z).Table()
+	table := tableOf[T, PT]()
 	if err := tx.check(); err != nil {
 		return nil, err
 	}
-	if cur, ok := PT(&z).OVSDBColumn(column); !ok {
+	if cur, ok := tx.schema.model.zero(table).OVSDBColumn(column); !ok {
 		return nil, UnknownColumnError(table, column)
 	} else if _, isMap := cur.(map[string]string); !isMap {
 		return nil, fmt.Errorf("find %s by %s:%s: not a string-to-string map: %w", table, column, key, ErrInvalid)
@@ -312,12 +424,15 @@ func FindByKey[T any, PT ModelPtr[T]](tx *Tx, column, key, value string) ([]PT, 
 	// own rows with the value.
 	var out []PT
 	for _, r := range committed {
-		if p := tx.pend[table][r.OVSDBUUID()]; p != nil {
+		if p := tx.pending(table, r.OVSDBUUID()); p != nil {
 			continue // seen below, as changed
 		}
 		out = append(out, r.OVSDBClone().(PT))
 	}
-	for _, p := range tx.pend[table] {
+	for _, p := range tx.pendList {
+		if p.table != table {
+			continue
+		}
 		r, err := p.row()
 		if err != nil {
 			return nil, err
@@ -334,26 +449,28 @@ func FindByKey[T any, PT ModelPtr[T]](tx *Tx, column, key, value string) ([]PT, 
 // refer to it, or to Mutate or Delete it through a row holding just the
 // UUID): it verifies the same and copies nothing, however large the row.
 func LookupUUID[T any, PT ModelPtr[T]](tx *Tx, column string, value any) (string, error) {
-	var z T
-	r, err := tx.lookup(PT(&z), column, value)
+	r, err := tx.lookup(tableOf[T, PT](), column, value)
 	if err != nil {
 		return "", err
 	}
 	return r.OVSDBUUID(), nil
 }
 
-// lookup finds the row of model's table whose column equals value, as the
+// tableOf returns the table of the rows of type T, without making one:
+// generated models' Table does not read its receiver.
+func tableOf[T any, PT ModelPtr[T]]() string { return PT(nil).Table() }
+
+// lookup finds the row of table whose column equals value, as the
 // transaction sees it, and records the verification. The row is not a
 // copy: never hand it out.
-func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
-	table := model.Table()
+func (tx *Tx) lookup(table, column string, value any) (Model, error) {
 	if err := tx.check(); err != nil {
 		return nil, err
 	}
 	if err := tx.snap.c.readableColumns(table, column); err != nil {
 		return nil, err
 	}
-	if cur, ok := model.OVSDBColumn(column); ok && reflect.TypeOf(cur) != reflect.TypeOf(value) {
+	if cur, ok := tx.schema.model.zero(table).OVSDBColumn(column); ok && reflect.TypeOf(cur) != reflect.TypeOf(value) {
 		return nil, fmt.Errorf("look up %s by %s: %w", table, column, ColumnTypeError(table, column, fmt.Sprintf("%T", cur), value))
 	}
 	enc, err := tx.schema.encode(table, column, value)
@@ -390,12 +507,11 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 	// The transaction's view: committed rows as it changed them, then
 	// its own rows with the value.
 	var found []Model
-	seen := map[*pending]bool{}
+	var seen smallSet[*pending]
 	consider := func(p *pending) error {
-		if seen[p] {
+		if !seen.add(p) {
 			return nil
 		}
-		seen[p] = true
 		pr, err := p.row()
 		if pr != nil && match(pr) {
 			found = append(found, pr)
@@ -403,7 +519,7 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 		return err
 	}
 	for _, r := range committed {
-		if p := tx.pend[table][r.OVSDBUUID()]; p != nil {
+		if p := tx.pending(table, r.OVSDBUUID()); p != nil {
 			if err := consider(p); err != nil {
 				return nil, err
 			}
@@ -413,10 +529,12 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 	}
 	var candidates []*pending
 	if isString && indexed {
-		candidates = tx.byValue[table][column][s]
+		candidates = tx.byValue.get(valueRef{table, column, s})
 	} else {
-		for _, p := range tx.pend[table] {
-			candidates = append(candidates, p)
+		for _, p := range tx.pendList {
+			if p.table == table {
+				candidates = append(candidates, p)
+			}
 		}
 	}
 	for _, p := range candidates {
@@ -429,7 +547,7 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 		// A unique value found on row U: verifying that U still holds it
 		// is a lookup by UUID on the server, not a scan.
 		u := committed[0].OVSDBUUID()
-		tx.rowWaited[rowRef{table, u}] = true
+		tx.waitRow(table, u)
 		tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
 			Columns: []string{column}, Until: "==", Rows: []map[string]any{{column: enc}}})
 	case tx.snap.c.filtered(table):
@@ -437,8 +555,7 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 		// cannot say what else the server has, so nothing more is
 		// verified (see WithMonitor).
 	case isString && indexed && len(committed) == 0:
-		tx.absent = append(tx.absent, absence{table, column, s, Operation{Op: "wait", Table: table, Timeout: zero(),
-			Where: []Condition{{column, "==", enc}}, Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{}}})
+		tx.absent = append(tx.absent, absence{table, column, s, enc})
 	default:
 		want := make([]map[string]any, 0, len(committed))
 		for _, r := range committed {
@@ -449,19 +566,31 @@ func (tx *Tx) lookup(model Model, column string, value any) (Model, error) {
 	}
 	switch len(found) {
 	case 0:
-		return nil, fmt.Errorf("%s with %s %v: %w", table, column, value, ErrNotFound)
+		return nil, &lookupError{table, column, value}
 	case 1:
 		return found[0], nil
 	}
 	return nil, fmt.Errorf("%s with %s %v: %d rows match: %w", table, column, value, len(found), ErrInvalid)
 }
 
+// lookupError is a lookup that found no row: formatted only if printed,
+// as lookups that find nothing are how commands check that a name is free.
+type lookupError struct {
+	table, column string
+	value         any
+}
+
+func (e *lookupError) Error() string {
+	return fmt.Sprintf("%s with %s %v: %v", e.table, e.column, e.value, ErrNotFound)
+}
+
+func (e *lookupError) Unwrap() error { return ErrNotFound }
+
 // List returns copies of all rows of table T as this transaction sees them,
 // sorted by UUID (the transaction's own inserts last). It verifies nothing:
 // verify what a decision depends on with Tx.Verify.
 func List[T any, PT ModelPtr[T]](tx *Tx) ([]PT, error) {
-	var z T
-	rows, err := tx.Rows(PT(&z).Table())
+	rows, err := tx.Rows(tableOf[T, PT]())
 	if err != nil {
 		return nil, err
 	}
@@ -481,7 +610,7 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 		return err
 	}
 	table, u := row.Table(), row.OVSDBUUID()
-	if p := tx.pend[table][u]; p != nil && p.inserted {
+	if p := tx.pending(table, u); p != nil && p.inserted {
 		return nil
 	}
 	base := tx.snap.get(table, u)
@@ -509,7 +638,7 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 	}
 	cols := append([]string(nil), columns...)
 	sort.Strings(cols)
-	tx.rowWaited[rowRef{table, u}] = true
+	tx.waitRow(table, u)
 	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
 		Columns: cols, Until: "==", Rows: []map[string]any{want}})
 	return nil
@@ -520,7 +649,7 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 func (tx *Tx) finishAbsences() error {
 	for _, a := range tx.absent {
 		covered := false
-		for _, p := range tx.byValue[a.table][a.column][a.value] {
+		for _, p := range tx.byValue.get(valueRef{a.table, a.column, a.value}) {
 			if !p.inserted {
 				continue
 			}
@@ -536,7 +665,7 @@ func (tx *Tx) finishAbsences() error {
 			}
 		}
 		if !covered {
-			tx.addWait(a.wait)
+			tx.addWait(a.wait())
 		}
 	}
 	tx.absent = nil
@@ -553,7 +682,7 @@ func (tx *Tx) hasReads() bool { return len(tx.waits) > 0 || len(tx.absent) > 0 }
 func (tx *Tx) readWaits() ([][]byte, error) {
 	out := slices.Clone(tx.waitJSON)
 	for _, a := range tx.absent {
-		b, err := a.wait.MarshalJSON()
+		b, err := a.wait().MarshalJSON()
 		if err != nil {
 			return nil, err
 		}
@@ -601,6 +730,9 @@ func (tx *Tx) Insert(row Model) (string, error) {
 	enc, err := tx.encodeRow(row)
 	if err != nil {
 		return "", err
+	}
+	if tx.names == nil {
+		tx.names = map[string]bool{}
 	}
 	tx.names[u] = true
 	row.OVSDBSetUUID(u)
@@ -672,27 +804,40 @@ func (tx *Tx) indexValues(p *pending, row Model, columns []string) {
 		if !ok {
 			continue
 		}
-		if tx.byValue[p.table] == nil {
-			tx.byValue[p.table] = map[string]map[string][]*pending{}
-		}
-		if tx.byValue[p.table][col] == nil {
-			tx.byValue[p.table][col] = map[string][]*pending{}
-		}
-		tx.byValue[p.table][col][s] = append(tx.byValue[p.table][col][s], p)
+		tx.byValue.add(valueRef{p.table, col, s}, p)
 	}
 }
 
-func (tx *Tx) track(p *pending) {
-	if tx.pend[p.table] == nil {
-		tx.pend[p.table] = map[string]*pending{}
+// pending returns the entry of a row the transaction touched, or nil.
+func (tx *Tx) pending(table, uuid string) *pending {
+	if tx.pendIdx != nil {
+		return tx.pendIdx[rowRef{table, uuid}]
 	}
-	tx.pend[p.table][p.uuid] = p
+	for _, p := range tx.pendList {
+		if p.uuid == uuid && p.table == table {
+			return p
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) track(p *pending) {
+	tx.pendList = append(tx.pendList, p)
+	switch {
+	case tx.pendIdx != nil:
+		tx.pendIdx[rowRef{p.table, p.uuid}] = p
+	case len(tx.pendList) > smallMax:
+		tx.pendIdx = make(map[rowRef]*pending, 2*len(tx.pendList))
+		for _, q := range tx.pendList {
+			tx.pendIdx[rowRef{q.table, q.uuid}] = q
+		}
+	}
 }
 
 // touch returns the pending entry of an existing row, creating it.
 func (tx *Tx) touch(row Model) (*pending, error) {
 	table, u := row.Table(), row.OVSDBUUID()
-	if p := tx.pend[table][u]; p != nil {
+	if p := tx.pending(table, u); p != nil {
 		if p.deleted {
 			return nil, fmt.Errorf("%s row %s was deleted by this transaction: %w", table, u, ErrNotFound)
 		}

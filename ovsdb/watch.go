@@ -154,8 +154,7 @@ func Inform[T any, PT ModelPtr[T]](ctx context.Context, c *Client, opts ...Watch
 }
 
 func watch[T any, PT ModelPtr[T]](ctx context.Context, c *Client, list bool, opts []WatchOption) ([]PT, <-chan Event[PT], error) {
-	var zero T
-	table := PT(&zero).Table()
+	table := tableOf[T, PT]()
 	o := watchOptions{limit: DefaultWatchLimit}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
@@ -237,8 +236,7 @@ func watch[T any, PT ModelPtr[T]](ctx context.Context, c *Client, list bool, opt
 //		return i.Name == "vif0.0" && i.Ofport != nil && *i.Ofport > 0
 //	})
 func WaitUntil[T any, PT ModelPtr[T]](ctx context.Context, c *Client, cond func(PT) bool) (PT, error) {
-	var zero T
-	table := PT(&zero).Table()
+	table := tableOf[T, PT]()
 	for {
 		_, ch, err := c.current(ctx)
 		if err != nil {

@@ -116,19 +116,14 @@ func AddBridge(tx *ovsdb.Tx, s BridgeSpec) error {
 // Every bridge has a local port of its own name, so ports alone cover
 // bridge names too wherever the switch was built by these commands.
 func nameFree(tx *ovsdb.Tx, name string, bridges bool) (bool, error) {
-	lookups := []func() error{
-		func() error { _, err := ovsdb.LookupUUID[ovsdb.Port](tx, "name", name); return err },
-		func() error { _, err := ovsdb.LookupUUID[ovsdb.Interface](tx, "name", name); return err },
+	if _, err := ovsdb.LookupUUID[ovsdb.Port](tx, "name", name); !isNotFound(err) {
+		return false, err // found (err == nil), or the lookup failed
+	}
+	if _, err := ovsdb.LookupUUID[ovsdb.Interface](tx, "name", name); !isNotFound(err) {
+		return false, err
 	}
 	if bridges {
-		lookups = append(lookups, func() error { _, err := ovsdb.LookupUUID[ovsdb.Bridge](tx, "name", name); return err })
-	}
-	for _, lookup := range lookups {
-		err := lookup()
-		if err == nil {
-			return false, nil
-		}
-		if !isNotFound(err) {
+		if _, err := ovsdb.LookupUUID[ovsdb.Bridge](tx, "name", name); !isNotFound(err) {
 			return false, err
 		}
 	}
