@@ -76,6 +76,65 @@ func BenchmarkSequentialAddPort(b *testing.B) {
 	})
 }
 
+// (a), paired: this VM's speed drifts by ±20 % within minutes, more than
+// the gap (a) measures, so each iteration is a pair: 1000 sequential adds
+// through ovskit and 1000 through the raw client, each on a fresh server,
+// which of them goes first alternating. Reports the medians over the
+// pairs: each one's time per add and ovskit's rate relative to raw's
+// (raw's time over ovskit's, the (a) target's ratio). Run it with
+// -benchtime Nx for N pairs.
+func BenchmarkSequentialAddPortPaired(b *testing.B) {
+	const adds = 1000
+	run := func(raw bool) time.Duration {
+		s, ctx := setup(b)
+		defer s.Close()
+		add := func(i int) error {
+			_, err := s.Client.Transact(ctx, ovsdb.NoWait(), port.Add("br0", fmt.Sprintf("p%d", i), port.WithIface(iface.Type(iface.Internal))))
+			return err
+		}
+		if raw {
+			rc := rawClient(b, s, ctx)
+			defer rc.Close()
+			add = func(i int) error {
+				_, err := rc.Transact(AddPortOps("br0", fmt.Sprintf("p%d", i), i)...)
+				return err
+			}
+		}
+		start := time.Now()
+		for i := 0; i < adds; i++ {
+			if err := add(i); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(start) / adds
+	}
+	var ovskit, raw, ratio []float64
+	for i := 0; i < b.N; i++ {
+		var o, r time.Duration
+		if i%2 == 0 {
+			o, r = run(false), run(true)
+		} else {
+			r, o = run(true), run(false)
+		}
+		ovskit = append(ovskit, float64(o.Microseconds()))
+		raw = append(raw, float64(r.Microseconds()))
+		ratio = append(ratio, float64(r)/float64(o))
+	}
+	b.ReportMetric(median(ovskit), "ovskit-µs/add")
+	b.ReportMetric(median(raw), "raw-µs/add")
+	b.ReportMetric(median(ratio), "rate-vs-raw")
+}
+
+// median returns the median of xs (which it sorts).
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
 // (b) One transaction adding N ports to a new bridge.
 func BenchmarkOneTransaction(b *testing.B) {
 	const n = 200
