@@ -47,7 +47,8 @@ test: deps
 # Speed figures, with their references (raw JSON-RPC client, ovs-vsctl) in the
 # same run; the recorded ones are in bench/RESULTS.md.
 bench: deps
-	$(GO) test ./bench/ -run '^$$' -bench 'SequentialAddPort' -benchtime 1000x
+	$(GO) test ./bench/ -run '^$$' -bench 'SequentialAddPort$$' -benchtime 1000x
+	$(GO) test ./bench/ -run '^$$' -bench 'SequentialAddPortPaired' -benchtime 16x
 	$(GO) test ./bench/ -run '^$$' -bench 'OneTransaction' -benchtime 20x
 	$(GO) test ./bench/ -run '^$$' -bench 'Growth' -benchtime 1x -count 2
 	$(GO) test ./bench/ -run '^$$' -bench 'ConcurrentAddPort' -benchtime 3000x -count 2
