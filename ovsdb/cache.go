@@ -274,7 +274,7 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 		indexes []*editor[string]
 		keyEds  []*editor[[]string]
 	)
-	var events []rowEvent
+	events := make([]rowEvent, 0, 4) // a few rows, as one command changes
 	// table -> uuid -> kind -> column -> value, decoded in one pass.
 	err := eachMember(raw, func(table string, rows []byte) error {
 		ti, ok := l.tables[table]

@@ -352,7 +352,7 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 
 // marker returns a comment unique to one transaction of this client.
 func (c *Client) marker() string {
-	return fmt.Sprintf("ovskit txn %s-%d", c.id, c.markers.Add(1))
+	return "ovskit txn " + c.id + "-" + strconv.FormatUint(c.markers.Add(1), 10)
 }
 
 func (c *Client) awaitCache(ctx context.Context, tx *Tx, res *Result) error {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -716,7 +717,7 @@ func (tx *Tx) Insert(row Model) (string, error) {
 	if u == "" {
 		for {
 			tx.seq++
-			if u = fmt.Sprintf("row%d", tx.seq); !tx.names[u] {
+			if u = "row" + strconv.Itoa(tx.seq); !tx.names[u] {
 				break
 			}
 		}
