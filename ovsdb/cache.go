@@ -57,7 +57,6 @@ type layout struct {
 	byKey map[KeyIndex]int
 	// names are the tables by slot.
 	names []string
-	nIdx  int
 }
 
 type indexSlot struct {
@@ -114,6 +113,7 @@ type rowEvent struct {
 
 func newCache(schema *Schema, keys []KeyIndex) *cache {
 	l := layout{tables: map[string]int{}, index: map[string][]indexSlot{}, keys: map[string][]keySlot{}, byKey: map[KeyIndex]int{}}
+	nIdx := 0
 	for _, k := range keys {
 		if _, ok := l.byKey[k]; !ok {
 			l.byKey[k] = len(l.byKey)
@@ -124,12 +124,12 @@ func newCache(schema *Schema, keys []KeyIndex) *cache {
 		l.tables[t] = len(l.names)
 		l.names = append(l.names, t)
 		for _, col := range schema.uniqueColumns(t) {
-			l.index[t] = append(l.index[t], indexSlot{col, l.nIdx})
-			l.nIdx++
+			l.index[t] = append(l.index[t], indexSlot{col, nIdx})
+			nIdx++
 		}
 	}
 	c := &cache{schema: schema, seed: maphash.MakeSeed(), changed: make(chan struct{}), layout: l}
-	c.cur = &snapshot{c: c, tables: make([]pmap[Model], len(l.names)), index: make([]pmap[string], l.nIdx),
+	c.cur = &snapshot{c: c, tables: make([]pmap[Model], len(l.names)), index: make([]pmap[string], nIdx),
 		byKey: make([]pmap[[]string], len(l.byKey))}
 	return c
 }
@@ -485,19 +485,16 @@ func (s *snapshot) get(table, uuid string) Model {
 // lookup finds the row whose indexed column has the value. indexed is false
 // when the column has no index (the caller must scan).
 func (s *snapshot) lookup(table, column, value string) (m Model, indexed bool) {
-	slot := -1
 	for _, ix := range s.c.layout.index[table] {
-		if ix.column == column {
-			slot = ix.slot
+		if ix.column != column {
+			continue
 		}
+		if u, ok := s.index[ix.slot].get(s.c.hash(value), value); ok {
+			return s.get(table, u), true
+		}
+		return nil, true
 	}
-	if slot < 0 {
-		return nil, false
-	}
-	if u, ok := s.index[slot].get(s.c.hash(value), value); ok {
-		return s.get(table, u), true
-	}
-	return nil, true
+	return nil, false
 }
 
 // rows returns the rows of a table, sorted by UUID for stable output.

@@ -1,7 +1,6 @@
 package ovsdb
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -39,28 +38,27 @@ type Tx struct {
 	closed   bool
 
 	waits []Operation
-	// waitKeys holds the waits' JSON once there are many (smallMax);
-	// before, waitJSON is searched.
-	waitKeys map[string]bool
+	// waitKeys holds the waits' JSON, to send each once.
+	waitKeys smallMap[string, bool]
 	// rowWaited holds the rows some wait already pins to their UUID:
 	// such a row needs no separate existence check.
-	rowWaited smallSet[rowRef]
+	rowWaited smallMap[rowRef, bool]
 	ops       []Operation
 	// encoded holds each operation's JSON, made once when it is added:
 	// waits first, then ops, as they are sent.
 	waitJSON [][]byte
 	opJSON   [][]byte
 	inserts  []*pending
-	// pendList holds the rows the transaction touched, in the order they
-	// were; pendIdx finds them once there are many (see smallMax).
+	// pend finds the rows the transaction touched; pendList has them in
+	// the order they were.
+	pend     smallMap[rowRef, *pending]
 	pendList []*pending
-	pendIdx  map[rowRef]*pending
 	// names are the row names of inserts: one namespace for all tables.
 	names map[string]bool
 	// byValue finds pending rows by the value they were given for a unique
 	// column. An entry may be stale (a later Update changed the value), so
 	// readers re-check the row.
-	byValue valueIndex
+	byValue smallMap[valueRef, []*pending]
 	seq     int
 
 	// absent are index lookups that found nothing. The commit verifies
@@ -211,25 +209,11 @@ func (tx *Tx) addWait(op Operation) {
 		tx.encErr = fmt.Errorf("encode wait on %s: %w", op.Table, err)
 		return
 	}
-	if tx.waitKeys != nil {
-		if tx.waitKeys[string(b)] {
-			return
-		}
-		tx.waitKeys[string(b)] = true
-	} else {
-		for _, w := range tx.waitJSON {
-			if bytes.Equal(w, b) {
-				return
-			}
-		}
-		if len(tx.waitJSON) >= smallMax {
-			tx.waitKeys = make(map[string]bool, 2*smallMax)
-			for _, w := range tx.waitJSON {
-				tx.waitKeys[string(w)] = true
-			}
-			tx.waitKeys[string(b)] = true
-		}
+	key := string(b)
+	if _, dup := tx.waitKeys.get(key); dup {
+		return
 	}
+	tx.waitKeys.put(key, true)
 	tx.waits = append(tx.waits, op)
 	tx.waitJSON = append(tx.waitJSON, b)
 }
@@ -251,87 +235,62 @@ func (tx *Tx) addOp(op Operation) error {
 
 func zero() *int { z := 0; return &z }
 
-// smallMax is the size up to which the transaction's sets and indexes
-// are slices searched in order: most transactions hold a few entries,
-// for which a map costs more than it saves.
+// smallMax is the size up to which a smallMap is a slice.
 const smallMax = 16
 
-// valueIndex finds pending rows by a value of theirs (Tx.byValue).
-type valueIndex struct {
-	list []valueEntry
-	m    map[valueRef][]*pending // past smallMax entries
+// smallMap is a map for a transaction's indexes: a slice searched in
+// order up to smallMax entries (most transactions hold a few, for which a
+// map costs more than it saves), a Go map past that.
+type smallMap[K comparable, V any] struct {
+	list []smallEntry[K, V]
+	m    map[K]V
 }
 
-type valueEntry struct {
-	k valueRef
-	p *pending
+type smallEntry[K comparable, V any] struct {
+	k K
+	v V
 }
 
-func (ix *valueIndex) add(k valueRef, p *pending) {
-	if ix.m == nil && len(ix.list) < smallMax {
-		ix.list = append(ix.list, valueEntry{k, p})
+func (s *smallMap[K, V]) get(k K) (V, bool) {
+	if s.m != nil {
+		v, ok := s.m[k]
+		return v, ok
+	}
+	for _, e := range s.list {
+		if e.k == k {
+			return e.v, true
+		}
+	}
+	var zero V
+	return zero, false
+}
+
+func (s *smallMap[K, V]) put(k K, v V) {
+	if s.m != nil {
+		s.m[k] = v
 		return
 	}
-	if ix.m == nil {
-		ix.m = make(map[valueRef][]*pending, 2*smallMax)
-		for _, e := range ix.list {
-			ix.m[e.k] = append(ix.m[e.k], e.p)
-		}
-		ix.list = nil
-	}
-	ix.m[k] = append(ix.m[k], p)
-}
-
-// get returns the rows recorded under k, in the order they were.
-func (ix *valueIndex) get(k valueRef) []*pending {
-	if ix.m != nil {
-		return ix.m[k]
-	}
-	var out []*pending
-	for _, e := range ix.list {
-		if e.k == k {
-			out = append(out, e.p)
+	for i := range s.list {
+		if s.list[i].k == k {
+			s.list[i].v = v
+			return
 		}
 	}
-	return out
-}
-
-// smallSet is a set: a slice while it is small (a transaction's sets
-// usually hold a few elements), a map past smallMax elements.
-type smallSet[K comparable] struct {
-	list []K
-	m    map[K]bool
-}
-
-// add adds k and reports whether it was not in the set.
-func (s *smallSet[K]) add(k K) bool {
-	if s.has(k) {
-		return false
+	if s.list == nil {
+		s.list = make([]smallEntry[K, V], 0, 4) // a command's few entries, in one allocation
 	}
-	if s.m != nil {
-		s.m[k] = true
-		return true
-	}
-	s.list = append(s.list, k)
+	s.list = append(s.list, smallEntry[K, V]{k, v})
 	if len(s.list) > smallMax {
-		s.m = make(map[K]bool, 2*len(s.list))
-		for _, q := range s.list {
-			s.m[q] = true
+		s.m = make(map[K]V, 2*len(s.list))
+		for _, e := range s.list {
+			s.m[e.k] = e.v
 		}
 		s.list = nil
 	}
-	return true
-}
-
-func (s *smallSet[K]) has(k K) bool {
-	if s.m != nil {
-		return s.m[k]
-	}
-	return slices.Contains(s.list, k)
 }
 
 // waitRow records that a wait pins row uuid of table.
-func (tx *Tx) waitRow(table, uuid string) { tx.rowWaited.add(rowRef{table, uuid}) }
+func (tx *Tx) waitRow(table, uuid string) { tx.rowWaited.put(rowRef{table, uuid}, true) }
 
 func uuidCond(u string) Condition {
 	a, _ := uuidAtom(u)
@@ -344,7 +303,7 @@ func (tx *Tx) verifyExists(table, uuid string) {
 	if p := tx.pending(table, uuid); p != nil && p.inserted {
 		return
 	}
-	if tx.rowWaited.has(rowRef{table, uuid}) {
+	if _, ok := tx.rowWaited.get(rowRef{table, uuid}); ok {
 		return // a wait on the row's columns fails as well if it is gone
 	}
 	tx.waitRow(table, uuid)
@@ -508,11 +467,12 @@ func (tx *Tx) lookup(table, column string, value any) (Model, error) {
 	// The transaction's view: committed rows as it changed them, then
 	// its own rows with the value.
 	var found []Model
-	var seen smallSet[*pending]
+	var seen smallMap[*pending, bool]
 	consider := func(p *pending) error {
-		if !seen.add(p) {
+		if _, ok := seen.get(p); ok {
 			return nil
 		}
+		seen.put(p, true)
 		pr, err := p.row()
 		if pr != nil && match(pr) {
 			found = append(found, pr)
@@ -530,7 +490,7 @@ func (tx *Tx) lookup(table, column string, value any) (Model, error) {
 	}
 	var candidates []*pending
 	if isString && indexed {
-		candidates = tx.byValue.get(valueRef{table, column, s})
+		candidates, _ = tx.byValue.get(valueRef{table, column, s})
 	} else {
 		for _, p := range tx.pendList {
 			if p.table == table {
@@ -650,7 +610,8 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 func (tx *Tx) finishAbsences() error {
 	for _, a := range tx.absent {
 		covered := false
-		for _, p := range tx.byValue.get(valueRef{a.table, a.column, a.value}) {
+		rows, _ := tx.byValue.get(valueRef{a.table, a.column, a.value})
+		for _, p := range rows {
 			if !p.inserted {
 				continue
 			}
@@ -805,34 +766,21 @@ func (tx *Tx) indexValues(p *pending, row Model, columns []string) {
 		if !ok {
 			continue
 		}
-		tx.byValue.add(valueRef{p.table, col, s}, p)
+		k := valueRef{p.table, col, s}
+		rows, _ := tx.byValue.get(k)
+		tx.byValue.put(k, append(rows, p))
 	}
 }
 
 // pending returns the entry of a row the transaction touched, or nil.
 func (tx *Tx) pending(table, uuid string) *pending {
-	if tx.pendIdx != nil {
-		return tx.pendIdx[rowRef{table, uuid}]
-	}
-	for _, p := range tx.pendList {
-		if p.uuid == uuid && p.table == table {
-			return p
-		}
-	}
-	return nil
+	p, _ := tx.pend.get(rowRef{table, uuid})
+	return p
 }
 
 func (tx *Tx) track(p *pending) {
+	tx.pend.put(rowRef{p.table, p.uuid}, p)
 	tx.pendList = append(tx.pendList, p)
-	switch {
-	case tx.pendIdx != nil:
-		tx.pendIdx[rowRef{p.table, p.uuid}] = p
-	case len(tx.pendList) > smallMax:
-		tx.pendIdx = make(map[rowRef]*pending, 2*len(tx.pendList))
-		for _, q := range tx.pendList {
-			tx.pendIdx[rowRef{q.table, q.uuid}] = q
-		}
-	}
 }
 
 // touch returns the pending entry of an existing row, creating it.

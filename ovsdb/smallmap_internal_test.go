@@ -5,24 +5,29 @@ import (
 	"testing"
 )
 
-// TestSmallSet checks the set a transaction keeps its rows and waits in,
-// below and past the size where it moves from a slice to a map.
-func TestSmallSet(t *testing.T) {
+// TestSmallMap checks the map a transaction keeps its indexes in, below
+// and past the size where it moves from a slice to a Go map.
+func TestSmallMap(t *testing.T) {
 	for _, n := range []int{1, smallMax, smallMax + 1, 40} {
-		var s smallSet[rowRef]
+		var s smallMap[rowRef, int]
 		for i := range n {
-			if !s.add(rowRef{"Port", fmt.Sprint(i)}) {
-				t.Fatalf("n=%d: row %d reported as present on its first add", n, i)
+			if _, ok := s.get(rowRef{"Port", fmt.Sprint(i)}); ok {
+				t.Fatalf("n=%d: row %d present before it was put", n, i)
+			}
+			s.put(rowRef{"Port", fmt.Sprint(i)}, i)
+		}
+		s.put(rowRef{"Port", "0"}, -1) // replaces
+		for i := range n {
+			want := i
+			if i == 0 {
+				want = -1
+			}
+			if v, ok := s.get(rowRef{"Port", fmt.Sprint(i)}); !ok || v != want {
+				t.Fatalf("n=%d: row %d = %d, %v; want %d", n, i, v, ok, want)
 			}
 		}
-		for i := range n {
-			r := rowRef{"Port", fmt.Sprint(i)}
-			if !s.has(r) || s.add(r) {
-				t.Fatalf("n=%d: row %d not kept", n, i)
-			}
-		}
-		if s.has(rowRef{"Interface", "0"}) {
-			t.Errorf("n=%d: has a row never added", n)
+		if _, ok := s.get(rowRef{"Interface", "0"}); ok {
+			t.Errorf("n=%d: has a row never put", n)
 		}
 		if got, wantMap := s.m != nil, n > smallMax; got != wantMap {
 			t.Errorf("n=%d: map in use %v, want %v", n, got, wantMap)
@@ -35,11 +40,10 @@ func TestSmallSet(t *testing.T) {
 func TestTxIndexesPastSmall(t *testing.T) {
 	for _, n := range []int{smallMax, smallMax + 1, 3 * smallMax} {
 		tx := &Tx{}
-		var ix valueIndex
 		for i := range n {
 			p := &pending{table: "Port", uuid: fmt.Sprint("u", i)}
 			tx.track(p)
-			ix.add(valueRef{"Port", "name", fmt.Sprint("p", i%smallMax)}, p)
+			tx.indexValues(p, &Port{Name: fmt.Sprint("p", i%smallMax)}, []string{"name"})
 		}
 		for i := range n {
 			if p := tx.pending("Port", fmt.Sprint("u", i)); p == nil || p.uuid != fmt.Sprint("u", i) {
@@ -49,9 +53,9 @@ func TestTxIndexesPastSmall(t *testing.T) {
 		if tx.pending("Interface", "u0") != nil || tx.pending("Port", "nosuch") != nil {
 			t.Errorf("n=%d: found a row never tracked", n)
 		}
-		// Values repeat every smallMax rows: each has its rows, in order.
+		// Names repeat every smallMax rows: each has its rows, in order.
 		for v := range smallMax {
-			got := ix.get(valueRef{"Port", "name", fmt.Sprint("p", v)})
+			got, _ := tx.byValue.get(valueRef{"Port", "name", fmt.Sprint("p", v)})
 			var want []string
 			for i := v; i < n; i += smallMax {
 				want = append(want, fmt.Sprint("u", i))
@@ -64,8 +68,8 @@ func TestTxIndexesPastSmall(t *testing.T) {
 				t.Errorf("n=%d: value p%d has %v, want %v", n, v, names, want)
 			}
 		}
-		if (tx.pendIdx != nil) != (n > smallMax) || (ix.m != nil) != (n > smallMax) {
-			t.Errorf("n=%d: maps in use %v %v", n, tx.pendIdx != nil, ix.m != nil)
+		if len(tx.pendList) != n {
+			t.Errorf("n=%d: %d rows in order", n, len(tx.pendList))
 		}
 	}
 }
@@ -83,9 +87,6 @@ func TestWaitsDeduplicated(t *testing.T) {
 		}
 		if len(tx.waits) != n || len(tx.waitJSON) != n {
 			t.Errorf("n=%d: %d waits (%d encoded), want %d", n, len(tx.waits), len(tx.waitJSON), n)
-		}
-		if (tx.waitKeys != nil) != (n > smallMax) {
-			t.Errorf("n=%d: map in use %v", n, tx.waitKeys != nil)
 		}
 	}
 }
