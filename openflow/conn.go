@@ -414,6 +414,23 @@ func (c *Conn) Barrier(ctx context.Context) error {
 	}
 }
 
+// records decodes the records a multipart reply's parts hold, one after
+// another, each read by dec, which returns its length.
+func records[T any](parts [][]byte, ver Version, dec func([]byte, Version) (T, int, error)) ([]T, error) {
+	var out []T
+	for _, p := range parts {
+		for len(p) > 0 {
+			r, n, err := dec(p, ver)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+			p = p[n:]
+		}
+	}
+	return out, nil
+}
+
 // multipart sends a multipart request and gathers the replies' bodies.
 func (c *Conn) multipart(ctx context.Context, mtype uint16, body []byte) ([][]byte, error) {
 	xid, ch, err := c.newXID()

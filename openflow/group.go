@@ -340,18 +340,7 @@ func (c *Conn) DumpGroups(ctx context.Context) ([]*GroupEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []*GroupEntry
-	for _, p := range parts {
-		for len(p) > 0 {
-			g, n, err := decodeGroupDesc(p, c.version)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, g)
-			p = p[n:]
-		}
-	}
-	return out, nil
+	return records(parts, c.version, decodeGroupDesc)
 }
 
 // decodeGroupDesc reads one group description of version ver; it returns

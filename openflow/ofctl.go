@@ -79,18 +79,7 @@ func (c *Conn) DumpFlows(ctx context.Context, spec *FlowSpec) ([]*Flow, error) {
 	if err != nil {
 		return nil, err
 	}
-	var flows []*Flow
-	for _, p := range parts {
-		for len(p) > 0 {
-			f, n, err := decodeFlowStats(p, c.version)
-			if err != nil {
-				return nil, err
-			}
-			flows = append(flows, f)
-			p = p[n:]
-		}
-	}
-	return flows, nil
+	return records(parts, c.version, decodeFlowStats)
 }
 
 // Aggregate is what dump-aggregate reports of the flows a spec matches.

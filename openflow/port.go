@@ -85,16 +85,9 @@ func (c *Conn) DumpPortsDesc(ctx context.Context) ([]*PortDesc, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []*PortDesc
-	for _, p := range parts {
-		for len(p) > 0 {
-			d, n, err := decodePortDesc(p, c.version)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, d)
-			p = p[n:]
-		}
+	out, err := records(parts, c.version, decodePortDesc)
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b *PortDesc) int { return int(int64(a.Port) - int64(b.Port)) })
 	return out, nil
@@ -172,18 +165,7 @@ func (c *Conn) DumpPorts(ctx context.Context, port uint32) ([]*PortStats, error)
 	if err != nil {
 		return nil, err
 	}
-	var out []*PortStats
-	for _, p := range parts {
-		for len(p) > 0 {
-			st, n, err := decodePortStats(p, c.version)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, st)
-			p = p[n:]
-		}
-	}
-	return out, nil
+	return records(parts, c.version, decodePortStats)
 }
 
 // decodePortStats reads one port's counters of version ver (OpenFlow
