@@ -181,8 +181,9 @@ func WithBackoff(min, max time.Duration) Option {
 }
 
 // WithMaxRetries bounds how many times a transaction is re-run after a
-// conflict with a concurrent writer before it fails with ErrConflict
-// (default 100). The context bounds it too.
+// conflict with a concurrent writer before it fails with ErrConflict. By
+// default only the context bounds it, as ovs-vsctl retries until its
+// --timeout: re-runs back off with jitter, so contenders cannot livelock.
 func WithMaxRetries(n int) Option {
 	return func(o *options) error {
 		if n < 0 {
@@ -221,6 +222,7 @@ type Client struct {
 	mu       sync.Mutex
 	conn     *rpcConn
 	cache    *cache
+	server   *serverWatch // conn's _Server watch
 	up       chan struct{} // closed while connected
 	down     bool          // conn has ended; up is a fresh, open channel
 	endpoint string        // current endpoint
@@ -252,7 +254,7 @@ type Client struct {
 
 // defaultOptions are a client's options before its Options apply.
 func defaultOptions() options {
-	return options{minBackoff: 50 * time.Millisecond, maxBackoff: 5 * time.Second, maxRetries: 100, maxMessage: DefaultMaxMessageSize}
+	return options{minBackoff: 50 * time.Millisecond, maxBackoff: 5 * time.Second, maxRetries: -1, maxMessage: DefaultMaxMessageSize}
 }
 
 // Dial connects to ovsdb-server at endpoint and loads the database into the
@@ -513,7 +515,7 @@ func (c *Client) connect(ctx context.Context, i int) error {
 		// it also sees the count.
 		c.stats.reconnects.Add(1)
 	}
-	c.conn, c.cache, c.endpoint, c.down = rc, ch, ep, false
+	c.conn, c.cache, c.server, c.endpoint, c.down = rc, ch, sw, ep, false
 	close(c.up)
 	c.mu.Unlock()
 	// Watchers saw the old cache: tell them what changed while away, then
@@ -709,13 +711,84 @@ func (c *Client) Close() error {
 // committed before the call, another client's included: a barrier to pass
 // before reading what another writer has just written. It costs one round
 // trip (an echo: ovsdb-server sends a connection's monitor updates before
-// any reply on it). For a clustered database the barrier is that of the
-// member the client is connected to.
+// any reply on it). On a clustered database a client that writes through
+// the leader only also asks the server, after the echo, whether it is
+// still the leader and connected to its cluster: a leader that was
+// stopped and resumed may not know yet that another was elected, and its
+// data is stale; the client then reconnects to the new leader and passes
+// the barrier there. A client with WithFollowerReads gets the barrier of
+// the member it is connected to.
 func (c *Client) Sync(ctx context.Context) error {
-	if err := c.Echo(ctx); err != nil {
-		return fmt.Errorf("sync: %w", err)
+	for {
+		rc, _, err := c.current(ctx)
+		if err != nil {
+			return fmt.Errorf("sync: %w", err)
+		}
+		err = c.syncOn(ctx, rc)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil || c.life.Err() != nil {
+			return fmt.Errorf("sync: %w", err)
+		}
+		// The connection dropped, or its server is no longer usable:
+		// pass the barrier on the next connection.
+		c.markDown(rc)
 	}
-	return nil
+}
+
+// syncOn passes Sync's barrier on connection rc. An error other than the
+// context's means rc can no longer serve: it is closed.
+func (c *Client) syncOn(ctx context.Context, rc *rpcConn) error {
+	if _, _, err := rc.call(ctx, "echo", []string{"ovskit"}, nil); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	sw := c.server
+	if c.conn != rc {
+		sw = nil
+	}
+	c.mu.Unlock()
+	if sw == nil || c.opts.followerReads || !sw.clustered() {
+		return nil
+	}
+	st, err := c.serverStateOn(ctx, rc)
+	if err == nil {
+		err = sw.checkState(st)
+	}
+	if err != nil && ctx.Err() == nil {
+		c.log.Warn("ovsdb: server no longer usable; reconnecting", "endpoint", c.Endpoint(), "err", err)
+		rc.close()
+	}
+	return err
+}
+
+// serverStateOn asks the server of rc, with a transaction on _Server,
+// what it says of the client's database now.
+func (c *Client) serverStateOn(ctx context.Context, rc *rpcConn) (serverState, error) {
+	op := Operation{Op: "select", Table: "Database", Where: []Condition{{"name", "==", c.models.model.name}},
+		Columns: []string{"model", "connected", "leader", "index"}}
+	b, err := op.MarshalJSON()
+	if err != nil {
+		return serverState{}, err
+	}
+	raw, _, err := rc.call(ctx, "transact", transactParams{"_Server", [][]byte{b}}, nil)
+	if err != nil {
+		return serverState{}, err
+	}
+	results, err := parseResults(raw, 1)
+	if err != nil {
+		return serverState{}, err
+	}
+	if len(results) != 1 || results[0].Error != nil || len(results[0].Rows) != 1 {
+		return serverState{}, fmt.Errorf("%w: _Server has no row for database %s", ErrNotLeader, c.models.model.name)
+	}
+	var row map[string]json.RawMessage
+	if err := json.Unmarshal(results[0].Rows[0], &row); err != nil {
+		return serverState{}, fmt.Errorf("_Server.Database: %w", err)
+	}
+	var st serverState
+	return st, st.apply(row)
 }
 
 // Echo sends an RFC 7047 echo and waits for the answer: a liveness check.

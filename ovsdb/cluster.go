@@ -135,12 +135,24 @@ func (w *serverWatch) update(updates map[string]map[string]map[string]map[string
 	return nil
 }
 
+// clustered reports whether the watched database is clustered.
+func (w *serverWatch) clustered() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.state.Model == "clustered"
+}
+
 // check says whether the server may serve the client, and if so records
 // its raft index as seen.
 func (w *serverWatch) check() error {
 	w.mu.Lock()
 	st := w.state
 	w.mu.Unlock()
+	return w.checkState(st)
+}
+
+// checkState is check for a state read by the caller.
+func (w *serverWatch) checkState(st serverState) error {
 	c := w.c
 	c.mu.Lock()
 	defer c.mu.Unlock()

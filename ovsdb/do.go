@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	mrand "math/rand/v2"
 	"slices"
 	"strconv"
+	"time"
 )
 
 var (
@@ -138,6 +141,14 @@ func confirmable(err error) bool {
 
 func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) (*Result, error) {
 	conflicts := 0
+	// Rows of partly cached tables that the server had and the cache
+	// did not: each run of fn sees them.
+	var fetched []Model
+	fetchedBy := map[string][]Model{}
+	// A barrier sent during this call: a snapshot of that cache at seq
+	// barrierSeq or later holds every commit made before the call.
+	var barrierCache *cache
+	var barrierSeq uint64
 	for {
 		rc, ch, err := c.current(ctx)
 		if err != nil {
@@ -146,6 +157,7 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 		snap, changed := ch.state()
 		tx := newTx(c.models, snap)
 		tx.readOnly = readOnly
+		tx.fetched = fetched
 		// Only Open_vSwitch has an ovs-vswitchd (next_cfg) to wait for.
 		tx.noWait = c.opts.noWait || c.models.model.name != SchemaName
 		err = fn(tx)
@@ -164,9 +176,31 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 		status := statusDone
 		switch {
 		case err != nil:
-			if !confirmable(err) || !tx.hasReads() {
+			if !confirmable(err) {
 				return nil, err
 			}
+			// fn's error may rest on a snapshot older than a commit that
+			// finished before the call (another client's): confirm it on
+			// a snapshot taken after a barrier, whatever fn read it
+			// through, or run fn again on one.
+			if barrierCache != ch || snap.seq < barrierSeq {
+				seq, berr := c.barrier(ctx, rc, ch)
+				if berr != nil {
+					if ctx.Err() != nil || errors.Is(berr, ErrClosed) {
+						return nil, fmt.Errorf("%v; not confirmed by the server: %w", err, berr)
+					}
+					continue // the connection dropped: run again on the next one
+				}
+				barrierCache, barrierSeq = ch, seq
+				if snap.seq < seq {
+					continue
+				}
+			}
+			if !tx.readsPartial() {
+				return nil, err
+			}
+			// Reads the cache cannot see (rows outside a monitor's
+			// conditions) are confirmed by the server itself.
 			var cerr error
 			if status, cerr = c.confirm(ctx, rc, tx); status == statusDone {
 				if cerr != nil {
@@ -184,12 +218,34 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 		if status == statusResend {
 			continue
 		}
-		if conflicts >= c.opts.maxRetries {
+		if tx.failedFetch != nil {
+			// Rows outside the monitor's conditions decided it: fetch
+			// them and run fn again with them in view.
+			rows, ferr := c.fetch(ctx, rc, *tx.failedFetch)
+			if ferr != nil {
+				if ctx.Err() != nil || errors.Is(ferr, ErrClosed) {
+					return nil, ferr
+				}
+				continue
+			}
+			fetchedBy[tx.failedFetch.key()] = rows
+			fetched = fetched[:0:0]
+			for _, k := range slices.Sorted(maps.Keys(fetchedBy)) {
+				fetched = append(fetched, fetchedBy[k]...)
+			}
+			conflicts++
+			c.stats.retries.Add(1)
+			continue
+		}
+		if c.opts.maxRetries >= 0 && conflicts >= c.opts.maxRetries {
 			return nil, fmt.Errorf("after %d attempts: %w", conflicts+1, ErrConflict)
 		}
 		conflicts++
 		c.stats.retries.Add(1)
-		// Re-run once the cache has moved past the snapshot that conflicted.
+		// Re-run once the cache has moved past the snapshot that
+		// conflicted, after a jittered backoff that grows with the
+		// conflicts, so that contenders spread out instead of colliding
+		// again in step.
 		if cur, _ := ch.state(); cur.seq == snap.seq {
 			select {
 			case <-changed:
@@ -198,7 +254,86 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 				return nil, fmt.Errorf("%w (%w)", ErrConflict, ctx.Err())
 			}
 		}
+		if d := conflictBackoff(conflicts); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return nil, fmt.Errorf("%w (%w)", ErrConflict, ctx.Err())
+			}
+		}
 	}
+}
+
+// conflictBackoff is how long to wait before the re-run after the n-th
+// conflict of one transaction: none after the first, then a random time
+// up to a bound that doubles from 1 ms to 64 ms.
+func conflictBackoff(n int) time.Duration {
+	if n < 2 {
+		return 0
+	}
+	bound := time.Millisecond << min(n-2, 6)
+	return time.Duration(mrand.Int64N(int64(bound))) + 1
+}
+
+// fetch selects from the server the rows of spec, which the client's
+// monitor conditions keep out of its cache, with the columns the cache
+// holds.
+func (c *Client) fetch(ctx context.Context, rc *rpcConn, spec fetchSpec) ([]Model, error) {
+	cols := c.models.model.newRow(spec.table).OVSDBColumns()
+	if m := c.opts.monitors[spec.table]; m != nil && m.Columns != nil {
+		cols = append([]string{"_uuid"}, m.Columns...)
+	}
+	op := Operation{Op: "select", Table: spec.table, Where: []Condition{{spec.column, "==", spec.enc}}, Columns: cols}
+	b, err := op.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	raw, _, err := rc.call(ctx, "transact", transactParams{c.models.model.name, [][]byte{b}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	results, err := parseResults(raw, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(results) != 1 || results[0].Error != nil {
+		return nil, fmt.Errorf("select %s: %v", spec.table, results)
+	}
+	out := make([]Model, 0, len(results[0].Rows))
+	for _, raw := range results[0].Rows {
+		var row map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &row); err != nil {
+			return nil, fmt.Errorf("select %s: %w", spec.table, err)
+		}
+		m := c.models.model.newRow(spec.table)
+		for col, v := range row {
+			if col == "_uuid" {
+				u, err := DecUUID[string](v)
+				if err != nil {
+					return nil, fmt.Errorf("select %s: _uuid: %w", spec.table, err)
+				}
+				m.OVSDBSetUUID(u)
+				continue
+			}
+			if err := m.OVSDBDecodeColumn(col, v, false); err != nil {
+				return nil, fmt.Errorf("select %s: %s: %w", spec.table, col, err)
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// barrier makes sure the cache ch (of connection rc) holds every commit
+// made before the call, and returns the cache's sequence number then.
+func (c *Client) barrier(ctx context.Context, rc *rpcConn, ch *cache) (uint64, error) {
+	if err := c.syncOn(ctx, rc); err != nil {
+		return 0, err
+	}
+	snap, _ := ch.state()
+	return snap.seq, nil
 }
 
 // send sends a transaction. A request that never left sends nothing:
@@ -230,9 +365,12 @@ func (c *Client) confirm(ctx context.Context, rc *rpcConn, tx *Tx) (commitStatus
 	if err != nil {
 		return statusDone, err
 	}
-	for _, r := range results {
+	for i, r := range results {
 		if r.Error != nil {
 			if *r.Error == "timed out" {
+				if spec, ok := tx.fetchOnFail.get(i); ok {
+					tx.failedFetch = &spec
+				}
 				return statusConflict, nil
 			}
 			return statusDone, fmt.Errorf("transact: %s", *r.Error)
@@ -314,6 +452,9 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 			continue
 		}
 		if i < len(tx.waits) && *r.Error == "timed out" {
+			if spec, ok := tx.fetchOnFail.get(i); ok {
+				tx.failedFetch = &spec
+			}
 			return nil, statusConflict, nil
 		}
 		oe := &OpError{Index: i, Err: *r.Error, Details: r.Details}
@@ -365,6 +506,9 @@ func (c *Client) awaitCache(ctx context.Context, tx *Tx, res *Result) error {
 		// that outlive the commit (with no root row, rows of non-root
 		// tables are unreferenced and garbage-collected at once).
 		for _, p := range tx.inserts {
+			if p.deleted {
+				continue // created and deleted by the same transaction: never in the database
+			}
 			if tx.schema.isRoot(p.table) && !ch.c.filtered(p.table) && ch.get(p.table, res.UUIDs[p.uuid]) == nil {
 				return false
 			}

@@ -38,11 +38,21 @@ type Tx struct {
 	closed   bool
 
 	waits []Operation
-	// waitKeys holds the waits' JSON, to send each once.
-	waitKeys smallMap[string, bool]
+	// waitKeys holds the waits' JSON, to send each once, with its index.
+	waitKeys smallMap[string, int]
+	// fetchOnFail are the waits on tables the cache holds only part of
+	// (monitor conditions), by index: when one fails, the rows the server
+	// has are fetched (see Do) instead of waiting for the cache to move.
+	fetchOnFail smallMap[int, fetchSpec]
+	// fetched are rows of such tables that the server had and the cache
+	// does not, fetched by earlier runs of this transaction's fn.
+	fetched []Model
 	// rowWaited holds the rows some wait already pins to their UUID:
 	// such a row needs no separate existence check.
 	rowWaited smallMap[rowRef, bool]
+	// verified holds the columns of committed rows whose values some wait
+	// already verifies.
+	verified smallMap[colRef, bool]
 	ops       []Operation
 	// encoded holds each operation's JSON, made once when it is added:
 	// waits first, then ops, as they are sent.
@@ -71,6 +81,9 @@ type Tx struct {
 	noWait   bool
 	dryRun   bool
 	locals   map[any]any
+	// failedFetch is set when the commit (or the confirmation of fn's
+	// error) failed on a wait of fetchOnFail.
+	failedFetch *fetchSpec
 }
 
 type absence struct {
@@ -110,6 +123,9 @@ type edit struct {
 
 // rowRef names a row.
 type rowRef struct{ table, uuid string }
+
+// colRef names a column of a row.
+type colRef struct{ table, uuid, column string }
 
 // valueRef names a value of a column.
 type valueRef struct{ table, column, value string }
@@ -201,21 +217,36 @@ func (tx *Tx) rows(table string) ([]Model, error) {
 	return out, nil
 }
 
-func (tx *Tx) addWait(op Operation) {
+// addWait adds a wait (once) and returns its index.
+func (tx *Tx) addWait(op Operation) int {
 	b, err := op.MarshalJSON()
 	if err != nil {
 		// Values come from the schema-checked encoder; a failure here is
 		// a bug, reported at commit.
 		tx.encErr = fmt.Errorf("encode wait on %s: %w", op.Table, err)
-		return
+		return -1
 	}
 	key := string(b)
-	if _, dup := tx.waitKeys.get(key); dup {
-		return
+	if i, dup := tx.waitKeys.get(key); dup {
+		return i
 	}
-	tx.waitKeys.put(key, true)
+	tx.waitKeys.put(key, len(tx.waits))
 	tx.waits = append(tx.waits, op)
 	tx.waitJSON = append(tx.waitJSON, b)
+	return len(tx.waits) - 1
+}
+
+// fetchSpec names the rows of a partly cached table that a lookup's
+// outcome rests on: those whose column equals a value.
+type fetchSpec struct {
+	table, column string
+	enc           any
+}
+
+// key names the rows of the spec.
+func (f fetchSpec) key() string {
+	b, _ := json.Marshal(f.enc)
+	return f.table + "\x00" + f.column + "\x00" + string(b)
 }
 
 // addOp records a write operation with its JSON.
@@ -264,6 +295,8 @@ func (s *smallMap[K, V]) get(k K) (V, bool) {
 	var zero V
 	return zero, false
 }
+
+func (s *smallMap[K, V]) len() int { return len(s.list) + len(s.m) }
 
 func (s *smallMap[K, V]) put(k K, v V) {
 	if s.m != nil {
@@ -464,6 +497,14 @@ func (tx *Tx) lookup(table, column string, value any) (Model, error) {
 			}
 		}
 	}
+	filtered := tx.snap.c.filtered(table)
+	if filtered {
+		for _, r := range tx.fetched {
+			if r.Table() == table && match(r) && tx.snap.get(table, r.OVSDBUUID()) == nil {
+				committed = append(committed, r)
+			}
+		}
+	}
 	// The transaction's view: committed rows as it changed them, then
 	// its own rows with the value.
 	var found []Model
@@ -511,10 +552,20 @@ func (tx *Tx) lookup(table, column string, value any) (Model, error) {
 		tx.waitRow(table, u)
 		tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
 			Columns: []string{column}, Until: "==", Rows: []map[string]any{{column: enc}}})
-	case tx.snap.c.filtered(table):
-		// The cache holds only the rows the monitor's conditions keep: it
-		// cannot say what else the server has, so nothing more is
-		// verified (see WithMonitor).
+	case filtered:
+		// The cache holds only the rows the monitor's conditions keep:
+		// the server verifies that exactly the rows seen have the value.
+		// When others have it too, Do fetches them and runs fn again
+		// with them in view: an absence in the cache is not an absence.
+		want := make([]map[string]any, 0, len(committed))
+		for _, r := range committed {
+			want = append(want, map[string]any{"_uuid": [2]string{"uuid", r.OVSDBUUID()}})
+		}
+		i := tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{{column, "==", enc}},
+			Columns: []string{"_uuid"}, Until: "==", Rows: want})
+		if i >= 0 {
+			tx.fetchOnFail.put(i, fetchSpec{table, column, enc})
+		}
 	case isString && indexed && len(committed) == 0:
 		tx.absent = append(tx.absent, absence{table, column, s, enc})
 	default:
@@ -599,6 +650,9 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 	}
 	cols := append([]string(nil), columns...)
 	sort.Strings(cols)
+	for _, col := range cols {
+		tx.verified.put(colRef{table, u, col}, true)
+	}
 	tx.waitRow(table, u)
 	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
 		Columns: cols, Until: "==", Rows: []map[string]any{want}})
@@ -634,9 +688,9 @@ func (tx *Tx) finishAbsences() error {
 	return tx.encErr
 }
 
-// hasReads reports whether the transaction read anything the server can
-// verify.
-func (tx *Tx) hasReads() bool { return len(tx.waits) > 0 || len(tx.absent) > 0 }
+// readsPartial reports whether the transaction read a table the cache
+// holds only part of: only the server can confirm such reads.
+func (tx *Tx) readsPartial() bool { return tx.fetchOnFail.len() > 0 }
 
 // readWaits returns the encoded waits that verify every read, absences
 // included (a transaction that is not committed inserts nothing that
@@ -825,7 +879,24 @@ func (tx *Tx) checkWritable(p *pending, col string) error {
 
 // Update writes the named columns of an existing row (or of one inserted
 // earlier in the transaction) with the values they have in row.
+//
+// Update is a read-modify-write under snapshot isolation: the commit
+// verifies that each column it overwrites still holds the value of the
+// transaction's snapshot, so when a concurrent writer changed one the
+// commit fails and fn runs again on the new state (the first committer
+// wins; no update is lost). Overwrite is the blind write.
 func (tx *Tx) Update(row Model, columns ...string) error {
+	return tx.update(row, false, columns)
+}
+
+// Overwrite is Update without the verification: a blind write, where the
+// last writer wins (ovs-vsctl's set). Use it for values that do not depend
+// on what the transaction read.
+func (tx *Tx) Overwrite(row Model, columns ...string) error {
+	return tx.update(row, true, columns)
+}
+
+func (tx *Tx) update(row Model, blind bool, columns []string) error {
 	if err := tx.writable(); err != nil {
 		return err
 	}
@@ -836,15 +907,33 @@ func (tx *Tx) Update(row Model, columns ...string) error {
 	if err != nil {
 		return fmt.Errorf("update: %w", err)
 	}
+	for _, col := range columns {
+		if err := tx.checkWritable(p, col); err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+	}
+	if !blind && !p.inserted {
+		var unverified []string
+		for _, col := range columns {
+			if _, ok := tx.verified.get(colRef{p.table, p.uuid, col}); !ok && !slices.Contains(unverified, col) {
+				unverified = append(unverified, col)
+			}
+		}
+		if len(unverified) > 0 {
+			if err := tx.snap.c.readableColumns(p.table, unverified...); err != nil {
+				return fmt.Errorf("update (a column the client does not monitor cannot be verified; Overwrite writes it blind): %w", err)
+			}
+			if err := tx.Verify(row, unverified...); err != nil {
+				return fmt.Errorf("update: %w", err)
+			}
+		}
+	}
 	// The transaction keeps its own copy: the caller may go on editing
 	// row's maps and slices without changing what is committed.
 	row = row.OVSDBClone()
 	enc := map[string]any{}
 	var edits []edit
 	for _, col := range columns {
-		if err := tx.checkWritable(p, col); err != nil {
-			return fmt.Errorf("update: %w", err)
-		}
 		v, _ := row.OVSDBColumn(col)
 		e, err := tx.schema.encode(p.table, col, v)
 		if err != nil {
