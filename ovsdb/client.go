@@ -222,7 +222,7 @@ type Client struct {
 	mu       sync.Mutex
 	conn     *rpcConn
 	cache    *cache
-	server   *serverWatch // conn's _Server watch
+	server   *serverWatch  // conn's _Server watch
 	up       chan struct{} // closed while connected
 	down     bool          // conn has ended; up is a fresh, open channel
 	endpoint string        // current endpoint

@@ -53,7 +53,7 @@ type Tx struct {
 	// verified holds the columns of committed rows whose values some wait
 	// already verifies.
 	verified smallMap[colRef, bool]
-	ops       []Operation
+	ops      []Operation
 	// encoded holds each operation's JSON, made once when it is added:
 	// waits first, then ops, as they are sent.
 	waitJSON [][]byte
