@@ -659,6 +659,36 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 	return nil
 }
 
+// VerifyContains makes the commit fail, and the transaction re-run,
+// unless the committed row's set or map column still contains value (an
+// element, a slice of elements, or a map of key-value pairs) and the row
+// still exists. Unlike Verify of the whole column, it does not conflict
+// with concurrent writers of other elements: "this bridge still holds
+// this port" without "no port was added to it".
+func (tx *Tx) VerifyContains(row Model, column string, value any) error {
+	if err := tx.check(); err != nil {
+		return err
+	}
+	table, u := row.Table(), row.OVSDBUUID()
+	if p := tx.pending(table, u); p != nil && p.inserted {
+		return nil
+	}
+	if tx.snap.get(table, u) == nil {
+		return fmt.Errorf("verify %s row %s: %w", table, u, ErrNotFound)
+	}
+	if err := tx.snap.c.readableColumns(table, column); err != nil {
+		return err
+	}
+	enc, err := tx.schema.encode(table, column, value)
+	if err != nil {
+		return fmt.Errorf("verify %s.%s: %w", table, column, err)
+	}
+	tx.waitRow(table, u)
+	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u), {column, "includes", enc}},
+		Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{{"_uuid": [2]string{"uuid", u}}}})
+	return nil
+}
+
 // finishAbsences adds the waits of the absent lookups that no insert of
 // the transaction covers (see Tx.absent).
 func (tx *Tx) finishAbsences() error {

@@ -210,7 +210,14 @@ func TestConcurrentPortChurn(t *testing.T) {
 			if want := clients * each / 5; len(ports) != want {
 				t.Errorf("%d ports left on br0, want %d", len(ports), want)
 			}
-			t.Logf("%d clients: %d commands, %d retries (%.3f per command)", clients, ops.Load(), retries.Load(), float64(retries.Load())/float64(ops.Load()))
+			perOp := float64(retries.Load()) / float64(ops.Load())
+			t.Logf("%d clients: %d commands, %d retries (%.3f per command)", clients, ops.Load(), retries.Load(), perOp)
+			// Adds, tags and deletes of distinct ports verify only their
+			// own rows: they do not conflict (main had 1 to 4 re-runs per
+			// command here, from verifying every bridge's port set).
+			if perOp > 0.01 {
+				t.Errorf("%.3f re-runs per command: concurrent commands on distinct ports conflict", perOp)
+			}
 		})
 	}
 }

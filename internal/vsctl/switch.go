@@ -584,6 +584,9 @@ func insertPort(tx *ovsdb.Tx, br *ovsdb.Bridge, port *ovsdb.Port, ifaces []*ovsd
 // DelPort is ovs-vsctl del-port [BRIDGE] PORT, with --with-iface letting
 // name be an interface of the port.
 func DelPort(tx *ovsdb.Tx, bridge, name string, ifExists, withIface bool) error {
+	if ok, err := delPortFast(tx, bridge, name, withIface); ok || err != nil {
+		return err
+	}
 	v, err := Load(tx)
 	if err != nil {
 		return err
@@ -635,6 +638,61 @@ func DelPort(tx *ovsdb.Tx, bridge, name string, ifExists, withIface bool) error 
 		}
 	}
 	return v.delPort(p)
+}
+
+// delPortFast deletes a port found by an index lookup, verifying only
+// what the deletion rests on: the port still has the name and the
+// interfaces it had, and its bridge still holds it. So deletes and adds of
+// other ports on the same bridge do not conflict with it, as they do with
+// the general path's verification of every bridge's ports. It reports
+// false, with nothing written, when the general path must decide (no such
+// port, a bridge's own port, a port of a fake bridge named by bridge).
+func delPortFast(tx *ovsdb.Tx, bridge, name string, withIface bool) (bool, error) {
+	if withIface || name == "" {
+		return false, nil
+	}
+	if _, err := ovsdb.LookupUUID[ovsdb.Bridge](tx, "name", name); !isNotFound(err) {
+		return false, err // a bridge's own port (or the lookup failed)
+	}
+	p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+	if err != nil {
+		if isNotFound(err) {
+			return false, nil
+		}
+		return false, err
+	}
+	if p.Tag != nil && bridge != "" {
+		return false, nil // it may belong to a fake bridge of its bridge
+	}
+	bridges, err := ovsdb.List[ovsdb.Bridge](tx)
+	if err != nil {
+		return false, err
+	}
+	var owner *ovsdb.Bridge
+	for _, b := range bridges {
+		if slices.Contains(b.Ports, p.UUID) {
+			owner = b
+			break
+		}
+	}
+	if owner == nil || (bridge != "" && owner.Name != bridge) {
+		return false, nil
+	}
+	if err := tx.VerifyContains(owner, "ports", p.UUID); err != nil {
+		return false, err
+	}
+	if err := tx.Verify(p, "interfaces"); err != nil {
+		return false, err
+	}
+	if err := tx.Mutate(&ovsdb.Bridge{UUID: owner.UUID}, ovsdb.Delete("ports", []string{p.UUID})); err != nil {
+		return false, err
+	}
+	for _, u := range p.Interfaces {
+		if err := tx.Delete(&ovsdb.Interface{UUID: u}); err != nil {
+			return false, err
+		}
+	}
+	return true, tx.Delete(p)
 }
 
 // AddBondIface is ovs-vsctl add-bond-iface.
