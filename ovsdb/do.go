@@ -283,7 +283,10 @@ func conflictBackoff(n int) time.Duration {
 func (c *Client) fetch(ctx context.Context, rc *rpcConn, spec fetchSpec) ([]Model, error) {
 	cols := c.models.model.newRow(spec.table).OVSDBColumns()
 	if m := c.opts.monitors[spec.table]; m != nil && m.Columns != nil {
-		cols = append([]string{"_uuid"}, m.Columns...)
+		cols = m.Columns
+	}
+	if !slices.Contains(cols, "_uuid") {
+		cols = append([]string{"_uuid"}, cols...)
 	}
 	op := Operation{Op: "select", Table: spec.table, Where: []Condition{{spec.column, "==", spec.enc}}, Columns: cols}
 	b, err := op.MarshalJSON()
@@ -373,7 +376,7 @@ func (c *Client) confirm(ctx context.Context, rc *rpcConn, tx *Tx) (commitStatus
 				}
 				return statusConflict, nil
 			}
-			return statusDone, fmt.Errorf("transact: %s", *r.Error)
+			return statusDone, fmt.Errorf("transact: %s %s", *r.Error, r.Details)
 		}
 	}
 	return statusDone, nil

@@ -136,6 +136,17 @@ func (c *nbCommand) arg(i int) string {
 	return ""
 }
 
+// afterRouter is a command that fails with err once the router exists,
+// as ovn-nbctl checks the router before its other arguments.
+func afterRouter(router string, err error) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		if _, e := nb.Router(tx, router); e != nil {
+			return e
+		}
+		return err
+	})
+}
+
 func (c *nbCommand) items(items []nb.Item, err error) error {
 	for _, it := range items {
 		fmt.Fprintln(&c.out, it)
@@ -264,6 +275,9 @@ var nbSpecs = map[string]nbSpec{
 			n.PortRange = rest[0]
 		case len(rest) == 2 && c.opts["--portrange"] && c.arg(1) == nb.DNATAndSNAT:
 			return nil, &nb.Error{Msg: "lr-nat-add with logical_port must also specify external_mac.", Err: ovsdb.ErrInvalid}
+		case len(rest) >= 2 && rest[0] == "":
+			// The library takes an empty port for "not distributed".
+			return afterRouter(c.arg(0), &nb.Error{Msg: ": port name not found", Err: ovsdb.ErrInvalid}), nil
 		case len(rest) >= 2:
 			n.LogicalPort, n.ExternalMAC = rest[0], rest[1]
 			if len(rest) == 3 {
@@ -277,6 +291,14 @@ var nbSpecs = map[string]nbSpec{
 		return nb.AddNAT(c.arg(0), n, o...), nil
 	}),
 	"lr-nat-del": write(1, 3, func(c *nbCommand) (ovsdb.Command, error) {
+		// A missing argument means "all"; an empty one is a name, and
+		// the library refuses it.
+		switch len(c.args) {
+		case 1:
+			return nb.DeleteAllNATs(c.arg(0)), nil
+		case 2:
+			return nb.DeleteNATs(c.arg(0), c.arg(1)), nil
+		}
 		return nb.DeleteNAT(c.arg(0), c.arg(1), c.arg(2)), nil
 	}),
 	"lr-nat-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
@@ -304,7 +326,16 @@ var nbSpecs = map[string]nbSpec{
 		return nb.AddRoute(c.arg(0), r, o...), nil
 	}),
 	"lr-route-del": write(1, 4, func(c *nbCommand) (ovsdb.Command, error) {
-		return nb.DeleteRoutes(c.arg(0), nb.RouteFilter{Prefix: c.arg(1), NextHop: c.arg(2), OutputPort: c.arg(3), Policy: c.vals["--policy"]}, c.options()...), nil
+		f := nb.RouteFilter{Prefix: c.arg(1), NextHop: c.arg(2), OutputPort: c.arg(3), Policy: c.vals["--policy"]}
+		switch {
+		case len(c.args) >= 2 && c.arg(1) == "":
+			return afterRouter(c.arg(0), &nb.Error{Msg: "bad prefix argument: ", Err: ovsdb.ErrInvalid}), nil
+		case len(c.args) >= 3 && c.arg(2) == "":
+			return afterRouter(c.arg(0), &nb.Error{Msg: "bad nexthop argument: ", Err: ovsdb.ErrInvalid}), nil
+		case f == (nb.RouteFilter{}):
+			return nb.DeleteAllRoutes(c.arg(0)), nil
+		}
+		return nb.DeleteRoutes(c.arg(0), f, c.options()...), nil
 	}),
 	"lr-route-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
 		routes, err := nb.Routes(tx, c.arg(0))
@@ -346,6 +377,9 @@ var nbSpecs = map[string]nbSpec{
 				return nil, &nb.Error{Msg: "cannot specify priority without match", Err: ovsdb.ErrInvalid}
 			}
 			prio = &p
+		}
+		if len(c.args) == 1 {
+			return nb.DeleteAllACLs(c.arg(0), c.vals["--type"]), nil
 		}
 		return nb.DeleteACLs(c.arg(0), c.vals["--type"], c.arg(1), prio, c.arg(3)), nil
 	}),
@@ -391,7 +425,10 @@ var nbSpecs = map[string]nbSpec{
 		return nb.AddLoadBalancer(lb, c.options()...), nil
 	}),
 	"lb-del": write(1, 2, func(c *nbCommand) (ovsdb.Command, error) {
-		return nb.DeleteLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
+		if len(c.args) == 1 {
+			return nb.DeleteLoadBalancer(c.arg(0), c.options()...), nil
+		}
+		return nb.DeleteLoadBalancerVIP(c.arg(0), c.arg(1), c.options()...), nil
 	}),
 	"lb-list": {0, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
 		lbs, err := nb.LoadBalancers(tx, c.arg(0))
@@ -402,6 +439,9 @@ var nbSpecs = map[string]nbSpec{
 		return nb.AddSwitchLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
 	}),
 	"ls-lb-del": write(1, 2, func(c *nbCommand) (ovsdb.Command, error) {
+		if len(c.args) == 1 {
+			return nb.ClearSwitchLoadBalancers(c.arg(0)), nil
+		}
 		return nb.DeleteSwitchLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
 	}),
 	"ls-lb-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
@@ -413,6 +453,9 @@ var nbSpecs = map[string]nbSpec{
 		return nb.AddRouterLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
 	}),
 	"lr-lb-del": write(1, 2, func(c *nbCommand) (ovsdb.Command, error) {
+		if len(c.args) == 1 {
+			return nb.ClearRouterLoadBalancers(c.arg(0)), nil
+		}
 		return nb.DeleteRouterLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
 	}),
 	"lr-lb-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
@@ -448,6 +491,9 @@ var nbSpecs = map[string]nbSpec{
 		return err
 	}},
 	"lsp-set-dhcpv4-options": write(1, 2, func(c *nbCommand) (ovsdb.Command, error) {
+		if len(c.args) == 1 {
+			return nb.ClearPortDHCPv4Options(c.arg(0)), nil
+		}
 		return nb.SetPortDHCPv4Options(c.arg(0), c.arg(1)), nil
 	}),
 	"lsp-get-dhcpv4-options": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {

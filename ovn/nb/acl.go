@@ -225,20 +225,36 @@ func AddACL(entity, target string, a ACL, options ...Option) ovsdb.Command {
 	})
 }
 
-// DeleteACLs deletes a switch's or port group's ACLs: all of them
-// (direction ""), those of a direction (priority nil), or the one of a
-// direction, priority and match.
-// Equivalent to: ovn-nbctl [--type=TARGET] acl-del ENTITY [DIRECTION [PRIORITY MATCH]]
+// DeleteACLs deletes a switch's or port group's ACLs of a direction
+// (priority nil), or the one of a direction, priority and match. An empty
+// direction is ErrInvalid: DeleteAllACLs deletes them all.
+// Equivalent to: ovn-nbctl [--type=TARGET] acl-del ENTITY DIRECTION [PRIORITY MATCH]
 func DeleteACLs(entity, target, direction string, priority *int, match string) ovsdb.Command {
+	if direction == "" {
+		return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			if _, err := holder(tx, entity, target); err != nil {
+				return err
+			}
+			_, err := parseDirection(direction)
+			return err
+		})
+	}
+	return deleteACLs(entity, target, direction, priority, match)
+}
+
+// DeleteAllACLs deletes all of a switch's or port group's ACLs.
+// Equivalent to: ovn-nbctl [--type=TARGET] acl-del ENTITY
+func DeleteAllACLs(entity, target string) ovsdb.Command {
+	return deleteACLs(entity, target, "", nil, "")
+}
+
+func deleteACLs(entity, target, direction string, priority *int, match string) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		h, err := holder(tx, entity, target)
 		if err != nil {
 			return err
 		}
 		if direction == "" {
-			if err := tx.Verify(h.row(), "acls"); err != nil {
-				return err
-			}
 			if h.pg != nil {
 				h.pg.ACLs = nil
 			} else {

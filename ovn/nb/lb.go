@@ -392,12 +392,28 @@ func AddLoadBalancer(lb LoadBalancer, options ...Option) ovsdb.Command {
 	})
 }
 
-// DeleteLoadBalancer deletes a load balancer, or one VIP of it (vip
-// non-empty, as stored: "10.0.0.10:80"); a load balancer left without
-// VIPs is deleted. A missing load balancer is not an error; a missing
-// VIP is, unless IfExists.
-// Equivalent to: ovn-nbctl [--if-exists] lb-del LB [VIP]
-func DeleteLoadBalancer(id, vip string, options ...Option) ovsdb.Command {
+// DeleteLoadBalancer deletes a load balancer with all its VIPs. A missing
+// load balancer is not an error.
+// Equivalent to: ovn-nbctl lb-del LB
+func DeleteLoadBalancer(id string, options ...Option) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		if _, err := build(options); err != nil {
+			return err
+		}
+		lb, err := findLB(tx, id, false)
+		if err != nil || lb == nil {
+			return err
+		}
+		return tx.Delete(lb)
+	})
+}
+
+// DeleteLoadBalancerVIP deletes one VIP of a load balancer (as stored:
+// "10.0.0.10:80"); a load balancer left without VIPs is deleted. A missing
+// load balancer is not an error; a missing VIP is, unless IfExists. An
+// empty vip is ErrInvalid (DeleteLoadBalancer deletes them all).
+// Equivalent to: ovn-nbctl [--if-exists] lb-del LB VIP
+func DeleteLoadBalancerVIP(id, vip string, options ...Option) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		o, err := build(options)
 		if err != nil {
@@ -408,7 +424,7 @@ func DeleteLoadBalancer(id, vip string, options ...Option) ovsdb.Command {
 			return err
 		}
 		if vip == "" {
-			return tx.Delete(lb)
+			return errorf(ovsdb.ErrInvalid, "vip  is not part of the load balancer.")
 		}
 		if _, ok := lb.Vips[vip]; !ok {
 			if o.ifExists {
@@ -519,9 +535,9 @@ func addLB[PT lbHolder](holder, lbID string, options []Option) ovsdb.Command {
 	})
 }
 
-// deleteLB removes one load balancer (lbID non-empty) or all from a
-// switch or router.
-func deleteLB[PT lbHolder](holder, lbID string, options []Option) ovsdb.Command {
+// deleteLB removes one load balancer (all: every one) from a switch or
+// router.
+func deleteLB[PT lbHolder](holder, lbID string, all bool, options []Option) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		o, err := build(options)
 		if err != nil {
@@ -531,7 +547,10 @@ func deleteLB[PT lbHolder](holder, lbID string, options []Option) ovsdb.Command 
 		if err != nil {
 			return err
 		}
-		if lbID == "" {
+		if !all && lbID == "" {
+			return errorf(ovsdb.ErrInvalid, ": load balancer name not found")
+		}
+		if all {
 			if err := tx.Verify(h, "load_balancer"); err != nil {
 				return err
 			}
@@ -595,11 +614,18 @@ func AddSwitchLoadBalancer(sw, lb string, options ...Option) ovsdb.Command {
 	return addLB[*nbdb.LogicalSwitch](sw, lb, options)
 }
 
-// DeleteSwitchLoadBalancer removes a load balancer (or all, lb empty)
-// from a logical switch. Option: IfExists.
-// Equivalent to: ovn-nbctl [--if-exists] ls-lb-del SWITCH [LB]
+// DeleteSwitchLoadBalancer removes a load balancer from a logical switch
+// (an empty lb is ErrInvalid). Option: IfExists.
+// Equivalent to: ovn-nbctl [--if-exists] ls-lb-del SWITCH LB
 func DeleteSwitchLoadBalancer(sw, lb string, options ...Option) ovsdb.Command {
-	return deleteLB[*nbdb.LogicalSwitch](sw, lb, options)
+	return deleteLB[*nbdb.LogicalSwitch](sw, lb, false, options)
+}
+
+// ClearSwitchLoadBalancers removes every load balancer from a logical
+// switch.
+// Equivalent to: ovn-nbctl ls-lb-del SWITCH
+func ClearSwitchLoadBalancers(sw string) ovsdb.Command {
+	return deleteLB[*nbdb.LogicalSwitch](sw, "", true, nil)
 }
 
 // SwitchLoadBalancers returns the load balancers of a logical switch
@@ -616,11 +642,18 @@ func AddRouterLoadBalancer(router, lb string, options ...Option) ovsdb.Command {
 	return addLB[*nbdb.LogicalRouter](router, lb, options)
 }
 
-// DeleteRouterLoadBalancer removes a load balancer (or all, lb empty)
-// from a logical router. Option: IfExists.
-// Equivalent to: ovn-nbctl [--if-exists] lr-lb-del ROUTER [LB]
+// DeleteRouterLoadBalancer removes a load balancer from a logical router
+// (an empty lb is ErrInvalid). Option: IfExists.
+// Equivalent to: ovn-nbctl [--if-exists] lr-lb-del ROUTER LB
 func DeleteRouterLoadBalancer(router, lb string, options ...Option) ovsdb.Command {
-	return deleteLB[*nbdb.LogicalRouter](router, lb, options)
+	return deleteLB[*nbdb.LogicalRouter](router, lb, false, options)
+}
+
+// ClearRouterLoadBalancers removes every load balancer from a logical
+// router.
+// Equivalent to: ovn-nbctl lr-lb-del ROUTER
+func ClearRouterLoadBalancers(router string) ovsdb.Command {
+	return deleteLB[*nbdb.LogicalRouter](router, "", true, nil)
 }
 
 // RouterLoadBalancers returns the load balancers of a logical router

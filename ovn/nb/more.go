@@ -112,9 +112,23 @@ func ListDHCPOptions(tx *ovsdb.Tx) ([]Item, error) {
 	return sortedItems(all, func(d *nbdb.DHCPOptions) string { return d.CIDR }), err
 }
 
-// SetPortDHCPv4Options points a port at IPv4 DHCP options ("" clears).
-// Equivalent to: ovn-nbctl lsp-set-dhcpv4-options PORT [UUID]
+// SetPortDHCPv4Options points a port at IPv4 DHCP options (an empty id is
+// ErrInvalid: ClearPortDHCPv4Options clears them).
+// Equivalent to: ovn-nbctl lsp-set-dhcpv4-options PORT UUID
 func SetPortDHCPv4Options(port, id string) ovsdb.Command {
+	if id == "" {
+		return ovsdb.CommandFunc(func(*ovsdb.Tx) error {
+			return errorf(ovsdb.ErrInvalid, ": dhcp options UUID not found")
+		})
+	}
+	return setPortDHCPv4Options(port, id)
+}
+
+// ClearPortDHCPv4Options clears a port's IPv4 DHCP options.
+// Equivalent to: ovn-nbctl lsp-set-dhcpv4-options PORT
+func ClearPortDHCPv4Options(port string) ovsdb.Command { return setPortDHCPv4Options(port, "") }
+
+func setPortDHCPv4Options(port, id string) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		lsp, err := SwitchPort(tx, port)
 		if err != nil {

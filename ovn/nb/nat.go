@@ -216,25 +216,55 @@ func AddNAT(router string, n NAT, options ...Option) ovsdb.Command {
 	})
 }
 
-// DeleteNAT removes a router's NAT rules: all of them (typ ""), all of a
-// type (ip ""), or those of a type whose key address (the logical IP of
-// SNAT, the external IP of the others) is ip.
-// Equivalent to: ovn-nbctl lr-nat-del ROUTER [TYPE [IP]]
+// DeleteNAT removes a router's NAT rules of a type whose key address
+// (the logical IP of SNAT, the external IP of the others) is ip. An empty
+// type or ip is ErrInvalid: DeleteNATs removes all of a type,
+// DeleteAllNATs all.
+// Equivalent to: ovn-nbctl lr-nat-del ROUTER TYPE IP
 func DeleteNAT(router, typ, ip string) ovsdb.Command {
+	if ip == "" {
+		return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			if _, err := Router(tx, router); err != nil {
+				return err
+			}
+			if err := checkNATType(typ); err != nil {
+				return err
+			}
+			return errorf(ovsdb.ErrInvalid, ": port name not found")
+		})
+	}
+	return deleteNAT(router, typ, ip, false)
+}
+
+// DeleteNATs removes all of a router's NAT rules of a type.
+// Equivalent to: ovn-nbctl lr-nat-del ROUTER TYPE
+func DeleteNATs(router, typ string) ovsdb.Command { return deleteNAT(router, typ, "", false) }
+
+// DeleteAllNATs removes all of a router's NAT rules.
+// Equivalent to: ovn-nbctl lr-nat-del ROUTER
+func DeleteAllNATs(router string) ovsdb.Command { return deleteNAT(router, "", "", true) }
+
+func checkNATType(typ string) error {
+	if typ != SNAT && typ != DNAT && typ != DNATAndSNAT {
+		return errorf(ovsdb.ErrInvalid, "%s: type must be one of \"dnat\", \"snat\" and \"dnat_and_snat\".", typ)
+	}
+	return nil
+}
+
+func deleteNAT(router, typ, ip string, all bool) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		lr, err := Router(tx, router)
 		if err != nil {
 			return err
 		}
-		if typ == "" {
-			if err := tx.Verify(lr, "nat"); err != nil {
+		if !all {
+			if err := checkNATType(typ); err != nil {
 				return err
 			}
+		}
+		if all {
 			lr.NAT = nil
 			return tx.Update(lr, "nat")
-		}
-		if typ != SNAT && typ != DNAT && typ != DNATAndSNAT {
-			return errorf(ovsdb.ErrInvalid, "%s: type must be one of \"dnat\", \"snat\" and \"dnat_and_snat\".", typ)
 		}
 		nats, err := lr.NATRows(tx)
 		if err != nil {

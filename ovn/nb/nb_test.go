@@ -166,7 +166,7 @@ func TestLoadBalancerGroups(t *testing.T) {
 		{nb.AddSwitchLoadBalancer("ls0", "own"), ovsdb.ErrExists, ""},
 		{nb.AddSwitchLoadBalancer("ls0", "nope"), ovsdb.ErrNotFound, "nope: load balancer name not found"},
 		{nb.DeleteRouterLoadBalancer("lr0", "own"), ovsdb.ErrNotFound, "load balancer own is not part of any logical router."},
-		{nb.DeleteLoadBalancer("own", "10.9.9.9"), ovsdb.ErrNotFound, "vip 10.9.9.9 is not part of the load balancer."},
+		{nb.DeleteLoadBalancerVIP("own", "10.9.9.9"), ovsdb.ErrNotFound, "vip 10.9.9.9 is not part of the load balancer."},
 	} {
 		_, err := c.Transact(ctx, tt.cmd)
 		var ne *nb.Error
@@ -176,7 +176,7 @@ func TestLoadBalancerGroups(t *testing.T) {
 	}
 	// Deleting a load balancer removes it from the switch (a weak
 	// reference).
-	if _, err := c.Transact(ctx, nb.DeleteLoadBalancer("own", "")); err != nil {
+	if _, err := c.Transact(ctx, nb.DeleteLoadBalancer("own")); err != nil {
 		t.Fatal(err)
 	}
 	err = c.View(ctx, func(tx *ovsdb.Tx) error {

@@ -169,23 +169,37 @@ type RouteFilter struct {
 	Policy string
 }
 
-// DeleteRoutes deletes a router's static routes that match f (all of
-// them when f is empty); none matching is an error unless IfExists.
+// DeleteRoutes deletes a router's static routes that match f; none
+// matching is an error unless IfExists. An empty filter is ErrInvalid:
+// DeleteAllRoutes deletes them all.
 // Equivalent to: ovn-nbctl [--if-exists] [--policy=POLICY] lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]
 func DeleteRoutes(router string, f RouteFilter, options ...Option) ovsdb.Command {
+	return deleteRoutes(router, f, false, options)
+}
+
+// DeleteAllRoutes deletes every static route of a router.
+// Equivalent to: ovn-nbctl lr-route-del ROUTER
+func DeleteAllRoutes(router string) ovsdb.Command {
+	return deleteRoutes(router, RouteFilter{}, true, nil)
+}
+
+func deleteRoutes(router string, f RouteFilter, all bool, options []Option) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		o, err := build(options)
-		if err != nil {
-			return err
-		}
-		lr, err := Router(tx, router)
 		if err != nil {
 			return err
 		}
 		if f.Policy != "" && f.Policy != "src-ip" && f.Policy != "dst-ip" {
 			return errorf(ovsdb.ErrInvalid, "bad policy: %s", f.Policy)
 		}
-		if f == (RouteFilter{}) {
+		lr, err := Router(tx, router)
+		if err != nil {
+			return err
+		}
+		if !all && f == (RouteFilter{}) {
+			return errorf(ovsdb.ErrInvalid, "bad prefix argument: ")
+		}
+		if all {
 			lr.StaticRoutes = nil
 			return tx.Update(lr, "static_routes")
 		}
