@@ -250,6 +250,8 @@ type Client struct {
 	// id and markers make each transaction's marker comment unique.
 	id      string
 	markers atomic.Uint64
+	// names numbers the transactions that make up row names.
+	names atomic.Uint64
 }
 
 // defaultOptions are a client's options before its Options apply.

@@ -158,6 +158,7 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 		tx := newTx(c.models, snap)
 		tx.readOnly = readOnly
 		tx.fetched = fetched
+		tx.client = c
 		// Only Open_vSwitch has an ovs-vswitchd (next_cfg) to wait for.
 		tx.noWait = c.opts.noWait || c.models.model.name != SchemaName
 		err = fn(tx)

@@ -81,6 +81,10 @@ type Tx struct {
 	noWait   bool
 	dryRun   bool
 	locals   map[any]any
+	// client made the transaction (nil in some tests); nameBase is the
+	// start of the row names Insert makes up.
+	client   *Client
+	nameBase string
 	// failedFetch is set when the commit (or the confirmation of fn's
 	// error) failed on a wait of fetchOnFail.
 	failedFetch *fetchSpec
@@ -760,9 +764,19 @@ func (tx *Tx) Insert(row Model) (string, error) {
 	table := row.Table()
 	u := row.OVSDBUUID()
 	if u == "" {
+		if tx.nameBase == "" {
+			tx.nameBase = "row"
+			if tx.client != nil {
+				// Unique to the transaction, so that a made-up name
+				// cannot be mistaken for a name in the data (a switch
+				// called row1) or for the start of another (row1 in
+				// row10) by whoever maps names to UUIDs in text.
+				tx.nameBase = "row_" + tx.client.id + strconv.FormatUint(tx.client.names.Add(1), 36) + "_"
+			}
+		}
 		for {
 			tx.seq++
-			if u = "row" + strconv.Itoa(tx.seq); !tx.names[u] {
+			if u = tx.nameBase + strconv.Itoa(tx.seq); !tx.names[u] {
 				break
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -652,18 +653,25 @@ func (inv *nbInvocation) execute(ctx context.Context, client *ovsdb.Client, w io
 	// A row inserted by an earlier command of the line is listed by its
 	// name in the transaction: print its UUID, now that it has one.
 	// (ovn-nbctl prints a provisional UUID that names no row.)
-	var pairs []string
-	for name, u := range res.UUIDs {
-		pairs = append(pairs, name, u)
-	}
-	real := strings.NewReplacer(pairs...)
+	// The names are unique to the transaction (see ovsdb.Tx.Insert);
+	// only whole names are replaced.
 	for i := range inv.cmds {
-		if _, err := io.WriteString(w, real.Replace(inv.cmds[i].out.String())); err != nil {
+		out := rowNameRE.ReplaceAllStringFunc(inv.cmds[i].out.String(), func(name string) string {
+			if u, ok := res.UUIDs[name]; ok {
+				return u
+			}
+			return name
+		})
+		if _, err := io.WriteString(w, out); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// rowNameRE matches what may be a row's name in a transaction (RFC 7047's
+// <id>), whole.
+var rowNameRE = regexp.MustCompile(`[_a-zA-Z][_a-zA-Z0-9]*`)
 
 // runNbctl is `ovskit nbctl ...`.
 func runNbctl(args []string, stdout, stderr io.Writer) int {

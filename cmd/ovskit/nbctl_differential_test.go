@@ -47,6 +47,19 @@ func nbScenarios() []scenario {
 		// such output is compared with every UUID as <uuid>.
 		{"ls-chain", []step{{line: "ls-add a -- ls-add b -- ls-list", fresh: true}, {line: "ls-list"}}},
 		{"ls-chain-fails-atomically", s("ls-add a -- ls-add a", "ls-list")},
+		// Rows named like the names a transaction gives its new rows
+		// (row1 ... row12): their names print as names, not as UUIDs.
+		{"ls-chain-row-names", []step{{line: "ls-add row1 -- ls-add row2 -- ls-add row3 -- ls-add row4 -- ls-add row5 -- ls-add row6 -- ls-add row7 -- ls-add row8 -- ls-add row9 -- ls-add row10 -- ls-add row11 -- ls-add row12 -- show", fresh: true, unordered: true}, {line: "ls-list"}}},
+		// An empty argument is a name, not "all": nothing is deleted.
+		{"empty-arguments-delete-nothing", s("ls-add ls0 -- lr-add lr0 -- lsp-add ls0 p -- pg-add pg0",
+			"lb-add lb0 10.0.0.10:80 10.0.0.2:80 -- ls-lb-add ls0 lb0 -- lr-lb-add lr0 lb0",
+			"lr-route-add lr0 10.1.0.0/16 192.168.0.1 -- lr-nat-add lr0 snat 203.0.113.1 10.0.0.0/24",
+			"acl-add ls0 to-lport 100 ip drop -- acl-add pg0 to-lport 100 ip drop",
+			"lb-del lb0 ''", "ls-lb-del ls0 ''", "lr-lb-del lr0 ''", "lr-route-del lr0 ''", "lr-route-del lr0 10.1.0.0/16 ''",
+			"lr-nat-del lr0 ''", "lr-nat-del lr0 snat ''", "acl-del ls0 ''", "acl-del pg0 ''", "lsp-set-dhcpv4-options p ''",
+			"lr-route-add lr0 10.2.0.0/16 ''", "lr-route-add lr0 '' 192.168.0.1", "lr-nat-add lr0 dnat_and_snat 203.0.113.5 10.0.0.5 '' ''",
+			"lr-route-del nosuch ''", "ls-lb-del '' lb0", "acl-del ls0 to-lport ''",
+			"ls-lb-del ls0", "lr-lb-del lr0", "lr-route-del lr0", "lr-nat-del lr0", "acl-del ls0", "acl-del pg0", "lsp-set-dhcpv4-options p", "lb-del lb0")},
 		// Switch ports.
 		{"lsp-add-list", with(ls0, "lsp-add ls0 lp0", "lsp-add ls0 lp1", "lsp-list ls0")},
 		{"lsp-add-exists", with(lsp, "lsp-add ls0 lp0")},
