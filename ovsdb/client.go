@@ -32,10 +32,14 @@ type options struct {
 	maxBackoff time.Duration
 	maxRetries int
 	maxMessage int
-	noWait     bool
-	keys       []KeyIndex
-	dialer     net.Dialer
-	database   *DatabaseModel
+	// probe is the inactivity probe's interval (0: none); connectTimeout
+	// bounds connecting to one endpoint, up to the server's first answer.
+	probe          time.Duration
+	connectTimeout time.Duration
+	noWait         bool
+	keys           []KeyIndex
+	dialer         net.Dialer
+	database       *DatabaseModel
 	// followerReads allows a follower of a clustered database.
 	followerReads bool
 	// noShuffle keeps the endpoints in the given order.
@@ -180,6 +184,48 @@ func WithBackoff(min, max time.Duration) Option {
 	}
 }
 
+// DefaultInactivityProbe and DefaultConnectTimeout are those of the C
+// tools (ovn-nbctl, ovs-vsctl): 5 s.
+const (
+	DefaultInactivityProbe = 5 * time.Second
+	DefaultConnectTimeout  = 5 * time.Second
+)
+
+// WithInactivityProbe sets the inactivity probe (the C IDL's
+// inactivity_probe): a connection from which nothing arrived for d gets
+// an echo, and one still silent d later is dropped (ErrInactive) and the
+// client fails over to the next endpoint, as it does when a connection
+// ends. A stopped server (SIGSTOP, a partition) holds the client for at
+// most 2×d. 0 turns the probe off. Default DefaultInactivityProbe. Bytes
+// of a long message count as activity, but a server that composes a
+// large answer (the first download of a database of hundreds of
+// thousands of rows) for longer than 2×d is taken for a stopped one: give
+// such a client a longer probe.
+func WithInactivityProbe(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("inactivity probe %v: %w", d, ErrInvalid)
+		}
+		o.probe = d
+		return nil
+	}
+}
+
+// WithConnectTimeout bounds connecting to one endpoint, from the dial to
+// the server's first answer; past it the next endpoint is tried, so that
+// a member that accepts connections but does not answer (stopped) does not
+// hold Dial or a reconnect. Default DefaultConnectTimeout; 0: only the
+// context bounds it.
+func WithConnectTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("connect timeout %v: %w", d, ErrInvalid)
+		}
+		o.connectTimeout = d
+		return nil
+	}
+}
+
 // WithMaxRetries bounds how many times a transaction is re-run after a
 // conflict with a concurrent writer before it fails with ErrConflict. By
 // default only the context bounds it, as ovs-vsctl retries until its
@@ -256,7 +302,8 @@ type Client struct {
 
 // defaultOptions are a client's options before its Options apply.
 func defaultOptions() options {
-	return options{minBackoff: 50 * time.Millisecond, maxBackoff: 5 * time.Second, maxRetries: -1, maxMessage: DefaultMaxMessageSize}
+	return options{minBackoff: 50 * time.Millisecond, maxBackoff: 5 * time.Second, maxRetries: -1,
+		probe: DefaultInactivityProbe, connectTimeout: DefaultConnectTimeout, maxMessage: DefaultMaxMessageSize}
 }
 
 // Dial connects to ovsdb-server at endpoint and loads the database into the
@@ -387,20 +434,34 @@ func splitEndpoint(e string) (network, addr string, err error) {
 
 // connect dials endpoint i, checks the schema, starts the monitor and makes
 // the new connection and cache current.
-func (c *Client) connect(ctx context.Context, i int) error {
+func (c *Client) connect(ctx context.Context, i int) (err error) {
 	ep := c.endpoints[i]
 	network, addr, _ := splitEndpoint(ep)
+	// The handshake, from the dial to the server's first answers, is
+	// bounded by the connect timeout: a member that accepts connections
+	// but does not answer (stopped) must not hold the client. The
+	// download after it is guarded by the inactivity probe.
+	hctx := ctx
+	if t := c.opts.connectTimeout; t > 0 {
+		var cancel context.CancelFunc
+		hctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+		defer func() {
+			if err != nil && hctx.Err() != nil && ctx.Err() == nil {
+				err = fmt.Errorf("no answer within %v (WithConnectTimeout): %w", t, err)
+			}
+		}()
+	}
 	var nc net.Conn
-	var err error
 	switch network {
 	case "ssl":
 		if c.opts.tls == nil {
 			return fmt.Errorf("%s: ssl endpoint needs WithTLS: %w", ep, ErrInvalid)
 		}
 		d := tls.Dialer{NetDialer: &c.opts.dialer, Config: c.opts.tls}
-		nc, err = d.DialContext(ctx, "tcp", addr)
+		nc, err = d.DialContext(hctx, "tcp", addr)
 	default:
-		nc, err = c.opts.dialer.DialContext(ctx, network, addr)
+		nc, err = c.opts.dialer.DialContext(hctx, network, addr)
 	}
 	if err != nil {
 		// The dialer's error names the address already.
@@ -465,14 +526,17 @@ func (c *Client) connect(ctx context.Context, i int) error {
 			c.publish(evs)
 		}
 	})
+	if c.opts.probe > 0 {
+		go rc.probe(c.opts.probe)
+	}
 	fail := func(err error) error {
 		rc.close()
 		return err
 	}
-	if err := c.watchServer(ctx, rc, sw); err != nil {
+	if err := c.watchServer(hctx, rc, sw); err != nil {
 		return fail(err)
 	}
-	raw, _, err := rc.call(ctx, "get_schema", []string{c.models.model.name}, nil)
+	raw, _, err := rc.call(hctx, "get_schema", []string{c.models.model.name}, nil)
 	if err != nil {
 		return fail(err)
 	}
@@ -613,6 +677,10 @@ func (c *Client) supervise(i int) {
 		}
 		c.markDown(rc)
 		c.log.Warn("ovsdb: connection lost", "endpoint", c.endpoints[i], "err", rc.err)
+		if errors.Is(rc.err, ErrInactive) {
+			// A silent server: try the others first.
+			i = (i + 1) % len(c.endpoints)
+		}
 		backoff := c.opts.minBackoff
 		for {
 			ctx, cancel := context.WithTimeout(c.life, 10*time.Second)

@@ -32,6 +32,9 @@ type rpcConn struct {
 	notify   func(method string, params json.RawMessage)
 	maxSize  int
 	received *atomic.Uint64 // bytes of messages read (nil: not counted)
+	// lastRead is when bytes last arrived (Unix nanoseconds), for the
+	// inactivity probe.
+	lastRead atomic.Int64
 
 	mu      sync.Mutex
 	nextID  uint64
@@ -87,13 +90,62 @@ func newRPCConn(nc net.Conn, maxSize int, received *atomic.Uint64, notify func(s
 		done:     make(chan struct{}),
 		kick:     make(chan struct{}, 1),
 	}
+	c.lastRead.Store(time.Now().UnixNano())
 	go c.readLoop()
 	go c.writeLoop()
 	return c
 }
 
+// ErrInactive: the server sent nothing, not even the answer to an
+// inactivity probe, for too long (a stopped or partitioned server); the
+// connection is dropped. It matches ErrNotConnected.
+var ErrInactive = fmt.Errorf("no answer to the inactivity probe: %w", ErrNotConnected)
+
+// probe is the inactivity probe (the C IDL's inactivity_probe): a
+// connection from which nothing arrived for interval gets an echo; one
+// from which still nothing arrived interval later is dropped with
+// ErrInactive. Any bytes count, so a long message being received keeps
+// the connection alive.
+func (c *rpcConn) probe(interval time.Duration) {
+	t := time.NewTimer(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-t.C:
+		}
+		if idle := time.Since(time.Unix(0, c.lastRead.Load())); idle < interval {
+			t.Reset(interval - idle)
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), interval)
+		_, _, err := c.call(ctx, "echo", []string{"ovskit-probe"}, nil)
+		cancel()
+		if err != nil && errors.Is(err, context.DeadlineExceeded) && time.Since(time.Unix(0, c.lastRead.Load())) >= interval {
+			c.fail(fmt.Errorf("silent for %v: %w", 2*interval, ErrInactive))
+			return
+		}
+		t.Reset(interval)
+	}
+}
+
+// activity records when bytes arrive.
+type activity struct {
+	r    io.Reader
+	last *atomic.Int64
+}
+
+func (a activity) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.last.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
 func (c *rpcConn) readLoop() {
-	r := &framer{br: bufio.NewReaderSize(c.nc, 1<<16), max: c.maxSize}
+	r := &framer{br: bufio.NewReaderSize(activity{c.nc, &c.lastRead}, 1<<16), max: c.maxSize}
 	for {
 		frame, err := r.next()
 		if err != nil {
