@@ -125,6 +125,10 @@ const (
 	statusDone     commitStatus = iota // return the result and error
 	statusConflict                     // a verification failed: re-run on a newer snapshot
 	statusResend                       // the connection dropped before sending: re-run after the reconnect
+	// statusViolation: a unique index refused an insert whose absence
+	// the transaction left to it: perhaps a concurrent insert of the
+	// value, which a re-run sees.
+	statusViolation
 )
 
 // confirmable reports whether fn's error may rest on what fn read, so that
@@ -214,6 +218,26 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 		default:
 			if res, status, err = c.commit(ctx, rc, tx); status == statusDone {
 				return res, err
+			}
+			if status == statusViolation {
+				// Re-run fn on a snapshot past a barrier, which holds
+				// the row that took the value if another client
+				// inserted it. If the barrier brought nothing new, the
+				// row was in fn's snapshot: the violation is the answer.
+				seq, berr := c.barrier(ctx, rc, ch)
+				if berr != nil {
+					if ctx.Err() != nil || errors.Is(berr, ErrClosed) {
+						return nil, err
+					}
+					continue // the connection dropped: run again on the next one
+				}
+				barrierCache, barrierSeq = ch, seq
+				if seq == snap.seq {
+					return nil, err
+				}
+				conflicts++
+				c.stats.retries.Add(1)
+				continue
 			}
 		}
 		if status == statusResend {
@@ -465,6 +489,9 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 		if i < len(ops) {
 			op := ops[i]
 			oe.Op = &op
+		}
+		if *r.Error == "constraint violation" && tx.coveredAbsence {
+			return nil, statusViolation, oe
 		}
 		return nil, statusDone, oe
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vlan"
 )
 
 // Registers are ports r0..r3: external_ids n is a counter written by
@@ -42,8 +43,24 @@ const (
 	opIncVerify = lincheck.IncVerify // Do: read n, Verify, write n+1
 	opIncUpdate = lincheck.IncUpdate // port.Update: read n, write n+1
 	opAdd       = lincheck.Add       // Mutate bond_updelay += 1
-	opRead      = lincheck.Read      // Do: read n and m, verified at commit
+	opRead      = lincheck.Read      // Do: read n, m and the tag, verified at commit
+	opIncPlain  = lincheck.IncPlain  // Do: read n, Update n+1 (no Verify)
+	opSetTag    = lincheck.SetTag    // vlan.SetTag, a blind write
 )
+
+// lzKinds are the writes of TestLinearizable's clients, in turn.
+var lzKinds = []lincheck.Kind{opIncVerify, opIncUpdate, opAdd, opIncPlain, opSetTag}
+
+// marker is a command that leaves an operation's marker on port name.
+func marker(name, m string) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+		if err != nil {
+			return err
+		}
+		return tx.Mutate(p, ovsdb.Insert("other_config", map[string]string{m: "1"}))
+	})
+}
 
 type (
 	lzInput  = lincheck.Input
@@ -168,6 +185,23 @@ func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
 			return tx.Mutate(p, ovsdb.Mutation{Column: "bond_updelay", Mutator: ovsdb.MutateAdd, Value: 1},
 				ovsdb.Insert("other_config", map[string]string{in.Marker: "1"}))
 		}))
+	case opIncPlain:
+		// A plain read-modify-write: Update verifies what it overwrites.
+		_, err = c.Do(ctx, func(tx *ovsdb.Tx) error {
+			tx.NoWait()
+			p, n, err := portCounter(tx, name)
+			if err != nil {
+				return err
+			}
+			out.N = n + 1
+			p.ExternalIDs = map[string]string{"n": strconv.Itoa(out.N)}
+			if err := tx.Update(p, "external_ids"); err != nil {
+				return err
+			}
+			return tx.Mutate(p, ovsdb.Insert("other_config", map[string]string{in.Marker: "1"}))
+		})
+	case opSetTag:
+		_, err = c.Transact(ctx, ovsdb.NoWait(), vlan.SetTag(name, in.Value), marker(name, in.Marker))
 	case opRead:
 		_, err = c.Do(ctx, func(tx *ovsdb.Tx) error {
 			p, n, err := portCounter(tx, name)
@@ -175,7 +209,10 @@ func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
 				return err
 			}
 			out.N, out.M = n, p.BondUpdelay
-			return tx.Verify(p, "external_ids", "bond_updelay")
+			if p.Tag != nil {
+				out.T = *p.Tag
+			}
+			return tx.Verify(p, "external_ids", "bond_updelay", "tag")
 		})
 	}
 	return out, err
@@ -193,7 +230,18 @@ type lzFault struct {
 // checks them with porcupine.
 func TestLinearizable(t *testing.T) {
 	t.Parallel()
-	faults := []lzFault{
+	for _, f := range lzFaults() {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			lzCheck(t, f)
+		})
+	}
+}
+
+// lzFaults are the faults of the linearizability tests: none,
+// ovsdb-server killed and restarted, connections cut, the server stalled.
+func lzFaults() []lzFault {
+	return []lzFault{
 		{"no faults", nil, nil},
 		{"ovsdb-server killed and restarted", func(t *testing.T, s *ovstest.Server, _ *faultProxy) {
 			for range 2 {
@@ -223,12 +271,6 @@ func TestLinearizable(t *testing.T) {
 		}, func(_ uint64, unknown, failed int, slowest time.Duration) bool {
 			return unknown+failed > 0 || slowest > time.Second
 		}},
-	}
-	for _, f := range faults {
-		t.Run(f.name, func(t *testing.T) {
-			t.Parallel()
-			lzCheck(t, f)
-		})
 	}
 }
 
@@ -283,7 +325,8 @@ func lzCheck(t *testing.T, f lzFault) {
 			defer func() { reconnects.Add(c.Stats().Reconnects); c.Close() }()
 			for i := 0; more(i); i++ {
 				// Writes in a fixed pattern, a read after every other one.
-				in := lzInput{Kind: lincheck.Kind(i % 3), Key: (cl + i) % registers, Marker: fmt.Sprintf("o%d-%d", cl, i)}
+				in := lzInput{Kind: lzKinds[i%len(lzKinds)], Key: (cl + i) % registers, Marker: fmt.Sprintf("o%d-%d", cl, i),
+					Value: 1 + (cl*most+i)%4094}
 				for _, in := range []lzInput{in, {Kind: opRead, Key: in.Key}} {
 					if in.Kind == opRead && i%2 == 1 {
 						continue
@@ -350,9 +393,11 @@ func lzCheck(t *testing.T, f lzFault) {
 	}
 	incs, adds := make([]int, registers), make([]int, registers)
 	for _, in := range tally.Applied {
-		if in.Kind == opAdd {
+		switch in.Kind {
+		case opAdd:
 			adds[in.Key]++
-		} else {
+		case opSetTag:
+		default:
 			incs[in.Key]++
 		}
 	}
@@ -361,6 +406,11 @@ func lzCheck(t *testing.T, f lzFault) {
 	for k := range registers {
 		n, _ := strconv.Atoi(final[k].ExternalIDs["n"])
 		total += n + final[k].BondUpdelay
+		for _, in := range tally.Applied {
+			if in.Kind == opSetTag && in.Key == k {
+				total++
+			}
+		}
 		if n != incs[k] || final[k].BondUpdelay != adds[k] {
 			t.Errorf("register %d: n=%d m=%d, but %d increments and %d additions left their marker", k, n, final[k].BondUpdelay, incs[k], adds[k])
 		}

@@ -85,6 +85,10 @@ type Tx struct {
 	// start of the row names Insert makes up.
 	client   *Client
 	nameBase string
+	// coveredAbsence is set when the commit leaves an absence to the
+	// server's unique index (see absent): a constraint violation may then
+	// be a concurrent insert of that value.
+	coveredAbsence bool
 	// failedFetch is set when the commit (or the confirmation of fn's
 	// error) failed on a wait of fetchOnFail.
 	failedFetch *fetchSpec
@@ -716,6 +720,8 @@ func (tx *Tx) finishAbsences() error {
 		}
 		if !covered {
 			tx.addWait(a.wait())
+		} else {
+			tx.coveredAbsence = true
 		}
 	}
 	tx.absent = nil

@@ -24,8 +24,13 @@ const (
 	IncUpdate
 	// Add adds 1 to m by a blind mutation.
 	Add
-	// Read reads n and m, verified at commit.
+	// Read reads n, m and t, verified at commit.
 	Read
+	// IncPlain increments n by a plain read-modify-write (read, then
+	// Update, without Verify): snapshot isolation makes it IncVerify.
+	IncPlain
+	// SetTag writes t (a blind write of Input.Value).
+	SetTag
 )
 
 func (k Kind) String() string {
@@ -38,6 +43,20 @@ func (k Kind) String() string {
 		return "add"
 	case Read:
 		return "read"
+	case IncPlain:
+		return "inc-plain"
+	case SetTag:
+		return "set-tag"
+	case Create:
+		return "create"
+	case CreateMayExist:
+		return "create-may-exist"
+	case Remove:
+		return "remove"
+	case RemoveIfExists:
+		return "remove-if-exists"
+	case Probe:
+		return "probe"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -48,16 +67,18 @@ type Input struct {
 	Kind   Kind
 	Key    int
 	Marker string
+	// Value is what SetTag writes.
+	Value int
 }
 
 // Output is what the operation reported: the value it wrote
 // (increments) or read, or that its outcome is unknown.
 type Output struct {
-	N, M    int
+	N, M, T int
 	Unknown bool
 }
 
-type state struct{ n, m int }
+type state struct{ n, m, t int }
 
 // Model is the porcupine model of registers registers, each checked on
 // its own.
@@ -75,15 +96,17 @@ func Model(registers int) porcupine.Model {
 		Step: func(s, input, output any) (bool, any) {
 			st, in, out := s.(state), input.(Input), output.(Output)
 			switch in.Kind {
-			case IncVerify, IncUpdate:
+			case IncVerify, IncUpdate, IncPlain:
 				if out.Unknown {
-					return true, state{st.n + 1, st.m}
+					return true, state{st.n + 1, st.m, st.t}
 				}
-				return out.N == st.n+1, state{out.N, st.m}
+				return out.N == st.n+1, state{out.N, st.m, st.t}
 			case Add:
-				return true, state{st.n, st.m + 1}
+				return true, state{st.n, st.m + 1, st.t}
+			case SetTag:
+				return true, state{st.n, st.m, in.Value}
 			default:
-				return out.N == st.n && out.M == st.m, st
+				return out.N == st.n && out.M == st.m && out.T == st.t, st
 			}
 		},
 		Equal: func(a, b any) bool { return a.(state) == b.(state) },
@@ -162,4 +185,107 @@ func Account(records []Record, present func(Input) bool) Tally {
 		}
 	}
 	return t
+}
+
+// Names: a second model, of names that exist or not (a port, a bridge, a
+// logical switch), created and removed by concurrent clients through the
+// public commands. Each key is checked on its own.
+const (
+	// Create adds the name: it succeeds if the name is absent, and fails
+	// with "exists" otherwise.
+	Create Kind = iota + 32
+	// CreateMayExist adds the name, or leaves it (may-exist).
+	CreateMayExist
+	// Remove deletes the name: it succeeds if it exists, and fails with
+	// "not found" otherwise.
+	Remove
+	// RemoveIfExists deletes the name if it exists (if-exists).
+	RemoveIfExists
+	// Probe reads whether the name exists, verified at commit.
+	Probe
+)
+
+// Outcomes of name operations that were answered but not committed.
+const (
+	ErrExists   = "exists"
+	ErrNotFound = "not found"
+)
+
+// NameOutput is what a name operation reported: its error ("", ErrExists
+// or ErrNotFound), whether the name exists (Probe), or that its outcome
+// is unknown.
+type NameOutput struct {
+	Err     string
+	Present bool
+	Unknown bool
+}
+
+// NameModel is the porcupine model of keys names. An operation of unknown
+// outcome may have taken effect or not.
+func NameModel(keys int) porcupine.Model {
+	m := porcupine.NondeterministicModel{
+		Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
+			byKey := make([][]porcupine.Operation, keys)
+			for _, op := range history {
+				k := op.Input.(Input).Key
+				byKey[k] = append(byKey[k], op)
+			}
+			return byKey
+		},
+		Init: func() []any { return []any{false} },
+		Step: func(s, input, output any) []any {
+			present, in, out := s.(bool), input.(Input), output.(NameOutput)
+			if out.Unknown {
+				switch in.Kind {
+				case Create, CreateMayExist:
+					return []any{present, true}
+				case Remove, RemoveIfExists:
+					return []any{present, false}
+				}
+				return []any{present}
+			}
+			ok := func(cond bool, next bool) []any {
+				if cond {
+					return []any{next}
+				}
+				return nil
+			}
+			switch in.Kind {
+			case Create:
+				if out.Err == ErrExists {
+					return ok(present, present)
+				}
+				return ok(!present && out.Err == "", true)
+			case CreateMayExist:
+				return ok(out.Err == "", true)
+			case Remove:
+				if out.Err == ErrNotFound {
+					return ok(!present, present)
+				}
+				return ok(present && out.Err == "", false)
+			case RemoveIfExists:
+				return ok(out.Err == "", false)
+			case Probe:
+				return ok(out.Err == "" && out.Present == present, present)
+			}
+			return nil
+		},
+		Equal: func(a, b any) bool { return a.(bool) == b.(bool) },
+		DescribeOperation: func(input, output any) string {
+			in, out := input.(Input), output.(NameOutput)
+			return fmt.Sprintf("%v k%d -> %+v", in.Kind, in.Key, out)
+		},
+	}
+	return m.ToModel()
+}
+
+// CheckNames checks a history of name operations against NameModel(keys),
+// as Check does.
+func CheckNames(keys int, history []porcupine.Operation, timeout time.Duration, visualization string) porcupine.CheckResult {
+	m := NameModel(keys)
+	res, info := porcupine.CheckOperationsVerbose(m, history, timeout)
+	if res != porcupine.Ok && visualization != "" {
+		_ = porcupine.VisualizePath(m, info, visualization)
+	}
+	return res
 }

@@ -62,3 +62,36 @@ func TestAccount(t *testing.T) {
 		t.Errorf("%d applied (want 3), history of %d (want 4)", len(got.Applied), len(got.History))
 	}
 }
+
+func nop(client int, k Kind, out NameOutput, call, ret int64) porcupine.Operation {
+	return porcupine.Operation{ClientId: client, Input: Input{Kind: k}, Output: out, Call: call, Return: ret}
+}
+
+// TestCheckNames: the name model accepts histories some order explains and
+// rejects a false "not found", a duplicate create, a lost delete and a
+// stale probe; an operation of unknown outcome may or may not have taken
+// effect.
+func TestCheckNames(t *testing.T) {
+	ok, exists, notFound, unknown := NameOutput{}, NameOutput{Err: ErrExists}, NameOutput{Err: ErrNotFound}, NameOutput{Unknown: true}
+	present, absent := NameOutput{Present: true}, NameOutput{}
+	for _, tt := range []struct {
+		name    string
+		history []porcupine.Operation
+		want    porcupine.CheckResult
+	}{
+		{"create then remove", []porcupine.Operation{nop(0, Create, ok, 0, 1), nop(1, Remove, ok, 2, 3), nop(0, Probe, absent, 4, 5)}, porcupine.Ok},
+		{"false not found", []porcupine.Operation{nop(0, Create, ok, 0, 1), nop(1, Remove, notFound, 2, 3)}, porcupine.Illegal},
+		{"two creates succeed", []porcupine.Operation{nop(0, Create, ok, 0, 10), nop(1, Create, ok, 1, 9)}, porcupine.Illegal},
+		{"one create of two", []porcupine.Operation{nop(0, Create, ok, 0, 10), nop(1, Create, exists, 1, 9)}, porcupine.Ok},
+		{"may exist", []porcupine.Operation{nop(0, Create, ok, 0, 1), nop(1, CreateMayExist, ok, 2, 3), nop(0, Probe, present, 4, 5)}, porcupine.Ok},
+		{"if exists skipped a name that was there", []porcupine.Operation{nop(0, Create, ok, 0, 1), nop(1, RemoveIfExists, ok, 2, 3), nop(0, Probe, present, 4, 5)}, porcupine.Illegal},
+		{"stale probe", []porcupine.Operation{nop(0, Create, ok, 0, 1), nop(1, Probe, absent, 2, 3)}, porcupine.Illegal},
+		{"unknown create, taken", []porcupine.Operation{nop(0, Create, unknown, 0, 1<<62), nop(1, Probe, present, 2, 3)}, porcupine.Ok},
+		{"unknown create, not taken", []porcupine.Operation{nop(0, Create, unknown, 0, 1<<62), nop(1, Probe, absent, 2, 3)}, porcupine.Ok},
+		{"unknown remove", []porcupine.Operation{nop(0, Create, ok, 0, 1), nop(1, Remove, unknown, 2, 1<<62), nop(0, Probe, present, 3, 4), nop(0, Probe, absent, 5, 6)}, porcupine.Ok},
+	} {
+		if got := CheckNames(1, tt.history, 10*time.Second, ""); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
