@@ -384,29 +384,6 @@ func TestCancelledContext(t *testing.T) {
 	assert.Equal(t, "p1\n", out, "a transaction with a cancelled context committed")
 }
 
-// delPort deletes a port by name, failing with ErrNotFound when it is absent.
-func delPort(name string) ovsdb.Command {
-	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
-		if err != nil {
-			return fmt.Errorf("delete port %s: %w", name, err)
-		}
-		bridges, err := ovsdb.List[ovsdb.Bridge](tx)
-		if err != nil {
-			return err
-		}
-		for _, br := range bridges {
-			if slices.Contains(br.Ports, p.UUID) {
-				if err := tx.Verify(br, "ports"); err != nil {
-					return err
-				}
-				return tx.Mutate(br, ovsdb.Delete("ports", []string{p.UUID}))
-			}
-		}
-		return fmt.Errorf("port %s is on no bridge: %w", name, ovsdb.ErrNotFound)
-	})
-}
-
 // TestAbsenceConfirmed: a command that fails because a row is absent has
 // that absence confirmed by the server: a port another client has just
 // added is never reported missing.

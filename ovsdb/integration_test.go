@@ -18,9 +18,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ovskit/ovskit/internal/testcmd"
+	"github.com/ovskit/ovskit/bridge"
+	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/port"
 )
 
 func testCtx(t *testing.T, d time.Duration) context.Context {
@@ -30,10 +32,23 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-var (
-	addBridge = testcmd.AddBridge
-	addPort   = testcmd.AddPort
-)
+// The core's tests drive the public commands, the paths users call: a
+// netdev bridge, a port with one interface of a type.
+func addBridge(name string) ovsdb.Command {
+	return bridge.Add(name, bridge.DatapathType(bridge.Netdev))
+}
+
+func addPort(br, name, ifType string) ovsdb.Command {
+	var opts []port.Option
+	if ifType != "" {
+		opts = append(opts, port.WithIface(iface.Type(iface.Kind(ifType))))
+	}
+	return port.Add(br, name, opts...)
+}
+
+// delPort deletes a port by name, failing with ErrNotFound when it is
+// absent.
+func delPort(name string) ovsdb.Command { return port.Delete(name) }
 
 func portNames(t *testing.T, c *ovsdb.Client, bridge string) []string {
 	t.Helper()
