@@ -149,10 +149,29 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 	// did not: each run of fn sees them.
 	var fetched []Model
 	fetchedBy := map[string][]Model{}
-	// A barrier sent during this call: a snapshot of that cache at seq
-	// barrierSeq or later holds every commit made before the call.
+	// A barrier passed during this call: a snapshot of that cache at
+	// barrierSeq or later holds every commit made before the call, so
+	// what fn decided on it holds at a point within the call.
 	var barrierCache *cache
 	var barrierSeq uint64
+	// current says whether fn's snapshot is known to hold every commit
+	// made before the call (with fresh, before now), passing a barrier if
+	// need be; false means fn must run again on a newer snapshot (the
+	// barrier brought news, or the connection dropped).
+	current := func(rc *rpcConn, ch *cache, snap *snapshot, fresh bool) (bool, error) {
+		if !fresh && barrierCache == ch && snap.seq >= barrierSeq {
+			return true, nil
+		}
+		seq, err := c.barrier(ctx, rc, ch)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, ErrClosed) {
+				return false, err
+			}
+			return false, nil
+		}
+		barrierCache, barrierSeq = ch, seq
+		return snap.seq >= seq, nil
+	}
 	for {
 		rc, ch, err := c.current(ctx)
 		if err != nil {
@@ -185,21 +204,15 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 				return nil, err
 			}
 			// fn's error may rest on a snapshot older than a commit that
-			// finished before the call (another client's): confirm it on
-			// a snapshot taken after a barrier, whatever fn read it
-			// through, or run fn again on one.
-			if barrierCache != ch || snap.seq < barrierSeq {
-				seq, berr := c.barrier(ctx, rc, ch)
-				if berr != nil {
-					if ctx.Err() != nil || errors.Is(berr, ErrClosed) {
-						return nil, fmt.Errorf("%v; not confirmed by the server: %w", err, berr)
-					}
-					continue // the connection dropped: run again on the next one
-				}
-				barrierCache, barrierSeq = ch, seq
-				if snap.seq < seq {
-					continue
-				}
+			// finished before the call (another client's): it is
+			// reported only from a snapshot past a barrier, whatever fn
+			// read it through.
+			ok, berr := current(rc, ch, snap, false)
+			if berr != nil {
+				return nil, fmt.Errorf("%v; not confirmed by the server: %w", err, berr)
+			}
+			if !ok {
+				continue
 			}
 			if !tx.readsPartial() {
 				return nil, err
@@ -215,24 +228,32 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 			}
 		case readOnly:
 			return &Result{}, nil
+		case !tx.Writes() && !tx.dryRun && len(tx.comments) == 0 && !tx.readsPartial():
+			// Nothing to write: that outcome rests on all of fn's
+			// snapshot (a scan of Rows included, which no wait records),
+			// so it holds once the snapshot is confirmed current.
+			ok, berr := current(rc, ch, snap, false)
+			if berr != nil {
+				return nil, berr
+			}
+			if ok {
+				return &Result{UUIDs: map[string]string{}}, nil
+			}
+			continue
 		default:
 			if res, status, err = c.commit(ctx, rc, tx); status == statusDone {
 				return res, err
 			}
 			if status == statusViolation {
-				// Re-run fn on a snapshot past a barrier, which holds
-				// the row that took the value if another client
-				// inserted it. If the barrier brought nothing new, the
-				// row was in fn's snapshot: the violation is the answer.
-				seq, berr := c.barrier(ctx, rc, ch)
+				// A unique index refused a value fn found free: if
+				// another client took it since, a snapshot past a
+				// barrier shows its row and fn runs again; if the
+				// snapshot was current, the refusal is the answer.
+				ok, berr := current(rc, ch, snap, true)
 				if berr != nil {
-					if ctx.Err() != nil || errors.Is(berr, ErrClosed) {
-						return nil, err
-					}
-					continue // the connection dropped: run again on the next one
+					return nil, fmt.Errorf("%v; not confirmed by the server: %w", err, berr)
 				}
-				barrierCache, barrierSeq = ch, seq
-				if seq == snap.seq {
+				if ok {
 					return nil, err
 				}
 				conflicts++

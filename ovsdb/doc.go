@@ -9,6 +9,11 @@
 // kept current by a monitor (update2 diffs, so a large set costs only its
 // change). When the connection drops, the client reconnects with backoff and
 // rebuilds the cache from scratch; it never serves the old one meanwhile.
+// A connection from which nothing arrives is probed with an echo and
+// dropped when still silent (WithInactivityProbe, 5 s as the C tools), and
+// connecting to one endpoint is bounded (WithConnectTimeout): a stopped
+// server (SIGSTOP, a partition) makes the client fail over to the next
+// endpoint instead of holding it.
 //
 // # Models
 //
@@ -34,10 +39,29 @@
 //
 // Every read is verified at commit with RFC 7047 wait operations: a lookup
 // by name verifies that the name still leads to the same row (or still to
-// none), Tx.Verify that columns are unchanged. When a concurrent writer made
-// a read stale, the commit fails atomically and the commands run again on
-// the new state (ovs-vsctl's TRY_AGAIN). Set and map edits are mutations, so
-// concurrent writers adding ports to one bridge never conflict.
+// none), Tx.Verify that columns are unchanged, Tx.VerifyContains that a set
+// still holds an element. Tx.Update is a read-modify-write under snapshot
+// isolation: the commit verifies that the columns it overwrites still hold
+// the snapshot's values, so of two concurrent updates the first committer
+// wins and the other runs again (no update is lost); Tx.Overwrite is the
+// blind write. When a concurrent writer made a read stale, the commit fails
+// atomically and the commands run again on the new state (ovs-vsctl's
+// TRY_AGAIN), until the context ends, with a jittered backoff so that
+// contenders cannot livelock (WithMaxRetries bounds it). Set and map edits
+// are mutations, and the commands verify what their decision rests on and
+// no more, so concurrent writers adding and deleting ports on one bridge
+// never conflict.
+//
+// An outcome that rests on the snapshot as a whole (a row not found, an
+// if-exists that had nothing to do, any transaction that writes nothing)
+// is reported only from a snapshot known to hold every commit made before
+// the call: one taken after a barrier (an echo; see Sync), or else fn runs
+// again on a newer one. So a row another client has just committed is
+// never reported absent, whichever way the command read it. With
+// WithMonitor conditions, a lookup in a table the cache holds only part of
+// is verified by the server, and rows outside the conditions that decide
+// it are fetched and shown to fn: an absence in the cache is not an
+// absence in the database.
 //
 // Do returns when the client's cache shows the commit (read-your-writes)
 // and, unless NoWait, when ovs-vswitchd has applied it: a transaction that
@@ -54,8 +78,7 @@
 // and its answer lost: it may have committed; its Marker is in the
 // database's log. An error matching ErrCommitted means it committed and
 // a wait after it was cut short. Any other error means nothing was
-// written. A failure that rests on an absent row is confirmed by the
-// server before it is reported.
+// written.
 //
 // # Watching
 //

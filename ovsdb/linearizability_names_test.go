@@ -287,7 +287,10 @@ func lzNamesCheck(t *testing.T, d nameDomain, f lzFault) {
 			if lincheck.CheckNames(nameKeys, kh, 10*time.Second, "") == porcupine.Ok {
 				continue
 			}
-			for _, op := range kh {
+			n := sort.Search(len(kh), func(n int) bool {
+				return lincheck.CheckNames(nameKeys, kh[:n+1], 10*time.Second, "") != porcupine.Ok
+			})
+			for _, op := range kh[max(0, n-12) : n+1] {
 				in := op.Input.(lincheck.Input)
 				t.Logf("client %d k%d %v [%d, %d] -> %+v", op.ClientId, in.Key, in.Kind, op.Call/1000, op.Return/1000, op.Output)
 			}

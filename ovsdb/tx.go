@@ -697,6 +697,51 @@ func (tx *Tx) VerifyContains(row Model, column string, value any) error {
 	return nil
 }
 
+// VerifyNone makes the commit fail, and the transaction re-run, if at
+// commit a row of table has column equal to value: it verifies an
+// absence that a decision rests on, found without Lookup (by a scan of
+// Rows, say). The column holds one value (an optional one too), and value
+// is an atom of its type: a string, an integer (int or int64), a float64
+// or a bool.
+func (tx *Tx) VerifyNone(table, column string, value any) error {
+	if err := tx.check(); err != nil {
+		return err
+	}
+	cs, err := tx.schema.Column(table, column)
+	if err != nil {
+		return err
+	}
+	var enc any
+	ok := false
+	switch cs.TypeObj.Key.Type {
+	case "string":
+		var s string
+		if s, ok = value.(string); ok {
+			if err := checkString(s); err != nil {
+				return err
+			}
+		}
+		enc = s
+	case "integer":
+		switch v := value.(type) {
+		case int:
+			enc, ok = int64(v), true
+		case int64:
+			enc, ok = v, true
+		}
+	case "real":
+		enc, ok = value.(float64)
+	case "boolean":
+		enc, ok = value.(bool)
+	}
+	if !ok || cs.TypeObj.Value != nil || cs.TypeObj.Max() > 1 {
+		return fmt.Errorf("verify no %s with %s %v: %w", table, column, value, ColumnTypeError(table, column, cs.TypeObj.Key.Type, value))
+	}
+	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{{column, "==", enc}},
+		Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{}})
+	return nil
+}
+
 // finishAbsences adds the waits of the absent lookups that no insert of
 // the transaction covers (see Tx.absent).
 func (tx *Tx) finishAbsences() error {

@@ -64,6 +64,15 @@ func TestAbsenceConfirmedAcrossClients(t *testing.T) {
 		{"dbcmd.Set", pairs / 5, addPort, func(i int) ovsdb.Command {
 			return dbcmd.Set("Port", pname(i), []string{"external_ids:x=1"})
 		}, nil},
+		{"dbcmd.Set IfExists", pairs / 5, addPort, func(i int) ovsdb.Command {
+			return dbcmd.Set("Port", pname(i), []string{"external_ids:x=1"}, dbcmd.IfExists())
+		}, func(tx *ovsdb.Tx, i int) (bool, error) {
+			p, err := port.Get(tx, pname(i))
+			return err == nil && p.ExternalIDs["x"] == "1", err
+		}},
+		{"port.Add MayExist", pairs / 5, addPort, func(i int) ovsdb.Command {
+			return port.Add("br0", pname(i), port.MayExist())
+		}, nil},
 		{"bridge.Delete", pairs / 5, func(i int) ovsdb.Command { return bridge.Add(fmt.Sprintf("b%d", i)) },
 			func(i int) ovsdb.Command { return bridge.Delete(fmt.Sprintf("b%d", i)) },
 			func(tx *ovsdb.Tx, i int) (bool, error) {

@@ -229,7 +229,10 @@ func byRowID(tx *ovsdb.Tx, table string, rid rowID, id string) (ovsdb.Model, err
 		referrer = r
 	}
 	if referrer == nil {
-		return nil, nil
+		// The record is absent: the commit verifies it still is, so
+		// that a row another client has just made is not taken for
+		// none.
+		return nil, tx.VerifyNone(rid.table, rid.nameColumn, want)
 	}
 	if rid.refColumn == "" {
 		return referrer, nil
