@@ -52,6 +52,7 @@ bench: deps
 	$(GO) test ./bench/ -run '^$$' -bench 'OneTransaction' -benchtime 20x
 	$(GO) test ./bench/ -run '^$$' -bench 'Growth' -benchtime 1x -count 2
 	$(GO) test ./bench/ -run '^$$' -bench 'ConcurrentAddPort' -benchtime 3000x -count 2
+	$(GO) test ./bench/ -run '^$$' -bench '^Benchmark(Update|ConcurrentChurn)$$' -benchtime 1000x
 	$(GO) test ./ovsdb/ -run '^$$' -bench 'FindByKey'
 	$(GO) test ./bench/ -run '^$$' -bench 'LSPAdd$$' -benchtime 1000x
 	$(GO) test ./bench/ -run '^$$' -bench 'LSPAddGrowth' -benchtime 1x

@@ -60,8 +60,10 @@ type Monitor struct {
 	// Where keeps only the rows that match every condition (nil: every
 	// row): the server sends no others. Values are in OVSDB's JSON
 	// notation (a string, a number, a boolean, ["uuid", "..."]).
-	// Lookups in such a table see the kept rows only and are not
-	// verified at commit for rows the cache cannot see.
+	// Lookup in such a table is verified by the server: when rows
+	// outside the conditions have the value, Do fetches them and runs
+	// fn again with them in view (an absence in the cache is not an
+	// absence in the database). List and Rows show the kept rows only.
 	Where []Condition
 }
 
