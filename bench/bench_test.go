@@ -235,27 +235,8 @@ func BenchmarkGrowth(b *testing.B) {
 func BenchmarkConcurrentAddPort(b *testing.B) {
 	const goroutines = 32
 	run := func(b *testing.B, add func(i int) error) {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		start := time.Now()
-		for range goroutines {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= b.N {
-						return
-					}
-					if err := add(i); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "adds/s")
+		took := concurrently(b, goroutines, add)
+		b.ReportMetric(float64(b.N)/took.Seconds(), "adds/s")
 	}
 	b.Run(fmt.Sprintf("impl=ovskit/goroutines=%d", goroutines), func(b *testing.B) {
 		s, ctx := setup(b)
@@ -278,6 +259,32 @@ func BenchmarkConcurrentAddPort(b *testing.B) {
 			return err
 		})
 	})
+}
+
+// concurrently runs op(0) ... op(b.N-1) on goroutines goroutines and
+// returns how long they took; an error fails the benchmark.
+func concurrently(b *testing.B, goroutines int, op func(i int) error) time.Duration {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= b.N {
+					return
+				}
+				if err := op(i); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start)
 }
 
 // TestBenchmarkReferencesAgree checks, once, that the three implementations

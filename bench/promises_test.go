@@ -3,10 +3,7 @@ package bench
 import (
 	"fmt"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/ovsdb"
@@ -55,30 +52,16 @@ func BenchmarkConcurrentChurn(b *testing.B) {
 	const goroutines = 32
 	s, ctx := setup(b)
 	before := s.Client.Stats().Retries
-	var next atomic.Int64
-	var wg sync.WaitGroup
 	b.ResetTimer()
-	start := time.Now()
-	for range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= b.N {
-					return
-				}
-				name := fmt.Sprintf("c%d", i)
-				for _, cmd := range []ovsdb.Command{port.Add("br0", name, port.WithIface(iface.Type(iface.Internal))), port.Delete(name)} {
-					if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), cmd); err != nil {
-						b.Error(err)
-						return
-					}
-				}
+	took := concurrently(b, goroutines, func(i int) error {
+		name := fmt.Sprintf("c%d", i)
+		for _, cmd := range []ovsdb.Command{port.Add("br0", name, port.WithIface(iface.Type(iface.Internal))), port.Delete(name)} {
+			if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), cmd); err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	b.ReportMetric(float64(2*b.N)/time.Since(start).Seconds(), "ops/s")
+		}
+		return nil
+	})
+	b.ReportMetric(float64(2*b.N)/took.Seconds(), "ops/s")
 	b.ReportMetric(float64(s.Client.Stats().Retries-before)/float64(2*b.N), "retries/op")
 }

@@ -193,21 +193,7 @@ func lzNamesCheck(t *testing.T, d nameDomain, f lzFault) {
 	var answered, unknown, failed atomic.Int64
 	var reconnects atomic.Uint64
 	var slowest atomic.Int64
-	faultsDone := make(chan struct{})
-	if f.inject == nil {
-		close(faultsDone)
-	}
-	more := func(i int) bool {
-		if i < each {
-			return true
-		}
-		select {
-		case <-faultsDone:
-			return false
-		default:
-			return i < most
-		}
-	}
+	w := newFaultWindow(f, each, most)
 	started := make(chan struct{})
 	var startOnce sync.Once
 	var wg sync.WaitGroup
@@ -222,7 +208,7 @@ func lzNamesCheck(t *testing.T, d nameDomain, f lzFault) {
 				return
 			}
 			defer func() { reconnects.Add(c.Stats().Reconnects); c.Close() }()
-			for i := 0; more(i); i++ {
+			for i := 0; w.more(i); i++ {
 				in := lincheck.Input{Kind: kinds[(cl*3+i)%len(kinds)], Key: (cl + i) % nameKeys}
 				opCtx, cancel := context.WithTimeout(ctx, time.Second)
 				call := now()
@@ -252,7 +238,7 @@ func lzNamesCheck(t *testing.T, d nameDomain, f lzFault) {
 	if f.inject != nil {
 		<-started
 		f.inject(t, s, proxy)
-		close(faultsDone)
+		w.over()
 	}
 	wg.Wait()
 	// The end state, probed by a fresh client after everything.

@@ -148,15 +148,19 @@ func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
 	var out lzOutput
 	var err error
 	switch in.Kind {
-	case opIncVerify:
+	case opIncVerify, opIncPlain:
+		// opIncPlain is the plain read-modify-write: Update verifies
+		// what it overwrites, with no Verify of the caller's.
 		_, err = c.Do(ctx, func(tx *ovsdb.Tx) error {
 			tx.NoWait()
 			p, n, err := portCounter(tx, name)
 			if err != nil {
 				return err
 			}
-			if err := tx.Verify(p, "external_ids"); err != nil {
-				return err
+			if in.Kind == opIncVerify {
+				if err := tx.Verify(p, "external_ids"); err != nil {
+					return err
+				}
 			}
 			out.N = n + 1
 			p.ExternalIDs = map[string]string{"n": strconv.Itoa(out.N)}
@@ -185,21 +189,6 @@ func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
 			return tx.Mutate(p, ovsdb.Mutation{Column: "bond_updelay", Mutator: ovsdb.MutateAdd, Value: 1},
 				ovsdb.Insert("other_config", map[string]string{in.Marker: "1"}))
 		}))
-	case opIncPlain:
-		// A plain read-modify-write: Update verifies what it overwrites.
-		_, err = c.Do(ctx, func(tx *ovsdb.Tx) error {
-			tx.NoWait()
-			p, n, err := portCounter(tx, name)
-			if err != nil {
-				return err
-			}
-			out.N = n + 1
-			p.ExternalIDs = map[string]string{"n": strconv.Itoa(out.N)}
-			if err := tx.Update(p, "external_ids"); err != nil {
-				return err
-			}
-			return tx.Mutate(p, ovsdb.Insert("other_config", map[string]string{in.Marker: "1"}))
-		})
 	case opSetTag:
 		_, err = c.Transact(ctx, ovsdb.NoWait(), vlan.SetTag(name, in.Value), marker(name, in.Marker))
 	case opRead:
@@ -216,6 +205,37 @@ func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
 		})
 	}
 	return out, err
+}
+
+// faultWindow is how long clients go on: each operations without faults;
+// with faults, until they are over (at most most).
+type faultWindow struct {
+	each, most int
+	done       chan struct{}
+}
+
+func newFaultWindow(f lzFault, each, most int) *faultWindow {
+	w := &faultWindow{each: each, most: most, done: make(chan struct{})}
+	if f.inject == nil {
+		close(w.done)
+	}
+	return w
+}
+
+// over says the faults are over.
+func (w *faultWindow) over() { close(w.done) }
+
+// more says whether a client that did i operations does another.
+func (w *faultWindow) more(i int) bool {
+	if i < w.each {
+		return true
+	}
+	select {
+	case <-w.done:
+		return false
+	default:
+		return i < w.most
+	}
 }
 
 type lzFault struct {
@@ -294,21 +314,7 @@ func lzCheck(t *testing.T, f lzFault) {
 	var mu sync.Mutex
 	var records []lzRecord
 	var wg sync.WaitGroup
-	faultsDone := make(chan struct{})
-	if f.inject == nil {
-		close(faultsDone)
-	}
-	more := func(i int) bool {
-		if i < each {
-			return true
-		}
-		select {
-		case <-faultsDone:
-			return false
-		default:
-			return i < most
-		}
-	}
+	w := newFaultWindow(f, each, most)
 	var reconnects atomic.Uint64
 	var slowest atomic.Int64
 	started := make(chan struct{})
@@ -323,7 +329,7 @@ func lzCheck(t *testing.T, f lzFault) {
 				return
 			}
 			defer func() { reconnects.Add(c.Stats().Reconnects); c.Close() }()
-			for i := 0; more(i); i++ {
+			for i := 0; w.more(i); i++ {
 				// Writes in a fixed pattern, a read after every other one.
 				in := lzInput{Kind: lzKinds[i%len(lzKinds)], Key: (cl + i) % registers, Marker: fmt.Sprintf("o%d-%d", cl, i),
 					Value: 1 + (cl*most+i)%4094}
@@ -357,7 +363,7 @@ func lzCheck(t *testing.T, f lzFault) {
 	if f.inject != nil {
 		<-started
 		f.inject(t, s, proxy)
-		close(faultsDone)
+		w.over()
 	}
 	wg.Wait()
 

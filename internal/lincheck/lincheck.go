@@ -84,15 +84,8 @@ type state struct{ n, m, t int }
 // its own.
 func Model(registers int) porcupine.Model {
 	return porcupine.Model{
-		Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
-			byKey := make([][]porcupine.Operation, registers)
-			for _, op := range history {
-				k := op.Input.(Input).Key
-				byKey[k] = append(byKey[k], op)
-			}
-			return byKey
-		},
-		Init: func() any { return state{} },
+		Partition: byKey(registers),
+		Init:      func() any { return state{} },
 		Step: func(s, input, output any) (bool, any) {
 			st, in, out := s.(state), input.(Input), output.(Output)
 			switch in.Kind {
@@ -117,11 +110,27 @@ func Model(registers int) porcupine.Model {
 	}
 }
 
+// byKey partitions a history by its operations' keys, 0 to n-1: each key
+// is checked on its own.
+func byKey(n int) func([]porcupine.Operation) [][]porcupine.Operation {
+	return func(history []porcupine.Operation) [][]porcupine.Operation {
+		out := make([][]porcupine.Operation, n)
+		for _, op := range history {
+			k := op.Input.(Input).Key
+			out[k] = append(out[k], op)
+		}
+		return out
+	}
+}
+
 // Check checks a history against Model(registers) within timeout. On a
 // violation (or a timeout) it writes porcupine's visualization to
 // visualization (if not empty) and returns the result.
 func Check(registers int, history []porcupine.Operation, timeout time.Duration, visualization string) porcupine.CheckResult {
-	m := Model(registers)
+	return check(Model(registers), history, timeout, visualization)
+}
+
+func check(m porcupine.Model, history []porcupine.Operation, timeout time.Duration, visualization string) porcupine.CheckResult {
 	res, info := porcupine.CheckOperationsVerbose(m, history, timeout)
 	if res != porcupine.Ok && visualization != "" {
 		_ = porcupine.VisualizePath(m, info, visualization)
@@ -224,15 +233,8 @@ type NameOutput struct {
 // outcome may have taken effect or not.
 func NameModel(keys int) porcupine.Model {
 	m := porcupine.NondeterministicModel{
-		Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
-			byKey := make([][]porcupine.Operation, keys)
-			for _, op := range history {
-				k := op.Input.(Input).Key
-				byKey[k] = append(byKey[k], op)
-			}
-			return byKey
-		},
-		Init: func() []any { return []any{false} },
+		Partition: byKey(keys),
+		Init:      func() []any { return []any{false} },
 		Step: func(s, input, output any) []any {
 			present, in, out := s.(bool), input.(Input), output.(NameOutput)
 			if out.Unknown {
@@ -282,10 +284,5 @@ func NameModel(keys int) porcupine.Model {
 // CheckNames checks a history of name operations against NameModel(keys),
 // as Check does.
 func CheckNames(keys int, history []porcupine.Operation, timeout time.Duration, visualization string) porcupine.CheckResult {
-	m := NameModel(keys)
-	res, info := porcupine.CheckOperationsVerbose(m, history, timeout)
-	if res != porcupine.Ok && visualization != "" {
-		_ = porcupine.VisualizePath(m, info, visualization)
-	}
-	return res
+	return check(NameModel(keys), history, timeout, visualization)
 }
