@@ -217,6 +217,11 @@ func AddACL(entity, target string, a ACL, options ...Option) ovsdb.Command {
 				return errorf(ovsdb.ErrExists, "Same ACL already existed on the ls %s.", entity)
 			}
 		}
+		// No equal ACL: the commit verifies the set it rests on, so
+		// that two concurrent adds of one ACL make one.
+		if err := tx.Verify(h.row(), "acls"); err != nil {
+			return err
+		}
 		u, err := tx.Insert(row)
 		if err != nil {
 			return err

@@ -208,6 +208,11 @@ func AddNAT(router string, n NAT, options ...Option) ovsdb.Command {
 		if n.AddRoute {
 			row.Options["add_route"] = "true"
 		}
+		// No rule of the same key: the commit verifies the set that
+		// rests on.
+		if err := tx.Verify(lr, "nat"); err != nil {
+			return err
+		}
 		u, err := tx.Insert(row)
 		if err != nil {
 			return err

@@ -260,3 +260,58 @@ func TestFilteredClientAbsence(t *testing.T) {
 		t.Errorf("ls-add c through a filtered client: %v", err)
 	}
 }
+
+// TestConcurrentAddsMakeOne: clients add the same ACL, route and NAT rule
+// at once (may-exist): the "no such rule yet" each decided on is verified,
+// so exactly one of each is made.
+func TestConcurrentAddsMakeOne(t *testing.T) {
+	central := ovstest.NewCentral(t, ovstest.WithoutNorthd())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := dial(t, ctx, central.NBEndpoint, nbdb.Database())
+	if _, err := c.Transact(ctx, nb.AddSwitch("ls0"), nb.AddRouter("lr0")); err != nil {
+		t.Fatal(err)
+	}
+	const clients, rounds = 8, 10
+	clientsOf := make([]*ovsdb.Client, clients)
+	for i := range clientsOf {
+		clientsOf[i] = dial(t, ctx, central.NBEndpoint, nbdb.Database())
+	}
+	for r := range rounds {
+		cmds := []ovsdb.Command{
+			nb.AddACL("ls0", "", nb.ACL{Direction: "to-lport", Priority: 100 + r, Match: "ip", Action: "drop"}, nb.MayExist()),
+			nb.AddRoute("lr0", nb.Route{Prefix: fmt.Sprintf("10.%d.0.0/16", r), NextHop: "192.168.0.1"}, nb.MayExist()),
+			nb.AddNAT("lr0", nb.NAT{Type: nb.SNAT, ExternalIP: "203.0.113.1", LogicalIP: fmt.Sprintf("10.%d.0.0/16", r)}, nb.MayExist()),
+		}
+		errs := make(chan error, clients)
+		for _, cl := range clientsOf {
+			go func() {
+				_, err := cl.Transact(ctx, cmds...)
+				errs <- err
+			}()
+		}
+		for range clients {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := c.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err := c.View(ctx, func(tx *ovsdb.Tx) error {
+		for _, table := range []string{nbdb.TableACL, nbdb.TableLogicalRouterStaticRoute, nbdb.TableNAT} {
+			rows, err := tx.Rows(table)
+			if err != nil {
+				return err
+			}
+			if len(rows) != rounds {
+				t.Errorf("%d rows of %s after %d rounds of %d concurrent adds of one, want %d", len(rows), table, rounds, clients, rounds)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

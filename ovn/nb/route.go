@@ -154,6 +154,11 @@ func AddRoute(router string, r Route, options ...Option) ovsdb.Command {
 			pol := nbdb.LogicalRouterStaticRoutePolicy("src-ip")
 			row.Policy = &pol
 		}
+		// No route of the prefix (or of this next hop, with ECMP): the
+		// commit verifies the set that rests on.
+		if err := tx.Verify(lr, "static_routes"); err != nil {
+			return err
+		}
 		u, err := tx.Insert(row)
 		if err != nil {
 			return err
