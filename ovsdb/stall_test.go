@@ -9,6 +9,7 @@ package ovsdb_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"syscall"
@@ -210,5 +211,67 @@ func TestSyncAfterResumedLeader(t *testing.T) {
 	t.Logf("%d stale of %d rounds", stale, rounds)
 	if stale > 0 {
 		t.Errorf("Sync returned without another client's commit in %d of %d rounds", stale, rounds)
+	}
+}
+
+// TestSilentEndpointFailover: the first endpoint accepts TCP connections
+// and never answers (a stopped server, a black hole); Dial and a CLI-style
+// transaction go on to the next endpoint after the connect timeout, as
+// ovn-nbctl does after its probe, instead of waiting for the context.
+func TestSilentEndpointFailover(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t, ovstest.WithTCP())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c) // read nothing, answer nothing
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	ctx := testCtx(t, time.Minute)
+	if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), addBridge("br0")); err != nil {
+		t.Fatal(err)
+	}
+	eps := "tcp:" + ln.Addr().String() + "," + s.TCPEndpoint
+	for i, tt := range []struct {
+		name    string
+		opts    []ovsdb.Option
+		timeout time.Duration
+	}{
+		{"defaults", nil, ovsdb.DefaultConnectTimeout},
+		{"connect timeout 1s", []ovsdb.Option{ovsdb.WithConnectTimeout(time.Second)}, time.Second},
+	} {
+		start := time.Now()
+		c, err := ovsdb.Dial(ctx, eps, append([]ovsdb.Option{ovsdb.WithoutShuffle()}, tt.opts...)...)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		took := time.Since(start)
+		if _, err := c.Transact(ctx, ovsdb.NoWait(), addPort("br0", fmt.Sprint("q", i), "internal")); err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+		c.Close()
+		t.Logf("%s: connected to %s after %v", tt.name, c.Endpoint(), took)
+		if took < tt.timeout || took > tt.timeout+3*time.Second {
+			t.Errorf("%s: Dial took %v with a silent first endpoint, want the connect timeout %v", tt.name, took, tt.timeout)
+		}
 	}
 }

@@ -150,34 +150,74 @@ func TestAbsenceConfirmedAcrossClientsNB(t *testing.T) {
 	defer cancel()
 	a := dial(t, ctx, central.NBEndpoint, nbdb.Database())
 	b := dial(t, ctx, central.NBEndpoint, nbdb.Database())
-	if _, err := a.Transact(ctx, nb.AddSwitch("base")); err != nil {
+	if _, err := a.Transact(ctx, nb.AddSwitch("base"), nb.AddRouter("base-r"),
+		nb.AddLoadBalancer(nb.LoadBalancer{Name: "lb", VIP: "10.0.0.10:80", Backends: []string{"10.0.0.2:80"}})); err != nil {
 		t.Fatal(err)
 	}
-	pairs := 200
+	pairs := 500
 	if testing.Short() {
-		pairs = 20
+		pairs = 50
+	}
+	prefix := func(i int) string { return fmt.Sprintf("10.%d.%d.0/24", i/256, i%256) }
+	prio := func(i int) *int { p := i % 32768; return &p }
+	none := func(table string, keep func(ovsdb.Model) bool) func(tx *ovsdb.Tx, i int) (bool, error) {
+		return func(tx *ovsdb.Tx, i int) (bool, error) {
+			rows, err := tx.Rows(table)
+			for _, r := range rows {
+				if keep(r) {
+					return false, err
+				}
+			}
+			return true, err
+		}
 	}
 	for _, tt := range []struct {
 		name     string
+		pairs    int
 		add, del func(i int) ovsdb.Command
+		// gone says whether B's command removed what A added (nil: its
+		// error says).
+		gone func(tx *ovsdb.Tx, i int) (bool, error)
 	}{
-		{"ls-del", func(i int) ovsdb.Command { return nb.AddSwitch(fmt.Sprint("s", i)) },
-			func(i int) ovsdb.Command { return nb.DeleteSwitch(fmt.Sprint("s", i)) }},
-		{"lsp-del", func(i int) ovsdb.Command { return nb.AddSwitchPort("base", fmt.Sprint("p", i)) },
-			func(i int) ovsdb.Command { return nb.DeleteSwitchPort(fmt.Sprint("p", i)) }},
-		{"lr-del", func(i int) ovsdb.Command { return nb.AddRouter(fmt.Sprint("r", i)) },
-			func(i int) ovsdb.Command { return nb.DeleteRouter(fmt.Sprint("r", i)) }},
-		{"lsp-set-addresses", func(i int) ovsdb.Command { return nb.AddSwitchPort("base", fmt.Sprint("q", i)) },
-			func(i int) ovsdb.Command { return nb.SetAddresses(fmt.Sprint("q", i), "unknown") }},
+		{"ls-del", pairs, func(i int) ovsdb.Command { return nb.AddSwitch(fmt.Sprint("s", i)) },
+			func(i int) ovsdb.Command { return nb.DeleteSwitch(fmt.Sprint("s", i)) }, nil},
+		{"lsp-del", pairs / 5, func(i int) ovsdb.Command { return nb.AddSwitchPort("base", fmt.Sprint("p", i)) },
+			func(i int) ovsdb.Command { return nb.DeleteSwitchPort(fmt.Sprint("p", i)) }, nil},
+		{"lr-del", pairs / 5, func(i int) ovsdb.Command { return nb.AddRouter(fmt.Sprint("r", i)) },
+			func(i int) ovsdb.Command { return nb.DeleteRouter(fmt.Sprint("r", i)) }, nil},
+		{"lrp-del", pairs / 5, func(i int) ovsdb.Command {
+			return nb.AddRouterPort("base-r", fmt.Sprint("rp", i), "00:00:00:00:01:01", []string{"192.0.2.1/24"})
+		}, func(i int) ovsdb.Command { return nb.DeleteRouterPort(fmt.Sprint("rp", i)) }, nil},
+		{"pg-del", pairs / 5, func(i int) ovsdb.Command { return nb.AddPortGroup(fmt.Sprint("pg", i)) },
+			func(i int) ovsdb.Command { return nb.DeletePortGroup(fmt.Sprint("pg", i)) }, nil},
+		{"lb-del", pairs / 5, func(i int) ovsdb.Command {
+			return nb.AddLoadBalancer(nb.LoadBalancer{Name: fmt.Sprint("lb", i), VIP: "10.0.0.10:80", Backends: []string{"10.0.0.2:80"}})
+		}, func(i int) ovsdb.Command { return nb.DeleteLoadBalancer(fmt.Sprint("lb", i)) },
+			none(nbdb.TableLoadBalancer, func(r ovsdb.Model) bool { return r.(*nbdb.LoadBalancer).Name != "lb" })},
+		{"ls-lb-del", pairs / 5, func(int) ovsdb.Command { return nb.AddSwitchLoadBalancer("base", "lb") },
+			func(int) ovsdb.Command { return nb.DeleteSwitchLoadBalancer("base", "lb") }, nil},
+		{"lr-route-del", pairs / 5, func(i int) ovsdb.Command { return nb.AddRoute("base-r", nb.Route{Prefix: prefix(i), NextHop: "192.0.2.254"}) },
+			func(i int) ovsdb.Command { return nb.DeleteRoutes("base-r", nb.RouteFilter{Prefix: prefix(i)}) }, nil},
+		{"lr-nat-del", pairs / 5, func(i int) ovsdb.Command {
+			return nb.AddNAT("base-r", nb.NAT{Type: nb.SNAT, ExternalIP: "203.0.113.1", LogicalIP: prefix(i)})
+		}, func(i int) ovsdb.Command { return nb.DeleteNAT("base-r", nb.SNAT, prefix(i)) },
+			none(nbdb.TableNAT, func(ovsdb.Model) bool { return true })},
+		{"acl-del", pairs / 5, func(i int) ovsdb.Command {
+			return nb.AddACL("base", "", nb.ACL{Direction: "to-lport", Priority: *prio(i), Match: "ip", Action: "drop"})
+		}, func(i int) ovsdb.Command { return nb.DeleteACLs("base", "", "to-lport", prio(i), "ip") },
+			none(nbdb.TableACL, func(ovsdb.Model) bool { return true })},
+		{"lsp-set-addresses", pairs / 5, func(i int) ovsdb.Command { return nb.AddSwitchPort("base", fmt.Sprint("q", i)) },
+			func(i int) ovsdb.Command { return nb.SetAddresses(fmt.Sprint("q", i), "unknown") }, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			bad := 0
 			var first error
-			for i := range pairs {
+			for i := range tt.pairs {
 				if _, err := a.Transact(ctx, tt.add(i)); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := b.Transact(ctx, tt.del(i)); err != nil {
+				_, err := b.Transact(ctx, tt.del(i))
+				if err != nil {
 					if !errors.Is(err, ovsdb.ErrNotFound) {
 						t.Fatal(err)
 					}
@@ -185,11 +225,24 @@ func TestAbsenceConfirmedAcrossClientsNB(t *testing.T) {
 						first = err
 					}
 					bad++
+					continue
+				}
+				if tt.gone == nil {
+					continue
+				}
+				if err := b.View(ctx, func(tx *ovsdb.Tx) error {
+					ok, err := tt.gone(tx, i)
+					if err == nil && !ok {
+						bad++
+					}
+					return err
+				}); err != nil {
+					t.Fatal(err)
 				}
 			}
-			t.Logf("%s: %d false not-found in %d pairs", tt.name, bad, pairs)
+			t.Logf("%s: %d false not-found in %d pairs", tt.name, bad, tt.pairs)
 			if bad > 0 {
-				t.Errorf("%d of %d: a row just added by another client reported absent (first: %v)", bad, pairs, first)
+				t.Errorf("%d of %d: a row just added by another client taken for absent (first: %v)", bad, tt.pairs, first)
 			}
 		})
 	}
