@@ -702,10 +702,22 @@ func (tx *Tx) VerifyContains(row Model, column string, value any) error {
 // absence that a decision rests on, found without Lookup (by a scan of
 // Rows, say). The column holds one value (an optional one too), and value
 // is an atom of its type: a string, an integer (int or int64), a float64
-// or a bool.
+// or a bool; for "_uuid", a UUID.
 func (tx *Tx) VerifyNone(table, column string, value any) error {
 	if err := tx.check(); err != nil {
 		return err
+	}
+	if column == "_uuid" {
+		u, _ := value.(string)
+		if !isUUID(u) {
+			return fmt.Errorf("verify no %s with _uuid %v: not a UUID: %w", table, value, ErrInvalid)
+		}
+		if _, ok := tx.schema.kinds[table]; !ok {
+			return fmt.Errorf("table %q: %w", table, ErrUnknownTable)
+		}
+		tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{uuidCond(u)},
+			Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{}})
+		return nil
 	}
 	cs, err := tx.schema.Column(table, column)
 	if err != nil {

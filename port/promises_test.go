@@ -44,6 +44,7 @@ func TestAbsenceConfirmedAcrossClients(t *testing.T) {
 	if testing.Short() {
 		pairs = 50
 	}
+	qos := map[int]string{} // the UUIDs of A's QoS rows, by pair
 	tests := []struct {
 		name  string
 		pairs int
@@ -70,6 +71,21 @@ func TestAbsenceConfirmedAcrossClients(t *testing.T) {
 			p, err := port.Get(tx, pname(i))
 			return err == nil && p.ExternalIDs["x"] == "1", err
 		}},
+		{"dbcmd.Destroy IfExists, with a write", pairs / 5, func(i int) ovsdb.Command {
+			return dbcmd.Create("QoS", []string{"type=linux-htb", fmt.Sprintf("external_ids:n=%d", i)})
+		}, func(i int) ovsdb.Command {
+			// B names the QoS row by the UUID A's commit gave it, and
+			// writes something else in the same transaction.
+			return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+				if err := dbcmd.Destroy("QoS", []string{qos[i]}, dbcmd.IfExists()).Run(tx); err != nil {
+					return err
+				}
+				return dbcmd.Set("Bridge", "br0", []string{fmt.Sprintf("external_ids:n=%d", i)}).Run(tx)
+			})
+		}, func(tx *ovsdb.Tx, i int) (bool, error) {
+			_, err := tx.Row(ovsdb.TableQoS, qos[i])
+			return errors.Is(err, ovsdb.ErrNotFound), nil
+		}},
 		{"port.Add MayExist", pairs / 5, addPort, func(i int) ovsdb.Command {
 			return port.Add("br0", pname(i), port.MayExist())
 		}, nil},
@@ -94,10 +110,14 @@ func TestAbsenceConfirmedAcrossClients(t *testing.T) {
 			for range tc.pairs {
 				i := next
 				next++
-				if _, err := a.Transact(ctx, ovsdb.NoWait(), tc.add(i)); err != nil {
+				res, err := a.Transact(ctx, ovsdb.NoWait(), tc.add(i))
+				if err != nil {
 					t.Fatal(err)
 				}
-				_, err := b.Transact(ctx, ovsdb.NoWait(), tc.act(i))
+				for _, u := range res.UUIDs {
+					qos[i] = u
+				}
+				_, err = b.Transact(ctx, ovsdb.NoWait(), tc.act(i))
 				if err != nil {
 					if !errors.Is(err, ovsdb.ErrNotFound) {
 						t.Fatalf("pair %d: %v", i, err)

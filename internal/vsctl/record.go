@@ -176,6 +176,10 @@ func GetRecord(tx *ovsdb.Tx, table, id string, mustExist bool) (ovsdb.Model, err
 	if mustExist {
 		return nil, fmt.Errorf("no row %q in table %s: %w", id, table, ovsdb.ErrNotFound)
 	}
+	if ovsdb.IsUUID(id) {
+		// Absent by UUID: the commit verifies it still is.
+		return nil, tx.VerifyNone(table, "_uuid", strings.ToLower(id))
+	}
 	return nil, nil
 }
 
