@@ -196,7 +196,9 @@ func TestAbsenceConfirmedAcrossClientsNB(t *testing.T) {
 			none(nbdb.TableLoadBalancer, func(r ovsdb.Model) bool { return r.(*nbdb.LoadBalancer).Name != "lb" })},
 		{"ls-lb-del", pairs / 5, func(int) ovsdb.Command { return nb.AddSwitchLoadBalancer("base", "lb") },
 			func(int) ovsdb.Command { return nb.DeleteSwitchLoadBalancer("base", "lb") }, nil},
-		{"lr-route-del", pairs / 5, func(i int) ovsdb.Command { return nb.AddRoute("base-r", nb.Route{Prefix: prefix(i), NextHop: "192.0.2.254"}) },
+		{"lr-route-del", pairs / 5, func(i int) ovsdb.Command {
+			return nb.AddRoute("base-r", nb.Route{Prefix: prefix(i), NextHop: "192.0.2.254"})
+		},
 			func(i int) ovsdb.Command { return nb.DeleteRoutes("base-r", nb.RouteFilter{Prefix: prefix(i)}) }, nil},
 		{"lr-nat-del", pairs / 5, func(i int) ovsdb.Command {
 			return nb.AddNAT("base-r", nb.NAT{Type: nb.SNAT, ExternalIP: "203.0.113.1", LogicalIP: prefix(i)})
