@@ -26,6 +26,9 @@ type cache struct {
 	// monitors are what the client monitors (WithMonitor): nil for
 	// everything. Set before the cache is used, then only read.
 	monitors map[string]*Monitor
+	// lacks is what the server of this cache's connection lacks of the
+	// models (nil: nothing). Set before the cache is used, then only read.
+	lacks *lacks
 	// changed is closed, and replaced, whenever an update is applied.
 	changed chan struct{}
 }

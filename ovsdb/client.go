@@ -300,6 +300,8 @@ type Client struct {
 	markers atomic.Uint64
 	// names numbers the transactions that make up row names.
 	names atomic.Uint64
+	// logged holds what servers lack that was logged (under mu).
+	logged map[string]bool
 }
 
 // defaultOptions are a client's options before its Options apply.
@@ -311,8 +313,10 @@ func defaultOptions() options {
 // Dial connects to ovsdb-server at endpoint and loads the database into the
 // client's cache. endpoint is "unix:PATH", "tcp:HOST:PORT" or
 // "ssl:HOST:PORT", or several of them separated by commas, tried in turn
-// (fail-over); "" means DefaultEndpoint. Dial fails with ErrSchema when the
-// server's schema lacks a table or column of the models.
+// (fail-over); "" means DefaultEndpoint. A server older than the models
+// (its schema lacks tables or columns of theirs) is served what it has:
+// see Client.ServerHas. Dial fails with ErrSchema for another database, or
+// a column the server types otherwise than the models.
 func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error) {
 	o := defaultOptions()
 	for _, opt := range opts {
@@ -439,20 +443,25 @@ func splitEndpoint(e string) (network, addr string, err error) {
 func (c *Client) connect(ctx context.Context, i int) (err error) {
 	ep := c.endpoints[i]
 	network, addr, _ := splitEndpoint(ep)
-	// The handshake, from the dial to the server's first answers, is
-	// bounded by the connect timeout: a member that accepts connections
-	// but does not answer (stopped) must not hold the client. The
-	// download after it is guarded by the inactivity probe.
-	hctx := ctx
-	if t := c.opts.connectTimeout; t > 0 {
+	// Connecting, from the dial to the first bytes of the server's
+	// answer, is bounded by the connect timeout: a member that accepts
+	// connections but does not answer (stopped) must not hold the
+	// client. Once the server answers, however long its answer (the
+	// whole database), the inactivity probe guards the connection.
+	t := c.opts.connectTimeout
+	start := time.Now()
+	hctx, hcancel := context.WithCancelCause(ctx)
+	defer hcancel(nil)
+	defer func() {
+		if err != nil && errors.Is(context.Cause(hctx), errNoAnswer) && ctx.Err() == nil {
+			err = fmt.Errorf("no answer within %v (WithConnectTimeout): %w", t, err)
+		}
+	}()
+	dctx := hctx
+	if t > 0 {
 		var cancel context.CancelFunc
-		hctx, cancel = context.WithTimeout(ctx, t)
+		dctx, cancel = context.WithTimeoutCause(hctx, t, errNoAnswer)
 		defer cancel()
-		defer func() {
-			if err != nil && hctx.Err() != nil && ctx.Err() == nil {
-				err = fmt.Errorf("no answer within %v (WithConnectTimeout): %w", t, err)
-			}
-		}()
 	}
 	var nc net.Conn
 	switch network {
@@ -461,9 +470,12 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 			return fmt.Errorf("%s: ssl endpoint needs WithTLS: %w", ep, ErrInvalid)
 		}
 		d := tls.Dialer{NetDialer: &c.opts.dialer, Config: c.opts.tls}
-		nc, err = d.DialContext(hctx, "tcp", addr)
+		nc, err = d.DialContext(dctx, "tcp", addr)
 	default:
-		nc, err = c.opts.dialer.DialContext(hctx, network, addr)
+		nc, err = c.opts.dialer.DialContext(dctx, network, addr)
+	}
+	if err != nil && errors.Is(context.Cause(dctx), errNoAnswer) {
+		hcancel(errNoAnswer)
 	}
 	if err != nil {
 		// The dialer's error names the address already.
@@ -531,6 +543,14 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 	if c.opts.probe > 0 {
 		go rc.probe(c.opts.probe)
 	}
+	if t > 0 {
+		silent := time.AfterFunc(max(t-time.Since(start), 0), func() {
+			if !rc.heard.Load() {
+				hcancel(errNoAnswer)
+			}
+		})
+		defer silent.Stop()
+	}
 	fail := func(err error) error {
 		rc.close()
 		return err
@@ -546,24 +566,37 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := c.models.CheckCompatible(server); err != nil {
+	// An older server lacks tables and columns of the models: they are
+	// neither monitored (they read as zero values) nor written.
+	lk, err := c.models.negotiate(server)
+	if err != nil {
 		return fail(err)
 	}
+	ch.lacks = lk
+	c.logLacks(ep, lk)
 	reqs := make(map[string]any, len(c.models.model.tables))
 	for _, t := range c.models.model.tables {
-		req := map[string]any{"columns": c.models.model.newRow(t).OVSDBColumns()}
+		if lk.table(t) {
+			continue
+		}
+		cols := c.models.model.newRow(t).OVSDBColumns()
+		req := map[string]any{}
 		if c.opts.monitors != nil {
 			m := c.opts.monitors[t]
 			if m == nil {
 				continue
 			}
 			if m.Columns != nil {
-				req["columns"] = m.Columns
+				cols = m.Columns
 			}
 			if m.Where != nil {
 				req["where"] = m.Where
 			}
 		}
+		if lk != nil {
+			cols = slices.DeleteFunc(slices.Clone(cols), func(col string) bool { return lk.column(t, col) })
+		}
+		req["columns"] = cols
 		reqs[t] = []any{req}
 	}
 	if err := c.monitor(ctx, rc, ch, monID, reqs); err != nil {
@@ -737,6 +770,54 @@ func (c *Client) current(ctx context.Context) (*rpcConn, *cache, error) {
 		}
 	}
 }
+
+// logLacks logs, once per client, each table and column of the models
+// that a server's schema lacks, as the C IDL does.
+func (c *Client) logLacks(ep string, lk *lacks) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, n := range lk.names() {
+		if c.logged[n] {
+			continue
+		}
+		if c.logged == nil {
+			c.logged = map[string]bool{}
+		}
+		c.logged[n] = true
+		c.log.Warn("ovsdb: the server's schema lacks part of the models (database needs upgrade?): it reads as empty and cannot be written",
+			"endpoint", ep, "schema", lk.server, "lacks", n)
+	}
+}
+
+// ServerHas reports whether the server the client is connected to has the
+// table and, unless column is "", the column (the C IDL's
+// server_has_column): a server older than the models lacks some. What it
+// lacks reads as empty, and writing a non-default value to it fails with
+// an *UnsupportedError. Before the first connection it reports what the
+// models have.
+func (c *Client) ServerHas(table, column string) bool {
+	if _, ok := c.models.kinds[table]; !ok {
+		return false
+	}
+	if column != "" {
+		if _, err := c.models.Column(table, column); err != nil && column != "_uuid" {
+			return false
+		}
+	}
+	c.mu.Lock()
+	ch := c.cache
+	c.mu.Unlock()
+	if ch == nil {
+		return true
+	}
+	if column == "" {
+		return !ch.lacks.table(table)
+	}
+	return !ch.lacks.column(table, column)
+}
+
+// errNoAnswer is the cause of a connect cut short by the connect timeout.
+var errNoAnswer = errors.New("no answer within the connect timeout")
 
 // Endpoint returns the endpoint of the current connection.
 func (c *Client) Endpoint() string {

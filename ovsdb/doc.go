@@ -4,9 +4,8 @@
 // # Connecting
 //
 // Dial connects to "unix:PATH", "tcp:HOST:PORT" or "ssl:HOST:PORT" (several,
-// comma-separated, are tried in turn), checks that the server's schema has
-// every table and column of the models, and loads the database into a cache
-// kept current by a monitor (update2 diffs, so a large set costs only its
+// comma-separated, are tried in turn), negotiates with the server's schema,
+// and loads the database into a cache kept current by a monitor (update2 diffs, so a large set costs only its
 // change). When the connection drops, the client reconnects with backoff and
 // rebuilds the cache from scratch; it never serves the old one meanwhile.
 // A connection from which nothing arrives is probed with an echo and
@@ -14,6 +13,15 @@
 // connecting to one endpoint is bounded (WithConnectTimeout): a stopped
 // server (SIGSTOP, a partition) makes the client fail over to the next
 // endpoint instead of holding it.
+//
+// A server older than the models (the tutorial's Open vSwitch 2.13, an OVN
+// 22.03 LTS) lacks some of their tables and columns: at every connect the
+// client intersects the models with the server's schema, monitors only what
+// the server has, and logs each missing table or column once, as the C IDL
+// does. What the server lacks reads as empty; writing a non-default value
+// to it fails before anything is sent with an *UnsupportedError (matching
+// errors.ErrUnsupported); Client.ServerHas tells what the server has. A
+// newer server's extra tables and columns are not seen.
 //
 // # Models
 //

@@ -172,3 +172,24 @@ func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcom
 
 // Unwrap returns the cause.
 func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// UnsupportedError is a write that the server's schema cannot take: a
+// non-default value for a table or column that the models have and the
+// server's (older) schema lacks. It is returned before anything is sent,
+// and matches errors.ErrUnsupported.
+type UnsupportedError struct {
+	Table  string
+	Column string // "" for the whole table
+	// Server is the server's schema: its name and version.
+	Server string
+}
+
+func (e *UnsupportedError) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("the server's schema (%s) has no table %s: %v", e.Server, e.Table, errors.ErrUnsupported)
+	}
+	return fmt.Sprintf("the server's schema (%s) has no column %s.%s: %v", e.Server, e.Table, e.Column, errors.ErrUnsupported)
+}
+
+// Is matches errors.ErrUnsupported.
+func (e *UnsupportedError) Is(target error) bool { return target == errors.ErrUnsupported }

@@ -33,8 +33,9 @@ type rpcConn struct {
 	maxSize  int
 	received *atomic.Uint64 // bytes of messages read (nil: not counted)
 	// lastRead is when bytes last arrived (Unix nanoseconds), for the
-	// inactivity probe.
+	// inactivity probe; heard is set when the first arrived.
 	lastRead atomic.Int64
+	heard    atomic.Bool
 
 	mu      sync.Mutex
 	nextID  uint64
@@ -130,22 +131,23 @@ func (c *rpcConn) probe(interval time.Duration) {
 	}
 }
 
-// activity records when bytes arrive.
+// activity records when bytes arrive on c.
 type activity struct {
-	r    io.Reader
-	last *atomic.Int64
+	r io.Reader
+	c *rpcConn
 }
 
 func (a activity) Read(p []byte) (int, error) {
 	n, err := a.r.Read(p)
 	if n > 0 {
-		a.last.Store(time.Now().UnixNano())
+		a.c.lastRead.Store(time.Now().UnixNano())
+		a.c.heard.Store(true)
 	}
 	return n, err
 }
 
 func (c *rpcConn) readLoop() {
-	r := &framer{br: bufio.NewReaderSize(activity{c.nc, &c.lastRead}, 1<<16), max: c.maxSize}
+	r := &framer{br: bufio.NewReaderSize(activity{c.nc, c}, 1<<16), max: c.maxSize}
 	for {
 		frame, err := r.next()
 		if err != nil {

@@ -195,7 +195,8 @@ func (s *Schema) encode(table, column string, v any) (any, error) {
 
 // CheckCompatible reports every table and column of want that the server's
 // schema lacks or types differently, joined in one error wrapping ErrSchema.
-// Extra tables and columns on the server are fine.
+// Extra tables and columns on the server are fine. (Dial is not so strict:
+// it works with a server that lacks tables or columns; see Client.ServerHas.)
 func (s *Schema) CheckCompatible(server *Schema) error {
 	if s.db.Name != server.db.Name {
 		return fmt.Errorf("server database is %q, models are for %q: %w", server.db.Name, s.db.Name, ErrSchema)
@@ -230,6 +231,80 @@ func (s *Schema) CheckCompatible(server *Schema) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// lacks is what the models have and the server's schema does not: a
+// server older than the models. nil lacks nothing.
+type lacks struct {
+	server  string // the server's schema, "NAME VERSION"
+	tables  map[string]bool
+	columns map[string]map[string]bool
+}
+
+// table reports whether the server lacks the table.
+func (l *lacks) table(t string) bool { return l != nil && l.tables[t] }
+
+// column reports whether the server lacks the column (or its table).
+func (l *lacks) column(t, c string) bool {
+	return l != nil && (l.tables[t] || l.columns[t][c])
+}
+
+// names lists what is lacking, sorted: "Table" and "Table.column".
+func (l *lacks) names() []string {
+	if l == nil {
+		return nil
+	}
+	var out []string
+	for t := range l.tables {
+		out = append(out, t)
+	}
+	for t, cols := range l.columns {
+		for c := range cols {
+			out = append(out, t+"."+c)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// negotiate intersects the models with the server's schema: the tables
+// and columns the server lacks (an older server) are returned, to be
+// neither monitored nor written; extra ones on the server (a newer one)
+// are ignored. A different database, or a column the server types
+// otherwise than the models (so that its values would not decode), fails
+// with ErrSchema.
+func (s *Schema) negotiate(server *Schema) (*lacks, error) {
+	if s.db.Name != server.db.Name {
+		return nil, fmt.Errorf("server database is %q, models are for %q: %w", server.db.Name, s.db.Name, ErrSchema)
+	}
+	l := &lacks{server: server.db.Name + " " + server.db.Version, tables: map[string]bool{}, columns: map[string]map[string]bool{}}
+	var errs []error
+	for tn, mt := range s.db.Tables {
+		st, ok := server.db.Tables[tn]
+		if !ok {
+			l.tables[tn] = true
+			continue
+		}
+		for cn, mine := range mt.Columns {
+			sc, ok := st.Columns[cn]
+			switch {
+			case !ok:
+				if l.columns[tn] == nil {
+					l.columns[tn] = map[string]bool{}
+				}
+				l.columns[tn][cn] = true
+			case !sameShape(mine.TypeObj, sc.TypeObj):
+				errs = append(errs, fmt.Errorf("column %s.%s is %s on the server, %s in the models: %w", tn, cn, sc, mine, ErrSchema))
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if len(l.tables) == 0 && len(l.columns) == 0 {
+		return nil, nil
+	}
+	return l, nil
 }
 
 // sameShape compares what decoding depends on: base types and whether the

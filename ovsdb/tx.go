@@ -138,6 +138,15 @@ type colRef struct{ table, uuid, column string }
 // valueRef names a value of a column.
 type valueRef struct{ table, column, value string }
 
+// unsupported is the error of a write the server's schema cannot take.
+func (tx *Tx) unsupported(table, column string) error {
+	l := tx.snap.c.lacks
+	if l.table(table) {
+		column = ""
+	}
+	return &UnsupportedError{Table: table, Column: column, Server: l.server}
+}
+
 func newTx(schema *Schema, snap *snapshot) *Tx {
 	// The maps are made on first write: most transactions fill few.
 	return &Tx{schema: schema, snap: snap}
@@ -404,6 +413,9 @@ func FindByKey[T any, PT ModelPtr[T]](tx *Tx, column, key, value string) ([]PT, 
 			return nil, err
 		}
 	}
+	if tx.snap.c.lacks.column(table, column) {
+		return nil, nil // the server has no such map: no row has the key
+	}
 	k := KeyIndex{table, column, key}
 	has := func(r Model) bool { v, ok := keyValue(r, k); return ok && v == value }
 	committed, indexed := tx.snap.findByKey(k, value)
@@ -473,6 +485,14 @@ func (tx *Tx) lookup(table, column string, value any) (Model, error) {
 	}
 	if cur, ok := tx.schema.model.zero(table).OVSDBColumn(column); ok && reflect.TypeOf(cur) != reflect.TypeOf(value) {
 		return nil, fmt.Errorf("look up %s by %s: %w", table, column, ColumnTypeError(table, column, fmt.Sprintf("%T", cur), value))
+	}
+	if tx.snap.c.lacks.column(table, column) {
+		// Every row reads the zero value there, and no row of the
+		// transaction can have another: nothing to ask the server.
+		if isZero(value) {
+			return nil, fmt.Errorf("look up %s by %s: %w", table, column, tx.unsupported(table, column))
+		}
+		return nil, &lookupError{table, column, value}
 	}
 	enc, err := tx.schema.encode(table, column, value)
 	if err != nil {
@@ -637,6 +657,11 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 	if base == nil {
 		return fmt.Errorf("verify %s row %s: %w", table, u, ErrNotFound)
 	}
+	if lk := tx.snap.c.lacks; lk != nil {
+		// The server lacks them: they hold their zero value on both
+		// sides, and there is nothing to verify.
+		columns = slices.DeleteFunc(slices.Clone(columns), func(col string) bool { return lk.column(table, col) })
+	}
 	if len(columns) == 0 {
 		tx.verifyExists(table, u)
 		return nil
@@ -687,6 +712,9 @@ func (tx *Tx) VerifyContains(row Model, column string, value any) error {
 	if err := tx.snap.c.readableColumns(table, column); err != nil {
 		return err
 	}
+	if tx.snap.c.lacks.column(table, column) {
+		return fmt.Errorf("verify %s.%s contains %v: %w", table, column, value, tx.unsupported(table, column))
+	}
 	enc, err := tx.schema.encode(table, column, value)
 	if err != nil {
 		return fmt.Errorf("verify %s.%s: %w", table, column, err)
@@ -706,6 +734,9 @@ func (tx *Tx) VerifyContains(row Model, column string, value any) error {
 func (tx *Tx) VerifyNone(table, column string, value any) error {
 	if err := tx.check(); err != nil {
 		return err
+	}
+	if tx.snap.c.lacks.column(table, column) {
+		return nil // the server has no such column: no row has the value
 	}
 	if column == "_uuid" {
 		u, _ := value.(string)
@@ -872,6 +903,10 @@ func (tx *Tx) Insert(row Model) (string, error) {
 // encodeRow encodes the non-default columns of a row to insert.
 func (tx *Tx) encodeRow(row Model) (map[string]any, error) {
 	table := row.Table()
+	lk := tx.snap.c.lacks
+	if lk.table(table) {
+		return nil, fmt.Errorf("insert into %s: %w", table, tx.unsupported(table, ""))
+	}
 	enc := map[string]any{}
 	for _, col := range row.OVSDBColumns() {
 		if col == "_uuid" {
@@ -880,6 +915,9 @@ func (tx *Tx) encodeRow(row Model) (map[string]any, error) {
 		v, _ := row.OVSDBColumn(col)
 		if isZero(v) {
 			continue
+		}
+		if lk.column(table, col) {
+			return nil, fmt.Errorf("insert into %s: %w", table, tx.unsupported(table, col))
 		}
 		e, err := tx.schema.encode(table, col, v)
 		if err != nil {
@@ -1019,9 +1057,20 @@ func (tx *Tx) update(row Model, blind bool, columns []string) error {
 			return fmt.Errorf("update: %w", err)
 		}
 	}
+	lk := tx.snap.c.lacks
+	for _, col := range columns {
+		// A column the server lacks reads as its zero value: writing that
+		// is no change, writing anything else is refused.
+		if v, _ := row.OVSDBColumn(col); lk.column(p.table, col) && !isZero(v) {
+			return fmt.Errorf("update: %w", tx.unsupported(p.table, col))
+		}
+	}
 	if !blind && !p.inserted {
 		var unverified []string
 		for _, col := range columns {
+			if lk.column(p.table, col) {
+				continue
+			}
 			if _, ok := tx.verified.get(colRef{p.table, p.uuid, col}); !ok && !slices.Contains(unverified, col) {
 				unverified = append(unverified, col)
 			}
@@ -1042,17 +1091,23 @@ func (tx *Tx) update(row Model, blind bool, columns []string) error {
 	var edits []edit
 	for _, col := range columns {
 		v, _ := row.OVSDBColumn(col)
+		edits = append(edits, edit{col: col, set: v})
+		if lk.column(p.table, col) {
+			continue // its zero value, which the server has by default
+		}
 		e, err := tx.schema.encode(p.table, col, v)
 		if err != nil {
 			return fmt.Errorf("update: %w", err)
 		}
 		enc[col] = e
-		edits = append(edits, edit{col: col, set: v})
 	}
 	p.edits = append(p.edits, edits...)
 	tx.indexValues(p, row, intersect(columns, tx.schema.uniqueColumns(p.table)))
 	if p.inserted {
 		p.dirty = true
+		return nil
+	}
+	if len(enc) == 0 {
 		return nil
 	}
 	return tx.addOp(Operation{Op: "update", Table: p.table, Where: []Condition{uuidCond(p.uuid)}, Row: enc})
@@ -1073,6 +1128,9 @@ func (tx *Tx) Mutate(row Model, muts ...Mutation) error {
 	for _, m := range muts {
 		if err := tx.checkWritable(p, m.Column); err != nil {
 			return fmt.Errorf("mutate: %w", err)
+		}
+		if tx.snap.c.lacks.column(p.table, m.Column) {
+			return fmt.Errorf("mutate: %w", tx.unsupported(p.table, m.Column))
 		}
 		cur, _ := p.base.OVSDBColumn(m.Column)
 		if err := checkMutation(cur, m); err != nil {
