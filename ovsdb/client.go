@@ -204,13 +204,7 @@ const (
 // thousands of rows) for longer than 2×d is taken for a stopped one: give
 // such a client a longer probe.
 func WithInactivityProbe(d time.Duration) Option {
-	return func(o *options) error {
-		if d < 0 {
-			return fmt.Errorf("inactivity probe %v: %w", d, ErrInvalid)
-		}
-		o.probe = d
-		return nil
-	}
+	return durationOption("inactivity probe", d, func(o *options) { o.probe = d })
 }
 
 // WithConnectTimeout bounds connecting to one endpoint, from the dial to
@@ -219,11 +213,17 @@ func WithInactivityProbe(d time.Duration) Option {
 // hold Dial or a reconnect. Default DefaultConnectTimeout; 0: only the
 // context bounds it.
 func WithConnectTimeout(d time.Duration) Option {
+	return durationOption("connect timeout", d, func(o *options) { o.connectTimeout = d })
+}
+
+// durationOption is an option that sets a duration, which must not be
+// negative.
+func durationOption(what string, d time.Duration, set func(*options)) Option {
 	return func(o *options) error {
 		if d < 0 {
-			return fmt.Errorf("connect timeout %v: %w", d, ErrInvalid)
+			return fmt.Errorf("%s %v: %w", what, d, ErrInvalid)
 		}
-		o.connectTimeout = d
+		set(o)
 		return nil
 	}
 }

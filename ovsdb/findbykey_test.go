@@ -123,12 +123,13 @@ func TestOptionsChecked(t *testing.T) {
 	s := ovstest.NewServer(t)
 	ctx := testCtx(t, 10*time.Second)
 	for _, opt := range []ovsdb.Option{ovsdb.WithBackoff(0, time.Second), ovsdb.WithBackoff(time.Second, time.Millisecond),
-		ovsdb.WithMaxRetries(-1), ovsdb.WithMaxMessageSize(0)} {
+		ovsdb.WithMaxRetries(-1), ovsdb.WithMaxMessageSize(0), ovsdb.WithInactivityProbe(-time.Second), ovsdb.WithConnectTimeout(-time.Second)} {
 		_, err := ovsdb.Dial(ctx, s.Endpoint, opt)
 		assert.ErrorIs(t, err, ovsdb.ErrInvalid)
 	}
 	// The limits themselves are valid.
-	for _, opt := range []ovsdb.Option{ovsdb.WithBackoff(time.Second, time.Second), ovsdb.WithMaxRetries(0), ovsdb.WithMaxMessageSize(1 << 20)} {
+	for _, opt := range []ovsdb.Option{ovsdb.WithBackoff(time.Second, time.Second), ovsdb.WithMaxRetries(0), ovsdb.WithMaxMessageSize(1 << 20),
+		ovsdb.WithInactivityProbe(0), ovsdb.WithConnectTimeout(0)} {
 		c, err := ovsdb.Dial(ctx, s.Endpoint, opt)
 		if assert.NoError(t, err) {
 			c.Close()

@@ -194,8 +194,6 @@ func lzNamesCheck(t *testing.T, d nameDomain, f lzFault) {
 	var reconnects atomic.Uint64
 	var slowest atomic.Int64
 	w := newFaultWindow(f, each, most)
-	started := make(chan struct{})
-	var startOnce sync.Once
 	var wg sync.WaitGroup
 	for cl := range clients {
 		wg.Add(1)
@@ -218,7 +216,7 @@ func lzNamesCheck(t *testing.T, d nameDomain, f lzFault) {
 				if dt := ret - call; dt > slowest.Load() {
 					slowest.Store(dt)
 				}
-				startOnce.Do(func() { close(started) })
+				w.begun()
 				switch {
 				case !ok:
 					failed.Add(1)
@@ -235,11 +233,7 @@ func lzNamesCheck(t *testing.T, d nameDomain, f lzFault) {
 			}
 		}()
 	}
-	if f.inject != nil {
-		<-started
-		f.inject(t, s, proxy)
-		w.over()
-	}
+	w.inject(t, s, proxy)
 	wg.Wait()
 	// The end state, probed by a fresh client after everything.
 	opts := append([]ovsdb.Option{}, d.dial...)

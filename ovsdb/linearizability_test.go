@@ -210,20 +210,34 @@ func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
 // faultWindow is how long clients go on: each operations without faults;
 // with faults, until they are over (at most most).
 type faultWindow struct {
+	f          lzFault
 	each, most int
 	done       chan struct{}
+	started    chan struct{}
+	once       sync.Once
 }
 
 func newFaultWindow(f lzFault, each, most int) *faultWindow {
-	w := &faultWindow{each: each, most: most, done: make(chan struct{})}
+	w := &faultWindow{f: f, each: each, most: most, done: make(chan struct{}), started: make(chan struct{})}
 	if f.inject == nil {
 		close(w.done)
 	}
 	return w
 }
 
-// over says the faults are over.
-func (w *faultWindow) over() { close(w.done) }
+// begun says a client has done an operation: the faults may start.
+func (w *faultWindow) begun() { w.once.Do(func() { close(w.started) }) }
+
+// inject injects the faults, if any, once a client has begun, and then
+// ends the window.
+func (w *faultWindow) inject(t *testing.T, s *ovstest.Server, p *faultProxy) {
+	if w.f.inject == nil {
+		return
+	}
+	<-w.started
+	w.f.inject(t, s, p)
+	close(w.done)
+}
 
 // more says whether a client that did i operations does another.
 func (w *faultWindow) more(i int) bool {
@@ -317,8 +331,6 @@ func lzCheck(t *testing.T, f lzFault) {
 	w := newFaultWindow(f, each, most)
 	var reconnects atomic.Uint64
 	var slowest atomic.Int64
-	started := make(chan struct{})
-	var startOnce sync.Once
 	for cl := range clients {
 		wg.Add(1)
 		go func() {
@@ -345,7 +357,7 @@ func lzCheck(t *testing.T, f lzFault) {
 					if d := ret - call; d > slowest.Load() {
 						slowest.Store(d)
 					}
-					startOnce.Do(func() { close(started) })
+					w.begun()
 					// ErrCommitted: committed, then gave up waiting (for the
 					// cache to show it, under load): a commit all the same.
 					rec := lzRecord{committed: err == nil || errors.Is(err, ovsdb.ErrCommitted)}
@@ -360,11 +372,7 @@ func lzCheck(t *testing.T, f lzFault) {
 			}
 		}()
 	}
-	if f.inject != nil {
-		<-started
-		f.inject(t, s, proxy)
-		w.over()
-	}
+	w.inject(t, s, proxy)
 	wg.Wait()
 
 	// The end state, read by a fresh client connected after everything.

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -137,36 +136,8 @@ func TestClusterStalledLeaderStepsDown(t *testing.T) {
 	if got := nb.Endpoint(); got != oldEP {
 		t.Fatalf("the client is on %s, the leader is %s", got, oldEP)
 	}
-	pid := c.MemberPID(ovsproc.NB, old)
-	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
-	resumed := false
-	resume := func() {
-		if !resumed {
-			resumed = true
-			_ = syscall.Kill(pid, syscall.SIGCONT)
-		}
-	}
-	defer resume()
 	// Another member becomes leader meanwhile.
-	newLeader := -1
-	for deadline := time.Now().Add(20 * time.Second); newLeader < 0; time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no new leader while the old one is stopped")
-		}
-		for i := range c.Members() {
-			if i == old {
-				continue
-			}
-			sctx, scancel := context.WithTimeout(ctx, time.Second)
-			st, err := c.Status(sctx, ovsproc.NB, i)
-			scancel()
-			if err == nil && st.Role == "leader" {
-				newLeader = i
-			}
-		}
-	}
+	_, newLeader, resume := stopLeader(t, ctx, c)
 	reconnects := nb.Stats().Reconnects
 	resume()
 	want := c.MemberEndpoint(ovsproc.NB, newLeader)
