@@ -78,13 +78,15 @@ func (c *Client) Transact(ctx context.Context, cmds ...Command) (*Result, error)
 // the cache receives meanwhile, and must be re-runnable: every read is
 // verified at commit, and when a concurrent writer changed something fn
 // read, the commit fails atomically and Do runs fn again on a newer
-// snapshot, up to WithMaxRetries times and within ctx, then fails with
-// ErrConflict. A Do that only reads still sends its verifications, so what
-// it read was current when it returns (a linearizable read).
+// snapshot, with a jittered backoff, until ctx ends (then it fails with
+// ErrConflict and the context's error) or, with WithMaxRetries, that many
+// times. A Do that writes nothing returns only from a snapshot known to
+// hold every commit made before the call (a barrier: see Sync), so what
+// it read was current while it ran (a linearizable read).
 //
 // An error from fn aborts the transaction; nothing is written. An error
-// that rests on what fn read (a row not found, say) is returned only once
-// the server has confirmed those reads; if they were stale, fn runs again.
+// that rests on what fn read (a row not found, say) is returned only from
+// such a snapshot too; if fn's was older, fn runs again on a newer one.
 //
 // Do returns once the client's cache shows the commit, so later reads see
 // it: ovsdb-server sends a session the monitor updates of every commit

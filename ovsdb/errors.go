@@ -30,7 +30,7 @@ var (
 	// violated index). It also matches fs.ErrExist.
 	ErrExists error = &sentinel{"already exists", fs.ErrExist}
 	// ErrConflict: the transaction kept conflicting with concurrent writers
-	// until its retries ran out.
+	// until its context ended (or its WithMaxRetries ran out).
 	ErrConflict error = &sentinel{"conflict with a concurrent transaction; retries exhausted", nil}
 	// ErrNotConnected: the client has no connection to the server (it is
 	// reconnecting), or the connection dropped. Alone, it means the request

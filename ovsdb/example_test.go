@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ovskit/ovskit/bridge"
@@ -91,4 +93,63 @@ func ExampleOperation() {
 		Mutations: []ovsdb.Mutation{ovsdb.Add("next_cfg", 1)}}
 	fmt.Println(op)
 	// Output: {"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","+=",1]]}
+}
+
+// Count, from several clients at once, in a port's external_ids: a
+// read-modify-write with Update, whose commit verifies the value it
+// overwrites, so that no increment is lost (a concurrent one makes Do run
+// fn again on the new value).
+func ExampleTx_Update() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	srv, err := ovstest.Start(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	if _, err := srv.Client.Transact(ctx, ovsdb.NoWait(), bridge.Add("br0"), port.Add("br0", "p0")); err != nil {
+		log.Fatal(err)
+	}
+	increment := func(c *ovsdb.Client) error {
+		_, err := c.Do(ctx, func(tx *ovsdb.Tx) error {
+			tx.NoWait()
+			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p0")
+			if err != nil {
+				return err
+			}
+			n, _ := strconv.Atoi(p.ExternalIDs["n"])
+			p.ExternalIDs = map[string]string{"n": strconv.Itoa(n + 1)}
+			return tx.Update(p, "external_ids") // tx.Overwrite would let one increment undo another
+		})
+		return err
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		c, err := ovsdb.Dial(ctx, srv.Endpoint)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer c.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 10 {
+				if err := increment(c); err != nil {
+					log.Print(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := srv.Client.Sync(ctx); err != nil {
+		log.Fatal(err)
+	}
+	_ = srv.Client.View(ctx, func(tx *ovsdb.Tx) error {
+		p, err := port.Get(tx, "p0")
+		if err == nil {
+			fmt.Println("n =", p.ExternalIDs["n"])
+		}
+		return err
+	})
+	// Output: n = 40
 }
