@@ -8,6 +8,7 @@ package ovsdb_test
 import (
 	"errors"
 	"net/netip"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -132,4 +133,41 @@ func TestOlderNorthbound(t *testing.T) {
 	assert.Equal(t, nbdb.TableStaticMACBinding, ue.Table)
 	assert.Empty(t, ue.Column)
 	assert.ErrorIs(t, err, errors.ErrUnsupported)
+}
+
+// TestUpgradedUnderClient: the database is converted online to the
+// installed (newer) schema while a client runs. The client negotiates
+// again on the reconnect the conversion causes: what the old schema
+// lacked becomes readable and writable without a restart of the client.
+func TestUpgradedUnderClient(t *testing.T) {
+	t.Parallel()
+	ovstest.RequireTools(t, "ovsdb-client")
+	s := ovstest.NewServer(t, ovstest.WithSchema(olderSchema(t, "vswitch-2.13.8.ovsschema")))
+	ctx := testCtx(t, time.Minute)
+	c := s.Client
+	_, err := c.Transact(ctx, ovsdb.NoWait(), addBridge("br0"), port.Add("br0", "p1"))
+	require.NoError(t, err)
+	set := dbcmd.Set("Interface", "p1", []string{"ingress_policing_kpkts_rate=100"})
+	_, err = c.Transact(ctx, ovsdb.NoWait(), set)
+	require.ErrorIs(t, err, errors.ErrUnsupported)
+
+	out, err := exec.CommandContext(ctx, "ovsdb-client", "convert", s.Endpoint, "/usr/share/openvswitch/vswitch.ovsschema").CombinedOutput()
+	require.NoError(t, err, "ovsdb-client convert: %s", out)
+	_, err = ovsdb.WaitUntil(ctx, c, func(*ovsdb.Interface) bool { return c.ServerHas(ovsdb.TableInterface, "ingress_policing_kpkts_rate") })
+	require.NoError(t, err)
+	_, err = c.Transact(ctx, ovsdb.NoWait(), set)
+	require.NoError(t, err)
+	require.NoError(t, c.View(ctx, func(tx *ovsdb.Tx) error {
+		i, err := ovsdb.Lookup[ovsdb.Interface](tx, "name", "p1")
+		if err == nil {
+			assert.Equal(t, 100, i.IngressPolicingKpktsRate)
+		}
+		return err
+	}))
+	// What was written before the conversion is still there.
+	require.NoError(t, c.View(ctx, func(tx *ovsdb.Tx) error {
+		ports, err := port.List(tx, "br0")
+		assert.Equal(t, []string{"p1"}, ports)
+		return err
+	}))
 }
