@@ -93,7 +93,7 @@ func addBootChecks(w *World, rep *Report) {
 
 // Main is the whole main function of a lab program:
 //
-//	PROGRAM [-keep] [-prefix P] [-guests netns|qemu] [-diagram FILE] [-v]   run the labs, in order
+//	PROGRAM [-keep] [-prefix P] [-guests netns|qemu] [-schema FILE] [-diagram FILE] [-v]   run the labs, in order
 //	PROGRAM [-prefix P] cleanup           remove what -keep left
 //
 // It prints each lab's report (and a summary when there are several),
@@ -111,8 +111,9 @@ func main(args []string, stdout, stderr io.Writer, labs []Lab) int {
 	verbose := fs.Bool("v", false, "log what the simulation does")
 	guests := fs.String("guests", "netns", "what a guest is: `netns` (a network namespace) or qemu (a real VM on a tap device)")
 	diagram := fs.String("diagram", "", "draw the topology into `FILE` (.svg, .png, .dot; several labs: one file each, LAB- prefixed)")
+	schema := fs.String("schema", "", "create every host's Open vSwitch database from this schema `FILE` (default: the installed one), an older version's for instance")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: %s [-keep] [-prefix P] [-guests netns|qemu] [-diagram FILE] [-v]\n       %s [-prefix P] cleanup\n", fs.Name(), fs.Name())
+		fmt.Fprintf(stderr, "usage: %s [-keep] [-prefix P] [-guests netns|qemu] [-schema FILE] [-diagram FILE] [-v]\n       %s [-prefix P] cleanup\n", fs.Name(), fs.Name())
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -155,7 +156,7 @@ func main(args []string, stdout, stderr io.Writer, labs []Lab) int {
 		fs.Usage()
 		return 2
 	}
-	cfg := RunConfig{Config: Config{Prefix: *prefix, Logger: log, Guests: kind}, Out: stdout}
+	cfg := RunConfig{Config: Config{Prefix: *prefix, Logger: log, Guests: kind, Schema: *schema}, Out: stdout}
 	var reports []*Report
 	var failed bool
 	for i, lab := range labs {

@@ -63,6 +63,11 @@ type Config struct {
 	// (go build github.com/ovskit/ovskit/cmd/ovskit), which needs the Go
 	// toolchain and the module's source.
 	CLI string
+	// Schema is the Open_vSwitch schema file every host's database is
+	// created from (ovsproc.DefaultSchema, the installed one, if empty):
+	// an older one runs the labs on that version's database, as the
+	// tutorial's Open vSwitch 2.13 has it.
+	Schema string
 }
 
 // StateRoot holds the state directories of worlds. It is root's own (a
@@ -371,7 +376,7 @@ func (w *World) AddHost(ctx context.Context, name string) (*Host, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, err
 	}
-	o, err := ovsproc.Start(ctx, ovsproc.Config{Dir: dir, NS: n.NS, VSwitchd: true, Logger: w.log})
+	o, err := ovsproc.Start(ctx, ovsproc.Config{Dir: dir, NS: n.NS, VSwitchd: true, Schema: w.cfg.Schema, Logger: w.log})
 	if err != nil {
 		return nil, fmt.Errorf("host %s: %w", name, err)
 	}
