@@ -19,7 +19,8 @@
 // client intersects the models with the server's schema, monitors only what
 // the server has, and logs each missing table or column once, as the C IDL
 // does. What the server lacks reads as empty; writing a non-default value
-// to it fails before anything is sent with an *UnsupportedError (matching
+// to it, or an enumerated value its schema does not allow, fails before
+// anything is sent with an *UnsupportedError (matching
 // errors.ErrUnsupported); Client.ServerHas tells what the server has. A
 // newer server's extra tables and columns are not seen.
 //

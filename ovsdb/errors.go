@@ -175,16 +175,23 @@ func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
 
 // UnsupportedError is a write that the server's schema cannot take: a
 // non-default value for a table or column that the models have and the
-// server's (older) schema lacks. It is returned before anything is sent,
-// and matches errors.ErrUnsupported.
+// server's (older) schema lacks, or a value of an enumerated column that
+// the models allow and the server's schema does not. It is returned before
+// anything is sent, and matches errors.ErrUnsupported.
 type UnsupportedError struct {
 	Table  string
 	Column string // "" for the whole table
+	// Value is the enumerated value the server does not allow ("" when
+	// the column itself is missing).
+	Value string
 	// Server is the server's schema: its name and version.
 	Server string
 }
 
 func (e *UnsupportedError) Error() string {
+	if e.Value != "" {
+		return fmt.Sprintf("the server's schema (%s) does not allow %s.%s to be %q: %v", e.Server, e.Table, e.Column, e.Value, errors.ErrUnsupported)
+	}
 	if e.Column == "" {
 		return fmt.Sprintf("the server's schema (%s) has no table %s: %v", e.Server, e.Table, errors.ErrUnsupported)
 	}

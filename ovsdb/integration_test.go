@@ -136,6 +136,11 @@ func editedSchema(t *testing.T, edit func(tables map[string]any)) string {
 	return path
 }
 
+// addBridgeSecure adds a bridge whose fail mode is secure.
+func addBridgeSecure(name string) ovsdb.Command {
+	return bridge.Add(name, bridge.DatapathType(bridge.Netdev), bridge.FailMode(ovsdb.BridgeFailModeSecure))
+}
+
 // TestSchemaLacks: a server whose schema lacks a table and columns of the
 // models is served what it has; one that types a column otherwise is
 // refused.
@@ -152,6 +157,33 @@ func TestSchemaLacks(t *testing.T) {
 	_, err = c.Transact(ctx, ovsdb.NoWait(), port.Update("p1", func(p *ovsdb.Port) error { p.Trunks = []int{10}; return nil }, "trunks"))
 	require.ErrorIs(t, err, errors.ErrUnsupported)
 	assert.Contains(t, err.Error(), "no column Port.trunks")
+
+	// An enumerated column whose server allows fewer values than the
+	// models: those are refused before anything is sent, the others pass.
+	narrow := editedSchema(t, func(tables map[string]any) {
+		cols := tables["Bridge"].(map[string]any)["columns"].(map[string]any)
+		cols["fail_mode"] = map[string]any{"type": map[string]any{
+			"key": map[string]any{"type": "string", "enum": []any{"set", []any{"standalone"}}}, "min": 0, "max": 1}}
+	})
+	s3 := ovstest.NewServer(t, ovstest.WithSchema(narrow))
+	_, err = s3.Client.Transact(ctx, ovsdb.NoWait(), addBridge("br0"), bridge.SetFailMode("br0", ovsdb.BridgeFailModeStandalone))
+	require.NoError(t, err)
+	before, err := s3.Dump()
+	require.NoError(t, err)
+	for _, cmd := range []ovsdb.Command{
+		bridge.SetFailMode("br0", ovsdb.BridgeFailModeSecure),
+		addBridgeSecure("br1"),
+	} {
+		_, err = s3.Client.Transact(ctx, ovsdb.NoWait(), cmd)
+		require.ErrorIs(t, err, errors.ErrUnsupported)
+		var ue *ovsdb.UnsupportedError
+		require.ErrorAs(t, err, &ue)
+		assert.Equal(t, "secure", ue.Value)
+		assert.Equal(t, "fail_mode", ue.Column)
+	}
+	after, err := s3.Dump()
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "a refused write changed the database")
 
 	bad := editedSchema(t, func(tables map[string]any) {
 		cols := tables["Port"].(map[string]any)["columns"].(map[string]any)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"sort"
 
@@ -239,6 +240,77 @@ type lacks struct {
 	server  string // the server's schema, "NAME VERSION"
 	tables  map[string]bool
 	columns map[string]map[string]bool
+	// enums are, by table and column, the values of an enumerated key
+	// (or map value) that the models allow and the server's schema does
+	// not, as text.
+	enums map[string]map[string]map[string]bool
+}
+
+// badValue returns the first value of v (a column's Go value: an atom, a
+// pointer to one, a slice or a map) that the server's schema does not
+// allow in the column, if any.
+func (l *lacks) badValue(t, c string, v any) (string, bool) {
+	if l == nil || l.enums[t][c] == nil {
+		return "", false
+	}
+	bad := l.enums[t][c]
+	for _, a := range atomsOf(reflect.ValueOf(v)) {
+		if bad[a] {
+			return a, true
+		}
+	}
+	return "", false
+}
+
+// atomsOf lists the atoms of a Go column value as text: map keys and
+// values both.
+func atomsOf(v reflect.Value) []string {
+	switch v.Kind() {
+	case reflect.Invalid:
+		return nil
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return atomsOf(v.Elem())
+	case reflect.Slice:
+		var out []string
+		for i := range v.Len() {
+			out = append(out, atomsOf(v.Index(i))...)
+		}
+		return out
+	case reflect.Map:
+		var out []string
+		it := v.MapRange()
+		for it.Next() {
+			out = append(out, atomsOf(it.Key())...)
+			out = append(out, atomsOf(it.Value())...)
+		}
+		return out
+	}
+	return []string{fmt.Sprint(v.Interface())}
+}
+
+// enumGap returns the values of mine's enum that theirs lacks (nil when
+// mine has no enum, or theirs allows any value).
+func enumGap(mine, theirs *lib.BaseType) map[string]bool {
+	if mine == nil || theirs == nil || len(mine.Enum) == 0 || len(theirs.Enum) == 0 {
+		return nil
+	}
+	allowed := map[string]bool{}
+	for _, e := range theirs.Enum {
+		allowed[fmt.Sprint(e)] = true
+	}
+	var gap map[string]bool
+	for _, e := range mine.Enum {
+		if s := fmt.Sprint(e); !allowed[s] {
+			if gap == nil {
+				gap = map[string]bool{}
+			}
+			gap[s] = true
+		}
+	}
+	return gap
 }
 
 // table reports whether the server lacks the table.
@@ -263,6 +335,13 @@ func (l *lacks) names() []string {
 			out = append(out, t+"."+c)
 		}
 	}
+	for t, cols := range l.enums {
+		for c, vals := range cols {
+			for v := range vals {
+				out = append(out, fmt.Sprintf("%s.%s=%s", t, c, v))
+			}
+		}
+	}
 	sort.Strings(out)
 	return out
 }
@@ -277,7 +356,8 @@ func (s *Schema) negotiate(server *Schema) (*lacks, error) {
 	if s.db.Name != server.db.Name {
 		return nil, fmt.Errorf("server database is %q, models are for %q: %w", server.db.Name, s.db.Name, ErrSchema)
 	}
-	l := &lacks{server: server.db.Name + " " + server.db.Version, tables: map[string]bool{}, columns: map[string]map[string]bool{}}
+	l := &lacks{server: server.db.Name + " " + server.db.Version, tables: map[string]bool{}, columns: map[string]map[string]bool{},
+		enums: map[string]map[string]map[string]bool{}}
 	var errs []error
 	for tn, mt := range s.db.Tables {
 		st, ok := server.db.Tables[tn]
@@ -295,13 +375,27 @@ func (s *Schema) negotiate(server *Schema) (*lacks, error) {
 				l.columns[tn][cn] = true
 			case !sameShape(mine.TypeObj, sc.TypeObj):
 				errs = append(errs, fmt.Errorf("column %s.%s is %s on the server, %s in the models: %w", tn, cn, sc, mine, ErrSchema))
+			default:
+				gap := enumGap(mine.TypeObj.Key, sc.TypeObj.Key)
+				for v := range enumGap(mine.TypeObj.Value, sc.TypeObj.Value) {
+					if gap == nil {
+						gap = map[string]bool{}
+					}
+					gap[v] = true
+				}
+				if gap != nil {
+					if l.enums[tn] == nil {
+						l.enums[tn] = map[string]map[string]bool{}
+					}
+					l.enums[tn][cn] = gap
+				}
 			}
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if len(l.tables) == 0 && len(l.columns) == 0 {
+	if len(l.tables) == 0 && len(l.columns) == 0 && len(l.enums) == 0 {
 		return nil, nil
 	}
 	return l, nil

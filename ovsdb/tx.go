@@ -147,6 +147,16 @@ func (tx *Tx) unsupported(table, column string) error {
 	return &UnsupportedError{Table: table, Column: column, Server: l.server}
 }
 
+// checkValue refuses a value of column that the server's schema does not
+// allow (an enumerated value newer than the server).
+func (tx *Tx) checkValue(table, column string, v any) error {
+	l := tx.snap.c.lacks
+	if bad, ok := l.badValue(table, column, v); ok {
+		return &UnsupportedError{Table: table, Column: column, Value: bad, Server: l.server}
+	}
+	return nil
+}
+
 func newTx(schema *Schema, snap *snapshot) *Tx {
 	// The maps are made on first write: most transactions fill few.
 	return &Tx{schema: schema, snap: snap}
@@ -919,6 +929,9 @@ func (tx *Tx) encodeRow(row Model) (map[string]any, error) {
 		if lk.column(table, col) {
 			return nil, fmt.Errorf("insert into %s: %w", table, tx.unsupported(table, col))
 		}
+		if err := tx.checkValue(table, col, v); err != nil {
+			return nil, fmt.Errorf("insert into %s: %w", table, err)
+		}
 		e, err := tx.schema.encode(table, col, v)
 		if err != nil {
 			return nil, fmt.Errorf("insert into %s: %w", table, err)
@@ -1061,8 +1074,12 @@ func (tx *Tx) update(row Model, blind bool, columns []string) error {
 	for _, col := range columns {
 		// A column the server lacks reads as its zero value: writing that
 		// is no change, writing anything else is refused.
-		if v, _ := row.OVSDBColumn(col); lk.column(p.table, col) && !isZero(v) {
+		v, _ := row.OVSDBColumn(col)
+		if lk.column(p.table, col) && !isZero(v) {
 			return fmt.Errorf("update: %w", tx.unsupported(p.table, col))
+		}
+		if err := tx.checkValue(p.table, col, v); err != nil {
+			return fmt.Errorf("update: %w", err)
 		}
 	}
 	if !blind && !p.inserted {
@@ -1131,6 +1148,11 @@ func (tx *Tx) Mutate(row Model, muts ...Mutation) error {
 		}
 		if tx.snap.c.lacks.column(p.table, m.Column) {
 			return fmt.Errorf("mutate: %w", tx.unsupported(p.table, m.Column))
+		}
+		if m.Mutator == MutateInsert {
+			if err := tx.checkValue(p.table, m.Column, m.Value); err != nil {
+				return fmt.Errorf("mutate: %w", err)
+			}
 		}
 		cur, _ := p.base.OVSDBColumn(m.Column)
 		if err := checkMutation(cur, m); err != nil {
