@@ -646,9 +646,9 @@ func Init() Command {
 		if len(rows) > 0 {
 			return nil
 		}
-		// Verify there is still none at commit.
-		tx.addWait(Operation{Op: "wait", Table: TableOpenVSwitch, Timeout: zero(), Where: []Condition{},
-			Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{}})
+		if err := tx.VerifyEmpty(TableOpenVSwitch); err != nil {
+			return err
+		}
 		_, err = tx.Insert(&OpenVSwitch{})
 		return err
 	})

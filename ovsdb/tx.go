@@ -735,6 +735,25 @@ func (tx *Tx) VerifyContains(row Model, column string, value any) error {
 	return nil
 }
 
+// VerifyEmpty makes the commit fail, and the transaction re-run, unless
+// the table has no row at commit: it verifies the "none yet" that creating
+// a table's only row rests on (another client, or ovn-northd, may create
+// it meanwhile).
+func (tx *Tx) VerifyEmpty(table string) error {
+	if err := tx.check(); err != nil {
+		return err
+	}
+	if _, ok := tx.schema.kinds[table]; !ok {
+		return fmt.Errorf("table %q: %w", table, ErrUnknownTable)
+	}
+	if tx.snap.c.lacks.table(table) {
+		return nil
+	}
+	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{},
+		Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{}})
+	return nil
+}
+
 // VerifyNone makes the commit fail, and the transaction re-run, if at
 // commit a row of table has column equal to value: it verifies an
 // absence that a decision rests on, found without Lookup (by a scan of

@@ -843,6 +843,11 @@ func EnsureGlobal() ovsdb.Command {
 		if err != nil || len(all) > 0 {
 			return err
 		}
+		// None yet: verified at commit, as ovn-northd (or another
+		// client) may create it meanwhile; the table holds one row.
+		if err := tx.VerifyEmpty(nbdb.TableNBGlobal); err != nil {
+			return err
+		}
 		_, err = tx.Insert(&nbdb.NBGlobal{})
 		return err
 	})

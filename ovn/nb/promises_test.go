@@ -370,3 +370,56 @@ func TestConcurrentAddsMakeOne(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestConcurrentEnsureGlobal: clients (and ovn-northd, in a real central)
+// create the NB_Global row when there is none, at once: its "none yet" is
+// verified, so one is made and no transaction fails on the table's limit
+// of one row.
+func TestConcurrentEnsureGlobal(t *testing.T) {
+	central := ovstest.NewCentral(t, ovstest.WithoutNorthd())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := dial(t, ctx, central.NBEndpoint, nbdb.Database())
+	const clients, rounds = 8, 10
+	clientsOf := make([]*ovsdb.Client, clients)
+	for i := range clientsOf {
+		clientsOf[i] = dial(t, ctx, central.NBEndpoint, nbdb.Database())
+	}
+	for r := range rounds {
+		if _, err := c.Do(ctx, func(tx *ovsdb.Tx) error {
+			all, err := ovsdb.List[nbdb.NBGlobal](tx)
+			for _, g := range all {
+				if err := tx.Delete(g); err != nil {
+					return err
+				}
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, clients)
+		for i, cl := range clientsOf {
+			go func() {
+				_, err := cl.Transact(ctx, nb.EnsureGlobal(), nb.AddSwitch(fmt.Sprintf("g%d-%d", r, i)))
+				errs <- err
+			}()
+		}
+		for range clients {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", r, err)
+			}
+		}
+	}
+	if err := c.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.View(ctx, func(tx *ovsdb.Tx) error {
+		all, err := tx.Rows(nbdb.TableNBGlobal)
+		if err == nil && len(all) != 1 {
+			t.Errorf("%d NB_Global rows", len(all))
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
