@@ -442,7 +442,6 @@ func splitEndpoint(e string) (network, addr string, err error) {
 // the new connection and cache current.
 func (c *Client) connect(ctx context.Context, i int) (err error) {
 	ep := c.endpoints[i]
-	network, addr, _ := splitEndpoint(ep)
 	// Connecting, from the dial to the first bytes of the server's
 	// answer, is bounded by the connect timeout: a member that accepts
 	// connections but does not answer (stopped) must not hold the
@@ -463,17 +462,7 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 		dctx, cancel = context.WithTimeoutCause(hctx, t, errNoAnswer)
 		defer cancel()
 	}
-	var nc net.Conn
-	switch network {
-	case "ssl":
-		if c.opts.tls == nil {
-			return fmt.Errorf("%s: ssl endpoint needs WithTLS: %w", ep, ErrInvalid)
-		}
-		d := tls.Dialer{NetDialer: &c.opts.dialer, Config: c.opts.tls}
-		nc, err = d.DialContext(dctx, "tcp", addr)
-	default:
-		nc, err = c.opts.dialer.DialContext(dctx, network, addr)
-	}
+	nc, err := c.dial(dctx, ep)
 	if err != nil && errors.Is(context.Cause(dctx), errNoAnswer) {
 		hcancel(errNoAnswer)
 	}
@@ -627,6 +616,19 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 	c.pubCache = ch
 	c.log.Info("ovsdb: connected", "endpoint", ep)
 	return nil
+}
+
+// dial opens a connection to endpoint ep.
+func (c *Client) dial(ctx context.Context, ep string) (net.Conn, error) {
+	network, addr, _ := splitEndpoint(ep)
+	if network == "ssl" {
+		if c.opts.tls == nil {
+			return nil, fmt.Errorf("%s: ssl endpoint needs WithTLS: %w", ep, ErrInvalid)
+		}
+		d := tls.Dialer{NetDialer: &c.opts.dialer, Config: c.opts.tls}
+		return d.DialContext(ctx, "tcp", addr)
+	}
+	return c.opts.dialer.DialContext(ctx, network, addr)
 }
 
 // zeroTxn is the transaction id that names no transaction: a monitor
@@ -866,10 +868,11 @@ func (c *Client) Close() error {
 // trip (an echo: ovsdb-server sends a connection's monitor updates before
 // any reply on it). On a clustered database a client that writes through
 // the leader only also asks the server, after the echo, whether it is
-// still the leader and connected to its cluster: a leader that was
-// stopped and resumed may not know yet that another was elected, and its
-// data is stale; the client then reconnects to the new leader and passes
-// the barrier there. A client with WithFollowerReads gets the barrier of
+// still the leader and connected to its cluster, and asks the other
+// members it was given whether one of them is the leader: a leader that
+// was stopped and resumed may not know yet that another was elected, and
+// its data is stale; the client then reconnects to the new leader and
+// passes the barrier there. A client with WithFollowerReads gets the barrier of
 // the member it is connected to.
 func (c *Client) Sync(ctx context.Context) error {
 	for {
@@ -878,6 +881,9 @@ func (c *Client) Sync(ctx context.Context) error {
 			return fmt.Errorf("sync: %w", err)
 		}
 		err = c.syncOn(ctx, rc)
+		if err == nil {
+			err = c.noOtherLeader(ctx, rc)
+		}
 		if err == nil {
 			return nil
 		}
@@ -914,6 +920,61 @@ func (c *Client) syncOn(ctx context.Context, rc *rpcConn) error {
 		rc.close()
 	}
 	return err
+}
+
+// noOtherLeader is Sync's last check on a clustered database that the
+// client writes through the leader only: no other member (of the
+// endpoints that answer within the connect timeout) says it is the
+// leader. A leader that was stopped and resumed believes it still is
+// until it hears of the new term, and answers with stale data meanwhile;
+// the new leader says otherwise. Then rc is closed and Sync goes on on
+// the next connection.
+func (c *Client) noOtherLeader(ctx context.Context, rc *rpcConn) error {
+	c.mu.Lock()
+	sw, cur := c.server, c.endpoint
+	if c.conn != rc {
+		sw = nil
+	}
+	c.mu.Unlock()
+	if sw == nil || c.opts.followerReads || !sw.clustered() || len(c.endpoints) < 2 {
+		return nil
+	}
+	for _, ep := range c.endpoints {
+		if ep == cur {
+			continue
+		}
+		st, err := c.askServer(ctx, ep)
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			continue // down or stopped: it cannot be serving anyone
+		}
+		if st.Model == "clustered" && st.Leader && st.Connected {
+			err := fmt.Errorf("%w: %s says it is the leader", ErrNotLeader, ep)
+			c.log.Warn("ovsdb: server no longer the leader; reconnecting", "endpoint", cur, "err", err)
+			rc.close()
+			return err
+		}
+	}
+	return nil
+}
+
+// askServer opens a connection to ep for one question: what its _Server
+// says of the client's database.
+func (c *Client) askServer(ctx context.Context, ep string) (serverState, error) {
+	if t := c.opts.connectTimeout; t > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+	}
+	nc, err := c.dial(ctx, ep)
+	if err != nil {
+		return serverState{}, err
+	}
+	rc := newRPCConn(nc, c.opts.maxMessage, nil, nil)
+	defer rc.close()
+	return c.serverStateOn(ctx, rc)
 }
 
 // serverStateOn asks the server of rc, with a transaction on _Server,

@@ -66,8 +66,10 @@ func TestStalledLeaderFailover(t *testing.T) {
 	const writers = 4
 	clients := make([]*ovsdb.Client, writers)
 	for i := range clients {
+		// A reconnect may try the stopped member again: the connect
+		// timeout bounds that as the probe bounds a silent connection.
 		cl, err := ovsdb.Dial(ctx, c.NBEndpoint, ovsdb.WithDatabase(nbdb.Database()),
-			ovsdb.WithInactivityProbe(probe), ovsdb.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
+			ovsdb.WithInactivityProbe(probe), ovsdb.WithConnectTimeout(probe), ovsdb.WithBackoff(20*time.Millisecond, 200*time.Millisecond))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +112,10 @@ func TestStalledLeaderFailover(t *testing.T) {
 	mu.Unlock()
 	old, next, resume := stopLeader(t, ctx, c)
 	election := time.Since(stopped)
-	deadline := time.Now().Add(election + 2*probe + 5*time.Second)
+	// The silent connection is dropped after 2 probes; a reconnect may
+	// spend one connect timeout on the stopped member.
+	bound := election + 3*probe + 3*time.Second
+	deadline := time.Now().Add(bound + 2*time.Second)
 	for {
 		mu.Lock()
 		all := true
@@ -127,7 +132,7 @@ func TestStalledLeaderFailover(t *testing.T) {
 	wg.Wait()
 	t.Logf("leader %d stopped; %d elected after %v; each writer's first commit after the stop: %v", old, next, election, firstAfter)
 	for w, d := range firstAfter {
-		if d == 0 || d > election+2*probe+3*time.Second {
+		if d == 0 || d > bound {
 			t.Errorf("writer %d: first commit after the stop after %v (election %v, probe %v)", w, d, election, probe)
 		}
 	}
