@@ -911,10 +911,10 @@ func (c *Client) syncOn(ctx context.Context, rc *rpcConn) error {
 	if sw == nil || c.opts.followerReads || !sw.clustered() {
 		return nil
 	}
-	st, err := c.serverStateOn(ctx, rc)
-	if err == nil {
-		err = sw.checkState(st)
-	}
+	// The _Server monitor's updates that came before the echo's reply
+	// are applied: what it says now is what a select would say, without
+	// another round trip.
+	err := sw.check()
 	if err != nil && ctx.Err() == nil {
 		c.log.Warn("ovsdb: server no longer usable; reconnecting", "endpoint", c.Endpoint(), "err", err)
 		rc.close()

@@ -148,11 +148,6 @@ func (w *serverWatch) check() error {
 	w.mu.Lock()
 	st := w.state
 	w.mu.Unlock()
-	return w.checkState(st)
-}
-
-// checkState is check for a state read by the caller.
-func (w *serverWatch) checkState(st serverState) error {
 	c := w.c
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -148,9 +148,8 @@ func confirmable(err error) bool {
 func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) (*Result, error) {
 	conflicts := 0
 	// Rows of partly cached tables that the server had and the cache
-	// did not: each run of fn sees them.
-	var fetched []Model
-	fetchedBy := map[string][]Model{}
+	// did not, by what fetched them: each run of fn sees them.
+	fetched := map[string][]Model{}
 	// A barrier passed during this call: a snapshot of that cache at
 	// barrierSeq or later holds every commit made before the call, so
 	// what fn decided on it holds at a point within the call.
@@ -182,7 +181,9 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 		snap, changed := ch.state()
 		tx := newTx(c.models, snap)
 		tx.readOnly = readOnly
-		tx.fetched = fetched
+		for _, k := range slices.Sorted(maps.Keys(fetched)) {
+			tx.fetched = append(tx.fetched, fetched[k]...)
+		}
 		tx.client = c
 		// Only Open_vSwitch has an ovs-vswitchd (next_cfg) to wait for.
 		tx.noWait = c.opts.noWait || c.models.model.name != SchemaName
@@ -276,11 +277,7 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 				}
 				continue
 			}
-			fetchedBy[tx.failedFetch.key()] = rows
-			fetched = fetched[:0:0]
-			for _, k := range slices.Sorted(maps.Keys(fetchedBy)) {
-				fetched = append(fetched, fetchedBy[k]...)
-			}
+			fetched[tx.failedFetch.key()] = rows
 			conflicts++
 			c.stats.retries.Add(1)
 			continue
