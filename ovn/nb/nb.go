@@ -840,8 +840,13 @@ func ListRouterPorts(tx *ovsdb.Tx, router string) ([]Item, error) {
 func EnsureGlobal() ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		all, err := ovsdb.List[nbdb.NBGlobal](tx)
-		if err != nil || len(all) > 0 {
+		if err != nil {
 			return err
+		}
+		if len(all) > 0 {
+			// One exists: verified at commit too, as another client may
+			// have deleted it meanwhile.
+			return tx.Verify(all[0])
 		}
 		// None yet: verified at commit, as ovn-northd (or another
 		// client) may create it meanwhile; the table holds one row.
