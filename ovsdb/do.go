@@ -270,9 +270,10 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 		if tx.failedFetch != nil {
 			// Rows outside the monitor's conditions decided it: fetch
 			// them and run fn again with them in view.
-			rows, ferr := c.fetch(ctx, rc, *tx.failedFetch)
+			rows, ferr := c.fetch(ctx, rc, ch.lacks, *tx.failedFetch)
 			if ferr != nil {
-				if ctx.Err() != nil || errors.Is(ferr, ErrClosed) {
+				var oe *OpError
+				if ctx.Err() != nil || errors.Is(ferr, ErrClosed) || errors.As(ferr, &oe) {
 					return nil, ferr
 				}
 				continue
@@ -324,14 +325,17 @@ func conflictBackoff(n int) time.Duration {
 
 // fetch selects from the server the rows of spec, which the client's
 // monitor conditions keep out of its cache, with the columns the cache
-// holds.
-func (c *Client) fetch(ctx context.Context, rc *rpcConn, spec fetchSpec) ([]Model, error) {
-	cols := c.models.model.newRow(spec.table).OVSDBColumns()
+// holds (those of them the server has: l is what it lacks).
+func (c *Client) fetch(ctx context.Context, rc *rpcConn, l *lacks, spec fetchSpec) ([]Model, error) {
+	all := c.models.model.newRow(spec.table).OVSDBColumns()
 	if m := c.opts.monitors[spec.table]; m != nil && m.Columns != nil {
-		cols = m.Columns
+		all = m.Columns
 	}
-	if !slices.Contains(cols, "_uuid") {
-		cols = append([]string{"_uuid"}, cols...)
+	cols := []string{"_uuid"}
+	for _, col := range all {
+		if col != "_uuid" && !l.column(spec.table, col) {
+			cols = append(cols, col)
+		}
 	}
 	op := Operation{Op: "select", Table: spec.table, Where: []Condition{{spec.column, "==", spec.enc}}, Columns: cols}
 	b, err := op.MarshalJSON()
@@ -346,8 +350,11 @@ func (c *Client) fetch(ctx context.Context, rc *rpcConn, spec fetchSpec) ([]Mode
 	if err != nil {
 		return nil, err
 	}
-	if len(results) != 1 || results[0].Error != nil {
-		return nil, fmt.Errorf("select %s: %v", spec.table, results)
+	if len(results) != 1 {
+		return nil, fmt.Errorf("select %s: %d results for 1 operation", spec.table, len(results))
+	}
+	if r := results[0]; r.Error != nil {
+		return nil, fmt.Errorf("select %s: %w", spec.table, &OpError{Index: 0, Op: &op, Err: *r.Error, Details: r.Details})
 	}
 	out := make([]Model, 0, len(results[0].Rows))
 	for _, raw := range results[0].Rows {
