@@ -1,11 +1,29 @@
-// Command modelgen writes the typed models of a package from an OVSDB
-// schema file in its directory. It is run by `go generate` (ovsdb/gen.go,
-// ovn/nbdb/gen.go, ovn/sbdb/gen.go).
+// Command modelgen writes a package of typed models for package ovsdb's
+// client from an OVSDB schema file (.ovsschema): one struct per table, enum
+// types and values, a constant per table and column, and typed access to
+// referenced rows. It works for any schema: Open vSwitch's and OVN's
+// (ovskit's own packages use it), hardware_vtep, OVN IC, or a program's own.
+//
+// Run it from go generate in the package's directory, which holds the
+// schema file (the generated code embeds it):
+//
+//	//go:generate go run github.com/ovskit/ovskit/cmd/modelgen -schema my.ovsschema
+//
+// Give the package's Database() to a client: ovsdb.Dial(ctx, endpoint,
+// ovsdb.WithDatabase(mypkg.Database())).
+//
+// Flags:
+//
+//	-schema FILE  the schema file, in the output's directory (required)
+//	-pkg NAME     the package name (default: the output directory's name)
+//	-out FILE     the Go file to write (default: models_gen.go)
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"go/token"
 	"os"
 	"path/filepath"
 
@@ -13,9 +31,9 @@ import (
 )
 
 func main() {
-	schema := flag.String("schema", "vswitch.ovsschema", "OVSDB schema file")
-	pkg := flag.String("pkg", "ovsdb", "Go package name")
-	out := flag.String("out", "models_gen.go", "output file")
+	schema := flag.String("schema", "", "OVSDB schema file, in the output's directory (required)")
+	pkg := flag.String("pkg", "", "Go package name (default: the output directory's name)")
+	out := flag.String("out", "models_gen.go", "Go file to write")
 	flag.Parse()
 	if err := run(*schema, *pkg, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "modelgen:", err)
@@ -24,13 +42,33 @@ func main() {
 }
 
 func run(schemaPath, pkg, out string) error {
+	if schemaPath == "" {
+		return errors.New("no schema: give -schema FILE")
+	}
+	outDir, err := filepath.Abs(filepath.Dir(out))
+	if err != nil {
+		return err
+	}
+	schemaDir, err := filepath.Abs(filepath.Dir(schemaPath))
+	if err != nil {
+		return err
+	}
+	if outDir != schemaDir {
+		return fmt.Errorf("schema %s is not in %s: the generated code embeds it, so it must be in the package's directory", schemaPath, outDir)
+	}
+	if pkg == "" {
+		pkg = filepath.Base(outDir)
+	}
+	if !token.IsIdentifier(pkg) {
+		return fmt.Errorf("package name %q is not a Go identifier: give -pkg NAME", pkg)
+	}
 	data, err := os.ReadFile(schemaPath)
 	if err != nil {
 		return err
 	}
 	src, err := modelgen.Generate(data, pkg, filepath.Base(schemaPath))
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", schemaPath, err)
 	}
 	return os.WriteFile(out, src, 0o644)
 }
