@@ -28,7 +28,7 @@ import (
 
 func olderSchema(t *testing.T, file string) string {
 	t.Helper()
-	p, err := filepath.Abs(filepath.Join("testdata", "schemas", file))
+	p, err := filepath.Abs(filepath.Join("..", "testdata", "schemas", file))
 	require.NoError(t, err)
 	return p
 }

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ovskit/ovskit/ovn/nbdb"
 	"github.com/ovskit/ovskit/ovsdb"
 )
 
@@ -34,6 +35,17 @@ func defaultDB() string {
 		return "unix:" + filepath.Join(dir, "db.sock")
 	}
 	return ovsdb.DefaultEndpoint
+}
+
+// supportedRange is the server versions ovskit supports, each proven by
+// the differential suites on its schema (testdata/schemas).
+func supportedRange() string {
+	return fmt.Sprintf(`Supported servers (each one tested):
+  Open_vSwitch schema %s to %s (Open vSwitch 2.13.8 to 3.7.1)
+  OVN_Northbound schema %s to %s (OVN 22.03 to 26.03)
+Other versions are negotiated the same way (what the server lacks is not
+used; what the models do not know is not shown) but are not tested.
+`, ovsdb.OldestServerVersion, ovsdb.SchemaVersion, nbdb.OldestServerVersion, nbdb.SchemaVersion)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -53,7 +65,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	case inv.version:
-		fmt.Fprintf(stdout, "ovskit %s\nDB Schema %s\n", version(), ovsdb.SchemaVersion)
+		fmt.Fprintf(stdout, "ovskit %s\nDB Schema %s\n%s", version(), ovsdb.SchemaVersion, supportedRange())
 		return 0
 	}
 	if inv.db == "" {

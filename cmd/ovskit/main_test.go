@@ -17,7 +17,7 @@ func TestHelpVersion(t *testing.T) {
 	}{
 		{"help", []string{"--help"}, 0, []string{"usage: ovskit", "--format=FORMAT", "emer-reset", "add-zone-tp"}, ""},
 		{"short help", []string{"-h"}, 0, []string{"usage: ovskit"}, ""},
-		{"version", []string{"--version"}, 0, []string{"ovskit ", "DB Schema 8.3.1"}, ""},
+		{"version", []string{"--version"}, 0, []string{"ovskit ", "DB Schema 8.8.0", "Open_vSwitch schema 8.2.0 to 8.8.0", "OVN_Northbound schema 6.1.0 to 7.18.0"}, ""},
 		{"short version", []string{"-V"}, 0, []string{"DB Schema"}, ""},
 		{"no command", []string{"--no-wait"}, 1, nil, "missing command name (use --help for help)"},
 		{"timeout overflow", []string{"--timeout=99999999999", "list-br"}, 1, nil, "value 99999999999 on -t or --timeout is invalid"},

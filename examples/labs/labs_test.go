@@ -120,7 +120,7 @@ func TestLabs(t *testing.T) {
 // the installed ovs-vswitchd: ovskit negotiates with the older schema.
 func TestLabsOnOlderSchema(t *testing.T) {
 	ovstest.Require(t, ovstest.NeedVSwitchd, ovstest.NeedNetns)
-	schema, err := filepath.Abs("../../ovsdb/testdata/schemas/vswitch-2.13.8.ovsschema")
+	schema, err := filepath.Abs("../../testdata/schemas/vswitch-2.13.8.ovsschema")
 	if err != nil {
 		t.Fatal(err)
 	}

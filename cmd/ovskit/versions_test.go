@@ -1,0 +1,187 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// schemaVersion is one server version a differential suite runs on: both
+// twin servers serve its schema, the installed C tool works against one
+// and ovskit against the other.
+type schemaVersion struct {
+	path    string // the schema file (testdata/schemas)
+	name    string // the database's name
+	version string // the schema's version
+	// newer holds table → columns that ovskit's models know and the
+	// installed tool does not (both newer than the tool): ovskit reads
+	// them (as the default on a server that lacks them) and writes them
+	// (refused first on such a server), as a tool of their version would;
+	// the lines that differ from the installed tool's for that reason
+	// alone are named.
+	newer map[string]map[string]bool
+	// tables holds table → every column of the server's schema.
+	tables map[string]map[string]bool
+}
+
+type schemaFile struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Tables  map[string]struct {
+		Columns map[string]json.RawMessage `json:"columns"`
+	} `json:"tables"`
+}
+
+func readSchemaFile(path string) (map[string]map[string]bool, *schemaFile, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var s schemaFile
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	tables := map[string]map[string]bool{}
+	for t, ts := range s.Tables {
+		tables[t] = map[string]bool{}
+		for c := range ts.Columns {
+			tables[t][c] = true
+		}
+	}
+	return tables, &s, nil
+}
+
+// schemaVersions returns the versions of files (in testdata/schemas),
+// oldest first, each with the columns that the models (models, their
+// schema file) know and the installed tool (installed, the schema the
+// distribution installs with it) does not.
+func schemaVersions(t *testing.T, models, installed string, files ...string) []schemaVersion {
+	t.Helper()
+	known, _, err := readSchemaFile(installed)
+	if err != nil {
+		t.Fatalf("the installed tool's schema: %v", err)
+	}
+	ours, _, err := readSchemaFile(models)
+	if err != nil {
+		t.Fatalf("the models' schema: %v", err)
+	}
+	var out []schemaVersion
+	for _, f := range files {
+		p, err := filepath.Abs(filepath.Join("..", "..", "testdata", "schemas", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tables, s, err := readSchemaFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := schemaVersion{path: p, name: s.Name, version: s.Version, newer: map[string]map[string]bool{}, tables: tables}
+		for tn, cols := range ours {
+			for c := range cols {
+				if !known[tn][c] {
+					if v.newer[tn] == nil {
+						v.newer[tn] = map[string]bool{}
+					}
+					v.newer[tn][c] = true
+				}
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// newerIn returns the newer columns of the tables that a command line
+// names (table names are matched as words, case-insensitively, as both
+// tools match them).
+func (v schemaVersion) newerIn(line string) map[string]bool {
+	cols := map[string]bool{}
+	for _, w := range splitWords(line) {
+		for tn, cs := range v.newer {
+			if strings.EqualFold(w, tn) {
+				for c := range cs {
+					cols[c] = true
+				}
+			}
+		}
+	}
+	return cols
+}
+
+// mentionsNewer reports whether a command line writes or reads a column
+// that the installed tool does not know (as column, column:key or
+// column=value, in a table the line names).
+func (v schemaVersion) mentionsNewer(line string) bool {
+	cols := v.newerIn(line)
+	for _, w := range splitWords(line) {
+		w = strings.TrimPrefix(w, "--columns=")
+		for _, part := range strings.Split(w, ",") {
+			if i := strings.IndexAny(part, ":=<>!{"); i >= 0 {
+				part = part[:i]
+			}
+			if cols[part] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// listLine is a line of list/find output: "column : value".
+var listLine = regexp.MustCompile(`^([a-z_0-9]+)\s*: `)
+
+// dropNewer removes from ovskit's output the lines of columns that the
+// installed tool does not know (list and find print every column the
+// server has, as that server's own tools do), and returns how many.
+func (v schemaVersion) dropNewer(out, line string) (string, int) {
+	cols := v.newerIn(line)
+	if len(cols) == 0 {
+		return out, 0
+	}
+	var kept []string
+	n := 0
+	for _, l := range strings.SplitAfter(out, "\n") {
+		if m := listLine.FindStringSubmatch(l); m != nil && cols[m[1]] {
+			n++
+			continue
+		}
+		kept = append(kept, l)
+	}
+	return strings.Join(kept, ""), n
+}
+
+// upgradeWarning is the C IDL's warning, once per missing column or
+// table, on a server older than the tool (ovskit logs the same through
+// log/slog).
+var upgradeWarning = regexp.MustCompile(`(?m)^.*(lacks .* (column|table)|database needs upgrade).*\n?`)
+
+// dropUpgradeWarnings removes the C IDL's warnings about what an older
+// server lacks from the tool's stderr.
+func dropUpgradeWarnings(stderr string) string {
+	return upgradeWarning.ReplaceAllString(stderr, "")
+}
+
+// namedDiffs collects the lines that differ between the installed tool
+// and ovskit only because the server is newer than the tool.
+type namedDiffs struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (n *namedDiffs) add(format string, args ...any) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.lines = append(n.lines, fmt.Sprintf(format, args...))
+}
+
+func (n *namedDiffs) sorted() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Sorted(slices.Values(n.lines))
+}
