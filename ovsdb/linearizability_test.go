@@ -257,6 +257,11 @@ type lzFault struct {
 	inject func(t *testing.T, s *ovstest.Server, p *faultProxy)
 	// felt says whether the clients noticed the fault.
 	felt func(reconnects uint64, unknown, failed int, slowest time.Duration) bool
+	// server are the options of the server (its schema, say).
+	server []ovstest.Option
+	// after, if set, runs once the clients are done, with a client that
+	// was connected before the fault and stayed connected through it.
+	after func(t *testing.T, ctx context.Context, c *ovsdb.Client)
 }
 
 // TestLinearizable records histories of 8 clients doing read-modify-write,
@@ -276,8 +281,8 @@ func TestLinearizable(t *testing.T) {
 // ovsdb-server killed and restarted, connections cut, the server stalled.
 func lzFaults() []lzFault {
 	return []lzFault{
-		{"no faults", nil, nil},
-		{"ovsdb-server killed and restarted", func(t *testing.T, s *ovstest.Server, _ *faultProxy) {
+		{name: "no faults"},
+		{name: "ovsdb-server killed and restarted", inject: func(t *testing.T, s *ovstest.Server, _ *faultProxy) {
 			for range 2 {
 				time.Sleep(300 * time.Millisecond)
 				s.KillDB()
@@ -287,14 +292,14 @@ func lzFaults() []lzFault {
 					return
 				}
 			}
-		}, func(reconnects uint64, _, _ int, _ time.Duration) bool { return reconnects > 0 }},
-		{"connections cut", func(t *testing.T, _ *ovstest.Server, p *faultProxy) {
+		}, felt: func(reconnects uint64, _, _ int, _ time.Duration) bool { return reconnects > 0 }},
+		{name: "connections cut", inject: func(t *testing.T, _ *ovstest.Server, p *faultProxy) {
 			for range 4 {
 				time.Sleep(200 * time.Millisecond)
 				p.cut()
 			}
-		}, func(reconnects uint64, _, _ int, _ time.Duration) bool { return reconnects > 0 }},
-		{"server stalls", func(t *testing.T, s *ovstest.Server, _ *faultProxy) {
+		}, felt: func(reconnects uint64, _, _ int, _ time.Duration) bool { return reconnects > 0 }},
+		{name: "server stalls", inject: func(t *testing.T, s *ovstest.Server, _ *faultProxy) {
 			for range 2 {
 				time.Sleep(200 * time.Millisecond)
 				pid := s.DBPID()
@@ -302,14 +307,14 @@ func lzFaults() []lzFault {
 				time.Sleep(1200 * time.Millisecond)
 				_ = syscall.Kill(pid, syscall.SIGCONT)
 			}
-		}, func(_ uint64, unknown, failed int, slowest time.Duration) bool {
+		}, felt: func(_ uint64, unknown, failed int, slowest time.Duration) bool {
 			return unknown+failed > 0 || slowest > time.Second
 		}},
 	}
 }
 
 func lzCheck(t *testing.T, f lzFault) {
-	s := ovstest.NewServer(t)
+	s := ovstest.NewServer(t, f.server...)
 	ctx := testCtx(t, 120*time.Second)
 	cmds := []ovsdb.Command{ovsdb.NoWait(), addBridge("br0")}
 	for k := range registers {
@@ -323,6 +328,12 @@ func lzCheck(t *testing.T, f lzFault) {
 	// on until the faults are over, so that every fault meets operations
 	// in flight (bounded: at most 200 writes each).
 	const clients, each, most = 8, 20, 200
+	var early *ovsdb.Client
+	if f.after != nil {
+		early, err = ovsdb.Dial(ctx, s.Endpoint)
+		require.NoError(t, err)
+		defer early.Close()
+	}
 	start := time.Now()
 	now := func() int64 { return int64(time.Since(start)) }
 	var mu sync.Mutex
@@ -374,6 +385,9 @@ func lzCheck(t *testing.T, f lzFault) {
 	}
 	w.inject(t, s, proxy)
 	wg.Wait()
+	if f.after != nil {
+		f.after(t, ctx, early)
+	}
 
 	// The end state, read by a fresh client connected after everything.
 	final := make([]*ovsdb.Port, registers)

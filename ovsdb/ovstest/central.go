@@ -45,6 +45,12 @@ func WithoutNorthd() CentralOption {
 	return func(c *ovsproc.CentralConfig) error { c.NoNorthd = true; return nil }
 }
 
+// WithNBSchema creates the Northbound database from another schema file
+// (an older OVN's, say).
+func WithNBSchema(path string) CentralOption {
+	return func(c *ovsproc.CentralConfig) error { c.NBSchema = path; return nil }
+}
+
 // ErrInvalidOption: an option's value is out of range.
 var ErrInvalidOption = errors.New("ovstest: invalid option")
 
