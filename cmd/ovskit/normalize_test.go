@@ -1,17 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os/exec"
+	"maps"
+	"net"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // dbDump is a database with UUIDs replaced by stable labels, so that two
@@ -42,6 +42,79 @@ var vswitchdColumns = map[string]bool{
 	"Open_vSwitch.datapaths": true, "Datapath.capabilities": true, "Datapath.datapath_version": true,
 }
 
+// selectAll returns every row of every table of database db at endpoint
+// (unix:PATH or tcp:HOST:PORT), by table, as the server encodes them.
+func selectAll(endpoint, db string) (map[string][]map[string]any, error) {
+	network, addr, ok := strings.Cut(endpoint, ":")
+	if !ok || (network != "unix" && network != "tcp") {
+		return nil, fmt.Errorf("dump: endpoint %q: want unix:PATH or tcp:HOST:PORT", endpoint)
+	}
+	conn, err := net.DialTimeout(network, addr, 10*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("dump: %w", err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		return nil, err
+	}
+	enc, dec := json.NewEncoder(conn), json.NewDecoder(conn)
+	call := func(id int, method string, params []any, result any) error {
+		if err := enc.Encode(map[string]any{"id": id, "method": method, "params": params}); err != nil {
+			return fmt.Errorf("dump: %s: %w", method, err)
+		}
+		for {
+			var msg struct {
+				ID     *int            `json:"id"`
+				Method string          `json:"method"`
+				Result json.RawMessage `json:"result"`
+				Error  any             `json:"error"`
+			}
+			if err := dec.Decode(&msg); err != nil {
+				return fmt.Errorf("dump: %s: %w", method, err)
+			}
+			if msg.Method == "echo" {
+				continue
+			}
+			if msg.ID == nil || *msg.ID != id {
+				continue
+			}
+			if msg.Error != nil {
+				return fmt.Errorf("dump: %s: %v", method, msg.Error)
+			}
+			return json.Unmarshal(msg.Result, result)
+		}
+	}
+	var schema struct {
+		Tables map[string]json.RawMessage `json:"tables"`
+	}
+	if err := call(0, "get_schema", []any{db}, &schema); err != nil {
+		return nil, err
+	}
+	names := slices.Sorted(maps.Keys(schema.Tables))
+	params := []any{db}
+	for _, tn := range names {
+		params = append(params, map[string]any{"op": "select", "table": tn, "where": []any{}})
+	}
+	var results []struct {
+		Rows  []map[string]any `json:"rows"`
+		Error string           `json:"error"`
+	}
+	if err := call(1, "transact", params, &results); err != nil {
+		return nil, err
+	}
+	if len(results) != len(names) {
+		return nil, fmt.Errorf("dump: %d results for %d tables", len(results), len(names))
+	}
+	out := map[string][]map[string]any{}
+	for i, r := range results {
+		if r.Error != "" {
+			return nil, fmt.Errorf("dump: select %s: %s", names[i], r.Error)
+		}
+		out[names[i]] = r.Rows
+	}
+	return out, nil
+}
+
 type rawRow struct {
 	table string
 	uuid  string
@@ -52,37 +125,28 @@ func dump(endpoint string, vswitchd bool) (*dbDump, error) {
 	return dumpDB(endpoint, "Open_vSwitch", vswitchd)
 }
 
-// dumpDB dumps database db of the server at endpoint, normalized.
+// dumpDB dumps database db of the server at endpoint, normalized. It
+// reads with plain JSON-RPC (get_schema, then one select of every table),
+// independent of ovskit's client, and sees what ovsdb-client dump would,
+// without a process per dump.
 func dumpDB(endpoint, db string, vswitchd bool) (*dbDump, error) {
-	out, err := exec.Command("ovsdb-client", "dump", "-f", "json", endpoint, db).Output()
+	tables, err := selectAll(endpoint, db)
 	if err != nil {
-		return nil, fmt.Errorf("ovsdb-client dump: %w", err)
+		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(out))
 	var rows []*rawRow
-	for {
-		var t struct {
-			Caption  string   `json:"caption"`
-			Headings []string `json:"headings"`
-			Data     [][]any  `json:"data"`
-		}
-		if err := dec.Decode(&t); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, err
-		}
-		table := strings.TrimSuffix(t.Caption, " table")
-		for _, d := range t.Data {
-			r := &rawRow{table: table, cols: map[string]any{}}
-			for i, h := range t.Headings {
+	for _, tn := range slices.Sorted(maps.Keys(tables)) {
+		for _, data := range tables[tn] {
+			r := &rawRow{table: tn, cols: map[string]any{}}
+			for h, v := range data {
 				if h == "_uuid" {
-					r.uuid = d[i].([]any)[1].(string)
+					r.uuid = v.([]any)[1].(string)
 					continue
 				}
-				if h == "_version" || ignored[table+"."+h] || vswitchd && vswitchdColumns[table+"."+h] {
+				if h == "_version" || ignored[tn+"."+h] || vswitchd && vswitchdColumns[tn+"."+h] {
 					continue
 				}
-				r.cols[h] = d[i]
+				r.cols[h] = v
 			}
 			rows = append(rows, r)
 		}
