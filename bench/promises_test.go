@@ -8,6 +8,7 @@ import (
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // BenchmarkUpdate: what snapshot isolation costs a read-modify-write. The
@@ -26,7 +27,7 @@ func BenchmarkUpdate(b *testing.B) {
 			for i := range b.N {
 				_, err := s.Client.Do(ctx, func(tx *ovsdb.Tx) error {
 					tx.NoWait()
-					p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p0")
+					p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p0")
 					if err != nil {
 						return err
 					}

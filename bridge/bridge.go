@@ -10,6 +10,7 @@ import (
 
 	"github.com/ovskit/ovskit/internal/vsctl"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Option configures a bridge that Add creates.
@@ -17,10 +18,10 @@ type Option func(*spec) error
 
 type spec struct {
 	mayExist bool
-	init     []func(*ovsdb.Bridge) error
+	init     []func(*vswitchdb.Bridge) error
 }
 
-func column(f func(*ovsdb.Bridge) error) Option {
+func column(f func(*vswitchdb.Bridge) error) Option {
 	return func(s *spec) error { s.init = append(s.init, f); return nil }
 }
 
@@ -43,7 +44,7 @@ const (
 // System (or "") for the kernel's.
 // Equivalent to: ovs-vsctl add-br BR -- set Bridge BR datapath_type=TYPE
 func DatapathType(t Datapath) Option {
-	return column(func(b *ovsdb.Bridge) error {
+	return column(func(b *vswitchdb.Bridge) error {
 		if t != "" && t != System && t != Netdev {
 			return fmt.Errorf("datapath type %q: want \"system\" or \"netdev\": %w", t, ovsdb.ErrInvalid)
 		}
@@ -54,9 +55,9 @@ func DatapathType(t Datapath) Option {
 
 // FailMode sets the fail mode (standalone or secure).
 // Equivalent to: ovs-vsctl add-br BR -- set-fail-mode BR MODE
-func FailMode(m ovsdb.BridgeFailMode) Option {
-	return column(func(b *ovsdb.Bridge) error {
-		if m != ovsdb.BridgeFailModeSecure && m != ovsdb.BridgeFailModeStandalone {
+func FailMode(m vswitchdb.BridgeFailMode) Option {
+	return column(func(b *vswitchdb.Bridge) error {
+		if m != vswitchdb.BridgeFailModeSecure && m != vswitchdb.BridgeFailModeStandalone {
 			return fmt.Errorf("fail mode %q: want standalone or secure: %w", m, ovsdb.ErrInvalid)
 		}
 		b.FailMode = &m
@@ -66,8 +67,8 @@ func FailMode(m ovsdb.BridgeFailMode) Option {
 
 // Protocols sets the OpenFlow versions the bridge speaks.
 // Equivalent to: ovs-vsctl set Bridge BR protocols=OpenFlow13,...
-func Protocols(p ...ovsdb.BridgeProtocols) Option {
-	return column(func(b *ovsdb.Bridge) error {
+func Protocols(p ...vswitchdb.BridgeProtocols) Option {
+	return column(func(b *vswitchdb.Bridge) error {
 		for _, x := range p {
 			if !strings.HasPrefix(string(x), "OpenFlow1") {
 				return fmt.Errorf("protocol %q: %w", x, ovsdb.ErrInvalid)
@@ -81,7 +82,7 @@ func Protocols(p ...ovsdb.BridgeProtocols) Option {
 // OtherConfig sets one other_config key.
 // Equivalent to: ovs-vsctl set Bridge BR other_config:KEY=VALUE
 func OtherConfig(key, value string) Option {
-	return column(func(b *ovsdb.Bridge) error {
+	return column(func(b *vswitchdb.Bridge) error {
 		b.OtherConfig = vsctl.WithKey(b.OtherConfig, key, value)
 		return nil
 	})
@@ -90,7 +91,7 @@ func OtherConfig(key, value string) Option {
 // ExternalID sets one external_ids key.
 // Equivalent to: ovs-vsctl br-set-external-id BR KEY VALUE
 func ExternalID(key, value string) Option {
-	return column(func(b *ovsdb.Bridge) error {
+	return column(func(b *vswitchdb.Bridge) error {
 		b.ExternalIDs = vsctl.WithKey(b.ExternalIDs, key, value)
 		return nil
 	})
@@ -98,24 +99,26 @@ func ExternalID(key, value string) Option {
 
 // STP turns the Spanning Tree Protocol on or off.
 // Equivalent to: ovs-vsctl set Bridge BR stp_enable=true
-func STP(on bool) Option { return column(func(b *ovsdb.Bridge) error { b.STPEnable = on; return nil }) }
+func STP(on bool) Option {
+	return column(func(b *vswitchdb.Bridge) error { b.STPEnable = on; return nil })
+}
 
 // RSTP turns the Rapid Spanning Tree Protocol on or off.
 // Equivalent to: ovs-vsctl set Bridge BR rstp_enable=true
 func RSTP(on bool) Option {
-	return column(func(b *ovsdb.Bridge) error { b.RSTPEnable = on; return nil })
+	return column(func(b *vswitchdb.Bridge) error { b.RSTPEnable = on; return nil })
 }
 
 // MulticastSnooping turns IGMP/MLD snooping on or off.
 // Equivalent to: ovs-vsctl set Bridge BR mcast_snooping_enable=true
 func MulticastSnooping(on bool) Option {
-	return column(func(b *ovsdb.Bridge) error { b.McastSnoopingEnable = on; return nil })
+	return column(func(b *vswitchdb.Bridge) error { b.McastSnoopingEnable = on; return nil })
 }
 
 // DatapathID sets the OpenFlow datapath ID: exactly 16 hex digits.
 // Equivalent to: ovs-vsctl set Bridge BR other_config:datapath-id=ID
 func DatapathID(id string) Option {
-	return column(func(b *ovsdb.Bridge) error {
+	return column(func(b *vswitchdb.Bridge) error {
 		if len(id) != 16 || strings.Trim(strings.ToLower(id), "0123456789abcdef") != "" {
 			return fmt.Errorf("datapath id %q: want exactly 16 hex digits: %w", id, ovsdb.ErrInvalid)
 		}
@@ -145,7 +148,7 @@ func Add(name string, opts ...Option) ovsdb.Command {
 		}
 		bs := vsctl.BridgeSpec{Name: name, MayExist: s.mayExist}
 		if len(s.init) > 0 {
-			bs.Init = func(b *ovsdb.Bridge) error {
+			bs.Init = func(b *vswitchdb.Bridge) error {
 				for _, f := range s.init {
 					if err := f(b); err != nil {
 						return err
@@ -230,13 +233,13 @@ type Info struct {
 	VLAN   int    // a fake bridge's VLAN; 0 for a real bridge
 	// The real bridge's settings (the parent's, for a fake bridge).
 	DatapathType Datapath
-	FailMode     ovsdb.BridgeFailMode // "" when unset
-	Protocols    []ovsdb.BridgeProtocols
+	FailMode     vswitchdb.BridgeFailMode // "" when unset
+	Protocols    []vswitchdb.BridgeProtocols
 	OtherConfig  map[string]string
 	ExternalIDs  map[string]string
 	Controllers  []string // targets, sorted
 	Ports        []string // sorted, without the bridge's own port
-	Row          *ovsdb.Bridge
+	Row          *vswitchdb.Bridge
 }
 
 // Get returns a typed view of a bridge, or an error wrapping
@@ -367,7 +370,7 @@ func Controllers(tx *ovsdb.Tx, name string) ([]string, error) { return vsctl.Con
 
 // SetFailMode sets a bridge's fail mode.
 // Equivalent to: ovs-vsctl set-fail-mode BR MODE
-func SetFailMode(name string, mode ovsdb.BridgeFailMode) ovsdb.Command {
+func SetFailMode(name string, mode vswitchdb.BridgeFailMode) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		if mode == "" {
 			return fmt.Errorf("set fail mode of %s: empty mode (use DelFailMode): %w", name, ovsdb.ErrInvalid)
@@ -431,7 +434,7 @@ func SetSSL(s SSL) ovsdb.Command {
 		if s.PrivateKey == "" || s.Certificate == "" || s.CACert == "" {
 			return fmt.Errorf("set ssl: private key, certificate and CA certificate are required: %w", ovsdb.ErrInvalid)
 		}
-		return vsctl.SetSSL(tx, &ovsdb.SSL{PrivateKey: s.PrivateKey, Certificate: s.Certificate, CACert: s.CACert, BootstrapCACert: s.Bootstrap})
+		return vsctl.SetSSL(tx, &vswitchdb.SSL{PrivateKey: s.PrivateKey, Certificate: s.Certificate, CACert: s.CACert, BootstrapCACert: s.Bootstrap})
 	})
 }
 
@@ -504,7 +507,7 @@ func AAMappings(tx *ovsdb.Tx, bridge string) (map[int]int, error) {
 // timeout name, such as "tcp_established"); with mayExist a zone that has
 // one gets the new one.
 // Equivalent to: ovs-vsctl [--may-exist] add-zone-tp DP zone=ZONE KEY=SECS...
-func AddZoneTimeoutPolicy(dp string, zone int, policy map[ovsdb.CTTimeoutPolicyTimeouts]int, mayExist bool) ovsdb.Command {
+func AddZoneTimeoutPolicy(dp string, zone int, policy map[vswitchdb.CTTimeoutPolicyTimeouts]int, mayExist bool) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		var args []string
 		for _, k := range slices.Sorted(maps.Keys(policy)) {

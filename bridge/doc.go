@@ -10,7 +10,7 @@
 // atomic transaction:
 //
 //	_, err := client.Transact(ctx,
-//		bridge.Add("br0", bridge.DatapathType("netdev"), bridge.FailMode(ovsdb.BridgeFailModeSecure)),
+//		bridge.Add("br0", bridge.DatapathType("netdev"), bridge.FailMode(vswitchdb.BridgeFailModeSecure)),
 //		bridge.SetController("br0", []string{"tcp:192.0.2.1:6653"}))
 //
 // Reads take the *ovsdb.Tx of a View or Do, and the commit verifies what

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ovskit/ovskit/internal/vsctl"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Switch is the tree that ovs-vsctl show prints: the switch, its managers
@@ -71,12 +72,12 @@ func Show(tx *ovsdb.Tx) (*Switch, error) {
 		sw.OVSVersion = *root.OvsVersion
 	}
 	for _, u := range sorted(root.ManagerOptions) {
-		if m, ok := get(ovsdb.TableManager, u).(*ovsdb.Manager); ok {
+		if m, ok := get(vswitchdb.TableManager, u).(*vswitchdb.Manager); ok {
 			sw.Managers = append(sw.Managers, Endpoint{m.Target, m.IsConnected})
 		}
 	}
 	for _, u := range sorted(root.Bridges) {
-		b, ok := get(ovsdb.TableBridge, u).(*ovsdb.Bridge)
+		b, ok := get(vswitchdb.TableBridge, u).(*vswitchdb.Bridge)
 		if !ok {
 			continue
 		}
@@ -85,18 +86,18 @@ func Show(tx *ovsdb.Tx) (*Switch, error) {
 			sb.FailMode = string(*b.FailMode)
 		}
 		for _, cu := range sorted(b.Controller) {
-			if c, ok := get(ovsdb.TableController, cu).(*ovsdb.Controller); ok {
+			if c, ok := get(vswitchdb.TableController, cu).(*vswitchdb.Controller); ok {
 				sb.Controllers = append(sb.Controllers, Endpoint{c.Target, c.IsConnected})
 			}
 		}
 		for _, pu := range sorted(b.Ports) {
-			p, ok := get(ovsdb.TablePort, pu).(*ovsdb.Port)
+			p, ok := get(vswitchdb.TablePort, pu).(*vswitchdb.Port)
 			if !ok {
 				continue
 			}
 			sp := ShowPort{Name: p.Name, Tag: p.Tag, Trunks: slices.Sorted(slices.Values(p.Trunks))}
 			for _, iu := range sorted(p.Interfaces) {
-				i, ok := get(ovsdb.TableInterface, iu).(*ovsdb.Interface)
+				i, ok := get(vswitchdb.TableInterface, iu).(*vswitchdb.Interface)
 				if !ok {
 					continue
 				}

@@ -18,7 +18,7 @@ import (
 func Example() {
 	ctx := context.Background()
 	// A private ovsdb-server for the example; a program dials the
-	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint).
+	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint, ovsdb.WithDatabase(vswitchdb.Database())).
 	srv, err := ovstest.Start(ctx)
 	if err != nil {
 		log.Fatal(err)

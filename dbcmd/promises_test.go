@@ -8,6 +8,7 @@ import (
 	"github.com/ovskit/ovskit/dbcmd"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // TestCreateAndDestroyInOneTransaction: a row created and destroyed by
@@ -24,7 +25,7 @@ func TestCreateAndDestroyInOneTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := srv.Client.View(ctx, func(tx *ovsdb.Tx) error {
-		rows, err := tx.Rows(ovsdb.TableQoS)
+		rows, err := tx.Rows(vswitchdb.TableQoS)
 		if err == nil && len(rows) != 0 {
 			t.Errorf("%d QoS rows after create and destroy", len(rows))
 		}

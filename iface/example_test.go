@@ -9,6 +9,7 @@ import (
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Join two bridges with a patch port pair, created on both in one
@@ -17,7 +18,7 @@ func Example() {
 	ctx := context.Background()
 	// A private ovsdb-server and ovs-vswitchd for the example (root: the
 	// switch runs in a namespace of its own); a program dials the
-	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint).
+	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint, ovsdb.WithDatabase(vswitchdb.Database())).
 	srv, err := ovstest.Start(ctx, ovstest.WithVSwitchd())
 	if err != nil {
 		log.Fatal(err)
@@ -46,7 +47,7 @@ func Example() {
 
 // Options apply to a row before it is written; bad input is refused.
 func ExampleMTURequest() {
-	var row ovsdb.Interface
+	var row vswitchdb.Interface
 	err := iface.Apply(&row, iface.Type(iface.Internal), iface.MTURequest(1400))
 	fmt.Println(row.Type, *row.MTURequest, err)
 	err = iface.Apply(&row, iface.MTURequest(0))

@@ -7,10 +7,11 @@ import (
 
 	"github.com/ovskit/ovskit/internal/vsctl"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Option sets a column of an Interface row being created or changed.
-type Option func(*ovsdb.Interface) error
+type Option func(*vswitchdb.Interface) error
 
 // Kind is an interface type (the Interface "type" column).
 type Kind string
@@ -47,7 +48,7 @@ var knownTypes = map[Kind]bool{System: true, "system": true, Internal: true, Tap
 // Type sets the interface type (one of the constants).
 // Equivalent to: ovs-vsctl set Interface IF type=TYPE
 func Type(t Kind) Option {
-	return func(i *ovsdb.Interface) error {
+	return func(i *vswitchdb.Interface) error {
 		if !knownTypes[t] {
 			return fmt.Errorf("interface type %q is not one Open vSwitch knows: %w", t, ovsdb.ErrInvalid)
 		}
@@ -59,7 +60,7 @@ func Type(t Kind) Option {
 // Opt sets one key of the options column (tunnel and patch settings).
 // Equivalent to: ovs-vsctl set Interface IF options:KEY=VALUE
 func Opt(key, value string) Option {
-	return func(i *ovsdb.Interface) error {
+	return func(i *vswitchdb.Interface) error {
 		if key == "" {
 			return fmt.Errorf("empty option key: %w", ovsdb.ErrInvalid)
 		}
@@ -72,7 +73,7 @@ func Opt(key, value string) Option {
 // patch and options:peer).
 // Equivalent to: ovs-vsctl set Interface IF type=patch options:peer=PEER
 func Peer(peer string) Option {
-	return func(i *ovsdb.Interface) error {
+	return func(i *vswitchdb.Interface) error {
 		if peer == "" {
 			return fmt.Errorf("empty patch peer: %w", ovsdb.ErrInvalid)
 		}
@@ -85,7 +86,7 @@ func Peer(peer string) Option {
 // MTURequest asks for an MTU.
 // Equivalent to: ovs-vsctl set Interface IF mtu_request=N
 func MTURequest(n int) Option {
-	return func(i *ovsdb.Interface) error {
+	return func(i *vswitchdb.Interface) error {
 		if n < 1 || n > 65535 {
 			return fmt.Errorf("mtu %d: want 1 to 65535: %w", n, ovsdb.ErrInvalid)
 		}
@@ -97,7 +98,7 @@ func MTURequest(n int) Option {
 // MAC asks for an Ethernet address (internal interfaces).
 // Equivalent to: ovs-vsctl set Interface IF mac="MAC"
 func MAC(mac string) Option {
-	return func(i *ovsdb.Interface) error {
+	return func(i *vswitchdb.Interface) error {
 		hw, err := net.ParseMAC(mac)
 		if err != nil || len(hw) != 6 {
 			return fmt.Errorf("mac %q: %w", mac, ovsdb.ErrInvalid)
@@ -111,7 +112,7 @@ func MAC(mac string) Option {
 // OfportRequest asks for an OpenFlow port number (1 to 65279).
 // Equivalent to: ovs-vsctl set Interface IF ofport_request=N
 func OfportRequest(n int) Option {
-	return func(i *ovsdb.Interface) error {
+	return func(i *vswitchdb.Interface) error {
 		if n < 1 || n > 65279 {
 			return fmt.Errorf("ofport_request %d: want 1 to 65279: %w", n, ovsdb.ErrInvalid)
 		}
@@ -123,7 +124,7 @@ func OfportRequest(n int) Option {
 // ExternalID sets one key of external_ids (e.g. "iface-id", "attached-mac").
 // Equivalent to: ovs-vsctl set Interface IF external_ids:KEY=VALUE
 func ExternalID(key, value string) Option {
-	return func(i *ovsdb.Interface) error {
+	return func(i *vswitchdb.Interface) error {
 		i.ExternalIDs = vsctl.WithKey(i.ExternalIDs, key, value)
 		return nil
 	}
@@ -132,14 +133,14 @@ func ExternalID(key, value string) Option {
 // OtherConfig sets one key of other_config.
 // Equivalent to: ovs-vsctl set Interface IF other_config:KEY=VALUE
 func OtherConfig(key, value string) Option {
-	return func(i *ovsdb.Interface) error {
+	return func(i *vswitchdb.Interface) error {
 		i.OtherConfig = vsctl.WithKey(i.OtherConfig, key, value)
 		return nil
 	}
 }
 
 // Apply runs options on a row, for packages that build interfaces.
-func Apply(i *ovsdb.Interface, opts ...Option) error {
+func Apply(i *vswitchdb.Interface, opts ...Option) error {
 	for _, o := range opts {
 		if err := o(i); err != nil {
 			return err
@@ -154,7 +155,7 @@ func Apply(i *ovsdb.Interface, opts ...Option) error {
 // Equivalent to: ovs-vsctl set Interface NAME COLUMN=VALUE...
 func Set(name string, opts ...Option) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		cur, err := ovsdb.Lookup[ovsdb.Interface](tx, "name", name)
+		cur, err := ovsdb.Lookup[vswitchdb.Interface](tx, "name", name)
 		if err != nil {
 			return fmt.Errorf("set interface %s: %w", name, err)
 		}
@@ -186,8 +187,8 @@ type Status struct {
 	Type       Kind
 	Ofport     int // -1: vswitchd could not add it; 0: not (yet) known
 	Error      string
-	AdminState ovsdb.InterfaceAdminState // "" until ovs-vswitchd reports it
-	LinkState  ovsdb.InterfaceLinkState  // "" until ovs-vswitchd reports it
+	AdminState vswitchdb.InterfaceAdminState // "" until ovs-vswitchd reports it
+	LinkState  vswitchdb.InterfaceLinkState  // "" until ovs-vswitchd reports it
 	MACInUse   string
 	MTU        int
 	Statistics map[string]int
@@ -196,8 +197,8 @@ type Status struct {
 
 // Get returns an interface's row.
 // Equivalent to: ovs-vsctl list Interface NAME
-func Get(tx *ovsdb.Tx, name string) (*ovsdb.Interface, error) {
-	return ovsdb.Lookup[ovsdb.Interface](tx, "name", name)
+func Get(tx *ovsdb.Tx, name string) (*vswitchdb.Interface, error) {
+	return ovsdb.Lookup[vswitchdb.Interface](tx, "name", name)
 }
 
 // StatusOf returns an interface's live state.
@@ -249,7 +250,7 @@ func PatchPair(bridgeA, portA, bridgeB, portB string) ovsdb.Command {
 		for _, end := range [][3]string{{bridgeA, portA, portB}, {bridgeB, portB, portA}} {
 			peer := end[2]
 			err := vsctl.AddPort(tx, vsctl.PortSpec{Bridge: end[0], Name: end[1],
-				Iface: func(_ int, i *ovsdb.Interface) error { return Peer(peer)(i) }})
+				Iface: func(_ int, i *vswitchdb.Interface) error { return Peer(peer)(i) }})
 			if err != nil {
 				return fmt.Errorf("patch pair %s-%s: %w", portA, portB, err)
 			}
@@ -262,25 +263,25 @@ func PatchPair(bridgeA, portA, bridgeB, portB string) ovsdb.Command {
 // logical port a CNI plugin or OVN binds them to), in constant time; the
 // commit verifies that they are still the ones.
 // Equivalent to: ovs-vsctl find Interface external_ids:iface-id=ID
-func ByIfaceID(tx *ovsdb.Tx, id string) ([]*ovsdb.Interface, error) {
-	return ovsdb.FindByKey[ovsdb.Interface](tx, "external_ids", "iface-id", id)
+func ByIfaceID(tx *ovsdb.Tx, id string) ([]*vswitchdb.Interface, error) {
+	return ovsdb.FindByKey[vswitchdb.Interface](tx, "external_ids", "iface-id", id)
 }
 
 // ByAttachedMAC returns the interfaces whose external_ids:attached-mac is
 // mac (the guest's MAC, as a hypervisor records it), in constant time.
 // mac is compared in its canonical form ("52:54:00:00:00:01").
 // Equivalent to: ovs-vsctl find Interface external_ids:attached-mac=MAC
-func ByAttachedMAC(tx *ovsdb.Tx, mac string) ([]*ovsdb.Interface, error) {
+func ByAttachedMAC(tx *ovsdb.Tx, mac string) ([]*vswitchdb.Interface, error) {
 	hw, err := net.ParseMAC(mac)
 	if err != nil || len(hw) != 6 {
 		return nil, fmt.Errorf("attached-mac %q: %w", mac, ovsdb.ErrInvalid)
 	}
-	return ovsdb.FindByKey[ovsdb.Interface](tx, "external_ids", "attached-mac", hw.String())
+	return ovsdb.FindByKey[vswitchdb.Interface](tx, "external_ids", "attached-mac", hw.String())
 }
 
 // ByVMUUID returns the interfaces whose external_ids:vm-uuid is vm (the
 // guest they belong to), in constant time.
 // Equivalent to: ovs-vsctl find Interface external_ids:vm-uuid=UUID
-func ByVMUUID(tx *ovsdb.Tx, vm string) ([]*ovsdb.Interface, error) {
-	return ovsdb.FindByKey[ovsdb.Interface](tx, "external_ids", "vm-uuid", vm)
+func ByVMUUID(tx *ovsdb.Tx, vm string) ([]*vswitchdb.Interface, error) {
+	return ovsdb.FindByKey[vswitchdb.Interface](tx, "external_ids", "vm-uuid", vm)
 }

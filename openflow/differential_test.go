@@ -18,9 +18,9 @@ import (
 	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/openflow"
-	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // ofStep is one ovs-ofctl command line of a scenario (without the
@@ -809,9 +809,9 @@ func TestBridgeProtocols(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := s.Client.Transact(ctx,
-		bridge.Add("p13", bridge.DatapathType("netdev"), bridge.Protocols(ovsdb.BridgeProtocolsOpenFlow10, ovsdb.BridgeProtocolsOpenFlow13)),
-		bridge.Add("p14", bridge.DatapathType("netdev"), bridge.Protocols(ovsdb.BridgeProtocolsOpenFlow13, ovsdb.BridgeProtocolsOpenFlow14)),
-		bridge.Add("p10", bridge.DatapathType("netdev"), bridge.Protocols(ovsdb.BridgeProtocolsOpenFlow10))); err != nil {
+		bridge.Add("p13", bridge.DatapathType("netdev"), bridge.Protocols(vswitchdb.BridgeProtocolsOpenFlow10, vswitchdb.BridgeProtocolsOpenFlow13)),
+		bridge.Add("p14", bridge.DatapathType("netdev"), bridge.Protocols(vswitchdb.BridgeProtocolsOpenFlow13, vswitchdb.BridgeProtocolsOpenFlow14)),
+		bridge.Add("p10", bridge.DatapathType("netdev"), bridge.Protocols(vswitchdb.BridgeProtocolsOpenFlow10))); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

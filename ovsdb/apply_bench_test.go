@@ -11,7 +11,7 @@ import (
 // arrival and the reply's, on the path of every sequential transaction.
 func BenchmarkApplyAddPort(b *testing.B) {
 	const br = "22222222-0000-4000-8000-000000000001"
-	schema, err := ModelSchema()
+	schema, err := testSchema()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/ovskit/ovskit/appctl"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // countHandler counts the log records with one message.
@@ -38,7 +39,7 @@ func TestReconnectBacksOff(t *testing.T) {
 	s := ovstest.NewServer(t, ovstest.WithoutClient())
 	var failed atomic.Int64
 	log := slog.New(countHandler{"ovsdb: reconnect failed", &failed})
-	c, err := ovsdb.Dial(testCtx(t, 10*time.Second), s.Endpoint, ovsdb.WithBackoff(10*time.Millisecond, 80*time.Millisecond), ovsdb.WithLogger(log))
+	c, err := ovsdb.Dial(testCtx(t, 10*time.Second), s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithBackoff(10*time.Millisecond, 80*time.Millisecond), ovsdb.WithLogger(log))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func TestCloseEndsSession(t *testing.T) {
 		}
 		return "0"
 	}
-	c, err := ovsdb.Dial(ctx, s.Endpoint)
+	c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestRetryOnceCacheMoved(t *testing.T) {
 	t.Parallel()
 	s := newSwitch(t)
 	ctx := testCtx(t, 10*time.Second)
-	other, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithNoWait())
+	other, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithNoWait())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestRetryOnceCacheMoved(t *testing.T) {
 	_, err = s.Client.Do(ctx, func(tx *ovsdb.Tx) error {
 		tx.NoWait()
 		attempts++
-		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 		if err != nil {
 			return err
 		}
@@ -123,7 +124,7 @@ func TestRetryOnceCacheMoved(t *testing.T) {
 			if _, err := other.Transact(ctx, setCounter("p1", 100)); err != nil {
 				return err
 			}
-			if _, err := ovsdb.WaitUntil(ctx, s.Client, func(q *ovsdb.Port) bool { return q.Name == "p1" && q.ExternalIDs["n"] == "100" }); err != nil {
+			if _, err := ovsdb.WaitUntil(ctx, s.Client, func(q *vswitchdb.Port) bool { return q.Name == "p1" && q.ExternalIDs["n"] == "100" }); err != nil {
 				return err
 			}
 		}

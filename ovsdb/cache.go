@@ -77,14 +77,6 @@ type keySlot struct {
 // FindByKey).
 type KeyIndex struct{ Table, Column, Key string }
 
-// defaultKeyIndexes are the keys integrations look interfaces up by:
-// Open vSwitch's conventions for hypervisors and CNI plugins.
-var defaultKeyIndexes = []KeyIndex{
-	{TableInterface, "external_ids", "iface-id"},
-	{TableInterface, "external_ids", "attached-mac"},
-	{TableInterface, "external_ids", "vm-uuid"},
-}
-
 // EventKind says what happened to a row.
 type EventKind uint8
 
@@ -507,16 +499,6 @@ func (s *snapshot) rows(table string) []Model {
 	t.all(func(_ string, r Model) bool { out = append(out, r); return true })
 	slices.SortFunc(out, func(a, b Model) int { return strings.Compare(a.OVSDBUUID(), b.OVSDBUUID()) })
 	return out
-}
-
-// root returns the Open_vSwitch row, or nil before `init`.
-func (s *snapshot) root() *OpenVSwitch {
-	var root *OpenVSwitch
-	s.table(TableOpenVSwitch).all(func(_ string, r Model) bool {
-		root = r.(*OpenVSwitch)
-		return false
-	})
-	return root
 }
 
 // diff returns the events that turn the old snapshot's rows into this

@@ -17,7 +17,7 @@ const (
 // unchanged. It runs without a server, first, so that a broken cache
 // fails fast.
 func TestCacheApply(t *testing.T) {
-	schema, err := ModelSchema()
+	schema, err := testSchema()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -124,11 +124,12 @@ func checkMonitors(s *Schema, ms map[string]*Monitor) error {
 // spread over its members (ovn-nbctl --no-shuffle-remotes).
 func WithoutShuffle() Option { return func(o *options) error { o.noShuffle = true; return nil } }
 
-// WithDatabase makes the client serve another database of the server,
-// with that database's generated models: nbdb.Database() for
-// OVN_Northbound, sbdb.Database() for OVN_Southbound (the default is
-// Database(), Open_vSwitch). Waiting for ovs-vswitchd (next_cfg) and the
-// Open vSwitch key indexes apply to Open_vSwitch only.
+// WithDatabase gives the client its database: the generated models of
+// the database it serves, and their policy. Every client needs one:
+// vswitchdb.Database() for Open_vSwitch (whose policy waits for
+// ovs-vswitchd and indexes the interface keys), nbdb.Database() for
+// OVN_Northbound, sbdb.Database() for OVN_Southbound, or a package that
+// cmd/modelgen generated for another schema.
 func WithDatabase(d *DatabaseModel) Option {
 	return func(o *options) error {
 		if d == nil {
@@ -141,16 +142,17 @@ func WithDatabase(d *DatabaseModel) Option {
 
 // WithKeyIndex makes the client index the values of a key of a map
 // column (Interface external_ids:iface-id, say), so that FindByKey on it
-// takes constant time however large the table. The interface keys of Open
-// vSwitch's integration conventions (iface-id, attached-mac, vm-uuid) are
-// always indexed.
+// takes constant time however large the table. A database's policy may
+// index some always (vswitchdb: the interface keys of Open vSwitch's
+// integration conventions, iface-id, attached-mac and vm-uuid).
 func WithKeyIndex(table, column, key string) Option {
 	return func(o *options) error { o.keys = append(o.keys, KeyIndex{table, column, key}); return nil }
 }
 
-// WithNoWait makes every transaction of the client commit without waiting
-// for ovs-vswitchd, as if each had NoWait: for a server that has no
-// ovs-vswitchd (a test server, a database being prepared).
+// WithNoWait makes every transaction of the client commit without its
+// database's policy (for Open_vSwitch: without incrementing next_cfg and
+// waiting for ovs-vswitchd), as if each had NoWait: for a server that has
+// no ovs-vswitchd (a test server, a database being prepared).
 func WithNoWait() Option { return func(o *options) error { o.noWait = true; return nil } }
 
 // WithMaxMessageSize bounds the size of one message from the server
@@ -257,8 +259,8 @@ type Stats struct {
 	Resumed uint64
 }
 
-// Client is a connection to the Open_vSwitch database of an ovsdb-server,
-// with a cache of the whole database kept current by a monitor. It
+// Client is a connection to one database of an ovsdb-server (or of a
+// cluster), with a cache of the database kept current by a monitor. It
 // reconnects by itself; it is safe for concurrent use.
 type Client struct {
 	opts      options
@@ -343,22 +345,31 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 	}
 	dm := o.database
 	if dm == nil {
-		dm = Database()
+		return nil, fmt.Errorf("dial: no database models: give WithDatabase (vswitchdb.Database() for Open_vSwitch): %w", ErrInvalid)
+	}
+	if dm.policyErr != nil {
+		return nil, fmt.Errorf("dial: %w", dm.policyErr)
 	}
 	models, err := dm.Schema()
 	if err != nil {
 		return nil, err
 	}
-	if dm.Name() == SchemaName && o.monitors != nil && o.monitors[TableOpenVSwitch] == nil {
-		// Waiting for ovs-vswitchd reads next_cfg and cur_cfg there.
-		o.monitors[TableOpenVSwitch] = &Monitor{Table: TableOpenVSwitch}
+	var keys []KeyIndex
+	if pol := dm.policy; pol != nil {
+		for _, t := range pol.Monitor {
+			if o.monitors != nil && o.monitors[t] == nil {
+				// The policy reads it after each commit.
+				o.monitors[t] = &Monitor{Table: t}
+			}
+		}
+		for _, k := range pol.KeyIndexes {
+			if o.monitors == nil || o.monitors[k.Table] != nil {
+				keys = append(keys, k)
+			}
+		}
 	}
 	if err := checkMonitors(models, o.monitors); err != nil {
 		return nil, fmt.Errorf("dial: %w", err)
-	}
-	var keys []KeyIndex
-	if dm.Name() == SchemaName && (o.monitors == nil || o.monitors[TableInterface] != nil) {
-		keys = slices.Clone(defaultKeyIndexes)
 	}
 	for _, k := range o.keys {
 		cs, err := models.Column(k.Table, k.Column)

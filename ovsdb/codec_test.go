@@ -20,11 +20,15 @@ import (
 	"github.com/ovskit/ovskit/internal/modelgen"
 )
 
-// TestGeneratedModelsAreCurrent: regenerating every package of models in
-// the module (each directory with a models_gen.go, from the go:generate
-// line of its gen.go) from its committed schema changes nothing.
+// TestGeneratedModelsAreCurrent: regenerating every file of models in the
+// module (each models_gen.go, and this package's test-only
+// models_gen_test.go, from the go:generate line that names it) from its
+// committed schema changes nothing.
 func TestGeneratedModelsAreCurrent(t *testing.T) {
-	var dirs []string
+	directive := regexp.MustCompile(`(?m)^//go:generate go run \S+/cmd/modelgen -schema (\S+) -pkg (\S+) -out (\S+)(?: -policy (\S+))?$`)
+	type gen struct{ dir, schema, pkg, out, policy string }
+	var gens []gen
+	outs := map[string]bool{}
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -32,45 +36,49 @@ func TestGeneratedModelsAreCurrent(t *testing.T) {
 		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
 			return filepath.SkipDir
 		}
-		if d.Name() == "models_gen.go" {
-			dirs = append(dirs, filepath.Dir(path))
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), "models_gen") {
+			outs[path] = true
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range directive.FindAllStringSubmatch(string(src), -1) {
+			gens = append(gens, gen{filepath.Dir(path), m[1], m[2], m[3], m[4]})
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(dirs) < 6 {
-		t.Fatalf("found models in %v only; want Open_vSwitch, OVN NB, SB, IC NB, IC SB and hardware_vtep", dirs)
+	if len(gens) < 7 {
+		t.Fatalf("found %d go:generate lines; want Open_vSwitch (and its test copy), OVN NB, SB, IC NB, IC SB and hardware_vtep", len(gens))
 	}
-	directive := regexp.MustCompile(`(?m)^//go:generate go run \S+/cmd/modelgen -schema (\S+) -pkg (\S+) -out models_gen.go$`)
-	for _, dir := range dirs {
-		t.Run(dir, func(t *testing.T) {
-			gen, err := os.ReadFile(filepath.Join(dir, "gen.go"))
+	for _, g := range gens {
+		delete(outs, filepath.Join(g.dir, g.out))
+		t.Run(filepath.Join(g.dir, g.out), func(t *testing.T) {
+			schema, err := os.ReadFile(filepath.Join(g.dir, g.schema))
 			if err != nil {
 				t.Fatal(err)
 			}
-			m := directive.FindSubmatch(gen)
-			if m == nil {
-				t.Fatalf("%s/gen.go has no go:generate line for cmd/modelgen", dir)
-			}
-			schemaFile, pkg := string(m[1]), string(m[2])
-			schema, err := os.ReadFile(filepath.Join(dir, schemaFile))
+			want, err := modelgen.Generate(schema, g.pkg, g.schema, modelgen.Options{Policy: g.policy})
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := modelgen.Generate(schema, pkg, schemaFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := os.ReadFile(filepath.Join(dir, "models_gen.go"))
+			got, err := os.ReadFile(filepath.Join(g.dir, g.out))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if string(got) != string(want) {
-				t.Fatalf("%s/models_gen.go is stale: run `make generate` and commit the result", dir)
+				t.Fatalf("%s/%s is stale: run `make generate` and commit the result", g.dir, g.out)
 			}
 		})
+	}
+	for out := range outs {
+		t.Errorf("%s has no go:generate line that makes it", out)
 	}
 }
 
@@ -125,7 +133,7 @@ func TestDecodeColumn(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func TestEncode(t *testing.T) {
-	s, err := ModelSchema()
+	s, err := testSchema()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +230,7 @@ func TestApplyMutation(t *testing.T) {
 }
 
 func TestCheckCompatible(t *testing.T) {
-	models, err := ModelSchema()
+	models, err := testSchema()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +290,7 @@ func FuzzCacheApply(f *testing.F) {
 	f.Add([]byte(`{"Port":{"6ba7b810-9dad-11d1-80b4-00c04fd430c8":{"modify":{"tag":["set",[10,11]]}}}}`))
 	f.Add([]byte(`{"Bridge":{"u":{"initial":{"external_ids":["map",[["a","b"]]],"ports":["uuid","x"]}}}}`))
 	f.Add([]byte(`{"Interface":{"u":{"delete":null}}}`))
-	schema, err := ModelSchema()
+	schema, err := testSchema()
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -27,11 +27,12 @@ import (
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // portCounter reads the counter n of port name's external_ids in tx.
-func portCounter(tx *ovsdb.Tx, name string) (*ovsdb.Port, int, error) {
-	p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+func portCounter(tx *ovsdb.Tx, name string) (*vswitchdb.Port, int, error) {
+	p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", name)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -55,7 +56,7 @@ func setCounter(name string, n int) ovsdb.Command {
 // first snapshot is the server's state.
 func serverCounter(t *testing.T, s *ovstest.Server, name string) int {
 	t.Helper()
-	c, err := ovsdb.Dial(testCtx(t, 10*time.Second), s.Endpoint)
+	c, err := ovsdb.Dial(testCtx(t, 10*time.Second), s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	defer c.Close()
 	var n int
@@ -80,7 +81,7 @@ func TestSnapshotRead(t *testing.T) {
 	t.Parallel()
 	s := newSwitch(t)
 	ctx := testCtx(t, 20*time.Second)
-	other, err := ovsdb.Dial(ctx, s.Endpoint)
+	other, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	defer other.Close()
 	runs := 0
@@ -96,7 +97,7 @@ func TestSnapshotRead(t *testing.T) {
 			if _, err := other.Transact(ctx, ovsdb.NoWait(), setCounter("p1", 1)); err != nil {
 				return err
 			}
-			if _, err := ovsdb.WaitUntil(ctx, s.Client, func(p *ovsdb.Port) bool { return p.ExternalIDs["n"] == "1" }); err != nil {
+			if _, err := ovsdb.WaitUntil(ctx, s.Client, func(p *vswitchdb.Port) bool { return p.ExternalIDs["n"] == "1" }); err != nil {
 				return err
 			}
 			_, again, err := portCounter(tx, "p1")
@@ -136,7 +137,7 @@ func TestConcurrentIncrements(t *testing.T) {
 			// client with a slower path (the container backend's
 			// forwarder) was seen to lose 101 times in a row. This test is
 			// about lost updates, not fairness: it allows more retries.
-			c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithMaxRetries(10000))
+			c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithMaxRetries(10000))
 			if err != nil {
 				errs <- err
 				return
@@ -159,7 +160,7 @@ func TestConcurrentIncrements(t *testing.T) {
 					})
 				} else {
 					// port.Update is a read-modify-write: it verifies what f read.
-					_, err = c.Transact(ctx, ovsdb.NoWait(), port.Update("p1", func(p *ovsdb.Port) error {
+					_, err = c.Transact(ctx, ovsdb.NoWait(), port.Update("p1", func(p *vswitchdb.Port) error {
 						n, _ := strconv.Atoi(p.ExternalIDs["n"])
 						p.ExternalIDs = map[string]string{"n": strconv.Itoa(n + 1)}
 						return nil
@@ -187,7 +188,7 @@ func TestIndependentValues(t *testing.T) {
 	s := newSwitch(t)
 	ctx := testCtx(t, 20*time.Second)
 	_, err := s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 		if err != nil {
 			return err
 		}
@@ -196,12 +197,12 @@ func TestIndependentValues(t *testing.T) {
 		return tx.Update(p, "tag", "trunks", "external_ids")
 	}))
 	require.NoError(t, err)
-	edit := func(p *ovsdb.Port) {
+	edit := func(p *vswitchdb.Port) {
 		p.ExternalIDs["owner"] = "never-committed"
 		*p.Tag = 99
 		slices.Sort(p.Trunks)
 	}
-	want := func(t *testing.T, p *ovsdb.Port) {
+	want := func(t *testing.T, p *vswitchdb.Port) {
 		t.Helper()
 		assert.Equal(t, map[string]string{"a": "1"}, p.ExternalIDs)
 		require.NotNil(t, p.Tag)
@@ -210,13 +211,13 @@ func TestIndependentValues(t *testing.T) {
 	}
 	// Edits of a row read in a View.
 	require.NoError(t, s.Client.View(ctx, func(tx *ovsdb.Tx) error {
-		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 		if err != nil {
 			return err
 		}
 		trunks := slices.Clone(p.Trunks)
 		edit(p)
-		q, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		q, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 		if err != nil {
 			return err
 		}
@@ -225,14 +226,14 @@ func TestIndependentValues(t *testing.T) {
 	}))
 	// Edits of rows from List, Rows, Get and WaitUntil.
 	require.NoError(t, s.Client.View(ctx, func(tx *ovsdb.Tx) error {
-		ports, err := ovsdb.List[ovsdb.Port](tx)
+		ports, err := ovsdb.List[vswitchdb.Port](tx)
 		if err != nil {
 			return err
 		}
 		for _, p := range ports {
 			if p.Name == "p1" {
 				edit(p)
-				g, err := ovsdb.Get[ovsdb.Port](tx, p.UUID)
+				g, err := ovsdb.Get[vswitchdb.Port](tx, p.UUID)
 				if err != nil {
 					return err
 				}
@@ -240,21 +241,21 @@ func TestIndependentValues(t *testing.T) {
 				edit(g)
 			}
 		}
-		rows, err := tx.Rows(ovsdb.TablePort)
+		rows, err := tx.Rows(vswitchdb.TablePort)
 		for _, r := range rows {
-			if p := r.(*ovsdb.Port); p.Name == "p1" {
+			if p := r.(*vswitchdb.Port); p.Name == "p1" {
 				want(t, p)
 				edit(p)
 			}
 		}
 		return err
 	}))
-	w, err := ovsdb.WaitUntil(ctx, s.Client, func(p *ovsdb.Port) bool { return p.Name == "p1" })
+	w, err := ovsdb.WaitUntil(ctx, s.Client, func(p *vswitchdb.Port) bool { return p.Name == "p1" })
 	require.NoError(t, err)
 	edit(w)
 	// Edits of a value handed to Update after the call.
 	_, err = s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+		br, err := ovsdb.Lookup[vswitchdb.Bridge](tx, "name", "br0")
 		if err != nil {
 			return err
 		}
@@ -269,7 +270,7 @@ func TestIndependentValues(t *testing.T) {
 	require.NoError(t, err)
 	// An unrelated write of the same row.
 	_, err = s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 		if err != nil {
 			return err
 		}
@@ -282,11 +283,11 @@ func TestIndependentValues(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, strings.Contains(dump, "never-committed"), "an edit of a copy reached the server")
 	assert.False(t, strings.Contains(dump, "changed-after-update"), "an edit after Update reached the server")
-	fresh, err := ovsdb.Dial(ctx, s.Endpoint)
+	fresh, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	defer fresh.Close()
 	require.NoError(t, fresh.View(ctx, func(tx *ovsdb.Tx) error {
-		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 		if err == nil {
 			want(t, p)
 		}
@@ -300,7 +301,7 @@ func TestIndependentValuesRace(t *testing.T) {
 	t.Parallel()
 	s := newSwitch(t)
 	ctx := testCtx(t, 30*time.Second)
-	events, err := ovsdb.Watch[ovsdb.Port](ctx, s.Client)
+	events, err := ovsdb.Watch[vswitchdb.Port](ctx, s.Client)
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
@@ -314,7 +315,7 @@ func TestIndependentValuesRace(t *testing.T) {
 			default:
 			}
 			if _, err := s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-				p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+				p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 				if err != nil {
 					return err
 				}
@@ -341,7 +342,7 @@ func TestIndependentValuesRace(t *testing.T) {
 	}()
 	for range 500 {
 		require.NoError(t, s.Client.View(ctx, func(tx *ovsdb.Tx) error {
-			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+			p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 			if err != nil {
 				return err
 			}
@@ -375,7 +376,7 @@ func TestCancelledContext(t *testing.T) {
 	err := s.Client.View(ctx, func(tx *ovsdb.Tx) error { return nil })
 	require.ErrorIs(t, err, context.Canceled)
 	require.NotErrorIs(t, err, ovsdb.ErrNotConnected)
-	_, err = ovsdb.WaitUntil(ctx, s.Client, func(*ovsdb.Port) bool { return true })
+	_, err = ovsdb.WaitUntil(ctx, s.Client, func(*vswitchdb.Port) bool { return true })
 	require.ErrorIs(t, err, context.Canceled)
 	require.NotErrorIs(t, err, ovsdb.ErrNotConnected)
 	require.ErrorIs(t, s.Client.Echo(ctx), context.Canceled)
@@ -391,7 +392,7 @@ func TestAbsenceConfirmed(t *testing.T) {
 	t.Parallel()
 	s := newSwitch(t)
 	ctx := testCtx(t, 60*time.Second)
-	b, err := ovsdb.Dial(ctx, s.Endpoint)
+	b, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	defer b.Close()
 	notFound := 0
@@ -429,7 +430,7 @@ func bigPort(name string, n int) ovsdb.Command {
 		if err := addPort("br0", name, "internal").Run(tx); err != nil {
 			return err
 		}
-		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+		p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", name)
 		if err != nil {
 			return err
 		}
@@ -497,7 +498,7 @@ func TestOutcomes(t *testing.T) {
 		assert.NotEmpty(t, ou.Marker)
 		assert.NotEmpty(t, ou.Operations)
 		// It was sent: once the server runs again, it commits.
-		_, err = ovsdb.WaitUntil(testCtx(t, 20*time.Second), s.Client, func(p *ovsdb.Port) bool { return p.Name == "sent" })
+		_, err = ovsdb.WaitUntil(testCtx(t, 20*time.Second), s.Client, func(p *vswitchdb.Port) bool { return p.Name == "sent" })
 		require.NoError(t, err)
 	})
 	t.Run("read only, sent", func(t *testing.T) {
@@ -510,7 +511,7 @@ func TestOutcomes(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
 		_, err := s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-			_, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+			_, err := ovsdb.Lookup[vswitchdb.Bridge](tx, "name", "br0")
 			return err
 		}))
 		require.ErrorIs(t, err, context.DeadlineExceeded)
@@ -529,7 +530,7 @@ func TestOutcomes(t *testing.T) {
 		assert.NotErrorIs(t, err, ovsdb.ErrNotConnected)
 		assert.NotErrorIs(t, err, ovsdb.ErrOutcomeUnknown)
 		require.NotNil(t, res)
-		assert.NotZero(t, res.NextCfg)
+		assert.NotZero(t, vswitchdb.ReportOf(res).NextCfg)
 	})
 }
 
@@ -541,7 +542,7 @@ func TestBadBytesRefused(t *testing.T) {
 	ctx := testCtx(t, 20*time.Second)
 	setIDs := func(k, v string) ovsdb.Command {
 		return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+			p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 			if err != nil {
 				return err
 			}
@@ -551,7 +552,7 @@ func TestBadBytesRefused(t *testing.T) {
 	}
 	mutateConfig := func(k, v string) ovsdb.Command {
 		return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+			p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 			if err != nil {
 				return err
 			}
@@ -570,7 +571,7 @@ func TestBadBytesRefused(t *testing.T) {
 		{"invalid UTF-8 in a value", setIDs("k", "\xc3")},
 		{"NUL in a comment", ovsdb.Comment("a\x00b")},
 		{"NUL in a lookup", ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-			_, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p\x001")
+			_, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p\x001")
 			return err
 		})},
 	}
@@ -594,12 +595,12 @@ func TestErrorMappings(t *testing.T) {
 	s := newSwitch(t)
 	ctx := testCtx(t, 20*time.Second)
 	// A server-side duplicate: the index refuses a second interface "p1".
-	_, dupErr := s.Client.Transact(ctx, ovsdb.NoWait(), onBridge("br0", func(tx *ovsdb.Tx, br *ovsdb.Bridge) error {
-		iface := &ovsdb.Interface{Name: "p1"}
+	_, dupErr := s.Client.Transact(ctx, ovsdb.NoWait(), onBridge("br0", func(tx *ovsdb.Tx, br *vswitchdb.Bridge) error {
+		iface := &vswitchdb.Interface{Name: "p1"}
 		if _, err := tx.Insert(iface); err != nil {
 			return err
 		}
-		port := &ovsdb.Port{Name: "p9", Interfaces: []string{iface.UUID}}
+		port := &vswitchdb.Port{Name: "p9", Interfaces: []string{iface.UUID}}
 		if _, err := tx.Insert(port); err != nil {
 			return err
 		}
@@ -607,16 +608,16 @@ func TestErrorMappings(t *testing.T) {
 	}))
 	var lookupErr error
 	_ = s.Client.View(ctx, func(tx *ovsdb.Tx) error {
-		_, lookupErr = ovsdb.Lookup[ovsdb.Bridge](tx, "name", 42)
+		_, lookupErr = ovsdb.Lookup[vswitchdb.Bridge](tx, "name", 42)
 		return nil
 	})
 	_, notFound := s.Client.Transact(ctx, ovsdb.NoWait(), delPort("nosuch"))
-	closed, err := ovsdb.Dial(ctx, s.Endpoint)
+	closed, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	require.NoError(t, closed.Close())
 	closedErr := closed.Echo(ctx)
 	// A wrong column named to port.Update: refused before anything is sent.
-	_, unknownColumn := s.Client.Transact(ctx, port.Update("p1", func(*ovsdb.Port) error { return nil }, "nosuch"))
+	_, unknownColumn := s.Client.Transact(ctx, port.Update("p1", func(*vswitchdb.Port) error { return nil }, "nosuch"))
 	unknownTable := s.Client.View(ctx, func(tx *ovsdb.Tx) error { _, err := tx.Rows("Nosuch"); return err })
 	waitTimedOut := &ovsdb.OpError{Index: 0, Op: &ovsdb.Operation{Op: "wait", Table: "Port"}, Err: "timed out"}
 	notFoundOp := &ovsdb.OpError{Index: 0, Op: &ovsdb.Operation{Op: "update", Table: "Port"}, Err: "not found"}
@@ -634,7 +635,7 @@ func TestErrorMappings(t *testing.T) {
 		{"absent row", notFound, []error{ovsdb.ErrNotFound, fs.ErrNotExist}, []error{ovsdb.ErrInvalid}, nil},
 		{"closed client", closedErr, []error{ovsdb.ErrClosed, net.ErrClosed}, []error{ovsdb.ErrNotConnected}, nil},
 		{"outcome unknown", &ovsdb.OutcomeUnknownError{Err: ovsdb.ErrNotConnected}, []error{ovsdb.ErrOutcomeUnknown, ovsdb.ErrNotConnected}, []error{ovsdb.ErrCommitted}, nil},
-		{"interface error", &ovsdb.InterfaceError{Name: "x"}, []error{ovsdb.ErrCommitted}, []error{ovsdb.ErrOutcomeUnknown}, nil},
+		{"interface error", &vswitchdb.InterfaceError{Name: "x"}, []error{ovsdb.ErrCommitted}, []error{ovsdb.ErrOutcomeUnknown}, nil},
 		{"unknown column", unknownColumn, []error{ovsdb.ErrUnknownColumn, ovsdb.ErrInvalid, fs.ErrInvalid}, []error{ovsdb.ErrNotFound}, nil},
 		{"unknown table", unknownTable, []error{ovsdb.ErrUnknownTable, ovsdb.ErrInvalid}, []error{ovsdb.ErrNotFound}, nil},
 	}
@@ -654,7 +655,7 @@ func TestErrorMappings(t *testing.T) {
 	}
 	t.Run("dial error names the endpoint once", func(t *testing.T) {
 		ep := "unix:" + s.Dir + "/nothing.sock"
-		_, err := ovsdb.Dial(ctx, ep)
+		_, err := ovsdb.Dial(ctx, ep, ovsdb.WithDatabase(vswitchdb.Database()))
 		require.Error(t, err)
 		assert.Equal(t, 1, strings.Count(err.Error(), s.Dir+"/nothing.sock"), err.Error())
 	})
@@ -691,7 +692,7 @@ func TestReconnectCyclesEndpoints(t *testing.T) {
 	t.Parallel()
 	s := newSwitch(t)
 	ctx := testCtx(t, 30*time.Second)
-	c, err := ovsdb.Dial(ctx, "unix:"+s.Dir+"/nothing.sock,"+s.Endpoint, ovsdb.WithBackoff(10*time.Millisecond, 50*time.Millisecond))
+	c, err := ovsdb.Dial(ctx, "unix:"+s.Dir+"/nothing.sock,"+s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithBackoff(10*time.Millisecond, 50*time.Millisecond))
 	require.NoError(t, err)
 	defer c.Close()
 	s.KillDB()
@@ -719,7 +720,7 @@ func TestMalformedUpdateResyncs(t *testing.T) {
 			s := newSwitch(t)
 			ctx := testCtx(t, 30*time.Second)
 			p := newFaultProxy(t, strings.TrimPrefix(s.Endpoint, "unix:"))
-			c, err := ovsdb.Dial(ctx, p.endpoint(), ovsdb.WithNoWait(), ovsdb.WithBackoff(10*time.Millisecond, 50*time.Millisecond))
+			c, err := ovsdb.Dial(ctx, p.endpoint(), ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithNoWait(), ovsdb.WithBackoff(10*time.Millisecond, 50*time.Millisecond))
 			require.NoError(t, err)
 			defer c.Close()
 			require.NoError(t, c.Sync(ctx))
@@ -742,7 +743,7 @@ func TestListSeesOwnWrites(t *testing.T) {
 	ctx := testCtx(t, 20*time.Second)
 	_, err := s.Client.Transact(ctx, ovsdb.NoWait(), addPort("br0", "p2", "internal"))
 	require.NoError(t, err)
-	names := func(ports []*ovsdb.Port) []string {
+	names := func(ports []*vswitchdb.Port) []string {
 		var out []string
 		for _, p := range ports {
 			out = append(out, fmt.Sprintf("%s:%v", p.Name, p.ExternalIDs["k"]))
@@ -751,7 +752,7 @@ func TestListSeesOwnWrites(t *testing.T) {
 		return out
 	}
 	_, err = s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		p1, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		p1, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 		if err != nil {
 			return err
 		}
@@ -759,16 +760,16 @@ func TestListSeesOwnWrites(t *testing.T) {
 		if err := tx.Update(p1, "external_ids"); err != nil {
 			return err
 		}
-		ports, err := ovsdb.List[ovsdb.Port](tx)
+		ports, err := ovsdb.List[vswitchdb.Port](tx)
 		if err != nil {
 			return err
 		}
 		assert.Equal(t, []string{"br0:", "p1:v", "p2:"}, names(ports), "after an update")
-		p2, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p2")
+		p2, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p2")
 		if err != nil {
 			return err
 		}
-		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+		br, err := ovsdb.Lookup[vswitchdb.Bridge](tx, "name", "br0")
 		if err != nil {
 			return err
 		}
@@ -779,7 +780,7 @@ func TestListSeesOwnWrites(t *testing.T) {
 		if err := tx.Delete(p2); err != nil {
 			return err
 		}
-		ports, err = ovsdb.List[ovsdb.Port](tx)
+		ports, err = ovsdb.List[vswitchdb.Port](tx)
 		if err != nil {
 			return err
 		}
@@ -788,7 +789,7 @@ func TestListSeesOwnWrites(t *testing.T) {
 	}))
 	require.NoError(t, err)
 	require.NoError(t, s.Client.View(ctx, func(tx *ovsdb.Tx) error {
-		ports, err := ovsdb.List[ovsdb.Port](tx)
+		ports, err := ovsdb.List[vswitchdb.Port](tx)
 		assert.Equal(t, []string{"br0:", "p1:v"}, names(ports), "committed")
 		return err
 	}))
@@ -804,25 +805,25 @@ func TestOwnWritesAcrossTables(t *testing.T) {
 	ctx := testCtx(t, 20*time.Second)
 	_, err := s.Client.Transact(ctx, ovsdb.DryRun(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		owner := map[string]string{"owner": "q"}
-		ifc := &ovsdb.Interface{Name: "q1", Type: "dummy", ExternalIDs: owner}
+		ifc := &vswitchdb.Interface{Name: "q1", Type: "dummy", ExternalIDs: owner}
 		if _, err := tx.Insert(ifc); err != nil {
 			return err
 		}
-		if _, err := tx.Insert(&ovsdb.Port{Name: "q1", Interfaces: []string{ifc.UUID}, ExternalIDs: owner}); err != nil {
+		if _, err := tx.Insert(&vswitchdb.Port{Name: "q1", Interfaces: []string{ifc.UUID}, ExternalIDs: owner}); err != nil {
 			return err
 		}
-		got, err := ovsdb.Lookup[ovsdb.Interface](tx, "type", "dummy")
+		got, err := ovsdb.Lookup[vswitchdb.Interface](tx, "type", "dummy")
 		if err != nil {
 			return err
 		}
 		assert.Equal(t, "q1", got.Name)
-		found, err := ovsdb.FindByKey[ovsdb.Interface](tx, "external_ids", "owner", "q")
+		found, err := ovsdb.FindByKey[vswitchdb.Interface](tx, "external_ids", "owner", "q")
 		if err != nil {
 			return err
 		}
 		require.Len(t, found, 1)
 		assert.Equal(t, "q1", found[0].Name)
-		ports, err := ovsdb.FindByKey[ovsdb.Port](tx, "external_ids", "owner", "q")
+		ports, err := ovsdb.FindByKey[vswitchdb.Port](tx, "external_ids", "owner", "q")
 		if err != nil {
 			return err
 		}
@@ -839,7 +840,7 @@ func TestLookupErrorText(t *testing.T) {
 	t.Parallel()
 	s := newSwitch(t)
 	err := s.Client.View(testCtx(t, 10*time.Second), func(tx *ovsdb.Tx) error {
-		_, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "nosuch")
+		_, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "nosuch")
 		return err
 	})
 	require.ErrorIs(t, err, ovsdb.ErrNotFound)

@@ -9,6 +9,7 @@ import (
 	"github.com/ovskit/ovskit/bridge"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // TestWithoutShuffle: given several endpoints, a client that must not
@@ -25,7 +26,7 @@ func TestWithoutShuffle(t *testing.T) {
 			if !shuffle {
 				opts = append(opts, ovsdb.WithoutShuffle())
 			}
-			c, err := ovsdb.Dial(ctx, both, opts...)
+			c, err := ovsdb.Dial(ctx, both, append([]ovsdb.Option{ovsdb.WithDatabase(vswitchdb.Database())}, opts...)...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,7 +58,7 @@ func TestMonitorColumns(t *testing.T) {
 		{[]string{"_uuid"}, false},
 		{[]string{"name", "nosuch"}, false},
 	} {
-		c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithMonitor(ovsdb.Monitor{Table: "Bridge", Columns: tt.cols}))
+		c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithMonitor(ovsdb.Monitor{Table: "Bridge", Columns: tt.cols}))
 		if tt.ok && err != nil {
 			t.Errorf("columns %v: %v", tt.cols, err)
 		}
@@ -80,13 +81,13 @@ func TestMonitorKeepsOpenVSwitch(t *testing.T) {
 	if _, err := s.Client.Transact(ctx, bridge.Add("br-mon", bridge.DatapathType("netdev"))); err != nil {
 		t.Fatal(err)
 	}
-	c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithMonitor(ovsdb.Monitor{Table: "Bridge"}))
+	c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithMonitor(ovsdb.Monitor{Table: "Bridge"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	res, err := c.Transact(ctx, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br-mon")
+		br, err := ovsdb.Lookup[vswitchdb.Bridge](tx, "name", "br-mon")
 		if err != nil {
 			return err
 		}
@@ -96,7 +97,7 @@ func TestMonitorKeepsOpenVSwitch(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a transaction waiting for ovs-vswitchd: %v", err)
 	}
-	if res.NextCfg == 0 {
+	if vswitchdb.ReportOf(res).NextCfg == 0 {
 		t.Error("the transaction did not wait for ovs-vswitchd (no next_cfg)")
 	}
 }
@@ -110,27 +111,27 @@ func TestInsertOptionalZeroes(t *testing.T) {
 	ctx := testCtx(t, 10*time.Second)
 	zero, empty, no := 0, "", false
 	_, err := s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+		roots, err := ovsdb.List[vswitchdb.OpenVSwitch](tx)
 		if err != nil {
 			return err
 		}
-		ifc := &ovsdb.Interface{Name: "z0"}
+		ifc := &vswitchdb.Interface{Name: "z0"}
 		if _, err := tx.Insert(ifc); err != nil {
 			return err
 		}
-		p := &ovsdb.Port{Name: "z0", Interfaces: []string{ifc.UUID}, Tag: &zero}
+		p := &vswitchdb.Port{Name: "z0", Interfaces: []string{ifc.UUID}, Tag: &zero}
 		if _, err := tx.Insert(p); err != nil {
 			return err
 		}
-		ctl := &ovsdb.Controller{Target: "tcp:198.51.100.7:6653", EnableAsyncMessages: &no}
+		ctl := &vswitchdb.Controller{Target: "tcp:198.51.100.7:6653", EnableAsyncMessages: &no}
 		if _, err := tx.Insert(ctl); err != nil {
 			return err
 		}
-		br := &ovsdb.Bridge{Name: "z0", Ports: []string{p.UUID}, DatapathID: &empty, Controller: []string{ctl.UUID}, McastSnoopingEnable: true}
+		br := &vswitchdb.Bridge{Name: "z0", Ports: []string{p.UUID}, DatapathID: &empty, Controller: []string{ctl.UUID}, McastSnoopingEnable: true}
 		if _, err := tx.Insert(br); err != nil {
 			return err
 		}
-		if _, err := tx.Insert(&ovsdb.FlowSampleCollectorSet{Bridge: br.UUID, ID: 5}); err != nil {
+		if _, err := tx.Insert(&vswitchdb.FlowSampleCollectorSet{Bridge: br.UUID, ID: 5}); err != nil {
 			return err
 		}
 		return tx.Mutate(roots[0], ovsdb.Insert("bridges", []string{br.UUID}))
@@ -138,20 +139,20 @@ func TestInsertOptionalZeroes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := ovsdb.Dial(ctx, s.Endpoint)
+	fresh, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fresh.Close()
 	err = fresh.View(ctx, func(tx *ovsdb.Tx) error {
-		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "z0")
+		p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "z0")
 		if err != nil {
 			return err
 		}
 		if p.Tag == nil || *p.Tag != 0 {
 			t.Errorf("tag %v, want 0", p.Tag)
 		}
-		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "z0")
+		br, err := ovsdb.Lookup[vswitchdb.Bridge](tx, "name", "z0")
 		if err != nil {
 			return err
 		}
@@ -161,14 +162,14 @@ func TestInsertOptionalZeroes(t *testing.T) {
 		if !br.McastSnoopingEnable {
 			t.Error("mcast_snooping_enable false, want the true inserted")
 		}
-		sets, err := ovsdb.List[ovsdb.FlowSampleCollectorSet](tx)
+		sets, err := ovsdb.List[vswitchdb.FlowSampleCollectorSet](tx)
 		if err != nil {
 			return err
 		}
 		if len(sets) != 1 || sets[0].ID != 5 {
 			t.Errorf("collector sets %v, want one with id 5", sets)
 		}
-		ctls, err := ovsdb.List[ovsdb.Controller](tx)
+		ctls, err := ovsdb.List[vswitchdb.Controller](tx)
 		if err != nil {
 			return err
 		}
@@ -194,7 +195,7 @@ func TestReadOnlyLeavesNextCfg(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := s.Client.View(ctx, func(tx *ovsdb.Tx) error {
-			roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+			roots, err := ovsdb.List[vswitchdb.OpenVSwitch](tx)
 			if err == nil && len(roots) == 1 {
 				n = roots[0].NextCfg
 			}
@@ -208,21 +209,21 @@ func TestReadOnlyLeavesNextCfg(t *testing.T) {
 	before := cfg()
 	// A client that waits for ovs-vswitchd (there is none here): a
 	// transaction that bumped next_cfg would wait forever.
-	c, err := ovsdb.Dial(ctx, s.Endpoint)
+	c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	short := testCtx(t, 3*time.Second)
 	res, err := c.Do(short, func(tx *ovsdb.Tx) error {
-		_, err := ovsdb.List[ovsdb.Bridge](tx)
+		_, err := ovsdb.List[vswitchdb.Bridge](tx)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after := cfg(); after != before || res.NextCfg != 0 {
-		t.Errorf("next_cfg %d -> %d (result %d) after a read-only transaction", before, after, res.NextCfg)
+	if after := cfg(); after != before || vswitchdb.ReportOf(res).NextCfg != 0 {
+		t.Errorf("next_cfg %d -> %d (result %d) after a read-only transaction", before, after, vswitchdb.ReportOf(res).NextCfg)
 	}
 }
 
@@ -233,7 +234,7 @@ func TestResendWhenNeverSent(t *testing.T) {
 	t.Parallel()
 	s := newSwitch(t)
 	ctx := testCtx(t, 30*time.Second)
-	c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithBackoff(20*time.Millisecond, 100*time.Millisecond))
+	c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithBackoff(20*time.Millisecond, 100*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,13 +12,6 @@ import (
 	"time"
 )
 
-var (
-	bumpNextCfg          = Operation{Op: "mutate", Table: TableOpenVSwitch, Mutations: []Mutation{{"next_cfg", MutateAdd, 1}}}
-	selectNextCfg        = Operation{Op: "select", Table: TableOpenVSwitch, Columns: []string{"next_cfg"}}
-	bumpNextCfgJSON, _   = bumpNextCfg.MarshalJSON()
-	selectNextCfgJSON, _ = selectNextCfg.MarshalJSON()
-)
-
 // transactParams are transact's params, ["db", op, op, ...], from
 // encoded operations: written straight into the request.
 type transactParams struct {
@@ -92,10 +85,10 @@ func (c *Client) Transact(ctx context.Context, cmds ...Command) (*Result, error)
 // it: ovsdb-server sends a session the monitor updates of every commit
 // before any reply, so the cache has the commit when its reply is read.
 // Unless the transaction asked for NoWait, a transaction that writes also
-// increments Open_vSwitch.next_cfg, and Do waits until ovs-vswitchd has
-// applied it (cur_cfg reached next_cfg); then it reports every interface
-// the transaction created, and returns an *InterfaceError (with the Result)
-// for each that ovs-vswitchd could not set up.
+// sends the operations of its database's Policy and Do waits for what the
+// policy waits for (for Open_vSwitch: next_cfg's increment, ovs-vswitchd
+// applying it, and a *vswitchdb.InterfaceError, with the Result, for each
+// interface ovs-vswitchd could not set up).
 //
 // # Outcomes
 //
@@ -185,8 +178,8 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 			tx.fetched = append(tx.fetched, fetched[k]...)
 		}
 		tx.client = c
-		// Only Open_vSwitch has an ovs-vswitchd (next_cfg) to wait for.
-		tx.noWait = c.opts.noWait || c.models.model.name != SchemaName
+		// Only a database with a policy has something to add and wait for.
+		tx.noWait = c.opts.noWait || c.models.model.policy == nil
 		err = fn(tx)
 		tx.closed = true
 		if errors.Is(err, ErrTryAgain) {
@@ -442,10 +435,11 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 	if err := tx.finishAbsences(); err != nil {
 		return nil, statusDone, err
 	}
-	bump := len(tx.ops) > 0 && !tx.noWait
+	pol := c.models.model.policy
+	bump := len(tx.ops) > 0 && !tx.noWait && pol != nil
 	n := len(tx.waits) + len(tx.ops) + len(tx.comments) + 1 // and the marker
 	if bump {
-		n += 2
+		n += len(pol.OnWrite)
 	}
 	ops := make([]Operation, 0, n)
 	ops = append(ops, tx.waits...)
@@ -453,14 +447,13 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 	encoded := make([][]byte, 0, n)
 	encoded = append(encoded, tx.waitJSON...)
 	encoded = append(encoded, tx.opJSON...)
-	cfgAt := -1
+	policyAt := -1
 	if bump {
-		// Bump next_cfg so that ovs-vswitchd reconfigures (it ignores some
-		// columns otherwise) and read back the value to wait for. With
-		// NoWait, like ovs-vsctl --no-wait, it is left alone.
-		ops = append(ops, bumpNextCfg, selectNextCfg)
-		encoded = append(encoded, bumpNextCfgJSON, selectNextCfgJSON)
-		cfgAt = len(ops) - 1
+		// The database's policy's operations (Open_vSwitch: next_cfg's
+		// increment and read-back). With NoWait they are left out.
+		policyAt = len(ops)
+		ops = append(ops, pol.OnWrite...)
+		encoded = append(encoded, c.models.model.onWriteJSON...)
 	}
 	comments := tx.comments
 	var marker string
@@ -534,19 +527,18 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 			res.UUIDs[op.UUIDName] = results[i].UUID[1]
 		}
 	}
-	if cfgAt >= 0 {
-		if res.NextCfg, err = decodeNextCfg(results[cfgAt].Rows); err != nil {
-			return res, statusDone, fmt.Errorf("%w, but its next_cfg is unreadable: %w", ErrCommitted, err)
-		}
-	}
 	// Read-your-writes: wait until the monitor has delivered the commit.
 	if err := c.awaitCache(ctx, tx, res); err != nil {
 		return res, statusDone, err
 	}
-	if tx.noWait || res.NextCfg == 0 {
+	if policyAt < 0 || pol.Committed == nil {
 		return res, statusDone, nil
 	}
-	return res, statusDone, c.awaitVswitchd(ctx, tx, res)
+	cm := &Commit{Result: res, c: c, tx: tx}
+	for _, r := range results[policyAt : policyAt+len(pol.OnWrite)] {
+		cm.rows = append(cm.rows, r.Rows)
+	}
+	return res, statusDone, pol.Committed(ctx, cm)
 }
 
 // marker returns a comment unique to one transaction of this client.
@@ -556,13 +548,9 @@ func (c *Client) marker() string {
 
 func (c *Client) awaitCache(ctx context.Context, tx *Tx, res *Result) error {
 	seen := func(ch *snapshot) bool {
-		if res.NextCfg > 0 {
-			root := ch.root()
-			return root != nil && root.NextCfg >= res.NextCfg
-		}
-		// No Open_vSwitch row to count with: wait for the inserted rows
-		// that outlive the commit (with no root row, rows of non-root
-		// tables are unreferenced and garbage-collected at once).
+		// Wait for the inserted rows of root tables that outlive the
+		// commit (rows of other tables may be unreferenced and
+		// garbage-collected at once). A policy may wait for more.
 		for _, p := range tx.inserts {
 			if p.deleted {
 				continue // created and deleted by the same transaction: never in the database
@@ -598,62 +586,4 @@ func (c *Client) waitCache(ctx context.Context, cond func(*snapshot) bool, what 
 			return fmt.Errorf("%w, but gave up waiting for %s: %w", ErrCommitted, what, ErrClosed)
 		}
 	}
-}
-
-func (c *Client) awaitVswitchd(ctx context.Context, tx *Tx, res *Result) error {
-	err := c.waitCache(ctx, func(ch *snapshot) bool {
-		root := ch.root()
-		return root != nil && root.CurCfg >= res.NextCfg
-	}, fmt.Sprintf("ovs-vswitchd to apply next_cfg %d (is ovs-vswitchd running? use NoWait otherwise)", res.NextCfg))
-	if err != nil {
-		return err
-	}
-	_, cache, err := c.current(ctx)
-	if err != nil {
-		return fmt.Errorf("%w, but gave up reading its interfaces: %w", ErrCommitted, err)
-	}
-	ch := cache.snapshot()
-	var errs []error
-	for _, p := range tx.inserts {
-		if p.table != TableInterface {
-			continue
-		}
-		u := res.UUIDs[p.uuid]
-		r, _ := ch.get(TableInterface, u).(*Interface)
-		if r == nil {
-			continue // deleted since
-		}
-		st := InterfaceStatus{Name: r.Name, UUID: u, Ofport: -1}
-		if r.Ofport != nil {
-			st.Ofport = *r.Ofport
-		}
-		if r.Error != nil {
-			st.Error = *r.Error
-		}
-		res.Interfaces = append(res.Interfaces, st)
-		if r.Ofport == nil || *r.Ofport == -1 {
-			errs = append(errs, &InterfaceError{Name: r.Name, UUID: u, Cause: st.Error})
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// Init creates the Open_vSwitch root row if the database has none, as a
-// fresh database needs before ovs-vswitchd can use it.
-// Equivalent to: ovs-vsctl init
-func Init() Command {
-	return CommandFunc(func(tx *Tx) error {
-		rows, err := List[OpenVSwitch](tx)
-		if err != nil {
-			return err
-		}
-		if len(rows) > 0 {
-			return nil
-		}
-		if err := tx.VerifyEmpty(TableOpenVSwitch); err != nil {
-			return err
-		}
-		_, err = tx.Insert(&OpenVSwitch{})
-		return err
-	})
 }

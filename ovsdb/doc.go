@@ -1,5 +1,9 @@
-// Package ovsdb is ovskit's client of the Open_vSwitch database: connection,
-// cache, typed models and transactions with the semantics of ovs-vsctl.
+// Package ovsdb is ovskit's OVSDB client, for any database: connection,
+// cache, transactions with the semantics of ovs-vsctl, watches. It knows no
+// schema: a client is given its database's generated models and policy
+// (WithDatabase): vswitchdb.Database() for Open_vSwitch, nbdb.Database()
+// and sbdb.Database() for OVN, vtepdb, icnbdb and icsbdb, or a package
+// that cmd/modelgen generates from any .ovsschema.
 //
 // # Connecting
 //
@@ -26,14 +30,16 @@
 //
 // # Models
 //
-// Every table of the schema has a generated type (Bridge, Port, Interface,
-// OpenVSwitch, Controller, ...). A column that may be empty is a pointer
-// (Port.Tag *int), a set is a slice, a map a map, and enumerated columns
-// have typed constants (BridgeFailModeSecure). A reference column holds
-// UUIDs; its generated resolver gives the rows it refers to, typed by the
-// schema's refTable (Bridge.PortsRows, Port.QoSRow, Datapath.CTZonesRows).
-// models_gen.go is generated from vswitch.ovsschema by `go generate`; a
-// test fails when it is stale.
+// Every table of a schema has a generated type (vswitchdb.Bridge,
+// vswitchdb.Port, nbdb.LogicalSwitch, ...). A column that may be empty is a
+// pointer (Port.Tag *int), a set is a slice, a map a map, and enumerated
+// columns have typed constants (vswitchdb.BridgeFailModeSecure); each
+// column has a name constant (vswitchdb.ColumnBridgeName) for Update,
+// Verify, Lookup and WithMonitor. A reference column holds UUIDs; its
+// generated resolver gives the rows it refers to, typed by the schema's
+// refTable (Bridge.PortsRows, Port.QoSRow, Datapath.CTZonesRows). Each
+// package's models_gen.go is generated from its schema file by `go
+// generate` (cmd/modelgen); a test fails when one is stale.
 //
 // # Transactions
 //
@@ -73,11 +79,12 @@
 // absence in the database.
 //
 // Do returns when the client's cache shows the commit (read-your-writes)
-// and, unless NoWait, when ovs-vswitchd has applied it: a transaction that
-// writes increments Open_vSwitch.next_cfg and Do waits for cur_cfg to
-// reach it, as ovs-vsctl does. It then reports each interface the
-// transaction created, with an *InterfaceError for those that
-// ovs-vswitchd could not set up ("committed, but interface X failed").
+// and, unless NoWait, when the database's Policy is satisfied: for
+// Open_vSwitch (vswitchdb), a transaction that writes increments
+// Open_vSwitch.next_cfg and Do waits for ovs-vswitchd to reach it in
+// cur_cfg, as ovs-vsctl does, then reports each interface the transaction
+// created (vswitchdb.ReportOf), with a *vswitchdb.InterfaceError for those
+// that ovs-vswitchd could not set up ("committed, but interface X failed").
 //
 // # Outcomes
 //

@@ -45,7 +45,8 @@ var (
 	// ErrCommitted: the transaction committed, but what Do waits for after
 	// the commit (the client's cache to show it, ovs-vswitchd to apply it)
 	// was cut short or failed; the Result is returned with the error.
-	// *InterfaceError matches it too.
+	// A policy's errors after a commit match it too (vswitchdb's
+	// *InterfaceError, say).
 	ErrCommitted error = &sentinel{"transaction committed", nil}
 	// ErrMessageTooLarge: the server sent a message larger than the
 	// client's limit (WithMaxMessageSize); the connection is dropped.
@@ -115,26 +116,6 @@ func (e *OpError) Is(target error) bool {
 		return false
 	}
 	return target == s || errors.Is(s, target)
-}
-
-// InterfaceError says that a transaction committed, but ovs-vswitchd could
-// not set up an interface it created. The rows stay in the database; it
-// matches ErrCommitted. ovs-vsctl reports the same as a warning on stderr
-// ("Error detected while setting up ...") and exits 0.
-type InterfaceError struct {
-	Name  string // interface name
-	UUID  string // interface row
-	Cause string // the interface's "error" column, possibly empty
-}
-
-// Is reports whether target is ErrCommitted.
-func (e *InterfaceError) Is(target error) bool { return target == ErrCommitted }
-
-func (e *InterfaceError) Error() string {
-	if e.Cause == "" {
-		return fmt.Sprintf("committed, but interface %q failed (no ofport; see ovs-vswitchd's log)", e.Name)
-	}
-	return fmt.Sprintf("committed, but interface %q failed: %s", e.Name, e.Cause)
 }
 
 // RPCError is an error answer to a JSON-RPC request other than transact.

@@ -9,6 +9,7 @@ import (
 	"github.com/ovskit/ovskit/ovn/nbdb"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // TestErrorMessages: what each error type says.
@@ -17,8 +18,8 @@ func TestErrorMessages(t *testing.T) {
 		err  error
 		want string
 	}{
-		{&ovsdb.InterfaceError{Name: "nosuch"}, `committed, but interface "nosuch" failed (no ofport; see ovs-vswitchd's log)`},
-		{&ovsdb.InterfaceError{Name: "nosuch", Cause: "could not open network device nosuch (No such device)"},
+		{&vswitchdb.InterfaceError{Name: "nosuch"}, `committed, but interface "nosuch" failed (no ofport; see ovs-vswitchd's log)`},
+		{&vswitchdb.InterfaceError{Name: "nosuch", Cause: "could not open network device nosuch (No such device)"},
 			`committed, but interface "nosuch" failed: could not open network device nosuch (No such device)`},
 		{&ovsdb.OpError{Index: 1, Op: &ovsdb.Operation{Op: "insert", Table: "Port"}, Err: "constraint violation", Details: "duplicate"},
 			"insert on table Port: constraint violation: duplicate"},
@@ -30,7 +31,7 @@ func TestErrorMessages(t *testing.T) {
 			t.Errorf("got  %s\nwant %s", got, tt.want)
 		}
 	}
-	if !errors.Is(&ovsdb.InterfaceError{Name: "x"}, ovsdb.ErrCommitted) {
+	if !errors.Is(&vswitchdb.InterfaceError{Name: "x"}, ovsdb.ErrCommitted) {
 		t.Error("an InterfaceError is not ErrCommitted")
 	}
 }

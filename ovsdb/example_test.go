@@ -14,6 +14,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Add a port with a VLAN tag to an existing bridge, atomically, and wait for
@@ -22,7 +23,7 @@ func ExampleClient_Do() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// A private ovsdb-server and ovs-vswitchd for the example (root); a
-	// program dials the switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint).
+	// program dials the switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint, ovsdb.WithDatabase(vswitchdb.Database())).
 	srv, err := ovstest.Start(ctx, ovstest.WithVSwitchd())
 	if err != nil {
 		log.Fatal(err)
@@ -33,29 +34,29 @@ func ExampleClient_Do() {
 		log.Fatal(err)
 	}
 	res, err := c.Do(ctx, func(tx *ovsdb.Tx) error {
-		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br-in")
+		br, err := ovsdb.Lookup[vswitchdb.Bridge](tx, "name", "br-in")
 		if err != nil {
 			return err
 		}
-		iface := &ovsdb.Interface{Name: "vif0.0", Type: "internal"}
+		iface := &vswitchdb.Interface{Name: "vif0.0", Type: "internal"}
 		if _, err := tx.Insert(iface); err != nil {
 			return err
 		}
 		tag := 10
-		port := &ovsdb.Port{Name: "vif0.0", Interfaces: []string{iface.UUID}, Tag: &tag}
+		port := &vswitchdb.Port{Name: "vif0.0", Interfaces: []string{iface.UUID}, Tag: &tag}
 		if _, err := tx.Insert(port); err != nil {
 			return err
 		}
 		return tx.Mutate(br, ovsdb.Insert("ports", []string{port.UUID}))
 	})
-	var ie *ovsdb.InterfaceError
+	var ie *vswitchdb.InterfaceError
 	if errors.As(err, &ie) {
 		log.Fatalf("committed, but %s failed: %s", ie.Name, ie.Cause)
 	}
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, i := range res.Interfaces {
+	for _, i := range vswitchdb.ReportOf(res).Interfaces {
 		fmt.Println(i.Name, "ofport", i.Ofport)
 	}
 	// Output: vif0.0 ofport 1
@@ -77,7 +78,7 @@ func ExampleWaitUntil() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	i, err := ovsdb.WaitUntil(ctx, c, func(i *ovsdb.Interface) bool {
+	i, err := ovsdb.WaitUntil(ctx, c, func(i *vswitchdb.Interface) bool {
 		return i.Name == "vif0.0" && i.Ofport != nil && *i.Ofport > 0
 	})
 	if err != nil {
@@ -89,7 +90,7 @@ func ExampleWaitUntil() {
 
 // The wire form of an operation (what a dry run returns).
 func ExampleOperation() {
-	op := ovsdb.Operation{Op: "mutate", Table: ovsdb.TableOpenVSwitch,
+	op := ovsdb.Operation{Op: "mutate", Table: vswitchdb.TableOpenVSwitch,
 		Mutations: []ovsdb.Mutation{ovsdb.Add("next_cfg", 1)}}
 	fmt.Println(op)
 	// Output: {"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","+=",1]]}
@@ -113,7 +114,7 @@ func ExampleTx_Update() {
 	increment := func(c *ovsdb.Client) error {
 		_, err := c.Do(ctx, func(tx *ovsdb.Tx) error {
 			tx.NoWait()
-			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p0")
+			p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p0")
 			if err != nil {
 				return err
 			}
@@ -125,7 +126,7 @@ func ExampleTx_Update() {
 	}
 	var wg sync.WaitGroup
 	for range 4 {
-		c, err := ovsdb.Dial(ctx, srv.Endpoint)
+		c, err := ovsdb.Dial(ctx, srv.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -10,7 +10,7 @@ import (
 // external_ids:iface-id of its own.
 func cacheWith(b *testing.B, n int) *cache {
 	b.Helper()
-	schema, err := ModelSchema()
+	schema, err := testSchema()
 	if err != nil {
 		b.Fatal(err)
 	}

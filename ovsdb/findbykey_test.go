@@ -13,9 +13,10 @@ import (
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
-func ifaceNames(rows []*ovsdb.Interface) []string {
+func ifaceNames(rows []*vswitchdb.Interface) []string {
 	var out []string
 	for _, r := range rows {
 		out = append(out, r.Name)
@@ -29,7 +30,7 @@ func TestFindByKey(t *testing.T) {
 	t.Parallel()
 	s := newSwitch(t)
 	ctx := testCtx(t, 30*time.Second)
-	indexed, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithNoWait(), ovsdb.WithKeyIndex(ovsdb.TableInterface, "external_ids", "owner"))
+	indexed, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithNoWait(), ovsdb.WithKeyIndex(vswitchdb.TableInterface, "external_ids", "owner"))
 	require.NoError(t, err)
 	defer indexed.Close()
 	var cmds []ovsdb.Command
@@ -47,7 +48,7 @@ func TestFindByKey(t *testing.T) {
 			got, err := iface.ByIfaceID(tx, "lsp3")
 			require.NoError(t, err)
 			assert.Equal(t, []string{"v13", "v23", "v3"}, ifaceNames(got))
-			got, err = ovsdb.FindByKey[ovsdb.Interface](tx, "external_ids", "owner", "vm1")
+			got, err = ovsdb.FindByKey[vswitchdb.Interface](tx, "external_ids", "owner", "vm1")
 			require.NoError(t, err)
 			assert.Len(t, got, 10)
 			got, err = iface.ByAttachedMAC(tx, "52:54:00:00:00:1D")
@@ -56,9 +57,9 @@ func TestFindByKey(t *testing.T) {
 			got, err = iface.ByVMUUID(tx, "nosuch")
 			require.NoError(t, err)
 			assert.Empty(t, got)
-			_, err = ovsdb.FindByKey[ovsdb.Interface](tx, "name", "x", "y")
+			_, err = ovsdb.FindByKey[vswitchdb.Interface](tx, "name", "x", "y")
 			assert.ErrorIs(t, err, ovsdb.ErrInvalid)
-			_, err = ovsdb.FindByKey[ovsdb.Interface](tx, "external_ids", "iface-id", "a\x00")
+			_, err = ovsdb.FindByKey[vswitchdb.Interface](tx, "external_ids", "iface-id", "a\x00")
 			assert.ErrorIs(t, err, ovsdb.ErrInvalid)
 			return nil
 		}))
@@ -76,7 +77,7 @@ func TestFindByKey(t *testing.T) {
 	require.NoError(t, err)
 	// A row that gets the value between the read and the commit makes
 	// the transaction run again.
-	other, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithNoWait())
+	other, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithNoWait())
 	require.NoError(t, err)
 	defer other.Close()
 	runs := 0
@@ -108,11 +109,11 @@ func TestWithKeyIndexChecked(t *testing.T) {
 	t.Parallel()
 	s := ovstest.NewServer(t, ovstest.WithoutClient())
 	ctx := testCtx(t, 10*time.Second)
-	_, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithKeyIndex(ovsdb.TableInterface, "name", "x"))
+	_, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithKeyIndex(vswitchdb.TableInterface, "name", "x"))
 	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
-	_, err = ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithKeyIndex(ovsdb.TableInterface, "nosuch", "x"))
+	_, err = ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithKeyIndex(vswitchdb.TableInterface, "nosuch", "x"))
 	assert.ErrorIs(t, err, ovsdb.ErrUnknownColumn)
-	_, err = ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithKeyIndex("Nosuch", "external_ids", "x"))
+	_, err = ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithKeyIndex("Nosuch", "external_ids", "x"))
 	assert.ErrorIs(t, err, ovsdb.ErrUnknownTable)
 }
 
@@ -124,21 +125,21 @@ func TestOptionsChecked(t *testing.T) {
 	ctx := testCtx(t, 10*time.Second)
 	for _, opt := range []ovsdb.Option{ovsdb.WithBackoff(0, time.Second), ovsdb.WithBackoff(time.Second, time.Millisecond),
 		ovsdb.WithMaxRetries(-1), ovsdb.WithMaxMessageSize(0), ovsdb.WithInactivityProbe(-time.Second), ovsdb.WithConnectTimeout(-time.Second)} {
-		_, err := ovsdb.Dial(ctx, s.Endpoint, opt)
+		_, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), opt)
 		assert.ErrorIs(t, err, ovsdb.ErrInvalid)
 	}
 	// The limits themselves are valid.
 	for _, opt := range []ovsdb.Option{ovsdb.WithBackoff(time.Second, time.Second), ovsdb.WithMaxRetries(0), ovsdb.WithMaxMessageSize(1 << 20),
 		ovsdb.WithInactivityProbe(0), ovsdb.WithConnectTimeout(0)} {
-		c, err := ovsdb.Dial(ctx, s.Endpoint, opt)
+		c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), opt)
 		if assert.NoError(t, err) {
 			c.Close()
 		}
 	}
-	w, err := ovsdb.Watch[ovsdb.Port](ctx, s.Client, ovsdb.WithQueueLimit(1))
+	w, err := ovsdb.Watch[vswitchdb.Port](ctx, s.Client, ovsdb.WithQueueLimit(1))
 	assert.NoError(t, err)
 	assert.NotNil(t, w)
-	_, err = ovsdb.Watch[ovsdb.Port](ctx, s.Client, ovsdb.WithQueueLimit(0))
+	_, err = ovsdb.Watch[vswitchdb.Port](ctx, s.Client, ovsdb.WithQueueLimit(0))
 	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
 	_, err = ovstest.Start(ctx, ovstest.WithNamespacePrefix("../x"))
 	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
@@ -156,7 +157,7 @@ func TestRefRows(t *testing.T) {
 		dbcmd.Set("Open_vSwitch", ".", []string{"datapaths:netdev=@d"}))
 	require.NoError(t, err)
 	require.NoError(t, s.Client.View(ctx, func(tx *ovsdb.Tx) error {
-		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+		br, err := ovsdb.Lookup[vswitchdb.Bridge](tx, "name", "br0")
 		require.NoError(t, err)
 		ports, err := br.PortsRows(tx)
 		require.NoError(t, err)
@@ -165,7 +166,7 @@ func TestRefRows(t *testing.T) {
 			names = append(names, p.Name)
 		}
 		assert.ElementsMatch(t, []string{"br0", "p1"}, names)
-		p1, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+		p1, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 		require.NoError(t, err)
 		q, err := p1.QoSRow(tx)
 		require.NoError(t, err)
@@ -174,12 +175,12 @@ func TestRefRows(t *testing.T) {
 		none, err := br.MirrorsRows(tx)
 		assert.NoError(t, err)
 		assert.Empty(t, none)
-		br0, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "br0")
+		br0, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "br0")
 		require.NoError(t, err)
 		noQoS, err := br0.QoSRow(tx)
 		assert.NoError(t, err)
 		assert.Nil(t, noQoS)
-		roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+		roots, err := ovsdb.List[vswitchdb.OpenVSwitch](tx)
 		require.NoError(t, err)
 		dps, err := roots[0].DatapathsRows(tx)
 		require.NoError(t, err)

@@ -19,7 +19,7 @@ func TestCacheFreshRefs(t *testing.T) {
 		p5 = "33333333-0000-4000-8000-000000000005"
 		px = "33333333-0000-4000-8000-0000000000ff"
 	)
-	schema, err := ModelSchema()
+	schema, err := testSchema()
 	if err != nil {
 		t.Fatal(err)
 	}

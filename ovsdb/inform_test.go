@@ -13,13 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // view is an informer's copy of a table: the rows it listed, with the
 // events applied.
-type view map[string]*ovsdb.Port
+type view map[string]*vswitchdb.Port
 
-func (v view) apply(ev ovsdb.Event[*ovsdb.Port]) error {
+func (v view) apply(ev ovsdb.Event[*vswitchdb.Port]) error {
 	switch ev.Kind {
 	case ovsdb.EventInsert:
 		if _, ok := v[ev.New.UUID]; ok {
@@ -55,7 +56,7 @@ func TestInformNoGap(t *testing.T) {
 	t.Parallel()
 	s := newSwitch(t)
 	ctx := testCtx(t, 60*time.Second)
-	writer, err := ovsdb.Dial(ctx, s.Endpoint)
+	writer, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	defer writer.Close()
 	var wg sync.WaitGroup
@@ -77,11 +78,11 @@ func TestInformNoGap(t *testing.T) {
 	}()
 	type informer struct {
 		v  view
-		ch <-chan ovsdb.Event[*ovsdb.Port]
+		ch <-chan ovsdb.Event[*vswitchdb.Port]
 	}
 	var infs []informer
 	for i := range 4 {
-		rows, ch, err := ovsdb.Inform[ovsdb.Port](ctx, s.Client, ovsdb.WithQueueLimit(8))
+		rows, ch, err := ovsdb.Inform[vswitchdb.Port](ctx, s.Client, ovsdb.WithQueueLimit(8))
 		require.NoError(t, err)
 		v := view{}
 		for _, r := range rows {
@@ -97,7 +98,7 @@ func TestInformNoGap(t *testing.T) {
 	require.NoError(t, s.Client.Sync(ctx))
 	var want map[string]string
 	require.NoError(t, s.Client.View(ctx, func(tx *ovsdb.Tx) error {
-		ports, err := ovsdb.List[ovsdb.Port](tx)
+		ports, err := ovsdb.List[vswitchdb.Port](tx)
 		v := view{}
 		for _, p := range ports {
 			v[p.UUID] = p
@@ -126,7 +127,7 @@ func TestWatchQueueBounded(t *testing.T) {
 	s := newSwitch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	rows, ch, err := ovsdb.Inform[ovsdb.Port](ctx, s.Client, ovsdb.WithQueueLimit(4))
+	rows, ch, err := ovsdb.Inform[vswitchdb.Port](ctx, s.Client, ovsdb.WithQueueLimit(4))
 	require.NoError(t, err)
 	v := view{}
 	for _, r := range rows {
@@ -157,11 +158,11 @@ func TestWatchQueueBounded(t *testing.T) {
 	assert.Less(t, got, 40, "events delivered for 340 changes (merged per row past the limit)")
 }
 
-func (v view) find(name string) *ovsdb.Port {
+func (v view) find(name string) *vswitchdb.Port {
 	for _, p := range v {
 		if p.Name == name {
 			return p
 		}
 	}
-	return &ovsdb.Port{}
+	return &vswitchdb.Port{}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 func testCtx(t *testing.T, d time.Duration) context.Context {
@@ -55,12 +56,12 @@ func portNames(t *testing.T, c *ovsdb.Client, bridge string) []string {
 	t.Helper()
 	var names []string
 	err := c.View(testCtx(t, 10*time.Second), func(tx *ovsdb.Tx) error {
-		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", bridge)
+		br, err := ovsdb.Lookup[vswitchdb.Bridge](tx, "name", bridge)
 		if err != nil {
 			return err
 		}
 		for _, u := range br.Ports {
-			p, err := ovsdb.Get[ovsdb.Port](tx, u)
+			p, err := ovsdb.Get[vswitchdb.Port](tx, u)
 			if err != nil {
 				return err
 			}
@@ -88,7 +89,7 @@ func TestConnect(t *testing.T) {
 	require.NoError(t, err)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ovsdb.Dial(ctx, tt.endpoint)
+			c, err := ovsdb.Dial(ctx, tt.endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 			require.NoError(t, err)
 			defer c.Close()
 			assert.Equal(t, []string{"br0"}, portNames(t, c, "br0"))
@@ -96,7 +97,7 @@ func TestConnect(t *testing.T) {
 		})
 	}
 	t.Run("bad endpoint", func(t *testing.T) {
-		_, err := ovsdb.Dial(ctx, "udp:1.2.3.4")
+		_, err := ovsdb.Dial(ctx, "udp:1.2.3.4", ovsdb.WithDatabase(vswitchdb.Database()))
 		assert.ErrorIs(t, err, ovsdb.ErrInvalid)
 	})
 }
@@ -138,7 +139,7 @@ func editedSchema(t *testing.T, edit func(tables map[string]any)) string {
 
 // addBridgeSecure adds a bridge whose fail mode is secure.
 func addBridgeSecure(name string) ovsdb.Command {
-	return bridge.Add(name, bridge.DatapathType(bridge.Netdev), bridge.FailMode(ovsdb.BridgeFailModeSecure))
+	return bridge.Add(name, bridge.DatapathType(bridge.Netdev), bridge.FailMode(vswitchdb.BridgeFailModeSecure))
 }
 
 // TestSchemaLacks: a server whose schema lacks a table and columns of the
@@ -152,9 +153,9 @@ func TestSchemaLacks(t *testing.T) {
 	for _, tc := range [][2]string{{"AutoAttach", ""}, {"Port", "trunks"}, {"Bridge", "auto_attach"}} {
 		assert.False(t, c.ServerHas(tc[0], tc[1]), "%s.%s", tc[0], tc[1])
 	}
-	_, err := c.Transact(ctx, ovsdb.NoWait(), ovsdb.Init(), addBridge("br0"), addPort("br0", "p1", ""))
+	_, err := c.Transact(ctx, ovsdb.NoWait(), vswitchdb.Init(), addBridge("br0"), addPort("br0", "p1", ""))
 	require.NoError(t, err)
-	_, err = c.Transact(ctx, ovsdb.NoWait(), port.Update("p1", func(p *ovsdb.Port) error { p.Trunks = []int{10}; return nil }, "trunks"))
+	_, err = c.Transact(ctx, ovsdb.NoWait(), port.Update("p1", func(p *vswitchdb.Port) error { p.Trunks = []int{10}; return nil }, "trunks"))
 	require.ErrorIs(t, err, errors.ErrUnsupported)
 	assert.Contains(t, err.Error(), "no column Port.trunks")
 
@@ -166,12 +167,12 @@ func TestSchemaLacks(t *testing.T) {
 			"key": map[string]any{"type": "string", "enum": []any{"set", []any{"standalone"}}}, "min": 0, "max": 1}}
 	})
 	s3 := ovstest.NewServer(t, ovstest.WithSchema(narrow))
-	_, err = s3.Client.Transact(ctx, ovsdb.NoWait(), addBridge("br0"), bridge.SetFailMode("br0", ovsdb.BridgeFailModeStandalone))
+	_, err = s3.Client.Transact(ctx, ovsdb.NoWait(), addBridge("br0"), bridge.SetFailMode("br0", vswitchdb.BridgeFailModeStandalone))
 	require.NoError(t, err)
 	before, err := s3.Dump()
 	require.NoError(t, err)
 	for _, cmd := range []ovsdb.Command{
-		bridge.SetFailMode("br0", ovsdb.BridgeFailModeSecure),
+		bridge.SetFailMode("br0", vswitchdb.BridgeFailModeSecure),
 		addBridgeSecure("br1"),
 	} {
 		_, err = s3.Client.Transact(ctx, ovsdb.NoWait(), cmd)
@@ -190,7 +191,7 @@ func TestSchemaLacks(t *testing.T) {
 		cols["tag"] = map[string]any{"type": map[string]any{"key": "string", "min": 0, "max": 1}}
 	})
 	s2 := ovstest.NewServer(t, ovstest.WithSchema(bad), ovstest.WithoutClient(), ovstest.WithoutInit())
-	_, err = ovsdb.Dial(ctx, s2.Endpoint)
+	_, err = ovsdb.Dial(ctx, s2.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.ErrorIs(t, err, ovsdb.ErrSchema)
 	assert.Contains(t, err.Error(), "column Port.tag is")
 }
@@ -216,12 +217,12 @@ func TestAtomicity(t *testing.T) {
 			// Bypass the name check: the server's index must refuse a second
 			// interface "p1" (a referenced one: unreferenced rows are
 			// garbage-collected before indexes are checked).
-			last: onBridge("br0", func(tx *ovsdb.Tx, br *ovsdb.Bridge) error {
-				iface := &ovsdb.Interface{Name: "p1"}
+			last: onBridge("br0", func(tx *ovsdb.Tx, br *vswitchdb.Bridge) error {
+				iface := &vswitchdb.Interface{Name: "p1"}
 				if _, err := tx.Insert(iface); err != nil {
 					return err
 				}
-				port := &ovsdb.Port{Name: "p9", Interfaces: []string{iface.UUID}}
+				port := &vswitchdb.Port{Name: "p9", Interfaces: []string{iface.UUID}}
 				if _, err := tx.Insert(port); err != nil {
 					return err
 				}
@@ -231,7 +232,7 @@ func TestAtomicity(t *testing.T) {
 		},
 		{
 			name: "last operation fails in the server (dangling reference)",
-			last: onBridge("br0", func(tx *ovsdb.Tx, br *ovsdb.Bridge) error {
+			last: onBridge("br0", func(tx *ovsdb.Tx, br *vswitchdb.Bridge) error {
 				return tx.Mutate(br, ovsdb.Insert("ports", []string{"00000000-0000-0000-0000-000000000001"}))
 			}),
 		},
@@ -242,7 +243,7 @@ func TestAtomicity(t *testing.T) {
 			require.NoError(t, err)
 			_, err = s.Client.Transact(ctx, ovsdb.NoWait(),
 				addPort("br0", "p2", "internal"),
-				onBridge("br0", func(tx *ovsdb.Tx, br *ovsdb.Bridge) error {
+				onBridge("br0", func(tx *ovsdb.Tx, br *vswitchdb.Bridge) error {
 					br.ExternalIDs = map[string]string{"k": "v"}
 					return tx.Update(br, "external_ids")
 				}),
@@ -262,9 +263,9 @@ func TestAtomicity(t *testing.T) {
 func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }
 
 // onBridge is a command that looks bridge name up and hands it to fn.
-func onBridge(name string, fn func(tx *ovsdb.Tx, br *ovsdb.Bridge) error) ovsdb.Command {
+func onBridge(name string, fn func(tx *ovsdb.Tx, br *vswitchdb.Bridge) error) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", name)
+		br, err := ovsdb.Lookup[vswitchdb.Bridge](tx, "name", name)
 		if err != nil {
 			return err
 		}
@@ -285,7 +286,7 @@ func TestNoLostUpdates(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, err := ovsdb.Dial(ctx, s.Endpoint)
+			c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 			if err != nil {
 				errs <- err
 				return
@@ -305,7 +306,7 @@ func TestNoLostUpdates(t *testing.T) {
 		require.NoError(t, err)
 	}
 	// A fresh client's initial snapshot is the server's current state.
-	fresh, err := ovsdb.Dial(ctx, s.Endpoint)
+	fresh, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	defer fresh.Close()
 	assert.Len(t, portNames(t, fresh, "br0"), writers*each+1) // plus the bridge's own port
@@ -323,11 +324,11 @@ func TestVerifyReruns(t *testing.T) {
 	ctx := testCtx(t, 20*time.Second)
 	_, err := s.Client.Transact(ctx, ovsdb.NoWait(), addBridge("br0"))
 	require.NoError(t, err)
-	other, err := ovsdb.Dial(ctx, s.Endpoint)
+	other, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	defer other.Close()
 	setCounter := func(tx *ovsdb.Tx, n int) error {
-		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+		br, err := ovsdb.Lookup[vswitchdb.Bridge](tx, "name", "br0")
 		if err != nil {
 			return err
 		}
@@ -339,7 +340,7 @@ func TestVerifyReruns(t *testing.T) {
 	_, err = s.Client.Do(ctx, func(tx *ovsdb.Tx) error {
 		tx.NoWait()
 		run := runs.Add(1)
-		br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+		br, err := ovsdb.Lookup[vswitchdb.Bridge](tx, "name", "br0")
 		if err != nil {
 			return err
 		}
@@ -372,21 +373,21 @@ func TestWaitForVSwitchd(t *testing.T) {
 
 	res, err := s.Client.Transact(ctx, addBridge("br0"), addPort("br0", "p-int", "internal"))
 	require.NoError(t, err)
-	require.Len(t, res.Interfaces, 2)
-	for _, st := range res.Interfaces {
+	require.Len(t, vswitchdb.ReportOf(res).Interfaces, 2)
+	for _, st := range vswitchdb.ReportOf(res).Interfaces {
 		assert.Positive(t, st.Ofport, "interface %s", st.Name)
 		assert.Empty(t, st.Error)
 	}
 
 	res, err = s.Client.Transact(ctx, addPort("br0", "nosuchdev0", ""))
 	require.Error(t, err)
-	var ie *ovsdb.InterfaceError
+	var ie *vswitchdb.InterfaceError
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, "nosuchdev0", ie.Name)
 	assert.Contains(t, ie.Cause, "nosuchdev0")
 	assert.Contains(t, err.Error(), `committed, but interface "nosuchdev0" failed`)
 	require.NotNil(t, res)
-	require.Len(t, res.Interfaces, 1)
+	require.Len(t, vswitchdb.ReportOf(res).Interfaces, 1)
 	assert.Contains(t, portNames(t, s.Client, "br0"), "nosuchdev0", "the row stays committed")
 	// vswitchd's status writes (mac_in_use, ofport, statistics...) must all
 	// decode: a bad update would show as a silent resynchronisation.
@@ -397,7 +398,7 @@ func TestWaitForVSwitchd(t *testing.T) {
 // own client does not when the server has none).
 func waitingClient(t *testing.T, s *ovstest.Server) *ovsdb.Client {
 	t.Helper()
-	c, err := ovsdb.Dial(testCtx(t, 10*time.Second), s.Endpoint)
+	c, err := ovsdb.Dial(testCtx(t, 10*time.Second), s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
 	return c
@@ -414,7 +415,7 @@ func TestWaitWithoutVSwitchd(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, err.Error(), "ovs-vswitchd")
 	require.NotNil(t, res, "the transaction committed")
-	assert.Positive(t, res.NextCfg)
+	assert.Positive(t, vswitchdb.ReportOf(res).NextCfg)
 	assert.Equal(t, []string{"br0"}, portNames(t, c, "br0"))
 
 	// NoWait returns as soon as the cache shows the commit, well within a
@@ -423,7 +424,7 @@ func TestWaitWithoutVSwitchd(t *testing.T) {
 	defer cancel2()
 	res, err = c.Transact(short2, ovsdb.NoWait(), addPort("br0", "p1", ""))
 	require.NoError(t, err)
-	assert.Empty(t, res.Interfaces)
+	assert.Empty(t, vswitchdb.ReportOf(res).Interfaces)
 
 	// So does every transaction of a client made WithNoWait (the
 	// harness client, here, since the server has no ovs-vswitchd).
@@ -431,7 +432,7 @@ func TestWaitWithoutVSwitchd(t *testing.T) {
 	defer cancel3()
 	res, err = s.Client.Transact(short3, addPort("br0", "p2", ""))
 	require.NoError(t, err)
-	assert.Zero(t, res.NextCfg, "no next_cfg bump without waiting")
+	assert.Zero(t, vswitchdb.ReportOf(res).NextCfg, "no next_cfg bump without waiting")
 }
 
 // TestSync: after Sync, a client's reads show what another client has
@@ -440,7 +441,7 @@ func TestSync(t *testing.T) {
 	t.Parallel()
 	s := newSwitch(t)
 	ctx := testCtx(t, 60*time.Second)
-	writer, err := ovsdb.Dial(ctx, s.Endpoint)
+	writer, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	defer writer.Close()
 	for i := range 200 {
@@ -478,7 +479,7 @@ func TestReconnect(t *testing.T) {
 	c := s.Client
 	_, err := c.Transact(ctx, ovsdb.NoWait(), addBridge("br0"), addPort("br0", "p1", ""))
 	require.NoError(t, err)
-	watch, err := ovsdb.Watch[ovsdb.Port](ctx, c)
+	watch, err := ovsdb.Watch[vswitchdb.Port](ctx, c)
 	require.NoError(t, err)
 
 	// Kill the server, change the database behind the client's back, and
@@ -490,7 +491,7 @@ func TestReconnect(t *testing.T) {
 	require.NoError(t, s.StartDB(context.Background()))
 
 	// The client reconnects; its cache is the new database, never the old.
-	p, err := ovsdb.WaitUntil(ctx, c, func(p *ovsdb.Port) bool { return p.Name == "p1" && p.Tag != nil && *p.Tag == 7 })
+	p, err := ovsdb.WaitUntil(ctx, c, func(p *vswitchdb.Port) bool { return p.Name == "p1" && p.Tag != nil && *p.Tag == 7 })
 	require.NoError(t, err)
 	assert.Equal(t, 7, *p.Tag)
 	assert.EqualValues(t, 1, c.Stats().Reconnects)
@@ -504,12 +505,12 @@ func TestReconnect(t *testing.T) {
 		t.Fatal("no event after reconnect")
 	}
 	// Cache equals what a fresh client loads.
-	fresh, err := ovsdb.Dial(ctx, s.Endpoint)
+	fresh, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	defer fresh.Close()
-	list := func(c *ovsdb.Client) []*ovsdb.Port {
-		var ps []*ovsdb.Port
-		require.NoError(t, c.View(ctx, func(tx *ovsdb.Tx) (err error) { ps, err = ovsdb.List[ovsdb.Port](tx); return err }))
+	list := func(c *ovsdb.Client) []*vswitchdb.Port {
+		var ps []*vswitchdb.Port
+		require.NoError(t, c.View(ctx, func(tx *ovsdb.Tx) (err error) { ps, err = ovsdb.List[vswitchdb.Port](tx); return err }))
 		return ps
 	}
 	assert.Equal(t, list(fresh), list(c))
@@ -523,14 +524,14 @@ func TestWatchAndWaitUntil(t *testing.T) {
 	t.Parallel()
 	s := ovstest.NewServer(t)
 	ctx := testCtx(t, 20*time.Second)
-	watch, err := ovsdb.Watch[ovsdb.Bridge](ctx, s.Client)
+	watch, err := ovsdb.Watch[vswitchdb.Bridge](ctx, s.Client)
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() {
-		_, err := ovsdb.WaitUntil(ctx, s.Client, func(b *ovsdb.Bridge) bool { return b.Name == "br-late" })
+		_, err := ovsdb.WaitUntil(ctx, s.Client, func(b *vswitchdb.Bridge) bool { return b.Name == "br-late" })
 		done <- err
 	}()
-	other, err := ovsdb.Dial(ctx, s.Endpoint)
+	other, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	defer other.Close()
 	_, err = other.Transact(ctx, ovsdb.NoWait(), addBridge("br-late"))
@@ -574,21 +575,21 @@ func TestCommitWithoutRootRow(t *testing.T) {
 	s := ovstest.NewServer(t, ovstest.WithoutInit())
 	ctx := testCtx(t, 10*time.Second)
 	res, err := s.Client.Transact(ctx, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		_, err := tx.Insert(&ovsdb.Bridge{Name: "orphan"})
+		_, err := tx.Insert(&vswitchdb.Bridge{Name: "orphan"})
 		return err
 	}))
 	require.NoError(t, err)
-	assert.Zero(t, res.NextCfg)
-	res, err = s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.Init())
+	assert.Zero(t, vswitchdb.ReportOf(res).NextCfg)
+	res, err = s.Client.Transact(ctx, ovsdb.NoWait(), vswitchdb.Init())
 	require.NoError(t, err, "init waits for its own root row")
-	assert.Zero(t, res.NextCfg, "NoWait leaves next_cfg alone, as ovs-vsctl --no-wait does")
+	assert.Zero(t, vswitchdb.ReportOf(res).NextCfg, "NoWait leaves next_cfg alone, as ovs-vsctl --no-wait does")
 }
 
 func TestReadOnlyView(t *testing.T) {
 	t.Parallel()
 	s := ovstest.NewServer(t)
 	err := s.Client.View(testCtx(t, 10*time.Second), func(tx *ovsdb.Tx) error {
-		_, err := tx.Insert(&ovsdb.Bridge{Name: "x"})
+		_, err := tx.Insert(&vswitchdb.Bridge{Name: "x"})
 		return err
 	})
 	assert.ErrorIs(t, err, ovsdb.ErrInvalid)
@@ -602,20 +603,20 @@ func TestInsertedRowSentWhole(t *testing.T) {
 	t.Parallel()
 	s := ovstest.NewServer(t)
 	ctx := testCtx(t, 20*time.Second)
-	var before *ovsdb.Bridge
+	var before *vswitchdb.Bridge
 	cmds := []ovsdb.Command{ovsdb.NoWait(), addBridge("br0"),
 		ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 			var err error
-			before, err = ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+			before, err = ovsdb.Lookup[vswitchdb.Bridge](tx, "name", "br0")
 			return err
 		}),
 		addPort("br0", "p1", ""), addPort("br0", "p2", ""),
 		ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-			br, err := ovsdb.Lookup[ovsdb.Bridge](tx, "name", "br0")
+			br, err := ovsdb.Lookup[vswitchdb.Bridge](tx, "name", "br0")
 			if err != nil {
 				return err
 			}
-			mode := ovsdb.BridgeFailModeSecure
+			mode := vswitchdb.BridgeFailModeSecure
 			br.FailMode = &mode
 			return tx.Update(br, "fail_mode")
 		})}
@@ -623,7 +624,7 @@ func TestInsertedRowSentWhole(t *testing.T) {
 	require.NoError(t, err)
 	var bridgeOps []ovsdb.Operation
 	for _, op := range dry.Operations {
-		if op.Table == ovsdb.TableBridge {
+		if op.Table == vswitchdb.TableBridge {
 			bridgeOps = append(bridgeOps, op)
 		}
 	}
@@ -650,7 +651,7 @@ func TestMaxRetries(t *testing.T) {
 	s := newSwitch(t)
 	ctx := testCtx(t, 20*time.Second)
 	for _, retries := range []int{0, 2} {
-		c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithMaxRetries(retries))
+		c, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithMaxRetries(retries))
 		require.NoError(t, err)
 		attempts := 0
 		_, err = c.Do(ctx, func(tx *ovsdb.Tx) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // hugeReplyServer answers the first request on each connection with a
@@ -72,7 +73,7 @@ func TestMessageSizeLimit(t *testing.T) {
 			ep := hugeReplyServer(t, tt.reply)
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			_, err := ovsdb.Dial(testCtx(t, 30*time.Second), ep, tt.opts...)
+			_, err := ovsdb.Dial(testCtx(t, 30*time.Second), ep, append([]ovsdb.Option{ovsdb.WithDatabase(vswitchdb.Database())}, tt.opts...)...)
 			runtime.ReadMemStats(&after)
 			require.ErrorIs(t, err, ovsdb.ErrMessageTooLarge)
 			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(tt.reply), "bytes allocated for a refused reply")

@@ -30,6 +30,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/ovsproc"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // nameDomain is a database and the commands on its names: keys 0..3 are
@@ -200,7 +201,7 @@ func lzNamesCheck(t *testing.T, d nameDomain, f lzFault) {
 		go func() {
 			defer wg.Done()
 			opts := append([]ovsdb.Option{ovsdb.WithBackoff(10*time.Millisecond, 100*time.Millisecond)}, d.dial...)
-			c, err := ovsdb.Dial(ctx, proxy.endpoint(), opts...)
+			c, err := ovsdb.Dial(ctx, proxy.endpoint(), append([]ovsdb.Option{ovsdb.WithDatabase(vswitchdb.Database())}, opts...)...)
 			if err != nil {
 				t.Error(err)
 				return
@@ -237,7 +238,7 @@ func lzNamesCheck(t *testing.T, d nameDomain, f lzFault) {
 	wg.Wait()
 	// The end state, probed by a fresh client after everything.
 	opts := append([]ovsdb.Option{}, d.dial...)
-	fresh, err := ovsdb.Dial(ctx, s.Endpoint, opts...)
+	fresh, err := ovsdb.Dial(ctx, s.Endpoint, append([]ovsdb.Option{ovsdb.WithDatabase(vswitchdb.Database())}, opts...)...)
 	require.NoError(t, err)
 	defer fresh.Close()
 	for k := range nameKeys {

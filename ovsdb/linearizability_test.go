@@ -31,6 +31,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/vlan"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Registers are ports r0..r3: external_ids n is a counter written by
@@ -54,7 +55,7 @@ var lzKinds = []lincheck.Kind{opIncVerify, opIncUpdate, opAdd, opIncPlain, opSet
 // marker is a command that leaves an operation's marker on port name.
 func marker(name, m string) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+		p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", name)
 		if err != nil {
 			return err
 		}
@@ -170,7 +171,7 @@ func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
 			return tx.Mutate(p, ovsdb.Insert("other_config", map[string]string{in.Marker: "1"}))
 		})
 	case opIncUpdate:
-		_, err = c.Transact(ctx, ovsdb.NoWait(), port.Update(name, func(p *ovsdb.Port) error {
+		_, err = c.Transact(ctx, ovsdb.NoWait(), port.Update(name, func(p *vswitchdb.Port) error {
 			n, _ := strconv.Atoi(p.ExternalIDs["n"])
 			out.N = n + 1
 			p.ExternalIDs = map[string]string{"n": strconv.Itoa(out.N)}
@@ -182,7 +183,7 @@ func lzRun(ctx context.Context, c *ovsdb.Client, in lzInput) (lzOutput, error) {
 		}, "external_ids", "other_config"))
 	case opAdd:
 		_, err = c.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+			p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", name)
 			if err != nil {
 				return err
 			}
@@ -330,7 +331,7 @@ func lzCheck(t *testing.T, f lzFault) {
 	const clients, each, most = 8, 20, 200
 	var early *ovsdb.Client
 	if f.after != nil {
-		early, err = ovsdb.Dial(ctx, s.Endpoint)
+		early, err = ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 		require.NoError(t, err)
 		defer early.Close()
 	}
@@ -346,7 +347,7 @@ func lzCheck(t *testing.T, f lzFault) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, err := ovsdb.Dial(ctx, proxy.endpoint(), ovsdb.WithBackoff(10*time.Millisecond, 100*time.Millisecond))
+			c, err := ovsdb.Dial(ctx, proxy.endpoint(), ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithBackoff(10*time.Millisecond, 100*time.Millisecond))
 			if err != nil {
 				t.Error(err)
 				return
@@ -390,13 +391,13 @@ func lzCheck(t *testing.T, f lzFault) {
 	}
 
 	// The end state, read by a fresh client connected after everything.
-	final := make([]*ovsdb.Port, registers)
-	fresh, err := ovsdb.Dial(ctx, s.Endpoint)
+	final := make([]*vswitchdb.Port, registers)
+	fresh, err := ovsdb.Dial(ctx, s.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	require.NoError(t, err)
 	defer fresh.Close()
 	require.NoError(t, fresh.View(ctx, func(tx *ovsdb.Tx) error {
 		for k := range registers {
-			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", register(k))
+			p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", register(k))
 			if err != nil {
 				return err
 			}

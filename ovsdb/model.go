@@ -5,10 +5,8 @@ import (
 	"slices"
 )
 
-// Model is a row of one table of a database: *Bridge, *Port, *Interface
-// and the other generated types of this package for Open_vSwitch, and the
-// types that internal/modelgen generates for other schemas (packages
-// ovn/nbdb and ovn/sbdb). Its OVSDB-prefixed methods are the generated
+// Model is a row of one table of a database: the types that cmd/modelgen
+// generates (vswitchdb.Bridge, nbdb.LogicalSwitch, a program's own). Its OVSDB-prefixed methods are the generated
 // code's interface to this package's cache and transactions; programs use
 // the rows' fields and the functions of this package instead.
 type Model interface {
@@ -67,18 +65,6 @@ func SetColumn(m Model, col string, v any) error { return m.OVSDBSetColumn(col, 
 
 // Columns lists the row's columns (without "_uuid"), in schema order.
 func Columns(m Model) []string { return slices.Clone(m.OVSDBColumns()) }
-
-// NewRow returns an empty row of the named table.
-func NewRow(table string) (Model, error) {
-	m := newModel(table)
-	if m == nil {
-		return nil, fmt.Errorf("table %q: %w", table, ErrUnknownTable)
-	}
-	return m, nil
-}
-
-// Tables lists the tables the models cover.
-func Tables() []string { return tableNames() }
 
 // ColumnTypeError is the error of setting a column from a Go value of
 // another type.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // TestWithMonitorRefuses: a monitor of an unknown table or column, or with
@@ -17,14 +18,14 @@ func TestWithMonitorRefuses(t *testing.T) {
 		want error
 	}{
 		{"unknown table", ovsdb.WithMonitor(ovsdb.Monitor{Table: "Nope"}), ovsdb.ErrUnknownTable},
-		{"unknown column", ovsdb.WithMonitor(ovsdb.Monitor{Table: ovsdb.TablePort, Columns: []string{"nope"}}), ovsdb.ErrUnknownColumn},
-		{"unknown condition column", ovsdb.WithMonitor(ovsdb.Monitor{Table: ovsdb.TablePort, Where: []ovsdb.Condition{{Column: "nope", Function: "==", Value: "x"}}}), ovsdb.ErrUnknownColumn},
-		{"unknown function", ovsdb.WithMonitor(ovsdb.Monitor{Table: ovsdb.TablePort, Where: []ovsdb.Condition{{Column: "name", Function: "~=", Value: "x"}}}), ovsdb.ErrInvalid},
+		{"unknown column", ovsdb.WithMonitor(ovsdb.Monitor{Table: vswitchdb.TablePort, Columns: []string{"nope"}}), ovsdb.ErrUnknownColumn},
+		{"unknown condition column", ovsdb.WithMonitor(ovsdb.Monitor{Table: vswitchdb.TablePort, Where: []ovsdb.Condition{{Column: "nope", Function: "==", Value: "x"}}}), ovsdb.ErrUnknownColumn},
+		{"unknown function", ovsdb.WithMonitor(ovsdb.Monitor{Table: vswitchdb.TablePort, Where: []ovsdb.Condition{{Column: "name", Function: "~=", Value: "x"}}}), ovsdb.ErrInvalid},
 		{"no table", ovsdb.WithMonitor(ovsdb.Monitor{}), ovsdb.ErrInvalid},
-		{"a table twice", ovsdb.WithMonitor(ovsdb.Monitor{Table: ovsdb.TablePort}, ovsdb.Monitor{Table: ovsdb.TablePort}), ovsdb.ErrInvalid},
+		{"a table twice", ovsdb.WithMonitor(ovsdb.Monitor{Table: vswitchdb.TablePort}, ovsdb.Monitor{Table: vswitchdb.TablePort}), ovsdb.ErrInvalid},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ovsdb.Dial(context.Background(), "unix:/nonexistent/db.sock", tt.opt)
+			_, err := ovsdb.Dial(context.Background(), "unix:/nonexistent/db.sock", ovsdb.WithDatabase(vswitchdb.Database()), tt.opt)
 			if !errors.Is(err, tt.want) {
 				t.Errorf("Dial = %v, want %v", err, tt.want)
 			}

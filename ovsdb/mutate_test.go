@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // TestMutateMap: the forms a map column's mutations take on the wire: pairs
@@ -31,7 +32,7 @@ func TestMutateMap(t *testing.T) {
 			ctx := testCtx(t, 10*time.Second)
 			_, err := s.Client.Do(ctx, func(tx *ovsdb.Tx) error {
 				tx.NoWait()
-				p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+				p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 				if err != nil {
 					return err
 				}
@@ -41,7 +42,7 @@ func TestMutateMap(t *testing.T) {
 			require.NoError(t, err)
 			_, err = s.Client.Do(ctx, func(tx *ovsdb.Tx) error {
 				tx.NoWait()
-				p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+				p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 				if err != nil {
 					return err
 				}
@@ -49,7 +50,7 @@ func TestMutateMap(t *testing.T) {
 			})
 			require.NoError(t, err)
 			err = s.Client.View(ctx, func(tx *ovsdb.Tx) error {
-				p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p1")
+				p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p1")
 				if err != nil {
 					return err
 				}

@@ -24,6 +24,7 @@ import (
 	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/tunnel"
 	"github.com/ovskit/ovskit/vlan"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 func olderSchema(t *testing.T, file string) string {
@@ -41,9 +42,9 @@ func TestOlderOpenVSwitch(t *testing.T) {
 	s := ovstest.NewServer(t, ovstest.WithSchema(olderSchema(t, "vswitch-2.13.8.ovsschema")))
 	ctx := testCtx(t, time.Minute)
 	c := s.Client
-	assert.False(t, c.ServerHas(ovsdb.TableInterface, "ingress_policing_kpkts_rate"))
-	assert.True(t, c.ServerHas(ovsdb.TableInterface, "ingress_policing_rate"))
-	assert.True(t, c.ServerHas(ovsdb.TableBridge, ""))
+	assert.False(t, c.ServerHas(vswitchdb.TableInterface, "ingress_policing_kpkts_rate"))
+	assert.True(t, c.ServerHas(vswitchdb.TableInterface, "ingress_policing_rate"))
+	assert.True(t, c.ServerHas(vswitchdb.TableBridge, ""))
 	assert.False(t, c.ServerHas("NoSuchTable", ""))
 
 	// The everyday commands work.
@@ -67,7 +68,7 @@ func TestOlderOpenVSwitch(t *testing.T) {
 		{"set", dbcmd.Set("Interface", "p1", []string{"ingress_policing_kpkts_rate=100"})},
 		{"set with another column", dbcmd.Set("Interface", "p1", []string{"ingress_policing_rate=5", "ingress_policing_kpkts_burst=7"})},
 		{"insert", ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-			_, err := tx.Insert(&ovsdb.Interface{Name: "x", IngressPolicingKpktsRate: 5})
+			_, err := tx.Insert(&vswitchdb.Interface{Name: "x", IngressPolicingKpktsRate: 5})
 			return err
 		})},
 	} {
@@ -75,7 +76,7 @@ func TestOlderOpenVSwitch(t *testing.T) {
 		require.ErrorIs(t, err, errors.ErrUnsupported, tt.name)
 		var ue *ovsdb.UnsupportedError
 		require.ErrorAs(t, err, &ue, tt.name)
-		assert.Equal(t, ovsdb.TableInterface, ue.Table, tt.name)
+		assert.Equal(t, vswitchdb.TableInterface, ue.Table, tt.name)
 		assert.Equal(t, "Open_vSwitch 8.2.0", ue.Server, tt.name)
 	}
 	after, err := s.Dump()
@@ -89,7 +90,7 @@ func TestOlderOpenVSwitch(t *testing.T) {
 	_, err = c.Transact(ctx, ovsdb.NoWait(), dbcmd.Set("Interface", "p1", []string{"ingress_policing_kpkts_rate=0", "ingress_policing_rate=3"}))
 	require.NoError(t, err)
 	require.NoError(t, c.View(ctx, func(tx *ovsdb.Tx) error {
-		i, err := ovsdb.Lookup[ovsdb.Interface](tx, "name", "p1")
+		i, err := ovsdb.Lookup[vswitchdb.Interface](tx, "name", "p1")
 		if err == nil {
 			assert.Zero(t, i.IngressPolicingKpktsRate)
 			assert.Equal(t, 3, i.IngressPolicingRate)
@@ -97,7 +98,7 @@ func TestOlderOpenVSwitch(t *testing.T) {
 		return err
 	}))
 	// Reads, verifications and a read-modify-write of the row work.
-	_, err = c.Transact(ctx, ovsdb.NoWait(), port.Update("p1", func(p *ovsdb.Port) error {
+	_, err = c.Transact(ctx, ovsdb.NoWait(), port.Update("p1", func(p *vswitchdb.Port) error {
 		p.ExternalIDs = map[string]string{"k": "v"}
 		return nil
 	}, "external_ids"))
@@ -155,14 +156,14 @@ func TestUpgradedUnderClient(t *testing.T) {
 	require.NoError(t, err, "ovsdb-client convert: %s", out)
 	// The conversion drops the server's connections; the client's
 	// reconnect negotiates with the new schema.
-	for !c.ServerHas(ovsdb.TableInterface, "ingress_policing_kpkts_rate") {
+	for !c.ServerHas(vswitchdb.TableInterface, "ingress_policing_kpkts_rate") {
 		require.NoError(t, ctx.Err(), "the client never saw the converted schema")
 		time.Sleep(20 * time.Millisecond)
 	}
 	_, err = c.Transact(ctx, ovsdb.NoWait(), set)
 	require.NoError(t, err)
 	require.NoError(t, c.View(ctx, func(tx *ovsdb.Tx) error {
-		i, err := ovsdb.Lookup[ovsdb.Interface](tx, "name", "p1")
+		i, err := ovsdb.Lookup[vswitchdb.Interface](tx, "name", "p1")
 		if err == nil {
 			assert.Equal(t, 100, i.IngressPolicingKpktsRate)
 		}

@@ -12,8 +12,9 @@ import (
 	lib "github.com/ovn-kubernetes/libovsdb/ovsdb"
 )
 
-// Schema describes the Open_vSwitch database the models were generated from:
-// the tables and the type of every column. Its parser is libovsdb's.
+// Schema describes a database the models were generated from (or a
+// server's, for negotiation): the tables and the type of every column.
+// Its parser is libovsdb's.
 type Schema struct {
 	db lib.DatabaseSchema
 	// kinds caches, per table and column, how key and value atoms encode.
@@ -36,14 +37,11 @@ type columnKinds struct {
 	setRef string
 }
 
-// ModelSchema returns the schema of this package's generated models
-// (Open_vSwitch).
-func ModelSchema() (*Schema, error) { return Database().Schema() }
-
 // DatabaseModel is a database's schema and the models generated from it:
-// what WithDatabase gives a client. Each package of generated models has
-// a Database function that returns its own (Database here, for
-// Open_vSwitch; nbdb.Database and sbdb.Database for OVN).
+// what WithDatabase gives a client, with the database's Policy if it has
+// one. Each package of generated models has a Database function that
+// returns its own (vswitchdb.Database for Open_vSwitch; nbdb.Database and
+// sbdb.Database for OVN).
 type DatabaseModel struct {
 	name, version string
 	schema        []byte
@@ -51,6 +49,11 @@ type DatabaseModel struct {
 	tables        []string
 	// zeros are an empty row of each table, shared: only ever read.
 	zeros map[string]Model
+	// policy is the database's, if any (WithPolicy), with its OnWrite
+	// operations encoded once (or why they could not be).
+	policy      *Policy
+	onWriteJSON [][]byte
+	policyErr   error
 }
 
 // NewDatabaseModel is called by generated code: the schema's name and
@@ -168,6 +171,19 @@ func (s *Schema) IsRoot(table string) bool { return s.isRoot(table) }
 
 // Columns returns the column names of table, sorted, without _uuid.
 func (s *Schema) Columns(table string) []string { return slices.Clone(s.columns[table]) }
+
+// NewRow returns an empty row of the named table, of the models' type.
+func (s *Schema) NewRow(table string) (Model, error) {
+	if s.model == nil {
+		return nil, fmt.Errorf("table %q: the schema has no models: %w", table, ErrUnknownTable)
+	}
+	return s.model.NewRow(table)
+}
+
+// Tables lists the tables of the models' schema, sorted.
+func (s *Schema) Tables() []string {
+	return slices.Sorted(maps.Keys(s.db.Tables))
+}
 
 func (s *Schema) kindsOf(table, column string) (columnKinds, error) {
 	t, ok := s.kinds[table]

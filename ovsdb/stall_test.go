@@ -21,6 +21,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/ovsproc"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // stopLeader stops the Northbound leader (SIGSTOP) and waits until
@@ -265,7 +266,7 @@ func TestSilentEndpointFailover(t *testing.T) {
 		{"connect timeout 1s", []ovsdb.Option{ovsdb.WithConnectTimeout(time.Second)}, time.Second},
 	} {
 		start := time.Now()
-		c, err := ovsdb.Dial(ctx, eps, append([]ovsdb.Option{ovsdb.WithoutShuffle()}, tt.opts...)...)
+		c, err := ovsdb.Dial(ctx, eps, append([]ovsdb.Option{ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithoutShuffle()}, tt.opts...)...)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/ovskit/ovskit/internal/testpki"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 func TestTLS(t *testing.T) {
@@ -51,7 +52,7 @@ func TestTLS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ovsdb.Dial(testCtx(t, 10*time.Second), s.SSLEndpoint, ovsdb.WithTLS(tlsFor(tt.issuer)))
+			c, err := ovsdb.Dial(testCtx(t, 10*time.Second), s.SSLEndpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithTLS(tlsFor(tt.issuer)))
 			if !tt.ok {
 				require.Error(t, err)
 				return
@@ -62,7 +63,7 @@ func TestTLS(t *testing.T) {
 		})
 	}
 	t.Run("ssl endpoint without TLS config", func(t *testing.T) {
-		_, err := ovsdb.Dial(testCtx(t, 5*time.Second), s.SSLEndpoint)
+		_, err := ovsdb.Dial(testCtx(t, 5*time.Second), s.SSLEndpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 		assert.ErrorIs(t, err, ovsdb.ErrInvalid)
 	})
 }

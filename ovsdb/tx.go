@@ -1217,8 +1217,9 @@ func (tx *Tx) Delete(row Model) error {
 // log and database file. Equivalent to: ovs-vsctl comment TEXT
 func (tx *Tx) Comment(text string) { tx.comments = append(tx.comments, text) }
 
-// NoWait makes the commit return without waiting for ovs-vswitchd to apply
-// the change. Equivalent to: ovs-vsctl --no-wait
+// NoWait leaves the database's Policy out of the commit: for Open_vSwitch,
+// next_cfg is not incremented and the commit does not wait for
+// ovs-vswitchd to apply the change. Equivalent to: ovs-vsctl --no-wait
 func (tx *Tx) NoWait() { tx.noWait = true }
 
 // DryRun makes the transaction return its operations without committing.
@@ -1258,8 +1259,8 @@ func (f setting) Run(tx *Tx) error { f(tx); return nil }
 // comment command).
 func Comment(text string) Command { return setting(func(tx *Tx) { tx.Comment(text) }) }
 
-// NoWait returns a Command that makes the transaction not wait for
-// ovs-vswitchd (ovs-vsctl --no-wait). WithNoWait makes it a client's
+// NoWait returns a Command that leaves the database's Policy out of the
+// transaction (ovs-vsctl --no-wait: no waiting for ovs-vswitchd). WithNoWait makes it a client's
 // default.
 func NoWait() Command { return setting(func(tx *Tx) { tx.NoWait() }) }
 
@@ -1474,23 +1475,11 @@ type Result struct {
 	Operations []Operation
 	// UUIDs maps the names of inserted rows to their real UUIDs.
 	UUIDs map[string]string
-	// NextCfg is the Open_vSwitch.next_cfg value the transaction set (0 if
-	// it wrote nothing or there is no Open_vSwitch row yet).
-	NextCfg int
-	// Interfaces reports the interfaces the transaction created, as
-	// ovs-vswitchd set them up (empty with NoWait).
-	Interfaces []InterfaceStatus
+	// Report is what the database's Policy reported after the commit,
+	// if anything (for Open_vSwitch, read it with vswitchdb.ReportOf).
+	Report any
 	// DryRun is set when nothing was committed.
 	DryRun bool
-}
-
-// InterfaceStatus is an interface created by a transaction, once
-// ovs-vswitchd has applied it.
-type InterfaceStatus struct {
-	Name   string
-	UUID   string
-	Ofport int    // -1 or 0 when it failed
-	Error  string // the interface's error column
 }
 
 // UUID returns the real UUID of the row inserted under the name, or "".
@@ -1503,27 +1492,10 @@ func (r *Result) String() string {
 	if r.DryRun {
 		b.WriteString(" (dry run)")
 	}
-	for _, i := range r.Interfaces {
-		fmt.Fprintf(&b, "; %s ofport %d", i.Name, i.Ofport)
-		if i.Error != "" {
-			fmt.Fprintf(&b, " error %q", i.Error)
-		}
+	if s, ok := r.Report.(fmt.Stringer); ok {
+		fmt.Fprintf(&b, "; %s", s)
 	}
 	return b.String()
-}
-
-// decodeNextCfg reads next_cfg from a select result row.
-func decodeNextCfg(rows []json.RawMessage) (int, error) {
-	if len(rows) == 0 {
-		return 0, nil
-	}
-	var row struct {
-		NextCfg int `json:"next_cfg"`
-	}
-	if err := json.Unmarshal(rows[0], &row); err != nil {
-		return 0, err
-	}
-	return row.NextCfg, nil
 }
 
 // Row returns a copy of the row of table with the given UUID as the

@@ -15,7 +15,7 @@ const (
 // "a", without a server.
 func newTestTx(t *testing.T) *Tx {
 	t.Helper()
-	schema, err := ModelSchema()
+	schema, err := testSchema()
 	if err != nil {
 		t.Fatal(err)
 	}

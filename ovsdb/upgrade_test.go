@@ -14,6 +14,7 @@ import (
 	"github.com/ovskit/ovskit/ovn/nbdb"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // TestLinearizableUpgrade: a rolling upgrade under load. Eight clients
@@ -82,7 +83,7 @@ func upgradeFaults(t *testing.T) []lzFault {
 // new schema (it negotiated again on its reconnect) and writes and reads
 // Interface.ingress_policing_kpkts_rate, which 8.2.0 lacks.
 func newColumnUsable(t *testing.T, ctx context.Context, c *ovsdb.Client) {
-	for !c.ServerHas(ovsdb.TableInterface, ovsdb.ColumnInterfaceIngressPolicingKpktsRate) {
+	for !c.ServerHas(vswitchdb.TableInterface, vswitchdb.ColumnInterfaceIngressPolicingKpktsRate) {
 		if ctx.Err() != nil {
 			t.Fatal("the client connected before the upgrade never saw the new schema")
 		}
@@ -91,7 +92,7 @@ func newColumnUsable(t *testing.T, ctx context.Context, c *ovsdb.Client) {
 	_, err := c.Transact(ctx, ovsdb.NoWait(), dbcmd.Set("Interface", register(0), []string{"ingress_policing_kpkts_rate=100"}))
 	require.NoError(t, err)
 	require.NoError(t, c.View(ctx, func(tx *ovsdb.Tx) error {
-		i, err := ovsdb.Lookup[ovsdb.Interface](tx, ovsdb.ColumnInterfaceName, register(0))
+		i, err := ovsdb.Lookup[vswitchdb.Interface](tx, vswitchdb.ColumnInterfaceName, register(0))
 		if err == nil {
 			assert.Equal(t, 100, i.IngressPolicingKpktsRate)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/ovskit/ovskit/appctl"
 	"github.com/ovskit/ovskit/netns"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // The schemas Debian's ovn-common installs.
@@ -465,13 +466,13 @@ func StartController(ctx context.Context, cfg ControllerConfig) (*Controller, er
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	c, err := ovsdb.Dial(ctx, cfg.Endpoint, ovsdb.WithNoWait())
+	c, err := ovsdb.Dial(ctx, cfg.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithNoWait())
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
 	_, err = c.Transact(ctx, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+		roots, err := ovsdb.List[vswitchdb.OpenVSwitch](tx)
 		if err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ovskit/ovskit/netns"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // DefaultSchema is the schema Debian's openvswitch-switch installs.
@@ -114,12 +115,12 @@ func (o *OVS) init(ctx context.Context) error { return Init(ctx, o.Endpoint) }
 // Init creates the database's Open_vSwitch row, as `ovs-vsctl --no-wait
 // init` does.
 func Init(ctx context.Context, endpoint string) error {
-	c, err := ovsdb.Dial(ctx, endpoint)
+	c, err := ovsdb.Dial(ctx, endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	if err != nil {
 		return fmt.Errorf("dial %s: %w", endpoint, err)
 	}
 	defer c.Close()
-	if _, err := c.Transact(ctx, ovsdb.Init(), ovsdb.NoWait()); err != nil {
+	if _, err := c.Transact(ctx, vswitchdb.Init(), ovsdb.NoWait()); err != nil {
 		return fmt.Errorf("init %s: %w", endpoint, err)
 	}
 	return nil
@@ -276,7 +277,7 @@ func (o *OVS) startVSwitchd(ctx context.Context) error {
 func AwaitVSwitchd(ctx context.Context, endpoint string, exited <-chan struct{}) error {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	c, err := ovsdb.Dial(ctx, endpoint)
+	c, err := ovsdb.Dial(ctx, endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	if err != nil {
 		return err
 	}
@@ -284,7 +285,7 @@ func AwaitVSwitchd(ctx context.Context, endpoint string, exited <-chan struct{})
 	ready := make(chan error, 1)
 	go func() {
 		_, err := c.Transact(ctx, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-			roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+			roots, err := ovsdb.List[vswitchdb.OpenVSwitch](tx)
 			if err != nil || len(roots) == 0 {
 				return err // no root row: nothing to configure, nothing to wait for
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/vlan"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Attach a guest's host-side interface to a bridge as an access port of
@@ -20,7 +21,7 @@ func Example() {
 	ctx := context.Background()
 	// A private ovsdb-server and ovs-vswitchd for the example (root: the
 	// switch runs in a namespace of its own); a program dials the
-	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint).
+	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint, ovsdb.WithDatabase(vswitchdb.Database())).
 	srv, err := ovstest.Start(ctx, ovstest.WithVSwitchd())
 	if err != nil {
 		log.Fatal(err)
@@ -34,9 +35,9 @@ func Example() {
 	res, err := c.Transact(ctx, port.Add("br-in", "vif0.0", port.MayExist(), vlan.Tag(10),
 		port.WithIface(iface.Type(iface.Internal), iface.ExternalID("attached-mac", "52:54:00:00:00:01"))))
 	if err != nil {
-		log.Fatal(err) // an *ovsdb.InterfaceError if vswitchd could not add it
+		log.Fatal(err) // an *vswitchdb.InterfaceError if vswitchd could not add it
 	}
-	for _, st := range res.Interfaces {
+	for _, st := range vswitchdb.ReportOf(res).Interfaces {
 		fmt.Printf("%s: ofport %d\n", st.Name, st.Ofport)
 	}
 	// Output: vif0.0: ofport 1
@@ -46,7 +47,7 @@ func Example() {
 func ExampleAddBond() {
 	ctx := context.Background()
 	// A private ovsdb-server for the example; a program dials the
-	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint).
+	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint, ovsdb.WithDatabase(vswitchdb.Database())).
 	srv, err := ovstest.Start(ctx)
 	if err != nil {
 		log.Fatal(err)
@@ -57,7 +58,7 @@ func ExampleAddBond() {
 		log.Fatal(err)
 	}
 	_, err = c.Transact(ctx, port.AddBond("br0", "bond0", []string{"eth1", "eth2"},
-		port.BondMode(ovsdb.PortBondModeBalanceTCP), port.LACP(ovsdb.PortLACPActive)))
+		port.BondMode(vswitchdb.PortBondModeBalanceTCP), port.LACP(vswitchdb.PortLACPActive)))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/internal/vsctl"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Option configures a port that Add or AddBond creates (and, for
@@ -16,13 +17,13 @@ type spec struct {
 	mayExist  bool
 	fakeIface bool
 	settings  []string
-	port      []func(*ovsdb.Port) error
+	port      []func(*vswitchdb.Port) error
 	iface     []iface.Option
 }
 
 // Column sets a column of the new Port row; vlan and other packages build
 // their options on it.
-func Column(f func(*ovsdb.Port) error) Option {
+func Column(f func(*vswitchdb.Port) error) Option {
 	return func(s *spec) error { s.port = append(s.port, f); return nil }
 }
 
@@ -48,7 +49,7 @@ func Settings(s ...string) Option {
 // ExternalID sets one external_ids key of the port.
 // Equivalent to: ovs-vsctl add-port BR P external_ids:KEY=VALUE
 func ExternalID(key, value string) Option {
-	return Column(func(p *ovsdb.Port) error {
+	return Column(func(p *vswitchdb.Port) error {
 		p.ExternalIDs = vsctl.WithKey(p.ExternalIDs, key, value)
 		return nil
 	})
@@ -57,7 +58,7 @@ func ExternalID(key, value string) Option {
 // OtherConfig sets one other_config key of the port.
 // Equivalent to: ovs-vsctl add-port BR P other_config:KEY=VALUE
 func OtherConfig(key, value string) Option {
-	return Column(func(p *ovsdb.Port) error {
+	return Column(func(p *vswitchdb.Port) error {
 		p.OtherConfig = vsctl.WithKey(p.OtherConfig, key, value)
 		return nil
 	})
@@ -65,10 +66,10 @@ func OtherConfig(key, value string) Option {
 
 // BondMode sets a bond's mode.
 // Equivalent to: ovs-vsctl add-bond BR B IF1 IF2 bond_mode=MODE
-func BondMode(m ovsdb.PortBondMode) Option {
-	return Column(func(p *ovsdb.Port) error {
+func BondMode(m vswitchdb.PortBondMode) Option {
+	return Column(func(p *vswitchdb.Port) error {
 		switch m {
-		case ovsdb.PortBondModeActiveBackup, ovsdb.PortBondModeBalanceSlb, ovsdb.PortBondModeBalanceTCP:
+		case vswitchdb.PortBondModeActiveBackup, vswitchdb.PortBondModeBalanceSlb, vswitchdb.PortBondModeBalanceTCP:
 		default:
 			return fmt.Errorf("bond mode %q: want active-backup, balance-slb or balance-tcp: %w", m, ovsdb.ErrInvalid)
 		}
@@ -79,10 +80,10 @@ func BondMode(m ovsdb.PortBondMode) Option {
 
 // LACP sets a bond's LACP mode.
 // Equivalent to: ovs-vsctl add-bond BR B IF1 IF2 lacp=MODE
-func LACP(m ovsdb.PortLACP) Option {
-	return Column(func(p *ovsdb.Port) error {
+func LACP(m vswitchdb.PortLACP) Option {
+	return Column(func(p *vswitchdb.Port) error {
 		switch m {
-		case ovsdb.PortLACPActive, ovsdb.PortLACPPassive, ovsdb.PortLACPOff:
+		case vswitchdb.PortLACPActive, vswitchdb.PortLACPPassive, vswitchdb.PortLACPOff:
 		default:
 			return fmt.Errorf("lacp %q: want active, passive or off: %w", m, ovsdb.ErrInvalid)
 		}
@@ -108,7 +109,7 @@ func build(opts []Option) (*spec, error) {
 func (s *spec) portSpec(bridge, name string, ifaces []string) vsctl.PortSpec {
 	ps := vsctl.PortSpec{Bridge: bridge, Name: name, Ifaces: ifaces, MayExist: s.mayExist, FakeIface: s.fakeIface, Settings: s.settings}
 	if len(s.port) > 0 {
-		ps.Port = func(p *ovsdb.Port) error {
+		ps.Port = func(p *vswitchdb.Port) error {
 			for _, f := range s.port {
 				if err := f(p); err != nil {
 					return err
@@ -118,7 +119,7 @@ func (s *spec) portSpec(bridge, name string, ifaces []string) vsctl.PortSpec {
 		}
 	}
 	if len(s.iface) > 0 {
-		ps.Iface = func(_ int, i *ovsdb.Interface) error { return iface.Apply(i, s.iface...) }
+		ps.Iface = func(_ int, i *vswitchdb.Interface) error { return iface.Apply(i, s.iface...) }
 	}
 	return ps
 }
@@ -164,9 +165,9 @@ func AddBondIface(bond, name string, opts ...Option) ovsdb.Command {
 		if len(s.port) > 0 || len(s.settings) > 0 || s.fakeIface {
 			return fmt.Errorf("add bond interface %s: only MayExist and WithIface apply: %w", name, ovsdb.ErrInvalid)
 		}
-		var init func(*ovsdb.Interface) error
+		var init func(*vswitchdb.Interface) error
 		if len(s.iface) > 0 {
-			init = func(i *ovsdb.Interface) error { return iface.Apply(i, s.iface...) }
+			init = func(i *vswitchdb.Interface) error { return iface.Apply(i, s.iface...) }
 		}
 		return vsctl.AddBondIface(tx, bond, name, s.mayExist, init)
 	})
@@ -240,8 +241,8 @@ func ToBridge(tx *ovsdb.Tx, name string) (string, error) { return vsctl.PortToBr
 
 // Get returns a port's row.
 // Equivalent to: ovs-vsctl list Port NAME
-func Get(tx *ovsdb.Tx, name string) (*ovsdb.Port, error) {
-	return ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+func Get(tx *ovsdb.Tx, name string) (*vswitchdb.Port, error) {
+	return ovsdb.Lookup[vswitchdb.Port](tx, "name", name)
 }
 
 // Update changes an existing port: f edits a copy of the row and the named
@@ -250,7 +251,7 @@ func Get(tx *ovsdb.Tx, name string) (*ovsdb.Port, error) {
 // of them makes the command run again (with f on the new row) instead of
 // being overwritten. Verify other columns f's edits depend on with
 // Tx.Verify in a Do.
-func Update(name string, f func(*ovsdb.Port) error, columns ...string) ovsdb.Command {
+func Update(name string, f func(*vswitchdb.Port) error, columns ...string) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		p, err := Get(tx, name)
 		if err != nil {

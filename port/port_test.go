@@ -15,6 +15,7 @@ import (
 	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/tunnel"
 	"github.com/ovskit/ovskit/vlan"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // TestBadInputWritesNothing: each bad input fails with a typed error and
@@ -63,7 +64,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"negative inactivity probe", []ovsdb.Command{bridge.SetController("br0", []string{"tcp:192.0.2.1:6653"}, bridge.InactivityProbe(-time.Second))}, ovsdb.ErrInvalid},
 		{"empty FromBridge", []ovsdb.Command{port.Delete("p1", port.FromBridge(""))}, ovsdb.ErrInvalid},
 		{"aa-mapping on no bridge", []ovsdb.Command{bridge.AddAAMapping("nosuch", 1, 10)}, ovsdb.ErrNotFound},
-		{"zone policy on no datapath", []ovsdb.Command{bridge.AddZoneTimeoutPolicy("system", 1, map[ovsdb.CTTimeoutPolicyTimeouts]int{"udp_first": 5}, false)}, ovsdb.ErrNotFound},
+		{"zone policy on no datapath", []ovsdb.Command{bridge.AddZoneTimeoutPolicy("system", 1, map[vswitchdb.CTTimeoutPolicyTimeouts]int{"udp_first": 5}, false)}, ovsdb.ErrNotFound},
 	}
 	before, err := srv.Dump()
 	if err != nil {
@@ -104,16 +105,16 @@ func TestVswitchdReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]int{}
-	for _, st := range res.Interfaces {
+	for _, st := range vswitchdb.ReportOf(res).Interfaces {
 		got[st.Name] = st.Ofport
 	}
 	for _, name := range []string{"br0", "br1", "in0", "pa", "pb", "gre0"} {
 		if got[name] <= 0 && name != "br0" && name != "br1" {
-			t.Errorf("interface %s: ofport %d, want > 0 (%v)", name, got[name], res.Interfaces)
+			t.Errorf("interface %s: ofport %d, want > 0 (%v)", name, got[name], vswitchdb.ReportOf(res).Interfaces)
 		}
 	}
 	res, err = c.Transact(ctx, port.Add("br0", "nosuchdev0"))
-	var ie *ovsdb.InterfaceError
+	var ie *vswitchdb.InterfaceError
 	if !errors.As(err, &ie) || ie.Name != "nosuchdev0" || res == nil {
 		t.Fatalf("err = %v, want an InterfaceError for nosuchdev0", err)
 	}
@@ -181,7 +182,7 @@ func TestTypedReadsAndEdits(t *testing.T) {
 	}
 	_, err = c.Transact(ctx, ovsdb.NoWait(),
 		iface.Set("p1", iface.MTURequest(1400), iface.ExternalID("iface-id", "vm1")),
-		vlan.AddTrunks("p1", 10, 11), vlan.RemoveTrunks("p1", 10), vlan.SetMode("p1", ovsdb.PortVLANModeNativeUntagged),
+		vlan.AddTrunks("p1", 10, 11), vlan.RemoveTrunks("p1", 10), vlan.SetMode("p1", vswitchdb.PortVLANModeNativeUntagged),
 		tunnel.Set("gre0", tunnel.GRE, tunnel.Options{RemoteIP: tunnel.IP(netip.MustParseAddr("192.0.2.9")), Key: tunnel.KeyOf(7)}))
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +215,7 @@ func TestTypedReadsAndEdits(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if cfg.Tag != nil || len(cfg.Trunks) != 1 || cfg.Trunks[0] != 11 || cfg.Mode != ovsdb.PortVLANModeNativeUntagged {
+		if cfg.Tag != nil || len(cfg.Trunks) != 1 || cfg.Trunks[0] != 11 || cfg.Mode != vswitchdb.PortVLANModeNativeUntagged {
 			t.Errorf("p1 vlan = %+v", cfg)
 		}
 		g, err := iface.Get(tx, "gre0")

@@ -22,6 +22,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/vlan"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // TestAbsenceConfirmedAcrossClients: client A commits a row, client B at
@@ -32,7 +33,7 @@ func TestAbsenceConfirmedAcrossClients(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	a := srv.Client
-	b, err := ovsdb.Dial(ctx, srv.Endpoint)
+	b, err := ovsdb.Dial(ctx, srv.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestAbsenceConfirmedAcrossClients(t *testing.T) {
 		{"port.Delete ByIface", pairs / 5, addPort, func(i int) ovsdb.Command { return port.Delete(pname(i), port.ByIface()) }, portGone},
 		{"vlan.SetTag", pairs / 5, addPort, func(i int) ovsdb.Command { return vlan.SetTag(pname(i), 7) }, nil},
 		{"port.Update", pairs / 5, addPort, func(i int) ovsdb.Command {
-			return port.Update(pname(i), func(p *ovsdb.Port) error { p.ExternalIDs = map[string]string{"k": "v"}; return nil }, "external_ids")
+			return port.Update(pname(i), func(p *vswitchdb.Port) error { p.ExternalIDs = map[string]string{"k": "v"}; return nil }, "external_ids")
 		}, nil},
 		{"dbcmd.Set", pairs / 5, addPort, func(i int) ovsdb.Command {
 			return dbcmd.Set("Port", pname(i), []string{"external_ids:x=1"})
@@ -83,7 +84,7 @@ func TestAbsenceConfirmedAcrossClients(t *testing.T) {
 				return dbcmd.Set("Bridge", "br0", []string{fmt.Sprintf("external_ids:n=%d", i)}).Run(tx)
 			})
 		}, func(tx *ovsdb.Tx, i int) (bool, error) {
-			_, err := tx.Row(ovsdb.TableQoS, qos[i])
+			_, err := tx.Row(vswitchdb.TableQoS, qos[i])
 			return errors.Is(err, ovsdb.ErrNotFound), nil
 		}},
 		{"port.Add MayExist", pairs / 5, addPort, func(i int) ovsdb.Command {
@@ -192,7 +193,7 @@ func TestConcurrentPortChurn(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					c, err := ovsdb.Dial(ctx, srv.Endpoint, ovsdb.WithNoWait())
+					c, err := ovsdb.Dial(ctx, srv.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithNoWait())
 					if err != nil {
 						errs <- err
 						return
@@ -265,7 +266,7 @@ func TestUpdateIsNotLost(t *testing.T) {
 	inc := func(c *ovsdb.Client) error {
 		_, err := c.Do(ctx, func(tx *ovsdb.Tx) error {
 			tx.NoWait()
-			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", "p0")
+			p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", "p0")
 			if err != nil {
 				return err
 			}
@@ -280,7 +281,7 @@ func TestUpdateIsNotLost(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, err := ovsdb.Dial(ctx, srv.Endpoint)
+			c, err := ovsdb.Dial(ctx, srv.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 			if err != nil {
 				t.Error(err)
 				return

@@ -18,6 +18,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/qemu"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // image builds (or takes from the cache) the guest image, skipping or
@@ -95,7 +96,7 @@ func TestTwoVMsPing(t *testing.T) {
 	}
 	// The if-up scripts attached both taps.
 	for _, name := range []string{"vif0.0", "vif1.0"} {
-		if _, err := ovsdb.WaitUntil(ctx, s.Client, func(p *ovsdb.Port) bool { return p.Name == name }); err != nil {
+		if _, err := ovsdb.WaitUntil(ctx, s.Client, func(p *vswitchdb.Port) bool { return p.Name == name }); err != nil {
 			t.Fatalf("port %s: %v", name, err)
 		}
 	}

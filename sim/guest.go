@@ -17,6 +17,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/qemu"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // GuestKind says what the guests of a world are.
@@ -245,7 +246,7 @@ func (h *Host) addVM(ctx context.Context, cfg GuestConfig) (*Guest, error) {
 		case <-wctx.Done():
 		}
 	}()
-	if _, err := ovsdb.WaitUntil(wctx, h.Client, func(p *ovsdb.Port) bool { return p.Name == cfg.Vif }); err != nil {
+	if _, err := ovsdb.WaitUntil(wctx, h.Client, func(p *vswitchdb.Port) bool { return p.Name == cfg.Vif }); err != nil {
 		if cause := context.Cause(wctx); cause != nil && ctx.Err() == nil {
 			err = cause
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsproc"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // ErrNoOVN: OVN is not installed (ovn-central, ovn-host).
@@ -160,7 +161,7 @@ func (c *Central) AddChassis(ctx context.Context, name string, cfg ChassisConfig
 	}
 	c.world.onStop(ctrl.Stop)
 	ch := &Chassis{Host: h, EncapIP: prefix.Addr(), MAC: cfg.MAC, Controller: ctrl}
-	if _, err := ovsdb.WaitUntil(ctx, h.Client, func(b *ovsdb.Bridge) bool { return b.Name == "br-int" }); err != nil {
+	if _, err := ovsdb.WaitUntil(ctx, h.Client, func(b *vswitchdb.Bridge) bool { return b.Name == "br-int" }); err != nil {
 		return nil, fmt.Errorf("chassis %s: waiting for br-int: %w\n%s", name, err, ctrl.Logs(20))
 	}
 	c.mu.Lock()
@@ -235,7 +236,7 @@ func (ch *Chassis) MapNetwork(ctx context.Context, network, br, nic string) erro
 		bridge.Add(br, bridge.MayExist(), bridge.DatapathType("netdev")),
 		port.Add(br, nic),
 		ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-			roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+			roots, err := ovsdb.List[vswitchdb.OpenVSwitch](tx)
 			if err != nil {
 				return err
 			}

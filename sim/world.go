@@ -31,6 +31,7 @@ import (
 	"github.com/ovskit/ovskit/ovsproc"
 	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/qemu"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // DefaultPrefix starts the name of every namespace a World creates.
@@ -384,7 +385,7 @@ func (w *World) AddHost(ctx context.Context, name string) (*Host, error) {
 	w.mu.Lock()
 	w.hosts = append(w.hosts, h)
 	w.mu.Unlock()
-	c, err := ovsdb.Dial(ctx, o.Endpoint, ovsdb.WithLogger(w.log))
+	c, err := ovsdb.Dial(ctx, o.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()), ovsdb.WithLogger(w.log))
 	if err != nil {
 		return nil, fmt.Errorf("host %s: %w", name, err)
 	}

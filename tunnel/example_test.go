@@ -12,13 +12,14 @@ import (
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/tunnel"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Lab 4's tunnel: gre1 on ovs-br1 towards the other host.
 func Example() {
 	ctx := context.Background()
 	// A private ovsdb-server for the example; a program dials the
-	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint).
+	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint, ovsdb.WithDatabase(vswitchdb.Database())).
 	srv, err := ovstest.Start(ctx)
 	if err != nil {
 		log.Fatal(err)
@@ -32,7 +33,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	err = c.View(ctx, func(tx *ovsdb.Tx) error {
-		i, err := ovsdb.Lookup[ovsdb.Interface](tx, "name", "gre1")
+		i, err := ovsdb.Lookup[vswitchdb.Interface](tx, "name", "gre1")
 		if err == nil {
 			fmt.Println(i.Type, i.Options)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/ovskit/ovskit/iface"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Kind is a tunnel interface type: an iface.Kind.
@@ -251,7 +252,7 @@ func (o Options) Map(k Kind) (map[string]string, error) {
 // Iface returns the interface options that make an interface a tunnel of
 // kind k with options o.
 func Iface(k Kind, o Options) iface.Option {
-	return func(i *ovsdb.Interface) error {
+	return func(i *vswitchdb.Interface) error {
 		m, err := o.Map(k)
 		if err != nil {
 			return err
@@ -273,7 +274,7 @@ func Add(bridge, name string, k Kind, o Options, opts ...port.Option) ovsdb.Comm
 // Equivalent to: ovs-vsctl set Interface NAME type=KIND options:remote_ip=IP ...
 func Set(name string, k Kind, o Options) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		cur, err := ovsdb.Lookup[ovsdb.Interface](tx, "name", name)
+		cur, err := ovsdb.Lookup[vswitchdb.Interface](tx, "name", name)
 		if err != nil {
 			return fmt.Errorf("set tunnel %s: %w", name, err)
 		}

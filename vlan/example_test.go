@@ -10,13 +10,14 @@ import (
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/vlan"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // The tutorial's lab 2 VLAN steps: tag two guests' ports, then clear one.
 func Example() {
 	ctx := context.Background()
 	// A private ovsdb-server for the example; a program dials the
-	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint).
+	// switch's own: ovsdb.Dial(ctx, ovsdb.DefaultEndpoint, ovsdb.WithDatabase(vswitchdb.Database())).
 	srv, err := ovstest.Start(ctx)
 	if err != nil {
 		log.Fatal(err)
@@ -34,7 +35,7 @@ func Example() {
 	}
 	err = c.View(ctx, func(tx *ovsdb.Tx) error {
 		for _, name := range []string{"vif0.0", "vif1.0"} {
-			p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+			p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", name)
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Check returns an error wrapping ovsdb.ErrInvalid unless id is a VLAN ID
@@ -31,10 +32,10 @@ func checkTrunks(ids []int) error {
 	return nil
 }
 
-func checkMode(m ovsdb.PortVLANMode) error {
+func checkMode(m vswitchdb.PortVLANMode) error {
 	switch m {
-	case ovsdb.PortVLANModeAccess, ovsdb.PortVLANModeTrunk, ovsdb.PortVLANModeNativeTagged,
-		ovsdb.PortVLANModeNativeUntagged, ovsdb.PortVLANModeDot1qTunnel:
+	case vswitchdb.PortVLANModeAccess, vswitchdb.PortVLANModeTrunk, vswitchdb.PortVLANModeNativeTagged,
+		vswitchdb.PortVLANModeNativeUntagged, vswitchdb.PortVLANModeDot1qTunnel:
 		return nil
 	}
 	return fmt.Errorf("vlan mode %q: want access, trunk, native-tagged, native-untagged or dot1q-tunnel: %w", m, ovsdb.ErrInvalid)
@@ -43,7 +44,7 @@ func checkMode(m ovsdb.PortVLANMode) error {
 // Tag makes a new port an access port of VLAN id.
 // Equivalent to: ovs-vsctl add-port BR P tag=ID
 func Tag(id int) port.Option {
-	return port.Column(func(p *ovsdb.Port) error {
+	return port.Column(func(p *vswitchdb.Port) error {
 		if err := Check(id); err != nil {
 			return err
 		}
@@ -55,7 +56,7 @@ func Tag(id int) port.Option {
 // Trunks makes a new port carry the listed VLANs (none listed: all).
 // Equivalent to: ovs-vsctl add-port BR P trunks=ID,ID...
 func Trunks(ids ...int) port.Option {
-	return port.Column(func(p *ovsdb.Port) error {
+	return port.Column(func(p *vswitchdb.Port) error {
 		if err := checkTrunks(ids); err != nil {
 			return err
 		}
@@ -66,8 +67,8 @@ func Trunks(ids ...int) port.Option {
 
 // Mode sets a new port's vlan_mode.
 // Equivalent to: ovs-vsctl add-port BR P vlan_mode=MODE
-func Mode(m ovsdb.PortVLANMode) port.Option {
-	return port.Column(func(p *ovsdb.Port) error {
+func Mode(m vswitchdb.PortVLANMode) port.Option {
+	return port.Column(func(p *vswitchdb.Port) error {
 		if err := checkMode(m); err != nil {
 			return err
 		}
@@ -79,7 +80,7 @@ func Mode(m ovsdb.PortVLANMode) port.Option {
 // SetTag makes an existing port an access port of VLAN id.
 // Equivalent to: ovs-vsctl set Port P tag=ID
 func SetTag(name string, id int) ovsdb.Command {
-	return port.Update(name, func(p *ovsdb.Port) error {
+	return port.Update(name, func(p *vswitchdb.Port) error {
 		if err := Check(id); err != nil {
 			return err
 		}
@@ -91,7 +92,7 @@ func SetTag(name string, id int) ovsdb.Command {
 // ClearTag removes a port's tag, whatever it is.
 // Equivalent to: ovs-vsctl clear Port P tag
 func ClearTag(name string) ovsdb.Command {
-	return port.Update(name, func(p *ovsdb.Port) error { p.Tag = nil; return nil }, "tag")
+	return port.Update(name, func(p *vswitchdb.Port) error { p.Tag = nil; return nil }, "tag")
 }
 
 // RemoveTag removes a port's tag if it is id (and leaves another tag).
@@ -119,7 +120,7 @@ func RemoveTag(name string, id int) ovsdb.Command {
 // SetTrunks replaces the VLANs a port trunks (none: all VLANs).
 // Equivalent to: ovs-vsctl set Port P trunks=ID,ID...
 func SetTrunks(name string, ids ...int) ovsdb.Command {
-	return port.Update(name, func(p *ovsdb.Port) error {
+	return port.Update(name, func(p *vswitchdb.Port) error {
 		if err := checkTrunks(ids); err != nil {
 			return err
 		}
@@ -164,8 +165,8 @@ func RemoveTrunks(name string, ids ...int) ovsdb.Command {
 // SetMode sets a port's vlan_mode; "" clears it (the default: trunk,
 // or access for a tagged port).
 // Equivalent to: ovs-vsctl set Port P vlan_mode=MODE
-func SetMode(name string, m ovsdb.PortVLANMode) ovsdb.Command {
-	return port.Update(name, func(p *ovsdb.Port) error {
+func SetMode(name string, m vswitchdb.PortVLANMode) ovsdb.Command {
+	return port.Update(name, func(p *vswitchdb.Port) error {
 		if m == "" {
 			p.VLANMode = nil
 			return nil
@@ -182,7 +183,7 @@ func SetMode(name string, m ovsdb.PortVLANMode) ovsdb.Command {
 type Config struct {
 	Tag    *int
 	Trunks []int
-	Mode   ovsdb.PortVLANMode // "" when unset
+	Mode   vswitchdb.PortVLANMode // "" when unset
 }
 
 // Get returns a port's VLAN configuration.

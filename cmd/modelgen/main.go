@@ -17,6 +17,8 @@
 //	-schema FILE  the schema file, in the output's directory (required)
 //	-pkg NAME     the package name (default: the output directory's name)
 //	-out FILE     the Go file to write (default: models_gen.go)
+//	-policy FUNC  a function of the package, func() ovsdb.Policy, whose
+//	              policy Database attaches (see ovsdb.Policy)
 package main
 
 import (
@@ -26,6 +28,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ovskit/ovskit/internal/modelgen"
 )
@@ -34,14 +37,15 @@ func main() {
 	schema := flag.String("schema", "", "OVSDB schema file, in the output's directory (required)")
 	pkg := flag.String("pkg", "", "Go package name (default: the output directory's name)")
 	out := flag.String("out", "models_gen.go", "Go file to write")
+	policy := flag.String("policy", "", "a function of the package, func() ovsdb.Policy, whose policy Database attaches")
 	flag.Parse()
-	if err := run(*schema, *pkg, *out); err != nil {
+	if err := run(*schema, *pkg, *out, modelgen.Options{Policy: *policy}); err != nil {
 		fmt.Fprintln(os.Stderr, "modelgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(schemaPath, pkg, out string) error {
+func run(schemaPath, pkg, out string, opts ...modelgen.Options) error {
 	if schemaPath == "" {
 		return errors.New("no schema: give -schema FILE")
 	}
@@ -53,8 +57,9 @@ func run(schemaPath, pkg, out string) error {
 	if err != nil {
 		return err
 	}
-	if outDir != schemaDir {
-		return fmt.Errorf("schema %s is not in %s: the generated code embeds it, so it must be in the package's directory", schemaPath, outDir)
+	embed, err := filepath.Rel(outDir, filepath.Join(schemaDir, filepath.Base(schemaPath)))
+	if err != nil || strings.HasPrefix(embed, "..") {
+		return fmt.Errorf("schema %s is not in %s: the generated code embeds it, so it must be in the package's directory (or below)", schemaPath, outDir)
 	}
 	if pkg == "" {
 		pkg = filepath.Base(outDir)
@@ -66,7 +71,7 @@ func run(schemaPath, pkg, out string) error {
 	if err != nil {
 		return err
 	}
-	src, err := modelgen.Generate(data, pkg, filepath.Base(schemaPath))
+	src, err := modelgen.Generate(data, pkg, filepath.ToSlash(embed), opts...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", schemaPath, err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/ovskit/ovskit/internal/vsctl"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // invocation is a parsed command line: global options and the commands
@@ -263,17 +264,17 @@ func logDir() string {
 
 // interfaceErrors returns the *ovsdb.InterfaceErrors in err, and whether
 // err holds nothing else (so the transaction committed).
-func interfaceErrors(err error) ([]*ovsdb.InterfaceError, bool) {
+func interfaceErrors(err error) ([]*vswitchdb.InterfaceError, bool) {
 	if err == nil {
 		return nil, true
 	}
-	var out []*ovsdb.InterfaceError
+	var out []*vswitchdb.InterfaceError
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
 	}
 	for _, e := range errs {
-		var ie *ovsdb.InterfaceError
+		var ie *vswitchdb.InterfaceError
 		if !errors.As(e, &ie) {
 			return nil, false
 		}
@@ -378,7 +379,7 @@ func delOpts(c *command, bridgeName string) []port.DeleteOption {
 
 // commands maps ovs-vsctl's command names to ovskit's API.
 var commands = map[string]*cmdSpec{
-	"init": {0, 0, "", func(c *command, tx *ovsdb.Tx) error { return ovsdb.Init().Run(tx) }},
+	"init": {0, 0, "", func(c *command, tx *ovsdb.Tx) error { return vswitchdb.Init().Run(tx) }},
 	"show": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
 		sw, err := bridge.Show(tx)
 		if err != nil {
@@ -532,7 +533,7 @@ var commands = map[string]*cmdSpec{
 		return bridge.DelFailMode(c.args[0]).Run(tx)
 	}},
 	"set-fail-mode": {2, 2, "", func(c *command, tx *ovsdb.Tx) error {
-		return bridge.SetFailMode(c.args[0], ovsdb.BridgeFailMode(c.args[1])).Run(tx)
+		return bridge.SetFailMode(c.args[0], vswitchdb.BridgeFailMode(c.args[1])).Run(tx)
 	}},
 	"emer-reset": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
 		return bridge.EmerReset().Run(tx)

@@ -18,6 +18,7 @@ import (
 	"github.com/ovskit/ovskit/port"
 	"github.com/ovskit/ovskit/tunnel"
 	"github.com/ovskit/ovskit/vlan"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // step is one ovs-vsctl command line. ovs-vsctl runs it against one
@@ -54,7 +55,7 @@ var base = []string{
 func withBase(lines ...string) []step { return s(append(append([]string{}, base...), lines...)...) }
 
 func scenarios() []scenario {
-	secure := ovsdb.BridgeFailModeSecure
+	secure := vswitchdb.BridgeFailModeSecure
 	tr := true
 	return []scenario{
 		// Basic commands of the tutorial (LABS.md "Basic commands").
@@ -187,7 +188,7 @@ func scenarios() []scenario {
 				bridge.DatapathID("00000000000000aa"), bridge.ExternalID("owner", "me"))}}}},
 		{"typed-port-vlan", []step{{line: "add-br br0"},
 			{line: "add-port br0 p1 tag=10 -- add-port br0 t1 trunks=10,11 vlan_mode=trunk",
-				typed: []ovsdb.Command{port.Add("br0", "p1", vlan.Tag(10)), port.Add("br0", "t1", vlan.Trunks(10, 11), vlan.Mode(ovsdb.PortVLANModeTrunk))}},
+				typed: []ovsdb.Command{port.Add("br0", "p1", vlan.Tag(10)), port.Add("br0", "t1", vlan.Trunks(10, 11), vlan.Mode(vswitchdb.PortVLANModeTrunk))}},
 			{line: "remove Port p1 tag 10", typed: []ovsdb.Command{vlan.RemoveTag("p1", 10)}},
 			{line: "set Port t1 trunks=12", typed: []ovsdb.Command{vlan.SetTrunks("t1", 12)}}}},
 		{"typed-tunnel", []step{{line: "add-br br0"},
@@ -198,7 +199,7 @@ func scenarios() []scenario {
 				typed: []ovsdb.Command{iface.PatchPair("a", "pa", "b", "pb")}}}},
 		{"typed-bond-controller", []step{{line: "add-br br0"},
 			{line: "add-bond br0 b0 e1 e2 bond_mode=active-backup -- set-controller br0 tcp:192.0.2.1:6653 -- set-fail-mode br0 secure",
-				typed: []ovsdb.Command{port.AddBond("br0", "b0", []string{"e1", "e2"}, port.BondMode(ovsdb.PortBondModeActiveBackup)),
+				typed: []ovsdb.Command{port.AddBond("br0", "b0", []string{"e1", "e2"}, port.BondMode(vswitchdb.PortBondModeActiveBackup)),
 					bridge.SetController("br0", []string{"tcp:192.0.2.1:6653"}), bridge.SetFailMode("br0", secure)}}}},
 		{"typed-delete", []step{{line: "add-br br0"}, {line: "add-port br0 p1"}, {line: "add-br br1"},
 			{line: "del-port br0 p1 -- del-br br1", typed: []ovsdb.Command{port.Delete("p1", port.FromBridge("br0")), bridge.Delete("br1")}},
@@ -274,7 +275,7 @@ func formatScenarios() []scenario {
 			step{line: "add-aa-mapping br0 100 10", typed: []ovsdb.Command{bridge.AddAAMapping("br0", 100, 10)}},
 			step{line: "del-aa-mapping br0 100 10", typed: []ovsdb.Command{bridge.DelAAMapping("br0", 100, 10)}},
 			step{line: "add-zone-tp netdev zone=5 tcp_syn_sent=3 icmp_first=60", typed: []ovsdb.Command{
-				bridge.AddZoneTimeoutPolicy("netdev", 5, map[ovsdb.CTTimeoutPolicyTimeouts]int{ovsdb.CTTimeoutPolicyTimeoutsTCPSynSent: 3, ovsdb.CTTimeoutPolicyTimeoutsICMPFirst: 60}, false)}},
+				bridge.AddZoneTimeoutPolicy("netdev", 5, map[vswitchdb.CTTimeoutPolicyTimeouts]int{vswitchdb.CTTimeoutPolicyTimeoutsTCPSynSent: 3, vswitchdb.CTTimeoutPolicyTimeoutsICMPFirst: 60}, false)}},
 			step{line: "set-controller br0 tcp:192.0.2.1:6653"},
 			step{line: "emer-reset", typed: []ovsdb.Command{bridge.EmerReset()}},
 			step{line: "del-zone-tp netdev zone=5", typed: []ovsdb.Command{bridge.DelZoneTimeoutPolicy("netdev", 5, false)}})},
@@ -376,8 +377,8 @@ func TestDifferential(t *testing.T) {
 	for _, sc := range waitScenarios() {
 		all = append(all, run{sc, true})
 	}
-	versions := schemaVersions(t, "../../ovsdb/vswitch.ovsschema", installedVswitchSchema, vswitchSchemas...)
-	checkSupportedRange(t, versions, ovsdb.OldestServerVersion, ovsdb.SchemaVersion)
+	versions := schemaVersions(t, "../../vswitchdb/vswitch.ovsschema", installedVswitchSchema, vswitchSchemas...)
+	checkSupportedRange(t, versions, vswitchdb.OldestServerVersion, vswitchdb.SchemaVersion)
 	var total, totalIdentical atomic.Int32
 	for _, v := range versions {
 		var ran, identical, stderrs, sameStderr atomic.Int32
@@ -405,7 +406,7 @@ func TestDifferential(t *testing.T) {
 							// server's own ovs-vsctl would have done what
 							// ovskit did: do it on the reference too.
 							named.add("%s/%s step %d %q: ovs-vsctl does not know the column (%s)", v.version, sc.name, i+1, st.line, strings.TrimSpace(rerr))
-							refClient, err := ovsdb.Dial(ctx, ref.Endpoint)
+							refClient, err := ovsdb.Dial(ctx, ref.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 							if err != nil {
 								t.Fatal(err)
 							}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/ovskit/ovskit/ovn/nbdb"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 func main() {
@@ -45,7 +46,7 @@ func supportedRange() string {
   OVN_Northbound schema %s to %s (OVN 22.03 to 26.03)
 Other versions are negotiated the same way (what the server lacks is not
 used; what the models do not know is not shown) but are not tested.
-`, ovsdb.OldestServerVersion, ovsdb.SchemaVersion, nbdb.OldestServerVersion, nbdb.SchemaVersion)
+`, vswitchdb.OldestServerVersion, vswitchdb.SchemaVersion, nbdb.OldestServerVersion, nbdb.SchemaVersion)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -65,7 +66,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	case inv.version:
-		fmt.Fprintf(stdout, "ovskit %s\nDB Schema %s\n%s", version(), ovsdb.SchemaVersion, supportedRange())
+		fmt.Fprintf(stdout, "ovskit %s\nDB Schema %s\n%s", version(), vswitchdb.SchemaVersion, supportedRange())
 		return 0
 	}
 	if inv.db == "" {
@@ -73,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := commandContext(inv.timeout)
 	defer cancel()
-	client, err := ovsdb.Dial(ctx, inv.db)
+	client, err := ovsdb.Dial(ctx, inv.db, ovsdb.WithDatabase(vswitchdb.Database()))
 	if err != nil {
 		fmt.Fprintf(stderr, "ovskit: %s: database connection failed (%v)\n", inv.db, err)
 		return 1

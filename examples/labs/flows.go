@@ -14,6 +14,7 @@ import (
 	"github.com/ovskit/ovskit/openflow"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/sim"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Lab2Flows is lab 2's VLAN isolation done with OpenFlow: a bridge in
@@ -45,7 +46,7 @@ func buildFlowHost(ctx context.Context, w *sim.World, n int) (*flowHost, error) 
 		return nil, err
 	}
 	// ovs-vsctl add-br br-in -- set-fail-mode br-in secure
-	if _, err := h.Transact(ctx, bridge.Add("br-in", netdev, bridge.FailMode(ovsdb.BridgeFailModeSecure))); err != nil {
+	if _, err := h.Transact(ctx, bridge.Add("br-in", netdev, bridge.FailMode(vswitchdb.BridgeFailModeSecure))); err != nil {
 		return nil, err
 	}
 	fh := &flowHost{host: h, ports: map[string]int{}}

@@ -23,6 +23,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/sim"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // prefix keeps the tests' namespaces apart from a lab a user kept.
@@ -136,12 +137,12 @@ func TestLabsOnOlderSchema(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := ovsdb.Dial(ctx, h.OVS.Endpoint)
+		c, err := ovsdb.Dial(ctx, h.OVS.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		if c.ServerHas(ovsdb.TableInterface, "ingress_policing_kpkts_rate") {
+		if c.ServerHas(vswitchdb.TableInterface, "ingress_policing_kpkts_rate") {
 			t.Error("the host's database has a column schema 8.2.0 lacks: it was not made from that schema")
 		}
 	})
@@ -332,7 +333,7 @@ func TestKeepAndCleanup(t *testing.T) {
 	// The kept host still answers, and its guests still talk.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := ovsdb.Dial(ctx, "unix:"+sim.StateDir(p)+"/instance_001/db.sock")
+	c, err := ovsdb.Dial(ctx, "unix:"+sim.StateDir(p)+"/instance_001/db.sock", ovsdb.WithDatabase(vswitchdb.Database()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,10 +22,23 @@ import (
 // corePkg is the package of the client the models are for.
 const corePkg = "github.com/ovskit/ovskit/ovsdb"
 
+// Options are the choices of Generate beyond the schema and package.
+type Options struct {
+	// Policy, if set, names a function of the package, func() ovsdb.Policy,
+	// whose policy Database attaches to the models (the Open_vSwitch
+	// package's: next_cfg and ovs-vswitchd).
+	Policy string
+}
+
 // Generate returns the formatted Go source of package pkg for the schema,
-// whose file (schemaFile, in the package's directory) the code embeds.
-// Outside package ovsdb, the code refers to ovsdb's names qualified.
-func Generate(schemaJSON []byte, pkg, schemaFile string) ([]byte, error) {
+// whose file (schemaFile, a path relative to the package's directory) the
+// code embeds. Outside package ovsdb, the code refers to ovsdb's names
+// qualified.
+func Generate(schemaJSON []byte, pkg, schemaFile string, opts ...Options) ([]byte, error) {
+	var o Options
+	for _, x := range opts {
+		o = x
+	}
 	var schema lib.DatabaseSchema
 	if err := json.Unmarshal(schemaJSON, &schema); err != nil {
 		return nil, fmt.Errorf("parse schema: %w", err)
@@ -62,7 +75,11 @@ func Generate(schemaJSON []byte, pkg, schemaFile string) ([]byte, error) {
 	g.p("// Database returns the %s schema and its models, for a client of that", schema.Name)
 	g.p("// database (ovsdb.WithDatabase).")
 	g.p("func Database() *%sDatabaseModel {", g.q)
-	g.p("return %sNewDatabaseModel(SchemaName, SchemaVersion, schemaJSON, newModel, tableNames())", g.q)
+	if o.Policy != "" {
+		g.p("return %sNewDatabaseModel(SchemaName, SchemaVersion, schemaJSON, newModel, tableNames()).WithPolicy(%s())", g.q, o.Policy)
+	} else {
+		g.p("return %sNewDatabaseModel(SchemaName, SchemaVersion, schemaJSON, newModel, tableNames())", g.q)
+	}
 	g.p("}")
 	g.p("")
 	g.p("// newModel returns an empty row of the named table, or nil.")

@@ -5,22 +5,23 @@ import (
 	"sort"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
-func (v *View) verifyControllers(br *ovsdb.Bridge) ([]*ovsdb.Controller, error) {
+func (v *View) verifyControllers(br *vswitchdb.Bridge) ([]*vswitchdb.Controller, error) {
 	if err := v.verify(br, "controller"); err != nil {
 		return nil, err
 	}
-	var out []*ovsdb.Controller
+	var out []*vswitchdb.Controller
 	for _, u := range br.Controller {
-		c, err := v.tx.Row(ovsdb.TableController, u)
+		c, err := v.tx.Row(vswitchdb.TableController, u)
 		if err != nil {
 			continue
 		}
 		if err := v.verify(c, "target"); err != nil {
 			return nil, err
 		}
-		out = append(out, c.(*ovsdb.Controller))
+		out = append(out, c.(*vswitchdb.Controller))
 	}
 	return out, nil
 }
@@ -71,7 +72,7 @@ func SetControllers(tx *ovsdb.Tx, bridge string, targets []string, inactivityPro
 	row := br.Row
 	row.Controller = nil
 	for _, t := range targets {
-		c := &ovsdb.Controller{Target: t}
+		c := &vswitchdb.Controller{Target: t}
 		if inactivityProbe != nil {
 			p := *inactivityProbe
 			c.InactivityProbe = &p
@@ -111,7 +112,7 @@ func SetFailMode(tx *ovsdb.Tx, bridge, mode string) error {
 	case "":
 		row.FailMode = nil
 	case "standalone", "secure":
-		m := ovsdb.BridgeFailMode(mode)
+		m := vswitchdb.BridgeFailMode(mode)
 		row.FailMode = &m
 	default:
 		return fmt.Errorf("fail-mode must be \"standalone\" or \"secure\": %w", ovsdb.ErrInvalid)
@@ -119,21 +120,21 @@ func SetFailMode(tx *ovsdb.Tx, bridge, mode string) error {
 	return tx.Update(row, "fail_mode")
 }
 
-func verifyManagers(tx *ovsdb.Tx, root *ovsdb.OpenVSwitch) ([]*ovsdb.Manager, error) {
+func verifyManagers(tx *ovsdb.Tx, root *vswitchdb.OpenVSwitch) ([]*vswitchdb.Manager, error) {
 	v := &View{tx: tx}
 	if err := v.verify(root, "manager_options"); err != nil {
 		return nil, err
 	}
-	var out []*ovsdb.Manager
+	var out []*vswitchdb.Manager
 	for _, u := range root.ManagerOptions {
-		m, err := tx.Row(ovsdb.TableManager, u)
+		m, err := tx.Row(vswitchdb.TableManager, u)
 		if err != nil {
 			continue
 		}
 		if err := v.verify(m, "target"); err != nil {
 			return nil, err
 		}
-		out = append(out, m.(*ovsdb.Manager))
+		out = append(out, m.(*vswitchdb.Manager))
 	}
 	return out, nil
 }
@@ -177,7 +178,7 @@ func SetManagers(tx *ovsdb.Tx, targets []string, inactivityProbe *int) error {
 	}
 	root.ManagerOptions = nil
 	for _, t := range targets {
-		m := &ovsdb.Manager{Target: t}
+		m := &vswitchdb.Manager{Target: t}
 		if inactivityProbe != nil {
 			p := *inactivityProbe
 			m.InactivityProbe = &p
@@ -191,7 +192,7 @@ func SetManagers(tx *ovsdb.Tx, targets []string, inactivityProbe *int) error {
 }
 
 // SSL is ovs-vsctl get-ssl: the SSL row, or nil.
-func SSL(tx *ovsdb.Tx) (*ovsdb.SSL, error) {
+func SSL(tx *ovsdb.Tx) (*vswitchdb.SSL, error) {
 	root, err := Root(tx)
 	if err != nil {
 		return nil, err
@@ -203,18 +204,18 @@ func SSL(tx *ovsdb.Tx) (*ovsdb.SSL, error) {
 	if root.SSL == nil {
 		return nil, nil
 	}
-	r, err := tx.Row(ovsdb.TableSSL, *root.SSL)
+	r, err := tx.Row(vswitchdb.TableSSL, *root.SSL)
 	if err != nil {
 		return nil, nil
 	}
 	if err := v.verify(r, "private_key", "certificate", "ca_cert", "bootstrap_ca_cert"); err != nil {
 		return nil, err
 	}
-	return r.(*ovsdb.SSL), nil
+	return r.(*vswitchdb.SSL), nil
 }
 
 // SetSSL is ovs-vsctl set-ssl; a nil s is del-ssl.
-func SetSSL(tx *ovsdb.Tx, s *ovsdb.SSL) error {
+func SetSSL(tx *ovsdb.Tx, s *vswitchdb.SSL) error {
 	root, err := Root(tx)
 	if err != nil {
 		return err
@@ -227,7 +228,7 @@ func SetSSL(tx *ovsdb.Tx, s *ovsdb.SSL) error {
 		return err
 	}
 	if root.SSL != nil {
-		if old, err := tx.Row(ovsdb.TableSSL, *root.SSL); err == nil {
+		if old, err := tx.Row(vswitchdb.TableSSL, *root.SSL); err == nil {
 			if err := tx.Delete(old); err != nil {
 				return err
 			}
@@ -235,7 +236,7 @@ func SetSSL(tx *ovsdb.Tx, s *ovsdb.SSL) error {
 	}
 	root.SSL = nil
 	if s != nil {
-		row := &ovsdb.SSL{PrivateKey: s.PrivateKey, Certificate: s.Certificate, CACert: s.CACert, BootstrapCACert: s.BootstrapCACert}
+		row := &vswitchdb.SSL{PrivateKey: s.PrivateKey, Certificate: s.Certificate, CACert: s.CACert, BootstrapCACert: s.BootstrapCACert}
 		if _, err := tx.Insert(row); err != nil {
 			return err
 		}

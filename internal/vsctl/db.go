@@ -467,7 +467,7 @@ func relop(a, b Datum, op string) bool {
 // (the real UUID is in the commit's Result). id "@name" lets other
 // commands of the transaction refer to it.
 func Create(tx *ovsdb.Tx, table string, settings []string, o Opts) (string, error) {
-	row, err := ovsdb.NewRow(table)
+	row, err := tx.Schema().NewRow(table)
 	if err != nil {
 		return "", err
 	}

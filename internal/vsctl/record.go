@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Symbols is a transaction's table of "@name" row ids (ovs-vsctl's --id):
@@ -109,19 +110,19 @@ type rowID struct {
 }
 
 var rowIDs = map[string]rowID{
-	ovsdb.TableBridge:                 {ovsdb.TableBridge, "name", ""},
-	ovsdb.TableController:             {ovsdb.TableBridge, "name", "controller"},
-	ovsdb.TableInterface:              {ovsdb.TableInterface, "name", ""},
-	ovsdb.TableMirror:                 {ovsdb.TableMirror, "name", ""},
-	ovsdb.TableManager:                {ovsdb.TableManager, "target", ""},
-	ovsdb.TableNetFlow:                {ovsdb.TableBridge, "name", "netflow"},
-	ovsdb.TablePort:                   {ovsdb.TablePort, "name", ""},
-	ovsdb.TableQoS:                    {ovsdb.TablePort, "name", "qos"},
-	ovsdb.TableSFlow:                  {ovsdb.TableBridge, "name", "sflow"},
-	ovsdb.TableFlowTable:              {ovsdb.TableFlowTable, "name", ""},
-	ovsdb.TableIPFIX:                  {ovsdb.TableBridge, "name", "ipfix"},
-	ovsdb.TableAutoAttach:             {ovsdb.TableBridge, "name", "auto_attach"},
-	ovsdb.TableFlowSampleCollectorSet: {ovsdb.TableFlowSampleCollectorSet, "id", ""},
+	vswitchdb.TableBridge:                 {vswitchdb.TableBridge, "name", ""},
+	vswitchdb.TableController:             {vswitchdb.TableBridge, "name", "controller"},
+	vswitchdb.TableInterface:              {vswitchdb.TableInterface, "name", ""},
+	vswitchdb.TableMirror:                 {vswitchdb.TableMirror, "name", ""},
+	vswitchdb.TableManager:                {vswitchdb.TableManager, "target", ""},
+	vswitchdb.TableNetFlow:                {vswitchdb.TableBridge, "name", "netflow"},
+	vswitchdb.TablePort:                   {vswitchdb.TablePort, "name", ""},
+	vswitchdb.TableQoS:                    {vswitchdb.TablePort, "name", "qos"},
+	vswitchdb.TableSFlow:                  {vswitchdb.TableBridge, "name", "sflow"},
+	vswitchdb.TableFlowTable:              {vswitchdb.TableFlowTable, "name", ""},
+	vswitchdb.TableIPFIX:                  {vswitchdb.TableBridge, "name", "ipfix"},
+	vswitchdb.TableAutoAttach:             {vswitchdb.TableBridge, "name", "auto_attach"},
+	vswitchdb.TableFlowSampleCollectorSet: {vswitchdb.TableFlowSampleCollectorSet, "id", ""},
 }
 
 // GetRecord finds the record of table that id names, as ovs-vsctl does:

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // EmerReset is ovs-vsctl emer-reset: the configuration that can cut a
@@ -23,7 +24,7 @@ func EmerReset(tx *ovsdb.Tx) error {
 	if err := tx.Update(root, "manager_options", "ssl"); err != nil {
 		return err
 	}
-	bridges, err := ovsdb.List[ovsdb.Bridge](tx)
+	bridges, err := ovsdb.List[vswitchdb.Bridge](tx)
 	if err != nil {
 		return err
 	}
@@ -38,7 +39,7 @@ func EmerReset(tx *ovsdb.Tx) error {
 			return err
 		}
 	}
-	ports, err := ovsdb.List[ovsdb.Port](tx)
+	ports, err := ovsdb.List[vswitchdb.Port](tx)
 	if err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func EmerReset(tx *ovsdb.Tx) error {
 			return err
 		}
 	}
-	ifaces, err := ovsdb.List[ovsdb.Interface](tx)
+	ifaces, err := ovsdb.List[vswitchdb.Interface](tx)
 	if err != nil {
 		return err
 	}
@@ -58,8 +59,8 @@ func EmerReset(tx *ovsdb.Tx) error {
 			return err
 		}
 	}
-	for _, table := range []string{ovsdb.TableMirror, ovsdb.TableController, ovsdb.TableManager, ovsdb.TableNetFlow,
-		ovsdb.TableSSL, ovsdb.TableSFlow, ovsdb.TableIPFIX, ovsdb.TableFlowSampleCollectorSet} {
+	for _, table := range []string{vswitchdb.TableMirror, vswitchdb.TableController, vswitchdb.TableManager, vswitchdb.TableNetFlow,
+		vswitchdb.TableSSL, vswitchdb.TableSFlow, vswitchdb.TableIPFIX, vswitchdb.TableFlowSampleCollectorSet} {
 		if err := deleteAll(tx, table); err != nil {
 			return err
 		}
@@ -82,7 +83,7 @@ func deleteAll(tx *ovsdb.Tx, table string) error {
 }
 
 // datapath returns the Datapath row named dp in Open_vSwitch.datapaths.
-func datapath(tx *ovsdb.Tx, dp string, notFound string) (*ovsdb.Datapath, error) {
+func datapath(tx *ovsdb.Tx, dp string, notFound string) (*vswitchdb.Datapath, error) {
 	root, err := Root(tx)
 	if err != nil {
 		return nil, err
@@ -94,7 +95,7 @@ func datapath(tx *ovsdb.Tx, dp string, notFound string) (*ovsdb.Datapath, error)
 	if !ok {
 		return nil, fmt.Errorf(notFound, dp, ovsdb.ErrNotFound)
 	}
-	return ovsdb.Get[ovsdb.Datapath](tx, u)
+	return ovsdb.Get[vswitchdb.Datapath](tx, u)
 }
 
 // parseZone reads "zone=N" as ovs-vsctl's scanf("zone=%i") does (a
@@ -130,14 +131,14 @@ func AddZoneTP(tx *ovsdb.Tx, dp, zoneArg string, policies []string, mayExist boo
 	if err != nil {
 		return err
 	}
-	timeouts := map[ovsdb.CTTimeoutPolicyTimeouts]int{}
+	timeouts := map[vswitchdb.CTTimeoutPolicyTimeouts]int{}
 	for _, p := range policies {
 		k, v, ok := strings.Cut(p, "=")
 		n, err := strconv.Atoi(v)
 		if !ok || err != nil || n < 0 {
 			return fmt.Errorf("invalid timeout policy %s: want KEY=SECONDS: %w", p, ovsdb.ErrInvalid)
 		}
-		timeouts[ovsdb.CTTimeoutPolicyTimeouts(k)] = n
+		timeouts[vswitchdb.CTTimeoutPolicyTimeouts(k)] = n
 	}
 	d, err := datapath(tx, dp, "datapath %s does not exist: %w")
 	if err != nil {
@@ -150,9 +151,9 @@ func AddZoneTP(tx *ovsdb.Tx, dp, zoneArg string, policies []string, mayExist boo
 	if err := tx.Verify(d, "ct_zones"); err != nil {
 		return err
 	}
-	var ct *ovsdb.CTZone
+	var ct *vswitchdb.CTZone
 	if u, ok := d.CTZones[zone]; ok {
-		if ct, err = ovsdb.Get[ovsdb.CTZone](tx, u); err != nil {
+		if ct, err = ovsdb.Get[vswitchdb.CTZone](tx, u); err != nil {
 			return err
 		}
 		if err := tx.Verify(ct, "timeout_policy"); err != nil {
@@ -163,7 +164,7 @@ func AddZoneTP(tx *ovsdb.Tx, dp, zoneArg string, policies []string, mayExist boo
 		}
 	}
 	// Reuse a policy with the same timeouts, as ovs-vsctl does.
-	tps, err := ovsdb.List[ovsdb.CTTimeoutPolicy](tx)
+	tps, err := ovsdb.List[vswitchdb.CTTimeoutPolicy](tx)
 	if err != nil {
 		return err
 	}
@@ -175,7 +176,7 @@ func AddZoneTP(tx *ovsdb.Tx, dp, zoneArg string, policies []string, mayExist boo
 		}
 	}
 	if tp == "" {
-		row := &ovsdb.CTTimeoutPolicy{Timeouts: timeouts}
+		row := &vswitchdb.CTTimeoutPolicy{Timeouts: timeouts}
 		if tp, err = tx.Insert(row); err != nil {
 			return err
 		}
@@ -184,7 +185,7 @@ func AddZoneTP(tx *ovsdb.Tx, dp, zoneArg string, policies []string, mayExist boo
 		ct.TimeoutPolicy = &tp
 		return tx.Update(ct, "timeout_policy")
 	}
-	ct = &ovsdb.CTZone{TimeoutPolicy: &tp}
+	ct = &vswitchdb.CTZone{TimeoutPolicy: &tp}
 	u, err := tx.Insert(ct)
 	if err != nil {
 		return err
@@ -213,7 +214,7 @@ func DelZoneTP(tx *ovsdb.Tx, dp, zoneArg string, ifExists bool) error {
 		return fmt.Errorf("zone id %d does not exist: %w", zone, ovsdb.ErrNotFound)
 	}
 	if !ifExists {
-		ct, err := ovsdb.Get[ovsdb.CTZone](tx, u)
+		ct, err := ovsdb.Get[vswitchdb.CTZone](tx, u)
 		if err != nil {
 			return err
 		}
@@ -239,7 +240,7 @@ func ListZoneTP(tx *ovsdb.Tx, dp string) ([]string, error) {
 	}
 	var out []string
 	for _, zone := range slices.Sorted(maps.Keys(d.CTZones)) {
-		ct, err := ovsdb.Get[ovsdb.CTZone](tx, d.CTZones[zone])
+		ct, err := ovsdb.Get[vswitchdb.CTZone](tx, d.CTZones[zone])
 		if err != nil {
 			return nil, err
 		}
@@ -247,7 +248,7 @@ func ListZoneTP(tx *ovsdb.Tx, dp string) ([]string, error) {
 		if ct.TimeoutPolicy == nil {
 			line += "system default"
 		} else {
-			tp, err := ovsdb.Get[ovsdb.CTTimeoutPolicy](tx, *ct.TimeoutPolicy)
+			tp, err := ovsdb.Get[vswitchdb.CTTimeoutPolicy](tx, *ct.TimeoutPolicy)
 			if err != nil {
 				return nil, err
 			}
@@ -287,7 +288,7 @@ func parseAA(s string) (int, error) {
 }
 
 // aaBridge returns the real bridge row an Auto Attach command acts on.
-func aaBridge(tx *ovsdb.Tx, name string) (*ovsdb.Bridge, error) {
+func aaBridge(tx *ovsdb.Tx, name string) (*vswitchdb.Bridge, error) {
 	_, br, err := loadBridge(tx, name, true, false)
 	if err != nil {
 		return nil, err
@@ -310,7 +311,7 @@ func AddAAMapping(tx *ovsdb.Tx, bridge, isidArg, vlanArg string) error {
 		return err
 	}
 	if br.AutoAttach == nil {
-		u, err := tx.Insert(&ovsdb.AutoAttach{Mappings: map[int]int{isid: vlan}})
+		u, err := tx.Insert(&vswitchdb.AutoAttach{Mappings: map[int]int{isid: vlan}})
 		if err != nil {
 			return err
 		}
@@ -319,7 +320,7 @@ func AddAAMapping(tx *ovsdb.Tx, bridge, isidArg, vlanArg string) error {
 	}
 	// A map insert: an I-SID that is mapped already keeps its VLAN, as in
 	// ovs-vsctl.
-	aa := &ovsdb.AutoAttach{UUID: *br.AutoAttach}
+	aa := &vswitchdb.AutoAttach{UUID: *br.AutoAttach}
 	return tx.Mutate(aa, ovsdb.Insert("mappings", map[int]int{isid: vlan}))
 }
 
@@ -334,7 +335,7 @@ func DelAAMapping(tx *ovsdb.Tx, bridge, isidArg, vlanArg string) error {
 	if err != nil || br.AutoAttach == nil {
 		return err
 	}
-	aa, err := ovsdb.Get[ovsdb.AutoAttach](tx, *br.AutoAttach)
+	aa, err := ovsdb.Get[vswitchdb.AutoAttach](tx, *br.AutoAttach)
 	if err != nil {
 		return err
 	}
@@ -359,7 +360,7 @@ func GetAAMapping(tx *ovsdb.Tx, bridge string) ([]string, error) {
 	if br.AutoAttach == nil {
 		return nil, nil
 	}
-	aa, err := ovsdb.Get[ovsdb.AutoAttach](tx, *br.AutoAttach)
+	aa, err := ovsdb.Get[vswitchdb.AutoAttach](tx, *br.AutoAttach)
 	if errors.Is(err, ovsdb.ErrNotFound) {
 		return nil, nil
 	}

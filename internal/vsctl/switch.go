@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 func isNotFound(err error) bool { return errors.Is(err, ovsdb.ErrNotFound) }
@@ -21,7 +22,7 @@ type BridgeSpec struct {
 	MayExist bool
 	// Init sets further columns of a real bridge's row before it is
 	// inserted.
-	Init func(*ovsdb.Bridge) error
+	Init func(*vswitchdb.Bridge) error
 }
 
 // AddBridge is ovs-vsctl add-br.
@@ -35,7 +36,7 @@ func AddBridge(tx *ovsdb.Tx, s BridgeSpec) error {
 	if err := CheckName(s.Name, "internal"); err != nil {
 		return err
 	}
-	row := &ovsdb.Bridge{Name: s.Name}
+	row := &vswitchdb.Bridge{Name: s.Name}
 	if s.Init != nil {
 		if s.Parent != "" {
 			return fmt.Errorf("add-br %s: a fake bridge has no bridge row to set columns on: %w", s.Name, ovsdb.ErrInvalid)
@@ -75,11 +76,11 @@ func AddBridge(tx *ovsdb.Tx, s BridgeSpec) error {
 	if err := v.CheckConflicts(s.Name, "cannot create a bridge named "+s.Name); err != nil {
 		return err
 	}
-	iface := &ovsdb.Interface{Name: s.Name, Type: "internal"}
+	iface := &vswitchdb.Interface{Name: s.Name, Type: "internal"}
 	if _, err := tx.Insert(iface); err != nil {
 		return err
 	}
-	port := &ovsdb.Port{Name: s.Name, Interfaces: []string{iface.UUID}}
+	port := &vswitchdb.Port{Name: s.Name, Interfaces: []string{iface.UUID}}
 	if s.Parent == "" {
 		if _, err := tx.Insert(port); err != nil {
 			return err
@@ -116,14 +117,14 @@ func AddBridge(tx *ovsdb.Tx, s BridgeSpec) error {
 // Every bridge has a local port of its own name, so ports alone cover
 // bridge names too wherever the switch was built by these commands.
 func nameFree(tx *ovsdb.Tx, name string, bridges bool) (bool, error) {
-	if _, err := ovsdb.LookupUUID[ovsdb.Port](tx, "name", name); !isNotFound(err) {
+	if _, err := ovsdb.LookupUUID[vswitchdb.Port](tx, "name", name); !isNotFound(err) {
 		return false, err // found (err == nil), or the lookup failed
 	}
-	if _, err := ovsdb.LookupUUID[ovsdb.Interface](tx, "name", name); !isNotFound(err) {
+	if _, err := ovsdb.LookupUUID[vswitchdb.Interface](tx, "name", name); !isNotFound(err) {
 		return false, err
 	}
 	if bridges {
-		if _, err := ovsdb.LookupUUID[ovsdb.Bridge](tx, "name", name); !isNotFound(err) {
+		if _, err := ovsdb.LookupUUID[vswitchdb.Bridge](tx, "name", name); !isNotFound(err) {
 			return false, err
 		}
 	}
@@ -133,7 +134,7 @@ func nameFree(tx *ovsdb.Tx, name string, bridges bool) (bool, error) {
 // addBridgeFast adds a real bridge whose name is free with index lookups
 // only, so that its cost does not grow with the size of the switch. It
 // reports false, with nothing written, when the general path must decide.
-func addBridgeFast(tx *ovsdb.Tx, row *ovsdb.Bridge) (bool, error) {
+func addBridgeFast(tx *ovsdb.Tx, row *vswitchdb.Bridge) (bool, error) {
 	if free, err := nameFree(tx, row.Name, true); !free || err != nil {
 		return false, err
 	}
@@ -141,11 +142,11 @@ func addBridgeFast(tx *ovsdb.Tx, row *ovsdb.Bridge) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	iface := &ovsdb.Interface{Name: row.Name, Type: "internal"}
+	iface := &vswitchdb.Interface{Name: row.Name, Type: "internal"}
 	if _, err := tx.Insert(iface); err != nil {
 		return false, err
 	}
-	port := &ovsdb.Port{Name: row.Name, Interfaces: []string{iface.UUID}}
+	port := &vswitchdb.Port{Name: row.Name, Interfaces: []string{iface.UUID}}
 	if _, err := tx.Insert(port); err != nil {
 		return false, err
 	}
@@ -181,7 +182,7 @@ func (v *View) delBridge(br *Br) error {
 	if br.Row == nil {
 		return nil
 	}
-	sets, err := ovsdb.List[ovsdb.FlowSampleCollectorSet](v.tx)
+	sets, err := ovsdb.List[vswitchdb.FlowSampleCollectorSet](v.tx)
 	if err != nil {
 		return err
 	}
@@ -240,7 +241,7 @@ type BridgeInfo struct {
 	Parent string // the real parent of a fake bridge, else Name
 	VLAN   int    // 0 for a real bridge
 	Fake   bool
-	Row    *ovsdb.Bridge // the real bridge's row (the parent's, for a fake bridge)
+	Row    *vswitchdb.Bridge // the real bridge's row (the parent's, for a fake bridge)
 }
 
 // FindBridgeInfo returns the bridge called name (br-exists, br-to-vlan,
@@ -431,8 +432,8 @@ type PortSpec struct {
 	Settings []string
 	// Port and Iface set typed columns on the new rows before they are
 	// inserted (Iface gets each interface's index in Ifaces).
-	Port  func(*ovsdb.Port) error
-	Iface func(int, *ovsdb.Interface) error
+	Port  func(*vswitchdb.Port) error
+	Iface func(int, *vswitchdb.Interface) error
 }
 
 // AddPort is ovs-vsctl add-port and add-bond.
@@ -443,12 +444,12 @@ func AddPort(tx *ovsdb.Tx, s PortSpec) error {
 	if s.Name == "" {
 		return fmt.Errorf("port name must not be empty string: %w", ovsdb.ErrInvalid)
 	}
-	ifaces := make([]*ovsdb.Interface, len(s.Ifaces))
+	ifaces := make([]*vswitchdb.Interface, len(s.Ifaces))
 	for i, n := range s.Ifaces {
 		if n == "" {
 			return fmt.Errorf("interface name must not be empty string: %w", ovsdb.ErrInvalid)
 		}
-		ifaces[i] = &ovsdb.Interface{Name: n}
+		ifaces[i] = &vswitchdb.Interface{Name: n}
 		if s.Iface != nil {
 			if err := s.Iface(i, ifaces[i]); err != nil {
 				return fmt.Errorf("add port %s: interface %s: %w", s.Name, n, err)
@@ -458,7 +459,7 @@ func AddPort(tx *ovsdb.Tx, s PortSpec) error {
 			return err
 		}
 	}
-	port := &ovsdb.Port{Name: s.Name, BondFakeIface: s.FakeIface}
+	port := &vswitchdb.Port{Name: s.Name, BondFakeIface: s.FakeIface}
 	if s.Port != nil {
 		if err := s.Port(port); err != nil {
 			return fmt.Errorf("add port %s: %w", s.Name, err)
@@ -534,17 +535,17 @@ func (s PortSpec) command() string {
 // concurrent adds do not conflict. It reports false, with nothing written,
 // when the general path must decide (a fake bridge, a name clash to
 // explain).
-func addPortFast(tx *ovsdb.Tx, s PortSpec, port *ovsdb.Port, ifaces []*ovsdb.Interface) (bool, error) {
+func addPortFast(tx *ovsdb.Tx, s PortSpec, port *vswitchdb.Port, ifaces []*vswitchdb.Interface) (bool, error) {
 	// Only the bridge's UUID is needed: its port set, however large, is
 	// not copied.
-	brUUID, err := ovsdb.LookupUUID[ovsdb.Bridge](tx, "name", s.Bridge)
+	brUUID, err := ovsdb.LookupUUID[vswitchdb.Bridge](tx, "name", s.Bridge)
 	if err != nil {
 		if isNotFound(err) {
 			return false, nil
 		}
 		return false, err
 	}
-	br := &ovsdb.Bridge{UUID: brUUID}
+	br := &vswitchdb.Bridge{UUID: brUUID}
 	names := []string{s.Name}
 	for _, n := range s.Ifaces {
 		if !slices.Contains(names, n) {
@@ -559,7 +560,7 @@ func addPortFast(tx *ovsdb.Tx, s PortSpec, port *ovsdb.Port, ifaces []*ovsdb.Int
 	return true, insertPort(tx, br, port, ifaces, nil)
 }
 
-func insertPort(tx *ovsdb.Tx, br *ovsdb.Bridge, port *ovsdb.Port, ifaces []*ovsdb.Interface, settings []string) error {
+func insertPort(tx *ovsdb.Tx, br *vswitchdb.Bridge, port *vswitchdb.Port, ifaces []*vswitchdb.Interface, settings []string) error {
 	for _, i := range ifaces {
 		if _, err := tx.Insert(i); err != nil {
 			return err
@@ -570,7 +571,7 @@ func insertPort(tx *ovsdb.Tx, br *ovsdb.Bridge, port *ovsdb.Port, ifaces []*ovsd
 		return err
 	}
 	for _, st := range settings {
-		row, err := tx.Row(ovsdb.TablePort, port.UUID)
+		row, err := tx.Row(vswitchdb.TablePort, port.UUID)
 		if err != nil {
 			return err
 		}
@@ -651,10 +652,10 @@ func delPortFast(tx *ovsdb.Tx, bridge, name string, withIface bool) (bool, error
 	if withIface || name == "" {
 		return false, nil
 	}
-	if _, err := ovsdb.LookupUUID[ovsdb.Bridge](tx, "name", name); !isNotFound(err) {
+	if _, err := ovsdb.LookupUUID[vswitchdb.Bridge](tx, "name", name); !isNotFound(err) {
 		return false, err // a bridge's own port (or the lookup failed)
 	}
-	p, err := ovsdb.Lookup[ovsdb.Port](tx, "name", name)
+	p, err := ovsdb.Lookup[vswitchdb.Port](tx, "name", name)
 	if err != nil {
 		if isNotFound(err) {
 			return false, nil
@@ -664,11 +665,11 @@ func delPortFast(tx *ovsdb.Tx, bridge, name string, withIface bool) (bool, error
 	if p.Tag != nil && bridge != "" {
 		return false, nil // it may belong to a fake bridge of its bridge
 	}
-	bridges, err := ovsdb.List[ovsdb.Bridge](tx)
+	bridges, err := ovsdb.List[vswitchdb.Bridge](tx)
 	if err != nil {
 		return false, err
 	}
-	var owner *ovsdb.Bridge
+	var owner *vswitchdb.Bridge
 	for _, b := range bridges {
 		if slices.Contains(b.Ports, p.UUID) {
 			owner = b
@@ -684,11 +685,11 @@ func delPortFast(tx *ovsdb.Tx, bridge, name string, withIface bool) (bool, error
 	if err := tx.Verify(p, "interfaces"); err != nil {
 		return false, err
 	}
-	if err := tx.Mutate(&ovsdb.Bridge{UUID: owner.UUID}, ovsdb.Delete("ports", []string{p.UUID})); err != nil {
+	if err := tx.Mutate(&vswitchdb.Bridge{UUID: owner.UUID}, ovsdb.Delete("ports", []string{p.UUID})); err != nil {
 		return false, err
 	}
 	for _, u := range p.Interfaces {
-		if err := tx.Delete(&ovsdb.Interface{UUID: u}); err != nil {
+		if err := tx.Delete(&vswitchdb.Interface{UUID: u}); err != nil {
 			return false, err
 		}
 	}
@@ -696,7 +697,7 @@ func delPortFast(tx *ovsdb.Tx, bridge, name string, withIface bool) (bool, error
 }
 
 // AddBondIface is ovs-vsctl add-bond-iface.
-func AddBondIface(tx *ovsdb.Tx, bond, iface string, mayExist bool, init func(*ovsdb.Interface) error) error {
+func AddBondIface(tx *ovsdb.Tx, bond, iface string, mayExist bool, init func(*vswitchdb.Interface) error) error {
 	v, err := Load(tx)
 	if err != nil {
 		return err
@@ -720,7 +721,7 @@ func AddBondIface(tx *ovsdb.Tx, bond, iface string, mayExist bool, init func(*ov
 	if err := v.CheckConflicts(iface, "cannot create an interface named "+iface); err != nil {
 		return err
 	}
-	row := &ovsdb.Interface{Name: iface}
+	row := &vswitchdb.Interface{Name: iface}
 	if init != nil {
 		if err := init(row); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 
 	lib "github.com/ovn-kubernetes/libovsdb/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Column describes one column for the string syntax: its OVSDB type and
@@ -46,7 +47,7 @@ func LookupColumn(s *ovsdb.Schema, table, name string) (*Column, error) {
 	if err != nil {
 		return nil, err
 	}
-	row, err := ovsdb.NewRow(table)
+	row, err := s.NewRow(table)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +63,7 @@ func LookupColumn(s *ovsdb.Schema, table, name string) (*Column, error) {
 // LookupTable returns the table that name designates (a unique prefix,
 // case-insensitive, "-" for "_").
 func LookupTable(name string) (string, error) {
-	t, n := match(name, ovsdb.Tables())
+	t, n := match(name, vswitchdb.Database().Tables())
 	switch {
 	case n == 0:
 		return "", fmt.Errorf("unknown table %q: %w", name, ovsdb.ErrUnknownTable)

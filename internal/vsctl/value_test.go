@@ -7,11 +7,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 func schema(t testing.TB) *ovsdb.Schema {
 	t.Helper()
-	s, err := ovsdb.ModelSchema()
+	s, err := vswitchdb.Database().Schema()
 	if err != nil {
 		t.Fatal(err)
 	}

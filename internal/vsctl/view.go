@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // View is ovs-vsctl's picture of the switch within one transaction: the
@@ -13,19 +14,19 @@ import (
 // of its bridge belongs to that fake bridge.
 type View struct {
 	tx      *ovsdb.Tx
-	Root    *ovsdb.OpenVSwitch
+	Root    *vswitchdb.OpenVSwitch
 	Bridges map[string]*Br
 	Ports   map[string]*Pt
 	Ifaces  map[string]*If
 
-	portRows  map[string]*ovsdb.Port
-	ifaceRows map[string]*ovsdb.Interface
+	portRows  map[string]*vswitchdb.Port
+	ifaceRows map[string]*vswitchdb.Interface
 	verified  bool
 }
 
 // Br is a bridge of the view. A fake bridge has no Row and a Parent.
 type Br struct {
-	Row      *ovsdb.Bridge
+	Row      *vswitchdb.Bridge
 	Name     string
 	Parent   *Br
 	VLAN     int
@@ -43,31 +44,31 @@ func (b *Br) Real() *Br {
 
 // Pt is a port of the view.
 type Pt struct {
-	Row    *ovsdb.Port
+	Row    *vswitchdb.Port
 	Br     *Br
 	Ifaces []*If
 }
 
 // If is an interface of the view.
 type If struct {
-	Row  *ovsdb.Interface
+	Row  *vswitchdb.Interface
 	Port *Pt
 }
 
 // Root returns the Open_vSwitch row, or an error when the database has
-// none (run ovsdb.Init first).
-func Root(tx *ovsdb.Tx) (*ovsdb.OpenVSwitch, error) {
-	roots, err := ovsdb.List[ovsdb.OpenVSwitch](tx)
+// none (run vswitchdb.Init first).
+func Root(tx *ovsdb.Tx) (*vswitchdb.OpenVSwitch, error) {
+	roots, err := ovsdb.List[vswitchdb.OpenVSwitch](tx)
 	if err != nil {
 		return nil, err
 	}
 	if len(roots) != 1 {
-		return nil, fmt.Errorf("database has %d Open_vSwitch rows, not 1 (is it initialized? see ovsdb.Init): %w", len(roots), ovsdb.ErrNotFound)
+		return nil, fmt.Errorf("database has %d Open_vSwitch rows, not 1 (is it initialized? see vswitchdb.Init): %w", len(roots), ovsdb.ErrNotFound)
 	}
 	return roots[0], nil
 }
 
-func isFakeBridgePort(p *ovsdb.Port) bool {
+func isFakeBridgePort(p *vswitchdb.Port) bool {
 	return p.FakeBridge && p.Tag != nil && *p.Tag >= 0 && *p.Tag <= 4095
 }
 
@@ -78,20 +79,20 @@ func Load(tx *ovsdb.Tx) (*View, error) {
 		return nil, err
 	}
 	v := &View{tx: tx, Root: root, Bridges: map[string]*Br{}, Ports: map[string]*Pt{}, Ifaces: map[string]*If{},
-		portRows: map[string]*ovsdb.Port{}, ifaceRows: map[string]*ovsdb.Interface{}}
-	bridges, err := ovsdb.List[ovsdb.Bridge](tx)
+		portRows: map[string]*vswitchdb.Port{}, ifaceRows: map[string]*vswitchdb.Interface{}}
+	bridges, err := ovsdb.List[vswitchdb.Bridge](tx)
 	if err != nil {
 		return nil, err
 	}
-	ports, err := ovsdb.List[ovsdb.Port](tx)
+	ports, err := ovsdb.List[vswitchdb.Port](tx)
 	if err != nil {
 		return nil, err
 	}
-	ifaces, err := ovsdb.List[ovsdb.Interface](tx)
+	ifaces, err := ovsdb.List[vswitchdb.Interface](tx)
 	if err != nil {
 		return nil, err
 	}
-	brRows := map[string]*ovsdb.Bridge{}
+	brRows := map[string]*vswitchdb.Bridge{}
 	for _, b := range bridges {
 		brRows[b.UUID] = b
 	}
@@ -160,7 +161,7 @@ func sortedCopy(s []string) []string {
 	return out
 }
 
-func (v *View) addBridge(row *ovsdb.Bridge, name string, parent *Br, vlan int) *Br {
+func (v *View) addBridge(row *vswitchdb.Bridge, name string, parent *Br, vlan int) *Br {
 	br := &Br{Row: row, Name: name, Parent: parent, VLAN: vlan, Children: map[int]*Br{}}
 	if parent != nil {
 		if parent.Children[vlan] == nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/ovsproc"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // TestChassisAndPortUp: a chassis (ovs-vswitchd in a namespace, with
@@ -62,7 +63,7 @@ func TestChassisAndPortUp(t *testing.T) {
 	}
 	// The hypervisor plugs the VM: an interface on br-int with the port's
 	// iface-id (ovn-controller made br-int).
-	if _, err := ovsdb.WaitUntil(ctx, hv.Client, func(b *ovsdb.Bridge) bool { return b.Name == "br-int" }); err != nil {
+	if _, err := ovsdb.WaitUntil(ctx, hv.Client, func(b *vswitchdb.Bridge) bool { return b.Name == "br-int" }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := hv.Client.Transact(ctx, port.Add("br-int", "vif1", port.WithIface(iface.Type(iface.Internal), iface.ExternalID("iface-id", "vm1")))); err != nil {

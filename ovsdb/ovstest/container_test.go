@@ -15,6 +15,7 @@ import (
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 	"github.com/ovskit/ovskit/port"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // rootState is ovstest.RootState, or the test's end.
@@ -46,7 +47,7 @@ func TestContainerBackend(t *testing.T) {
 		t.Fatalf("%v\n%s", err, s.Logs(20))
 	}
 	// An internal port is a tap device: /dev/net/tun and NET_ADMIN work.
-	ifc, err := ovsdb.WaitUntil(ctx, s.Client, func(i *ovsdb.Interface) bool { return i.Name == "p0" && i.Ofport != nil && *i.Ofport > 0 })
+	ifc, err := ovsdb.WaitUntil(ctx, s.Client, func(i *vswitchdb.Interface) bool { return i.Name == "p0" && i.Ofport != nil && *i.Ofport > 0 })
 	if err != nil {
 		t.Fatalf("br0's ofport: %v\n%s", err, s.Logs(20))
 	}

@@ -50,6 +50,7 @@ import (
 	"github.com/ovskit/ovskit/netns"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/ovsproc"
+	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Need is a prerequisite of a test.
@@ -467,7 +468,7 @@ func start(ctx context.Context, cfg config) (*Server, error) {
 			// No ovs-vswitchd will ever apply a change: do not wait for one.
 			opts = append([]ovsdb.Option{ovsdb.WithNoWait()}, opts...)
 		}
-		c, err := ovsdb.Dial(ctx, s.Endpoint, opts...)
+		c, err := ovsdb.Dial(ctx, s.Endpoint, append([]ovsdb.Option{ovsdb.WithDatabase(vswitchdb.Database())}, opts...)...)
 		if err != nil {
 			return s, fmt.Errorf("dial %s: %w", s.Endpoint, err)
 		}
@@ -499,7 +500,7 @@ func (s *Server) Vsctl(args ...string) (string, error) {
 // Dump returns `ovsdb-client dump` of the whole database: a stable text of
 // every row, for before/after comparisons.
 func (s *Server) Dump() (string, error) {
-	out, err := exec.Command("ovsdb-client", "dump", s.Endpoint, ovsdb.SchemaName).CombinedOutput()
+	out, err := exec.Command("ovsdb-client", "dump", s.Endpoint, vswitchdb.SchemaName).CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("ovsdb-client dump: %w: %s", err, out)
 	}
