@@ -372,7 +372,7 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 		return nil, fmt.Errorf("dial: %w", err)
 	}
 	for _, k := range o.keys {
-		cs, err := models.Column(k.Table, k.Column)
+		cs, err := models.column(k.Table, k.Column)
 		if err != nil {
 			return nil, fmt.Errorf("key index %s.%s:%s: %w", k.Table, k.Column, k.Key, err)
 		}
@@ -813,7 +813,7 @@ func (c *Client) ServerHas(table, column string) bool {
 		return false
 	}
 	if column != "" {
-		if _, err := c.models.Column(table, column); err != nil && column != "_uuid" {
+		if _, err := c.models.column(table, column); err != nil && column != "_uuid" {
 			return false
 		}
 	}

@@ -142,9 +142,18 @@ func ParseSchema(data []byte) (*Schema, error) {
 func (s *Schema) Name() string    { return s.db.Name }
 func (s *Schema) Version() string { return s.db.Version }
 
-// Column returns the schema of a column, or an error wrapping
+// Column returns the type of a column, or an error wrapping
 // ErrUnknownTable or ErrUnknownColumn.
-func (s *Schema) Column(table, column string) (*lib.ColumnSchema, error) {
+func (s *Schema) Column(table, column string) (ColumnType, error) {
+	c, err := s.column(table, column)
+	if err != nil {
+		return ColumnType{}, err
+	}
+	return columnTypeOf(c), nil
+}
+
+// column returns the parsed schema of a column.
+func (s *Schema) column(table, column string) (*lib.ColumnSchema, error) {
 	t, ok := s.db.Tables[table]
 	if !ok {
 		return nil, fmt.Errorf("table %q: %w", table, ErrUnknownTable)

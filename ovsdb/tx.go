@@ -779,7 +779,7 @@ func (tx *Tx) VerifyNone(table, column string, value any) error {
 			Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{}})
 		return nil
 	}
-	cs, err := tx.schema.Column(table, column)
+	cs, err := tx.schema.column(table, column)
 	if err != nil {
 		return err
 	}
@@ -1044,7 +1044,7 @@ func intersect(a, b []string) []string {
 }
 
 func (tx *Tx) checkWritable(p *pending, col string) error {
-	cs, err := tx.schema.Column(p.table, col)
+	cs, err := tx.schema.column(p.table, col)
 	if err != nil {
 		return err
 	}

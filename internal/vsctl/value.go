@@ -11,7 +11,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	lib "github.com/ovn-kubernetes/libovsdb/ovsdb"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/vswitchdb"
 )
@@ -20,8 +19,8 @@ import (
 // the Go type the generated models give it.
 type Column struct {
 	Table, Name string
-	Key, Value  *lib.BaseType // Value is nil unless the column is a map
-	Min, Max    int           // Max < 0: unlimited
+	Key, Value  *ovsdb.BaseType // Value is nil unless the column is a map
+	Min, Max    int             // Max < 0: unlimited
 	Mutable     bool
 	goType      reflect.Type
 }
@@ -55,9 +54,9 @@ func LookupColumn(s *ovsdb.Schema, table, name string) (*Column, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := cs.TypeObj
-	return &Column{Table: table, Name: full, Key: t.Key, Value: t.Value, Min: t.Min(), Max: t.Max(),
-		Mutable: cs.Mutable(), goType: reflect.TypeOf(v)}, nil
+	key := cs.Key
+	return &Column{Table: table, Name: full, Key: &key, Value: cs.Value, Min: cs.Min, Max: cs.Max,
+		Mutable: cs.Mutable, goType: reflect.TypeOf(v)}, nil
 }
 
 // LookupTable returns the table that name designates (a unique prefix,
@@ -176,7 +175,7 @@ func Token(s string) (tok, rest string, err error) {
 
 // ParseAtom parses one atom of base type bt (ovsdb_atom_from_string) and
 // checks its constraints. UUIDs may be "@name" symbols of syms.
-func ParseAtom(bt *lib.BaseType, s string, syms *Symbols) (any, error) {
+func ParseAtom(bt *ovsdb.BaseType, s string, syms *Symbols) (any, error) {
 	a, err := parseAtom(bt, s, syms)
 	if err != nil {
 		return nil, err
@@ -184,21 +183,21 @@ func ParseAtom(bt *lib.BaseType, s string, syms *Symbols) (any, error) {
 	return a, checkAtom(bt, a)
 }
 
-func parseAtom(bt *lib.BaseType, s string, syms *Symbols) (any, error) {
+func parseAtom(bt *ovsdb.BaseType, s string, syms *Symbols) (any, error) {
 	switch bt.Type {
-	case lib.TypeInteger:
+	case ovsdb.AtomicInteger:
 		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("%q is not a valid integer: %w", s, ovsdb.ErrInvalid)
 		}
 		return n, nil
-	case lib.TypeReal:
+	case ovsdb.AtomicReal:
 		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 		if err != nil {
 			return nil, fmt.Errorf("%q is not a valid real number: %w", s, ovsdb.ErrInvalid)
 		}
 		return f + 0, nil
-	case lib.TypeBoolean:
+	case ovsdb.AtomicBoolean:
 		switch s {
 		case "true", "yes", "on", "1":
 			return true, nil
@@ -206,7 +205,7 @@ func parseAtom(bt *lib.BaseType, s string, syms *Symbols) (any, error) {
 			return false, nil
 		}
 		return nil, fmt.Errorf("%q is not a valid boolean (use \"true\" or \"false\"): %w", s, ovsdb.ErrInvalid)
-	case lib.TypeString:
+	case ovsdb.AtomicString:
 		if s == "" {
 			return nil, fmt.Errorf(`an empty string is not valid as input; use "" to represent the empty string: %w`, ovsdb.ErrInvalid)
 		}
@@ -224,7 +223,7 @@ func parseAtom(bt *lib.BaseType, s string, syms *Symbols) (any, error) {
 			return out, nil
 		}
 		return s, nil
-	case lib.TypeUUID:
+	case ovsdb.AtomicUUID:
 		if strings.HasPrefix(s, "@") {
 			if syms == nil {
 				return nil, fmt.Errorf("%q: row names (@name) are only valid inside a transaction: %w", s, ovsdb.ErrInvalid)
@@ -239,7 +238,7 @@ func parseAtom(bt *lib.BaseType, s string, syms *Symbols) (any, error) {
 	return nil, fmt.Errorf("unsupported atomic type %q: %w", bt.Type, ovsdb.ErrInvalid)
 }
 
-func checkAtom(bt *lib.BaseType, a any) error {
+func checkAtom(bt *ovsdb.BaseType, a any) error {
 	if len(bt.Enum) > 0 {
 		for _, e := range bt.Enum {
 			if atomEqual(normAtom(e), a) {
@@ -254,38 +253,26 @@ func checkAtom(bt *lib.BaseType, a any) error {
 		return fmt.Errorf("constraint violation: %s is not one of the allowed values ([%s]): %w",
 			FormatAtom(bt, a), strings.Join(allowed, ", "), ovsdb.ErrInvalid)
 	}
-	if n, ok := a.(int64); ok {
-		lo, errLo := bt.MinInteger()
-		hi, errHi := bt.MaxInteger()
-		if errLo == nil && n < int64(lo) || errHi == nil && n > int64(hi) {
+	if n, ok := a.(int64); ok && bt.Type == ovsdb.AtomicInteger {
+		if n < int64(bt.MinInteger) || n > int64(bt.MaxInteger) {
 			return fmt.Errorf("constraint violation: %d is not in the valid range %s: %w", n, rangeText(bt), ovsdb.ErrInvalid)
 		}
 	}
-	if f, ok := a.(float64); ok {
-		lo, errLo := bt.MinReal()
-		hi, errHi := bt.MaxReal()
-		if errLo == nil && f < lo || errHi == nil && f > hi {
+	if f, ok := a.(float64); ok && bt.Type == ovsdb.AtomicReal {
+		if f < bt.MinReal || f > bt.MaxReal {
 			return fmt.Errorf("constraint violation: %g is out of range: %w", f, ovsdb.ErrInvalid)
 		}
 	}
-	if s, ok := a.(string); ok && bt.Type == lib.TypeString {
-		if hi, err := bt.MaxLength(); err == nil && len(s) > hi {
+	if s, ok := a.(string); ok && bt.Type == ovsdb.AtomicString {
+		if hi := bt.MaxLength; len(s) > hi {
 			return fmt.Errorf("constraint violation: %q is %d bytes long, more than the maximum of %d: %w", s, len(s), hi, ovsdb.ErrInvalid)
 		}
 	}
 	return nil
 }
 
-func rangeText(bt *lib.BaseType) string {
-	lo, errLo := bt.MinInteger()
-	hi, errHi := bt.MaxInteger()
-	switch {
-	case errLo == nil && errHi == nil:
-		return fmt.Sprintf("%d to %d (inclusive)", lo, hi)
-	case errLo == nil:
-		return fmt.Sprintf("%d or greater", lo)
-	}
-	return fmt.Sprintf("%d or less", hi)
+func rangeText(bt *ovsdb.BaseType) string {
+	return fmt.Sprintf("%d to %d (inclusive)", bt.MinInteger, bt.MaxInteger)
 }
 
 // normAtom converts a JSON-decoded enum value to the atom form.
@@ -394,8 +381,8 @@ func ParseDatum(c *Column, s string, syms *Symbols, min, max int) (Datum, error)
 	return d, nil
 }
 
-func parseKeyRange(bt *lib.BaseType, tok string, syms *Symbols) ([]any, error) {
-	if bt.Type == lib.TypeInteger {
+func parseKeyRange(bt *ovsdb.BaseType, tok string, syms *Symbols) ([]any, error) {
+	if bt.Type == ovsdb.AtomicInteger {
 		if i := strings.IndexByte(tok[min(1, len(tok)):], '-'); i >= 0 {
 			i++
 			lo, err1 := strconv.ParseInt(tok[:i], 10, 64)
@@ -764,7 +751,7 @@ func QuoteString(s string) string {
 }
 
 // FormatAtom prints one atom as ovs-vsctl does.
-func FormatAtom(bt *lib.BaseType, a any) string {
+func FormatAtom(bt *ovsdb.BaseType, a any) string {
 	switch x := a.(type) {
 	case int64:
 		return strconv.FormatInt(x, 10)
@@ -773,7 +760,7 @@ func FormatAtom(bt *lib.BaseType, a any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	case string:
-		if bt != nil && bt.Type == lib.TypeUUID {
+		if bt != nil && bt.Type == ovsdb.AtomicUUID {
 			return x
 		}
 		if needsQuotes(x) {
@@ -837,8 +824,8 @@ func (c *Column) FormatBare(d Datum) string {
 // --format=json print it: an atom alone for one element of a set, else
 // ["set", [...]] or ["map", [[k, v], ...]]; UUIDs as ["uuid", "..."].
 func (c *Column) JSON(d Datum) any {
-	atom := func(bt *lib.BaseType, a any) any {
-		if s, ok := a.(string); ok && bt != nil && bt.Type == lib.TypeUUID {
+	atom := func(bt *ovsdb.BaseType, a any) any {
+		if s, ok := a.(string); ok && bt != nil && bt.Type == ovsdb.AtomicUUID {
 			return []any{"uuid", s}
 		}
 		return a
