@@ -461,14 +461,9 @@ func TestDifferential(t *testing.T) {
 				})
 			}
 		})
-		for _, l := range named.sorted() {
-			t.Logf("differs only because ovs-vsctl does not know the column: %s", l)
-		}
+		named.report(t, "differential", "ovs-vsctl", v, int64(stderrs.Load()), int64(sameStderr.Load()), int64(ran.Load()), int64(identical.Load()))
 		total.Add(ran.Load())
 		totalIdentical.Add(identical.Load())
-		fmt.Printf("differential (schema %s): %d failing steps, %d with ovs-vsctl's stderr word for word\n", v.version, stderrs.Load(), sameStderr.Load())
-		fmt.Printf("differential (schema %s): %d scenarios, %d identical; %d lines differ only because ovs-vsctl does not know the column\n",
-			v.version, ran.Load(), identical.Load(), len(named.sorted()))
 	}
 	fmt.Printf("differential: %d scenarios, %d identical\n", total.Load(), totalIdentical.Load())
 	if len(all) < 130 {

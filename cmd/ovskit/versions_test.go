@@ -185,3 +185,17 @@ func (n *namedDiffs) sorted() []string {
 	defer n.mu.Unlock()
 	return slices.Sorted(slices.Values(n.lines))
 }
+
+// report logs the lines named for version v and prints its summary lines:
+// prefix is the suite's ("differential", "nbctl differential"), tool the
+// C tool it compares with, the counts the version's.
+func (n *namedDiffs) report(t *testing.T, prefix, tool string, v schemaVersion, failing, sameMsg, scenarios, identical int64) {
+	t.Helper()
+	lines := n.sorted()
+	for _, l := range lines {
+		t.Logf("differs only because %s does not know the column: %s", tool, l)
+	}
+	fmt.Printf("%s (schema %s): %d failing steps, %d with %s's message word for word\n", prefix, v.version, failing, sameMsg, tool)
+	fmt.Printf("%s (schema %s): %d scenarios, %d identical; %d lines differ only because %s does not know the column\n",
+		prefix, v.version, scenarios, identical, len(lines), tool)
+}
