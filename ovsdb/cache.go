@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/ovskit/ovskit/internal/codec"
 )
 
 // cache is the client's replica of the database, fed by one monitor, as a
@@ -187,14 +189,14 @@ func (c *cache) applyRefsDiff(old *snapshot, table, col string, raw []byte, row 
 		return false, nil
 	}
 	refs := old.tables[i]
-	elems, err := setElements(raw)
+	elems, err := codec.SetElements(raw)
 	if err != nil {
 		return false, nil // the decoder reports it
 	}
 	vals := make([]string, len(elems))
 	fresh := true
 	for i, e := range elems {
-		u, err := DecUUID[string](e)
+		u, err := codec.DecUUID[string](e)
 		if err != nil {
 			return false, nil
 		}
@@ -209,9 +211,9 @@ func (c *cache) applyRefsDiff(old *snapshot, table, col string, raw []byte, row 
 		return false, nil
 	}
 	if !fresh {
-		return true, row.OVSDBSetColumn(col, toggleSet(set, vals))
+		return true, row.OVSDBSetColumn(col, codec.ToggleSet(set, vals))
 	}
-	return true, row.OVSDBSetColumn(col, appendSet(set, vals))
+	return true, row.OVSDBSetColumn(col, codec.AppendSet(set, vals))
 }
 
 // filtered reports whether the cache holds only some rows of the table

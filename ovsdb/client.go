@@ -102,12 +102,12 @@ func checkMonitors(s *Schema, ms map[string]*Monitor) error {
 		}
 		for _, col := range m.Columns {
 			if _, ok := s.kinds[t][col]; !ok || col == "_uuid" {
-				return fmt.Errorf("monitor: %w", UnknownColumnError(t, col))
+				return fmt.Errorf("monitor: %w", unknownColumnError(t, col))
 			}
 		}
 		for _, c := range m.Where {
 			if _, ok := s.kinds[t][c.Column]; !ok {
-				return fmt.Errorf("monitor: condition: %w", UnknownColumnError(t, c.Column))
+				return fmt.Errorf("monitor: condition: %w", unknownColumnError(t, c.Column))
 			}
 			switch c.Function {
 			case "==", "!=", "<", "<=", ">", ">=", "includes", "excludes":

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/ovskit/ovskit/internal/codec"
 )
 
 // transactParams are transact's params, ["db", op, op, ...], from
@@ -358,7 +360,7 @@ func (c *Client) fetch(ctx context.Context, rc *rpcConn, l *lacks, spec fetchSpe
 		m := c.models.model.newRow(spec.table)
 		for col, v := range row {
 			if col == "_uuid" {
-				u, err := DecUUID[string](v)
+				u, err := codec.DecUUID[string](v)
 				if err != nil {
 					return nil, fmt.Errorf("select %s: _uuid: %w", spec.table, err)
 				}

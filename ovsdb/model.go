@@ -55,7 +55,7 @@ func SetUUID(m Model, u string) { m.OVSDBSetUUID(u) }
 func Column(m Model, col string) (any, error) {
 	v, ok := m.OVSDBColumn(col)
 	if !ok {
-		return nil, UnknownColumnError(m.Table(), col)
+		return nil, unknownColumnError(m.Table(), col)
 	}
 	return v, nil
 }
@@ -66,57 +66,13 @@ func SetColumn(m Model, col string, v any) error { return m.OVSDBSetColumn(col, 
 // Columns lists the row's columns (without "_uuid"), in schema order.
 func Columns(m Model) []string { return slices.Clone(m.OVSDBColumns()) }
 
-// ColumnTypeError is the error of setting a column from a Go value of
+// columnTypeError is the error of setting a column from a Go value of
 // another type.
-func ColumnTypeError(table, col, want string, got any) error {
+func columnTypeError(table, col, want string, got any) error {
 	return fmt.Errorf("column %s.%s takes %s, not %T: %w", table, col, want, got, ErrInvalid)
 }
 
-// UnknownColumnError is the error of naming a column the table lacks.
-func UnknownColumnError(table, col string) error {
+// unknownColumnError is the error of naming a column the table lacks.
+func unknownColumnError(table, col string) error {
 	return fmt.Errorf("table %s has no column %q: %w", table, col, ErrUnknownColumn)
-}
-
-// ClonePtr returns a copy of *p, or nil.
-func ClonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
-}
-
-// RefRows resolves a set of references to typed rows, in the set's order.
-// The commit verifies that each still exists (Get).
-func RefRows[T any, PT ModelPtr[T]](tx *Tx, uuids []string) ([]PT, error) {
-	out := make([]PT, 0, len(uuids))
-	for _, u := range uuids {
-		r, err := Get[T, PT](tx, u)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-// RefRow resolves an optional reference: nil when it is empty.
-func RefRow[T any, PT ModelPtr[T]](tx *Tx, u *string) (PT, error) {
-	if u == nil {
-		return nil, nil
-	}
-	return Get[T, PT](tx, *u)
-}
-
-// RefMap resolves a map's reference values to typed rows.
-func RefMap[T any, PT ModelPtr[T], K comparable](tx *Tx, m map[K]string) (map[K]PT, error) {
-	out := make(map[K]PT, len(m))
-	for k, u := range m {
-		r, err := Get[T, PT](tx, u)
-		if err != nil {
-			return nil, err
-		}
-		out[k] = r
-	}
-	return out, nil
 }

@@ -3,6 +3,8 @@ package ovsdb
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/ovskit/ovskit/internal/codec"
 )
 
 // Operation is one RFC 7047 operation of a transaction, with its values
@@ -168,11 +170,11 @@ func parseResults(raw []byte, n int) ([]opResult, error) {
 		err := eachMember(el, func(key string, val []byte) error {
 			switch key {
 			case "count":
-				n, err := DecInt[int](val)
+				n, err := codec.DecInt[int](val)
 				r.Count = &n
 				return err
 			case "uuid":
-				u, err := DecUUID[string](val)
+				u, err := codec.DecUUID[string](val)
 				r.UUID = &[2]string{"uuid", u}
 				return err
 			case "rows":

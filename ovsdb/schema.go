@@ -160,7 +160,7 @@ func (s *Schema) column(table, column string) (*lib.ColumnSchema, error) {
 	}
 	c, ok := t.Columns[column]
 	if !ok {
-		return nil, UnknownColumnError(table, column)
+		return nil, unknownColumnError(table, column)
 	}
 	return c, nil
 }
@@ -201,7 +201,7 @@ func (s *Schema) kindsOf(table, column string) (columnKinds, error) {
 	}
 	k, ok := t[column]
 	if !ok {
-		return columnKinds{}, UnknownColumnError(table, column)
+		return columnKinds{}, unknownColumnError(table, column)
 	}
 	return k, nil
 }

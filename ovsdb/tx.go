@@ -414,7 +414,7 @@ func FindByKey[T any, PT ModelPtr[T]](tx *Tx, column, key, value string) ([]PT, 
 		return nil, err
 	}
 	if cur, ok := tx.schema.model.zero(table).OVSDBColumn(column); !ok {
-		return nil, UnknownColumnError(table, column)
+		return nil, unknownColumnError(table, column)
 	} else if _, isMap := cur.(map[string]string); !isMap {
 		return nil, fmt.Errorf("find %s by %s:%s: not a string-to-string map: %w", table, column, key, ErrInvalid)
 	}
@@ -494,7 +494,7 @@ func (tx *Tx) lookup(table, column string, value any) (Model, error) {
 		return nil, err
 	}
 	if cur, ok := tx.schema.model.zero(table).OVSDBColumn(column); ok && reflect.TypeOf(cur) != reflect.TypeOf(value) {
-		return nil, fmt.Errorf("look up %s by %s: %w", table, column, ColumnTypeError(table, column, fmt.Sprintf("%T", cur), value))
+		return nil, fmt.Errorf("look up %s by %s: %w", table, column, columnTypeError(table, column, fmt.Sprintf("%T", cur), value))
 	}
 	if tx.snap.c.lacks.column(table, column) {
 		// Every row reads the zero value there, and no row of the
@@ -683,7 +683,7 @@ func (tx *Tx) Verify(row Model, columns ...string) error {
 	for _, col := range columns {
 		v, ok := base.OVSDBColumn(col)
 		if !ok {
-			return UnknownColumnError(table, col)
+			return unknownColumnError(table, col)
 		}
 		enc, err := tx.schema.encode(table, col, v)
 		if err != nil {
@@ -807,7 +807,7 @@ func (tx *Tx) VerifyNone(table, column string, value any) error {
 		enc, ok = value.(bool)
 	}
 	if !ok || cs.TypeObj.Value != nil || cs.TypeObj.Max() > 1 {
-		return fmt.Errorf("verify no %s with %s %v: %w", table, column, value, ColumnTypeError(table, column, cs.TypeObj.Key.Type, value))
+		return fmt.Errorf("verify no %s with %s %v: %w", table, column, value, columnTypeError(table, column, cs.TypeObj.Key.Type, value))
 	}
 	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{{column, "==", enc}},
 		Columns: []string{"_uuid"}, Until: "==", Rows: []map[string]any{}})

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/genmodel"
 )
 
 // SchemaName and SchemaVersion identify the schema the models were generated from.
@@ -348,11 +349,11 @@ func (r *AutoAttach) OVSDBClone() ovsdb.Model {
 func (r *AutoAttach) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "mappings":
-		return ovsdb.DecodeMap(raw, &r.Mappings, ovsdb.DecInt[int], ovsdb.DecInt[int], diff)
+		return genmodel.DecodeMap(raw, &r.Mappings, genmodel.DecInt[int], genmodel.DecInt[int], diff)
 	case "system_description":
-		return ovsdb.DecodeScalar(raw, &r.SystemDescription, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SystemDescription, genmodel.DecString[string])
 	case "system_name":
-		return ovsdb.DecodeScalar(raw, &r.SystemName, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SystemName, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -378,23 +379,23 @@ func (r *AutoAttach) OVSDBSetColumn(col string, v any) error {
 	case "mappings":
 		x, ok := v.(map[int]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("AutoAttach", col, "map[int]int", v)
+			return genmodel.ColumnTypeError("AutoAttach", col, "map[int]int", v)
 		}
 		r.Mappings = x
 	case "system_description":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("AutoAttach", col, "string", v)
+			return genmodel.ColumnTypeError("AutoAttach", col, "string", v)
 		}
 		r.SystemDescription = x
 	case "system_name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("AutoAttach", col, "string", v)
+			return genmodel.ColumnTypeError("AutoAttach", col, "string", v)
 		}
 		r.SystemName = x
 	default:
-		return ovsdb.UnknownColumnError("AutoAttach", col)
+		return genmodel.UnknownColumnError("AutoAttach", col)
 	}
 	return nil
 }
@@ -495,21 +496,21 @@ func (r *Bridge) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Bridge) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.AutoAttach = ovsdb.ClonePtr(r.AutoAttach)
+	c.AutoAttach = genmodel.ClonePtr(r.AutoAttach)
 	c.Controller = slices.Clone(r.Controller)
-	c.DatapathID = ovsdb.ClonePtr(r.DatapathID)
+	c.DatapathID = genmodel.ClonePtr(r.DatapathID)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.FailMode = ovsdb.ClonePtr(r.FailMode)
+	c.FailMode = genmodel.ClonePtr(r.FailMode)
 	c.FloodVLANs = slices.Clone(r.FloodVLANs)
 	c.FlowTables = maps.Clone(r.FlowTables)
-	c.IPFIX = ovsdb.ClonePtr(r.IPFIX)
+	c.IPFIX = genmodel.ClonePtr(r.IPFIX)
 	c.Mirrors = slices.Clone(r.Mirrors)
-	c.NetFlow = ovsdb.ClonePtr(r.NetFlow)
+	c.NetFlow = genmodel.ClonePtr(r.NetFlow)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Ports = slices.Clone(r.Ports)
 	c.Protocols = slices.Clone(r.Protocols)
 	c.RSTPStatus = maps.Clone(r.RSTPStatus)
-	c.SFlow = ovsdb.ClonePtr(r.SFlow)
+	c.SFlow = genmodel.ClonePtr(r.SFlow)
 	c.Status = maps.Clone(r.Status)
 	return &c
 }
@@ -518,49 +519,49 @@ func (r *Bridge) OVSDBClone() ovsdb.Model {
 func (r *Bridge) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "auto_attach":
-		return ovsdb.DecodeOptional(raw, &r.AutoAttach, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.AutoAttach, genmodel.DecUUID[string], diff)
 	case "controller":
-		return ovsdb.DecodeSet(raw, &r.Controller, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Controller, genmodel.DecUUID[string], diff)
 	case "datapath_id":
-		return ovsdb.DecodeOptional(raw, &r.DatapathID, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.DatapathID, genmodel.DecString[string], diff)
 	case "datapath_type":
-		return ovsdb.DecodeScalar(raw, &r.DatapathType, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.DatapathType, genmodel.DecString[string])
 	case "datapath_version":
-		return ovsdb.DecodeScalar(raw, &r.DatapathVersion, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.DatapathVersion, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "fail_mode":
-		return ovsdb.DecodeOptional(raw, &r.FailMode, ovsdb.DecString[BridgeFailMode], diff)
+		return genmodel.DecodeOptional(raw, &r.FailMode, genmodel.DecString[BridgeFailMode], diff)
 	case "flood_vlans":
-		return ovsdb.DecodeSet(raw, &r.FloodVLANs, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeSet(raw, &r.FloodVLANs, genmodel.DecInt[int], diff)
 	case "flow_tables":
-		return ovsdb.DecodeMap(raw, &r.FlowTables, ovsdb.DecInt[int], ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeMap(raw, &r.FlowTables, genmodel.DecInt[int], genmodel.DecUUID[string], diff)
 	case "ipfix":
-		return ovsdb.DecodeOptional(raw, &r.IPFIX, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.IPFIX, genmodel.DecUUID[string], diff)
 	case "mcast_snooping_enable":
-		return ovsdb.DecodeScalar(raw, &r.McastSnoopingEnable, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.McastSnoopingEnable, genmodel.DecBool[bool])
 	case "mirrors":
-		return ovsdb.DecodeSet(raw, &r.Mirrors, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Mirrors, genmodel.DecUUID[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "netflow":
-		return ovsdb.DecodeOptional(raw, &r.NetFlow, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.NetFlow, genmodel.DecUUID[string], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ports":
-		return ovsdb.DecodeSet(raw, &r.Ports, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Ports, genmodel.DecUUID[string], diff)
 	case "protocols":
-		return ovsdb.DecodeSet(raw, &r.Protocols, ovsdb.DecString[BridgeProtocols], diff)
+		return genmodel.DecodeSet(raw, &r.Protocols, genmodel.DecString[BridgeProtocols], diff)
 	case "rstp_enable":
-		return ovsdb.DecodeScalar(raw, &r.RSTPEnable, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.RSTPEnable, genmodel.DecBool[bool])
 	case "rstp_status":
-		return ovsdb.DecodeMap(raw, &r.RSTPStatus, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.RSTPStatus, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "sflow":
-		return ovsdb.DecodeOptional(raw, &r.SFlow, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SFlow, genmodel.DecUUID[string], diff)
 	case "status":
-		return ovsdb.DecodeMap(raw, &r.Status, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Status, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "stp_enable":
-		return ovsdb.DecodeScalar(raw, &r.STPEnable, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.STPEnable, genmodel.DecBool[bool])
 	}
 	return nil
 }
@@ -624,137 +625,137 @@ func (r *Bridge) OVSDBSetColumn(col string, v any) error {
 	case "auto_attach":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "*string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "*string", v)
 		}
 		r.AutoAttach = x
 	case "controller":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "[]string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "[]string", v)
 		}
 		r.Controller = x
 	case "datapath_id":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "*string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "*string", v)
 		}
 		r.DatapathID = x
 	case "datapath_type":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "string", v)
 		}
 		r.DatapathType = x
 	case "datapath_version":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "string", v)
 		}
 		r.DatapathVersion = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "fail_mode":
 		x, ok := v.(*BridgeFailMode)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "*BridgeFailMode", v)
+			return genmodel.ColumnTypeError("Bridge", col, "*BridgeFailMode", v)
 		}
 		r.FailMode = x
 	case "flood_vlans":
 		x, ok := v.([]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "[]int", v)
+			return genmodel.ColumnTypeError("Bridge", col, "[]int", v)
 		}
 		r.FloodVLANs = x
 	case "flow_tables":
 		x, ok := v.(map[int]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "map[int]string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "map[int]string", v)
 		}
 		r.FlowTables = x
 	case "ipfix":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "*string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "*string", v)
 		}
 		r.IPFIX = x
 	case "mcast_snooping_enable":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "bool", v)
+			return genmodel.ColumnTypeError("Bridge", col, "bool", v)
 		}
 		r.McastSnoopingEnable = x
 	case "mirrors":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "[]string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "[]string", v)
 		}
 		r.Mirrors = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "string", v)
 		}
 		r.Name = x
 	case "netflow":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "*string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "*string", v)
 		}
 		r.NetFlow = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "ports":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "[]string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "[]string", v)
 		}
 		r.Ports = x
 	case "protocols":
 		x, ok := v.([]BridgeProtocols)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "[]BridgeProtocols", v)
+			return genmodel.ColumnTypeError("Bridge", col, "[]BridgeProtocols", v)
 		}
 		r.Protocols = x
 	case "rstp_enable":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "bool", v)
+			return genmodel.ColumnTypeError("Bridge", col, "bool", v)
 		}
 		r.RSTPEnable = x
 	case "rstp_status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "map[string]string", v)
 		}
 		r.RSTPStatus = x
 	case "sflow":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "*string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "*string", v)
 		}
 		r.SFlow = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Bridge", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "stp_enable":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Bridge", col, "bool", v)
+			return genmodel.ColumnTypeError("Bridge", col, "bool", v)
 		}
 		r.STPEnable = x
 	default:
-		return ovsdb.UnknownColumnError("Bridge", col)
+		return genmodel.UnknownColumnError("Bridge", col)
 	}
 	return nil
 }
@@ -789,37 +790,37 @@ func (*Bridge) OVSDBColumns() []string { return bridgeColumns }
 
 // AutoAttachRow returns a copy of the AutoAttach row that column auto_attach refers to, as tx sees it, or nil when it is empty.
 func (r *Bridge) AutoAttachRow(tx *ovsdb.Tx) (*AutoAttach, error) {
-	return ovsdb.RefRow[AutoAttach](tx, r.AutoAttach)
+	return genmodel.RefRow[AutoAttach](tx, r.AutoAttach)
 }
 
 // ControllerRows returns copies of the Controller rows that column controller refers to, as tx sees them.
 func (r *Bridge) ControllerRows(tx *ovsdb.Tx) ([]*Controller, error) {
-	return ovsdb.RefRows[Controller](tx, r.Controller)
+	return genmodel.RefRows[Controller](tx, r.Controller)
 }
 
 // FlowTablesRows returns copies of the Flow_Table rows that column flow_tables maps its keys to, as tx sees them.
 func (r *Bridge) FlowTablesRows(tx *ovsdb.Tx) (map[int]*FlowTable, error) {
-	return ovsdb.RefMap[FlowTable](tx, r.FlowTables)
+	return genmodel.RefMap[FlowTable](tx, r.FlowTables)
 }
 
 // IPFIXRow returns a copy of the IPFIX row that column ipfix refers to, as tx sees it, or nil when it is empty.
-func (r *Bridge) IPFIXRow(tx *ovsdb.Tx) (*IPFIX, error) { return ovsdb.RefRow[IPFIX](tx, r.IPFIX) }
+func (r *Bridge) IPFIXRow(tx *ovsdb.Tx) (*IPFIX, error) { return genmodel.RefRow[IPFIX](tx, r.IPFIX) }
 
 // MirrorsRows returns copies of the Mirror rows that column mirrors refers to, as tx sees them.
 func (r *Bridge) MirrorsRows(tx *ovsdb.Tx) ([]*Mirror, error) {
-	return ovsdb.RefRows[Mirror](tx, r.Mirrors)
+	return genmodel.RefRows[Mirror](tx, r.Mirrors)
 }
 
 // NetFlowRow returns a copy of the NetFlow row that column netflow refers to, as tx sees it, or nil when it is empty.
 func (r *Bridge) NetFlowRow(tx *ovsdb.Tx) (*NetFlow, error) {
-	return ovsdb.RefRow[NetFlow](tx, r.NetFlow)
+	return genmodel.RefRow[NetFlow](tx, r.NetFlow)
 }
 
 // PortsRows returns copies of the Port rows that column ports refers to, as tx sees them.
-func (r *Bridge) PortsRows(tx *ovsdb.Tx) ([]*Port, error) { return ovsdb.RefRows[Port](tx, r.Ports) }
+func (r *Bridge) PortsRows(tx *ovsdb.Tx) ([]*Port, error) { return genmodel.RefRows[Port](tx, r.Ports) }
 
 // SFlowRow returns a copy of the sFlow row that column sflow refers to, as tx sees it, or nil when it is empty.
-func (r *Bridge) SFlowRow(tx *ovsdb.Tx) (*SFlow, error) { return ovsdb.RefRow[SFlow](tx, r.SFlow) }
+func (r *Bridge) SFlowRow(tx *ovsdb.Tx) (*SFlow, error) { return genmodel.RefRow[SFlow](tx, r.SFlow) }
 
 // CTTimeoutPolicyTimeouts is the enumerated type of column CT_Timeout_Policy.timeouts.
 type CTTimeoutPolicyTimeouts string
@@ -878,9 +879,9 @@ func (r *CTTimeoutPolicy) OVSDBClone() ovsdb.Model {
 func (r *CTTimeoutPolicy) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "timeouts":
-		return ovsdb.DecodeMap(raw, &r.Timeouts, ovsdb.DecString[CTTimeoutPolicyTimeouts], ovsdb.DecInt[int], diff)
+		return genmodel.DecodeMap(raw, &r.Timeouts, genmodel.DecString[CTTimeoutPolicyTimeouts], genmodel.DecInt[int], diff)
 	}
 	return nil
 }
@@ -904,17 +905,17 @@ func (r *CTTimeoutPolicy) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("CT_Timeout_Policy", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("CT_Timeout_Policy", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "timeouts":
 		x, ok := v.(map[CTTimeoutPolicyTimeouts]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("CT_Timeout_Policy", col, "map[CTTimeoutPolicyTimeouts]int", v)
+			return genmodel.ColumnTypeError("CT_Timeout_Policy", col, "map[CTTimeoutPolicyTimeouts]int", v)
 		}
 		r.Timeouts = x
 	default:
-		return ovsdb.UnknownColumnError("CT_Timeout_Policy", col)
+		return genmodel.UnknownColumnError("CT_Timeout_Policy", col)
 	}
 	return nil
 }
@@ -955,8 +956,8 @@ func (r *CTZone) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *CTZone) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Limit = ovsdb.ClonePtr(r.Limit)
-	c.TimeoutPolicy = ovsdb.ClonePtr(r.TimeoutPolicy)
+	c.Limit = genmodel.ClonePtr(r.Limit)
+	c.TimeoutPolicy = genmodel.ClonePtr(r.TimeoutPolicy)
 	return &c
 }
 
@@ -964,11 +965,11 @@ func (r *CTZone) OVSDBClone() ovsdb.Model {
 func (r *CTZone) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "limit":
-		return ovsdb.DecodeOptional(raw, &r.Limit, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.Limit, genmodel.DecInt[int], diff)
 	case "timeout_policy":
-		return ovsdb.DecodeOptional(raw, &r.TimeoutPolicy, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.TimeoutPolicy, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -994,23 +995,23 @@ func (r *CTZone) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("CT_Zone", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("CT_Zone", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "limit":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("CT_Zone", col, "*int", v)
+			return genmodel.ColumnTypeError("CT_Zone", col, "*int", v)
 		}
 		r.Limit = x
 	case "timeout_policy":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("CT_Zone", col, "*string", v)
+			return genmodel.ColumnTypeError("CT_Zone", col, "*string", v)
 		}
 		r.TimeoutPolicy = x
 	default:
-		return ovsdb.UnknownColumnError("CT_Zone", col)
+		return genmodel.UnknownColumnError("CT_Zone", col)
 	}
 	return nil
 }
@@ -1026,7 +1027,7 @@ func (*CTZone) OVSDBColumns() []string { return cTZoneColumns }
 
 // TimeoutPolicyRow returns a copy of the CT_Timeout_Policy row that column timeout_policy refers to, as tx sees it, or nil when it is empty.
 func (r *CTZone) TimeoutPolicyRow(tx *ovsdb.Tx) (*CTTimeoutPolicy, error) {
-	return ovsdb.RefRow[CTTimeoutPolicy](tx, r.TimeoutPolicy)
+	return genmodel.RefRow[CTTimeoutPolicy](tx, r.TimeoutPolicy)
 }
 
 // ControllerConnectionMode is the enumerated type of column Controller.connection_mode.
@@ -1112,21 +1113,21 @@ func (r *Controller) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Controller) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.ConnectionMode = ovsdb.ClonePtr(r.ConnectionMode)
-	c.ControllerBurstLimit = ovsdb.ClonePtr(r.ControllerBurstLimit)
-	c.ControllerQueueSize = ovsdb.ClonePtr(r.ControllerQueueSize)
-	c.ControllerRateLimit = ovsdb.ClonePtr(r.ControllerRateLimit)
-	c.EnableAsyncMessages = ovsdb.ClonePtr(r.EnableAsyncMessages)
+	c.ConnectionMode = genmodel.ClonePtr(r.ConnectionMode)
+	c.ControllerBurstLimit = genmodel.ClonePtr(r.ControllerBurstLimit)
+	c.ControllerQueueSize = genmodel.ClonePtr(r.ControllerQueueSize)
+	c.ControllerRateLimit = genmodel.ClonePtr(r.ControllerRateLimit)
+	c.EnableAsyncMessages = genmodel.ClonePtr(r.EnableAsyncMessages)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.InactivityProbe = ovsdb.ClonePtr(r.InactivityProbe)
-	c.LocalGateway = ovsdb.ClonePtr(r.LocalGateway)
-	c.LocalIP = ovsdb.ClonePtr(r.LocalIP)
-	c.LocalNetmask = ovsdb.ClonePtr(r.LocalNetmask)
-	c.MaxBackoff = ovsdb.ClonePtr(r.MaxBackoff)
+	c.InactivityProbe = genmodel.ClonePtr(r.InactivityProbe)
+	c.LocalGateway = genmodel.ClonePtr(r.LocalGateway)
+	c.LocalIP = genmodel.ClonePtr(r.LocalIP)
+	c.LocalNetmask = genmodel.ClonePtr(r.LocalNetmask)
+	c.MaxBackoff = genmodel.ClonePtr(r.MaxBackoff)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.Role = ovsdb.ClonePtr(r.Role)
+	c.Role = genmodel.ClonePtr(r.Role)
 	c.Status = maps.Clone(r.Status)
-	c.Type = ovsdb.ClonePtr(r.Type)
+	c.Type = genmodel.ClonePtr(r.Type)
 	return &c
 }
 
@@ -1134,39 +1135,39 @@ func (r *Controller) OVSDBClone() ovsdb.Model {
 func (r *Controller) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "connection_mode":
-		return ovsdb.DecodeOptional(raw, &r.ConnectionMode, ovsdb.DecString[ControllerConnectionMode], diff)
+		return genmodel.DecodeOptional(raw, &r.ConnectionMode, genmodel.DecString[ControllerConnectionMode], diff)
 	case "controller_burst_limit":
-		return ovsdb.DecodeOptional(raw, &r.ControllerBurstLimit, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.ControllerBurstLimit, genmodel.DecInt[int], diff)
 	case "controller_queue_size":
-		return ovsdb.DecodeOptional(raw, &r.ControllerQueueSize, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.ControllerQueueSize, genmodel.DecInt[int], diff)
 	case "controller_rate_limit":
-		return ovsdb.DecodeOptional(raw, &r.ControllerRateLimit, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.ControllerRateLimit, genmodel.DecInt[int], diff)
 	case "enable_async_messages":
-		return ovsdb.DecodeOptional(raw, &r.EnableAsyncMessages, ovsdb.DecBool[bool], diff)
+		return genmodel.DecodeOptional(raw, &r.EnableAsyncMessages, genmodel.DecBool[bool], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "inactivity_probe":
-		return ovsdb.DecodeOptional(raw, &r.InactivityProbe, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.InactivityProbe, genmodel.DecInt[int], diff)
 	case "is_connected":
-		return ovsdb.DecodeScalar(raw, &r.IsConnected, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.IsConnected, genmodel.DecBool[bool])
 	case "local_gateway":
-		return ovsdb.DecodeOptional(raw, &r.LocalGateway, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.LocalGateway, genmodel.DecString[string], diff)
 	case "local_ip":
-		return ovsdb.DecodeOptional(raw, &r.LocalIP, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.LocalIP, genmodel.DecString[string], diff)
 	case "local_netmask":
-		return ovsdb.DecodeOptional(raw, &r.LocalNetmask, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.LocalNetmask, genmodel.DecString[string], diff)
 	case "max_backoff":
-		return ovsdb.DecodeOptional(raw, &r.MaxBackoff, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.MaxBackoff, genmodel.DecInt[int], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "role":
-		return ovsdb.DecodeOptional(raw, &r.Role, ovsdb.DecString[ControllerRole], diff)
+		return genmodel.DecodeOptional(raw, &r.Role, genmodel.DecString[ControllerRole], diff)
 	case "status":
-		return ovsdb.DecodeMap(raw, &r.Status, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Status, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "target":
-		return ovsdb.DecodeScalar(raw, &r.Target, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Target, genmodel.DecString[string])
 	case "type":
-		return ovsdb.DecodeOptional(raw, &r.Type, ovsdb.DecString[ControllerType], diff)
+		return genmodel.DecodeOptional(raw, &r.Type, genmodel.DecString[ControllerType], diff)
 	}
 	return nil
 }
@@ -1220,107 +1221,107 @@ func (r *Controller) OVSDBSetColumn(col string, v any) error {
 	case "connection_mode":
 		x, ok := v.(*ControllerConnectionMode)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "*ControllerConnectionMode", v)
+			return genmodel.ColumnTypeError("Controller", col, "*ControllerConnectionMode", v)
 		}
 		r.ConnectionMode = x
 	case "controller_burst_limit":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "*int", v)
+			return genmodel.ColumnTypeError("Controller", col, "*int", v)
 		}
 		r.ControllerBurstLimit = x
 	case "controller_queue_size":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "*int", v)
+			return genmodel.ColumnTypeError("Controller", col, "*int", v)
 		}
 		r.ControllerQueueSize = x
 	case "controller_rate_limit":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "*int", v)
+			return genmodel.ColumnTypeError("Controller", col, "*int", v)
 		}
 		r.ControllerRateLimit = x
 	case "enable_async_messages":
 		x, ok := v.(*bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "*bool", v)
+			return genmodel.ColumnTypeError("Controller", col, "*bool", v)
 		}
 		r.EnableAsyncMessages = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Controller", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "inactivity_probe":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "*int", v)
+			return genmodel.ColumnTypeError("Controller", col, "*int", v)
 		}
 		r.InactivityProbe = x
 	case "is_connected":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "bool", v)
+			return genmodel.ColumnTypeError("Controller", col, "bool", v)
 		}
 		r.IsConnected = x
 	case "local_gateway":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "*string", v)
+			return genmodel.ColumnTypeError("Controller", col, "*string", v)
 		}
 		r.LocalGateway = x
 	case "local_ip":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "*string", v)
+			return genmodel.ColumnTypeError("Controller", col, "*string", v)
 		}
 		r.LocalIP = x
 	case "local_netmask":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "*string", v)
+			return genmodel.ColumnTypeError("Controller", col, "*string", v)
 		}
 		r.LocalNetmask = x
 	case "max_backoff":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "*int", v)
+			return genmodel.ColumnTypeError("Controller", col, "*int", v)
 		}
 		r.MaxBackoff = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Controller", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "role":
 		x, ok := v.(*ControllerRole)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "*ControllerRole", v)
+			return genmodel.ColumnTypeError("Controller", col, "*ControllerRole", v)
 		}
 		r.Role = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Controller", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "target":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "string", v)
+			return genmodel.ColumnTypeError("Controller", col, "string", v)
 		}
 		r.Target = x
 	case "type":
 		x, ok := v.(*ControllerType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller", col, "*ControllerType", v)
+			return genmodel.ColumnTypeError("Controller", col, "*ControllerType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("Controller", col)
+		return genmodel.UnknownColumnError("Controller", col)
 	}
 	return nil
 }
@@ -1380,7 +1381,7 @@ func (r *Datapath) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *Datapath) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.Capabilities = maps.Clone(r.Capabilities)
-	c.CTZoneDefaultLimit = ovsdb.ClonePtr(r.CTZoneDefaultLimit)
+	c.CTZoneDefaultLimit = genmodel.ClonePtr(r.CTZoneDefaultLimit)
 	c.CTZones = maps.Clone(r.CTZones)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	return &c
@@ -1390,15 +1391,15 @@ func (r *Datapath) OVSDBClone() ovsdb.Model {
 func (r *Datapath) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "capabilities":
-		return ovsdb.DecodeMap(raw, &r.Capabilities, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Capabilities, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ct_zone_default_limit":
-		return ovsdb.DecodeOptional(raw, &r.CTZoneDefaultLimit, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.CTZoneDefaultLimit, genmodel.DecInt[int], diff)
 	case "ct_zones":
-		return ovsdb.DecodeMap(raw, &r.CTZones, ovsdb.DecInt[int], ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeMap(raw, &r.CTZones, genmodel.DecInt[int], genmodel.DecUUID[string], diff)
 	case "datapath_version":
-		return ovsdb.DecodeScalar(raw, &r.DatapathVersion, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.DatapathVersion, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -1428,35 +1429,35 @@ func (r *Datapath) OVSDBSetColumn(col string, v any) error {
 	case "capabilities":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Datapath", col, "map[string]string", v)
 		}
 		r.Capabilities = x
 	case "ct_zone_default_limit":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath", col, "*int", v)
+			return genmodel.ColumnTypeError("Datapath", col, "*int", v)
 		}
 		r.CTZoneDefaultLimit = x
 	case "ct_zones":
 		x, ok := v.(map[int]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath", col, "map[int]string", v)
+			return genmodel.ColumnTypeError("Datapath", col, "map[int]string", v)
 		}
 		r.CTZones = x
 	case "datapath_version":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath", col, "string", v)
+			return genmodel.ColumnTypeError("Datapath", col, "string", v)
 		}
 		r.DatapathVersion = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Datapath", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	default:
-		return ovsdb.UnknownColumnError("Datapath", col)
+		return genmodel.UnknownColumnError("Datapath", col)
 	}
 	return nil
 }
@@ -1474,7 +1475,7 @@ func (*Datapath) OVSDBColumns() []string { return datapathColumns }
 
 // CTZonesRows returns copies of the CT_Zone rows that column ct_zones maps its keys to, as tx sees them.
 func (r *Datapath) CTZonesRows(tx *ovsdb.Tx) (map[int]*CTZone, error) {
-	return ovsdb.RefMap[CTZone](tx, r.CTZones)
+	return genmodel.RefMap[CTZone](tx, r.CTZones)
 }
 
 // FlowSampleCollectorSet is a row of the Flow_Sample_Collector_Set table.
@@ -1509,8 +1510,8 @@ func (r *FlowSampleCollectorSet) OVSDBShallow() ovsdb.Model { c := *r; return &c
 func (r *FlowSampleCollectorSet) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.IPFIX = ovsdb.ClonePtr(r.IPFIX)
-	c.LocalGroupID = ovsdb.ClonePtr(r.LocalGroupID)
+	c.IPFIX = genmodel.ClonePtr(r.IPFIX)
+	c.LocalGroupID = genmodel.ClonePtr(r.LocalGroupID)
 	return &c
 }
 
@@ -1518,15 +1519,15 @@ func (r *FlowSampleCollectorSet) OVSDBClone() ovsdb.Model {
 func (r *FlowSampleCollectorSet) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bridge":
-		return ovsdb.DecodeScalar(raw, &r.Bridge, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Bridge, genmodel.DecUUID[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "id":
-		return ovsdb.DecodeScalar(raw, &r.ID, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.ID, genmodel.DecInt[int])
 	case "ipfix":
-		return ovsdb.DecodeOptional(raw, &r.IPFIX, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.IPFIX, genmodel.DecUUID[string], diff)
 	case "local_group_id":
-		return ovsdb.DecodeOptional(raw, &r.LocalGroupID, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.LocalGroupID, genmodel.DecInt[int], diff)
 	}
 	return nil
 }
@@ -1556,35 +1557,35 @@ func (r *FlowSampleCollectorSet) OVSDBSetColumn(col string, v any) error {
 	case "bridge":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Flow_Sample_Collector_Set", col, "string", v)
+			return genmodel.ColumnTypeError("Flow_Sample_Collector_Set", col, "string", v)
 		}
 		r.Bridge = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Flow_Sample_Collector_Set", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Flow_Sample_Collector_Set", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "id":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Flow_Sample_Collector_Set", col, "int", v)
+			return genmodel.ColumnTypeError("Flow_Sample_Collector_Set", col, "int", v)
 		}
 		r.ID = x
 	case "ipfix":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Flow_Sample_Collector_Set", col, "*string", v)
+			return genmodel.ColumnTypeError("Flow_Sample_Collector_Set", col, "*string", v)
 		}
 		r.IPFIX = x
 	case "local_group_id":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Flow_Sample_Collector_Set", col, "*int", v)
+			return genmodel.ColumnTypeError("Flow_Sample_Collector_Set", col, "*int", v)
 		}
 		r.LocalGroupID = x
 	default:
-		return ovsdb.UnknownColumnError("Flow_Sample_Collector_Set", col)
+		return genmodel.UnknownColumnError("Flow_Sample_Collector_Set", col)
 	}
 	return nil
 }
@@ -1607,7 +1608,7 @@ func (r *FlowSampleCollectorSet) BridgeRow(tx *ovsdb.Tx) (*Bridge, error) {
 
 // IPFIXRow returns a copy of the IPFIX row that column ipfix refers to, as tx sees it, or nil when it is empty.
 func (r *FlowSampleCollectorSet) IPFIXRow(tx *ovsdb.Tx) (*IPFIX, error) {
-	return ovsdb.RefRow[IPFIX](tx, r.IPFIX)
+	return genmodel.RefRow[IPFIX](tx, r.IPFIX)
 }
 
 // FlowTableOverflowPolicy is the enumerated type of column Flow_Table.overflow_policy.
@@ -1653,10 +1654,10 @@ func (r *FlowTable) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *FlowTable) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.FlowLimit = ovsdb.ClonePtr(r.FlowLimit)
+	c.FlowLimit = genmodel.ClonePtr(r.FlowLimit)
 	c.Groups = slices.Clone(r.Groups)
-	c.Name = ovsdb.ClonePtr(r.Name)
-	c.OverflowPolicy = ovsdb.ClonePtr(r.OverflowPolicy)
+	c.Name = genmodel.ClonePtr(r.Name)
+	c.OverflowPolicy = genmodel.ClonePtr(r.OverflowPolicy)
 	c.Prefixes = slices.Clone(r.Prefixes)
 	return &c
 }
@@ -1665,17 +1666,17 @@ func (r *FlowTable) OVSDBClone() ovsdb.Model {
 func (r *FlowTable) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "flow_limit":
-		return ovsdb.DecodeOptional(raw, &r.FlowLimit, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.FlowLimit, genmodel.DecInt[int], diff)
 	case "groups":
-		return ovsdb.DecodeSet(raw, &r.Groups, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Groups, genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeOptional(raw, &r.Name, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Name, genmodel.DecString[string], diff)
 	case "overflow_policy":
-		return ovsdb.DecodeOptional(raw, &r.OverflowPolicy, ovsdb.DecString[FlowTableOverflowPolicy], diff)
+		return genmodel.DecodeOptional(raw, &r.OverflowPolicy, genmodel.DecString[FlowTableOverflowPolicy], diff)
 	case "prefixes":
-		return ovsdb.DecodeSet(raw, &r.Prefixes, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Prefixes, genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -1707,41 +1708,41 @@ func (r *FlowTable) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Flow_Table", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Flow_Table", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "flow_limit":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Flow_Table", col, "*int", v)
+			return genmodel.ColumnTypeError("Flow_Table", col, "*int", v)
 		}
 		r.FlowLimit = x
 	case "groups":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Flow_Table", col, "[]string", v)
+			return genmodel.ColumnTypeError("Flow_Table", col, "[]string", v)
 		}
 		r.Groups = x
 	case "name":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Flow_Table", col, "*string", v)
+			return genmodel.ColumnTypeError("Flow_Table", col, "*string", v)
 		}
 		r.Name = x
 	case "overflow_policy":
 		x, ok := v.(*FlowTableOverflowPolicy)
 		if !ok {
-			return ovsdb.ColumnTypeError("Flow_Table", col, "*FlowTableOverflowPolicy", v)
+			return genmodel.ColumnTypeError("Flow_Table", col, "*FlowTableOverflowPolicy", v)
 		}
 		r.OverflowPolicy = x
 	case "prefixes":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Flow_Table", col, "[]string", v)
+			return genmodel.ColumnTypeError("Flow_Table", col, "[]string", v)
 		}
 		r.Prefixes = x
 	default:
-		return ovsdb.UnknownColumnError("Flow_Table", col)
+		return genmodel.UnknownColumnError("Flow_Table", col)
 	}
 	return nil
 }
@@ -1799,16 +1800,16 @@ func (r *IPFIX) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *IPFIX) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.CacheActiveTimeout = ovsdb.ClonePtr(r.CacheActiveTimeout)
-	c.CacheMaxFlows = ovsdb.ClonePtr(r.CacheMaxFlows)
+	c.CacheActiveTimeout = genmodel.ClonePtr(r.CacheActiveTimeout)
+	c.CacheMaxFlows = genmodel.ClonePtr(r.CacheMaxFlows)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.ObsDomainID = ovsdb.ClonePtr(r.ObsDomainID)
-	c.ObsPointID = ovsdb.ClonePtr(r.ObsPointID)
+	c.ObsDomainID = genmodel.ClonePtr(r.ObsDomainID)
+	c.ObsPointID = genmodel.ClonePtr(r.ObsPointID)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.Sampling = ovsdb.ClonePtr(r.Sampling)
-	c.StatsInterval = ovsdb.ClonePtr(r.StatsInterval)
+	c.Sampling = genmodel.ClonePtr(r.Sampling)
+	c.StatsInterval = genmodel.ClonePtr(r.StatsInterval)
 	c.Targets = slices.Clone(r.Targets)
-	c.TemplateInterval = ovsdb.ClonePtr(r.TemplateInterval)
+	c.TemplateInterval = genmodel.ClonePtr(r.TemplateInterval)
 	return &c
 }
 
@@ -1816,25 +1817,25 @@ func (r *IPFIX) OVSDBClone() ovsdb.Model {
 func (r *IPFIX) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "cache_active_timeout":
-		return ovsdb.DecodeOptional(raw, &r.CacheActiveTimeout, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.CacheActiveTimeout, genmodel.DecInt[int], diff)
 	case "cache_max_flows":
-		return ovsdb.DecodeOptional(raw, &r.CacheMaxFlows, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.CacheMaxFlows, genmodel.DecInt[int], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "obs_domain_id":
-		return ovsdb.DecodeOptional(raw, &r.ObsDomainID, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.ObsDomainID, genmodel.DecInt[int], diff)
 	case "obs_point_id":
-		return ovsdb.DecodeOptional(raw, &r.ObsPointID, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.ObsPointID, genmodel.DecInt[int], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "sampling":
-		return ovsdb.DecodeOptional(raw, &r.Sampling, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.Sampling, genmodel.DecInt[int], diff)
 	case "stats_interval":
-		return ovsdb.DecodeOptional(raw, &r.StatsInterval, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.StatsInterval, genmodel.DecInt[int], diff)
 	case "targets":
-		return ovsdb.DecodeSet(raw, &r.Targets, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Targets, genmodel.DecString[string], diff)
 	case "template_interval":
-		return ovsdb.DecodeOptional(raw, &r.TemplateInterval, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.TemplateInterval, genmodel.DecInt[int], diff)
 	}
 	return nil
 }
@@ -1874,65 +1875,65 @@ func (r *IPFIX) OVSDBSetColumn(col string, v any) error {
 	case "cache_active_timeout":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IPFIX", col, "*int", v)
+			return genmodel.ColumnTypeError("IPFIX", col, "*int", v)
 		}
 		r.CacheActiveTimeout = x
 	case "cache_max_flows":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IPFIX", col, "*int", v)
+			return genmodel.ColumnTypeError("IPFIX", col, "*int", v)
 		}
 		r.CacheMaxFlows = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IPFIX", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("IPFIX", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "obs_domain_id":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IPFIX", col, "*int", v)
+			return genmodel.ColumnTypeError("IPFIX", col, "*int", v)
 		}
 		r.ObsDomainID = x
 	case "obs_point_id":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IPFIX", col, "*int", v)
+			return genmodel.ColumnTypeError("IPFIX", col, "*int", v)
 		}
 		r.ObsPointID = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IPFIX", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("IPFIX", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "sampling":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IPFIX", col, "*int", v)
+			return genmodel.ColumnTypeError("IPFIX", col, "*int", v)
 		}
 		r.Sampling = x
 	case "stats_interval":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IPFIX", col, "*int", v)
+			return genmodel.ColumnTypeError("IPFIX", col, "*int", v)
 		}
 		r.StatsInterval = x
 	case "targets":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IPFIX", col, "[]string", v)
+			return genmodel.ColumnTypeError("IPFIX", col, "[]string", v)
 		}
 		r.Targets = x
 	case "template_interval":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IPFIX", col, "*int", v)
+			return genmodel.ColumnTypeError("IPFIX", col, "*int", v)
 		}
 		r.TemplateInterval = x
 	default:
-		return ovsdb.UnknownColumnError("IPFIX", col)
+		return genmodel.UnknownColumnError("IPFIX", col)
 	}
 	return nil
 }
@@ -2080,31 +2081,31 @@ func (r *Interface) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Interface) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.AdminState = ovsdb.ClonePtr(r.AdminState)
+	c.AdminState = genmodel.ClonePtr(r.AdminState)
 	c.BFD = maps.Clone(r.BFD)
 	c.BFDStatus = maps.Clone(r.BFDStatus)
-	c.CFMFault = ovsdb.ClonePtr(r.CFMFault)
+	c.CFMFault = genmodel.ClonePtr(r.CFMFault)
 	c.CFMFaultStatus = slices.Clone(r.CFMFaultStatus)
-	c.CFMFlapCount = ovsdb.ClonePtr(r.CFMFlapCount)
-	c.CFMHealth = ovsdb.ClonePtr(r.CFMHealth)
-	c.CFMMPID = ovsdb.ClonePtr(r.CFMMPID)
+	c.CFMFlapCount = genmodel.ClonePtr(r.CFMFlapCount)
+	c.CFMHealth = genmodel.ClonePtr(r.CFMHealth)
+	c.CFMMPID = genmodel.ClonePtr(r.CFMMPID)
 	c.CFMRemoteMPIDs = slices.Clone(r.CFMRemoteMPIDs)
-	c.CFMRemoteOpstate = ovsdb.ClonePtr(r.CFMRemoteOpstate)
-	c.Duplex = ovsdb.ClonePtr(r.Duplex)
-	c.Error = ovsdb.ClonePtr(r.Error)
+	c.CFMRemoteOpstate = genmodel.ClonePtr(r.CFMRemoteOpstate)
+	c.Duplex = genmodel.ClonePtr(r.Duplex)
+	c.Error = genmodel.ClonePtr(r.Error)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Ifindex = ovsdb.ClonePtr(r.Ifindex)
-	c.LACPCurrent = ovsdb.ClonePtr(r.LACPCurrent)
-	c.LinkResets = ovsdb.ClonePtr(r.LinkResets)
-	c.LinkSpeed = ovsdb.ClonePtr(r.LinkSpeed)
-	c.LinkState = ovsdb.ClonePtr(r.LinkState)
+	c.Ifindex = genmodel.ClonePtr(r.Ifindex)
+	c.LACPCurrent = genmodel.ClonePtr(r.LACPCurrent)
+	c.LinkResets = genmodel.ClonePtr(r.LinkResets)
+	c.LinkSpeed = genmodel.ClonePtr(r.LinkSpeed)
+	c.LinkState = genmodel.ClonePtr(r.LinkState)
 	c.LLDP = maps.Clone(r.LLDP)
-	c.MAC = ovsdb.ClonePtr(r.MAC)
-	c.MACInUse = ovsdb.ClonePtr(r.MACInUse)
-	c.MTU = ovsdb.ClonePtr(r.MTU)
-	c.MTURequest = ovsdb.ClonePtr(r.MTURequest)
-	c.Ofport = ovsdb.ClonePtr(r.Ofport)
-	c.OfportRequest = ovsdb.ClonePtr(r.OfportRequest)
+	c.MAC = genmodel.ClonePtr(r.MAC)
+	c.MACInUse = genmodel.ClonePtr(r.MACInUse)
+	c.MTU = genmodel.ClonePtr(r.MTU)
+	c.MTURequest = genmodel.ClonePtr(r.MTURequest)
+	c.Ofport = genmodel.ClonePtr(r.Ofport)
+	c.OfportRequest = genmodel.ClonePtr(r.OfportRequest)
 	c.Options = maps.Clone(r.Options)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Statistics = maps.Clone(r.Statistics)
@@ -2116,75 +2117,75 @@ func (r *Interface) OVSDBClone() ovsdb.Model {
 func (r *Interface) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "admin_state":
-		return ovsdb.DecodeOptional(raw, &r.AdminState, ovsdb.DecString[InterfaceAdminState], diff)
+		return genmodel.DecodeOptional(raw, &r.AdminState, genmodel.DecString[InterfaceAdminState], diff)
 	case "bfd":
-		return ovsdb.DecodeMap(raw, &r.BFD, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.BFD, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "bfd_status":
-		return ovsdb.DecodeMap(raw, &r.BFDStatus, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.BFDStatus, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "cfm_fault":
-		return ovsdb.DecodeOptional(raw, &r.CFMFault, ovsdb.DecBool[bool], diff)
+		return genmodel.DecodeOptional(raw, &r.CFMFault, genmodel.DecBool[bool], diff)
 	case "cfm_fault_status":
-		return ovsdb.DecodeSet(raw, &r.CFMFaultStatus, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.CFMFaultStatus, genmodel.DecString[string], diff)
 	case "cfm_flap_count":
-		return ovsdb.DecodeOptional(raw, &r.CFMFlapCount, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.CFMFlapCount, genmodel.DecInt[int], diff)
 	case "cfm_health":
-		return ovsdb.DecodeOptional(raw, &r.CFMHealth, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.CFMHealth, genmodel.DecInt[int], diff)
 	case "cfm_mpid":
-		return ovsdb.DecodeOptional(raw, &r.CFMMPID, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.CFMMPID, genmodel.DecInt[int], diff)
 	case "cfm_remote_mpids":
-		return ovsdb.DecodeSet(raw, &r.CFMRemoteMPIDs, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeSet(raw, &r.CFMRemoteMPIDs, genmodel.DecInt[int], diff)
 	case "cfm_remote_opstate":
-		return ovsdb.DecodeOptional(raw, &r.CFMRemoteOpstate, ovsdb.DecString[InterfaceCFMRemoteOpstate], diff)
+		return genmodel.DecodeOptional(raw, &r.CFMRemoteOpstate, genmodel.DecString[InterfaceCFMRemoteOpstate], diff)
 	case "duplex":
-		return ovsdb.DecodeOptional(raw, &r.Duplex, ovsdb.DecString[InterfaceDuplex], diff)
+		return genmodel.DecodeOptional(raw, &r.Duplex, genmodel.DecString[InterfaceDuplex], diff)
 	case "error":
-		return ovsdb.DecodeOptional(raw, &r.Error, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Error, genmodel.DecString[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ifindex":
-		return ovsdb.DecodeOptional(raw, &r.Ifindex, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.Ifindex, genmodel.DecInt[int], diff)
 	case "ingress_policing_burst":
-		return ovsdb.DecodeScalar(raw, &r.IngressPolicingBurst, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.IngressPolicingBurst, genmodel.DecInt[int])
 	case "ingress_policing_kpkts_burst":
-		return ovsdb.DecodeScalar(raw, &r.IngressPolicingKpktsBurst, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.IngressPolicingKpktsBurst, genmodel.DecInt[int])
 	case "ingress_policing_kpkts_rate":
-		return ovsdb.DecodeScalar(raw, &r.IngressPolicingKpktsRate, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.IngressPolicingKpktsRate, genmodel.DecInt[int])
 	case "ingress_policing_rate":
-		return ovsdb.DecodeScalar(raw, &r.IngressPolicingRate, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.IngressPolicingRate, genmodel.DecInt[int])
 	case "lacp_current":
-		return ovsdb.DecodeOptional(raw, &r.LACPCurrent, ovsdb.DecBool[bool], diff)
+		return genmodel.DecodeOptional(raw, &r.LACPCurrent, genmodel.DecBool[bool], diff)
 	case "link_resets":
-		return ovsdb.DecodeOptional(raw, &r.LinkResets, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.LinkResets, genmodel.DecInt[int], diff)
 	case "link_speed":
-		return ovsdb.DecodeOptional(raw, &r.LinkSpeed, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.LinkSpeed, genmodel.DecInt[int], diff)
 	case "link_state":
-		return ovsdb.DecodeOptional(raw, &r.LinkState, ovsdb.DecString[InterfaceLinkState], diff)
+		return genmodel.DecodeOptional(raw, &r.LinkState, genmodel.DecString[InterfaceLinkState], diff)
 	case "lldp":
-		return ovsdb.DecodeMap(raw, &r.LLDP, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.LLDP, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "mac":
-		return ovsdb.DecodeOptional(raw, &r.MAC, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.MAC, genmodel.DecString[string], diff)
 	case "mac_in_use":
-		return ovsdb.DecodeOptional(raw, &r.MACInUse, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.MACInUse, genmodel.DecString[string], diff)
 	case "mtu":
-		return ovsdb.DecodeOptional(raw, &r.MTU, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.MTU, genmodel.DecInt[int], diff)
 	case "mtu_request":
-		return ovsdb.DecodeOptional(raw, &r.MTURequest, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.MTURequest, genmodel.DecInt[int], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "ofport":
-		return ovsdb.DecodeOptional(raw, &r.Ofport, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.Ofport, genmodel.DecInt[int], diff)
 	case "ofport_request":
-		return ovsdb.DecodeOptional(raw, &r.OfportRequest, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.OfportRequest, genmodel.DecInt[int], diff)
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "statistics":
-		return ovsdb.DecodeMap(raw, &r.Statistics, ovsdb.DecString[string], ovsdb.DecInt[int], diff)
+		return genmodel.DecodeMap(raw, &r.Statistics, genmodel.DecString[string], genmodel.DecInt[int], diff)
 	case "status":
-		return ovsdb.DecodeMap(raw, &r.Status, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Status, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "type":
-		return ovsdb.DecodeScalar(raw, &r.Type, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Type, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -2274,215 +2275,215 @@ func (r *Interface) OVSDBSetColumn(col string, v any) error {
 	case "admin_state":
 		x, ok := v.(*InterfaceAdminState)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*InterfaceAdminState", v)
+			return genmodel.ColumnTypeError("Interface", col, "*InterfaceAdminState", v)
 		}
 		r.AdminState = x
 	case "bfd":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.BFD = x
 	case "bfd_status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.BFDStatus = x
 	case "cfm_fault":
 		x, ok := v.(*bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*bool", v)
+			return genmodel.ColumnTypeError("Interface", col, "*bool", v)
 		}
 		r.CFMFault = x
 	case "cfm_fault_status":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "[]string", v)
+			return genmodel.ColumnTypeError("Interface", col, "[]string", v)
 		}
 		r.CFMFaultStatus = x
 	case "cfm_flap_count":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*int", v)
+			return genmodel.ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.CFMFlapCount = x
 	case "cfm_health":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*int", v)
+			return genmodel.ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.CFMHealth = x
 	case "cfm_mpid":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*int", v)
+			return genmodel.ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.CFMMPID = x
 	case "cfm_remote_mpids":
 		x, ok := v.([]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "[]int", v)
+			return genmodel.ColumnTypeError("Interface", col, "[]int", v)
 		}
 		r.CFMRemoteMPIDs = x
 	case "cfm_remote_opstate":
 		x, ok := v.(*InterfaceCFMRemoteOpstate)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*InterfaceCFMRemoteOpstate", v)
+			return genmodel.ColumnTypeError("Interface", col, "*InterfaceCFMRemoteOpstate", v)
 		}
 		r.CFMRemoteOpstate = x
 	case "duplex":
 		x, ok := v.(*InterfaceDuplex)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*InterfaceDuplex", v)
+			return genmodel.ColumnTypeError("Interface", col, "*InterfaceDuplex", v)
 		}
 		r.Duplex = x
 	case "error":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*string", v)
+			return genmodel.ColumnTypeError("Interface", col, "*string", v)
 		}
 		r.Error = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ifindex":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*int", v)
+			return genmodel.ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.Ifindex = x
 	case "ingress_policing_burst":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "int", v)
+			return genmodel.ColumnTypeError("Interface", col, "int", v)
 		}
 		r.IngressPolicingBurst = x
 	case "ingress_policing_kpkts_burst":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "int", v)
+			return genmodel.ColumnTypeError("Interface", col, "int", v)
 		}
 		r.IngressPolicingKpktsBurst = x
 	case "ingress_policing_kpkts_rate":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "int", v)
+			return genmodel.ColumnTypeError("Interface", col, "int", v)
 		}
 		r.IngressPolicingKpktsRate = x
 	case "ingress_policing_rate":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "int", v)
+			return genmodel.ColumnTypeError("Interface", col, "int", v)
 		}
 		r.IngressPolicingRate = x
 	case "lacp_current":
 		x, ok := v.(*bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*bool", v)
+			return genmodel.ColumnTypeError("Interface", col, "*bool", v)
 		}
 		r.LACPCurrent = x
 	case "link_resets":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*int", v)
+			return genmodel.ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.LinkResets = x
 	case "link_speed":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*int", v)
+			return genmodel.ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.LinkSpeed = x
 	case "link_state":
 		x, ok := v.(*InterfaceLinkState)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*InterfaceLinkState", v)
+			return genmodel.ColumnTypeError("Interface", col, "*InterfaceLinkState", v)
 		}
 		r.LinkState = x
 	case "lldp":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.LLDP = x
 	case "mac":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*string", v)
+			return genmodel.ColumnTypeError("Interface", col, "*string", v)
 		}
 		r.MAC = x
 	case "mac_in_use":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*string", v)
+			return genmodel.ColumnTypeError("Interface", col, "*string", v)
 		}
 		r.MACInUse = x
 	case "mtu":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*int", v)
+			return genmodel.ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.MTU = x
 	case "mtu_request":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*int", v)
+			return genmodel.ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.MTURequest = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "string", v)
+			return genmodel.ColumnTypeError("Interface", col, "string", v)
 		}
 		r.Name = x
 	case "ofport":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*int", v)
+			return genmodel.ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.Ofport = x
 	case "ofport_request":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "*int", v)
+			return genmodel.ColumnTypeError("Interface", col, "*int", v)
 		}
 		r.OfportRequest = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "statistics":
 		x, ok := v.(map[string]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "map[string]int", v)
+			return genmodel.ColumnTypeError("Interface", col, "map[string]int", v)
 		}
 		r.Statistics = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "type":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Interface", col, "string", v)
+			return genmodel.ColumnTypeError("Interface", col, "string", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("Interface", col)
+		return genmodel.UnknownColumnError("Interface", col)
 	}
 	return nil
 }
@@ -2574,10 +2575,10 @@ func (r *Manager) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Manager) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.ConnectionMode = ovsdb.ClonePtr(r.ConnectionMode)
+	c.ConnectionMode = genmodel.ClonePtr(r.ConnectionMode)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.InactivityProbe = ovsdb.ClonePtr(r.InactivityProbe)
-	c.MaxBackoff = ovsdb.ClonePtr(r.MaxBackoff)
+	c.InactivityProbe = genmodel.ClonePtr(r.InactivityProbe)
+	c.MaxBackoff = genmodel.ClonePtr(r.MaxBackoff)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Status = maps.Clone(r.Status)
 	return &c
@@ -2587,21 +2588,21 @@ func (r *Manager) OVSDBClone() ovsdb.Model {
 func (r *Manager) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "connection_mode":
-		return ovsdb.DecodeOptional(raw, &r.ConnectionMode, ovsdb.DecString[ManagerConnectionMode], diff)
+		return genmodel.DecodeOptional(raw, &r.ConnectionMode, genmodel.DecString[ManagerConnectionMode], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "inactivity_probe":
-		return ovsdb.DecodeOptional(raw, &r.InactivityProbe, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.InactivityProbe, genmodel.DecInt[int], diff)
 	case "is_connected":
-		return ovsdb.DecodeScalar(raw, &r.IsConnected, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.IsConnected, genmodel.DecBool[bool])
 	case "max_backoff":
-		return ovsdb.DecodeOptional(raw, &r.MaxBackoff, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.MaxBackoff, genmodel.DecInt[int], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "status":
-		return ovsdb.DecodeMap(raw, &r.Status, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Status, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "target":
-		return ovsdb.DecodeScalar(raw, &r.Target, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Target, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -2637,53 +2638,53 @@ func (r *Manager) OVSDBSetColumn(col string, v any) error {
 	case "connection_mode":
 		x, ok := v.(*ManagerConnectionMode)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "*ManagerConnectionMode", v)
+			return genmodel.ColumnTypeError("Manager", col, "*ManagerConnectionMode", v)
 		}
 		r.ConnectionMode = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Manager", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "inactivity_probe":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "*int", v)
+			return genmodel.ColumnTypeError("Manager", col, "*int", v)
 		}
 		r.InactivityProbe = x
 	case "is_connected":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "bool", v)
+			return genmodel.ColumnTypeError("Manager", col, "bool", v)
 		}
 		r.IsConnected = x
 	case "max_backoff":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "*int", v)
+			return genmodel.ColumnTypeError("Manager", col, "*int", v)
 		}
 		r.MaxBackoff = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Manager", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Manager", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "target":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "string", v)
+			return genmodel.ColumnTypeError("Manager", col, "string", v)
 		}
 		r.Target = x
 	default:
-		return ovsdb.UnknownColumnError("Manager", col)
+		return genmodel.UnknownColumnError("Manager", col)
 	}
 	return nil
 }
@@ -2746,13 +2747,13 @@ func (r *Mirror) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *Mirror) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Filter = ovsdb.ClonePtr(r.Filter)
-	c.OutputPort = ovsdb.ClonePtr(r.OutputPort)
-	c.OutputVLAN = ovsdb.ClonePtr(r.OutputVLAN)
+	c.Filter = genmodel.ClonePtr(r.Filter)
+	c.OutputPort = genmodel.ClonePtr(r.OutputPort)
+	c.OutputVLAN = genmodel.ClonePtr(r.OutputVLAN)
 	c.SelectDstPort = slices.Clone(r.SelectDstPort)
 	c.SelectSrcPort = slices.Clone(r.SelectSrcPort)
 	c.SelectVLAN = slices.Clone(r.SelectVLAN)
-	c.Snaplen = ovsdb.ClonePtr(r.Snaplen)
+	c.Snaplen = genmodel.ClonePtr(r.Snaplen)
 	c.Statistics = maps.Clone(r.Statistics)
 	return &c
 }
@@ -2761,27 +2762,27 @@ func (r *Mirror) OVSDBClone() ovsdb.Model {
 func (r *Mirror) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "filter":
-		return ovsdb.DecodeOptional(raw, &r.Filter, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Filter, genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "output_port":
-		return ovsdb.DecodeOptional(raw, &r.OutputPort, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.OutputPort, genmodel.DecUUID[string], diff)
 	case "output_vlan":
-		return ovsdb.DecodeOptional(raw, &r.OutputVLAN, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.OutputVLAN, genmodel.DecInt[int], diff)
 	case "select_all":
-		return ovsdb.DecodeScalar(raw, &r.SelectAll, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.SelectAll, genmodel.DecBool[bool])
 	case "select_dst_port":
-		return ovsdb.DecodeSet(raw, &r.SelectDstPort, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.SelectDstPort, genmodel.DecUUID[string], diff)
 	case "select_src_port":
-		return ovsdb.DecodeSet(raw, &r.SelectSrcPort, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.SelectSrcPort, genmodel.DecUUID[string], diff)
 	case "select_vlan":
-		return ovsdb.DecodeSet(raw, &r.SelectVLAN, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeSet(raw, &r.SelectVLAN, genmodel.DecInt[int], diff)
 	case "snaplen":
-		return ovsdb.DecodeOptional(raw, &r.Snaplen, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.Snaplen, genmodel.DecInt[int], diff)
 	case "statistics":
-		return ovsdb.DecodeMap(raw, &r.Statistics, ovsdb.DecString[string], ovsdb.DecInt[int], diff)
+		return genmodel.DecodeMap(raw, &r.Statistics, genmodel.DecString[string], genmodel.DecInt[int], diff)
 	}
 	return nil
 }
@@ -2823,71 +2824,71 @@ func (r *Mirror) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "filter":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "*string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "*string", v)
 		}
 		r.Filter = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "string", v)
 		}
 		r.Name = x
 	case "output_port":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "*string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "*string", v)
 		}
 		r.OutputPort = x
 	case "output_vlan":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "*int", v)
+			return genmodel.ColumnTypeError("Mirror", col, "*int", v)
 		}
 		r.OutputVLAN = x
 	case "select_all":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "bool", v)
+			return genmodel.ColumnTypeError("Mirror", col, "bool", v)
 		}
 		r.SelectAll = x
 	case "select_dst_port":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "[]string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "[]string", v)
 		}
 		r.SelectDstPort = x
 	case "select_src_port":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "[]string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "[]string", v)
 		}
 		r.SelectSrcPort = x
 	case "select_vlan":
 		x, ok := v.([]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "[]int", v)
+			return genmodel.ColumnTypeError("Mirror", col, "[]int", v)
 		}
 		r.SelectVLAN = x
 	case "snaplen":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "*int", v)
+			return genmodel.ColumnTypeError("Mirror", col, "*int", v)
 		}
 		r.Snaplen = x
 	case "statistics":
 		x, ok := v.(map[string]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "map[string]int", v)
+			return genmodel.ColumnTypeError("Mirror", col, "map[string]int", v)
 		}
 		r.Statistics = x
 	default:
-		return ovsdb.UnknownColumnError("Mirror", col)
+		return genmodel.UnknownColumnError("Mirror", col)
 	}
 	return nil
 }
@@ -2911,17 +2912,17 @@ func (*Mirror) OVSDBColumns() []string { return mirrorColumns }
 
 // OutputPortRow returns a copy of the Port row that column output_port refers to, as tx sees it, or nil when it is empty.
 func (r *Mirror) OutputPortRow(tx *ovsdb.Tx) (*Port, error) {
-	return ovsdb.RefRow[Port](tx, r.OutputPort)
+	return genmodel.RefRow[Port](tx, r.OutputPort)
 }
 
 // SelectDstPortRows returns copies of the Port rows that column select_dst_port refers to, as tx sees them.
 func (r *Mirror) SelectDstPortRows(tx *ovsdb.Tx) ([]*Port, error) {
-	return ovsdb.RefRows[Port](tx, r.SelectDstPort)
+	return genmodel.RefRows[Port](tx, r.SelectDstPort)
 }
 
 // SelectSrcPortRows returns copies of the Port rows that column select_src_port refers to, as tx sees them.
 func (r *Mirror) SelectSrcPortRows(tx *ovsdb.Tx) ([]*Port, error) {
-	return ovsdb.RefRows[Port](tx, r.SelectSrcPort)
+	return genmodel.RefRows[Port](tx, r.SelectSrcPort)
 }
 
 // NetFlow is a row of the NetFlow table.
@@ -2957,8 +2958,8 @@ func (r *NetFlow) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *NetFlow) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.EngineID = ovsdb.ClonePtr(r.EngineID)
-	c.EngineType = ovsdb.ClonePtr(r.EngineType)
+	c.EngineID = genmodel.ClonePtr(r.EngineID)
+	c.EngineType = genmodel.ClonePtr(r.EngineType)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Targets = slices.Clone(r.Targets)
 	return &c
@@ -2968,17 +2969,17 @@ func (r *NetFlow) OVSDBClone() ovsdb.Model {
 func (r *NetFlow) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "active_timeout":
-		return ovsdb.DecodeScalar(raw, &r.ActiveTimeout, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.ActiveTimeout, genmodel.DecInt[int])
 	case "add_id_to_interface":
-		return ovsdb.DecodeScalar(raw, &r.AddIDToInterface, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.AddIDToInterface, genmodel.DecBool[bool])
 	case "engine_id":
-		return ovsdb.DecodeOptional(raw, &r.EngineID, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.EngineID, genmodel.DecInt[int], diff)
 	case "engine_type":
-		return ovsdb.DecodeOptional(raw, &r.EngineType, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.EngineType, genmodel.DecInt[int], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "targets":
-		return ovsdb.DecodeSet(raw, &r.Targets, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Targets, genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -3010,41 +3011,41 @@ func (r *NetFlow) OVSDBSetColumn(col string, v any) error {
 	case "active_timeout":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("NetFlow", col, "int", v)
+			return genmodel.ColumnTypeError("NetFlow", col, "int", v)
 		}
 		r.ActiveTimeout = x
 	case "add_id_to_interface":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("NetFlow", col, "bool", v)
+			return genmodel.ColumnTypeError("NetFlow", col, "bool", v)
 		}
 		r.AddIDToInterface = x
 	case "engine_id":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("NetFlow", col, "*int", v)
+			return genmodel.ColumnTypeError("NetFlow", col, "*int", v)
 		}
 		r.EngineID = x
 	case "engine_type":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("NetFlow", col, "*int", v)
+			return genmodel.ColumnTypeError("NetFlow", col, "*int", v)
 		}
 		r.EngineType = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NetFlow", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("NetFlow", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "targets":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NetFlow", col, "[]string", v)
+			return genmodel.ColumnTypeError("NetFlow", col, "[]string", v)
 		}
 		r.Targets = x
 	default:
-		return ovsdb.UnknownColumnError("NetFlow", col)
+		return genmodel.UnknownColumnError("NetFlow", col)
 	}
 	return nil
 }
@@ -3119,17 +3120,17 @@ func (r *OpenVSwitch) OVSDBClone() ovsdb.Model {
 	c.Bridges = slices.Clone(r.Bridges)
 	c.DatapathTypes = slices.Clone(r.DatapathTypes)
 	c.Datapaths = maps.Clone(r.Datapaths)
-	c.DbVersion = ovsdb.ClonePtr(r.DbVersion)
-	c.DPDKVersion = ovsdb.ClonePtr(r.DPDKVersion)
+	c.DbVersion = genmodel.ClonePtr(r.DbVersion)
+	c.DPDKVersion = genmodel.ClonePtr(r.DPDKVersion)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.IfaceTypes = slices.Clone(r.IfaceTypes)
 	c.ManagerOptions = slices.Clone(r.ManagerOptions)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.OvsVersion = ovsdb.ClonePtr(r.OvsVersion)
-	c.SSL = ovsdb.ClonePtr(r.SSL)
+	c.OvsVersion = genmodel.ClonePtr(r.OvsVersion)
+	c.SSL = genmodel.ClonePtr(r.SSL)
 	c.Statistics = maps.Clone(r.Statistics)
-	c.SystemType = ovsdb.ClonePtr(r.SystemType)
-	c.SystemVersion = ovsdb.ClonePtr(r.SystemVersion)
+	c.SystemType = genmodel.ClonePtr(r.SystemType)
+	c.SystemVersion = genmodel.ClonePtr(r.SystemVersion)
 	return &c
 }
 
@@ -3137,39 +3138,39 @@ func (r *OpenVSwitch) OVSDBClone() ovsdb.Model {
 func (r *OpenVSwitch) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bridges":
-		return ovsdb.DecodeSet(raw, &r.Bridges, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Bridges, genmodel.DecUUID[string], diff)
 	case "cur_cfg":
-		return ovsdb.DecodeScalar(raw, &r.CurCfg, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.CurCfg, genmodel.DecInt[int])
 	case "datapath_types":
-		return ovsdb.DecodeSet(raw, &r.DatapathTypes, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.DatapathTypes, genmodel.DecString[string], diff)
 	case "datapaths":
-		return ovsdb.DecodeMap(raw, &r.Datapaths, ovsdb.DecString[string], ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeMap(raw, &r.Datapaths, genmodel.DecString[string], genmodel.DecUUID[string], diff)
 	case "db_version":
-		return ovsdb.DecodeOptional(raw, &r.DbVersion, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.DbVersion, genmodel.DecString[string], diff)
 	case "dpdk_initialized":
-		return ovsdb.DecodeScalar(raw, &r.DPDKInitialized, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.DPDKInitialized, genmodel.DecBool[bool])
 	case "dpdk_version":
-		return ovsdb.DecodeOptional(raw, &r.DPDKVersion, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.DPDKVersion, genmodel.DecString[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "iface_types":
-		return ovsdb.DecodeSet(raw, &r.IfaceTypes, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.IfaceTypes, genmodel.DecString[string], diff)
 	case "manager_options":
-		return ovsdb.DecodeSet(raw, &r.ManagerOptions, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.ManagerOptions, genmodel.DecUUID[string], diff)
 	case "next_cfg":
-		return ovsdb.DecodeScalar(raw, &r.NextCfg, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.NextCfg, genmodel.DecInt[int])
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ovs_version":
-		return ovsdb.DecodeOptional(raw, &r.OvsVersion, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.OvsVersion, genmodel.DecString[string], diff)
 	case "ssl":
-		return ovsdb.DecodeOptional(raw, &r.SSL, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SSL, genmodel.DecUUID[string], diff)
 	case "statistics":
-		return ovsdb.DecodeMap(raw, &r.Statistics, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Statistics, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "system_type":
-		return ovsdb.DecodeOptional(raw, &r.SystemType, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SystemType, genmodel.DecString[string], diff)
 	case "system_version":
-		return ovsdb.DecodeOptional(raw, &r.SystemVersion, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SystemVersion, genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -3223,107 +3224,107 @@ func (r *OpenVSwitch) OVSDBSetColumn(col string, v any) error {
 	case "bridges":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "[]string", v)
 		}
 		r.Bridges = x
 	case "cur_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "int", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "int", v)
 		}
 		r.CurCfg = x
 	case "datapath_types":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "[]string", v)
 		}
 		r.DatapathTypes = x
 	case "datapaths":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
 		}
 		r.Datapaths = x
 	case "db_version":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "*string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.DbVersion = x
 	case "dpdk_initialized":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "bool", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "bool", v)
 		}
 		r.DPDKInitialized = x
 	case "dpdk_version":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "*string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.DPDKVersion = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "iface_types":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "[]string", v)
 		}
 		r.IfaceTypes = x
 	case "manager_options":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "[]string", v)
 		}
 		r.ManagerOptions = x
 	case "next_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "int", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "int", v)
 		}
 		r.NextCfg = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "ovs_version":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "*string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.OvsVersion = x
 	case "ssl":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "*string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.SSL = x
 	case "statistics":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
 		}
 		r.Statistics = x
 	case "system_type":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "*string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.SystemType = x
 	case "system_version":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Open_vSwitch", col, "*string", v)
+			return genmodel.ColumnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.SystemVersion = x
 	default:
-		return ovsdb.UnknownColumnError("Open_vSwitch", col)
+		return genmodel.UnknownColumnError("Open_vSwitch", col)
 	}
 	return nil
 }
@@ -3353,21 +3354,21 @@ func (*OpenVSwitch) OVSDBColumns() []string { return openVSwitchColumns }
 
 // BridgesRows returns copies of the Bridge rows that column bridges refers to, as tx sees them.
 func (r *OpenVSwitch) BridgesRows(tx *ovsdb.Tx) ([]*Bridge, error) {
-	return ovsdb.RefRows[Bridge](tx, r.Bridges)
+	return genmodel.RefRows[Bridge](tx, r.Bridges)
 }
 
 // DatapathsRows returns copies of the Datapath rows that column datapaths maps its keys to, as tx sees them.
 func (r *OpenVSwitch) DatapathsRows(tx *ovsdb.Tx) (map[string]*Datapath, error) {
-	return ovsdb.RefMap[Datapath](tx, r.Datapaths)
+	return genmodel.RefMap[Datapath](tx, r.Datapaths)
 }
 
 // ManagerOptionsRows returns copies of the Manager rows that column manager_options refers to, as tx sees them.
 func (r *OpenVSwitch) ManagerOptionsRows(tx *ovsdb.Tx) ([]*Manager, error) {
-	return ovsdb.RefRows[Manager](tx, r.ManagerOptions)
+	return genmodel.RefRows[Manager](tx, r.ManagerOptions)
 }
 
 // SSLRow returns a copy of the SSL row that column ssl refers to, as tx sees it, or nil when it is empty.
-func (r *OpenVSwitch) SSLRow(tx *ovsdb.Tx) (*SSL, error) { return ovsdb.RefRow[SSL](tx, r.SSL) }
+func (r *OpenVSwitch) SSLRow(tx *ovsdb.Tx) (*SSL, error) { return genmodel.RefRow[SSL](tx, r.SSL) }
 
 // PortBondMode is the enumerated type of column Port.bond_mode.
 type PortBondMode string
@@ -3466,22 +3467,22 @@ func (r *Port) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Port) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.BondActiveSlave = ovsdb.ClonePtr(r.BondActiveSlave)
-	c.BondMode = ovsdb.ClonePtr(r.BondMode)
+	c.BondActiveSlave = genmodel.ClonePtr(r.BondActiveSlave)
+	c.BondMode = genmodel.ClonePtr(r.BondMode)
 	c.CVLANs = slices.Clone(r.CVLANs)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Interfaces = slices.Clone(r.Interfaces)
-	c.LACP = ovsdb.ClonePtr(r.LACP)
-	c.MAC = ovsdb.ClonePtr(r.MAC)
+	c.LACP = genmodel.ClonePtr(r.LACP)
+	c.MAC = genmodel.ClonePtr(r.MAC)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.QoS = ovsdb.ClonePtr(r.QoS)
+	c.QoS = genmodel.ClonePtr(r.QoS)
 	c.RSTPStatistics = maps.Clone(r.RSTPStatistics)
 	c.RSTPStatus = maps.Clone(r.RSTPStatus)
 	c.Statistics = maps.Clone(r.Statistics)
 	c.Status = maps.Clone(r.Status)
-	c.Tag = ovsdb.ClonePtr(r.Tag)
+	c.Tag = genmodel.ClonePtr(r.Tag)
 	c.Trunks = slices.Clone(r.Trunks)
-	c.VLANMode = ovsdb.ClonePtr(r.VLANMode)
+	c.VLANMode = genmodel.ClonePtr(r.VLANMode)
 	return &c
 }
 
@@ -3489,49 +3490,49 @@ func (r *Port) OVSDBClone() ovsdb.Model {
 func (r *Port) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bond_active_slave":
-		return ovsdb.DecodeOptional(raw, &r.BondActiveSlave, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.BondActiveSlave, genmodel.DecString[string], diff)
 	case "bond_downdelay":
-		return ovsdb.DecodeScalar(raw, &r.BondDowndelay, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.BondDowndelay, genmodel.DecInt[int])
 	case "bond_fake_iface":
-		return ovsdb.DecodeScalar(raw, &r.BondFakeIface, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.BondFakeIface, genmodel.DecBool[bool])
 	case "bond_mode":
-		return ovsdb.DecodeOptional(raw, &r.BondMode, ovsdb.DecString[PortBondMode], diff)
+		return genmodel.DecodeOptional(raw, &r.BondMode, genmodel.DecString[PortBondMode], diff)
 	case "bond_updelay":
-		return ovsdb.DecodeScalar(raw, &r.BondUpdelay, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.BondUpdelay, genmodel.DecInt[int])
 	case "cvlans":
-		return ovsdb.DecodeSet(raw, &r.CVLANs, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeSet(raw, &r.CVLANs, genmodel.DecInt[int], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "fake_bridge":
-		return ovsdb.DecodeScalar(raw, &r.FakeBridge, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.FakeBridge, genmodel.DecBool[bool])
 	case "interfaces":
-		return ovsdb.DecodeSet(raw, &r.Interfaces, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Interfaces, genmodel.DecUUID[string], diff)
 	case "lacp":
-		return ovsdb.DecodeOptional(raw, &r.LACP, ovsdb.DecString[PortLACP], diff)
+		return genmodel.DecodeOptional(raw, &r.LACP, genmodel.DecString[PortLACP], diff)
 	case "mac":
-		return ovsdb.DecodeOptional(raw, &r.MAC, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.MAC, genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "protected":
-		return ovsdb.DecodeScalar(raw, &r.Protected, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.Protected, genmodel.DecBool[bool])
 	case "qos":
-		return ovsdb.DecodeOptional(raw, &r.QoS, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.QoS, genmodel.DecUUID[string], diff)
 	case "rstp_statistics":
-		return ovsdb.DecodeMap(raw, &r.RSTPStatistics, ovsdb.DecString[string], ovsdb.DecInt[int], diff)
+		return genmodel.DecodeMap(raw, &r.RSTPStatistics, genmodel.DecString[string], genmodel.DecInt[int], diff)
 	case "rstp_status":
-		return ovsdb.DecodeMap(raw, &r.RSTPStatus, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.RSTPStatus, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "statistics":
-		return ovsdb.DecodeMap(raw, &r.Statistics, ovsdb.DecString[string], ovsdb.DecInt[int], diff)
+		return genmodel.DecodeMap(raw, &r.Statistics, genmodel.DecString[string], genmodel.DecInt[int], diff)
 	case "status":
-		return ovsdb.DecodeMap(raw, &r.Status, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Status, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "tag":
-		return ovsdb.DecodeOptional(raw, &r.Tag, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.Tag, genmodel.DecInt[int], diff)
 	case "trunks":
-		return ovsdb.DecodeSet(raw, &r.Trunks, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeSet(raw, &r.Trunks, genmodel.DecInt[int], diff)
 	case "vlan_mode":
-		return ovsdb.DecodeOptional(raw, &r.VLANMode, ovsdb.DecString[PortVLANMode], diff)
+		return genmodel.DecodeOptional(raw, &r.VLANMode, genmodel.DecString[PortVLANMode], diff)
 	}
 	return nil
 }
@@ -3595,137 +3596,137 @@ func (r *Port) OVSDBSetColumn(col string, v any) error {
 	case "bond_active_slave":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "*string", v)
+			return genmodel.ColumnTypeError("Port", col, "*string", v)
 		}
 		r.BondActiveSlave = x
 	case "bond_downdelay":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "int", v)
+			return genmodel.ColumnTypeError("Port", col, "int", v)
 		}
 		r.BondDowndelay = x
 	case "bond_fake_iface":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "bool", v)
+			return genmodel.ColumnTypeError("Port", col, "bool", v)
 		}
 		r.BondFakeIface = x
 	case "bond_mode":
 		x, ok := v.(*PortBondMode)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "*PortBondMode", v)
+			return genmodel.ColumnTypeError("Port", col, "*PortBondMode", v)
 		}
 		r.BondMode = x
 	case "bond_updelay":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "int", v)
+			return genmodel.ColumnTypeError("Port", col, "int", v)
 		}
 		r.BondUpdelay = x
 	case "cvlans":
 		x, ok := v.([]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "[]int", v)
+			return genmodel.ColumnTypeError("Port", col, "[]int", v)
 		}
 		r.CVLANs = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Port", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "fake_bridge":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "bool", v)
+			return genmodel.ColumnTypeError("Port", col, "bool", v)
 		}
 		r.FakeBridge = x
 	case "interfaces":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "[]string", v)
+			return genmodel.ColumnTypeError("Port", col, "[]string", v)
 		}
 		r.Interfaces = x
 	case "lacp":
 		x, ok := v.(*PortLACP)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "*PortLACP", v)
+			return genmodel.ColumnTypeError("Port", col, "*PortLACP", v)
 		}
 		r.LACP = x
 	case "mac":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "*string", v)
+			return genmodel.ColumnTypeError("Port", col, "*string", v)
 		}
 		r.MAC = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "string", v)
+			return genmodel.ColumnTypeError("Port", col, "string", v)
 		}
 		r.Name = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Port", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "protected":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "bool", v)
+			return genmodel.ColumnTypeError("Port", col, "bool", v)
 		}
 		r.Protected = x
 	case "qos":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "*string", v)
+			return genmodel.ColumnTypeError("Port", col, "*string", v)
 		}
 		r.QoS = x
 	case "rstp_statistics":
 		x, ok := v.(map[string]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "map[string]int", v)
+			return genmodel.ColumnTypeError("Port", col, "map[string]int", v)
 		}
 		r.RSTPStatistics = x
 	case "rstp_status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Port", col, "map[string]string", v)
 		}
 		r.RSTPStatus = x
 	case "statistics":
 		x, ok := v.(map[string]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "map[string]int", v)
+			return genmodel.ColumnTypeError("Port", col, "map[string]int", v)
 		}
 		r.Statistics = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Port", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "tag":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "*int", v)
+			return genmodel.ColumnTypeError("Port", col, "*int", v)
 		}
 		r.Tag = x
 	case "trunks":
 		x, ok := v.([]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "[]int", v)
+			return genmodel.ColumnTypeError("Port", col, "[]int", v)
 		}
 		r.Trunks = x
 	case "vlan_mode":
 		x, ok := v.(*PortVLANMode)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port", col, "*PortVLANMode", v)
+			return genmodel.ColumnTypeError("Port", col, "*PortVLANMode", v)
 		}
 		r.VLANMode = x
 	default:
-		return ovsdb.UnknownColumnError("Port", col)
+		return genmodel.UnknownColumnError("Port", col)
 	}
 	return nil
 }
@@ -3760,11 +3761,11 @@ func (*Port) OVSDBColumns() []string { return portColumns }
 
 // InterfacesRows returns copies of the Interface rows that column interfaces refers to, as tx sees them.
 func (r *Port) InterfacesRows(tx *ovsdb.Tx) ([]*Interface, error) {
-	return ovsdb.RefRows[Interface](tx, r.Interfaces)
+	return genmodel.RefRows[Interface](tx, r.Interfaces)
 }
 
 // QoSRow returns a copy of the QoS row that column qos refers to, as tx sees it, or nil when it is empty.
-func (r *Port) QoSRow(tx *ovsdb.Tx) (*QoS, error) { return ovsdb.RefRow[QoS](tx, r.QoS) }
+func (r *Port) QoSRow(tx *ovsdb.Tx) (*QoS, error) { return genmodel.RefRow[QoS](tx, r.QoS) }
 
 // QoS is a row of the QoS table.
 type QoS struct {
@@ -3805,13 +3806,13 @@ func (r *QoS) OVSDBClone() ovsdb.Model {
 func (r *QoS) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "queues":
-		return ovsdb.DecodeMap(raw, &r.Queues, ovsdb.DecInt[int], ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeMap(raw, &r.Queues, genmodel.DecInt[int], genmodel.DecUUID[string], diff)
 	case "type":
-		return ovsdb.DecodeScalar(raw, &r.Type, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Type, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -3839,29 +3840,29 @@ func (r *QoS) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("QoS", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("QoS", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("QoS", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("QoS", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "queues":
 		x, ok := v.(map[int]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("QoS", col, "map[int]string", v)
+			return genmodel.ColumnTypeError("QoS", col, "map[int]string", v)
 		}
 		r.Queues = x
 	case "type":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("QoS", col, "string", v)
+			return genmodel.ColumnTypeError("QoS", col, "string", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("QoS", col)
+		return genmodel.UnknownColumnError("QoS", col)
 	}
 	return nil
 }
@@ -3878,7 +3879,7 @@ func (*QoS) OVSDBColumns() []string { return qoSColumns }
 
 // QueuesRows returns copies of the Queue rows that column queues maps its keys to, as tx sees them.
 func (r *QoS) QueuesRows(tx *ovsdb.Tx) (map[int]*Queue, error) {
-	return ovsdb.RefMap[Queue](tx, r.Queues)
+	return genmodel.RefMap[Queue](tx, r.Queues)
 }
 
 // Queue is a row of the Queue table.
@@ -3908,7 +3909,7 @@ func (r *Queue) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Queue) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.DSCP = ovsdb.ClonePtr(r.DSCP)
+	c.DSCP = genmodel.ClonePtr(r.DSCP)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	return &c
@@ -3918,11 +3919,11 @@ func (r *Queue) OVSDBClone() ovsdb.Model {
 func (r *Queue) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "dscp":
-		return ovsdb.DecodeOptional(raw, &r.DSCP, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.DSCP, genmodel.DecInt[int], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -3948,23 +3949,23 @@ func (r *Queue) OVSDBSetColumn(col string, v any) error {
 	case "dscp":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Queue", col, "*int", v)
+			return genmodel.ColumnTypeError("Queue", col, "*int", v)
 		}
 		r.DSCP = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Queue", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Queue", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Queue", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Queue", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	default:
-		return ovsdb.UnknownColumnError("Queue", col)
+		return genmodel.UnknownColumnError("Queue", col)
 	}
 	return nil
 }
@@ -4017,15 +4018,15 @@ func (r *SSL) OVSDBClone() ovsdb.Model {
 func (r *SSL) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bootstrap_ca_cert":
-		return ovsdb.DecodeScalar(raw, &r.BootstrapCACert, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.BootstrapCACert, genmodel.DecBool[bool])
 	case "ca_cert":
-		return ovsdb.DecodeScalar(raw, &r.CACert, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.CACert, genmodel.DecString[string])
 	case "certificate":
-		return ovsdb.DecodeScalar(raw, &r.Certificate, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Certificate, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "private_key":
-		return ovsdb.DecodeScalar(raw, &r.PrivateKey, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.PrivateKey, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -4055,35 +4056,35 @@ func (r *SSL) OVSDBSetColumn(col string, v any) error {
 	case "bootstrap_ca_cert":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "bool", v)
+			return genmodel.ColumnTypeError("SSL", col, "bool", v)
 		}
 		r.BootstrapCACert = x
 	case "ca_cert":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.CACert = x
 	case "certificate":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.Certificate = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("SSL", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "private_key":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.PrivateKey = x
 	default:
-		return ovsdb.UnknownColumnError("SSL", col)
+		return genmodel.UnknownColumnError("SSL", col)
 	}
 	return nil
 }
@@ -4132,11 +4133,11 @@ func (r *SFlow) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *SFlow) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.Agent = ovsdb.ClonePtr(r.Agent)
+	c.Agent = genmodel.ClonePtr(r.Agent)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Header = ovsdb.ClonePtr(r.Header)
-	c.Polling = ovsdb.ClonePtr(r.Polling)
-	c.Sampling = ovsdb.ClonePtr(r.Sampling)
+	c.Header = genmodel.ClonePtr(r.Header)
+	c.Polling = genmodel.ClonePtr(r.Polling)
+	c.Sampling = genmodel.ClonePtr(r.Sampling)
 	c.Targets = slices.Clone(r.Targets)
 	return &c
 }
@@ -4145,17 +4146,17 @@ func (r *SFlow) OVSDBClone() ovsdb.Model {
 func (r *SFlow) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "agent":
-		return ovsdb.DecodeOptional(raw, &r.Agent, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Agent, genmodel.DecString[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "header":
-		return ovsdb.DecodeOptional(raw, &r.Header, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.Header, genmodel.DecInt[int], diff)
 	case "polling":
-		return ovsdb.DecodeOptional(raw, &r.Polling, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.Polling, genmodel.DecInt[int], diff)
 	case "sampling":
-		return ovsdb.DecodeOptional(raw, &r.Sampling, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.Sampling, genmodel.DecInt[int], diff)
 	case "targets":
-		return ovsdb.DecodeSet(raw, &r.Targets, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Targets, genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -4187,41 +4188,41 @@ func (r *SFlow) OVSDBSetColumn(col string, v any) error {
 	case "agent":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("sFlow", col, "*string", v)
+			return genmodel.ColumnTypeError("sFlow", col, "*string", v)
 		}
 		r.Agent = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("sFlow", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("sFlow", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "header":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("sFlow", col, "*int", v)
+			return genmodel.ColumnTypeError("sFlow", col, "*int", v)
 		}
 		r.Header = x
 	case "polling":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("sFlow", col, "*int", v)
+			return genmodel.ColumnTypeError("sFlow", col, "*int", v)
 		}
 		r.Polling = x
 	case "sampling":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("sFlow", col, "*int", v)
+			return genmodel.ColumnTypeError("sFlow", col, "*int", v)
 		}
 		r.Sampling = x
 	case "targets":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("sFlow", col, "[]string", v)
+			return genmodel.ColumnTypeError("sFlow", col, "[]string", v)
 		}
 		r.Targets = x
 	default:
-		return ovsdb.UnknownColumnError("sFlow", col)
+		return genmodel.UnknownColumnError("sFlow", col)
 	}
 	return nil
 }

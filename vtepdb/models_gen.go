@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/genmodel"
 )
 
 // SchemaName and SchemaVersion identify the schema the models were generated from.
@@ -248,11 +249,11 @@ func (r *ACL) OVSDBClone() ovsdb.Model {
 func (r *ACL) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "acl_entries":
-		return ovsdb.DecodeSet(raw, &r.ACLEntries, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.ACLEntries, genmodel.DecUUID[string], diff)
 	case "acl_fault_status":
-		return ovsdb.DecodeSet(raw, &r.ACLFaultStatus, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.ACLFaultStatus, genmodel.DecString[string], diff)
 	case "acl_name":
-		return ovsdb.DecodeScalar(raw, &r.ACLName, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.ACLName, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -278,23 +279,23 @@ func (r *ACL) OVSDBSetColumn(col string, v any) error {
 	case "acl_entries":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "[]string", v)
+			return genmodel.ColumnTypeError("ACL", col, "[]string", v)
 		}
 		r.ACLEntries = x
 	case "acl_fault_status":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "[]string", v)
+			return genmodel.ColumnTypeError("ACL", col, "[]string", v)
 		}
 		r.ACLFaultStatus = x
 	case "acl_name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "string", v)
+			return genmodel.ColumnTypeError("ACL", col, "string", v)
 		}
 		r.ACLName = x
 	default:
-		return ovsdb.UnknownColumnError("ACL", col)
+		return genmodel.UnknownColumnError("ACL", col)
 	}
 	return nil
 }
@@ -310,7 +311,7 @@ func (*ACL) OVSDBColumns() []string { return aCLColumns }
 
 // ACLEntriesRows returns copies of the ACL_entry rows that column acl_entries refers to, as tx sees them.
 func (r *ACL) ACLEntriesRows(tx *ovsdb.Tx) ([]*ACLEntry, error) {
-	return ovsdb.RefRows[ACLEntry](tx, r.ACLEntries)
+	return genmodel.RefRows[ACLEntry](tx, r.ACLEntries)
 }
 
 // ACLEntryAction is the enumerated type of column ACL_entry.action.
@@ -393,22 +394,22 @@ func (r *ACLEntry) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *ACLEntry) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.AcleFaultStatus = slices.Clone(r.AcleFaultStatus)
-	c.DestIP = ovsdb.ClonePtr(r.DestIP)
-	c.DestMAC = ovsdb.ClonePtr(r.DestMAC)
-	c.DestMask = ovsdb.ClonePtr(r.DestMask)
-	c.DestPortMax = ovsdb.ClonePtr(r.DestPortMax)
-	c.DestPortMin = ovsdb.ClonePtr(r.DestPortMin)
-	c.Ethertype = ovsdb.ClonePtr(r.Ethertype)
-	c.ICMPCode = ovsdb.ClonePtr(r.ICMPCode)
-	c.ICMPType = ovsdb.ClonePtr(r.ICMPType)
-	c.Protocol = ovsdb.ClonePtr(r.Protocol)
-	c.SourceIP = ovsdb.ClonePtr(r.SourceIP)
-	c.SourceMAC = ovsdb.ClonePtr(r.SourceMAC)
-	c.SourceMask = ovsdb.ClonePtr(r.SourceMask)
-	c.SourcePortMax = ovsdb.ClonePtr(r.SourcePortMax)
-	c.SourcePortMin = ovsdb.ClonePtr(r.SourcePortMin)
-	c.TCPFlags = ovsdb.ClonePtr(r.TCPFlags)
-	c.TCPFlagsMask = ovsdb.ClonePtr(r.TCPFlagsMask)
+	c.DestIP = genmodel.ClonePtr(r.DestIP)
+	c.DestMAC = genmodel.ClonePtr(r.DestMAC)
+	c.DestMask = genmodel.ClonePtr(r.DestMask)
+	c.DestPortMax = genmodel.ClonePtr(r.DestPortMax)
+	c.DestPortMin = genmodel.ClonePtr(r.DestPortMin)
+	c.Ethertype = genmodel.ClonePtr(r.Ethertype)
+	c.ICMPCode = genmodel.ClonePtr(r.ICMPCode)
+	c.ICMPType = genmodel.ClonePtr(r.ICMPType)
+	c.Protocol = genmodel.ClonePtr(r.Protocol)
+	c.SourceIP = genmodel.ClonePtr(r.SourceIP)
+	c.SourceMAC = genmodel.ClonePtr(r.SourceMAC)
+	c.SourceMask = genmodel.ClonePtr(r.SourceMask)
+	c.SourcePortMax = genmodel.ClonePtr(r.SourcePortMax)
+	c.SourcePortMin = genmodel.ClonePtr(r.SourcePortMin)
+	c.TCPFlags = genmodel.ClonePtr(r.TCPFlags)
+	c.TCPFlagsMask = genmodel.ClonePtr(r.TCPFlagsMask)
 	return &c
 }
 
@@ -416,45 +417,45 @@ func (r *ACLEntry) OVSDBClone() ovsdb.Model {
 func (r *ACLEntry) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "acle_fault_status":
-		return ovsdb.DecodeSet(raw, &r.AcleFaultStatus, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.AcleFaultStatus, genmodel.DecString[string], diff)
 	case "action":
-		return ovsdb.DecodeScalar(raw, &r.Action, ovsdb.DecString[ACLEntryAction])
+		return genmodel.DecodeScalar(raw, &r.Action, genmodel.DecString[ACLEntryAction])
 	case "dest_ip":
-		return ovsdb.DecodeOptional(raw, &r.DestIP, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.DestIP, genmodel.DecString[string], diff)
 	case "dest_mac":
-		return ovsdb.DecodeOptional(raw, &r.DestMAC, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.DestMAC, genmodel.DecString[string], diff)
 	case "dest_mask":
-		return ovsdb.DecodeOptional(raw, &r.DestMask, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.DestMask, genmodel.DecString[string], diff)
 	case "dest_port_max":
-		return ovsdb.DecodeOptional(raw, &r.DestPortMax, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.DestPortMax, genmodel.DecInt[int], diff)
 	case "dest_port_min":
-		return ovsdb.DecodeOptional(raw, &r.DestPortMin, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.DestPortMin, genmodel.DecInt[int], diff)
 	case "direction":
-		return ovsdb.DecodeScalar(raw, &r.Direction, ovsdb.DecString[ACLEntryDirection])
+		return genmodel.DecodeScalar(raw, &r.Direction, genmodel.DecString[ACLEntryDirection])
 	case "ethertype":
-		return ovsdb.DecodeOptional(raw, &r.Ethertype, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Ethertype, genmodel.DecString[string], diff)
 	case "icmp_code":
-		return ovsdb.DecodeOptional(raw, &r.ICMPCode, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.ICMPCode, genmodel.DecInt[int], diff)
 	case "icmp_type":
-		return ovsdb.DecodeOptional(raw, &r.ICMPType, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.ICMPType, genmodel.DecInt[int], diff)
 	case "protocol":
-		return ovsdb.DecodeOptional(raw, &r.Protocol, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.Protocol, genmodel.DecInt[int], diff)
 	case "sequence":
-		return ovsdb.DecodeScalar(raw, &r.Sequence, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Sequence, genmodel.DecInt[int])
 	case "source_ip":
-		return ovsdb.DecodeOptional(raw, &r.SourceIP, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SourceIP, genmodel.DecString[string], diff)
 	case "source_mac":
-		return ovsdb.DecodeOptional(raw, &r.SourceMAC, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SourceMAC, genmodel.DecString[string], diff)
 	case "source_mask":
-		return ovsdb.DecodeOptional(raw, &r.SourceMask, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SourceMask, genmodel.DecString[string], diff)
 	case "source_port_max":
-		return ovsdb.DecodeOptional(raw, &r.SourcePortMax, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.SourcePortMax, genmodel.DecInt[int], diff)
 	case "source_port_min":
-		return ovsdb.DecodeOptional(raw, &r.SourcePortMin, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.SourcePortMin, genmodel.DecInt[int], diff)
 	case "tcp_flags":
-		return ovsdb.DecodeOptional(raw, &r.TCPFlags, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.TCPFlags, genmodel.DecInt[int], diff)
 	case "tcp_flags_mask":
-		return ovsdb.DecodeOptional(raw, &r.TCPFlagsMask, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.TCPFlagsMask, genmodel.DecInt[int], diff)
 	}
 	return nil
 }
@@ -514,125 +515,125 @@ func (r *ACLEntry) OVSDBSetColumn(col string, v any) error {
 	case "acle_fault_status":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "[]string", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "[]string", v)
 		}
 		r.AcleFaultStatus = x
 	case "action":
 		x, ok := v.(ACLEntryAction)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "ACLEntryAction", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "ACLEntryAction", v)
 		}
 		r.Action = x
 	case "dest_ip":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*string", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*string", v)
 		}
 		r.DestIP = x
 	case "dest_mac":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*string", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*string", v)
 		}
 		r.DestMAC = x
 	case "dest_mask":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*string", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*string", v)
 		}
 		r.DestMask = x
 	case "dest_port_max":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*int", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*int", v)
 		}
 		r.DestPortMax = x
 	case "dest_port_min":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*int", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*int", v)
 		}
 		r.DestPortMin = x
 	case "direction":
 		x, ok := v.(ACLEntryDirection)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "ACLEntryDirection", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "ACLEntryDirection", v)
 		}
 		r.Direction = x
 	case "ethertype":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*string", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*string", v)
 		}
 		r.Ethertype = x
 	case "icmp_code":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*int", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*int", v)
 		}
 		r.ICMPCode = x
 	case "icmp_type":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*int", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*int", v)
 		}
 		r.ICMPType = x
 	case "protocol":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*int", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*int", v)
 		}
 		r.Protocol = x
 	case "sequence":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "int", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "int", v)
 		}
 		r.Sequence = x
 	case "source_ip":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*string", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*string", v)
 		}
 		r.SourceIP = x
 	case "source_mac":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*string", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*string", v)
 		}
 		r.SourceMAC = x
 	case "source_mask":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*string", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*string", v)
 		}
 		r.SourceMask = x
 	case "source_port_max":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*int", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*int", v)
 		}
 		r.SourcePortMax = x
 	case "source_port_min":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*int", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*int", v)
 		}
 		r.SourcePortMin = x
 	case "tcp_flags":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*int", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*int", v)
 		}
 		r.TCPFlags = x
 	case "tcp_flags_mask":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_entry", col, "*int", v)
+			return genmodel.ColumnTypeError("ACL_entry", col, "*int", v)
 		}
 		r.TCPFlagsMask = x
 	default:
-		return ovsdb.UnknownColumnError("ACL_entry", col)
+		return genmodel.UnknownColumnError("ACL_entry", col)
 	}
 	return nil
 }
@@ -695,9 +696,9 @@ func (r *ArpSourcesLocal) OVSDBClone() ovsdb.Model {
 func (r *ArpSourcesLocal) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "locator":
-		return ovsdb.DecodeScalar(raw, &r.Locator, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Locator, genmodel.DecUUID[string])
 	case "src_mac":
-		return ovsdb.DecodeScalar(raw, &r.SrcMAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SrcMAC, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -721,17 +722,17 @@ func (r *ArpSourcesLocal) OVSDBSetColumn(col string, v any) error {
 	case "locator":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Arp_Sources_Local", col, "string", v)
+			return genmodel.ColumnTypeError("Arp_Sources_Local", col, "string", v)
 		}
 		r.Locator = x
 	case "src_mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Arp_Sources_Local", col, "string", v)
+			return genmodel.ColumnTypeError("Arp_Sources_Local", col, "string", v)
 		}
 		r.SrcMAC = x
 	default:
-		return ovsdb.UnknownColumnError("Arp_Sources_Local", col)
+		return genmodel.UnknownColumnError("Arp_Sources_Local", col)
 	}
 	return nil
 }
@@ -781,9 +782,9 @@ func (r *ArpSourcesRemote) OVSDBClone() ovsdb.Model {
 func (r *ArpSourcesRemote) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "locator":
-		return ovsdb.DecodeScalar(raw, &r.Locator, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Locator, genmodel.DecUUID[string])
 	case "src_mac":
-		return ovsdb.DecodeScalar(raw, &r.SrcMAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SrcMAC, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -807,17 +808,17 @@ func (r *ArpSourcesRemote) OVSDBSetColumn(col string, v any) error {
 	case "locator":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Arp_Sources_Remote", col, "string", v)
+			return genmodel.ColumnTypeError("Arp_Sources_Remote", col, "string", v)
 		}
 		r.Locator = x
 	case "src_mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Arp_Sources_Remote", col, "string", v)
+			return genmodel.ColumnTypeError("Arp_Sources_Remote", col, "string", v)
 		}
 		r.SrcMAC = x
 	default:
-		return ovsdb.UnknownColumnError("Arp_Sources_Remote", col)
+		return genmodel.UnknownColumnError("Arp_Sources_Remote", col)
 	}
 	return nil
 }
@@ -872,11 +873,11 @@ func (r *Global) OVSDBClone() ovsdb.Model {
 func (r *Global) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "managers":
-		return ovsdb.DecodeSet(raw, &r.Managers, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Managers, genmodel.DecUUID[string], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "switches":
-		return ovsdb.DecodeSet(raw, &r.Switches, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Switches, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -902,23 +903,23 @@ func (r *Global) OVSDBSetColumn(col string, v any) error {
 	case "managers":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Global", col, "[]string", v)
+			return genmodel.ColumnTypeError("Global", col, "[]string", v)
 		}
 		r.Managers = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Global", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Global", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "switches":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Global", col, "[]string", v)
+			return genmodel.ColumnTypeError("Global", col, "[]string", v)
 		}
 		r.Switches = x
 	default:
-		return ovsdb.UnknownColumnError("Global", col)
+		return genmodel.UnknownColumnError("Global", col)
 	}
 	return nil
 }
@@ -934,12 +935,12 @@ func (*Global) OVSDBColumns() []string { return globalColumns }
 
 // ManagersRows returns copies of the Manager rows that column managers refers to, as tx sees them.
 func (r *Global) ManagersRows(tx *ovsdb.Tx) ([]*Manager, error) {
-	return ovsdb.RefRows[Manager](tx, r.Managers)
+	return genmodel.RefRows[Manager](tx, r.Managers)
 }
 
 // SwitchesRows returns copies of the Physical_Switch rows that column switches refers to, as tx sees them.
 func (r *Global) SwitchesRows(tx *ovsdb.Tx) ([]*PhysicalSwitch, error) {
-	return ovsdb.RefRows[PhysicalSwitch](tx, r.Switches)
+	return genmodel.RefRows[PhysicalSwitch](tx, r.Switches)
 }
 
 // LogicalBindingStats is a row of the Logical_Binding_Stats table.
@@ -978,13 +979,13 @@ func (r *LogicalBindingStats) OVSDBClone() ovsdb.Model {
 func (r *LogicalBindingStats) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bytes_from_local":
-		return ovsdb.DecodeScalar(raw, &r.BytesFromLocal, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.BytesFromLocal, genmodel.DecInt[int])
 	case "bytes_to_local":
-		return ovsdb.DecodeScalar(raw, &r.BytesToLocal, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.BytesToLocal, genmodel.DecInt[int])
 	case "packets_from_local":
-		return ovsdb.DecodeScalar(raw, &r.PacketsFromLocal, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.PacketsFromLocal, genmodel.DecInt[int])
 	case "packets_to_local":
-		return ovsdb.DecodeScalar(raw, &r.PacketsToLocal, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.PacketsToLocal, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -1012,29 +1013,29 @@ func (r *LogicalBindingStats) OVSDBSetColumn(col string, v any) error {
 	case "bytes_from_local":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Binding_Stats", col, "int", v)
+			return genmodel.ColumnTypeError("Logical_Binding_Stats", col, "int", v)
 		}
 		r.BytesFromLocal = x
 	case "bytes_to_local":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Binding_Stats", col, "int", v)
+			return genmodel.ColumnTypeError("Logical_Binding_Stats", col, "int", v)
 		}
 		r.BytesToLocal = x
 	case "packets_from_local":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Binding_Stats", col, "int", v)
+			return genmodel.ColumnTypeError("Logical_Binding_Stats", col, "int", v)
 		}
 		r.PacketsFromLocal = x
 	case "packets_to_local":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Binding_Stats", col, "int", v)
+			return genmodel.ColumnTypeError("Logical_Binding_Stats", col, "int", v)
 		}
 		r.PacketsToLocal = x
 	default:
-		return ovsdb.UnknownColumnError("Logical_Binding_Stats", col)
+		return genmodel.UnknownColumnError("Logical_Binding_Stats", col)
 	}
 	return nil
 }
@@ -1096,19 +1097,19 @@ func (r *LogicalRouter) OVSDBClone() ovsdb.Model {
 func (r *LogicalRouter) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "LR_fault_status":
-		return ovsdb.DecodeSet(raw, &r.LRFaultStatus, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.LRFaultStatus, genmodel.DecString[string], diff)
 	case "acl_binding":
-		return ovsdb.DecodeMap(raw, &r.ACLBinding, ovsdb.DecString[string], ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeMap(raw, &r.ACLBinding, genmodel.DecString[string], genmodel.DecUUID[string], diff)
 	case "description":
-		return ovsdb.DecodeScalar(raw, &r.Description, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Description, genmodel.DecString[string])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "static_routes":
-		return ovsdb.DecodeMap(raw, &r.StaticRoutes, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.StaticRoutes, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "switch_binding":
-		return ovsdb.DecodeMap(raw, &r.SwitchBinding, ovsdb.DecString[string], ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeMap(raw, &r.SwitchBinding, genmodel.DecString[string], genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -1142,47 +1143,47 @@ func (r *LogicalRouter) OVSDBSetColumn(col string, v any) error {
 	case "LR_fault_status":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "[]string", v)
 		}
 		r.LRFaultStatus = x
 	case "acl_binding":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "map[string]string", v)
 		}
 		r.ACLBinding = x
 	case "description":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "string", v)
 		}
 		r.Description = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "string", v)
 		}
 		r.Name = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "static_routes":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "map[string]string", v)
 		}
 		r.StaticRoutes = x
 	case "switch_binding":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "map[string]string", v)
 		}
 		r.SwitchBinding = x
 	default:
-		return ovsdb.UnknownColumnError("Logical_Router", col)
+		return genmodel.UnknownColumnError("Logical_Router", col)
 	}
 	return nil
 }
@@ -1202,12 +1203,12 @@ func (*LogicalRouter) OVSDBColumns() []string { return logicalRouterColumns }
 
 // ACLBindingRows returns copies of the ACL rows that column acl_binding maps its keys to, as tx sees them.
 func (r *LogicalRouter) ACLBindingRows(tx *ovsdb.Tx) (map[string]*ACL, error) {
-	return ovsdb.RefMap[ACL](tx, r.ACLBinding)
+	return genmodel.RefMap[ACL](tx, r.ACLBinding)
 }
 
 // SwitchBindingRows returns copies of the Logical_Switch rows that column switch_binding maps its keys to, as tx sees them.
 func (r *LogicalRouter) SwitchBindingRows(tx *ovsdb.Tx) (map[string]*LogicalSwitch, error) {
-	return ovsdb.RefMap[LogicalSwitch](tx, r.SwitchBinding)
+	return genmodel.RefMap[LogicalSwitch](tx, r.SwitchBinding)
 }
 
 // LogicalSwitchReplicationMode is the enumerated type of column Logical_Switch.replication_mode.
@@ -1251,8 +1252,8 @@ func (r *LogicalSwitch) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *LogicalSwitch) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.ReplicationMode = ovsdb.ClonePtr(r.ReplicationMode)
-	c.TunnelKey = ovsdb.ClonePtr(r.TunnelKey)
+	c.ReplicationMode = genmodel.ClonePtr(r.ReplicationMode)
+	c.TunnelKey = genmodel.ClonePtr(r.TunnelKey)
 	return &c
 }
 
@@ -1260,15 +1261,15 @@ func (r *LogicalSwitch) OVSDBClone() ovsdb.Model {
 func (r *LogicalSwitch) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "description":
-		return ovsdb.DecodeScalar(raw, &r.Description, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Description, genmodel.DecString[string])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "replication_mode":
-		return ovsdb.DecodeOptional(raw, &r.ReplicationMode, ovsdb.DecString[LogicalSwitchReplicationMode], diff)
+		return genmodel.DecodeOptional(raw, &r.ReplicationMode, genmodel.DecString[LogicalSwitchReplicationMode], diff)
 	case "tunnel_key":
-		return ovsdb.DecodeOptional(raw, &r.TunnelKey, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.TunnelKey, genmodel.DecInt[int], diff)
 	}
 	return nil
 }
@@ -1298,35 +1299,35 @@ func (r *LogicalSwitch) OVSDBSetColumn(col string, v any) error {
 	case "description":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "string", v)
 		}
 		r.Description = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "string", v)
 		}
 		r.Name = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "replication_mode":
 		x, ok := v.(*LogicalSwitchReplicationMode)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "*LogicalSwitchReplicationMode", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "*LogicalSwitchReplicationMode", v)
 		}
 		r.ReplicationMode = x
 	case "tunnel_key":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "*int", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "*int", v)
 		}
 		r.TunnelKey = x
 	default:
-		return ovsdb.UnknownColumnError("Logical_Switch", col)
+		return genmodel.UnknownColumnError("Logical_Switch", col)
 	}
 	return nil
 }
@@ -1375,8 +1376,8 @@ func (r *Manager) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Manager) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.InactivityProbe = ovsdb.ClonePtr(r.InactivityProbe)
-	c.MaxBackoff = ovsdb.ClonePtr(r.MaxBackoff)
+	c.InactivityProbe = genmodel.ClonePtr(r.InactivityProbe)
+	c.MaxBackoff = genmodel.ClonePtr(r.MaxBackoff)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Status = maps.Clone(r.Status)
 	return &c
@@ -1386,17 +1387,17 @@ func (r *Manager) OVSDBClone() ovsdb.Model {
 func (r *Manager) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "inactivity_probe":
-		return ovsdb.DecodeOptional(raw, &r.InactivityProbe, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.InactivityProbe, genmodel.DecInt[int], diff)
 	case "is_connected":
-		return ovsdb.DecodeScalar(raw, &r.IsConnected, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.IsConnected, genmodel.DecBool[bool])
 	case "max_backoff":
-		return ovsdb.DecodeOptional(raw, &r.MaxBackoff, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.MaxBackoff, genmodel.DecInt[int], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "status":
-		return ovsdb.DecodeMap(raw, &r.Status, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Status, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "target":
-		return ovsdb.DecodeScalar(raw, &r.Target, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Target, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -1428,41 +1429,41 @@ func (r *Manager) OVSDBSetColumn(col string, v any) error {
 	case "inactivity_probe":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "*int", v)
+			return genmodel.ColumnTypeError("Manager", col, "*int", v)
 		}
 		r.InactivityProbe = x
 	case "is_connected":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "bool", v)
+			return genmodel.ColumnTypeError("Manager", col, "bool", v)
 		}
 		r.IsConnected = x
 	case "max_backoff":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "*int", v)
+			return genmodel.ColumnTypeError("Manager", col, "*int", v)
 		}
 		r.MaxBackoff = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Manager", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Manager", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "target":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Manager", col, "string", v)
+			return genmodel.ColumnTypeError("Manager", col, "string", v)
 		}
 		r.Target = x
 	default:
-		return ovsdb.UnknownColumnError("Manager", col)
+		return genmodel.UnknownColumnError("Manager", col)
 	}
 	return nil
 }
@@ -1515,13 +1516,13 @@ func (r *McastMacsLocal) OVSDBClone() ovsdb.Model {
 func (r *McastMacsLocal) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "MAC":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	case "ipaddr":
-		return ovsdb.DecodeScalar(raw, &r.Ipaddr, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Ipaddr, genmodel.DecString[string])
 	case "locator_set":
-		return ovsdb.DecodeScalar(raw, &r.LocatorSet, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.LocatorSet, genmodel.DecUUID[string])
 	case "logical_switch":
-		return ovsdb.DecodeScalar(raw, &r.LogicalSwitch, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalSwitch, genmodel.DecUUID[string])
 	}
 	return nil
 }
@@ -1549,29 +1550,29 @@ func (r *McastMacsLocal) OVSDBSetColumn(col string, v any) error {
 	case "MAC":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mcast_Macs_Local", col, "string", v)
+			return genmodel.ColumnTypeError("Mcast_Macs_Local", col, "string", v)
 		}
 		r.MAC = x
 	case "ipaddr":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mcast_Macs_Local", col, "string", v)
+			return genmodel.ColumnTypeError("Mcast_Macs_Local", col, "string", v)
 		}
 		r.Ipaddr = x
 	case "locator_set":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mcast_Macs_Local", col, "string", v)
+			return genmodel.ColumnTypeError("Mcast_Macs_Local", col, "string", v)
 		}
 		r.LocatorSet = x
 	case "logical_switch":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mcast_Macs_Local", col, "string", v)
+			return genmodel.ColumnTypeError("Mcast_Macs_Local", col, "string", v)
 		}
 		r.LogicalSwitch = x
 	default:
-		return ovsdb.UnknownColumnError("Mcast_Macs_Local", col)
+		return genmodel.UnknownColumnError("Mcast_Macs_Local", col)
 	}
 	return nil
 }
@@ -1632,13 +1633,13 @@ func (r *McastMacsRemote) OVSDBClone() ovsdb.Model {
 func (r *McastMacsRemote) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "MAC":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	case "ipaddr":
-		return ovsdb.DecodeScalar(raw, &r.Ipaddr, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Ipaddr, genmodel.DecString[string])
 	case "locator_set":
-		return ovsdb.DecodeScalar(raw, &r.LocatorSet, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.LocatorSet, genmodel.DecUUID[string])
 	case "logical_switch":
-		return ovsdb.DecodeScalar(raw, &r.LogicalSwitch, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalSwitch, genmodel.DecUUID[string])
 	}
 	return nil
 }
@@ -1666,29 +1667,29 @@ func (r *McastMacsRemote) OVSDBSetColumn(col string, v any) error {
 	case "MAC":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mcast_Macs_Remote", col, "string", v)
+			return genmodel.ColumnTypeError("Mcast_Macs_Remote", col, "string", v)
 		}
 		r.MAC = x
 	case "ipaddr":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mcast_Macs_Remote", col, "string", v)
+			return genmodel.ColumnTypeError("Mcast_Macs_Remote", col, "string", v)
 		}
 		r.Ipaddr = x
 	case "locator_set":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mcast_Macs_Remote", col, "string", v)
+			return genmodel.ColumnTypeError("Mcast_Macs_Remote", col, "string", v)
 		}
 		r.LocatorSet = x
 	case "logical_switch":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mcast_Macs_Remote", col, "string", v)
+			return genmodel.ColumnTypeError("Mcast_Macs_Remote", col, "string", v)
 		}
 		r.LogicalSwitch = x
 	default:
-		return ovsdb.UnknownColumnError("Mcast_Macs_Remote", col)
+		return genmodel.UnknownColumnError("Mcast_Macs_Remote", col)
 	}
 	return nil
 }
@@ -1748,7 +1749,7 @@ func (r *PhysicalLocator) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *PhysicalLocator) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.TunnelKey = ovsdb.ClonePtr(r.TunnelKey)
+	c.TunnelKey = genmodel.ClonePtr(r.TunnelKey)
 	return &c
 }
 
@@ -1756,11 +1757,11 @@ func (r *PhysicalLocator) OVSDBClone() ovsdb.Model {
 func (r *PhysicalLocator) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "dst_ip":
-		return ovsdb.DecodeScalar(raw, &r.DstIP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.DstIP, genmodel.DecString[string])
 	case "encapsulation_type":
-		return ovsdb.DecodeScalar(raw, &r.EncapsulationType, ovsdb.DecString[PhysicalLocatorEncapsulationType])
+		return genmodel.DecodeScalar(raw, &r.EncapsulationType, genmodel.DecString[PhysicalLocatorEncapsulationType])
 	case "tunnel_key":
-		return ovsdb.DecodeOptional(raw, &r.TunnelKey, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.TunnelKey, genmodel.DecInt[int], diff)
 	}
 	return nil
 }
@@ -1786,23 +1787,23 @@ func (r *PhysicalLocator) OVSDBSetColumn(col string, v any) error {
 	case "dst_ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Locator", col, "string", v)
+			return genmodel.ColumnTypeError("Physical_Locator", col, "string", v)
 		}
 		r.DstIP = x
 	case "encapsulation_type":
 		x, ok := v.(PhysicalLocatorEncapsulationType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Locator", col, "PhysicalLocatorEncapsulationType", v)
+			return genmodel.ColumnTypeError("Physical_Locator", col, "PhysicalLocatorEncapsulationType", v)
 		}
 		r.EncapsulationType = x
 	case "tunnel_key":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Locator", col, "*int", v)
+			return genmodel.ColumnTypeError("Physical_Locator", col, "*int", v)
 		}
 		r.TunnelKey = x
 	default:
-		return ovsdb.UnknownColumnError("Physical_Locator", col)
+		return genmodel.UnknownColumnError("Physical_Locator", col)
 	}
 	return nil
 }
@@ -1847,7 +1848,7 @@ func (r *PhysicalLocatorSet) OVSDBClone() ovsdb.Model {
 func (r *PhysicalLocatorSet) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "locators":
-		return ovsdb.DecodeSet(raw, &r.Locators, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Locators, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -1869,11 +1870,11 @@ func (r *PhysicalLocatorSet) OVSDBSetColumn(col string, v any) error {
 	case "locators":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Locator_Set", col, "[]string", v)
+			return genmodel.ColumnTypeError("Physical_Locator_Set", col, "[]string", v)
 		}
 		r.Locators = x
 	default:
-		return ovsdb.UnknownColumnError("Physical_Locator_Set", col)
+		return genmodel.UnknownColumnError("Physical_Locator_Set", col)
 	}
 	return nil
 }
@@ -1887,7 +1888,7 @@ func (*PhysicalLocatorSet) OVSDBColumns() []string { return physicalLocatorSetCo
 
 // LocatorsRows returns copies of the Physical_Locator rows that column locators refers to, as tx sees them.
 func (r *PhysicalLocatorSet) LocatorsRows(tx *ovsdb.Tx) ([]*PhysicalLocator, error) {
-	return ovsdb.RefRows[PhysicalLocator](tx, r.Locators)
+	return genmodel.RefRows[PhysicalLocator](tx, r.Locators)
 }
 
 // PhysicalPort is a row of the Physical_Port table.
@@ -1937,19 +1938,19 @@ func (r *PhysicalPort) OVSDBClone() ovsdb.Model {
 func (r *PhysicalPort) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "acl_bindings":
-		return ovsdb.DecodeMap(raw, &r.ACLBindings, ovsdb.DecInt[int], ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeMap(raw, &r.ACLBindings, genmodel.DecInt[int], genmodel.DecUUID[string], diff)
 	case "description":
-		return ovsdb.DecodeScalar(raw, &r.Description, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Description, genmodel.DecString[string])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "port_fault_status":
-		return ovsdb.DecodeSet(raw, &r.PortFaultStatus, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.PortFaultStatus, genmodel.DecString[string], diff)
 	case "vlan_bindings":
-		return ovsdb.DecodeMap(raw, &r.VLANBindings, ovsdb.DecInt[int], ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeMap(raw, &r.VLANBindings, genmodel.DecInt[int], genmodel.DecUUID[string], diff)
 	case "vlan_stats":
-		return ovsdb.DecodeMap(raw, &r.VLANStats, ovsdb.DecInt[int], ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeMap(raw, &r.VLANStats, genmodel.DecInt[int], genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -1983,47 +1984,47 @@ func (r *PhysicalPort) OVSDBSetColumn(col string, v any) error {
 	case "acl_bindings":
 		x, ok := v.(map[int]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Port", col, "map[int]string", v)
+			return genmodel.ColumnTypeError("Physical_Port", col, "map[int]string", v)
 		}
 		r.ACLBindings = x
 	case "description":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Port", col, "string", v)
+			return genmodel.ColumnTypeError("Physical_Port", col, "string", v)
 		}
 		r.Description = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Port", col, "string", v)
+			return genmodel.ColumnTypeError("Physical_Port", col, "string", v)
 		}
 		r.Name = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Port", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Physical_Port", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "port_fault_status":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Port", col, "[]string", v)
+			return genmodel.ColumnTypeError("Physical_Port", col, "[]string", v)
 		}
 		r.PortFaultStatus = x
 	case "vlan_bindings":
 		x, ok := v.(map[int]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Port", col, "map[int]string", v)
+			return genmodel.ColumnTypeError("Physical_Port", col, "map[int]string", v)
 		}
 		r.VLANBindings = x
 	case "vlan_stats":
 		x, ok := v.(map[int]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Port", col, "map[int]string", v)
+			return genmodel.ColumnTypeError("Physical_Port", col, "map[int]string", v)
 		}
 		r.VLANStats = x
 	default:
-		return ovsdb.UnknownColumnError("Physical_Port", col)
+		return genmodel.UnknownColumnError("Physical_Port", col)
 	}
 	return nil
 }
@@ -2043,17 +2044,17 @@ func (*PhysicalPort) OVSDBColumns() []string { return physicalPortColumns }
 
 // ACLBindingsRows returns copies of the ACL rows that column acl_bindings maps its keys to, as tx sees them.
 func (r *PhysicalPort) ACLBindingsRows(tx *ovsdb.Tx) (map[int]*ACL, error) {
-	return ovsdb.RefMap[ACL](tx, r.ACLBindings)
+	return genmodel.RefMap[ACL](tx, r.ACLBindings)
 }
 
 // VLANBindingsRows returns copies of the Logical_Switch rows that column vlan_bindings maps its keys to, as tx sees them.
 func (r *PhysicalPort) VLANBindingsRows(tx *ovsdb.Tx) (map[int]*LogicalSwitch, error) {
-	return ovsdb.RefMap[LogicalSwitch](tx, r.VLANBindings)
+	return genmodel.RefMap[LogicalSwitch](tx, r.VLANBindings)
 }
 
 // VLANStatsRows returns copies of the Logical_Binding_Stats rows that column vlan_stats maps its keys to, as tx sees them.
 func (r *PhysicalPort) VLANStatsRows(tx *ovsdb.Tx) (map[int]*LogicalBindingStats, error) {
-	return ovsdb.RefMap[LogicalBindingStats](tx, r.VLANStats)
+	return genmodel.RefMap[LogicalBindingStats](tx, r.VLANStats)
 }
 
 // PhysicalSwitch is a row of the Physical_Switch table.
@@ -2106,21 +2107,21 @@ func (r *PhysicalSwitch) OVSDBClone() ovsdb.Model {
 func (r *PhysicalSwitch) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "description":
-		return ovsdb.DecodeScalar(raw, &r.Description, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Description, genmodel.DecString[string])
 	case "management_ips":
-		return ovsdb.DecodeSet(raw, &r.ManagementIPs, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.ManagementIPs, genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ports":
-		return ovsdb.DecodeSet(raw, &r.Ports, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Ports, genmodel.DecUUID[string], diff)
 	case "switch_fault_status":
-		return ovsdb.DecodeSet(raw, &r.SwitchFaultStatus, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.SwitchFaultStatus, genmodel.DecString[string], diff)
 	case "tunnel_ips":
-		return ovsdb.DecodeSet(raw, &r.TunnelIPs, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.TunnelIPs, genmodel.DecString[string], diff)
 	case "tunnels":
-		return ovsdb.DecodeSet(raw, &r.Tunnels, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Tunnels, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -2156,53 +2157,53 @@ func (r *PhysicalSwitch) OVSDBSetColumn(col string, v any) error {
 	case "description":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Switch", col, "string", v)
+			return genmodel.ColumnTypeError("Physical_Switch", col, "string", v)
 		}
 		r.Description = x
 	case "management_ips":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Switch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Physical_Switch", col, "[]string", v)
 		}
 		r.ManagementIPs = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Switch", col, "string", v)
+			return genmodel.ColumnTypeError("Physical_Switch", col, "string", v)
 		}
 		r.Name = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Switch", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Physical_Switch", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "ports":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Switch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Physical_Switch", col, "[]string", v)
 		}
 		r.Ports = x
 	case "switch_fault_status":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Switch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Physical_Switch", col, "[]string", v)
 		}
 		r.SwitchFaultStatus = x
 	case "tunnel_ips":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Switch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Physical_Switch", col, "[]string", v)
 		}
 		r.TunnelIPs = x
 	case "tunnels":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Physical_Switch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Physical_Switch", col, "[]string", v)
 		}
 		r.Tunnels = x
 	default:
-		return ovsdb.UnknownColumnError("Physical_Switch", col)
+		return genmodel.UnknownColumnError("Physical_Switch", col)
 	}
 	return nil
 }
@@ -2223,12 +2224,12 @@ func (*PhysicalSwitch) OVSDBColumns() []string { return physicalSwitchColumns }
 
 // PortsRows returns copies of the Physical_Port rows that column ports refers to, as tx sees them.
 func (r *PhysicalSwitch) PortsRows(tx *ovsdb.Tx) ([]*PhysicalPort, error) {
-	return ovsdb.RefRows[PhysicalPort](tx, r.Ports)
+	return genmodel.RefRows[PhysicalPort](tx, r.Ports)
 }
 
 // TunnelsRows returns copies of the Tunnel rows that column tunnels refers to, as tx sees them.
 func (r *PhysicalSwitch) TunnelsRows(tx *ovsdb.Tx) ([]*Tunnel, error) {
-	return ovsdb.RefRows[Tunnel](tx, r.Tunnels)
+	return genmodel.RefRows[Tunnel](tx, r.Tunnels)
 }
 
 // Tunnel is a row of the Tunnel table.
@@ -2275,17 +2276,17 @@ func (r *Tunnel) OVSDBClone() ovsdb.Model {
 func (r *Tunnel) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bfd_config_local":
-		return ovsdb.DecodeMap(raw, &r.BFDConfigLocal, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.BFDConfigLocal, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "bfd_config_remote":
-		return ovsdb.DecodeMap(raw, &r.BFDConfigRemote, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.BFDConfigRemote, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "bfd_params":
-		return ovsdb.DecodeMap(raw, &r.BFDParams, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.BFDParams, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "bfd_status":
-		return ovsdb.DecodeMap(raw, &r.BFDStatus, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.BFDStatus, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "local":
-		return ovsdb.DecodeScalar(raw, &r.Local, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Local, genmodel.DecUUID[string])
 	case "remote":
-		return ovsdb.DecodeScalar(raw, &r.Remote, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Remote, genmodel.DecUUID[string])
 	}
 	return nil
 }
@@ -2317,41 +2318,41 @@ func (r *Tunnel) OVSDBSetColumn(col string, v any) error {
 	case "bfd_config_local":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Tunnel", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Tunnel", col, "map[string]string", v)
 		}
 		r.BFDConfigLocal = x
 	case "bfd_config_remote":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Tunnel", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Tunnel", col, "map[string]string", v)
 		}
 		r.BFDConfigRemote = x
 	case "bfd_params":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Tunnel", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Tunnel", col, "map[string]string", v)
 		}
 		r.BFDParams = x
 	case "bfd_status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Tunnel", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Tunnel", col, "map[string]string", v)
 		}
 		r.BFDStatus = x
 	case "local":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Tunnel", col, "string", v)
+			return genmodel.ColumnTypeError("Tunnel", col, "string", v)
 		}
 		r.Local = x
 	case "remote":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Tunnel", col, "string", v)
+			return genmodel.ColumnTypeError("Tunnel", col, "string", v)
 		}
 		r.Remote = x
 	default:
-		return ovsdb.UnknownColumnError("Tunnel", col)
+		return genmodel.UnknownColumnError("Tunnel", col)
 	}
 	return nil
 }
@@ -2414,13 +2415,13 @@ func (r *UcastMacsLocal) OVSDBClone() ovsdb.Model {
 func (r *UcastMacsLocal) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "MAC":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	case "ipaddr":
-		return ovsdb.DecodeScalar(raw, &r.Ipaddr, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Ipaddr, genmodel.DecString[string])
 	case "locator":
-		return ovsdb.DecodeScalar(raw, &r.Locator, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Locator, genmodel.DecUUID[string])
 	case "logical_switch":
-		return ovsdb.DecodeScalar(raw, &r.LogicalSwitch, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalSwitch, genmodel.DecUUID[string])
 	}
 	return nil
 }
@@ -2448,29 +2449,29 @@ func (r *UcastMacsLocal) OVSDBSetColumn(col string, v any) error {
 	case "MAC":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Ucast_Macs_Local", col, "string", v)
+			return genmodel.ColumnTypeError("Ucast_Macs_Local", col, "string", v)
 		}
 		r.MAC = x
 	case "ipaddr":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Ucast_Macs_Local", col, "string", v)
+			return genmodel.ColumnTypeError("Ucast_Macs_Local", col, "string", v)
 		}
 		r.Ipaddr = x
 	case "locator":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Ucast_Macs_Local", col, "string", v)
+			return genmodel.ColumnTypeError("Ucast_Macs_Local", col, "string", v)
 		}
 		r.Locator = x
 	case "logical_switch":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Ucast_Macs_Local", col, "string", v)
+			return genmodel.ColumnTypeError("Ucast_Macs_Local", col, "string", v)
 		}
 		r.LogicalSwitch = x
 	default:
-		return ovsdb.UnknownColumnError("Ucast_Macs_Local", col)
+		return genmodel.UnknownColumnError("Ucast_Macs_Local", col)
 	}
 	return nil
 }
@@ -2531,13 +2532,13 @@ func (r *UcastMacsRemote) OVSDBClone() ovsdb.Model {
 func (r *UcastMacsRemote) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "MAC":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	case "ipaddr":
-		return ovsdb.DecodeScalar(raw, &r.Ipaddr, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Ipaddr, genmodel.DecString[string])
 	case "locator":
-		return ovsdb.DecodeScalar(raw, &r.Locator, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Locator, genmodel.DecUUID[string])
 	case "logical_switch":
-		return ovsdb.DecodeScalar(raw, &r.LogicalSwitch, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalSwitch, genmodel.DecUUID[string])
 	}
 	return nil
 }
@@ -2565,29 +2566,29 @@ func (r *UcastMacsRemote) OVSDBSetColumn(col string, v any) error {
 	case "MAC":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Ucast_Macs_Remote", col, "string", v)
+			return genmodel.ColumnTypeError("Ucast_Macs_Remote", col, "string", v)
 		}
 		r.MAC = x
 	case "ipaddr":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Ucast_Macs_Remote", col, "string", v)
+			return genmodel.ColumnTypeError("Ucast_Macs_Remote", col, "string", v)
 		}
 		r.Ipaddr = x
 	case "locator":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Ucast_Macs_Remote", col, "string", v)
+			return genmodel.ColumnTypeError("Ucast_Macs_Remote", col, "string", v)
 		}
 		r.Locator = x
 	case "logical_switch":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Ucast_Macs_Remote", col, "string", v)
+			return genmodel.ColumnTypeError("Ucast_Macs_Remote", col, "string", v)
 		}
 		r.LogicalSwitch = x
 	default:
-		return ovsdb.UnknownColumnError("Ucast_Macs_Remote", col)
+		return genmodel.UnknownColumnError("Ucast_Macs_Remote", col)
 	}
 	return nil
 }

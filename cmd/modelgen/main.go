@@ -10,7 +10,8 @@
 //	//go:generate go run github.com/ovskit/ovskit/cmd/modelgen -schema my.ovsschema
 //
 // Give the package's Database() to a client: ovsdb.Dial(ctx, endpoint,
-// ovsdb.WithDatabase(mypkg.Database())).
+// ovsdb.WithDatabase(mypkg.Database())). The generated code imports
+// github.com/ovskit/ovskit/ovsdb and its genmodel package.
 //
 // Flags:
 //

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/genmodel"
 )
 
 // SchemaName and SchemaVersion identify the schema the models were generated from.
@@ -141,8 +142,8 @@ func (r *Connection) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *Connection) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.InactivityProbe = ovsdb.ClonePtr(r.InactivityProbe)
-	c.MaxBackoff = ovsdb.ClonePtr(r.MaxBackoff)
+	c.InactivityProbe = genmodel.ClonePtr(r.InactivityProbe)
+	c.MaxBackoff = genmodel.ClonePtr(r.MaxBackoff)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Status = maps.Clone(r.Status)
 	return &c
@@ -152,19 +153,19 @@ func (r *Connection) OVSDBClone() ovsdb.Model {
 func (r *Connection) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "inactivity_probe":
-		return ovsdb.DecodeOptional(raw, &r.InactivityProbe, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.InactivityProbe, genmodel.DecInt[int], diff)
 	case "is_connected":
-		return ovsdb.DecodeScalar(raw, &r.IsConnected, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.IsConnected, genmodel.DecBool[bool])
 	case "max_backoff":
-		return ovsdb.DecodeOptional(raw, &r.MaxBackoff, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.MaxBackoff, genmodel.DecInt[int], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "status":
-		return ovsdb.DecodeMap(raw, &r.Status, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Status, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "target":
-		return ovsdb.DecodeScalar(raw, &r.Target, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Target, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -198,47 +199,47 @@ func (r *Connection) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Connection", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "inactivity_probe":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "*int", v)
+			return genmodel.ColumnTypeError("Connection", col, "*int", v)
 		}
 		r.InactivityProbe = x
 	case "is_connected":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "bool", v)
+			return genmodel.ColumnTypeError("Connection", col, "bool", v)
 		}
 		r.IsConnected = x
 	case "max_backoff":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "*int", v)
+			return genmodel.ColumnTypeError("Connection", col, "*int", v)
 		}
 		r.MaxBackoff = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Connection", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Connection", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "target":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "string", v)
+			return genmodel.ColumnTypeError("Connection", col, "string", v)
 		}
 		r.Target = x
 	default:
-		return ovsdb.UnknownColumnError("Connection", col)
+		return genmodel.UnknownColumnError("Connection", col)
 	}
 	return nil
 }
@@ -292,7 +293,7 @@ func (r *ICNBGlobal) OVSDBClone() ovsdb.Model {
 	c.Connections = slices.Clone(r.Connections)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Options = maps.Clone(r.Options)
-	c.SSL = ovsdb.ClonePtr(r.SSL)
+	c.SSL = genmodel.ClonePtr(r.SSL)
 	return &c
 }
 
@@ -300,17 +301,17 @@ func (r *ICNBGlobal) OVSDBClone() ovsdb.Model {
 func (r *ICNBGlobal) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "connections":
-		return ovsdb.DecodeSet(raw, &r.Connections, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Connections, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "nb_ic_cfg":
-		return ovsdb.DecodeScalar(raw, &r.NBIcCfg, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.NBIcCfg, genmodel.DecInt[int])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "sb_ic_cfg":
-		return ovsdb.DecodeScalar(raw, &r.SBIcCfg, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.SBIcCfg, genmodel.DecInt[int])
 	case "ssl":
-		return ovsdb.DecodeOptional(raw, &r.SSL, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SSL, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -342,41 +343,41 @@ func (r *ICNBGlobal) OVSDBSetColumn(col string, v any) error {
 	case "connections":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IC_NB_Global", col, "[]string", v)
+			return genmodel.ColumnTypeError("IC_NB_Global", col, "[]string", v)
 		}
 		r.Connections = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IC_NB_Global", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("IC_NB_Global", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "nb_ic_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IC_NB_Global", col, "int", v)
+			return genmodel.ColumnTypeError("IC_NB_Global", col, "int", v)
 		}
 		r.NBIcCfg = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IC_NB_Global", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("IC_NB_Global", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "sb_ic_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IC_NB_Global", col, "int", v)
+			return genmodel.ColumnTypeError("IC_NB_Global", col, "int", v)
 		}
 		r.SBIcCfg = x
 	case "ssl":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IC_NB_Global", col, "*string", v)
+			return genmodel.ColumnTypeError("IC_NB_Global", col, "*string", v)
 		}
 		r.SSL = x
 	default:
-		return ovsdb.UnknownColumnError("IC_NB_Global", col)
+		return genmodel.UnknownColumnError("IC_NB_Global", col)
 	}
 	return nil
 }
@@ -395,11 +396,11 @@ func (*ICNBGlobal) OVSDBColumns() []string { return iCNBGlobalColumns }
 
 // ConnectionsRows returns copies of the Connection rows that column connections refers to, as tx sees them.
 func (r *ICNBGlobal) ConnectionsRows(tx *ovsdb.Tx) ([]*Connection, error) {
-	return ovsdb.RefRows[Connection](tx, r.Connections)
+	return genmodel.RefRows[Connection](tx, r.Connections)
 }
 
 // SSLRow returns a copy of the SSL row that column ssl refers to, as tx sees it, or nil when it is empty.
-func (r *ICNBGlobal) SSLRow(tx *ovsdb.Tx) (*SSL, error) { return ovsdb.RefRow[SSL](tx, r.SSL) }
+func (r *ICNBGlobal) SSLRow(tx *ovsdb.Tx) (*SSL, error) { return genmodel.RefRow[SSL](tx, r.SSL) }
 
 // SSL is a row of the SSL table.
 type SSL struct {
@@ -446,21 +447,21 @@ func (r *SSL) OVSDBClone() ovsdb.Model {
 func (r *SSL) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bootstrap_ca_cert":
-		return ovsdb.DecodeScalar(raw, &r.BootstrapCACert, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.BootstrapCACert, genmodel.DecBool[bool])
 	case "ca_cert":
-		return ovsdb.DecodeScalar(raw, &r.CACert, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.CACert, genmodel.DecString[string])
 	case "certificate":
-		return ovsdb.DecodeScalar(raw, &r.Certificate, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Certificate, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "private_key":
-		return ovsdb.DecodeScalar(raw, &r.PrivateKey, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.PrivateKey, genmodel.DecString[string])
 	case "ssl_ciphers":
-		return ovsdb.DecodeScalar(raw, &r.SSLCiphers, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SSLCiphers, genmodel.DecString[string])
 	case "ssl_ciphersuites":
-		return ovsdb.DecodeScalar(raw, &r.SSLCiphersuites, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SSLCiphersuites, genmodel.DecString[string])
 	case "ssl_protocols":
-		return ovsdb.DecodeScalar(raw, &r.SSLProtocols, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SSLProtocols, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -496,53 +497,53 @@ func (r *SSL) OVSDBSetColumn(col string, v any) error {
 	case "bootstrap_ca_cert":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "bool", v)
+			return genmodel.ColumnTypeError("SSL", col, "bool", v)
 		}
 		r.BootstrapCACert = x
 	case "ca_cert":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.CACert = x
 	case "certificate":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.Certificate = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("SSL", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "private_key":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.PrivateKey = x
 	case "ssl_ciphers":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.SSLCiphers = x
 	case "ssl_ciphersuites":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.SSLCiphersuites = x
 	case "ssl_protocols":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.SSLProtocols = x
 	default:
-		return ovsdb.UnknownColumnError("SSL", col)
+		return genmodel.UnknownColumnError("SSL", col)
 	}
 	return nil
 }
@@ -600,13 +601,13 @@ func (r *TransitRouter) OVSDBClone() ovsdb.Model {
 func (r *TransitRouter) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ports":
-		return ovsdb.DecodeSet(raw, &r.Ports, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Ports, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -634,29 +635,29 @@ func (r *TransitRouter) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Router", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Transit_Router", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Router", col, "string", v)
+			return genmodel.ColumnTypeError("Transit_Router", col, "string", v)
 		}
 		r.Name = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Router", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Transit_Router", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "ports":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Router", col, "[]string", v)
+			return genmodel.ColumnTypeError("Transit_Router", col, "[]string", v)
 		}
 		r.Ports = x
 	default:
-		return ovsdb.UnknownColumnError("Transit_Router", col)
+		return genmodel.UnknownColumnError("Transit_Router", col)
 	}
 	return nil
 }
@@ -673,7 +674,7 @@ func (*TransitRouter) OVSDBColumns() []string { return transitRouterColumns }
 
 // PortsRows returns copies of the Transit_Router_Port rows that column ports refers to, as tx sees them.
 func (r *TransitRouter) PortsRows(tx *ovsdb.Tx) ([]*TransitRouterPort, error) {
-	return ovsdb.RefRows[TransitRouterPort](tx, r.Ports)
+	return genmodel.RefRows[TransitRouterPort](tx, r.Ports)
 }
 
 // TransitRouterPort is a row of the Transit_Router_Port table.
@@ -718,17 +719,17 @@ func (r *TransitRouterPort) OVSDBClone() ovsdb.Model {
 func (r *TransitRouterPort) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "chassis":
-		return ovsdb.DecodeScalar(raw, &r.Chassis, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Chassis, genmodel.DecString[string])
 	case "mac":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "networks":
-		return ovsdb.DecodeSet(raw, &r.Networks, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Networks, genmodel.DecString[string], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "tr_uuid":
-		return ovsdb.DecodeScalar(raw, &r.TrUUID, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.TrUUID, genmodel.DecUUID[string])
 	}
 	return nil
 }
@@ -760,41 +761,41 @@ func (r *TransitRouterPort) OVSDBSetColumn(col string, v any) error {
 	case "chassis":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Router_Port", col, "string", v)
+			return genmodel.ColumnTypeError("Transit_Router_Port", col, "string", v)
 		}
 		r.Chassis = x
 	case "mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Router_Port", col, "string", v)
+			return genmodel.ColumnTypeError("Transit_Router_Port", col, "string", v)
 		}
 		r.MAC = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Router_Port", col, "string", v)
+			return genmodel.ColumnTypeError("Transit_Router_Port", col, "string", v)
 		}
 		r.Name = x
 	case "networks":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Router_Port", col, "[]string", v)
+			return genmodel.ColumnTypeError("Transit_Router_Port", col, "[]string", v)
 		}
 		r.Networks = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Router_Port", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Transit_Router_Port", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "tr_uuid":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Router_Port", col, "string", v)
+			return genmodel.ColumnTypeError("Transit_Router_Port", col, "string", v)
 		}
 		r.TrUUID = x
 	default:
-		return ovsdb.UnknownColumnError("Transit_Router_Port", col)
+		return genmodel.UnknownColumnError("Transit_Router_Port", col)
 	}
 	return nil
 }
@@ -847,11 +848,11 @@ func (r *TransitSwitch) OVSDBClone() ovsdb.Model {
 func (r *TransitSwitch) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -877,23 +878,23 @@ func (r *TransitSwitch) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Switch", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Transit_Switch", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Switch", col, "string", v)
+			return genmodel.ColumnTypeError("Transit_Switch", col, "string", v)
 		}
 		r.Name = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Transit_Switch", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Transit_Switch", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	default:
-		return ovsdb.UnknownColumnError("Transit_Switch", col)
+		return genmodel.UnknownColumnError("Transit_Switch", col)
 	}
 	return nil
 }

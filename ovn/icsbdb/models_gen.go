@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/genmodel"
 )
 
 // SchemaName and SchemaVersion identify the schema the models were generated from.
@@ -184,9 +185,9 @@ func (r *AvailabilityZone) OVSDBClone() ovsdb.Model {
 func (r *AvailabilityZone) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "nb_ic_cfg":
-		return ovsdb.DecodeScalar(raw, &r.NBIcCfg, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.NBIcCfg, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -210,17 +211,17 @@ func (r *AvailabilityZone) OVSDBSetColumn(col string, v any) error {
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Availability_Zone", col, "string", v)
+			return genmodel.ColumnTypeError("Availability_Zone", col, "string", v)
 		}
 		r.Name = x
 	case "nb_ic_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Availability_Zone", col, "int", v)
+			return genmodel.ColumnTypeError("Availability_Zone", col, "int", v)
 		}
 		r.NBIcCfg = x
 	default:
-		return ovsdb.UnknownColumnError("Availability_Zone", col)
+		return genmodel.UnknownColumnError("Availability_Zone", col)
 	}
 	return nil
 }
@@ -269,8 +270,8 @@ func (r *Connection) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *Connection) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.InactivityProbe = ovsdb.ClonePtr(r.InactivityProbe)
-	c.MaxBackoff = ovsdb.ClonePtr(r.MaxBackoff)
+	c.InactivityProbe = genmodel.ClonePtr(r.InactivityProbe)
+	c.MaxBackoff = genmodel.ClonePtr(r.MaxBackoff)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Status = maps.Clone(r.Status)
 	return &c
@@ -280,19 +281,19 @@ func (r *Connection) OVSDBClone() ovsdb.Model {
 func (r *Connection) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "inactivity_probe":
-		return ovsdb.DecodeOptional(raw, &r.InactivityProbe, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.InactivityProbe, genmodel.DecInt[int], diff)
 	case "is_connected":
-		return ovsdb.DecodeScalar(raw, &r.IsConnected, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.IsConnected, genmodel.DecBool[bool])
 	case "max_backoff":
-		return ovsdb.DecodeOptional(raw, &r.MaxBackoff, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.MaxBackoff, genmodel.DecInt[int], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "status":
-		return ovsdb.DecodeMap(raw, &r.Status, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Status, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "target":
-		return ovsdb.DecodeScalar(raw, &r.Target, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Target, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -326,47 +327,47 @@ func (r *Connection) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Connection", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "inactivity_probe":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "*int", v)
+			return genmodel.ColumnTypeError("Connection", col, "*int", v)
 		}
 		r.InactivityProbe = x
 	case "is_connected":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "bool", v)
+			return genmodel.ColumnTypeError("Connection", col, "bool", v)
 		}
 		r.IsConnected = x
 	case "max_backoff":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "*int", v)
+			return genmodel.ColumnTypeError("Connection", col, "*int", v)
 		}
 		r.MaxBackoff = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Connection", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Connection", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "target":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "string", v)
+			return genmodel.ColumnTypeError("Connection", col, "string", v)
 		}
 		r.Target = x
 	default:
-		return ovsdb.UnknownColumnError("Connection", col)
+		return genmodel.UnknownColumnError("Connection", col)
 	}
 	return nil
 }
@@ -425,8 +426,8 @@ func (r *DatapathBinding) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *DatapathBinding) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.NBIcUUID = ovsdb.ClonePtr(r.NBIcUUID)
-	c.Type = ovsdb.ClonePtr(r.Type)
+	c.NBIcUUID = genmodel.ClonePtr(r.NBIcUUID)
+	c.Type = genmodel.ClonePtr(r.Type)
 	return &c
 }
 
@@ -434,15 +435,15 @@ func (r *DatapathBinding) OVSDBClone() ovsdb.Model {
 func (r *DatapathBinding) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "nb_ic_uuid":
-		return ovsdb.DecodeOptional(raw, &r.NBIcUUID, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.NBIcUUID, genmodel.DecUUID[string], diff)
 	case "transit_switch":
-		return ovsdb.DecodeScalar(raw, &r.TransitSwitch, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.TransitSwitch, genmodel.DecString[string])
 	case "tunnel_key":
-		return ovsdb.DecodeScalar(raw, &r.TunnelKey, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.TunnelKey, genmodel.DecInt[int])
 	case "type":
-		return ovsdb.DecodeOptional(raw, &r.Type, ovsdb.DecString[DatapathBindingType], diff)
+		return genmodel.DecodeOptional(raw, &r.Type, genmodel.DecString[DatapathBindingType], diff)
 	}
 	return nil
 }
@@ -472,35 +473,35 @@ func (r *DatapathBinding) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath_Binding", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Datapath_Binding", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "nb_ic_uuid":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath_Binding", col, "*string", v)
+			return genmodel.ColumnTypeError("Datapath_Binding", col, "*string", v)
 		}
 		r.NBIcUUID = x
 	case "transit_switch":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Datapath_Binding", col, "string", v)
 		}
 		r.TransitSwitch = x
 	case "tunnel_key":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath_Binding", col, "int", v)
+			return genmodel.ColumnTypeError("Datapath_Binding", col, "int", v)
 		}
 		r.TunnelKey = x
 	case "type":
 		x, ok := v.(*DatapathBindingType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath_Binding", col, "*DatapathBindingType", v)
+			return genmodel.ColumnTypeError("Datapath_Binding", col, "*DatapathBindingType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("Datapath_Binding", col)
+		return genmodel.UnknownColumnError("Datapath_Binding", col)
 	}
 	return nil
 }
@@ -562,13 +563,13 @@ func (r *Encap) OVSDBClone() ovsdb.Model {
 func (r *Encap) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "gateway_name":
-		return ovsdb.DecodeScalar(raw, &r.GatewayName, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.GatewayName, genmodel.DecString[string])
 	case "ip":
-		return ovsdb.DecodeScalar(raw, &r.IP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IP, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "type":
-		return ovsdb.DecodeScalar(raw, &r.Type, ovsdb.DecString[EncapType])
+		return genmodel.DecodeScalar(raw, &r.Type, genmodel.DecString[EncapType])
 	}
 	return nil
 }
@@ -596,29 +597,29 @@ func (r *Encap) OVSDBSetColumn(col string, v any) error {
 	case "gateway_name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Encap", col, "string", v)
+			return genmodel.ColumnTypeError("Encap", col, "string", v)
 		}
 		r.GatewayName = x
 	case "ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Encap", col, "string", v)
+			return genmodel.ColumnTypeError("Encap", col, "string", v)
 		}
 		r.IP = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Encap", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Encap", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "type":
 		x, ok := v.(EncapType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Encap", col, "EncapType", v)
+			return genmodel.ColumnTypeError("Encap", col, "EncapType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("Encap", col)
+		return genmodel.UnknownColumnError("Encap", col)
 	}
 	return nil
 }
@@ -673,15 +674,15 @@ func (r *Gateway) OVSDBClone() ovsdb.Model {
 func (r *Gateway) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "availability_zone":
-		return ovsdb.DecodeScalar(raw, &r.AvailabilityZone, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.AvailabilityZone, genmodel.DecUUID[string])
 	case "encaps":
-		return ovsdb.DecodeSet(raw, &r.Encaps, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Encaps, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "hostname":
-		return ovsdb.DecodeScalar(raw, &r.Hostname, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Hostname, genmodel.DecString[string])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -711,35 +712,35 @@ func (r *Gateway) OVSDBSetColumn(col string, v any) error {
 	case "availability_zone":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway", col, "string", v)
+			return genmodel.ColumnTypeError("Gateway", col, "string", v)
 		}
 		r.AvailabilityZone = x
 	case "encaps":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway", col, "[]string", v)
+			return genmodel.ColumnTypeError("Gateway", col, "[]string", v)
 		}
 		r.Encaps = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Gateway", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "hostname":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway", col, "string", v)
+			return genmodel.ColumnTypeError("Gateway", col, "string", v)
 		}
 		r.Hostname = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway", col, "string", v)
+			return genmodel.ColumnTypeError("Gateway", col, "string", v)
 		}
 		r.Name = x
 	default:
-		return ovsdb.UnknownColumnError("Gateway", col)
+		return genmodel.UnknownColumnError("Gateway", col)
 	}
 	return nil
 }
@@ -762,7 +763,7 @@ func (r *Gateway) AvailabilityZoneRow(tx *ovsdb.Tx) (*AvailabilityZone, error) {
 
 // EncapsRows returns copies of the Encap rows that column encaps refers to, as tx sees them.
 func (r *Gateway) EncapsRows(tx *ovsdb.Tx) ([]*Encap, error) {
-	return ovsdb.RefRows[Encap](tx, r.Encaps)
+	return genmodel.RefRows[Encap](tx, r.Encaps)
 }
 
 // ICSBGlobal is a row of the IC_SB_Global table.
@@ -799,7 +800,7 @@ func (r *ICSBGlobal) OVSDBClone() ovsdb.Model {
 	c.Connections = slices.Clone(r.Connections)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Options = maps.Clone(r.Options)
-	c.SSL = ovsdb.ClonePtr(r.SSL)
+	c.SSL = genmodel.ClonePtr(r.SSL)
 	return &c
 }
 
@@ -807,15 +808,15 @@ func (r *ICSBGlobal) OVSDBClone() ovsdb.Model {
 func (r *ICSBGlobal) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "connections":
-		return ovsdb.DecodeSet(raw, &r.Connections, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Connections, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "nb_ic_cfg":
-		return ovsdb.DecodeScalar(raw, &r.NBIcCfg, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.NBIcCfg, genmodel.DecInt[int])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ssl":
-		return ovsdb.DecodeOptional(raw, &r.SSL, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SSL, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -845,35 +846,35 @@ func (r *ICSBGlobal) OVSDBSetColumn(col string, v any) error {
 	case "connections":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IC_SB_Global", col, "[]string", v)
+			return genmodel.ColumnTypeError("IC_SB_Global", col, "[]string", v)
 		}
 		r.Connections = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IC_SB_Global", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("IC_SB_Global", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "nb_ic_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IC_SB_Global", col, "int", v)
+			return genmodel.ColumnTypeError("IC_SB_Global", col, "int", v)
 		}
 		r.NBIcCfg = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IC_SB_Global", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("IC_SB_Global", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "ssl":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IC_SB_Global", col, "*string", v)
+			return genmodel.ColumnTypeError("IC_SB_Global", col, "*string", v)
 		}
 		r.SSL = x
 	default:
-		return ovsdb.UnknownColumnError("IC_SB_Global", col)
+		return genmodel.UnknownColumnError("IC_SB_Global", col)
 	}
 	return nil
 }
@@ -891,11 +892,11 @@ func (*ICSBGlobal) OVSDBColumns() []string { return iCSBGlobalColumns }
 
 // ConnectionsRows returns copies of the Connection rows that column connections refers to, as tx sees them.
 func (r *ICSBGlobal) ConnectionsRows(tx *ovsdb.Tx) ([]*Connection, error) {
-	return ovsdb.RefRows[Connection](tx, r.Connections)
+	return genmodel.RefRows[Connection](tx, r.Connections)
 }
 
 // SSLRow returns a copy of the SSL row that column ssl refers to, as tx sees it, or nil when it is empty.
-func (r *ICSBGlobal) SSLRow(tx *ovsdb.Tx) (*SSL, error) { return ovsdb.RefRow[SSL](tx, r.SSL) }
+func (r *ICSBGlobal) SSLRow(tx *ovsdb.Tx) (*SSL, error) { return genmodel.RefRow[SSL](tx, r.SSL) }
 
 // PortBindingType is the enumerated type of column Port_Binding.type.
 type PortBindingType string
@@ -947,10 +948,10 @@ func (r *PortBinding) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *PortBinding) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.Encap = ovsdb.ClonePtr(r.Encap)
+	c.Encap = genmodel.ClonePtr(r.Encap)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.NBIcUUID = ovsdb.ClonePtr(r.NBIcUUID)
-	c.Type = ovsdb.ClonePtr(r.Type)
+	c.NBIcUUID = genmodel.ClonePtr(r.NBIcUUID)
+	c.Type = genmodel.ClonePtr(r.Type)
 	return &c
 }
 
@@ -958,25 +959,25 @@ func (r *PortBinding) OVSDBClone() ovsdb.Model {
 func (r *PortBinding) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "address":
-		return ovsdb.DecodeScalar(raw, &r.Address, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Address, genmodel.DecString[string])
 	case "availability_zone":
-		return ovsdb.DecodeScalar(raw, &r.AvailabilityZone, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.AvailabilityZone, genmodel.DecUUID[string])
 	case "encap":
-		return ovsdb.DecodeOptional(raw, &r.Encap, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Encap, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "gateway":
-		return ovsdb.DecodeScalar(raw, &r.Gateway, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Gateway, genmodel.DecString[string])
 	case "logical_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalPort, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalPort, genmodel.DecString[string])
 	case "nb_ic_uuid":
-		return ovsdb.DecodeOptional(raw, &r.NBIcUUID, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.NBIcUUID, genmodel.DecUUID[string], diff)
 	case "transit_switch":
-		return ovsdb.DecodeScalar(raw, &r.TransitSwitch, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.TransitSwitch, genmodel.DecString[string])
 	case "tunnel_key":
-		return ovsdb.DecodeScalar(raw, &r.TunnelKey, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.TunnelKey, genmodel.DecInt[int])
 	case "type":
-		return ovsdb.DecodeOptional(raw, &r.Type, ovsdb.DecString[PortBindingType], diff)
+		return genmodel.DecodeOptional(raw, &r.Type, genmodel.DecString[PortBindingType], diff)
 	}
 	return nil
 }
@@ -1016,65 +1017,65 @@ func (r *PortBinding) OVSDBSetColumn(col string, v any) error {
 	case "address":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "string", v)
 		}
 		r.Address = x
 	case "availability_zone":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "string", v)
 		}
 		r.AvailabilityZone = x
 	case "encap":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "*string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "*string", v)
 		}
 		r.Encap = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "gateway":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "string", v)
 		}
 		r.Gateway = x
 	case "logical_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "string", v)
 		}
 		r.LogicalPort = x
 	case "nb_ic_uuid":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "*string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "*string", v)
 		}
 		r.NBIcUUID = x
 	case "transit_switch":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "string", v)
 		}
 		r.TransitSwitch = x
 	case "tunnel_key":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "int", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "int", v)
 		}
 		r.TunnelKey = x
 	case "type":
 		x, ok := v.(*PortBindingType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "*PortBindingType", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "*PortBindingType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("Port_Binding", col)
+		return genmodel.UnknownColumnError("Port_Binding", col)
 	}
 	return nil
 }
@@ -1101,7 +1102,9 @@ func (r *PortBinding) AvailabilityZoneRow(tx *ovsdb.Tx) (*AvailabilityZone, erro
 }
 
 // EncapRow returns a copy of the Encap row that column encap refers to, as tx sees it, or nil when it is empty.
-func (r *PortBinding) EncapRow(tx *ovsdb.Tx) (*Encap, error) { return ovsdb.RefRow[Encap](tx, r.Encap) }
+func (r *PortBinding) EncapRow(tx *ovsdb.Tx) (*Encap, error) {
+	return genmodel.RefRow[Encap](tx, r.Encap)
+}
 
 // RouteOrigin is the enumerated type of column Route.origin.
 type RouteOrigin string
@@ -1156,19 +1159,19 @@ func (r *Route) OVSDBClone() ovsdb.Model {
 func (r *Route) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "availability_zone":
-		return ovsdb.DecodeScalar(raw, &r.AvailabilityZone, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.AvailabilityZone, genmodel.DecUUID[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ip_prefix":
-		return ovsdb.DecodeScalar(raw, &r.IPPrefix, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IPPrefix, genmodel.DecString[string])
 	case "nexthop":
-		return ovsdb.DecodeScalar(raw, &r.Nexthop, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Nexthop, genmodel.DecString[string])
 	case "origin":
-		return ovsdb.DecodeScalar(raw, &r.Origin, ovsdb.DecString[RouteOrigin])
+		return genmodel.DecodeScalar(raw, &r.Origin, genmodel.DecString[RouteOrigin])
 	case "route_table":
-		return ovsdb.DecodeScalar(raw, &r.RouteTable, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.RouteTable, genmodel.DecString[string])
 	case "transit_switch":
-		return ovsdb.DecodeScalar(raw, &r.TransitSwitch, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.TransitSwitch, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -1202,47 +1205,47 @@ func (r *Route) OVSDBSetColumn(col string, v any) error {
 	case "availability_zone":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Route", col, "string", v)
+			return genmodel.ColumnTypeError("Route", col, "string", v)
 		}
 		r.AvailabilityZone = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Route", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Route", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ip_prefix":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Route", col, "string", v)
+			return genmodel.ColumnTypeError("Route", col, "string", v)
 		}
 		r.IPPrefix = x
 	case "nexthop":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Route", col, "string", v)
+			return genmodel.ColumnTypeError("Route", col, "string", v)
 		}
 		r.Nexthop = x
 	case "origin":
 		x, ok := v.(RouteOrigin)
 		if !ok {
-			return ovsdb.ColumnTypeError("Route", col, "RouteOrigin", v)
+			return genmodel.ColumnTypeError("Route", col, "RouteOrigin", v)
 		}
 		r.Origin = x
 	case "route_table":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Route", col, "string", v)
+			return genmodel.ColumnTypeError("Route", col, "string", v)
 		}
 		r.RouteTable = x
 	case "transit_switch":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Route", col, "string", v)
+			return genmodel.ColumnTypeError("Route", col, "string", v)
 		}
 		r.TransitSwitch = x
 	default:
-		return ovsdb.UnknownColumnError("Route", col)
+		return genmodel.UnknownColumnError("Route", col)
 	}
 	return nil
 }
@@ -1310,21 +1313,21 @@ func (r *SSL) OVSDBClone() ovsdb.Model {
 func (r *SSL) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bootstrap_ca_cert":
-		return ovsdb.DecodeScalar(raw, &r.BootstrapCACert, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.BootstrapCACert, genmodel.DecBool[bool])
 	case "ca_cert":
-		return ovsdb.DecodeScalar(raw, &r.CACert, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.CACert, genmodel.DecString[string])
 	case "certificate":
-		return ovsdb.DecodeScalar(raw, &r.Certificate, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Certificate, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "private_key":
-		return ovsdb.DecodeScalar(raw, &r.PrivateKey, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.PrivateKey, genmodel.DecString[string])
 	case "ssl_ciphers":
-		return ovsdb.DecodeScalar(raw, &r.SSLCiphers, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SSLCiphers, genmodel.DecString[string])
 	case "ssl_ciphersuites":
-		return ovsdb.DecodeScalar(raw, &r.SSLCiphersuites, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SSLCiphersuites, genmodel.DecString[string])
 	case "ssl_protocols":
-		return ovsdb.DecodeScalar(raw, &r.SSLProtocols, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SSLProtocols, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -1360,53 +1363,53 @@ func (r *SSL) OVSDBSetColumn(col string, v any) error {
 	case "bootstrap_ca_cert":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "bool", v)
+			return genmodel.ColumnTypeError("SSL", col, "bool", v)
 		}
 		r.BootstrapCACert = x
 	case "ca_cert":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.CACert = x
 	case "certificate":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.Certificate = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("SSL", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "private_key":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.PrivateKey = x
 	case "ssl_ciphers":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.SSLCiphers = x
 	case "ssl_ciphersuites":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.SSLCiphersuites = x
 	case "ssl_protocols":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.SSLProtocols = x
 	default:
-		return ovsdb.UnknownColumnError("SSL", col)
+		return genmodel.UnknownColumnError("SSL", col)
 	}
 	return nil
 }
@@ -1499,9 +1502,9 @@ func (r *ServiceMonitor) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Options = maps.Clone(r.Options)
-	c.Protocol = ovsdb.ClonePtr(r.Protocol)
-	c.Status = ovsdb.ClonePtr(r.Status)
-	c.Type = ovsdb.ClonePtr(r.Type)
+	c.Protocol = genmodel.ClonePtr(r.Protocol)
+	c.Status = genmodel.ClonePtr(r.Status)
+	c.Type = genmodel.ClonePtr(r.Type)
 	return &c
 }
 
@@ -1509,29 +1512,29 @@ func (r *ServiceMonitor) OVSDBClone() ovsdb.Model {
 func (r *ServiceMonitor) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ip":
-		return ovsdb.DecodeScalar(raw, &r.IP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IP, genmodel.DecString[string])
 	case "logical_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalPort, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalPort, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "port":
-		return ovsdb.DecodeScalar(raw, &r.Port, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Port, genmodel.DecInt[int])
 	case "protocol":
-		return ovsdb.DecodeOptional(raw, &r.Protocol, ovsdb.DecString[ServiceMonitorProtocol], diff)
+		return genmodel.DecodeOptional(raw, &r.Protocol, genmodel.DecString[ServiceMonitorProtocol], diff)
 	case "source_availability_zone":
-		return ovsdb.DecodeScalar(raw, &r.SourceAvailabilityZone, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SourceAvailabilityZone, genmodel.DecString[string])
 	case "src_ip":
-		return ovsdb.DecodeScalar(raw, &r.SrcIP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SrcIP, genmodel.DecString[string])
 	case "src_mac":
-		return ovsdb.DecodeScalar(raw, &r.SrcMAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SrcMAC, genmodel.DecString[string])
 	case "status":
-		return ovsdb.DecodeOptional(raw, &r.Status, ovsdb.DecString[ServiceMonitorStatus], diff)
+		return genmodel.DecodeOptional(raw, &r.Status, genmodel.DecString[ServiceMonitorStatus], diff)
 	case "target_availability_zone":
-		return ovsdb.DecodeScalar(raw, &r.TargetAvailabilityZone, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.TargetAvailabilityZone, genmodel.DecString[string])
 	case "type":
-		return ovsdb.DecodeOptional(raw, &r.Type, ovsdb.DecString[ServiceMonitorType], diff)
+		return genmodel.DecodeOptional(raw, &r.Type, genmodel.DecString[ServiceMonitorType], diff)
 	}
 	return nil
 }
@@ -1575,77 +1578,77 @@ func (r *ServiceMonitor) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.IP = x
 	case "logical_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.LogicalPort = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "port":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "int", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "int", v)
 		}
 		r.Port = x
 	case "protocol":
 		x, ok := v.(*ServiceMonitorProtocol)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "*ServiceMonitorProtocol", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "*ServiceMonitorProtocol", v)
 		}
 		r.Protocol = x
 	case "source_availability_zone":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.SourceAvailabilityZone = x
 	case "src_ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.SrcIP = x
 	case "src_mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.SrcMAC = x
 	case "status":
 		x, ok := v.(*ServiceMonitorStatus)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "*ServiceMonitorStatus", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "*ServiceMonitorStatus", v)
 		}
 		r.Status = x
 	case "target_availability_zone":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.TargetAvailabilityZone = x
 	case "type":
 		x, ok := v.(*ServiceMonitorType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "*ServiceMonitorType", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "*ServiceMonitorType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("Service_Monitor", col)
+		return genmodel.UnknownColumnError("Service_Monitor", col)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/genmodel"
 )
 
 // SchemaName and SchemaVersion identify the schema the models were generated from.
@@ -539,13 +540,13 @@ func (r *ACL) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *ACL) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Meter = ovsdb.ClonePtr(r.Meter)
-	c.Name = ovsdb.ClonePtr(r.Name)
-	c.NetworkFunctionGroup = ovsdb.ClonePtr(r.NetworkFunctionGroup)
+	c.Meter = genmodel.ClonePtr(r.Meter)
+	c.Name = genmodel.ClonePtr(r.Name)
+	c.NetworkFunctionGroup = genmodel.ClonePtr(r.NetworkFunctionGroup)
 	c.Options = maps.Clone(r.Options)
-	c.SampleEst = ovsdb.ClonePtr(r.SampleEst)
-	c.SampleNew = ovsdb.ClonePtr(r.SampleNew)
-	c.Severity = ovsdb.ClonePtr(r.Severity)
+	c.SampleEst = genmodel.ClonePtr(r.SampleEst)
+	c.SampleNew = genmodel.ClonePtr(r.SampleNew)
+	c.Severity = genmodel.ClonePtr(r.Severity)
 	return &c
 }
 
@@ -553,35 +554,35 @@ func (r *ACL) OVSDBClone() ovsdb.Model {
 func (r *ACL) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "action":
-		return ovsdb.DecodeScalar(raw, &r.Action, ovsdb.DecString[ACLAction])
+		return genmodel.DecodeScalar(raw, &r.Action, genmodel.DecString[ACLAction])
 	case "direction":
-		return ovsdb.DecodeScalar(raw, &r.Direction, ovsdb.DecString[ACLDirection])
+		return genmodel.DecodeScalar(raw, &r.Direction, genmodel.DecString[ACLDirection])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "label":
-		return ovsdb.DecodeScalar(raw, &r.Label, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Label, genmodel.DecInt[int])
 	case "log":
-		return ovsdb.DecodeScalar(raw, &r.Log, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.Log, genmodel.DecBool[bool])
 	case "match":
-		return ovsdb.DecodeScalar(raw, &r.Match, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Match, genmodel.DecString[string])
 	case "meter":
-		return ovsdb.DecodeOptional(raw, &r.Meter, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Meter, genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeOptional(raw, &r.Name, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Name, genmodel.DecString[string], diff)
 	case "network_function_group":
-		return ovsdb.DecodeOptional(raw, &r.NetworkFunctionGroup, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.NetworkFunctionGroup, genmodel.DecUUID[string], diff)
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "priority":
-		return ovsdb.DecodeScalar(raw, &r.Priority, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Priority, genmodel.DecInt[int])
 	case "sample_est":
-		return ovsdb.DecodeOptional(raw, &r.SampleEst, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SampleEst, genmodel.DecUUID[string], diff)
 	case "sample_new":
-		return ovsdb.DecodeOptional(raw, &r.SampleNew, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SampleNew, genmodel.DecUUID[string], diff)
 	case "severity":
-		return ovsdb.DecodeOptional(raw, &r.Severity, ovsdb.DecString[ACLSeverity], diff)
+		return genmodel.DecodeOptional(raw, &r.Severity, genmodel.DecString[ACLSeverity], diff)
 	case "tier":
-		return ovsdb.DecodeScalar(raw, &r.Tier, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Tier, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -631,95 +632,95 @@ func (r *ACL) OVSDBSetColumn(col string, v any) error {
 	case "action":
 		x, ok := v.(ACLAction)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "ACLAction", v)
+			return genmodel.ColumnTypeError("ACL", col, "ACLAction", v)
 		}
 		r.Action = x
 	case "direction":
 		x, ok := v.(ACLDirection)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "ACLDirection", v)
+			return genmodel.ColumnTypeError("ACL", col, "ACLDirection", v)
 		}
 		r.Direction = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("ACL", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "label":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "int", v)
+			return genmodel.ColumnTypeError("ACL", col, "int", v)
 		}
 		r.Label = x
 	case "log":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "bool", v)
+			return genmodel.ColumnTypeError("ACL", col, "bool", v)
 		}
 		r.Log = x
 	case "match":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "string", v)
+			return genmodel.ColumnTypeError("ACL", col, "string", v)
 		}
 		r.Match = x
 	case "meter":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "*string", v)
+			return genmodel.ColumnTypeError("ACL", col, "*string", v)
 		}
 		r.Meter = x
 	case "name":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "*string", v)
+			return genmodel.ColumnTypeError("ACL", col, "*string", v)
 		}
 		r.Name = x
 	case "network_function_group":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "*string", v)
+			return genmodel.ColumnTypeError("ACL", col, "*string", v)
 		}
 		r.NetworkFunctionGroup = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("ACL", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "priority":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "int", v)
+			return genmodel.ColumnTypeError("ACL", col, "int", v)
 		}
 		r.Priority = x
 	case "sample_est":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "*string", v)
+			return genmodel.ColumnTypeError("ACL", col, "*string", v)
 		}
 		r.SampleEst = x
 	case "sample_new":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "*string", v)
+			return genmodel.ColumnTypeError("ACL", col, "*string", v)
 		}
 		r.SampleNew = x
 	case "severity":
 		x, ok := v.(*ACLSeverity)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "*ACLSeverity", v)
+			return genmodel.ColumnTypeError("ACL", col, "*ACLSeverity", v)
 		}
 		r.Severity = x
 	case "tier":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL", col, "int", v)
+			return genmodel.ColumnTypeError("ACL", col, "int", v)
 		}
 		r.Tier = x
 	default:
-		return ovsdb.UnknownColumnError("ACL", col)
+		return genmodel.UnknownColumnError("ACL", col)
 	}
 	return nil
 }
@@ -747,17 +748,17 @@ func (*ACL) OVSDBColumns() []string { return aCLColumns }
 
 // NetworkFunctionGroupRow returns a copy of the Network_Function_Group row that column network_function_group refers to, as tx sees it, or nil when it is empty.
 func (r *ACL) NetworkFunctionGroupRow(tx *ovsdb.Tx) (*NetworkFunctionGroup, error) {
-	return ovsdb.RefRow[NetworkFunctionGroup](tx, r.NetworkFunctionGroup)
+	return genmodel.RefRow[NetworkFunctionGroup](tx, r.NetworkFunctionGroup)
 }
 
 // SampleEstRow returns a copy of the Sample row that column sample_est refers to, as tx sees it, or nil when it is empty.
 func (r *ACL) SampleEstRow(tx *ovsdb.Tx) (*Sample, error) {
-	return ovsdb.RefRow[Sample](tx, r.SampleEst)
+	return genmodel.RefRow[Sample](tx, r.SampleEst)
 }
 
 // SampleNewRow returns a copy of the Sample row that column sample_new refers to, as tx sees it, or nil when it is empty.
 func (r *ACL) SampleNewRow(tx *ovsdb.Tx) (*Sample, error) {
-	return ovsdb.RefRow[Sample](tx, r.SampleNew)
+	return genmodel.RefRow[Sample](tx, r.SampleNew)
 }
 
 // AddressSet is a row of the Address_Set table.
@@ -796,11 +797,11 @@ func (r *AddressSet) OVSDBClone() ovsdb.Model {
 func (r *AddressSet) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "addresses":
-		return ovsdb.DecodeSet(raw, &r.Addresses, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Addresses, genmodel.DecString[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -826,23 +827,23 @@ func (r *AddressSet) OVSDBSetColumn(col string, v any) error {
 	case "addresses":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Address_Set", col, "[]string", v)
+			return genmodel.ColumnTypeError("Address_Set", col, "[]string", v)
 		}
 		r.Addresses = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Address_Set", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Address_Set", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Address_Set", col, "string", v)
+			return genmodel.ColumnTypeError("Address_Set", col, "string", v)
 		}
 		r.Name = x
 	default:
-		return ovsdb.UnknownColumnError("Address_Set", col)
+		return genmodel.UnknownColumnError("Address_Set", col)
 	}
 	return nil
 }
@@ -904,12 +905,12 @@ func (r *BFD) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *BFD) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.DetectMult = ovsdb.ClonePtr(r.DetectMult)
+	c.DetectMult = genmodel.ClonePtr(r.DetectMult)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.MinRx = ovsdb.ClonePtr(r.MinRx)
-	c.MinTx = ovsdb.ClonePtr(r.MinTx)
+	c.MinRx = genmodel.ClonePtr(r.MinRx)
+	c.MinTx = genmodel.ClonePtr(r.MinTx)
 	c.Options = maps.Clone(r.Options)
-	c.Status = ovsdb.ClonePtr(r.Status)
+	c.Status = genmodel.ClonePtr(r.Status)
 	return &c
 }
 
@@ -917,21 +918,21 @@ func (r *BFD) OVSDBClone() ovsdb.Model {
 func (r *BFD) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "detect_mult":
-		return ovsdb.DecodeOptional(raw, &r.DetectMult, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.DetectMult, genmodel.DecInt[int], diff)
 	case "dst_ip":
-		return ovsdb.DecodeScalar(raw, &r.DstIP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.DstIP, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "logical_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalPort, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalPort, genmodel.DecString[string])
 	case "min_rx":
-		return ovsdb.DecodeOptional(raw, &r.MinRx, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.MinRx, genmodel.DecInt[int], diff)
 	case "min_tx":
-		return ovsdb.DecodeOptional(raw, &r.MinTx, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.MinTx, genmodel.DecInt[int], diff)
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "status":
-		return ovsdb.DecodeOptional(raw, &r.Status, ovsdb.DecString[BFDStatus], diff)
+		return genmodel.DecodeOptional(raw, &r.Status, genmodel.DecString[BFDStatus], diff)
 	}
 	return nil
 }
@@ -967,53 +968,53 @@ func (r *BFD) OVSDBSetColumn(col string, v any) error {
 	case "detect_mult":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "*int", v)
+			return genmodel.ColumnTypeError("BFD", col, "*int", v)
 		}
 		r.DetectMult = x
 	case "dst_ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "string", v)
+			return genmodel.ColumnTypeError("BFD", col, "string", v)
 		}
 		r.DstIP = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("BFD", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "logical_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "string", v)
+			return genmodel.ColumnTypeError("BFD", col, "string", v)
 		}
 		r.LogicalPort = x
 	case "min_rx":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "*int", v)
+			return genmodel.ColumnTypeError("BFD", col, "*int", v)
 		}
 		r.MinRx = x
 	case "min_tx":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "*int", v)
+			return genmodel.ColumnTypeError("BFD", col, "*int", v)
 		}
 		r.MinTx = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("BFD", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "status":
 		x, ok := v.(*BFDStatus)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "*BFDStatus", v)
+			return genmodel.ColumnTypeError("BFD", col, "*BFDStatus", v)
 		}
 		r.Status = x
 	default:
-		return ovsdb.UnknownColumnError("BFD", col)
+		return genmodel.UnknownColumnError("BFD", col)
 	}
 	return nil
 }
@@ -1068,11 +1069,11 @@ func (r *ChassisTemplateVar) OVSDBClone() ovsdb.Model {
 func (r *ChassisTemplateVar) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "chassis":
-		return ovsdb.DecodeScalar(raw, &r.Chassis, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Chassis, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "variables":
-		return ovsdb.DecodeMap(raw, &r.Variables, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Variables, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -1098,23 +1099,23 @@ func (r *ChassisTemplateVar) OVSDBSetColumn(col string, v any) error {
 	case "chassis":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis_Template_Var", col, "string", v)
+			return genmodel.ColumnTypeError("Chassis_Template_Var", col, "string", v)
 		}
 		r.Chassis = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis_Template_Var", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Chassis_Template_Var", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "variables":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis_Template_Var", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Chassis_Template_Var", col, "map[string]string", v)
 		}
 		r.Variables = x
 	default:
-		return ovsdb.UnknownColumnError("Chassis_Template_Var", col)
+		return genmodel.UnknownColumnError("Chassis_Template_Var", col)
 	}
 	return nil
 }
@@ -1164,8 +1165,8 @@ func (r *Connection) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *Connection) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.InactivityProbe = ovsdb.ClonePtr(r.InactivityProbe)
-	c.MaxBackoff = ovsdb.ClonePtr(r.MaxBackoff)
+	c.InactivityProbe = genmodel.ClonePtr(r.InactivityProbe)
+	c.MaxBackoff = genmodel.ClonePtr(r.MaxBackoff)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Status = maps.Clone(r.Status)
 	return &c
@@ -1175,19 +1176,19 @@ func (r *Connection) OVSDBClone() ovsdb.Model {
 func (r *Connection) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "inactivity_probe":
-		return ovsdb.DecodeOptional(raw, &r.InactivityProbe, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.InactivityProbe, genmodel.DecInt[int], diff)
 	case "is_connected":
-		return ovsdb.DecodeScalar(raw, &r.IsConnected, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.IsConnected, genmodel.DecBool[bool])
 	case "max_backoff":
-		return ovsdb.DecodeOptional(raw, &r.MaxBackoff, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.MaxBackoff, genmodel.DecInt[int], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "status":
-		return ovsdb.DecodeMap(raw, &r.Status, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Status, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "target":
-		return ovsdb.DecodeScalar(raw, &r.Target, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Target, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -1221,47 +1222,47 @@ func (r *Connection) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Connection", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "inactivity_probe":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "*int", v)
+			return genmodel.ColumnTypeError("Connection", col, "*int", v)
 		}
 		r.InactivityProbe = x
 	case "is_connected":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "bool", v)
+			return genmodel.ColumnTypeError("Connection", col, "bool", v)
 		}
 		r.IsConnected = x
 	case "max_backoff":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "*int", v)
+			return genmodel.ColumnTypeError("Connection", col, "*int", v)
 		}
 		r.MaxBackoff = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Connection", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Connection", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "target":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "string", v)
+			return genmodel.ColumnTypeError("Connection", col, "string", v)
 		}
 		r.Target = x
 	default:
-		return ovsdb.UnknownColumnError("Connection", col)
+		return genmodel.UnknownColumnError("Connection", col)
 	}
 	return nil
 }
@@ -1315,11 +1316,11 @@ func (r *Copp) OVSDBClone() ovsdb.Model {
 func (r *Copp) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "meters":
-		return ovsdb.DecodeMap(raw, &r.Meters, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Meters, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -1345,23 +1346,23 @@ func (r *Copp) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Copp", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Copp", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "meters":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Copp", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Copp", col, "map[string]string", v)
 		}
 		r.Meters = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Copp", col, "string", v)
+			return genmodel.ColumnTypeError("Copp", col, "string", v)
 		}
 		r.Name = x
 	default:
-		return ovsdb.UnknownColumnError("Copp", col)
+		return genmodel.UnknownColumnError("Copp", col)
 	}
 	return nil
 }
@@ -1411,11 +1412,11 @@ func (r *DHCPOptions) OVSDBClone() ovsdb.Model {
 func (r *DHCPOptions) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "cidr":
-		return ovsdb.DecodeScalar(raw, &r.CIDR, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.CIDR, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -1441,23 +1442,23 @@ func (r *DHCPOptions) OVSDBSetColumn(col string, v any) error {
 	case "cidr":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCP_Options", col, "string", v)
+			return genmodel.ColumnTypeError("DHCP_Options", col, "string", v)
 		}
 		r.CIDR = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCP_Options", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("DHCP_Options", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCP_Options", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("DHCP_Options", col, "map[string]string", v)
 		}
 		r.Options = x
 	default:
-		return ovsdb.UnknownColumnError("DHCP_Options", col)
+		return genmodel.UnknownColumnError("DHCP_Options", col)
 	}
 	return nil
 }
@@ -1502,7 +1503,7 @@ func (r *DHCPRelay) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Options = maps.Clone(r.Options)
-	c.Servers = ovsdb.ClonePtr(r.Servers)
+	c.Servers = genmodel.ClonePtr(r.Servers)
 	return &c
 }
 
@@ -1510,13 +1511,13 @@ func (r *DHCPRelay) OVSDBClone() ovsdb.Model {
 func (r *DHCPRelay) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "servers":
-		return ovsdb.DecodeOptional(raw, &r.Servers, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Servers, genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -1544,29 +1545,29 @@ func (r *DHCPRelay) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCP_Relay", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("DHCP_Relay", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCP_Relay", col, "string", v)
+			return genmodel.ColumnTypeError("DHCP_Relay", col, "string", v)
 		}
 		r.Name = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCP_Relay", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("DHCP_Relay", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "servers":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCP_Relay", col, "*string", v)
+			return genmodel.ColumnTypeError("DHCP_Relay", col, "*string", v)
 		}
 		r.Servers = x
 	default:
-		return ovsdb.UnknownColumnError("DHCP_Relay", col)
+		return genmodel.UnknownColumnError("DHCP_Relay", col)
 	}
 	return nil
 }
@@ -1618,11 +1619,11 @@ func (r *DNS) OVSDBClone() ovsdb.Model {
 func (r *DNS) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "records":
-		return ovsdb.DecodeMap(raw, &r.Records, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Records, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -1648,23 +1649,23 @@ func (r *DNS) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DNS", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("DNS", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DNS", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("DNS", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "records":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DNS", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("DNS", col, "map[string]string", v)
 		}
 		r.Records = x
 	default:
-		return ovsdb.UnknownColumnError("DNS", col)
+		return genmodel.UnknownColumnError("DNS", col)
 	}
 	return nil
 }
@@ -1720,17 +1721,17 @@ func (r *ForwardingGroup) OVSDBClone() ovsdb.Model {
 func (r *ForwardingGroup) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "child_port":
-		return ovsdb.DecodeSet(raw, &r.ChildPort, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.ChildPort, genmodel.DecString[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "liveness":
-		return ovsdb.DecodeScalar(raw, &r.Liveness, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.Liveness, genmodel.DecBool[bool])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "vip":
-		return ovsdb.DecodeScalar(raw, &r.Vip, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Vip, genmodel.DecString[string])
 	case "vmac":
-		return ovsdb.DecodeScalar(raw, &r.Vmac, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Vmac, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -1762,41 +1763,41 @@ func (r *ForwardingGroup) OVSDBSetColumn(col string, v any) error {
 	case "child_port":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Forwarding_Group", col, "[]string", v)
+			return genmodel.ColumnTypeError("Forwarding_Group", col, "[]string", v)
 		}
 		r.ChildPort = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Forwarding_Group", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Forwarding_Group", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "liveness":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Forwarding_Group", col, "bool", v)
+			return genmodel.ColumnTypeError("Forwarding_Group", col, "bool", v)
 		}
 		r.Liveness = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Forwarding_Group", col, "string", v)
+			return genmodel.ColumnTypeError("Forwarding_Group", col, "string", v)
 		}
 		r.Name = x
 	case "vip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Forwarding_Group", col, "string", v)
+			return genmodel.ColumnTypeError("Forwarding_Group", col, "string", v)
 		}
 		r.Vip = x
 	case "vmac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Forwarding_Group", col, "string", v)
+			return genmodel.ColumnTypeError("Forwarding_Group", col, "string", v)
 		}
 		r.Vmac = x
 	default:
-		return ovsdb.UnknownColumnError("Forwarding_Group", col)
+		return genmodel.UnknownColumnError("Forwarding_Group", col)
 	}
 	return nil
 }
@@ -1853,15 +1854,15 @@ func (r *GatewayChassis) OVSDBClone() ovsdb.Model {
 func (r *GatewayChassis) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "chassis_name":
-		return ovsdb.DecodeScalar(raw, &r.ChassisName, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.ChassisName, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "priority":
-		return ovsdb.DecodeScalar(raw, &r.Priority, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Priority, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -1891,35 +1892,35 @@ func (r *GatewayChassis) OVSDBSetColumn(col string, v any) error {
 	case "chassis_name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway_Chassis", col, "string", v)
+			return genmodel.ColumnTypeError("Gateway_Chassis", col, "string", v)
 		}
 		r.ChassisName = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway_Chassis", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Gateway_Chassis", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway_Chassis", col, "string", v)
+			return genmodel.ColumnTypeError("Gateway_Chassis", col, "string", v)
 		}
 		r.Name = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway_Chassis", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Gateway_Chassis", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "priority":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway_Chassis", col, "int", v)
+			return genmodel.ColumnTypeError("Gateway_Chassis", col, "int", v)
 		}
 		r.Priority = x
 	default:
-		return ovsdb.UnknownColumnError("Gateway_Chassis", col)
+		return genmodel.UnknownColumnError("Gateway_Chassis", col)
 	}
 	return nil
 }
@@ -1970,11 +1971,11 @@ func (r *HAChassis) OVSDBClone() ovsdb.Model {
 func (r *HAChassis) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "chassis_name":
-		return ovsdb.DecodeScalar(raw, &r.ChassisName, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.ChassisName, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "priority":
-		return ovsdb.DecodeScalar(raw, &r.Priority, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Priority, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -2000,23 +2001,23 @@ func (r *HAChassis) OVSDBSetColumn(col string, v any) error {
 	case "chassis_name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis", col, "string", v)
+			return genmodel.ColumnTypeError("HA_Chassis", col, "string", v)
 		}
 		r.ChassisName = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("HA_Chassis", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "priority":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis", col, "int", v)
+			return genmodel.ColumnTypeError("HA_Chassis", col, "int", v)
 		}
 		r.Priority = x
 	default:
-		return ovsdb.UnknownColumnError("HA_Chassis", col)
+		return genmodel.UnknownColumnError("HA_Chassis", col)
 	}
 	return nil
 }
@@ -2066,11 +2067,11 @@ func (r *HAChassisGroup) OVSDBClone() ovsdb.Model {
 func (r *HAChassisGroup) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ha_chassis":
-		return ovsdb.DecodeSet(raw, &r.HAChassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.HAChassis, genmodel.DecUUID[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -2096,23 +2097,23 @@ func (r *HAChassisGroup) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis_Group", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("HA_Chassis_Group", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ha_chassis":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis_Group", col, "[]string", v)
+			return genmodel.ColumnTypeError("HA_Chassis_Group", col, "[]string", v)
 		}
 		r.HAChassis = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis_Group", col, "string", v)
+			return genmodel.ColumnTypeError("HA_Chassis_Group", col, "string", v)
 		}
 		r.Name = x
 	default:
-		return ovsdb.UnknownColumnError("HA_Chassis_Group", col)
+		return genmodel.UnknownColumnError("HA_Chassis_Group", col)
 	}
 	return nil
 }
@@ -2128,7 +2129,7 @@ func (*HAChassisGroup) OVSDBColumns() []string { return hAChassisGroupColumns }
 
 // HAChassisRows returns copies of the HA_Chassis rows that column ha_chassis refers to, as tx sees them.
 func (r *HAChassisGroup) HAChassisRows(tx *ovsdb.Tx) ([]*HAChassis, error) {
-	return ovsdb.RefRows[HAChassis](tx, r.HAChassis)
+	return genmodel.RefRows[HAChassis](tx, r.HAChassis)
 }
 
 // LoadBalancerProtocol is the enumerated type of column Load_Balancer.protocol.
@@ -2197,7 +2198,7 @@ func (r *LoadBalancer) OVSDBClone() ovsdb.Model {
 	c.HealthCheck = slices.Clone(r.HealthCheck)
 	c.IPPortMappings = maps.Clone(r.IPPortMappings)
 	c.Options = maps.Clone(r.Options)
-	c.Protocol = ovsdb.ClonePtr(r.Protocol)
+	c.Protocol = genmodel.ClonePtr(r.Protocol)
 	c.SelectionFields = slices.Clone(r.SelectionFields)
 	c.Vips = maps.Clone(r.Vips)
 	return &c
@@ -2207,21 +2208,21 @@ func (r *LoadBalancer) OVSDBClone() ovsdb.Model {
 func (r *LoadBalancer) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "health_check":
-		return ovsdb.DecodeSet(raw, &r.HealthCheck, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.HealthCheck, genmodel.DecUUID[string], diff)
 	case "ip_port_mappings":
-		return ovsdb.DecodeMap(raw, &r.IPPortMappings, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.IPPortMappings, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "protocol":
-		return ovsdb.DecodeOptional(raw, &r.Protocol, ovsdb.DecString[LoadBalancerProtocol], diff)
+		return genmodel.DecodeOptional(raw, &r.Protocol, genmodel.DecString[LoadBalancerProtocol], diff)
 	case "selection_fields":
-		return ovsdb.DecodeSet(raw, &r.SelectionFields, ovsdb.DecString[LoadBalancerSelectionFields], diff)
+		return genmodel.DecodeSet(raw, &r.SelectionFields, genmodel.DecString[LoadBalancerSelectionFields], diff)
 	case "vips":
-		return ovsdb.DecodeMap(raw, &r.Vips, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Vips, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -2257,53 +2258,53 @@ func (r *LoadBalancer) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "health_check":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "[]string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "[]string", v)
 		}
 		r.HealthCheck = x
 	case "ip_port_mappings":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
 		}
 		r.IPPortMappings = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "string", v)
 		}
 		r.Name = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "protocol":
 		x, ok := v.(*LoadBalancerProtocol)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "*LoadBalancerProtocol", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "*LoadBalancerProtocol", v)
 		}
 		r.Protocol = x
 	case "selection_fields":
 		x, ok := v.([]LoadBalancerSelectionFields)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "[]LoadBalancerSelectionFields", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "[]LoadBalancerSelectionFields", v)
 		}
 		r.SelectionFields = x
 	case "vips":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
 		}
 		r.Vips = x
 	default:
-		return ovsdb.UnknownColumnError("Load_Balancer", col)
+		return genmodel.UnknownColumnError("Load_Balancer", col)
 	}
 	return nil
 }
@@ -2324,7 +2325,7 @@ func (*LoadBalancer) OVSDBColumns() []string { return loadBalancerColumns }
 
 // HealthCheckRows returns copies of the Load_Balancer_Health_Check rows that column health_check refers to, as tx sees them.
 func (r *LoadBalancer) HealthCheckRows(tx *ovsdb.Tx) ([]*LoadBalancerHealthCheck, error) {
-	return ovsdb.RefRows[LoadBalancerHealthCheck](tx, r.HealthCheck)
+	return genmodel.RefRows[LoadBalancerHealthCheck](tx, r.HealthCheck)
 }
 
 // LoadBalancerGroup is a row of the Load_Balancer_Group table.
@@ -2360,9 +2361,9 @@ func (r *LoadBalancerGroup) OVSDBClone() ovsdb.Model {
 func (r *LoadBalancerGroup) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "load_balancer":
-		return ovsdb.DecodeSet(raw, &r.LoadBalancer, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.LoadBalancer, genmodel.DecUUID[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -2386,17 +2387,17 @@ func (r *LoadBalancerGroup) OVSDBSetColumn(col string, v any) error {
 	case "load_balancer":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer_Group", col, "[]string", v)
+			return genmodel.ColumnTypeError("Load_Balancer_Group", col, "[]string", v)
 		}
 		r.LoadBalancer = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer_Group", col, "string", v)
+			return genmodel.ColumnTypeError("Load_Balancer_Group", col, "string", v)
 		}
 		r.Name = x
 	default:
-		return ovsdb.UnknownColumnError("Load_Balancer_Group", col)
+		return genmodel.UnknownColumnError("Load_Balancer_Group", col)
 	}
 	return nil
 }
@@ -2411,7 +2412,7 @@ func (*LoadBalancerGroup) OVSDBColumns() []string { return loadBalancerGroupColu
 
 // LoadBalancerRows returns copies of the Load_Balancer rows that column load_balancer refers to, as tx sees them.
 func (r *LoadBalancerGroup) LoadBalancerRows(tx *ovsdb.Tx) ([]*LoadBalancer, error) {
-	return ovsdb.RefRows[LoadBalancer](tx, r.LoadBalancer)
+	return genmodel.RefRows[LoadBalancer](tx, r.LoadBalancer)
 }
 
 // LoadBalancerHealthCheck is a row of the Load_Balancer_Health_Check table.
@@ -2450,11 +2451,11 @@ func (r *LoadBalancerHealthCheck) OVSDBClone() ovsdb.Model {
 func (r *LoadBalancerHealthCheck) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "vip":
-		return ovsdb.DecodeScalar(raw, &r.Vip, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Vip, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -2480,23 +2481,23 @@ func (r *LoadBalancerHealthCheck) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer_Health_Check", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Load_Balancer_Health_Check", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer_Health_Check", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Load_Balancer_Health_Check", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "vip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer_Health_Check", col, "string", v)
+			return genmodel.ColumnTypeError("Load_Balancer_Health_Check", col, "string", v)
 		}
 		r.Vip = x
 	default:
-		return ovsdb.UnknownColumnError("Load_Balancer_Health_Check", col)
+		return genmodel.UnknownColumnError("Load_Balancer_Health_Check", col)
 	}
 	return nil
 }
@@ -2553,8 +2554,8 @@ func (r *LogicalRouter) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *LogicalRouter) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.Copp = ovsdb.ClonePtr(r.Copp)
-	c.Enabled = ovsdb.ClonePtr(r.Enabled)
+	c.Copp = genmodel.ClonePtr(r.Copp)
+	c.Enabled = genmodel.ClonePtr(r.Enabled)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.LoadBalancer = slices.Clone(r.LoadBalancer)
 	c.LoadBalancerGroup = slices.Clone(r.LoadBalancerGroup)
@@ -2570,27 +2571,27 @@ func (r *LogicalRouter) OVSDBClone() ovsdb.Model {
 func (r *LogicalRouter) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "copp":
-		return ovsdb.DecodeOptional(raw, &r.Copp, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Copp, genmodel.DecUUID[string], diff)
 	case "enabled":
-		return ovsdb.DecodeOptional(raw, &r.Enabled, ovsdb.DecBool[bool], diff)
+		return genmodel.DecodeOptional(raw, &r.Enabled, genmodel.DecBool[bool], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "load_balancer":
-		return ovsdb.DecodeSet(raw, &r.LoadBalancer, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.LoadBalancer, genmodel.DecUUID[string], diff)
 	case "load_balancer_group":
-		return ovsdb.DecodeSet(raw, &r.LoadBalancerGroup, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.LoadBalancerGroup, genmodel.DecUUID[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "nat":
-		return ovsdb.DecodeSet(raw, &r.NAT, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.NAT, genmodel.DecUUID[string], diff)
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "policies":
-		return ovsdb.DecodeSet(raw, &r.Policies, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Policies, genmodel.DecUUID[string], diff)
 	case "ports":
-		return ovsdb.DecodeSet(raw, &r.Ports, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Ports, genmodel.DecUUID[string], diff)
 	case "static_routes":
-		return ovsdb.DecodeSet(raw, &r.StaticRoutes, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.StaticRoutes, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -2632,71 +2633,71 @@ func (r *LogicalRouter) OVSDBSetColumn(col string, v any) error {
 	case "copp":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "*string", v)
 		}
 		r.Copp = x
 	case "enabled":
 		x, ok := v.(*bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "*bool", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "*bool", v)
 		}
 		r.Enabled = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "load_balancer":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "[]string", v)
 		}
 		r.LoadBalancer = x
 	case "load_balancer_group":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "[]string", v)
 		}
 		r.LoadBalancerGroup = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "string", v)
 		}
 		r.Name = x
 	case "nat":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "[]string", v)
 		}
 		r.NAT = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "policies":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "[]string", v)
 		}
 		r.Policies = x
 	case "ports":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "[]string", v)
 		}
 		r.Ports = x
 	case "static_routes":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Router", col, "[]string", v)
 		}
 		r.StaticRoutes = x
 	default:
-		return ovsdb.UnknownColumnError("Logical_Router", col)
+		return genmodel.UnknownColumnError("Logical_Router", col)
 	}
 	return nil
 }
@@ -2719,34 +2720,38 @@ var logicalRouterColumns = []string{
 func (*LogicalRouter) OVSDBColumns() []string { return logicalRouterColumns }
 
 // CoppRow returns a copy of the Copp row that column copp refers to, as tx sees it, or nil when it is empty.
-func (r *LogicalRouter) CoppRow(tx *ovsdb.Tx) (*Copp, error) { return ovsdb.RefRow[Copp](tx, r.Copp) }
+func (r *LogicalRouter) CoppRow(tx *ovsdb.Tx) (*Copp, error) {
+	return genmodel.RefRow[Copp](tx, r.Copp)
+}
 
 // LoadBalancerRows returns copies of the Load_Balancer rows that column load_balancer refers to, as tx sees them.
 func (r *LogicalRouter) LoadBalancerRows(tx *ovsdb.Tx) ([]*LoadBalancer, error) {
-	return ovsdb.RefRows[LoadBalancer](tx, r.LoadBalancer)
+	return genmodel.RefRows[LoadBalancer](tx, r.LoadBalancer)
 }
 
 // LoadBalancerGroupRows returns copies of the Load_Balancer_Group rows that column load_balancer_group refers to, as tx sees them.
 func (r *LogicalRouter) LoadBalancerGroupRows(tx *ovsdb.Tx) ([]*LoadBalancerGroup, error) {
-	return ovsdb.RefRows[LoadBalancerGroup](tx, r.LoadBalancerGroup)
+	return genmodel.RefRows[LoadBalancerGroup](tx, r.LoadBalancerGroup)
 }
 
 // NATRows returns copies of the NAT rows that column nat refers to, as tx sees them.
-func (r *LogicalRouter) NATRows(tx *ovsdb.Tx) ([]*NAT, error) { return ovsdb.RefRows[NAT](tx, r.NAT) }
+func (r *LogicalRouter) NATRows(tx *ovsdb.Tx) ([]*NAT, error) {
+	return genmodel.RefRows[NAT](tx, r.NAT)
+}
 
 // PoliciesRows returns copies of the Logical_Router_Policy rows that column policies refers to, as tx sees them.
 func (r *LogicalRouter) PoliciesRows(tx *ovsdb.Tx) ([]*LogicalRouterPolicy, error) {
-	return ovsdb.RefRows[LogicalRouterPolicy](tx, r.Policies)
+	return genmodel.RefRows[LogicalRouterPolicy](tx, r.Policies)
 }
 
 // PortsRows returns copies of the Logical_Router_Port rows that column ports refers to, as tx sees them.
 func (r *LogicalRouter) PortsRows(tx *ovsdb.Tx) ([]*LogicalRouterPort, error) {
-	return ovsdb.RefRows[LogicalRouterPort](tx, r.Ports)
+	return genmodel.RefRows[LogicalRouterPort](tx, r.Ports)
 }
 
 // StaticRoutesRows returns copies of the Logical_Router_Static_Route rows that column static_routes refers to, as tx sees them.
 func (r *LogicalRouter) StaticRoutesRows(tx *ovsdb.Tx) ([]*LogicalRouterStaticRoute, error) {
-	return ovsdb.RefRows[LogicalRouterStaticRoute](tx, r.StaticRoutes)
+	return genmodel.RefRows[LogicalRouterStaticRoute](tx, r.StaticRoutes)
 }
 
 // LogicalRouterPolicyAction is the enumerated type of column Logical_Router_Policy.action.
@@ -2804,13 +2809,13 @@ func (r *LogicalRouterPolicy) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *LogicalRouterPolicy) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.BFDSessions = slices.Clone(r.BFDSessions)
-	c.Chain = ovsdb.ClonePtr(r.Chain)
+	c.Chain = genmodel.ClonePtr(r.Chain)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.JumpChain = ovsdb.ClonePtr(r.JumpChain)
-	c.Nexthop = ovsdb.ClonePtr(r.Nexthop)
+	c.JumpChain = genmodel.ClonePtr(r.JumpChain)
+	c.Nexthop = genmodel.ClonePtr(r.Nexthop)
 	c.Nexthops = slices.Clone(r.Nexthops)
 	c.Options = maps.Clone(r.Options)
-	c.OutputPort = ovsdb.ClonePtr(r.OutputPort)
+	c.OutputPort = genmodel.ClonePtr(r.OutputPort)
 	return &c
 }
 
@@ -2818,27 +2823,27 @@ func (r *LogicalRouterPolicy) OVSDBClone() ovsdb.Model {
 func (r *LogicalRouterPolicy) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "action":
-		return ovsdb.DecodeScalar(raw, &r.Action, ovsdb.DecString[LogicalRouterPolicyAction])
+		return genmodel.DecodeScalar(raw, &r.Action, genmodel.DecString[LogicalRouterPolicyAction])
 	case "bfd_sessions":
-		return ovsdb.DecodeSet(raw, &r.BFDSessions, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.BFDSessions, genmodel.DecUUID[string], diff)
 	case "chain":
-		return ovsdb.DecodeOptional(raw, &r.Chain, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Chain, genmodel.DecString[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "jump_chain":
-		return ovsdb.DecodeOptional(raw, &r.JumpChain, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.JumpChain, genmodel.DecString[string], diff)
 	case "match":
-		return ovsdb.DecodeScalar(raw, &r.Match, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Match, genmodel.DecString[string])
 	case "nexthop":
-		return ovsdb.DecodeOptional(raw, &r.Nexthop, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Nexthop, genmodel.DecString[string], diff)
 	case "nexthops":
-		return ovsdb.DecodeSet(raw, &r.Nexthops, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Nexthops, genmodel.DecString[string], diff)
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "output_port":
-		return ovsdb.DecodeOptional(raw, &r.OutputPort, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.OutputPort, genmodel.DecUUID[string], diff)
 	case "priority":
-		return ovsdb.DecodeScalar(raw, &r.Priority, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Priority, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -2880,71 +2885,71 @@ func (r *LogicalRouterPolicy) OVSDBSetColumn(col string, v any) error {
 	case "action":
 		x, ok := v.(LogicalRouterPolicyAction)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Policy", col, "LogicalRouterPolicyAction", v)
+			return genmodel.ColumnTypeError("Logical_Router_Policy", col, "LogicalRouterPolicyAction", v)
 		}
 		r.Action = x
 	case "bfd_sessions":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Policy", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Policy", col, "[]string", v)
 		}
 		r.BFDSessions = x
 	case "chain":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Policy", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Policy", col, "*string", v)
 		}
 		r.Chain = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Policy", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Policy", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "jump_chain":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Policy", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Policy", col, "*string", v)
 		}
 		r.JumpChain = x
 	case "match":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Policy", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Policy", col, "string", v)
 		}
 		r.Match = x
 	case "nexthop":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Policy", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Policy", col, "*string", v)
 		}
 		r.Nexthop = x
 	case "nexthops":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Policy", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Policy", col, "[]string", v)
 		}
 		r.Nexthops = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Policy", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Policy", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "output_port":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Policy", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Policy", col, "*string", v)
 		}
 		r.OutputPort = x
 	case "priority":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Policy", col, "int", v)
+			return genmodel.ColumnTypeError("Logical_Router_Policy", col, "int", v)
 		}
 		r.Priority = x
 	default:
-		return ovsdb.UnknownColumnError("Logical_Router_Policy", col)
+		return genmodel.UnknownColumnError("Logical_Router_Policy", col)
 	}
 	return nil
 }
@@ -2968,12 +2973,12 @@ func (*LogicalRouterPolicy) OVSDBColumns() []string { return logicalRouterPolicy
 
 // BFDSessionsRows returns copies of the BFD rows that column bfd_sessions refers to, as tx sees them.
 func (r *LogicalRouterPolicy) BFDSessionsRows(tx *ovsdb.Tx) ([]*BFD, error) {
-	return ovsdb.RefRows[BFD](tx, r.BFDSessions)
+	return genmodel.RefRows[BFD](tx, r.BFDSessions)
 }
 
 // OutputPortRow returns a copy of the Logical_Router_Port row that column output_port refers to, as tx sees it, or nil when it is empty.
 func (r *LogicalRouterPolicy) OutputPortRow(tx *ovsdb.Tx) (*LogicalRouterPort, error) {
-	return ovsdb.RefRow[LogicalRouterPort](tx, r.OutputPort)
+	return genmodel.RefRow[LogicalRouterPort](tx, r.OutputPort)
 }
 
 // LogicalRouterPort is a row of the Logical_Router_Port table.
@@ -3023,16 +3028,16 @@ func (r *LogicalRouterPort) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *LogicalRouterPort) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.DHCPRelay = ovsdb.ClonePtr(r.DHCPRelay)
-	c.Enabled = ovsdb.ClonePtr(r.Enabled)
+	c.DHCPRelay = genmodel.ClonePtr(r.DHCPRelay)
+	c.Enabled = genmodel.ClonePtr(r.Enabled)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.GatewayChassis = slices.Clone(r.GatewayChassis)
-	c.HAChassisGroup = ovsdb.ClonePtr(r.HAChassisGroup)
+	c.HAChassisGroup = genmodel.ClonePtr(r.HAChassisGroup)
 	c.IPv6Prefix = slices.Clone(r.IPv6Prefix)
 	c.IPv6RaConfigs = maps.Clone(r.IPv6RaConfigs)
 	c.Networks = slices.Clone(r.Networks)
 	c.Options = maps.Clone(r.Options)
-	c.Peer = ovsdb.ClonePtr(r.Peer)
+	c.Peer = genmodel.ClonePtr(r.Peer)
 	c.Status = maps.Clone(r.Status)
 	return &c
 }
@@ -3041,31 +3046,31 @@ func (r *LogicalRouterPort) OVSDBClone() ovsdb.Model {
 func (r *LogicalRouterPort) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "dhcp_relay":
-		return ovsdb.DecodeOptional(raw, &r.DHCPRelay, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.DHCPRelay, genmodel.DecUUID[string], diff)
 	case "enabled":
-		return ovsdb.DecodeOptional(raw, &r.Enabled, ovsdb.DecBool[bool], diff)
+		return genmodel.DecodeOptional(raw, &r.Enabled, genmodel.DecBool[bool], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "gateway_chassis":
-		return ovsdb.DecodeSet(raw, &r.GatewayChassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.GatewayChassis, genmodel.DecUUID[string], diff)
 	case "ha_chassis_group":
-		return ovsdb.DecodeOptional(raw, &r.HAChassisGroup, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.HAChassisGroup, genmodel.DecUUID[string], diff)
 	case "ipv6_prefix":
-		return ovsdb.DecodeSet(raw, &r.IPv6Prefix, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.IPv6Prefix, genmodel.DecString[string], diff)
 	case "ipv6_ra_configs":
-		return ovsdb.DecodeMap(raw, &r.IPv6RaConfigs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.IPv6RaConfigs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "mac":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "networks":
-		return ovsdb.DecodeSet(raw, &r.Networks, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Networks, genmodel.DecString[string], diff)
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "peer":
-		return ovsdb.DecodeOptional(raw, &r.Peer, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Peer, genmodel.DecString[string], diff)
 	case "status":
-		return ovsdb.DecodeMap(raw, &r.Status, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Status, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -3111,83 +3116,83 @@ func (r *LogicalRouterPort) OVSDBSetColumn(col string, v any) error {
 	case "dhcp_relay":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "*string", v)
 		}
 		r.DHCPRelay = x
 	case "enabled":
 		x, ok := v.(*bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "*bool", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "*bool", v)
 		}
 		r.Enabled = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "gateway_chassis":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "[]string", v)
 		}
 		r.GatewayChassis = x
 	case "ha_chassis_group":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "*string", v)
 		}
 		r.HAChassisGroup = x
 	case "ipv6_prefix":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "[]string", v)
 		}
 		r.IPv6Prefix = x
 	case "ipv6_ra_configs":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "map[string]string", v)
 		}
 		r.IPv6RaConfigs = x
 	case "mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "string", v)
 		}
 		r.MAC = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "string", v)
 		}
 		r.Name = x
 	case "networks":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "[]string", v)
 		}
 		r.Networks = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "peer":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "*string", v)
 		}
 		r.Peer = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Port", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Port", col, "map[string]string", v)
 		}
 		r.Status = x
 	default:
-		return ovsdb.UnknownColumnError("Logical_Router_Port", col)
+		return genmodel.UnknownColumnError("Logical_Router_Port", col)
 	}
 	return nil
 }
@@ -3213,17 +3218,17 @@ func (*LogicalRouterPort) OVSDBColumns() []string { return logicalRouterPortColu
 
 // DHCPRelayRow returns a copy of the DHCP_Relay row that column dhcp_relay refers to, as tx sees it, or nil when it is empty.
 func (r *LogicalRouterPort) DHCPRelayRow(tx *ovsdb.Tx) (*DHCPRelay, error) {
-	return ovsdb.RefRow[DHCPRelay](tx, r.DHCPRelay)
+	return genmodel.RefRow[DHCPRelay](tx, r.DHCPRelay)
 }
 
 // GatewayChassisRows returns copies of the Gateway_Chassis rows that column gateway_chassis refers to, as tx sees them.
 func (r *LogicalRouterPort) GatewayChassisRows(tx *ovsdb.Tx) ([]*GatewayChassis, error) {
-	return ovsdb.RefRows[GatewayChassis](tx, r.GatewayChassis)
+	return genmodel.RefRows[GatewayChassis](tx, r.GatewayChassis)
 }
 
 // HAChassisGroupRow returns a copy of the HA_Chassis_Group row that column ha_chassis_group refers to, as tx sees it, or nil when it is empty.
 func (r *LogicalRouterPort) HAChassisGroupRow(tx *ovsdb.Tx) (*HAChassisGroup, error) {
-	return ovsdb.RefRow[HAChassisGroup](tx, r.HAChassisGroup)
+	return genmodel.RefRow[HAChassisGroup](tx, r.HAChassisGroup)
 }
 
 // LogicalRouterStaticRoutePolicy is the enumerated type of column Logical_Router_Static_Route.policy.
@@ -3290,11 +3295,11 @@ func (r *LogicalRouterStaticRoute) OVSDBShallow() ovsdb.Model { c := *r; return 
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *LogicalRouterStaticRoute) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.BFD = ovsdb.ClonePtr(r.BFD)
+	c.BFD = genmodel.ClonePtr(r.BFD)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Options = maps.Clone(r.Options)
-	c.OutputPort = ovsdb.ClonePtr(r.OutputPort)
-	c.Policy = ovsdb.ClonePtr(r.Policy)
+	c.OutputPort = genmodel.ClonePtr(r.OutputPort)
+	c.Policy = genmodel.ClonePtr(r.Policy)
 	c.SelectionFields = slices.Clone(r.SelectionFields)
 	return &c
 }
@@ -3303,23 +3308,23 @@ func (r *LogicalRouterStaticRoute) OVSDBClone() ovsdb.Model {
 func (r *LogicalRouterStaticRoute) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bfd":
-		return ovsdb.DecodeOptional(raw, &r.BFD, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.BFD, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ip_prefix":
-		return ovsdb.DecodeScalar(raw, &r.IPPrefix, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IPPrefix, genmodel.DecString[string])
 	case "nexthop":
-		return ovsdb.DecodeScalar(raw, &r.Nexthop, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Nexthop, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "output_port":
-		return ovsdb.DecodeOptional(raw, &r.OutputPort, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.OutputPort, genmodel.DecString[string], diff)
 	case "policy":
-		return ovsdb.DecodeOptional(raw, &r.Policy, ovsdb.DecString[LogicalRouterStaticRoutePolicy], diff)
+		return genmodel.DecodeOptional(raw, &r.Policy, genmodel.DecString[LogicalRouterStaticRoutePolicy], diff)
 	case "route_table":
-		return ovsdb.DecodeScalar(raw, &r.RouteTable, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.RouteTable, genmodel.DecString[string])
 	case "selection_fields":
-		return ovsdb.DecodeSet(raw, &r.SelectionFields, ovsdb.DecString[LogicalRouterStaticRouteSelectionFields], diff)
+		return genmodel.DecodeSet(raw, &r.SelectionFields, genmodel.DecString[LogicalRouterStaticRouteSelectionFields], diff)
 	}
 	return nil
 }
@@ -3357,59 +3362,59 @@ func (r *LogicalRouterStaticRoute) OVSDBSetColumn(col string, v any) error {
 	case "bfd":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Static_Route", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Static_Route", col, "*string", v)
 		}
 		r.BFD = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Static_Route", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Static_Route", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ip_prefix":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Static_Route", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Static_Route", col, "string", v)
 		}
 		r.IPPrefix = x
 	case "nexthop":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Static_Route", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Static_Route", col, "string", v)
 		}
 		r.Nexthop = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Static_Route", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Static_Route", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "output_port":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Static_Route", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Static_Route", col, "*string", v)
 		}
 		r.OutputPort = x
 	case "policy":
 		x, ok := v.(*LogicalRouterStaticRoutePolicy)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Static_Route", col, "*LogicalRouterStaticRoutePolicy", v)
+			return genmodel.ColumnTypeError("Logical_Router_Static_Route", col, "*LogicalRouterStaticRoutePolicy", v)
 		}
 		r.Policy = x
 	case "route_table":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Static_Route", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Router_Static_Route", col, "string", v)
 		}
 		r.RouteTable = x
 	case "selection_fields":
 		x, ok := v.([]LogicalRouterStaticRouteSelectionFields)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Router_Static_Route", col, "[]LogicalRouterStaticRouteSelectionFields", v)
+			return genmodel.ColumnTypeError("Logical_Router_Static_Route", col, "[]LogicalRouterStaticRouteSelectionFields", v)
 		}
 		r.SelectionFields = x
 	default:
-		return ovsdb.UnknownColumnError("Logical_Router_Static_Route", col)
+		return genmodel.UnknownColumnError("Logical_Router_Static_Route", col)
 	}
 	return nil
 }
@@ -3431,7 +3436,7 @@ func (*LogicalRouterStaticRoute) OVSDBColumns() []string { return logicalRouterS
 
 // BFDRow returns a copy of the BFD row that column bfd refers to, as tx sees it, or nil when it is empty.
 func (r *LogicalRouterStaticRoute) BFDRow(tx *ovsdb.Tx) (*BFD, error) {
-	return ovsdb.RefRow[BFD](tx, r.BFD)
+	return genmodel.RefRow[BFD](tx, r.BFD)
 }
 
 // LogicalSwitch is a row of the Logical_Switch table.
@@ -3478,7 +3483,7 @@ func (r *LogicalSwitch) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *LogicalSwitch) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ACLs = slices.Clone(r.ACLs)
-	c.Copp = ovsdb.ClonePtr(r.Copp)
+	c.Copp = genmodel.ClonePtr(r.Copp)
 	c.DNSRecords = slices.Clone(r.DNSRecords)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.ForwardingGroups = slices.Clone(r.ForwardingGroups)
@@ -3494,27 +3499,27 @@ func (r *LogicalSwitch) OVSDBClone() ovsdb.Model {
 func (r *LogicalSwitch) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "acls":
-		return ovsdb.DecodeSet(raw, &r.ACLs, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.ACLs, genmodel.DecUUID[string], diff)
 	case "copp":
-		return ovsdb.DecodeOptional(raw, &r.Copp, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Copp, genmodel.DecUUID[string], diff)
 	case "dns_records":
-		return ovsdb.DecodeSet(raw, &r.DNSRecords, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.DNSRecords, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "forwarding_groups":
-		return ovsdb.DecodeSet(raw, &r.ForwardingGroups, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.ForwardingGroups, genmodel.DecUUID[string], diff)
 	case "load_balancer":
-		return ovsdb.DecodeSet(raw, &r.LoadBalancer, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.LoadBalancer, genmodel.DecUUID[string], diff)
 	case "load_balancer_group":
-		return ovsdb.DecodeSet(raw, &r.LoadBalancerGroup, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.LoadBalancerGroup, genmodel.DecUUID[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ports":
-		return ovsdb.DecodeSet(raw, &r.Ports, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Ports, genmodel.DecUUID[string], diff)
 	case "qos_rules":
-		return ovsdb.DecodeSet(raw, &r.QoSRules, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.QoSRules, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -3556,71 +3561,71 @@ func (r *LogicalSwitch) OVSDBSetColumn(col string, v any) error {
 	case "acls":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "[]string", v)
 		}
 		r.ACLs = x
 	case "copp":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "*string", v)
 		}
 		r.Copp = x
 	case "dns_records":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "[]string", v)
 		}
 		r.DNSRecords = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "forwarding_groups":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "[]string", v)
 		}
 		r.ForwardingGroups = x
 	case "load_balancer":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "[]string", v)
 		}
 		r.LoadBalancer = x
 	case "load_balancer_group":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "[]string", v)
 		}
 		r.LoadBalancerGroup = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "string", v)
 		}
 		r.Name = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "ports":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "[]string", v)
 		}
 		r.Ports = x
 	case "qos_rules":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch", col, "[]string", v)
 		}
 		r.QoSRules = x
 	default:
-		return ovsdb.UnknownColumnError("Logical_Switch", col)
+		return genmodel.UnknownColumnError("Logical_Switch", col)
 	}
 	return nil
 }
@@ -3643,39 +3648,43 @@ var logicalSwitchColumns = []string{
 func (*LogicalSwitch) OVSDBColumns() []string { return logicalSwitchColumns }
 
 // ACLsRows returns copies of the ACL rows that column acls refers to, as tx sees them.
-func (r *LogicalSwitch) ACLsRows(tx *ovsdb.Tx) ([]*ACL, error) { return ovsdb.RefRows[ACL](tx, r.ACLs) }
+func (r *LogicalSwitch) ACLsRows(tx *ovsdb.Tx) ([]*ACL, error) {
+	return genmodel.RefRows[ACL](tx, r.ACLs)
+}
 
 // CoppRow returns a copy of the Copp row that column copp refers to, as tx sees it, or nil when it is empty.
-func (r *LogicalSwitch) CoppRow(tx *ovsdb.Tx) (*Copp, error) { return ovsdb.RefRow[Copp](tx, r.Copp) }
+func (r *LogicalSwitch) CoppRow(tx *ovsdb.Tx) (*Copp, error) {
+	return genmodel.RefRow[Copp](tx, r.Copp)
+}
 
 // DNSRecordsRows returns copies of the DNS rows that column dns_records refers to, as tx sees them.
 func (r *LogicalSwitch) DNSRecordsRows(tx *ovsdb.Tx) ([]*DNS, error) {
-	return ovsdb.RefRows[DNS](tx, r.DNSRecords)
+	return genmodel.RefRows[DNS](tx, r.DNSRecords)
 }
 
 // ForwardingGroupsRows returns copies of the Forwarding_Group rows that column forwarding_groups refers to, as tx sees them.
 func (r *LogicalSwitch) ForwardingGroupsRows(tx *ovsdb.Tx) ([]*ForwardingGroup, error) {
-	return ovsdb.RefRows[ForwardingGroup](tx, r.ForwardingGroups)
+	return genmodel.RefRows[ForwardingGroup](tx, r.ForwardingGroups)
 }
 
 // LoadBalancerRows returns copies of the Load_Balancer rows that column load_balancer refers to, as tx sees them.
 func (r *LogicalSwitch) LoadBalancerRows(tx *ovsdb.Tx) ([]*LoadBalancer, error) {
-	return ovsdb.RefRows[LoadBalancer](tx, r.LoadBalancer)
+	return genmodel.RefRows[LoadBalancer](tx, r.LoadBalancer)
 }
 
 // LoadBalancerGroupRows returns copies of the Load_Balancer_Group rows that column load_balancer_group refers to, as tx sees them.
 func (r *LogicalSwitch) LoadBalancerGroupRows(tx *ovsdb.Tx) ([]*LoadBalancerGroup, error) {
-	return ovsdb.RefRows[LoadBalancerGroup](tx, r.LoadBalancerGroup)
+	return genmodel.RefRows[LoadBalancerGroup](tx, r.LoadBalancerGroup)
 }
 
 // PortsRows returns copies of the Logical_Switch_Port rows that column ports refers to, as tx sees them.
 func (r *LogicalSwitch) PortsRows(tx *ovsdb.Tx) ([]*LogicalSwitchPort, error) {
-	return ovsdb.RefRows[LogicalSwitchPort](tx, r.Ports)
+	return genmodel.RefRows[LogicalSwitchPort](tx, r.Ports)
 }
 
 // QoSRulesRows returns copies of the QoS rows that column qos_rules refers to, as tx sees them.
 func (r *LogicalSwitch) QoSRulesRows(tx *ovsdb.Tx) ([]*QoS, error) {
-	return ovsdb.RefRows[QoS](tx, r.QoSRules)
+	return genmodel.RefRows[QoS](tx, r.QoSRules)
 }
 
 // LogicalSwitchPort is a row of the Logical_Switch_Port table.
@@ -3736,21 +3745,21 @@ func (r *LogicalSwitchPort) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *LogicalSwitchPort) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.Addresses = slices.Clone(r.Addresses)
-	c.DHCPv4Options = ovsdb.ClonePtr(r.DHCPv4Options)
-	c.DHCPv6Options = ovsdb.ClonePtr(r.DHCPv6Options)
-	c.DynamicAddresses = ovsdb.ClonePtr(r.DynamicAddresses)
-	c.Enabled = ovsdb.ClonePtr(r.Enabled)
+	c.DHCPv4Options = genmodel.ClonePtr(r.DHCPv4Options)
+	c.DHCPv6Options = genmodel.ClonePtr(r.DHCPv6Options)
+	c.DynamicAddresses = genmodel.ClonePtr(r.DynamicAddresses)
+	c.Enabled = genmodel.ClonePtr(r.Enabled)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.HAChassisGroup = ovsdb.ClonePtr(r.HAChassisGroup)
+	c.HAChassisGroup = genmodel.ClonePtr(r.HAChassisGroup)
 	c.HealthChecks = slices.Clone(r.HealthChecks)
 	c.MirrorRules = slices.Clone(r.MirrorRules)
 	c.Options = maps.Clone(r.Options)
-	c.ParentName = ovsdb.ClonePtr(r.ParentName)
-	c.Peer = ovsdb.ClonePtr(r.Peer)
+	c.ParentName = genmodel.ClonePtr(r.ParentName)
+	c.Peer = genmodel.ClonePtr(r.Peer)
 	c.PortSecurity = slices.Clone(r.PortSecurity)
-	c.Tag = ovsdb.ClonePtr(r.Tag)
-	c.TagRequest = ovsdb.ClonePtr(r.TagRequest)
-	c.Up = ovsdb.ClonePtr(r.Up)
+	c.Tag = genmodel.ClonePtr(r.Tag)
+	c.TagRequest = genmodel.ClonePtr(r.TagRequest)
+	c.Up = genmodel.ClonePtr(r.Up)
 	return &c
 }
 
@@ -3758,41 +3767,41 @@ func (r *LogicalSwitchPort) OVSDBClone() ovsdb.Model {
 func (r *LogicalSwitchPort) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "addresses":
-		return ovsdb.DecodeSet(raw, &r.Addresses, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Addresses, genmodel.DecString[string], diff)
 	case "dhcpv4_options":
-		return ovsdb.DecodeOptional(raw, &r.DHCPv4Options, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.DHCPv4Options, genmodel.DecUUID[string], diff)
 	case "dhcpv6_options":
-		return ovsdb.DecodeOptional(raw, &r.DHCPv6Options, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.DHCPv6Options, genmodel.DecUUID[string], diff)
 	case "dynamic_addresses":
-		return ovsdb.DecodeOptional(raw, &r.DynamicAddresses, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.DynamicAddresses, genmodel.DecString[string], diff)
 	case "enabled":
-		return ovsdb.DecodeOptional(raw, &r.Enabled, ovsdb.DecBool[bool], diff)
+		return genmodel.DecodeOptional(raw, &r.Enabled, genmodel.DecBool[bool], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ha_chassis_group":
-		return ovsdb.DecodeOptional(raw, &r.HAChassisGroup, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.HAChassisGroup, genmodel.DecUUID[string], diff)
 	case "health_checks":
-		return ovsdb.DecodeSet(raw, &r.HealthChecks, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.HealthChecks, genmodel.DecUUID[string], diff)
 	case "mirror_rules":
-		return ovsdb.DecodeSet(raw, &r.MirrorRules, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.MirrorRules, genmodel.DecUUID[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "parent_name":
-		return ovsdb.DecodeOptional(raw, &r.ParentName, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.ParentName, genmodel.DecString[string], diff)
 	case "peer":
-		return ovsdb.DecodeOptional(raw, &r.Peer, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Peer, genmodel.DecString[string], diff)
 	case "port_security":
-		return ovsdb.DecodeSet(raw, &r.PortSecurity, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.PortSecurity, genmodel.DecString[string], diff)
 	case "tag":
-		return ovsdb.DecodeOptional(raw, &r.Tag, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.Tag, genmodel.DecInt[int], diff)
 	case "tag_request":
-		return ovsdb.DecodeOptional(raw, &r.TagRequest, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.TagRequest, genmodel.DecInt[int], diff)
 	case "type":
-		return ovsdb.DecodeScalar(raw, &r.Type, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Type, genmodel.DecString[string])
 	case "up":
-		return ovsdb.DecodeOptional(raw, &r.Up, ovsdb.DecBool[bool], diff)
+		return genmodel.DecodeOptional(raw, &r.Up, genmodel.DecBool[bool], diff)
 	}
 	return nil
 }
@@ -3848,113 +3857,113 @@ func (r *LogicalSwitchPort) OVSDBSetColumn(col string, v any) error {
 	case "addresses":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "[]string", v)
 		}
 		r.Addresses = x
 	case "dhcpv4_options":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "*string", v)
 		}
 		r.DHCPv4Options = x
 	case "dhcpv6_options":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "*string", v)
 		}
 		r.DHCPv6Options = x
 	case "dynamic_addresses":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "*string", v)
 		}
 		r.DynamicAddresses = x
 	case "enabled":
 		x, ok := v.(*bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "*bool", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "*bool", v)
 		}
 		r.Enabled = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ha_chassis_group":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "*string", v)
 		}
 		r.HAChassisGroup = x
 	case "health_checks":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "[]string", v)
 		}
 		r.HealthChecks = x
 	case "mirror_rules":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "[]string", v)
 		}
 		r.MirrorRules = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "string", v)
 		}
 		r.Name = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "parent_name":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "*string", v)
 		}
 		r.ParentName = x
 	case "peer":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "*string", v)
 		}
 		r.Peer = x
 	case "port_security":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "[]string", v)
 		}
 		r.PortSecurity = x
 	case "tag":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "*int", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "*int", v)
 		}
 		r.Tag = x
 	case "tag_request":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "*int", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "*int", v)
 		}
 		r.TagRequest = x
 	case "type":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "string", v)
 		}
 		r.Type = x
 	case "up":
 		x, ok := v.(*bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port", col, "*bool", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port", col, "*bool", v)
 		}
 		r.Up = x
 	default:
-		return ovsdb.UnknownColumnError("Logical_Switch_Port", col)
+		return genmodel.UnknownColumnError("Logical_Switch_Port", col)
 	}
 	return nil
 }
@@ -3985,27 +3994,27 @@ func (*LogicalSwitchPort) OVSDBColumns() []string { return logicalSwitchPortColu
 
 // DHCPv4OptionsRow returns a copy of the DHCP_Options row that column dhcpv4_options refers to, as tx sees it, or nil when it is empty.
 func (r *LogicalSwitchPort) DHCPv4OptionsRow(tx *ovsdb.Tx) (*DHCPOptions, error) {
-	return ovsdb.RefRow[DHCPOptions](tx, r.DHCPv4Options)
+	return genmodel.RefRow[DHCPOptions](tx, r.DHCPv4Options)
 }
 
 // DHCPv6OptionsRow returns a copy of the DHCP_Options row that column dhcpv6_options refers to, as tx sees it, or nil when it is empty.
 func (r *LogicalSwitchPort) DHCPv6OptionsRow(tx *ovsdb.Tx) (*DHCPOptions, error) {
-	return ovsdb.RefRow[DHCPOptions](tx, r.DHCPv6Options)
+	return genmodel.RefRow[DHCPOptions](tx, r.DHCPv6Options)
 }
 
 // HAChassisGroupRow returns a copy of the HA_Chassis_Group row that column ha_chassis_group refers to, as tx sees it, or nil when it is empty.
 func (r *LogicalSwitchPort) HAChassisGroupRow(tx *ovsdb.Tx) (*HAChassisGroup, error) {
-	return ovsdb.RefRow[HAChassisGroup](tx, r.HAChassisGroup)
+	return genmodel.RefRow[HAChassisGroup](tx, r.HAChassisGroup)
 }
 
 // HealthChecksRows returns copies of the Logical_Switch_Port_Health_Check rows that column health_checks refers to, as tx sees them.
 func (r *LogicalSwitchPort) HealthChecksRows(tx *ovsdb.Tx) ([]*LogicalSwitchPortHealthCheck, error) {
-	return ovsdb.RefRows[LogicalSwitchPortHealthCheck](tx, r.HealthChecks)
+	return genmodel.RefRows[LogicalSwitchPortHealthCheck](tx, r.HealthChecks)
 }
 
 // MirrorRulesRows returns copies of the Mirror rows that column mirror_rules refers to, as tx sees them.
 func (r *LogicalSwitchPort) MirrorRulesRows(tx *ovsdb.Tx) ([]*Mirror, error) {
-	return ovsdb.RefRows[Mirror](tx, r.MirrorRules)
+	return genmodel.RefRows[Mirror](tx, r.MirrorRules)
 }
 
 // LogicalSwitchPortHealthCheckProtocol is the enumerated type of column Logical_Switch_Port_Health_Check.protocol.
@@ -4062,7 +4071,7 @@ func (r *LogicalSwitchPortHealthCheck) OVSDBShallow() ovsdb.Model { c := *r; ret
 func (r *LogicalSwitchPortHealthCheck) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.Options = maps.Clone(r.Options)
-	c.Status = ovsdb.ClonePtr(r.Status)
+	c.Status = genmodel.ClonePtr(r.Status)
 	return &c
 }
 
@@ -4070,17 +4079,17 @@ func (r *LogicalSwitchPortHealthCheck) OVSDBClone() ovsdb.Model {
 func (r *LogicalSwitchPortHealthCheck) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "address":
-		return ovsdb.DecodeScalar(raw, &r.Address, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Address, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "port":
-		return ovsdb.DecodeScalar(raw, &r.Port, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Port, genmodel.DecInt[int])
 	case "protocol":
-		return ovsdb.DecodeScalar(raw, &r.Protocol, ovsdb.DecString[LogicalSwitchPortHealthCheckProtocol])
+		return genmodel.DecodeScalar(raw, &r.Protocol, genmodel.DecString[LogicalSwitchPortHealthCheckProtocol])
 	case "src_ip":
-		return ovsdb.DecodeScalar(raw, &r.SrcIP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SrcIP, genmodel.DecString[string])
 	case "status":
-		return ovsdb.DecodeOptional(raw, &r.Status, ovsdb.DecString[LogicalSwitchPortHealthCheckStatus], diff)
+		return genmodel.DecodeOptional(raw, &r.Status, genmodel.DecString[LogicalSwitchPortHealthCheckStatus], diff)
 	}
 	return nil
 }
@@ -4112,41 +4121,41 @@ func (r *LogicalSwitchPortHealthCheck) OVSDBSetColumn(col string, v any) error {
 	case "address":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port_Health_Check", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port_Health_Check", col, "string", v)
 		}
 		r.Address = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port_Health_Check", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port_Health_Check", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "port":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port_Health_Check", col, "int", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port_Health_Check", col, "int", v)
 		}
 		r.Port = x
 	case "protocol":
 		x, ok := v.(LogicalSwitchPortHealthCheckProtocol)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port_Health_Check", col, "LogicalSwitchPortHealthCheckProtocol", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port_Health_Check", col, "LogicalSwitchPortHealthCheckProtocol", v)
 		}
 		r.Protocol = x
 	case "src_ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port_Health_Check", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port_Health_Check", col, "string", v)
 		}
 		r.SrcIP = x
 	case "status":
 		x, ok := v.(*LogicalSwitchPortHealthCheckStatus)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Switch_Port_Health_Check", col, "*LogicalSwitchPortHealthCheckStatus", v)
+			return genmodel.ColumnTypeError("Logical_Switch_Port_Health_Check", col, "*LogicalSwitchPortHealthCheckStatus", v)
 		}
 		r.Status = x
 	default:
-		return ovsdb.UnknownColumnError("Logical_Switch_Port_Health_Check", col)
+		return genmodel.UnknownColumnError("Logical_Switch_Port_Health_Check", col)
 	}
 	return nil
 }
@@ -4207,7 +4216,7 @@ func (r *Meter) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.Bands = slices.Clone(r.Bands)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Fair = ovsdb.ClonePtr(r.Fair)
+	c.Fair = genmodel.ClonePtr(r.Fair)
 	return &c
 }
 
@@ -4215,15 +4224,15 @@ func (r *Meter) OVSDBClone() ovsdb.Model {
 func (r *Meter) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bands":
-		return ovsdb.DecodeSet(raw, &r.Bands, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Bands, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "fair":
-		return ovsdb.DecodeOptional(raw, &r.Fair, ovsdb.DecBool[bool], diff)
+		return genmodel.DecodeOptional(raw, &r.Fair, genmodel.DecBool[bool], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "unit":
-		return ovsdb.DecodeScalar(raw, &r.Unit, ovsdb.DecString[MeterUnit])
+		return genmodel.DecodeScalar(raw, &r.Unit, genmodel.DecString[MeterUnit])
 	}
 	return nil
 }
@@ -4253,35 +4262,35 @@ func (r *Meter) OVSDBSetColumn(col string, v any) error {
 	case "bands":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter", col, "[]string", v)
+			return genmodel.ColumnTypeError("Meter", col, "[]string", v)
 		}
 		r.Bands = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Meter", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "fair":
 		x, ok := v.(*bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter", col, "*bool", v)
+			return genmodel.ColumnTypeError("Meter", col, "*bool", v)
 		}
 		r.Fair = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter", col, "string", v)
+			return genmodel.ColumnTypeError("Meter", col, "string", v)
 		}
 		r.Name = x
 	case "unit":
 		x, ok := v.(MeterUnit)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter", col, "MeterUnit", v)
+			return genmodel.ColumnTypeError("Meter", col, "MeterUnit", v)
 		}
 		r.Unit = x
 	default:
-		return ovsdb.UnknownColumnError("Meter", col)
+		return genmodel.UnknownColumnError("Meter", col)
 	}
 	return nil
 }
@@ -4299,7 +4308,7 @@ func (*Meter) OVSDBColumns() []string { return meterColumns }
 
 // BandsRows returns copies of the Meter_Band rows that column bands refers to, as tx sees them.
 func (r *Meter) BandsRows(tx *ovsdb.Tx) ([]*MeterBand, error) {
-	return ovsdb.RefRows[MeterBand](tx, r.Bands)
+	return genmodel.RefRows[MeterBand](tx, r.Bands)
 }
 
 // MeterBandAction is the enumerated type of column Meter_Band.action.
@@ -4347,13 +4356,13 @@ func (r *MeterBand) OVSDBClone() ovsdb.Model {
 func (r *MeterBand) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "action":
-		return ovsdb.DecodeScalar(raw, &r.Action, ovsdb.DecString[MeterBandAction])
+		return genmodel.DecodeScalar(raw, &r.Action, genmodel.DecString[MeterBandAction])
 	case "burst_size":
-		return ovsdb.DecodeScalar(raw, &r.BurstSize, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.BurstSize, genmodel.DecInt[int])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "rate":
-		return ovsdb.DecodeScalar(raw, &r.Rate, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Rate, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -4381,29 +4390,29 @@ func (r *MeterBand) OVSDBSetColumn(col string, v any) error {
 	case "action":
 		x, ok := v.(MeterBandAction)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter_Band", col, "MeterBandAction", v)
+			return genmodel.ColumnTypeError("Meter_Band", col, "MeterBandAction", v)
 		}
 		r.Action = x
 	case "burst_size":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter_Band", col, "int", v)
+			return genmodel.ColumnTypeError("Meter_Band", col, "int", v)
 		}
 		r.BurstSize = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter_Band", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Meter_Band", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "rate":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter_Band", col, "int", v)
+			return genmodel.ColumnTypeError("Meter_Band", col, "int", v)
 		}
 		r.Rate = x
 	default:
-		return ovsdb.UnknownColumnError("Meter_Band", col)
+		return genmodel.UnknownColumnError("Meter_Band", col)
 	}
 	return nil
 }
@@ -4483,19 +4492,19 @@ func (r *Mirror) OVSDBClone() ovsdb.Model {
 func (r *Mirror) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "filter":
-		return ovsdb.DecodeScalar(raw, &r.Filter, ovsdb.DecString[MirrorFilter])
+		return genmodel.DecodeScalar(raw, &r.Filter, genmodel.DecString[MirrorFilter])
 	case "index":
-		return ovsdb.DecodeScalar(raw, &r.Index, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Index, genmodel.DecInt[int])
 	case "mirror_rules":
-		return ovsdb.DecodeSet(raw, &r.MirrorRules, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.MirrorRules, genmodel.DecUUID[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "sink":
-		return ovsdb.DecodeScalar(raw, &r.Sink, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Sink, genmodel.DecString[string])
 	case "type":
-		return ovsdb.DecodeScalar(raw, &r.Type, ovsdb.DecString[MirrorType])
+		return genmodel.DecodeScalar(raw, &r.Type, genmodel.DecString[MirrorType])
 	}
 	return nil
 }
@@ -4529,47 +4538,47 @@ func (r *Mirror) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "filter":
 		x, ok := v.(MirrorFilter)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "MirrorFilter", v)
+			return genmodel.ColumnTypeError("Mirror", col, "MirrorFilter", v)
 		}
 		r.Filter = x
 	case "index":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "int", v)
+			return genmodel.ColumnTypeError("Mirror", col, "int", v)
 		}
 		r.Index = x
 	case "mirror_rules":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "[]string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "[]string", v)
 		}
 		r.MirrorRules = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "string", v)
 		}
 		r.Name = x
 	case "sink":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "string", v)
 		}
 		r.Sink = x
 	case "type":
 		x, ok := v.(MirrorType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "MirrorType", v)
+			return genmodel.ColumnTypeError("Mirror", col, "MirrorType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("Mirror", col)
+		return genmodel.UnknownColumnError("Mirror", col)
 	}
 	return nil
 }
@@ -4589,7 +4598,7 @@ func (*Mirror) OVSDBColumns() []string { return mirrorColumns }
 
 // MirrorRulesRows returns copies of the Mirror_Rule rows that column mirror_rules refers to, as tx sees them.
 func (r *Mirror) MirrorRulesRows(tx *ovsdb.Tx) ([]*MirrorRule, error) {
-	return ovsdb.RefRows[MirrorRule](tx, r.MirrorRules)
+	return genmodel.RefRows[MirrorRule](tx, r.MirrorRules)
 }
 
 // MirrorRuleAction is the enumerated type of column Mirror_Rule.action.
@@ -4635,11 +4644,11 @@ func (r *MirrorRule) OVSDBClone() ovsdb.Model {
 func (r *MirrorRule) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "action":
-		return ovsdb.DecodeScalar(raw, &r.Action, ovsdb.DecString[MirrorRuleAction])
+		return genmodel.DecodeScalar(raw, &r.Action, genmodel.DecString[MirrorRuleAction])
 	case "match":
-		return ovsdb.DecodeScalar(raw, &r.Match, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Match, genmodel.DecString[string])
 	case "priority":
-		return ovsdb.DecodeScalar(raw, &r.Priority, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Priority, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -4665,23 +4674,23 @@ func (r *MirrorRule) OVSDBSetColumn(col string, v any) error {
 	case "action":
 		x, ok := v.(MirrorRuleAction)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror_Rule", col, "MirrorRuleAction", v)
+			return genmodel.ColumnTypeError("Mirror_Rule", col, "MirrorRuleAction", v)
 		}
 		r.Action = x
 	case "match":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror_Rule", col, "string", v)
+			return genmodel.ColumnTypeError("Mirror_Rule", col, "string", v)
 		}
 		r.Match = x
 	case "priority":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror_Rule", col, "int", v)
+			return genmodel.ColumnTypeError("Mirror_Rule", col, "int", v)
 		}
 		r.Priority = x
 	default:
-		return ovsdb.UnknownColumnError("Mirror_Rule", col)
+		return genmodel.UnknownColumnError("Mirror_Rule", col)
 	}
 	return nil
 }
@@ -4752,12 +4761,12 @@ func (r *NAT) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *NAT) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.AllowedExtIPs = ovsdb.ClonePtr(r.AllowedExtIPs)
-	c.ExemptedExtIPs = ovsdb.ClonePtr(r.ExemptedExtIPs)
+	c.AllowedExtIPs = genmodel.ClonePtr(r.AllowedExtIPs)
+	c.ExemptedExtIPs = genmodel.ClonePtr(r.ExemptedExtIPs)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.ExternalMAC = ovsdb.ClonePtr(r.ExternalMAC)
-	c.GatewayPort = ovsdb.ClonePtr(r.GatewayPort)
-	c.LogicalPort = ovsdb.ClonePtr(r.LogicalPort)
+	c.ExternalMAC = genmodel.ClonePtr(r.ExternalMAC)
+	c.GatewayPort = genmodel.ClonePtr(r.GatewayPort)
+	c.LogicalPort = genmodel.ClonePtr(r.LogicalPort)
 	c.Options = maps.Clone(r.Options)
 	return &c
 }
@@ -4766,31 +4775,31 @@ func (r *NAT) OVSDBClone() ovsdb.Model {
 func (r *NAT) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "allowed_ext_ips":
-		return ovsdb.DecodeOptional(raw, &r.AllowedExtIPs, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.AllowedExtIPs, genmodel.DecUUID[string], diff)
 	case "exempted_ext_ips":
-		return ovsdb.DecodeOptional(raw, &r.ExemptedExtIPs, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.ExemptedExtIPs, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "external_ip":
-		return ovsdb.DecodeScalar(raw, &r.ExternalIP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.ExternalIP, genmodel.DecString[string])
 	case "external_mac":
-		return ovsdb.DecodeOptional(raw, &r.ExternalMAC, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.ExternalMAC, genmodel.DecString[string], diff)
 	case "external_port_range":
-		return ovsdb.DecodeScalar(raw, &r.ExternalPortRange, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.ExternalPortRange, genmodel.DecString[string])
 	case "gateway_port":
-		return ovsdb.DecodeOptional(raw, &r.GatewayPort, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.GatewayPort, genmodel.DecUUID[string], diff)
 	case "logical_ip":
-		return ovsdb.DecodeScalar(raw, &r.LogicalIP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalIP, genmodel.DecString[string])
 	case "logical_port":
-		return ovsdb.DecodeOptional(raw, &r.LogicalPort, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.LogicalPort, genmodel.DecString[string], diff)
 	case "match":
-		return ovsdb.DecodeScalar(raw, &r.Match, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Match, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "priority":
-		return ovsdb.DecodeScalar(raw, &r.Priority, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Priority, genmodel.DecInt[int])
 	case "type":
-		return ovsdb.DecodeScalar(raw, &r.Type, ovsdb.DecString[NATType])
+		return genmodel.DecodeScalar(raw, &r.Type, genmodel.DecString[NATType])
 	}
 	return nil
 }
@@ -4836,83 +4845,83 @@ func (r *NAT) OVSDBSetColumn(col string, v any) error {
 	case "allowed_ext_ips":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "*string", v)
+			return genmodel.ColumnTypeError("NAT", col, "*string", v)
 		}
 		r.AllowedExtIPs = x
 	case "exempted_ext_ips":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "*string", v)
+			return genmodel.ColumnTypeError("NAT", col, "*string", v)
 		}
 		r.ExemptedExtIPs = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("NAT", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "external_ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "string", v)
+			return genmodel.ColumnTypeError("NAT", col, "string", v)
 		}
 		r.ExternalIP = x
 	case "external_mac":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "*string", v)
+			return genmodel.ColumnTypeError("NAT", col, "*string", v)
 		}
 		r.ExternalMAC = x
 	case "external_port_range":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "string", v)
+			return genmodel.ColumnTypeError("NAT", col, "string", v)
 		}
 		r.ExternalPortRange = x
 	case "gateway_port":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "*string", v)
+			return genmodel.ColumnTypeError("NAT", col, "*string", v)
 		}
 		r.GatewayPort = x
 	case "logical_ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "string", v)
+			return genmodel.ColumnTypeError("NAT", col, "string", v)
 		}
 		r.LogicalIP = x
 	case "logical_port":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "*string", v)
+			return genmodel.ColumnTypeError("NAT", col, "*string", v)
 		}
 		r.LogicalPort = x
 	case "match":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "string", v)
+			return genmodel.ColumnTypeError("NAT", col, "string", v)
 		}
 		r.Match = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("NAT", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "priority":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "int", v)
+			return genmodel.ColumnTypeError("NAT", col, "int", v)
 		}
 		r.Priority = x
 	case "type":
 		x, ok := v.(NATType)
 		if !ok {
-			return ovsdb.ColumnTypeError("NAT", col, "NATType", v)
+			return genmodel.ColumnTypeError("NAT", col, "NATType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("NAT", col)
+		return genmodel.UnknownColumnError("NAT", col)
 	}
 	return nil
 }
@@ -4938,17 +4947,17 @@ func (*NAT) OVSDBColumns() []string { return nATColumns }
 
 // AllowedExtIPsRow returns a copy of the Address_Set row that column allowed_ext_ips refers to, as tx sees it, or nil when it is empty.
 func (r *NAT) AllowedExtIPsRow(tx *ovsdb.Tx) (*AddressSet, error) {
-	return ovsdb.RefRow[AddressSet](tx, r.AllowedExtIPs)
+	return genmodel.RefRow[AddressSet](tx, r.AllowedExtIPs)
 }
 
 // ExemptedExtIPsRow returns a copy of the Address_Set row that column exempted_ext_ips refers to, as tx sees it, or nil when it is empty.
 func (r *NAT) ExemptedExtIPsRow(tx *ovsdb.Tx) (*AddressSet, error) {
-	return ovsdb.RefRow[AddressSet](tx, r.ExemptedExtIPs)
+	return genmodel.RefRow[AddressSet](tx, r.ExemptedExtIPs)
 }
 
 // GatewayPortRow returns a copy of the Logical_Router_Port row that column gateway_port refers to, as tx sees it, or nil when it is empty.
 func (r *NAT) GatewayPortRow(tx *ovsdb.Tx) (*LogicalRouterPort, error) {
-	return ovsdb.RefRow[LogicalRouterPort](tx, r.GatewayPort)
+	return genmodel.RefRow[LogicalRouterPort](tx, r.GatewayPort)
 }
 
 // NBGlobal is a row of the NB_Global table.
@@ -4999,7 +5008,7 @@ func (r *NBGlobal) OVSDBClone() ovsdb.Model {
 	c.Connections = slices.Clone(r.Connections)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Options = maps.Clone(r.Options)
-	c.SSL = ovsdb.ClonePtr(r.SSL)
+	c.SSL = genmodel.ClonePtr(r.SSL)
 	return &c
 }
 
@@ -5007,29 +5016,29 @@ func (r *NBGlobal) OVSDBClone() ovsdb.Model {
 func (r *NBGlobal) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "connections":
-		return ovsdb.DecodeSet(raw, &r.Connections, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Connections, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "hv_cfg":
-		return ovsdb.DecodeScalar(raw, &r.HVCfg, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.HVCfg, genmodel.DecInt[int])
 	case "hv_cfg_timestamp":
-		return ovsdb.DecodeScalar(raw, &r.HVCfgTimestamp, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.HVCfgTimestamp, genmodel.DecInt[int])
 	case "ipsec":
-		return ovsdb.DecodeScalar(raw, &r.IPsec, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.IPsec, genmodel.DecBool[bool])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "nb_cfg":
-		return ovsdb.DecodeScalar(raw, &r.NBCfg, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.NBCfg, genmodel.DecInt[int])
 	case "nb_cfg_timestamp":
-		return ovsdb.DecodeScalar(raw, &r.NBCfgTimestamp, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.NBCfgTimestamp, genmodel.DecInt[int])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "sb_cfg":
-		return ovsdb.DecodeScalar(raw, &r.SBCfg, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.SBCfg, genmodel.DecInt[int])
 	case "sb_cfg_timestamp":
-		return ovsdb.DecodeScalar(raw, &r.SBCfgTimestamp, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.SBCfgTimestamp, genmodel.DecInt[int])
 	case "ssl":
-		return ovsdb.DecodeOptional(raw, &r.SSL, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SSL, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -5073,77 +5082,77 @@ func (r *NBGlobal) OVSDBSetColumn(col string, v any) error {
 	case "connections":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NB_Global", col, "[]string", v)
+			return genmodel.ColumnTypeError("NB_Global", col, "[]string", v)
 		}
 		r.Connections = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NB_Global", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("NB_Global", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "hv_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("NB_Global", col, "int", v)
+			return genmodel.ColumnTypeError("NB_Global", col, "int", v)
 		}
 		r.HVCfg = x
 	case "hv_cfg_timestamp":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("NB_Global", col, "int", v)
+			return genmodel.ColumnTypeError("NB_Global", col, "int", v)
 		}
 		r.HVCfgTimestamp = x
 	case "ipsec":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("NB_Global", col, "bool", v)
+			return genmodel.ColumnTypeError("NB_Global", col, "bool", v)
 		}
 		r.IPsec = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NB_Global", col, "string", v)
+			return genmodel.ColumnTypeError("NB_Global", col, "string", v)
 		}
 		r.Name = x
 	case "nb_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("NB_Global", col, "int", v)
+			return genmodel.ColumnTypeError("NB_Global", col, "int", v)
 		}
 		r.NBCfg = x
 	case "nb_cfg_timestamp":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("NB_Global", col, "int", v)
+			return genmodel.ColumnTypeError("NB_Global", col, "int", v)
 		}
 		r.NBCfgTimestamp = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NB_Global", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("NB_Global", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "sb_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("NB_Global", col, "int", v)
+			return genmodel.ColumnTypeError("NB_Global", col, "int", v)
 		}
 		r.SBCfg = x
 	case "sb_cfg_timestamp":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("NB_Global", col, "int", v)
+			return genmodel.ColumnTypeError("NB_Global", col, "int", v)
 		}
 		r.SBCfgTimestamp = x
 	case "ssl":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("NB_Global", col, "*string", v)
+			return genmodel.ColumnTypeError("NB_Global", col, "*string", v)
 		}
 		r.SSL = x
 	default:
-		return ovsdb.UnknownColumnError("NB_Global", col)
+		return genmodel.UnknownColumnError("NB_Global", col)
 	}
 	return nil
 }
@@ -5168,11 +5177,11 @@ func (*NBGlobal) OVSDBColumns() []string { return nBGlobalColumns }
 
 // ConnectionsRows returns copies of the Connection rows that column connections refers to, as tx sees them.
 func (r *NBGlobal) ConnectionsRows(tx *ovsdb.Tx) ([]*Connection, error) {
-	return ovsdb.RefRows[Connection](tx, r.Connections)
+	return genmodel.RefRows[Connection](tx, r.Connections)
 }
 
 // SSLRow returns a copy of the SSL row that column ssl refers to, as tx sees it, or nil when it is empty.
-func (r *NBGlobal) SSLRow(tx *ovsdb.Tx) (*SSL, error) { return ovsdb.RefRow[SSL](tx, r.SSL) }
+func (r *NBGlobal) SSLRow(tx *ovsdb.Tx) (*SSL, error) { return genmodel.RefRow[SSL](tx, r.SSL) }
 
 // NetworkFunction is a row of the Network_Function table.
 type NetworkFunction struct {
@@ -5208,7 +5217,7 @@ func (r *NetworkFunction) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *NetworkFunction) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.HealthCheck = ovsdb.ClonePtr(r.HealthCheck)
+	c.HealthCheck = genmodel.ClonePtr(r.HealthCheck)
 	return &c
 }
 
@@ -5216,17 +5225,17 @@ func (r *NetworkFunction) OVSDBClone() ovsdb.Model {
 func (r *NetworkFunction) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "health_check":
-		return ovsdb.DecodeOptional(raw, &r.HealthCheck, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.HealthCheck, genmodel.DecUUID[string], diff)
 	case "id":
-		return ovsdb.DecodeScalar(raw, &r.ID, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.ID, genmodel.DecInt[int])
 	case "inport":
-		return ovsdb.DecodeScalar(raw, &r.Inport, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Inport, genmodel.DecUUID[string])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "outport":
-		return ovsdb.DecodeScalar(raw, &r.Outport, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Outport, genmodel.DecUUID[string])
 	}
 	return nil
 }
@@ -5258,41 +5267,41 @@ func (r *NetworkFunction) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Network_Function", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "health_check":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function", col, "*string", v)
+			return genmodel.ColumnTypeError("Network_Function", col, "*string", v)
 		}
 		r.HealthCheck = x
 	case "id":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function", col, "int", v)
+			return genmodel.ColumnTypeError("Network_Function", col, "int", v)
 		}
 		r.ID = x
 	case "inport":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function", col, "string", v)
+			return genmodel.ColumnTypeError("Network_Function", col, "string", v)
 		}
 		r.Inport = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function", col, "string", v)
+			return genmodel.ColumnTypeError("Network_Function", col, "string", v)
 		}
 		r.Name = x
 	case "outport":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function", col, "string", v)
+			return genmodel.ColumnTypeError("Network_Function", col, "string", v)
 		}
 		r.Outport = x
 	default:
-		return ovsdb.UnknownColumnError("Network_Function", col)
+		return genmodel.UnknownColumnError("Network_Function", col)
 	}
 	return nil
 }
@@ -5311,7 +5320,7 @@ func (*NetworkFunction) OVSDBColumns() []string { return networkFunctionColumns 
 
 // HealthCheckRow returns a copy of the Network_Function_Health_Check row that column health_check refers to, as tx sees it, or nil when it is empty.
 func (r *NetworkFunction) HealthCheckRow(tx *ovsdb.Tx) (*NetworkFunctionHealthCheck, error) {
-	return ovsdb.RefRow[NetworkFunctionHealthCheck](tx, r.HealthCheck)
+	return genmodel.RefRow[NetworkFunctionHealthCheck](tx, r.HealthCheck)
 }
 
 // InportRow returns a copy of the Logical_Switch_Port row that column inport refers to, as tx sees it.
@@ -5377,9 +5386,9 @@ func (r *NetworkFunctionGroup) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *NetworkFunctionGroup) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Fallback = ovsdb.ClonePtr(r.Fallback)
+	c.Fallback = genmodel.ClonePtr(r.Fallback)
 	c.NetworkFunction = slices.Clone(r.NetworkFunction)
-	c.NetworkFunctionActive = ovsdb.ClonePtr(r.NetworkFunctionActive)
+	c.NetworkFunctionActive = genmodel.ClonePtr(r.NetworkFunctionActive)
 	return &c
 }
 
@@ -5387,19 +5396,19 @@ func (r *NetworkFunctionGroup) OVSDBClone() ovsdb.Model {
 func (r *NetworkFunctionGroup) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "fallback":
-		return ovsdb.DecodeOptional(raw, &r.Fallback, ovsdb.DecString[NetworkFunctionGroupFallback], diff)
+		return genmodel.DecodeOptional(raw, &r.Fallback, genmodel.DecString[NetworkFunctionGroupFallback], diff)
 	case "id":
-		return ovsdb.DecodeScalar(raw, &r.ID, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.ID, genmodel.DecInt[int])
 	case "mode":
-		return ovsdb.DecodeScalar(raw, &r.Mode, ovsdb.DecString[NetworkFunctionGroupMode])
+		return genmodel.DecodeScalar(raw, &r.Mode, genmodel.DecString[NetworkFunctionGroupMode])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "network_function":
-		return ovsdb.DecodeSet(raw, &r.NetworkFunction, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.NetworkFunction, genmodel.DecUUID[string], diff)
 	case "network_function_active":
-		return ovsdb.DecodeOptional(raw, &r.NetworkFunctionActive, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.NetworkFunctionActive, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -5433,47 +5442,47 @@ func (r *NetworkFunctionGroup) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function_Group", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Network_Function_Group", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "fallback":
 		x, ok := v.(*NetworkFunctionGroupFallback)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function_Group", col, "*NetworkFunctionGroupFallback", v)
+			return genmodel.ColumnTypeError("Network_Function_Group", col, "*NetworkFunctionGroupFallback", v)
 		}
 		r.Fallback = x
 	case "id":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function_Group", col, "int", v)
+			return genmodel.ColumnTypeError("Network_Function_Group", col, "int", v)
 		}
 		r.ID = x
 	case "mode":
 		x, ok := v.(NetworkFunctionGroupMode)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function_Group", col, "NetworkFunctionGroupMode", v)
+			return genmodel.ColumnTypeError("Network_Function_Group", col, "NetworkFunctionGroupMode", v)
 		}
 		r.Mode = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function_Group", col, "string", v)
+			return genmodel.ColumnTypeError("Network_Function_Group", col, "string", v)
 		}
 		r.Name = x
 	case "network_function":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function_Group", col, "[]string", v)
+			return genmodel.ColumnTypeError("Network_Function_Group", col, "[]string", v)
 		}
 		r.NetworkFunction = x
 	case "network_function_active":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function_Group", col, "*string", v)
+			return genmodel.ColumnTypeError("Network_Function_Group", col, "*string", v)
 		}
 		r.NetworkFunctionActive = x
 	default:
-		return ovsdb.UnknownColumnError("Network_Function_Group", col)
+		return genmodel.UnknownColumnError("Network_Function_Group", col)
 	}
 	return nil
 }
@@ -5493,12 +5502,12 @@ func (*NetworkFunctionGroup) OVSDBColumns() []string { return networkFunctionGro
 
 // NetworkFunctionRows returns copies of the Network_Function rows that column network_function refers to, as tx sees them.
 func (r *NetworkFunctionGroup) NetworkFunctionRows(tx *ovsdb.Tx) ([]*NetworkFunction, error) {
-	return ovsdb.RefRows[NetworkFunction](tx, r.NetworkFunction)
+	return genmodel.RefRows[NetworkFunction](tx, r.NetworkFunction)
 }
 
 // NetworkFunctionActiveRow returns a copy of the Network_Function row that column network_function_active refers to, as tx sees it, or nil when it is empty.
 func (r *NetworkFunctionGroup) NetworkFunctionActiveRow(tx *ovsdb.Tx) (*NetworkFunction, error) {
-	return ovsdb.RefRow[NetworkFunction](tx, r.NetworkFunctionActive)
+	return genmodel.RefRow[NetworkFunction](tx, r.NetworkFunctionActive)
 }
 
 // NetworkFunctionHealthCheck is a row of the Network_Function_Health_Check table.
@@ -5537,11 +5546,11 @@ func (r *NetworkFunctionHealthCheck) OVSDBClone() ovsdb.Model {
 func (r *NetworkFunctionHealthCheck) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -5567,23 +5576,23 @@ func (r *NetworkFunctionHealthCheck) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function_Health_Check", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Network_Function_Health_Check", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function_Health_Check", col, "string", v)
+			return genmodel.ColumnTypeError("Network_Function_Health_Check", col, "string", v)
 		}
 		r.Name = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Network_Function_Health_Check", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Network_Function_Health_Check", col, "map[string]string", v)
 		}
 		r.Options = x
 	default:
-		return ovsdb.UnknownColumnError("Network_Function_Health_Check", col)
+		return genmodel.UnknownColumnError("Network_Function_Health_Check", col)
 	}
 	return nil
 }
@@ -5636,13 +5645,13 @@ func (r *PortGroup) OVSDBClone() ovsdb.Model {
 func (r *PortGroup) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "acls":
-		return ovsdb.DecodeSet(raw, &r.ACLs, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.ACLs, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "ports":
-		return ovsdb.DecodeSet(raw, &r.Ports, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Ports, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -5670,29 +5679,29 @@ func (r *PortGroup) OVSDBSetColumn(col string, v any) error {
 	case "acls":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Group", col, "[]string", v)
+			return genmodel.ColumnTypeError("Port_Group", col, "[]string", v)
 		}
 		r.ACLs = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Group", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Port_Group", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Group", col, "string", v)
+			return genmodel.ColumnTypeError("Port_Group", col, "string", v)
 		}
 		r.Name = x
 	case "ports":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Group", col, "[]string", v)
+			return genmodel.ColumnTypeError("Port_Group", col, "[]string", v)
 		}
 		r.Ports = x
 	default:
-		return ovsdb.UnknownColumnError("Port_Group", col)
+		return genmodel.UnknownColumnError("Port_Group", col)
 	}
 	return nil
 }
@@ -5708,11 +5717,11 @@ var portGroupColumns = []string{
 func (*PortGroup) OVSDBColumns() []string { return portGroupColumns }
 
 // ACLsRows returns copies of the ACL rows that column acls refers to, as tx sees them.
-func (r *PortGroup) ACLsRows(tx *ovsdb.Tx) ([]*ACL, error) { return ovsdb.RefRows[ACL](tx, r.ACLs) }
+func (r *PortGroup) ACLsRows(tx *ovsdb.Tx) ([]*ACL, error) { return genmodel.RefRows[ACL](tx, r.ACLs) }
 
 // PortsRows returns copies of the Logical_Switch_Port rows that column ports refers to, as tx sees them.
 func (r *PortGroup) PortsRows(tx *ovsdb.Tx) ([]*LogicalSwitchPort, error) {
-	return ovsdb.RefRows[LogicalSwitchPort](tx, r.Ports)
+	return genmodel.RefRows[LogicalSwitchPort](tx, r.Ports)
 }
 
 // QoSAction is the enumerated type of column QoS.action.
@@ -5785,17 +5794,17 @@ func (r *QoS) OVSDBClone() ovsdb.Model {
 func (r *QoS) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "action":
-		return ovsdb.DecodeMap(raw, &r.Action, ovsdb.DecString[QoSAction], ovsdb.DecInt[int], diff)
+		return genmodel.DecodeMap(raw, &r.Action, genmodel.DecString[QoSAction], genmodel.DecInt[int], diff)
 	case "bandwidth":
-		return ovsdb.DecodeMap(raw, &r.Bandwidth, ovsdb.DecString[QoSBandwidth], ovsdb.DecInt[int], diff)
+		return genmodel.DecodeMap(raw, &r.Bandwidth, genmodel.DecString[QoSBandwidth], genmodel.DecInt[int], diff)
 	case "direction":
-		return ovsdb.DecodeScalar(raw, &r.Direction, ovsdb.DecString[QoSDirection])
+		return genmodel.DecodeScalar(raw, &r.Direction, genmodel.DecString[QoSDirection])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "match":
-		return ovsdb.DecodeScalar(raw, &r.Match, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Match, genmodel.DecString[string])
 	case "priority":
-		return ovsdb.DecodeScalar(raw, &r.Priority, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Priority, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -5827,41 +5836,41 @@ func (r *QoS) OVSDBSetColumn(col string, v any) error {
 	case "action":
 		x, ok := v.(map[QoSAction]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("QoS", col, "map[QoSAction]int", v)
+			return genmodel.ColumnTypeError("QoS", col, "map[QoSAction]int", v)
 		}
 		r.Action = x
 	case "bandwidth":
 		x, ok := v.(map[QoSBandwidth]int)
 		if !ok {
-			return ovsdb.ColumnTypeError("QoS", col, "map[QoSBandwidth]int", v)
+			return genmodel.ColumnTypeError("QoS", col, "map[QoSBandwidth]int", v)
 		}
 		r.Bandwidth = x
 	case "direction":
 		x, ok := v.(QoSDirection)
 		if !ok {
-			return ovsdb.ColumnTypeError("QoS", col, "QoSDirection", v)
+			return genmodel.ColumnTypeError("QoS", col, "QoSDirection", v)
 		}
 		r.Direction = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("QoS", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("QoS", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "match":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("QoS", col, "string", v)
+			return genmodel.ColumnTypeError("QoS", col, "string", v)
 		}
 		r.Match = x
 	case "priority":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("QoS", col, "int", v)
+			return genmodel.ColumnTypeError("QoS", col, "int", v)
 		}
 		r.Priority = x
 	default:
-		return ovsdb.UnknownColumnError("QoS", col)
+		return genmodel.UnknownColumnError("QoS", col)
 	}
 	return nil
 }
@@ -5923,21 +5932,21 @@ func (r *SSL) OVSDBClone() ovsdb.Model {
 func (r *SSL) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bootstrap_ca_cert":
-		return ovsdb.DecodeScalar(raw, &r.BootstrapCACert, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.BootstrapCACert, genmodel.DecBool[bool])
 	case "ca_cert":
-		return ovsdb.DecodeScalar(raw, &r.CACert, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.CACert, genmodel.DecString[string])
 	case "certificate":
-		return ovsdb.DecodeScalar(raw, &r.Certificate, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Certificate, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "private_key":
-		return ovsdb.DecodeScalar(raw, &r.PrivateKey, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.PrivateKey, genmodel.DecString[string])
 	case "ssl_ciphers":
-		return ovsdb.DecodeScalar(raw, &r.SSLCiphers, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SSLCiphers, genmodel.DecString[string])
 	case "ssl_ciphersuites":
-		return ovsdb.DecodeScalar(raw, &r.SSLCiphersuites, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SSLCiphersuites, genmodel.DecString[string])
 	case "ssl_protocols":
-		return ovsdb.DecodeScalar(raw, &r.SSLProtocols, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SSLProtocols, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -5973,53 +5982,53 @@ func (r *SSL) OVSDBSetColumn(col string, v any) error {
 	case "bootstrap_ca_cert":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "bool", v)
+			return genmodel.ColumnTypeError("SSL", col, "bool", v)
 		}
 		r.BootstrapCACert = x
 	case "ca_cert":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.CACert = x
 	case "certificate":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.Certificate = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("SSL", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "private_key":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.PrivateKey = x
 	case "ssl_ciphers":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.SSLCiphers = x
 	case "ssl_ciphersuites":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.SSLCiphersuites = x
 	case "ssl_protocols":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.SSLProtocols = x
 	default:
-		return ovsdb.UnknownColumnError("SSL", col)
+		return genmodel.UnknownColumnError("SSL", col)
 	}
 	return nil
 }
@@ -6071,9 +6080,9 @@ func (r *Sample) OVSDBClone() ovsdb.Model {
 func (r *Sample) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "collectors":
-		return ovsdb.DecodeSet(raw, &r.Collectors, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Collectors, genmodel.DecUUID[string], diff)
 	case "metadata":
-		return ovsdb.DecodeScalar(raw, &r.Metadata, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Metadata, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -6097,17 +6106,17 @@ func (r *Sample) OVSDBSetColumn(col string, v any) error {
 	case "collectors":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Sample", col, "[]string", v)
+			return genmodel.ColumnTypeError("Sample", col, "[]string", v)
 		}
 		r.Collectors = x
 	case "metadata":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Sample", col, "int", v)
+			return genmodel.ColumnTypeError("Sample", col, "int", v)
 		}
 		r.Metadata = x
 	default:
-		return ovsdb.UnknownColumnError("Sample", col)
+		return genmodel.UnknownColumnError("Sample", col)
 	}
 	return nil
 }
@@ -6122,7 +6131,7 @@ func (*Sample) OVSDBColumns() []string { return sampleColumns }
 
 // CollectorsRows returns copies of the Sample_Collector rows that column collectors refers to, as tx sees them.
 func (r *Sample) CollectorsRows(tx *ovsdb.Tx) ([]*SampleCollector, error) {
-	return ovsdb.RefRows[SampleCollector](tx, r.Collectors)
+	return genmodel.RefRows[SampleCollector](tx, r.Collectors)
 }
 
 // SampleCollector is a row of the Sample_Collector table.
@@ -6164,15 +6173,15 @@ func (r *SampleCollector) OVSDBClone() ovsdb.Model {
 func (r *SampleCollector) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "id":
-		return ovsdb.DecodeScalar(raw, &r.ID, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.ID, genmodel.DecInt[int])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "probability":
-		return ovsdb.DecodeScalar(raw, &r.Probability, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Probability, genmodel.DecInt[int])
 	case "set_id":
-		return ovsdb.DecodeScalar(raw, &r.SetID, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.SetID, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -6202,35 +6211,35 @@ func (r *SampleCollector) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Sample_Collector", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Sample_Collector", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "id":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Sample_Collector", col, "int", v)
+			return genmodel.ColumnTypeError("Sample_Collector", col, "int", v)
 		}
 		r.ID = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Sample_Collector", col, "string", v)
+			return genmodel.ColumnTypeError("Sample_Collector", col, "string", v)
 		}
 		r.Name = x
 	case "probability":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Sample_Collector", col, "int", v)
+			return genmodel.ColumnTypeError("Sample_Collector", col, "int", v)
 		}
 		r.Probability = x
 	case "set_id":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Sample_Collector", col, "int", v)
+			return genmodel.ColumnTypeError("Sample_Collector", col, "int", v)
 		}
 		r.SetID = x
 	default:
-		return ovsdb.UnknownColumnError("Sample_Collector", col)
+		return genmodel.UnknownColumnError("Sample_Collector", col)
 	}
 	return nil
 }
@@ -6291,11 +6300,11 @@ func (r *SamplingApp) OVSDBClone() ovsdb.Model {
 func (r *SamplingApp) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "id":
-		return ovsdb.DecodeScalar(raw, &r.ID, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.ID, genmodel.DecInt[int])
 	case "type":
-		return ovsdb.DecodeScalar(raw, &r.Type, ovsdb.DecString[SamplingAppType])
+		return genmodel.DecodeScalar(raw, &r.Type, genmodel.DecString[SamplingAppType])
 	}
 	return nil
 }
@@ -6321,23 +6330,23 @@ func (r *SamplingApp) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Sampling_App", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Sampling_App", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "id":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Sampling_App", col, "int", v)
+			return genmodel.ColumnTypeError("Sampling_App", col, "int", v)
 		}
 		r.ID = x
 	case "type":
 		x, ok := v.(SamplingAppType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Sampling_App", col, "SamplingAppType", v)
+			return genmodel.ColumnTypeError("Sampling_App", col, "SamplingAppType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("Sampling_App", col)
+		return genmodel.UnknownColumnError("Sampling_App", col)
 	}
 	return nil
 }
@@ -6387,13 +6396,13 @@ func (r *StaticMACBinding) OVSDBClone() ovsdb.Model {
 func (r *StaticMACBinding) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "ip":
-		return ovsdb.DecodeScalar(raw, &r.IP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IP, genmodel.DecString[string])
 	case "logical_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalPort, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalPort, genmodel.DecString[string])
 	case "mac":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	case "override_dynamic_mac":
-		return ovsdb.DecodeScalar(raw, &r.OverrideDynamicMAC, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.OverrideDynamicMAC, genmodel.DecBool[bool])
 	}
 	return nil
 }
@@ -6421,29 +6430,29 @@ func (r *StaticMACBinding) OVSDBSetColumn(col string, v any) error {
 	case "ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Static_MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Static_MAC_Binding", col, "string", v)
 		}
 		r.IP = x
 	case "logical_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Static_MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Static_MAC_Binding", col, "string", v)
 		}
 		r.LogicalPort = x
 	case "mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Static_MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Static_MAC_Binding", col, "string", v)
 		}
 		r.MAC = x
 	case "override_dynamic_mac":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Static_MAC_Binding", col, "bool", v)
+			return genmodel.ColumnTypeError("Static_MAC_Binding", col, "bool", v)
 		}
 		r.OverrideDynamicMAC = x
 	default:
-		return ovsdb.UnknownColumnError("Static_MAC_Binding", col)
+		return genmodel.UnknownColumnError("Static_MAC_Binding", col)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/ovskit/ovskit/ovsdb"
+	"github.com/ovskit/ovskit/ovsdb/genmodel"
 )
 
 // SchemaName and SchemaVersion identify the schema the models were generated from.
@@ -454,7 +455,7 @@ func (r *ACLID) OVSDBClone() ovsdb.Model {
 func (r *ACLID) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "id":
-		return ovsdb.DecodeScalar(raw, &r.ID, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.ID, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -476,11 +477,11 @@ func (r *ACLID) OVSDBSetColumn(col string, v any) error {
 	case "id":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("ACL_ID", col, "int", v)
+			return genmodel.ColumnTypeError("ACL_ID", col, "int", v)
 		}
 		r.ID = x
 	default:
-		return ovsdb.UnknownColumnError("ACL_ID", col)
+		return genmodel.UnknownColumnError("ACL_ID", col)
 	}
 	return nil
 }
@@ -525,9 +526,9 @@ func (r *AddressSet) OVSDBClone() ovsdb.Model {
 func (r *AddressSet) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "addresses":
-		return ovsdb.DecodeSet(raw, &r.Addresses, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Addresses, genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -551,17 +552,17 @@ func (r *AddressSet) OVSDBSetColumn(col string, v any) error {
 	case "addresses":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Address_Set", col, "[]string", v)
+			return genmodel.ColumnTypeError("Address_Set", col, "[]string", v)
 		}
 		r.Addresses = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Address_Set", col, "string", v)
+			return genmodel.ColumnTypeError("Address_Set", col, "string", v)
 		}
 		r.Name = x
 	default:
-		return ovsdb.UnknownColumnError("Address_Set", col)
+		return genmodel.UnknownColumnError("Address_Set", col)
 	}
 	return nil
 }
@@ -613,15 +614,15 @@ func (r *AdvertisedMACBinding) OVSDBClone() ovsdb.Model {
 func (r *AdvertisedMACBinding) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "datapath":
-		return ovsdb.DecodeScalar(raw, &r.Datapath, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Datapath, genmodel.DecUUID[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ip":
-		return ovsdb.DecodeScalar(raw, &r.IP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IP, genmodel.DecString[string])
 	case "logical_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalPort, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalPort, genmodel.DecUUID[string])
 	case "mac":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -651,35 +652,35 @@ func (r *AdvertisedMACBinding) OVSDBSetColumn(col string, v any) error {
 	case "datapath":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Advertised_MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Advertised_MAC_Binding", col, "string", v)
 		}
 		r.Datapath = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Advertised_MAC_Binding", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Advertised_MAC_Binding", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Advertised_MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Advertised_MAC_Binding", col, "string", v)
 		}
 		r.IP = x
 	case "logical_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Advertised_MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Advertised_MAC_Binding", col, "string", v)
 		}
 		r.LogicalPort = x
 	case "mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Advertised_MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Advertised_MAC_Binding", col, "string", v)
 		}
 		r.MAC = x
 	default:
-		return ovsdb.UnknownColumnError("Advertised_MAC_Binding", col)
+		return genmodel.UnknownColumnError("Advertised_MAC_Binding", col)
 	}
 	return nil
 }
@@ -737,7 +738,7 @@ func (r *AdvertisedRoute) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *AdvertisedRoute) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.TrackedPort = ovsdb.ClonePtr(r.TrackedPort)
+	c.TrackedPort = genmodel.ClonePtr(r.TrackedPort)
 	return &c
 }
 
@@ -745,15 +746,15 @@ func (r *AdvertisedRoute) OVSDBClone() ovsdb.Model {
 func (r *AdvertisedRoute) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "datapath":
-		return ovsdb.DecodeScalar(raw, &r.Datapath, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Datapath, genmodel.DecUUID[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ip_prefix":
-		return ovsdb.DecodeScalar(raw, &r.IPPrefix, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IPPrefix, genmodel.DecString[string])
 	case "logical_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalPort, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalPort, genmodel.DecUUID[string])
 	case "tracked_port":
-		return ovsdb.DecodeOptional(raw, &r.TrackedPort, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.TrackedPort, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -783,35 +784,35 @@ func (r *AdvertisedRoute) OVSDBSetColumn(col string, v any) error {
 	case "datapath":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Advertised_Route", col, "string", v)
+			return genmodel.ColumnTypeError("Advertised_Route", col, "string", v)
 		}
 		r.Datapath = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Advertised_Route", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Advertised_Route", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ip_prefix":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Advertised_Route", col, "string", v)
+			return genmodel.ColumnTypeError("Advertised_Route", col, "string", v)
 		}
 		r.IPPrefix = x
 	case "logical_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Advertised_Route", col, "string", v)
+			return genmodel.ColumnTypeError("Advertised_Route", col, "string", v)
 		}
 		r.LogicalPort = x
 	case "tracked_port":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Advertised_Route", col, "*string", v)
+			return genmodel.ColumnTypeError("Advertised_Route", col, "*string", v)
 		}
 		r.TrackedPort = x
 	default:
-		return ovsdb.UnknownColumnError("Advertised_Route", col)
+		return genmodel.UnknownColumnError("Advertised_Route", col)
 	}
 	return nil
 }
@@ -839,7 +840,7 @@ func (r *AdvertisedRoute) LogicalPortRow(tx *ovsdb.Tx) (*PortBinding, error) {
 
 // TrackedPortRow returns a copy of the Port_Binding row that column tracked_port refers to, as tx sees it, or nil when it is empty.
 func (r *AdvertisedRoute) TrackedPortRow(tx *ovsdb.Tx) (*PortBinding, error) {
-	return ovsdb.RefRow[PortBinding](tx, r.TrackedPort)
+	return genmodel.RefRow[PortBinding](tx, r.TrackedPort)
 }
 
 // BFDStatus is the enumerated type of column BFD.status.
@@ -905,27 +906,27 @@ func (r *BFD) OVSDBClone() ovsdb.Model {
 func (r *BFD) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "chassis_name":
-		return ovsdb.DecodeScalar(raw, &r.ChassisName, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.ChassisName, genmodel.DecString[string])
 	case "detect_mult":
-		return ovsdb.DecodeScalar(raw, &r.DetectMult, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.DetectMult, genmodel.DecInt[int])
 	case "disc":
-		return ovsdb.DecodeScalar(raw, &r.Disc, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Disc, genmodel.DecInt[int])
 	case "dst_ip":
-		return ovsdb.DecodeScalar(raw, &r.DstIP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.DstIP, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "logical_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalPort, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalPort, genmodel.DecString[string])
 	case "min_rx":
-		return ovsdb.DecodeScalar(raw, &r.MinRx, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.MinRx, genmodel.DecInt[int])
 	case "min_tx":
-		return ovsdb.DecodeScalar(raw, &r.MinTx, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.MinTx, genmodel.DecInt[int])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "src_port":
-		return ovsdb.DecodeScalar(raw, &r.SrcPort, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.SrcPort, genmodel.DecInt[int])
 	case "status":
-		return ovsdb.DecodeScalar(raw, &r.Status, ovsdb.DecString[BFDStatus])
+		return genmodel.DecodeScalar(raw, &r.Status, genmodel.DecString[BFDStatus])
 	}
 	return nil
 }
@@ -967,71 +968,71 @@ func (r *BFD) OVSDBSetColumn(col string, v any) error {
 	case "chassis_name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "string", v)
+			return genmodel.ColumnTypeError("BFD", col, "string", v)
 		}
 		r.ChassisName = x
 	case "detect_mult":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "int", v)
+			return genmodel.ColumnTypeError("BFD", col, "int", v)
 		}
 		r.DetectMult = x
 	case "disc":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "int", v)
+			return genmodel.ColumnTypeError("BFD", col, "int", v)
 		}
 		r.Disc = x
 	case "dst_ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "string", v)
+			return genmodel.ColumnTypeError("BFD", col, "string", v)
 		}
 		r.DstIP = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("BFD", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "logical_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "string", v)
+			return genmodel.ColumnTypeError("BFD", col, "string", v)
 		}
 		r.LogicalPort = x
 	case "min_rx":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "int", v)
+			return genmodel.ColumnTypeError("BFD", col, "int", v)
 		}
 		r.MinRx = x
 	case "min_tx":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "int", v)
+			return genmodel.ColumnTypeError("BFD", col, "int", v)
 		}
 		r.MinTx = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("BFD", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "src_port":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "int", v)
+			return genmodel.ColumnTypeError("BFD", col, "int", v)
 		}
 		r.SrcPort = x
 	case "status":
 		x, ok := v.(BFDStatus)
 		if !ok {
-			return ovsdb.ColumnTypeError("BFD", col, "BFDStatus", v)
+			return genmodel.ColumnTypeError("BFD", col, "BFDStatus", v)
 		}
 		r.Status = x
 	default:
-		return ovsdb.UnknownColumnError("BFD", col)
+		return genmodel.UnknownColumnError("BFD", col)
 	}
 	return nil
 }
@@ -1102,21 +1103,21 @@ func (r *Chassis) OVSDBClone() ovsdb.Model {
 func (r *Chassis) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "encaps":
-		return ovsdb.DecodeSet(raw, &r.Encaps, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Encaps, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "hostname":
-		return ovsdb.DecodeScalar(raw, &r.Hostname, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Hostname, genmodel.DecString[string])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "nb_cfg":
-		return ovsdb.DecodeScalar(raw, &r.NBCfg, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.NBCfg, genmodel.DecInt[int])
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "transport_zones":
-		return ovsdb.DecodeSet(raw, &r.TransportZones, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.TransportZones, genmodel.DecString[string], diff)
 	case "vtep_logical_switches":
-		return ovsdb.DecodeSet(raw, &r.VtepLogicalSwitches, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.VtepLogicalSwitches, genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -1152,53 +1153,53 @@ func (r *Chassis) OVSDBSetColumn(col string, v any) error {
 	case "encaps":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis", col, "[]string", v)
+			return genmodel.ColumnTypeError("Chassis", col, "[]string", v)
 		}
 		r.Encaps = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Chassis", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "hostname":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis", col, "string", v)
+			return genmodel.ColumnTypeError("Chassis", col, "string", v)
 		}
 		r.Hostname = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis", col, "string", v)
+			return genmodel.ColumnTypeError("Chassis", col, "string", v)
 		}
 		r.Name = x
 	case "nb_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis", col, "int", v)
+			return genmodel.ColumnTypeError("Chassis", col, "int", v)
 		}
 		r.NBCfg = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Chassis", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "transport_zones":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis", col, "[]string", v)
+			return genmodel.ColumnTypeError("Chassis", col, "[]string", v)
 		}
 		r.TransportZones = x
 	case "vtep_logical_switches":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis", col, "[]string", v)
+			return genmodel.ColumnTypeError("Chassis", col, "[]string", v)
 		}
 		r.VtepLogicalSwitches = x
 	default:
-		return ovsdb.UnknownColumnError("Chassis", col)
+		return genmodel.UnknownColumnError("Chassis", col)
 	}
 	return nil
 }
@@ -1219,7 +1220,7 @@ func (*Chassis) OVSDBColumns() []string { return chassisColumns }
 
 // EncapsRows returns copies of the Encap rows that column encaps refers to, as tx sees them.
 func (r *Chassis) EncapsRows(tx *ovsdb.Tx) ([]*Encap, error) {
-	return ovsdb.RefRows[Encap](tx, r.Encaps)
+	return genmodel.RefRows[Encap](tx, r.Encaps)
 }
 
 // ChassisPrivate is a row of the Chassis_Private table.
@@ -1253,7 +1254,7 @@ func (r *ChassisPrivate) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *ChassisPrivate) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.Chassis = ovsdb.ClonePtr(r.Chassis)
+	c.Chassis = genmodel.ClonePtr(r.Chassis)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	return &c
 }
@@ -1262,15 +1263,15 @@ func (r *ChassisPrivate) OVSDBClone() ovsdb.Model {
 func (r *ChassisPrivate) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "chassis":
-		return ovsdb.DecodeOptional(raw, &r.Chassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Chassis, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "nb_cfg":
-		return ovsdb.DecodeScalar(raw, &r.NBCfg, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.NBCfg, genmodel.DecInt[int])
 	case "nb_cfg_timestamp":
-		return ovsdb.DecodeScalar(raw, &r.NBCfgTimestamp, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.NBCfgTimestamp, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -1300,35 +1301,35 @@ func (r *ChassisPrivate) OVSDBSetColumn(col string, v any) error {
 	case "chassis":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis_Private", col, "*string", v)
+			return genmodel.ColumnTypeError("Chassis_Private", col, "*string", v)
 		}
 		r.Chassis = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis_Private", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Chassis_Private", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis_Private", col, "string", v)
+			return genmodel.ColumnTypeError("Chassis_Private", col, "string", v)
 		}
 		r.Name = x
 	case "nb_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis_Private", col, "int", v)
+			return genmodel.ColumnTypeError("Chassis_Private", col, "int", v)
 		}
 		r.NBCfg = x
 	case "nb_cfg_timestamp":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis_Private", col, "int", v)
+			return genmodel.ColumnTypeError("Chassis_Private", col, "int", v)
 		}
 		r.NBCfgTimestamp = x
 	default:
-		return ovsdb.UnknownColumnError("Chassis_Private", col)
+		return genmodel.UnknownColumnError("Chassis_Private", col)
 	}
 	return nil
 }
@@ -1346,7 +1347,7 @@ func (*ChassisPrivate) OVSDBColumns() []string { return chassisPrivateColumns }
 
 // ChassisRow returns a copy of the Chassis row that column chassis refers to, as tx sees it, or nil when it is empty.
 func (r *ChassisPrivate) ChassisRow(tx *ovsdb.Tx) (*Chassis, error) {
-	return ovsdb.RefRow[Chassis](tx, r.Chassis)
+	return genmodel.RefRow[Chassis](tx, r.Chassis)
 }
 
 // ChassisTemplateVar is a row of the Chassis_Template_Var table.
@@ -1382,9 +1383,9 @@ func (r *ChassisTemplateVar) OVSDBClone() ovsdb.Model {
 func (r *ChassisTemplateVar) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "chassis":
-		return ovsdb.DecodeScalar(raw, &r.Chassis, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Chassis, genmodel.DecString[string])
 	case "variables":
-		return ovsdb.DecodeMap(raw, &r.Variables, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Variables, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -1408,17 +1409,17 @@ func (r *ChassisTemplateVar) OVSDBSetColumn(col string, v any) error {
 	case "chassis":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis_Template_Var", col, "string", v)
+			return genmodel.ColumnTypeError("Chassis_Template_Var", col, "string", v)
 		}
 		r.Chassis = x
 	case "variables":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Chassis_Template_Var", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Chassis_Template_Var", col, "map[string]string", v)
 		}
 		r.Variables = x
 	default:
-		return ovsdb.UnknownColumnError("Chassis_Template_Var", col)
+		return genmodel.UnknownColumnError("Chassis_Template_Var", col)
 	}
 	return nil
 }
@@ -1471,8 +1472,8 @@ func (r *Connection) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 func (r *Connection) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.InactivityProbe = ovsdb.ClonePtr(r.InactivityProbe)
-	c.MaxBackoff = ovsdb.ClonePtr(r.MaxBackoff)
+	c.InactivityProbe = genmodel.ClonePtr(r.InactivityProbe)
+	c.MaxBackoff = genmodel.ClonePtr(r.MaxBackoff)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Status = maps.Clone(r.Status)
 	return &c
@@ -1482,23 +1483,23 @@ func (r *Connection) OVSDBClone() ovsdb.Model {
 func (r *Connection) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "inactivity_probe":
-		return ovsdb.DecodeOptional(raw, &r.InactivityProbe, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.InactivityProbe, genmodel.DecInt[int], diff)
 	case "is_connected":
-		return ovsdb.DecodeScalar(raw, &r.IsConnected, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.IsConnected, genmodel.DecBool[bool])
 	case "max_backoff":
-		return ovsdb.DecodeOptional(raw, &r.MaxBackoff, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.MaxBackoff, genmodel.DecInt[int], diff)
 	case "other_config":
-		return ovsdb.DecodeMap(raw, &r.OtherConfig, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.OtherConfig, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "read_only":
-		return ovsdb.DecodeScalar(raw, &r.ReadOnly, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.ReadOnly, genmodel.DecBool[bool])
 	case "role":
-		return ovsdb.DecodeScalar(raw, &r.Role, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Role, genmodel.DecString[string])
 	case "status":
-		return ovsdb.DecodeMap(raw, &r.Status, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Status, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "target":
-		return ovsdb.DecodeScalar(raw, &r.Target, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Target, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -1536,59 +1537,59 @@ func (r *Connection) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Connection", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "inactivity_probe":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "*int", v)
+			return genmodel.ColumnTypeError("Connection", col, "*int", v)
 		}
 		r.InactivityProbe = x
 	case "is_connected":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "bool", v)
+			return genmodel.ColumnTypeError("Connection", col, "bool", v)
 		}
 		r.IsConnected = x
 	case "max_backoff":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "*int", v)
+			return genmodel.ColumnTypeError("Connection", col, "*int", v)
 		}
 		r.MaxBackoff = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Connection", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "read_only":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "bool", v)
+			return genmodel.ColumnTypeError("Connection", col, "bool", v)
 		}
 		r.ReadOnly = x
 	case "role":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "string", v)
+			return genmodel.ColumnTypeError("Connection", col, "string", v)
 		}
 		r.Role = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Connection", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "target":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Connection", col, "string", v)
+			return genmodel.ColumnTypeError("Connection", col, "string", v)
 		}
 		r.Target = x
 	default:
-		return ovsdb.UnknownColumnError("Connection", col)
+		return genmodel.UnknownColumnError("Connection", col)
 	}
 	return nil
 }
@@ -1645,7 +1646,7 @@ func (r *ControllerEvent) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *ControllerEvent) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.Chassis = ovsdb.ClonePtr(r.Chassis)
+	c.Chassis = genmodel.ClonePtr(r.Chassis)
 	c.EventInfo = maps.Clone(r.EventInfo)
 	return &c
 }
@@ -1654,13 +1655,13 @@ func (r *ControllerEvent) OVSDBClone() ovsdb.Model {
 func (r *ControllerEvent) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "chassis":
-		return ovsdb.DecodeOptional(raw, &r.Chassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Chassis, genmodel.DecUUID[string], diff)
 	case "event_info":
-		return ovsdb.DecodeMap(raw, &r.EventInfo, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.EventInfo, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "event_type":
-		return ovsdb.DecodeScalar(raw, &r.EventType, ovsdb.DecString[ControllerEventEventType])
+		return genmodel.DecodeScalar(raw, &r.EventType, genmodel.DecString[ControllerEventEventType])
 	case "seq_num":
-		return ovsdb.DecodeScalar(raw, &r.SeqNum, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.SeqNum, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -1688,29 +1689,29 @@ func (r *ControllerEvent) OVSDBSetColumn(col string, v any) error {
 	case "chassis":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller_Event", col, "*string", v)
+			return genmodel.ColumnTypeError("Controller_Event", col, "*string", v)
 		}
 		r.Chassis = x
 	case "event_info":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller_Event", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Controller_Event", col, "map[string]string", v)
 		}
 		r.EventInfo = x
 	case "event_type":
 		x, ok := v.(ControllerEventEventType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller_Event", col, "ControllerEventEventType", v)
+			return genmodel.ColumnTypeError("Controller_Event", col, "ControllerEventEventType", v)
 		}
 		r.EventType = x
 	case "seq_num":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Controller_Event", col, "int", v)
+			return genmodel.ColumnTypeError("Controller_Event", col, "int", v)
 		}
 		r.SeqNum = x
 	default:
-		return ovsdb.UnknownColumnError("Controller_Event", col)
+		return genmodel.UnknownColumnError("Controller_Event", col)
 	}
 	return nil
 }
@@ -1727,7 +1728,7 @@ func (*ControllerEvent) OVSDBColumns() []string { return controllerEventColumns 
 
 // ChassisRow returns a copy of the Chassis row that column chassis refers to, as tx sees it, or nil when it is empty.
 func (r *ControllerEvent) ChassisRow(tx *ovsdb.Tx) (*Chassis, error) {
-	return ovsdb.RefRow[Chassis](tx, r.Chassis)
+	return genmodel.RefRow[Chassis](tx, r.Chassis)
 }
 
 // DHCPOptionsType is the enumerated type of column DHCP_Options.type.
@@ -1780,11 +1781,11 @@ func (r *DHCPOptions) OVSDBClone() ovsdb.Model {
 func (r *DHCPOptions) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "code":
-		return ovsdb.DecodeScalar(raw, &r.Code, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Code, genmodel.DecInt[int])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "type":
-		return ovsdb.DecodeScalar(raw, &r.Type, ovsdb.DecString[DHCPOptionsType])
+		return genmodel.DecodeScalar(raw, &r.Type, genmodel.DecString[DHCPOptionsType])
 	}
 	return nil
 }
@@ -1810,23 +1811,23 @@ func (r *DHCPOptions) OVSDBSetColumn(col string, v any) error {
 	case "code":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCP_Options", col, "int", v)
+			return genmodel.ColumnTypeError("DHCP_Options", col, "int", v)
 		}
 		r.Code = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCP_Options", col, "string", v)
+			return genmodel.ColumnTypeError("DHCP_Options", col, "string", v)
 		}
 		r.Name = x
 	case "type":
 		x, ok := v.(DHCPOptionsType)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCP_Options", col, "DHCPOptionsType", v)
+			return genmodel.ColumnTypeError("DHCP_Options", col, "DHCPOptionsType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("DHCP_Options", col)
+		return genmodel.UnknownColumnError("DHCP_Options", col)
 	}
 	return nil
 }
@@ -1885,11 +1886,11 @@ func (r *DHCPv6Options) OVSDBClone() ovsdb.Model {
 func (r *DHCPv6Options) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "code":
-		return ovsdb.DecodeScalar(raw, &r.Code, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Code, genmodel.DecInt[int])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "type":
-		return ovsdb.DecodeScalar(raw, &r.Type, ovsdb.DecString[DHCPv6OptionsType])
+		return genmodel.DecodeScalar(raw, &r.Type, genmodel.DecString[DHCPv6OptionsType])
 	}
 	return nil
 }
@@ -1915,23 +1916,23 @@ func (r *DHCPv6Options) OVSDBSetColumn(col string, v any) error {
 	case "code":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCPv6_Options", col, "int", v)
+			return genmodel.ColumnTypeError("DHCPv6_Options", col, "int", v)
 		}
 		r.Code = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCPv6_Options", col, "string", v)
+			return genmodel.ColumnTypeError("DHCPv6_Options", col, "string", v)
 		}
 		r.Name = x
 	case "type":
 		x, ok := v.(DHCPv6OptionsType)
 		if !ok {
-			return ovsdb.ColumnTypeError("DHCPv6_Options", col, "DHCPv6OptionsType", v)
+			return genmodel.ColumnTypeError("DHCPv6_Options", col, "DHCPv6OptionsType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("DHCPv6_Options", col)
+		return genmodel.UnknownColumnError("DHCPv6_Options", col)
 	}
 	return nil
 }
@@ -1985,13 +1986,13 @@ func (r *DNS) OVSDBClone() ovsdb.Model {
 func (r *DNS) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "datapaths":
-		return ovsdb.DecodeSet(raw, &r.Datapaths, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Datapaths, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "records":
-		return ovsdb.DecodeMap(raw, &r.Records, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Records, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -2019,29 +2020,29 @@ func (r *DNS) OVSDBSetColumn(col string, v any) error {
 	case "datapaths":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DNS", col, "[]string", v)
+			return genmodel.ColumnTypeError("DNS", col, "[]string", v)
 		}
 		r.Datapaths = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DNS", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("DNS", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DNS", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("DNS", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "records":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("DNS", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("DNS", col, "map[string]string", v)
 		}
 		r.Records = x
 	default:
-		return ovsdb.UnknownColumnError("DNS", col)
+		return genmodel.UnknownColumnError("DNS", col)
 	}
 	return nil
 }
@@ -2058,7 +2059,7 @@ func (*DNS) OVSDBColumns() []string { return dNSColumns }
 
 // DatapathsRows returns copies of the Datapath_Binding rows that column datapaths refers to, as tx sees them.
 func (r *DNS) DatapathsRows(tx *ovsdb.Tx) ([]*DatapathBinding, error) {
-	return ovsdb.RefRows[DatapathBinding](tx, r.Datapaths)
+	return genmodel.RefRows[DatapathBinding](tx, r.Datapaths)
 }
 
 // DatapathBindingType is the enumerated type of column Datapath_Binding.type.
@@ -2103,8 +2104,8 @@ func (r *DatapathBinding) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.LoadBalancers = slices.Clone(r.LoadBalancers)
-	c.NBUUID = ovsdb.ClonePtr(r.NBUUID)
-	c.Type = ovsdb.ClonePtr(r.Type)
+	c.NBUUID = genmodel.ClonePtr(r.NBUUID)
+	c.Type = genmodel.ClonePtr(r.Type)
 	return &c
 }
 
@@ -2112,15 +2113,15 @@ func (r *DatapathBinding) OVSDBClone() ovsdb.Model {
 func (r *DatapathBinding) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "load_balancers":
-		return ovsdb.DecodeSet(raw, &r.LoadBalancers, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.LoadBalancers, genmodel.DecUUID[string], diff)
 	case "nb_uuid":
-		return ovsdb.DecodeOptional(raw, &r.NBUUID, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.NBUUID, genmodel.DecUUID[string], diff)
 	case "tunnel_key":
-		return ovsdb.DecodeScalar(raw, &r.TunnelKey, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.TunnelKey, genmodel.DecInt[int])
 	case "type":
-		return ovsdb.DecodeOptional(raw, &r.Type, ovsdb.DecString[DatapathBindingType], diff)
+		return genmodel.DecodeOptional(raw, &r.Type, genmodel.DecString[DatapathBindingType], diff)
 	}
 	return nil
 }
@@ -2150,35 +2151,35 @@ func (r *DatapathBinding) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath_Binding", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Datapath_Binding", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "load_balancers":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath_Binding", col, "[]string", v)
+			return genmodel.ColumnTypeError("Datapath_Binding", col, "[]string", v)
 		}
 		r.LoadBalancers = x
 	case "nb_uuid":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath_Binding", col, "*string", v)
+			return genmodel.ColumnTypeError("Datapath_Binding", col, "*string", v)
 		}
 		r.NBUUID = x
 	case "tunnel_key":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath_Binding", col, "int", v)
+			return genmodel.ColumnTypeError("Datapath_Binding", col, "int", v)
 		}
 		r.TunnelKey = x
 	case "type":
 		x, ok := v.(*DatapathBindingType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Datapath_Binding", col, "*DatapathBindingType", v)
+			return genmodel.ColumnTypeError("Datapath_Binding", col, "*DatapathBindingType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("Datapath_Binding", col)
+		return genmodel.UnknownColumnError("Datapath_Binding", col)
 	}
 	return nil
 }
@@ -2233,15 +2234,15 @@ func (r *ECMPNexthop) OVSDBClone() ovsdb.Model {
 func (r *ECMPNexthop) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "datapath":
-		return ovsdb.DecodeScalar(raw, &r.Datapath, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Datapath, genmodel.DecUUID[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "mac":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	case "nexthop":
-		return ovsdb.DecodeScalar(raw, &r.Nexthop, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Nexthop, genmodel.DecString[string])
 	case "port":
-		return ovsdb.DecodeScalar(raw, &r.Port, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Port, genmodel.DecUUID[string])
 	}
 	return nil
 }
@@ -2271,35 +2272,35 @@ func (r *ECMPNexthop) OVSDBSetColumn(col string, v any) error {
 	case "datapath":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ECMP_Nexthop", col, "string", v)
+			return genmodel.ColumnTypeError("ECMP_Nexthop", col, "string", v)
 		}
 		r.Datapath = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ECMP_Nexthop", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("ECMP_Nexthop", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ECMP_Nexthop", col, "string", v)
+			return genmodel.ColumnTypeError("ECMP_Nexthop", col, "string", v)
 		}
 		r.MAC = x
 	case "nexthop":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ECMP_Nexthop", col, "string", v)
+			return genmodel.ColumnTypeError("ECMP_Nexthop", col, "string", v)
 		}
 		r.Nexthop = x
 	case "port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("ECMP_Nexthop", col, "string", v)
+			return genmodel.ColumnTypeError("ECMP_Nexthop", col, "string", v)
 		}
 		r.Port = x
 	default:
-		return ovsdb.UnknownColumnError("ECMP_Nexthop", col)
+		return genmodel.UnknownColumnError("ECMP_Nexthop", col)
 	}
 	return nil
 }
@@ -2371,13 +2372,13 @@ func (r *Encap) OVSDBClone() ovsdb.Model {
 func (r *Encap) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "chassis_name":
-		return ovsdb.DecodeScalar(raw, &r.ChassisName, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.ChassisName, genmodel.DecString[string])
 	case "ip":
-		return ovsdb.DecodeScalar(raw, &r.IP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IP, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "type":
-		return ovsdb.DecodeScalar(raw, &r.Type, ovsdb.DecString[EncapType])
+		return genmodel.DecodeScalar(raw, &r.Type, genmodel.DecString[EncapType])
 	}
 	return nil
 }
@@ -2405,29 +2406,29 @@ func (r *Encap) OVSDBSetColumn(col string, v any) error {
 	case "chassis_name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Encap", col, "string", v)
+			return genmodel.ColumnTypeError("Encap", col, "string", v)
 		}
 		r.ChassisName = x
 	case "ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Encap", col, "string", v)
+			return genmodel.ColumnTypeError("Encap", col, "string", v)
 		}
 		r.IP = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Encap", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Encap", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "type":
 		x, ok := v.(EncapType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Encap", col, "EncapType", v)
+			return genmodel.ColumnTypeError("Encap", col, "EncapType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("Encap", col)
+		return genmodel.UnknownColumnError("Encap", col)
 	}
 	return nil
 }
@@ -2478,13 +2479,13 @@ func (r *FDB) OVSDBClone() ovsdb.Model {
 func (r *FDB) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "dp_key":
-		return ovsdb.DecodeScalar(raw, &r.DpKey, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.DpKey, genmodel.DecInt[int])
 	case "mac":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	case "port_key":
-		return ovsdb.DecodeScalar(raw, &r.PortKey, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.PortKey, genmodel.DecInt[int])
 	case "timestamp":
-		return ovsdb.DecodeScalar(raw, &r.Timestamp, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Timestamp, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -2512,29 +2513,29 @@ func (r *FDB) OVSDBSetColumn(col string, v any) error {
 	case "dp_key":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("FDB", col, "int", v)
+			return genmodel.ColumnTypeError("FDB", col, "int", v)
 		}
 		r.DpKey = x
 	case "mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("FDB", col, "string", v)
+			return genmodel.ColumnTypeError("FDB", col, "string", v)
 		}
 		r.MAC = x
 	case "port_key":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("FDB", col, "int", v)
+			return genmodel.ColumnTypeError("FDB", col, "int", v)
 		}
 		r.PortKey = x
 	case "timestamp":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("FDB", col, "int", v)
+			return genmodel.ColumnTypeError("FDB", col, "int", v)
 		}
 		r.Timestamp = x
 	default:
-		return ovsdb.UnknownColumnError("FDB", col)
+		return genmodel.UnknownColumnError("FDB", col)
 	}
 	return nil
 }
@@ -2580,7 +2581,7 @@ func (r *GatewayChassis) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *GatewayChassis) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.Chassis = ovsdb.ClonePtr(r.Chassis)
+	c.Chassis = genmodel.ClonePtr(r.Chassis)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Options = maps.Clone(r.Options)
 	return &c
@@ -2590,15 +2591,15 @@ func (r *GatewayChassis) OVSDBClone() ovsdb.Model {
 func (r *GatewayChassis) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "chassis":
-		return ovsdb.DecodeOptional(raw, &r.Chassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Chassis, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "priority":
-		return ovsdb.DecodeScalar(raw, &r.Priority, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Priority, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -2628,35 +2629,35 @@ func (r *GatewayChassis) OVSDBSetColumn(col string, v any) error {
 	case "chassis":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway_Chassis", col, "*string", v)
+			return genmodel.ColumnTypeError("Gateway_Chassis", col, "*string", v)
 		}
 		r.Chassis = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway_Chassis", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Gateway_Chassis", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway_Chassis", col, "string", v)
+			return genmodel.ColumnTypeError("Gateway_Chassis", col, "string", v)
 		}
 		r.Name = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway_Chassis", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Gateway_Chassis", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "priority":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Gateway_Chassis", col, "int", v)
+			return genmodel.ColumnTypeError("Gateway_Chassis", col, "int", v)
 		}
 		r.Priority = x
 	default:
-		return ovsdb.UnknownColumnError("Gateway_Chassis", col)
+		return genmodel.UnknownColumnError("Gateway_Chassis", col)
 	}
 	return nil
 }
@@ -2674,7 +2675,7 @@ func (*GatewayChassis) OVSDBColumns() []string { return gatewayChassisColumns }
 
 // ChassisRow returns a copy of the Chassis row that column chassis refers to, as tx sees it, or nil when it is empty.
 func (r *GatewayChassis) ChassisRow(tx *ovsdb.Tx) (*Chassis, error) {
-	return ovsdb.RefRow[Chassis](tx, r.Chassis)
+	return genmodel.RefRow[Chassis](tx, r.Chassis)
 }
 
 // HAChassis is a row of the HA_Chassis table.
@@ -2704,7 +2705,7 @@ func (r *HAChassis) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *HAChassis) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.Chassis = ovsdb.ClonePtr(r.Chassis)
+	c.Chassis = genmodel.ClonePtr(r.Chassis)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	return &c
 }
@@ -2713,11 +2714,11 @@ func (r *HAChassis) OVSDBClone() ovsdb.Model {
 func (r *HAChassis) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "chassis":
-		return ovsdb.DecodeOptional(raw, &r.Chassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Chassis, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "priority":
-		return ovsdb.DecodeScalar(raw, &r.Priority, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Priority, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -2743,23 +2744,23 @@ func (r *HAChassis) OVSDBSetColumn(col string, v any) error {
 	case "chassis":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis", col, "*string", v)
+			return genmodel.ColumnTypeError("HA_Chassis", col, "*string", v)
 		}
 		r.Chassis = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("HA_Chassis", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "priority":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis", col, "int", v)
+			return genmodel.ColumnTypeError("HA_Chassis", col, "int", v)
 		}
 		r.Priority = x
 	default:
-		return ovsdb.UnknownColumnError("HA_Chassis", col)
+		return genmodel.UnknownColumnError("HA_Chassis", col)
 	}
 	return nil
 }
@@ -2775,7 +2776,7 @@ func (*HAChassis) OVSDBColumns() []string { return hAChassisColumns }
 
 // ChassisRow returns a copy of the Chassis row that column chassis refers to, as tx sees it, or nil when it is empty.
 func (r *HAChassis) ChassisRow(tx *ovsdb.Tx) (*Chassis, error) {
-	return ovsdb.RefRow[Chassis](tx, r.Chassis)
+	return genmodel.RefRow[Chassis](tx, r.Chassis)
 }
 
 // HAChassisGroup is a row of the HA_Chassis_Group table.
@@ -2817,13 +2818,13 @@ func (r *HAChassisGroup) OVSDBClone() ovsdb.Model {
 func (r *HAChassisGroup) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ha_chassis":
-		return ovsdb.DecodeSet(raw, &r.HAChassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.HAChassis, genmodel.DecUUID[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "ref_chassis":
-		return ovsdb.DecodeSet(raw, &r.RefChassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.RefChassis, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -2851,29 +2852,29 @@ func (r *HAChassisGroup) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis_Group", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("HA_Chassis_Group", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ha_chassis":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis_Group", col, "[]string", v)
+			return genmodel.ColumnTypeError("HA_Chassis_Group", col, "[]string", v)
 		}
 		r.HAChassis = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis_Group", col, "string", v)
+			return genmodel.ColumnTypeError("HA_Chassis_Group", col, "string", v)
 		}
 		r.Name = x
 	case "ref_chassis":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("HA_Chassis_Group", col, "[]string", v)
+			return genmodel.ColumnTypeError("HA_Chassis_Group", col, "[]string", v)
 		}
 		r.RefChassis = x
 	default:
-		return ovsdb.UnknownColumnError("HA_Chassis_Group", col)
+		return genmodel.UnknownColumnError("HA_Chassis_Group", col)
 	}
 	return nil
 }
@@ -2890,12 +2891,12 @@ func (*HAChassisGroup) OVSDBColumns() []string { return hAChassisGroupColumns }
 
 // HAChassisRows returns copies of the HA_Chassis rows that column ha_chassis refers to, as tx sees them.
 func (r *HAChassisGroup) HAChassisRows(tx *ovsdb.Tx) ([]*HAChassis, error) {
-	return ovsdb.RefRows[HAChassis](tx, r.HAChassis)
+	return genmodel.RefRows[HAChassis](tx, r.HAChassis)
 }
 
 // RefChassisRows returns copies of the Chassis rows that column ref_chassis refers to, as tx sees them.
 func (r *HAChassisGroup) RefChassisRows(tx *ovsdb.Tx) ([]*Chassis, error) {
-	return ovsdb.RefRows[Chassis](tx, r.RefChassis)
+	return genmodel.RefRows[Chassis](tx, r.RefChassis)
 }
 
 // IGMPGroup is a row of the IGMP_Group table.
@@ -2931,8 +2932,8 @@ func (r *IGMPGroup) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *IGMPGroup) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.Chassis = ovsdb.ClonePtr(r.Chassis)
-	c.Datapath = ovsdb.ClonePtr(r.Datapath)
+	c.Chassis = genmodel.ClonePtr(r.Chassis)
+	c.Datapath = genmodel.ClonePtr(r.Datapath)
 	c.Ports = slices.Clone(r.Ports)
 	return &c
 }
@@ -2941,17 +2942,17 @@ func (r *IGMPGroup) OVSDBClone() ovsdb.Model {
 func (r *IGMPGroup) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "address":
-		return ovsdb.DecodeScalar(raw, &r.Address, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Address, genmodel.DecString[string])
 	case "chassis":
-		return ovsdb.DecodeOptional(raw, &r.Chassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Chassis, genmodel.DecUUID[string], diff)
 	case "chassis_name":
-		return ovsdb.DecodeScalar(raw, &r.ChassisName, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.ChassisName, genmodel.DecString[string])
 	case "datapath":
-		return ovsdb.DecodeOptional(raw, &r.Datapath, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Datapath, genmodel.DecUUID[string], diff)
 	case "ports":
-		return ovsdb.DecodeSet(raw, &r.Ports, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Ports, genmodel.DecUUID[string], diff)
 	case "protocol":
-		return ovsdb.DecodeScalar(raw, &r.Protocol, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Protocol, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -2983,41 +2984,41 @@ func (r *IGMPGroup) OVSDBSetColumn(col string, v any) error {
 	case "address":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IGMP_Group", col, "string", v)
+			return genmodel.ColumnTypeError("IGMP_Group", col, "string", v)
 		}
 		r.Address = x
 	case "chassis":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IGMP_Group", col, "*string", v)
+			return genmodel.ColumnTypeError("IGMP_Group", col, "*string", v)
 		}
 		r.Chassis = x
 	case "chassis_name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IGMP_Group", col, "string", v)
+			return genmodel.ColumnTypeError("IGMP_Group", col, "string", v)
 		}
 		r.ChassisName = x
 	case "datapath":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IGMP_Group", col, "*string", v)
+			return genmodel.ColumnTypeError("IGMP_Group", col, "*string", v)
 		}
 		r.Datapath = x
 	case "ports":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IGMP_Group", col, "[]string", v)
+			return genmodel.ColumnTypeError("IGMP_Group", col, "[]string", v)
 		}
 		r.Ports = x
 	case "protocol":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IGMP_Group", col, "string", v)
+			return genmodel.ColumnTypeError("IGMP_Group", col, "string", v)
 		}
 		r.Protocol = x
 	default:
-		return ovsdb.UnknownColumnError("IGMP_Group", col)
+		return genmodel.UnknownColumnError("IGMP_Group", col)
 	}
 	return nil
 }
@@ -3036,17 +3037,17 @@ func (*IGMPGroup) OVSDBColumns() []string { return iGMPGroupColumns }
 
 // ChassisRow returns a copy of the Chassis row that column chassis refers to, as tx sees it, or nil when it is empty.
 func (r *IGMPGroup) ChassisRow(tx *ovsdb.Tx) (*Chassis, error) {
-	return ovsdb.RefRow[Chassis](tx, r.Chassis)
+	return genmodel.RefRow[Chassis](tx, r.Chassis)
 }
 
 // DatapathRow returns a copy of the Datapath_Binding row that column datapath refers to, as tx sees it, or nil when it is empty.
 func (r *IGMPGroup) DatapathRow(tx *ovsdb.Tx) (*DatapathBinding, error) {
-	return ovsdb.RefRow[DatapathBinding](tx, r.Datapath)
+	return genmodel.RefRow[DatapathBinding](tx, r.Datapath)
 }
 
 // PortsRows returns copies of the Port_Binding rows that column ports refers to, as tx sees them.
 func (r *IGMPGroup) PortsRows(tx *ovsdb.Tx) ([]*PortBinding, error) {
-	return ovsdb.RefRows[PortBinding](tx, r.Ports)
+	return genmodel.RefRows[PortBinding](tx, r.Ports)
 }
 
 // IPMulticast is a row of the IP_Multicast table.
@@ -3092,12 +3093,12 @@ func (r *IPMulticast) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *IPMulticast) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.Enabled = ovsdb.ClonePtr(r.Enabled)
-	c.IdleTimeout = ovsdb.ClonePtr(r.IdleTimeout)
-	c.Querier = ovsdb.ClonePtr(r.Querier)
-	c.QueryInterval = ovsdb.ClonePtr(r.QueryInterval)
-	c.QueryMaxResp = ovsdb.ClonePtr(r.QueryMaxResp)
-	c.TableSize = ovsdb.ClonePtr(r.TableSize)
+	c.Enabled = genmodel.ClonePtr(r.Enabled)
+	c.IdleTimeout = genmodel.ClonePtr(r.IdleTimeout)
+	c.Querier = genmodel.ClonePtr(r.Querier)
+	c.QueryInterval = genmodel.ClonePtr(r.QueryInterval)
+	c.QueryMaxResp = genmodel.ClonePtr(r.QueryMaxResp)
+	c.TableSize = genmodel.ClonePtr(r.TableSize)
 	return &c
 }
 
@@ -3105,27 +3106,27 @@ func (r *IPMulticast) OVSDBClone() ovsdb.Model {
 func (r *IPMulticast) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "datapath":
-		return ovsdb.DecodeScalar(raw, &r.Datapath, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Datapath, genmodel.DecUUID[string])
 	case "enabled":
-		return ovsdb.DecodeOptional(raw, &r.Enabled, ovsdb.DecBool[bool], diff)
+		return genmodel.DecodeOptional(raw, &r.Enabled, genmodel.DecBool[bool], diff)
 	case "eth_src":
-		return ovsdb.DecodeScalar(raw, &r.EthSrc, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.EthSrc, genmodel.DecString[string])
 	case "idle_timeout":
-		return ovsdb.DecodeOptional(raw, &r.IdleTimeout, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.IdleTimeout, genmodel.DecInt[int], diff)
 	case "ip4_src":
-		return ovsdb.DecodeScalar(raw, &r.IP4Src, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IP4Src, genmodel.DecString[string])
 	case "ip6_src":
-		return ovsdb.DecodeScalar(raw, &r.IP6Src, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IP6Src, genmodel.DecString[string])
 	case "querier":
-		return ovsdb.DecodeOptional(raw, &r.Querier, ovsdb.DecBool[bool], diff)
+		return genmodel.DecodeOptional(raw, &r.Querier, genmodel.DecBool[bool], diff)
 	case "query_interval":
-		return ovsdb.DecodeOptional(raw, &r.QueryInterval, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.QueryInterval, genmodel.DecInt[int], diff)
 	case "query_max_resp":
-		return ovsdb.DecodeOptional(raw, &r.QueryMaxResp, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.QueryMaxResp, genmodel.DecInt[int], diff)
 	case "seq_no":
-		return ovsdb.DecodeScalar(raw, &r.SeqNo, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.SeqNo, genmodel.DecInt[int])
 	case "table_size":
-		return ovsdb.DecodeOptional(raw, &r.TableSize, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.TableSize, genmodel.DecInt[int], diff)
 	}
 	return nil
 }
@@ -3167,71 +3168,71 @@ func (r *IPMulticast) OVSDBSetColumn(col string, v any) error {
 	case "datapath":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IP_Multicast", col, "string", v)
+			return genmodel.ColumnTypeError("IP_Multicast", col, "string", v)
 		}
 		r.Datapath = x
 	case "enabled":
 		x, ok := v.(*bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("IP_Multicast", col, "*bool", v)
+			return genmodel.ColumnTypeError("IP_Multicast", col, "*bool", v)
 		}
 		r.Enabled = x
 	case "eth_src":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IP_Multicast", col, "string", v)
+			return genmodel.ColumnTypeError("IP_Multicast", col, "string", v)
 		}
 		r.EthSrc = x
 	case "idle_timeout":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IP_Multicast", col, "*int", v)
+			return genmodel.ColumnTypeError("IP_Multicast", col, "*int", v)
 		}
 		r.IdleTimeout = x
 	case "ip4_src":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IP_Multicast", col, "string", v)
+			return genmodel.ColumnTypeError("IP_Multicast", col, "string", v)
 		}
 		r.IP4Src = x
 	case "ip6_src":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("IP_Multicast", col, "string", v)
+			return genmodel.ColumnTypeError("IP_Multicast", col, "string", v)
 		}
 		r.IP6Src = x
 	case "querier":
 		x, ok := v.(*bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("IP_Multicast", col, "*bool", v)
+			return genmodel.ColumnTypeError("IP_Multicast", col, "*bool", v)
 		}
 		r.Querier = x
 	case "query_interval":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IP_Multicast", col, "*int", v)
+			return genmodel.ColumnTypeError("IP_Multicast", col, "*int", v)
 		}
 		r.QueryInterval = x
 	case "query_max_resp":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IP_Multicast", col, "*int", v)
+			return genmodel.ColumnTypeError("IP_Multicast", col, "*int", v)
 		}
 		r.QueryMaxResp = x
 	case "seq_no":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IP_Multicast", col, "int", v)
+			return genmodel.ColumnTypeError("IP_Multicast", col, "int", v)
 		}
 		r.SeqNo = x
 	case "table_size":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("IP_Multicast", col, "*int", v)
+			return genmodel.ColumnTypeError("IP_Multicast", col, "*int", v)
 		}
 		r.TableSize = x
 	default:
-		return ovsdb.UnknownColumnError("IP_Multicast", col)
+		return genmodel.UnknownColumnError("IP_Multicast", col)
 	}
 	return nil
 }
@@ -3297,15 +3298,15 @@ func (r *LearnedRoute) OVSDBClone() ovsdb.Model {
 func (r *LearnedRoute) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "datapath":
-		return ovsdb.DecodeScalar(raw, &r.Datapath, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Datapath, genmodel.DecUUID[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ip_prefix":
-		return ovsdb.DecodeScalar(raw, &r.IPPrefix, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IPPrefix, genmodel.DecString[string])
 	case "logical_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalPort, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalPort, genmodel.DecUUID[string])
 	case "nexthop":
-		return ovsdb.DecodeScalar(raw, &r.Nexthop, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Nexthop, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -3335,35 +3336,35 @@ func (r *LearnedRoute) OVSDBSetColumn(col string, v any) error {
 	case "datapath":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Learned_Route", col, "string", v)
+			return genmodel.ColumnTypeError("Learned_Route", col, "string", v)
 		}
 		r.Datapath = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Learned_Route", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Learned_Route", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ip_prefix":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Learned_Route", col, "string", v)
+			return genmodel.ColumnTypeError("Learned_Route", col, "string", v)
 		}
 		r.IPPrefix = x
 	case "logical_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Learned_Route", col, "string", v)
+			return genmodel.ColumnTypeError("Learned_Route", col, "string", v)
 		}
 		r.LogicalPort = x
 	case "nexthop":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Learned_Route", col, "string", v)
+			return genmodel.ColumnTypeError("Learned_Route", col, "string", v)
 		}
 		r.Nexthop = x
 	default:
-		return ovsdb.UnknownColumnError("Learned_Route", col)
+		return genmodel.UnknownColumnError("Learned_Route", col)
 	}
 	return nil
 }
@@ -3438,13 +3439,13 @@ func (r *LoadBalancer) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *LoadBalancer) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.DatapathGroup = ovsdb.ClonePtr(r.DatapathGroup)
+	c.DatapathGroup = genmodel.ClonePtr(r.DatapathGroup)
 	c.Datapaths = slices.Clone(r.Datapaths)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.LrDatapathGroup = ovsdb.ClonePtr(r.LrDatapathGroup)
-	c.LsDatapathGroup = ovsdb.ClonePtr(r.LsDatapathGroup)
+	c.LrDatapathGroup = genmodel.ClonePtr(r.LrDatapathGroup)
+	c.LsDatapathGroup = genmodel.ClonePtr(r.LsDatapathGroup)
 	c.Options = maps.Clone(r.Options)
-	c.Protocol = ovsdb.ClonePtr(r.Protocol)
+	c.Protocol = genmodel.ClonePtr(r.Protocol)
 	c.Vips = maps.Clone(r.Vips)
 	return &c
 }
@@ -3453,23 +3454,23 @@ func (r *LoadBalancer) OVSDBClone() ovsdb.Model {
 func (r *LoadBalancer) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "datapath_group":
-		return ovsdb.DecodeOptional(raw, &r.DatapathGroup, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.DatapathGroup, genmodel.DecUUID[string], diff)
 	case "datapaths":
-		return ovsdb.DecodeSet(raw, &r.Datapaths, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Datapaths, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "lr_datapath_group":
-		return ovsdb.DecodeOptional(raw, &r.LrDatapathGroup, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.LrDatapathGroup, genmodel.DecUUID[string], diff)
 	case "ls_datapath_group":
-		return ovsdb.DecodeOptional(raw, &r.LsDatapathGroup, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.LsDatapathGroup, genmodel.DecUUID[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "protocol":
-		return ovsdb.DecodeOptional(raw, &r.Protocol, ovsdb.DecString[LoadBalancerProtocol], diff)
+		return genmodel.DecodeOptional(raw, &r.Protocol, genmodel.DecString[LoadBalancerProtocol], diff)
 	case "vips":
-		return ovsdb.DecodeMap(raw, &r.Vips, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Vips, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -3507,59 +3508,59 @@ func (r *LoadBalancer) OVSDBSetColumn(col string, v any) error {
 	case "datapath_group":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "*string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "*string", v)
 		}
 		r.DatapathGroup = x
 	case "datapaths":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "[]string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "[]string", v)
 		}
 		r.Datapaths = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "lr_datapath_group":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "*string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "*string", v)
 		}
 		r.LrDatapathGroup = x
 	case "ls_datapath_group":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "*string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "*string", v)
 		}
 		r.LsDatapathGroup = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "string", v)
 		}
 		r.Name = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "protocol":
 		x, ok := v.(*LoadBalancerProtocol)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "*LoadBalancerProtocol", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "*LoadBalancerProtocol", v)
 		}
 		r.Protocol = x
 	case "vips":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Load_Balancer", col, "map[string]string", v)
 		}
 		r.Vips = x
 	default:
-		return ovsdb.UnknownColumnError("Load_Balancer", col)
+		return genmodel.UnknownColumnError("Load_Balancer", col)
 	}
 	return nil
 }
@@ -3581,22 +3582,22 @@ func (*LoadBalancer) OVSDBColumns() []string { return loadBalancerColumns }
 
 // DatapathGroupRow returns a copy of the Logical_DP_Group row that column datapath_group refers to, as tx sees it, or nil when it is empty.
 func (r *LoadBalancer) DatapathGroupRow(tx *ovsdb.Tx) (*LogicalDPGroup, error) {
-	return ovsdb.RefRow[LogicalDPGroup](tx, r.DatapathGroup)
+	return genmodel.RefRow[LogicalDPGroup](tx, r.DatapathGroup)
 }
 
 // DatapathsRows returns copies of the Datapath_Binding rows that column datapaths refers to, as tx sees them.
 func (r *LoadBalancer) DatapathsRows(tx *ovsdb.Tx) ([]*DatapathBinding, error) {
-	return ovsdb.RefRows[DatapathBinding](tx, r.Datapaths)
+	return genmodel.RefRows[DatapathBinding](tx, r.Datapaths)
 }
 
 // LrDatapathGroupRow returns a copy of the Logical_DP_Group row that column lr_datapath_group refers to, as tx sees it, or nil when it is empty.
 func (r *LoadBalancer) LrDatapathGroupRow(tx *ovsdb.Tx) (*LogicalDPGroup, error) {
-	return ovsdb.RefRow[LogicalDPGroup](tx, r.LrDatapathGroup)
+	return genmodel.RefRow[LogicalDPGroup](tx, r.LrDatapathGroup)
 }
 
 // LsDatapathGroupRow returns a copy of the Logical_DP_Group row that column ls_datapath_group refers to, as tx sees it, or nil when it is empty.
 func (r *LoadBalancer) LsDatapathGroupRow(tx *ovsdb.Tx) (*LogicalDPGroup, error) {
-	return ovsdb.RefRow[LogicalDPGroup](tx, r.LsDatapathGroup)
+	return genmodel.RefRow[LogicalDPGroup](tx, r.LsDatapathGroup)
 }
 
 // LogicalDPGroup is a row of the Logical_DP_Group table.
@@ -3630,7 +3631,7 @@ func (r *LogicalDPGroup) OVSDBClone() ovsdb.Model {
 func (r *LogicalDPGroup) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "datapaths":
-		return ovsdb.DecodeSet(raw, &r.Datapaths, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Datapaths, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -3652,11 +3653,11 @@ func (r *LogicalDPGroup) OVSDBSetColumn(col string, v any) error {
 	case "datapaths":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_DP_Group", col, "[]string", v)
+			return genmodel.ColumnTypeError("Logical_DP_Group", col, "[]string", v)
 		}
 		r.Datapaths = x
 	default:
-		return ovsdb.UnknownColumnError("Logical_DP_Group", col)
+		return genmodel.UnknownColumnError("Logical_DP_Group", col)
 	}
 	return nil
 }
@@ -3670,7 +3671,7 @@ func (*LogicalDPGroup) OVSDBColumns() []string { return logicalDPGroupColumns }
 
 // DatapathsRows returns copies of the Datapath_Binding rows that column datapaths refers to, as tx sees them.
 func (r *LogicalDPGroup) DatapathsRows(tx *ovsdb.Tx) ([]*DatapathBinding, error) {
-	return ovsdb.RefRows[DatapathBinding](tx, r.Datapaths)
+	return genmodel.RefRows[DatapathBinding](tx, r.Datapaths)
 }
 
 // LogicalFlowPipeline is the enumerated type of column Logical_Flow.pipeline.
@@ -3725,11 +3726,11 @@ func (r *LogicalFlow) OVSDBShallow() ovsdb.Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *LogicalFlow) OVSDBClone() ovsdb.Model {
 	c := *r
-	c.ControllerMeter = ovsdb.ClonePtr(r.ControllerMeter)
+	c.ControllerMeter = genmodel.ClonePtr(r.ControllerMeter)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.FlowDesc = ovsdb.ClonePtr(r.FlowDesc)
-	c.LogicalDatapath = ovsdb.ClonePtr(r.LogicalDatapath)
-	c.LogicalDpGroup = ovsdb.ClonePtr(r.LogicalDpGroup)
+	c.FlowDesc = genmodel.ClonePtr(r.FlowDesc)
+	c.LogicalDatapath = genmodel.ClonePtr(r.LogicalDatapath)
+	c.LogicalDpGroup = genmodel.ClonePtr(r.LogicalDpGroup)
 	c.Tags = maps.Clone(r.Tags)
 	return &c
 }
@@ -3738,27 +3739,27 @@ func (r *LogicalFlow) OVSDBClone() ovsdb.Model {
 func (r *LogicalFlow) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "actions":
-		return ovsdb.DecodeScalar(raw, &r.Actions, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Actions, genmodel.DecString[string])
 	case "controller_meter":
-		return ovsdb.DecodeOptional(raw, &r.ControllerMeter, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.ControllerMeter, genmodel.DecString[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "flow_desc":
-		return ovsdb.DecodeOptional(raw, &r.FlowDesc, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.FlowDesc, genmodel.DecString[string], diff)
 	case "logical_datapath":
-		return ovsdb.DecodeOptional(raw, &r.LogicalDatapath, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.LogicalDatapath, genmodel.DecUUID[string], diff)
 	case "logical_dp_group":
-		return ovsdb.DecodeOptional(raw, &r.LogicalDpGroup, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.LogicalDpGroup, genmodel.DecUUID[string], diff)
 	case "match":
-		return ovsdb.DecodeScalar(raw, &r.Match, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Match, genmodel.DecString[string])
 	case "pipeline":
-		return ovsdb.DecodeScalar(raw, &r.Pipeline, ovsdb.DecString[LogicalFlowPipeline])
+		return genmodel.DecodeScalar(raw, &r.Pipeline, genmodel.DecString[LogicalFlowPipeline])
 	case "priority":
-		return ovsdb.DecodeScalar(raw, &r.Priority, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Priority, genmodel.DecInt[int])
 	case "table_id":
-		return ovsdb.DecodeScalar(raw, &r.TableID, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.TableID, genmodel.DecInt[int])
 	case "tags":
-		return ovsdb.DecodeMap(raw, &r.Tags, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Tags, genmodel.DecString[string], genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -3800,71 +3801,71 @@ func (r *LogicalFlow) OVSDBSetColumn(col string, v any) error {
 	case "actions":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Flow", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Flow", col, "string", v)
 		}
 		r.Actions = x
 	case "controller_meter":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Flow", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Flow", col, "*string", v)
 		}
 		r.ControllerMeter = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Flow", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Flow", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "flow_desc":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Flow", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Flow", col, "*string", v)
 		}
 		r.FlowDesc = x
 	case "logical_datapath":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Flow", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Flow", col, "*string", v)
 		}
 		r.LogicalDatapath = x
 	case "logical_dp_group":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Flow", col, "*string", v)
+			return genmodel.ColumnTypeError("Logical_Flow", col, "*string", v)
 		}
 		r.LogicalDpGroup = x
 	case "match":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Flow", col, "string", v)
+			return genmodel.ColumnTypeError("Logical_Flow", col, "string", v)
 		}
 		r.Match = x
 	case "pipeline":
 		x, ok := v.(LogicalFlowPipeline)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Flow", col, "LogicalFlowPipeline", v)
+			return genmodel.ColumnTypeError("Logical_Flow", col, "LogicalFlowPipeline", v)
 		}
 		r.Pipeline = x
 	case "priority":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Flow", col, "int", v)
+			return genmodel.ColumnTypeError("Logical_Flow", col, "int", v)
 		}
 		r.Priority = x
 	case "table_id":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Flow", col, "int", v)
+			return genmodel.ColumnTypeError("Logical_Flow", col, "int", v)
 		}
 		r.TableID = x
 	case "tags":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Logical_Flow", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Logical_Flow", col, "map[string]string", v)
 		}
 		r.Tags = x
 	default:
-		return ovsdb.UnknownColumnError("Logical_Flow", col)
+		return genmodel.UnknownColumnError("Logical_Flow", col)
 	}
 	return nil
 }
@@ -3888,12 +3889,12 @@ func (*LogicalFlow) OVSDBColumns() []string { return logicalFlowColumns }
 
 // LogicalDatapathRow returns a copy of the Datapath_Binding row that column logical_datapath refers to, as tx sees it, or nil when it is empty.
 func (r *LogicalFlow) LogicalDatapathRow(tx *ovsdb.Tx) (*DatapathBinding, error) {
-	return ovsdb.RefRow[DatapathBinding](tx, r.LogicalDatapath)
+	return genmodel.RefRow[DatapathBinding](tx, r.LogicalDatapath)
 }
 
 // LogicalDpGroupRow returns a copy of the Logical_DP_Group row that column logical_dp_group refers to, as tx sees it, or nil when it is empty.
 func (r *LogicalFlow) LogicalDpGroupRow(tx *ovsdb.Tx) (*LogicalDPGroup, error) {
-	return ovsdb.RefRow[LogicalDPGroup](tx, r.LogicalDpGroup)
+	return genmodel.RefRow[LogicalDPGroup](tx, r.LogicalDpGroup)
 }
 
 // MACBinding is a row of the MAC_Binding table.
@@ -3934,15 +3935,15 @@ func (r *MACBinding) OVSDBClone() ovsdb.Model {
 func (r *MACBinding) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "datapath":
-		return ovsdb.DecodeScalar(raw, &r.Datapath, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Datapath, genmodel.DecUUID[string])
 	case "ip":
-		return ovsdb.DecodeScalar(raw, &r.IP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IP, genmodel.DecString[string])
 	case "logical_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalPort, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalPort, genmodel.DecString[string])
 	case "mac":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	case "timestamp":
-		return ovsdb.DecodeScalar(raw, &r.Timestamp, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Timestamp, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -3972,35 +3973,35 @@ func (r *MACBinding) OVSDBSetColumn(col string, v any) error {
 	case "datapath":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("MAC_Binding", col, "string", v)
 		}
 		r.Datapath = x
 	case "ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("MAC_Binding", col, "string", v)
 		}
 		r.IP = x
 	case "logical_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("MAC_Binding", col, "string", v)
 		}
 		r.LogicalPort = x
 	case "mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("MAC_Binding", col, "string", v)
 		}
 		r.MAC = x
 	case "timestamp":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("MAC_Binding", col, "int", v)
+			return genmodel.ColumnTypeError("MAC_Binding", col, "int", v)
 		}
 		r.Timestamp = x
 	default:
-		return ovsdb.UnknownColumnError("MAC_Binding", col)
+		return genmodel.UnknownColumnError("MAC_Binding", col)
 	}
 	return nil
 }
@@ -4065,11 +4066,11 @@ func (r *Meter) OVSDBClone() ovsdb.Model {
 func (r *Meter) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bands":
-		return ovsdb.DecodeSet(raw, &r.Bands, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Bands, genmodel.DecUUID[string], diff)
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "unit":
-		return ovsdb.DecodeScalar(raw, &r.Unit, ovsdb.DecString[MeterUnit])
+		return genmodel.DecodeScalar(raw, &r.Unit, genmodel.DecString[MeterUnit])
 	}
 	return nil
 }
@@ -4095,23 +4096,23 @@ func (r *Meter) OVSDBSetColumn(col string, v any) error {
 	case "bands":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter", col, "[]string", v)
+			return genmodel.ColumnTypeError("Meter", col, "[]string", v)
 		}
 		r.Bands = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter", col, "string", v)
+			return genmodel.ColumnTypeError("Meter", col, "string", v)
 		}
 		r.Name = x
 	case "unit":
 		x, ok := v.(MeterUnit)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter", col, "MeterUnit", v)
+			return genmodel.ColumnTypeError("Meter", col, "MeterUnit", v)
 		}
 		r.Unit = x
 	default:
-		return ovsdb.UnknownColumnError("Meter", col)
+		return genmodel.UnknownColumnError("Meter", col)
 	}
 	return nil
 }
@@ -4127,7 +4128,7 @@ func (*Meter) OVSDBColumns() []string { return meterColumns }
 
 // BandsRows returns copies of the Meter_Band rows that column bands refers to, as tx sees them.
 func (r *Meter) BandsRows(tx *ovsdb.Tx) ([]*MeterBand, error) {
-	return ovsdb.RefRows[MeterBand](tx, r.Bands)
+	return genmodel.RefRows[MeterBand](tx, r.Bands)
 }
 
 // MeterBandAction is the enumerated type of column Meter_Band.action.
@@ -4172,11 +4173,11 @@ func (r *MeterBand) OVSDBClone() ovsdb.Model {
 func (r *MeterBand) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "action":
-		return ovsdb.DecodeScalar(raw, &r.Action, ovsdb.DecString[MeterBandAction])
+		return genmodel.DecodeScalar(raw, &r.Action, genmodel.DecString[MeterBandAction])
 	case "burst_size":
-		return ovsdb.DecodeScalar(raw, &r.BurstSize, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.BurstSize, genmodel.DecInt[int])
 	case "rate":
-		return ovsdb.DecodeScalar(raw, &r.Rate, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Rate, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -4202,23 +4203,23 @@ func (r *MeterBand) OVSDBSetColumn(col string, v any) error {
 	case "action":
 		x, ok := v.(MeterBandAction)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter_Band", col, "MeterBandAction", v)
+			return genmodel.ColumnTypeError("Meter_Band", col, "MeterBandAction", v)
 		}
 		r.Action = x
 	case "burst_size":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter_Band", col, "int", v)
+			return genmodel.ColumnTypeError("Meter_Band", col, "int", v)
 		}
 		r.BurstSize = x
 	case "rate":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Meter_Band", col, "int", v)
+			return genmodel.ColumnTypeError("Meter_Band", col, "int", v)
 		}
 		r.Rate = x
 	default:
-		return ovsdb.UnknownColumnError("Meter_Band", col)
+		return genmodel.UnknownColumnError("Meter_Band", col)
 	}
 	return nil
 }
@@ -4294,17 +4295,17 @@ func (r *Mirror) OVSDBClone() ovsdb.Model {
 func (r *Mirror) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "filter":
-		return ovsdb.DecodeScalar(raw, &r.Filter, ovsdb.DecString[MirrorFilter])
+		return genmodel.DecodeScalar(raw, &r.Filter, genmodel.DecString[MirrorFilter])
 	case "index":
-		return ovsdb.DecodeScalar(raw, &r.Index, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Index, genmodel.DecInt[int])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "sink":
-		return ovsdb.DecodeScalar(raw, &r.Sink, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Sink, genmodel.DecString[string])
 	case "type":
-		return ovsdb.DecodeScalar(raw, &r.Type, ovsdb.DecString[MirrorType])
+		return genmodel.DecodeScalar(raw, &r.Type, genmodel.DecString[MirrorType])
 	}
 	return nil
 }
@@ -4336,41 +4337,41 @@ func (r *Mirror) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "filter":
 		x, ok := v.(MirrorFilter)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "MirrorFilter", v)
+			return genmodel.ColumnTypeError("Mirror", col, "MirrorFilter", v)
 		}
 		r.Filter = x
 	case "index":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "int", v)
+			return genmodel.ColumnTypeError("Mirror", col, "int", v)
 		}
 		r.Index = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "string", v)
 		}
 		r.Name = x
 	case "sink":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "string", v)
+			return genmodel.ColumnTypeError("Mirror", col, "string", v)
 		}
 		r.Sink = x
 	case "type":
 		x, ok := v.(MirrorType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Mirror", col, "MirrorType", v)
+			return genmodel.ColumnTypeError("Mirror", col, "MirrorType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("Mirror", col)
+		return genmodel.UnknownColumnError("Mirror", col)
 	}
 	return nil
 }
@@ -4424,13 +4425,13 @@ func (r *MulticastGroup) OVSDBClone() ovsdb.Model {
 func (r *MulticastGroup) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "datapath":
-		return ovsdb.DecodeScalar(raw, &r.Datapath, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Datapath, genmodel.DecUUID[string])
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "ports":
-		return ovsdb.DecodeSet(raw, &r.Ports, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Ports, genmodel.DecUUID[string], diff)
 	case "tunnel_key":
-		return ovsdb.DecodeScalar(raw, &r.TunnelKey, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.TunnelKey, genmodel.DecInt[int])
 	}
 	return nil
 }
@@ -4458,29 +4459,29 @@ func (r *MulticastGroup) OVSDBSetColumn(col string, v any) error {
 	case "datapath":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Multicast_Group", col, "string", v)
+			return genmodel.ColumnTypeError("Multicast_Group", col, "string", v)
 		}
 		r.Datapath = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Multicast_Group", col, "string", v)
+			return genmodel.ColumnTypeError("Multicast_Group", col, "string", v)
 		}
 		r.Name = x
 	case "ports":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Multicast_Group", col, "[]string", v)
+			return genmodel.ColumnTypeError("Multicast_Group", col, "[]string", v)
 		}
 		r.Ports = x
 	case "tunnel_key":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Multicast_Group", col, "int", v)
+			return genmodel.ColumnTypeError("Multicast_Group", col, "int", v)
 		}
 		r.TunnelKey = x
 	default:
-		return ovsdb.UnknownColumnError("Multicast_Group", col)
+		return genmodel.UnknownColumnError("Multicast_Group", col)
 	}
 	return nil
 }
@@ -4502,7 +4503,7 @@ func (r *MulticastGroup) DatapathRow(tx *ovsdb.Tx) (*DatapathBinding, error) {
 
 // PortsRows returns copies of the Port_Binding rows that column ports refers to, as tx sees them.
 func (r *MulticastGroup) PortsRows(tx *ovsdb.Tx) ([]*PortBinding, error) {
-	return ovsdb.RefRows[PortBinding](tx, r.Ports)
+	return genmodel.RefRows[PortBinding](tx, r.Ports)
 }
 
 // PortBinding is a row of the Port_Binding table.
@@ -4574,23 +4575,23 @@ func (r *PortBinding) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.AdditionalChassis = slices.Clone(r.AdditionalChassis)
 	c.AdditionalEncap = slices.Clone(r.AdditionalEncap)
-	c.Chassis = ovsdb.ClonePtr(r.Chassis)
-	c.Encap = ovsdb.ClonePtr(r.Encap)
+	c.Chassis = genmodel.ClonePtr(r.Chassis)
+	c.Encap = genmodel.ClonePtr(r.Encap)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.GatewayChassis = slices.Clone(r.GatewayChassis)
-	c.HAChassisGroup = ovsdb.ClonePtr(r.HAChassisGroup)
+	c.HAChassisGroup = genmodel.ClonePtr(r.HAChassisGroup)
 	c.MAC = slices.Clone(r.MAC)
-	c.MirrorPort = ovsdb.ClonePtr(r.MirrorPort)
+	c.MirrorPort = genmodel.ClonePtr(r.MirrorPort)
 	c.MirrorRules = slices.Clone(r.MirrorRules)
 	c.NATAddresses = slices.Clone(r.NATAddresses)
 	c.Options = maps.Clone(r.Options)
-	c.ParentPort = ovsdb.ClonePtr(r.ParentPort)
+	c.ParentPort = genmodel.ClonePtr(r.ParentPort)
 	c.PortSecurity = slices.Clone(r.PortSecurity)
 	c.RequestedAdditionalChassis = slices.Clone(r.RequestedAdditionalChassis)
-	c.RequestedChassis = ovsdb.ClonePtr(r.RequestedChassis)
-	c.Tag = ovsdb.ClonePtr(r.Tag)
-	c.Up = ovsdb.ClonePtr(r.Up)
-	c.VirtualParent = ovsdb.ClonePtr(r.VirtualParent)
+	c.RequestedChassis = genmodel.ClonePtr(r.RequestedChassis)
+	c.Tag = genmodel.ClonePtr(r.Tag)
+	c.Up = genmodel.ClonePtr(r.Up)
+	c.VirtualParent = genmodel.ClonePtr(r.VirtualParent)
 	return &c
 }
 
@@ -4598,51 +4599,51 @@ func (r *PortBinding) OVSDBClone() ovsdb.Model {
 func (r *PortBinding) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "additional_chassis":
-		return ovsdb.DecodeSet(raw, &r.AdditionalChassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.AdditionalChassis, genmodel.DecUUID[string], diff)
 	case "additional_encap":
-		return ovsdb.DecodeSet(raw, &r.AdditionalEncap, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.AdditionalEncap, genmodel.DecUUID[string], diff)
 	case "chassis":
-		return ovsdb.DecodeOptional(raw, &r.Chassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Chassis, genmodel.DecUUID[string], diff)
 	case "datapath":
-		return ovsdb.DecodeScalar(raw, &r.Datapath, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Datapath, genmodel.DecUUID[string])
 	case "encap":
-		return ovsdb.DecodeOptional(raw, &r.Encap, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.Encap, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "gateway_chassis":
-		return ovsdb.DecodeSet(raw, &r.GatewayChassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.GatewayChassis, genmodel.DecUUID[string], diff)
 	case "ha_chassis_group":
-		return ovsdb.DecodeOptional(raw, &r.HAChassisGroup, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.HAChassisGroup, genmodel.DecUUID[string], diff)
 	case "logical_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalPort, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalPort, genmodel.DecString[string])
 	case "mac":
-		return ovsdb.DecodeSet(raw, &r.MAC, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.MAC, genmodel.DecString[string], diff)
 	case "mirror_port":
-		return ovsdb.DecodeOptional(raw, &r.MirrorPort, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.MirrorPort, genmodel.DecString[string], diff)
 	case "mirror_rules":
-		return ovsdb.DecodeSet(raw, &r.MirrorRules, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.MirrorRules, genmodel.DecUUID[string], diff)
 	case "nat_addresses":
-		return ovsdb.DecodeSet(raw, &r.NATAddresses, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.NATAddresses, genmodel.DecString[string], diff)
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "parent_port":
-		return ovsdb.DecodeOptional(raw, &r.ParentPort, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.ParentPort, genmodel.DecString[string], diff)
 	case "port_security":
-		return ovsdb.DecodeSet(raw, &r.PortSecurity, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.PortSecurity, genmodel.DecString[string], diff)
 	case "requested_additional_chassis":
-		return ovsdb.DecodeSet(raw, &r.RequestedAdditionalChassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.RequestedAdditionalChassis, genmodel.DecUUID[string], diff)
 	case "requested_chassis":
-		return ovsdb.DecodeOptional(raw, &r.RequestedChassis, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.RequestedChassis, genmodel.DecUUID[string], diff)
 	case "tag":
-		return ovsdb.DecodeOptional(raw, &r.Tag, ovsdb.DecInt[int], diff)
+		return genmodel.DecodeOptional(raw, &r.Tag, genmodel.DecInt[int], diff)
 	case "tunnel_key":
-		return ovsdb.DecodeScalar(raw, &r.TunnelKey, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.TunnelKey, genmodel.DecInt[int])
 	case "type":
-		return ovsdb.DecodeScalar(raw, &r.Type, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Type, genmodel.DecString[string])
 	case "up":
-		return ovsdb.DecodeOptional(raw, &r.Up, ovsdb.DecBool[bool], diff)
+		return genmodel.DecodeOptional(raw, &r.Up, genmodel.DecBool[bool], diff)
 	case "virtual_parent":
-		return ovsdb.DecodeOptional(raw, &r.VirtualParent, ovsdb.DecString[string], diff)
+		return genmodel.DecodeOptional(raw, &r.VirtualParent, genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -4708,143 +4709,143 @@ func (r *PortBinding) OVSDBSetColumn(col string, v any) error {
 	case "additional_chassis":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "[]string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "[]string", v)
 		}
 		r.AdditionalChassis = x
 	case "additional_encap":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "[]string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "[]string", v)
 		}
 		r.AdditionalEncap = x
 	case "chassis":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "*string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "*string", v)
 		}
 		r.Chassis = x
 	case "datapath":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "string", v)
 		}
 		r.Datapath = x
 	case "encap":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "*string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "*string", v)
 		}
 		r.Encap = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "gateway_chassis":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "[]string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "[]string", v)
 		}
 		r.GatewayChassis = x
 	case "ha_chassis_group":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "*string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "*string", v)
 		}
 		r.HAChassisGroup = x
 	case "logical_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "string", v)
 		}
 		r.LogicalPort = x
 	case "mac":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "[]string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "[]string", v)
 		}
 		r.MAC = x
 	case "mirror_port":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "*string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "*string", v)
 		}
 		r.MirrorPort = x
 	case "mirror_rules":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "[]string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "[]string", v)
 		}
 		r.MirrorRules = x
 	case "nat_addresses":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "[]string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "[]string", v)
 		}
 		r.NATAddresses = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "parent_port":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "*string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "*string", v)
 		}
 		r.ParentPort = x
 	case "port_security":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "[]string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "[]string", v)
 		}
 		r.PortSecurity = x
 	case "requested_additional_chassis":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "[]string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "[]string", v)
 		}
 		r.RequestedAdditionalChassis = x
 	case "requested_chassis":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "*string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "*string", v)
 		}
 		r.RequestedChassis = x
 	case "tag":
 		x, ok := v.(*int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "*int", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "*int", v)
 		}
 		r.Tag = x
 	case "tunnel_key":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "int", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "int", v)
 		}
 		r.TunnelKey = x
 	case "type":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "string", v)
 		}
 		r.Type = x
 	case "up":
 		x, ok := v.(*bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "*bool", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "*bool", v)
 		}
 		r.Up = x
 	case "virtual_parent":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Binding", col, "*string", v)
+			return genmodel.ColumnTypeError("Port_Binding", col, "*string", v)
 		}
 		r.VirtualParent = x
 	default:
-		return ovsdb.UnknownColumnError("Port_Binding", col)
+		return genmodel.UnknownColumnError("Port_Binding", col)
 	}
 	return nil
 }
@@ -4880,17 +4881,17 @@ func (*PortBinding) OVSDBColumns() []string { return portBindingColumns }
 
 // AdditionalChassisRows returns copies of the Chassis rows that column additional_chassis refers to, as tx sees them.
 func (r *PortBinding) AdditionalChassisRows(tx *ovsdb.Tx) ([]*Chassis, error) {
-	return ovsdb.RefRows[Chassis](tx, r.AdditionalChassis)
+	return genmodel.RefRows[Chassis](tx, r.AdditionalChassis)
 }
 
 // AdditionalEncapRows returns copies of the Encap rows that column additional_encap refers to, as tx sees them.
 func (r *PortBinding) AdditionalEncapRows(tx *ovsdb.Tx) ([]*Encap, error) {
-	return ovsdb.RefRows[Encap](tx, r.AdditionalEncap)
+	return genmodel.RefRows[Encap](tx, r.AdditionalEncap)
 }
 
 // ChassisRow returns a copy of the Chassis row that column chassis refers to, as tx sees it, or nil when it is empty.
 func (r *PortBinding) ChassisRow(tx *ovsdb.Tx) (*Chassis, error) {
-	return ovsdb.RefRow[Chassis](tx, r.Chassis)
+	return genmodel.RefRow[Chassis](tx, r.Chassis)
 }
 
 // DatapathRow returns a copy of the Datapath_Binding row that column datapath refers to, as tx sees it.
@@ -4899,31 +4900,33 @@ func (r *PortBinding) DatapathRow(tx *ovsdb.Tx) (*DatapathBinding, error) {
 }
 
 // EncapRow returns a copy of the Encap row that column encap refers to, as tx sees it, or nil when it is empty.
-func (r *PortBinding) EncapRow(tx *ovsdb.Tx) (*Encap, error) { return ovsdb.RefRow[Encap](tx, r.Encap) }
+func (r *PortBinding) EncapRow(tx *ovsdb.Tx) (*Encap, error) {
+	return genmodel.RefRow[Encap](tx, r.Encap)
+}
 
 // GatewayChassisRows returns copies of the Gateway_Chassis rows that column gateway_chassis refers to, as tx sees them.
 func (r *PortBinding) GatewayChassisRows(tx *ovsdb.Tx) ([]*GatewayChassis, error) {
-	return ovsdb.RefRows[GatewayChassis](tx, r.GatewayChassis)
+	return genmodel.RefRows[GatewayChassis](tx, r.GatewayChassis)
 }
 
 // HAChassisGroupRow returns a copy of the HA_Chassis_Group row that column ha_chassis_group refers to, as tx sees it, or nil when it is empty.
 func (r *PortBinding) HAChassisGroupRow(tx *ovsdb.Tx) (*HAChassisGroup, error) {
-	return ovsdb.RefRow[HAChassisGroup](tx, r.HAChassisGroup)
+	return genmodel.RefRow[HAChassisGroup](tx, r.HAChassisGroup)
 }
 
 // MirrorRulesRows returns copies of the Mirror rows that column mirror_rules refers to, as tx sees them.
 func (r *PortBinding) MirrorRulesRows(tx *ovsdb.Tx) ([]*Mirror, error) {
-	return ovsdb.RefRows[Mirror](tx, r.MirrorRules)
+	return genmodel.RefRows[Mirror](tx, r.MirrorRules)
 }
 
 // RequestedAdditionalChassisRows returns copies of the Chassis rows that column requested_additional_chassis refers to, as tx sees them.
 func (r *PortBinding) RequestedAdditionalChassisRows(tx *ovsdb.Tx) ([]*Chassis, error) {
-	return ovsdb.RefRows[Chassis](tx, r.RequestedAdditionalChassis)
+	return genmodel.RefRows[Chassis](tx, r.RequestedAdditionalChassis)
 }
 
 // RequestedChassisRow returns a copy of the Chassis row that column requested_chassis refers to, as tx sees it, or nil when it is empty.
 func (r *PortBinding) RequestedChassisRow(tx *ovsdb.Tx) (*Chassis, error) {
-	return ovsdb.RefRow[Chassis](tx, r.RequestedChassis)
+	return genmodel.RefRow[Chassis](tx, r.RequestedChassis)
 }
 
 // PortGroup is a row of the Port_Group table.
@@ -4959,9 +4962,9 @@ func (r *PortGroup) OVSDBClone() ovsdb.Model {
 func (r *PortGroup) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "ports":
-		return ovsdb.DecodeSet(raw, &r.Ports, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Ports, genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -4985,17 +4988,17 @@ func (r *PortGroup) OVSDBSetColumn(col string, v any) error {
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Group", col, "string", v)
+			return genmodel.ColumnTypeError("Port_Group", col, "string", v)
 		}
 		r.Name = x
 	case "ports":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Port_Group", col, "[]string", v)
+			return genmodel.ColumnTypeError("Port_Group", col, "[]string", v)
 		}
 		r.Ports = x
 	default:
-		return ovsdb.UnknownColumnError("Port_Group", col)
+		return genmodel.UnknownColumnError("Port_Group", col)
 	}
 	return nil
 }
@@ -5046,13 +5049,13 @@ func (r *RBACPermission) OVSDBClone() ovsdb.Model {
 func (r *RBACPermission) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "authorization":
-		return ovsdb.DecodeSet(raw, &r.Authorization, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Authorization, genmodel.DecString[string], diff)
 	case "insert_delete":
-		return ovsdb.DecodeScalar(raw, &r.InsertDelete, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.InsertDelete, genmodel.DecBool[bool])
 	case "table":
-		return ovsdb.DecodeScalar(raw, &r.TableColumn, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.TableColumn, genmodel.DecString[string])
 	case "update":
-		return ovsdb.DecodeSet(raw, &r.Update, ovsdb.DecString[string], diff)
+		return genmodel.DecodeSet(raw, &r.Update, genmodel.DecString[string], diff)
 	}
 	return nil
 }
@@ -5080,29 +5083,29 @@ func (r *RBACPermission) OVSDBSetColumn(col string, v any) error {
 	case "authorization":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("RBAC_Permission", col, "[]string", v)
+			return genmodel.ColumnTypeError("RBAC_Permission", col, "[]string", v)
 		}
 		r.Authorization = x
 	case "insert_delete":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("RBAC_Permission", col, "bool", v)
+			return genmodel.ColumnTypeError("RBAC_Permission", col, "bool", v)
 		}
 		r.InsertDelete = x
 	case "table":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("RBAC_Permission", col, "string", v)
+			return genmodel.ColumnTypeError("RBAC_Permission", col, "string", v)
 		}
 		r.TableColumn = x
 	case "update":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("RBAC_Permission", col, "[]string", v)
+			return genmodel.ColumnTypeError("RBAC_Permission", col, "[]string", v)
 		}
 		r.Update = x
 	default:
-		return ovsdb.UnknownColumnError("RBAC_Permission", col)
+		return genmodel.UnknownColumnError("RBAC_Permission", col)
 	}
 	return nil
 }
@@ -5150,9 +5153,9 @@ func (r *RBACRole) OVSDBClone() ovsdb.Model {
 func (r *RBACRole) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "name":
-		return ovsdb.DecodeScalar(raw, &r.Name, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Name, genmodel.DecString[string])
 	case "permissions":
-		return ovsdb.DecodeMap(raw, &r.Permissions, ovsdb.DecString[string], ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeMap(raw, &r.Permissions, genmodel.DecString[string], genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -5176,17 +5179,17 @@ func (r *RBACRole) OVSDBSetColumn(col string, v any) error {
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("RBAC_Role", col, "string", v)
+			return genmodel.ColumnTypeError("RBAC_Role", col, "string", v)
 		}
 		r.Name = x
 	case "permissions":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("RBAC_Role", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("RBAC_Role", col, "map[string]string", v)
 		}
 		r.Permissions = x
 	default:
-		return ovsdb.UnknownColumnError("RBAC_Role", col)
+		return genmodel.UnknownColumnError("RBAC_Role", col)
 	}
 	return nil
 }
@@ -5201,7 +5204,7 @@ func (*RBACRole) OVSDBColumns() []string { return rBACRoleColumns }
 
 // PermissionsRows returns copies of the RBAC_Permission rows that column permissions maps its keys to, as tx sees them.
 func (r *RBACRole) PermissionsRows(tx *ovsdb.Tx) (map[string]*RBACPermission, error) {
-	return ovsdb.RefMap[RBACPermission](tx, r.Permissions)
+	return genmodel.RefMap[RBACPermission](tx, r.Permissions)
 }
 
 // SBGlobal is a row of the SB_Global table.
@@ -5240,7 +5243,7 @@ func (r *SBGlobal) OVSDBClone() ovsdb.Model {
 	c.Connections = slices.Clone(r.Connections)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Options = maps.Clone(r.Options)
-	c.SSL = ovsdb.ClonePtr(r.SSL)
+	c.SSL = genmodel.ClonePtr(r.SSL)
 	return &c
 }
 
@@ -5248,17 +5251,17 @@ func (r *SBGlobal) OVSDBClone() ovsdb.Model {
 func (r *SBGlobal) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "connections":
-		return ovsdb.DecodeSet(raw, &r.Connections, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeSet(raw, &r.Connections, genmodel.DecUUID[string], diff)
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ipsec":
-		return ovsdb.DecodeScalar(raw, &r.IPsec, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.IPsec, genmodel.DecBool[bool])
 	case "nb_cfg":
-		return ovsdb.DecodeScalar(raw, &r.NBCfg, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.NBCfg, genmodel.DecInt[int])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ssl":
-		return ovsdb.DecodeOptional(raw, &r.SSL, ovsdb.DecUUID[string], diff)
+		return genmodel.DecodeOptional(raw, &r.SSL, genmodel.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -5290,41 +5293,41 @@ func (r *SBGlobal) OVSDBSetColumn(col string, v any) error {
 	case "connections":
 		x, ok := v.([]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SB_Global", col, "[]string", v)
+			return genmodel.ColumnTypeError("SB_Global", col, "[]string", v)
 		}
 		r.Connections = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SB_Global", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("SB_Global", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ipsec":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("SB_Global", col, "bool", v)
+			return genmodel.ColumnTypeError("SB_Global", col, "bool", v)
 		}
 		r.IPsec = x
 	case "nb_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("SB_Global", col, "int", v)
+			return genmodel.ColumnTypeError("SB_Global", col, "int", v)
 		}
 		r.NBCfg = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SB_Global", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("SB_Global", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "ssl":
 		x, ok := v.(*string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SB_Global", col, "*string", v)
+			return genmodel.ColumnTypeError("SB_Global", col, "*string", v)
 		}
 		r.SSL = x
 	default:
-		return ovsdb.UnknownColumnError("SB_Global", col)
+		return genmodel.UnknownColumnError("SB_Global", col)
 	}
 	return nil
 }
@@ -5343,11 +5346,11 @@ func (*SBGlobal) OVSDBColumns() []string { return sBGlobalColumns }
 
 // ConnectionsRows returns copies of the Connection rows that column connections refers to, as tx sees them.
 func (r *SBGlobal) ConnectionsRows(tx *ovsdb.Tx) ([]*Connection, error) {
-	return ovsdb.RefRows[Connection](tx, r.Connections)
+	return genmodel.RefRows[Connection](tx, r.Connections)
 }
 
 // SSLRow returns a copy of the SSL row that column ssl refers to, as tx sees it, or nil when it is empty.
-func (r *SBGlobal) SSLRow(tx *ovsdb.Tx) (*SSL, error) { return ovsdb.RefRow[SSL](tx, r.SSL) }
+func (r *SBGlobal) SSLRow(tx *ovsdb.Tx) (*SSL, error) { return genmodel.RefRow[SSL](tx, r.SSL) }
 
 // SSL is a row of the SSL table.
 type SSL struct {
@@ -5394,21 +5397,21 @@ func (r *SSL) OVSDBClone() ovsdb.Model {
 func (r *SSL) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bootstrap_ca_cert":
-		return ovsdb.DecodeScalar(raw, &r.BootstrapCACert, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.BootstrapCACert, genmodel.DecBool[bool])
 	case "ca_cert":
-		return ovsdb.DecodeScalar(raw, &r.CACert, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.CACert, genmodel.DecString[string])
 	case "certificate":
-		return ovsdb.DecodeScalar(raw, &r.Certificate, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.Certificate, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "private_key":
-		return ovsdb.DecodeScalar(raw, &r.PrivateKey, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.PrivateKey, genmodel.DecString[string])
 	case "ssl_ciphers":
-		return ovsdb.DecodeScalar(raw, &r.SSLCiphers, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SSLCiphers, genmodel.DecString[string])
 	case "ssl_ciphersuites":
-		return ovsdb.DecodeScalar(raw, &r.SSLCiphersuites, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SSLCiphersuites, genmodel.DecString[string])
 	case "ssl_protocols":
-		return ovsdb.DecodeScalar(raw, &r.SSLProtocols, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SSLProtocols, genmodel.DecString[string])
 	}
 	return nil
 }
@@ -5444,53 +5447,53 @@ func (r *SSL) OVSDBSetColumn(col string, v any) error {
 	case "bootstrap_ca_cert":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "bool", v)
+			return genmodel.ColumnTypeError("SSL", col, "bool", v)
 		}
 		r.BootstrapCACert = x
 	case "ca_cert":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.CACert = x
 	case "certificate":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.Certificate = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("SSL", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "private_key":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.PrivateKey = x
 	case "ssl_ciphers":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.SSLCiphers = x
 	case "ssl_ciphersuites":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.SSLCiphersuites = x
 	case "ssl_protocols":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("SSL", col, "string", v)
+			return genmodel.ColumnTypeError("SSL", col, "string", v)
 		}
 		r.SSLProtocols = x
 	default:
-		return ovsdb.UnknownColumnError("SSL", col)
+		return genmodel.UnknownColumnError("SSL", col)
 	}
 	return nil
 }
@@ -5592,9 +5595,9 @@ func (r *ServiceMonitor) OVSDBClone() ovsdb.Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Options = maps.Clone(r.Options)
-	c.Protocol = ovsdb.ClonePtr(r.Protocol)
-	c.Status = ovsdb.ClonePtr(r.Status)
-	c.Type = ovsdb.ClonePtr(r.Type)
+	c.Protocol = genmodel.ClonePtr(r.Protocol)
+	c.Status = genmodel.ClonePtr(r.Status)
+	c.Type = genmodel.ClonePtr(r.Type)
 	return &c
 }
 
@@ -5602,35 +5605,35 @@ func (r *ServiceMonitor) OVSDBClone() ovsdb.Model {
 func (r *ServiceMonitor) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "chassis_name":
-		return ovsdb.DecodeScalar(raw, &r.ChassisName, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.ChassisName, genmodel.DecString[string])
 	case "external_ids":
-		return ovsdb.DecodeMap(raw, &r.ExternalIDs, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.ExternalIDs, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "ic_learned":
-		return ovsdb.DecodeScalar(raw, &r.IcLearned, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.IcLearned, genmodel.DecBool[bool])
 	case "ip":
-		return ovsdb.DecodeScalar(raw, &r.IP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IP, genmodel.DecString[string])
 	case "logical_input_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalInputPort, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalInputPort, genmodel.DecString[string])
 	case "logical_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalPort, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalPort, genmodel.DecString[string])
 	case "mac":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	case "options":
-		return ovsdb.DecodeMap(raw, &r.Options, ovsdb.DecString[string], ovsdb.DecString[string], diff)
+		return genmodel.DecodeMap(raw, &r.Options, genmodel.DecString[string], genmodel.DecString[string], diff)
 	case "port":
-		return ovsdb.DecodeScalar(raw, &r.Port, ovsdb.DecInt[int])
+		return genmodel.DecodeScalar(raw, &r.Port, genmodel.DecInt[int])
 	case "protocol":
-		return ovsdb.DecodeOptional(raw, &r.Protocol, ovsdb.DecString[ServiceMonitorProtocol], diff)
+		return genmodel.DecodeOptional(raw, &r.Protocol, genmodel.DecString[ServiceMonitorProtocol], diff)
 	case "remote":
-		return ovsdb.DecodeScalar(raw, &r.Remote, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.Remote, genmodel.DecBool[bool])
 	case "src_ip":
-		return ovsdb.DecodeScalar(raw, &r.SrcIP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SrcIP, genmodel.DecString[string])
 	case "src_mac":
-		return ovsdb.DecodeScalar(raw, &r.SrcMAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.SrcMAC, genmodel.DecString[string])
 	case "status":
-		return ovsdb.DecodeOptional(raw, &r.Status, ovsdb.DecString[ServiceMonitorStatus], diff)
+		return genmodel.DecodeOptional(raw, &r.Status, genmodel.DecString[ServiceMonitorStatus], diff)
 	case "type":
-		return ovsdb.DecodeOptional(raw, &r.Type, ovsdb.DecString[ServiceMonitorType], diff)
+		return genmodel.DecodeOptional(raw, &r.Type, genmodel.DecString[ServiceMonitorType], diff)
 	}
 	return nil
 }
@@ -5680,95 +5683,95 @@ func (r *ServiceMonitor) OVSDBSetColumn(col string, v any) error {
 	case "chassis_name":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.ChassisName = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ic_learned":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "bool", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "bool", v)
 		}
 		r.IcLearned = x
 	case "ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.IP = x
 	case "logical_input_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.LogicalInputPort = x
 	case "logical_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.LogicalPort = x
 	case "mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.MAC = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "map[string]string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "port":
 		x, ok := v.(int)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "int", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "int", v)
 		}
 		r.Port = x
 	case "protocol":
 		x, ok := v.(*ServiceMonitorProtocol)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "*ServiceMonitorProtocol", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "*ServiceMonitorProtocol", v)
 		}
 		r.Protocol = x
 	case "remote":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "bool", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "bool", v)
 		}
 		r.Remote = x
 	case "src_ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.SrcIP = x
 	case "src_mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "string", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "string", v)
 		}
 		r.SrcMAC = x
 	case "status":
 		x, ok := v.(*ServiceMonitorStatus)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "*ServiceMonitorStatus", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "*ServiceMonitorStatus", v)
 		}
 		r.Status = x
 	case "type":
 		x, ok := v.(*ServiceMonitorType)
 		if !ok {
-			return ovsdb.ColumnTypeError("Service_Monitor", col, "*ServiceMonitorType", v)
+			return genmodel.ColumnTypeError("Service_Monitor", col, "*ServiceMonitorType", v)
 		}
 		r.Type = x
 	default:
-		return ovsdb.UnknownColumnError("Service_Monitor", col)
+		return genmodel.UnknownColumnError("Service_Monitor", col)
 	}
 	return nil
 }
@@ -5832,15 +5835,15 @@ func (r *StaticMACBinding) OVSDBClone() ovsdb.Model {
 func (r *StaticMACBinding) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "datapath":
-		return ovsdb.DecodeScalar(raw, &r.Datapath, ovsdb.DecUUID[string])
+		return genmodel.DecodeScalar(raw, &r.Datapath, genmodel.DecUUID[string])
 	case "ip":
-		return ovsdb.DecodeScalar(raw, &r.IP, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.IP, genmodel.DecString[string])
 	case "logical_port":
-		return ovsdb.DecodeScalar(raw, &r.LogicalPort, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.LogicalPort, genmodel.DecString[string])
 	case "mac":
-		return ovsdb.DecodeScalar(raw, &r.MAC, ovsdb.DecString[string])
+		return genmodel.DecodeScalar(raw, &r.MAC, genmodel.DecString[string])
 	case "override_dynamic_mac":
-		return ovsdb.DecodeScalar(raw, &r.OverrideDynamicMAC, ovsdb.DecBool[bool])
+		return genmodel.DecodeScalar(raw, &r.OverrideDynamicMAC, genmodel.DecBool[bool])
 	}
 	return nil
 }
@@ -5870,35 +5873,35 @@ func (r *StaticMACBinding) OVSDBSetColumn(col string, v any) error {
 	case "datapath":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Static_MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Static_MAC_Binding", col, "string", v)
 		}
 		r.Datapath = x
 	case "ip":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Static_MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Static_MAC_Binding", col, "string", v)
 		}
 		r.IP = x
 	case "logical_port":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Static_MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Static_MAC_Binding", col, "string", v)
 		}
 		r.LogicalPort = x
 	case "mac":
 		x, ok := v.(string)
 		if !ok {
-			return ovsdb.ColumnTypeError("Static_MAC_Binding", col, "string", v)
+			return genmodel.ColumnTypeError("Static_MAC_Binding", col, "string", v)
 		}
 		r.MAC = x
 	case "override_dynamic_mac":
 		x, ok := v.(bool)
 		if !ok {
-			return ovsdb.ColumnTypeError("Static_MAC_Binding", col, "bool", v)
+			return genmodel.ColumnTypeError("Static_MAC_Binding", col, "bool", v)
 		}
 		r.OverrideDynamicMAC = x
 	default:
-		return ovsdb.UnknownColumnError("Static_MAC_Binding", col)
+		return genmodel.UnknownColumnError("Static_MAC_Binding", col)
 	}
 	return nil
 }

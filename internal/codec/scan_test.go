@@ -1,4 +1,4 @@
-package ovsdb
+package codec
 
 import (
 	"encoding/json"
@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// members collects eachMember's output.
+// members collects EachMember's output.
 func members(b []byte) (map[string]string, error) {
 	out := map[string]string{}
-	err := eachMember(b, func(k string, v []byte) error {
+	err := EachMember(b, func(k string, v []byte) error {
 		out[k] = string(v)
 		return nil
 	})
@@ -48,8 +48,8 @@ func TestEachMember(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := members([]byte(tc.in))
 			if tc.bad {
-				if !errors.Is(err, errScan) {
-					t.Fatalf("err = %v, want errScan", err)
+				if !errors.Is(err, ErrScan) {
+					t.Fatalf("err = %v, want ErrScan", err)
 				}
 				return
 			}
@@ -64,8 +64,8 @@ func TestEachMember(t *testing.T) {
 // is an error, not a read past the end.
 func TestElementsTruncated(t *testing.T) {
 	for _, in := range []string{`[`, `[1,`, `[1`, `[1 `, `["a",{}`} {
-		if _, err := elements([]byte(in)); !errors.Is(err, errScan) {
-			t.Errorf("elements(%q) = %v, want errScan", in, err)
+		if _, err := Elements([]byte(in)); !errors.Is(err, ErrScan) {
+			t.Errorf("Elements(%q) = %v, want ErrScan", in, err)
 		}
 	}
 }
@@ -83,20 +83,20 @@ func TestUnquote(t *testing.T) {
 		`"tab\t"`:  "tab\t",
 	} {
 		b := []byte(in)
-		got, err := unquote(b[:len(b):len(b)])
+		got, err := Unquote(b[:len(b):len(b)])
 		if err != nil || got != want {
-			t.Errorf("unquote(%s) = %q, %v; want %q", in, got, err, want)
+			t.Errorf("Unquote(%s) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, in := range []string{``, `"`, `a`, `"a`, `a"`} {
 		b := []byte(in)
-		if _, err := unquote(b[:len(b):len(b)]); !errors.Is(err, errScan) {
-			t.Errorf("unquote(%s): %v, want errScan", in, err)
+		if _, err := Unquote(b[:len(b):len(b)]); !errors.Is(err, ErrScan) {
+			t.Errorf("Unquote(%s): %v, want ErrScan", in, err)
 		}
 	}
 }
 
-// FuzzEachMember: on any valid JSON object, eachMember agrees with
+// FuzzEachMember: on any valid JSON object, EachMember agrees with
 // encoding/json on the keys and the values' content.
 func FuzzEachMember(f *testing.F) {
 	for _, s := range []string{`{}`, `{"a":1}`, `{"Port":{"u":{"insert":{"name":"p","trunks":["set",[10,11]]}}}}`, `{"a":"\"}\\","b":[{},[]]}`} {

@@ -1,4 +1,4 @@
-package ovsdb
+package codec
 
 import (
 	"slices"
@@ -23,7 +23,7 @@ func TestToggleSetAppends(t *testing.T) {
 			cur := make([]string, len(tt.cur), len(tt.cur)+tt.room)
 			copy(cur, tt.cur)
 			var got []string
-			if allocs := testing.AllocsPerRun(10, func() { got = toggleSet(cur, tt.vals) }); allocs != 0 {
+			if allocs := testing.AllocsPerRun(10, func() { got = ToggleSet(cur, tt.vals) }); allocs != 0 {
 				t.Errorf("%v allocations, want 0", allocs)
 			}
 			if want := append(slices.Clone(tt.cur), tt.vals...); !slices.Equal(got, want) {
@@ -33,7 +33,7 @@ func TestToggleSetAppends(t *testing.T) {
 	}
 	full := []string{"a", "b", "c", "d"}
 	full = full[:4:4]
-	got := toggleSet(full, []string{"e"})
+	got := ToggleSet(full, []string{"e"})
 	if want := 2*len(full) + 1; cap(got) < want || !slices.Equal(got, []string{"a", "b", "c", "d", "e"}) {
 		t.Errorf("grown to %v (cap %d), want cap >= %d", got, cap(got), want)
 	}
@@ -46,7 +46,7 @@ func TestToggleSetAppends(t *testing.T) {
 		for i := range n - 1 {
 			vals = append(vals, "n"+string(rune('a'+i)))
 		}
-		got := toggleSet(cur, vals)
+		got := ToggleSet(cur, vals)
 		want := append([]string{"x0", "x2"}, vals[1:]...)
 		if !slices.Equal(got, want) {
 			t.Errorf("toggle %d: got %v, want %v", n, got, want)

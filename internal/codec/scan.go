@@ -1,4 +1,7 @@
-package ovsdb
+// Package codec is the JSON of OVSDB that both package ovsdb and the
+// generated models read: a one-pass scanner of objects and arrays, and
+// the decoders of atoms, sets and maps of the monitor stream.
+package codec
 
 import (
 	"encoding/json"
@@ -6,18 +9,18 @@ import (
 	"fmt"
 )
 
-// errScan reports JSON that is not what the scanner expects.
-var errScan = errors.New("malformed JSON")
+// ErrScan reports JSON that is not what the scanner expects.
+var ErrScan = errors.New("malformed JSON")
 
-// eachMember calls fn with the key and the raw value of each member of the
+// EachMember calls fn with the key and the raw value of each member of the
 // JSON object in b, in one pass and without copying: the monitor updates
 // are decoded this way, level by level, instead of through nested maps.
 // b must be valid JSON (the RPC layer has decoded the message around it);
-// what is not an object is an error wrapping errScan.
-func eachMember(b []byte, fn func(key string, val []byte) error) error {
+// what is not an object is an error wrapping ErrScan.
+func EachMember(b []byte, fn func(key string, val []byte) error) error {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
-		return fmt.Errorf("want an object: %w", errScan)
+		return fmt.Errorf("want an object: %w", ErrScan)
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
@@ -25,19 +28,19 @@ func eachMember(b []byte, fn func(key string, val []byte) error) error {
 	}
 	for {
 		if i >= len(b) || b[i] != '"' {
-			return fmt.Errorf("want a key at %d: %w", i, errScan)
+			return fmt.Errorf("want a key at %d: %w", i, ErrScan)
 		}
 		end, err := skipValue(b, i)
 		if err != nil {
 			return err
 		}
-		key, err := unquote(b[i:end])
+		key, err := Unquote(b[i:end])
 		if err != nil {
 			return err
 		}
 		i = skipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
-			return fmt.Errorf("want ':' at %d: %w", i, errScan)
+			return fmt.Errorf("want ':' at %d: %w", i, ErrScan)
 		}
 		i = skipSpace(b, i+1)
 		end, err = skipValue(b, i)
@@ -49,7 +52,7 @@ func eachMember(b []byte, fn func(key string, val []byte) error) error {
 		}
 		i = skipSpace(b, end)
 		if i >= len(b) {
-			return fmt.Errorf("unterminated object: %w", errScan)
+			return fmt.Errorf("unterminated object: %w", ErrScan)
 		}
 		switch b[i] {
 		case ',':
@@ -57,18 +60,18 @@ func eachMember(b []byte, fn func(key string, val []byte) error) error {
 		case '}':
 			return nil
 		default:
-			return fmt.Errorf("want ',' or '}' at %d: %w", i, errScan)
+			return fmt.Errorf("want ',' or '}' at %d: %w", i, ErrScan)
 		}
 	}
 }
 
-// eachElement calls fn with the raw value of each element of the JSON
+// EachElement calls fn with the raw value of each element of the JSON
 // array in b, in one pass and without copying. What is not an array is an
-// error wrapping errScan.
-func eachElement(b []byte, fn func(val []byte) error) error {
+// error wrapping ErrScan.
+func EachElement(b []byte, fn func(val []byte) error) error {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '[' {
-		return fmt.Errorf("want an array: %w", errScan)
+		return fmt.Errorf("want an array: %w", ErrScan)
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == ']' {
@@ -84,7 +87,7 @@ func eachElement(b []byte, fn func(val []byte) error) error {
 		}
 		i = skipSpace(b, end)
 		if i >= len(b) {
-			return fmt.Errorf("unterminated array: %w", errScan)
+			return fmt.Errorf("unterminated array: %w", ErrScan)
 		}
 		switch b[i] {
 		case ',':
@@ -92,15 +95,15 @@ func eachElement(b []byte, fn func(val []byte) error) error {
 		case ']':
 			return nil
 		default:
-			return fmt.Errorf("want ',' or ']' at %d: %w", i, errScan)
+			return fmt.Errorf("want ',' or ']' at %d: %w", i, ErrScan)
 		}
 	}
 }
 
-// elements returns the raw elements of the JSON array in b.
-func elements(b []byte) ([][]byte, error) {
+// Elements returns the raw Elements of the JSON array in b.
+func Elements(b []byte) ([][]byte, error) {
 	var out [][]byte
-	err := eachElement(b, func(v []byte) error { out = append(out, v); return nil })
+	err := EachElement(b, func(v []byte) error { out = append(out, v); return nil })
 	return out, err
 }
 
@@ -114,7 +117,7 @@ func skipSpace(b []byte, i int) int {
 // skipValue returns the index just past the JSON value starting at b[i].
 func skipValue(b []byte, i int) (int, error) {
 	if i >= len(b) {
-		return i, fmt.Errorf("want a value: %w", errScan)
+		return i, fmt.Errorf("want a value: %w", ErrScan)
 	}
 	switch b[i] {
 	case '"':
@@ -126,7 +129,7 @@ func skipValue(b []byte, i int) (int, error) {
 				return j + 1, nil
 			}
 		}
-		return len(b), fmt.Errorf("unterminated string: %w", errScan)
+		return len(b), fmt.Errorf("unterminated string: %w", ErrScan)
 	case '{', '[':
 		depth := 0
 		for j := i; j < len(b); j++ {
@@ -146,7 +149,7 @@ func skipValue(b []byte, i int) (int, error) {
 				j = end - 1
 			}
 		}
-		return len(b), fmt.Errorf("unterminated %c: %w", b[i], errScan)
+		return len(b), fmt.Errorf("unterminated %c: %w", b[i], ErrScan)
 	}
 	// A number, true, false or null.
 	j := i
@@ -154,23 +157,23 @@ func skipValue(b []byte, i int) (int, error) {
 		j++
 	}
 	if j == i {
-		return j, fmt.Errorf("want a value at %d: %w", i, errScan)
+		return j, fmt.Errorf("want a value at %d: %w", i, ErrScan)
 	}
 	return j, nil
 }
 
-// unquote decodes a JSON string; the common case, without escapes, is a
+// Unquote decodes a JSON string; the common case, without escapes, is a
 // plain conversion.
-func unquote(q []byte) (string, error) {
+func Unquote(q []byte) (string, error) {
 	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
-		return "", fmt.Errorf("want a string: %w", errScan)
+		return "", fmt.Errorf("want a string: %w", ErrScan)
 	}
 	s := q[1 : len(q)-1]
 	for _, c := range s {
 		if c == '\\' || c == '"' || c < 0x20 || c >= 0x80 {
 			var out string
 			if err := json.Unmarshal(q, &out); err != nil {
-				return "", fmt.Errorf("%w: %w", errScan, err)
+				return "", fmt.Errorf("%w: %w", ErrScan, err)
 			}
 			return out, nil
 		}
