@@ -6,6 +6,8 @@ import (
 	_ "embed"
 	"maps"
 	"slices"
+
+	"github.com/ovskit/ovskit/internal/codec"
 )
 
 // SchemaName and SchemaVersion identify the schema the models were generated from.
@@ -346,11 +348,11 @@ func (r *AutoAttach) OVSDBClone() Model {
 func (r *AutoAttach) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "mappings":
-		return DecodeMap(raw, &r.Mappings, DecInt[int], DecInt[int], diff)
+		return codec.DecodeMap(raw, &r.Mappings, codec.DecInt[int], codec.DecInt[int], diff)
 	case "system_description":
-		return DecodeScalar(raw, &r.SystemDescription, DecString[string])
+		return codec.DecodeScalar(raw, &r.SystemDescription, codec.DecString[string])
 	case "system_name":
-		return DecodeScalar(raw, &r.SystemName, DecString[string])
+		return codec.DecodeScalar(raw, &r.SystemName, codec.DecString[string])
 	}
 	return nil
 }
@@ -493,21 +495,21 @@ func (r *Bridge) OVSDBShallow() Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Bridge) OVSDBClone() Model {
 	c := *r
-	c.AutoAttach = ClonePtr(r.AutoAttach)
+	c.AutoAttach = codec.ClonePtr(r.AutoAttach)
 	c.Controller = slices.Clone(r.Controller)
-	c.DatapathID = ClonePtr(r.DatapathID)
+	c.DatapathID = codec.ClonePtr(r.DatapathID)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.FailMode = ClonePtr(r.FailMode)
+	c.FailMode = codec.ClonePtr(r.FailMode)
 	c.FloodVLANs = slices.Clone(r.FloodVLANs)
 	c.FlowTables = maps.Clone(r.FlowTables)
-	c.IPFIX = ClonePtr(r.IPFIX)
+	c.IPFIX = codec.ClonePtr(r.IPFIX)
 	c.Mirrors = slices.Clone(r.Mirrors)
-	c.NetFlow = ClonePtr(r.NetFlow)
+	c.NetFlow = codec.ClonePtr(r.NetFlow)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Ports = slices.Clone(r.Ports)
 	c.Protocols = slices.Clone(r.Protocols)
 	c.RSTPStatus = maps.Clone(r.RSTPStatus)
-	c.SFlow = ClonePtr(r.SFlow)
+	c.SFlow = codec.ClonePtr(r.SFlow)
 	c.Status = maps.Clone(r.Status)
 	return &c
 }
@@ -516,49 +518,49 @@ func (r *Bridge) OVSDBClone() Model {
 func (r *Bridge) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "auto_attach":
-		return DecodeOptional(raw, &r.AutoAttach, DecUUID[string], diff)
+		return codec.DecodeOptional(raw, &r.AutoAttach, codec.DecUUID[string], diff)
 	case "controller":
-		return DecodeSet(raw, &r.Controller, DecUUID[string], diff)
+		return codec.DecodeSet(raw, &r.Controller, codec.DecUUID[string], diff)
 	case "datapath_id":
-		return DecodeOptional(raw, &r.DatapathID, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.DatapathID, codec.DecString[string], diff)
 	case "datapath_type":
-		return DecodeScalar(raw, &r.DatapathType, DecString[string])
+		return codec.DecodeScalar(raw, &r.DatapathType, codec.DecString[string])
 	case "datapath_version":
-		return DecodeScalar(raw, &r.DatapathVersion, DecString[string])
+		return codec.DecodeScalar(raw, &r.DatapathVersion, codec.DecString[string])
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "fail_mode":
-		return DecodeOptional(raw, &r.FailMode, DecString[BridgeFailMode], diff)
+		return codec.DecodeOptional(raw, &r.FailMode, codec.DecString[BridgeFailMode], diff)
 	case "flood_vlans":
-		return DecodeSet(raw, &r.FloodVLANs, DecInt[int], diff)
+		return codec.DecodeSet(raw, &r.FloodVLANs, codec.DecInt[int], diff)
 	case "flow_tables":
-		return DecodeMap(raw, &r.FlowTables, DecInt[int], DecUUID[string], diff)
+		return codec.DecodeMap(raw, &r.FlowTables, codec.DecInt[int], codec.DecUUID[string], diff)
 	case "ipfix":
-		return DecodeOptional(raw, &r.IPFIX, DecUUID[string], diff)
+		return codec.DecodeOptional(raw, &r.IPFIX, codec.DecUUID[string], diff)
 	case "mcast_snooping_enable":
-		return DecodeScalar(raw, &r.McastSnoopingEnable, DecBool[bool])
+		return codec.DecodeScalar(raw, &r.McastSnoopingEnable, codec.DecBool[bool])
 	case "mirrors":
-		return DecodeSet(raw, &r.Mirrors, DecUUID[string], diff)
+		return codec.DecodeSet(raw, &r.Mirrors, codec.DecUUID[string], diff)
 	case "name":
-		return DecodeScalar(raw, &r.Name, DecString[string])
+		return codec.DecodeScalar(raw, &r.Name, codec.DecString[string])
 	case "netflow":
-		return DecodeOptional(raw, &r.NetFlow, DecUUID[string], diff)
+		return codec.DecodeOptional(raw, &r.NetFlow, codec.DecUUID[string], diff)
 	case "other_config":
-		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.OtherConfig, codec.DecString[string], codec.DecString[string], diff)
 	case "ports":
-		return DecodeSet(raw, &r.Ports, DecUUID[string], diff)
+		return codec.DecodeSet(raw, &r.Ports, codec.DecUUID[string], diff)
 	case "protocols":
-		return DecodeSet(raw, &r.Protocols, DecString[BridgeProtocols], diff)
+		return codec.DecodeSet(raw, &r.Protocols, codec.DecString[BridgeProtocols], diff)
 	case "rstp_enable":
-		return DecodeScalar(raw, &r.RSTPEnable, DecBool[bool])
+		return codec.DecodeScalar(raw, &r.RSTPEnable, codec.DecBool[bool])
 	case "rstp_status":
-		return DecodeMap(raw, &r.RSTPStatus, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.RSTPStatus, codec.DecString[string], codec.DecString[string], diff)
 	case "sflow":
-		return DecodeOptional(raw, &r.SFlow, DecUUID[string], diff)
+		return codec.DecodeOptional(raw, &r.SFlow, codec.DecUUID[string], diff)
 	case "status":
-		return DecodeMap(raw, &r.Status, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.Status, codec.DecString[string], codec.DecString[string], diff)
 	case "stp_enable":
-		return DecodeScalar(raw, &r.STPEnable, DecBool[bool])
+		return codec.DecodeScalar(raw, &r.STPEnable, codec.DecBool[bool])
 	}
 	return nil
 }
@@ -872,9 +874,9 @@ func (r *CTTimeoutPolicy) OVSDBClone() Model {
 func (r *CTTimeoutPolicy) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "timeouts":
-		return DecodeMap(raw, &r.Timeouts, DecString[CTTimeoutPolicyTimeouts], DecInt[int], diff)
+		return codec.DecodeMap(raw, &r.Timeouts, codec.DecString[CTTimeoutPolicyTimeouts], codec.DecInt[int], diff)
 	}
 	return nil
 }
@@ -949,8 +951,8 @@ func (r *CTZone) OVSDBShallow() Model { c := *r; return &c }
 func (r *CTZone) OVSDBClone() Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Limit = ClonePtr(r.Limit)
-	c.TimeoutPolicy = ClonePtr(r.TimeoutPolicy)
+	c.Limit = codec.ClonePtr(r.Limit)
+	c.TimeoutPolicy = codec.ClonePtr(r.TimeoutPolicy)
 	return &c
 }
 
@@ -958,11 +960,11 @@ func (r *CTZone) OVSDBClone() Model {
 func (r *CTZone) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "limit":
-		return DecodeOptional(raw, &r.Limit, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.Limit, codec.DecInt[int], diff)
 	case "timeout_policy":
-		return DecodeOptional(raw, &r.TimeoutPolicy, DecUUID[string], diff)
+		return codec.DecodeOptional(raw, &r.TimeoutPolicy, codec.DecUUID[string], diff)
 	}
 	return nil
 }
@@ -1106,21 +1108,21 @@ func (r *Controller) OVSDBShallow() Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Controller) OVSDBClone() Model {
 	c := *r
-	c.ConnectionMode = ClonePtr(r.ConnectionMode)
-	c.ControllerBurstLimit = ClonePtr(r.ControllerBurstLimit)
-	c.ControllerQueueSize = ClonePtr(r.ControllerQueueSize)
-	c.ControllerRateLimit = ClonePtr(r.ControllerRateLimit)
-	c.EnableAsyncMessages = ClonePtr(r.EnableAsyncMessages)
+	c.ConnectionMode = codec.ClonePtr(r.ConnectionMode)
+	c.ControllerBurstLimit = codec.ClonePtr(r.ControllerBurstLimit)
+	c.ControllerQueueSize = codec.ClonePtr(r.ControllerQueueSize)
+	c.ControllerRateLimit = codec.ClonePtr(r.ControllerRateLimit)
+	c.EnableAsyncMessages = codec.ClonePtr(r.EnableAsyncMessages)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.InactivityProbe = ClonePtr(r.InactivityProbe)
-	c.LocalGateway = ClonePtr(r.LocalGateway)
-	c.LocalIP = ClonePtr(r.LocalIP)
-	c.LocalNetmask = ClonePtr(r.LocalNetmask)
-	c.MaxBackoff = ClonePtr(r.MaxBackoff)
+	c.InactivityProbe = codec.ClonePtr(r.InactivityProbe)
+	c.LocalGateway = codec.ClonePtr(r.LocalGateway)
+	c.LocalIP = codec.ClonePtr(r.LocalIP)
+	c.LocalNetmask = codec.ClonePtr(r.LocalNetmask)
+	c.MaxBackoff = codec.ClonePtr(r.MaxBackoff)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.Role = ClonePtr(r.Role)
+	c.Role = codec.ClonePtr(r.Role)
 	c.Status = maps.Clone(r.Status)
-	c.Type = ClonePtr(r.Type)
+	c.Type = codec.ClonePtr(r.Type)
 	return &c
 }
 
@@ -1128,39 +1130,39 @@ func (r *Controller) OVSDBClone() Model {
 func (r *Controller) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "connection_mode":
-		return DecodeOptional(raw, &r.ConnectionMode, DecString[ControllerConnectionMode], diff)
+		return codec.DecodeOptional(raw, &r.ConnectionMode, codec.DecString[ControllerConnectionMode], diff)
 	case "controller_burst_limit":
-		return DecodeOptional(raw, &r.ControllerBurstLimit, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.ControllerBurstLimit, codec.DecInt[int], diff)
 	case "controller_queue_size":
-		return DecodeOptional(raw, &r.ControllerQueueSize, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.ControllerQueueSize, codec.DecInt[int], diff)
 	case "controller_rate_limit":
-		return DecodeOptional(raw, &r.ControllerRateLimit, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.ControllerRateLimit, codec.DecInt[int], diff)
 	case "enable_async_messages":
-		return DecodeOptional(raw, &r.EnableAsyncMessages, DecBool[bool], diff)
+		return codec.DecodeOptional(raw, &r.EnableAsyncMessages, codec.DecBool[bool], diff)
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "inactivity_probe":
-		return DecodeOptional(raw, &r.InactivityProbe, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.InactivityProbe, codec.DecInt[int], diff)
 	case "is_connected":
-		return DecodeScalar(raw, &r.IsConnected, DecBool[bool])
+		return codec.DecodeScalar(raw, &r.IsConnected, codec.DecBool[bool])
 	case "local_gateway":
-		return DecodeOptional(raw, &r.LocalGateway, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.LocalGateway, codec.DecString[string], diff)
 	case "local_ip":
-		return DecodeOptional(raw, &r.LocalIP, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.LocalIP, codec.DecString[string], diff)
 	case "local_netmask":
-		return DecodeOptional(raw, &r.LocalNetmask, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.LocalNetmask, codec.DecString[string], diff)
 	case "max_backoff":
-		return DecodeOptional(raw, &r.MaxBackoff, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.MaxBackoff, codec.DecInt[int], diff)
 	case "other_config":
-		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.OtherConfig, codec.DecString[string], codec.DecString[string], diff)
 	case "role":
-		return DecodeOptional(raw, &r.Role, DecString[ControllerRole], diff)
+		return codec.DecodeOptional(raw, &r.Role, codec.DecString[ControllerRole], diff)
 	case "status":
-		return DecodeMap(raw, &r.Status, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.Status, codec.DecString[string], codec.DecString[string], diff)
 	case "target":
-		return DecodeScalar(raw, &r.Target, DecString[string])
+		return codec.DecodeScalar(raw, &r.Target, codec.DecString[string])
 	case "type":
-		return DecodeOptional(raw, &r.Type, DecString[ControllerType], diff)
+		return codec.DecodeOptional(raw, &r.Type, codec.DecString[ControllerType], diff)
 	}
 	return nil
 }
@@ -1374,7 +1376,7 @@ func (r *Datapath) OVSDBShallow() Model { c := *r; return &c }
 func (r *Datapath) OVSDBClone() Model {
 	c := *r
 	c.Capabilities = maps.Clone(r.Capabilities)
-	c.CTZoneDefaultLimit = ClonePtr(r.CTZoneDefaultLimit)
+	c.CTZoneDefaultLimit = codec.ClonePtr(r.CTZoneDefaultLimit)
 	c.CTZones = maps.Clone(r.CTZones)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	return &c
@@ -1384,15 +1386,15 @@ func (r *Datapath) OVSDBClone() Model {
 func (r *Datapath) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "capabilities":
-		return DecodeMap(raw, &r.Capabilities, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.Capabilities, codec.DecString[string], codec.DecString[string], diff)
 	case "ct_zone_default_limit":
-		return DecodeOptional(raw, &r.CTZoneDefaultLimit, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.CTZoneDefaultLimit, codec.DecInt[int], diff)
 	case "ct_zones":
-		return DecodeMap(raw, &r.CTZones, DecInt[int], DecUUID[string], diff)
+		return codec.DecodeMap(raw, &r.CTZones, codec.DecInt[int], codec.DecUUID[string], diff)
 	case "datapath_version":
-		return DecodeScalar(raw, &r.DatapathVersion, DecString[string])
+		return codec.DecodeScalar(raw, &r.DatapathVersion, codec.DecString[string])
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	}
 	return nil
 }
@@ -1501,8 +1503,8 @@ func (r *FlowSampleCollectorSet) OVSDBShallow() Model { c := *r; return &c }
 func (r *FlowSampleCollectorSet) OVSDBClone() Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.IPFIX = ClonePtr(r.IPFIX)
-	c.LocalGroupID = ClonePtr(r.LocalGroupID)
+	c.IPFIX = codec.ClonePtr(r.IPFIX)
+	c.LocalGroupID = codec.ClonePtr(r.LocalGroupID)
 	return &c
 }
 
@@ -1510,15 +1512,15 @@ func (r *FlowSampleCollectorSet) OVSDBClone() Model {
 func (r *FlowSampleCollectorSet) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bridge":
-		return DecodeScalar(raw, &r.Bridge, DecUUID[string])
+		return codec.DecodeScalar(raw, &r.Bridge, codec.DecUUID[string])
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "id":
-		return DecodeScalar(raw, &r.ID, DecInt[int])
+		return codec.DecodeScalar(raw, &r.ID, codec.DecInt[int])
 	case "ipfix":
-		return DecodeOptional(raw, &r.IPFIX, DecUUID[string], diff)
+		return codec.DecodeOptional(raw, &r.IPFIX, codec.DecUUID[string], diff)
 	case "local_group_id":
-		return DecodeOptional(raw, &r.LocalGroupID, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.LocalGroupID, codec.DecInt[int], diff)
 	}
 	return nil
 }
@@ -1641,10 +1643,10 @@ func (r *FlowTable) OVSDBShallow() Model { c := *r; return &c }
 func (r *FlowTable) OVSDBClone() Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.FlowLimit = ClonePtr(r.FlowLimit)
+	c.FlowLimit = codec.ClonePtr(r.FlowLimit)
 	c.Groups = slices.Clone(r.Groups)
-	c.Name = ClonePtr(r.Name)
-	c.OverflowPolicy = ClonePtr(r.OverflowPolicy)
+	c.Name = codec.ClonePtr(r.Name)
+	c.OverflowPolicy = codec.ClonePtr(r.OverflowPolicy)
 	c.Prefixes = slices.Clone(r.Prefixes)
 	return &c
 }
@@ -1653,17 +1655,17 @@ func (r *FlowTable) OVSDBClone() Model {
 func (r *FlowTable) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "flow_limit":
-		return DecodeOptional(raw, &r.FlowLimit, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.FlowLimit, codec.DecInt[int], diff)
 	case "groups":
-		return DecodeSet(raw, &r.Groups, DecString[string], diff)
+		return codec.DecodeSet(raw, &r.Groups, codec.DecString[string], diff)
 	case "name":
-		return DecodeOptional(raw, &r.Name, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.Name, codec.DecString[string], diff)
 	case "overflow_policy":
-		return DecodeOptional(raw, &r.OverflowPolicy, DecString[FlowTableOverflowPolicy], diff)
+		return codec.DecodeOptional(raw, &r.OverflowPolicy, codec.DecString[FlowTableOverflowPolicy], diff)
 	case "prefixes":
-		return DecodeSet(raw, &r.Prefixes, DecString[string], diff)
+		return codec.DecodeSet(raw, &r.Prefixes, codec.DecString[string], diff)
 	}
 	return nil
 }
@@ -1787,16 +1789,16 @@ func (r *IPFIX) OVSDBShallow() Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *IPFIX) OVSDBClone() Model {
 	c := *r
-	c.CacheActiveTimeout = ClonePtr(r.CacheActiveTimeout)
-	c.CacheMaxFlows = ClonePtr(r.CacheMaxFlows)
+	c.CacheActiveTimeout = codec.ClonePtr(r.CacheActiveTimeout)
+	c.CacheMaxFlows = codec.ClonePtr(r.CacheMaxFlows)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.ObsDomainID = ClonePtr(r.ObsDomainID)
-	c.ObsPointID = ClonePtr(r.ObsPointID)
+	c.ObsDomainID = codec.ClonePtr(r.ObsDomainID)
+	c.ObsPointID = codec.ClonePtr(r.ObsPointID)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.Sampling = ClonePtr(r.Sampling)
-	c.StatsInterval = ClonePtr(r.StatsInterval)
+	c.Sampling = codec.ClonePtr(r.Sampling)
+	c.StatsInterval = codec.ClonePtr(r.StatsInterval)
 	c.Targets = slices.Clone(r.Targets)
-	c.TemplateInterval = ClonePtr(r.TemplateInterval)
+	c.TemplateInterval = codec.ClonePtr(r.TemplateInterval)
 	return &c
 }
 
@@ -1804,25 +1806,25 @@ func (r *IPFIX) OVSDBClone() Model {
 func (r *IPFIX) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "cache_active_timeout":
-		return DecodeOptional(raw, &r.CacheActiveTimeout, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.CacheActiveTimeout, codec.DecInt[int], diff)
 	case "cache_max_flows":
-		return DecodeOptional(raw, &r.CacheMaxFlows, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.CacheMaxFlows, codec.DecInt[int], diff)
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "obs_domain_id":
-		return DecodeOptional(raw, &r.ObsDomainID, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.ObsDomainID, codec.DecInt[int], diff)
 	case "obs_point_id":
-		return DecodeOptional(raw, &r.ObsPointID, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.ObsPointID, codec.DecInt[int], diff)
 	case "other_config":
-		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.OtherConfig, codec.DecString[string], codec.DecString[string], diff)
 	case "sampling":
-		return DecodeOptional(raw, &r.Sampling, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.Sampling, codec.DecInt[int], diff)
 	case "stats_interval":
-		return DecodeOptional(raw, &r.StatsInterval, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.StatsInterval, codec.DecInt[int], diff)
 	case "targets":
-		return DecodeSet(raw, &r.Targets, DecString[string], diff)
+		return codec.DecodeSet(raw, &r.Targets, codec.DecString[string], diff)
 	case "template_interval":
-		return DecodeOptional(raw, &r.TemplateInterval, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.TemplateInterval, codec.DecInt[int], diff)
 	}
 	return nil
 }
@@ -2068,31 +2070,31 @@ func (r *Interface) OVSDBShallow() Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Interface) OVSDBClone() Model {
 	c := *r
-	c.AdminState = ClonePtr(r.AdminState)
+	c.AdminState = codec.ClonePtr(r.AdminState)
 	c.BFD = maps.Clone(r.BFD)
 	c.BFDStatus = maps.Clone(r.BFDStatus)
-	c.CFMFault = ClonePtr(r.CFMFault)
+	c.CFMFault = codec.ClonePtr(r.CFMFault)
 	c.CFMFaultStatus = slices.Clone(r.CFMFaultStatus)
-	c.CFMFlapCount = ClonePtr(r.CFMFlapCount)
-	c.CFMHealth = ClonePtr(r.CFMHealth)
-	c.CFMMPID = ClonePtr(r.CFMMPID)
+	c.CFMFlapCount = codec.ClonePtr(r.CFMFlapCount)
+	c.CFMHealth = codec.ClonePtr(r.CFMHealth)
+	c.CFMMPID = codec.ClonePtr(r.CFMMPID)
 	c.CFMRemoteMPIDs = slices.Clone(r.CFMRemoteMPIDs)
-	c.CFMRemoteOpstate = ClonePtr(r.CFMRemoteOpstate)
-	c.Duplex = ClonePtr(r.Duplex)
-	c.Error = ClonePtr(r.Error)
+	c.CFMRemoteOpstate = codec.ClonePtr(r.CFMRemoteOpstate)
+	c.Duplex = codec.ClonePtr(r.Duplex)
+	c.Error = codec.ClonePtr(r.Error)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Ifindex = ClonePtr(r.Ifindex)
-	c.LACPCurrent = ClonePtr(r.LACPCurrent)
-	c.LinkResets = ClonePtr(r.LinkResets)
-	c.LinkSpeed = ClonePtr(r.LinkSpeed)
-	c.LinkState = ClonePtr(r.LinkState)
+	c.Ifindex = codec.ClonePtr(r.Ifindex)
+	c.LACPCurrent = codec.ClonePtr(r.LACPCurrent)
+	c.LinkResets = codec.ClonePtr(r.LinkResets)
+	c.LinkSpeed = codec.ClonePtr(r.LinkSpeed)
+	c.LinkState = codec.ClonePtr(r.LinkState)
 	c.LLDP = maps.Clone(r.LLDP)
-	c.MAC = ClonePtr(r.MAC)
-	c.MACInUse = ClonePtr(r.MACInUse)
-	c.MTU = ClonePtr(r.MTU)
-	c.MTURequest = ClonePtr(r.MTURequest)
-	c.Ofport = ClonePtr(r.Ofport)
-	c.OfportRequest = ClonePtr(r.OfportRequest)
+	c.MAC = codec.ClonePtr(r.MAC)
+	c.MACInUse = codec.ClonePtr(r.MACInUse)
+	c.MTU = codec.ClonePtr(r.MTU)
+	c.MTURequest = codec.ClonePtr(r.MTURequest)
+	c.Ofport = codec.ClonePtr(r.Ofport)
+	c.OfportRequest = codec.ClonePtr(r.OfportRequest)
 	c.Options = maps.Clone(r.Options)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Statistics = maps.Clone(r.Statistics)
@@ -2104,75 +2106,75 @@ func (r *Interface) OVSDBClone() Model {
 func (r *Interface) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "admin_state":
-		return DecodeOptional(raw, &r.AdminState, DecString[InterfaceAdminState], diff)
+		return codec.DecodeOptional(raw, &r.AdminState, codec.DecString[InterfaceAdminState], diff)
 	case "bfd":
-		return DecodeMap(raw, &r.BFD, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.BFD, codec.DecString[string], codec.DecString[string], diff)
 	case "bfd_status":
-		return DecodeMap(raw, &r.BFDStatus, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.BFDStatus, codec.DecString[string], codec.DecString[string], diff)
 	case "cfm_fault":
-		return DecodeOptional(raw, &r.CFMFault, DecBool[bool], diff)
+		return codec.DecodeOptional(raw, &r.CFMFault, codec.DecBool[bool], diff)
 	case "cfm_fault_status":
-		return DecodeSet(raw, &r.CFMFaultStatus, DecString[string], diff)
+		return codec.DecodeSet(raw, &r.CFMFaultStatus, codec.DecString[string], diff)
 	case "cfm_flap_count":
-		return DecodeOptional(raw, &r.CFMFlapCount, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.CFMFlapCount, codec.DecInt[int], diff)
 	case "cfm_health":
-		return DecodeOptional(raw, &r.CFMHealth, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.CFMHealth, codec.DecInt[int], diff)
 	case "cfm_mpid":
-		return DecodeOptional(raw, &r.CFMMPID, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.CFMMPID, codec.DecInt[int], diff)
 	case "cfm_remote_mpids":
-		return DecodeSet(raw, &r.CFMRemoteMPIDs, DecInt[int], diff)
+		return codec.DecodeSet(raw, &r.CFMRemoteMPIDs, codec.DecInt[int], diff)
 	case "cfm_remote_opstate":
-		return DecodeOptional(raw, &r.CFMRemoteOpstate, DecString[InterfaceCFMRemoteOpstate], diff)
+		return codec.DecodeOptional(raw, &r.CFMRemoteOpstate, codec.DecString[InterfaceCFMRemoteOpstate], diff)
 	case "duplex":
-		return DecodeOptional(raw, &r.Duplex, DecString[InterfaceDuplex], diff)
+		return codec.DecodeOptional(raw, &r.Duplex, codec.DecString[InterfaceDuplex], diff)
 	case "error":
-		return DecodeOptional(raw, &r.Error, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.Error, codec.DecString[string], diff)
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "ifindex":
-		return DecodeOptional(raw, &r.Ifindex, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.Ifindex, codec.DecInt[int], diff)
 	case "ingress_policing_burst":
-		return DecodeScalar(raw, &r.IngressPolicingBurst, DecInt[int])
+		return codec.DecodeScalar(raw, &r.IngressPolicingBurst, codec.DecInt[int])
 	case "ingress_policing_kpkts_burst":
-		return DecodeScalar(raw, &r.IngressPolicingKpktsBurst, DecInt[int])
+		return codec.DecodeScalar(raw, &r.IngressPolicingKpktsBurst, codec.DecInt[int])
 	case "ingress_policing_kpkts_rate":
-		return DecodeScalar(raw, &r.IngressPolicingKpktsRate, DecInt[int])
+		return codec.DecodeScalar(raw, &r.IngressPolicingKpktsRate, codec.DecInt[int])
 	case "ingress_policing_rate":
-		return DecodeScalar(raw, &r.IngressPolicingRate, DecInt[int])
+		return codec.DecodeScalar(raw, &r.IngressPolicingRate, codec.DecInt[int])
 	case "lacp_current":
-		return DecodeOptional(raw, &r.LACPCurrent, DecBool[bool], diff)
+		return codec.DecodeOptional(raw, &r.LACPCurrent, codec.DecBool[bool], diff)
 	case "link_resets":
-		return DecodeOptional(raw, &r.LinkResets, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.LinkResets, codec.DecInt[int], diff)
 	case "link_speed":
-		return DecodeOptional(raw, &r.LinkSpeed, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.LinkSpeed, codec.DecInt[int], diff)
 	case "link_state":
-		return DecodeOptional(raw, &r.LinkState, DecString[InterfaceLinkState], diff)
+		return codec.DecodeOptional(raw, &r.LinkState, codec.DecString[InterfaceLinkState], diff)
 	case "lldp":
-		return DecodeMap(raw, &r.LLDP, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.LLDP, codec.DecString[string], codec.DecString[string], diff)
 	case "mac":
-		return DecodeOptional(raw, &r.MAC, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.MAC, codec.DecString[string], diff)
 	case "mac_in_use":
-		return DecodeOptional(raw, &r.MACInUse, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.MACInUse, codec.DecString[string], diff)
 	case "mtu":
-		return DecodeOptional(raw, &r.MTU, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.MTU, codec.DecInt[int], diff)
 	case "mtu_request":
-		return DecodeOptional(raw, &r.MTURequest, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.MTURequest, codec.DecInt[int], diff)
 	case "name":
-		return DecodeScalar(raw, &r.Name, DecString[string])
+		return codec.DecodeScalar(raw, &r.Name, codec.DecString[string])
 	case "ofport":
-		return DecodeOptional(raw, &r.Ofport, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.Ofport, codec.DecInt[int], diff)
 	case "ofport_request":
-		return DecodeOptional(raw, &r.OfportRequest, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.OfportRequest, codec.DecInt[int], diff)
 	case "options":
-		return DecodeMap(raw, &r.Options, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.Options, codec.DecString[string], codec.DecString[string], diff)
 	case "other_config":
-		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.OtherConfig, codec.DecString[string], codec.DecString[string], diff)
 	case "statistics":
-		return DecodeMap(raw, &r.Statistics, DecString[string], DecInt[int], diff)
+		return codec.DecodeMap(raw, &r.Statistics, codec.DecString[string], codec.DecInt[int], diff)
 	case "status":
-		return DecodeMap(raw, &r.Status, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.Status, codec.DecString[string], codec.DecString[string], diff)
 	case "type":
-		return DecodeScalar(raw, &r.Type, DecString[string])
+		return codec.DecodeScalar(raw, &r.Type, codec.DecString[string])
 	}
 	return nil
 }
@@ -2562,10 +2564,10 @@ func (r *Manager) OVSDBShallow() Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Manager) OVSDBClone() Model {
 	c := *r
-	c.ConnectionMode = ClonePtr(r.ConnectionMode)
+	c.ConnectionMode = codec.ClonePtr(r.ConnectionMode)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.InactivityProbe = ClonePtr(r.InactivityProbe)
-	c.MaxBackoff = ClonePtr(r.MaxBackoff)
+	c.InactivityProbe = codec.ClonePtr(r.InactivityProbe)
+	c.MaxBackoff = codec.ClonePtr(r.MaxBackoff)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	c.Status = maps.Clone(r.Status)
 	return &c
@@ -2575,21 +2577,21 @@ func (r *Manager) OVSDBClone() Model {
 func (r *Manager) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "connection_mode":
-		return DecodeOptional(raw, &r.ConnectionMode, DecString[ManagerConnectionMode], diff)
+		return codec.DecodeOptional(raw, &r.ConnectionMode, codec.DecString[ManagerConnectionMode], diff)
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "inactivity_probe":
-		return DecodeOptional(raw, &r.InactivityProbe, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.InactivityProbe, codec.DecInt[int], diff)
 	case "is_connected":
-		return DecodeScalar(raw, &r.IsConnected, DecBool[bool])
+		return codec.DecodeScalar(raw, &r.IsConnected, codec.DecBool[bool])
 	case "max_backoff":
-		return DecodeOptional(raw, &r.MaxBackoff, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.MaxBackoff, codec.DecInt[int], diff)
 	case "other_config":
-		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.OtherConfig, codec.DecString[string], codec.DecString[string], diff)
 	case "status":
-		return DecodeMap(raw, &r.Status, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.Status, codec.DecString[string], codec.DecString[string], diff)
 	case "target":
-		return DecodeScalar(raw, &r.Target, DecString[string])
+		return codec.DecodeScalar(raw, &r.Target, codec.DecString[string])
 	}
 	return nil
 }
@@ -2734,13 +2736,13 @@ func (r *Mirror) OVSDBShallow() Model { c := *r; return &c }
 func (r *Mirror) OVSDBClone() Model {
 	c := *r
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Filter = ClonePtr(r.Filter)
-	c.OutputPort = ClonePtr(r.OutputPort)
-	c.OutputVLAN = ClonePtr(r.OutputVLAN)
+	c.Filter = codec.ClonePtr(r.Filter)
+	c.OutputPort = codec.ClonePtr(r.OutputPort)
+	c.OutputVLAN = codec.ClonePtr(r.OutputVLAN)
 	c.SelectDstPort = slices.Clone(r.SelectDstPort)
 	c.SelectSrcPort = slices.Clone(r.SelectSrcPort)
 	c.SelectVLAN = slices.Clone(r.SelectVLAN)
-	c.Snaplen = ClonePtr(r.Snaplen)
+	c.Snaplen = codec.ClonePtr(r.Snaplen)
 	c.Statistics = maps.Clone(r.Statistics)
 	return &c
 }
@@ -2749,27 +2751,27 @@ func (r *Mirror) OVSDBClone() Model {
 func (r *Mirror) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "filter":
-		return DecodeOptional(raw, &r.Filter, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.Filter, codec.DecString[string], diff)
 	case "name":
-		return DecodeScalar(raw, &r.Name, DecString[string])
+		return codec.DecodeScalar(raw, &r.Name, codec.DecString[string])
 	case "output_port":
-		return DecodeOptional(raw, &r.OutputPort, DecUUID[string], diff)
+		return codec.DecodeOptional(raw, &r.OutputPort, codec.DecUUID[string], diff)
 	case "output_vlan":
-		return DecodeOptional(raw, &r.OutputVLAN, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.OutputVLAN, codec.DecInt[int], diff)
 	case "select_all":
-		return DecodeScalar(raw, &r.SelectAll, DecBool[bool])
+		return codec.DecodeScalar(raw, &r.SelectAll, codec.DecBool[bool])
 	case "select_dst_port":
-		return DecodeSet(raw, &r.SelectDstPort, DecUUID[string], diff)
+		return codec.DecodeSet(raw, &r.SelectDstPort, codec.DecUUID[string], diff)
 	case "select_src_port":
-		return DecodeSet(raw, &r.SelectSrcPort, DecUUID[string], diff)
+		return codec.DecodeSet(raw, &r.SelectSrcPort, codec.DecUUID[string], diff)
 	case "select_vlan":
-		return DecodeSet(raw, &r.SelectVLAN, DecInt[int], diff)
+		return codec.DecodeSet(raw, &r.SelectVLAN, codec.DecInt[int], diff)
 	case "snaplen":
-		return DecodeOptional(raw, &r.Snaplen, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.Snaplen, codec.DecInt[int], diff)
 	case "statistics":
-		return DecodeMap(raw, &r.Statistics, DecString[string], DecInt[int], diff)
+		return codec.DecodeMap(raw, &r.Statistics, codec.DecString[string], codec.DecInt[int], diff)
 	}
 	return nil
 }
@@ -2943,8 +2945,8 @@ func (r *NetFlow) OVSDBShallow() Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *NetFlow) OVSDBClone() Model {
 	c := *r
-	c.EngineID = ClonePtr(r.EngineID)
-	c.EngineType = ClonePtr(r.EngineType)
+	c.EngineID = codec.ClonePtr(r.EngineID)
+	c.EngineType = codec.ClonePtr(r.EngineType)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Targets = slices.Clone(r.Targets)
 	return &c
@@ -2954,17 +2956,17 @@ func (r *NetFlow) OVSDBClone() Model {
 func (r *NetFlow) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "active_timeout":
-		return DecodeScalar(raw, &r.ActiveTimeout, DecInt[int])
+		return codec.DecodeScalar(raw, &r.ActiveTimeout, codec.DecInt[int])
 	case "add_id_to_interface":
-		return DecodeScalar(raw, &r.AddIDToInterface, DecBool[bool])
+		return codec.DecodeScalar(raw, &r.AddIDToInterface, codec.DecBool[bool])
 	case "engine_id":
-		return DecodeOptional(raw, &r.EngineID, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.EngineID, codec.DecInt[int], diff)
 	case "engine_type":
-		return DecodeOptional(raw, &r.EngineType, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.EngineType, codec.DecInt[int], diff)
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "targets":
-		return DecodeSet(raw, &r.Targets, DecString[string], diff)
+		return codec.DecodeSet(raw, &r.Targets, codec.DecString[string], diff)
 	}
 	return nil
 }
@@ -3105,17 +3107,17 @@ func (r *OpenVSwitch) OVSDBClone() Model {
 	c.Bridges = slices.Clone(r.Bridges)
 	c.DatapathTypes = slices.Clone(r.DatapathTypes)
 	c.Datapaths = maps.Clone(r.Datapaths)
-	c.DbVersion = ClonePtr(r.DbVersion)
-	c.DPDKVersion = ClonePtr(r.DPDKVersion)
+	c.DbVersion = codec.ClonePtr(r.DbVersion)
+	c.DPDKVersion = codec.ClonePtr(r.DPDKVersion)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.IfaceTypes = slices.Clone(r.IfaceTypes)
 	c.ManagerOptions = slices.Clone(r.ManagerOptions)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.OvsVersion = ClonePtr(r.OvsVersion)
-	c.SSL = ClonePtr(r.SSL)
+	c.OvsVersion = codec.ClonePtr(r.OvsVersion)
+	c.SSL = codec.ClonePtr(r.SSL)
 	c.Statistics = maps.Clone(r.Statistics)
-	c.SystemType = ClonePtr(r.SystemType)
-	c.SystemVersion = ClonePtr(r.SystemVersion)
+	c.SystemType = codec.ClonePtr(r.SystemType)
+	c.SystemVersion = codec.ClonePtr(r.SystemVersion)
 	return &c
 }
 
@@ -3123,39 +3125,39 @@ func (r *OpenVSwitch) OVSDBClone() Model {
 func (r *OpenVSwitch) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bridges":
-		return DecodeSet(raw, &r.Bridges, DecUUID[string], diff)
+		return codec.DecodeSet(raw, &r.Bridges, codec.DecUUID[string], diff)
 	case "cur_cfg":
-		return DecodeScalar(raw, &r.CurCfg, DecInt[int])
+		return codec.DecodeScalar(raw, &r.CurCfg, codec.DecInt[int])
 	case "datapath_types":
-		return DecodeSet(raw, &r.DatapathTypes, DecString[string], diff)
+		return codec.DecodeSet(raw, &r.DatapathTypes, codec.DecString[string], diff)
 	case "datapaths":
-		return DecodeMap(raw, &r.Datapaths, DecString[string], DecUUID[string], diff)
+		return codec.DecodeMap(raw, &r.Datapaths, codec.DecString[string], codec.DecUUID[string], diff)
 	case "db_version":
-		return DecodeOptional(raw, &r.DbVersion, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.DbVersion, codec.DecString[string], diff)
 	case "dpdk_initialized":
-		return DecodeScalar(raw, &r.DPDKInitialized, DecBool[bool])
+		return codec.DecodeScalar(raw, &r.DPDKInitialized, codec.DecBool[bool])
 	case "dpdk_version":
-		return DecodeOptional(raw, &r.DPDKVersion, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.DPDKVersion, codec.DecString[string], diff)
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "iface_types":
-		return DecodeSet(raw, &r.IfaceTypes, DecString[string], diff)
+		return codec.DecodeSet(raw, &r.IfaceTypes, codec.DecString[string], diff)
 	case "manager_options":
-		return DecodeSet(raw, &r.ManagerOptions, DecUUID[string], diff)
+		return codec.DecodeSet(raw, &r.ManagerOptions, codec.DecUUID[string], diff)
 	case "next_cfg":
-		return DecodeScalar(raw, &r.NextCfg, DecInt[int])
+		return codec.DecodeScalar(raw, &r.NextCfg, codec.DecInt[int])
 	case "other_config":
-		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.OtherConfig, codec.DecString[string], codec.DecString[string], diff)
 	case "ovs_version":
-		return DecodeOptional(raw, &r.OvsVersion, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.OvsVersion, codec.DecString[string], diff)
 	case "ssl":
-		return DecodeOptional(raw, &r.SSL, DecUUID[string], diff)
+		return codec.DecodeOptional(raw, &r.SSL, codec.DecUUID[string], diff)
 	case "statistics":
-		return DecodeMap(raw, &r.Statistics, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.Statistics, codec.DecString[string], codec.DecString[string], diff)
 	case "system_type":
-		return DecodeOptional(raw, &r.SystemType, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.SystemType, codec.DecString[string], diff)
 	case "system_version":
-		return DecodeOptional(raw, &r.SystemVersion, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.SystemVersion, codec.DecString[string], diff)
 	}
 	return nil
 }
@@ -3450,22 +3452,22 @@ func (r *Port) OVSDBShallow() Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Port) OVSDBClone() Model {
 	c := *r
-	c.BondActiveSlave = ClonePtr(r.BondActiveSlave)
-	c.BondMode = ClonePtr(r.BondMode)
+	c.BondActiveSlave = codec.ClonePtr(r.BondActiveSlave)
+	c.BondMode = codec.ClonePtr(r.BondMode)
 	c.CVLANs = slices.Clone(r.CVLANs)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.Interfaces = slices.Clone(r.Interfaces)
-	c.LACP = ClonePtr(r.LACP)
-	c.MAC = ClonePtr(r.MAC)
+	c.LACP = codec.ClonePtr(r.LACP)
+	c.MAC = codec.ClonePtr(r.MAC)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
-	c.QoS = ClonePtr(r.QoS)
+	c.QoS = codec.ClonePtr(r.QoS)
 	c.RSTPStatistics = maps.Clone(r.RSTPStatistics)
 	c.RSTPStatus = maps.Clone(r.RSTPStatus)
 	c.Statistics = maps.Clone(r.Statistics)
 	c.Status = maps.Clone(r.Status)
-	c.Tag = ClonePtr(r.Tag)
+	c.Tag = codec.ClonePtr(r.Tag)
 	c.Trunks = slices.Clone(r.Trunks)
-	c.VLANMode = ClonePtr(r.VLANMode)
+	c.VLANMode = codec.ClonePtr(r.VLANMode)
 	return &c
 }
 
@@ -3473,49 +3475,49 @@ func (r *Port) OVSDBClone() Model {
 func (r *Port) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bond_active_slave":
-		return DecodeOptional(raw, &r.BondActiveSlave, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.BondActiveSlave, codec.DecString[string], diff)
 	case "bond_downdelay":
-		return DecodeScalar(raw, &r.BondDowndelay, DecInt[int])
+		return codec.DecodeScalar(raw, &r.BondDowndelay, codec.DecInt[int])
 	case "bond_fake_iface":
-		return DecodeScalar(raw, &r.BondFakeIface, DecBool[bool])
+		return codec.DecodeScalar(raw, &r.BondFakeIface, codec.DecBool[bool])
 	case "bond_mode":
-		return DecodeOptional(raw, &r.BondMode, DecString[PortBondMode], diff)
+		return codec.DecodeOptional(raw, &r.BondMode, codec.DecString[PortBondMode], diff)
 	case "bond_updelay":
-		return DecodeScalar(raw, &r.BondUpdelay, DecInt[int])
+		return codec.DecodeScalar(raw, &r.BondUpdelay, codec.DecInt[int])
 	case "cvlans":
-		return DecodeSet(raw, &r.CVLANs, DecInt[int], diff)
+		return codec.DecodeSet(raw, &r.CVLANs, codec.DecInt[int], diff)
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "fake_bridge":
-		return DecodeScalar(raw, &r.FakeBridge, DecBool[bool])
+		return codec.DecodeScalar(raw, &r.FakeBridge, codec.DecBool[bool])
 	case "interfaces":
-		return DecodeSet(raw, &r.Interfaces, DecUUID[string], diff)
+		return codec.DecodeSet(raw, &r.Interfaces, codec.DecUUID[string], diff)
 	case "lacp":
-		return DecodeOptional(raw, &r.LACP, DecString[PortLACP], diff)
+		return codec.DecodeOptional(raw, &r.LACP, codec.DecString[PortLACP], diff)
 	case "mac":
-		return DecodeOptional(raw, &r.MAC, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.MAC, codec.DecString[string], diff)
 	case "name":
-		return DecodeScalar(raw, &r.Name, DecString[string])
+		return codec.DecodeScalar(raw, &r.Name, codec.DecString[string])
 	case "other_config":
-		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.OtherConfig, codec.DecString[string], codec.DecString[string], diff)
 	case "protected":
-		return DecodeScalar(raw, &r.Protected, DecBool[bool])
+		return codec.DecodeScalar(raw, &r.Protected, codec.DecBool[bool])
 	case "qos":
-		return DecodeOptional(raw, &r.QoS, DecUUID[string], diff)
+		return codec.DecodeOptional(raw, &r.QoS, codec.DecUUID[string], diff)
 	case "rstp_statistics":
-		return DecodeMap(raw, &r.RSTPStatistics, DecString[string], DecInt[int], diff)
+		return codec.DecodeMap(raw, &r.RSTPStatistics, codec.DecString[string], codec.DecInt[int], diff)
 	case "rstp_status":
-		return DecodeMap(raw, &r.RSTPStatus, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.RSTPStatus, codec.DecString[string], codec.DecString[string], diff)
 	case "statistics":
-		return DecodeMap(raw, &r.Statistics, DecString[string], DecInt[int], diff)
+		return codec.DecodeMap(raw, &r.Statistics, codec.DecString[string], codec.DecInt[int], diff)
 	case "status":
-		return DecodeMap(raw, &r.Status, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.Status, codec.DecString[string], codec.DecString[string], diff)
 	case "tag":
-		return DecodeOptional(raw, &r.Tag, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.Tag, codec.DecInt[int], diff)
 	case "trunks":
-		return DecodeSet(raw, &r.Trunks, DecInt[int], diff)
+		return codec.DecodeSet(raw, &r.Trunks, codec.DecInt[int], diff)
 	case "vlan_mode":
-		return DecodeOptional(raw, &r.VLANMode, DecString[PortVLANMode], diff)
+		return codec.DecodeOptional(raw, &r.VLANMode, codec.DecString[PortVLANMode], diff)
 	}
 	return nil
 }
@@ -3789,13 +3791,13 @@ func (r *QoS) OVSDBClone() Model {
 func (r *QoS) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "other_config":
-		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.OtherConfig, codec.DecString[string], codec.DecString[string], diff)
 	case "queues":
-		return DecodeMap(raw, &r.Queues, DecInt[int], DecUUID[string], diff)
+		return codec.DecodeMap(raw, &r.Queues, codec.DecInt[int], codec.DecUUID[string], diff)
 	case "type":
-		return DecodeScalar(raw, &r.Type, DecString[string])
+		return codec.DecodeScalar(raw, &r.Type, codec.DecString[string])
 	}
 	return nil
 }
@@ -3890,7 +3892,7 @@ func (r *Queue) OVSDBShallow() Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *Queue) OVSDBClone() Model {
 	c := *r
-	c.DSCP = ClonePtr(r.DSCP)
+	c.DSCP = codec.ClonePtr(r.DSCP)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
 	c.OtherConfig = maps.Clone(r.OtherConfig)
 	return &c
@@ -3900,11 +3902,11 @@ func (r *Queue) OVSDBClone() Model {
 func (r *Queue) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "dscp":
-		return DecodeOptional(raw, &r.DSCP, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.DSCP, codec.DecInt[int], diff)
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "other_config":
-		return DecodeMap(raw, &r.OtherConfig, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.OtherConfig, codec.DecString[string], codec.DecString[string], diff)
 	}
 	return nil
 }
@@ -3999,15 +4001,15 @@ func (r *SSL) OVSDBClone() Model {
 func (r *SSL) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "bootstrap_ca_cert":
-		return DecodeScalar(raw, &r.BootstrapCACert, DecBool[bool])
+		return codec.DecodeScalar(raw, &r.BootstrapCACert, codec.DecBool[bool])
 	case "ca_cert":
-		return DecodeScalar(raw, &r.CACert, DecString[string])
+		return codec.DecodeScalar(raw, &r.CACert, codec.DecString[string])
 	case "certificate":
-		return DecodeScalar(raw, &r.Certificate, DecString[string])
+		return codec.DecodeScalar(raw, &r.Certificate, codec.DecString[string])
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "private_key":
-		return DecodeScalar(raw, &r.PrivateKey, DecString[string])
+		return codec.DecodeScalar(raw, &r.PrivateKey, codec.DecString[string])
 	}
 	return nil
 }
@@ -4114,11 +4116,11 @@ func (r *SFlow) OVSDBShallow() Model { c := *r; return &c }
 // OVSDBClone returns a deep copy (for package ovsdb).
 func (r *SFlow) OVSDBClone() Model {
 	c := *r
-	c.Agent = ClonePtr(r.Agent)
+	c.Agent = codec.ClonePtr(r.Agent)
 	c.ExternalIDs = maps.Clone(r.ExternalIDs)
-	c.Header = ClonePtr(r.Header)
-	c.Polling = ClonePtr(r.Polling)
-	c.Sampling = ClonePtr(r.Sampling)
+	c.Header = codec.ClonePtr(r.Header)
+	c.Polling = codec.ClonePtr(r.Polling)
+	c.Sampling = codec.ClonePtr(r.Sampling)
 	c.Targets = slices.Clone(r.Targets)
 	return &c
 }
@@ -4127,17 +4129,17 @@ func (r *SFlow) OVSDBClone() Model {
 func (r *SFlow) OVSDBDecodeColumn(col string, raw []byte, diff bool) error {
 	switch col {
 	case "agent":
-		return DecodeOptional(raw, &r.Agent, DecString[string], diff)
+		return codec.DecodeOptional(raw, &r.Agent, codec.DecString[string], diff)
 	case "external_ids":
-		return DecodeMap(raw, &r.ExternalIDs, DecString[string], DecString[string], diff)
+		return codec.DecodeMap(raw, &r.ExternalIDs, codec.DecString[string], codec.DecString[string], diff)
 	case "header":
-		return DecodeOptional(raw, &r.Header, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.Header, codec.DecInt[int], diff)
 	case "polling":
-		return DecodeOptional(raw, &r.Polling, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.Polling, codec.DecInt[int], diff)
 	case "sampling":
-		return DecodeOptional(raw, &r.Sampling, DecInt[int], diff)
+		return codec.DecodeOptional(raw, &r.Sampling, codec.DecInt[int], diff)
 	case "targets":
-		return DecodeSet(raw, &r.Targets, DecString[string], diff)
+		return codec.DecodeSet(raw, &r.Targets, codec.DecString[string], diff)
 	}
 	return nil
 }

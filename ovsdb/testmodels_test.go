@@ -1,7 +1,5 @@
 package ovsdb
 
-import "github.com/ovskit/ovskit/internal/codec"
-
 // The package's own tests run on Open_vSwitch models generated into the
 // package's test files (models_gen_test.go), with the interface key
 // indexes of package vswitchdb's policy.
@@ -26,33 +24,12 @@ func (s *snapshot) root() *OpenVSwitch {
 	return root
 }
 
-// What the generated test models call: package genmodel's functions, which
-// the package's own tests cannot import (genmodel imports ovsdb).
+// What the generated test models call besides package codec's decoders:
+// package genmodel's resolvers and errors, which the package's own tests
+// cannot import (genmodel imports ovsdb).
 
-func DecString[T ~string](raw []byte) (T, error)       { return codec.DecString[T](raw) }
-func DecInt[T ~int](raw []byte) (T, error)             { return codec.DecInt[T](raw) }
-func DecReal[T ~float64](raw []byte) (T, error)        { return codec.DecReal[T](raw) }
-func DecBool[T ~bool](raw []byte) (T, error)           { return codec.DecBool[T](raw) }
-func DecUUID[T ~string](raw []byte) (T, error)         { return codec.DecUUID[T](raw) }
-func ClonePtr[T any](p *T) *T                          { return codec.ClonePtr(p) }
 func ColumnTypeError(t, c, want string, got any) error { return columnTypeError(t, c, want, got) }
 func UnknownColumnError(t, c string) error             { return unknownColumnError(t, c) }
-
-func DecodeScalar[T any](raw []byte, dst *T, dec func([]byte) (T, error)) error {
-	return codec.DecodeScalar(raw, dst, dec)
-}
-
-func DecodeOptional[T comparable](raw []byte, dst **T, dec func([]byte) (T, error), diff bool) error {
-	return codec.DecodeOptional(raw, dst, dec, diff)
-}
-
-func DecodeSet[T comparable](raw []byte, dst *[]T, dec func([]byte) (T, error), diff bool) error {
-	return codec.DecodeSet(raw, dst, dec, diff)
-}
-
-func DecodeMap[K, V comparable](raw []byte, dst *map[K]V, dk func([]byte) (K, error), dv func([]byte) (V, error), diff bool) error {
-	return codec.DecodeMap(raw, dst, dk, dv, diff)
-}
 
 func RefRows[T any, PT ModelPtr[T]](tx *Tx, uuids []string) ([]PT, error) {
 	out := make([]PT, 0, len(uuids))
