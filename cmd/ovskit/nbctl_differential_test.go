@@ -519,11 +519,12 @@ func nbScenario(t *testing.T, v schemaVersion, sc scenario, named *namedDiffs, f
 // health_checks from 26.03): the models know every column, the older
 // servers lack some, and the commands must read and write what each server
 // has. Writes of the tables OVN 22.03 lacks (Chassis_Template_Var,
-// Static_MAC_Binding) go through ovn-nbctl's generic create, which ovskit's
+// Static_MAC_Binding, Mirror) and of the columns it lacks
+// (Logical_Switch_Port.mirror_rules, NAT.gateway_port) go through ovn-nbctl's generic create and add, which ovskit's
 // nbctl does not have yet, and through the typed API on ovskit's side: on
 // a 22.03 server ovn-nbctl sends the insert and the server refuses it,
 // ovskit refuses it before sending (an *UnsupportedError); both leave the
-// same database. On the others both insert the same row.
+// same database. On the others both write the same rows.
 func nbVersionScenarios() []scenario {
 	insert := func(row ovsdb.Model) []ovsdb.Command {
 		// NB_Global as every ovn-nbctl command makes it, then the row.
@@ -535,6 +536,41 @@ func nbVersionScenarios() []scenario {
 	return []scenario{
 		{"version-template-var-create", []step{{line: "create Chassis_Template_Var chassis=hv1 variables:vip=203.0.113.10",
 			typed: insert(&nbdb.ChassisTemplateVar{Chassis: "hv1", Variables: map[string]string{"vip": "203.0.113.10"}})}}},
+		// OVN 23.03's mirrors: a Mirror row and Logical_Switch_Port.mirror_rules.
+		{"version-lsp-mirror-rules", []step{{line: "ls-add ls0"}, {line: "lsp-add ls0 p0"},
+			{line: "-- --id=@m create Mirror name=m0 type=gre sink=192.0.2.9 filter=to-lport index=1 -- add Logical_Switch_Port p0 mirror_rules @m",
+				typed: []ovsdb.Command{nb.EnsureGlobal(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+					m, err := tx.Insert(&nbdb.Mirror{Name: "m0", Type: nbdb.MirrorTypeGRE, Sink: "192.0.2.9", Filter: nbdb.MirrorFilterToLport, Index: 1})
+					if err != nil {
+						return err
+					}
+					p, err := ovsdb.Lookup[nbdb.LogicalSwitchPort](tx, nbdb.ColumnLogicalSwitchPortName, "p0")
+					if err != nil {
+						return err
+					}
+					return tx.Mutate(p, ovsdb.Insert(nbdb.ColumnLogicalSwitchPortMirrorRules, []string{m}))
+				})}},
+			{line: "lsp-list ls0"}}},
+		// OVN 23.03's NAT.gateway_port, a column of a table 22.03 has.
+		{"version-nat-gateway-port-set", []step{{line: "lr-add r0"}, {line: "lrp-add r0 lrp0 00:00:00:00:00:01 192.0.2.1/24"},
+			{line: "lr-nat-add r0 snat 198.51.100.1 10.0.0.0/24"},
+			{line: "-- --id=@p get Logical_Router_Port lrp0 -- set NAT . gateway_port=@p",
+				typed: []ovsdb.Command{nb.EnsureGlobal(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+					p, err := ovsdb.Lookup[nbdb.LogicalRouterPort](tx, nbdb.ColumnLogicalRouterPortName, "lrp0")
+					if err != nil {
+						return err
+					}
+					nats, err := ovsdb.List[nbdb.NAT](tx)
+					if err != nil {
+						return err
+					}
+					if len(nats) != 1 {
+						return fmt.Errorf("%d NATs, want 1", len(nats))
+					}
+					nats[0].GatewayPort = &p.UUID
+					return tx.Update(nats[0], nbdb.ColumnNATGatewayPort)
+				})}},
+			{line: "lr-nat-list r0"}}},
 		{"version-static-mac-binding-create", []step{{line: `create Static_MAC_Binding logical_port=lrp0 ip=192.0.2.5 'mac="00:00:00:00:00:05"'`,
 			typed: insert(&nbdb.StaticMACBinding{LogicalPort: "lrp0", IP: "192.0.2.5", MAC: "00:00:00:00:00:05"})}}},
 		{"version-nat-gateway", s("lr-add r0", "lrp-add r0 lrp0 00:00:00:00:00:01 192.0.2.1/24", "lrp-set-gateway-chassis lrp0 hv1 5",
