@@ -651,6 +651,11 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 		}
 		m.setUintMasked(f, v, mask)
 	default:
+		if icmpFields[name] {
+			// One byte, no mask (Open vSwitch keeps them in tp_src and
+			// tp_dst, which are wider): checked as ovs-ofctl checks them.
+			return m.parseICMPField(f, name, value)
+		}
 		v, mask, err := parseUintMasked(value, fieldSize[f], !unmaskable[f])
 		if err != nil {
 			return bad(err)
@@ -669,6 +674,35 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 		}
 		m.setUintMasked(f, v, mask)
 	}
+	return nil
+}
+
+// icmpFields are the ICMP type and code: one byte each on the wire.
+var icmpFields = map[string]bool{"icmp_type": true, "icmp_code": true, "icmpv6_type": true, "icmpv6_code": true}
+
+// parseICMPField sets an ICMP type or code: a value of one byte, with no
+// mask but the exact one.
+func (m *Match) parseICMPField(f fid, name, value string) error {
+	vs, ms, hasMask := strings.Cut(value, "/")
+	v, err := strconv.ParseUint(vs, 0, 64)
+	if err != nil {
+		return syntaxf(value, "%s: value out of range or not a number", name)
+	}
+	if v > 0xff {
+		return syntaxf(value, "value too large for 1-byte field %s", name)
+	}
+	if hasMask {
+		mask, err := strconv.ParseUint(ms, 0, 64)
+		switch {
+		case err != nil:
+			return syntaxf(value, "%s: mask out of range or not a number", name)
+		case mask > 0xff:
+			return syntaxf(value, "mask too large for 1-byte field %s", name)
+		case mask != 0xff:
+			return syntaxf(value, "invalid mask for field %s", name)
+		}
+	}
+	m.setUint(f, v)
 	return nil
 }
 
