@@ -52,14 +52,15 @@ func opts(os []Option) (vsctl.Opts, error) {
 	return o.Opts, nil
 }
 
-func table(name string) (string, error) { return vsctl.LookupTable(name) }
+// table resolves a table name (a unique prefix) in the schema of tx's client.
+func table(tx *ovsdb.Tx, name string) (string, error) { return vsctl.LookupTable(tx.Schema(), name) }
 
 // Get returns the values of the record's COLUMN[:KEY] arguments, printed
 // as ovs-vsctl prints them ("_uuid" gives the UUID). With IfExists, a
 // missing record gives nil and a missing key "".
 // Equivalent to: ovs-vsctl get TABLE RECORD COLUMN[:KEY]...
 func Get(tx *ovsdb.Tx, tableName, record string, columns []string, o ...Option) ([]string, error) {
-	t, err := table(tableName)
+	t, err := table(tx, tableName)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +77,7 @@ func Get(tx *ovsdb.Tx, tableName, record string, columns []string, o ...Option) 
 // Equivalent to: ovs-vsctl set TABLE RECORD COLUMN[:KEY]=VALUE...
 func Set(tableName, record string, settings []string, o ...Option) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		t, err := table(tableName)
+		t, err := table(tx, tableName)
 		if err != nil {
 			return err
 		}
@@ -93,7 +94,7 @@ func Set(tableName, record string, settings []string, o ...Option) ovsdb.Command
 // Equivalent to: ovs-vsctl add TABLE RECORD COLUMN VALUE...
 func Add(tableName, record, column string, values []string, o ...Option) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		t, err := table(tableName)
+		t, err := table(tx, tableName)
 		if err != nil {
 			return err
 		}
@@ -110,7 +111,7 @@ func Add(tableName, record, column string, values []string, o ...Option) ovsdb.C
 // Equivalent to: ovs-vsctl remove TABLE RECORD COLUMN VALUE...
 func Remove(tableName, record, column string, values []string, o ...Option) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		t, err := table(tableName)
+		t, err := table(tx, tableName)
 		if err != nil {
 			return err
 		}
@@ -126,7 +127,7 @@ func Remove(tableName, record, column string, values []string, o ...Option) ovsd
 // Equivalent to: ovs-vsctl clear TABLE RECORD COLUMN...
 func Clear(tableName, record string, columns []string, o ...Option) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		t, err := table(tableName)
+		t, err := table(tx, tableName)
 		if err != nil {
 			return err
 		}
@@ -151,7 +152,7 @@ func Create(tableName string, settings []string, o ...Option) ovsdb.Command {
 // CreateRow is Create inside a transaction function; it returns the new
 // row's name, the key of its UUID in the commit's Result.
 func CreateRow(tx *ovsdb.Tx, tableName string, settings []string, o ...Option) (string, error) {
-	t, err := table(tableName)
+	t, err := table(tx, tableName)
 	if err != nil {
 		return "", err
 	}
@@ -166,7 +167,7 @@ func CreateRow(tx *ovsdb.Tx, tableName string, settings []string, o ...Option) (
 // Equivalent to: ovs-vsctl destroy TABLE RECORD...
 func Destroy(tableName string, records []string, o ...Option) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		t, err := table(tableName)
+		t, err := table(tx, tableName)
 		if err != nil {
 			return err
 		}
@@ -187,7 +188,7 @@ func Destroy(tableName string, records []string, o ...Option) ovsdb.Command {
 // Equivalent to: ovs-vsctl wait-until TABLE RECORD [COLUMN[:KEY]=VALUE]...
 func WaitUntil(tableName, record string, conditions ...string) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		t, err := table(tableName)
+		t, err := table(tx, tableName)
 		if err != nil {
 			return err
 		}
@@ -539,7 +540,7 @@ func makeTable(tx *ovsdb.Tx, t string, rows []ovsdb.Model, columns []string) (*T
 // columns or the given ones ("name,ofport" or separate arguments).
 // Equivalent to: ovs-vsctl [--columns=COLUMNS] list TABLE [RECORD]...
 func List(tx *ovsdb.Tx, tableName string, records, columns []string, o ...Option) (*Table, error) {
-	t, err := table(tableName)
+	t, err := table(tx, tableName)
 	if err != nil {
 		return nil, err
 	}
@@ -559,7 +560,7 @@ func List(tx *ovsdb.Tx, tableName string, records, columns []string, o ...Option
 // {<}, {>}, {<=}, {>=}, {in}, {not-in}.
 // Equivalent to: ovs-vsctl [--columns=COLUMNS] find TABLE CONDITION...
 func Find(tx *ovsdb.Tx, tableName string, conditions, columns []string) (*Table, error) {
-	t, err := table(tableName)
+	t, err := table(tx, tableName)
 	if err != nil {
 		return nil, err
 	}

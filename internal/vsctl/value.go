@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/ovskit/ovskit/ovsdb"
-	"github.com/ovskit/ovskit/vswitchdb"
 )
 
 // Column describes one column for the string syntax: its OVSDB type and
@@ -59,10 +58,10 @@ func LookupColumn(s *ovsdb.Schema, table, name string) (*Column, error) {
 		Mutable: cs.Mutable, goType: reflect.TypeOf(v)}, nil
 }
 
-// LookupTable returns the table that name designates (a unique prefix,
-// case-insensitive, "-" for "_").
-func LookupTable(name string) (string, error) {
-	t, n := match(name, vswitchdb.Database().Tables())
+// LookupTable returns the table of schema s that name designates (a
+// unique prefix, case-insensitive, "-" for "_").
+func LookupTable(s *ovsdb.Schema, name string) (string, error) {
+	t, n := match(name, s.Tables())
 	switch {
 	case n == 0:
 		return "", fmt.Errorf("unknown table %q: %w", name, ovsdb.ErrUnknownTable)
