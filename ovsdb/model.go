@@ -6,9 +6,10 @@ import (
 )
 
 // Model is a row of one table of a database: the types that cmd/modelgen
-// generates (vswitchdb.Bridge, nbdb.LogicalSwitch, a program's own). Its OVSDB-prefixed methods are the generated
-// code's interface to this package's cache and transactions; programs use
-// the rows' fields and the functions of this package instead.
+// generates (vswitchdb.Bridge, nbdb.LogicalSwitch, a program's own). Its
+// OVSDB-prefixed methods are the generated code's interface to this
+// package's cache and transactions; programs use the rows' fields and the
+// functions of this package instead.
 type Model interface {
 	// Table returns the name of the row's table. It does not read the
 	// row: the generic helpers call it on a nil pointer of the type.

@@ -378,23 +378,23 @@ func (r *AutoAttach) OVSDBSetColumn(col string, v any) error {
 	case "mappings":
 		x, ok := v.(map[int]int)
 		if !ok {
-			return ColumnTypeError("AutoAttach", col, "map[int]int", v)
+			return columnTypeError("AutoAttach", col, "map[int]int", v)
 		}
 		r.Mappings = x
 	case "system_description":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("AutoAttach", col, "string", v)
+			return columnTypeError("AutoAttach", col, "string", v)
 		}
 		r.SystemDescription = x
 	case "system_name":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("AutoAttach", col, "string", v)
+			return columnTypeError("AutoAttach", col, "string", v)
 		}
 		r.SystemName = x
 	default:
-		return UnknownColumnError("AutoAttach", col)
+		return unknownColumnError("AutoAttach", col)
 	}
 	return nil
 }
@@ -624,137 +624,137 @@ func (r *Bridge) OVSDBSetColumn(col string, v any) error {
 	case "auto_attach":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "*string", v)
+			return columnTypeError("Bridge", col, "*string", v)
 		}
 		r.AutoAttach = x
 	case "controller":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "[]string", v)
+			return columnTypeError("Bridge", col, "[]string", v)
 		}
 		r.Controller = x
 	case "datapath_id":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "*string", v)
+			return columnTypeError("Bridge", col, "*string", v)
 		}
 		r.DatapathID = x
 	case "datapath_type":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "string", v)
+			return columnTypeError("Bridge", col, "string", v)
 		}
 		r.DatapathType = x
 	case "datapath_version":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "string", v)
+			return columnTypeError("Bridge", col, "string", v)
 		}
 		r.DatapathVersion = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "map[string]string", v)
+			return columnTypeError("Bridge", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "fail_mode":
 		x, ok := v.(*BridgeFailMode)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "*BridgeFailMode", v)
+			return columnTypeError("Bridge", col, "*BridgeFailMode", v)
 		}
 		r.FailMode = x
 	case "flood_vlans":
 		x, ok := v.([]int)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "[]int", v)
+			return columnTypeError("Bridge", col, "[]int", v)
 		}
 		r.FloodVLANs = x
 	case "flow_tables":
 		x, ok := v.(map[int]string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "map[int]string", v)
+			return columnTypeError("Bridge", col, "map[int]string", v)
 		}
 		r.FlowTables = x
 	case "ipfix":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "*string", v)
+			return columnTypeError("Bridge", col, "*string", v)
 		}
 		r.IPFIX = x
 	case "mcast_snooping_enable":
 		x, ok := v.(bool)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "bool", v)
+			return columnTypeError("Bridge", col, "bool", v)
 		}
 		r.McastSnoopingEnable = x
 	case "mirrors":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "[]string", v)
+			return columnTypeError("Bridge", col, "[]string", v)
 		}
 		r.Mirrors = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "string", v)
+			return columnTypeError("Bridge", col, "string", v)
 		}
 		r.Name = x
 	case "netflow":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "*string", v)
+			return columnTypeError("Bridge", col, "*string", v)
 		}
 		r.NetFlow = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "map[string]string", v)
+			return columnTypeError("Bridge", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "ports":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "[]string", v)
+			return columnTypeError("Bridge", col, "[]string", v)
 		}
 		r.Ports = x
 	case "protocols":
 		x, ok := v.([]BridgeProtocols)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "[]BridgeProtocols", v)
+			return columnTypeError("Bridge", col, "[]BridgeProtocols", v)
 		}
 		r.Protocols = x
 	case "rstp_enable":
 		x, ok := v.(bool)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "bool", v)
+			return columnTypeError("Bridge", col, "bool", v)
 		}
 		r.RSTPEnable = x
 	case "rstp_status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "map[string]string", v)
+			return columnTypeError("Bridge", col, "map[string]string", v)
 		}
 		r.RSTPStatus = x
 	case "sflow":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "*string", v)
+			return columnTypeError("Bridge", col, "*string", v)
 		}
 		r.SFlow = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "map[string]string", v)
+			return columnTypeError("Bridge", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "stp_enable":
 		x, ok := v.(bool)
 		if !ok {
-			return ColumnTypeError("Bridge", col, "bool", v)
+			return columnTypeError("Bridge", col, "bool", v)
 		}
 		r.STPEnable = x
 	default:
-		return UnknownColumnError("Bridge", col)
+		return unknownColumnError("Bridge", col)
 	}
 	return nil
 }
@@ -786,36 +786,6 @@ var bridgeColumns = []string{
 
 // OVSDBColumns lists the columns (for package ovsdb).
 func (*Bridge) OVSDBColumns() []string { return bridgeColumns }
-
-// AutoAttachRow returns a copy of the AutoAttach row that column auto_attach refers to, as tx sees it, or nil when it is empty.
-func (r *Bridge) AutoAttachRow(tx *Tx) (*AutoAttach, error) {
-	return RefRow[AutoAttach](tx, r.AutoAttach)
-}
-
-// ControllerRows returns copies of the Controller rows that column controller refers to, as tx sees them.
-func (r *Bridge) ControllerRows(tx *Tx) ([]*Controller, error) {
-	return RefRows[Controller](tx, r.Controller)
-}
-
-// FlowTablesRows returns copies of the Flow_Table rows that column flow_tables maps its keys to, as tx sees them.
-func (r *Bridge) FlowTablesRows(tx *Tx) (map[int]*FlowTable, error) {
-	return RefMap[FlowTable](tx, r.FlowTables)
-}
-
-// IPFIXRow returns a copy of the IPFIX row that column ipfix refers to, as tx sees it, or nil when it is empty.
-func (r *Bridge) IPFIXRow(tx *Tx) (*IPFIX, error) { return RefRow[IPFIX](tx, r.IPFIX) }
-
-// MirrorsRows returns copies of the Mirror rows that column mirrors refers to, as tx sees them.
-func (r *Bridge) MirrorsRows(tx *Tx) ([]*Mirror, error) { return RefRows[Mirror](tx, r.Mirrors) }
-
-// NetFlowRow returns a copy of the NetFlow row that column netflow refers to, as tx sees it, or nil when it is empty.
-func (r *Bridge) NetFlowRow(tx *Tx) (*NetFlow, error) { return RefRow[NetFlow](tx, r.NetFlow) }
-
-// PortsRows returns copies of the Port rows that column ports refers to, as tx sees them.
-func (r *Bridge) PortsRows(tx *Tx) ([]*Port, error) { return RefRows[Port](tx, r.Ports) }
-
-// SFlowRow returns a copy of the sFlow row that column sflow refers to, as tx sees it, or nil when it is empty.
-func (r *Bridge) SFlowRow(tx *Tx) (*SFlow, error) { return RefRow[SFlow](tx, r.SFlow) }
 
 // CTTimeoutPolicyTimeouts is the enumerated type of column CT_Timeout_Policy.timeouts.
 type CTTimeoutPolicyTimeouts string
@@ -900,17 +870,17 @@ func (r *CTTimeoutPolicy) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("CT_Timeout_Policy", col, "map[string]string", v)
+			return columnTypeError("CT_Timeout_Policy", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "timeouts":
 		x, ok := v.(map[CTTimeoutPolicyTimeouts]int)
 		if !ok {
-			return ColumnTypeError("CT_Timeout_Policy", col, "map[CTTimeoutPolicyTimeouts]int", v)
+			return columnTypeError("CT_Timeout_Policy", col, "map[CTTimeoutPolicyTimeouts]int", v)
 		}
 		r.Timeouts = x
 	default:
-		return UnknownColumnError("CT_Timeout_Policy", col)
+		return unknownColumnError("CT_Timeout_Policy", col)
 	}
 	return nil
 }
@@ -990,23 +960,23 @@ func (r *CTZone) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("CT_Zone", col, "map[string]string", v)
+			return columnTypeError("CT_Zone", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "limit":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("CT_Zone", col, "*int", v)
+			return columnTypeError("CT_Zone", col, "*int", v)
 		}
 		r.Limit = x
 	case "timeout_policy":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("CT_Zone", col, "*string", v)
+			return columnTypeError("CT_Zone", col, "*string", v)
 		}
 		r.TimeoutPolicy = x
 	default:
-		return UnknownColumnError("CT_Zone", col)
+		return unknownColumnError("CT_Zone", col)
 	}
 	return nil
 }
@@ -1019,11 +989,6 @@ var cTZoneColumns = []string{
 
 // OVSDBColumns lists the columns (for package ovsdb).
 func (*CTZone) OVSDBColumns() []string { return cTZoneColumns }
-
-// TimeoutPolicyRow returns a copy of the CT_Timeout_Policy row that column timeout_policy refers to, as tx sees it, or nil when it is empty.
-func (r *CTZone) TimeoutPolicyRow(tx *Tx) (*CTTimeoutPolicy, error) {
-	return RefRow[CTTimeoutPolicy](tx, r.TimeoutPolicy)
-}
 
 // ControllerConnectionMode is the enumerated type of column Controller.connection_mode.
 type ControllerConnectionMode string
@@ -1216,107 +1181,107 @@ func (r *Controller) OVSDBSetColumn(col string, v any) error {
 	case "connection_mode":
 		x, ok := v.(*ControllerConnectionMode)
 		if !ok {
-			return ColumnTypeError("Controller", col, "*ControllerConnectionMode", v)
+			return columnTypeError("Controller", col, "*ControllerConnectionMode", v)
 		}
 		r.ConnectionMode = x
 	case "controller_burst_limit":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Controller", col, "*int", v)
+			return columnTypeError("Controller", col, "*int", v)
 		}
 		r.ControllerBurstLimit = x
 	case "controller_queue_size":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Controller", col, "*int", v)
+			return columnTypeError("Controller", col, "*int", v)
 		}
 		r.ControllerQueueSize = x
 	case "controller_rate_limit":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Controller", col, "*int", v)
+			return columnTypeError("Controller", col, "*int", v)
 		}
 		r.ControllerRateLimit = x
 	case "enable_async_messages":
 		x, ok := v.(*bool)
 		if !ok {
-			return ColumnTypeError("Controller", col, "*bool", v)
+			return columnTypeError("Controller", col, "*bool", v)
 		}
 		r.EnableAsyncMessages = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Controller", col, "map[string]string", v)
+			return columnTypeError("Controller", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "inactivity_probe":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Controller", col, "*int", v)
+			return columnTypeError("Controller", col, "*int", v)
 		}
 		r.InactivityProbe = x
 	case "is_connected":
 		x, ok := v.(bool)
 		if !ok {
-			return ColumnTypeError("Controller", col, "bool", v)
+			return columnTypeError("Controller", col, "bool", v)
 		}
 		r.IsConnected = x
 	case "local_gateway":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Controller", col, "*string", v)
+			return columnTypeError("Controller", col, "*string", v)
 		}
 		r.LocalGateway = x
 	case "local_ip":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Controller", col, "*string", v)
+			return columnTypeError("Controller", col, "*string", v)
 		}
 		r.LocalIP = x
 	case "local_netmask":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Controller", col, "*string", v)
+			return columnTypeError("Controller", col, "*string", v)
 		}
 		r.LocalNetmask = x
 	case "max_backoff":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Controller", col, "*int", v)
+			return columnTypeError("Controller", col, "*int", v)
 		}
 		r.MaxBackoff = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Controller", col, "map[string]string", v)
+			return columnTypeError("Controller", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "role":
 		x, ok := v.(*ControllerRole)
 		if !ok {
-			return ColumnTypeError("Controller", col, "*ControllerRole", v)
+			return columnTypeError("Controller", col, "*ControllerRole", v)
 		}
 		r.Role = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Controller", col, "map[string]string", v)
+			return columnTypeError("Controller", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "target":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("Controller", col, "string", v)
+			return columnTypeError("Controller", col, "string", v)
 		}
 		r.Target = x
 	case "type":
 		x, ok := v.(*ControllerType)
 		if !ok {
-			return ColumnTypeError("Controller", col, "*ControllerType", v)
+			return columnTypeError("Controller", col, "*ControllerType", v)
 		}
 		r.Type = x
 	default:
-		return UnknownColumnError("Controller", col)
+		return unknownColumnError("Controller", col)
 	}
 	return nil
 }
@@ -1424,35 +1389,35 @@ func (r *Datapath) OVSDBSetColumn(col string, v any) error {
 	case "capabilities":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Datapath", col, "map[string]string", v)
+			return columnTypeError("Datapath", col, "map[string]string", v)
 		}
 		r.Capabilities = x
 	case "ct_zone_default_limit":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Datapath", col, "*int", v)
+			return columnTypeError("Datapath", col, "*int", v)
 		}
 		r.CTZoneDefaultLimit = x
 	case "ct_zones":
 		x, ok := v.(map[int]string)
 		if !ok {
-			return ColumnTypeError("Datapath", col, "map[int]string", v)
+			return columnTypeError("Datapath", col, "map[int]string", v)
 		}
 		r.CTZones = x
 	case "datapath_version":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("Datapath", col, "string", v)
+			return columnTypeError("Datapath", col, "string", v)
 		}
 		r.DatapathVersion = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Datapath", col, "map[string]string", v)
+			return columnTypeError("Datapath", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	default:
-		return UnknownColumnError("Datapath", col)
+		return unknownColumnError("Datapath", col)
 	}
 	return nil
 }
@@ -1467,9 +1432,6 @@ var datapathColumns = []string{
 
 // OVSDBColumns lists the columns (for package ovsdb).
 func (*Datapath) OVSDBColumns() []string { return datapathColumns }
-
-// CTZonesRows returns copies of the CT_Zone rows that column ct_zones maps its keys to, as tx sees them.
-func (r *Datapath) CTZonesRows(tx *Tx) (map[int]*CTZone, error) { return RefMap[CTZone](tx, r.CTZones) }
 
 // FlowSampleCollectorSet is a row of the Flow_Sample_Collector_Set table.
 type FlowSampleCollectorSet struct {
@@ -1550,35 +1512,35 @@ func (r *FlowSampleCollectorSet) OVSDBSetColumn(col string, v any) error {
 	case "bridge":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("Flow_Sample_Collector_Set", col, "string", v)
+			return columnTypeError("Flow_Sample_Collector_Set", col, "string", v)
 		}
 		r.Bridge = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Flow_Sample_Collector_Set", col, "map[string]string", v)
+			return columnTypeError("Flow_Sample_Collector_Set", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "id":
 		x, ok := v.(int)
 		if !ok {
-			return ColumnTypeError("Flow_Sample_Collector_Set", col, "int", v)
+			return columnTypeError("Flow_Sample_Collector_Set", col, "int", v)
 		}
 		r.ID = x
 	case "ipfix":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Flow_Sample_Collector_Set", col, "*string", v)
+			return columnTypeError("Flow_Sample_Collector_Set", col, "*string", v)
 		}
 		r.IPFIX = x
 	case "local_group_id":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Flow_Sample_Collector_Set", col, "*int", v)
+			return columnTypeError("Flow_Sample_Collector_Set", col, "*int", v)
 		}
 		r.LocalGroupID = x
 	default:
-		return UnknownColumnError("Flow_Sample_Collector_Set", col)
+		return unknownColumnError("Flow_Sample_Collector_Set", col)
 	}
 	return nil
 }
@@ -1593,12 +1555,6 @@ var flowSampleCollectorSetColumns = []string{
 
 // OVSDBColumns lists the columns (for package ovsdb).
 func (*FlowSampleCollectorSet) OVSDBColumns() []string { return flowSampleCollectorSetColumns }
-
-// BridgeRow returns a copy of the Bridge row that column bridge refers to, as tx sees it.
-func (r *FlowSampleCollectorSet) BridgeRow(tx *Tx) (*Bridge, error) { return Get[Bridge](tx, r.Bridge) }
-
-// IPFIXRow returns a copy of the IPFIX row that column ipfix refers to, as tx sees it, or nil when it is empty.
-func (r *FlowSampleCollectorSet) IPFIXRow(tx *Tx) (*IPFIX, error) { return RefRow[IPFIX](tx, r.IPFIX) }
 
 // FlowTableOverflowPolicy is the enumerated type of column Flow_Table.overflow_policy.
 type FlowTableOverflowPolicy string
@@ -1697,41 +1653,41 @@ func (r *FlowTable) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Flow_Table", col, "map[string]string", v)
+			return columnTypeError("Flow_Table", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "flow_limit":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Flow_Table", col, "*int", v)
+			return columnTypeError("Flow_Table", col, "*int", v)
 		}
 		r.FlowLimit = x
 	case "groups":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Flow_Table", col, "[]string", v)
+			return columnTypeError("Flow_Table", col, "[]string", v)
 		}
 		r.Groups = x
 	case "name":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Flow_Table", col, "*string", v)
+			return columnTypeError("Flow_Table", col, "*string", v)
 		}
 		r.Name = x
 	case "overflow_policy":
 		x, ok := v.(*FlowTableOverflowPolicy)
 		if !ok {
-			return ColumnTypeError("Flow_Table", col, "*FlowTableOverflowPolicy", v)
+			return columnTypeError("Flow_Table", col, "*FlowTableOverflowPolicy", v)
 		}
 		r.OverflowPolicy = x
 	case "prefixes":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Flow_Table", col, "[]string", v)
+			return columnTypeError("Flow_Table", col, "[]string", v)
 		}
 		r.Prefixes = x
 	default:
-		return UnknownColumnError("Flow_Table", col)
+		return unknownColumnError("Flow_Table", col)
 	}
 	return nil
 }
@@ -1864,65 +1820,65 @@ func (r *IPFIX) OVSDBSetColumn(col string, v any) error {
 	case "cache_active_timeout":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("IPFIX", col, "*int", v)
+			return columnTypeError("IPFIX", col, "*int", v)
 		}
 		r.CacheActiveTimeout = x
 	case "cache_max_flows":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("IPFIX", col, "*int", v)
+			return columnTypeError("IPFIX", col, "*int", v)
 		}
 		r.CacheMaxFlows = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("IPFIX", col, "map[string]string", v)
+			return columnTypeError("IPFIX", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "obs_domain_id":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("IPFIX", col, "*int", v)
+			return columnTypeError("IPFIX", col, "*int", v)
 		}
 		r.ObsDomainID = x
 	case "obs_point_id":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("IPFIX", col, "*int", v)
+			return columnTypeError("IPFIX", col, "*int", v)
 		}
 		r.ObsPointID = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("IPFIX", col, "map[string]string", v)
+			return columnTypeError("IPFIX", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "sampling":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("IPFIX", col, "*int", v)
+			return columnTypeError("IPFIX", col, "*int", v)
 		}
 		r.Sampling = x
 	case "stats_interval":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("IPFIX", col, "*int", v)
+			return columnTypeError("IPFIX", col, "*int", v)
 		}
 		r.StatsInterval = x
 	case "targets":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("IPFIX", col, "[]string", v)
+			return columnTypeError("IPFIX", col, "[]string", v)
 		}
 		r.Targets = x
 	case "template_interval":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("IPFIX", col, "*int", v)
+			return columnTypeError("IPFIX", col, "*int", v)
 		}
 		r.TemplateInterval = x
 	default:
-		return UnknownColumnError("IPFIX", col)
+		return unknownColumnError("IPFIX", col)
 	}
 	return nil
 }
@@ -2264,215 +2220,215 @@ func (r *Interface) OVSDBSetColumn(col string, v any) error {
 	case "admin_state":
 		x, ok := v.(*InterfaceAdminState)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*InterfaceAdminState", v)
+			return columnTypeError("Interface", col, "*InterfaceAdminState", v)
 		}
 		r.AdminState = x
 	case "bfd":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "map[string]string", v)
+			return columnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.BFD = x
 	case "bfd_status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "map[string]string", v)
+			return columnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.BFDStatus = x
 	case "cfm_fault":
 		x, ok := v.(*bool)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*bool", v)
+			return columnTypeError("Interface", col, "*bool", v)
 		}
 		r.CFMFault = x
 	case "cfm_fault_status":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "[]string", v)
+			return columnTypeError("Interface", col, "[]string", v)
 		}
 		r.CFMFaultStatus = x
 	case "cfm_flap_count":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*int", v)
+			return columnTypeError("Interface", col, "*int", v)
 		}
 		r.CFMFlapCount = x
 	case "cfm_health":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*int", v)
+			return columnTypeError("Interface", col, "*int", v)
 		}
 		r.CFMHealth = x
 	case "cfm_mpid":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*int", v)
+			return columnTypeError("Interface", col, "*int", v)
 		}
 		r.CFMMPID = x
 	case "cfm_remote_mpids":
 		x, ok := v.([]int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "[]int", v)
+			return columnTypeError("Interface", col, "[]int", v)
 		}
 		r.CFMRemoteMPIDs = x
 	case "cfm_remote_opstate":
 		x, ok := v.(*InterfaceCFMRemoteOpstate)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*InterfaceCFMRemoteOpstate", v)
+			return columnTypeError("Interface", col, "*InterfaceCFMRemoteOpstate", v)
 		}
 		r.CFMRemoteOpstate = x
 	case "duplex":
 		x, ok := v.(*InterfaceDuplex)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*InterfaceDuplex", v)
+			return columnTypeError("Interface", col, "*InterfaceDuplex", v)
 		}
 		r.Duplex = x
 	case "error":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*string", v)
+			return columnTypeError("Interface", col, "*string", v)
 		}
 		r.Error = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "map[string]string", v)
+			return columnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "ifindex":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*int", v)
+			return columnTypeError("Interface", col, "*int", v)
 		}
 		r.Ifindex = x
 	case "ingress_policing_burst":
 		x, ok := v.(int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "int", v)
+			return columnTypeError("Interface", col, "int", v)
 		}
 		r.IngressPolicingBurst = x
 	case "ingress_policing_kpkts_burst":
 		x, ok := v.(int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "int", v)
+			return columnTypeError("Interface", col, "int", v)
 		}
 		r.IngressPolicingKpktsBurst = x
 	case "ingress_policing_kpkts_rate":
 		x, ok := v.(int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "int", v)
+			return columnTypeError("Interface", col, "int", v)
 		}
 		r.IngressPolicingKpktsRate = x
 	case "ingress_policing_rate":
 		x, ok := v.(int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "int", v)
+			return columnTypeError("Interface", col, "int", v)
 		}
 		r.IngressPolicingRate = x
 	case "lacp_current":
 		x, ok := v.(*bool)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*bool", v)
+			return columnTypeError("Interface", col, "*bool", v)
 		}
 		r.LACPCurrent = x
 	case "link_resets":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*int", v)
+			return columnTypeError("Interface", col, "*int", v)
 		}
 		r.LinkResets = x
 	case "link_speed":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*int", v)
+			return columnTypeError("Interface", col, "*int", v)
 		}
 		r.LinkSpeed = x
 	case "link_state":
 		x, ok := v.(*InterfaceLinkState)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*InterfaceLinkState", v)
+			return columnTypeError("Interface", col, "*InterfaceLinkState", v)
 		}
 		r.LinkState = x
 	case "lldp":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "map[string]string", v)
+			return columnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.LLDP = x
 	case "mac":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*string", v)
+			return columnTypeError("Interface", col, "*string", v)
 		}
 		r.MAC = x
 	case "mac_in_use":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*string", v)
+			return columnTypeError("Interface", col, "*string", v)
 		}
 		r.MACInUse = x
 	case "mtu":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*int", v)
+			return columnTypeError("Interface", col, "*int", v)
 		}
 		r.MTU = x
 	case "mtu_request":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*int", v)
+			return columnTypeError("Interface", col, "*int", v)
 		}
 		r.MTURequest = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "string", v)
+			return columnTypeError("Interface", col, "string", v)
 		}
 		r.Name = x
 	case "ofport":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*int", v)
+			return columnTypeError("Interface", col, "*int", v)
 		}
 		r.Ofport = x
 	case "ofport_request":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "*int", v)
+			return columnTypeError("Interface", col, "*int", v)
 		}
 		r.OfportRequest = x
 	case "options":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "map[string]string", v)
+			return columnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.Options = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "map[string]string", v)
+			return columnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "statistics":
 		x, ok := v.(map[string]int)
 		if !ok {
-			return ColumnTypeError("Interface", col, "map[string]int", v)
+			return columnTypeError("Interface", col, "map[string]int", v)
 		}
 		r.Statistics = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "map[string]string", v)
+			return columnTypeError("Interface", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "type":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("Interface", col, "string", v)
+			return columnTypeError("Interface", col, "string", v)
 		}
 		r.Type = x
 	default:
-		return UnknownColumnError("Interface", col)
+		return unknownColumnError("Interface", col)
 	}
 	return nil
 }
@@ -2627,53 +2583,53 @@ func (r *Manager) OVSDBSetColumn(col string, v any) error {
 	case "connection_mode":
 		x, ok := v.(*ManagerConnectionMode)
 		if !ok {
-			return ColumnTypeError("Manager", col, "*ManagerConnectionMode", v)
+			return columnTypeError("Manager", col, "*ManagerConnectionMode", v)
 		}
 		r.ConnectionMode = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Manager", col, "map[string]string", v)
+			return columnTypeError("Manager", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "inactivity_probe":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Manager", col, "*int", v)
+			return columnTypeError("Manager", col, "*int", v)
 		}
 		r.InactivityProbe = x
 	case "is_connected":
 		x, ok := v.(bool)
 		if !ok {
-			return ColumnTypeError("Manager", col, "bool", v)
+			return columnTypeError("Manager", col, "bool", v)
 		}
 		r.IsConnected = x
 	case "max_backoff":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Manager", col, "*int", v)
+			return columnTypeError("Manager", col, "*int", v)
 		}
 		r.MaxBackoff = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Manager", col, "map[string]string", v)
+			return columnTypeError("Manager", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Manager", col, "map[string]string", v)
+			return columnTypeError("Manager", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "target":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("Manager", col, "string", v)
+			return columnTypeError("Manager", col, "string", v)
 		}
 		r.Target = x
 	default:
-		return UnknownColumnError("Manager", col)
+		return unknownColumnError("Manager", col)
 	}
 	return nil
 }
@@ -2813,71 +2769,71 @@ func (r *Mirror) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Mirror", col, "map[string]string", v)
+			return columnTypeError("Mirror", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "filter":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Mirror", col, "*string", v)
+			return columnTypeError("Mirror", col, "*string", v)
 		}
 		r.Filter = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("Mirror", col, "string", v)
+			return columnTypeError("Mirror", col, "string", v)
 		}
 		r.Name = x
 	case "output_port":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Mirror", col, "*string", v)
+			return columnTypeError("Mirror", col, "*string", v)
 		}
 		r.OutputPort = x
 	case "output_vlan":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Mirror", col, "*int", v)
+			return columnTypeError("Mirror", col, "*int", v)
 		}
 		r.OutputVLAN = x
 	case "select_all":
 		x, ok := v.(bool)
 		if !ok {
-			return ColumnTypeError("Mirror", col, "bool", v)
+			return columnTypeError("Mirror", col, "bool", v)
 		}
 		r.SelectAll = x
 	case "select_dst_port":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Mirror", col, "[]string", v)
+			return columnTypeError("Mirror", col, "[]string", v)
 		}
 		r.SelectDstPort = x
 	case "select_src_port":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Mirror", col, "[]string", v)
+			return columnTypeError("Mirror", col, "[]string", v)
 		}
 		r.SelectSrcPort = x
 	case "select_vlan":
 		x, ok := v.([]int)
 		if !ok {
-			return ColumnTypeError("Mirror", col, "[]int", v)
+			return columnTypeError("Mirror", col, "[]int", v)
 		}
 		r.SelectVLAN = x
 	case "snaplen":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Mirror", col, "*int", v)
+			return columnTypeError("Mirror", col, "*int", v)
 		}
 		r.Snaplen = x
 	case "statistics":
 		x, ok := v.(map[string]int)
 		if !ok {
-			return ColumnTypeError("Mirror", col, "map[string]int", v)
+			return columnTypeError("Mirror", col, "map[string]int", v)
 		}
 		r.Statistics = x
 	default:
-		return UnknownColumnError("Mirror", col)
+		return unknownColumnError("Mirror", col)
 	}
 	return nil
 }
@@ -2898,19 +2854,6 @@ var mirrorColumns = []string{
 
 // OVSDBColumns lists the columns (for package ovsdb).
 func (*Mirror) OVSDBColumns() []string { return mirrorColumns }
-
-// OutputPortRow returns a copy of the Port row that column output_port refers to, as tx sees it, or nil when it is empty.
-func (r *Mirror) OutputPortRow(tx *Tx) (*Port, error) { return RefRow[Port](tx, r.OutputPort) }
-
-// SelectDstPortRows returns copies of the Port rows that column select_dst_port refers to, as tx sees them.
-func (r *Mirror) SelectDstPortRows(tx *Tx) ([]*Port, error) {
-	return RefRows[Port](tx, r.SelectDstPort)
-}
-
-// SelectSrcPortRows returns copies of the Port rows that column select_src_port refers to, as tx sees them.
-func (r *Mirror) SelectSrcPortRows(tx *Tx) ([]*Port, error) {
-	return RefRows[Port](tx, r.SelectSrcPort)
-}
 
 // NetFlow is a row of the NetFlow table.
 type NetFlow struct {
@@ -2998,41 +2941,41 @@ func (r *NetFlow) OVSDBSetColumn(col string, v any) error {
 	case "active_timeout":
 		x, ok := v.(int)
 		if !ok {
-			return ColumnTypeError("NetFlow", col, "int", v)
+			return columnTypeError("NetFlow", col, "int", v)
 		}
 		r.ActiveTimeout = x
 	case "add_id_to_interface":
 		x, ok := v.(bool)
 		if !ok {
-			return ColumnTypeError("NetFlow", col, "bool", v)
+			return columnTypeError("NetFlow", col, "bool", v)
 		}
 		r.AddIDToInterface = x
 	case "engine_id":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("NetFlow", col, "*int", v)
+			return columnTypeError("NetFlow", col, "*int", v)
 		}
 		r.EngineID = x
 	case "engine_type":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("NetFlow", col, "*int", v)
+			return columnTypeError("NetFlow", col, "*int", v)
 		}
 		r.EngineType = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("NetFlow", col, "map[string]string", v)
+			return columnTypeError("NetFlow", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "targets":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("NetFlow", col, "[]string", v)
+			return columnTypeError("NetFlow", col, "[]string", v)
 		}
 		r.Targets = x
 	default:
-		return UnknownColumnError("NetFlow", col)
+		return unknownColumnError("NetFlow", col)
 	}
 	return nil
 }
@@ -3211,107 +3154,107 @@ func (r *OpenVSwitch) OVSDBSetColumn(col string, v any) error {
 	case "bridges":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "[]string", v)
+			return columnTypeError("Open_vSwitch", col, "[]string", v)
 		}
 		r.Bridges = x
 	case "cur_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "int", v)
+			return columnTypeError("Open_vSwitch", col, "int", v)
 		}
 		r.CurCfg = x
 	case "datapath_types":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "[]string", v)
+			return columnTypeError("Open_vSwitch", col, "[]string", v)
 		}
 		r.DatapathTypes = x
 	case "datapaths":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
+			return columnTypeError("Open_vSwitch", col, "map[string]string", v)
 		}
 		r.Datapaths = x
 	case "db_version":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "*string", v)
+			return columnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.DbVersion = x
 	case "dpdk_initialized":
 		x, ok := v.(bool)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "bool", v)
+			return columnTypeError("Open_vSwitch", col, "bool", v)
 		}
 		r.DPDKInitialized = x
 	case "dpdk_version":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "*string", v)
+			return columnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.DPDKVersion = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
+			return columnTypeError("Open_vSwitch", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "iface_types":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "[]string", v)
+			return columnTypeError("Open_vSwitch", col, "[]string", v)
 		}
 		r.IfaceTypes = x
 	case "manager_options":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "[]string", v)
+			return columnTypeError("Open_vSwitch", col, "[]string", v)
 		}
 		r.ManagerOptions = x
 	case "next_cfg":
 		x, ok := v.(int)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "int", v)
+			return columnTypeError("Open_vSwitch", col, "int", v)
 		}
 		r.NextCfg = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
+			return columnTypeError("Open_vSwitch", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "ovs_version":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "*string", v)
+			return columnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.OvsVersion = x
 	case "ssl":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "*string", v)
+			return columnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.SSL = x
 	case "statistics":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "map[string]string", v)
+			return columnTypeError("Open_vSwitch", col, "map[string]string", v)
 		}
 		r.Statistics = x
 	case "system_type":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "*string", v)
+			return columnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.SystemType = x
 	case "system_version":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Open_vSwitch", col, "*string", v)
+			return columnTypeError("Open_vSwitch", col, "*string", v)
 		}
 		r.SystemVersion = x
 	default:
-		return UnknownColumnError("Open_vSwitch", col)
+		return unknownColumnError("Open_vSwitch", col)
 	}
 	return nil
 }
@@ -3338,22 +3281,6 @@ var openVSwitchColumns = []string{
 
 // OVSDBColumns lists the columns (for package ovsdb).
 func (*OpenVSwitch) OVSDBColumns() []string { return openVSwitchColumns }
-
-// BridgesRows returns copies of the Bridge rows that column bridges refers to, as tx sees them.
-func (r *OpenVSwitch) BridgesRows(tx *Tx) ([]*Bridge, error) { return RefRows[Bridge](tx, r.Bridges) }
-
-// DatapathsRows returns copies of the Datapath rows that column datapaths maps its keys to, as tx sees them.
-func (r *OpenVSwitch) DatapathsRows(tx *Tx) (map[string]*Datapath, error) {
-	return RefMap[Datapath](tx, r.Datapaths)
-}
-
-// ManagerOptionsRows returns copies of the Manager rows that column manager_options refers to, as tx sees them.
-func (r *OpenVSwitch) ManagerOptionsRows(tx *Tx) ([]*Manager, error) {
-	return RefRows[Manager](tx, r.ManagerOptions)
-}
-
-// SSLRow returns a copy of the SSL row that column ssl refers to, as tx sees it, or nil when it is empty.
-func (r *OpenVSwitch) SSLRow(tx *Tx) (*SSL, error) { return RefRow[SSL](tx, r.SSL) }
 
 // PortBondMode is the enumerated type of column Port.bond_mode.
 type PortBondMode string
@@ -3581,137 +3508,137 @@ func (r *Port) OVSDBSetColumn(col string, v any) error {
 	case "bond_active_slave":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Port", col, "*string", v)
+			return columnTypeError("Port", col, "*string", v)
 		}
 		r.BondActiveSlave = x
 	case "bond_downdelay":
 		x, ok := v.(int)
 		if !ok {
-			return ColumnTypeError("Port", col, "int", v)
+			return columnTypeError("Port", col, "int", v)
 		}
 		r.BondDowndelay = x
 	case "bond_fake_iface":
 		x, ok := v.(bool)
 		if !ok {
-			return ColumnTypeError("Port", col, "bool", v)
+			return columnTypeError("Port", col, "bool", v)
 		}
 		r.BondFakeIface = x
 	case "bond_mode":
 		x, ok := v.(*PortBondMode)
 		if !ok {
-			return ColumnTypeError("Port", col, "*PortBondMode", v)
+			return columnTypeError("Port", col, "*PortBondMode", v)
 		}
 		r.BondMode = x
 	case "bond_updelay":
 		x, ok := v.(int)
 		if !ok {
-			return ColumnTypeError("Port", col, "int", v)
+			return columnTypeError("Port", col, "int", v)
 		}
 		r.BondUpdelay = x
 	case "cvlans":
 		x, ok := v.([]int)
 		if !ok {
-			return ColumnTypeError("Port", col, "[]int", v)
+			return columnTypeError("Port", col, "[]int", v)
 		}
 		r.CVLANs = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Port", col, "map[string]string", v)
+			return columnTypeError("Port", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "fake_bridge":
 		x, ok := v.(bool)
 		if !ok {
-			return ColumnTypeError("Port", col, "bool", v)
+			return columnTypeError("Port", col, "bool", v)
 		}
 		r.FakeBridge = x
 	case "interfaces":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("Port", col, "[]string", v)
+			return columnTypeError("Port", col, "[]string", v)
 		}
 		r.Interfaces = x
 	case "lacp":
 		x, ok := v.(*PortLACP)
 		if !ok {
-			return ColumnTypeError("Port", col, "*PortLACP", v)
+			return columnTypeError("Port", col, "*PortLACP", v)
 		}
 		r.LACP = x
 	case "mac":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Port", col, "*string", v)
+			return columnTypeError("Port", col, "*string", v)
 		}
 		r.MAC = x
 	case "name":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("Port", col, "string", v)
+			return columnTypeError("Port", col, "string", v)
 		}
 		r.Name = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Port", col, "map[string]string", v)
+			return columnTypeError("Port", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "protected":
 		x, ok := v.(bool)
 		if !ok {
-			return ColumnTypeError("Port", col, "bool", v)
+			return columnTypeError("Port", col, "bool", v)
 		}
 		r.Protected = x
 	case "qos":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("Port", col, "*string", v)
+			return columnTypeError("Port", col, "*string", v)
 		}
 		r.QoS = x
 	case "rstp_statistics":
 		x, ok := v.(map[string]int)
 		if !ok {
-			return ColumnTypeError("Port", col, "map[string]int", v)
+			return columnTypeError("Port", col, "map[string]int", v)
 		}
 		r.RSTPStatistics = x
 	case "rstp_status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Port", col, "map[string]string", v)
+			return columnTypeError("Port", col, "map[string]string", v)
 		}
 		r.RSTPStatus = x
 	case "statistics":
 		x, ok := v.(map[string]int)
 		if !ok {
-			return ColumnTypeError("Port", col, "map[string]int", v)
+			return columnTypeError("Port", col, "map[string]int", v)
 		}
 		r.Statistics = x
 	case "status":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Port", col, "map[string]string", v)
+			return columnTypeError("Port", col, "map[string]string", v)
 		}
 		r.Status = x
 	case "tag":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Port", col, "*int", v)
+			return columnTypeError("Port", col, "*int", v)
 		}
 		r.Tag = x
 	case "trunks":
 		x, ok := v.([]int)
 		if !ok {
-			return ColumnTypeError("Port", col, "[]int", v)
+			return columnTypeError("Port", col, "[]int", v)
 		}
 		r.Trunks = x
 	case "vlan_mode":
 		x, ok := v.(*PortVLANMode)
 		if !ok {
-			return ColumnTypeError("Port", col, "*PortVLANMode", v)
+			return columnTypeError("Port", col, "*PortVLANMode", v)
 		}
 		r.VLANMode = x
 	default:
-		return UnknownColumnError("Port", col)
+		return unknownColumnError("Port", col)
 	}
 	return nil
 }
@@ -3743,14 +3670,6 @@ var portColumns = []string{
 
 // OVSDBColumns lists the columns (for package ovsdb).
 func (*Port) OVSDBColumns() []string { return portColumns }
-
-// InterfacesRows returns copies of the Interface rows that column interfaces refers to, as tx sees them.
-func (r *Port) InterfacesRows(tx *Tx) ([]*Interface, error) {
-	return RefRows[Interface](tx, r.Interfaces)
-}
-
-// QoSRow returns a copy of the QoS row that column qos refers to, as tx sees it, or nil when it is empty.
-func (r *Port) QoSRow(tx *Tx) (*QoS, error) { return RefRow[QoS](tx, r.QoS) }
 
 // QoS is a row of the QoS table.
 type QoS struct {
@@ -3825,29 +3744,29 @@ func (r *QoS) OVSDBSetColumn(col string, v any) error {
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("QoS", col, "map[string]string", v)
+			return columnTypeError("QoS", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("QoS", col, "map[string]string", v)
+			return columnTypeError("QoS", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	case "queues":
 		x, ok := v.(map[int]string)
 		if !ok {
-			return ColumnTypeError("QoS", col, "map[int]string", v)
+			return columnTypeError("QoS", col, "map[int]string", v)
 		}
 		r.Queues = x
 	case "type":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("QoS", col, "string", v)
+			return columnTypeError("QoS", col, "string", v)
 		}
 		r.Type = x
 	default:
-		return UnknownColumnError("QoS", col)
+		return unknownColumnError("QoS", col)
 	}
 	return nil
 }
@@ -3861,9 +3780,6 @@ var qoSColumns = []string{
 
 // OVSDBColumns lists the columns (for package ovsdb).
 func (*QoS) OVSDBColumns() []string { return qoSColumns }
-
-// QueuesRows returns copies of the Queue rows that column queues maps its keys to, as tx sees them.
-func (r *QoS) QueuesRows(tx *Tx) (map[int]*Queue, error) { return RefMap[Queue](tx, r.Queues) }
 
 // Queue is a row of the Queue table.
 type Queue struct {
@@ -3932,23 +3848,23 @@ func (r *Queue) OVSDBSetColumn(col string, v any) error {
 	case "dscp":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("Queue", col, "*int", v)
+			return columnTypeError("Queue", col, "*int", v)
 		}
 		r.DSCP = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Queue", col, "map[string]string", v)
+			return columnTypeError("Queue", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "other_config":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("Queue", col, "map[string]string", v)
+			return columnTypeError("Queue", col, "map[string]string", v)
 		}
 		r.OtherConfig = x
 	default:
-		return UnknownColumnError("Queue", col)
+		return unknownColumnError("Queue", col)
 	}
 	return nil
 }
@@ -4039,35 +3955,35 @@ func (r *SSL) OVSDBSetColumn(col string, v any) error {
 	case "bootstrap_ca_cert":
 		x, ok := v.(bool)
 		if !ok {
-			return ColumnTypeError("SSL", col, "bool", v)
+			return columnTypeError("SSL", col, "bool", v)
 		}
 		r.BootstrapCACert = x
 	case "ca_cert":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("SSL", col, "string", v)
+			return columnTypeError("SSL", col, "string", v)
 		}
 		r.CACert = x
 	case "certificate":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("SSL", col, "string", v)
+			return columnTypeError("SSL", col, "string", v)
 		}
 		r.Certificate = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("SSL", col, "map[string]string", v)
+			return columnTypeError("SSL", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "private_key":
 		x, ok := v.(string)
 		if !ok {
-			return ColumnTypeError("SSL", col, "string", v)
+			return columnTypeError("SSL", col, "string", v)
 		}
 		r.PrivateKey = x
 	default:
-		return UnknownColumnError("SSL", col)
+		return unknownColumnError("SSL", col)
 	}
 	return nil
 }
@@ -4171,41 +4087,41 @@ func (r *SFlow) OVSDBSetColumn(col string, v any) error {
 	case "agent":
 		x, ok := v.(*string)
 		if !ok {
-			return ColumnTypeError("sFlow", col, "*string", v)
+			return columnTypeError("sFlow", col, "*string", v)
 		}
 		r.Agent = x
 	case "external_ids":
 		x, ok := v.(map[string]string)
 		if !ok {
-			return ColumnTypeError("sFlow", col, "map[string]string", v)
+			return columnTypeError("sFlow", col, "map[string]string", v)
 		}
 		r.ExternalIDs = x
 	case "header":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("sFlow", col, "*int", v)
+			return columnTypeError("sFlow", col, "*int", v)
 		}
 		r.Header = x
 	case "polling":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("sFlow", col, "*int", v)
+			return columnTypeError("sFlow", col, "*int", v)
 		}
 		r.Polling = x
 	case "sampling":
 		x, ok := v.(*int)
 		if !ok {
-			return ColumnTypeError("sFlow", col, "*int", v)
+			return columnTypeError("sFlow", col, "*int", v)
 		}
 		r.Sampling = x
 	case "targets":
 		x, ok := v.([]string)
 		if !ok {
-			return ColumnTypeError("sFlow", col, "[]string", v)
+			return columnTypeError("sFlow", col, "[]string", v)
 		}
 		r.Targets = x
 	default:
-		return UnknownColumnError("sFlow", col)
+		return unknownColumnError("sFlow", col)
 	}
 	return nil
 }

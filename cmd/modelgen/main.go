@@ -46,7 +46,7 @@ func main() {
 	}
 }
 
-func run(schemaPath, pkg, out string, opts ...modelgen.Options) error {
+func run(schemaPath, pkg, out string, o modelgen.Options) error {
 	if schemaPath == "" {
 		return errors.New("no schema: give -schema FILE")
 	}
@@ -72,7 +72,7 @@ func run(schemaPath, pkg, out string, opts ...modelgen.Options) error {
 	if err != nil {
 		return err
 	}
-	src, err := modelgen.Generate(data, pkg, filepath.ToSlash(embed), opts...)
+	src, err := modelgen.Generate(data, pkg, filepath.ToSlash(embed), o)
 	if err != nil {
 		return fmt.Errorf("%s: %w", schemaPath, err)
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ovskit/ovskit/internal/modelgen"
 )
 
 // TestRun: the command writes a package for a schema of the user's own
@@ -21,7 +23,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "models_gen.go")
-	if err := run(filepath.Join(dir, "inventory.ovsschema"), "inventory", out); err != nil {
+	if err := run(filepath.Join(dir, "inventory.ovsschema"), "inventory", out, modelgen.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	src, err := os.ReadFile(out)
@@ -40,6 +42,13 @@ func TestRun(t *testing.T) {
 			t.Errorf("generated code lacks %q", want)
 		}
 	}
+	// -policy: Database attaches the package's policy.
+	if err := run(filepath.Join(dir, "inventory.ovsschema"), "inventory", out, modelgen.Options{Policy: "policy"}); err != nil {
+		t.Fatal(err)
+	}
+	if src, err := os.ReadFile(out); err != nil || !strings.Contains(string(src), "tableNames()).WithPolicy(policy())") {
+		t.Errorf("with a policy, Database does not attach it (err %v)", err)
+	}
 	if testing.Short() {
 		return
 	}
@@ -53,7 +62,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	// No -pkg: the directory's name.
-	if err := run(filepath.Join(pkgDir, "inventory.ovsschema"), "", filepath.Join(pkgDir, "models_gen.go")); err != nil {
+	if err := run(filepath.Join(pkgDir, "inventory.ovsschema"), "", filepath.Join(pkgDir, "models_gen.go"), modelgen.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("go", "vet", "./"+pkgDir).CombinedOutput(); err != nil {
@@ -74,7 +83,7 @@ func TestRunErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := run(tt.schema, tt.pkg, tt.out)
+			err := run(tt.schema, tt.pkg, tt.out, modelgen.Options{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err %v, want one containing %q", err, tt.want)
 			}
