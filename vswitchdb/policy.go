@@ -23,13 +23,16 @@ func policy() ovsdb.Policy {
 			{Table: TableInterface, Column: ColumnInterfaceExternalIDs, Key: "vm-uuid"},
 		},
 		Monitor: []string{TableOpenVSwitch},
-		OnWrite: []ovsdb.Operation{
+		OnWrite: []ovsdb.Operation{ // the increment, then selectNextCfg
 			{Op: "mutate", Table: TableOpenVSwitch, Mutations: []ovsdb.Mutation{{Column: ColumnOpenVSwitchNextCfg, Mutator: ovsdb.MutateAdd, Value: 1}}},
 			{Op: "select", Table: TableOpenVSwitch, Columns: []string{ColumnOpenVSwitchNextCfg}},
 		},
 		Committed: committed,
 	}
 }
+
+// selectNextCfg is the index of the policy's select of next_cfg in OnWrite.
+const selectNextCfg = 1
 
 // Report is what Open vSwitch's policy reports of a committed transaction
 // (ReportOf).
@@ -99,7 +102,7 @@ func (e *InterfaceError) Error() string {
 func committed(ctx context.Context, cm *ovsdb.Commit) error {
 	rep := &Report{}
 	cm.Result.Report = rep
-	n, err := decodeNextCfg(cm.Rows(1))
+	n, err := decodeNextCfg(cm.Rows(selectNextCfg))
 	if err != nil {
 		return fmt.Errorf("%w, but its next_cfg is unreadable: %w", ovsdb.ErrCommitted, err)
 	}
@@ -114,13 +117,8 @@ func committed(ctx context.Context, cm *ovsdb.Commit) error {
 		}
 		return rows[0]
 	}
-	// Read-your-writes: the cache shows the commit.
-	if err := cm.Wait(ctx, "the client's cache to show the commit", func(view *ovsdb.Tx) bool {
-		r := root(view)
-		return r != nil && r.NextCfg >= n
-	}); err != nil {
-		return err
-	}
+	// cur_cfg reaches n only after next_cfg did, in the same row: once the
+	// cache shows it, the cache shows the commit too (read-your-writes).
 	if err := cm.Wait(ctx, fmt.Sprintf("ovs-vswitchd to apply next_cfg %d (is ovs-vswitchd running? use NoWait otherwise)", n), func(view *ovsdb.Tx) bool {
 		r := root(view)
 		return r != nil && r.CurCfg >= n
