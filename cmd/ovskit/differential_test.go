@@ -401,10 +401,9 @@ func TestDifferential(t *testing.T) {
 						rc, rout, rerr := runVsctl(ctx, ref.Endpoint, st.line, sc.vswitchd)
 						rerr = dropUpgradeWarnings(rerr)
 						oc, oout, oerr := runOvskit(ctx, ours.Client, st, sc.vswitchd)
-						if rc != 0 && oc == 0 && v.mentionsNewer(st.line) && strings.Contains(rerr, "does not contain a column whose name matches") {
-							// ovs-vsctl does not know the column; the
-							// server's own ovs-vsctl would have done what
-							// ovskit did: do it on the reference too.
+						if v.toolLacksColumn(st.line, rc, rerr, oc) {
+							// Do on the reference what ovs-vsctl of the
+							// column's version would have done: ovskit's.
 							named.add("%s/%s step %d %q: ovs-vsctl does not know the column (%s)", v.version, sc.name, i+1, st.line, strings.TrimSpace(rerr))
 							refClient, err := ovsdb.Dial(ctx, ref.Endpoint, ovsdb.WithDatabase(vswitchdb.Database()))
 							if err != nil {

@@ -457,9 +457,9 @@ func nbScenario(t *testing.T, v schemaVersion, sc scenario, named *namedDiffs, f
 		} else {
 			codeB, outB, errB = runNbctlOvskit(ctx, c, resolveDHCP(t, ctx, b.Endpoint, st.line))
 		}
-		if codeA != 0 && codeB == 0 && v.mentionsNewer(st.line) && strings.Contains(errA, "does not contain a column whose name matches") {
-			// ovn-nbctl of the column's version would have done what
-			// ovskit did: do it on the reference too.
+		if v.toolLacksColumn(st.line, codeA, errA, codeB) {
+			// Do on the reference what ovn-nbctl of the column's
+			// version would have done: ovskit's.
 			named.add("%s/%s step %d %q: ovn-nbctl does not know the column (%s)", v.version, sc.name, i, st.line, strings.TrimSpace(errA))
 			ca, err := ovsdb.Dial(ctx, a.Endpoint, ovsdb.WithDatabase(nbdb.Database()))
 			if err != nil {
