@@ -3,6 +3,7 @@ package openflow
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/netip"
@@ -120,11 +121,11 @@ func (a SetField) appendWire(b []byte, ver Version) []byte {
 	start := len(b)
 	b = append(b, 0, 25, 0, 0)
 	if masked {
-		b = binary.BigEndian.AppendUint32(b, oxmHeader(d.class, d.field, true, 2*d.size))
+		b = binary.BigEndian.AppendUint32(b, oxmHeader(d.class, d.field, true, 2*len(a.Value)))
 		b = append(b, a.Value...)
 		b = append(b, a.Mask...)
 	} else {
-		b = binary.BigEndian.AppendUint32(b, oxmHeader(d.class, d.field, false, d.size))
+		b = binary.BigEndian.AppendUint32(b, oxmHeader(d.class, d.field, false, len(a.Value)))
 		b = append(b, a.Value...)
 	}
 	for (len(b)-start)%8 != 0 {
@@ -426,7 +427,12 @@ type CT struct {
 	// Force commits the connection in this direction, ending one that
 	// was committed in the other.
 	Force bool
-	Zone  uint16
+	// Zone is the connection tracking zone, unless ZoneField names the
+	// 16-bit subfield (from bit ZoneOfs) the zone is read from
+	// (zone=NXM_NX_REG13[0..15]).
+	Zone      uint16
+	ZoneField string
+	ZoneOfs   int
 	// Table is where the packet continues after tracking (255: none).
 	Table uint8
 	// NAT, if set, translates the connection's addresses.
@@ -450,7 +456,9 @@ func (a CT) String() string {
 	if a.Table != 255 {
 		parts = append(parts, "table="+strconv.Itoa(int(a.Table)))
 	}
-	if a.Zone != 0 {
+	if a.ZoneField != "" {
+		parts = append(parts, "zone="+formatSubfield(a.ZoneField, a.ZoneOfs, 16))
+	} else if a.Zone != 0 {
 		parts = append(parts, "zone="+strconv.Itoa(int(a.Zone)))
 	}
 	if a.NAT != nil {
@@ -488,8 +496,13 @@ func (a CT) appendWire(b []byte, ver Version) []byte {
 		flags |= 2
 	}
 	b = binary.BigEndian.AppendUint16(b, flags)
-	b = binary.BigEndian.AppendUint32(b, 0) // zone_src: an immediate zone
-	b = binary.BigEndian.AppendUint16(b, a.Zone)
+	if a.ZoneField != "" {
+		b = binary.BigEndian.AppendUint32(b, nxmFields[a.ZoneField].header())
+		b = binary.BigEndian.AppendUint16(b, ofsNbits(a.ZoneOfs, 16))
+	} else {
+		b = binary.BigEndian.AppendUint32(b, 0) // zone_src: an immediate zone
+		b = binary.BigEndian.AppendUint16(b, a.Zone)
+	}
 	b = append(b, a.Table, 0, 0, 0)
 	b = binary.BigEndian.AppendUint16(b, a.Alg)
 	return append(b, nested...)
@@ -704,6 +717,11 @@ func (d setFieldDef) format(v []byte) string {
 		return formatIPv6(v, full)
 	case 'd':
 		return strconv.FormatUint(beUint(v), 10)
+	case 'p':
+		if len(v) == 2 {
+			return PortNames(nil).format(port32(uint16(beUint(v))))
+		}
+		return PortNames(nil).format(uint32(beUint(v)))
 	case 'X':
 		return wideHex(v)
 	}
@@ -726,44 +744,14 @@ func (d setFieldDef) formatMasked(v, mask []byte) string {
 	return wideHex(v) + "/" + wideHex(mask)
 }
 
-var setFieldDefs = func() map[string]setFieldDef {
-	m := map[string]setFieldDef{
-		"in_port": {classBasic, 0, 4, 'd'}, "metadata": {classBasic, 2, 8, 'x'},
-		"eth_dst": {classBasic, 3, 6, 'm'}, "eth_src": {classBasic, 4, 6, 'm'},
-		"eth_type": {classBasic, 5, 2, 'x'}, "vlan_vid": {classBasic, 6, 2, 'd'}, "vlan_pcp": {classBasic, 7, 1, 'd'},
-		"ip_dscp": {classBasic, 8, 1, 'd'}, "nw_ecn": {classBasic, 9, 1, 'd'}, "ip_proto": {classBasic, 10, 1, 'd'},
-		"ip_src": {classBasic, 11, 4, '4'}, "ip_dst": {classBasic, 12, 4, '4'},
-		"tcp_src": {classBasic, 13, 2, 'd'}, "tcp_dst": {classBasic, 14, 2, 'd'},
-		"udp_src": {classBasic, 15, 2, 'd'}, "udp_dst": {classBasic, 16, 2, 'd'},
-		"sctp_src": {classBasic, 17, 2, 'd'}, "sctp_dst": {classBasic, 18, 2, 'd'},
-		"icmp_type": {classBasic, 19, 1, 'd'}, "icmp_code": {classBasic, 20, 1, 'd'},
-		"arp_op": {classBasic, 21, 2, 'd'}, "arp_spa": {classBasic, 22, 4, '4'}, "arp_tpa": {classBasic, 23, 4, '4'},
-		"arp_sha": {classBasic, 24, 6, 'm'}, "arp_tha": {classBasic, 25, 6, 'm'},
-		"ipv6_src": {classBasic, 26, 16, '6'}, "ipv6_dst": {classBasic, 27, 16, '6'},
-		"tun_id": {classBasic, 38, 8, 'x'},
-		"nw_ttl": {classNXM1, 29, 1, 'd'}, "tun_src": {classNXM1, 31, 4, '4'}, "tun_dst": {classNXM1, 32, 4, '4'},
-		"pkt_mark": {classNXM1, 33, 4, 'x'}, "ct_mark": {classNXM1, 107, 4, 'x'}, "ct_label": {classNXM1, 108, 16, 'X'},
-		"mpls_label": {classBasic, 34, 4, 'd'}, "mpls_tc": {classBasic, 35, 1, 'd'},
-		"vlan_tci": {classNXM0, 4, 2, 'x'}, "nw_tos": {classNXM0, 5, 1, 'd'},
-	}
-	for i := range 16 {
-		m["reg"+strconv.Itoa(i)] = setFieldDef{classNXM1, uint8(i), 4, 'x'}
-	}
-	return m
-}()
-
 // setFieldLimits are the largest values of the set_field fields narrower
 // than their bytes.
 var setFieldLimits = map[string]uint64{"mpls_label": 0xfffff, "mpls_tc": 7}
 
 // setFieldByWire finds a set_field field by its wire identity.
 func setFieldByWire(class uint16, field uint8) (string, setFieldDef, bool) {
-	for name, d := range setFieldDefs {
-		if d.class == class && d.field == field {
-			return name, d, true
-		}
-	}
-	return "", setFieldDef{}, false
+	name, ok := setFieldByKey[oxmKey{class, field}]
+	return name, setFieldDefs[name], ok
 }
 
 // nxmField is a field load and move name (NXM_NX_REG0, ...).
@@ -775,87 +763,6 @@ type nxmField struct {
 
 func (f nxmField) header() uint32 { return oxmHeader(f.class, f.field, false, f.size) }
 func (f nxmField) bits() int      { return 8 * f.size }
-
-var nxmFields = func() map[string]nxmField {
-	m := map[string]nxmField{
-		"NXM_OF_IN_PORT": {classNXM0, 0, 2}, "NXM_OF_ETH_DST": {classNXM0, 1, 6}, "NXM_OF_ETH_SRC": {classNXM0, 2, 6},
-		"NXM_OF_ETH_TYPE": {classNXM0, 3, 2}, "NXM_OF_VLAN_TCI": {classNXM0, 4, 2}, "NXM_OF_IP_TOS": {classNXM0, 5, 1},
-		"NXM_OF_IP_PROTO": {classNXM0, 6, 1}, "NXM_OF_IP_SRC": {classNXM0, 7, 4}, "NXM_OF_IP_DST": {classNXM0, 8, 4},
-		"NXM_OF_TCP_SRC": {classNXM0, 9, 2}, "NXM_OF_TCP_DST": {classNXM0, 10, 2},
-		"NXM_OF_UDP_SRC": {classNXM0, 11, 2}, "NXM_OF_UDP_DST": {classNXM0, 12, 2},
-		"NXM_OF_ARP_OP": {classNXM0, 15, 2}, "NXM_OF_ARP_SPA": {classNXM0, 16, 4}, "NXM_OF_ARP_TPA": {classNXM0, 17, 4},
-		"NXM_NX_TUN_ID": {classNXM1, 16, 8}, "NXM_NX_ARP_SHA": {classNXM1, 17, 6}, "NXM_NX_ARP_THA": {classNXM1, 18, 6},
-		"NXM_NX_IP_TTL": {classNXM1, 29, 1}, "NXM_NX_PKT_MARK": {classNXM1, 33, 4},
-		"NXM_NX_CT_MARK": {classNXM1, 107, 4}, "NXM_NX_CT_LABEL": {classNXM1, 108, 16},
-		"OXM_OF_METADATA": {classBasic, 2, 8},
-	}
-	for i := range 16 {
-		m["NXM_NX_REG"+strconv.Itoa(i)] = nxmField{classNXM1, uint8(i), 4}
-	}
-	return m
-}()
-
-// nxmAliases are the other names ovs-ofctl takes for the fields of
-// nxmFields: Open vSwitch's own field names and the OXM names of the same
-// fields. They print as the NXM name.
-var nxmAliases = func() map[string]string {
-	m := map[string]string{
-		"in_port": "NXM_OF_IN_PORT", "eth_dst": "NXM_OF_ETH_DST", "dl_dst": "NXM_OF_ETH_DST",
-		"eth_src": "NXM_OF_ETH_SRC", "dl_src": "NXM_OF_ETH_SRC", "eth_type": "NXM_OF_ETH_TYPE", "dl_type": "NXM_OF_ETH_TYPE",
-		"vlan_tci": "NXM_OF_VLAN_TCI", "nw_proto": "NXM_OF_IP_PROTO", "ip_proto": "NXM_OF_IP_PROTO",
-		"ip_src": "NXM_OF_IP_SRC", "nw_src": "NXM_OF_IP_SRC", "ip_dst": "NXM_OF_IP_DST", "nw_dst": "NXM_OF_IP_DST",
-		"tcp_src": "NXM_OF_TCP_SRC", "tp_src": "NXM_OF_TCP_SRC", "tcp_dst": "NXM_OF_TCP_DST", "tp_dst": "NXM_OF_TCP_DST",
-		"udp_src": "NXM_OF_UDP_SRC", "udp_dst": "NXM_OF_UDP_DST", "arp_op": "NXM_OF_ARP_OP",
-		"arp_spa": "NXM_OF_ARP_SPA", "arp_tpa": "NXM_OF_ARP_TPA", "arp_sha": "NXM_NX_ARP_SHA", "arp_tha": "NXM_NX_ARP_THA",
-		"tun_id": "NXM_NX_TUN_ID", "tunnel_id": "NXM_NX_TUN_ID", "nw_ttl": "NXM_NX_IP_TTL", "pkt_mark": "NXM_NX_PKT_MARK",
-		"ct_mark": "NXM_NX_CT_MARK", "ct_label": "NXM_NX_CT_LABEL", "metadata": "OXM_OF_METADATA", "nw_tos": "NXM_OF_IP_TOS",
-		"OXM_OF_ETH_DST": "NXM_OF_ETH_DST", "OXM_OF_ETH_SRC": "NXM_OF_ETH_SRC", "OXM_OF_ETH_TYPE": "NXM_OF_ETH_TYPE",
-		"OXM_OF_IP_PROTO": "NXM_OF_IP_PROTO", "OXM_OF_IPV4_SRC": "NXM_OF_IP_SRC", "OXM_OF_IPV4_DST": "NXM_OF_IP_DST",
-		"OXM_OF_TCP_SRC": "NXM_OF_TCP_SRC", "OXM_OF_TCP_DST": "NXM_OF_TCP_DST",
-		"OXM_OF_UDP_SRC": "NXM_OF_UDP_SRC", "OXM_OF_UDP_DST": "NXM_OF_UDP_DST",
-		"OXM_OF_ARP_OP": "NXM_OF_ARP_OP", "OXM_OF_ARP_SPA": "NXM_OF_ARP_SPA", "OXM_OF_ARP_TPA": "NXM_OF_ARP_TPA",
-		"OXM_OF_ARP_SHA": "NXM_NX_ARP_SHA", "OXM_OF_ARP_THA": "NXM_NX_ARP_THA", "OXM_OF_TUNNEL_ID": "NXM_NX_TUN_ID",
-	}
-	for i := range 16 {
-		m["reg"+strconv.Itoa(i)] = "NXM_NX_REG" + strconv.Itoa(i)
-	}
-	return m
-}()
-
-// nxmSetField names the fields of nxmFields as set_field does; a load
-// of OpenFlow 1.5 is a set_field of that name. (NXM_OF_IN_PORT, 16 bits
-// where set_field's in_port has 32, has none.)
-var nxmSetField = func() map[string]string {
-	m := map[string]string{
-		"NXM_OF_ETH_DST": "eth_dst", "NXM_OF_ETH_SRC": "eth_src", "NXM_OF_ETH_TYPE": "eth_type",
-		"NXM_OF_VLAN_TCI": "vlan_tci", "NXM_OF_IP_TOS": "nw_tos", "NXM_OF_IP_PROTO": "ip_proto",
-		"NXM_OF_IP_SRC": "ip_src", "NXM_OF_IP_DST": "ip_dst", "NXM_OF_TCP_SRC": "tcp_src", "NXM_OF_TCP_DST": "tcp_dst",
-		"NXM_OF_UDP_SRC": "udp_src", "NXM_OF_UDP_DST": "udp_dst", "NXM_OF_ARP_OP": "arp_op",
-		"NXM_OF_ARP_SPA": "arp_spa", "NXM_OF_ARP_TPA": "arp_tpa", "NXM_NX_ARP_SHA": "arp_sha", "NXM_NX_ARP_THA": "arp_tha",
-		"NXM_NX_TUN_ID": "tun_id", "NXM_NX_IP_TTL": "nw_ttl", "NXM_NX_PKT_MARK": "pkt_mark",
-		"NXM_NX_CT_MARK": "ct_mark", "NXM_NX_CT_LABEL": "ct_label", "OXM_OF_METADATA": "metadata",
-	}
-	for i := range 16 {
-		m["NXM_NX_REG"+strconv.Itoa(i)] = "reg" + strconv.Itoa(i)
-	}
-	return m
-}()
-
-// nxmByHeader names a field by its NXM header, or by the OXM header an
-// OpenFlow 1.5 switch uses for the same field.
-func nxmByHeader(h uint32) (string, bool) {
-	for name, f := range nxmFields {
-		if f.header() == h {
-			return name, true
-		}
-	}
-	for name, sf := range nxmSetField {
-		if d := setFieldDefs[sf]; d.class == classBasic && oxmHeader(d.class, d.field, false, d.size) == h {
-			return name, true
-		}
-	}
-	return "", false
-}
 
 // parseSubfield reads "NXM_NX_REG0[]", "NXM_NX_REG0[3]" or
 // "NXM_NX_REG0[0..7]".
@@ -949,6 +856,14 @@ func parseActions(s string, m *Match, names PortNames) ([]Action, error) {
 		item = strings.TrimSpace(item)
 		name, arg := item, ""
 		hasArg := false
+		if rest, ok := strings.CutPrefix(item, "check_pkt_larger("); ok {
+			acts, err := parseCheckPktLarger(rest, item)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, acts...)
+			continue
+		}
 		if i := strings.IndexAny(item, ":("); i >= 0 {
 			name, arg, hasArg = item[:i], item[i+1:], true
 			if item[i] == '(' {
@@ -967,17 +882,21 @@ func parseActions(s string, m *Match, names PortNames) ([]Action, error) {
 	}
 	// Instructions come in OpenFlow 1.1's order: actions, then
 	// write_metadata, then goto_table.
-	stageName := []string{"meter", "apply_actions", "write_metadata", "goto_table"}
+	stageName := []string{"meter", "apply_actions", "clear_actions", "write_actions", "write_metadata", "goto_table"}
 	stage := -1
 	for _, a := range out {
 		st := 1
 		switch a.(type) {
 		case MeterAction:
 			st = 0
-		case WriteMetadata:
+		case ClearActions:
 			st = 2
-		case GotoTable:
+		case WriteActions:
 			st = 3
+		case WriteMetadata:
+			st = 4
+		case GotoTable:
+			st = 5
 		}
 		if stage >= 0 && st < stage {
 			return nil, syntaxf(s, "invalid instruction ordering: %s must appear before %s, for OpenFlow 1.1+ compatibility", stageName[st], stageName[stage])
@@ -1246,7 +1165,34 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		}
 		return []Action{Group{uint32(n)}}, nil
 	case "dec_ttl":
-		return []Action{DecTTL{}}, nil
+		return parseDecTTL(arg, item)
+	case "ct_clear":
+		return []Action{CTClear{}}, nil
+	case "dec_mpls_ttl":
+		return []Action{DecMPLSTTL{}}, nil
+	case "push_mpls", "pop_mpls":
+		n, err := num(0xffff)
+		if err != nil {
+			return nil, err
+		}
+		if name == "push_mpls" {
+			if n != 0x8847 && n != 0x8848 {
+				return nil, syntaxf(item, "%s: not a valid MPLS ethertype", arg)
+			}
+			return []Action{PushMPLS{uint16(n)}}, nil
+		}
+		return []Action{PopMPLS{uint16(n)}}, nil
+	case "clear_actions":
+		return []Action{ClearActions{}}, nil
+	case "write_actions":
+		var wm Match
+		acts, err := parseActions(arg, &wm, names)
+		if err != nil {
+			return nil, err
+		}
+		return []Action{WriteActions{acts}}, nil
+	case "unknown_action":
+		return parseRawAction(arg, item)
 	case "note":
 		hexs := strings.NewReplacer(".", "", " ", "").Replace(arg)
 		data, err := hex.DecodeString(hexs)
@@ -1283,11 +1229,9 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 						c.Alg = uint16(n)
 					}
 				case "zone":
-					n, err := strconv.ParseUint(v, 0, 16)
-					if err != nil {
-						return nil, syntaxf(item, "ct: zone %q is not a number (fields are not supported)", v)
+					if err := parseCTZone(&c, v, item); err != nil {
+						return nil, err
 					}
-					c.Zone = uint16(n)
 				case "table":
 					n, err := strconv.ParseUint(v, 0, 8)
 					if err != nil || n == 255 {
@@ -1355,6 +1299,20 @@ func parseSetField(field, value, item string) ([]Action, error) {
 		}
 		copy(v, a)
 		mask = m
+	case 'p':
+		p, ok := PortNames(nil).parse(value)
+		if !ok {
+			return nil, syntaxf(item, "%s: %s is not a port", field, value)
+		}
+		if d.size == 2 {
+			p32 := p
+			p = uint32(port16(p))
+			if port32(uint16(p)) != p32 {
+				return nil, syntaxf(item, "%s: port %s does not fit in 16 bits", field, value)
+			}
+		}
+		putBeUint(v, uint64(p))
+		return []Action{SetField{Field: field, Value: v}}, nil
 	case 'X':
 		w, m, err := parseWideMasked(value, d.size)
 		if err != nil {
@@ -1396,9 +1354,10 @@ func parseSetField(field, value, item string) ([]Action, error) {
 // appendInstructions appends a flow's actions as instructions of version
 // ver: meter (before 1.5), apply-actions, write-metadata, goto-table.
 func appendInstructions(b []byte, acts []Action, ver Version) []byte {
-	var apply []byte
+	var apply, write []byte
 	var meta *WriteMetadata
 	var gotoT *GotoTable
+	clear := false
 	for _, a := range acts {
 		switch a := a.(type) {
 		case MeterAction:
@@ -1413,6 +1372,12 @@ func appendInstructions(b []byte, acts []Action, ver Version) []byte {
 			meta = &a
 		case GotoTable:
 			gotoT = &a
+		case ClearActions:
+			clear = true
+		case WriteActions:
+			for _, w := range a.Actions {
+				write = w.appendWire(write, ver)
+			}
 		default:
 			apply = a.appendWire(apply, ver)
 		}
@@ -1422,6 +1387,15 @@ func appendInstructions(b []byte, acts []Action, ver Version) []byte {
 		b = binary.BigEndian.AppendUint16(b, uint16(8+len(apply)))
 		b = append(b, 0, 0, 0, 0)
 		b = append(b, apply...)
+	}
+	if clear {
+		b = append(b, 0, ofpitClearActions, 0, 8, 0, 0, 0, 0)
+	}
+	if write != nil {
+		b = append(b, 0, ofpitWriteActions)
+		b = binary.BigEndian.AppendUint16(b, uint16(8+len(write)))
+		b = append(b, 0, 0, 0, 0)
+		b = append(b, write...)
 	}
 	if meta != nil {
 		b = append(b, 0, 2, 0, 24, 0, 0, 0, 0)
@@ -1437,7 +1411,7 @@ func appendInstructions(b []byte, acts []Action, ver Version) []byte {
 // decodeInstructions reads OpenFlow 1.3 instructions into actions, in the
 // order ovs-ofctl prints them.
 func decodeInstructions(b []byte) ([]Action, error) {
-	var head, apply, tail []Action
+	var head, apply, clear, write, tail []Action
 	for len(b) > 0 {
 		if len(b) < 4 {
 			return nil, fmt.Errorf("openflow: truncated instruction: %w", ErrBadMessage)
@@ -1458,17 +1432,27 @@ func decodeInstructions(b []byte) ([]Action, error) {
 			tail = append([]Action{WriteMetadata{binary.BigEndian.Uint64(body[8:]), binary.BigEndian.Uint64(body[16:])}}, tail...)
 		case 6:
 			head = append(head, MeterAction{binary.BigEndian.Uint32(body[4:])})
-		case 3, 4:
+		case 4:
 			acts, err := decodeActions(body[8:])
 			if err != nil {
 				return nil, err
 			}
 			apply = append(apply, acts...)
+		case ofpitWriteActions:
+			acts, err := decodeActions(body[8:])
+			if err != nil {
+				return nil, err
+			}
+			write = append(write, WriteActions{acts})
+		case ofpitClearActions:
+			clear = append(clear, ClearActions{})
 		default:
 			return nil, fmt.Errorf("openflow: instruction type %d: %w", t, ErrUnsupported)
 		}
 	}
-	return append(append(head, apply...), tail...), nil
+	// Open vSwitch's order: meter, apply_actions, clear_actions,
+	// write_actions, write_metadata, goto_table.
+	return slices.Concat(head, apply, clear, write, tail), nil
 }
 
 // decodeActions reads an OpenFlow 1.3 action list.
@@ -1483,6 +1467,11 @@ func decodeActions(b []byte) ([]Action, error) {
 			return nil, fmt.Errorf("openflow: action length %d: %w", n, ErrBadMessage)
 		}
 		a, err := decodeAction(t, b[:n])
+		if errors.Is(err, ErrUnsupported) {
+			// Kept as it came: the rest of the flow, and of the dump,
+			// still decodes.
+			a, err = RawAction{append([]byte(nil), b[:n]...)}, nil
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -1525,7 +1514,7 @@ func decodeAction(t uint16, a []byte) (Action, error) {
 			size /= 2
 		}
 		name, d, ok := setFieldByWire(class, field)
-		if !ok || d.size != size {
+		if !ok || d.size != size && !(d.kind == 'X' && size <= d.size && strings.HasPrefix(name, "tun_metadata")) {
 			return nil, fmt.Errorf("openflow: set_field of class %#x field %d: %w", class, field, ErrUnsupported)
 		}
 		sf := SetField{Field: name, Value: append([]byte(nil), a[8:8+size]...)}
@@ -1546,10 +1535,16 @@ func decodeAction(t uint16, a []byte) (Action, error) {
 	case 29: // OpenFlow 1.5's meter action
 		return MeterAction{binary.BigEndian.Uint32(a[4:])}, nil
 	case 0xffff:
+		if n >= 16 && binary.BigEndian.Uint32(a[4:]) == onfExperimenter && binary.BigEndian.Uint16(a[8:]) == onfetCopyField {
+			return decodeONFCopyField(a)
+		}
 		if n < 16 || binary.BigEndian.Uint32(a[4:]) != nxVendor {
-			return nil, fmt.Errorf("openflow: experimenter action: %w", ErrUnsupported)
+			return nil, fmt.Errorf("openflow: experimenter %#x action: %w", binary.BigEndian.Uint32(a[4:]), ErrUnsupported)
 		}
 		return decodeNX(binary.BigEndian.Uint16(a[8:]), a)
+	}
+	if act, ok := decodeOVNAction(t, a); ok {
+		return act, nil
 	}
 	return nil, fmt.Errorf("openflow: action type %d: %w", t, ErrUnsupported)
 }
@@ -1613,6 +1608,17 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		}
 		fl := binary.BigEndian.Uint16(a[10:])
 		ct := CT{Commit: fl&1 != 0, Force: fl&2 != 0, Zone: binary.BigEndian.Uint16(a[16:]), Table: a[18], Alg: binary.BigEndian.Uint16(a[22:])}
+		if src := binary.BigEndian.Uint32(a[12:]); src != 0 {
+			f, ok := nxmByHeader(src)
+			if !ok {
+				return nil, fmt.Errorf("openflow: ct zone from field %#x: %w", src, ErrUnsupported)
+			}
+			ofs, bits := splitOfsNbits(ct.Zone)
+			if bits != 16 {
+				return nil, fmt.Errorf("openflow: ct zone of %d bits: %w", bits, ErrBadMessage)
+			}
+			ct.Zone, ct.ZoneField, ct.ZoneOfs = 0, f, ofs
+		}
 		nested, err := decodeActions(a[24:])
 		if err != nil {
 			return nil, err
@@ -1663,6 +1669,9 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		return nat, nil
 	}
 	if act, ok, err := decodeNXMore(sub, a); ok {
+		return act, err
+	}
+	if act, ok, err := decodeOVNNX(sub, a); ok {
 		return act, err
 	}
 	return nil, fmt.Errorf("openflow: Nicira action %d: %w", sub, ErrUnsupported)

@@ -2,6 +2,7 @@ package openflow
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -92,10 +93,17 @@ type Controller struct {
 	MaxLen uint16 // 65535: the whole packet
 	ID     uint16
 	Reason uint8 // 1 (action) unless given
+	// Userdata travels to the controller with the packet.
+	Userdata []byte
+	// Pause: the switch holds the packet's processing until the
+	// controller resumes it.
+	Pause bool
+	// MeterID is the meter the packet-ins pass through (0: none).
+	MeterID uint32
 }
 
 func (a Controller) String() string {
-	if a.Reason == 1 && a.ID == 0 {
+	if a.Reason == 1 && a.ID == 0 && len(a.Userdata) == 0 && !a.Pause && a.MeterID == 0 {
 		return "CONTROLLER:" + strconv.Itoa(int(a.MaxLen))
 	}
 	var parts []string
@@ -112,10 +120,22 @@ func (a Controller) String() string {
 	if a.ID != 0 {
 		parts = append(parts, "id="+strconv.Itoa(int(a.ID)))
 	}
+	if len(a.Userdata) > 0 {
+		parts = append(parts, "userdata="+dottedHex(a.Userdata))
+	}
+	if a.Pause {
+		parts = append(parts, "pause")
+	}
+	if a.MeterID != 0 {
+		parts = append(parts, "meter_id="+strconv.FormatUint(uint64(a.MeterID), 10))
+	}
 	return "controller(" + strings.Join(parts, ",") + ")"
 }
 
 func (a Controller) appendWire(b []byte, ver Version) []byte {
+	if len(a.Userdata) > 0 || a.Pause || a.MeterID != 0 {
+		return a.appendController2(b)
+	}
 	b = nxHeader(b, 16, 20)
 	b = binary.BigEndian.AppendUint16(b, a.MaxLen)
 	b = binary.BigEndian.AppendUint16(b, a.ID)
@@ -523,14 +543,38 @@ func parseController(arg, item string) ([]Action, error) {
 				return nil, syntaxf(item, "unknown reason \"%s\"", kv[1])
 			}
 			c.Reason = uint8(i)
+		case "userdata":
+			data, err := hex.DecodeString(strings.ReplaceAll(kv[1], ".", ""))
+			if err != nil {
+				return nil, syntaxf(item, "controller: bad userdata")
+			}
+			c.Userdata = data
+		case "pause":
+			c.Pause = true
+		case "meter_id":
+			n, err := strconv.ParseUint(kv[1], 0, 32)
+			if err != nil || n == 0 || n == 0xffffffff {
+				return nil, syntaxf(item, "controller: bad meter_id")
+			}
+			c.MeterID = uint32(n)
 		default:
 			return nil, syntaxf(item, "controller: %s not supported", kv[0])
 		}
 	}
-	if c.Reason == 1 && c.ID == 0 {
+	if c.Reason == 1 && c.ID == 0 && len(c.Userdata) == 0 && !c.Pause && c.MeterID == 0 {
 		return []Action{Output{Port: PortController, MaxLen: c.MaxLen}}, nil
 	}
 	return []Action{c}, nil
+}
+
+// dottedHex is bytes as Open vSwitch prints an action's hex argument:
+// 00.0e.ff.
+func dottedHex(b []byte) string {
+	parts := make([]string, len(b))
+	for i, c := range b {
+		parts[i] = fmt.Sprintf("%02x", c)
+	}
+	return strings.Join(parts, ".")
 }
 
 // decodeNXMore decodes the actions of this file; ok is false for another
