@@ -494,6 +494,13 @@ func (h *Host) Join(ctx context.Context, u *Underlay, up Uplink) error {
 	return nil
 }
 
+// Hosts returns the hosts added so far (chassis included), in order.
+func (w *World) Hosts() []*Host {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]*Host(nil), w.hosts...)
+}
+
 // Keep makes Close leave the namespaces and servers up (the goroutines of
 // this program, such as an embedded DHCP server, still stop). Cleanup, or
 // the next New with the same prefix, removes them.
