@@ -848,12 +848,17 @@ func splitOutside(s, seps string) []string {
 func parseActions(s string, m *Match, names PortNames) ([]Action, error) {
 	s = strings.TrimSpace(s)
 	var out []Action
-	if s == "" {
-		return nil, syntaxf(s, "must specify an action")
+	if s == "" { // "actions=": no action, as "drop"
+		return nil, nil
 	}
-	// Actions are separated by commas or white space.
-	for _, item := range splitOutside(s, ", \t") {
+	// Actions are separated by commas or white space; "drop" stands
+	// alone.
+	items := splitOutside(s, ", \t")
+	for _, item := range items {
 		item = strings.TrimSpace(item)
+		if strings.EqualFold(item, "drop") && len(items) > 1 {
+			return nil, syntaxf(s, "\"drop\" must not be accompanied by any other action or instruction")
+		}
 		name, arg := item, ""
 		hasArg := false
 		if rest, ok := strings.CutPrefix(item, "check_pkt_larger("); ok {

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Bundles are OpenFlow 1.4's bundle messages (types 33 and 34); in
@@ -54,7 +55,7 @@ func (c *Conn) bundleMessage(kind uint8, id uint32, ctrl, flags uint16, inner []
 // bundleControl sends a bundle control request and waits for its reply.
 func (c *Conn) bundleControl(ctx context.Context, id uint32, ctrl, flags uint16) error {
 	typ, body := c.bundleMessage(typeBundleControl, id, ctrl, flags, nil)
-	_, err := c.request(ctx, typ, body)
+	_, err := c.request(ctx, typ, body, "")
 	return err
 }
 
@@ -78,6 +79,28 @@ func (c *Conn) bundle(ctx context.Context, msgs []wireMsg) error {
 			c.forget(x)
 		}
 	}()
+	// Until the commit is sent, a failure leaves nothing applied. The
+	// open bundle is discarded: by the switch when the connection is
+	// closed; otherwise a discard request goes out behind this call
+	// (within a second, unanswered) so that the call ends by ctx.
+	discard := func() {
+		typ, body := c.bundleMessage(typeBundleControl, id, bundleDiscardReq, flags, nil)
+		go func() {
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			defer cancel()
+			_, _ = c.write(dctx, typ, 0, body)
+		}()
+	}
+	// The messages go out in writes of up to bundleWrite bytes.
+	var buf []byte
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		_, err := c.writeRaw(ctx, buf)
+		buf = buf[:0]
+		return err
+	}
 	for _, m := range msgs {
 		xid, ch, err := c.newXID()
 		if err != nil {
@@ -86,25 +109,39 @@ func (c *Conn) bundle(ctx context.Context, msgs []wireMsg) error {
 		xids, chans = append(xids, xid), append(chans, ch)
 		inner, err := appendFrame(nil, c.version, m.typ, xid, m.body)
 		if err != nil {
+			discard()
 			return err
 		}
 		typ, body := c.bundleMessage(typeBundleAdd, id, 0, flags, inner)
-		if err := c.write(ctx, typ, xid, body); err != nil {
+		if buf, err = appendFrame(buf, c.version, typ, xid, body); err != nil {
+			discard()
 			return err
 		}
+		if len(buf) >= bundleWrite {
+			if err := flush(); err != nil {
+				discard()
+				return fmt.Errorf("bundle: %w", err)
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		discard()
+		return fmt.Errorf("bundle: %w", err)
 	}
 	// The switch checks each message as it is added and refuses it on
 	// its own xid, leaving the rest in the bundle: a barrier brings every
 	// such refusal in before the commit, and one of them discards the
 	// whole bundle.
 	if err := c.Barrier(ctx); err != nil {
-		return err
+		discard()
+		return fmt.Errorf("bundle: %w", err)
 	}
 	if refused := firstRefusal(chans); refused != nil {
-		_ = c.bundleControl(ctx, id, bundleDiscardReq, flags)
+		discard()
 		return fmt.Errorf("bundle: %w", refused)
 	}
-	if err := c.bundleControl(ctx, id, bundleCommitReq, flags); err != nil {
+	typ, body := c.bundleMessage(typeBundleControl, id, bundleCommitReq, flags, nil)
+	if _, err := c.request(ctx, typ, body, "bundle commit"); err != nil {
 		// The message that failed at commit is refused on its own xid
 		// first: report it, with the bundle's failure.
 		if refused := firstRefusal(chans); refused != nil {
@@ -114,6 +151,9 @@ func (c *Conn) bundle(ctx context.Context, msgs []wireMsg) error {
 	}
 	return nil
 }
+
+// bundleWrite is the size of the writes a bundle's messages go out in.
+const bundleWrite = 64 << 10
 
 // firstRefusal is the first error already answered on the messages'
 // channels (a *MessageError with its index), nil if none.
@@ -130,14 +170,26 @@ func firstRefusal(chans []chan message) error {
 	return nil
 }
 
-// request sends a message and waits for its one reply (or error).
-func (c *Conn) request(ctx context.Context, typ uint8, body []byte) (message, error) {
+// request sends a message and waits for its one reply (or error). With
+// change set, the message changes the switch: once it is written whole,
+// a reply that does not come is an *OutcomeUnknownError naming change.
+func (c *Conn) request(ctx context.Context, typ uint8, body []byte, change string) (message, error) {
 	xid, ch, err := c.newXID()
 	if err != nil {
 		return message{}, err
 	}
 	defer c.forget(xid)
-	if err := c.write(ctx, typ, xid, body); err != nil {
+	n, err := c.write(ctx, typ, xid, body)
+	lost := func(err error) error {
+		if change != "" {
+			return &OutcomeUnknownError{Request: change, Err: err}
+		}
+		return err
+	}
+	if err != nil {
+		if n == 8+len(body) {
+			return message{}, lost(err)
+		}
 		return message{}, err
 	}
 	select {
@@ -147,9 +199,9 @@ func (c *Conn) request(ctx context.Context, typ uint8, body []byte) (message, er
 		}
 		return m, nil
 	case <-c.done:
-		return message{}, c.closedErr()
+		return message{}, lost(c.closedErr())
 	case <-ctx.Done():
-		return message{}, ctx.Err()
+		return message{}, lost(ctx.Err())
 	}
 }
 

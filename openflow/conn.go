@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,7 +30,40 @@ var (
 	ErrVersion = errors.New("openflow: no common OpenFlow version")
 	// ErrClosed: the connection is closed.
 	ErrClosed = errors.New("openflow: connection closed")
+	// ErrOutcomeUnknown: a request that changes the switch (a flow,
+	// group or meter change, a bundle's commit) was sent whole, but its
+	// answer did not come before the context ended or the connection
+	// closed: the switch may or may not have applied it. Calls fail with
+	// an *OutcomeUnknownError, which matches it. Any other error of such
+	// a call means the request was not applied: never sent, sent only in
+	// part (the connection is then closed), or refused.
+	ErrOutcomeUnknown = errors.New("openflow: request sent, outcome unknown")
+	// ErrReplyTooLarge: a multipart reply (a dump) grew past the size
+	// WithMaxReplySize allows.
+	ErrReplyTooLarge = errors.New("openflow: reply too large")
 )
+
+// OutcomeUnknownError is a request that changes the switch, sent whole,
+// whose answer was lost: it may or may not have been applied. It matches
+// ErrOutcomeUnknown and unwraps to the cause (the context's error, or
+// ErrClosed). Dump the flows (or groups, or meters) to find out.
+type OutcomeUnknownError struct {
+	// Request is what was sent: "flow_mod", "group_mod", "meter_mod",
+	// "packet_out" or "bundle commit".
+	Request string
+	// Err is why the answer was lost.
+	Err error
+}
+
+func (e *OutcomeUnknownError) Error() string {
+	return fmt.Sprintf("openflow: %s sent, outcome unknown: %v", e.Request, e.Err)
+}
+
+// Is reports whether target is ErrOutcomeUnknown.
+func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// Unwrap returns the cause.
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
 
 // Message types of OpenFlow 1.3 (the same in 1.4 and 1.5).
 const (
@@ -37,6 +71,7 @@ const (
 	typeError            = 1
 	typeEchoRequest      = 2
 	typeEchoReply        = 3
+	typePacketOut        = 13
 	typeFlowMod          = 14
 	typeMultipartRequest = 18
 	typeMultipartReply   = 19
@@ -53,15 +88,20 @@ const maxMessage = 65535
 type Conn struct {
 	conn    net.Conn
 	version Version
-	wmu     sync.Mutex
-
-	writeDeadline time.Time // under wmu: the connection's write deadline
-	mu            sync.Mutex
-	xid           uint32
-	bundleID      uint32
-	pending       map[uint32]waiter
-	err           error
-	done          chan struct{}
+	// wsem is held by the one write in progress; waiting for it is
+	// bounded by each caller's context.
+	wsem chan struct{}
+	// echoing is set while an echo reply is being written: a switch
+	// sending echoes faster than it reads their replies gets one at a
+	// time, and the read loop never blocks on a write.
+	echoing  atomic.Bool
+	maxReply int
+	mu       sync.Mutex
+	xid      uint32
+	bundleID uint32
+	pending  map[uint32]waiter
+	err      error
+	done     chan struct{}
 }
 
 // waiter is a caller waiting for replies: gone closes when it stops.
@@ -115,7 +155,18 @@ type dialConfig struct {
 	tls      *tls.Config
 	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
 	versions []Version
+	maxReply int
 }
+
+// DefaultMaxReplySize bounds a multipart reply (a dump of flows, groups,
+// meters, ports) reassembled in memory, unless WithMaxReplySize says
+// otherwise: 512 MiB, some 1.5 million flows of an OVN chassis.
+const DefaultMaxReplySize = 512 << 20
+
+// WithMaxReplySize bounds the bytes of one multipart reply (a dump): a
+// reply that grows past it fails with ErrReplyTooLarge instead of
+// holding more memory. n <= 0: DefaultMaxReplySize.
+func WithMaxReplySize(n int) DialOption { return func(c *dialConfig) { c.maxReply = n } }
 
 // WithTLS is the TLS configuration for ssl: targets (certificates, the CA
 // that signs the switch's, the server name). An ssl: target without it
@@ -140,6 +191,9 @@ func Dial(ctx context.Context, target string, opts ...DialOption) (*Conn, error)
 	cfg := dialConfig{versions: versionsSpoken}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.maxReply <= 0 {
+		cfg.maxReply = DefaultMaxReplySize
 	}
 	if len(cfg.versions) == 0 {
 		return nil, fmt.Errorf("openflow: %s: WithVersions names no version: %w", target, ErrVersion)
@@ -176,7 +230,7 @@ func Dial(ctx context.Context, target string, opts ...DialOption) (*Conn, error)
 		}
 		nc = t
 	}
-	c := &Conn{conn: nc, pending: map[uint32]waiter{}, done: make(chan struct{})}
+	c := &Conn{conn: nc, pending: map[uint32]waiter{}, done: make(chan struct{}), wsem: make(chan struct{}, 1), maxReply: cfg.maxReply}
 	if err := c.handshake(ctx, cfg.versions); err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("openflow: %s: %w", target, err)
@@ -190,16 +244,27 @@ func Dial(ctx context.Context, target string, opts ...DialOption) (*Conn, error)
 func (c *Conn) handshake(ctx context.Context, versions []Version) error {
 	if dl, ok := ctx.Deadline(); ok {
 		_ = c.conn.SetDeadline(dl)
-		defer c.conn.SetDeadline(time.Time{})
 	}
+	// Cancelling ctx ends a read or write in progress.
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		_ = c.conn.SetDeadline(time.Unix(1, 0))
+		close(fired)
+	})
+	defer func() {
+		if !stop() {
+			<-fired
+		}
+		_ = c.conn.SetDeadline(time.Time{})
+	}()
 	hello := []byte{byte(slices.Max(versions)), typeHello, 0, 16, 0, 0, 0, 0, 0, 1, 0, 8, 0, 0, 0, 0}
 	binary.BigEndian.PutUint32(hello[12:], helloBitmap(versions))
 	if _, err := c.conn.Write(hello); err != nil {
-		return err
+		return ctxErr(ctx, err)
 	}
 	m, ver, err := readMessage(c.conn)
 	if err != nil {
-		return err
+		return ctxErr(ctx, err)
 	}
 	if m.typ != typeHello {
 		return fmt.Errorf("expected a hello, got type %d: %w", m.typ, ErrBadMessage)
@@ -239,7 +304,7 @@ func (c *Conn) readLoop(r *bufio.Reader) {
 			break
 		}
 		if m.typ == typeEchoRequest {
-			_ = c.write(context.Background(), typeEchoReply, m.xid, m.body)
+			c.echo(m)
 			continue
 		}
 		c.mu.Lock()
@@ -260,21 +325,57 @@ func (c *Conn) readLoop(r *bufio.Reader) {
 	close(c.done)
 }
 
-// Close closes the connection.
-func (c *Conn) Close() error {
-	c.mu.Lock()
-	if c.err == nil {
-		c.err = ErrClosed
+// ctxErr is err, or ctx's error when ctx ended it (a deadline of the
+// connection set from ctx's may pass a moment before ctx says so).
+func ctxErr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
 	}
-	c.mu.Unlock()
-	return c.conn.Close()
+	if dl, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return err
 }
 
-// write sends one message, bounded by ctx.
-func (c *Conn) write(ctx context.Context, typ uint8, xid uint32, body []byte) error {
+// echoTimeout bounds the write of an echo reply.
+const echoTimeout = 5 * time.Second
+
+// echo answers an echo request without blocking the read loop: one reply
+// at a time, each bounded by echoTimeout; requests that come while one is
+// being written go unanswered (the switch asked again before reading).
+func (c *Conn) echo(m message) {
+	if !c.echoing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer c.echoing.Store(false)
+		ctx, cancel := context.WithTimeout(context.Background(), echoTimeout)
+		defer cancel()
+		_, _ = c.write(ctx, typeEchoReply, m.xid, m.body)
+	}()
+}
+
+// Close closes the connection.
+func (c *Conn) Close() error {
+	c.fail(ErrClosed)
+	return nil
+}
+
+// fail closes the connection for err (the first cause is kept).
+func (c *Conn) fail(err error) {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	c.mu.Unlock()
+	_ = c.conn.Close()
+}
+
+// write sends one message, bounded by ctx; n is the bytes written.
+func (c *Conn) write(ctx context.Context, typ uint8, xid uint32, body []byte) (int, error) {
 	msg, err := appendFrame(nil, c.version, typ, xid, body)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	return c.writeRaw(ctx, msg)
 }
@@ -290,19 +391,46 @@ func appendFrame(b []byte, v Version, typ uint8, xid uint32, body []byte) ([]byt
 	return append(b, body...), nil
 }
 
-// writeRaw writes framed messages in one write, bounded by ctx.
-func (c *Conn) writeRaw(ctx context.Context, msg []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	// Each write has its context's deadline (none without one), set only
-	// when it differs from the last write's.
-	dl, _ := ctx.Deadline()
-	if !dl.Equal(c.writeDeadline) {
-		_ = c.conn.SetWriteDeadline(dl)
-		c.writeDeadline = dl
+// writeRaw writes framed messages in one write, bounded by ctx: waiting
+// for an earlier write and the write itself end when ctx does. It returns
+// the bytes written. A write cut short closes the connection: the switch
+// would read the next message from the middle of this one.
+func (c *Conn) writeRaw(ctx context.Context, msg []byte) (int, error) {
+	select {
+	case c.wsem <- struct{}{}:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-c.done:
+		return 0, c.closedErr()
 	}
-	_, err := c.conn.Write(msg)
-	return err
+	defer func() { <-c.wsem }()
+	if err := c.closedErr(); err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	dl, _ := ctx.Deadline()
+	_ = c.conn.SetWriteDeadline(dl)
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		_ = c.conn.SetWriteDeadline(time.Unix(1, 0))
+		close(fired)
+	})
+	n, err := c.conn.Write(msg)
+	if !stop() {
+		<-fired
+	}
+	if err == nil {
+		return n, nil
+	}
+	err = ctxErr(ctx, err)
+	if n > 0 {
+		c.fail(fmt.Errorf("%w: a write cut short after %d of %d bytes: %w", ErrClosed, n, len(msg), err))
+	} else if cerr := c.closedErr(); cerr != nil {
+		err = cerr
+	}
+	return n, err
 }
 
 // newXID registers a reply channel for a new transaction id.
@@ -339,8 +467,10 @@ func (e *MessageError) Error() string { return fmt.Sprintf("message %d: %v", e.I
 // Unwrap returns the switch's error.
 func (e *MessageError) Unwrap() error { return e.Err }
 
-// send writes a message and, with a barrier behind it, waits until the
-// switch has processed it: its error if it refused it, nil otherwise.
+// send writes a message that changes the switch and, with a barrier
+// behind it, waits until the switch has processed it: its error if it
+// refused it, nil otherwise. Once the message is written whole, an answer
+// that does not come is an *OutcomeUnknownError.
 func (c *Conn) send(ctx context.Context, typ uint8, body []byte) error {
 	xid, ch, err := c.newXID()
 	if err != nil {
@@ -360,8 +490,13 @@ func (c *Conn) send(ctx context.Context, typ uint8, body []byte) error {
 	if err != nil {
 		return err
 	}
+	sent := len(msg)
 	msg, _ = appendFrame(msg, c.version, typeBarrierRequest, bxid, nil)
-	if err := c.writeRaw(ctx, msg); err != nil {
+	unknown := func(err error) error { return &OutcomeUnknownError{Request: requestNames[typ], Err: err} }
+	if n, err := c.writeRaw(ctx, msg); err != nil {
+		if n >= sent {
+			return unknown(err)
+		}
 		return err
 	}
 	for {
@@ -380,12 +515,16 @@ func (c *Conn) send(ctx context.Context, typ uint8, body []byte) error {
 			}
 			return nil
 		case <-c.done:
-			return c.closedErr()
+			return unknown(c.closedErr())
 		case <-ctx.Done():
-			return ctx.Err()
+			return unknown(ctx.Err())
 		}
 	}
 }
+
+// requestNames name the requests that change the switch, for
+// OutcomeUnknownError.
+var requestNames = map[uint8]string{typeFlowMod: "flow_mod", typeGroupMod: "group_mod", typeMeterMod: "meter_mod", typePacketOut: "packet_out"}
 
 func (c *Conn) closedErr() error {
 	c.mu.Lock()
@@ -401,7 +540,7 @@ func (c *Conn) Barrier(ctx context.Context) error {
 		return err
 	}
 	defer c.forget(xid)
-	if err := c.write(ctx, typeBarrierRequest, xid, nil); err != nil {
+	if _, err := c.write(ctx, typeBarrierRequest, xid, nil); err != nil {
 		return err
 	}
 	select {
@@ -441,10 +580,11 @@ func (c *Conn) multipart(ctx context.Context, mtype uint16, body []byte) ([][]by
 	req := binary.BigEndian.AppendUint16(nil, mtype)
 	req = append(req, 0, 0, 0, 0, 0, 0)
 	req = append(req, body...)
-	if err := c.write(ctx, typeMultipartRequest, xid, req); err != nil {
+	if _, err := c.write(ctx, typeMultipartRequest, xid, req); err != nil {
 		return nil, err
 	}
 	var out [][]byte
+	size := 0
 	for {
 		select {
 		case m := <-ch:
@@ -453,6 +593,9 @@ func (c *Conn) multipart(ctx context.Context, mtype uint16, body []byte) ([][]by
 			}
 			if m.typ != typeMultipartReply || len(m.body) < 8 {
 				return nil, fmt.Errorf("openflow: reply type %d: %w", m.typ, ErrBadMessage)
+			}
+			if size += len(m.body); size > c.maxReply {
+				return nil, fmt.Errorf("openflow: multipart reply of more than %d bytes: %w", c.maxReply, ErrReplyTooLarge)
 			}
 			out = append(out, m.body[8:])
 			if binary.BigEndian.Uint16(m.body[2:])&1 == 0 { // no OFPMPF_REPLY_MORE

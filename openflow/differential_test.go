@@ -43,6 +43,21 @@ func ofScenarios() []ofScenario {
 	return []ofScenario{
 		// Matches.
 		one("in-port", "priority=100,in_port=1,actions=output:2"),
+		// Actions of an OVN chassis's flows, and the in_port writes the
+		// switch refused when sent with OXM's 32-bit in_port.
+		one("set-field-in-port", "actions=set_field:1->in_port,resubmit(,1)"),
+		one("set-field-in-port-any", "actions=set_field:ANY->in_port,resubmit(,1)"),
+		one("load-in-port", "actions=load:1->NXM_OF_IN_PORT[],resubmit(,1)"),
+		one("ct-zone-field", "ip,actions=ct(commit,zone=NXM_NX_REG13[0..15],nat(src)),resubmit(,1)"),
+		one("write-actions", "actions=clear_actions,write_actions(output:1),goto_table:2"),
+		one("controller-userdata", "actions=controller(userdata=00.00.00.0e.00.00.00.00,pause,meter_id=6)"),
+		one("dec-ttl-ids", "ip,actions=dec_ttl(1,2),output:1"),
+		one("ct-clear", "actions=ct_clear,resubmit(,1)"),
+		one("check-pkt-larger", "actions=check_pkt_larger(1500)->NXM_NX_REG0[0],resubmit(,1)"),
+		one("mpls", "actions=push_mpls:0x8847,set_field:10->mpls_label,output:1"),
+		one("mpls-pop", "mpls,actions=dec_mpls_ttl,pop_mpls:0x0800,output:1"),
+		one("xreg-xxreg", "actions=load:0x1->OXM_OF_PKT_REG4[32..47],set_field:0xfe80000000000000000000fffe000001->xxreg1,move:NXM_NX_XXREG0[96..127]->NXM_NX_REG0[],output:1"),
+		one("empty-actions", "priority=5,actions="),
 		one("in-port-local", "in_port=LOCAL,actions=drop"),
 		one("dl-vlan", "table=0,priority=100,in_port=1,dl_vlan=10,actions=strip_vlan,output:2"),
 		one("dl-vlan-pcp", "dl_vlan_pcp=3,actions=drop"),

@@ -314,6 +314,9 @@ func parseLearn(arg, item string, names PortNames) (Action, error) {
 				if err != nil {
 					return nil, syntaxf(item, "learn: %s: bad value", src)
 				}
+				if db < 64 && val>>db != 0 {
+					return nil, syntaxf(item, "%s: value does not fit into %d bits", strings.TrimPrefix(tok, "load:"), db)
+				}
 				s.Value = binary.BigEndian.AppendUint64(nil, val)
 			}
 			l.Specs = append(l.Specs, s)
@@ -344,6 +347,9 @@ func parseLearn(arg, item string, names PortNames) (Action, error) {
 					if err != nil {
 						return nil, syntaxf(item, "learn: %s: bad value", v)
 					}
+					if db < 64 && val>>db != 0 {
+						return nil, syntaxf(item, "%s: %s value %s does not fit in %d bits", tok, k, v, db)
+					}
 					s.Src, s.SrcOfs, s.Value = "", 0, binary.BigEndian.AppendUint64(nil, val)
 				}
 			}
@@ -368,6 +374,9 @@ func parseLearn(arg, item string, names PortNames) (Action, error) {
 			default:
 				var x uint64
 				x, err = strconv.ParseUint(v, 0, 64)
+				if w := nxmFields[nxm].bits(); err == nil && w < 64 && x>>w != 0 {
+					err = fmt.Errorf("value %s too large for %d-byte field %s", v, w/8, k)
+				}
 				val = binary.BigEndian.AppendUint64(nil, x)
 			}
 			if err != nil {

@@ -345,6 +345,11 @@ func parsePort(s string) (uint32, bool) {
 	if err != nil {
 		return 0, false
 	}
+	// Ports are 16-bit (OpenFlow 1.0's) or in OpenFlow 1.1's reserved
+	// range, as ovs-ofctl takes them.
+	if n > 0xffff && n < 0xffffff00 {
+		return 0, false
+	}
 	// OpenFlow 1.0's reserved range (0xff00 up) maps to 1.3's.
 	if n >= 0xfff8 && n <= 0xffff {
 		n = n - 0xffff + uint64(PortAny)
@@ -468,6 +473,11 @@ func parseIPv6Masked(s string) (v, mask []byte, err error) {
 // ctStateBits and tcpFlagBits name the flag bits, lowest first.
 var ctStateBits = []string{"new", "est", "rel", "rpl", "inv", "trk", "snat", "dnat"}
 var tunFlagBits = []string{"oam"}
+
+// narrowFields are the match fields narrower than their bytes, by their
+// width in bits, for FIELD[BITS]=VALUE.
+var narrowFields = map[string]int{"tun_flags": 1, "tcp_flags": 12, "ipv6_label": 20, "mpls_label": 20, "mpls_tc": 3,
+	"mpls_bos": 1, "ip_dscp": 6, "nw_ecn": 2, "ip_ecn": 2, "ip_frag": 2, "nw_frag": 2, "vlan_pcp": 3, "dl_vlan_pcp": 3}
 var tcpFlagBits = []string{"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns"}
 
 // parseFlags reads "+trk-new" (those bits tested), "trk|est" (all bits
@@ -525,6 +535,9 @@ func parseFlags(s string, names []string, full uint64) (v, mask uint64, err erro
 // parseField sets the match's field name from its text value.
 func (m *Match) parseField(name, value string, names PortNames) error {
 	if base, bits, ok := strings.Cut(name, "["); ok {
+		if !strings.HasSuffix(bits, "]") {
+			return syntaxf(name, "%s: syntax error expecting [] or [<bit>] or [<start>..<end>]", name)
+		}
 		return m.parseSubfieldMatch(base, strings.TrimSuffix(bits, "]"), value, name)
 	}
 	switch name {
@@ -646,8 +659,8 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 		if err != nil {
 			return bad(err)
 		}
-		if f == fTunFlags {
-			mask &= full
+		if f == fTunFlags && (v|mask)&^full != 0 {
+			return syntaxf(value, "%s: unknown tunnel flag(s)", value)
 		}
 		m.setUintMasked(f, v, mask)
 	default:
@@ -735,7 +748,16 @@ func (m *Match) parseSubfieldMatch(name, bits, value, item string) error {
 	if !ok || fieldSize[f] > 8 {
 		return syntaxf(item, "%s: unknown field", name)
 	}
-	start, n, ok := parseBitRange(bits, 8*fieldSize[f])
+	width := 8 * fieldSize[f]
+	if w, ok := narrowFields[name]; ok {
+		width = w
+	}
+	if a, _, _ := strings.Cut(bits, ".."); a != "" {
+		if s, err := strconv.Atoi(a); err == nil && s >= width {
+			return syntaxf(item, "%s: starting bit %d is not valid because field is only %d bits wide", item, s, width)
+		}
+	}
+	start, n, ok := parseBitRange(bits, width)
 	if !ok {
 		return syntaxf(item, "%s: bad bit range", item)
 	}

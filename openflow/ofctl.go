@@ -157,5 +157,5 @@ func (c *Conn) PacketOut(ctx context.Context, inPort uint32, frame []byte, actio
 	}
 	body = append(body, acts...)
 	body = append(body, frame...)
-	return c.send(ctx, 13, body)
+	return c.send(ctx, typePacketOut, body)
 }

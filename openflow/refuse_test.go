@@ -1,0 +1,79 @@
+package openflow_test
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/ovskit/ovskit/openflow"
+	"github.com/ovskit/ovskit/ovsdb/ovstest"
+)
+
+// TestRefusesWhatOvsOfctlRefuses: for each line, ovs-ofctl parse-flow (an
+// offline command: nothing is sent) is the judge. A line it refuses,
+// ParseFlow refuses with a *SyntaxError before anything could be sent (the
+// switch would otherwise install a truncated value or a flow that drops
+// the named actions); a line it accepts, ParseFlow accepts and prints as
+// ovs-ofctl does.
+func TestRefusesWhatOvsOfctlRefuses(t *testing.T) {
+	ovstest.RequireTools(t, "ovs-ofctl")
+	for _, line := range []string{
+		"actions=resubmit(65536)",
+		"actions=resubmit:65536",
+		"actions=resubmit(,256)",
+		"actions=learn(NXM_NX_REG0[]=0x100000000)",
+		"actions=learn(reg0=0x100000000)",
+		"actions=learn(load:0x100000000->NXM_NX_REG0[])",
+		"actions=drop,output:1",
+		"actions=output:1,drop",
+		"actions=drop,goto_table:1",
+		"tun_flags[1..2]=0,actions=drop",
+		"reg0[0..3=5,actions=drop",
+		"tun_flags=0/0x6,actions=drop",
+		"actions=load:0x10->NXM_NX_REG0[0..3]",
+		"actions=set_field:0x100->ip_dscp",
+		"actions=mod_vlan_vid:4096",
+		"actions=ct(zone=NXM_NX_REG0[0..7])",
+		"actions=check_pkt_larger(1500)->NXM_NX_REG0[0..1]",
+		"actions=write_actions(drop,output:1)",
+		"actions=unknown_action(ffff)",
+		// Accepted.
+		"actions=",
+		"actions=drop",
+		"actions=set_field:1->in_port",
+		"actions=load:1->NXM_OF_IN_PORT[]",
+		"actions=set_field:ANY->in_port",
+		"actions=ct(commit,zone=NXM_NX_REG13[0..15])",
+		"actions=check_pkt_larger(1500)->NXM_NX_REG0[0]",
+		"actions=clear_actions,write_actions(output:1),goto_table:2",
+		"actions=controller(userdata=00.01.02,pause,meter_id=3)",
+		"actions=dec_ttl(1,2),dec_ttl()",
+		"mpls,actions=dec_mpls_ttl,pop_mpls:0x0800",
+		"actions=push_mpls:0x8847,ct_clear",
+		"actions=load:0x1->OXM_OF_PKT_REG4[32..47],move:NXM_NX_XXREG0[0..31]->NXM_NX_TUN_METADATA0[0..31]",
+		"actions=set_field:0xfe80000000000000000000fffe000001->xxreg1",
+	} {
+		t.Run(line, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			out, err := exec.CommandContext(ctx, "ovs-ofctl", "-O", "OpenFlow13", "parse-flow", line).CombinedOutput()
+			var ee *exec.ExitError
+			if err != nil && !errors.As(err, &ee) {
+				t.Fatal(err)
+			}
+			refused := err != nil
+			f, perr := openflow.ParseFlow(line)
+			var se *openflow.SyntaxError
+			switch {
+			case refused && perr == nil:
+				t.Errorf("ovs-ofctl refuses it (%s); ParseFlow reads %s", out, f)
+			case refused && !errors.As(perr, &se):
+				t.Errorf("ParseFlow: %v; want a *SyntaxError", perr)
+			case !refused && perr != nil:
+				t.Errorf("ovs-ofctl accepts it (%s); ParseFlow: %v", out, perr)
+			}
+		})
+	}
+}
