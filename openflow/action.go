@@ -1195,6 +1195,9 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		if err != nil {
 			return nil, err
 		}
+		if len(acts) == 0 { // nothing to write: ovs-ofctl leaves it out
+			return nil, nil
+		}
 		return []Action{WriteActions{acts}}, nil
 	case "unknown_action":
 		return parseRawAction(arg, item)

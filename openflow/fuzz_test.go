@@ -31,6 +31,10 @@ func FuzzParseFlow(f *testing.F) {
 		"icmp6,icmp_type=136,nd_target=fec0::/96,nd_tll=00:0a:e4:25:6b:b1,ct_label=0x1/0xff,actions=drop",
 		"mpls,mpls_label=5,mpls_tc=1,mpls_ttl=1,mpls_bos=0,actions=set_mpls_ttl(3),set_mpls_label(9)",
 		"xxreg1=0x12/0xff,tun_flags=+oam,tun_gbp_id=5,ip,ip_frag=later,tp_src[3..5]=2,actions=load:0x1->ct_label[]",
+		"ip,actions=ct(commit,zone=NXM_NX_REG13[0..15],nat(src)),ct_clear,dec_ttl(1,2),check_pkt_larger(1500)->NXM_NX_REG0[0]",
+		"actions=controller(userdata=00.00.00.0e,pause,meter_id=6),clear_actions,write_actions(output:1),goto_table:3",
+		"actions=load:0->OXM_OF_PKT_REG4[32..47],move:NXM_NX_TUN_METADATA0[16..30]->NXM_NX_REG14[0..14],set_field:ANY->in_port",
+		"mpls,actions=dec_mpls_ttl,pop_mpls:0x0800,push_mpls:0x8847,unknown_action(ffff0010000023200063000000000000)",
 	} {
 		f.Add(s)
 	}
@@ -72,7 +76,9 @@ func FuzzParseFlow(f *testing.F) {
 // FuzzDecodeFlowStats: malformed flow statistics from a switch are errors,
 // never panics.
 func FuzzDecodeFlowStats(f *testing.F) {
-	for _, s := range []string{"in_port=1,actions=output:2", "tcp,tp_dst=80,actions=ct(commit),goto_table:2", "actions=note:01,load:1->NXM_NX_REG0[]"} {
+	for _, s := range []string{"in_port=1,actions=output:2", "tcp,tp_dst=80,actions=ct(commit),goto_table:2", "actions=note:01,load:1->NXM_NX_REG0[]",
+		"ip,actions=ct(commit,zone=NXM_NX_REG13[0..15]),ct_clear,dec_ttl(1),check_pkt_larger(1500)->NXM_NX_REG0[0]",
+		"actions=controller(userdata=00.01,pause,meter_id=6),push_mpls:0x8847,unknown_action(ffff0010000023200063000000000000),clear_actions,write_actions(output:1)"} {
 		fl, err := ParseFlow(s)
 		if err != nil {
 			f.Fatal(err)
@@ -281,9 +287,14 @@ func FuzzDecodeReplies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	sel, err := ParseGroup("group_id=6,type=select,selection_method=hash,selection_method_param=7,fields(ip_dst=255.255.255.0,tcp_dst),bucket=output:1")
+	if err != nil {
+		f.Fatal(err)
+	}
 	for _, ver := range versionsSpoken {
 		f.Add(groupDescEntry(g, ver), uint8(ver))
 	}
+	f.Add(groupDescEntry(sel, OpenFlow15), uint8(OpenFlow15))
 	f.Add([]byte{0, 40, 0, 0, 0, 0, 0, 1}, uint8(OpenFlow14))
 	f.Add([]byte{}, uint8(OpenFlow13))
 	f.Fuzz(func(t *testing.T, b []byte, v uint8) {

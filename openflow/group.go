@@ -44,6 +44,21 @@ type GroupEntry struct {
 	ID      uint32
 	Type    GroupType
 	Buckets []Bucket
+	// SelectionMethod is how a select group picks its bucket: "hash"
+	// (over Fields, with SelectionParam as the hash basis) or "dp_hash";
+	// "" for the switch's default. Only OpenFlow 1.5 carries it (a
+	// connection of 1.3 or 1.4 leaves it out, as ovs-ofctl does).
+	SelectionMethod string
+	SelectionParam  uint64
+	Fields          []GroupField
+}
+
+// GroupField is a field a select group hashes: its name (ip_src,
+// nw_proto, ...), with a mask of the field's size or nil for the whole
+// field.
+type GroupField struct {
+	Name string
+	Mask []byte
 }
 
 // ParseGroup reads a group in ovs-ofctl's syntax:
@@ -87,7 +102,32 @@ func (n PortNames) ParseGroup(s string) (*GroupEntry, error) {
 				return nil, syntaxf(tok, "%s: unknown group type", v)
 			}
 			g.Type = GroupType(i)
+		case "selection_method":
+			if v != "hash" && v != "dp_hash" {
+				return nil, syntaxf(tok, "selection_method %q: want hash or dp_hash", v)
+			}
+			g.SelectionMethod = v
+		case "selection_method_param":
+			n, err := strconv.ParseUint(v, 0, 64)
+			if err != nil {
+				return nil, syntaxf(tok, "selection_method_param %q: not a number", v)
+			}
+			g.SelectionParam = n
+		case "fields":
+			fs, err := parseGroupFields(v, tok)
+			if err != nil {
+				return nil, err
+			}
+			g.Fields = fs
 		default:
+			if rest, ok := strings.CutPrefix(tok, "fields("); ok && strings.HasSuffix(rest, ")") {
+				fs, err := parseGroupFields(strings.TrimSuffix(rest, ")"), tok)
+				if err != nil {
+					return nil, err
+				}
+				g.Fields = fs
+				continue
+			}
 			return nil, syntaxf(tok, "unknown keyword %s", k)
 		}
 	}
@@ -103,6 +143,12 @@ func (n PortNames) ParseGroup(s string) (*GroupEntry, error) {
 			b.Weight = 1
 		}
 		g.Buckets = append(g.Buckets, b)
+	}
+	if g.SelectionMethod == "" && (g.SelectionParam != 0 || len(g.Fields) > 0) {
+		return nil, syntaxf(s, "selection_method_param and fields are only allowed with selection_method")
+	}
+	if g.SelectionMethod != "" && g.Type != GroupSelect {
+		return nil, syntaxf(s, "selection_method is only allowed for select groups")
 	}
 	if g.Type == GroupIndirect && len(g.Buckets) != 1 {
 		return nil, syntaxf(s, "indirect group must have exactly one bucket")
@@ -193,6 +239,19 @@ func (g *GroupEntry) String() string { return g.Format(nil) }
 func (g *GroupEntry) Format(n PortNames) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "group_id=%d,type=%s", g.ID, groupTypeNames[g.Type&3])
+	if g.SelectionMethod != "" {
+		b.WriteString(",selection_method=" + g.SelectionMethod)
+		if g.SelectionParam != 0 {
+			fmt.Fprintf(&b, ",selection_method_param=%d", g.SelectionParam)
+		}
+		switch fs := formatGroupFields(g.Fields); len(g.Fields) {
+		case 0:
+		case 1:
+			b.WriteString(",fields=" + fs)
+		default:
+			b.WriteString(",fields(" + fs + ")")
+		}
+	}
 	for _, bk := range g.Buckets {
 		b.WriteString(",bucket=")
 		if bk.hasID {
@@ -279,6 +338,9 @@ func appendGroupMod15(b []byte, g *GroupEntry, command uint16) []byte {
 		binary.BigEndian.PutUint16(b[at:], uint16(len(b)-at))
 	}
 	binary.BigEndian.PutUint16(b[lenAt:], uint16(len(b)-start))
+	if g.SelectionMethod != "" {
+		b = appendSelectionMethod(b, g)
+	}
 	return b
 }
 
@@ -363,6 +425,14 @@ func decodeGroupDesc(p []byte, ver Version) (*GroupEntry, int, error) {
 		bl := int(binary.BigEndian.Uint16(p[8:]))
 		if bl > len(bs) {
 			return nil, 0, fmt.Errorf("openflow: group buckets length %d: %w", bl, ErrBadMessage)
+		}
+		if err := eachExperimenterProperty(p[head+bl:n], func(exp, expType uint32, v []byte) error {
+			if exp == ntrVendor && expType == ntrSelectionMethod {
+				return decodeSelectionMethod(g, v)
+			}
+			return nil
+		}); err != nil {
+			return nil, 0, err
 		}
 		bs = bs[:bl] // group properties follow
 	}

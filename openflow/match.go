@@ -659,8 +659,14 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 		if err != nil {
 			return bad(err)
 		}
-		if f == fTunFlags && (v|mask)&^full != 0 {
-			return syntaxf(value, "%s: unknown tunnel flag(s)", value)
+		// A number, or a mask given, may name bits the field lacks.
+		explicit := strings.Contains(value, "/")
+		if f != fTCPFlags && (v&^full != 0 || explicit && mask&^full != 0) {
+			what := map[fid]string{fCTState: "ct_state", fTunFlags: "tunnel"}[f]
+			return syntaxf(value, "%s: unknown %s flag(s)", value, what)
+		}
+		if f != fTCPFlags {
+			mask &= full // a number's mask: only the bits the field has
 		}
 		m.setUintMasked(f, v, mask)
 	default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,9 @@ func TestRefusesWhatOvsOfctlRefuses(t *testing.T) {
 		"tun_flags[1..2]=0,actions=drop",
 		"reg0[0..3=5,actions=drop",
 		"tun_flags=0/0x6,actions=drop",
+		"ct_state=0x100,actions=drop",
+		"ct_state=0x1/0x101,actions=drop",
+		"ct_state=0actions=",
 		"actions=load:0x10->NXM_NX_REG0[0..3]",
 		"actions=set_field:0x100->ip_dscp",
 		"actions=mod_vlan_vid:4096",
@@ -41,6 +45,11 @@ func TestRefusesWhatOvsOfctlRefuses(t *testing.T) {
 		"actions=unknown_action(ffff)",
 		// Accepted.
 		"actions=",
+		"ct_state=0,actions=drop",
+		"ct_state=0x21,actions=drop",
+		"tun_flags=0,actions=drop",
+		"tun_flags=1/1,actions=drop",
+		"actions=write_actions(drop)",
 		"actions=drop",
 		"actions=set_field:1->in_port",
 		"actions=load:1->NXM_OF_IN_PORT[]",
@@ -73,6 +82,12 @@ func TestRefusesWhatOvsOfctlRefuses(t *testing.T) {
 				t.Errorf("ParseFlow: %v; want a *SyntaxError", perr)
 			case !refused && perr != nil:
 				t.Errorf("ovs-ofctl accepts it (%s); ParseFlow: %v", out, perr)
+			case !refused:
+				// parse-flow prints the flow_mod: "... ADD MATCH actions=ACTIONS".
+				_, want, _ := strings.Cut(strings.TrimSpace(string(out)), "): ADD ")
+				if got := f.String(); got != want {
+					t.Errorf("ParseFlow reads it as %q; ovs-ofctl as %q", got, want)
+				}
 			}
 		})
 	}
