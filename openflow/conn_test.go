@@ -442,3 +442,55 @@ func TestOutcomeOnStoppedSwitch(t *testing.T) {
 		t.Error("no call reported ErrOutcomeUnknown, yet the first flow was sent whole")
 	}
 }
+
+// TestDumpErrorNamesTheFlow: a flow the switch sends malformed fails the
+// dump with an error naming the flow (cookie, table, priority); an error
+// about a long line quotes only its start.
+func TestDumpErrorNamesTheFlow(t *testing.T) {
+	noLeaks(t)
+	sw := newFakeSwitch(t, func(c net.Conn, quit <-chan struct{}) {
+		if greet(c) != nil {
+			return
+		}
+		for {
+			typ, xid, _, err := readMsg(c)
+			if err != nil {
+				return
+			}
+			if typ != 18 {
+				continue
+			}
+			// One flow stats entry: table 3, priority 7, cookie 0x99, an
+			// empty match, and an apply-actions instruction holding an
+			// action of length 3.
+			e := make([]byte, 48)
+			e[2] = 3
+			binary.BigEndian.PutUint16(e[12:], 7)
+			binary.BigEndian.PutUint64(e[24:], 0x99)
+			e = append(e, 0, 1, 0, 4, 0, 0, 0, 0)                          // OXM match, no fields, padded
+			e = append(e, 0, 4, 0, 16, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0) // apply-actions: a bad action
+			binary.BigEndian.PutUint16(e, uint16(len(e)))
+			msg := append([]byte{4, 19, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0}, e...)
+			binary.BigEndian.PutUint16(msg[2:], uint16(len(msg)))
+			binary.BigEndian.PutUint32(msg[4:], xid)
+			if _, err := c.Write(msg); err != nil {
+				return
+			}
+		}
+	})
+	c, err := openflow.Dial(context.Background(), sw.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = c.DumpFlows(ctx, nil)
+	if !errors.Is(err, openflow.ErrBadMessage) || !strings.Contains(err.Error(), "cookie=0x99, table=3, priority=7") {
+		t.Errorf("DumpFlows of a malformed flow: %v; want ErrBadMessage naming cookie=0x99, table=3, priority=7", err)
+	}
+	_, err = openflow.ParseFlow("actions=note:" + strings.Repeat("01", 30000) + "zz")
+	if err == nil || len(err.Error()) > 500 {
+		t.Errorf("ParseFlow of a 60 KB note with a bad digit: an error of %d bytes; want a short one", len(err.Error()))
+	}
+}

@@ -400,7 +400,7 @@ func decodeFlowStats(b []byte, ver Version) (*Flow, int, error) {
 	}
 	f.setFlags(binary.BigEndian.Uint16(e[18:]))
 	if err := f.decodeMatchInstructions(e[48:], nil); err != nil {
-		return nil, 0, err
+		return nil, 0, f.decodeError(err)
 	}
 	return f, n, nil
 }
@@ -427,11 +427,16 @@ func decodeFlowStats15(b []byte) (*Flow, int, error) {
 	f.setFlags(binary.BigEndian.Uint16(e[12:]))
 	var st oxsStats
 	if err := f.decodeMatchInstructions(e[24:], &st); err != nil {
-		return nil, 0, err
+		return nil, 0, f.decodeError(err)
 	}
 	f.DurationSec, f.DurationNsec, f.Packets, f.Bytes = st.durationSec, st.durationNsec, st.packets, st.bytes
 	f.IdleAge, f.hasIdleAge = st.idleAge, st.hasIdleAge
 	return f, n, nil
+}
+
+// decodeError names the flow whose match or instructions did not decode.
+func (f *Flow) decodeError(err error) error {
+	return fmt.Errorf("openflow: flow cookie=%#x, table=%d, priority=%d: %w", f.Cookie, f.Table, f.Priority, err)
 }
 
 // decodeMatchInstructions reads a flow's match, then (with st, OpenFlow

@@ -25,9 +25,21 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string {
 	if e.Text == "" {
-		return e.Msg
+		return clip(e.Msg)
 	}
-	return e.Text + ": " + e.Msg
+	return clip(e.Text) + ": " + clip(e.Msg)
+}
+
+// clipAt bounds the text an error quotes (a note of 60 KB is not
+// repeated whole).
+const clipAt = 160
+
+// clip is s, or its start and its length when longer than clipAt.
+func clip(s string) string {
+	if len(s) <= clipAt {
+		return s
+	}
+	return fmt.Sprintf("%s...(%d bytes)", s[:clipAt], len(s))
 }
 
 // Is makes a SyntaxError match ErrSyntax.
@@ -98,12 +110,23 @@ const (
 	fTunGBPFlags
 	fTunFlags
 	fNwFrag
+	fCTNwSrc
+	fCTNwDst
+	fCTIPv6Src
+	fCTIPv6Dst
+	fCTNwProto
+	fCTTpSrc
+	fCTTpDst
+	fDpHash
+	fRecircID
+	fTunIPv6Src
+	fTunIPv6Dst
 	nFields
 )
 
 // unmaskable are the integer fields a match takes without a mask.
 var unmaskable = [nFields]bool{fDlType: true, fNwProto: true, fNwECN: true, fNwTTL: true, fCTZone: true, fConjID: true,
-	fMPLSLabel: true, fMPLSTC: true, fMPLSBOS: true, fMPLSTTL: true}
+	fMPLSLabel: true, fMPLSTC: true, fMPLSBOS: true, fMPLSTTL: true, fCTNwProto: true, fRecircID: true}
 
 // fieldLimit is the largest value of the fields narrower than their
 // bytes (0: the bytes' own limit).
@@ -117,14 +140,16 @@ var fieldSize = func() [nFields]int {
 		case f == fMetadata || f == fTunID:
 			s[f] = 8
 		case f >= fReg0 && f < fReg0+16, f == fInPort, f == fTunSrc, f == fTunDst, f == fPktMark, f == fConjID,
-			f == fCTState, f == fCTMark, f == fNwSrc, f == fNwDst, f == fIPv6Label, f == fMPLSLabel:
+			f == fCTState, f == fCTMark, f == fNwSrc, f == fNwDst, f == fIPv6Label, f == fMPLSLabel,
+			f == fCTNwSrc, f == fCTNwDst, f == fDpHash, f == fRecircID:
 			s[f] = 4
 		case f == fDlSrc || f == fDlDst || f == fArpSHA || f == fArpTHA || f == fNDSLL || f == fNDTLL:
 			s[f] = 6
-		case f == fIPv6Src || f == fIPv6Dst || f == fCTLabel || f == fNDTarget:
+		case f == fIPv6Src || f == fIPv6Dst || f == fCTLabel || f == fNDTarget, f == fCTIPv6Src, f == fCTIPv6Dst,
+			f == fTunIPv6Src, f == fTunIPv6Dst:
 			s[f] = 16
 		case f == fNwProto || f == fNwTOS || f == fNwECN || f == fNwTTL || f == fMPLSTC || f == fMPLSBOS || f == fMPLSTTL,
-			f == fTunGBPFlags || f == fNwFrag:
+			f == fTunGBPFlags || f == fNwFrag || f == fCTNwProto:
 			s[f] = 1
 		default: // ct_zone, dl_type, vlan_tci, tp_src, tp_dst, tcp_flags
 			s[f] = 2
@@ -263,6 +288,12 @@ func (m *Match) normalize() {
 		m.clear(fIPv6Dst)
 		m.clear(fIPv6Label)
 	}
+	// The tracker's ports go with its protocol, as Open vSwitch encodes
+	// them.
+	if !m.has[fCTNwProto] {
+		m.clear(fCTTpSrc)
+		m.clear(fCTTpDst)
+	}
 	p := m.nwProto()
 	l4 := (ip || ip6) && (p == ipTCP || p == ipUDP || p == ipSCTP || (ip && p == ipICMP) || (ip6 && p == ipICMPv6))
 	if !l4 {
@@ -297,6 +328,9 @@ var fieldNames = func() map[string]fid {
 		"mpls_label": fMPLSLabel, "mpls_tc": fMPLSTC, "mpls_bos": fMPLSBOS, "mpls_ttl": fMPLSTTL,
 		"nd_target": fNDTarget, "nd_sll": fNDSLL, "nd_tll": fNDTLL,
 		"tun_gbp_id": fTunGBPID, "tun_gbp_flags": fTunGBPFlags, "tun_flags": fTunFlags,
+		"ct_nw_src": fCTNwSrc, "ct_nw_dst": fCTNwDst, "ct_ipv6_src": fCTIPv6Src, "ct_ipv6_dst": fCTIPv6Dst,
+		"ct_nw_proto": fCTNwProto, "ct_tp_src": fCTTpSrc, "ct_tp_dst": fCTTpDst, "dp_hash": fDpHash,
+		"recirc_id": fRecircID, "tun_ipv6_src": fTunIPv6Src, "tun_ipv6_dst": fTunIPv6Dst,
 	}
 	for i := range 16 {
 		m["reg"+strconv.Itoa(i)] = fReg0 + fid(i)
@@ -629,13 +663,13 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 			return bad(err)
 		}
 		m.set(f, v, mask)
-	case fNwSrc, fNwDst, fTunSrc, fTunDst:
+	case fNwSrc, fNwDst, fTunSrc, fTunDst, fCTNwSrc, fCTNwDst:
 		v, mask, err := parseIPv4Masked(value)
 		if err != nil {
 			return bad(err)
 		}
 		m.set(f, v, mask)
-	case fIPv6Src, fIPv6Dst, fNDTarget:
+	case fIPv6Src, fIPv6Dst, fNDTarget, fCTIPv6Src, fCTIPv6Dst, fTunIPv6Src, fTunIPv6Dst:
 		v, mask, err := parseIPv6Masked(value)
 		if err != nil {
 			return bad(err)
@@ -935,6 +969,12 @@ func (m *Match) format(b *strings.Builder, priority int, names PortNames) {
 	if m.has[fPktMark] {
 		formatHexMasked(b, "pkt_mark", m.uint(fPktMark), m.maskUint(fPktMark), 0xffffffff)
 	}
+	if m.has[fRecircID] {
+		formatHexMasked(b, "recirc_id", m.uint(fRecircID), m.maskUint(fRecircID), 0xffffffff)
+	}
+	if m.has[fDpHash] {
+		formatHexMasked(b, "dp_hash", m.uint(fDpHash), m.maskUint(fDpHash), 0xffffffff)
+	}
 	if m.has[fConjID] {
 		fmt.Fprintf(b, "conj_id=%d,", m.uint(fConjID))
 	}
@@ -967,6 +1007,28 @@ func (m *Match) format(b *strings.Builder, priority int, names PortNames) {
 			b.WriteString("/" + wideHex(m.maskOf(fCTLabel)))
 		}
 		b.WriteByte(',')
+	}
+	// The connection tracker's original tuple.
+	for _, ff := range []struct {
+		f    fid
+		name string
+	}{{fCTNwSrc, "ct_nw_src"}, {fCTIPv6Src, "ct_ipv6_src"}, {fCTNwDst, "ct_nw_dst"}, {fCTIPv6Dst, "ct_ipv6_dst"}} {
+		if m.has[ff.f] {
+			if fieldSize[ff.f] == 4 {
+				b.WriteString(ff.name + "=" + formatIPv4(m.value(ff.f), m.maskOf(ff.f)) + ",")
+			} else {
+				b.WriteString(ff.name + "=" + formatIPv6(m.value(ff.f), m.maskOf(ff.f)) + ",")
+			}
+		}
+	}
+	if m.has[fCTNwProto] {
+		fmt.Fprintf(b, "ct_nw_proto=%d,", m.uint(fCTNwProto))
+		if m.has[fCTTpSrc] {
+			formatDecMasked(b, "ct_tp_src", m.uint(fCTTpSrc), m.maskUint(fCTTpSrc), 0xffff)
+		}
+		if m.has[fCTTpDst] {
+			formatDecMasked(b, "ct_tp_dst", m.uint(fCTTpDst), m.maskUint(fCTTpDst), 0xffff)
+		}
 	}
 	t, p := m.dlType(), m.nwProto()
 	skipType, skipProto := false, false
@@ -1022,6 +1084,12 @@ func (m *Match) format(b *strings.Builder, priority int, names PortNames) {
 	}
 	if m.has[fTunDst] {
 		b.WriteString("tun_dst=" + formatIPv4(m.value(fTunDst), m.maskOf(fTunDst)) + ",")
+	}
+	if m.has[fTunIPv6Src] {
+		b.WriteString("tun_ipv6_src=" + formatIPv6(m.value(fTunIPv6Src), m.maskOf(fTunIPv6Src)) + ",")
+	}
+	if m.has[fTunIPv6Dst] {
+		b.WriteString("tun_ipv6_dst=" + formatIPv6(m.value(fTunIPv6Dst), m.maskOf(fTunIPv6Dst)) + ",")
 	}
 	if m.has[fTunGBPID] {
 		formatDecMasked(b, "tun_gbp_id", m.uint(fTunGBPID), m.maskUint(fTunGBPID), 0xffff)

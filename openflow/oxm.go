@@ -143,6 +143,28 @@ func oxmOf(m *Match, f fid) (k oxmKey, size int) {
 		return oxmKey{classNXM1, 104}, size
 	case fNwFrag:
 		return oxmKey{classNXM1, 26}, size
+	case fCTNwProto:
+		return oxmKey{classNXM1, 119}, size
+	case fCTNwSrc:
+		return oxmKey{classNXM1, 120}, size
+	case fCTNwDst:
+		return oxmKey{classNXM1, 121}, size
+	case fCTIPv6Src:
+		return oxmKey{classNXM1, 122}, size
+	case fCTIPv6Dst:
+		return oxmKey{classNXM1, 123}, size
+	case fCTTpSrc:
+		return oxmKey{classNXM1, 124}, size
+	case fCTTpDst:
+		return oxmKey{classNXM1, 125}, size
+	case fDpHash:
+		return oxmKey{classNXM1, 35}, size
+	case fRecircID:
+		return oxmKey{classNXM1, 36}, size
+	case fTunIPv6Src:
+		return oxmKey{classNXM1, 109}, size
+	case fTunIPv6Dst:
+		return oxmKey{classNXM1, 110}, size
 	}
 	return oxmKey{}, 0
 }
@@ -450,6 +472,16 @@ func decodeField(class uint16, field uint8) (fid, bool) {
 			return fTunFlags, true
 		case 26:
 			return fNwFrag, true
+		case 35:
+			return fDpHash, true
+		case 36:
+			return fRecircID, true
+		case 109:
+			return fTunIPv6Src, true
+		case 110:
+			return fTunIPv6Dst, true
+		case 119, 120, 121, 122, 123, 124, 125:
+			return []fid{fCTNwProto, fCTNwSrc, fCTNwDst, fCTIPv6Src, fCTIPv6Dst, fCTTpSrc, fCTTpDst}[field-119], true
 		}
 	}
 	return 0, false

@@ -63,6 +63,16 @@ func TestRefusesWhatOvsOfctlRefuses(t *testing.T) {
 		"actions=push_mpls:0x8847,ct_clear",
 		"actions=load:0x1->OXM_OF_PKT_REG4[32..47],move:NXM_NX_XXREG0[0..31]->NXM_NX_TUN_METADATA0[0..31]",
 		"actions=set_field:0xfe80000000000000000000fffe000001->xxreg1",
+		// Match fields of the connection tracker's tuple (OVN's load
+		// balancers), of recirculation and of IPv6 tunnels.
+		"ct_state=+est+trk,ip,ct_nw_src=10.0.0.1,ct_nw_dst=10.0.0.0/8,actions=drop",
+		"ct_state=+trk-inv,tcp,ct_nw_proto=6,ct_tp_src=1000,ct_tp_dst=0x50/0xfff0,actions=drop",
+		"ct_state=+new+trk,ipv6,ct_ipv6_src=fe80::1,ct_ipv6_dst=fe80::/64,actions=drop",
+		"ct_nw_src=10.0.0.1,actions=drop",
+		"ct_state=+trk,ct_nw_src=10.0.0.1,actions=drop",
+		"ct_state=+trk,ip,ct_tp_dst=80,actions=drop",
+		"recirc_id=5,dp_hash=0x1/0xf,actions=drop",
+		"tun_ipv6_src=2001:db8::1,tun_ipv6_dst=2001:db8::/64,actions=drop",
 	} {
 		t.Run(line, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -84,8 +94,10 @@ func TestRefusesWhatOvsOfctlRefuses(t *testing.T) {
 				t.Errorf("ovs-ofctl accepts it (%s); ParseFlow: %v", out, perr)
 			case !refused:
 				// parse-flow prints the flow_mod: "... ADD MATCH actions=ACTIONS".
+				// (A flow whose prerequisites the switch would refuse, it
+				// cannot print: "***decode error: OFPBMC_BAD_PREREQ***".)
 				_, want, _ := strings.Cut(strings.TrimSpace(string(out)), "): ADD ")
-				if got := f.String(); got != want {
+				if got := f.String(); got != want && !strings.Contains(string(out), "***decode error") {
 					t.Errorf("ParseFlow reads it as %q; ovs-ofctl as %q", got, want)
 				}
 			}
