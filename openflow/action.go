@@ -1201,6 +1201,12 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		return []Action{WriteActions{acts}}, nil
 	case "unknown_action":
 		return parseRawAction(arg, item)
+	case "encap":
+		return parseEncap(arg, item)
+	case "decap":
+		return parseDecap(arg, item)
+	case "dec_nsh_ttl":
+		return []Action{DecNSHTTL{}}, nil
 	case "note":
 		hexs := strings.NewReplacer(".", "", " ", "").Replace(arg)
 		data, err := hex.DecodeString(hexs)
@@ -1590,8 +1596,8 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		return Note{append([]byte(nil), a[10:]...)}, nil
 	case 5:
 		return PopQueue{}, nil
-	case 16:
-		return decodeLearn(a)
+	case 16, nxastLearn2:
+		return decodeLearn(a, sub == nxastLearn2)
 	case 15:
 		on := binary.BigEndian.Uint16(a[10:])
 		name, ok := nxmByHeader(binary.BigEndian.Uint32(a[12:]))
@@ -1680,6 +1686,9 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		return act, err
 	}
 	if act, ok, err := decodeOVNNX(sub, a); ok {
+		return act, err
+	}
+	if act, ok, err := decodeEncapNX(sub, a); ok {
 		return act, err
 	}
 	return nil, fmt.Errorf("openflow: Nicira action %d: %w", sub, ErrUnsupported)

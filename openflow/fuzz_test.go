@@ -35,6 +35,7 @@ func FuzzParseFlow(f *testing.F) {
 		"actions=controller(userdata=00.00.00.0e,pause,meter_id=6),clear_actions,write_actions(output:1),goto_table:3",
 		"actions=load:0->OXM_OF_PKT_REG4[32..47],move:NXM_NX_TUN_METADATA0[16..30]->NXM_NX_REG14[0..14],set_field:ANY->in_port",
 		"mpls,actions=dec_mpls_ttl,pop_mpls:0x0800,push_mpls:0x8847,unknown_action(ffff0010000023200063000000000000)",
+		"actions=encap(nsh(md_type=2,tlv(0x1000,10,0x12345678))),decap(packet_type(ns=1,type=0x800)),dec_nsh_ttl,learn(table=1,limit=5,result_dst=reg0[3],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[])",
 	} {
 		f.Add(s)
 	}
@@ -78,7 +79,8 @@ func FuzzParseFlow(f *testing.F) {
 func FuzzDecodeFlowStats(f *testing.F) {
 	for _, s := range []string{"in_port=1,actions=output:2", "tcp,tp_dst=80,actions=ct(commit),goto_table:2", "actions=note:01,load:1->NXM_NX_REG0[]",
 		"ip,actions=ct(commit,zone=NXM_NX_REG13[0..15]),ct_clear,dec_ttl(1),check_pkt_larger(1500)->NXM_NX_REG0[0]",
-		"actions=controller(userdata=00.01,pause,meter_id=6),push_mpls:0x8847,unknown_action(ffff0010000023200063000000000000),clear_actions,write_actions(output:1)"} {
+		"actions=controller(userdata=00.01,pause,meter_id=6),push_mpls:0x8847,unknown_action(ffff0010000023200063000000000000),clear_actions,write_actions(output:1)",
+		"actions=encap(nsh(md_type=2,tlv(0x1000,10,0x12345678))),decap(),dec_nsh_ttl,learn(table=1,limit=5,result_dst=reg0[3],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[])"} {
 		fl, err := ParseFlow(s)
 		if err != nil {
 			f.Fatal(err)

@@ -15,8 +15,19 @@ type Learn struct {
 	Priority                       uint16
 	Cookie                         uint64
 	SendFlowRem, DeleteLearned     bool
-	Specs                          []LearnSpec
+	// Limit caps the flows this action learns (0: no limit); with
+	// ResultDst set, one bit of that field (from ResultOfs) is set when
+	// the flow was learned and cleared when the limit refused it
+	// (limit=N,result_dst=F[BIT]). Either is carried by Open vSwitch's
+	// second learn action.
+	Limit     uint32
+	ResultDst string // NXM name; "" for none
+	ResultOfs int
+	Specs     []LearnSpec
 }
+
+// nxastLearn2 is the learn action with a limit and a result bit.
+const nxastLearn2 = 45
 
 // LearnSpec is one part of the learned flow: a match on a field (from
 // the packet's field Src or an immediate Value), a load into a field, or
@@ -115,6 +126,12 @@ func (a Learn) formatNamed(n PortNames) string {
 	if a.Cookie != 0 {
 		b.WriteString(",cookie=" + cHex(a.Cookie))
 	}
+	if a.Limit != 0 {
+		fmt.Fprintf(&b, ",limit=%d", a.Limit)
+	}
+	if a.ResultDst != "" {
+		b.WriteString(",result_dst=" + formatSubfield(a.ResultDst, a.ResultOfs, 1))
+	}
 	for _, s := range a.Specs {
 		b.WriteByte(',')
 		switch {
@@ -186,8 +203,21 @@ func (a Learn) appendWire(b []byte, ver Version) []byte {
 			specs = binary.BigEndian.AppendUint16(specs, uint16(s.DstOfs))
 		}
 	}
-	n := (32 + len(specs) + 7) / 8 * 8
-	b = nxHeader(b, uint16(n), 16)
+	head, sub := 32, uint16(16)
+	var extra []byte
+	if a.Limit != 0 || a.ResultDst != "" {
+		head, sub = 40, nxastLearn2
+		extra = binary.BigEndian.AppendUint32(extra, a.Limit)
+		extra = binary.BigEndian.AppendUint16(extra, uint16(a.ResultOfs))
+		extra = append(extra, 0, 0)
+		if a.ResultDst != "" {
+			extra = binary.BigEndian.AppendUint32(extra, nxmFields[a.ResultDst].header())
+		}
+	}
+	body := len(extra) - (head - 32) // the result field's header, if any
+	n := (head + body + len(specs) + 7) / 8 * 8
+	start := len(b)
+	b = nxHeader(b, uint16(n), sub)
 	b = binary.BigEndian.AppendUint16(b, a.IdleTimeout)
 	b = binary.BigEndian.AppendUint16(b, a.HardTimeout)
 	b = binary.BigEndian.AppendUint16(b, a.Priority)
@@ -199,19 +229,23 @@ func (a Learn) appendWire(b []byte, ver Version) []byte {
 	if a.DeleteLearned {
 		flags |= 2
 	}
+	if a.ResultDst != "" {
+		flags |= 4 // NX_LEARN_F_WRITE_RESULT
+	}
 	b = binary.BigEndian.AppendUint16(b, flags)
 	b = append(b, a.Table, 0)
 	b = binary.BigEndian.AppendUint16(b, a.FinIdleTimeout)
 	b = binary.BigEndian.AppendUint16(b, a.FinHardTimeout)
+	b = append(b, extra...)
 	b = append(b, specs...)
-	for i := 32 + len(specs); i < n; i++ {
+	for len(b)-start < n {
 		b = append(b, 0)
 	}
 	return b
 }
 
-func decodeLearn(a []byte) (Action, error) {
-	if len(a) < 32 {
+func decodeLearn(a []byte, learn2 bool) (Action, error) {
+	if len(a) < 32 || learn2 && len(a) < 40 {
 		return nil, fmt.Errorf("openflow: learn of %d bytes: %w", len(a), ErrBadMessage)
 	}
 	l := Learn{IdleTimeout: binary.BigEndian.Uint16(a[10:]), HardTimeout: binary.BigEndian.Uint16(a[12:]),
@@ -220,6 +254,20 @@ func decodeLearn(a []byte) (Action, error) {
 	flags := binary.BigEndian.Uint16(a[24:])
 	l.SendFlowRem, l.DeleteLearned = flags&1 != 0, flags&2 != 0
 	p := a[32:]
+	if learn2 {
+		l.Limit, l.ResultOfs = binary.BigEndian.Uint32(a[32:]), int(binary.BigEndian.Uint16(a[36:]))
+		p = a[40:]
+		if flags&4 != 0 {
+			if len(p) < 4 {
+				return nil, fmt.Errorf("openflow: learn result field: %w", ErrBadMessage)
+			}
+			dst, ok := nxmByHeader(binary.BigEndian.Uint32(p))
+			if !ok {
+				return nil, fmt.Errorf("openflow: learn result field %#x: %w", binary.BigEndian.Uint32(p), ErrUnsupported)
+			}
+			l.ResultDst, p = dst, p[4:]
+		}
+	}
 	field := func() (string, int, error) {
 		if len(p) < 6 {
 			return "", 0, fmt.Errorf("openflow: truncated learn spec: %w", ErrBadMessage)
@@ -268,6 +316,25 @@ func parseLearn(arg, item string, names PortNames) (Action, error) {
 	for _, tok := range splitTop(arg) {
 		tok = strings.TrimSpace(tok)
 		k, v, hasV := strings.Cut(tok, "=")
+		switch k {
+		case "limit":
+			n, err := strconv.ParseUint(v, 10, 32)
+			if err != nil {
+				return nil, syntaxf(item, "learn: limit %q is not a number", v)
+			}
+			l.Limit = uint32(n)
+			continue
+		case "result_dst":
+			f, ofs, bits, err := parseSubfield(v)
+			if err != nil {
+				return nil, err
+			}
+			if bits != 1 {
+				return nil, syntaxf(item, "result_dst in 'learn' action must be a single bit")
+			}
+			l.ResultDst, l.ResultOfs = f, ofs
+			continue
+		}
 		num := func(bits int) (uint64, error) {
 			n, err := strconv.ParseUint(v, 0, bits)
 			if err != nil {
