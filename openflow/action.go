@@ -41,7 +41,7 @@ func (a Output) formatNamed(n PortNames) string {
 }
 
 func (a Output) appendWire(b []byte, ver Version) []byte {
-	b = append(b, 0, 0, 0, 16)
+	b = append(b, 0, ofpatOutput, 0, 16)
 	b = binary.BigEndian.AppendUint32(b, a.Port)
 	b = binary.BigEndian.AppendUint16(b, a.MaxLen)
 	return append(b, 0, 0, 0, 0, 0, 0)
@@ -50,15 +50,17 @@ func (a Output) appendWire(b []byte, ver Version) []byte {
 // PopVLAN removes the outer VLAN header (strip_vlan).
 type PopVLAN struct{}
 
-func (PopVLAN) String() string                          { return "pop_vlan" }
-func (PopVLAN) appendWire(b []byte, ver Version) []byte { return append(b, 0, 18, 0, 8, 0, 0, 0, 0) }
+func (PopVLAN) String() string { return "pop_vlan" }
+func (PopVLAN) appendWire(b []byte, ver Version) []byte {
+	return append(b, 0, ofpatPopVLAN, 0, 8, 0, 0, 0, 0)
+}
 
 // PushVLAN adds a VLAN header of EtherType (0x8100 or 0x88a8).
 type PushVLAN struct{ EtherType uint16 }
 
 func (a PushVLAN) String() string { return fmt.Sprintf("push_vlan:0x%x", a.EtherType) }
 func (a PushVLAN) appendWire(b []byte, ver Version) []byte {
-	b = append(b, 0, 17, 0, 8)
+	b = append(b, 0, ofpatPushVLAN, 0, 8)
 	b = binary.BigEndian.AppendUint16(b, a.EtherType)
 	return append(b, 0, 0)
 }
@@ -66,15 +68,17 @@ func (a PushVLAN) appendWire(b []byte, ver Version) []byte {
 // DecTTL decrements the IP TTL (dec_ttl).
 type DecTTL struct{}
 
-func (DecTTL) String() string                          { return "dec_ttl" }
-func (DecTTL) appendWire(b []byte, ver Version) []byte { return append(b, 0, 24, 0, 8, 0, 0, 0, 0) }
+func (DecTTL) String() string { return "dec_ttl" }
+func (DecTTL) appendWire(b []byte, ver Version) []byte {
+	return append(b, 0, ofpatDecNwTTL, 0, 8, 0, 0, 0, 0)
+}
 
 // Group sends the packet to a group.
 type Group struct{ ID uint32 }
 
 func (a Group) String() string { return "group:" + strconv.FormatUint(uint64(a.ID), 10) }
 func (a Group) appendWire(b []byte, ver Version) []byte {
-	b = append(b, 0, 22, 0, 8)
+	b = append(b, 0, ofpatGroup, 0, 8)
 	return binary.BigEndian.AppendUint32(b, a.ID)
 }
 
@@ -119,7 +123,7 @@ func (a SetField) appendWire(b []byte, ver Version) []byte {
 		return b
 	}
 	start := len(b)
-	b = append(b, 0, 25, 0, 0)
+	b = append(b, 0, ofpatSetField, 0, 0)
 	if masked {
 		b = binary.BigEndian.AppendUint32(b, oxmHeader(d.class, d.field, true, 2*len(a.Value)))
 		b = append(b, a.Value...)
@@ -160,9 +164,9 @@ func (a Resubmit) formatNamed(n PortNames) string {
 }
 
 func (a Resubmit) appendWire(b []byte, ver Version) []byte {
-	sub := uint16(14)
+	sub := uint16(nxastResubmitTable)
 	if a.Table == 255 {
-		sub = 1
+		sub = nxastResubmit
 	}
 	b = nxHeader(b, 16, sub)
 	b = binary.BigEndian.AppendUint16(b, port16(a.InPort))
@@ -203,7 +207,7 @@ type OutputReg struct {
 
 func (a OutputReg) String() string { return "output:" + formatSubfield(a.Src, a.Ofs, a.Bits) }
 func (a OutputReg) appendWire(b []byte, ver Version) []byte {
-	b = nxHeader(b, 24, 15)
+	b = nxHeader(b, 24, nxastOutputReg)
 	b = binary.BigEndian.AppendUint16(b, ofsNbits(a.Ofs, a.Bits))
 	b = binary.BigEndian.AppendUint32(b, nxmFields[a.Src].header())
 	b = binary.BigEndian.AppendUint16(b, 0) // max_len
@@ -215,7 +219,7 @@ type SetQueue struct{ ID uint32 }
 
 func (a SetQueue) String() string { return "set_queue:" + strconv.FormatUint(uint64(a.ID), 10) }
 func (a SetQueue) appendWire(b []byte, ver Version) []byte {
-	b = append(b, 0, 21, 0, 8)
+	b = append(b, 0, ofpatSetQueue, 0, 8)
 	return binary.BigEndian.AppendUint32(b, a.ID)
 }
 
@@ -224,7 +228,7 @@ type PopQueue struct{}
 
 func (PopQueue) String() string { return "pop_queue" }
 func (PopQueue) appendWire(b []byte, ver Version) []byte {
-	b = nxHeader(b, 16, 5)
+	b = nxHeader(b, 16, nxastPopQueue)
 	return append(b, 0, 0, 0, 0, 0, 0)
 }
 
@@ -233,7 +237,7 @@ type Exit struct{}
 
 func (Exit) String() string { return "exit" }
 func (Exit) appendWire(b []byte, ver Version) []byte {
-	b = nxHeader(b, 16, 17)
+	b = nxHeader(b, 16, nxastExit)
 	return append(b, 0, 0, 0, 0, 0, 0)
 }
 
@@ -242,7 +246,7 @@ type SetNwTTL struct{ TTL uint8 }
 
 func (a SetNwTTL) String() string { return "mod_nw_ttl:" + strconv.Itoa(int(a.TTL)) }
 func (a SetNwTTL) appendWire(b []byte, ver Version) []byte {
-	return append(b, 0, 23, 0, 8, a.TTL, 0, 0, 0)
+	return append(b, 0, ofpatSetNwTTL, 0, 8, a.TTL, 0, 0, 0)
 }
 
 // Conjunction makes the flow one clause of a conjunctive match
@@ -257,7 +261,7 @@ func (a Conjunction) String() string {
 }
 
 func (a Conjunction) appendWire(b []byte, ver Version) []byte {
-	b = nxHeader(b, 16, 34)
+	b = nxHeader(b, 16, nxastConjunction)
 	b = append(b, a.Clause-1, a.NClauses)
 	return binary.BigEndian.AppendUint32(b, a.ID)
 }
@@ -274,7 +278,7 @@ func (a Clone) appendWire(b []byte, ver Version) []byte {
 	for _, x := range a.Actions {
 		nested = x.appendWire(nested, ver)
 	}
-	b = nxHeader(b, uint16(16+len(nested)), 42)
+	b = nxHeader(b, uint16(16+len(nested)), nxastClone)
 	b = append(b, 0, 0, 0, 0, 0, 0)
 	return append(b, nested...)
 }
@@ -317,7 +321,7 @@ func (a Load) appendWire(b []byte, ver Version) []byte {
 	if ver >= OpenFlow15 { // OpenFlow 1.5 has no load: a masked set_field
 		return a.setField().appendWire(b, ver)
 	}
-	b = nxHeader(b, 24, 7)
+	b = nxHeader(b, 24, nxastRegLoad)
 	b = binary.BigEndian.AppendUint16(b, ofsNbits(a.Ofs, a.Bits))
 	b = binary.BigEndian.AppendUint32(b, nxmFields[a.Dst].header())
 	return binary.BigEndian.AppendUint64(b, a.Value)
@@ -371,7 +375,7 @@ func (a Move) String() string {
 
 func (a Move) appendWire(b []byte, ver Version) []byte {
 	if ver >= OpenFlow15 { // OpenFlow 1.5's copy_field
-		b = append(b, 0, 28, 0, 24)
+		b = append(b, 0, ofpatCopyField, 0, 24)
 		b = binary.BigEndian.AppendUint16(b, uint16(a.Bits))
 		b = binary.BigEndian.AppendUint16(b, uint16(a.SrcOfs))
 		b = binary.BigEndian.AppendUint16(b, uint16(a.DstOfs))
@@ -380,7 +384,7 @@ func (a Move) appendWire(b []byte, ver Version) []byte {
 		b = binary.BigEndian.AppendUint32(b, nxmFields[a.Dst].header())
 		return append(b, 0, 0, 0, 0)
 	}
-	b = nxHeader(b, 24, 6)
+	b = nxHeader(b, 24, nxastRegMove)
 	b = binary.BigEndian.AppendUint16(b, uint16(a.Bits))
 	b = binary.BigEndian.AppendUint16(b, uint16(a.SrcOfs))
 	b = binary.BigEndian.AppendUint16(b, uint16(a.DstOfs))
@@ -412,7 +416,7 @@ func (a Note) String() string {
 func (a Note) appendWire(b []byte, ver Version) []byte {
 	n := 10 + len(a.Data)
 	n = max(16, (n+7)/8*8)
-	b = nxHeader(b, uint16(n), 8)
+	b = nxHeader(b, uint16(n), nxastNote)
 	b = append(b, a.Data...)
 	for i := 10 + len(a.Data); i < n; i++ {
 		b = append(b, 0)
@@ -487,7 +491,7 @@ func (a CT) appendWire(b []byte, ver Version) []byte {
 	for _, x := range a.Exec {
 		nested = x.appendWire(nested, ver)
 	}
-	b = nxHeader(b, uint16(24+len(nested)), 35)
+	b = nxHeader(b, uint16(24+len(nested)), nxastCT)
 	flags := uint16(0)
 	if a.Commit {
 		flags |= 1
@@ -591,7 +595,7 @@ func (n *NAT) appendWire(b []byte, ver Version) []byte {
 		}
 	}
 	l := (16 + len(opt) + 7) / 8 * 8
-	b = nxHeader(b, uint16(l), 36)
+	b = nxHeader(b, uint16(l), nxastNAT)
 	b = append(b, 0, 0)
 	b = binary.BigEndian.AppendUint16(b, flags)
 	b = binary.BigEndian.AppendUint16(b, present)
@@ -1376,11 +1380,11 @@ func appendInstructions(b []byte, acts []Action, ver Version) []byte {
 		switch a := a.(type) {
 		case MeterAction:
 			if ver >= OpenFlow15 { // an action in OpenFlow 1.5
-				apply = append(apply, 0, 29, 0, 8)
+				apply = append(apply, 0, ofpatMeter, 0, 8)
 				apply = binary.BigEndian.AppendUint32(apply, a.ID)
 				continue
 			}
-			b = append(b, 0, 6, 0, 8)
+			b = append(b, 0, ofpitMeter, 0, 8)
 			b = binary.BigEndian.AppendUint32(b, a.ID)
 		case WriteMetadata:
 			meta = &a
@@ -1397,7 +1401,7 @@ func appendInstructions(b []byte, acts []Action, ver Version) []byte {
 		}
 	}
 	if len(apply) > 0 {
-		b = append(b, 0, 4)
+		b = append(b, 0, ofpitApplyActions)
 		b = binary.BigEndian.AppendUint16(b, uint16(8+len(apply)))
 		b = append(b, 0, 0, 0, 0)
 		b = append(b, apply...)
@@ -1412,12 +1416,12 @@ func appendInstructions(b []byte, acts []Action, ver Version) []byte {
 		b = append(b, write...)
 	}
 	if meta != nil {
-		b = append(b, 0, 2, 0, 24, 0, 0, 0, 0)
+		b = append(b, 0, ofpitWriteMetadata, 0, 24, 0, 0, 0, 0)
 		b = binary.BigEndian.AppendUint64(b, meta.Value)
 		b = binary.BigEndian.AppendUint64(b, meta.Mask)
 	}
 	if gotoT != nil {
-		b = append(b, 0, 1, 0, 8, gotoT.Table, 0, 0, 0)
+		b = append(b, 0, ofpitGotoTable, 0, 8, gotoT.Table, 0, 0, 0)
 	}
 	return b
 }
@@ -1437,16 +1441,16 @@ func decodeInstructions(b []byte) ([]Action, error) {
 		body := b[:n]
 		b = b[n:]
 		switch t {
-		case 1:
+		case ofpitGotoTable:
 			tail = append(tail, GotoTable{body[4]})
-		case 2:
+		case ofpitWriteMetadata:
 			if n < 24 {
 				return nil, fmt.Errorf("openflow: write_metadata length %d: %w", n, ErrBadMessage)
 			}
 			tail = append([]Action{WriteMetadata{binary.BigEndian.Uint64(body[8:]), binary.BigEndian.Uint64(body[16:])}}, tail...)
-		case 6:
+		case ofpitMeter:
 			head = append(head, MeterAction{binary.BigEndian.Uint32(body[4:])})
-		case 4:
+		case ofpitApplyActions:
 			acts, err := decodeActions(body[8:])
 			if err != nil {
 				return nil, err
@@ -1499,26 +1503,26 @@ func decodeAction(t uint16, a []byte) (Action, error) {
 	n := len(a)
 	short := fmt.Errorf("openflow: action type %d of %d bytes: %w", t, n, ErrBadMessage)
 	switch t {
-	case 0:
+	case ofpatOutput:
 		if n < 16 {
 			return nil, short
 		}
 		return Output{binary.BigEndian.Uint32(a[4:]), binary.BigEndian.Uint16(a[8:])}, nil
-	case 15:
+	case ofpatSetMPLSTTL:
 		return SetMPLSTTL{a[4]}, nil
-	case 17:
+	case ofpatPushVLAN:
 		return PushVLAN{binary.BigEndian.Uint16(a[4:])}, nil
-	case 18:
+	case ofpatPopVLAN:
 		return PopVLAN{}, nil
-	case 21:
+	case ofpatSetQueue:
 		return SetQueue{binary.BigEndian.Uint32(a[4:])}, nil
-	case 22:
+	case ofpatGroup:
 		return Group{binary.BigEndian.Uint32(a[4:])}, nil
-	case 23:
+	case ofpatSetNwTTL:
 		return SetNwTTL{a[4]}, nil
-	case 24:
+	case ofpatDecNwTTL:
 		return DecTTL{}, nil
-	case 25:
+	case ofpatSetField:
 		h := binary.BigEndian.Uint32(a[4:])
 		class, field, size, masked := uint16(h>>16), uint8(h>>9&0x7f), int(h&0xff), h&0x100 != 0
 		if 8+size > n {
@@ -1536,7 +1540,7 @@ func decodeAction(t uint16, a []byte) (Action, error) {
 			sf.Mask = append([]byte(nil), a[8+size:8+2*size]...)
 		}
 		return sf, nil
-	case 28: // OpenFlow 1.5's copy_field
+	case ofpatCopyField: // OpenFlow 1.5's
 		if n < 20 {
 			return nil, short
 		}
@@ -1546,9 +1550,9 @@ func decodeAction(t uint16, a []byte) (Action, error) {
 			return nil, fmt.Errorf("openflow: copy_field of unknown fields: %w", ErrUnsupported)
 		}
 		return Move{Src: src, Dst: dst, Bits: int(binary.BigEndian.Uint16(a[4:])), SrcOfs: int(binary.BigEndian.Uint16(a[6:])), DstOfs: int(binary.BigEndian.Uint16(a[8:]))}, nil
-	case 29: // OpenFlow 1.5's meter action
+	case ofpatMeter: // OpenFlow 1.5's
 		return MeterAction{binary.BigEndian.Uint32(a[4:])}, nil
-	case 0xffff:
+	case ofpatExperimenter:
 		if n >= 16 && binary.BigEndian.Uint32(a[4:]) == onfExperimenter && binary.BigEndian.Uint16(a[8:]) == onfetCopyField {
 			return decodeONFCopyField(a)
 		}
@@ -1567,11 +1571,11 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 	n := len(a)
 	short := fmt.Errorf("openflow: Nicira action %d of %d bytes: %w", sub, n, ErrBadMessage)
 	switch sub {
-	case 1:
+	case nxastResubmit:
 		return Resubmit{port32(binary.BigEndian.Uint16(a[10:])), 255}, nil
-	case 14:
+	case nxastResubmitTable:
 		return Resubmit{port32(binary.BigEndian.Uint16(a[10:])), a[12]}, nil
-	case 7:
+	case nxastRegLoad:
 		if n < 24 {
 			return nil, short
 		}
@@ -1582,7 +1586,7 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		}
 		ofs, bits := splitOfsNbits(on)
 		return Load{Dst: name, Ofs: ofs, Bits: bits, Value: binary.BigEndian.Uint64(a[16:])}, nil
-	case 6:
+	case nxastRegMove:
 		if n < 24 {
 			return nil, short
 		}
@@ -1592,13 +1596,13 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 			return nil, fmt.Errorf("openflow: move of unknown fields: %w", ErrUnsupported)
 		}
 		return Move{Src: src, Dst: dst, Bits: int(binary.BigEndian.Uint16(a[10:])), SrcOfs: int(binary.BigEndian.Uint16(a[12:])), DstOfs: int(binary.BigEndian.Uint16(a[14:]))}, nil
-	case 8:
+	case nxastNote:
 		return Note{append([]byte(nil), a[10:]...)}, nil
-	case 5:
+	case nxastPopQueue:
 		return PopQueue{}, nil
-	case 16, nxastLearn2:
+	case nxastLearn, nxastLearn2:
 		return decodeLearn(a, sub == nxastLearn2)
-	case 15:
+	case nxastOutputReg:
 		on := binary.BigEndian.Uint16(a[10:])
 		name, ok := nxmByHeader(binary.BigEndian.Uint32(a[12:]))
 		if !ok {
@@ -1606,17 +1610,17 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		}
 		ofs, bits := splitOfsNbits(on)
 		return OutputReg{Src: name, Ofs: ofs, Bits: bits}, nil
-	case 34:
+	case nxastConjunction:
 		return Conjunction{ID: binary.BigEndian.Uint32(a[12:]), Clause: a[10] + 1, NClauses: a[11]}, nil
-	case 42:
+	case nxastClone:
 		nested, err := decodeActions(a[16:])
 		if err != nil {
 			return nil, err
 		}
 		return Clone{nested}, nil
-	case 17:
+	case nxastExit:
 		return Exit{}, nil
-	case 35:
+	case nxastCT:
 		if n < 24 {
 			return nil, short
 		}
@@ -1644,7 +1648,7 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		}
 		ct.Exec = nested
 		return ct, nil
-	case 36:
+	case nxastNAT:
 		if n < 16 {
 			return nil, short
 		}

@@ -11,13 +11,6 @@ import (
 // Open vSwitch's actions that add and remove whole headers (NSH,
 // Ethernet, MPLS) and NSH's TTL, with ovs-ofctl's syntax.
 
-// Nicira subtypes of the actions of this file.
-const (
-	nxastEncap     = 46
-	nxastDecap     = 47
-	nxastDecNSHTTL = 48
-)
-
 // Packet types (OpenFlow 1.5's: name space << 16 | type) of the headers
 // encap adds, and decap's "the next protocol's".
 const (

@@ -26,9 +26,6 @@ type Learn struct {
 	Specs     []LearnSpec
 }
 
-// nxastLearn2 is the learn action with a limit and a result bit.
-const nxastLearn2 = 45
-
 // LearnSpec is one part of the learned flow: a match on a field (from
 // the packet's field Src or an immediate Value), a load into a field, or
 // an output to the port in a field.
@@ -203,7 +200,7 @@ func (a Learn) appendWire(b []byte, ver Version) []byte {
 			specs = binary.BigEndian.AppendUint16(specs, uint16(s.DstOfs))
 		}
 	}
-	head, sub := 32, uint16(16)
+	head, sub := 32, uint16(nxastLearn)
 	var extra []byte
 	if a.Limit != 0 || a.ResultDst != "" {
 		head, sub = 40, nxastLearn2

@@ -42,12 +42,12 @@ func (a Sample) formatNamed(n PortNames) string {
 }
 
 func (a Sample) appendWire(b []byte, ver Version) []byte {
-	sub, n := uint16(29), uint16(24)
+	sub, n := uint16(nxastSample), uint16(24)
 	switch {
 	case a.Direction != 0:
-		sub, n = 41, 32
+		sub, n = nxastSample3, 32
 	case a.SamplingPort != PortAny:
-		sub, n = 38, 32
+		sub, n = nxastSample2, 32
 	}
 	b = nxHeader(b, n, sub)
 	b = binary.BigEndian.AppendUint16(b, a.Probability)
@@ -77,7 +77,7 @@ func (a FinTimeout) String() string {
 }
 
 func (a FinTimeout) appendWire(b []byte, ver Version) []byte {
-	b = nxHeader(b, 16, 19)
+	b = nxHeader(b, 16, nxastFinTimeout)
 	b = binary.BigEndian.AppendUint16(b, a.Idle)
 	b = binary.BigEndian.AppendUint16(b, a.Hard)
 	return append(b, 0, 0)
@@ -136,7 +136,7 @@ func (a Controller) appendWire(b []byte, ver Version) []byte {
 	if len(a.Userdata) > 0 || a.Pause || a.MeterID != 0 {
 		return a.appendController2(b)
 	}
-	b = nxHeader(b, 16, 20)
+	b = nxHeader(b, 16, nxastController)
 	b = binary.BigEndian.AppendUint16(b, a.MaxLen)
 	b = binary.BigEndian.AppendUint16(b, a.ID)
 	return append(b, a.Reason, 0)
@@ -156,7 +156,7 @@ func (a OutputTrunc) formatNamed(n PortNames) string {
 }
 
 func (a OutputTrunc) appendWire(b []byte, ver Version) []byte {
-	b = nxHeader(b, 16, 39)
+	b = nxHeader(b, 16, nxastOutputTrunc)
 	b = binary.BigEndian.AppendUint16(b, port16(a.Port))
 	return binary.BigEndian.AppendUint32(b, a.MaxLen)
 }
@@ -178,9 +178,9 @@ func (a Stack) String() string {
 }
 
 func (a Stack) appendWire(b []byte, ver Version) []byte {
-	sub := uint16(27)
+	sub := uint16(nxastStackPush)
 	if a.Pop {
-		sub = 28
+		sub = nxastStackPop
 	}
 	b = nxHeader(b, 24, sub)
 	b = binary.BigEndian.AppendUint16(b, uint16(a.Ofs))
@@ -223,7 +223,7 @@ func (a Multipath) String() string {
 }
 
 func (a Multipath) appendWire(b []byte, ver Version) []byte {
-	b = nxHeader(b, 32, 10)
+	b = nxHeader(b, 32, nxastMultipath)
 	b = binary.BigEndian.AppendUint16(b, a.Fields)
 	b = binary.BigEndian.AppendUint16(b, a.Basis)
 	b = append(b, 0, 0)
@@ -270,9 +270,9 @@ func (a Bundle) formatNamed(n PortNames) string {
 
 func (a Bundle) appendWire(b []byte, ver Version) []byte {
 	n := (32 + 2*len(a.Members) + 7) / 8 * 8
-	sub := uint16(12)
+	sub := uint16(nxastBundle)
 	if a.Dst != "" {
-		sub = 13
+		sub = nxastBundleLoad
 	}
 	start := len(b)
 	b = nxHeader(b, uint16(n), sub)
@@ -303,7 +303,7 @@ type SetMPLSTTL struct{ TTL uint8 }
 
 func (a SetMPLSTTL) String() string { return "set_mpls_ttl(" + strconv.Itoa(int(a.TTL)) + ")" }
 func (a SetMPLSTTL) appendWire(b []byte, ver Version) []byte {
-	return append(b, 0, 15, 0, 8, a.TTL, 0, 0, 0)
+	return append(b, 0, ofpatSetMPLSTTL, 0, 8, a.TTL, 0, 0, 0)
 }
 
 // keyValues splits "k=v,k,..." (ovs-ofctl's argument lists).
@@ -592,25 +592,25 @@ func decodeNXMore(sub uint16, a []byte) (act Action, ok bool, err error) {
 		return name, nil
 	}
 	switch sub {
-	case 29, 38, 41:
-		if n < 24 || (sub != 29 && n < 32) {
+	case nxastSample, nxastSample2, nxastSample3:
+		if n < 24 || (sub != nxastSample && n < 32) {
 			return nil, true, short
 		}
 		s := Sample{Probability: be16(10), CollectorSet: be32(12), ObsDomain: be32(16), ObsPoint: be32(20), SamplingPort: PortAny}
-		if sub != 29 {
+		if sub != nxastSample {
 			s.SamplingPort = port32(be16(24))
 		}
-		if sub == 41 {
+		if sub == nxastSample3 {
 			s.Direction = a[26]
 		}
 		return s, true, nil
-	case 19:
+	case nxastFinTimeout:
 		return FinTimeout{be16(10), be16(12)}, true, nil
-	case 20:
+	case nxastController:
 		return Controller{MaxLen: be16(10), ID: be16(12), Reason: a[14]}, true, nil
-	case 39:
+	case nxastOutputTrunc:
 		return OutputTrunc{Port: port32(be16(10)), MaxLen: be32(12)}, true, nil
-	case 27, 28:
+	case nxastStackPush, nxastStackPop:
 		if n < 24 {
 			return nil, true, short
 		}
@@ -618,8 +618,8 @@ func decodeNXMore(sub uint16, a []byte) (act Action, ok bool, err error) {
 		if err != nil {
 			return nil, true, err
 		}
-		return Stack{Pop: sub == 28, Field: f, Ofs: int(be16(10)), Bits: int(be16(16))}, true, nil
-	case 10:
+		return Stack{Pop: sub == nxastStackPop, Field: f, Ofs: int(be16(10)), Bits: int(be16(16))}, true, nil
+	case nxastMultipath:
 		if n < 32 {
 			return nil, true, short
 		}
@@ -630,7 +630,7 @@ func decodeNXMore(sub uint16, a []byte) (act Action, ok bool, err error) {
 		ofs, bits := splitOfsNbits(be16(26))
 		return Multipath{Fields: be16(10), Basis: be16(12), Algorithm: be16(16), Links: int(be16(18)) + 1, Arg: be32(20),
 			Dst: f, Ofs: ofs, Bits: bits}, true, nil
-	case 12, 13:
+	case nxastBundle, nxastBundleLoad:
 		if n < 32 {
 			return nil, true, short
 		}
@@ -639,7 +639,7 @@ func decodeNXMore(sub uint16, a []byte) (act Action, ok bool, err error) {
 			return nil, true, short
 		}
 		bd := Bundle{Algorithm: be16(10), Fields: be16(12), Basis: be16(14)}
-		if sub == 13 {
+		if sub == nxastBundleLoad {
 			f, err := field(be32(24))
 			if err != nil {
 				return nil, true, err

@@ -14,23 +14,6 @@ import (
 // check_pkt_larger, the write_actions and clear_actions instructions, and
 // RawAction, which keeps what this package cannot name.
 
-// Wire codes of the actions and instructions of this file.
-const (
-	ofpatDecMPLSTTL = 16 // OpenFlow action: dec_mpls_ttl
-	ofpatPushMPLS   = 19 // OpenFlow action: push_mpls
-	ofpatPopMPLS    = 20 // OpenFlow action: pop_mpls
-
-	nxastDecTTLCntIDs   = 21 // Nicira action: dec_ttl(ids)
-	nxastController2    = 37 // Nicira action: controller(...) with properties
-	nxastCTClear        = 43 // Nicira action: ct_clear
-	nxastCheckPktLarger = 49 // Nicira action: check_pkt_larger
-
-	ofpitWriteActions = 3 // instruction: write_actions
-	ofpitClearActions = 5 // instruction: clear_actions
-
-	onfetCopyField = 3200 // ONF experimenter action: copy_field (OpenFlow 1.3)
-)
-
 // CTClear clears the packet's connection tracking state (ct_clear).
 type CTClear struct{}
 
