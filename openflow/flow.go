@@ -118,6 +118,12 @@ func parseSpec(s string, needActions bool, names PortNames) (*FlowSpec, error) {
 			protoDl, protoNw, hasProto = p[0], p[1], true
 			continue
 		}
+		if rest, ok := strings.CutPrefix(tok, "unknown_field("); ok && strings.HasSuffix(rest, ")") {
+			if err := spec.Match.parseRaw(strings.TrimSuffix(rest, ")"), tok); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if !hasValue {
 			switch name {
 			case "send_flow_rem":

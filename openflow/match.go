@@ -165,6 +165,10 @@ type Match struct {
 	has  [nFields]bool
 	val  [nFields][16]byte
 	mask [nFields][16]byte
+	// raw holds the OXM entries this package cannot name, as the switch
+	// sent them: printed as unknown_field(HEX), compared by their bytes
+	// and written back as they came. (A string keeps Match comparable.)
+	raw string
 }
 
 // set sets field f to value v under mask m (both of the field's size; the
@@ -1240,6 +1244,9 @@ func (m *Match) format(b *strings.Builder, priority int, names PortNames) {
 		} else {
 			b.WriteString("tcp_flags=" + formatFlags(tcpFlagBits, v, mask) + ",")
 		}
+	}
+	if len(m.raw) > 0 {
+		b.WriteString("unknown_field(" + hex.EncodeToString([]byte(m.raw)) + "),")
 	}
 	if b.Len() > start {
 		s := b.String()

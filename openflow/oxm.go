@@ -2,6 +2,7 @@ package openflow
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 )
 
@@ -232,7 +233,23 @@ func (m *Match) appendOXM(b []byte) []byte {
 			b = append(b, mask...)
 		}
 	}
-	return b
+	return append(b, m.raw...)
+}
+
+// parseRaw reads unknown_field's bytes: whole OXM entries.
+func (m *Match) parseRaw(s, item string) error {
+	raw, err := hex.DecodeString(s)
+	if err != nil {
+		return syntaxf(item, "unknown_field: bad hex")
+	}
+	for p := raw; len(p) > 0; {
+		if len(p) < 4 || len(p) < 4+int(p[3]) || p[3] == 0 {
+			return syntaxf(item, "unknown_field: not whole OXM entries")
+		}
+		p = p[4+int(p[3]):]
+	}
+	m.raw += string(raw)
+	return nil
 }
 
 // appendMatch appends an OpenFlow 1.3 ofp_match (type OXM), padded to 8.
@@ -260,6 +277,7 @@ func (m *Match) decodeOXM(b []byte) error {
 		if len(b) < 4+n || n == 0 {
 			return fmt.Errorf("openflow: truncated OXM field %#x: %w", h, ErrBadMessage)
 		}
+		entry := b[:4+n]
 		body := b[4 : 4+n]
 		b = b[4+n:]
 		var exp uint32
@@ -287,7 +305,7 @@ func (m *Match) decodeOXM(b []byte) error {
 			}
 		}
 		switch {
-		case class == classBasic && field == 44: // packet_type: Ethernet by default
+		case class == classBasic && field == 44 && !masked && beUint(v) == ptEthernet: // packet_type: Ethernet, the default
 			continue
 		case class == 0xffff && exp == onfExperimenter && field == 42, // ONF's TCP flags
 			class == classBasic && field == 42: // OpenFlow 1.5's
@@ -312,7 +330,9 @@ func (m *Match) decodeOXM(b []byte) error {
 		}
 		f, ok := decodeField(class, field)
 		if !ok {
-			return fmt.Errorf("openflow: OXM field class %#x field %d: %w", class, field, ErrUnsupported)
+			// Kept as it came: the flow, and the dump, still decode.
+			m.raw += string(entry)
+			continue
 		}
 		vv, mm := make([]byte, fieldSize[f]), make([]byte, fieldSize[f])
 		if size < fieldSize[f] { // a narrower wire field: exact in the bytes it lacks

@@ -104,3 +104,55 @@ func TestRefusesWhatOvsOfctlRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownMatchField: a match field this package cannot name (an NSH
+// field, a non-Ethernet packet type) does not fail the dump: the flow
+// keeps it as unknown_field(HEX), which prints, parses back and is
+// written back as it came.
+func TestUnknownMatchField(t *testing.T) {
+	_, sw := newOFSwitch(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, ver := range []openflow.Version{openflow.OpenFlow13, openflow.OpenFlow15} {
+		t.Run(ver.String(), func(t *testing.T) {
+			c, own := dialBoth(ctx, t, sw, ver)
+			for _, br := range []string{sw.a, sw.b} {
+				if out, err := ofctl(ctx, ver, "del-flows", br); err != nil {
+					t.Fatalf("%v: %s", err, out)
+				}
+			}
+			for _, f := range []string{
+				"priority=5,dl_type=0x894f,nsh_spi=0x5,actions=drop",
+				"priority=6,packet_type=(1,0x800),actions=drop",
+				"priority=7,in_port=1,actions=output:2",
+			} {
+				if out, err := ofctl(ctx, ver, "add-flow", sw.a, f); err != nil {
+					t.Fatalf("add-flow %s: %v: %s", f, err, out)
+				}
+			}
+			dumped, err := own.DumpFlows(ctx, nil)
+			if err != nil {
+				t.Fatalf("DumpFlows: %v", err)
+			}
+			unknown := 0
+			for _, f := range dumped {
+				if strings.Contains(f.String(), "unknown_field(") {
+					unknown++
+				}
+				back, err := openflow.ParseFlow(f.String())
+				if err != nil || back.String() != f.String() {
+					t.Errorf("%s parses back as %v (%v)", f, back, err)
+				}
+			}
+			if len(dumped) != 3 || unknown != 2 {
+				t.Errorf("dumped %d flows, %d with unknown fields; want 3 and 2:\n%v", len(dumped), unknown, dumped)
+			}
+			if err := c.ReplaceFlows(ctx, dumped); err != nil {
+				t.Fatalf("ReplaceFlows: %v", err)
+			}
+			if a, b := dumpSorted(ctx, t, ver, sw.a), dumpSorted(ctx, t, ver, sw.b); a != b {
+				t.Errorf("the copy differs:\n--- a\n%s\n--- b\n%s", a, b)
+			}
+		})
+	}
+}
