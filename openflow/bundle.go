@@ -214,10 +214,10 @@ func flowKey(f *Flow) string {
 }
 
 // sameVersion compares what replace-flows and diff-flows compare: cookie,
-// timeouts, table and actions (as text).
+// timeouts, importance, table and actions (as text).
 func sameVersion(a, b *Flow) bool {
 	return a.Cookie == b.Cookie && a.IdleTimeout == b.IdleTimeout && a.HardTimeout == b.HardTimeout &&
-		a.Table == b.Table && actionsString(a.Actions) == actionsString(b.Actions)
+		a.Importance == b.Importance && a.Table == b.Table && actionsString(a.Actions) == actionsString(b.Actions)
 }
 
 // ReplaceFlows makes the switch's flow tables exactly flows: the flows
@@ -312,6 +312,9 @@ func diffFormat(f *Flow) string {
 	}
 	if f.HardTimeout != 0 {
 		fmt.Fprintf(&b, " hard_timeout=%d", f.HardTimeout)
+	}
+	if f.Importance != 0 {
+		fmt.Fprintf(&b, " importance=%d", f.Importance)
 	}
 	b.WriteString(" actions=" + actionsString(f.Actions))
 	return b.String()

@@ -225,6 +225,9 @@ func ofScenarios() []ofScenario {
 		// replace-flows (atomic, through a bundle) and diff-flows.
 		{"replace", append(add("priority=1,in_port=1,actions=output:2", "priority=2,in_port=2,actions=output:1"),
 			"replace-flows priority=1,in_port=1,actions=output:3;priority=3,in_port=3,actions=drop")},
+		{"replace-importance", append(add("importance=5,priority=1,in_port=1,actions=output:2"), "replace-flows importance=7,priority=1,in_port=1,actions=output:2")},
+		{"diff-importance", append(add("importance=5,priority=1,in_port=1,actions=output:2"), "diff-flows importance=7,priority=1,in_port=1,actions=output:2")},
+		{"action-alias", add("priority=1,in_port=1,action=output:2")},
 		{"replace-same", append(add("priority=1,in_port=1,actions=output:2"), "replace-flows priority=1,in_port=1,actions=output:2")},
 		{"replace-cookie", append(add("priority=1,in_port=1,actions=output:2"), "replace-flows cookie=0x5,priority=1,in_port=1,actions=output:2")},
 		{"replace-tables", append(add("table=1,priority=1,actions=drop", "table=2,ip,actions=normal"),

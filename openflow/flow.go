@@ -252,14 +252,17 @@ func (s *FlowSpec) checkActions() error {
 
 // cutActions splits "MATCH,actions=ACTIONS".
 func cutActions(s string) (match, actions string, ok bool) {
-	i := strings.Index(s, "actions=")
-	if i < 0 {
-		i = strings.Index(s, "actions:")
-	}
+	// As ovs-ofctl reads it: from the first "action" ("actions",
+	// "action"), the actions follow its "=".
+	i := strings.Index(s, "action")
 	if i < 0 {
 		return s, "", false
 	}
-	return s[:i], s[i+len("actions="):], true
+	j := strings.IndexByte(s[i:], '=')
+	if j < 0 {
+		return s[:i], "", false
+	}
+	return s[:i], s[i+j+1:], true
 }
 
 // String is the flow as `ovs-ofctl -O OpenFlow13 --no-stats dump-flows`

@@ -48,11 +48,25 @@ func (c *Conn) ModFlows(ctx context.Context, spec *FlowSpec, strict bool) error 
 	if !spec.hasActions {
 		return syntaxf(spec.Match.String(), "must specify an action")
 	}
+	if err := spec.CheckStrict(strict); err != nil {
+		return err
+	}
 	cmd := uint8(fmModify)
 	if strict {
 		cmd = fmModifyStrict
 	}
 	return c.send(ctx, typeFlowMod, appendFlowMod(nil, spec, cmd, c.version))
+}
+
+// CheckStrict refuses, as ovs-ofctl does, a priority in a spec for a
+// change that is not strict (only a strict mod-flows or del-flows tests
+// the priority): ModFlows and DelFlows check it before sending; a program
+// reading several specs checks them all first.
+func (s *FlowSpec) CheckStrict(strict bool) error {
+	if s.hasPrio && !strict {
+		return syntaxf("priority", "unknown keyword priority (a priority is matched only by a strict change)")
+	}
+	return nil
 }
 
 // DelFlows deletes the flows spec matches (nil: all of them), in every
@@ -63,6 +77,9 @@ func (c *Conn) ModFlows(ctx context.Context, spec *FlowSpec, strict bool) error 
 func (c *Conn) DelFlows(ctx context.Context, spec *FlowSpec, strict bool) error {
 	if spec == nil {
 		spec = &FlowSpec{OutPort: PortAny, OutGroup: PortAny}
+	}
+	if err := spec.CheckStrict(strict); err != nil {
+		return err
 	}
 	cmd := uint8(fmDelete)
 	if strict {

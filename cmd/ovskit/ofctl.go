@@ -174,7 +174,11 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	var lines []numberedLine
 	var conn *openflow.Conn // dialled early only to read port names
 	var err error
-	if cmd == "add-flows" || cmd == "replace-flows" {
+	// mod-flows and del-flows read their flows from stdin with "-", as
+	// ovs-ofctl does.
+	fromStdin := (cmd == "mod-flows" || cmd == "del-flows") && len(cargs) == 1 && cargs[0] == "-"
+	var specs []*openflow.FlowSpec
+	if cmd == "add-flows" || cmd == "replace-flows" || fromStdin {
 		if lines, err = readLines(cargs[0]); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 			return 1
@@ -194,8 +198,22 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		case "add-flows", "replace-flows":
 			flows, err = parseLines(cargs[0], lines, names)
 		case "mod-flows", "del-flows", "dump-flows", "dump-aggregate":
-			if len(cargs) == 1 {
-				spec, err = names.ParseFlowSpec(cargs[0])
+			if fromStdin {
+				specs = specs[:0]
+				for _, l := range lines {
+					sp, perr := names.ParseFlowSpec(l.text)
+					if perr == nil {
+						perr = sp.CheckStrict(strict)
+					}
+					if perr != nil {
+						return fmt.Errorf("%s:%d: %w", cargs[0], l.n, perr)
+					}
+					specs = append(specs, sp)
+				}
+			} else if len(cargs) == 1 {
+				if spec, err = names.ParseFlowSpec(cargs[0]); err == nil && cmd != "dump-flows" && cmd != "dump-aggregate" {
+					err = spec.CheckStrict(strict)
+				}
 			}
 		}
 		return err
@@ -248,13 +266,23 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		} else {
 			err = c.AddFlows(ctx, flows...)
 		}
-	case "mod-flows":
-		if spec == nil {
-			spec, _ = openflow.ParseFlowSpec("")
+	case "mod-flows", "del-flows":
+		if !fromStdin {
+			if spec == nil && cmd == "mod-flows" {
+				spec, _ = openflow.ParseFlowSpec("")
+			}
+			specs = []*openflow.FlowSpec{spec}
 		}
-		err = c.ModFlows(ctx, spec, strict)
-	case "del-flows":
-		err = c.DelFlows(ctx, spec, strict)
+		for _, sp := range specs {
+			if cmd == "mod-flows" {
+				err = c.ModFlows(ctx, sp, strict)
+			} else {
+				err = c.DelFlows(ctx, sp, strict)
+			}
+			if err != nil {
+				break
+			}
+		}
 	case "replace-flows":
 		err = c.ReplaceFlows(ctx, flows)
 	case "dump-aggregate":
@@ -375,8 +403,9 @@ type numberedLine struct {
 	text string
 }
 
-// readLines reads add-flows' file (- for stdin): its flow lines, # comments
-// and blank lines skipped.
+// readLines reads add-flows' file (- for stdin): its flow lines, with
+// comments (from # to the end of the line) and blank lines skipped, as
+// ovs-ofctl reads them.
 func readLines(name string) ([]numberedLine, error) {
 	var r io.Reader = os.Stdin
 	if name != "-" {
@@ -391,8 +420,8 @@ func readLines(name string) ([]numberedLine, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for n := 1; sc.Scan(); n++ {
-		s := strings.TrimSpace(sc.Text())
-		if s == "" || strings.HasPrefix(s, "#") {
+		s, _, _ := strings.Cut(sc.Text(), "#")
+		if s = strings.TrimSpace(s); s == "" {
 			continue
 		}
 		lines = append(lines, numberedLine{n, s})

@@ -43,7 +43,7 @@ func testOfctl(t *testing.T, ver string) {
 	}
 	a, b := "unix:"+filepath.Join(s.Dir, "a.mgmt"), "unix:"+filepath.Join(s.Dir, "b.mgmt")
 	file := filepath.Join(t.TempDir(), "flows.txt")
-	if err := os.WriteFile(file, []byte("# the flows\n\npriority=10,in_port=1,actions=output:2\npriority=20,ip,nw_dst=10.0.0.0/8,actions=dec_ttl,normal\ntable=1,priority=5,actions=drop\n"), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte("# the flows\n\npriority=10,in_port=1,actions=output:2 # to port 2\npriority=20,ip,nw_dst=10.0.0.0/8,action=dec_ttl,normal\ntable=1,priority=5,actions=drop\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	// Two good flows and one the switch refuses (no group 99).
@@ -133,6 +133,47 @@ func testOfctl(t *testing.T, ver string) {
 			if code != 0 || ownA != wantA {
 				t.Errorf("%v: ovskit ofctl %v prints\n%s\nwant\n%s", step, args, ownA, wantA)
 			}
+		}
+	}
+	// del-flows and mod-flows read their flows from stdin with "-".
+	specs := filepath.Join(t.TempDir(), "specs.txt")
+	if err := os.WriteFile(specs, []byte("ip # the IP flows\n\npriority=30,tcp,tp_dst=22\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmdline := range [][]string{{"mod-flows", "-"}, {"del-flows", "-"}} {
+		f, err := os.Open(specs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cmdline[0] == "mod-flows" {
+			// mod-flows needs actions: its own file.
+			f.Close()
+			modFile := filepath.Join(t.TempDir(), "mod.txt")
+			if err := os.WriteFile(modFile, []byte("tcp,actions=output:9 # to 9\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if f, err = os.Open(modFile); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cmdA := exec.CommandContext(ctx, "ovs-ofctl", "-O", ver, cmdline[0], a, cmdline[1])
+		cmdA.Stdin = f
+		outA, errA := cmdA.CombinedOutput()
+		if _, err := f.Seek(0, 0); err != nil {
+			t.Fatal(err)
+		}
+		saved := os.Stdin
+		os.Stdin = f
+		outB, codeB := mine(cmdline[0], b, cmdline[1])
+		os.Stdin = saved
+		f.Close()
+		if (errA == nil) != (codeB == 0) {
+			t.Errorf("%v from stdin: ovs-ofctl %v (%s), ovskit exit %d (%s)", cmdline, errA, outA, codeB, outB)
+		}
+		dumpA, _ := tool("--no-stats", "dump-flows", a)
+		dumpB, _ := tool("--no-stats", "dump-flows", b)
+		if sorted(dumpA) != sorted(dumpB) {
+			t.Errorf("%v from stdin: tables differ:\n%s\n---\n%s", cmdline, dumpA, dumpB)
 		}
 	}
 	if out, code := mine("--sort=nosuchfield", "dump-flows", "unix:/nonexistent"); code != 1 || !strings.Contains(out, "nosuchfield") {
