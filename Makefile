@@ -41,7 +41,7 @@ test: deps
 		OVSKIT_HARNESS=container $(WITHDOCKER) $(GO) test -count=1 -timeout 15m -race -v ./ovsdb/...; ctr=$$?; \
 		$(GO) test -count=1 -timeout 15m -v $$($(GO) list ./... | grep -v '/ovsdb$$' | grep -v '/ovsdb/'); rest=$$?; \
 		[ $$core -eq 0 ] && [ $$ctr -eq 0 ] && [ $$rest -eq 0 ]; } 2>&1 | tee .test.log \
-		| grep --line-buffered -E '^(ok|FAIL|panic:|differential( \(schema [0-9.]+\))?:|nbctl differential( \(schema [0-9.]+\))?:|openflow differential:|openflow ovs-ofctl.at|openflow real flows|linearizability:|cluster linearizability:|ovstest:|harness:|withdocker:|\?)' \
+		| grep --line-buffered -E '^(ok|FAIL|panic:|differential( \(schema [0-9.]+\))?:|nbctl differential( \(schema [0-9.]+\))?:|openflow differential:|openflow ovs-ofctl.at|openflow ofp-actions.at|openflow real flows|linearizability:|cluster linearizability:|ovstest:|harness:|withdocker:|\?)' \
 		|| { echo "--- failures (full log in .test.log) ---"; grep -B3 -A40 -E '^\s*--- FAIL|^panic:|DATA RACE' .test.log | head -400; exit 1; }
 
 # Speed figures, with their references (raw JSON-RPC client, ovs-vsctl) in the

@@ -144,6 +144,9 @@ func (a SetField) appendWire(b []byte, ver Version) []byte {
 type Resubmit struct {
 	InPort uint32
 	Table  uint8
+	// CT: the packet's fields are the connection tracker's original
+	// direction's (resubmit(,T,ct)).
+	CT bool
 }
 
 func (a Resubmit) String() string { return a.formatNamed(nil) }
@@ -153,25 +156,68 @@ func (a Resubmit) formatNamed(n PortNames) string {
 	if a.InPort != PortInPort {
 		port = n.format(a.InPort)
 	}
-	if a.InPort != PortInPort && a.Table == 255 {
+	if a.InPort != PortInPort && a.Table == 255 && !a.CT {
 		return "resubmit:" + port
 	}
 	table := ""
 	if a.Table != 255 {
 		table = strconv.Itoa(int(a.Table))
 	}
+	if a.CT {
+		table += ",ct"
+	}
 	return "resubmit(" + port + "," + table + ")"
 }
 
 func (a Resubmit) appendWire(b []byte, ver Version) []byte {
-	sub := uint16(nxastResubmitTable)
-	if a.Table == 255 {
-		sub = nxastResubmit
+	sub, table := uint16(nxastResubmitTable), a.Table
+	switch {
+	case a.CT:
+		sub = nxastResubmitTableCT
+	case a.Table == 255:
+		sub, table = nxastResubmit, 0 // padding in resubmit's form
 	}
 	b = nxHeader(b, 16, sub)
 	b = binary.BigEndian.AppendUint16(b, port16(a.InPort))
-	b = append(b, a.Table)
+	b = append(b, table)
 	return append(b, 0, 0, 0)
+}
+
+// SetTunnel sets the tunnel id in Nicira's own form (set_tunnel:ID, or
+// set_tunnel64:ID when Wide or wider than 32 bits), as an OpenFlow 1.0
+// controller writes it; it is written back in that form. ParseFlow reads
+// set_tunnel as OpenFlow 1.2 and later carry it, a set_field of tun_id.
+type SetTunnel struct {
+	ID   uint64
+	Wide bool
+}
+
+func (a SetTunnel) String() string {
+	if a.Wide || a.ID > 0xffffffff {
+		return "set_tunnel64:" + cHex(a.ID)
+	}
+	return "set_tunnel:" + cHex(a.ID)
+}
+
+func (a SetTunnel) appendWire(b []byte, ver Version) []byte {
+	if a.Wide || a.ID > 0xffffffff {
+		b = append(nxHeader(b, 24, nxastSetTunnel64), 0, 0, 0, 0, 0, 0)
+		return binary.BigEndian.AppendUint64(b, a.ID)
+	}
+	b = append(nxHeader(b, 16, nxastSetTunnel), 0, 0)
+	return binary.BigEndian.AppendUint32(b, uint32(a.ID))
+}
+
+// DeleteField removes a tunnel metadata field from the packet
+// (delete_field:tun_metadata10).
+type DeleteField struct{ Field string }
+
+func (a DeleteField) String() string { return "delete_field:" + a.Field }
+
+func (a DeleteField) appendWire(b []byte, ver Version) []byte {
+	b = nxHeader(b, 24, nxastDeleteField)
+	b = binary.BigEndian.AppendUint32(b, nxmFields[nxmAliases[a.Field]].header())
+	return append(b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 }
 
 // port16 is an OpenFlow 1.0 port number, as Nicira actions carry them.
@@ -210,7 +256,7 @@ func (a OutputReg) appendWire(b []byte, ver Version) []byte {
 	b = nxHeader(b, 24, nxastOutputReg)
 	b = binary.BigEndian.AppendUint16(b, ofsNbits(a.Ofs, a.Bits))
 	b = binary.BigEndian.AppendUint32(b, nxmFields[a.Src].header())
-	b = binary.BigEndian.AppendUint16(b, 0) // max_len
+	b = binary.BigEndian.AppendUint16(b, 0xffff) // max_len: the whole packet, as Open vSwitch writes it
 	return append(b, 0, 0, 0, 0, 0, 0)
 }
 
@@ -1060,6 +1106,12 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		r := Resubmit{InPort: PortInPort, Table: 255}
 		if strings.Contains(item, "(") {
 			ps, ts, _ := strings.Cut(arg, ",")
+			if t, ct, ok := strings.Cut(ts, ","); ok {
+				if ct != "ct" {
+					return nil, syntaxf(item, "%s: unknown resubmit option", ct)
+				}
+				ts, r.CT = t, true
+			}
 			if ps != "" {
 				p, ok := names.parse(ps)
 				if !ok {
@@ -1179,6 +1231,14 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		return []Action{CTClear{}}, nil
 	case "dec_mpls_ttl":
 		return []Action{DecMPLSTTL{}}, nil
+	case "delete_field":
+		if !strings.HasPrefix(arg, "tun_metadata") {
+			return nil, syntaxf(item, "%s is not a tunnel metadata field", arg)
+		}
+		if _, ok := nxmAliases[arg]; !ok {
+			return nil, syntaxf(item, "%s: unknown field", arg)
+		}
+		return []Action{DeleteField{arg}}, nil
 	case "push_mpls", "pop_mpls":
 		n, err := num(0xffff)
 		if err != nil {
@@ -1273,6 +1333,15 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 						if err != nil {
 							return nil, err
 						}
+						for _, x := range acts {
+							if f, ok := writes(x); !ok || !isCTField(f) {
+								name := f
+								if !ok {
+									name = x.String()
+								}
+								return nil, syntaxf(item, "ct action doesn't support nested modification of %s", nxmSetFieldName(name))
+							}
+						}
 						c.Exec = acts
 						continue
 					}
@@ -1286,6 +1355,54 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		return []Action{c}, nil
 	}
 	return nil, syntaxf(item, "unknown action %s", name)
+}
+
+// writes names the field an action writes (its NXM name), if it writes
+// one.
+func writes(a Action) (string, bool) {
+	switch a := a.(type) {
+	case Load:
+		return a.Dst, true
+	case Move:
+		return a.Dst, true
+	case SetField:
+		return nxmAliases[a.Field], true
+	}
+	return "", false
+}
+
+// isCTField reports whether an NXM name is the connection's mark or
+// label, which only ct's exec may set.
+func isCTField(f string) bool { return f == "NXM_NX_CT_MARK" || f == "NXM_NX_CT_LABEL" }
+
+// nxmSetFieldName is a field's set_field name, given its NXM name.
+func nxmSetFieldName(f string) string {
+	if n, ok := nxmSetField[f]; ok {
+		return n
+	}
+	return f
+}
+
+// checkCTWrites refuses, as ovs-ofctl does, a write of the connection's
+// mark or label outside ct's exec (in the actions, or nested in clone or
+// write_actions).
+func checkCTWrites(acts []Action) error {
+	for _, a := range acts {
+		if f, ok := writes(a); ok && isCTField(f) {
+			return syntaxf(a.String(), "cannot set CT fields outside of ct action")
+		}
+		switch a := a.(type) {
+		case Clone:
+			if err := checkCTWrites(a.Actions); err != nil {
+				return err
+			}
+		case WriteActions:
+			if err := checkCTWrites(a.Actions); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func parseSetField(field, value, item string) ([]Action, error) {
@@ -1572,9 +1689,28 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 	short := fmt.Errorf("openflow: Nicira action %d of %d bytes: %w", sub, n, ErrBadMessage)
 	switch sub {
 	case nxastResubmit:
-		return Resubmit{port32(binary.BigEndian.Uint16(a[10:])), 255}, nil
-	case nxastResubmitTable:
-		return Resubmit{port32(binary.BigEndian.Uint16(a[10:])), a[12]}, nil
+		return Resubmit{InPort: port32(binary.BigEndian.Uint16(a[10:])), Table: 255}, nil
+	case nxastResubmitTable, nxastResubmitTableCT:
+		return Resubmit{port32(binary.BigEndian.Uint16(a[10:])), a[12], sub == nxastResubmitTableCT}, nil
+	case nxastSetTunnel:
+		return SetTunnel{ID: uint64(binary.BigEndian.Uint32(a[12:]))}, nil
+	case nxastSetQueue: // Nicira's forms of OpenFlow 1.1's actions
+		return SetQueue{binary.BigEndian.Uint32(a[12:])}, nil
+	case nxastDecTTL:
+		return DecTTL{}, nil
+	case nxastGroup:
+		return Group{binary.BigEndian.Uint32(a[12:])}, nil
+	case nxastDeleteField:
+		f, ok := nxmByHeader(binary.BigEndian.Uint32(a[10:]))
+		if !ok {
+			return nil, fmt.Errorf("openflow: delete_field of field %#x: %w", binary.BigEndian.Uint32(a[10:]), ErrUnsupported)
+		}
+		return DeleteField{Field: nxmSetField[f]}, nil
+	case nxastSetTunnel64:
+		if n < 24 {
+			return nil, short
+		}
+		return SetTunnel{ID: binary.BigEndian.Uint64(a[16:]), Wide: true}, nil
 	case nxastRegLoad:
 		if n < 24 {
 			return nil, short

@@ -1,60 +1,16 @@
 package openflow_test
 
 import (
-	"archive/tar"
-	"bufio"
-	"compress/gzip"
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ovskit/ovskit/openflow"
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 )
-
-// ovsTestFile reads one file of the installed Open vSwitch's source
-// (Debian's openvswitch-source), which must be root's and writable by no
-// one else: the tests run as root.
-func ovsTestFile(t *testing.T, name string) string {
-	t.Helper()
-	ovstest.Require(t, ovstest.NeedOVSSource)
-	f, err := os.Open(ovstest.OVSSource)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || st.Uid != 0 || fi.Mode().Perm()&0o022 != 0 {
-		t.Fatalf("%s is not root's alone (%v): not read", ovstest.OVSSource, fi.Mode())
-	}
-	gz, err := gzip.NewReader(bufio.NewReader(f))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(gz)
-	for {
-		h, err := tr.Next()
-		if err != nil {
-			t.Fatalf("%s in %s: %v", name, ovstest.OVSSource, err)
-		}
-		if strings.HasSuffix(h.Name, "/"+name) {
-			b, err := io.ReadAll(io.LimitReader(tr, 8<<20))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return string(b)
-		}
-	}
-}
 
 // parseFlowsCases returns the flows of the parse-flows cases of OVS's
 // tests/ovs-ofctl.at (the AT_DATA flows.txt of each), in order, once each.
@@ -108,7 +64,7 @@ func parseFlowsCases(at string) []string {
 // it prints must parse back to the same flow; a flow ovs-ofctl refuses,
 // package openflow must refuse too.
 func TestOfctlAtFlows(t *testing.T) {
-	flows := parseFlowsCases(ovsTestFile(t, "tests/ovs-ofctl.at"))
+	flows := parseFlowsCases(ovstest.SourceFile(t, "tests/ovs-ofctl.at"))
 	if len(flows) < 100 {
 		t.Fatalf("only %d flows found in ovs-ofctl.at's parse-flows cases", len(flows))
 	}

@@ -70,6 +70,28 @@ func newFakeSwitch(t *testing.T, serve func(c net.Conn, quit <-chan struct{})) *
 	return fs
 }
 
+// fakeConn starts a fake switch serving each connection with serve and
+// dials it (with opts); the connection is closed when the test ends,
+// before the switch.
+func fakeConn(t *testing.T, serve func(c net.Conn, quit <-chan struct{}), opts ...openflow.DialOption) *openflow.Conn {
+	t.Helper()
+	sw := newFakeSwitch(t, serve)
+	c, err := openflow.Dial(context.Background(), sw.addr, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// mute greets, then reads nothing more until the test ends: a switch
+// that stopped reading.
+func mute(c net.Conn, quit <-chan struct{}) {
+	if greet(c) == nil {
+		<-quit
+	}
+}
+
 // hello is an OpenFlow 1.3 hello offering only 1.3.
 var hello = []byte{4, 0, 0, 16, 0, 0, 0, 1, 0, 1, 0, 8, 0, 0, 0, 1 << 4}
 
@@ -155,16 +177,7 @@ func TestDialHonoursContext(t *testing.T) {
 // misframed.
 func TestSwitchThatStopsReading(t *testing.T) {
 	noLeaks(t)
-	sw := newFakeSwitch(t, func(c net.Conn, quit <-chan struct{}) {
-		if greet(c) == nil {
-			<-quit // reads nothing more
-		}
-	})
-	c, err := openflow.Dial(context.Background(), sw.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := fakeConn(t, mute)
 	var flows []*openflow.Flow
 	for i := range 20000 {
 		flows = append(flows, flow(t, "priority=1,tcp,tp_dst="+strconv.Itoa(i%65536)+",actions=drop"))
@@ -214,16 +227,7 @@ func TestSwitchThatStopsReading(t *testing.T) {
 // read from the middle of the last.
 func TestPartialWriteCloses(t *testing.T) {
 	noLeaks(t)
-	sw := newFakeSwitch(t, func(c net.Conn, quit <-chan struct{}) {
-		if greet(c) == nil {
-			<-quit // reads nothing more
-		}
-	})
-	c, err := openflow.Dial(context.Background(), sw.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := fakeConn(t, mute)
 	frame := make([]byte, 60000) // socket buffers hold a few: one is cut
 	var last error
 	for i := 0; i < 50 && !errors.Is(last, openflow.ErrClosed); i++ {
@@ -246,7 +250,7 @@ func TestPartialWriteCloses(t *testing.T) {
 // goroutines after Close.
 func TestSwitchThatFloodsEchoes(t *testing.T) {
 	noLeaks(t)
-	sw := newFakeSwitch(t, func(c net.Conn, quit <-chan struct{}) {
+	c := fakeConn(t, func(c net.Conn, quit <-chan struct{}) {
 		if greet(c) != nil {
 			return
 		}
@@ -258,10 +262,6 @@ func TestSwitchThatFloodsEchoes(t *testing.T) {
 			}
 		}
 	})
-	c, err := openflow.Dial(context.Background(), sw.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
 	time.Sleep(200 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
 	defer cancel()
@@ -277,7 +277,7 @@ func TestSwitchThatFloodsEchoes(t *testing.T) {
 // size WithMaxReplySize sets, with ErrReplyTooLarge.
 func TestEndlessMultipart(t *testing.T) {
 	noLeaks(t)
-	sw := newFakeSwitch(t, func(c net.Conn, quit <-chan struct{}) {
+	c := fakeConn(t, func(c net.Conn, quit <-chan struct{}) {
 		if greet(c) != nil {
 			return
 		}
@@ -301,12 +301,7 @@ func TestEndlessMultipart(t *testing.T) {
 				}
 			}
 		}
-	})
-	c, err := openflow.Dial(context.Background(), sw.addr, openflow.WithMaxReplySize(1<<20))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	}, openflow.WithMaxReplySize(1<<20))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	within(t, 3*time.Second, "DumpFlows of an endless reply", func() {
@@ -320,18 +315,13 @@ func TestEndlessMultipart(t *testing.T) {
 // holds a call only until its deadline.
 func TestHalfWrittenMessage(t *testing.T) {
 	noLeaks(t)
-	sw := newFakeSwitch(t, func(c net.Conn, quit <-chan struct{}) {
+	c := fakeConn(t, func(c net.Conn, quit <-chan struct{}) {
 		if greet(c) != nil {
 			return
 		}
 		_, _ = c.Write([]byte{4, 21, 0, 16})
 		_, _ = io.Copy(io.Discard, c)
 	})
-	c, err := openflow.Dial(context.Background(), sw.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	within(t, time.Second, "Barrier with half a message in", func() {
@@ -346,18 +336,14 @@ func TestHalfWrittenMessage(t *testing.T) {
 // context already done, the connection closed) is not.
 func TestOutcome(t *testing.T) {
 	noLeaks(t)
-	sw := newFakeSwitch(t, func(c net.Conn, quit <-chan struct{}) {
+	c := fakeConn(t, func(c net.Conn, quit <-chan struct{}) {
 		if greet(c) == nil {
 			_, _ = io.Copy(io.Discard, c) // reads all, answers nothing
 		}
 	})
-	c, err := openflow.Dial(context.Background(), sw.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	err = c.AddFlows(ctx, flow(t, "priority=1,actions=drop"))
+	err := c.AddFlows(ctx, flow(t, "priority=1,actions=drop"))
 	var ou *openflow.OutcomeUnknownError
 	if !errors.As(err, &ou) || !errors.Is(err, openflow.ErrOutcomeUnknown) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("AddFlows answered by nothing: %v; want an *OutcomeUnknownError wrapping the deadline", err)
@@ -448,7 +434,7 @@ func TestOutcomeOnStoppedSwitch(t *testing.T) {
 // about a long line quotes only its start.
 func TestDumpErrorNamesTheFlow(t *testing.T) {
 	noLeaks(t)
-	sw := newFakeSwitch(t, func(c net.Conn, quit <-chan struct{}) {
+	c := fakeConn(t, func(c net.Conn, quit <-chan struct{}) {
 		if greet(c) != nil {
 			return
 		}
@@ -478,14 +464,9 @@ func TestDumpErrorNamesTheFlow(t *testing.T) {
 			}
 		}
 	})
-	c, err := openflow.Dial(context.Background(), sw.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err = c.DumpFlows(ctx, nil)
+	_, err := c.DumpFlows(ctx, nil)
 	if !errors.Is(err, openflow.ErrBadMessage) || !strings.Contains(err.Error(), "cookie=0x99, table=3, priority=7") {
 		t.Errorf("DumpFlows of a malformed flow: %v; want ErrBadMessage naming cookie=0x99, table=3, priority=7", err)
 	}

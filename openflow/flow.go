@@ -214,6 +214,9 @@ func parseSpec(s string, needActions bool, names PortNames) (*FlowSpec, error) {
 	spec.Match.normalize()
 	if hasActions {
 		acts, err := parseActions(actPart, &spec.Match, names)
+		if err == nil {
+			err = checkCTWrites(acts)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -43,6 +43,12 @@ func TestRefusesWhatOvsOfctlRefuses(t *testing.T) {
 		"actions=check_pkt_larger(1500)->NXM_NX_REG0[0..1]",
 		"actions=write_actions(drop,output:1)",
 		"actions=unknown_action(ffff)",
+		"actions=load:0xf009->NXM_NX_CT_MARK[]",
+		"actions=set_field:1->ct_mark",
+		"actions=move:NXM_NX_REG0[]->NXM_NX_CT_MARK[]",
+		"actions=clone(set_field:1->ct_label)",
+		"ip,actions=ct(commit,exec(load:0x1->NXM_NX_REG0[]))",
+		"ip,actions=ct(commit,exec(set_field:1->ct_label))",
 		// Accepted.
 		"actions=",
 		"ct_state=0,actions=drop",

@@ -35,38 +35,45 @@ const (
 
 // Nicira action subtypes (experimenter 0x00002320).
 const (
-	nxastResubmit       = 1
-	nxastPopQueue       = 5
-	nxastRegMove        = 6
-	nxastRegLoad        = 7
-	nxastNote           = 8
-	nxastMultipath      = 10
-	nxastBundle         = 12
-	nxastBundleLoad     = 13
-	nxastResubmitTable  = 14
-	nxastOutputReg      = 15
-	nxastLearn          = 16
-	nxastExit           = 17
-	nxastFinTimeout     = 19
-	nxastController     = 20
-	nxastDecTTLCntIDs   = 21
-	nxastStackPush      = 27
-	nxastStackPop       = 28
-	nxastSample         = 29
-	nxastConjunction    = 34
-	nxastCT             = 35
-	nxastNAT            = 36
-	nxastController2    = 37
-	nxastSample2        = 38
-	nxastOutputTrunc    = 39
-	nxastSample3        = 41
-	nxastClone          = 42
-	nxastCTClear        = 43
-	nxastLearn2         = 45
-	nxastEncap          = 46
-	nxastDecap          = 47
-	nxastDecNSHTTL      = 48
-	nxastCheckPktLarger = 49
+	nxastResubmit        = 1
+	nxastSetTunnel       = 2
+	nxastSetQueue        = 4
+	nxastPopQueue        = 5
+	nxastRegMove         = 6
+	nxastRegLoad         = 7
+	nxastNote            = 8
+	nxastSetTunnel64     = 9
+	nxastMultipath       = 10
+	nxastBundle          = 12
+	nxastBundleLoad      = 13
+	nxastResubmitTable   = 14
+	nxastOutputReg       = 15
+	nxastLearn           = 16
+	nxastExit            = 17
+	nxastDecTTL          = 18
+	nxastFinTimeout      = 19
+	nxastController      = 20
+	nxastDecTTLCntIDs    = 21
+	nxastStackPush       = 27
+	nxastStackPop        = 28
+	nxastSample          = 29
+	nxastConjunction     = 34
+	nxastCT              = 35
+	nxastNAT             = 36
+	nxastController2     = 37
+	nxastSample2         = 38
+	nxastOutputTrunc     = 39
+	nxastSample3         = 41
+	nxastClone           = 42
+	nxastCTClear         = 43
+	nxastResubmitTableCT = 44
+	nxastLearn2          = 45
+	nxastEncap           = 46
+	nxastDecap           = 47
+	nxastDecNSHTTL       = 48
+	nxastGroup           = 40
+	nxastCheckPktLarger  = 49
+	nxastDeleteField     = 50
 )
 
 // onfetCopyField is the ONF's copy_field experimenter action of OpenFlow
