@@ -195,6 +195,7 @@ func init() {
 			}
 		}
 	}
+	buildWireNames()
 }
 
 // nxmByHeader names a field by any of its NXM or OXM headers (the mask

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 )
 
 // onfExperimenter is the ONF's experimenter id (OpenFlow 1.3's TCP flags
@@ -32,142 +33,90 @@ type oxmKey struct {
 }
 
 // oxmOf says how an internal field is sent: its class and field number,
-// and its size on the wire when that differs from the internal one.
+// and its size on the wire when that differs from the internal one. The
+// numbers are fieldTable's, by the field's name in the match's context
+// (nw_src is arp_spa in an ARP match, tp_src is tcp_src, udp_src,
+// sctp_src or the ICMP type): its OXM header where it has one, else its
+// NXM header, as set_field sends it.
 func oxmOf(m *Match, f fid) (k oxmKey, size int) {
-	size = fieldSize[f]
+	if f == fTCPFlags { // OXM's TCP flags are OpenFlow 1.5's: Nicira's
+		h := nxmFields["NXM_NX_TCP_FLAGS"]
+		return oxmKey{h.class, h.field}, h.size
+	}
+	name := wireName(m, f)
+	if name == "" {
+		return oxmKey{}, 0
+	}
+	d := setFieldDefs[name]
+	return oxmKey{d.class, d.field}, d.size
+}
+
+// wireNames are the wire names of the match fields whose name does not
+// depend on the rest of the match (built with the table's views, by
+// buildWireNames).
+var wireNames [nFields]string
+
+func buildWireNames() {
+	w := &wireNames
+	for name, f := range fieldNames {
+		if _, ok := setFieldDefs[name]; ok && w[f] == "" && !contextual[f] {
+			w[f] = name
+		}
+	}
+	for i := range 16 {
+		w[fReg0+fid(i)] = "reg" + strconv.Itoa(i)
+	}
+	// Fields with more than one name, and those the table names another
+	// way: the name whose header the match sends.
+	w[fInPort], w[fDlSrc], w[fDlDst], w[fDlType] = "in_port_oxm", "eth_src", "eth_dst", "eth_type"
+	w[fTunID], w[fNwECN], w[fNwFrag], w[fNwTOS] = "tun_id", "nw_ecn", "ip_frag", "ip_dscp"
+}
+
+// contextual are the match fields whose wire name depends on the match.
+var contextual = [nFields]bool{fNwSrc: true, fNwDst: true, fNwProto: true, fTpSrc: true, fTpDst: true}
+
+// wireName names field f as it is sent in match m ("" if it is not).
+func wireName(m *Match, f fid) string {
+	if !contextual[f] {
+		return wireNames[f]
+	}
 	t, p := m.dlType(), m.nwProto()
 	arp := t == ethARP || t == ethRARP
-	switch {
-	case f >= fReg0 && f <= fReg15:
-		return oxmKey{classNXM1, uint8(f - fReg0)}, size
-	}
+	src := f == fTpSrc
 	switch f {
-	case fInPort:
-		return oxmKey{classBasic, 0}, size
-	case fMetadata:
-		return oxmKey{classBasic, 2}, size
-	case fDlDst:
-		return oxmKey{classBasic, 3}, size
-	case fDlSrc:
-		return oxmKey{classBasic, 4}, size
-	case fDlType:
-		return oxmKey{classBasic, 5}, size
-	case fVLANTCI:
-		return oxmKey{classNXM0, 4}, size
-	case fNwTOS:
-		return oxmKey{classBasic, 8}, 1
-	case fNwECN:
-		return oxmKey{classBasic, 9}, 1
 	case fNwProto:
 		if arp {
-			return oxmKey{classBasic, 21}, 2
+			return "arp_op"
 		}
-		return oxmKey{classBasic, 10}, 1
+		return "nw_proto"
 	case fNwSrc:
 		if arp {
-			return oxmKey{classBasic, 22}, size
+			return "arp_spa"
 		}
-		return oxmKey{classBasic, 11}, size
+		return "ip_src"
 	case fNwDst:
 		if arp {
-			return oxmKey{classBasic, 23}, size
+			return "arp_tpa"
 		}
-		return oxmKey{classBasic, 12}, size
-	case fTpSrc, fTpDst:
-		d := uint8(0)
-		if f == fTpDst {
-			d = 1
-		}
-		switch {
-		case p == ipTCP:
-			return oxmKey{classBasic, 13 + d}, size
-		case p == ipUDP:
-			return oxmKey{classBasic, 15 + d}, size
-		case p == ipSCTP:
-			return oxmKey{classBasic, 17 + d}, size
-		case t == ethIPv6:
-			return oxmKey{classBasic, 29 + d}, 1
-		default:
-			return oxmKey{classBasic, 19 + d}, 1
-		}
-	case fArpSHA:
-		return oxmKey{classBasic, 24}, size
-	case fArpTHA:
-		return oxmKey{classBasic, 25}, size
-	case fIPv6Src:
-		return oxmKey{classBasic, 26}, size
-	case fIPv6Dst:
-		return oxmKey{classBasic, 27}, size
-	case fIPv6Label:
-		return oxmKey{classBasic, 28}, size
-	case fTunID:
-		return oxmKey{classBasic, 38}, size
-	case fNwTTL:
-		return oxmKey{classNXM1, 29}, size
-	case fTunSrc:
-		return oxmKey{classNXM1, 31}, size
-	case fTunDst:
-		return oxmKey{classNXM1, 32}, size
-	case fPktMark:
-		return oxmKey{classNXM1, 33}, size
-	case fConjID:
-		return oxmKey{classNXM1, 37}, size
-	case fTCPFlags:
-		return oxmKey{classNXM1, 34}, size
-	case fCTState:
-		return oxmKey{classNXM1, 105}, size
-	case fCTZone:
-		return oxmKey{classNXM1, 106}, size
-	case fCTMark:
-		return oxmKey{classNXM1, 107}, size
-	case fCTLabel:
-		return oxmKey{classNXM1, 108}, size
-	case fMPLSLabel:
-		return oxmKey{classBasic, 34}, size
-	case fMPLSTC:
-		return oxmKey{classBasic, 35}, size
-	case fMPLSBOS:
-		return oxmKey{classBasic, 36}, size
-	case fMPLSTTL:
-		return oxmKey{classNXM1, 30}, size
-	case fNDTarget:
-		return oxmKey{classBasic, 31}, size
-	case fNDSLL:
-		return oxmKey{classBasic, 32}, size
-	case fNDTLL:
-		return oxmKey{classBasic, 33}, size
-	case fTunGBPID:
-		return oxmKey{classNXM1, 38}, size
-	case fTunGBPFlags:
-		return oxmKey{classNXM1, 39}, size
-	case fTunFlags:
-		return oxmKey{classNXM1, 104}, size
-	case fNwFrag:
-		return oxmKey{classNXM1, 26}, size
-	case fCTNwProto:
-		return oxmKey{classNXM1, 119}, size
-	case fCTNwSrc:
-		return oxmKey{classNXM1, 120}, size
-	case fCTNwDst:
-		return oxmKey{classNXM1, 121}, size
-	case fCTIPv6Src:
-		return oxmKey{classNXM1, 122}, size
-	case fCTIPv6Dst:
-		return oxmKey{classNXM1, 123}, size
-	case fCTTpSrc:
-		return oxmKey{classNXM1, 124}, size
-	case fCTTpDst:
-		return oxmKey{classNXM1, 125}, size
-	case fDpHash:
-		return oxmKey{classNXM1, 35}, size
-	case fRecircID:
-		return oxmKey{classNXM1, 36}, size
-	case fTunIPv6Src:
-		return oxmKey{classNXM1, 109}, size
-	case fTunIPv6Dst:
-		return oxmKey{classNXM1, 110}, size
+		return "ip_dst"
 	}
-	return oxmKey{}, 0
+	pick := func(s, d string) string {
+		if src {
+			return s
+		}
+		return d
+	}
+	switch {
+	case p == ipTCP:
+		return pick("tcp_src", "tcp_dst")
+	case p == ipUDP:
+		return pick("udp_src", "udp_dst")
+	case p == ipSCTP:
+		return pick("sctp_src", "sctp_dst")
+	case t == ethIPv6:
+		return pick("icmpv6_type", "icmpv6_code")
+	}
+	return pick("icmp_type", "icmp_code")
 }
 
 // wireValue converts a field's value or mask to its wire size; a mask
@@ -361,148 +310,20 @@ func (m *Match) decodeOXM(b []byte) error {
 	return nil
 }
 
-// decodeField maps a wire field to the internal one.
+// decodeField maps a wire field to the internal one, by fieldTable's
+// name for the header.
 func decodeField(class uint16, field uint8) (fid, bool) {
-	switch class {
-	case classBasic:
-		switch field {
-		case 0:
-			return fInPort, true
-		case 2:
-			return fMetadata, true
-		case 3:
-			return fDlDst, true
-		case 4:
-			return fDlSrc, true
-		case 5:
-			return fDlType, true
-		case 9:
-			return fNwECN, true
-		case 10, 21:
-			return fNwProto, true
-		case 11, 22:
-			return fNwSrc, true
-		case 12, 23:
-			return fNwDst, true
-		case 13, 15, 17, 19, 29:
-			return fTpSrc, true
-		case 14, 16, 18, 20, 30:
-			return fTpDst, true
-		case 24:
-			return fArpSHA, true
-		case 25:
-			return fArpTHA, true
-		case 26:
-			return fIPv6Src, true
-		case 27:
-			return fIPv6Dst, true
-		case 28:
-			return fIPv6Label, true
-		case 38:
-			return fTunID, true
-		case 31:
-			return fNDTarget, true
-		case 32:
-			return fNDSLL, true
-		case 33:
-			return fNDTLL, true
-		case 34:
-			return fMPLSLabel, true
-		case 35:
-			return fMPLSTC, true
-		case 36:
-			return fMPLSBOS, true
-		}
-	case classNXM0:
-		switch field {
-		case 0:
-			return fInPort, true
-		case 1:
-			return fDlDst, true
-		case 2:
-			return fDlSrc, true
-		case 3:
-			return fDlType, true
-		case 4:
-			return fVLANTCI, true
-		case 6:
-			return fNwProto, true
-		case 7, 16:
-			return fNwSrc, true
-		case 8, 17:
-			return fNwDst, true
-		case 9, 11, 13:
-			return fTpSrc, true
-		case 10, 12, 14:
-			return fTpDst, true
-		case 15:
-			return fNwProto, true
-		}
-	case classNXM1:
-		switch {
-		case field < 16:
-			return fReg0 + fid(field), true
-		}
-		switch field {
-		case 16:
-			return fTunID, true
-		case 17:
-			return fArpSHA, true
-		case 18:
-			return fArpTHA, true
-		case 19:
-			return fIPv6Src, true
-		case 20:
-			return fIPv6Dst, true
-		case 21:
-			return fTpSrc, true
-		case 22:
-			return fTpDst, true
-		case 27:
-			return fIPv6Label, true
-		case 28:
-			return fNwECN, true
-		case 29:
-			return fNwTTL, true
-		case 31:
-			return fTunSrc, true
-		case 32:
-			return fTunDst, true
-		case 33:
-			return fPktMark, true
-		case 34:
-			return fTCPFlags, true
-		case 37:
-			return fConjID, true
-		case 105:
-			return fCTState, true
-		case 106:
-			return fCTZone, true
-		case 107:
-			return fCTMark, true
-		case 108:
-			return fCTLabel, true
-		case 30:
-			return fMPLSTTL, true
-		case 38:
-			return fTunGBPID, true
-		case 39:
-			return fTunGBPFlags, true
-		case 104:
-			return fTunFlags, true
-		case 26:
-			return fNwFrag, true
-		case 35:
-			return fDpHash, true
-		case 36:
-			return fRecircID, true
-		case 109:
-			return fTunIPv6Src, true
-		case 110:
-			return fTunIPv6Dst, true
-		case 119, 120, 121, 122, 123, 124, 125:
-			return []fid{fCTNwProto, fCTNwSrc, fCTNwDst, fCTIPv6Src, fCTIPv6Dst, fCTTpSrc, fCTTpDst}[field-119], true
-		}
+	name, ok := setFieldByKey[oxmKey{class, field}]
+	if !ok {
+		return 0, false
 	}
-	return 0, false
+	if f, ok := decodeNames[name]; ok {
+		return f, true
+	}
+	f, ok := fieldNames[name]
+	return f, ok
 }
+
+// decodeNames are the table's names that the match parser spells
+// otherwise.
+var decodeNames = map[string]fid{"in_port_oxm": fInPort, "ip_frag": fNwFrag, "nw_tos": fNwTOS, "ip_dscp": fNwTOS}
