@@ -60,8 +60,14 @@ type PushVLAN struct{ EtherType uint16 }
 
 func (a PushVLAN) String() string { return fmt.Sprintf("push_vlan:0x%x", a.EtherType) }
 func (a PushVLAN) appendWire(b []byte, ver Version) []byte {
-	b = append(b, 0, ofpatPushVLAN, 0, 8)
-	b = binary.BigEndian.AppendUint16(b, a.EtherType)
+	return appendEtherTypeAction(b, ofpatPushVLAN, a.EtherType)
+}
+
+// appendEtherTypeAction appends an OpenFlow action of type typ that
+// carries an EtherType (push_vlan, push_mpls, pop_mpls).
+func appendEtherTypeAction(b []byte, typ uint8, etherType uint16) []byte {
+	b = append(b, 0, typ, 0, 8)
+	b = binary.BigEndian.AppendUint16(b, etherType)
 	return append(b, 0, 0)
 }
 
@@ -794,10 +800,6 @@ func (d setFieldDef) formatMasked(v, mask []byte) string {
 	return wideHex(v) + "/" + wideHex(mask)
 }
 
-// setFieldLimits are the largest values of the set_field fields narrower
-// than their bytes.
-var setFieldLimits = map[string]uint64{"mpls_label": 0xfffff, "mpls_tc": 7}
-
 // setFieldByWire finds a set_field field by its wire identity.
 func setFieldByWire(class uint16, field uint8) (string, setFieldDef, bool) {
 	name, ok := setFieldByKey[oxmKey{class, field}]
@@ -1335,11 +1337,11 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 						}
 						for _, x := range acts {
 							if f, ok := writes(x); !ok || !isCTField(f) {
-								name := f
-								if !ok {
-									name = x.String()
+								what := x.String()
+								if ok {
+									what = nxmSetFieldName(f)
 								}
-								return nil, syntaxf(item, "ct action doesn't support nested modification of %s", nxmSetFieldName(name))
+								return nil, syntaxf(item, "ct action doesn't support nested modification of %s", what)
 							}
 						}
 						c.Exec = acts
@@ -1460,7 +1462,7 @@ func parseSetField(field, value, item string) ([]Action, error) {
 		if err != nil {
 			return nil, syntaxf(item, "%s: %v", field, err)
 		}
-		if lim := setFieldLimits[field]; lim != 0 && n > lim {
+		if w, ok := narrowFields[field]; ok && n>>w != 0 {
 			return nil, syntaxf(item, "%s: %s out of range", field, value)
 		}
 		if field == "vlan_vid" {
@@ -1629,6 +1631,12 @@ func decodeAction(t uint16, a []byte) (Action, error) {
 		return SetMPLSTTL{a[4]}, nil
 	case ofpatPushVLAN:
 		return PushVLAN{binary.BigEndian.Uint16(a[4:])}, nil
+	case ofpatPushMPLS:
+		return PushMPLS{binary.BigEndian.Uint16(a[4:])}, nil
+	case ofpatPopMPLS:
+		return PopMPLS{binary.BigEndian.Uint16(a[4:])}, nil
+	case ofpatDecMPLSTTL:
+		return DecMPLSTTL{}, nil
 	case ofpatPopVLAN:
 		return PopVLAN{}, nil
 	case ofpatSetQueue:
@@ -1649,7 +1657,7 @@ func decodeAction(t uint16, a []byte) (Action, error) {
 			size /= 2
 		}
 		name, d, ok := setFieldByWire(class, field)
-		if !ok || d.size != size && !(d.kind == 'X' && size <= d.size && strings.HasPrefix(name, "tun_metadata")) {
+		if !ok || d.size != size && !(variableLength(class, field) && size <= d.size) {
 			return nil, fmt.Errorf("openflow: set_field of class %#x field %d: %w", class, field, ErrUnsupported)
 		}
 		sf := SetField{Field: name, Value: append([]byte(nil), a[8:8+size]...)}
@@ -1677,9 +1685,6 @@ func decodeAction(t uint16, a []byte) (Action, error) {
 			return nil, fmt.Errorf("openflow: experimenter %#x action: %w", binary.BigEndian.Uint32(a[4:]), ErrUnsupported)
 		}
 		return decodeNX(binary.BigEndian.Uint16(a[8:]), a)
-	}
-	if act, ok := decodeOVNAction(t, a); ok {
-		return act, nil
 	}
 	return nil, fmt.Errorf("openflow: action type %d: %w", t, ErrUnsupported)
 }

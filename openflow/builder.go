@@ -42,7 +42,7 @@ func NewMatch(fields ...MatchField) (Match, error) {
 	}
 	if hasProto {
 		if m.has[fDlType] && m.dlType() != proto[0] {
-			return Match{}, syntaxf(hexU(uint64(m.dlType())), "dl_type conflicts with the protocol")
+			return Match{}, syntaxf(cHex(uint64(m.dlType())), "dl_type conflicts with the protocol")
 		}
 		m.setUint(fDlType, uint64(proto[0]))
 		if proto[1] != 0 {
@@ -98,7 +98,7 @@ func EthDstMasked(a, mask net.HardwareAddr) MatchField {
 }
 
 // EthType matches the Ethernet type.
-func EthType(t uint16) MatchField { return MatchField{name: "dl_type", value: hexU(uint64(t))} }
+func EthType(t uint16) MatchField { return MatchField{name: "dl_type", value: cHex(uint64(t))} }
 
 // VLAN matches the VLAN id (0 to 4095; 0xffff: no VLAN header). Other
 // values are refused (ovs-ofctl's dl_vlan=4096 matches VLAN 0).
@@ -188,22 +188,22 @@ func ARPOp(op uint16) MatchField { return MatchField{name: "arp_op", value: strc
 
 // Reg matches the bits of mask of register n (0 to 15).
 func Reg(n int, value, mask uint32) MatchField {
-	return MatchField{name: "reg" + strconv.Itoa(n), value: hexU(uint64(value)) + "/" + hexU(uint64(mask))}
+	return MatchField{name: "reg" + strconv.Itoa(n), value: cHex(uint64(value)) + "/" + cHex(uint64(mask))}
 }
 
 // Metadata matches the bits of mask of the pipeline's metadata.
 func Metadata(value, mask uint64) MatchField {
-	return MatchField{name: "metadata", value: hexU(value) + "/" + hexU(mask)}
+	return MatchField{name: "metadata", value: cHex(value) + "/" + cHex(mask)}
 }
 
 // TunID matches the bits of mask of the tunnel id (VNI).
 func TunID(value, mask uint64) MatchField {
-	return MatchField{name: "tun_id", value: hexU(value) + "/" + hexU(mask)}
+	return MatchField{name: "tun_id", value: cHex(value) + "/" + cHex(mask)}
 }
 
 // PktMark matches the bits of mask of the packet mark.
 func PktMark(value, mask uint32) MatchField {
-	return MatchField{name: "pkt_mark", value: hexU(uint64(value)) + "/" + hexU(uint64(mask))}
+	return MatchField{name: "pkt_mark", value: cHex(uint64(value)) + "/" + cHex(uint64(mask))}
 }
 
 // CTFlags are connection tracking states, for CTState.
@@ -245,12 +245,10 @@ func CTZone(z uint16) MatchField { return MatchField{name: "ct_zone", value: str
 
 // CTMark matches the bits of mask of the connection's mark.
 func CTMark(value, mask uint32) MatchField {
-	return MatchField{name: "ct_mark", value: hexU(uint64(value)) + "/" + hexU(uint64(mask))}
+	return MatchField{name: "ct_mark", value: cHex(uint64(value)) + "/" + cHex(uint64(mask))}
 }
 
 // ConjID matches a conjunctive match's id.
 func ConjID(id uint32) MatchField {
 	return MatchField{name: "conj_id", value: strconv.FormatUint(uint64(id), 10)}
 }
-
-func hexU(v uint64) string { return "0x" + strconv.FormatUint(v, 16) }

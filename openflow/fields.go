@@ -37,6 +37,13 @@ type fieldInfo struct {
 	headers     []fieldHeader
 }
 
+// variableLength reports whether a header's field is a tunnel metadata
+// field, whose length on the wire is the one its mapping gives (up to
+// 124 bytes).
+func variableLength(class uint16, field uint8) bool {
+	return class == classNXM1 && field >= tunMetadataField && field < tunMetadataField+64
+}
+
 // tunMetadataField is the first tunnel metadata field's number (class
 // NXM_1); the 64 fields are variable-length, up to 124 bytes.
 const tunMetadataField = 40
@@ -202,7 +209,7 @@ func init() {
 // bit clear): the name a subfield of it prints with. A tunnel metadata
 // field's header may carry any length.
 func nxmByHeader(h uint32) (string, bool) {
-	if class, field := uint16(h>>16), uint8(h>>9&0x7f); class == classNXM1 && field >= tunMetadataField && field < tunMetadataField+64 {
+	if class, field := uint16(h>>16), uint8(h>>9&0x7f); variableLength(class, field) {
 		return "NXM_NX_TUN_METADATA" + strconv.Itoa(int(field-tunMetadataField)), true
 	}
 	name, ok := byHeader[h]

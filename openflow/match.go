@@ -512,8 +512,8 @@ func parseIPv6Masked(s string) (v, mask []byte, err error) {
 var ctStateBits = []string{"new", "est", "rel", "rpl", "inv", "trk", "snat", "dnat"}
 var tunFlagBits = []string{"oam"}
 
-// narrowFields are the match fields narrower than their bytes, by their
-// width in bits, for FIELD[BITS]=VALUE.
+// narrowFields are the fields narrower than their bytes, by their width
+// in bits: for a match's FIELD[BITS]=VALUE and for set_field's values.
 var narrowFields = map[string]int{"tun_flags": 1, "tcp_flags": 12, "ipv6_label": 20, "mpls_label": 20, "mpls_tc": 3,
 	"mpls_bos": 1, "ip_dscp": 6, "nw_ecn": 2, "ip_ecn": 2, "ip_frag": 2, "nw_frag": 2, "vlan_pcp": 3, "dl_vlan_pcp": 3}
 var tcpFlagBits = []string{"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns"}

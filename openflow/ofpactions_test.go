@@ -120,6 +120,9 @@ func TestOfpActionsAt(t *testing.T) {
 			}
 			same++
 		}
+		if n == 0 {
+			t.Errorf("%s: no case taken of %d", sec.title, len(cases))
+		}
 		fmt.Printf("openflow ofp-actions.at (%s): %d cases, %d printed as ovs-ofctl prints them, %d refused as it refuses them\n", sec.title, n, same, refused)
 	}
 }

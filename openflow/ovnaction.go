@@ -56,9 +56,7 @@ type PushMPLS struct{ EtherType uint16 }
 
 func (a PushMPLS) String() string { return fmt.Sprintf("push_mpls:0x%04x", a.EtherType) }
 func (a PushMPLS) appendWire(b []byte, ver Version) []byte {
-	b = append(b, 0, ofpatPushMPLS, 0, 8)
-	b = binary.BigEndian.AppendUint16(b, a.EtherType)
-	return append(b, 0, 0)
+	return appendEtherTypeAction(b, ofpatPushMPLS, a.EtherType)
 }
 
 // PopMPLS pops the outer MPLS label stack entry; EtherType is the
@@ -67,9 +65,7 @@ type PopMPLS struct{ EtherType uint16 }
 
 func (a PopMPLS) String() string { return fmt.Sprintf("pop_mpls:0x%04x", a.EtherType) }
 func (a PopMPLS) appendWire(b []byte, ver Version) []byte {
-	b = append(b, 0, ofpatPopMPLS, 0, 8)
-	b = binary.BigEndian.AppendUint16(b, a.EtherType)
-	return append(b, 0, 0)
+	return appendEtherTypeAction(b, ofpatPopMPLS, a.EtherType)
 }
 
 // DecMPLSTTL decrements the MPLS TTL (dec_mpls_ttl).
@@ -192,20 +188,6 @@ func parseCheckPktLarger(arg, item string) ([]Action, error) {
 		return nil, syntaxf(item, "check_pkt_larger: %s is %d bits; the result is one bit", dst, bits)
 	}
 	return []Action{CheckPktLarger{uint16(n), f, ofs}}, nil
-}
-
-// decodeOVNAction decodes the OpenFlow actions of this file; ok is false
-// for another type.
-func decodeOVNAction(t uint16, a []byte) (Action, bool) {
-	switch t {
-	case ofpatPushMPLS:
-		return PushMPLS{binary.BigEndian.Uint16(a[4:])}, true
-	case ofpatPopMPLS:
-		return PopMPLS{binary.BigEndian.Uint16(a[4:])}, true
-	case ofpatDecMPLSTTL:
-		return DecMPLSTTL{}, true
-	}
-	return nil, false
 }
 
 // decodeOVNNX decodes the Nicira actions of this file; ok is false for

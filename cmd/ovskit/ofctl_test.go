@@ -135,28 +135,21 @@ func testOfctl(t *testing.T, ver string) {
 			}
 		}
 	}
-	// del-flows and mod-flows read their flows from stdin with "-".
-	specs := filepath.Join(t.TempDir(), "specs.txt")
-	if err := os.WriteFile(specs, []byte("ip # the IP flows\n\npriority=30,tcp,tp_dst=22\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, cmdline := range [][]string{{"mod-flows", "-"}, {"del-flows", "-"}} {
-		f, err := os.Open(specs)
+	// mod-flows and del-flows read their flows from stdin with "-"; both
+	// tools must succeed and leave the same tables.
+	for _, in := range []struct{ cmd, flows string }{
+		{"mod-flows", "tcp,actions=output:9 # to 9\n"},
+		{"del-flows", "ip # the IP flows\n\ntcp,tp_dst=22\n"},
+	} {
+		file := filepath.Join(t.TempDir(), in.cmd)
+		if err := os.WriteFile(file, []byte(in.flows), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cmdline[0] == "mod-flows" {
-			// mod-flows needs actions: its own file.
-			f.Close()
-			modFile := filepath.Join(t.TempDir(), "mod.txt")
-			if err := os.WriteFile(modFile, []byte("tcp,actions=output:9 # to 9\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if f, err = os.Open(modFile); err != nil {
-				t.Fatal(err)
-			}
-		}
-		cmdA := exec.CommandContext(ctx, "ovs-ofctl", "-O", ver, cmdline[0], a, cmdline[1])
+		cmdA := exec.CommandContext(ctx, "ovs-ofctl", "-O", ver, in.cmd, a, "-")
 		cmdA.Stdin = f
 		outA, errA := cmdA.CombinedOutput()
 		if _, err := f.Seek(0, 0); err != nil {
@@ -164,17 +157,24 @@ func testOfctl(t *testing.T, ver string) {
 		}
 		saved := os.Stdin
 		os.Stdin = f
-		outB, codeB := mine(cmdline[0], b, cmdline[1])
+		outB, codeB := mine(in.cmd, b, "-")
 		os.Stdin = saved
 		f.Close()
-		if (errA == nil) != (codeB == 0) {
-			t.Errorf("%v from stdin: ovs-ofctl %v (%s), ovskit exit %d (%s)", cmdline, errA, outA, codeB, outB)
+		if errA != nil || codeB != 0 {
+			t.Errorf("%s - from stdin: ovs-ofctl %v (%s), ovskit exit %d (%s); want both to succeed", in.cmd, errA, outA, codeB, outB)
 		}
 		dumpA, _ := tool("--no-stats", "dump-flows", a)
 		dumpB, _ := tool("--no-stats", "dump-flows", b)
 		if sorted(dumpA) != sorted(dumpB) {
-			t.Errorf("%v from stdin: tables differ:\n%s\n---\n%s", cmdline, dumpA, dumpB)
+			t.Errorf("%s - from stdin: tables differ:\n%s\n---\n%s", in.cmd, dumpA, dumpB)
 		}
+	}
+	// A priority in a change that is not strict: both refuse it.
+	if out, code := mine("del-flows", b, "priority=5,ip"); code != 1 || !strings.Contains(out, "priority") {
+		t.Errorf("non-strict del-flows with a priority: exit %d, %q; want 1", code, out)
+	}
+	if out, code := tool("del-flows", a, "priority=5,ip"); code == 0 {
+		t.Errorf("ovs-ofctl took a non-strict del-flows with a priority: %s", out)
 	}
 	if out, code := mine("--sort=nosuchfield", "dump-flows", "unix:/nonexistent"); code != 1 || !strings.Contains(out, "nosuchfield") {
 		t.Errorf("unknown sort field: exit %d, %q; want 1 before connecting", code, out)
