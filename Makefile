@@ -4,7 +4,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 GO ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
-.PHONY: all deps generate check-generated lint test bench mutation labs labs-qemu labs-ovn labs-variants labs-cleanup
+.PHONY: all deps generate check-generated lint test test-peers bench mutation labs labs-qemu labs-ovn labs-variants labs-cleanup
 
 all: lint test
 
@@ -43,6 +43,15 @@ test: deps
 		[ $$core -eq 0 ] && [ $$ctr -eq 0 ] && [ $$rest -eq 0 ]; } 2>&1 | tee .test.log \
 		| grep --line-buffered -E '^(ok|FAIL|panic:|differential( \(schema [0-9.]+\))?:|nbctl differential( \(schema [0-9.]+\))?:|openflow differential:|openflow ovs-ofctl.at|openflow ofp-actions.at|openflow real flows|linearizability:|cluster linearizability:|ovstest:|harness:|withdocker:|\?)' \
 		|| { echo "--- failures (full log in .test.log) ---"; grep -B3 -A40 -E '^\s*--- FAIL|^panic:|DATA RACE' .test.log | head -400; exit 1; }
+
+# Open vSwitch's own test suite (tests/ovs-ofctl.at of the installed
+# version's source) run with the C tool, then with ovskit in its place (a
+# link named ovs-ofctl to the ovskit binary): a summary line per suite, and
+# a failure for any group ovskit fails that is not listed in
+# scripts/peers/<suite>.todo (or that passes and still is). Root is
+# required (the suite's daemons).
+test-peers: deps
+	@./scripts/test-peers.sh
 
 # Speed figures, with their references (raw JSON-RPC client, ovs-vsctl) in the
 # same run; the recorded ones are in bench/RESULTS.md.

@@ -41,6 +41,11 @@ func (a Output) formatNamed(n PortNames) string {
 }
 
 func (a Output) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 {
+		b = append(b, 0, ofpat10Output, 0, 8)
+		b = binary.BigEndian.AppendUint16(b, port16(a.Port))
+		return binary.BigEndian.AppendUint16(b, a.MaxLen)
+	}
 	b = append(b, 0, ofpatOutput, 0, 16)
 	b = binary.BigEndian.AppendUint32(b, a.Port)
 	b = binary.BigEndian.AppendUint16(b, a.MaxLen)
@@ -48,10 +53,21 @@ func (a Output) appendWire(b []byte, ver Version) []byte {
 }
 
 // PopVLAN removes the outer VLAN header (strip_vlan).
-type PopVLAN struct{}
+type PopVLAN struct {
+	strip bool // read as OpenFlow 1.0's strip_vlan, and printed so
+}
 
-func (PopVLAN) String() string { return "pop_vlan" }
+func (a PopVLAN) String() string {
+	if a.strip {
+		return "strip_vlan"
+	}
+	return "pop_vlan"
+}
+
 func (PopVLAN) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 {
+		return append(b, 0, ofpat10StripVLAN, 0, 8, 0, 0, 0, 0)
+	}
 	return append(b, 0, ofpatPopVLAN, 0, 8, 0, 0, 0, 0)
 }
 
@@ -60,6 +76,10 @@ type PushVLAN struct{ EtherType uint16 }
 
 func (a PushVLAN) String() string { return fmt.Sprintf("push_vlan:0x%x", a.EtherType) }
 func (a PushVLAN) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 {
+		// OpenFlow 1.0 has no push: setting the VLAN id adds the header.
+		return b
+	}
 	return appendEtherTypeAction(b, ofpatPushVLAN, a.EtherType)
 }
 
@@ -76,6 +96,9 @@ type DecTTL struct{}
 
 func (DecTTL) String() string { return "dec_ttl" }
 func (DecTTL) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 {
+		return append(nxHeader(b, 16, nxastDecTTL), 0, 0, 0, 0, 0, 0)
+	}
 	return append(b, 0, ofpatDecNwTTL, 0, 8, 0, 0, 0, 0)
 }
 
@@ -84,6 +107,9 @@ type Group struct{ ID uint32 }
 
 func (a Group) String() string { return "group:" + strconv.FormatUint(uint64(a.ID), 10) }
 func (a Group) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 {
+		return binary.BigEndian.AppendUint32(append(nxHeader(b, 16, nxastGroup), 0, 0), a.ID)
+	}
 	b = append(b, 0, ofpatGroup, 0, 8)
 	return binary.BigEndian.AppendUint32(b, a.ID)
 }
@@ -100,9 +126,18 @@ type SetField struct {
 	Mask []byte
 	// load: written as a load wider than 64 bits, which prints as loads.
 	load bool
+	// ofp10: one of OpenFlow 1.0's set actions, read from the wire or
+	// the text (mod_vlan_vid:5), and printed so.
+	ofp10 bool
+	// push: mod_vlan_vid or mod_vlan_pcp on a match without a VLAN,
+	// which versions after 1.0 write with a push_vlan first.
+	push bool
 }
 
 func (a SetField) String() string {
+	if a.ofp10 {
+		return a.legacyString()
+	}
 	d := setFieldDefs[a.Field]
 	if a.load {
 		var parts []string
@@ -118,6 +153,12 @@ func (a SetField) String() string {
 }
 
 func (a SetField) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 {
+		return a.appendLegacy10(b)
+	}
+	if a.push {
+		b = PushVLAN{ethVLAN}.appendWire(b, ver)
+	}
 	d := setFieldDefs[a.Field]
 	masked := a.Mask != nil && !allOnes(a.Mask)
 	if (masked || a.load) && ver < OpenFlow15 {
@@ -196,6 +237,10 @@ func (a Resubmit) appendWire(b []byte, ver Version) []byte {
 type SetTunnel struct {
 	ID   uint64
 	Wide bool
+	// nx: read from the wire in Nicira's form, and written back so in
+	// every version (ParseFlow's is a set_field after 1.0, as ovs-ofctl
+	// writes it).
+	nx bool
 }
 
 func (a SetTunnel) String() string {
@@ -206,6 +251,9 @@ func (a SetTunnel) String() string {
 }
 
 func (a SetTunnel) appendWire(b []byte, ver Version) []byte {
+	if ver != OpenFlow10 && !a.nx {
+		return SetField{Field: "tun_id", Value: binary.BigEndian.AppendUint64(nil, a.ID)}.appendWire(b, ver)
+	}
 	if a.Wide || a.ID > 0xffffffff {
 		b = append(nxHeader(b, 24, nxastSetTunnel64), 0, 0, 0, 0, 0, 0)
 		return binary.BigEndian.AppendUint64(b, a.ID)
@@ -271,6 +319,9 @@ type SetQueue struct{ ID uint32 }
 
 func (a SetQueue) String() string { return "set_queue:" + strconv.FormatUint(uint64(a.ID), 10) }
 func (a SetQueue) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 {
+		return binary.BigEndian.AppendUint32(append(nxHeader(b, 16, nxastSetQueue), 0, 0), a.ID)
+	}
 	b = append(b, 0, ofpatSetQueue, 0, 8)
 	return binary.BigEndian.AppendUint32(b, a.ID)
 }
@@ -298,6 +349,9 @@ type SetNwTTL struct{ TTL uint8 }
 
 func (a SetNwTTL) String() string { return "mod_nw_ttl:" + strconv.Itoa(int(a.TTL)) }
 func (a SetNwTTL) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 {
+		return Load{Dst: "NXM_NX_IP_TTL", Bits: 8, Value: uint64(a.TTL)}.appendWire(b, ver)
+	}
 	return append(b, 0, ofpatSetNwTTL, 0, 8, a.TTL, 0, 0, 0)
 }
 
@@ -344,8 +398,13 @@ func (a MeterAction) appendWire(b []byte, ver Version) []byte { return b }
 // GotoTable continues in a later table (an instruction).
 type GotoTable struct{ Table uint8 }
 
-func (a GotoTable) String() string                          { return "goto_table:" + strconv.Itoa(int(a.Table)) }
-func (a GotoTable) appendWire(b []byte, ver Version) []byte { return b }
+func (a GotoTable) String() string { return "goto_table:" + strconv.Itoa(int(a.Table)) }
+func (a GotoTable) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 { // an instruction elsewhere; at 1.0, Nicira's resubmit
+		return Resubmit{InPort: PortInPort, Table: a.Table}.appendWire(b, ver)
+	}
+	return b
+}
 
 // WriteMetadata writes metadata under a mask (an instruction).
 type WriteMetadata struct{ Value, Mask uint64 }
@@ -356,7 +415,14 @@ func (a WriteMetadata) String() string {
 	}
 	return "write_metadata:" + cHex(a.Value) + "/" + cHex(a.Mask)
 }
-func (a WriteMetadata) appendWire(b []byte, ver Version) []byte { return b }
+func (a WriteMetadata) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 { // an instruction elsewhere; at 1.0, Nicira's action
+		b = append(nxHeader(b, 32, nxastWriteMetadata), 0, 0, 0, 0, 0, 0)
+		b = binary.BigEndian.AppendUint64(b, a.Value)
+		return binary.BigEndian.AppendUint64(b, a.Mask)
+	}
+	return b
+}
 
 // Load writes Value into bits Ofs..Ofs+Bits-1 of a field (load:V->F[a..b]).
 type Load struct {
@@ -445,7 +511,7 @@ func (a Move) appendWire(b []byte, ver Version) []byte {
 }
 
 func formatSubfield(name string, ofs, bits int) string {
-	if ofs == 0 && bits == nxmFields[name].bits() {
+	if ofs == 0 && bits == fieldBits(name) {
 		return name + "[]"
 	}
 	if bits == 1 {
@@ -835,13 +901,27 @@ func parseSubfield(s string) (name string, ofs, bits int, err error) {
 	}
 	rest = strings.TrimSuffix(rest, "]")
 	if rest == "" {
-		return name, 0, f.bits(), nil
+		return name, 0, fieldBits(name), nil
 	}
 	ofs, bits, ok = parseBitRange(rest, f.bits())
 	if !ok {
 		return "", 0, 0, syntaxf(s, "%s: bad bit range", s)
 	}
 	return name, ofs, bits, nil
+}
+
+// fieldBits is the width of a field named by a header name: its bytes'
+// bits, or fewer for the narrow fields (mpls_label's 20 of 4 bytes,
+// ip_ecn's 2), as "NAME[]" means it.
+func fieldBits(name string) int {
+	first := name
+	if a, ok := nxmAliases[name]; ok {
+		first = a
+	}
+	if n, ok := narrowFields[nxmSetField[first]]; ok {
+		return n
+	}
+	return nxmFields[name].bits()
 }
 
 // parseBitRange reads a subfield's bits, "N" or "START..END", within a
@@ -1016,7 +1096,7 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		}
 		return []Action{Output{Port: PortController, MaxLen: uint16(maxLen)}}, nil
 	case "strip_vlan", "pop_vlan":
-		return []Action{PopVLAN{}}, nil
+		return []Action{PopVLAN{strip: name == "strip_vlan"}}, nil
 	case "push_vlan":
 		n, err := num(0xffff)
 		if err != nil {
@@ -1035,18 +1115,18 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		if err != nil {
 			return nil, err
 		}
-		var acts []Action
-		if !m.has[fVLANTCI] || m.uint(fVLANTCI)&0x1000 == 0 {
-			acts = append(acts, PushVLAN{ethVLAN})
-		}
+		// OpenFlow 1.0's set action, which adds a VLAN header when the
+		// packet has none; later versions push one first when the match
+		// does not say there is one.
+		push := !m.has[fVLANTCI] || m.uint(fVLANTCI)&0x1000 == 0
 		if name == "mod_vlan_vid" {
-			return append(acts, SetField{Field: "vlan_vid", Value: []byte{byte((n | 0x1000) >> 8), byte(n)}}), nil
+			return []Action{SetField{Field: "vlan_vid", Value: []byte{byte((n | 0x1000) >> 8), byte(n)}, ofp10: true, push: push}}, nil
 		}
-		return append(acts, SetField{Field: "vlan_pcp", Value: []byte{byte(n)}}), nil
+		return []Action{SetField{Field: "vlan_pcp", Value: []byte{byte(n)}, ofp10: true, push: push}}, nil
 	case "mod_dl_src", "mod_dl_dst":
-		return parseSetField(strings.Replace(name, "mod_dl", "eth", 1), arg, item)
+		return legacy(parseSetField(strings.Replace(name, "mod_dl", "eth", 1), arg, item))
 	case "mod_nw_src", "mod_nw_dst":
-		return parseSetField(strings.Replace(name, "mod_nw", "ip", 1), arg, item)
+		return legacy(parseSetField(strings.Replace(name, "mod_nw", "ip", 1), arg, item))
 	case "mod_tp_src", "mod_tp_dst":
 		proto := "tcp"
 		switch m.nwProto() {
@@ -1055,7 +1135,7 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		case ipSCTP:
 			proto = "sctp"
 		}
-		return parseSetField(strings.Replace(name, "mod_tp", proto, 1), arg, item)
+		return legacy(parseSetField(strings.Replace(name, "mod_tp", proto, 1), arg, item))
 	case "set_field":
 		v, f, ok := strings.Cut(arg, "->")
 		if !ok {
@@ -1171,7 +1251,7 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		if !ok || !okp || err != nil {
 			return nil, syntaxf(item, "\"enqueue\" syntax is \"enqueue:PORT:QUEUE\" or \"enqueue(PORT,QUEUE)\"")
 		}
-		return []Action{SetQueue{uint32(q)}, Output{Port: p}, PopQueue{}}, nil
+		return []Action{Enqueue{Port: p, Queue: uint32(q)}}, nil
 	case "learn":
 		l, err := parseLearn(arg, item, names)
 		if err != nil {
@@ -1188,6 +1268,15 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 		return []Action{PopQueue{}}, nil
 	case "exit":
 		return []Action{Exit{}}, nil
+	case "mod_nw_tos":
+		n, err := num(255)
+		if err != nil {
+			return nil, err
+		}
+		if n&3 != 0 {
+			return nil, syntaxf(item, "%s: not a valid TOS", arg)
+		}
+		return []Action{SetField{Field: "ip_dscp", Value: []byte{byte(n >> 2)}, ofp10: true}}, nil
 	case "mod_nw_ttl":
 		n, err := num(255)
 		if err != nil {
@@ -1197,7 +1286,11 @@ func parseAction(name, arg string, hasArg bool, item string, m *Match, names Por
 	case "mod_nw_ecn":
 		return parseSetField("nw_ecn", arg, item)
 	case "set_tunnel", "set_tunnel64":
-		return parseSetField("tun_id", arg, item)
+		n, err := num(^uint64(0))
+		if err != nil {
+			return nil, err
+		}
+		return []Action{SetTunnel{ID: n, Wide: name == "set_tunnel64"}}, nil
 	case "meter":
 		n, err := num(0xffff0000)
 		if err != nil || n == 0 {
@@ -1547,7 +1640,7 @@ func appendInstructions(b []byte, acts []Action, ver Version) []byte {
 
 // decodeInstructions reads OpenFlow 1.3 instructions into actions, in the
 // order ovs-ofctl prints them.
-func decodeInstructions(b []byte) ([]Action, error) {
+func decodeInstructions(b []byte, ver Version) ([]Action, error) {
 	var head, apply, clear, write, tail []Action
 	for len(b) > 0 {
 		if len(b) < 4 {
@@ -1570,13 +1663,13 @@ func decodeInstructions(b []byte) ([]Action, error) {
 		case ofpitMeter:
 			head = append(head, MeterAction{binary.BigEndian.Uint32(body[4:])})
 		case ofpitApplyActions:
-			acts, err := decodeActions(body[8:])
+			acts, err := decodeActions(body[8:], ver)
 			if err != nil {
 				return nil, err
 			}
 			apply = append(apply, acts...)
 		case ofpitWriteActions:
-			acts, err := decodeActions(body[8:])
+			acts, err := decodeActions(body[8:], ver)
 			if err != nil {
 				return nil, err
 			}
@@ -1593,7 +1686,7 @@ func decodeInstructions(b []byte) ([]Action, error) {
 }
 
 // decodeActions reads an OpenFlow 1.3 action list.
-func decodeActions(b []byte) ([]Action, error) {
+func decodeActions(b []byte, ver Version) ([]Action, error) {
 	var out []Action
 	for len(b) > 0 {
 		if len(b) < 8 {
@@ -1603,7 +1696,7 @@ func decodeActions(b []byte) ([]Action, error) {
 		if n < 8 || n%8 != 0 || n > len(b) {
 			return nil, fmt.Errorf("openflow: action length %d: %w", n, ErrBadMessage)
 		}
-		a, err := decodeAction(t, b[:n])
+		a, err := decodeAction(t, b[:n], ver)
 		if errors.Is(err, ErrUnsupported) {
 			// Kept as it came: the rest of the flow, and of the dump,
 			// still decodes.
@@ -1618,7 +1711,10 @@ func decodeActions(b []byte) ([]Action, error) {
 	return out, nil
 }
 
-func decodeAction(t uint16, a []byte) (Action, error) {
+func decodeAction(t uint16, a []byte, ver Version) (Action, error) {
+	if ver == OpenFlow10 && t != ofpatExperimenter {
+		return decodeAction10(t, a)
+	}
 	n := len(a)
 	short := fmt.Errorf("openflow: action type %d of %d bytes: %w", t, n, ErrBadMessage)
 	switch t {
@@ -1684,12 +1780,12 @@ func decodeAction(t uint16, a []byte) (Action, error) {
 		if n < 16 || binary.BigEndian.Uint32(a[4:]) != nxVendor {
 			return nil, fmt.Errorf("openflow: experimenter %#x action: %w", binary.BigEndian.Uint32(a[4:]), ErrUnsupported)
 		}
-		return decodeNX(binary.BigEndian.Uint16(a[8:]), a)
+		return decodeNX(binary.BigEndian.Uint16(a[8:]), a, ver)
 	}
 	return nil, fmt.Errorf("openflow: action type %d: %w", t, ErrUnsupported)
 }
 
-func decodeNX(sub uint16, a []byte) (Action, error) {
+func decodeNX(sub uint16, a []byte, ver Version) (Action, error) {
 	n := len(a)
 	short := fmt.Errorf("openflow: Nicira action %d of %d bytes: %w", sub, n, ErrBadMessage)
 	switch sub {
@@ -1698,7 +1794,7 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 	case nxastResubmitTable, nxastResubmitTableCT:
 		return Resubmit{port32(binary.BigEndian.Uint16(a[10:])), a[12], sub == nxastResubmitTableCT}, nil
 	case nxastSetTunnel:
-		return SetTunnel{ID: uint64(binary.BigEndian.Uint32(a[12:]))}, nil
+		return SetTunnel{ID: uint64(binary.BigEndian.Uint32(a[12:])), nx: true}, nil
 	case nxastSetQueue: // Nicira's forms of OpenFlow 1.1's actions
 		return SetQueue{binary.BigEndian.Uint32(a[12:])}, nil
 	case nxastDecTTL:
@@ -1715,7 +1811,7 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		if n < 24 {
 			return nil, short
 		}
-		return SetTunnel{ID: binary.BigEndian.Uint64(a[16:]), Wide: true}, nil
+		return SetTunnel{ID: binary.BigEndian.Uint64(a[16:]), Wide: true, nx: true}, nil
 	case nxastRegLoad:
 		if n < 24 {
 			return nil, short
@@ -1739,6 +1835,19 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		return Move{Src: src, Dst: dst, Bits: int(binary.BigEndian.Uint16(a[10:])), SrcOfs: int(binary.BigEndian.Uint16(a[12:])), DstOfs: int(binary.BigEndian.Uint16(a[14:]))}, nil
 	case nxastNote:
 		return Note{append([]byte(nil), a[10:]...)}, nil
+	case nxastWriteMetadata:
+		if n < 32 {
+			return nil, short
+		}
+		return WriteMetadata{binary.BigEndian.Uint64(a[16:]), binary.BigEndian.Uint64(a[24:])}, nil
+	case nxastPushMPLS:
+		return PushMPLS{binary.BigEndian.Uint16(a[10:])}, nil
+	case nxastPopMPLS:
+		return PopMPLS{binary.BigEndian.Uint16(a[10:])}, nil
+	case nxastSetMPLSTTL:
+		return SetMPLSTTL{a[10]}, nil
+	case nxastDecMPLSTTL:
+		return DecMPLSTTL{}, nil
 	case nxastPopQueue:
 		return PopQueue{}, nil
 	case nxastLearn, nxastLearn2:
@@ -1754,7 +1863,7 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 	case nxastConjunction:
 		return Conjunction{ID: binary.BigEndian.Uint32(a[12:]), Clause: a[10] + 1, NClauses: a[11]}, nil
 	case nxastClone:
-		nested, err := decodeActions(a[16:])
+		nested, err := decodeActions(a[16:], ver)
 		if err != nil {
 			return nil, err
 		}
@@ -1778,7 +1887,7 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 			}
 			ct.Zone, ct.ZoneField, ct.ZoneOfs = 0, f, ofs
 		}
-		nested, err := decodeActions(a[24:])
+		nested, err := decodeActions(a[24:], ver)
 		if err != nil {
 			return nil, err
 		}
@@ -1837,4 +1946,19 @@ func decodeNX(sub uint16, a []byte) (Action, error) {
 		return act, err
 	}
 	return nil, fmt.Errorf("openflow: Nicira action %d: %w", sub, ErrUnsupported)
+}
+
+// legacy marks a set_field parsed from one of OpenFlow 1.0's set actions
+// (mod_dl_src, ...): printed as such, and written as such at 1.0.
+func legacy(acts []Action, err error) ([]Action, error) {
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range acts {
+		if sf, ok := a.(SetField); ok {
+			sf.ofp10 = true
+			acts[i] = sf
+		}
+	}
+	return acts, nil
 }

@@ -243,7 +243,11 @@ func (c *Conn) ReplaceFlows(ctx context.Context, flows []*Flow) error {
 		if _, ok := want[k]; !ok {
 			f := have[k]
 			spec := &FlowSpec{Flow: Flow{Table: f.Table, Priority: f.Priority, Match: f.Match}, OutPort: PortAny, OutGroup: PortAny, hasTable: true}
-			msgs = append(msgs, wireMsg{typeFlowMod, appendFlowMod(nil, spec, fmDeleteStrict, c.version)})
+			typ, body, err := c.flowMod(spec, fmDeleteStrict)
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, wireMsg{typ, body})
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(want)) {
@@ -252,9 +256,23 @@ func (c *Conn) ReplaceFlows(ctx context.Context, flows []*Flow) error {
 			continue
 		}
 		spec := &FlowSpec{Flow: *f, OutPort: PortAny, OutGroup: PortAny, hasTable: true}
-		msgs = append(msgs, wireMsg{typeFlowMod, appendFlowMod(nil, spec, fmAdd, c.version)})
+		typ, body, err := c.flowMod(spec, fmAdd)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, wireMsg{typ, body})
 	}
 	if len(msgs) == 0 {
+		return nil
+	}
+	if c.version == OpenFlow10 {
+		// No bundles at 1.0: the changes one by one, as ovs-ofctl makes
+		// them; the first the switch refuses stops the rest.
+		for i, m := range msgs {
+			if err := c.send(ctx, m.typ, m.body); err != nil {
+				return &MessageError{Index: i, Err: err}
+			}
+		}
 		return nil
 	}
 	return c.bundle(ctx, msgs)

@@ -96,6 +96,8 @@ type Conn struct {
 	// time, and the read loop never blocks on a write.
 	echoing  atomic.Bool
 	maxReply int
+	// format is the flow format of an OpenFlow 1.0 connection.
+	format   FlowFormat
 	mu       sync.Mutex
 	xid      uint32
 	bundleID uint32
@@ -156,6 +158,7 @@ type dialConfig struct {
 	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
 	versions []Version
 	maxReply int
+	format   FlowFormat
 }
 
 // DefaultMaxReplySize bounds a multipart reply (a dump of flows, groups,
@@ -188,7 +191,7 @@ func Dial(ctx context.Context, target string, opts ...DialOption) (*Conn, error)
 	if err != nil {
 		return nil, err
 	}
-	cfg := dialConfig{versions: versionsSpoken}
+	cfg := dialConfig{versions: versionsDefault}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -230,7 +233,13 @@ func Dial(ctx context.Context, target string, opts ...DialOption) (*Conn, error)
 		}
 		nc = t
 	}
-	c := &Conn{conn: nc, pending: map[uint32]waiter{}, done: make(chan struct{}), wsem: make(chan struct{}, 1), maxReply: cfg.maxReply}
+	if cfg.format == 0 {
+		cfg.format = FormatNXM
+	}
+	if cfg.format != FormatNXM && cfg.format != FormatOpenFlow10 {
+		return nil, fmt.Errorf("openflow: %s: WithFlowFormat(%v): %w (NXM or OpenFlow10)", target, cfg.format, ErrUnsupported)
+	}
+	c := &Conn{conn: nc, pending: map[uint32]waiter{}, done: make(chan struct{}), wsem: make(chan struct{}, 1), maxReply: cfg.maxReply, format: cfg.format}
 	if err := c.handshake(ctx, cfg.versions); err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("openflow: %s: %w", target, err)
@@ -274,6 +283,15 @@ func (c *Conn) handshake(ctx context.Context, versions []Version) error {
 		return fmt.Errorf("the switch offers %v: %w", Version(ver), err)
 	}
 	c.version = v
+	if v == OpenFlow10 {
+		// Nicira's flow_mod_table_id: a flow mod's table in its command's
+		// high byte (OpenFlow 1.0 has no field for it). No reply comes.
+		body := append(appendNXT(nil, nxtFlowModTableID), 1, 0, 0, 0, 0, 0, 0, 0)
+		msg, _ := appendFrame(nil, v, typeExperimenter, 0, body)
+		if _, err := c.conn.Write(msg); err != nil {
+			return ctxErr(ctx, err)
+		}
+	}
 	return nil
 }
 
@@ -299,10 +317,12 @@ func (c *Conn) readLoop(r *bufio.Reader) {
 	var err error
 	for {
 		var m message
-		m, _, err = readMessage(r)
+		var ver uint8
+		m, ver, err = readMessage(r)
 		if err != nil {
 			break
 		}
+		m.typ = readType(ver, m.typ)
 		if m.typ == typeEchoRequest {
 			c.echo(m)
 			continue
@@ -385,7 +405,11 @@ func appendFrame(b []byte, v Version, typ uint8, xid uint32, body []byte) ([]byt
 	if 8+len(body) > maxMessage {
 		return b, fmt.Errorf("openflow: message of %d bytes: %w", 8+len(body), ErrUnsupported)
 	}
-	b = append(b, byte(v), typ, 0, 0, 0, 0, 0, 0)
+	wt, ok := wireType(v, typ)
+	if !ok {
+		return b, fmt.Errorf("openflow: message type %d: %w at %v", typ, ErrUnsupported, v)
+	}
+	b = append(b, byte(v), wt, 0, 0, 0, 0, 0, 0)
 	binary.BigEndian.PutUint16(b[len(b)-6:], uint16(8+len(body)))
 	binary.BigEndian.PutUint32(b[len(b)-4:], xid)
 	return append(b, body...), nil
@@ -524,7 +548,7 @@ func (c *Conn) send(ctx context.Context, typ uint8, body []byte) error {
 
 // requestNames name the requests that change the switch, for
 // OutcomeUnknownError.
-var requestNames = map[uint8]string{typeFlowMod: "flow_mod", typeGroupMod: "group_mod", typeMeterMod: "meter_mod", typePacketOut: "packet_out"}
+var requestNames = map[uint8]string{typeFlowMod: "flow_mod", typeExperimenter: "Nicira flow_mod", typeGroupMod: "group_mod", typeMeterMod: "meter_mod", typePacketOut: "packet_out"}
 
 func (c *Conn) closedErr() error {
 	c.mu.Lock()
@@ -577,8 +601,13 @@ func (c *Conn) multipart(ctx context.Context, mtype uint16, body []byte) ([][]by
 		return nil, err
 	}
 	defer c.forget(xid)
+	// OpenFlow 1.0's statistics header has no padding after the flags.
+	hdr := 8
+	if c.version == OpenFlow10 {
+		hdr = 4
+	}
 	req := binary.BigEndian.AppendUint16(nil, mtype)
-	req = append(req, 0, 0, 0, 0, 0, 0)
+	req = append(req, make([]byte, hdr-2)...)
 	req = append(req, body...)
 	if _, err := c.write(ctx, typeMultipartRequest, xid, req); err != nil {
 		return nil, err
@@ -591,13 +620,13 @@ func (c *Conn) multipart(ctx context.Context, mtype uint16, body []byte) ([][]by
 			if m.typ == typeError {
 				return nil, decodeError(m.body)
 			}
-			if m.typ != typeMultipartReply || len(m.body) < 8 {
+			if m.typ != typeMultipartReply || len(m.body) < hdr {
 				return nil, fmt.Errorf("openflow: reply type %d: %w", m.typ, ErrBadMessage)
 			}
 			if size += len(m.body); size > c.maxReply {
 				return nil, fmt.Errorf("openflow: multipart reply of more than %d bytes: %w", c.maxReply, ErrReplyTooLarge)
 			}
-			out = append(out, m.body[8:])
+			out = append(out, m.body[hdr:])
 			if binary.BigEndian.Uint16(m.body[2:])&1 == 0 { // no OFPMPF_REPLY_MORE
 				return out, nil
 			}

@@ -540,7 +540,7 @@ func TestOpenFlowDifferential(t *testing.T) {
 	defer cancel()
 	var scenarios, identical atomic.Int64
 	perVersion := map[openflow.Version]int64{}
-	for _, ver := range []openflow.Version{openflow.OpenFlow13, openflow.OpenFlow14, openflow.OpenFlow15} {
+	for _, ver := range []openflow.Version{openflow.OpenFlow10, openflow.OpenFlow13, openflow.OpenFlow14, openflow.OpenFlow15} {
 		t.Run(ver.String(), func(t *testing.T) {
 			before := identical.Load()
 			n := differential(ctx, t, sw, ver, &scenarios, &identical)
@@ -548,8 +548,31 @@ func TestOpenFlowDifferential(t *testing.T) {
 			t.Logf("%v: %d scenarios, %d identical", ver, n, identical.Load()-before)
 		})
 	}
-	fmt.Printf("openflow differential: %d scenarios, %d identical (%d in each of OpenFlow13, OpenFlow14, OpenFlow15)\n",
-		scenarios.Load(), identical.Load(), perVersion[openflow.OpenFlow13])
+	fmt.Printf("openflow differential: %d scenarios, %d identical (%d in each of OpenFlow13, OpenFlow14, OpenFlow15; %d at OpenFlow10)\n",
+		scenarios.Load(), identical.Load(), perVersion[openflow.OpenFlow13], perVersion[openflow.OpenFlow10])
+}
+
+// at10 says whether a scenario runs at OpenFlow 1.0. Those of groups and
+// meters do not: Open vSwitch carries them at 1.0 in Nicira messages
+// this package does not speak (it refuses them with ErrUnsupported).
+// Three differ on purpose, as Open vSwitch 3.1's ovs-ofctl behaves at 1.0:
+// its replace-flows fails on flows of several tables ("switch does not
+// support any of the usable flow formats") and on one the switch refuses
+// it sends nothing (it was not told of the refusal), where ReplaceFlows
+// applies the changes in order up to the refusal; and it takes dec_ttl
+// on a match without IP (1.0 does not check actions against the match),
+// which ParseFlow refuses in every version.
+func at10(sc ofScenario) bool {
+	switch sc.name {
+	case "replace-tables", "replace-refused-by-switch", "bad-dec-ttl-without-ip":
+		return false
+	}
+	for _, st := range sc.steps {
+		if strings.Contains(st, "group") || strings.Contains(st, "meter") {
+			return false
+		}
+	}
+	return true
 }
 
 // differential runs the scenarios in version ver and returns how many.
@@ -557,11 +580,20 @@ func differential(ctx context.Context, t *testing.T, sw ofSwitch, ver openflow.V
 	c, own := dialBoth(ctx, t, sw, ver)
 	start := scenarios.Load()
 	for _, sc := range ofScenarios() {
+		if ver == openflow.OpenFlow10 && !at10(sc) {
+			continue
+		}
 		t.Run(sc.name, func(t *testing.T) {
 			scenarios.Add(1)
 			for _, br := range []string{sw.a, sw.b} {
 				for _, cmd := range []string{"del-flows", "del-groups", "del-meters"} {
-					if out, err := ofctl(ctx, ver, cmd, br); err != nil {
+					// OpenFlow 1.0 has no groups and meters: those of an
+					// earlier run go at 1.3.
+					v := ver
+					if ver == openflow.OpenFlow10 && cmd != "del-flows" {
+						v = openflow.OpenFlow13
+					}
+					if out, err := ofctl(ctx, v, cmd, br); err != nil {
 						t.Fatalf("%s: %v: %s", cmd, err, out)
 					}
 				}
@@ -576,7 +608,11 @@ func differential(ctx context.Context, t *testing.T, sw ofSwitch, ver openflow.V
 				}
 				if rest, isReplace := strings.CutPrefix(step, "replace-flows "); isReplace {
 					file := flowFile(t, rest)
-					outA, errA := ofctl(ctx, ver, "--bundle", "replace-flows", sw.a, file)
+					bundle := "--bundle" // atomic, as ReplaceFlows is; 1.0 has no bundles
+					if ver == openflow.OpenFlow10 {
+						bundle = "--strict"
+					}
+					outA, errA := ofctl(ctx, ver, bundle, "replace-flows", sw.a, file)
 					errB := replaceStep(ctx, c, rest)
 					if (errA == nil) != (errB == nil) {
 						ok = false
@@ -603,15 +639,15 @@ func differential(ctx context.Context, t *testing.T, sw ofSwitch, ver openflow.V
 					ok = false
 					t.Errorf("step %d %q: ovs-ofctl %v (%s), ovskit %v", i, step, errA, strings.TrimSpace(outA), errB)
 				}
-				if errB != nil && !errors.Is(errB, openflow.ErrSyntax) && !errors.Is(errB, openflow.ErrRefused) {
-					t.Errorf("step %d %q: error %v is neither ErrSyntax nor ErrRefused", i, step, errB)
+				if errB != nil && !errors.Is(errB, openflow.ErrSyntax) && !errors.Is(errB, openflow.ErrRefused) && !errors.Is(errB, openflow.ErrUnsupported) {
+					t.Errorf("step %d %q: error %v is neither ErrSyntax, ErrRefused nor ErrUnsupported", i, step, errB)
 				}
 				da, db := dumpSorted(ctx, t, ver, sw.a), dumpSorted(ctx, t, ver, sw.b)
 				if da != db {
 					ok = false
 					t.Errorf("step %d %q: tables differ:\n--- ovs-ofctl\n%s\n--- ovskit\n%s", i, step, da, db)
 				}
-				if !sameGroupsMeters(ctx, t, ver, own, sw.a, sw.b) {
+				if ver != openflow.OpenFlow10 && !sameGroupsMeters(ctx, t, ver, own, sw.a, sw.b) {
 					ok = false
 				}
 				flows, err := own.DumpFlows(ctx, nil)

@@ -19,7 +19,7 @@ func ExampleParseFlow() {
 	_, err = openflow.ParseFlow("in_port=1,actions=frobnicate")
 	fmt.Println(err)
 	// Output:
-	// priority=100,in_port=1,dl_vlan=10 actions=pop_vlan,output:2
+	// priority=100,in_port=1,dl_vlan=10 actions=strip_vlan,output:2
 	// frobnicate: unknown action frobnicate
 }
 

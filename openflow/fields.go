@@ -173,6 +173,9 @@ var (
 	byHeader     = map[uint32]string{}
 	// setFieldByKey: the set_field name by any header's class and field.
 	setFieldByKey = map[oxmKey]string{}
+	// nxmHeaders: a field's NXM header (class NXM_0 or NXM_1), by its
+	// set_field name, for the fields that have one.
+	nxmHeaders = map[string]nxmField{}
 )
 
 func init() {
@@ -193,6 +196,9 @@ func init() {
 			setFieldDefs[f.alias] = def
 			nxmAliases[f.alias] = first.name
 		}
+		if first.class == classNXM0 || first.class == classNXM1 {
+			nxmHeaders[f.name] = nxmField{first.class, first.field, f.size}
+		}
 		for _, h := range f.headers {
 			nxmFields[h.name] = nxmField{h.class, h.field, f.size}
 			byHeader[oxmHeader(h.class, h.field, false, f.size)] = first.name
@@ -202,6 +208,9 @@ func init() {
 			}
 		}
 	}
+	// A flow's cookie, which Nicira's matches test (with a mask) in a
+	// flow mod or a statistics request; no action writes it.
+	nxmFields["NXM_NX_COOKIE"] = nxmField{classNXM1, 30, 8}
 	buildWireNames()
 }
 

@@ -29,9 +29,13 @@ type Flow struct {
 	DurationSec, DurationNsec uint32
 	Packets, Bytes            uint64
 	// IdleAge is the seconds since the flow last matched, as an OpenFlow
-	// 1.5 switch reports it (earlier versions do not).
+	// 1.5 switch (and Open vSwitch's Nicira dump at 1.0) reports it.
 	IdleAge    uint32
 	hasIdleAge bool
+	// HardAge is the seconds since the flow was added or last changed, as
+	// Open vSwitch's Nicira dump at OpenFlow 1.0 reports it.
+	HardAge    uint32
+	hasHardAge bool
 }
 
 // FlowSpec is a flow as a command reads it: with a cookie mask and the
@@ -248,6 +252,10 @@ func (s *FlowSpec) checkActions() error {
 			if t := s.Match.dlType(); t != ethIP && t != ethIPv6 {
 				return bad("OFPBAC_MATCH_INCONSISTENT")
 			}
+		case Output:
+			if a.Port == PortAny { // ANY (NONE) is no port to send to
+				return bad("OFPBAC_BAD_OUT_PORT")
+			}
 		}
 	}
 	return nil
@@ -317,6 +325,9 @@ func (f *Flow) format(b *strings.Builder, stats bool, names PortNames) {
 	}
 	if stats && f.hasIdleAge {
 		fmt.Fprintf(b, "idle_age=%d, ", f.IdleAge)
+	}
+	if stats && f.hasHardAge && f.HardAge != f.DurationSec {
+		fmt.Fprintf(b, "hard_age=%d, ", f.HardAge)
 	}
 	n := b.Len()
 	f.Match.format(b, f.Priority, names)
@@ -411,7 +422,7 @@ func decodeFlowStats(b []byte, ver Version) (*Flow, int, error) {
 		f.Importance = binary.BigEndian.Uint16(e[20:])
 	}
 	f.setFlags(binary.BigEndian.Uint16(e[18:]))
-	if err := f.decodeMatchInstructions(e[48:], nil); err != nil {
+	if err := f.decodeMatchInstructions(e[48:], nil, ver); err != nil {
 		return nil, 0, f.decodeError(err)
 	}
 	return f, n, nil
@@ -438,7 +449,7 @@ func decodeFlowStats15(b []byte) (*Flow, int, error) {
 	}
 	f.setFlags(binary.BigEndian.Uint16(e[12:]))
 	var st oxsStats
-	if err := f.decodeMatchInstructions(e[24:], &st); err != nil {
+	if err := f.decodeMatchInstructions(e[24:], &st, OpenFlow15); err != nil {
 		return nil, 0, f.decodeError(err)
 	}
 	f.DurationSec, f.DurationNsec, f.Packets, f.Bytes = st.durationSec, st.durationNsec, st.packets, st.bytes
@@ -453,7 +464,7 @@ func (f *Flow) decodeError(err error) error {
 
 // decodeMatchInstructions reads a flow's match, then (with st, OpenFlow
 // 1.5) its statistics, then its instructions, which fill the rest of b.
-func (f *Flow) decodeMatchInstructions(rest []byte, st *oxsStats) error {
+func (f *Flow) decodeMatchInstructions(rest []byte, st *oxsStats, ver Version) error {
 	if len(rest) < 4 {
 		return fmt.Errorf("openflow: flow stats match: %w", ErrBadMessage)
 	}
@@ -476,7 +487,7 @@ func (f *Flow) decodeMatchInstructions(rest []byte, st *oxsStats) error {
 		}
 		rest = rest[n:]
 	}
-	acts, err := decodeInstructions(rest)
+	acts, err := decodeInstructions(rest, ver)
 	if err != nil {
 		return err
 	}

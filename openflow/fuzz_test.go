@@ -53,13 +53,28 @@ func FuzzParseFlow(f *testing.F) {
 			t.Fatalf("%q prints as %q, which prints as %q", s, text, back.String())
 		}
 		// Its wire form, as a switch would report it, decodes to the same
-		// flow.
-		got, _, err := decodeFlowStats(statsEntry(fl, OpenFlow13), OpenFlow13)
+		// flow: one that writes the same bytes (the text may differ where
+		// ovs-ofctl's does: strip_vlan decodes as pop_vlan at 1.3, and
+		// mod_vlan_vid as push_vlan and set_field).
+		wire13 := statsEntry(fl, OpenFlow13)
+		got, _, err := decodeFlowStats(wire13, OpenFlow13)
 		if err != nil {
 			t.Fatalf("%q: its statistics do not decode: %v", text, err)
 		}
-		if got.String() != text {
-			t.Fatalf("%q decodes from the wire as %q", text, got.String())
+		if again := statsEntry(got, OpenFlow13); !bytes.Equal(again, wire13) {
+			t.Fatalf("%q decodes from the wire as %q, which encodes differently", text, got.String())
+		}
+		// Likewise at OpenFlow 1.0, as Nicira's flow statistics (for the
+		// flows OpenFlow 1.0 carries).
+		if fl.Formats()&FormatNXM != 0 && actionsAt10(fl.Actions) == nil {
+			wire10 := nxStatsEntry(fl)
+			got, _, err := decodeNXFlowStats(wire10, OpenFlow10)
+			if err != nil {
+				t.Fatalf("%q: its Nicira statistics do not decode: %v", text, err)
+			}
+			if again := nxStatsEntry(got); !bytes.Equal(again, wire10) {
+				t.Fatalf("%q decodes from Nicira statistics as %q, which encodes differently", text, got.String())
+			}
 		}
 		// In OpenFlow 1.5 (loads as set_field, moves as copy_field), what
 		// decodes encodes to the same bytes.
@@ -101,7 +116,29 @@ func FuzzDecodeFlowStats(f *testing.F) {
 			}
 			b = b[n:]
 		}
+		// The same bytes as OpenFlow 1.0's statistics, Nicira's and its own.
+		_, _, _ = decodeNXFlowStats(b, OpenFlow10)
+		_, _, _ = decodeStd10FlowStats(b, OpenFlow10)
 	})
+}
+
+// nxStatsEntry builds the Nicira flow statistics entry (NXST_FLOW) an
+// OpenFlow 1.0 switch would send for fl.
+func nxStatsEntry(fl *Flow) []byte {
+	b := make([]byte, 48)
+	b[2] = fl.Table
+	binary.BigEndian.PutUint16(b[12:], uint16(fl.Priority))
+	binary.BigEndian.PutUint16(b[14:], fl.IdleTimeout)
+	binary.BigEndian.PutUint16(b[16:], fl.HardTimeout)
+	binary.BigEndian.PutUint64(b[24:], fl.Cookie)
+	b, n := fl.Match.appendNXM(b, 0, 0)
+	binary.BigEndian.PutUint16(b[18:], uint16(n))
+	b = pad8(b, 48)
+	for _, a := range fl.Actions {
+		b = a.appendWire(b, OpenFlow10)
+	}
+	binary.BigEndian.PutUint16(b, uint16(len(b)))
+	return b
 }
 
 // statsEntry builds the flow stats entry a switch of version ver would
@@ -293,7 +330,7 @@ func FuzzDecodeReplies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, ver := range versionsSpoken {
+	for _, ver := range versionsDefault { // (no groups at OpenFlow 1.0)
 		f.Add(groupDescEntry(g, ver), uint8(ver))
 	}
 	f.Add(groupDescEntry(sel, OpenFlow15), uint8(OpenFlow15))
@@ -347,7 +384,7 @@ func TestGroupDescRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", c.in, err)
 		}
-		for _, ver := range versionsSpoken {
+		for _, ver := range versionsDefault { // (no groups at OpenFlow 1.0)
 			got, n, err := decodeGroupDesc(groupDescEntry(g, ver), ver)
 			if err != nil || n != len(groupDescEntry(g, ver)) {
 				t.Fatalf("%v: %q: %v", ver, c.in, err)

@@ -463,7 +463,7 @@ func decodeBucket(bs []byte) (Bucket, int, error) {
 	if bn < 16 || bn > len(bs) {
 		return Bucket{}, 0, fmt.Errorf("openflow: bucket length %d: %w", bn, ErrBadMessage)
 	}
-	acts, err := decodeActions(bs[16:bn])
+	acts, err := decodeActions(bs[16:bn], OpenFlow13)
 	if err != nil {
 		return Bucket{}, 0, err
 	}
@@ -482,7 +482,7 @@ func decodeBucket15(bs []byte) (Bucket, int, error) {
 		return Bucket{}, 0, fmt.Errorf("openflow: bucket length %d: %w", bn, ErrBadMessage)
 	}
 	bk := Bucket{ID: binary.BigEndian.Uint32(bs[4:]), hasID: true, WatchPort: PortAny, WatchGroup: PortAny}
-	acts, err := decodeActions(bs[8 : 8+al])
+	acts, err := decodeActions(bs[8:8+al], OpenFlow15)
 	if err != nil {
 		return Bucket{}, 0, err
 	}

@@ -613,8 +613,8 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 			tci, mask = m.uint(fVLANTCI), m.maskUint(fVLANTCI)
 		}
 		if name == "dl_vlan" {
-			if n == 0xffff { // no VLAN header
-				m.setUintMasked(fVLANTCI, 0, 0x1fff)
+			if n == 0xffff { // no VLAN header (OXM sends it as vlan_vid=0)
+				m.setUintMasked(fVLANTCI, 0, 0xffff)
 				return nil
 			}
 			tci, mask = tci&^0x0fff|n&0x0fff|0x1000, mask|0x1fff

@@ -303,6 +303,9 @@ type SetMPLSTTL struct{ TTL uint8 }
 
 func (a SetMPLSTTL) String() string { return "set_mpls_ttl(" + strconv.Itoa(int(a.TTL)) + ")" }
 func (a SetMPLSTTL) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 {
+		return append(nxHeader(b, 16, nxastSetMPLSTTL), a.TTL, 0, 0, 0, 0, 0)
+	}
 	return append(b, 0, ofpatSetMPLSTTL, 0, 8, a.TTL, 0, 0, 0)
 }
 

@@ -17,7 +17,11 @@ import (
 func (c *Conn) AddFlows(ctx context.Context, flows ...*Flow) error {
 	for i, f := range flows {
 		spec := &FlowSpec{Flow: *f, OutPort: PortAny, OutGroup: PortAny}
-		if err := c.send(ctx, typeFlowMod, appendFlowMod(nil, spec, fmAdd, c.version)); err != nil {
+		typ, body, err := c.flowMod(spec, fmAdd)
+		if err == nil {
+			err = c.send(ctx, typ, body)
+		}
+		if err != nil {
 			var oe *OFError
 			if errors.As(err, &oe) {
 				err = &MessageError{Index: i, Err: err}
@@ -55,7 +59,11 @@ func (c *Conn) ModFlows(ctx context.Context, spec *FlowSpec, strict bool) error 
 	if strict {
 		cmd = fmModifyStrict
 	}
-	return c.send(ctx, typeFlowMod, appendFlowMod(nil, spec, cmd, c.version))
+	typ, body, err := c.flowMod(spec, cmd)
+	if err != nil {
+		return err
+	}
+	return c.send(ctx, typ, body)
 }
 
 // CheckStrict refuses, as ovs-ofctl does, a priority in a spec for a
@@ -85,13 +93,20 @@ func (c *Conn) DelFlows(ctx context.Context, spec *FlowSpec, strict bool) error 
 	if strict {
 		cmd = fmDeleteStrict
 	}
-	return c.send(ctx, typeFlowMod, appendFlowMod(nil, spec, cmd, c.version))
+	typ, body, err := c.flowMod(spec, cmd)
+	if err != nil {
+		return err
+	}
+	return c.send(ctx, typ, body)
 }
 
 // DumpFlows returns the flows spec matches (nil: all), with their
 // statistics, in the switch's order.
 // Equivalent to: ovs-ofctl dump-flows BRIDGE [FLOW]
 func (c *Conn) DumpFlows(ctx context.Context, spec *FlowSpec) ([]*Flow, error) {
+	if c.version == OpenFlow10 {
+		return c.dumpFlows10(ctx, spec)
+	}
 	parts, err := c.multipart(ctx, 1, flowStatsRequest(spec))
 	if err != nil {
 		return nil, err
@@ -130,6 +145,9 @@ func flowStatsRequest(spec *FlowSpec) []byte {
 // DumpAggregate sums the statistics of the flows spec matches (nil: all).
 // Equivalent to: ovs-ofctl dump-aggregate SWITCH [FLOW]
 func (c *Conn) DumpAggregate(ctx context.Context, spec *FlowSpec) (Aggregate, error) {
+	if c.version == OpenFlow10 {
+		return c.dumpAggregate10(ctx, spec)
+	}
 	parts, err := c.multipart(ctx, 2, flowStatsRequest(spec))
 	if err != nil {
 		return Aggregate{}, err
@@ -160,14 +178,21 @@ func (c *Conn) PacketOut(ctx context.Context, inPort uint32, frame []byte, actio
 		acts = a.appendWire(acts, c.version)
 	}
 	body := binary.BigEndian.AppendUint32(nil, 0xffffffff) // buffer_id: none
-	if c.version >= OpenFlow15 {
+	switch {
+	case c.version == OpenFlow10:
+		if err := actionsAt10(actions); err != nil {
+			return err
+		}
+		body = binary.BigEndian.AppendUint16(body, port16(inPort))
+		body = binary.BigEndian.AppendUint16(body, uint16(len(acts)))
+	case c.version >= OpenFlow15:
 		// OpenFlow 1.5: the in_port is a match field.
 		body = binary.BigEndian.AppendUint16(body, uint16(len(acts)))
 		body = append(body, 0, 0, 0, 1, 0, 12)
 		body = binary.BigEndian.AppendUint32(body, oxmHeader(classBasic, 0, false, 4))
 		body = binary.BigEndian.AppendUint32(body, inPort)
 		body = append(body, 0, 0, 0, 0)
-	} else {
+	default:
 		body = binary.BigEndian.AppendUint32(body, inPort)
 		body = binary.BigEndian.AppendUint16(body, uint16(len(acts)))
 		body = append(body, 0, 0, 0, 0, 0, 0)

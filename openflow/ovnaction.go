@@ -56,6 +56,9 @@ type PushMPLS struct{ EtherType uint16 }
 
 func (a PushMPLS) String() string { return fmt.Sprintf("push_mpls:0x%04x", a.EtherType) }
 func (a PushMPLS) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 {
+		return append(binary.BigEndian.AppendUint16(nxHeader(b, 16, nxastPushMPLS), a.EtherType), 0, 0, 0, 0)
+	}
 	return appendEtherTypeAction(b, ofpatPushMPLS, a.EtherType)
 }
 
@@ -65,6 +68,9 @@ type PopMPLS struct{ EtherType uint16 }
 
 func (a PopMPLS) String() string { return fmt.Sprintf("pop_mpls:0x%04x", a.EtherType) }
 func (a PopMPLS) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 {
+		return append(binary.BigEndian.AppendUint16(nxHeader(b, 16, nxastPopMPLS), a.EtherType), 0, 0, 0, 0)
+	}
 	return appendEtherTypeAction(b, ofpatPopMPLS, a.EtherType)
 }
 
@@ -73,6 +79,9 @@ type DecMPLSTTL struct{}
 
 func (DecMPLSTTL) String() string { return "dec_mpls_ttl" }
 func (DecMPLSTTL) appendWire(b []byte, ver Version) []byte {
+	if ver == OpenFlow10 {
+		return append(nxHeader(b, 16, nxastDecMPLSTTL), 0, 0, 0, 0, 0, 0)
+	}
 	return append(b, 0, ofpatDecMPLSTTL, 0, 8, 0, 0, 0, 0)
 }
 

@@ -157,6 +157,11 @@ func (m *Match) appendOXM(b []byte) []byte {
 		k, size := oxmOf(m, f)
 		v := wireValue(f, m.value(f), size, false)
 		mask := wireValue(f, m.maskOf(f), size, true)
+		if f == fVLANTCI && m.uint(fVLANTCI) == 0 && m.maskUint(fVLANTCI) == 0xffff {
+			// "No VLAN header": OXM's vlan_vid=0, which leaves the
+			// priority bits (a VLAN header's) out, as Open vSwitch sends it.
+			mask = []byte{0x1f, 0xff}
+		}
 		if f == fIPv6Label {
 			mask = []byte{0xff, 0xff, 0xff, 0xff}
 			if lm := m.maskUint(fIPv6Label); lm != 0xfffff {
@@ -288,6 +293,12 @@ func (m *Match) decodeOXM(b []byte) error {
 			for i := range mm {
 				mm[i] = 0xff
 			}
+		}
+		if f == fInPort && size == 2 { // NXM_OF_IN_PORT: OpenFlow 1.0's 16-bit ports
+			binary.BigEndian.PutUint32(vv, port32(binary.BigEndian.Uint16(v)))
+			copy(mm, []byte{0xff, 0xff, 0xff, 0xff})
+			m.set(f, vv, mm)
+			continue
 		}
 		copy(vv[max(0, fieldSize[f]-size):], v[max(0, size-fieldSize[f]):])
 		copy(mm[max(0, fieldSize[f]-size):], mask[max(0, size-fieldSize[f]):])

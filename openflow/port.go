@@ -77,6 +77,9 @@ func (p *PortDesc) String() string {
 // DumpPortsDesc returns the switch's ports, by number.
 // Equivalent to: ovs-ofctl dump-ports-desc SWITCH
 func (c *Conn) DumpPortsDesc(ctx context.Context) ([]*PortDesc, error) {
+	if c.version == OpenFlow10 {
+		return c.portsDesc10(ctx)
+	}
 	var req []byte
 	if c.version >= OpenFlow15 { // which ports: all
 		req = []byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}

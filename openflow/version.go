@@ -10,15 +10,23 @@ import (
 // Version is an OpenFlow protocol version, as its number on the wire.
 type Version uint8
 
-// The versions this package speaks.
+// The versions this package speaks. OpenFlow 1.0 is spoken as Open
+// vSwitch and ovs-ofctl speak it: with Nicira's extensions (NXM matches,
+// Nicira flow mods and flow statistics, Nicira actions); Dial offers it
+// only when WithVersions names it.
 const (
+	OpenFlow10 Version = 0x01
 	OpenFlow13 Version = 0x04
 	OpenFlow14 Version = 0x05
 	OpenFlow15 Version = 0x06
 )
 
 // versionsSpoken are the versions this package speaks, lowest first.
-var versionsSpoken = []Version{OpenFlow13, OpenFlow14, OpenFlow15}
+var versionsSpoken = []Version{OpenFlow10, OpenFlow13, OpenFlow14, OpenFlow15}
+
+// versionsDefault are the versions Dial offers unless WithVersions
+// says otherwise.
+var versionsDefault = []Version{OpenFlow13, OpenFlow14, OpenFlow15}
 
 // String is the version's name as ovs-ofctl's -O option takes it
 // ("OpenFlow13").
@@ -29,16 +37,17 @@ func (v Version) String() string {
 	return fmt.Sprintf("OpenFlow(%#x)", uint8(v))
 }
 
-// ParseVersions reads ovs-ofctl's -O list ("OpenFlow13,OpenFlow15"):
+// ParseVersions reads ovs-ofctl's -O list ("OpenFlow13,OpenFlow15", in
+// any case):
 // the versions of it this package speaks. A version it does not speak
-// (OpenFlow10 to OpenFlow12) or does not know is an ErrVersion.
+// (OpenFlow11, OpenFlow12) or does not know is an ErrVersion.
 func ParseVersions(s string) ([]Version, error) {
 	var out []Version
 	for _, name := range strings.Split(s, ",") {
 		name = strings.TrimSpace(name)
-		i := slices.IndexFunc(versionsSpoken, func(v Version) bool { return v.String() == name })
+		i := slices.IndexFunc(versionsSpoken, func(v Version) bool { return strings.EqualFold(v.String(), name) })
 		if i < 0 {
-			return nil, fmt.Errorf("%w: %q (this package speaks OpenFlow13, OpenFlow14 and OpenFlow15)", ErrVersion, name)
+			return nil, fmt.Errorf("%w: %q (this package speaks OpenFlow10, OpenFlow13, OpenFlow14 and OpenFlow15)", ErrVersion, name)
 		}
 		if !slices.Contains(out, versionsSpoken[i]) {
 			out = append(out, versionsSpoken[i])
@@ -49,7 +58,8 @@ func ParseVersions(s string) ([]Version, error) {
 }
 
 // WithVersions are the versions Dial offers (by default 1.3, 1.4 and
-// 1.5); the highest one the switch also speaks is used.
+// 1.5; OpenFlow10 too if named); the highest one the switch also speaks
+// is used.
 func WithVersions(vs ...Version) DialOption {
 	return func(c *dialConfig) { c.versions = slices.Clone(vs) }
 }

@@ -33,13 +33,17 @@ func TestNegotiate(t *testing.T) {
 		{"bitmap 1.0-1.4", all, OpenFlow14, 0x3e, OpenFlow14},
 		{"bitmap 1.3 only", all, OpenFlow13, 1 << 4, OpenFlow13},
 		{"bitmap 1.0 and 1.3", all, OpenFlow13, 1<<1 | 1<<4, OpenFlow13},
-		{"bitmap 1.0-1.2", all, 0x03, 0x0e, 0},
+		{"bitmap 1.0-1.2", all, 0x03, 0x0e, OpenFlow10},
+		{"bitmap 1.1-1.2", all, 0x03, 0x0c, 0},
+		{"bitmap 1.0-1.2 offered default", versionsDefault, 0x03, 0x0e, 0},
 		{"bitmap 1.5, offered 1.3", []Version{OpenFlow13}, OpenFlow15, 1 << 6, 0},
 		{"bitmap 1.3-1.5, offered 1.3 and 1.4", []Version{OpenFlow13, OpenFlow14}, OpenFlow15, 0x70, OpenFlow14},
 		{"no bitmap, peer 1.5", all, OpenFlow15, 0, OpenFlow15},
 		{"no bitmap, peer 1.4", all, OpenFlow14, 0, OpenFlow14},
 		{"no bitmap, peer 1.6", all, 0x07, 0, OpenFlow15},
-		{"no bitmap, peer 1.0", all, 0x01, 0, 0},
+		{"no bitmap, peer 1.0", all, 0x01, 0, OpenFlow10},
+		{"no bitmap, peer 1.0 offered default", versionsDefault, 0x01, 0, 0},
+		{"no bitmap, peer 1.2", all, 0x03, 0, 0},
 		{"no bitmap, peer 1.5, offered 1.3", []Version{OpenFlow13}, OpenFlow15, 0, OpenFlow13},
 		{"no bitmap, peer 1.4, offered 1.3 and 1.5", []Version{OpenFlow13, OpenFlow15}, OpenFlow14, 0, 0},
 	} {
@@ -67,7 +71,9 @@ func TestParseVersions(t *testing.T) {
 		{"OpenFlow13", []Version{OpenFlow13}},
 		{"OpenFlow15,OpenFlow13", []Version{OpenFlow13, OpenFlow15}},
 		{"OpenFlow14, OpenFlow14", []Version{OpenFlow14}},
-		{"OpenFlow10", nil},
+		{"OpenFlow10", []Version{OpenFlow10}},
+		{"openflow10,OPENFLOW13", []Version{OpenFlow10, OpenFlow13}},
+		{"OpenFlow11", nil},
 		{"OpenFlow13,OpenFlow12", nil},
 		{"", nil},
 		{"of13", nil},
@@ -136,6 +142,7 @@ func TestDialVersions(t *testing.T) {
 		{"1.3 asked, switch of 1.0-1.5", []DialOption{WithVersions(OpenFlow13)}, hello(OpenFlow15, 0x7e), 0x10, OpenFlow13, OpenFlow13},
 		{"default, switch of 1.3 without bitmap", nil, hello(OpenFlow13, 0), 0x70, OpenFlow13, OpenFlow15},
 		{"default, switch of 1.0 only", nil, hello(0x01, 0), 0x70, 0, OpenFlow15},
+		{"1.0 asked, switch of 1.0-1.5", []DialOption{WithVersions(OpenFlow10)}, hello(OpenFlow15, 0x7e), 0x02, OpenFlow10, OpenFlow10},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			addr, offered := fakeSwitch(t, c.answer)
@@ -159,7 +166,7 @@ func TestDialVersions(t *testing.T) {
 			}
 		})
 	}
-	for _, opts := range [][]DialOption{{WithVersions()}, {WithVersions(0x01)}} {
+	for _, opts := range [][]DialOption{{WithVersions()}, {WithVersions(0x02)}} {
 		if _, err := Dial(ctx, "tcp:127.0.0.1:1", opts...); !errors.Is(err, ErrVersion) {
 			t.Errorf("Dial with %d versions: %v; want ErrVersion before dialling", len(opts), err)
 		}

@@ -54,6 +54,11 @@ const (
 	nxastFinTimeout      = 19
 	nxastController      = 20
 	nxastDecTTLCntIDs    = 21
+	nxastWriteMetadata   = 22
+	nxastPushMPLS        = 23
+	nxastPopMPLS         = 24
+	nxastSetMPLSTTL      = 25
+	nxastDecMPLSTTL      = 26
 	nxastStackPush       = 27
 	nxastStackPop        = 28
 	nxastSample          = 29

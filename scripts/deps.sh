@@ -32,6 +32,11 @@ have ovn-controller || need_pkgs+=(ovn-host)
 # Open vSwitch's source, for its test suite's data: the OpenFlow tests
 # replay tests/ovs-ofctl.at's flows against ovs-ofctl.
 [ -e /usr/src/openvswitch/openvswitch.tar.gz ] || need_pkgs+=(openvswitch-source)
+# make test-peers runs that suite itself (configured, not compiled: it runs
+# the installed daemons); its snoop case starts ovs-testcontroller.
+have gcc  || need_pkgs+=(gcc)
+have make || need_pkgs+=(make)
+have ovs-testcontroller || need_pkgs+=(openvswitch-testcontroller)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -28,6 +28,11 @@ import (
 )
 
 func main() {
+	// Installed (or linked) under a C tool's name, ovskit is that tool:
+	// scripts and test suites that run ovs-ofctl run ovskit unchanged.
+	if prog := filepath.Base(os.Args[0]); prog == "ovs-ofctl" {
+		os.Exit(runOfctl(prog, os.Args[1:], os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -54,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runNbctl(args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "ofctl" {
-		return runOfctl(args[1:], stdout, stderr)
+		return runOfctl(progName, args[1:], stdout, stderr)
 	}
 	inv, err := parse(args)
 	if err != nil {

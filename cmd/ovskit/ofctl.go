@@ -19,8 +19,10 @@ import (
 // ofctlUsage is `ovskit ofctl --help`.
 const ofctlUsage = `usage: ovskit ofctl [OPTIONS] COMMAND SWITCH [ARG...]
 
-Runs ovs-ofctl command lines on a switch through package openflow
-(OpenFlow 1.3 with Open vSwitch's extensions). SWITCH is a bridge name
+Runs ovs-ofctl command lines on a switch through package openflow: by
+default OpenFlow 1.0 with Open vSwitch's Nicira extensions, as ovs-ofctl.
+Linked or installed as ovs-ofctl, ovskit is ovs-ofctl (its messages name
+it so). SWITCH is a bridge name
 (its socket in $OVS_RUNDIR or /var/run/openvswitch), unix:PATH,
 tcp:HOST[:PORT] or ssl:HOST[:PORT] (port 6653 by default; ssl: needs -p, -c
 and -C).
@@ -40,8 +42,11 @@ Commands:
   diff-flows SOURCE1 SOURCE2    (each a switch or a file; exit 2 if they differ)
 
 Options:
-  -O, --protocols=VERSIONS     OpenFlow13 (default), OpenFlow14, OpenFlow15,
-                               or a list: the highest the switch speaks
+  -O, --protocols=VERSIONS     OpenFlow10 (default), OpenFlow13, OpenFlow14,
+                               OpenFlow15, or a list: the highest the switch
+                               speaks (--bundle alone means OpenFlow14)
+  -F, --flow-format=FORMATS    the flow formats a flow may use: openflow10,
+                               nxm, oxm, OpenFlow11, any (default), or a list
   --strict                     mod-flows, del-flows: exact match and priority
   --bundle                     add-flow(s): all or nothing, in one bundle
                                (replace-flows always uses one)
@@ -58,9 +63,12 @@ Options:
 `
 
 // runOfctl is `ovskit ofctl ...`.
-func runOfctl(args []string, stdout, stderr io.Writer) int {
+func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 	strict, noStats, names, bundle := false, false, false, false
-	versions := []openflow.Version{openflow.OpenFlow13}
+	// ovs-ofctl's defaults: OpenFlow 1.0 (with Nicira's extensions), any
+	// flow format.
+	enabled := versionSet(1 << openflow.OpenFlow10)
+	formats := openflow.FormatOpenFlow10 | openflow.FormatNXM | openflow.FormatOXM | openflow.FormatOpenFlow11
 	var sortKeys []openflow.SortKey
 	var keyFile, certFile, caFile string
 	timeout := time.Duration(0)
@@ -86,18 +94,34 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 			v := strings.TrimPrefix(strings.TrimPrefix(a, "--protocols="), "-O")
 			if a == "-O" || a == "--protocols" {
 				if i+1 >= len(args) {
-					fmt.Fprintf(stderr, "%s: %s needs a value\n", progName, a)
+					fmt.Fprintf(stderr, "%s: %s needs a value\n", prog, a)
 					return 1
 				}
 				i++
 				v = args[i]
 			}
-			vs, err := openflow.ParseVersions(v)
+			vs, err := parseVersionSet(v)
 			if err != nil {
-				fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+				fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 				return 1
 			}
-			versions = vs
+			enabled = vs
+		case a == "-F" || a == "--flow-format" || strings.HasPrefix(a, "-F") || strings.HasPrefix(a, "--flow-format="):
+			v := strings.TrimPrefix(strings.TrimPrefix(a, "--flow-format="), "-F")
+			if a == "-F" || a == "--flow-format" {
+				if i+1 >= len(args) {
+					fmt.Fprintf(stderr, "%s: %s needs a value\n", prog, a)
+					return 1
+				}
+				i++
+				v = args[i]
+			}
+			f, err := openflow.ParseFlowFormats(v)
+			if err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+				return 1
+			}
+			formats = f
 		case a == "--bundle": // replace-flows always uses one
 			bundle = true
 		case a == "--strict":
@@ -114,19 +138,40 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		case strings.HasPrefix(a, "--timeout="):
 			var secs int
 			if _, err := fmt.Sscan(strings.TrimPrefix(a, "--timeout="), &secs); err != nil || secs < 0 {
-				fmt.Fprintf(stderr, "%s: value %s on --timeout is invalid\n", progName, strings.TrimPrefix(a, "--timeout="))
+				fmt.Fprintf(stderr, "%s: value %s on --timeout is invalid\n", prog, strings.TrimPrefix(a, "--timeout="))
 				return 1
 			}
 			timeout = time.Duration(secs) * time.Second
 		case strings.HasPrefix(a, "-") && len(rest) == 0:
-			fmt.Fprintf(stderr, "%s: %s: unknown option\n", progName, a)
+			fmt.Fprintf(stderr, "%s: %s: unknown option\n", prog, a)
 			return 1
 		default:
 			rest = append(rest, a)
 		}
 	}
+	// --bundle needs OpenFlow 1.3 or later: without such a version
+	// enabled, it means 1.4, as in ovs-ofctl.
+	if bundle && enabled&^versionSet(1<<openflow.OpenFlow13-1) == 0 {
+		enabled = 1 << openflow.OpenFlow14
+	}
+	if formats&enabled.formats() == 0 {
+		fmt.Fprintf(stderr, "%s: None of the enabled OpenFlow versions (%s) supports any of the enabled flow formats (%v).  (Use -O to enable additional OpenFlow versions or -F to enable additional flow formats.)\n",
+			prog, enabled, formats)
+		return 1
+	}
+	// The formats a flow may use: those -F allows that the versions have.
+	formats &= enabled.formats()
+	if len(rest) == 0 {
+		fmt.Fprintf(stderr, "%s: missing command name; use --help for help\n", prog)
+		return 1
+	}
 	if len(rest) < 2 {
-		fmt.Fprintf(stderr, "%s: ofctl needs a command and a switch (use --help for help)\n", progName)
+		fmt.Fprintf(stderr, "%s: '%s' command requires at least 1 arguments\n", prog, rest[0])
+		return 1
+	}
+	versions := enabled.spoken()
+	if len(versions) == 0 {
+		fmt.Fprintf(stderr, "%s: %v: %v\n", prog, enabled, openflow.ErrVersion)
 		return 1
 	}
 	cmd, target, cargs := rest[0], rest[1], rest[2:]
@@ -137,23 +182,26 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		"dump-aggregate": {0, 1}, "packet-out": {1, 1}, "dump-ports": {0, 1}, "dump-ports-desc": {0, 0}, "dump-tables": {0, 0}}
 	n, ok := nargs[cmd]
 	if !ok {
-		fmt.Fprintf(stderr, "%s: unknown command '%s'; use --help for help\n", progName, cmd)
+		fmt.Fprintf(stderr, "%s: unknown command '%s'; use --help for help\n", prog, cmd)
 		return 1
 	}
 	if len(cargs) < n[0] || len(cargs) > n[1] {
-		fmt.Fprintf(stderr, "%s: '%s' command takes %d to %d arguments\n", progName, cmd, n[0]+1, n[1]+1)
+		fmt.Fprintf(stderr, "%s: '%s' command takes %d to %d arguments\n", prog, cmd, n[0]+1, n[1]+1)
 		return 1
 	}
 	ctx, cancel := commandContext(timeout)
 	defer cancel()
 	dialOpts := []openflow.DialOption{openflow.WithVersions(versions...)}
+	if formats&openflow.FormatNXM == 0 && formats&openflow.FormatOpenFlow10 != 0 {
+		dialOpts = append(dialOpts, openflow.WithFlowFormat(openflow.FormatOpenFlow10))
+	}
 	if cmd == "diff-flows" {
-		return diffFlows(ctx, target, cargs[0], dialOpts, stdout, stderr)
+		return diffFlows(ctx, prog, target, cargs[0], dialOpts, stdout, stderr)
 	}
 	if strings.HasPrefix(target, "ssl:") {
 		cfg, err := clientTLS(keyFile, certFile, caFile)
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 			return 1
 		}
 		dialOpts = append(dialOpts, openflow.WithTLS(cfg))
@@ -161,7 +209,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	if cmd == "dump-flows" {
 		// An unknown sort field is bad syntax too.
 		if err := openflow.SortFlows(nil, sortKeys...); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 			return 1
 		}
 	}
@@ -180,7 +228,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	var specs []*openflow.FlowSpec
 	if cmd == "add-flows" || cmd == "replace-flows" || fromStdin {
 		if lines, err = readLines(cargs[0]); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 			return 1
 		}
 	}
@@ -248,13 +296,31 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
+	}
+	// A flow (or a dump's match) that no allowed flow format carries is
+	// refused before anything is sent, as ovs-ofctl refuses it.
+	usable := make([]*openflow.Flow, 0, len(flows)+len(specs)+1)
+	usable = append(usable, flows...)
+	for _, sp := range append(specs, spec) {
+		if sp != nil {
+			usable = append(usable, &sp.Flow)
+		}
+	}
+	for _, f := range usable {
+		if u := f.Formats(); u&formats == 0 {
+			if conn != nil {
+				conn.Close()
+			}
+			fmt.Fprintf(stderr, "%s: none of the usable flow formats (%v) is among the allowed flow formats (%v)\n", prog, u, formats)
+			return 1
+		}
 	}
 	c := conn
 	if c == nil {
 		if c, err = openflow.Dial(ctx, target, dialOpts...); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 			return 1
 		}
 	}
@@ -288,20 +354,20 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 	case "dump-aggregate":
 		var agg openflow.Aggregate
 		if agg, err = c.DumpAggregate(ctx, spec); err == nil {
-			_, err = fmt.Fprintf(stdout, "OFPST_AGGREGATE reply (%s): %s\n", ofTag(c), agg)
+			_, err = fmt.Fprintf(stdout, "%s %s\n", replyHeader(c, "AGGREGATE"), agg)
 		}
 	case "packet-out":
 		err = c.PacketOut(ctx, pkt.inPort, pkt.frame, pkt.actions)
 	case "dump-tables":
 		var ts []openflow.TableStats
 		if ts, err = c.DumpTables(ctx); err == nil {
-			_, err = io.WriteString(stdout, "OFPST_TABLE reply ("+ofTag(c)+"):\n"+openflow.FormatTables(ts))
+			_, err = io.WriteString(stdout, replyHeader(c, "TABLE")+"\n"+openflow.FormatTables(ts))
 		}
 	case "dump-ports-desc":
 		var ds []*openflow.PortDesc
 		if ds, err = c.DumpPortsDesc(ctx); err == nil {
 			var b strings.Builder
-			b.WriteString("OFPST_PORT_DESC reply (" + ofTag(c) + "):\n")
+			b.WriteString(replyHeader(c, "PORT_DESC") + "\n")
 			for _, d := range ds {
 				b.WriteString(d.String())
 			}
@@ -319,7 +385,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		var st []*openflow.PortStats
 		if st, err = c.DumpPorts(ctx, p); err == nil {
 			var b strings.Builder
-			fmt.Fprintf(&b, "OFPST_PORT reply (%s): %d ports\n", ofTag(c), len(st))
+			fmt.Fprintf(&b, "%s %d ports\n", replyHeader(c, "PORT"), len(st))
 			for _, x := range st {
 				b.WriteString(x.String())
 			}
@@ -339,7 +405,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		}
 		if err == nil {
 			var b strings.Builder
-			b.WriteString("OFPST_GROUP_DESC reply (" + ofTag(c) + "):\n")
+			b.WriteString(replyHeader(c, "GROUP_DESC") + "\n")
 			for _, g := range gs {
 				b.WriteString(" " + g.Format(portNames) + "\n")
 			}
@@ -358,7 +424,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 			for i, m := range ms {
 				parts[i] = strings.TrimSuffix(m.String(), "\n")
 			}
-			_, err = io.WriteString(stdout, "OFPST_METER_CONFIG reply ("+ofTag(c)+"):\n"+strings.Join(parts, "\n\n")+"\n")
+			_, err = io.WriteString(stdout, replyHeader(c, "METER_CONFIG")+"\n"+strings.Join(parts, "\n\n")+"\n")
 		}
 	case "barrier":
 		err = c.Barrier(ctx)
@@ -366,7 +432,7 @@ func runOfctl(args []string, stdout, stderr io.Writer) int {
 		err = dumpFlows(ctx, c, spec, noStats, names, sortKeys, stdout)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
 	}
 	return 0
@@ -393,9 +459,18 @@ func clientTLS(keyFile, certFile, caFile string) (*tls.Config, error) {
 	return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots, MinVersion: tls.VersionTLS12}, nil
 }
 
-// ofTag is a version as ovs-ofctl prints it in a reply's header
-// ("OF1.3").
-func ofTag(c *openflow.Conn) string { return fmt.Sprintf("OF1.%d", c.Version()-1) }
+// replyHeader is a statistics reply's header line as ovs-ofctl prints it
+// (without the xid): "OFPST_FLOW reply (OF1.3):"; at OpenFlow 1.0, no
+// version, and Nicira's flow statistics named so ("NXST_FLOW reply:").
+func replyHeader(c *openflow.Conn, kind string) string {
+	if c.Version() != openflow.OpenFlow10 {
+		return fmt.Sprintf("OFPST_%s reply (OF1.%d):", kind, c.Version()-1)
+	}
+	if (kind == "FLOW" || kind == "AGGREGATE") && c.FlowFormat() == openflow.FormatNXM {
+		return "NXST_" + kind + " reply:"
+	}
+	return "OFPST_" + kind + " reply:"
+}
 
 // numberedLine is a line of a flows file with its number.
 type numberedLine struct {
@@ -482,7 +557,7 @@ func dumpFlows(ctx context.Context, c *openflow.Conn, spec *openflow.FlowSpec, n
 	}
 	var b strings.Builder
 	if !noStats {
-		b.WriteString("OFPST_FLOW reply (" + ofTag(c) + "):\n")
+		b.WriteString(replyHeader(c, "FLOW") + "\n")
 	}
 	for _, f := range flows {
 		b.WriteString(" " + f.Format(portNames, !noStats) + "\n")
@@ -518,15 +593,15 @@ func readSource(ctx context.Context, src string, opts []openflow.DialOption) ([]
 }
 
 // diffFlows is diff-flows: exit 2 when the sources differ.
-func diffFlows(ctx context.Context, a, b string, opts []openflow.DialOption, stdout, stderr io.Writer) int {
+func diffFlows(ctx context.Context, prog, a, b string, opts []openflow.DialOption, stdout, stderr io.Writer) int {
 	fa, err := readSource(ctx, a, opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
 	}
 	fb, err := readSource(ctx, b, opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
 	}
 	lines := openflow.DiffFlows(fa, fb)
@@ -578,4 +653,70 @@ func parsePacketOut(s string) (*packetOut, error) {
 	}
 	p.actions = f.Actions
 	return p, nil
+}
+
+// versionSet is a set of OpenFlow versions, a bit per version number, as
+// ovs-ofctl's -O takes them: 1.1 and 1.2 too, which package openflow does
+// not speak.
+type versionSet uint8
+
+// parseVersionSet reads -O's list ("OpenFlow10,OpenFlow13", in any case).
+func parseVersionSet(s string) (versionSet, error) {
+	var out versionSet
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(name)
+		ok := false
+		for v := openflow.Version(1); v <= 6; v++ {
+			if strings.EqualFold(name, v.String()) {
+				out |= 1 << v
+				ok = true
+			}
+		}
+		if !ok {
+			return 0, fmt.Errorf("%s: unknown OpenFlow version (OpenFlow10 to OpenFlow15)", name)
+		}
+	}
+	return out, nil
+}
+
+// String lists the versions as ovs-ofctl does ("OpenFlow10, OpenFlow11").
+func (vs versionSet) String() string {
+	var names []string
+	for v := openflow.Version(1); v <= 6; v++ {
+		if vs&(1<<v) != 0 {
+			names = append(names, v.String())
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// formats are the flow formats the versions have: OpenFlow 1.0's own and
+// NXM at 1.0, OpenFlow 1.1's at 1.1, OXM from 1.2.
+func (vs versionSet) formats() openflow.FlowFormat {
+	var f openflow.FlowFormat
+	for v := openflow.Version(1); v <= 6; v++ {
+		if vs&(1<<v) == 0 {
+			continue
+		}
+		switch v {
+		case openflow.OpenFlow10:
+			f |= openflow.FormatOpenFlow10 | openflow.FormatNXM
+		case 2:
+			f |= openflow.FormatOpenFlow11
+		default:
+			f |= openflow.FormatOXM
+		}
+	}
+	return f
+}
+
+// spoken are the versions of the set that package openflow speaks.
+func (vs versionSet) spoken() []openflow.Version {
+	var out []openflow.Version
+	for _, v := range []openflow.Version{openflow.OpenFlow10, openflow.OpenFlow13, openflow.OpenFlow14, openflow.OpenFlow15} {
+		if vs&(1<<v) != 0 {
+			out = append(out, v)
+		}
+	}
+	return out
 }

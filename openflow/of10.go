@@ -1,0 +1,1035 @@
+package openflow
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// This file is OpenFlow 1.0 as Open vSwitch speaks it: the message types
+// whose numbers differ from 1.3's, OpenFlow 1.0's own actions, Nicira's
+// flow mod and flow statistics (NXM matches), and OpenFlow 1.0's standard
+// match for the OpenFlow10 flow format.
+
+// Message types of OpenFlow 1.0 that 1.3 numbers otherwise.
+const (
+	type10StatsRequest   = 16
+	type10StatsReply     = 17
+	type10BarrierRequest = 18
+	type10BarrierReply   = 19
+)
+
+// wireType is a message type of OpenFlow 1.3 as version v numbers it; ok
+// is false for a message v does not have.
+func wireType(v Version, typ uint8) (uint8, bool) {
+	if v != OpenFlow10 {
+		return typ, true
+	}
+	switch typ {
+	case typeMultipartRequest:
+		return type10StatsRequest, true
+	case typeMultipartReply:
+		return type10StatsReply, true
+	case typeBarrierRequest:
+		return type10BarrierRequest, true
+	case typeBarrierReply:
+		return type10BarrierReply, true
+	case typeGroupMod, typeMeterMod, typeBundleControl, typeBundleAdd:
+		return 0, false
+	}
+	return typ, true
+}
+
+// readType is a received message's type in OpenFlow 1.3's numbers.
+func readType(v uint8, typ uint8) uint8 {
+	if Version(v) != OpenFlow10 {
+		return typ
+	}
+	switch typ {
+	case type10StatsRequest:
+		return typeMultipartRequest
+	case type10StatsReply:
+		return typeMultipartReply
+	case type10BarrierRequest:
+		return typeBarrierRequest
+	case type10BarrierReply:
+		return typeBarrierReply
+	}
+	return typ
+}
+
+// Nicira message subtypes (OFPT_VENDOR / experimenter 0x2320) and Nicira
+// statistics subtypes.
+const (
+	nxtSetFlowFormat  = 12
+	nxtFlowMod        = 13
+	nxtFlowModTableID = 15
+	nxstFlow          = 0
+	nxstAggregate     = 1
+)
+
+// WithFlowFormat is the flow format of an OpenFlow 1.0 connection:
+// FormatNXM (the default, every field) or FormatOpenFlow10 (OpenFlow
+// 1.0's own flow mods and statistics, which have only its twelve match
+// fields: a flow of others cannot be added, and a dump shows only those).
+// Later versions always use OXM.
+func WithFlowFormat(f FlowFormat) DialOption { return func(c *dialConfig) { c.format = f } }
+
+// FlowFormat is the connection's flow format: at OpenFlow 1.0, the one
+// WithFlowFormat chose; FormatOXM at later versions.
+func (c *Conn) FlowFormat() FlowFormat {
+	if c.version == OpenFlow10 {
+		return c.format
+	}
+	return FormatOXM
+}
+
+// flowMod is the message that applies a flow mod on this connection: its
+// type and body.
+func (c *Conn) flowMod(s *FlowSpec, command uint8) (uint8, []byte, error) {
+	if err := c.checkFormat(&s.Flow); err != nil {
+		return 0, nil, err
+	}
+	switch {
+	case c.version != OpenFlow10:
+		return typeFlowMod, appendFlowMod(nil, s, command, c.version), nil
+	case c.format == FormatOpenFlow10:
+		b, err := appendStd10FlowMod(nil, s, command)
+		return typeFlowMod, b, err
+	}
+	b, err := appendNXFlowMod(nil, s, command)
+	return typeExperimenter, b, err
+}
+
+// dumpFlows10 is DumpFlows at OpenFlow 1.0: Nicira's flow statistics, or
+// OpenFlow 1.0's own in the OpenFlow10 format.
+func (c *Conn) dumpFlows10(ctx context.Context, spec *FlowSpec) ([]*Flow, error) {
+	if c.format == FormatOpenFlow10 {
+		req, err := std10FlowStatsRequest(spec)
+		if err != nil {
+			return nil, err
+		}
+		parts, err := c.multipart(ctx, 1, req)
+		if err != nil {
+			return nil, err
+		}
+		return records(parts, c.version, decodeStd10FlowStats)
+	}
+	parts, err := c.multipart(ctx, 0xffff, nxFlowStatsRequest(spec, nxstFlow))
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range parts {
+		if len(p) < 12 {
+			return nil, fmt.Errorf("openflow: Nicira statistics reply: %w", ErrBadMessage)
+		}
+		parts[i] = p[12:]
+	}
+	return records(parts, c.version, decodeNXFlowStats)
+}
+
+// dumpAggregate10 is DumpAggregate at OpenFlow 1.0.
+func (c *Conn) dumpAggregate10(ctx context.Context, spec *FlowSpec) (Aggregate, error) {
+	var parts [][]byte
+	var err error
+	skip := 0
+	if c.format == FormatOpenFlow10 {
+		var req []byte
+		if req, err = std10FlowStatsRequest(spec); err != nil {
+			return Aggregate{}, err
+		}
+		parts, err = c.multipart(ctx, 2, req)
+	} else {
+		parts, err = c.multipart(ctx, 0xffff, nxFlowStatsRequest(spec, nxstAggregate))
+		skip = 12
+	}
+	if err != nil {
+		return Aggregate{}, err
+	}
+	if len(parts) != 1 || len(parts[0]) < skip+20 {
+		return Aggregate{}, fmt.Errorf("openflow: aggregate reply: %w", ErrBadMessage)
+	}
+	p := parts[0][skip:]
+	return Aggregate{binary.BigEndian.Uint64(p), binary.BigEndian.Uint64(p[8:]), binary.BigEndian.Uint32(p[16:])}, nil
+}
+
+// Message types of the features exchange (the same in every version).
+const (
+	typeFeaturesRequest = 5
+	typeFeaturesReply   = 6
+)
+
+// portsDesc10 is DumpPortsDesc at OpenFlow 1.0: the ports of the
+// features reply.
+func (c *Conn) portsDesc10(ctx context.Context) ([]*PortDesc, error) {
+	xid, ch, err := c.newXID()
+	if err != nil {
+		return nil, err
+	}
+	defer c.forget(xid)
+	if _, err := c.write(ctx, typeFeaturesRequest, xid, nil); err != nil {
+		return nil, err
+	}
+	var m message
+	select {
+	case m = <-ch:
+	case <-c.done:
+		return nil, c.closedErr()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if m.typ == typeError {
+		return nil, decodeError(m.body)
+	}
+	if m.typ != typeFeaturesReply || len(m.body) < 24 || (len(m.body)-24)%48 != 0 {
+		return nil, fmt.Errorf("openflow: features reply of %d bytes: %w", len(m.body), ErrBadMessage)
+	}
+	var out []*PortDesc
+	for p := m.body[24:]; len(p) >= 48; p = p[48:] {
+		out = append(out, decodePortDesc10(p[:48]))
+	}
+	slices.SortFunc(out, func(a, b *PortDesc) int { return int(int64(a.Port) - int64(b.Port)) })
+	return out, nil
+}
+
+// decodePortDesc10 reads an ofp10_phy_port. Its config and state bits are
+// 1.3's where 1.0 has them; its features are 1.0's first seven (the
+// speeds), then 1.0's medium and negotiation bits, which 1.3 numbers four
+// places higher.
+func decodePortDesc10(e []byte) *PortDesc {
+	name := string(e[8:24])
+	if i := strings.IndexByte(name, 0); i >= 0 {
+		name = name[:i]
+	}
+	feat := func(v uint32) uint32 { return v&0x7f | (v&^0x7f)<<4 }
+	st := binary.BigEndian.Uint32(e[28:])
+	return &PortDesc{Port: port32(binary.BigEndian.Uint16(e)), MAC: net.HardwareAddr(append([]byte(nil), e[2:8]...)), Name: name,
+		Config: binary.BigEndian.Uint32(e[24:]) & 0x65, State: st & 1,
+		Current: feat(binary.BigEndian.Uint32(e[32:])), Advertised: feat(binary.BigEndian.Uint32(e[36:])),
+		Supported: feat(binary.BigEndian.Uint32(e[40:])), Peer: feat(binary.BigEndian.Uint32(e[44:]))}
+}
+
+// appendNXT appends the body of a Nicira message of a subtype.
+func appendNXT(b []byte, subtype uint32) []byte {
+	b = binary.BigEndian.AppendUint32(b, nxVendor)
+	return binary.BigEndian.AppendUint32(b, subtype)
+}
+
+// FlowFormat is how a connection of OpenFlow 1.0 sends matches: as
+// Nicira's extensible matches (NXM, the default: every field) or as
+// OpenFlow 1.0's standard match, which has only its twelve fields. A set
+// of formats (the formats that can express a match, or those a program
+// allows) is a FlowFormat with several bits.
+type FlowFormat uint8
+
+// The flow formats, as ovs-ofctl's -F names them.
+const (
+	FormatOpenFlow10 FlowFormat = 1 << iota // OpenFlow 1.0's standard match
+	FormatNXM                               // Nicira's extensible match, at OpenFlow 1.0
+	FormatOXM                               // OpenFlow 1.2's and later extensible match
+	FormatOpenFlow11                        // OpenFlow 1.1's standard match
+)
+
+// String lists the formats as ovs-ofctl does ("NXM,OXM").
+func (f FlowFormat) String() string {
+	var s string
+	for _, x := range []struct {
+		f    FlowFormat
+		name string
+	}{{FormatOpenFlow10, "OpenFlow10"}, {FormatNXM, "NXM"}, {FormatOXM, "OXM"}, {FormatOpenFlow11, "OpenFlow11"}} {
+		if f&x.f != 0 {
+			if s != "" {
+				s += ","
+			}
+			s += x.name
+		}
+	}
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// ParseFlowFormats reads ovs-ofctl's -F list ("openflow10", "nxm", "oxm",
+// "OpenFlow11", "any", comma-separated, in any case; "of10" and "nxm" as
+// ovs-ofctl abbreviates).
+func ParseFlowFormats(s string) (FlowFormat, error) {
+	var out FlowFormat
+	for _, name := range splitTop(s) {
+		switch lower(name) {
+		case "openflow10", "of10", "openflow10-table_id", "openflow10+table_id":
+			out |= FormatOpenFlow10
+		case "nxm", "nxm-table_id", "nxm+table_id":
+			out |= FormatNXM
+		case "openflow11", "of11":
+			out |= FormatOpenFlow11
+		case "oxm", "oxm-openflow12", "oxm-openflow13", "oxm-openflow14", "oxm-openflow15", "openflow12", "openflow13", "openflow14", "openflow15":
+			out |= FormatOXM
+		case "any":
+			out |= FormatOpenFlow10 | FormatNXM | FormatOXM | FormatOpenFlow11
+		default:
+			return 0, fmt.Errorf("%w: %s: unknown flow format", ErrSyntax, name)
+		}
+	}
+	return out, nil
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// Formats are the flow formats that can express the match: NXM and OXM
+// always; OpenFlow 1.0's standard match when the match tests only its
+// fields, each exactly (IPv4 addresses by prefix; the VLAN as an id, a
+// priority or "no VLAN"); OpenFlow 1.1's when it tests only those and the
+// metadata.
+func (m *Match) Formats() FlowFormat {
+	out := FormatNXM | FormatOXM
+	std, metaOnly := m.fitsStd10()
+	if std {
+		out |= FormatOpenFlow10 | FormatOpenFlow11
+	} else if metaOnly {
+		out |= FormatOpenFlow11
+	}
+	return out
+}
+
+// fitsStd10 says whether OpenFlow 1.0's standard match expresses m
+// (std), or would without its metadata (metaOnly).
+func (m *Match) fitsStd10() (std, metaOnly bool) {
+	if m.raw != "" {
+		return false, false
+	}
+	meta := false
+	for f := range nFields {
+		if !m.has[f] {
+			continue
+		}
+		exact := allOnes(m.maskOf(f))
+		switch f {
+		case fMetadata:
+			meta = true
+		case fInPort, fDlSrc, fDlDst, fDlType, fNwProto, fTpSrc, fTpDst:
+			if !exact || f == fInPort && m.uint(fInPort) > 0xffff && m.uint(fInPort) < 0xfffffff8 {
+				return false, false
+			}
+		case fNwTOS:
+			if m.maskUint(fNwTOS)&0xfc != 0xfc {
+				return false, false
+			}
+		case fNwSrc, fNwDst:
+			if prefixLen32(uint32(m.maskUint(f))) < 0 {
+				return false, false
+			}
+		case fVLANTCI:
+			tci, mask := m.uint(fVLANTCI), m.maskUint(fVLANTCI)
+			switch {
+			case mask == 0xffff && tci == 0: // no VLAN
+			case mask == 0x1fff || mask == 0xf000 && tci&0x1000 != 0 || mask == 0xffff || mask == 0xe000|0x1000:
+				if tci&0x1000 == 0 {
+					return false, false
+				}
+			default:
+				return false, false
+			}
+		default:
+			return false, false
+		}
+	}
+	return !meta, meta
+}
+
+// ofp10 wildcard bits.
+const (
+	fw10InPort   = 1 << 0
+	fw10DlVLAN   = 1 << 1
+	fw10DlSrc    = 1 << 2
+	fw10DlDst    = 1 << 3
+	fw10DlType   = 1 << 4
+	fw10NwProto  = 1 << 5
+	fw10TpSrc    = 1 << 6
+	fw10TpDst    = 1 << 7
+	fw10NwSrcSh  = 8
+	fw10NwDstSh  = 14
+	fw10DlVLANPC = 1 << 20
+	fw10NwTOS    = 1 << 21
+	fw10All      = 1<<22 - 1
+)
+
+// appendStd10 appends m as OpenFlow 1.0's 40-byte ofp10_match; the
+// caller has checked that it fits (fitsStd10).
+func (m *Match) appendStd10(b []byte) []byte {
+	w := uint32(fw10All)
+	var e [40]byte
+	if m.has[fInPort] {
+		w &^= fw10InPort
+		binary.BigEndian.PutUint16(e[4:], port16(uint32(m.uint(fInPort))))
+	}
+	if m.has[fDlSrc] {
+		w &^= fw10DlSrc
+		copy(e[6:], m.value(fDlSrc))
+	}
+	if m.has[fDlDst] {
+		w &^= fw10DlDst
+		copy(e[12:], m.value(fDlDst))
+	}
+	if m.has[fVLANTCI] {
+		tci, mask := m.uint(fVLANTCI), m.maskUint(fVLANTCI)
+		if mask == 0xffff && tci == 0 {
+			w &^= fw10DlVLAN
+			binary.BigEndian.PutUint16(e[18:], 0xffff) // OFP10_VLAN_NONE
+		} else {
+			if mask&0xfff == 0xfff {
+				w &^= fw10DlVLAN
+				binary.BigEndian.PutUint16(e[18:], uint16(tci&0xfff))
+			}
+			if mask&0xe000 == 0xe000 {
+				w &^= fw10DlVLANPC
+				e[20] = byte(tci >> 13)
+			}
+		}
+	}
+	if m.has[fDlType] {
+		w &^= fw10DlType
+		binary.BigEndian.PutUint16(e[22:], uint16(m.uint(fDlType)))
+	}
+	if m.has[fNwTOS] {
+		w &^= fw10NwTOS
+		e[24] = byte(m.uint(fNwTOS)) & 0xfc
+	}
+	if m.has[fNwProto] {
+		w &^= fw10NwProto
+		e[25] = byte(m.uint(fNwProto))
+	}
+	for i, f := range []fid{fNwSrc, fNwDst} {
+		shift := []uint32{fw10NwSrcSh, fw10NwDstSh}[i]
+		if m.has[f] {
+			w &^= 63 << shift
+			w |= uint32(32-prefixLen32(uint32(m.maskUint(f)))) << shift
+			copy(e[28+4*i:], m.value(f))
+		}
+	}
+	if m.has[fTpSrc] {
+		w &^= fw10TpSrc
+		binary.BigEndian.PutUint16(e[36:], uint16(m.uint(fTpSrc)))
+	}
+	if m.has[fTpDst] {
+		w &^= fw10TpDst
+		binary.BigEndian.PutUint16(e[38:], uint16(m.uint(fTpDst)))
+	}
+	binary.BigEndian.PutUint32(e[0:], w)
+	return append(b, e[:]...)
+}
+
+// decodeStd10 reads an ofp10_match, as Open vSwitch reads it (the fields
+// a packet of its Ethernet type and IP protocol does not have are not
+// tested).
+func (m *Match) decodeStd10(e []byte) {
+	w := binary.BigEndian.Uint32(e)
+	exact := func(f fid, v []byte) {
+		mask := make([]byte, len(v))
+		for i := range mask {
+			mask[i] = 0xff
+		}
+		m.set(f, v, mask)
+	}
+	if w&fw10InPort == 0 {
+		m.setUint(fInPort, uint64(port32(binary.BigEndian.Uint16(e[4:]))))
+	}
+	if w&fw10DlSrc == 0 {
+		exact(fDlSrc, e[6:12])
+	}
+	if w&fw10DlDst == 0 {
+		exact(fDlDst, e[12:18])
+	}
+	vid, pcp := binary.BigEndian.Uint16(e[18:]), e[20]
+	switch {
+	case w&fw10DlVLAN == 0 && vid == 0xffff:
+		m.setUintMasked(fVLANTCI, 0, 0xffff)
+	default:
+		var tci, mask uint64
+		if w&fw10DlVLAN == 0 {
+			tci, mask = uint64(vid&0xfff)|0x1000, 0x1fff
+		}
+		if w&fw10DlVLANPC == 0 {
+			tci, mask = tci|uint64(pcp&7)<<13|0x1000, mask|0xf000
+		}
+		if mask != 0 {
+			m.setUintMasked(fVLANTCI, tci, mask)
+		}
+	}
+	if w&fw10DlType == 0 {
+		m.setUint(fDlType, uint64(binary.BigEndian.Uint16(e[22:])))
+	}
+	t := m.dlType()
+	ip, arp := m.has[fDlType] && t == ethIP, m.has[fDlType] && (t == ethARP || t == ethRARP)
+	if ip && w&fw10NwTOS == 0 {
+		m.setUintMasked(fNwTOS, uint64(e[24]&0xfc), 0xfc)
+	}
+	if (ip || arp) && w&fw10NwProto == 0 {
+		m.setUint(fNwProto, uint64(e[25]))
+	}
+	for i, f := range []fid{fNwSrc, fNwDst} {
+		shift := []uint32{fw10NwSrcSh, fw10NwDstSh}[i]
+		wild := int(w >> shift & 63)
+		if !(ip || arp) || wild >= 32 {
+			continue
+		}
+		mask := uint32(0xffffffff) << wild
+		m.setUintMasked(f, uint64(binary.BigEndian.Uint32(e[28+4*i:])), uint64(mask))
+	}
+	if p := m.nwProto(); ip && m.has[fNwProto] && (p == ipTCP || p == ipUDP || p == ipSCTP || p == ipICMP) {
+		if w&fw10TpSrc == 0 {
+			m.setUint(fTpSrc, uint64(binary.BigEndian.Uint16(e[36:])))
+		}
+		if w&fw10TpDst == 0 {
+			m.setUint(fTpDst, uint64(binary.BigEndian.Uint16(e[38:])))
+		}
+	}
+}
+
+// appendNXM appends the match as Nicira's extensible match (NXM), the
+// fields by their NXM headers where they have one (else their OXM
+// headers, as Open vSwitch sends them), prerequisites first; with a
+// cookie mask, the cookie too. It returns the match's length, unpadded.
+func (m *Match) appendNXM(b []byte, cookie, cookieMask uint64) ([]byte, int) {
+	start := len(b)
+	order := make([]fid, 0, nFields)
+	order = append(order, fDlType, fNwProto)
+	for f := range nFields {
+		if f != fDlType && f != fNwProto {
+			order = append(order, f)
+		}
+	}
+	for _, f := range order {
+		if !m.has[f] {
+			continue
+		}
+		h, size := nxmOf(m, f)
+		v := wireValue(f, m.value(f), size, false)
+		mask := wireValue(f, m.maskOf(f), size, true)
+		if f == fNwTOS { // NXM_OF_IP_TOS: the DSCP bits in place
+			v, mask = []byte{byte(m.uint(fNwTOS))}, []byte{0xff}
+		}
+		if f == fIPv6Label {
+			mask = binary.BigEndian.AppendUint32(nil, uint32(m.maskUint(fIPv6Label)))
+			if allOnes20(mask) {
+				mask = []byte{0xff, 0xff, 0xff, 0xff}
+			}
+		}
+		masked := !allOnes(mask)
+		n := size
+		if masked {
+			n *= 2
+		}
+		b = binary.BigEndian.AppendUint32(b, oxmHeader(h.class, h.field, masked, n))
+		b = append(b, v...)
+		if masked {
+			b = append(b, mask...)
+		}
+	}
+	b = append(b, m.raw...)
+	if cookieMask != 0 {
+		h := nxmFields["NXM_NX_COOKIE"]
+		masked := cookieMask != ^uint64(0)
+		n := 8
+		if masked {
+			n = 16
+		}
+		b = binary.BigEndian.AppendUint32(b, oxmHeader(h.class, h.field, masked, n))
+		b = binary.BigEndian.AppendUint64(b, cookie&cookieMask)
+		if masked {
+			b = binary.BigEndian.AppendUint64(b, cookieMask)
+		}
+	}
+	return b, len(b) - start
+}
+
+// allOnes20 says whether a flow label mask covers the label's 20 bits.
+func allOnes20(mask []byte) bool { return binary.BigEndian.Uint32(mask)&0xfffff == 0xfffff }
+
+// nxmOf is the header (class and field) and wire size of match field f
+// in an NXM match: its NXM header where it has one, else its OXM header.
+func nxmOf(m *Match, f fid) (oxmKey, int) {
+	var name string
+	switch f {
+	case fInPort:
+		name = "in_port"
+	case fVLANTCI:
+		name = "vlan_tci"
+	case fNwTOS:
+		name = "nw_tos"
+	case fTCPFlags:
+		name = "tcp_flags"
+	default:
+		name = wireName(m, f)
+	}
+	if h, ok := nxmHeaders[name]; ok {
+		return oxmKey{h.class, h.field}, h.size
+	}
+	k, size := oxmOf(m, f)
+	return k, size
+}
+
+// pad8 pads b from start to a multiple of 8 bytes.
+func pad8(b []byte, start int) []byte {
+	for (len(b)-start)%8 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// appendNXFlowMod appends a Nicira flow mod (NXT_FLOW_MOD), its table in
+// the command's high byte (the connection enables that at its start).
+func appendNXFlowMod(b []byte, s *FlowSpec, command uint8) ([]byte, error) {
+	if err := actionsAt10(s.Actions); err != nil {
+		return nil, err
+	}
+	b = appendNXT(b, nxtFlowMod)
+	b = binary.BigEndian.AppendUint64(b, newCookie10(s, command))
+	b = append(b, flowModTable10(s, command), command)
+	b = binary.BigEndian.AppendUint16(b, s.IdleTimeout)
+	b = binary.BigEndian.AppendUint16(b, s.HardTimeout)
+	b = binary.BigEndian.AppendUint16(b, uint16(s.Priority))
+	b = binary.BigEndian.AppendUint32(b, 0xffffffff) // buffer_id: none
+	b = binary.BigEndian.AppendUint16(b, port16(s.OutPort))
+	b = binary.BigEndian.AppendUint16(b, s.flags()&(flagSendFlowRem|flagCheckOverlap))
+	lenAt := len(b)
+	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0) // match_len, pad
+	start := len(b)
+	cookieMask := s.CookieMask
+	if command == fmAdd {
+		cookieMask = 0
+	}
+	b, n := s.Match.appendNXM(b, s.Cookie, cookieMask)
+	binary.BigEndian.PutUint16(b[lenAt:], uint16(n))
+	b = pad8(b, start)
+	if command != fmDelete && command != fmDeleteStrict {
+		for _, a := range s.Actions {
+			b = a.appendWire(b, OpenFlow10)
+		}
+	}
+	return b, nil
+}
+
+// newCookie10 is an OpenFlow 1.0 flow mod's cookie field: an added
+// flow's cookie; for a change, the cookie to give the flows changed, all
+// ones to keep theirs (a cookie with a mask is a filter, in the match).
+func newCookie10(s *FlowSpec, command uint8) uint64 {
+	if command != fmAdd && s.CookieMask != 0 {
+		return ^uint64(0)
+	}
+	// A modify without a cookie gives the flows cookie 0 and, matching
+	// none, adds one, as OpenFlow 1.0 says.
+	return s.Cookie
+}
+
+// flowModTable10 is an OpenFlow 1.0 flow mod's table, sent in its
+// command's high byte (Nicira's flow_mod_table_id, which the connection
+// turns on): 0xff for a change or deletion in every table.
+func flowModTable10(s *FlowSpec, command uint8) uint8 {
+	if command != fmAdd && !s.hasTable {
+		return 0xff
+	}
+	return s.Table
+}
+
+// appendStd10FlowMod appends OpenFlow 1.0's own flow mod (the OpenFlow10
+// flow format: its standard match, no table).
+func appendStd10FlowMod(b []byte, s *FlowSpec, command uint8) ([]byte, error) {
+	if err := actionsAt10(s.Actions); err != nil {
+		return nil, err
+	}
+	if std, _ := s.Match.fitsStd10(); !std {
+		return nil, &FormatError{Usable: s.Match.Formats(), Allowed: FormatOpenFlow10}
+	}
+	if s.CookieMask != 0 && command != fmAdd {
+		return nil, &FormatError{Usable: FormatNXM | FormatOXM, Allowed: FormatOpenFlow10}
+	}
+	b = s.Match.appendStd10(b)
+	b = binary.BigEndian.AppendUint64(b, newCookie10(s, command))
+	b = binary.BigEndian.AppendUint16(b, uint16(flowModTable10(s, command))<<8|uint16(command))
+	b = binary.BigEndian.AppendUint16(b, s.IdleTimeout)
+	b = binary.BigEndian.AppendUint16(b, s.HardTimeout)
+	b = binary.BigEndian.AppendUint16(b, uint16(s.Priority))
+	b = binary.BigEndian.AppendUint32(b, 0xffffffff)
+	b = binary.BigEndian.AppendUint16(b, port16(s.OutPort))
+	b = binary.BigEndian.AppendUint16(b, s.flags()&(flagSendFlowRem|flagCheckOverlap))
+	if command != fmDelete && command != fmDeleteStrict {
+		for _, a := range s.Actions {
+			b = a.appendWire(b, OpenFlow10)
+		}
+	}
+	return b, nil
+}
+
+// actionsAt10 refuses the actions OpenFlow 1.0 cannot carry, even with
+// Nicira's extensions.
+func actionsAt10(acts []Action) error {
+	for _, a := range acts {
+		switch a := a.(type) {
+		case MeterAction, PushVLAN:
+			// (An explicit push_vlan: 1.0's VLAN header comes with
+			// mod_vlan_vid. clear_actions and write_actions are not
+			// written at 1.0, as Open vSwitch does not write them.)
+			return fmt.Errorf("openflow: %s: %w at OpenFlow 1.0", a, ErrUnsupported)
+		}
+	}
+	return nil
+}
+
+// nxFlowStatsRequest is the body of a Nicira flow (or aggregate)
+// statistics request: the Nicira statistics header, then the request.
+func nxFlowStatsRequest(spec *FlowSpec, subtype uint32) []byte {
+	if spec == nil {
+		spec = &FlowSpec{OutPort: PortAny, OutGroup: PortAny}
+	}
+	b := appendNXT(nil, subtype)
+	b = append(b, 0, 0, 0, 0)
+	b = binary.BigEndian.AppendUint16(b, port16(spec.OutPort))
+	lenAt := len(b)
+	table := spec.Table
+	if !spec.hasTable {
+		table = 0xff
+	}
+	b = append(b, 0, 0, table, 0, 0, 0)
+	start := len(b)
+	b, n := spec.Match.appendNXM(b, spec.Cookie, spec.CookieMask)
+	binary.BigEndian.PutUint16(b[lenAt:], uint16(n))
+	return pad8(b, start)
+}
+
+// std10FlowStatsRequest is the body of OpenFlow 1.0's own flow statistics
+// request.
+func std10FlowStatsRequest(spec *FlowSpec) ([]byte, error) {
+	if spec == nil {
+		spec = &FlowSpec{OutPort: PortAny, OutGroup: PortAny}
+	}
+	if std, _ := spec.Match.fitsStd10(); !std {
+		return nil, &FormatError{Usable: spec.Match.Formats(), Allowed: FormatOpenFlow10}
+	}
+	if spec.CookieMask != 0 {
+		return nil, &FormatError{Usable: FormatNXM | FormatOXM, Allowed: FormatOpenFlow10}
+	}
+	table := spec.Table
+	if !spec.hasTable {
+		table = 0xff
+	}
+	b := spec.Match.appendStd10(nil)
+	b = append(b, table, 0)
+	return binary.BigEndian.AppendUint16(b, port16(spec.OutPort)), nil
+}
+
+// decodeNXFlowStats reads one entry of a Nicira flow statistics reply.
+func decodeNXFlowStats(b []byte, _ Version) (*Flow, int, error) {
+	if len(b) < 48 {
+		return nil, 0, fmt.Errorf("openflow: truncated Nicira flow stats: %w", ErrBadMessage)
+	}
+	n := int(binary.BigEndian.Uint16(b))
+	ml := int(binary.BigEndian.Uint16(b[18:]))
+	if n < 48 || n > len(b) || 48+(ml+7)/8*8 > n {
+		return nil, 0, fmt.Errorf("openflow: Nicira flow stats length %d: %w", n, ErrBadMessage)
+	}
+	e := b[:n]
+	f := &Flow{
+		Table:        e[2],
+		DurationSec:  binary.BigEndian.Uint32(e[4:]),
+		DurationNsec: binary.BigEndian.Uint32(e[8:]),
+		Priority:     int(binary.BigEndian.Uint16(e[12:])),
+		IdleTimeout:  binary.BigEndian.Uint16(e[14:]),
+		HardTimeout:  binary.BigEndian.Uint16(e[16:]),
+		Cookie:       binary.BigEndian.Uint64(e[24:]),
+		Packets:      binary.BigEndian.Uint64(e[32:]),
+		Bytes:        binary.BigEndian.Uint64(e[40:]),
+	}
+	// The ages are sent plus one; zero says the switch does not know.
+	if a := binary.BigEndian.Uint16(e[20:]); a > 0 {
+		f.IdleAge, f.hasIdleAge = uint32(a-1), true
+	}
+	if a := binary.BigEndian.Uint16(e[22:]); a > 0 {
+		f.HardAge, f.hasHardAge = uint32(a-1), true
+	}
+	if err := f.Match.decodeOXM(e[48 : 48+ml]); err != nil {
+		return nil, 0, f.decodeError(err)
+	}
+	acts, err := decodeActions(e[48+(ml+7)/8*8:], OpenFlow10)
+	if err != nil {
+		return nil, 0, f.decodeError(err)
+	}
+	f.Actions = transportActions(acts, &f.Match)
+	return f, n, nil
+}
+
+// decodeStd10FlowStats reads one entry of OpenFlow 1.0's own flow
+// statistics reply.
+func decodeStd10FlowStats(b []byte, _ Version) (*Flow, int, error) {
+	if len(b) < 88 {
+		return nil, 0, fmt.Errorf("openflow: truncated flow stats: %w", ErrBadMessage)
+	}
+	n := int(binary.BigEndian.Uint16(b))
+	if n < 88 || n > len(b) {
+		return nil, 0, fmt.Errorf("openflow: flow stats length %d: %w", n, ErrBadMessage)
+	}
+	e := b[:n]
+	f := &Flow{
+		Table:        e[2],
+		DurationSec:  binary.BigEndian.Uint32(e[44:]),
+		DurationNsec: binary.BigEndian.Uint32(e[48:]),
+		Priority:     int(binary.BigEndian.Uint16(e[52:])),
+		IdleTimeout:  binary.BigEndian.Uint16(e[54:]),
+		HardTimeout:  binary.BigEndian.Uint16(e[56:]),
+		Cookie:       binary.BigEndian.Uint64(e[64:]),
+		Packets:      binary.BigEndian.Uint64(e[72:]),
+		Bytes:        binary.BigEndian.Uint64(e[80:]),
+	}
+	f.Match.decodeStd10(e[4:44])
+	acts, err := decodeActions(e[88:], OpenFlow10)
+	if err != nil {
+		return nil, 0, f.decodeError(err)
+	}
+	f.Actions = transportActions(acts, &f.Match)
+	return f, n, nil
+}
+
+// transportActions names the transport ports OpenFlow 1.0's
+// mod_tp_src/mod_tp_dst set by the flow's IP protocol (they were read as
+// TCP's).
+func transportActions(acts []Action, m *Match) []Action {
+	p := m.nwProto()
+	for i, a := range acts {
+		sf, ok := a.(SetField)
+		if !ok || !sf.ofp10 || (sf.Field != "tcp_src" && sf.Field != "tcp_dst") {
+			continue
+		}
+		dir := sf.Field[3:]
+		switch p {
+		case ipUDP:
+			sf.Field = "udp" + dir
+		case ipSCTP:
+			sf.Field = "sctp" + dir
+		}
+		acts[i] = sf
+	}
+	return acts
+}
+
+// OpenFlow 1.0's action types.
+const (
+	ofpat10Output     = 0
+	ofpat10SetVLANVID = 1
+	ofpat10SetVLANPCP = 2
+	ofpat10StripVLAN  = 3
+	ofpat10SetDlSrc   = 4
+	ofpat10SetDlDst   = 5
+	ofpat10SetNwSrc   = 6
+	ofpat10SetNwDst   = 7
+	ofpat10SetNwTOS   = 8
+	ofpat10SetTpSrc   = 9
+	ofpat10SetTpDst   = 10
+	ofpat10Enqueue    = 11
+)
+
+// decodeAction10 reads one of OpenFlow 1.0's own actions.
+func decodeAction10(t uint16, a []byte) (Action, error) {
+	n := len(a)
+	// Each has its one length, as Open vSwitch checks it.
+	if want := map[uint16]int{ofpat10SetDlSrc: 16, ofpat10SetDlDst: 16, ofpat10Enqueue: 16}[t]; t <= ofpat10Enqueue && n != max(want, 8) {
+		return nil, fmt.Errorf("openflow: OpenFlow 1.0 action type %d of %d bytes: %w", t, n, ErrBadMessage)
+	}
+	legacy := func(field string, v []byte) SetField {
+		return SetField{Field: field, Value: append([]byte(nil), v...), ofp10: true}
+	}
+	switch t {
+	case ofpat10Output:
+		p := binary.BigEndian.Uint16(a[4:])
+		if p == 0xffff || p >= 0xff00 && p < 0xfff8 { // OFPP_NONE, or not a port
+			return nil, fmt.Errorf("openflow: output to port %#x: %w", p, ErrBadMessage)
+		}
+		return Output{port32(p), binary.BigEndian.Uint16(a[6:])}, nil
+	case ofpat10SetVLANVID:
+		return legacy("vlan_vid", binary.BigEndian.AppendUint16(nil, binary.BigEndian.Uint16(a[4:])&0xfff|0x1000)), nil
+	case ofpat10SetVLANPCP:
+		return legacy("vlan_pcp", a[4:5]), nil
+	case ofpat10StripVLAN:
+		return PopVLAN{strip: true}, nil
+	case ofpat10SetDlSrc, ofpat10SetDlDst:
+		return legacy(map[uint16]string{ofpat10SetDlSrc: "eth_src", ofpat10SetDlDst: "eth_dst"}[t], a[4:10]), nil
+	case ofpat10SetNwSrc, ofpat10SetNwDst:
+		return legacy(map[uint16]string{ofpat10SetNwSrc: "ip_src", ofpat10SetNwDst: "ip_dst"}[t], a[4:8]), nil
+	case ofpat10SetNwTOS:
+		return legacy("ip_dscp", []byte{a[4] >> 2}), nil
+	case ofpat10SetTpSrc, ofpat10SetTpDst:
+		return legacy(map[uint16]string{ofpat10SetTpSrc: "tcp_src", ofpat10SetTpDst: "tcp_dst"}[t], a[4:6]), nil
+	case ofpat10Enqueue:
+		return Enqueue{Port: port32(binary.BigEndian.Uint16(a[4:])), Queue: binary.BigEndian.Uint32(a[12:])}, nil
+	}
+	return nil, fmt.Errorf("openflow: OpenFlow 1.0 action type %d: %w", t, ErrUnsupported)
+}
+
+// legacyString is how ovs-ofctl prints an OpenFlow 1.0 set action
+// (mod_vlan_vid:5, mod_dl_src:..., mod_nw_tos:8, mod_tp_dst:80).
+func (a SetField) legacyString() string {
+	v := beUint(a.Value)
+	switch a.Field {
+	case "vlan_vid":
+		return "mod_vlan_vid:" + strconv.FormatUint(v&0xfff, 10)
+	case "vlan_pcp":
+		return "mod_vlan_pcp:" + strconv.FormatUint(v, 10)
+	case "eth_src", "eth_dst":
+		return "mod_dl_" + a.Field[4:] + ":" + formatMAC(a.Value, nil)
+	case "ip_src", "ip_dst":
+		return "mod_nw_" + a.Field[3:] + ":" + netip.AddrFrom4([4]byte(a.Value)).String()
+	case "ip_dscp":
+		return "mod_nw_tos:" + strconv.FormatUint(v<<2, 10)
+	}
+	// tcp_src, udp_dst, sctp_src, ...
+	dir := a.Field[len(a.Field)-3:]
+	return "mod_tp_" + dir + ":" + strconv.FormatUint(v, 10)
+}
+
+// appendLegacy10 appends a set_field as OpenFlow 1.0 writes it, as Open
+// vSwitch does: one of 1.0's own set actions for the fields that have
+// one (the value alone: 1.0's actions take no mask), else Nicira's loads.
+func (a SetField) appendLegacy10(b []byte) []byte {
+	v := beUint(a.Value)
+	set8 := func(typ byte, x byte) []byte { return append(b, 0, typ, 0, 8, x, 0, 0, 0) }
+	set16 := func(typ byte, x uint16) []byte {
+		return append(binary.BigEndian.AppendUint16(append(b, 0, typ, 0, 8), x), 0, 0)
+	}
+	if !a.load {
+		switch a.Field {
+		case "vlan_tci":
+			if v&0x1000 == 0 {
+				return append(b, 0, ofpat10StripVLAN, 0, 8, 0, 0, 0, 0)
+			}
+			b = set16(ofpat10SetVLANVID, uint16(v&0xfff))
+			return append(b, 0, ofpat10SetVLANPCP, 0, 8, byte(v>>13), 0, 0, 0)
+		case "vlan_vid":
+			return set16(ofpat10SetVLANVID, uint16(v&0xfff))
+		case "vlan_pcp":
+			return set8(ofpat10SetVLANPCP, byte(v))
+		case "ip_dscp":
+			return set8(ofpat10SetNwTOS, byte(v<<2))
+		case "tcp_src", "udp_src":
+			return set16(ofpat10SetTpSrc, uint16(v))
+		case "tcp_dst", "udp_dst":
+			return set16(ofpat10SetTpDst, uint16(v))
+		case "eth_src", "eth_dst":
+			typ := byte(ofpat10SetDlSrc)
+			if a.Field == "eth_dst" {
+				typ = ofpat10SetDlDst
+			}
+			b = append(b, 0, typ, 0, 16)
+			b = append(b, a.Value...)
+			return append(b, 0, 0, 0, 0, 0, 0)
+		case "ip_src", "ip_dst":
+			typ := byte(ofpat10SetNwSrc)
+			if a.Field == "ip_dst" {
+				typ = ofpat10SetNwDst
+			}
+			return append(append(b, 0, typ, 0, 8), a.Value...)
+		}
+	}
+	full := a
+	if full.Mask == nil {
+		// The field's own bits (mpls_label's 20 of 4 bytes).
+		full.Mask = make([]byte, len(a.Value))
+		bits := 8 * len(a.Value)
+		if n, ok := narrowFields[a.Field]; ok {
+			bits = n
+		}
+		for i := range bits {
+			full.Mask[len(full.Mask)-1-i/8] |= 1 << (i % 8)
+		}
+	}
+	for _, l := range full.loads() {
+		b = l.appendWire(b, OpenFlow10)
+	}
+	return b
+}
+
+// Enqueue sends the packet to a queue of a port (enqueue:PORT:QUEUE), as
+// OpenFlow 1.0 says it; later versions say set_queue, output, pop_queue.
+type Enqueue struct {
+	Port  uint32
+	Queue uint32
+}
+
+func (a Enqueue) String() string { return a.formatNamed(nil) }
+
+func (a Enqueue) formatNamed(n PortNames) string {
+	return "enqueue:" + n.format(a.Port) + ":" + strconv.FormatUint(uint64(a.Queue), 10)
+}
+
+func (a Enqueue) appendWire(b []byte, ver Version) []byte {
+	if ver != OpenFlow10 {
+		b = SetQueue{a.Queue}.appendWire(b, ver)
+		b = Output{Port: a.Port}.appendWire(b, ver)
+		return PopQueue{}.appendWire(b, ver)
+	}
+	b = append(b, 0, ofpat10Enqueue, 0, 16)
+	b = binary.BigEndian.AppendUint16(b, port16(a.Port))
+	b = append(b, 0, 0, 0, 0, 0, 0)
+	return binary.BigEndian.AppendUint32(b, a.Queue)
+}
+
+// Formats are the flow formats that can carry the flow: its match's
+// (Match.Formats), less those its actions rule out, as ovs-ofctl rules
+// them out: an explicit push_vlan needs OpenFlow 1.1 or later (1.0's
+// VLAN header comes with mod_vlan_vid), meter and encap/decap need OXM,
+// write_metadata is not OpenFlow 1.0's own, and a transport port set on
+// a match without a transport protocol is consistent only to OpenFlow
+// 1.0 (which does not check actions against the match).
+func (f *Flow) Formats() FlowFormat {
+	out := f.Match.Formats()
+	l4 := f.Match.has[fNwProto] && (f.Match.nwProto() == ipTCP || f.Match.nwProto() == ipUDP || f.Match.nwProto() == ipSCTP)
+	for _, a := range f.Actions {
+		switch a := a.(type) {
+		case PushVLAN:
+			out &= FormatOpenFlow11 | FormatOXM
+		case MeterAction, Encap, Decap:
+			out &= FormatOXM
+		case WriteMetadata:
+			out &^= FormatOpenFlow10
+		case SetField:
+			if a.ofp10 && !l4 && (a.Field == "tcp_src" || a.Field == "tcp_dst") {
+				out &= FormatOpenFlow10 | FormatNXM
+			}
+		}
+	}
+	return out
+}
+
+// FormatError is a flow (or a statistics request) that the connection's
+// flow format cannot carry: sending it would change its meaning or be
+// refused. It is an ErrUnsupported.
+type FormatError struct {
+	// Usable are the formats that can carry it; Allowed, those at hand.
+	Usable, Allowed FlowFormat
+}
+
+func (e *FormatError) Error() string {
+	return fmt.Sprintf("openflow: none of the usable flow formats (%v) is among the allowed flow formats (%v)", e.Usable, e.Allowed)
+}
+
+// Is reports whether target is ErrUnsupported.
+func (e *FormatError) Is(target error) bool { return target == ErrUnsupported }
+
+// checkFormat refuses a flow the connection's flow format cannot carry.
+func (c *Conn) checkFormat(f *Flow) error {
+	if u := f.Formats(); u&c.FlowFormat() == 0 {
+		return &FormatError{Usable: u, Allowed: c.FlowFormat()}
+	}
+	return nil
+}
