@@ -64,8 +64,8 @@ func (c *Conn) bundleControl(ctx context.Context, id uint32, ctrl, flags uint16)
 // first error is returned.
 func (c *Conn) bundle(ctx context.Context, msgs []wireMsg) error {
 	c.mu.Lock()
+	id := c.bundleID // from 0, as ovs-ofctl numbers them
 	c.bundleID++
-	id := c.bundleID
 	c.mu.Unlock()
 	flags := uint16(bundleFlagAtomic | bundleFlagOrdered)
 	// Open, and wait for the switch to say it is open.
@@ -238,25 +238,38 @@ func (c *Conn) ReplaceFlows(ctx context.Context, flows []*Flow) error {
 	for _, f := range current {
 		have[flowKey(f)] = f
 	}
-	var msgs []wireMsg
-	for _, k := range slices.Sorted(maps.Keys(have)) {
-		if _, ok := want[k]; !ok {
-			f := have[k]
-			spec := &FlowSpec{Flow: Flow{Table: f.Table, Priority: f.Priority, Match: f.Match}, OutPort: PortAny, OutGroup: PortAny, hasTable: true}
-			typ, body, err := c.flowMod(spec, fmDeleteStrict)
-			if err != nil {
-				return err
-			}
-			msgs = append(msgs, wireMsg{typ, body})
-		}
+	// One pass over both, in table order, then by match, as ovs-ofctl
+	// sends them: a deletion or an addition per flow that changes.
+	keys := map[string]*Flow{}
+	for k, f := range have {
+		keys[k] = f
 	}
-	for _, k := range slices.Sorted(maps.Keys(want)) {
-		f := want[k]
-		if old, ok := have[k]; ok && sameVersion(old, f) {
+	for k, f := range want {
+		keys[k] = f
+	}
+	order := slices.SortedFunc(maps.Keys(keys), func(a, b string) int {
+		if ta, tb := keys[a].Table, keys[b].Table; ta != tb {
+			return int(ta) - int(tb)
+		}
+		return strings.Compare(a, b)
+	})
+	var msgs []wireMsg
+	for _, k := range order {
+		f, wanted := want[k]
+		old, had := have[k]
+		var spec *FlowSpec
+		var cmd uint8
+		switch {
+		case had && !wanted:
+			spec = &FlowSpec{Flow: Flow{Table: old.Table, Priority: old.Priority, Match: old.Match}, OutPort: PortAny, OutGroup: PortAny, hasTable: true}
+			cmd = fmDeleteStrict
+		case wanted && (!had || !sameVersion(old, f)):
+			spec = &FlowSpec{Flow: *f, OutPort: PortAny, OutGroup: PortAny, hasTable: true}
+			cmd = fmAdd
+		default:
 			continue
 		}
-		spec := &FlowSpec{Flow: *f, OutPort: PortAny, OutGroup: PortAny, hasTable: true}
-		typ, body, err := c.flowMod(spec, fmAdd)
+		typ, body, err := c.flowMod(spec, cmd)
 		if err != nil {
 			return err
 		}
@@ -321,7 +334,7 @@ func diffFormat(f *Flow) string {
 	if f.Table != 0 {
 		fmt.Fprintf(&b, "table=%d ", f.Table)
 	}
-	f.Match.format(&b, f.Priority, nil)
+	f.Match.formatAs(&b, f.Priority, nil, true)
 	if f.Cookie != 0 {
 		fmt.Fprintf(&b, " cookie=0x%x", f.Cookie)
 	}

@@ -323,6 +323,9 @@ func (c *Conn) readLoop(r *bufio.Reader) {
 			break
 		}
 		m.typ = readType(ver, m.typ)
+		if Version(ver) == OpenFlow10 && m.typ == typeError {
+			m.body = error10(m.body)
+		}
 		if m.typ == typeEchoRequest {
 			c.echo(m)
 			continue
@@ -548,7 +551,7 @@ func (c *Conn) send(ctx context.Context, typ uint8, body []byte) error {
 
 // requestNames name the requests that change the switch, for
 // OutcomeUnknownError.
-var requestNames = map[uint8]string{typeFlowMod: "flow_mod", typeExperimenter: "Nicira flow_mod", typeGroupMod: "group_mod", typeMeterMod: "meter_mod", typePacketOut: "packet_out"}
+var requestNames = map[uint8]string{typeFlowMod: "flow_mod", typeExperimenter: "Nicira message", typeGroupMod: "group_mod", typeMeterMod: "meter_mod", typePacketOut: "packet_out"}
 
 func (c *Conn) closedErr() error {
 	c.mu.Lock()

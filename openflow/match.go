@@ -169,6 +169,9 @@ type Match struct {
 	// sent them: printed as unknown_field(HEX), compared by their bytes
 	// and written back as they came. (A string keeps Match comparable.)
 	raw string
+	// tunmd holds the tunnel metadata fields, each its shortest NXM
+	// entry, by index (tunmeta.go).
+	tunmd string
 }
 
 // set sets field f to value v under mask m (both of the field's size; the
@@ -560,7 +563,8 @@ func parseFlags(s string, names []string, full uint64) (v, mask uint64, err erro
 			return 0, 0, fmt.Errorf("%s: unknown flag", name)
 		}
 		if mask&(1<<bit) != 0 {
-			return 0, 0, fmt.Errorf("%s: flag given twice", name)
+			// ovs-ofctl's words, quoting the rest from this flag on.
+			return 0, 0, twiceError{rest: name + s}
 		}
 		mask |= 1 << bit
 		if on {
@@ -569,6 +573,12 @@ func parseFlags(s string, names []string, full uint64) (v, mask uint64, err erro
 	}
 	return v, mask, nil
 }
+
+// twiceError is a flag given twice in a flags value; rest is the value
+// from that flag on.
+type twiceError struct{ rest string }
+
+func (e twiceError) Error() string { return e.rest + ": flag given twice" }
 
 // parseField sets the match's field name from its text value.
 func (m *Match) parseField(name, value string, names PortNames) error {
@@ -650,6 +660,9 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 		return nil
 	}
 	f, ok := fieldNames[name]
+	if idx, isTM := tunMetadataIndex(name); isTM {
+		return m.parseTunMetadata(idx, name, value)
+	}
 	if !ok {
 		return syntaxf(name, "unknown keyword %s", name)
 	}
@@ -658,7 +671,7 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 	case fInPort:
 		p, ok := names.parse(value)
 		if !ok {
-			return syntaxf(value, "%s is not a valid OpenFlow port", value)
+			return syntaxf(value, "invalid or unknown port for %s", name)
 		}
 		m.setUint(f, uint64(p))
 	case fDlSrc, fDlDst, fArpSHA, fArpTHA, fNDSLL, fNDTLL:
@@ -694,6 +707,11 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 			names, full = tunFlagBits, 1
 		}
 		v, mask, err := parseFlags(value, names, full)
+		var twice twiceError
+		if errors.As(err, &twice) {
+			what := map[fid]string{fCTState: "ct_state", fTCPFlags: "TCP", fTunFlags: "tunnel"}[f]
+			return syntaxf(twice.rest, "Each %s flag can be specified only once", what)
+		}
 		if err != nil {
 			return bad(err)
 		}
@@ -966,6 +984,13 @@ func formatFlags(names []string, v, mask uint64) string {
 // format writes the match as Open vSwitch's match_format does, priority
 // first unless it is the default.
 func (m *Match) format(b *strings.Builder, priority int, names PortNames) {
+	m.formatAs(b, priority, names, false)
+}
+
+// formatAs is format, as dump-flows prints a match or (diff) as
+// diff-flows does: they differ in a tunnel metadata field's mask
+// (formatTunMetadata).
+func (m *Match) formatAs(b *strings.Builder, priority int, names PortNames, diff bool) {
 	start := b.Len()
 	if priority != DefaultPriority {
 		fmt.Fprintf(b, "priority=%d,", priority)
@@ -1104,6 +1129,7 @@ func (m *Match) format(b *strings.Builder, priority int, names PortNames) {
 	if m.has[fTunFlags] {
 		b.WriteString("tun_flags=" + formatFlags(tunFlagBits, m.uint(fTunFlags), m.maskUint(fTunFlags)) + ",")
 	}
+	m.formatTunMetadata(b, diff)
 	if m.has[fMetadata] {
 		formatHexMasked(b, "metadata", m.uint(fMetadata), m.maskUint(fMetadata), ^uint64(0))
 	}

@@ -71,12 +71,15 @@ func (n PortNames) parse(s string) (uint32, bool) {
 		}
 		name = unq
 	}
+	// A name two ports share (switches report names cut to 15 bytes)
+	// names neither, as ovs-ofctl takes it.
+	found, port := 0, uint32(0)
 	for p, nm := range n {
 		if nm == name {
-			return p, true
+			found, port = found+1, p
 		}
 	}
-	return 0, false
+	return port, found == 1
 }
 
 func nameNeedsQuotes(name string) bool {

@@ -45,6 +45,46 @@ func wireType(v Version, typ uint8) (uint8, bool) {
 	return typ, true
 }
 
+// error10 rewrites an OpenFlow 1.0 error's type and code as OpenFlow 1.3
+// numbers them (what decodeError names): 1.0's own types, and the errors
+// of later versions that Open vSwitch sends at 1.0 inside Nicira's vendor
+// error (NXET_VENDOR: a vendor, a type and a code).
+func error10(b []byte) []byte {
+	if len(b) < 4 {
+		return b
+	}
+	t, code := binary.BigEndian.Uint16(b), binary.BigEndian.Uint16(b[2:])
+	out := append([]byte(nil), b...)
+	put := func(t, code uint16) []byte {
+		binary.BigEndian.PutUint16(out, t)
+		binary.BigEndian.PutUint16(out[2:], code)
+		return out
+	}
+	switch {
+	case t == 0xb0c2 && code == 0 && len(b) >= 12: // NXET_VENDOR, NXVC_VENDOR_ERROR
+		vendor, nt, nc := binary.BigEndian.Uint32(b[4:]), binary.BigEndian.Uint16(b[8:]), binary.BigEndian.Uint16(b[10:])
+		if vendor == 0 { // a standard error of OpenFlow 1.1 and later
+			return append(put(nt, nc)[:4], b[12:]...)
+		}
+		// An experimenter's: as OpenFlow 1.2 and later carry it.
+		e := binary.BigEndian.AppendUint16(nil, 0xffff)
+		e = binary.BigEndian.AppendUint16(e, nc)
+		e = binary.BigEndian.AppendUint32(e, vendor)
+		return append(e, b[12:]...)
+	case t == 3: // OFPET10_FLOW_MOD_FAILED: its codes are 1.0's
+		c13 := map[uint16]uint16{0: 1, 1: 3, 2: 4, 3: 5, 4: 6}
+		if c, ok := c13[code]; ok {
+			return put(5, c)
+		}
+		return put(5, 0)
+	case t == 4: // OFPET10_PORT_MOD_FAILED
+		return put(7, code)
+	case t == 5: // OFPET10_QUEUE_OP_FAILED
+		return put(9, code)
+	}
+	return out
+}
+
 // readType is a received message's type in OpenFlow 1.3's numbers.
 func readType(v uint8, typ uint8) uint8 {
 	if Version(v) != OpenFlow10 {
@@ -308,7 +348,7 @@ func (m *Match) Formats() FlowFormat {
 // fitsStd10 says whether OpenFlow 1.0's standard match expresses m
 // (std), or would without its metadata (metaOnly).
 func (m *Match) fitsStd10() (std, metaOnly bool) {
-	if m.raw != "" {
+	if m.raw != "" || m.tunmd != "" {
 		return false, false
 	}
 	meta := false
@@ -539,6 +579,7 @@ func (m *Match) appendNXM(b []byte, cookie, cookieMask uint64) ([]byte, int) {
 			b = append(b, mask...)
 		}
 	}
+	b = append(b, m.tunmd...)
 	b = append(b, m.raw...)
 	if cookieMask != 0 {
 		h := nxmFields["NXM_NX_COOKIE"]

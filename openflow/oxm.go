@@ -187,6 +187,7 @@ func (m *Match) appendOXM(b []byte) []byte {
 			b = append(b, mask...)
 		}
 	}
+	b = append(b, m.tunmd...)
 	return append(b, m.raw...)
 }
 
@@ -280,6 +281,10 @@ func (m *Match) decodeOXM(b []byte) error {
 			continue
 		case class == classBasic && field == 8: // IP_DSCP
 			m.setUintMasked(fNwTOS, beUint(v)<<2, 0xfc)
+			continue
+		}
+		if variableLength(class, field) {
+			m.decodeTunMetadata(field, masked, body)
 			continue
 		}
 		f, ok := decodeField(class, field)

@@ -31,9 +31,14 @@ func SortFlows(flows []*Flow, keys ...SortKey) error {
 	// (0: none), found once, not per comparison.
 	fields := make([]fid, len(keys))
 	protos := make([]uint8, len(keys))
+	tunMD := make([]int, len(keys)) // tun_metadataN's N, or -1
 	for i, k := range keys {
-		fields[i] = -1
+		fields[i], tunMD[i] = -1, -1
 		if k.Field == "" || k.Field == "priority" {
+			continue
+		}
+		if idx, ok := tunMetadataIndex(k.Field); ok {
+			tunMD[i] = idx
 			continue
 		}
 		f, ok := fieldNames[k.Field]
@@ -51,7 +56,17 @@ func SortFlows(flows []*Flow, keys ...SortKey) error {
 	slices.SortStableFunc(flows, func(a, b *Flow) int {
 		for i, k := range keys {
 			var c int
-			if f := fields[i]; f < 0 {
+			if idx := tunMD[i]; idx >= 0 {
+				va, ina := a.Match.tunMetadataValue(idx)
+				vb, inb := b.Match.tunMetadataValue(idx)
+				if ina != inb {
+					if ina {
+						return -1
+					}
+					return 1
+				}
+				c = bytes.Compare(va, vb)
+			} else if f := fields[i]; f < 0 {
 				c = a.Priority - b.Priority
 			} else {
 				ina, inb := has(&a.Match, i), has(&b.Match, i)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +39,10 @@ Commands:
   del-meters SWITCH [METER]     dump-meters SWITCH
   dump-aggregate SWITCH [FLOW]  dump-ports SWITCH [PORT]      dump-ports-desc SWITCH
   dump-tables SWITCH
+  ct-flush SWITCH [zone=N] [ORIG [REPLY]]   ct-flush-zone SWITCH ZONE
+  snoop SWITCH                  ofp-parse FILE (- for stdin; no switch)
+  add-tlv-map SWITCH MAPS       del-tlv-map SWITCH [MAPS]
+                                ({class=C,type=T,len=L}->tun_metadataN,...)
   packet-out SWITCH "in_port=PORT packet=HEX actions=ACTIONS"
   diff-flows SOURCE1 SOURCE2    (each a switch or a file; exit 2 if they differ)
 
@@ -60,11 +65,15 @@ Options:
   -c, --certificate=FILE       ssl: the client's certificate (PEM)
   -C, --ca-cert=FILE           ssl: the CA certificate that signs the switch's
   --timeout=SECS               give up after SECS seconds
+  --detach, --pidfile[=FILE]   snoop: run in the background once connected
+                               (--no-chdir, --monitor and -v... are taken
+                               and ignored, as ovskit logs nothing)
 `
 
 // runOfctl is `ovskit ofctl ...`.
 func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
-	strict, noStats, names, bundle := false, false, false, false
+	strict, noStats, names, bundle, detach := false, false, false, false, false
+	var pidfile string
 	// ovs-ofctl's defaults: OpenFlow 1.0 (with Nicira's extensions), any
 	// flow format.
 	enabled := versionSet(1 << openflow.OpenFlow10)
@@ -142,6 +151,16 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 				return 1
 			}
 			timeout = time.Duration(secs) * time.Second
+		case a == "--detach":
+			detach = true
+		case strings.HasPrefix(a, "--pidfile"):
+			pidfile = strings.TrimPrefix(strings.TrimPrefix(a, "--pidfile"), "=")
+			if pidfile == "" {
+				pidfile = "ovs-ofctl.pid"
+			}
+		case a == "--no-chdir", a == "--monitor", strings.HasPrefix(a, "-v") || strings.HasPrefix(a, "--verbose") || strings.HasPrefix(a, "--log-file"):
+			// Open vSwitch's daemon and logging options: ovskit does not
+			// change directory, and logs nothing it would filter.
 		case strings.HasPrefix(a, "-") && len(rest) == 0:
 			fmt.Fprintf(stderr, "%s: %s: unknown option\n", prog, a)
 			return 1
@@ -169,17 +188,26 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: '%s' command requires at least 1 arguments\n", prog, rest[0])
 		return 1
 	}
-	versions := enabled.spoken()
-	if len(versions) == 0 {
-		fmt.Fprintf(stderr, "%s: %v: %v\n", prog, enabled, openflow.ErrVersion)
-		return 1
+	switch rest[0] {
+	case "ofp-parse":
+		return ofpParse(prog, rest[1], stdout, stderr)
+	case "snoop":
+		var without []string
+		for _, a := range args {
+			if a != "--detach" {
+				without = append(without, a)
+			}
+		}
+		return snoop(prog, rest[1], detach, pidfile, without, stdout, stderr)
 	}
+	versions := enabled.spoken()
 	cmd, target, cargs := rest[0], rest[1], rest[2:]
 	nargs := map[string][2]int{"add-flow": {1, 1}, "add-flows": {1, 1}, "mod-flows": {1, 1}, "del-flows": {0, 1}, "dump-flows": {0, 1}, "barrier": {0, 0},
 		"replace-flows": {1, 1}, "diff-flows": {1, 1},
 		"add-group": {1, 1}, "mod-group": {1, 1}, "del-groups": {0, 1}, "dump-groups": {0, 0},
 		"add-meter": {1, 1}, "mod-meter": {1, 1}, "del-meters": {0, 1}, "dump-meters": {0, 0},
-		"dump-aggregate": {0, 1}, "packet-out": {1, 1}, "dump-ports": {0, 1}, "dump-ports-desc": {0, 0}, "dump-tables": {0, 0}}
+		"dump-aggregate": {0, 1}, "packet-out": {1, 1}, "dump-ports": {0, 1}, "dump-ports-desc": {0, 0}, "dump-tables": {0, 0},
+		"ct-flush-zone": {1, 1}, "ct-flush": {0, 3}, "add-tlv-map": {1, 1}, "del-tlv-map": {0, 1}}
 	n, ok := nargs[cmd]
 	if !ok {
 		fmt.Fprintf(stderr, "%s: unknown command '%s'; use --help for help\n", prog, cmd)
@@ -219,6 +247,9 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 	var group *openflow.GroupEntry
 	var meter *openflow.Meter
 	var pkt *packetOut
+	var ctFlush *openflow.CTFlush
+	var ctZone uint16
+	var tlvMaps []openflow.TLVMap
 	var lines []numberedLine
 	var conn *openflow.Conn // dialled early only to read port names
 	var err error
@@ -281,6 +312,18 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 		}
 	case "packet-out":
 		pkt, err = parsePacketOut(cargs[0])
+	case "ct-flush":
+		ctFlush, err = openflow.ParseCTFlush(cargs...)
+	case "add-tlv-map", "del-tlv-map":
+		if len(cargs) == 1 {
+			tlvMaps, err = openflow.ParseTLVMaps(cargs[0])
+		}
+	case "ct-flush-zone":
+		var z uint64
+		if z, err = strconv.ParseUint(cargs[0], 0, 16); err != nil {
+			err = fmt.Errorf("%s: invalid zone", cargs[0])
+		}
+		ctZone = uint16(z)
 	default:
 		if err = parseNamed(nil); errors.Is(err, openflow.ErrSyntax) {
 			// Perhaps ports by name, as ovs-ofctl takes them: read the
@@ -318,6 +361,10 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	c := conn
+	if c == nil && len(versions) == 0 {
+		fmt.Fprintf(stderr, "%s: %v: %v\n", prog, enabled, openflow.ErrVersion)
+		return 1
+	}
 	if c == nil {
 		if c, err = openflow.Dial(ctx, target, dialOpts...); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
@@ -428,6 +475,14 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 		}
 	case "barrier":
 		err = c.Barrier(ctx)
+	case "ct-flush":
+		err = c.FlushConntrack(ctx, ctFlush)
+	case "ct-flush-zone":
+		err = c.FlushConntrackZone(ctx, ctZone)
+	case "add-tlv-map":
+		err = c.AddTLVMaps(ctx, tlvMaps...)
+	case "del-tlv-map":
+		err = c.DelTLVMaps(ctx, tlvMaps...)
 	case "dump-flows":
 		err = dumpFlows(ctx, c, spec, noStats, names, sortKeys, stdout)
 	}
@@ -556,7 +611,9 @@ func dumpFlows(ctx context.Context, c *openflow.Conn, spec *openflow.FlowSpec, n
 		return err
 	}
 	var b strings.Builder
-	if !noStats {
+	// Sorted or with names, ovs-ofctl prints the flows without the
+	// reply's header.
+	if !noStats && len(sortKeys) == 0 && !names {
 		b.WriteString(replyHeader(c, "FLOW") + "\n")
 	}
 	for _, f := range flows {
@@ -719,4 +776,72 @@ func (vs versionSet) spoken() []openflow.Version {
 		}
 	}
 	return out
+}
+
+// ofpParse is ofp-parse: the OpenFlow messages of a file (- for stdin),
+// printed as ovs-ofctl prints them.
+func ofpParse(prog, name string, stdout, stderr io.Writer) int {
+	var r io.Reader = os.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %s: open failed (%v)\n", prog, name, err)
+			return 1
+		}
+		defer f.Close()
+		r = f
+	}
+	br := bufio.NewReader(r)
+	for {
+		m, err := openflow.ReadMessage(br)
+		if errors.Is(err, io.EOF) {
+			return 0
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %s: %v\n", prog, name, err)
+			return 1
+		}
+		fmt.Fprintln(stdout, m)
+	}
+}
+
+// snoop prints what a bridge and its controllers say, until interrupted
+// (or, detached, killed); with detach it runs in the background once
+// connected, its pid in pidfile.
+func snoop(prog, target string, detach bool, pidfile string, args []string, stdout, stderr io.Writer) int {
+	if detach {
+		if err := daemonize(args, pidfile); err != nil {
+			fmt.Fprintf(stderr, "%s: --detach: %v\n", prog, err)
+			return 1
+		}
+		return 0
+	}
+	ctx, cancel := commandContext(0)
+	defer cancel()
+	s, err := openflow.DialSnoop(ctx, target)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return 1
+	}
+	defer s.Close()
+	if pidfile != "" && os.Getenv(readyFD) == "" {
+		if err := os.WriteFile(pidfile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+			return 1
+		}
+	}
+	ready()
+	for {
+		m, err := s.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return 0
+			}
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+			return 1
+		}
+		if _, err := fmt.Fprintln(stdout, m); err != nil {
+			return 1
+		}
+	}
 }
