@@ -36,6 +36,7 @@ func FuzzParseFlow(f *testing.F) {
 		"actions=load:0->OXM_OF_PKT_REG4[32..47],move:NXM_NX_TUN_METADATA0[16..30]->NXM_NX_REG14[0..14],set_field:ANY->in_port",
 		"mpls,actions=dec_mpls_ttl,pop_mpls:0x0800,push_mpls:0x8847,unknown_action(ffff0010000023200063000000000000)",
 		"actions=encap(nsh(md_type=2,tlv(0x1000,10,0x12345678))),decap(packet_type(ns=1,type=0x800)),dec_nsh_ttl,learn(table=1,limit=5,result_dst=reg0[3],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[])",
+		"priority=3,tun_metadata0=0xab,tun_metadata1=0xef/0xff,tun_metadata63=0,actions=mod_tp_dst:80,enqueue:1:2,strip_vlan,set_tunnel:0x5",
 	} {
 		f.Add(s)
 	}

@@ -37,6 +37,7 @@ have ovn-controller || need_pkgs+=(ovn-host)
 have gcc  || need_pkgs+=(gcc)
 have make || need_pkgs+=(make)
 have ovs-testcontroller || need_pkgs+=(openvswitch-testcontroller)
+have python3 || need_pkgs+=(python3)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
