@@ -282,8 +282,8 @@ const (
 
 // appendGroupMod appends a group_mod of version ver.
 func appendGroupMod(b []byte, g *GroupEntry, command uint16, ver Version) []byte {
-	if ver >= OpenFlow15 {
-		return appendGroupMod15(b, g, command)
+	if ver >= OpenFlow15 || ver == OpenFlow10 { // 1.0: Nicira's group mod, 1.5's layout
+		return appendGroupMod15(b, g, command, ver)
 	}
 	b = binary.BigEndian.AppendUint16(b, command)
 	b = append(b, byte(g.Type), 0)
@@ -305,7 +305,7 @@ func appendGroupMod(b []byte, g *GroupEntry, command uint16, ver Version) []byte
 
 // appendGroupMod15 appends an OpenFlow 1.5 group_mod: buckets with ids
 // (bucketIDs), their actions, and their weight and watches as properties.
-func appendGroupMod15(b []byte, g *GroupEntry, command uint16) []byte {
+func appendGroupMod15(b []byte, g *GroupEntry, command uint16, ver Version) []byte {
 	b = binary.BigEndian.AppendUint16(b, command)
 	b = append(b, byte(g.Type), 0)
 	b = binary.BigEndian.AppendUint32(b, g.ID)
@@ -319,7 +319,7 @@ func appendGroupMod15(b []byte, g *GroupEntry, command uint16) []byte {
 		b = append(b, 0, 0, 0, 0)
 		b = binary.BigEndian.AppendUint32(b, ids[i])
 		for _, a := range bk.Actions {
-			b = a.appendWire(b, OpenFlow15)
+			b = a.appendWire(b, ver)
 		}
 		binary.BigEndian.PutUint16(b[at+2:], uint16(len(b)-at-8))
 		if g.Type == GroupSelect || bk.Weight != 0 {
@@ -375,32 +375,58 @@ func bucketIDs(buckets []Bucket) []uint32 {
 // AddGroup adds a group (OFPGMFC_GROUP_EXISTS if its id is taken).
 // Equivalent to: ovs-ofctl add-group SWITCH GROUP
 func (c *Conn) AddGroup(ctx context.Context, g *GroupEntry) error {
-	return c.send(ctx, typeGroupMod, appendGroupMod(nil, g, groupAdd, c.version))
+	return c.groupMod(ctx, g, groupAdd)
 }
 
 // ModGroup replaces a group's type and buckets.
 // Equivalent to: ovs-ofctl mod-group SWITCH GROUP
 func (c *Conn) ModGroup(ctx context.Context, g *GroupEntry) error {
-	return c.send(ctx, typeGroupMod, appendGroupMod(nil, g, groupModify, c.version))
+	return c.groupMod(ctx, g, groupModify)
+}
+
+// groupMod sends a group mod: OpenFlow's, or at 1.0 Nicira's (with
+// OpenFlow 1.5's body).
+func (c *Conn) groupMod(ctx context.Context, g *GroupEntry, command uint16) error {
+	if c.version == OpenFlow10 {
+		for _, bk := range g.Buckets {
+			if err := actionsAt10(bk.Actions); err != nil {
+				return err
+			}
+		}
+		return c.send(ctx, typeExperimenter, appendGroupMod(appendNXT(nil, nxtGroupMod), g, command, c.version))
+	}
+	return c.send(ctx, typeGroupMod, appendGroupMod(nil, g, command, c.version))
 }
 
 // DelGroups deletes a group, or every group (id PortAll's value,
 // 0xfffffffc, as group_id=all); the flows that use it go with it.
 // Equivalent to: ovs-ofctl del-groups SWITCH [group_id=ID]
 func (c *Conn) DelGroups(ctx context.Context, id uint32) error {
-	return c.send(ctx, typeGroupMod, appendGroupMod(nil, &GroupEntry{ID: id}, groupDelete, c.version))
+	return c.groupMod(ctx, &GroupEntry{ID: id}, groupDelete)
 }
 
 // DumpGroups returns the switch's groups.
 // Equivalent to: ovs-ofctl dump-groups SWITCH
 func (c *Conn) DumpGroups(ctx context.Context) ([]*GroupEntry, error) {
 	var req []byte
-	if c.version >= OpenFlow15 { // which groups: all
+	if c.version >= OpenFlow15 || c.version == OpenFlow10 { // which groups: all
 		req = []byte{0xff, 0xff, 0xff, 0xfc, 0, 0, 0, 0}
 	}
-	parts, err := c.multipart(ctx, 7, req)
+	mtype := uint16(7)
+	if c.version == OpenFlow10 { // Nicira's group descriptions
+		mtype, req = 0xffff, append(append(appendNXT(nil, nxstGroupDesc), 0, 0, 0, 0), req...)
+	}
+	parts, err := c.multipart(ctx, mtype, req)
 	if err != nil {
 		return nil, err
+	}
+	if c.version == OpenFlow10 {
+		for i, p := range parts {
+			if len(p) < 12 {
+				return nil, fmt.Errorf("openflow: Nicira statistics reply: %w", ErrBadMessage)
+			}
+			parts[i] = p[12:]
+		}
 	}
 	return records(parts, c.version, decodeGroupDesc)
 }
@@ -408,8 +434,10 @@ func (c *Conn) DumpGroups(ctx context.Context) ([]*GroupEntry, error) {
 // decodeGroupDesc reads one group description of version ver; it returns
 // the group and the entry's length.
 func decodeGroupDesc(p []byte, ver Version) (*GroupEntry, int, error) {
+	// OpenFlow 1.0's (Nicira's) are laid out as 1.5's.
+	v15 := ver >= OpenFlow15 || ver == OpenFlow10
 	head := 8
-	if ver >= OpenFlow15 {
+	if v15 {
 		head = 16
 	}
 	if len(p) < head {
@@ -421,7 +449,7 @@ func decodeGroupDesc(p []byte, ver Version) (*GroupEntry, int, error) {
 	}
 	g := &GroupEntry{Type: GroupType(p[2]), ID: binary.BigEndian.Uint32(p[4:])}
 	bs := p[head:n]
-	if ver >= OpenFlow15 {
+	if v15 {
 		bl := int(binary.BigEndian.Uint16(p[8:]))
 		if bl > len(bs) {
 			return nil, 0, fmt.Errorf("openflow: group buckets length %d: %w", bl, ErrBadMessage)
@@ -440,8 +468,8 @@ func decodeGroupDesc(p []byte, ver Version) (*GroupEntry, int, error) {
 		var bk Bucket
 		var bn int
 		var err error
-		if ver >= OpenFlow15 {
-			bk, bn, err = decodeBucket15(bs)
+		if v15 {
+			bk, bn, err = decodeBucket15(bs, ver)
 		} else {
 			bk, bn, err = decodeBucket(bs)
 		}
@@ -473,7 +501,7 @@ func decodeBucket(bs []byte) (Bucket, int, error) {
 
 // decodeBucket15 reads an OpenFlow 1.5 bucket (id, actions, properties)
 // and returns its length.
-func decodeBucket15(bs []byte) (Bucket, int, error) {
+func decodeBucket15(bs []byte, ver Version) (Bucket, int, error) {
 	if len(bs) < 8 {
 		return Bucket{}, 0, fmt.Errorf("openflow: truncated bucket: %w", ErrBadMessage)
 	}
@@ -482,7 +510,7 @@ func decodeBucket15(bs []byte) (Bucket, int, error) {
 		return Bucket{}, 0, fmt.Errorf("openflow: bucket length %d: %w", bn, ErrBadMessage)
 	}
 	bk := Bucket{ID: binary.BigEndian.Uint32(bs[4:]), hasID: true, WatchPort: PortAny, WatchGroup: PortAny}
-	acts, err := decodeActions(bs[8:8+al], OpenFlow15)
+	acts, err := decodeActions(bs[8:8+al], ver)
 	if err != nil {
 		return Bucket{}, 0, err
 	}

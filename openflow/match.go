@@ -580,6 +580,38 @@ type twiceError struct{ rest string }
 
 func (e twiceError) Error() string { return e.rest + ": flag given twice" }
 
+// unmaskedValue is the value of a field given with a mask that takes
+// none: a mask of all ones (of the field's bytes) is taken and dropped,
+// as ovs-ofctl does; any other is an invalid mask. tun_tos, tun_ttl and
+// skb_priority, which a flow cannot match, are refused in ovs-ofctl's
+// words for them.
+func unmaskedValue(name, value string) (string, error) {
+	f, ok := fieldNames[name]
+	size, noMask := unmaskableNames[name]
+	if ok && !noMask && unmaskable[f] {
+		size, noMask = fieldSize[f], true
+	}
+	if vs, ms, hasMask := strings.Cut(value, "/"); hasMask && noMask {
+		mask, err := strconv.ParseUint(ms, 0, 64)
+		if err != nil || mask != 1<<(8*size)-1 {
+			return "", syntaxf(value, "invalid mask for field %s", name)
+		}
+		value = vs
+	}
+	if unmatchable[name] {
+		return "", syntaxf("", "actions are invalid with specified match (OFPBAC_MATCH_INCONSISTENT)")
+	}
+	return value, nil
+}
+
+// unmaskableNames are the names of fields that take no mask beyond those
+// of unmaskable (by their field): the size of their values in bytes.
+var unmaskableNames = map[string]int{"dl_vlan": 2, "dl_vlan_pcp": 1, "vlan_pcp": 1, "nw_tos": 1, "ip_dscp": 1,
+	"tun_tos": 1, "tun_ttl": 1, "skb_priority": 4}
+
+// unmatchable are fields a packet has that a flow cannot match.
+var unmatchable = map[string]bool{"tun_tos": true, "tun_ttl": true, "skb_priority": true}
+
 // parseField sets the match's field name from its text value.
 func (m *Match) parseField(name, value string, names PortNames) error {
 	if base, bits, ok := strings.Cut(name, "["); ok {
@@ -587,6 +619,10 @@ func (m *Match) parseField(name, value string, names PortNames) error {
 			return syntaxf(name, "%s: syntax error expecting [] or [<bit>] or [<start>..<end>]", name)
 		}
 		return m.parseSubfieldMatch(base, strings.TrimSuffix(bits, "]"), value, name)
+	}
+	value, err := unmaskedValue(name, value)
+	if err != nil {
+		return err
 	}
 	switch name {
 	case "vlan_vid":

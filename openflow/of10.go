@@ -109,8 +109,10 @@ const (
 	nxtSetFlowFormat  = 12
 	nxtFlowMod        = 13
 	nxtFlowModTableID = 15
+	nxtGroupMod       = 31
 	nxstFlow          = 0
 	nxstAggregate     = 1
+	nxstGroupDesc     = 8
 )
 
 // WithFlowFormat is the flow format of an OpenFlow 1.0 connection:

@@ -172,3 +172,38 @@ func TestUnknownMatchField(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusalWords: for these refusals ParseFlow's error says what
+// ovs-ofctl's does, word for word (scripts and Open vSwitch's own tests
+// read them): tests/ovs-ofctl.at's invalid masks, a TCP flag given twice;
+// and a mask of all ones on a field that takes none is taken, as
+// ovs-ofctl takes it.
+func TestRefusalWords(t *testing.T) {
+	ovstest.RequireTools(t, "ovs-ofctl")
+	for _, line := range []string{
+		"tun_tos=1/1", "tun_ttl=1/1", "skb_priority=1/1", "eth_type=0x1234/0x1", "dl_vlan=9/0x1", "dl_vlan_pcp=6/0x1",
+		"vlan_pcp=5/0x1", "mpls,mpls_label=5/0x1", "mpls,mpls_tc=1/0x1", "mpls,mpls_bos=1/0x1", "ip,nw_proto=1/1",
+		"ipv6,nw_proto=1/1", "ip,nw_tos=0xf0/0xf0", "ipv6,nw_tos=0xf0/0xf0", "ip,ip_dscp=0x3c/0xf0", "ipv6,ip_dscp=0x3c/0xf0",
+		"ip,nw_ecn=1/1", "ipv6,nw_ecn=1/1", "ip,nw_ttl=5/1", "ipv6,nw_ttl=5/1", "arp,arp_op=0/1", "icmp,icmp_type=1/1",
+		"icmp,icmp_code=2/1", "icmp6,icmpv6_code=2/1", "tcp,tcp_flags=+ack-ack", "tcp,tcp_flags=+syn+ack-syn+fin",
+		"tun_tos=1", "dl_vlan=9/0xfff",
+		// Accepted: a mask of all ones.
+		"eth_type=0x800/0xffff", "dl_vlan=9/0xffff", "ip,nw_tos=0xf0/0xff",
+	} {
+		t.Run(line, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			flow := line + ",actions=drop"
+			out, err := exec.CommandContext(ctx, "ovs-ofctl", "parse-flow", flow).CombinedOutput()
+			_, perr := openflow.ParseFlow(flow)
+			switch {
+			case err == nil && perr != nil:
+				t.Errorf("ovs-ofctl accepts it; ParseFlow: %v", perr)
+			case err != nil && perr == nil:
+				t.Errorf("ovs-ofctl refuses it (%s); ParseFlow takes it", out)
+			case err != nil && "ovs-ofctl: "+perr.Error() != strings.TrimSpace(string(out)):
+				t.Errorf("ParseFlow says %q; ovs-ofctl %q", perr, strings.TrimSpace(string(out)))
+			}
+		})
+	}
+}

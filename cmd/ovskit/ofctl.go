@@ -41,6 +41,9 @@ Commands:
   dump-tables SWITCH
   ct-flush SWITCH [zone=N] [ORIG [REPLY]]   ct-flush-zone SWITCH ZONE
   snoop SWITCH                  ofp-parse FILE (- for stdin; no switch)
+  parse-flow FLOW               parse-flows FILE (no switch: the flows'
+                                usable flow formats and their text, or the
+                                error ovs-ofctl reports)
   add-tlv-map SWITCH MAPS       del-tlv-map SWITCH [MAPS]
                                 ({class=C,type=T,len=L}->tun_metadataN,...)
   packet-out SWITCH "in_port=PORT packet=HEX actions=ACTIONS"
@@ -191,6 +194,8 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 	switch rest[0] {
 	case "ofp-parse":
 		return ofpParse(prog, rest[1], stdout, stderr)
+	case "parse-flow", "parse-flows":
+		return parseFlowCmd(prog, rest[0], rest[1], formats, stdout, stderr)
 	case "snoop":
 		var without []string
 		for _, a := range args {
@@ -521,7 +526,7 @@ func replyHeader(c *openflow.Conn, kind string) string {
 	if c.Version() != openflow.OpenFlow10 {
 		return fmt.Sprintf("OFPST_%s reply (OF1.%d):", kind, c.Version()-1)
 	}
-	if (kind == "FLOW" || kind == "AGGREGATE") && c.FlowFormat() == openflow.FormatNXM {
+	if (kind == "FLOW" || kind == "AGGREGATE") && c.FlowFormat() == openflow.FormatNXM || kind == "GROUP_DESC" {
 		return "NXST_" + kind + " reply:"
 	}
 	return "OFPST_" + kind + " reply:"
@@ -844,4 +849,38 @@ func snoop(prog, target string, detach bool, pidfile string, args []string, stdo
 			return 1
 		}
 	}
+}
+
+// parseFlowCmd is parse-flow and parse-flows, offline: each flow's usable
+// flow formats (among those allowed) and its text, or the error.
+func parseFlowCmd(prog, cmd, arg string, allowed openflow.FlowFormat, stdout, stderr io.Writer) int {
+	var flows []*openflow.Flow
+	if cmd == "parse-flow" {
+		f, err := openflow.ParseFlow(arg)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+			return 1
+		}
+		flows = []*openflow.Flow{f}
+	} else {
+		fs, err := readFlows(arg)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+			return 1
+		}
+		flows = fs
+	}
+	usable := openflow.FormatOpenFlow10 | openflow.FormatNXM | openflow.FormatOXM | openflow.FormatOpenFlow11
+	for _, f := range flows {
+		usable &= f.Formats()
+	}
+	if usable&allowed == 0 {
+		fmt.Fprintf(stderr, "%s: none of the usable flow formats (%v) is among the allowed flow formats (%v)\n", prog, usable, allowed)
+		return 1
+	}
+	fmt.Fprintf(stdout, "usable flow formats: %v\n", usable&allowed)
+	for _, f := range flows {
+		fmt.Fprintln(stdout, f)
+	}
+	return 0
 }
