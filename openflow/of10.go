@@ -209,24 +209,9 @@ const (
 // portsDesc10 is DumpPortsDesc at OpenFlow 1.0: the ports of the
 // features reply.
 func (c *Conn) portsDesc10(ctx context.Context) ([]*PortDesc, error) {
-	xid, ch, err := c.newXID()
+	m, err := c.request(ctx, typeFeaturesRequest, nil, "")
 	if err != nil {
 		return nil, err
-	}
-	defer c.forget(xid)
-	if _, err := c.write(ctx, typeFeaturesRequest, xid, nil); err != nil {
-		return nil, err
-	}
-	var m message
-	select {
-	case m = <-ch:
-	case <-c.done:
-		return nil, c.closedErr()
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	if m.typ == typeError {
-		return nil, decodeError(m.body)
 	}
 	if m.typ != typeFeaturesReply || len(m.body) < 24 || (len(m.body)-24)%48 != 0 {
 		return nil, fmt.Errorf("openflow: features reply of %d bytes: %w", len(m.body), ErrBadMessage)
@@ -547,42 +532,7 @@ func (m *Match) decodeStd10(e []byte) {
 // cookie mask, the cookie too. It returns the match's length, unpadded.
 func (m *Match) appendNXM(b []byte, cookie, cookieMask uint64) ([]byte, int) {
 	start := len(b)
-	order := make([]fid, 0, nFields)
-	order = append(order, fDlType, fNwProto)
-	for f := range nFields {
-		if f != fDlType && f != fNwProto {
-			order = append(order, f)
-		}
-	}
-	for _, f := range order {
-		if !m.has[f] {
-			continue
-		}
-		h, size := nxmOf(m, f)
-		v := wireValue(f, m.value(f), size, false)
-		mask := wireValue(f, m.maskOf(f), size, true)
-		if f == fNwTOS { // NXM_OF_IP_TOS: the DSCP bits in place
-			v, mask = []byte{byte(m.uint(fNwTOS))}, []byte{0xff}
-		}
-		if f == fIPv6Label {
-			mask = binary.BigEndian.AppendUint32(nil, uint32(m.maskUint(fIPv6Label)))
-			if allOnes20(mask) {
-				mask = []byte{0xff, 0xff, 0xff, 0xff}
-			}
-		}
-		masked := !allOnes(mask)
-		n := size
-		if masked {
-			n *= 2
-		}
-		b = binary.BigEndian.AppendUint32(b, oxmHeader(h.class, h.field, masked, n))
-		b = append(b, v...)
-		if masked {
-			b = append(b, mask...)
-		}
-	}
-	b = append(b, m.tunmd...)
-	b = append(b, m.raw...)
+	b = m.appendEntries(b, true)
 	if cookieMask != 0 {
 		h := nxmFields["NXM_NX_COOKIE"]
 		masked := cookieMask != ^uint64(0)
@@ -598,9 +548,6 @@ func (m *Match) appendNXM(b []byte, cookie, cookieMask uint64) ([]byte, int) {
 	}
 	return b, len(b) - start
 }
-
-// allOnes20 says whether a flow label mask covers the label's 20 bits.
-func allOnes20(mask []byte) bool { return binary.BigEndian.Uint32(mask)&0xfffff == 0xfffff }
 
 // nxmOf is the header (class and field) and wire size of match field f
 // in an NXM match: its NXM header where it has one, else its OXM header.

@@ -142,7 +142,12 @@ func wireValue(f fid, b []byte, size int, isMask bool) []byte {
 
 // appendOXM appends the match's fields as OXM TLVs, prerequisites first
 // (Ethernet type, then IP protocol), as a switch requires them.
-func (m *Match) appendOXM(b []byte) []byte {
+func (m *Match) appendOXM(b []byte) []byte { return m.appendEntries(b, false) }
+
+// appendEntries appends the match's fields, prerequisites first: as OXM
+// TLVs (each field's OXM header where it has one), or with nxm as
+// Nicira's NXM (its NXM header where it has one).
+func (m *Match) appendEntries(b []byte, nxm bool) []byte {
 	order := make([]fid, 0, nFields)
 	order = append(order, fDlType, fNwProto)
 	for f := range nFields {
@@ -155,28 +160,27 @@ func (m *Match) appendOXM(b []byte) []byte {
 			continue
 		}
 		k, size := oxmOf(m, f)
+		if nxm {
+			k, size = nxmOf(m, f)
+		}
 		v := wireValue(f, m.value(f), size, false)
 		mask := wireValue(f, m.maskOf(f), size, true)
-		if f == fVLANTCI && m.uint(fVLANTCI) == 0 && m.maskUint(fVLANTCI) == 0xffff {
+		switch {
+		case f == fNwTOS && nxm: // NXM_OF_IP_TOS: the DSCP bits in place
+			v, mask = []byte{byte(m.uint(fNwTOS))}, []byte{0xff}
+		case f == fNwTOS: // OXM's IP_DSCP: exact
+			mask = []byte{0xff}
+		case f == fVLANTCI && !nxm && m.uint(fVLANTCI) == 0 && m.maskUint(fVLANTCI) == 0xffff:
 			// "No VLAN header": OXM's vlan_vid=0, which leaves the
 			// priority bits (a VLAN header's) out, as Open vSwitch sends it.
 			mask = []byte{0x1f, 0xff}
-		}
-		if f == fIPv6Label {
+		case f == fIPv6Label:
 			mask = []byte{0xff, 0xff, 0xff, 0xff}
 			if lm := m.maskUint(fIPv6Label); lm != 0xfffff {
 				mask = binary.BigEndian.AppendUint32(nil, uint32(lm))
 			}
 		}
-		masked := false
-		for _, c := range mask {
-			if c != 0xff {
-				masked = true
-			}
-		}
-		if f == fNwTOS {
-			masked = false
-		}
+		masked := !allOnes(mask)
 		n := size
 		if masked {
 			n *= 2

@@ -120,24 +120,9 @@ type TLVTable struct {
 // DumpTLVMaps returns the switch's TLV map.
 // Equivalent to: ovs-ofctl dump-tlv-map SWITCH
 func (c *Conn) DumpTLVMaps(ctx context.Context) (*TLVTable, error) {
-	xid, ch, err := c.newXID()
+	m, err := c.request(ctx, typeExperimenter, appendNXT(nil, nxtTLVTableRequest), "")
 	if err != nil {
 		return nil, err
-	}
-	defer c.forget(xid)
-	if _, err := c.write(ctx, typeExperimenter, xid, appendNXT(nil, nxtTLVTableRequest)); err != nil {
-		return nil, err
-	}
-	var m message
-	select {
-	case m = <-ch:
-	case <-c.done:
-		return nil, c.closedErr()
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	if m.typ == typeError {
-		return nil, decodeError(m.body)
 	}
 	b := m.body
 	if m.typ != typeExperimenter || len(b) < 24 || binary.BigEndian.Uint32(b[4:]) != nxtTLVTableReply || (len(b)-24)%8 != 0 {
