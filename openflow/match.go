@@ -172,6 +172,9 @@ type Match struct {
 	// tunmd holds the tunnel metadata fields, each its shortest NXM
 	// entry, by index (tunmeta.go).
 	tunmd string
+	// ptEth: the packet type is set, to Ethernet, as Open vSwitch's NXM
+	// reader leaves it (ParseNXMatch); written first, as it writes it.
+	ptEth bool
 }
 
 // set sets field f to value v under mask m (both of the field's size; the

@@ -140,6 +140,29 @@ func wireValue(f fid, b []byte, size int, isMask bool) []byte {
 	return out
 }
 
+// appendOXMVLAN appends the VLAN match as OXM says it, as Open vSwitch
+// writes it: the VLAN id with its "present" bit (OXM_OF_VLAN_VID, masked
+// unless it tests all 13 bits), then the priority (OXM_OF_VLAN_PCP) when
+// the match tests it on a packet with a VLAN header.
+func (m *Match) appendOXMVLAN(b []byte) []byte {
+	tci, mask := uint16(m.uint(fVLANTCI)), uint16(m.maskUint(fVLANTCI))
+	vid, vmask := tci&0x1fff, mask&0x1fff
+	switch {
+	case vmask == 0x1fff:
+		b = binary.BigEndian.AppendUint32(b, oxmHeader(classBasic, 6, false, 2))
+		b = binary.BigEndian.AppendUint16(b, vid)
+	case vmask != 0:
+		b = binary.BigEndian.AppendUint32(b, oxmHeader(classBasic, 6, true, 4))
+		b = binary.BigEndian.AppendUint16(b, vid)
+		b = binary.BigEndian.AppendUint16(b, vmask)
+	}
+	if vid != 0 && mask>>13 != 0 {
+		b = binary.BigEndian.AppendUint32(b, oxmHeader(classBasic, 7, false, 1))
+		b = append(b, byte(tci>>13))
+	}
+	return b
+}
+
 // appendOXM appends the match's fields as OXM TLVs, prerequisites first
 // (Ethernet type, then IP protocol), as a switch requires them.
 func (m *Match) appendOXM(b []byte) []byte { return m.appendEntries(b, false) }
@@ -148,10 +171,16 @@ func (m *Match) appendOXM(b []byte) []byte { return m.appendEntries(b, false) }
 // TLVs (each field's OXM header where it has one), or with nxm as
 // Nicira's NXM (its NXM header where it has one).
 func (m *Match) appendEntries(b []byte, nxm bool) []byte {
+	if m.ptEth {
+		b = binary.BigEndian.AppendUint32(b, oxmHeader(classBasic, 44, false, 4))
+		b = binary.BigEndian.AppendUint32(b, ptEthernet)
+	}
+	// In Open vSwitch's order where it matters: the input port first,
+	// then the prerequisites (Ethernet type, IP protocol).
 	order := make([]fid, 0, nFields)
-	order = append(order, fDlType, fNwProto)
+	order = append(order, fInPort, fDlType, fNwProto)
 	for f := range nFields {
-		if f != fDlType && f != fNwProto {
+		if f != fInPort && f != fDlType && f != fNwProto {
 			order = append(order, f)
 		}
 	}
@@ -170,10 +199,9 @@ func (m *Match) appendEntries(b []byte, nxm bool) []byte {
 			v, mask = []byte{byte(m.uint(fNwTOS))}, []byte{0xff}
 		case f == fNwTOS: // OXM's IP_DSCP: exact
 			mask = []byte{0xff}
-		case f == fVLANTCI && !nxm && m.uint(fVLANTCI) == 0 && m.maskUint(fVLANTCI) == 0xffff:
-			// "No VLAN header": OXM's vlan_vid=0, which leaves the
-			// priority bits (a VLAN header's) out, as Open vSwitch sends it.
-			mask = []byte{0x1f, 0xff}
+		case f == fVLANTCI && !nxm:
+			b = m.appendOXMVLAN(b)
+			continue
 		case f == fIPv6Label:
 			mask = []byte{0xff, 0xff, 0xff, 0xff}
 			if lm := m.maskUint(fIPv6Label); lm != 0xfffff {
