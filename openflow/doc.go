@@ -1,11 +1,18 @@
-// Package openflow is ovs-ofctl as a Go library: it speaks OpenFlow 1.3,
-// 1.4 and 1.5 with Open vSwitch's Nicira extensions to a bridge (its
+// Package openflow is ovs-ofctl as a Go library: it speaks OpenFlow 1.0,
+// 1.3, 1.4 and 1.5 with Open vSwitch's Nicira extensions to a bridge (its
 // <rundir>/<bridge>.mgmt socket, or any unix:, tcp: or ssl: endpoint), and
 // reads and writes flows in ovs-ofctl's text syntax both ways.
 //
-// Dial offers every version it speaks (WithVersions narrows them) and
-// keeps the highest the switch offers too (Conn.Version), as ovs-ofctl
-// does with -O. What differs between versions is this package's
+// Dial offers 1.3, 1.4 and 1.5 (WithVersions names others, OpenFlow10
+// included) and keeps the highest the switch offers too (Conn.Version),
+// as ovs-ofctl does with -O. OpenFlow 1.0 is spoken as ovs-ofctl speaks
+// it by default: flows go as Nicira's flow mods with NXM matches, dumps as
+// Nicira's flow statistics, groups as Nicira's group messages, and 1.0's
+// own set actions print as it prints them (mod_vlan_vid, mod_dl_src,
+// strip_vlan, enqueue); WithFlowFormat(FormatOpenFlow10) uses 1.0's own
+// match instead. Flow.Formats says which flow formats can carry a flow;
+// one the connection's cannot is refused before it is sent (a
+// *FormatError). What differs between later versions is this package's
 // business: OpenFlow 1.4's bundle messages, port descriptions and
 // statistics with properties, and flow importance; OpenFlow 1.5's flow
 // statistics (OXS, with the idle age), group buckets with ids and
@@ -35,4 +42,7 @@
 // semantics (AddFlows, ModFlows, DelFlows, DumpFlows, Barrier), each
 // bounded by its context. SortFlows orders a dump as dump-flows --sort
 // does; PortNames prints and parses ports by name, as --names does.
+// FlushConntrack, AddTLVMaps (with tun_metadata0-63 in matches),
+// DialSnoop, ReadMessage and ParseNXMatch are ovs-ofctl's ct-flush,
+// add-tlv-map, snoop, ofp-parse and parse-nxm.
 package openflow
