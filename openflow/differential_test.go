@@ -540,7 +540,7 @@ func runOvskit(ctx context.Context, c *openflow.Conn, step string) error {
 // print as ovs-ofctl prints it.
 func TestOpenFlowDifferential(t *testing.T) {
 	_, sw := newOFSwitch(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	var scenarios, identical atomic.Int64
 	perVersion := map[openflow.Version]int64{}

@@ -31,9 +31,40 @@ func init() {
 // ParseNXMatch reads a match in NXM/OXM text ("NXM_OF_ETH_TYPE(0800),
 // NXM_OF_IP_PROTO(06)"): any field's NXM or OXM name, OpenFlow 1.3's
 // ONFOXM_ET_TCP_FLAGS, and tunnel metadata fields of any length. It is
-// read as a switch reads the entries: each must be as long as its field,
-// and a field whose prerequisites are missing is dropped.
-func ParseNXMatch(s string) (*Match, error) {
+// read as a switch reads the entries, and refused as a switch refuses
+// them, with a *SyntaxError whose Msg is the OpenFlow error's name: a
+// field it does not know (OFPBMC_BAD_FIELD), one given twice
+// (OFPBMC_DUP_FIELD), a value it cannot hold (OFPBMC_BAD_VALUE), bits set
+// that the mask leaves out (OFPBMC_BAD_WILDCARDS), a field whose
+// prerequisites are missing (OFPBMC_BAD_PREREQ).
+func ParseNXMatch(s string) (*Match, error) { return parseNXMatch(s, true) }
+
+// ParseNXMatchLoose is ParseNXMatch as Open vSwitch's loose reader reads:
+// a field whose prerequisites are missing is dropped (and the match's
+// packet type is then set, as that reader leaves it).
+func ParseNXMatchLoose(s string) (*Match, error) { return parseNXMatch(s, false) }
+
+// badValue says whether a value is one its field cannot hold.
+func badValue(k oxmKey, v []byte) bool {
+	n := beUint(v[:min(len(v), 8)])
+	switch setFieldByKey[k] {
+	case "nw_tos":
+		return n&3 != 0
+	case "ip_ecn", "nw_ecn":
+		return n > 3
+	case "arp_op":
+		return n > 0xff
+	case "ipv6_label":
+		return n > 0xfffff
+	case "ip_frag", "nw_frag":
+		return n&^3 != 0
+	case "ct_state":
+		return n&^0xff != 0
+	}
+	return false
+}
+
+func parseNXMatch(s string, strict bool) (*Match, error) {
 	wire, err := nxTextEntries(s)
 	if err != nil {
 		return nil, err
@@ -50,13 +81,18 @@ func ParseNXMatch(s string) (*Match, error) {
 		if k.class == 0xffff {
 			body = body[min(4, len(body)):]
 		}
+		v := body
 		if h&0x100 != 0 {
 			half := len(body) / 2
+			v = body[:half]
 			for i := range half {
 				if body[i]&^body[half+i] != 0 {
 					return nil, &SyntaxError{Text: s, Msg: "OFPBMC_BAD_WILDCARDS"}
 				}
 			}
+		}
+		if badValue(k, v) {
+			return nil, &SyntaxError{Text: s, Msg: "OFPBMC_BAD_VALUE"}
 		}
 		if seen[k] {
 			return nil, &SyntaxError{Text: s, Msg: "OFPBMC_DUP_FIELD"}
@@ -69,9 +105,18 @@ func ParseNXMatch(s string) (*Match, error) {
 	}
 	before := *m
 	m.normalize()
-	// Open vSwitch's reader, dropping a field whose prerequisites are
-	// missing, leaves the match's packet type set (to Ethernet).
-	m.ptEth = before != *m
+	if strict && !contextOK(wire, m) {
+		return nil, &SyntaxError{Text: s, Msg: "OFPBMC_BAD_PREREQ"}
+	}
+	if before != *m {
+		if strict {
+			return nil, &SyntaxError{Text: s, Msg: "OFPBMC_BAD_PREREQ"}
+		}
+		// Open vSwitch's loose reader, dropping a field whose
+		// prerequisites are missing, leaves the packet type set (to
+		// Ethernet).
+		m.ptEth = true
+	}
 	return m, nil
 }
 
@@ -104,6 +149,13 @@ func nxTextEntries(s string) ([]byte, error) {
 			return nil, syntaxf(e, "expected NAME(VALUE) or NAME_W(VALUE/MASK)")
 		}
 		rest = strings.TrimSuffix(rest, ")")
+		if len(name) == 8 || len(name) == 16 {
+			if _, err := hex.DecodeString(name); err == nil {
+				// A header given as its number: one this package does not
+				// know is a field the switch does not know.
+				return nil, &SyntaxError{Text: e, Msg: "OFPBMC_BAD_FIELD"}
+			}
+		}
 		masked := false
 		if base, ok := strings.CutSuffix(name, "_W"); ok {
 			name, masked = base, true
@@ -195,6 +247,9 @@ func nxText(b []byte) string {
 		if variableLength(class, field) {
 			name, ok = fmt.Sprintf("NXM_NX_TUN_METADATA%d", int(field)-tunMetadataField), true
 		}
+		if class == classNXM1 && field == 30 && len(body) >= 8 { // shares mpls_ttl's number
+			name, ok = "NXM_NX_COOKIE", true
+		}
 		if class == 0xffff && len(body) >= 4 && binary.BigEndian.Uint32(body) == onfExperimenter && field == 42 {
 			name, ok, body = onfTCPFlags, true, body[4:]
 		}
@@ -212,4 +267,33 @@ func nxText(b []byte) string {
 		return "<any>"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// contextOK checks what normalize cannot see, the match holding one
+// field under several names: each entry of the fields whose name depends
+// on the packet (an IP or ARP address, a transport port, an ICMP type)
+// is the field the match's Ethernet type and protocol make it, and the
+// neighbor discovery fields go with the ICMPv6 types that carry them.
+func contextOK(wire []byte, m *Match) bool {
+	names := map[string]bool{}
+	for b := wire; len(b) >= 4; {
+		h := binary.BigEndian.Uint32(b)
+		names[setFieldByKey[oxmKey{uint16(h >> 16), uint8(h >> 9 & 0x7f)}]] = true
+		b = b[4+int(h&0xff):]
+	}
+	for name := range names {
+		f, ok := fieldNames[name]
+		if !ok || !contextual[f] || name == "nw_proto" {
+			continue
+		}
+		if wireName(m, f) != name {
+			return false
+		}
+	}
+	t := m.uint(fTpSrc)
+	switch {
+	case names["nd_sll"] && t != 135, names["nd_tll"] && t != 136, names["nd_target"] && t != 135 && t != 136:
+		return false
+	}
+	return true
 }

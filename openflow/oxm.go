@@ -202,6 +202,13 @@ func (m *Match) appendEntries(b []byte, nxm bool) []byte {
 		case f == fVLANTCI && !nxm:
 			b = m.appendOXMVLAN(b)
 			continue
+		case f == fNwFrag: // two bits
+			mask = []byte{mask[0] & 3}
+			if mask[0] == 3 {
+				mask[0] = 0xff
+			}
+		case f == fCTState: // eight bits of 32: always with its mask, as Open vSwitch writes it
+			binary.BigEndian.PutUint32(mask, binary.BigEndian.Uint32(mask)&0xff)
 		case f == fIPv6Label:
 			mask = []byte{0xff, 0xff, 0xff, 0xff}
 			if lm := m.maskUint(fIPv6Label); lm != 0xfffff {
@@ -317,6 +324,10 @@ func (m *Match) decodeOXM(b []byte) error {
 		}
 		if variableLength(class, field) {
 			m.decodeTunMetadata(field, masked, body)
+			continue
+		}
+		if class == classNXM1 && field == 30 && size == 8 { // NXM_NX_COOKIE (mpls_ttl's number, its own length)
+			m.raw += string(entry)
 			continue
 		}
 		f, ok := decodeField(class, field)

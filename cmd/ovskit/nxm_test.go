@@ -37,9 +37,10 @@ func TestParseNXM(t *testing.T) {
 		args     []string
 		floor    int // -1: every line
 	}{
-		{"parse-nx-match", atData(at, "ovs-ofctl parse-nx-match", "nx-match.txt"), []string{"parse-nxm"}, 249},
-		{"parse-oxm (OpenFlow 1.2)", atData(at, "ovs-ofctl parse-oxm (OpenFlow 1.2)", "oxm.txt"), []string{"parse-oxm", "OpenFlow12"}, 207},
-		{"parse-oxm (OpenFlow 1.2), at 1.5", atData(at, "ovs-ofctl parse-oxm (OpenFlow 1.2)", "oxm.txt"), []string{"parse-oxm", "OpenFlow15"}, 191},
+		{"parse-nx-match", atData(at, "ovs-ofctl parse-nx-match", "nx-match.txt"), []string{"parse-nxm"}, 263},
+		{"parse-nx-match --strict", atData(at, "ovs-ofctl parse-nx-match", "nx-match.txt"), []string{"--strict", "parse-nxm"}, 291},
+		{"parse-oxm (OpenFlow 1.2)", atData(at, "ovs-ofctl parse-oxm (OpenFlow 1.2)", "oxm.txt"), []string{"parse-oxm", "OpenFlow12"}, 211},
+		{"parse-oxm (OpenFlow 1.2), at 1.5", atData(at, "ovs-ofctl parse-oxm (OpenFlow 1.2)", "oxm.txt"), []string{"parse-oxm", "OpenFlow15"}, 195},
 		{"tcp flags nxm", tcp, []string{"parse-nxm"}, -1},
 		{"tcp flags 1.2", tcp, []string{"parse-oxm", "OpenFlow12"}, -1},
 		{"tcp flags 1.3", tcp, []string{"parse-oxm", "OpenFlow13"}, -1},
@@ -58,7 +59,11 @@ func TestParseNXM(t *testing.T) {
 				t.Fatalf("ovs-ofctl %v: %v", c.args, err)
 			}
 			var out, errb strings.Builder
-			if code := parseNXM("ovs-ofctl", c.args, strings.NewReader(c.in), &out, &errb); code != 0 {
+			args, strict := c.args, c.args[0] == "--strict"
+			if strict {
+				args = args[1:]
+			}
+			if code := parseNXM("ovs-ofctl", args, strict, strings.NewReader(c.in), &out, &errb); code != 0 {
 				t.Fatalf("exit %d: %s", code, errb.String())
 			}
 			w, g := strings.Split(string(want), "\n"), strings.Split(out.String(), "\n")

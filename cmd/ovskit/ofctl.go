@@ -190,8 +190,11 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: missing command name; use --help for help\n", prog)
 		return 1
 	}
+	if rest[0] == "parse-nx-match" { // ovs-ofctl's other name for it
+		rest[0] = "parse-nxm"
+	}
 	if rest[0] == "parse-nxm" || rest[0] == "parse-oxm" {
-		return parseNXM(prog, rest, os.Stdin, stdout, stderr)
+		return parseNXM(prog, rest, strict, os.Stdin, stdout, stderr)
 	}
 	if len(rest) < 2 {
 		fmt.Fprintf(stderr, "%s: '%s' command requires at least 1 arguments\n", prog, rest[0])
@@ -894,7 +897,7 @@ func parseFlowCmd(prog, cmd, arg string, allowed openflow.FlowFormat, stdout, st
 // parseNXM is parse-nxm and parse-oxm VERSION: matches in NXM/OXM text,
 // a line each on stdin, read as a switch reads them and printed back as
 // ovs-ofctl prints them.
-func parseNXM(prog string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func parseNXM(prog string, args []string, strict bool, stdin io.Reader, stdout, stderr io.Writer) int {
 	oxm := args[0] == "parse-oxm"
 	var ver openflow.Version
 	if oxm {
@@ -923,7 +926,11 @@ func parseNXM(prog string, args []string, stdin io.Reader, stdout, stderr io.Wri
 			fmt.Fprintln(stdout, line)
 			continue
 		}
-		m, err := openflow.ParseNXMatch(line)
+		parse := openflow.ParseNXMatchLoose
+		if strict {
+			parse = openflow.ParseNXMatch
+		}
+		m, err := parse(line)
 		switch {
 		case err != nil:
 			// Refused as a switch refuses it: ovs-ofctl's words.
