@@ -223,7 +223,10 @@ func sameVersion(a, b *Flow) bool {
 // ReplaceFlows makes the switch's flow tables exactly flows: the flows
 // that are not in flows are deleted, those missing or different are
 // added, and flows already there as given are left alone (their counters
-// kept). It is atomic: one bundle, all of it or nothing.
+// kept). It is atomic: one bundle, all of it or nothing; at OpenFlow
+// 1.0, which has no bundles, the changes go one by one, as ovs-ofctl
+// makes them, and the first the switch refuses (a *MessageError) stops
+// the rest.
 // Equivalent to: ovs-ofctl --bundle replace-flows SWITCH FILE
 func (c *Conn) ReplaceFlows(ctx context.Context, flows []*Flow) error {
 	current, err := c.DumpFlows(ctx, nil)
