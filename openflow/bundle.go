@@ -63,6 +63,9 @@ func (c *Conn) bundleControl(ctx context.Context, id uint32, ctrl, flags uint16)
 // filled and committed. The switch applies all of them or none; the
 // first error is returned.
 func (c *Conn) bundle(ctx context.Context, msgs []wireMsg) error {
+	if c.version == OpenFlow10 {
+		return fmt.Errorf("openflow: bundles: %w at OpenFlow 1.0 (ovs-ofctl --bundle speaks 1.4)", ErrUnsupported)
+	}
 	c.mu.Lock()
 	id := c.bundleID // from 0, as ovs-ofctl numbers them
 	c.bundleID++

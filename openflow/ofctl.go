@@ -33,7 +33,8 @@ func (c *Conn) AddFlows(ctx context.Context, flows ...*Flow) error {
 }
 
 // AddFlowsAtomic adds flows in one bundle: all of them, or none if the
-// switch refuses one.
+// switch refuses one. OpenFlow 1.0 has no bundles: there it is an
+// ErrUnsupported, and nothing is sent.
 // Equivalent to: ovs-ofctl --bundle add-flows BRIDGE FILE
 func (c *Conn) AddFlowsAtomic(ctx context.Context, flows ...*Flow) error {
 	msgs := make([]wireMsg, len(flows))

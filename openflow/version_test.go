@@ -172,3 +172,23 @@ func TestDialVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestBundleAt10: OpenFlow 1.0 has no bundles; AddFlowsAtomic says so
+// before sending anything.
+func TestBundleAt10(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	addr, _ := fakeSwitch(t, hello(OpenFlow10, 0))
+	c, err := Dial(ctx, addr, WithVersions(OpenFlow10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	f, err := ParseFlow("actions=drop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddFlowsAtomic(ctx, f); !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("AddFlowsAtomic at 1.0: %v; want ErrUnsupported", err)
+	}
+}
