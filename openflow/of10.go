@@ -288,7 +288,7 @@ func (f FlowFormat) String() string {
 func ParseFlowFormats(s string) (FlowFormat, error) {
 	var out FlowFormat
 	for _, name := range splitTop(s) {
-		switch lower(name) {
+		switch strings.ToLower(name) {
 		case "openflow10", "of10", "openflow10-table_id", "openflow10+table_id":
 			out |= FormatOpenFlow10
 		case "nxm", "nxm-table_id", "nxm+table_id":
@@ -304,16 +304,6 @@ func ParseFlowFormats(s string) (FlowFormat, error) {
 		}
 	}
 	return out, nil
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // Formats are the flow formats that can express the match: NXM and OXM
@@ -753,11 +743,9 @@ func decodeNXFlowStats(b []byte, _ Version) (*Flow, int, error) {
 	if err := f.Match.decodeOXM(e[48 : 48+ml]); err != nil {
 		return nil, 0, f.decodeError(err)
 	}
-	acts, err := decodeActions(e[48+(ml+7)/8*8:], OpenFlow10)
-	if err != nil {
-		return nil, 0, f.decodeError(err)
+	if err := f.decodeActions10(e[48+(ml+7)/8*8:]); err != nil {
+		return nil, 0, err
 	}
-	f.Actions = transportActions(acts, &f.Match)
 	return f, n, nil
 }
 
@@ -784,12 +772,21 @@ func decodeStd10FlowStats(b []byte, _ Version) (*Flow, int, error) {
 		Bytes:        binary.BigEndian.Uint64(e[80:]),
 	}
 	f.Match.decodeStd10(e[4:44])
-	acts, err := decodeActions(e[88:], OpenFlow10)
+	if err := f.decodeActions10(e[88:]); err != nil {
+		return nil, 0, err
+	}
+	return f, n, nil
+}
+
+// decodeActions10 reads a 1.0 flow's actions, its transport port
+// settings named by its match's protocol.
+func (f *Flow) decodeActions10(b []byte) error {
+	acts, err := decodeActions(b, OpenFlow10)
 	if err != nil {
-		return nil, 0, f.decodeError(err)
+		return f.decodeError(err)
 	}
 	f.Actions = transportActions(acts, &f.Match)
-	return f, n, nil
+	return nil
 }
 
 // transportActions names the transport ports OpenFlow 1.0's

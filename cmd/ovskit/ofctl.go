@@ -106,14 +106,10 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, ofctlUsage)
 			return 0
 		case a == "-O" || a == "--protocols" || strings.HasPrefix(a, "-O") || strings.HasPrefix(a, "--protocols="):
-			v := strings.TrimPrefix(strings.TrimPrefix(a, "--protocols="), "-O")
-			if a == "-O" || a == "--protocols" {
-				if i+1 >= len(args) {
-					fmt.Fprintf(stderr, "%s: %s needs a value\n", prog, a)
-					return 1
-				}
-				i++
-				v = args[i]
+			v, ok := optionValue(args, &i, "-O", "--protocols")
+			if !ok {
+				fmt.Fprintf(stderr, "%s: %s needs a value\n", prog, a)
+				return 1
 			}
 			vs, err := parseVersionSet(v)
 			if err != nil {
@@ -122,14 +118,10 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 			}
 			enabled = vs
 		case a == "-F" || a == "--flow-format" || strings.HasPrefix(a, "-F") || strings.HasPrefix(a, "--flow-format="):
-			v := strings.TrimPrefix(strings.TrimPrefix(a, "--flow-format="), "-F")
-			if a == "-F" || a == "--flow-format" {
-				if i+1 >= len(args) {
-					fmt.Fprintf(stderr, "%s: %s needs a value\n", prog, a)
-					return 1
-				}
-				i++
-				v = args[i]
+			v, ok := optionValue(args, &i, "-F", "--flow-format")
+			if !ok {
+				fmt.Fprintf(stderr, "%s: %s needs a value\n", prog, a)
+				return 1
 			}
 			f, err := openflow.ParseFlowFormats(v)
 			if err != nil {
@@ -947,4 +939,19 @@ func parseNXM(prog string, args []string, strict bool, stdin io.Reader, stdout, 
 		}
 	}
 	return 0
+}
+
+// optionValue is the value of args[*i], an option with a short and a long
+// name: "-OVALUE", "--long=VALUE", or the next argument (*i moves past
+// it); ok is false when that argument is missing.
+func optionValue(args []string, i *int, short, long string) (string, bool) {
+	a := args[*i]
+	if a != short && a != long {
+		return strings.TrimPrefix(strings.TrimPrefix(a, long+"="), short), true
+	}
+	if *i+1 >= len(args) {
+		return "", false
+	}
+	*i++
+	return args[*i], true
 }
