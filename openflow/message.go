@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/ovskit/ovskit/internal/hexdump"
 	"io"
 	"net"
 	"os"
@@ -104,17 +105,32 @@ func (m Message) Name() string {
 	return fmt.Sprintf("OFPT_%d", m.Type)
 }
 
-// String is the message as ovs-ofctl's ofp-parse and snoop print it: its
-// name, version (after 1.0) and xid, then, for a hello and an echo, what
-// their bodies say (an echo's payload dumped, as ofp-parse's verbosity
-// dumps it). Other bodies are not printed yet.
-func (m Message) String() string {
+// String is the message as ovs-ofctl's ofp-parse, parse-flows and snoop
+// print it: Format(0).
+func (m Message) String() string { return m.Format(0) }
+
+// Format is the message as ovs-ofctl prints it with verbosity -m given
+// verbosity times: its name, version (after 1.0) and xid, then what the
+// body says, for a hello, an echo (its payload dumped, as ofp-parse's
+// verbosity dumps it) and a flow mod (at verbosity 3 and more, a Nicira
+// flow mod's match as its NXM entries). Other bodies are not printed
+// yet.
+func (m Message) Format(verbosity int) string {
 	var b strings.Builder
 	b.WriteString(m.Name())
 	if m.Version != OpenFlow10 {
 		fmt.Fprintf(&b, " (OF1.%d)", m.Version-1)
 	}
 	fmt.Fprintf(&b, " (xid=%#x):", m.XID)
+	if m.isFlowMod() {
+		fm, err := decodeFlowMod(m)
+		if err != nil {
+			fmt.Fprintf(&b, " ***decode error: %v***", err)
+			return b.String()
+		}
+		fm.format(&b, verbosity)
+		return b.String()
+	}
 	switch m.Type {
 	case typeEchoRequest, typeEchoReply:
 		fmt.Fprintf(&b, " %d bytes of payload", len(m.Body))
@@ -142,6 +158,14 @@ func (m Message) String() string {
 	return b.String()
 }
 
+// isFlowMod says whether m is a flow mod: OpenFlow's or Nicira's.
+func (m Message) isFlowMod() bool {
+	if m.Version == OpenFlow10 && m.Type == typeExperimenter {
+		return len(m.Body) >= 8 && binary.BigEndian.Uint32(m.Body) == nxVendor && binary.BigEndian.Uint32(m.Body[4:]) == nxtFlowMod
+	}
+	return m.Type == typeFlowMod
+}
+
 // helloVersions are the versions a hello offers: its bitmap's, or those
 // up to its header's; ok is false when its body is not hello elements.
 func helloVersions(v Version, body []byte) (bitmap uint32, ok bool) {
@@ -164,36 +188,7 @@ func helloVersions(v Version, body []byte) (bitmap uint32, ok bool) {
 }
 
 // hexDump is Open vSwitch's hex dump with ASCII: 16 bytes a line.
-func hexDump(p []byte) string {
-	var b strings.Builder
-	for ofs := 0; ofs < len(p); ofs += 16 {
-		line := p[ofs:min(ofs+16, len(p))]
-		fmt.Fprintf(&b, "%08x  ", ofs)
-		for i := range 16 {
-			switch {
-			case i < len(line) && i == 7:
-				fmt.Fprintf(&b, "%02x-", line[i])
-			case i < len(line):
-				fmt.Fprintf(&b, "%02x ", line[i])
-			default:
-				b.WriteString("   ")
-			}
-		}
-		b.WriteByte('|')
-		for i := range 16 {
-			switch {
-			case i >= len(line):
-				b.WriteByte(' ')
-			case line[i] >= 32 && line[i] < 127:
-				b.WriteByte(line[i])
-			default:
-				b.WriteByte('.')
-			}
-		}
-		b.WriteString("|\n")
-	}
-	return b.String()
-}
+func hexDump(p []byte) string { return hexdump.Dump(p, true) }
 
 // Snooper is a connection to a bridge's snoop socket: it receives a copy
 // of every message the bridge exchanges with its controllers.
