@@ -153,8 +153,11 @@ func (a SetField) String() string {
 }
 
 func (a SetField) appendWire(b []byte, ver Version) []byte {
-	if ver == OpenFlow10 {
+	switch ver {
+	case OpenFlow10:
 		return a.appendLegacy10(b)
+	case OpenFlow11:
+		return a.appendLegacy11(b)
 	}
 	if a.push {
 		b = PushVLAN{ethVLAN}.appendWire(b, ver)
@@ -1715,6 +1718,9 @@ func decodeAction(t uint16, a []byte, ver Version) (Action, error) {
 	if ver == OpenFlow10 && t != ofpatExperimenter {
 		return decodeAction10(t, a)
 	}
+	if ver == OpenFlow11 && (t >= ofpat11SetVLANVID && t <= ofpat11SetTpDst || t == ofpat11SetMPLSLabel || t == ofpat11SetMPLSTC) {
+		return decodeAction11(t, a)
+	}
 	n := len(a)
 	short := fmt.Errorf("openflow: action type %d of %d bytes: %w", t, n, ErrBadMessage)
 	switch t {
@@ -1846,6 +1852,10 @@ func decodeNX(sub uint16, a []byte, ver Version) (Action, error) {
 		return PopMPLS{binary.BigEndian.Uint16(a[10:])}, nil
 	case nxastSetMPLSTTL:
 		return SetMPLSTTL{a[10]}, nil
+	case nxastSetMPLSLabel:
+		return SetField{Field: "mpls_label", Value: append([]byte(nil), a[12:16]...), ofp10: true}, nil
+	case nxastSetMPLSTC:
+		return SetField{Field: "mpls_tc", Value: []byte{a[10]}, ofp10: true}, nil
 	case nxastDecMPLSTTL:
 		return DecMPLSTTL{}, nil
 	case nxastPopQueue:
@@ -1949,7 +1959,8 @@ func decodeNX(sub uint16, a []byte, ver Version) (Action, error) {
 }
 
 // legacy marks a set_field parsed from one of OpenFlow 1.0's set actions
-// (mod_dl_src, ...): printed as such, and written as such at 1.0.
+// (mod_dl_src, ...) or OpenFlow 1.1's MPLS ones (set_mpls_label(N),
+// set_mpls_tc(N)): printed as such, and written as such at 1.0.
 func legacy(acts []Action, err error) ([]Action, error) {
 	if err != nil {
 		return nil, err

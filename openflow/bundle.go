@@ -267,10 +267,11 @@ func (c *Conn) ReplaceFlows(ctx context.Context, flows []*Flow) error {
 		var cmd uint8
 		switch {
 		case had && !wanted:
-			spec = &FlowSpec{Flow: Flow{Table: old.Table, Priority: old.Priority, Match: old.Match}, OutPort: PortAny, OutGroup: PortAny, hasTable: true}
+			spec = &FlowSpec{Flow: Flow{Table: old.Table, Priority: old.Priority, Match: old.Match, hasTable: true}, OutPort: PortAny, OutGroup: PortAny}
 			cmd = fmDeleteStrict
 		case wanted && (!had || !sameVersion(old, f)):
-			spec = &FlowSpec{Flow: *f, OutPort: PortAny, OutGroup: PortAny, hasTable: true}
+			spec = &FlowSpec{Flow: *f, OutPort: PortAny, OutGroup: PortAny}
+			spec.hasTable = true
 			cmd = fmAdd
 		default:
 			continue

@@ -117,7 +117,7 @@ func ExampleFlow_Formats() {
 		fmt.Println(f.Formats())
 	}
 	// Output:
-	// OpenFlow10,NXM,OXM,OpenFlow11
+	// any
 	// NXM,OXM
 	// NXM,OXM,OpenFlow11
 }

@@ -12,6 +12,39 @@ import "strconv"
 // OXM class of OpenFlow 1.3's packet registers (xreg0 to xreg7).
 const classPktReg = 0x8001
 
+// classNXExp stands, inside this package, for the experimenter OXM class
+// (0xffff) with Nicira's experimenter id: on the wire its entries have
+// class 0xffff and the id before their value.
+const classNXExp = 0xfffe
+
+// nxExpFields are the match fields Nicira's experimenter OXM carries, by
+// name, with their field numbers (NXOXM_ET_...): only in matches (no
+// action of this package writes them).
+var nxExpFields = []struct {
+	name  string
+	f     fid
+	field uint8
+}{
+	{"NXOXM_ET_DP_HASH", fDpHash, 0}, {"NXOXM_ET_ERSPAN_IDX", fTunErspanIdx, 11}, {"NXOXM_ET_ERSPAN_VER", fTunErspanVer, 12},
+	{"NXOXM_ET_ERSPAN_DIR", fTunErspanDir, 13}, {"NXOXM_ET_ERSPAN_HWID", fTunErspanHwid, 14},
+}
+
+// nxExpByField and nxExpByName index nxExpFields.
+var (
+	nxExpByField = map[uint8]fid{}
+	nxExpByName  = map[string]uint8{}
+	nxExpOf      = map[fid]uint8{}
+)
+
+func init() {
+	for _, x := range nxExpFields {
+		nxExpByField[x.field] = x.f
+		nxExpByName[x.name] = x.field
+		nxExpOf[x.f] = x.field
+		headerNames[oxmKey{classNXExp, x.field}] = x.name
+	}
+}
+
 // fieldHeader is one wire identity of a field: the name a subfield of it
 // prints with, its OXM class and its field number.
 type fieldHeader struct {
@@ -64,6 +97,7 @@ var fieldTable = append([]fieldInfo{
 	{"metadata", "", 8, 'x', true, false, []fieldHeader{{"OXM_OF_METADATA", classBasic, 2}}},
 	{"in_port", "", 2, 'p', false, false, []fieldHeader{{"NXM_OF_IN_PORT", classNXM0, 0}}},
 	{"in_port_oxm", "", 4, 'p', false, false, []fieldHeader{{"OXM_OF_IN_PORT", classBasic, 0}}},
+	{"actset_output", "", 4, 'p', false, true, []fieldHeader{{"OXM_OF_ACTSET_OUTPUT", classBasic, 43}}},
 	{"actset_output", "", 4, 'p', false, true, []fieldHeader{{"OXM_OF_ACTSET_OUTPUT", classBasic, 43}}},
 	{"pkt_mark", "", 4, 'x', true, false, []fieldHeader{{"NXM_NX_PKT_MARK", classNXM1, 33}}},
 	{"ct_state", "", 4, 'c', true, true, []fieldHeader{{"NXM_NX_CT_STATE", classNXM1, 105}}},

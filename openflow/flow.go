@@ -36,7 +36,28 @@ type Flow struct {
 	// Open vSwitch's Nicira dump at OpenFlow 1.0 reports it.
 	HardAge    uint32
 	hasHardAge bool
+	// hasTable: the flow's text named its table.
+	hasTable bool
+	// asWritten: the match as its text wrote it, when normalizing it
+	// dropped fields.
+	asWritten string
 }
+
+// Normalization says what parsing dropped from the flow's match, as
+// ovs-ofctl reports it ("normalization changed ofp_match"): fields whose
+// prerequisites the match lacks (nw_src without ip or arp, tp_src without
+// a transport protocol, ...), which a switch drops too, so that the flow
+// matches more than its text says. asWritten is the match as written;
+// changed is false when nothing was dropped.
+func (f *Flow) Normalization() (asWritten string, changed bool) {
+	return f.asWritten, f.asWritten != ""
+}
+
+// HasTable says whether the flow names its table: a nonzero Table, or a
+// table=0 in the text it was parsed from. An added flow that names none
+// goes to table 0; ovs-ofctl then needs no protocol that carries the
+// table.
+func (f *Flow) HasTable() bool { return f.hasTable || f.Table != 0 }
 
 // FlowSpec is a flow as a command reads it: with a cookie mask and the
 // out_port and out_group filters of mod-flows and del-flows.
@@ -46,7 +67,6 @@ type FlowSpec struct {
 	OutPort, OutGroup  uint32
 	hasCookie, hasPrio bool
 	hasActions         bool
-	hasTable           bool
 }
 
 // Flow flag bits of OpenFlow 1.3.
@@ -141,7 +161,11 @@ func parseSpec(s string, needActions bool, names PortNames) (*FlowSpec, error) {
 			case "no_byte_counts":
 				spec.NoByteCounts = true
 			default:
-				return nil, syntaxf(tok, "field %s missing value", name)
+				// A field alone is FIELD=0/0, as in ovs-ofctl: a no-op,
+				// but for tunnel metadata, which then must be present.
+				if spec.Match.parseField(name, "0/0", names) != nil {
+					return nil, syntaxf(tok, "field %s missing value", name)
+				}
 			}
 			continue
 		}
@@ -215,7 +239,10 @@ func parseSpec(s string, needActions bool, names PortNames) (*FlowSpec, error) {
 			spec.Match.setUint(fNwProto, uint64(protoNw))
 		}
 	}
-	spec.Match.normalize()
+	asWritten := spec.Match
+	if spec.Match.normalize() {
+		spec.asWritten = asWritten.String()
+	}
 	if hasActions {
 		acts, err := parseActions(actPart, &spec.Match, names)
 		if err == nil {

@@ -1,6 +1,7 @@
 package openflow
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,6 +22,9 @@ type SyntaxError struct {
 	// Text is what did not parse; Msg says why, in ovs-ofctl's words
 	// where it has them.
 	Text, Msg string
+	// Entry, for an NXM or OXM entry a switch would refuse, names it as
+	// Open vSwitch does: experimenter:class:field:hasmask:length.
+	Entry string
 }
 
 func (e *SyntaxError) Error() string {
@@ -121,6 +125,13 @@ const (
 	fRecircID
 	fTunIPv6Src
 	fTunIPv6Dst
+	// ERSPAN's, which only Nicira's experimenter OXM carries (no NXM
+	// header).
+	fTunErspanIdx
+	fTunErspanVer
+	fTunErspanDir
+	fTunErspanHwid
+	fActsetOutput // the output port of the action set (read only)
 	nFields
 )
 
@@ -130,7 +141,8 @@ var unmaskable = [nFields]bool{fDlType: true, fNwProto: true, fNwECN: true, fNwT
 
 // fieldLimit is the largest value of the fields narrower than their
 // bytes (0: the bytes' own limit).
-var fieldLimit = [nFields]uint64{fMPLSLabel: 0xfffff, fMPLSTC: 7, fMPLSBOS: 1}
+var fieldLimit = [nFields]uint64{fMPLSLabel: 0xfffff, fMPLSTC: 7, fMPLSBOS: 1,
+	fTunErspanIdx: 0xfffff, fTunErspanVer: 0xf, fTunErspanDir: 1, fTunErspanHwid: 0x3f}
 
 // fieldSize is each field's size in bytes.
 var fieldSize = func() [nFields]int {
@@ -141,7 +153,7 @@ var fieldSize = func() [nFields]int {
 			s[f] = 8
 		case f >= fReg0 && f < fReg0+16, f == fInPort, f == fTunSrc, f == fTunDst, f == fPktMark, f == fConjID,
 			f == fCTState, f == fCTMark, f == fNwSrc, f == fNwDst, f == fIPv6Label, f == fMPLSLabel,
-			f == fCTNwSrc, f == fCTNwDst, f == fDpHash, f == fRecircID:
+			f == fCTNwSrc, f == fCTNwDst, f == fDpHash, f == fRecircID, f == fTunErspanIdx, f == fActsetOutput:
 			s[f] = 4
 		case f == fDlSrc || f == fDlDst || f == fArpSHA || f == fArpTHA || f == fNDSLL || f == fNDTLL:
 			s[f] = 6
@@ -149,7 +161,8 @@ var fieldSize = func() [nFields]int {
 			f == fTunIPv6Src, f == fTunIPv6Dst:
 			s[f] = 16
 		case f == fNwProto || f == fNwTOS || f == fNwECN || f == fNwTTL || f == fMPLSTC || f == fMPLSBOS || f == fMPLSTTL,
-			f == fTunGBPFlags || f == fNwFrag || f == fCTNwProto:
+			f == fTunGBPFlags || f == fNwFrag || f == fCTNwProto,
+			f == fTunErspanVer || f == fTunErspanDir || f == fTunErspanHwid:
 			s[f] = 1
 		default: // ct_zone, dl_type, vlan_tci, tp_src, tp_dst, tcp_flags
 			s[f] = 2
@@ -190,12 +203,26 @@ func (m *Match) set(f fid, v, mask []byte) {
 		m.clear(f)
 		return
 	}
+	if erspanMaskIsValue[f] {
+		// Open vSwitch (3.1) sets these fields' masks to their values,
+		// exact or not: so does a switch that reads them, and so does
+		// this package.
+		mask = v
+		if beUint(v[:fieldSize[f]]) == 0 {
+			m.clear(f)
+			return
+		}
+	}
 	m.has[f] = true
 	for i := range fieldSize[f] {
 		m.mask[f][i] = mask[i]
 		m.val[f][i] = v[i] & mask[i]
 	}
 }
+
+// erspanMaskIsValue are the ERSPAN fields whose mask Open vSwitch sets to
+// their value.
+var erspanMaskIsValue = [nFields]bool{fTunErspanVer: true, fTunErspanDir: true, fTunErspanHwid: true}
 
 func (m *Match) clear(f fid) {
 	m.has[f] = false
@@ -271,32 +298,38 @@ func (m *Match) nwProto() uint8 {
 // normalize drops the fields whose prerequisites the match lacks, as Open
 // vSwitch does ("normalization changed ofp_match"): nw_src without ip or
 // arp, tp_dst without tcp, udp, sctp or icmp, and so on.
-func (m *Match) normalize() {
+func (m *Match) normalize() (changed bool) {
+	drop := func(f fid) {
+		if m.has[f] {
+			m.clear(f)
+			changed = true
+		}
+	}
 	t := m.dlType()
 	ip := t == ethIP
 	ip6 := t == ethIPv6
 	arp := t == ethARP || t == ethRARP
 	if !ip && !arp {
-		m.clear(fNwSrc)
-		m.clear(fNwDst)
+		drop(fNwSrc)
+		drop(fNwDst)
 	}
 	if !ip && !ip6 && !arp {
-		m.clear(fNwProto)
+		drop(fNwProto)
 	}
 	if !ip && !ip6 {
-		m.clear(fNwFrag)
-		m.clear(fNwTOS)
-		m.clear(fNwECN)
-		m.clear(fNwTTL)
+		drop(fNwFrag)
+		drop(fNwTOS)
+		drop(fNwECN)
+		drop(fNwTTL)
 	}
 	if !arp {
-		m.clear(fArpSHA)
-		m.clear(fArpTHA)
+		drop(fArpSHA)
+		drop(fArpTHA)
 	}
 	if !ip6 {
-		m.clear(fIPv6Src)
-		m.clear(fIPv6Dst)
-		m.clear(fIPv6Label)
+		drop(fIPv6Src)
+		drop(fIPv6Dst)
+		drop(fIPv6Label)
 	}
 	// The tracker's ports go with its protocol, as Open vSwitch encodes
 	// them.
@@ -307,12 +340,13 @@ func (m *Match) normalize() {
 	p := m.nwProto()
 	l4 := (ip || ip6) && (p == ipTCP || p == ipUDP || p == ipSCTP || (ip && p == ipICMP) || (ip6 && p == ipICMPv6))
 	if !l4 {
-		m.clear(fTpSrc)
-		m.clear(fTpDst)
+		drop(fTpSrc)
+		drop(fTpDst)
 	}
 	if !(ip || ip6) || p != ipTCP {
-		m.clear(fTCPFlags)
+		drop(fTCPFlags)
 	}
+	return changed
 }
 
 // ---- parsing ----
@@ -338,6 +372,8 @@ var fieldNames = func() map[string]fid {
 		"mpls_label": fMPLSLabel, "mpls_tc": fMPLSTC, "mpls_bos": fMPLSBOS, "mpls_ttl": fMPLSTTL,
 		"nd_target": fNDTarget, "nd_sll": fNDSLL, "nd_tll": fNDTLL,
 		"tun_gbp_id": fTunGBPID, "tun_gbp_flags": fTunGBPFlags, "tun_flags": fTunFlags,
+		"tun_erspan_idx": fTunErspanIdx, "tun_erspan_ver": fTunErspanVer, "tun_erspan_dir": fTunErspanDir,
+		"tun_erspan_hwid": fTunErspanHwid, "actset_output": fActsetOutput,
 		"ct_nw_src": fCTNwSrc, "ct_nw_dst": fCTNwDst, "ct_ipv6_src": fCTIPv6Src, "ct_ipv6_dst": fCTIPv6Dst,
 		"ct_nw_proto": fCTNwProto, "ct_tp_src": fCTTpSrc, "ct_tp_dst": fCTTpDst, "dp_hash": fDpHash,
 		"recirc_id": fRecircID, "tun_ipv6_src": fTunIPv6Src, "tun_ipv6_dst": fTunIPv6Dst,
@@ -845,6 +881,9 @@ func wideRegister(name string) (regs, idx int, ok bool) {
 // START..END) of an integer field must equal VALUE; other bits already
 // matched stay as they are.
 func (m *Match) parseSubfieldMatch(name, bits, value, item string) error {
+	if regs, idx, ok := wideRegister(name); ok {
+		return m.parseWideSubfieldMatch(regs, idx, bits, value, item)
+	}
 	f, ok := fieldNames[name]
 	if !ok || fieldSize[f] > 8 {
 		return syntaxf(item, "%s: unknown field", name)
@@ -852,6 +891,9 @@ func (m *Match) parseSubfieldMatch(name, bits, value, item string) error {
 	width := 8 * fieldSize[f]
 	if w, ok := narrowFields[name]; ok {
 		width = w
+	}
+	if bits == "" { // FIELD[]: the whole field
+		bits = fmt.Sprintf("0..%d", width-1)
 	}
 	if a, _, _ := strings.Cut(bits, ".."); a != "" {
 		if s, err := strconv.Atoi(a); err == nil && s >= width {
@@ -875,6 +917,40 @@ func (m *Match) parseSubfieldMatch(name, bits, value, item string) error {
 		cur, mask = m.uint(f), m.maskUint(f)
 	}
 	m.setUintMasked(f, cur&^(ones<<start)|v<<start, mask|ones<<start)
+	return nil
+}
+
+// parseWideSubfieldMatch is parseSubfieldMatch for xregN (regs 2) and
+// xxregN (regs 4): the registers it spans, high first, each keeping
+// the bits the match already tests outside BITS.
+func (m *Match) parseWideSubfieldMatch(regs, idx int, bits, value, item string) error {
+	width := 32 * regs
+	if bits == "" {
+		bits = fmt.Sprintf("0..%d", width-1)
+	}
+	start, n, ok := parseBitRange(bits, width)
+	if !ok {
+		return syntaxf(item, "%s: bad bit range", item)
+	}
+	v, ok := new(big.Int).SetString(value, 0)
+	if !ok || v.Sign() < 0 || v.BitLen() > n {
+		return syntaxf(item, "%s: value does not fit in %d bits", value, n)
+	}
+	ones := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(n)), big.NewInt(1))
+	vb := v.Lsh(v, uint(start)).FillBytes(make([]byte, 4*regs))
+	mb := ones.Lsh(ones, uint(start)).FillBytes(make([]byte, 4*regs))
+	for i := range regs {
+		f := fReg0 + fid(idx*regs+i)
+		mask := binary.BigEndian.Uint32(mb[4*i:])
+		if mask == 0 {
+			continue
+		}
+		cur, curMask := uint64(0), uint64(0)
+		if m.has[f] {
+			cur, curMask = m.uint(f), m.maskUint(f)
+		}
+		m.setUintMasked(f, cur&^uint64(mask)|uint64(binary.BigEndian.Uint32(vb[4*i:])), curMask|uint64(mask))
+	}
 	return nil
 }
 
@@ -1168,12 +1244,30 @@ func (m *Match) formatAs(b *strings.Builder, priority int, names PortNames, diff
 	if m.has[fTunFlags] {
 		b.WriteString("tun_flags=" + formatFlags(tunFlagBits, m.uint(fTunFlags), m.maskUint(fTunFlags)) + ",")
 	}
+	// ERSPAN's as Open vSwitch prints them: the version, then the index
+	// of version 1, the direction and hardware id of version 2.
+	ver := m.uint(fTunErspanVer)
+	if m.has[fTunErspanVer] {
+		b.WriteString("tun_erspan_ver=" + strconv.FormatUint(ver, 10) + ",")
+	}
+	if m.has[fTunErspanIdx] && ver == 1 {
+		b.WriteString("tun_erspan_idx=" + cHex(m.uint(fTunErspanIdx)) + ",")
+	}
+	if m.has[fTunErspanDir] && ver == 2 {
+		b.WriteString("tun_erspan_dir=" + strconv.FormatUint(m.uint(fTunErspanDir), 10) + ",")
+	}
+	if m.has[fTunErspanHwid] && ver == 2 {
+		b.WriteString("tun_erspan_hwid=" + cHex(m.uint(fTunErspanHwid)) + ",")
+	}
 	m.formatTunMetadata(b, diff)
 	if m.has[fMetadata] {
 		formatHexMasked(b, "metadata", m.uint(fMetadata), m.maskUint(fMetadata), ^uint64(0))
 	}
 	if m.has[fInPort] {
 		b.WriteString("in_port=" + names.format(uint32(m.uint(fInPort))) + ",")
+	}
+	if m.has[fActsetOutput] {
+		b.WriteString("actset_output=" + names.format(uint32(m.uint(fActsetOutput))) + ",")
 	}
 	if m.has[fVLANTCI] {
 		tci, mask := uint16(m.uint(fVLANTCI)), uint16(m.maskUint(fVLANTCI))

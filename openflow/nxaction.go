@@ -433,7 +433,9 @@ func parseNXAction(name, arg, item string, names PortNames) (acts []Action, ok b
 		}
 		return []Action{SetMPLSTTL{uint8(n)}}, true, nil
 	case "set_mpls_label", "set_mpls_tc":
-		acts, err := parseSetField(strings.TrimPrefix(name, "set_"), arg, item)
+		// OpenFlow 1.1's actions, which Nicira's carry at 1.0; set_field
+		// later.
+		acts, err := legacy(parseSetField(strings.TrimPrefix(name, "set_"), arg, item))
 		return acts, true, err
 	case "mod_nw_tos":
 		n, okn := u(arg, 8)

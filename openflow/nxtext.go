@@ -18,6 +18,10 @@ var headerNames = map[oxmKey]string{}
 // onfTCPFlags is OpenFlow 1.3's TCP flags field, an ONF experimenter OXM.
 const onfTCPFlags = "ONFOXM_ET_TCP_FLAGS"
 
+// onfActsetOutput is OpenFlow 1.3's action set output field, an ONF
+// experimenter OXM.
+const onfActsetOutput = "ONFOXM_ET_ACTSET_OUTPUT"
+
 func init() {
 	for _, f := range fieldTable {
 		for _, h := range f.headers {
@@ -60,12 +64,18 @@ func badValue(k oxmKey, v []byte) bool {
 		return n&^3 != 0
 	case "ct_state":
 		return n&^0xff != 0
+	case "vlan_vid": // OXM's: the id and the CFI bit
+		return n > 0x1fff
+	case "vlan_pcp":
+		return n > 7
+	case "ip_dscp":
+		return n > 63
 	}
 	return false
 }
 
 func parseNXMatch(s string, strict bool) (*Match, error) {
-	wire, err := nxTextEntries(s)
+	wire, err := nxTextEntries(s, strict)
 	if err != nil {
 		return nil, err
 	}
@@ -76,9 +86,12 @@ func parseNXMatch(s string, strict bool) (*Match, error) {
 		h := binary.BigEndian.Uint32(b)
 		n := int(h & 0xff)
 		k := oxmKey{uint16(h >> 16), uint8(h >> 9 & 0x7f)}
-		body := b[4 : 4+n]
+		body, b0 := b[4:4+n], b
 		b = b[4+n:]
 		if k.class == 0xffff {
+			if len(body) >= 4 && binary.BigEndian.Uint32(body) == nxVendor {
+				k.class = classNXExp
+			}
 			body = body[min(4, len(body)):]
 		}
 		v := body
@@ -87,7 +100,12 @@ func parseNXMatch(s string, strict bool) (*Match, error) {
 			v = body[:half]
 			for i := range half {
 				if body[i]&^body[half+i] != 0 {
-					return nil, &SyntaxError{Text: s, Msg: "OFPBMC_BAD_WILDCARDS"}
+					var exp uint32
+					if k.class == 0xffff && n >= 4 {
+						exp = binary.BigEndian.Uint32(b0[4:])
+					}
+					return nil, &SyntaxError{Text: s, Msg: "OFPBMC_BAD_WILDCARDS",
+						Entry: fmt.Sprintf("%d:%d:%d:1:%d", exp, k.class, k.field, n)}
 				}
 			}
 		}
@@ -121,7 +139,7 @@ func parseNXMatch(s string, strict bool) (*Match, error) {
 }
 
 // nxTextEntries converts NXM/OXM text into wire entries.
-func nxTextEntries(s string) ([]byte, error) {
+func nxTextEntries(s string, strict bool) ([]byte, error) {
 	s, _, _ = strings.Cut(s, "#") // a comment to the end of the line
 	s = strings.TrimSpace(s)
 	var b []byte
@@ -152,7 +170,11 @@ func nxTextEntries(s string) ([]byte, error) {
 		if len(name) == 8 || len(name) == 16 {
 			if _, err := hex.DecodeString(name); err == nil {
 				// A header given as its number: one this package does not
-				// know is a field the switch does not know.
+				// know is a field the switch does not know, which the
+				// loose reader skips.
+				if !strict {
+					continue
+				}
 				return nil, &SyntaxError{Text: e, Msg: "OFPBMC_BAD_FIELD"}
 			}
 		}
@@ -179,9 +201,19 @@ func nxTextEntries(s string) ([]byte, error) {
 		var field uint8
 		var exp []byte
 		switch {
-		case name == onfTCPFlags:
+		case name == onfTCPFlags, name == onfActsetOutput:
 			class, field = 0xffff, 42
+			if name == onfActsetOutput {
+				field = 43
+			}
 			exp = binary.BigEndian.AppendUint32(nil, onfExperimenter)
+		case nxExpByName[name] != 0 || name == "NXOXM_ET_DP_HASH":
+			f := nxExpByField[nxExpByName[name]]
+			class, field = 0xffff, nxExpByName[name]
+			exp = binary.BigEndian.AppendUint32(nil, nxVendor)
+			if len(v) != fieldSize[f] {
+				return nil, syntaxf(e, "%s: %d bytes, the field has %d", name, len(v), fieldSize[f])
+			}
 		default:
 			f, ok := nxmFields[name]
 			if !ok {
@@ -205,19 +237,41 @@ func (m *Match) NXMString() string {
 }
 
 // OXMString is the match as ovs-ofctl's parse-oxm prints it for a
-// version (1.2 or later): OXM entries, TCP flags as that version
-// carries them (Nicira's before 1.3, the ONF's at 1.3 and 1.4, OpenFlow's
-// at 1.5).
-func (m *Match) OXMString(ver Version) string {
+// version (1.2 or later): its OXM entries as that version carries them
+// (oxmEntries).
+func (m *Match) OXMString(ver Version) string { return nxText(m.oxmEntries(ver)) }
+
+// MarshalOXM is the match as a message of a version (1.2 or later)
+// carries it: an OXM match (ofp11_match_header, entries as oxmEntries,
+// padding to 8 bytes).
+func (m *Match) MarshalOXM(ver Version) []byte {
+	e := m.oxmEntries(ver)
+	b := binary.BigEndian.AppendUint16(nil, 1) // OFPMT_OXM
+	b = binary.BigEndian.AppendUint16(b, uint16(4+len(e)))
+	return pad8(append(b, e...), 0)
+}
+
+// MarshalNXM is the match as Nicira's messages carry it: NXM entries
+// (NXMString's), padded to 8 bytes.
+func (m *Match) MarshalNXM() []byte { return pad8(m.appendEntries(nil, true), 0) }
+
+// oxmEntries are the match's OXM entries as a version carries them: TCP
+// flags Nicira's before 1.3, the ONF's at 1.3 and 1.4, OpenFlow's at
+// 1.5; the action set's output port the ONF's before 1.5; at 1.5 the
+// registers in pairs, as OpenFlow 1.5's 64-bit packet registers.
+func (m *Match) oxmEntries(ver Version) []byte {
 	b := m.appendEntries(nil, false)
 	var out []byte
+	var regs [16]struct{ v, mask uint32 }
+	regsAt := -1
 	for len(b) >= 4 {
 		h := binary.BigEndian.Uint32(b)
 		n := int(h & 0xff)
 		e := b[:4+n]
 		b = b[4+n:]
-		if k := (oxmKey{uint16(h >> 16), uint8(h >> 9 & 0x7f)}); k == (oxmKey{classNXM1, 34}) && ver >= OpenFlow13 {
-			masked := h&0x100 != 0
+		k, masked := oxmKey{uint16(h >> 16), uint8(h >> 9 & 0x7f)}, h&0x100 != 0
+		switch {
+		case k == oxmKey{classNXM1, 34} && ver >= OpenFlow13: // TCP flags
 			if ver >= OpenFlow15 {
 				out = binary.BigEndian.AppendUint32(out, oxmHeader(classBasic, 42, masked, n))
 			} else {
@@ -226,10 +280,46 @@ func (m *Match) OXMString(ver Version) string {
 			}
 			out = append(out, e[4:]...)
 			continue
+		case k == oxmKey{classBasic, 43} && ver < OpenFlow15: // ACTSET_OUTPUT
+			out = binary.BigEndian.AppendUint32(out, oxmHeader(0xffff, 43, masked, 4+n))
+			out = binary.BigEndian.AppendUint32(out, onfExperimenter)
+			out = append(out, e[4:]...)
+			continue
+		case k.class == classNXM1 && k.field < 16 && ver >= OpenFlow15 && (n == 4 || n == 8): // NXM_NX_REGn
+			if regsAt < 0 {
+				regsAt = len(out)
+			}
+			r := &regs[k.field]
+			r.v, r.mask = binary.BigEndian.Uint32(e[4:]), 0xffffffff
+			if masked {
+				r.mask = binary.BigEndian.Uint32(e[8:])
+			}
+			continue
 		}
 		out = append(out, e...)
 	}
-	return nxText(out)
+	if regsAt < 0 {
+		return out
+	}
+	var xregs []byte
+	for x := range 8 {
+		hi, lo := regs[2*x], regs[2*x+1]
+		if hi.mask == 0 && lo.mask == 0 {
+			continue
+		}
+		v, mask := uint64(hi.v)<<32|uint64(lo.v), uint64(hi.mask)<<32|uint64(lo.mask)
+		masked := mask != ^uint64(0)
+		n := 8
+		if masked {
+			n = 16
+		}
+		xregs = binary.BigEndian.AppendUint32(xregs, oxmHeader(classPktReg, uint8(x), masked, n))
+		xregs = binary.BigEndian.AppendUint64(xregs, v)
+		if masked {
+			xregs = binary.BigEndian.AppendUint64(xregs, mask)
+		}
+	}
+	return append(out[:regsAt:regsAt], append(xregs, out[regsAt:]...)...)
 }
 
 // nxText prints wire entries as NXM/OXM text.
@@ -253,6 +343,14 @@ func nxText(b []byte) string {
 		if class == 0xffff && len(body) >= 4 && binary.BigEndian.Uint32(body) == onfExperimenter && field == 42 {
 			name, ok, body = onfTCPFlags, true, body[4:]
 		}
+		if class == 0xffff && len(body) >= 4 && binary.BigEndian.Uint32(body) == onfExperimenter && field == 43 {
+			name, ok, body = onfActsetOutput, true, body[4:]
+		}
+		if class == 0xffff && len(body) >= 4 && binary.BigEndian.Uint32(body) == nxVendor {
+			if n, known := headerNames[oxmKey{classNXExp, field}]; known {
+				name, ok, body = n, true, body[4:]
+			}
+		}
 		if !ok {
 			name = fmt.Sprintf("%d:%d", class, field)
 		}
@@ -267,6 +365,24 @@ func nxText(b []byte) string {
 		return "<any>"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// oxmVLANPresent says whether OXM entries have a VLAN_VID that says a
+// VLAN header is present (its CFI bit set, in value and mask).
+func oxmVLANPresent(wire []byte) bool {
+	for b := wire; len(b) >= 4; {
+		h := binary.BigEndian.Uint32(b)
+		n := int(h & 0xff)
+		if uint16(h>>16) == classBasic && uint8(h>>9&0x7f) == 6 && n >= 2 {
+			v, mask := binary.BigEndian.Uint16(b[4:]), uint16(0xffff)
+			if h&0x100 != 0 && n >= 4 {
+				mask = binary.BigEndian.Uint16(b[6:])
+			}
+			return v&mask&0x1000 != 0
+		}
+		b = b[4+n:]
+	}
+	return false
 }
 
 // contextOK checks what normalize cannot see, the match holding one
@@ -289,6 +405,11 @@ func contextOK(wire []byte, m *Match) bool {
 		if wireName(m, f) != name {
 			return false
 		}
+	}
+	// OXM's VLAN_PCP needs a VLAN header: a VLAN_VID entry with its CFI
+	// bit.
+	if names["vlan_pcp"] && !oxmVLANPresent(wire) {
+		return false
 	}
 	t := m.uint(fTpSrc)
 	switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"net"
 	"net/netip"
 	"slices"
@@ -276,8 +277,11 @@ func (f FlowFormat) String() string {
 			s += x.name
 		}
 	}
-	if s == "" {
+	switch s {
+	case "":
 		return "none"
+	case "OpenFlow10,NXM,OXM,OpenFlow11":
+		return "any"
 	}
 	return s
 }
@@ -306,29 +310,28 @@ func ParseFlowFormats(s string) (FlowFormat, error) {
 	return out, nil
 }
 
-// Formats are the flow formats that can express the match: NXM and OXM
-// always; OpenFlow 1.0's standard match when the match tests only its
-// fields, each exactly (IPv4 addresses by prefix; the VLAN as an id, a
-// priority or "no VLAN"); OpenFlow 1.1's when it tests only those and the
-// metadata.
+// Formats are the flow formats that can express the match, decided
+// field by field as Open vSwitch decides it: NXM and OXM always;
+// OpenFlow 1.0's standard match when the match tests only its fields,
+// each exactly (IPv4 and ARP addresses by prefix; the VLAN by its id, its
+// priority, both or "no VLAN"; nothing past the Ethernet type of IPv6);
+// OpenFlow 1.1's when it tests only those, the metadata, Ethernet and
+// IPv4 addresses under any mask, the IP ECN and the MPLS label and
+// traffic class.
 func (m *Match) Formats() FlowFormat {
-	out := FormatNXM | FormatOXM
-	std, metaOnly := m.fitsStd10()
-	if std {
-		out |= FormatOpenFlow10 | FormatOpenFlow11
-	} else if metaOnly {
-		out |= FormatOpenFlow11
-	}
-	return out
+	return FormatNXM | FormatOXM | m.stdFormats()
 }
 
-// fitsStd10 says whether OpenFlow 1.0's standard match expresses m
-// (std), or would without its metadata (metaOnly).
-func (m *Match) fitsStd10() (std, metaOnly bool) {
+// stdFormats are the standard matches (FormatOpenFlow10,
+// FormatOpenFlow11) that express m.
+func (m *Match) stdFormats() FlowFormat {
 	if m.raw != "" || m.tunmd != "" {
-		return false, false
+		return 0
 	}
-	meta := false
+	out := FormatOpenFlow10 | FormatOpenFlow11
+	if m.has[fDlType] && m.dlType() == ethIPv6 && (m.has[fNwProto] || m.has[fNwTOS] || m.has[fNwECN] || m.has[fTpSrc] || m.has[fTpDst]) {
+		return 0 // only NXM and OXM match within IPv6
+	}
 	for f := range nFields {
 		if !m.has[f] {
 			continue
@@ -336,35 +339,42 @@ func (m *Match) fitsStd10() (std, metaOnly bool) {
 		exact := allOnes(m.maskOf(f))
 		switch f {
 		case fMetadata:
-			meta = true
-		case fInPort, fDlSrc, fDlDst, fDlType, fNwProto, fTpSrc, fTpDst:
-			if !exact || f == fInPort && m.uint(fInPort) > 0xffff && m.uint(fInPort) < 0xfffffff8 {
-				return false, false
+			out &= FormatOpenFlow11
+		case fInPort:
+			if p := m.uint(fInPort); p > 0xffff && p < 0xfffffff8 {
+				out &= FormatOpenFlow11
+			}
+		case fDlSrc, fDlDst:
+			if !exact {
+				out &= FormatOpenFlow11
+			}
+		case fDlType, fNwProto, fTpSrc, fTpDst:
+			if !exact {
+				return 0
 			}
 		case fNwTOS:
 			if m.maskUint(fNwTOS)&0xfc != 0xfc {
-				return false, false
+				return 0
 			}
+		case fNwECN, fMPLSLabel, fMPLSTC:
+			out &= FormatOpenFlow11
 		case fNwSrc, fNwDst:
 			if prefixLen32(uint32(m.maskUint(f))) < 0 {
-				return false, false
+				out &= FormatOpenFlow11
 			}
 		case fVLANTCI:
-			tci, mask := m.uint(fVLANTCI), m.maskUint(fVLANTCI)
-			switch {
-			case mask == 0xffff && tci == 0: // no VLAN
-			case mask == 0x1fff || mask == 0xf000 && tci&0x1000 != 0 || mask == 0xffff || mask == 0xe000|0x1000:
-				if tci&0x1000 == 0 {
-					return false, false
-				}
+			// What dl_vlan, dl_vlan_pcp, vlan_vid, vlan_pcp and an
+			// exact vlan_tci set; a bitwise mask needs NXM or OXM.
+			switch m.maskUint(fVLANTCI) {
+			case 0x1fff, 0xf000, 0xffff:
 			default:
-				return false, false
+				return 0
 			}
 		default:
-			return false, false
+			return 0
 		}
 	}
-	return !meta, meta
+	return out
 }
 
 // ofp10 wildcard bits.
@@ -384,10 +394,13 @@ const (
 	fw10All      = 1<<22 - 1
 )
 
-// appendStd10 appends m as OpenFlow 1.0's 40-byte ofp10_match; the
-// caller has checked that it fits (fitsStd10).
+// appendStd10 appends m as OpenFlow 1.0's 40-byte ofp10_match, as Open
+// vSwitch writes it: a match that does not fit (stdFormats) loses what
+// the standard match cannot say.
 func (m *Match) appendStd10(b []byte) []byte {
-	w := uint32(fw10All)
+	// Every field wild; the addresses by 32 bits, as Open vSwitch writes
+	// them.
+	w := uint32(fw10All)&^(63<<fw10NwSrcSh|63<<fw10NwDstSh) | 32<<fw10NwSrcSh | 32<<fw10NwDstSh
 	var e [40]byte
 	if m.has[fInPort] {
 		w &^= fw10InPort
@@ -402,16 +415,20 @@ func (m *Match) appendStd10(b []byte) []byte {
 		copy(e[12:], m.value(fDlDst))
 	}
 	if m.has[fVLANTCI] {
+		// As Open vSwitch writes it: a mask with the CFI bit on a value
+		// without it is "no VLAN"; else the id and the priority, each
+		// when any of its bits is tested.
 		tci, mask := m.uint(fVLANTCI), m.maskUint(fVLANTCI)
-		if mask == 0xffff && tci == 0 {
-			w &^= fw10DlVLAN
+		switch {
+		case mask&0x1000 != 0 && tci&0x1000 == 0:
+			w &^= fw10DlVLAN | fw10DlVLANPC
 			binary.BigEndian.PutUint16(e[18:], 0xffff) // OFP10_VLAN_NONE
-		} else {
-			if mask&0xfff == 0xfff {
+		case mask != 0:
+			if mask&0xfff != 0 {
 				w &^= fw10DlVLAN
 				binary.BigEndian.PutUint16(e[18:], uint16(tci&0xfff))
 			}
-			if mask&0xe000 == 0xe000 {
+			if mask&0xe000 != 0 {
 				w &^= fw10DlVLANPC
 				e[20] = byte(tci >> 13)
 			}
@@ -432,8 +449,11 @@ func (m *Match) appendStd10(b []byte) []byte {
 	for i, f := range []fid{fNwSrc, fNwDst} {
 		shift := []uint32{fw10NwSrcSh, fw10NwDstSh}[i]
 		if m.has[f] {
+			// The mask's trailing zeros are wild (all of a prefix's;
+			// another mask is widened to the prefix that ends at its
+			// last one, as Open vSwitch writes it).
 			w &^= 63 << shift
-			w |= uint32(32-prefixLen32(uint32(m.maskUint(f)))) << shift
+			w |= uint32(bits.TrailingZeros32(uint32(m.maskUint(f)))) << shift
 			copy(e[28+4*i:], m.value(f))
 		}
 	}
@@ -449,11 +469,75 @@ func (m *Match) appendStd10(b []byte) []byte {
 	return append(b, e[:]...)
 }
 
-// decodeStd10 reads an ofp10_match, as Open vSwitch reads it (the fields
-// a packet of its Ethernet type and IP protocol does not have are not
-// tested).
+// StdMatch is the match as the standard match of OpenFlow 1.0
+// (ofp10_match, 40 bytes) or 1.1 (ofp11_match, 88 bytes), as Open
+// vSwitch writes any match: what the standard match cannot say
+// (Match.Formats has no FormatOpenFlow10 or FormatOpenFlow11) is left out
+// or widened. ovs-ofctl's parse-ofp10-match and parse-ofp11-match.
+func (m *Match) StdMatch(ver Version) ([]byte, error) {
+	switch ver {
+	case OpenFlow10:
+		return m.appendStd10(nil), nil
+	case OpenFlow11:
+		return m.appendStd11(nil), nil
+	}
+	return nil, fmt.Errorf("openflow: standard match of %v: %w", ver, ErrUnsupported)
+}
+
+// DecodeStdMatch reads the standard match of OpenFlow 1.0 (ofp10_match,
+// 40 bytes) or 1.1 (ofp11_match, 88 bytes) as Open vSwitch reads it. At
+// 1.0, before normalization: the fields a packet of its Ethernet type or
+// IP protocol does not have stay (Normalize drops them, as a switch
+// does). At 1.1 they are not read, and a value out of range is a
+// *MatchError.
+func DecodeStdMatch(ver Version, b []byte) (*Match, error) {
+	m := &Match{}
+	switch ver {
+	case OpenFlow10:
+		if len(b) != 40 {
+			return nil, fmt.Errorf("openflow: OpenFlow 1.0 match of %d bytes, not 40: %w", len(b), ErrBadMessage)
+		}
+		m.decodeStd10Raw(b)
+	case OpenFlow11:
+		if err := m.decodeStd11(b); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("openflow: standard match of %v: %w", ver, ErrUnsupported)
+	}
+	return m, nil
+}
+
+// VLANTCI is the match's VLAN TCI and its mask (0, 0 when the match
+// does not test the VLAN): the id in the low 12 bits, 0x1000 for "a VLAN
+// header is present", the priority in the top 3.
+func (m *Match) VLANTCI() (tci, mask uint16) {
+	if !m.has[fVLANTCI] {
+		return 0, 0
+	}
+	return uint16(m.uint(fVLANTCI)), uint16(m.maskUint(fVLANTCI))
+}
+
+// Normalize drops the fields whose prerequisites the match lacks (nw_src
+// without ip or arp, tp_src without a transport protocol, ...), as a
+// switch drops them, and says whether it dropped any. ParseFlow and the
+// decoders of flows normalize already.
+func (m *Match) Normalize() bool { return m.normalize() }
+
+// decodeStd10 reads an ofp10_match as a switch reads it: then
+// normalized (the fields a packet of its Ethernet type and IP protocol
+// does not have are not tested).
 func (m *Match) decodeStd10(e []byte) {
-	w := binary.BigEndian.Uint32(e)
+	m.decodeStd10Raw(e)
+	m.normalize()
+}
+
+// decodeStd10Raw reads an ofp10_match as Open vSwitch reads it, before
+// normalization: every field not wildcarded, an IPv4 address under the
+// mask of its wildcard bits, the VLAN as an id and a priority (1.0's
+// "no VLAN" as a TCI of 0), the TOS as its DSCP bits.
+func (m *Match) decodeStd10Raw(e []byte) {
+	w := binary.BigEndian.Uint32(e) & fw10All
 	exact := func(f fid, v []byte) {
 		mask := make([]byte, len(v))
 		for i := range mask {
@@ -475,44 +559,45 @@ func (m *Match) decodeStd10(e []byte) {
 	case w&fw10DlVLAN == 0 && vid == 0xffff:
 		m.setUintMasked(fVLANTCI, 0, 0xffff)
 	default:
-		var tci, mask uint64
-		if w&fw10DlVLAN == 0 {
-			tci, mask = uint64(vid&0xfff)|0x1000, 0x1fff
-		}
+		var mask uint64
 		if w&fw10DlVLANPC == 0 {
-			tci, mask = tci|uint64(pcp&7)<<13|0x1000, mask|0xf000
+			mask |= 0xf000
+		}
+		if w&fw10DlVLAN == 0 {
+			mask |= 0x1fff
 		}
 		if mask != 0 {
-			m.setUintMasked(fVLANTCI, tci, mask)
+			tci := uint64(vid&0xfff) | uint64(pcp)<<13&0xe000 | 0x1000
+			m.setUintMasked(fVLANTCI, tci&mask, mask)
 		}
 	}
 	if w&fw10DlType == 0 {
-		m.setUint(fDlType, uint64(binary.BigEndian.Uint16(e[22:])))
+		t := binary.BigEndian.Uint16(e[22:])
+		if t < 0x600 { // not an Ethernet type: 802.2, as Open vSwitch says it
+			t = 0x5ff
+		}
+		m.setUint(fDlType, uint64(t))
 	}
-	t := m.dlType()
-	ip, arp := m.has[fDlType] && t == ethIP, m.has[fDlType] && (t == ethARP || t == ethRARP)
-	if ip && w&fw10NwTOS == 0 {
+	if w&fw10NwTOS == 0 {
 		m.setUintMasked(fNwTOS, uint64(e[24]&0xfc), 0xfc)
 	}
-	if (ip || arp) && w&fw10NwProto == 0 {
+	if w&fw10NwProto == 0 {
 		m.setUint(fNwProto, uint64(e[25]))
 	}
 	for i, f := range []fid{fNwSrc, fNwDst} {
 		shift := []uint32{fw10NwSrcSh, fw10NwDstSh}[i]
 		wild := int(w >> shift & 63)
-		if !(ip || arp) || wild >= 32 {
+		if wild >= 32 {
 			continue
 		}
 		mask := uint32(0xffffffff) << wild
-		m.setUintMasked(f, uint64(binary.BigEndian.Uint32(e[28+4*i:])), uint64(mask))
+		m.setUintMasked(f, uint64(binary.BigEndian.Uint32(e[28+4*i:])&mask), uint64(mask))
 	}
-	if p := m.nwProto(); ip && m.has[fNwProto] && (p == ipTCP || p == ipUDP || p == ipSCTP || p == ipICMP) {
-		if w&fw10TpSrc == 0 {
-			m.setUint(fTpSrc, uint64(binary.BigEndian.Uint16(e[36:])))
-		}
-		if w&fw10TpDst == 0 {
-			m.setUint(fTpDst, uint64(binary.BigEndian.Uint16(e[38:])))
-		}
+	if w&fw10TpSrc == 0 {
+		m.setUint(fTpSrc, uint64(binary.BigEndian.Uint16(e[36:])))
+	}
+	if w&fw10TpDst == 0 {
+		m.setUint(fTpDst, uint64(binary.BigEndian.Uint16(e[38:])))
 	}
 }
 
@@ -631,7 +716,7 @@ func appendStd10FlowMod(b []byte, s *FlowSpec, command uint8) ([]byte, error) {
 	if err := actionsAt10(s.Actions); err != nil {
 		return nil, err
 	}
-	if std, _ := s.Match.fitsStd10(); !std {
+	if s.Match.stdFormats()&FormatOpenFlow10 == 0 {
 		return nil, &FormatError{Usable: s.Match.Formats(), Allowed: FormatOpenFlow10}
 	}
 	if s.CookieMask != 0 && command != fmAdd {
@@ -696,7 +781,7 @@ func std10FlowStatsRequest(spec *FlowSpec) ([]byte, error) {
 	if spec == nil {
 		spec = &FlowSpec{OutPort: PortAny, OutGroup: PortAny}
 	}
-	if std, _ := spec.Match.fitsStd10(); !std {
+	if spec.Match.stdFormats()&FormatOpenFlow10 == 0 {
 		return nil, &FormatError{Usable: spec.Match.Formats(), Allowed: FormatOpenFlow10}
 	}
 	if spec.CookieMask != 0 {
@@ -879,6 +964,10 @@ func (a SetField) legacyString() string {
 		return "mod_nw_" + a.Field[3:] + ":" + netip.AddrFrom4([4]byte(a.Value)).String()
 	case "ip_dscp":
 		return "mod_nw_tos:" + strconv.FormatUint(v<<2, 10)
+	case "mpls_label", "mpls_tc":
+		return "set_" + a.Field + "(" + strconv.FormatUint(v, 10) + ")"
+	case "nw_ecn":
+		return "mod_nw_ecn:" + strconv.FormatUint(v, 10)
 	}
 	// tcp_src, udp_dst, sctp_src, ...
 	dir := a.Field[len(a.Field)-3:]
@@ -893,6 +982,12 @@ func (a SetField) appendLegacy10(b []byte) []byte {
 	set8 := func(typ byte, x byte) []byte { return append(b, 0, typ, 0, 8, x, 0, 0, 0) }
 	set16 := func(typ byte, x uint16) []byte {
 		return append(binary.BigEndian.AppendUint16(append(b, 0, typ, 0, 8), x), 0, 0)
+	}
+	if a.ofp10 && a.Field == "mpls_label" {
+		return binary.BigEndian.AppendUint32(append(nxHeader(b, 16, nxastSetMPLSLabel), 0, 0), uint32(v))
+	}
+	if a.ofp10 && a.Field == "mpls_tc" {
+		return append(nxHeader(b, 16, nxastSetMPLSTC), byte(v), 0, 0, 0, 0, 0)
 	}
 	if !a.load {
 		switch a.Field {
@@ -928,6 +1023,12 @@ func (a SetField) appendLegacy10(b []byte) []byte {
 			return append(append(b, 0, typ, 0, 8), a.Value...)
 		}
 	}
+	return a.appendLoads10(b)
+}
+
+// appendLoads10 appends a set_field as Nicira's loads, a load per run of
+// ones in its mask (the field's own bits when it has none).
+func (a SetField) appendLoads10(b []byte) []byte {
 	full := a
 	if full.Mask == nil {
 		// The field's own bits (mpls_label's 20 of 4 bytes).
@@ -977,9 +1078,13 @@ func (a Enqueue) appendWire(b []byte, ver Version) []byte {
 // VLAN header comes with mod_vlan_vid), meter and encap/decap need OXM,
 // write_metadata is not OpenFlow 1.0's own, and a transport port set on
 // a match without a transport protocol is consistent only to OpenFlow
-// 1.0 (which does not check actions against the match).
+// 1.0 (which does not check actions against the match); the flags
+// reset_counts, no_packet_counts and no_byte_counts need OXM.
 func (f *Flow) Formats() FlowFormat {
 	out := f.Match.Formats()
+	if f.ResetCounts || f.NoPacketCounts || f.NoByteCounts {
+		out &= FormatOXM // flags of OpenFlow 1.2 and 1.3
+	}
 	l4 := f.Match.has[fNwProto] && (f.Match.nwProto() == ipTCP || f.Match.nwProto() == ipUDP || f.Match.nwProto() == ipSCTP)
 	for _, a := range f.Actions {
 		switch a := a.(type) {

@@ -175,22 +175,18 @@ func (m *Match) appendEntries(b []byte, nxm bool) []byte {
 		b = binary.BigEndian.AppendUint32(b, oxmHeader(classBasic, 44, false, 4))
 		b = binary.BigEndian.AppendUint32(b, ptEthernet)
 	}
-	// In Open vSwitch's order where it matters: the input port first,
-	// then the prerequisites (Ethernet type, IP protocol).
-	order := make([]fid, 0, nFields)
-	order = append(order, fInPort, fDlType, fNwProto)
-	for f := range nFields {
-		if f != fInPort && f != fDlType && f != fNwProto {
-			order = append(order, f)
-		}
-	}
-	for _, f := range order {
+	for _, f := range m.entryOrder() {
 		if !m.has[f] {
 			continue
 		}
 		k, size := oxmOf(m, f)
 		if nxm {
 			k, size = nxmOf(m, f)
+		}
+		// Nicira's experimenter OXM: the fields without an NXM header,
+		// and dp_hash in OXM.
+		if x, ok := nxExpOf[f]; ok && (k.class == 0 && k.field == 0 || !nxm && f == fDpHash) {
+			k, size = oxmKey{classNXExp, x}, fieldSize[f]
 		}
 		v := wireValue(f, m.value(f), size, false)
 		mask := wireValue(f, m.maskOf(f), size, true)
@@ -220,7 +216,12 @@ func (m *Match) appendEntries(b []byte, nxm bool) []byte {
 		if masked {
 			n *= 2
 		}
-		b = binary.BigEndian.AppendUint32(b, oxmHeader(k.class, k.field, masked, n))
+		if k.class == classNXExp {
+			b = binary.BigEndian.AppendUint32(b, oxmHeader(0xffff, k.field, masked, 4+n))
+			b = binary.BigEndian.AppendUint32(b, nxVendor)
+		} else {
+			b = binary.BigEndian.AppendUint32(b, oxmHeader(k.class, k.field, masked, n))
+		}
 		b = append(b, v...)
 		if masked {
 			b = append(b, mask...)
@@ -228,6 +229,49 @@ func (m *Match) appendEntries(b []byte, nxm bool) []byte {
 	}
 	b = append(b, m.tunmd...)
 	return append(b, m.raw...)
+}
+
+// Open vSwitch's order of match entries (nx_put_match's): metadata and
+// the input port, Ethernet, VLAN, MPLS, then layer 3 (an ARP's opcode
+// before its addresses, an IP packet's protocol after its addresses,
+// fragment, DSCP, ECN, TTL and flow label), tunnels, registers, the
+// connection tracker's fields, the metadata.
+var (
+	entriesHead = []fid{fDpHash, fRecircID, fConjID, fInPort, fActsetOutput, fDlSrc, fDlDst, fDlType, fVLANTCI,
+		fMPLSTC, fMPLSBOS, fMPLSTTL, fMPLSLabel}
+	entriesIP = []fid{fNwSrc, fNwDst, fIPv6Src, fIPv6Dst, fNwFrag, fNwTOS, fNwECN, fNwTTL, fIPv6Label,
+		fNwProto, fTpSrc, fTpDst, fTCPFlags, fNDTarget, fNDSLL, fNDTLL}
+	entriesARP  = []fid{fNwProto, fNwSrc, fNwDst, fArpSHA, fArpTHA}
+	entriesTail = []fid{fTunID, fTunFlags, fTunSrc, fTunDst, fTunIPv6Src, fTunIPv6Dst, fTunGBPID, fTunGBPFlags,
+		fTunErspanIdx, fTunErspanVer, fTunErspanDir, fTunErspanHwid,
+		fReg0, fReg1, fReg2, fReg3, fReg4, fReg5, fReg6, fReg7, fReg8, fReg9, fReg10, fReg11, fReg12, fReg13, fReg14, fReg15,
+		fPktMark, fCTState, fCTZone, fCTMark, fCTLabel, fCTNwSrc, fCTIPv6Src, fCTNwDst, fCTIPv6Dst, fCTNwProto,
+		fCTTpSrc, fCTTpDst, fMetadata}
+)
+
+// entryOrder is the order in which the match's entries go.
+func (m *Match) entryOrder() []fid {
+	order := make([]fid, 0, nFields)
+	order = append(order, entriesHead...)
+	if t := m.dlType(); m.has[fDlType] && (t == ethARP || t == ethRARP) {
+		order = append(order, entriesARP...)
+	}
+	order = append(order, entriesIP...)
+	order = append(order, entriesTail...)
+	var seen [nFields]bool
+	out := order[:0]
+	for _, f := range order {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	for f := range nFields { // any field not placed above, last
+		if !seen[f] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // parseRaw reads unknown_field's bytes: whole OXM entries.
@@ -305,8 +349,16 @@ func (m *Match) decodeOXM(b []byte) error {
 			class == classBasic && field == 42: // OpenFlow 1.5's
 			m.set(fTCPFlags, v, mask)
 			continue
+		case class == 0xffff && exp == onfExperimenter && field == 43: // ONF's ACTSET_OUTPUT, OpenFlow 1.3's
+			m.set(fActsetOutput, v, mask)
+			continue
 		case class == classBasic && field == 6: // VLAN_VID
 			hasVID, vid, vidMask = true, beUint(v), beUint(mask)&0x1fff
+			if vidMask == 0 {
+				// Tests nothing but that the packet is Ethernet, as
+				// Open vSwitch reads it.
+				hasVID, m.ptEth = false, true
+			}
 			continue
 		case class == classBasic && field == 7: // VLAN_PCP
 			hasPCP, pcp = true, beUint(v)
@@ -327,10 +379,21 @@ func (m *Match) decodeOXM(b []byte) error {
 			continue
 		}
 		if class == classNXM1 && field == 30 && size == 8 { // NXM_NX_COOKIE (mpls_ttl's number, its own length)
-			m.raw += string(entry)
+			// Kept as it came, as Open vSwitch writes it back: without
+			// its mask when exact, not at all when wild.
+			switch {
+			case masked && beUint(mask) == 0:
+			case masked && beUint(mask) == ^uint64(0):
+				m.raw += string(binary.BigEndian.AppendUint32(nil, oxmHeader(class, field, false, 8))) + string(v)
+			default:
+				m.raw += string(entry)
+			}
 			continue
 		}
 		f, ok := decodeField(class, field)
+		if class == 0xffff && exp == nxVendor {
+			f, ok = nxExpByField[field]
+		}
 		if !ok {
 			// Kept as it came: the flow, and the dump, still decode.
 			m.raw += string(entry)

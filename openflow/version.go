@@ -16,6 +16,11 @@ type Version uint8
 // only when WithVersions names it.
 const (
 	OpenFlow10 Version = 0x01
+	// OpenFlow11 and OpenFlow12 are versions of messages only
+	// (Flow.AddMessage, DecodeStdMatch, Message.String): a connection
+	// does not speak them.
+	OpenFlow11 Version = 0x02
+	OpenFlow12 Version = 0x03
 	OpenFlow13 Version = 0x04
 	OpenFlow14 Version = 0x05
 	OpenFlow15 Version = 0x06

@@ -58,6 +58,8 @@ const (
 	nxastPushMPLS        = 23
 	nxastPopMPLS         = 24
 	nxastSetMPLSTTL      = 25
+	nxastSetMPLSLabel    = 30
+	nxastSetMPLSTC       = 31
 	nxastDecMPLSTTL      = 26
 	nxastStackPush       = 27
 	nxastStackPop        = 28

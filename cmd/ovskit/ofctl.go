@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/ovskit/ovskit/internal/hexdump"
 	"io"
 	"os"
 	"strconv"
@@ -44,9 +45,17 @@ Commands:
   parse-nxm, parse-oxm VERSION  (no switch: NXM or OXM text on stdin, a
                                 match a line, printed back as a switch
                                 would read and send it)
-  parse-flow FLOW               parse-flows FILE (no switch: the flows'
-                                usable flow formats and their text, or the
-                                error ovs-ofctl reports)
+  parse-ofp10-match, parse-ofp11-match
+                                (no switch: OpenFlow 1.0 or 1.1 matches in
+                                hex on stdin, x for any digit, printed,
+                                then the bytes that change when written
+                                back, and, at 1.0, when normalized)
+  check-vlan TCI MASK           (no switch: a VLAN TCI and mask in hex, as
+                                text, NXM, OXM, OpenFlow 1.0's and 1.1's
+                                matches, each read back)
+  parse-flow FLOW               parse-flows FILE (no switch: the protocols
+                                that can add the flows, the one chosen, and
+                                each flow mod as a switch would read it)
   add-tlv-map SWITCH MAPS       del-tlv-map SWITCH [MAPS]
                                 ({class=C,type=T,len=L}->tun_metadataN,...)
   packet-out SWITCH "in_port=PORT packet=HEX actions=ACTIONS"
@@ -71,6 +80,8 @@ Options:
   -c, --certificate=FILE       ssl: the client's certificate (PEM)
   -C, --ca-cert=FILE           ssl: the CA certificate that signs the switch's
   --timeout=SECS               give up after SECS seconds
+  -m, --more                   parse-flows: more detail (-mmm: a Nicira
+                               match as its NXM entries)
   --detach, --pidfile[=FILE]   snoop: run in the background once connected
                                (--no-chdir, --monitor and -v... are taken
                                and ignored, as ovskit logs nothing)
@@ -85,6 +96,8 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 	enabled := versionSet(1 << openflow.OpenFlow10)
 	formats := openflow.FormatOpenFlow10 | openflow.FormatNXM | openflow.FormatOXM | openflow.FormatOpenFlow11
 	var sortKeys []openflow.SortKey
+	verbosity := 0 // -m, given again for more
+	lg := newVlog(prog, stderr)
 	var keyFile, certFile, caFile string
 	timeout := time.Duration(0)
 	var rest []string
@@ -129,6 +142,8 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 				return 1
 			}
 			formats = f
+		case a == "--more" || len(a) > 1 && strings.Trim(a, "m") == "-":
+			verbosity += max(1, strings.Count(a, "m"))
 		case a == "--bundle": // replace-flows always uses one
 			bundle = true
 		case a == "--strict":
@@ -156,9 +171,15 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 			if pidfile == "" {
 				pidfile = "ovs-ofctl.pid"
 			}
-		case a == "--no-chdir", a == "--monitor", strings.HasPrefix(a, "-v") || strings.HasPrefix(a, "--verbose") || strings.HasPrefix(a, "--log-file"):
-			// Open vSwitch's daemon and logging options: ovskit does not
-			// change directory, and logs nothing it would filter.
+		case strings.HasPrefix(a, "-v") && !strings.HasPrefix(a, "--") || a == "--verbose" || strings.HasPrefix(a, "--verbose="):
+			spec := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(a, "--verbose"), "="), "-v")
+			if err := lg.set(spec); err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+				return 1
+			}
+		case a == "--no-chdir", a == "--monitor", strings.HasPrefix(a, "--log-file"):
+			// Open vSwitch's daemon options: ovskit does not change
+			// directory and logs to no file.
 		case strings.HasPrefix(a, "-") && len(rest) == 0:
 			fmt.Fprintf(stderr, "%s: %s: unknown option\n", prog, a)
 			return 1
@@ -186,7 +207,21 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 		rest[0] = "parse-nxm"
 	}
 	if rest[0] == "parse-nxm" || rest[0] == "parse-oxm" {
-		return parseNXM(prog, rest, strict, os.Stdin, stdout, stderr)
+		return parseNXM(prog, rest, strict, verbosity, lg, os.Stdin, stdout, stderr)
+	}
+	if rest[0] == "check-vlan" {
+		if len(rest) != 3 {
+			fmt.Fprintf(stderr, "%s: 'check-vlan' command requires at least 2 arguments\n", prog)
+			return 1
+		}
+		return checkVLAN(prog, rest[1], rest[2], stdout, stderr)
+	}
+	if rest[0] == "parse-ofp10-match" || rest[0] == "parse-ofp11-match" {
+		ver := openflow.OpenFlow10
+		if rest[0] == "parse-ofp11-match" {
+			ver = openflow.OpenFlow11
+		}
+		return parseStdMatch(prog, ver, lg, os.Stdin, stdout, stderr)
 	}
 	if len(rest) < 2 {
 		fmt.Fprintf(stderr, "%s: '%s' command requires at least 1 arguments\n", prog, rest[0])
@@ -196,7 +231,7 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 	case "ofp-parse":
 		return ofpParse(prog, rest[1], stdout, stderr)
 	case "parse-flow", "parse-flows":
-		return parseFlowCmd(prog, rest[0], rest[1], formats, stdout, stderr)
+		return parseFlowCmd(prog, rest[0], rest[1], protocolsOf(formats, enabled), verbosity, lg, stdout, stderr)
 	case "snoop":
 		var without []string
 		for _, a := range args {
@@ -347,6 +382,21 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
+	}
+	// A flow mod whose match lost fields without their prerequisites is
+	// logged, as ovs-ofctl logs it (what goes is the match as it stays).
+	if cmd == "add-flow" || cmd == "add-flows" || cmd == "mod-flows" || cmd == "del-flows" {
+		logged := append([]*openflow.Flow(nil), flows...)
+		for _, sp := range append(specs, spec) {
+			if sp != nil {
+				logged = append(logged, &sp.Flow)
+			}
+		}
+		for _, f := range logged {
+			if pre, changed := f.Normalization(); changed {
+				lg.normalized(pre, f.Match.String())
+			}
+		}
 	}
 	// A flow (or a dump's match) that no allowed flow format carries is
 	// refused before anything is sent, as ovs-ofctl refuses it.
@@ -852,9 +902,11 @@ func snoop(prog, target string, detach bool, pidfile string, args []string, stdo
 	}
 }
 
-// parseFlowCmd is parse-flow and parse-flows, offline: each flow's usable
-// flow formats (among those allowed) and its text, or the error.
-func parseFlowCmd(prog, cmd, arg string, allowed openflow.FlowFormat, stdout, stderr io.Writer) int {
+// parseFlowCmd is parse-flow and parse-flows, offline: the protocols
+// that can add every flow, the one chosen among those allowed, and each
+// flow as the flow mod that adds it in that protocol, printed back as
+// ovs-ofctl prints it.
+func parseFlowCmd(prog, cmd, arg string, allowed protocols, verbosity int, lg *vlog, stdout, stderr io.Writer) int {
 	var flows []*openflow.Flow
 	if cmd == "parse-flow" {
 		f, err := openflow.ParseFlow(arg)
@@ -871,17 +923,39 @@ func parseFlowCmd(prog, cmd, arg string, allowed openflow.FlowFormat, stdout, st
 		}
 		flows = fs
 	}
-	usable := openflow.FormatOpenFlow10 | openflow.FormatNXM | openflow.FormatOXM | openflow.FormatOpenFlow11
+	usable := protocols(protoAny)
 	for _, f := range flows {
-		usable &= f.Formats()
+		usable &= usableProtocols(f)
+		if pre, changed := f.Normalization(); changed {
+			lg.normalized(pre, f.Match.String())
+		}
 	}
-	if usable&allowed == 0 {
-		fmt.Fprintf(stderr, "%s: none of the usable flow formats (%v) is among the allowed flow formats (%v)\n", prog, usable, allowed)
+	if usable == 0 {
+		fmt.Fprintf(stderr, "%s: actions are invalid with specified match (OFPBAC_MATCH_INCONSISTENT)\n", prog)
 		return 1
 	}
-	fmt.Fprintf(stdout, "usable flow formats: %v\n", usable&allowed)
-	for _, f := range flows {
-		fmt.Fprintln(stdout, f)
+	fmt.Fprintf(stdout, "usable protocols: %v\n", usable)
+	if usable&allowed == 0 {
+		fmt.Fprintf(stderr, "%s: no usable protocol\n", prog)
+		return 1
+	}
+	one, ver, format, tableID := (usable & allowed).chosen()
+	fmt.Fprintf(stdout, "chosen protocol: %v\n", one)
+	for i, f := range flows {
+		// OpenFlow 1.0's own flow mod is normalized again as it is read
+		// back, and logged again, as in ovs-ofctl.
+		if pre, changed := f.Normalization(); changed && format == openflow.FormatOpenFlow10 {
+			lg.normalized(pre, f.Match.String())
+		}
+		m, err := f.AddMessage(ver, format, tableID)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+			return 1
+		}
+		m.XID = uint32(i + 1)
+		if _, err := fmt.Fprintln(stdout, m.Format(verbosity)); err != nil {
+			return 1
+		}
 	}
 	return 0
 }
@@ -889,7 +963,7 @@ func parseFlowCmd(prog, cmd, arg string, allowed openflow.FlowFormat, stdout, st
 // parseNXM is parse-nxm and parse-oxm VERSION: matches in NXM/OXM text,
 // a line each on stdin, read as a switch reads them and printed back as
 // ovs-ofctl prints them.
-func parseNXM(prog string, args []string, strict bool, stdin io.Reader, stdout, stderr io.Writer) int {
+func parseNXM(prog string, args []string, strict bool, verbosity int, lg *vlog, stdin io.Reader, stdout, stderr io.Writer) int {
 	oxm := args[0] == "parse-oxm"
 	var ver openflow.Version
 	if oxm {
@@ -928,14 +1002,25 @@ func parseNXM(prog string, args []string, strict bool, stdin io.Reader, stdout, 
 			// Refused as a switch refuses it: ovs-ofctl's words.
 			var se *openflow.SyntaxError
 			if errors.As(err, &se) && strings.HasPrefix(se.Msg, "OFPBMC_") {
+				// Open vSwitch checks its rate limit, then logs through
+				// it: two of its tokens a warning.
+				if se.Msg == "OFPBMC_BAD_WILDCARDS" && se.Entry != "" && lg.allow("nx_match") && lg.allow("nx_match") {
+					lg.log("nx_match", 3, "Rejecting NXM/OXM entry "+se.Entry+" with 1-bits in value for bits wildcarded by the mask.")
+				}
 				fmt.Fprintf(stdout, "nx_pull_match() returned error %s\n", se.Msg)
 			} else {
 				fmt.Fprintf(stdout, "%v\n", err)
 			}
 		case oxm:
 			fmt.Fprintln(stdout, m.OXMString(ver))
+			if verbosity > 0 {
+				fmt.Fprint(stdout, hexdump.Dump(m.MarshalOXM(ver), false))
+			}
 		default:
 			fmt.Fprintln(stdout, m.NXMString())
+			if verbosity > 0 {
+				fmt.Fprint(stdout, hexdump.Dump(m.MarshalNXM(), false))
+			}
 		}
 	}
 	return 0

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// vlog is the console log of the Open vSwitch tools ovskit stands in
+// for, as their -v options set it: the messages they log (ovs-ofctl's
+// "normalization changed ofp_match", ...) go to stderr at a level per
+// module, in a pattern, as the C tools print them, so that scripts and
+// test suites that read them see the same lines.
+type vlog struct {
+	prog    string
+	w       io.Writer
+	pattern string
+	// level is the console's level per module ("" for every module not
+	// named): 0 off, then emer, err, warn, info, dbg.
+	level map[string]int
+	seq   int
+	start time.Time
+	now   func() time.Time
+	// limits are the rate limits' buckets by name: burst 5 messages,
+	// then one a minute, as the C tools' VLOG_RATE_LIMIT_INIT(1, 5).
+	limits map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// vlogLevels are the level names, lowest (most severe) first; off is 0.
+var vlogLevels = []string{"off", "emer", "err", "warn", "info", "dbg"}
+
+const vlogDefaultPattern = "%D{%Y-%m-%dT%H:%M:%SZ}|%05N|%c|%p|%m"
+
+func newVlog(prog string, w io.Writer) *vlog {
+	return &vlog{prog: prog, w: w, pattern: vlogDefaultPattern, level: map[string]int{"": 4},
+		start: time.Now(), now: time.Now, limits: map[string]*bucket{}}
+}
+
+// set applies one -v option's value (after "-v" or "--verbose="), as
+// the C tools read it: "PATTERN:DESTINATION:PATTERN", or words in any
+// order, separated by colons: a module (or ANY), a destination
+// (console, syslog, file, or ANY) and a level. "" is every module at dbg
+// everywhere. Destinations other than the console are taken and
+// ignored: ovskit logs to no file or syslog.
+func (l *vlog) set(spec string) error {
+	if spec == "" {
+		l.level = map[string]int{"": 5}
+		return nil
+	}
+	words := strings.Split(spec, ":")
+	if strings.EqualFold(words[0], "pattern") {
+		if len(words) < 3 {
+			return fmt.Errorf("missing destination or pattern in %q", spec)
+		}
+		if d := strings.ToLower(words[1]); d == "console" || d == "any" {
+			l.pattern = strings.Join(words[2:], ":")
+		}
+		return nil
+	}
+	if strings.EqualFold(words[0], "facility") {
+		return nil
+	}
+	module, console, level := "", true, 5
+	for _, w := range words {
+		lw := strings.ToLower(w)
+		switch {
+		case lw == "any":
+		case lw == "console":
+			console = true
+		case lw == "syslog" || lw == "file":
+			console = false
+		case indexOf(vlogLevels, lw) >= 0:
+			level = indexOf(vlogLevels, lw)
+		case w != "":
+			module = w
+		}
+	}
+	if !console {
+		return nil
+	}
+	if module == "" {
+		l.level = map[string]int{"": level}
+	} else {
+		l.level[module] = level
+	}
+	return nil
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// enabled says whether module logs at level.
+func (l *vlog) enabled(module string, level int) bool {
+	lv, ok := l.level[module]
+	if !ok {
+		lv = l.level[""]
+	}
+	return level <= lv
+}
+
+// allow takes a message's token from the rate limit name (burst 5, then
+// one a minute).
+func (l *vlog) allow(name string) bool {
+	now := l.now()
+	b, ok := l.limits[name]
+	if !ok {
+		b = &bucket{tokens: 5, last: now}
+		l.limits[name] = b
+	}
+	b.tokens = min(5, b.tokens+now.Sub(b.last).Minutes())
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// log prints a message of module at level (4: info, 3: warn, ...).
+func (l *vlog) log(module string, level int, msg string) {
+	if !l.enabled(module, level) {
+		return
+	}
+	l.seq++
+	fmt.Fprintln(l.w, l.format(module, level, msg))
+}
+
+// format expands the pattern: %A program, %c module, %d and %D the
+// local and UTC time (strftime in braces, ### for milliseconds), %m
+// message, %N serial number, %n newline, %p level, %P pid, %r
+// milliseconds since start, %t and %T the thread ("main"), %%; each with
+// an optional width ("-" to left-align, "0" to pad with zeros).
+func (l *vlog) format(module string, level int, msg string) string {
+	var b strings.Builder
+	p := l.pattern
+	for i := 0; i < len(p); i++ {
+		if p[i] != '%' || i+1 >= len(p) {
+			b.WriteByte(p[i])
+			continue
+		}
+		i++
+		left, zero := false, false
+		for ; i < len(p) && (p[i] == '-' || p[i] == '0'); i++ {
+			left, zero = left || p[i] == '-', zero || p[i] == '0'
+		}
+		width := 0
+		for ; i < len(p) && p[i] >= '0' && p[i] <= '9'; i++ {
+			width = width*10 + int(p[i]-'0')
+		}
+		if i >= len(p) {
+			break
+		}
+		var s string
+		switch p[i] {
+		case 'A':
+			s = l.prog
+		case 'c':
+			s = module
+		case 'd', 'D':
+			t := l.now()
+			if p[i] == 'D' {
+				t = t.UTC()
+			}
+			layout := "%Y-%m-%d %H:%M:%S.###"
+			if i+1 < len(p) && p[i+1] == '{' {
+				if end := strings.IndexByte(p[i+1:], '}'); end > 0 {
+					layout = p[i+2 : i+1+end]
+					i += 1 + end
+				}
+			}
+			s = strftime(layout, t)
+		case 'm':
+			s = msg
+		case 'N':
+			s = strconv.Itoa(l.seq)
+		case 'n':
+			s = "\n"
+		case 'p':
+			s = strings.ToUpper(vlogLevels[level])
+		case 'P':
+			s = strconv.Itoa(os.Getpid())
+		case 'r':
+			s = strconv.FormatInt(l.now().Sub(l.start).Milliseconds(), 10)
+		case 't':
+			s = "main"
+		case 'T':
+			s = "(main)"
+		case '%':
+			s = "%"
+		default:
+			s = "%" + string(p[i])
+		}
+		for len(s) < width {
+			switch {
+			case left:
+				s += " "
+			case zero:
+				s = "0" + s
+			default:
+				s = " " + s
+			}
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// strftime formats t with the conversions the C tools' logs use (%Y %m
+// %d %H %M %S %j %b %a %z %Z %%, ### for milliseconds).
+func strftime(layout string, t time.Time) string {
+	var b strings.Builder
+	for i := 0; i < len(layout); i++ {
+		if strings.HasPrefix(layout[i:], "###") {
+			fmt.Fprintf(&b, "%03d", t.Nanosecond()/1e6)
+			i += 2
+			continue
+		}
+		if layout[i] != '%' || i+1 >= len(layout) {
+			b.WriteByte(layout[i])
+			continue
+		}
+		i++
+		switch layout[i] {
+		case 'Y':
+			fmt.Fprintf(&b, "%04d", t.Year())
+		case 'm':
+			fmt.Fprintf(&b, "%02d", int(t.Month()))
+		case 'd':
+			fmt.Fprintf(&b, "%02d", t.Day())
+		case 'H':
+			fmt.Fprintf(&b, "%02d", t.Hour())
+		case 'M':
+			fmt.Fprintf(&b, "%02d", t.Minute())
+		case 'S':
+			fmt.Fprintf(&b, "%02d", t.Second())
+		case 'j':
+			fmt.Fprintf(&b, "%03d", t.YearDay())
+		case 'b':
+			b.WriteString(t.Format("Jan"))
+		case 'a':
+			b.WriteString(t.Format("Mon"))
+		case 'z':
+			b.WriteString(t.Format("-0700"))
+		case 'Z':
+			b.WriteString(t.Format("MST"))
+		case '%':
+			b.WriteByte('%')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(layout[i])
+		}
+	}
+	return b.String()
+}
+
+// normalized logs, as ovs-ofctl does, a flow whose match lost fields
+// whose prerequisites it lacks (rate-limited).
+func (l *vlog) normalized(asWritten, post string) {
+	if !l.enabled("ofp_match", 4) || !l.allow("ofp_match") {
+		return
+	}
+	l.log("ofp_match", 4, "normalization changed ofp_match, details:")
+	l.log("ofp_match", 4, " pre: "+asWritten)
+	l.log("ofp_match", 4, "post: "+post)
+}
