@@ -44,9 +44,10 @@ test: deps
 		| grep --line-buffered -E '^(ok|FAIL|panic:|differential( \(schema [0-9.]+\))?:|nbctl differential( \(schema [0-9.]+\))?:|openflow differential:|openflow ovs-ofctl.at|openflow ofp-actions.at|openflow real flows|linearizability:|cluster linearizability:|ovstest:|harness:|withdocker:|\?)' \
 		|| { echo "--- failures (full log in .test.log) ---"; grep -B3 -A40 -E '^\s*--- FAIL|^panic:|DATA RACE' .test.log | head -400; exit 1; }
 
-# Open vSwitch's own test suite (tests/ovs-ofctl.at of the installed
-# version's source) run with the C tool, then with ovskit in its place (a
-# link named ovs-ofctl to the ovskit binary): a summary line per suite, and
+# Open vSwitch's own test suite (tests/ovs-ofctl.at and tests/ovs-vsctl.at
+# of the installed version's source) run with the C tool, then with ovskit
+# in its place (a link named ovs-ofctl or ovs-vsctl to the ovskit binary):
+# a summary line per suite, and
 # a failure for any group ovskit fails that is not listed in
 # scripts/peers/<suite>.todo (or that passes and still is). Root is
 # required (the suite's daemons).

@@ -18,6 +18,7 @@ type Option func(*spec) error
 
 type spec struct {
 	mayExist bool
+	anyName  bool
 	init     []func(*vswitchdb.Bridge) error
 }
 
@@ -30,6 +31,14 @@ func column(f func(*vswitchdb.Bridge) error) Option {
 // otherwise it fails. Options that set columns are not applied to an
 // existing bridge. Equivalent to: ovs-vsctl --may-exist add-br
 func MayExist() Option { return func(s *spec) error { s.mayExist = true; return nil } }
+
+// UncheckedName makes Add take any name, as ovs-vsctl does: without it,
+// a name Linux refuses for the bridge's internal interface (longer than
+// 15 bytes, with '/', ':' or white space) or a datapath's own device name
+// (ovs-system, ovs-netdev) is refused before anything is written; with
+// it, the bridge is committed and ovs-vswitchd reports what it cannot
+// set up (vswitchdb.InterfaceError).
+func UncheckedName() Option { return func(s *spec) error { s.anyName = true; return nil } }
 
 // Datapath is a bridge's datapath type.
 type Datapath string
@@ -146,7 +155,7 @@ func Add(name string, opts ...Option) ovsdb.Command {
 		if err != nil {
 			return fmt.Errorf("add bridge %s: %w", name, err)
 		}
-		bs := vsctl.BridgeSpec{Name: name, MayExist: s.mayExist}
+		bs := vsctl.BridgeSpec{Name: name, MayExist: s.mayExist, AnyName: s.anyName}
 		if len(s.init) > 0 {
 			bs.Init = func(b *vswitchdb.Bridge) error {
 				for _, f := range s.init {
@@ -162,7 +171,8 @@ func Add(name string, opts ...Option) ovsdb.Command {
 }
 
 // AddFake creates a fake bridge: a VLAN of parent that acts like a bridge
-// of its own (ports added to it get tag vlan). Only MayExist applies.
+// of its own (ports added to it get tag vlan). Only MayExist and
+// UncheckedName apply.
 // Equivalent to: ovs-vsctl add-br NAME PARENT VLAN
 func AddFake(name, parent string, vlan int, opts ...Option) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
@@ -176,7 +186,7 @@ func AddFake(name, parent string, vlan int, opts ...Option) ovsdb.Command {
 		if parent == "" {
 			return fmt.Errorf("add fake bridge %s: parent must not be empty: %w", name, ovsdb.ErrInvalid)
 		}
-		return vsctl.AddBridge(tx, vsctl.BridgeSpec{Name: name, Parent: parent, VLAN: vlan, MayExist: s.mayExist})
+		return vsctl.AddBridge(tx, vsctl.BridgeSpec{Name: name, Parent: parent, VLAN: vlan, MayExist: s.mayExist, AnyName: s.anyName})
 	})
 }
 

@@ -24,12 +24,13 @@ func IfExists() Option { return func(o *options) error { o.IfExists = true; retu
 // ID names the row that Create inserts, or that Get finds, "@name", for
 // the other commands of the transaction to refer to (as a UUID value
 // "@name"). The row name "name" also keys the new row's UUID in the
-// commit's Result.
-// Equivalent to: ovs-vsctl --id=@name
+// commit's Result. For Create, a UUID instead is the one the new row is
+// to have (the server refuses one in use).
+// Equivalent to: ovs-vsctl --id=@name, --id=UUID
 func ID(name string) Option {
 	return func(o *options) error {
-		if !strings.HasPrefix(name, "@") || !ovsdb.IsRowName(name[1:]) {
-			return fmt.Errorf("id %q: want @NAME, NAME of [_a-zA-Z][_a-zA-Z0-9]*: %w", name, ovsdb.ErrInvalid)
+		if (!strings.HasPrefix(name, "@") || !ovsdb.IsRowName(name[1:])) && !ovsdb.IsUUID(name) {
+			return fmt.Errorf("id %q: want @NAME, NAME of [_a-zA-Z][_a-zA-Z0-9]*, or a UUID: %w", name, ovsdb.ErrInvalid)
 		}
 		o.ID = name
 		return nil
@@ -204,6 +205,49 @@ type Table struct {
 	// OVSDB's JSON notation.
 	bare [][]string
 	json [][]any
+	// data holds each cell's column (nil for _uuid) and value, to write
+	// its cells again once the rows inserted by the same transaction have
+	// their UUIDs (ResolveUUIDs).
+	data [][]cell
+}
+
+type cell struct {
+	col  *vsctl.Column
+	d    vsctl.Datum
+	uuid string
+}
+
+// ResolveUUIDs writes the cells that name a row inserted by the same
+// transaction (a row name, as the transaction had it) with that row's
+// UUID, as ovs-vsctl does after its commit: uuid(name) is the UUID, or
+// false for a name that is not one. (Result.UUIDs has them.)
+func (t *Table) ResolveUUIDs(uuid func(name string) (string, bool)) {
+	conv := func(bt *ovsdb.BaseType, atoms []any) {
+		if bt == nil || bt.Type != ovsdb.AtomicUUID {
+			return
+		}
+		for i, a := range atoms {
+			if s, ok := a.(string); ok {
+				if u, ok := uuid(s); ok {
+					atoms[i] = u
+				}
+			}
+		}
+	}
+	for y, row := range t.data {
+		for x, c := range row {
+			if c.col == nil {
+				if u, ok := uuid(c.uuid); ok {
+					t.Rows[y][x], t.bare[y][x], t.json[y][x] = u, u, []any{"uuid", u}
+					t.data[y][x].uuid = u
+				}
+				continue
+			}
+			conv(c.col.Key, c.d.Keys)
+			conv(c.col.Value, c.d.Values)
+			t.Rows[y][x], t.bare[y][x], t.json[y][x] = c.col.Format(c.d), c.col.FormatBare(c.d), c.col.JSON(c.d)
+		}
+	}
 }
 
 // Style is how Format prints a table: ovs-vsctl's --format, --data,
@@ -514,11 +558,13 @@ func makeTable(tx *ovsdb.Tx, t string, rows []ovsdb.Model, columns []string) (*T
 	for _, r := range rows {
 		var cells, bare []string
 		var js []any
+		var data []cell
 		for _, c := range cols {
 			if c == nil {
 				cells = append(cells, ovsdb.UUIDOf(r))
 				bare = append(bare, ovsdb.UUIDOf(r))
 				js = append(js, []any{"uuid", ovsdb.UUIDOf(r)})
+				data = append(data, cell{uuid: ovsdb.UUIDOf(r)})
 				continue
 			}
 			d, err := c.Get(r)
@@ -528,10 +574,12 @@ func makeTable(tx *ovsdb.Tx, t string, rows []ovsdb.Model, columns []string) (*T
 			cells = append(cells, c.Format(d))
 			bare = append(bare, c.FormatBare(d))
 			js = append(js, c.JSON(d))
+			data = append(data, cell{col: c, d: d})
 		}
 		out.Rows = append(out.Rows, cells)
 		out.bare = append(out.bare, bare)
 		out.json = append(out.json, js)
+		out.data = append(out.data, data)
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package ovsdb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -252,5 +253,52 @@ func TestResendWhenNeverSent(t *testing.T) {
 	}
 	if n := serverCounter(t, s, "p1"); n != 7 {
 		t.Errorf("counter %d, want 7", n)
+	}
+}
+
+// TestInsertWithUUID: a row inserted under a UUID gets that UUID, other
+// rows of the transaction refer to it by it, the Result maps it to
+// itself, and inserting it again is refused by the server, the database
+// unchanged.
+func TestInsertWithUUID(t *testing.T) {
+	t.Parallel()
+	s := ovstest.NewServer(t)
+	ctx := testCtx(t, 10*time.Second)
+	const u = "c5cc12f8-eaa1-43a7-8a73-bccd18df1111"
+	add := func(name string) (*ovsdb.Result, error) {
+		return s.Client.Transact(ctx, ovsdb.NoWait(), ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+			roots, err := ovsdb.List[vswitchdb.OpenVSwitch](tx)
+			if err != nil {
+				return err
+			}
+			br := &vswitchdb.Bridge{UUID: u, Name: name}
+			if got, err := tx.Insert(br); err != nil || got != u {
+				return fmt.Errorf("insert: %q, %v", got, err)
+			}
+			return tx.Mutate(roots[0], ovsdb.Insert("bridges", []string{u}))
+		}))
+	}
+	res, err := add("tst0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.UUID(u) != u {
+		t.Errorf("Result maps %s to %q", u, res.UUID(u))
+	}
+	if _, err := add("tst1"); err == nil {
+		t.Fatal("the same UUID inserted twice")
+	}
+	err = s.Client.View(ctx, func(tx *ovsdb.Tx) error {
+		brs, err := ovsdb.List[vswitchdb.Bridge](tx)
+		if err != nil {
+			return err
+		}
+		if len(brs) != 1 || brs[0].UUID != u || brs[0].Name != "tst0" {
+			return fmt.Errorf("bridges: %+v", brs)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Error(err)
 	}
 }

@@ -526,7 +526,11 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 	c.stats.txns.Add(1)
 	for i, op := range ops {
 		if op.Op == "insert" && results[i].UUID != nil {
-			res.UUIDs[op.UUIDName] = results[i].UUID[1]
+			name := op.UUIDName
+			if op.UUID != "" {
+				name = op.UUID
+			}
+			res.UUIDs[name] = results[i].UUID[1]
 		}
 	}
 	// Read-your-writes: wait until the monitor has delivered the commit.

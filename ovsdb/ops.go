@@ -20,7 +20,10 @@ type Operation struct {
 	Timeout   *int             `json:"timeout,omitempty"`
 	Until     string           `json:"until,omitempty"`
 	UUIDName  string           `json:"uuid-name,omitempty"`
-	Comment   string           `json:"comment,omitempty"`
+	// UUID, on an insert, is the UUID the new row gets (Open vSwitch's
+	// extension to RFC 7047, ovsdb-server 2.13 and later).
+	UUID    string `json:"uuid,omitempty"`
+	Comment string `json:"comment,omitempty"`
 }
 
 // MarshalJSON writes the members the operation kind takes, including the
@@ -55,6 +58,9 @@ func (o Operation) MarshalJSON() ([]byte, error) {
 		put("row", row)
 		if o.UUIDName != "" {
 			put("uuid-name", o.UUIDName)
+		}
+		if o.UUID != "" {
+			put("uuid", o.UUID)
 		}
 	case "update":
 		put("where", where)

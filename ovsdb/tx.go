@@ -875,8 +875,9 @@ func (tx *Tx) writable() error {
 }
 
 // Insert adds a row. Its UUID, if set, must be a name of the transaction
-// (like ovs-vsctl's --id=@name, without the @); if empty, a name is made
-// up. Insert stores the name in row.UUID and returns it: other rows of the
+// (like ovs-vsctl's --id=@name, without the @), or a UUID, the one the
+// row is to have (ovs-vsctl's --id=UUID; ovsdb-server refuses one in
+// use); if empty, a name is made up. Insert stores the name in row.UUID and returns it: other rows of the
 // transaction refer to the new row by it, and Result.UUIDs maps it to the
 // real UUID after the commit. Columns at their zero value are left to the
 // server's defaults.
@@ -904,8 +905,9 @@ func (tx *Tx) Insert(row Model) (string, error) {
 			}
 		}
 	}
-	if !isNamedUUID(u) {
-		return "", fmt.Errorf("insert into %s: row name %q must match [_a-zA-Z][_a-zA-Z0-9]*: %w", table, u, ErrInvalid)
+	persist := isUUID(u)
+	if !persist && !isNamedUUID(u) {
+		return "", fmt.Errorf("insert into %s: row name %q must match [_a-zA-Z][_a-zA-Z0-9]* (or be the UUID the row is to have): %w", table, u, ErrInvalid)
 	}
 	if tx.names[u] {
 		return "", fmt.Errorf("insert into %s: row name %q used twice: %w", table, u, ErrInvalid)
@@ -923,7 +925,11 @@ func (tx *Tx) Insert(row Model) (string, error) {
 	tx.track(p)
 	tx.indexValues(p, row, tx.schema.uniqueColumns(table))
 	tx.inserts = append(tx.inserts, p)
-	if err := tx.addOp(Operation{Op: "insert", Table: table, Row: enc, UUIDName: u}); err != nil {
+	op := Operation{Op: "insert", Table: table, Row: enc, UUIDName: u}
+	if persist {
+		op.UUIDName, op.UUID = "", u
+	}
+	if err := tx.addOp(op); err != nil {
 		return "", err
 	}
 	return u, nil

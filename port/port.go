@@ -15,6 +15,7 @@ type Option func(*spec) error
 
 type spec struct {
 	mayExist  bool
+	anyName   bool
 	fakeIface bool
 	settings  []string
 	port      []func(*vswitchdb.Port) error
@@ -32,6 +33,14 @@ func Column(f func(*vswitchdb.Port) error) Option {
 // another bridge, or with other interfaces, is an error.
 // Equivalent to: ovs-vsctl --may-exist add-port
 func MayExist() Option { return func(s *spec) error { s.mayExist = true; return nil } }
+
+// UncheckedName makes the command take any interface name, as ovs-vsctl
+// does: without it, a name Linux refuses for a system, internal or tap
+// interface (longer than 15 bytes, with '/', ':' or white space) or a
+// datapath's own device name (ovs-system, ovs-netdev) is refused before
+// anything is written; with it, the port is committed and ovs-vswitchd
+// reports what it cannot set up (vswitchdb.InterfaceError).
+func UncheckedName() Option { return func(s *spec) error { s.anyName = true; return nil } }
 
 // WithIface sets columns of the port's new interface(s) (the type,
 // options, MTU...), in the same transaction.
@@ -107,7 +116,8 @@ func build(opts []Option) (*spec, error) {
 }
 
 func (s *spec) portSpec(bridge, name string, ifaces []string) vsctl.PortSpec {
-	ps := vsctl.PortSpec{Bridge: bridge, Name: name, Ifaces: ifaces, MayExist: s.mayExist, FakeIface: s.fakeIface, Settings: s.settings}
+	ps := vsctl.PortSpec{Bridge: bridge, Name: name, Ifaces: ifaces, MayExist: s.mayExist, FakeIface: s.fakeIface,
+		Settings: s.settings, AnyName: s.anyName}
 	if len(s.port) > 0 {
 		ps.Port = func(p *vswitchdb.Port) error {
 			for _, f := range s.port {
@@ -169,7 +179,7 @@ func AddBondIface(bond, name string, opts ...Option) ovsdb.Command {
 		if len(s.iface) > 0 {
 			init = func(i *vswitchdb.Interface) error { return iface.Apply(i, s.iface...) }
 		}
-		return vsctl.AddBondIface(tx, bond, name, s.mayExist, init)
+		return vsctl.AddBondIface(tx, bond, name, s.mayExist, s.anyName, init)
 	})
 }
 

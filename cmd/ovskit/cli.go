@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -24,9 +25,24 @@ import (
 // invocation is a parsed command line: global options and the commands
 // that were separated by "--".
 type invocation struct {
-	db      string
-	noWait  bool
-	dryRun  bool
+	// prog names the tool in messages: "ovskit", or the C tool's name
+	// ovskit runs under.
+	prog   string
+	db     string
+	noWait bool
+	dryRun bool
+	// logOpts are the -v options given, for the console log.
+	logOpts []string
+	// retry: try to connect until the timeout (or for ever).
+	retry bool
+	// The files of an ssl: connection; bootstrap: the CA certificate is
+	// learnt from the server the first time (--bootstrap-ca-cert).
+	keyFile, certFile, caFile string
+	bootstrap                 bool
+	// oneline prints each command's output on one line (its newlines as
+	// \n, backslashes doubled), an empty line for no output; tables
+	// (list, find) print as they do without it.
+	oneline bool
 	timeout time.Duration
 	style   dbcmd.Style
 	help    bool
@@ -47,7 +63,13 @@ type command struct {
 	created string
 	// dot makes show print a Graphviz graph.
 	dot bool
+	// warnings are what the command logs, as ovs-vsctl logs it (module,
+	// message), once the transaction commits.
+	warnings [][2]string
 }
+
+// warn logs a warning of the command, as ovs-vsctl's module logs it.
+func (c *command) warn(module, msg string) { c.warnings = append(c.warnings, [2]string{module, msg}) }
 
 type cmdSpec struct {
 	min, max int // argument counts; max < 0: unlimited
@@ -68,7 +90,12 @@ func (e *exitError) Error() string { return e.msg }
 var globalFlags = map[string]bool{"--db": true, "--no-wait": false, "--dry-run": false, "--timeout": true, "-t": true,
 	"--bare": false, "--no-syslog": false, "--retry": false, "--oneline": false, "-v": false, "--verbose": false,
 	"--format": true, "-f": true, "--data": true, "-d": true, "--no-headings": false, "--pretty": false,
-	"--help": false, "-h": false, "--version": false, "-V": false}
+	"--help": false, "-h": false, "--version": false, "-V": false,
+	"--private-key": true, "-p": true, "--certificate": true, "-c": true, "--ca-cert": true, "-C": true,
+	"--bootstrap-ca-cert": true}
+
+// valueOptions are the commands' options that take a value.
+var valueOptions = map[string]bool{"--id": true, "--columns": true, "--inactivity-probe": true}
 
 // parse splits args as ovs-vsctl does: global options, then commands
 // separated by "--", each preceded by its own options.
@@ -88,7 +115,7 @@ func splitCommands(args []string) [][]string {
 }
 
 func parse(args []string) (*invocation, error) {
-	inv := &invocation{}
+	inv := &invocation{prog: progName}
 	groups := splitCommands(args)
 	for gi, g := range groups {
 		if len(g) == 0 {
@@ -98,6 +125,10 @@ func parse(args []string) (*invocation, error) {
 		i := 0
 		for ; i < len(g) && strings.HasPrefix(g[i], "-"); i++ {
 			name, val, hasVal := strings.Cut(g[i], "=")
+			if gi == 0 && isLogOption(g[i]) {
+				inv.logOpts = append(inv.logOpts, g[i])
+				continue
+			}
 			if takesValue, global := globalFlags[name]; global && gi == 0 {
 				if takesValue && !hasVal {
 					if i+1 >= len(g) {
@@ -113,6 +144,13 @@ func parse(args []string) (*invocation, error) {
 			}
 			if _, dup := opts[name]; dup {
 				return nil, fmt.Errorf("'%s' option specified multiple times", name)
+			}
+			// Before the first command, ovs-vsctl reads options as
+			// getopt does: one that takes a value may have it as the
+			// next word.
+			if gi == 0 && !hasVal && valueOptions[name] && i+1 < len(g) {
+				i++
+				val = g[i]
 			}
 			opts[name] = val
 		}
@@ -160,12 +198,31 @@ func parse(args []string) (*invocation, error) {
 	return inv, nil
 }
 
+// isLogOption says whether a is one of the C tools' logging options:
+// -v[SPEC], --verbose[=SPEC], --log-file[=FILE], --no-syslog, --syslog-*.
+func isLogOption(a string) bool {
+	return strings.HasPrefix(a, "-v") && !strings.HasPrefix(a, "--") || a == "--verbose" ||
+		strings.HasPrefix(a, "--verbose=") || strings.HasPrefix(a, "--log-file") || strings.HasPrefix(a, "--syslog-")
+}
+
 func (inv *invocation) setGlobal(name, val string) error {
 	switch name {
 	case "--db":
 		inv.db = val
 	case "--no-wait":
 		inv.noWait = true
+	case "--oneline":
+		inv.oneline = true
+	case "--retry":
+		inv.retry = true
+	case "--private-key", "-p":
+		inv.keyFile = val
+	case "--certificate", "-c":
+		inv.certFile = val
+	case "--ca-cert", "-C":
+		inv.caFile, inv.bootstrap = val, false
+	case "--bootstrap-ca-cert":
+		inv.caFile, inv.bootstrap = val, true
 	case "--dry-run":
 		inv.dryRun = true
 	case "--timeout", "-t":
@@ -193,6 +250,19 @@ func (inv *invocation) setGlobal(name, val string) error {
 	return nil
 }
 
+// logger is the console log as the -v options set it.
+func (inv *invocation) logger(stderr io.Writer) *vlog {
+	lg := newVlog(inv.prog, stderr)
+	for _, o := range inv.logOpts {
+		if spec, ok := strings.CutPrefix(o, "-v"); ok {
+			_ = lg.set(spec) // (what ovskit cannot read logs at the default)
+		} else if spec, ok := strings.CutPrefix(o, "--verbose"); ok {
+			_ = lg.set(strings.TrimPrefix(spec, "="))
+		}
+	}
+	return lg
+}
+
 func (c *command) has(opt string) bool { _, ok := c.opts[opt]; return ok }
 
 // execute runs the invocation's commands in one transaction and writes
@@ -210,7 +280,7 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w, std
 	for _, c := range inv.cmds {
 		cmds = append(cmds, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 			c.out.Reset()
-			c.table, c.created = nil, ""
+			c.table, c.created, c.warnings = nil, "", nil
 			return c.spec.run(c, tx)
 		}))
 	}
@@ -220,10 +290,37 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w, std
 	if err != nil && !onlyInterfaces {
 		return err
 	}
+	lg := inv.logger(stderr)
+	for _, c := range inv.cmds {
+		for _, w := range c.warnings {
+			lg.log(w[0], 3, w[1])
+		}
+	}
 	first := true
+	temp := map[string]string{}
 	for _, c := range inv.cmds {
 		if c.created != "" && res != nil {
 			fmt.Fprintln(&c.out, res.UUID(c.created))
+		}
+		if c.table != nil && res != nil {
+			// Rows this invocation inserted show as ovs-vsctl shows them
+			// (its ovs-vsctl(8) BUGS): with a UUID of their own, the
+			// same one in every cell, not the one they get.
+			c.table.ResolveUUIDs(func(name string) (string, bool) {
+				if _, ok := res.UUIDs[name]; !ok {
+					return "", false
+				}
+				if temp[name] == "" {
+					temp[name] = randomUUID()
+				}
+				return temp[name], true
+			})
+		}
+		if inv.oneline && c.table == nil { // (tables print as they do without it)
+			out := strings.TrimSuffix(c.out.String(), "\n")
+			out = strings.NewReplacer("\\", "\\\\", "\n", "\\n").Replace(out)
+			io.WriteString(w, out+"\n")
+			continue
 		}
 		if c.table != nil {
 			// A blank line between tables, except in HTML and JSON.
@@ -240,18 +337,19 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w, std
 	// ovs-vswitchd could not set up, and succeed.
 	for _, e := range ifErrs {
 		if e.Cause == "" {
-			fmt.Fprintf(stderr, "%s: Error detected while setting up '%s'.  See ovs-vswitchd log for details.\n", progName, e.Name)
+			fmt.Fprintf(stderr, "%s: Error detected while setting up '%s'.  See ovs-vswitchd log for details.\n", inv.prog, e.Name)
 		} else {
-			fmt.Fprintf(stderr, "%s: Error detected while setting up '%s': %s.  See ovs-vswitchd log for details.\n", progName, e.Name, e.Cause)
+			fmt.Fprintf(stderr, "%s: Error detected while setting up '%s': %s.  See ovs-vswitchd log for details.\n", inv.prog, e.Name, e.Cause)
 		}
 	}
 	if len(ifErrs) > 0 {
-		fmt.Fprintf(stderr, "%s: The default log directory is \"%s\".\n", progName, logDir())
+		fmt.Fprintf(stderr, "%s: The default log directory is \"%s\".\n", inv.prog, logDir())
 	}
 	return nil
 }
 
-// progName prefixes messages on stderr, as ovs-vsctl prefixes its own.
+// progName prefixes messages on stderr, as ovs-vsctl prefixes its own,
+// when ovskit runs under its own name.
 const progName = "ovskit"
 
 // logDir is Open vSwitch's log directory, as ovs-vsctl names it.
@@ -350,7 +448,7 @@ func splitSettings(args []string) (ifaces, settings []string) {
 }
 
 func portOpts(c *command, settings []string) []port.Option {
-	var o []port.Option
+	o := []port.Option{port.UncheckedName()} // as ovs-vsctl: any name
 	if c.has("--may-exist") {
 		o = append(o, port.MayExist())
 	}
@@ -397,7 +495,9 @@ var commands = map[string]*cmdSpec{
 		return nil
 	}},
 	"add-br": {1, 3, "--may-exist", func(c *command, tx *ovsdb.Tx) error {
-		var o []bridge.Option
+		// Any name, as ovs-vsctl takes it (ovs-vswitchd reports one it
+		// cannot use, and the command warns).
+		o := []bridge.Option{bridge.UncheckedName()}
 		if c.has("--may-exist") {
 			o = append(o, bridge.MayExist())
 		}
@@ -560,6 +660,15 @@ var commands = map[string]*cmdSpec{
 		lines(c, t)
 		return err
 	}},
+	"list-dp-cap": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
+		caps, err := vsctl.ListDPCap(tx, c.args[0])
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(caps)) {
+			parts = append(parts, k+"="+caps[k])
+		}
+		fmt.Fprintln(&c.out, strings.Join(parts, " "))
+		return err
+	}},
 	"get-manager": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
 		t, err := bridge.Managers(tx)
 		lines(c, t)
@@ -615,10 +724,15 @@ var commands = map[string]*cmdSpec{
 	"create": {2, -1, "--id", func(c *command, tx *ovsdb.Tx) error {
 		name, err := dbcmd.CreateRow(tx, c.args[0], c.args[1:], dbOpts(c)...)
 		c.created = name
+		if t, terr := vsctl.LookupTable(tx.Schema(), c.args[0]); err == nil && terr == nil && !c.has("--id") && !tx.Schema().IsRoot(t) {
+			// Nothing will refer to the row: the server drops it.
+			c.warn("db_ctl_base", fmt.Sprintf("applying \"create\" command to table %s without --id option will have no effect", t))
+		}
 		return err
 	}},
 	"destroy": {1, -1, "--if-exists,--all", func(c *command, tx *ovsdb.Tx) error {
 		if !c.has("--all") && len(c.args) == 1 {
+			c.warn("db_ctl_base", "either --all or records argument should be specified")
 			return nil // ovs-vsctl only warns
 		}
 		return dbcmd.Destroy(c.args[0], c.args[1:], dbOpts(c)...).Run(tx)
@@ -626,4 +740,13 @@ var commands = map[string]*cmdSpec{
 	"wait-until": {2, -1, "", func(c *command, tx *ovsdb.Tx) error {
 		return dbcmd.WaitUntil(c.args[0], c.args[1], c.args[2:]...).Run(tx)
 	}},
+}
+
+// randomUUID is a random (version 4) UUID.
+func randomUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

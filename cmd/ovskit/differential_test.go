@@ -304,7 +304,7 @@ func waitScenarios() []scenario {
 // netdevBr adds br0 on the userspace datapath (no kernel module here).
 const netdevBr = "add-br br0 -- set Bridge br0 datapath_type=netdev"
 
-func runVsctl(ctx context.Context, endpoint, line string, wait bool) (code int, stdout, stderr string) {
+func runRealVsctl(ctx context.Context, endpoint, line string, wait bool) (code int, stdout, stderr string) {
 	args := []string{"--db=" + endpoint, "--timeout=20"}
 	if !wait {
 		args = append(args, "--no-wait")
@@ -344,9 +344,9 @@ func runOvskit(ctx context.Context, c *ovsdb.Client, st step, wait bool) (code i
 	var out, errb strings.Builder
 	inv, err := parse(append(noWait, splitWords(st.line)...))
 	if err != nil {
-		return report(err, &errb), "", errb.String()
+		return report(progName, err, &errb), "", errb.String()
 	}
-	code = report(inv.execute(ctx, c, &out, &errb), &errb)
+	code = report(progName, inv.execute(ctx, c, &out, &errb), &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -398,7 +398,7 @@ func TestDifferential(t *testing.T) {
 					ours := ovstest.NewServer(t, ourOpts...)
 					for i, st := range sc.steps {
 						where := fmt.Sprintf("schema %s, step %d %q", v.version, i+1, st.line)
-						rc, rout, rerr := runVsctl(ctx, ref.Endpoint, st.line, sc.vswitchd)
+						rc, rout, rerr := runRealVsctl(ctx, ref.Endpoint, st.line, sc.vswitchd)
 						rerr = dropUpgradeWarnings(rerr)
 						oc, oout, oerr := runOvskit(ctx, ours.Client, st, sc.vswitchd)
 						if v.toolLacksColumn(st.line, rc, rerr, oc) {

@@ -7,6 +7,11 @@
 // It prints what ovs-vsctl prints and exits as it does: 0 on success (an
 // interface that ovs-vswitchd could not set up is a warning on stderr, as
 // in ovs-vsctl), 1 on error, 2 for br-exists on a missing bridge.
+//
+// Installed or linked under the name ovs-vsctl, ovs-ofctl or ovn-nbctl,
+// ovskit is that tool, a drop-in: its name in messages, the C tools'
+// logging options (-v...) and console log, so that scripts and test suites
+// that run the tool run ovskit unchanged.
 package main
 
 import (
@@ -20,6 +25,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ovskit/ovskit/ovn/nbdb"
@@ -30,8 +36,20 @@ import (
 func main() {
 	// Installed (or linked) under a C tool's name, ovskit is that tool:
 	// scripts and test suites that run ovs-ofctl run ovskit unchanged.
-	if prog := filepath.Base(os.Args[0]); prog == "ovs-ofctl" {
+	switch prog := filepath.Base(os.Args[0]); prog {
+	case "ovs-ofctl":
 		os.Exit(runOfctl(prog, os.Args[1:], os.Stdout, os.Stderr))
+	case "ovs-vsctl":
+		code := runVsctl(prog, os.Args[1:], os.Stdout, os.Stderr)
+		if code == alarmExit {
+			// As ovs-vsctl's alarm ends it: by the signal itself.
+			signal.Reset(syscall.SIGALRM)
+			_ = syscall.Kill(os.Getpid(), syscall.SIGALRM)
+			time.Sleep(time.Second)
+		}
+		os.Exit(code)
+	case "ovn-nbctl":
+		os.Exit(runNbctl(prog, os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -54,18 +72,27 @@ used; what the models do not know is not shown) but are not tested.
 `, vswitchdb.OldestServerVersion, vswitchdb.SchemaVersion, nbdb.OldestServerVersion, nbdb.SchemaVersion)
 }
 
+// run is `ovskit ...`: ovs-vsctl's command lines, or ofctl's or nbctl's
+// after their word.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "nbctl" {
-		return runNbctl(args[1:], stdout, stderr)
+		return runNbctl(progName, args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "ofctl" {
 		return runOfctl(progName, args[1:], stdout, stderr)
 	}
+	return runVsctl(progName, args, stdout, stderr)
+}
+
+// runVsctl runs an ovs-vsctl command line, its messages prefixed with
+// prog.
+func runVsctl(prog string, args []string, stdout, stderr io.Writer) int {
 	inv, err := parse(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "ovskit: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
 	}
+	inv.prog = prog
 	switch {
 	case inv.help:
 		fmt.Fprint(stdout, usage)
@@ -79,14 +106,40 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := commandContext(inv.timeout)
 	defer cancel()
-	client, err := ovsdb.Dial(ctx, inv.db, ovsdb.WithDatabase(vswitchdb.Database()))
+	dialOpts := []ovsdb.Option{ovsdb.WithDatabase(vswitchdb.Database())}
+	if strings.Contains(inv.db, "ssl:") {
+		cfg, err := ovsTLS(inv.keyFile, inv.certFile, inv.caFile, inv.bootstrap)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+			return 1
+		}
+		dialOpts = append(dialOpts, ovsdb.WithTLS(cfg))
+	}
+	client, err := ovsdb.Dial(ctx, inv.db, dialOpts...)
+	for err != nil && inv.retry && ctx.Err() == nil {
+		// --retry: again, until the timeout (or Ctrl-C).
+		select {
+		case <-ctx.Done():
+		case <-time.After(250 * time.Millisecond):
+			client, err = ovsdb.Dial(ctx, inv.db, dialOpts...)
+		}
+	}
 	if err != nil {
-		fmt.Fprintf(stderr, "ovskit: %s: database connection failed (%v)\n", inv.db, err)
+		if inv.retry && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// ovs-vsctl's --timeout is an alarm that ends it.
+			inv.logger(stderr).log("fatal_signal", 3, "terminating with signal 14 (Alarm clock)")
+			return alarmExit
+		}
+		fmt.Fprintf(stderr, "%s: %s: database connection failed (%v)\n", prog, inv.db, err)
 		return 1
 	}
 	defer client.Close()
-	return report(inv.execute(ctx, client, stdout, stderr), stderr)
+	return report(prog, inv.execute(ctx, client, stdout, stderr), stderr)
 }
+
+// alarmExit is the status of a command that its timeout ended with
+// --retry, as a shell sees ovs-vsctl's: 128 + SIGALRM.
+const alarmExit = 128 + 14
 
 // commandContext is a command's context: cancelled by Ctrl-C, and after
 // timeout when it is not zero.
@@ -101,18 +154,18 @@ func commandContext(timeout time.Duration) (context.Context, context.CancelFunc)
 
 // report prints err as ovs-vsctl prints its errors and returns the exit
 // status.
-func report(err error, stderr io.Writer) int {
+func report(prog string, err error, stderr io.Writer) int {
 	var ee *exitError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &ee):
 		if ee.code != 2 {
-			fmt.Fprintf(stderr, "%s: %s\n", progName, message(err))
+			fmt.Fprintf(stderr, "%s: %s\n", prog, message(err))
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "%s: %s\n", progName, message(err))
+	fmt.Fprintf(stderr, "%s: %s\n", prog, message(err))
 	return 1
 }
 

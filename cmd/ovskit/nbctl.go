@@ -673,11 +673,12 @@ func (inv *nbInvocation) execute(ctx context.Context, client *ovsdb.Client, w io
 // <id>), whole.
 var rowNameRE = regexp.MustCompile(`[_a-zA-Z][_a-zA-Z0-9]*`)
 
-// runNbctl is `ovskit nbctl ...`.
-func runNbctl(args []string, stdout, stderr io.Writer) int {
+// runNbctl is `ovskit nbctl ...` (and ovskit run as ovn-nbctl), its
+// messages prefixed with prog.
+func runNbctl(prog string, args []string, stdout, stderr io.Writer) int {
 	inv, err := parseNbctl(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
 	}
 	if inv.help {
@@ -698,9 +699,9 @@ func runNbctl(args []string, stdout, stderr io.Writer) int {
 	}
 	client, err := ovsdb.Dial(ctx, inv.db, opts...)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s: database connection failed (%v)\n", progName, inv.db, err)
+		fmt.Fprintf(stderr, "%s: %s: database connection failed (%v)\n", prog, inv.db, err)
 		return 1
 	}
 	defer client.Close()
-	return report(inv.execute(ctx, client, stdout), stderr)
+	return report(prog, inv.execute(ctx, client, stdout), stderr)
 }

@@ -348,9 +348,9 @@ func runNbctlOvskit(ctx context.Context, c *ovsdb.Client, line string) (code int
 	var out, errb strings.Builder
 	inv, err := parseNbctl(splitWords(line))
 	if err != nil {
-		return report(err, &errb), "", errb.String()
+		return report(progName, err, &errb), "", errb.String()
 	}
-	code = report(inv.execute(ctx, c, &out), &errb)
+	code = report(progName, inv.execute(ctx, c, &out), &errb)
 	return code, out.String(), errb.String()
 }
 

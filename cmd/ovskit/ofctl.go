@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -268,7 +266,7 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 		return diffFlows(ctx, prog, target, cargs[0], dialOpts, stdout, stderr)
 	}
 	if strings.HasPrefix(target, "ssl:") {
-		cfg, err := clientTLS(keyFile, certFile, caFile)
+		cfg, err := ovsTLS(keyFile, certFile, caFile, false)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 			return 1
@@ -547,27 +545,6 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// clientTLS is the TLS configuration of an ssl: target from ovs-ofctl's
-// -p, -c and -C files: all three are required.
-func clientTLS(keyFile, certFile, caFile string) (*tls.Config, error) {
-	if keyFile == "" || certFile == "" || caFile == "" {
-		return nil, fmt.Errorf("ssl: targets need --private-key, --certificate and --ca-cert")
-	}
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-	if err != nil {
-		return nil, fmt.Errorf("ssl: %w", err)
-	}
-	ca, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, fmt.Errorf("ssl: %w", err)
-	}
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(ca) {
-		return nil, fmt.Errorf("ssl: %s: no PEM certificate", caFile)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots, MinVersion: tls.VersionTLS12}, nil
 }
 
 // replyHeader is a statistics reply's header line as ovs-ofctl prints it

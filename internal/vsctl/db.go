@@ -66,19 +66,26 @@ func ParseColumnArg(s *ovsdb.Schema, table, arg string, ops []string) (ColumnArg
 		}
 	}
 	if best == "" {
+		// ovs-vsctl's words: "A", "A" or "B", "A", "B", or "C".
 		quoted := make([]string, len(ops))
 		for i, op := range ops {
 			quoted[i] = `"` + op + `"`
 		}
-		return a, fmt.Errorf("%s: argument does not end in %s followed by a value: %w", arg, strings.Join(quoted, " or "), ovsdb.ErrInvalid)
+		list := strings.Join(quoted, " or ")
+		if len(quoted) > 2 {
+			list = strings.Join(quoted[:len(quoted)-1], ", ") + ", or " + quoted[len(quoted)-1]
+		}
+		return a, fmt.Errorf("%s: argument does not end in %s followed by a value.: %w", arg, list, ovsdb.ErrInvalid)
 	}
 	a.Op, a.Value, a.HasValue = best, p[len(best):], true
 	return a, nil
 }
 
-func (a ColumnArg) keyAtom(syms *Symbols) (any, error) {
+// keyAtom is the argument's key, for a verb ("set", "check") that
+// ovs-vsctl's message names.
+func (a ColumnArg) keyAtom(syms *Symbols, verb string) (any, error) {
 	if !a.Column.IsMap() {
-		return nil, fmt.Errorf("cannot specify key for non-map column %s: %w", a.Column.Name, ovsdb.ErrInvalid)
+		return nil, fmt.Errorf("cannot specify key to %s for non-map column %s: %w", verb, a.Column.Name, ovsdb.ErrInvalid)
 	}
 	return ParseAtom(a.Column.Key, a.Key, syms)
 }
@@ -110,7 +117,7 @@ func parseSetting(tx *ovsdb.Tx, table, arg string) (setting, error) {
 		st.whole, err = ParseDatum(a.Column, a.Value, syms, a.Column.Min, a.Column.Max)
 		return st, err
 	}
-	if st.key, err = a.keyAtom(syms); err != nil {
+	if st.key, err = a.keyAtom(syms, "set"); err != nil {
 		return setting{}, err
 	}
 	st.val, err = ParseAtom(a.Column.Value, a.Value, syms)
@@ -409,7 +416,7 @@ func Satisfied(tx *ovsdb.Tx, row ovsdb.Model, a ColumnArg) (bool, error) {
 	}
 	setOp := strings.HasPrefix(a.Op, "{")
 	if a.HasKey {
-		key, err := a.keyAtom(syms)
+		key, err := a.keyAtom(syms, "check")
 		if err != nil {
 			return false, err
 		}
@@ -471,10 +478,10 @@ func Create(tx *ovsdb.Tx, table string, settings []string, o Opts) (string, erro
 	if err != nil {
 		return "", err
 	}
-	if o.ID != "" {
-		if ovsdb.IsUUID(o.ID) {
-			return "", fmt.Errorf("create --id=UUID (a persistent UUID) is not supported: %w", ovsdb.ErrInvalid)
-		}
+	if o.ID != "" && ovsdb.IsUUID(o.ID) {
+		// The UUID the row is to have: the other commands name it by it.
+		ovsdb.SetUUID(row, o.ID)
+	} else if o.ID != "" {
 		sym, err := SymbolsOf(tx).Define(o.ID)
 		if err != nil {
 			return "", err

@@ -373,3 +373,16 @@ func GetAAMapping(tx *ovsdb.Tx, bridge string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// ListDPCap is ovs-vsctl list-dp-cap DP: the datapath's capabilities
+// (its Datapath row's capabilities column).
+func ListDPCap(tx *ovsdb.Tx, dp string) (map[string]string, error) {
+	d, err := datapath(tx, dp, "datapath \"%s\" record not found: %w")
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Verify(d, "capabilities"); err != nil {
+		return nil, err
+	}
+	return d.Capabilities, nil
+}

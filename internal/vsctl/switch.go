@@ -20,6 +20,9 @@ type BridgeSpec struct {
 	Parent   string // a fake bridge's parent; empty for a real bridge
 	VLAN     int    // a fake bridge's VLAN
 	MayExist bool
+	// AnyName skips CheckName, as ovs-vsctl does (ovs-vswitchd then
+	// reports a name it cannot use).
+	AnyName bool
 	// Init sets further columns of a real bridge's row before it is
 	// inserted.
 	Init func(*vswitchdb.Bridge) error
@@ -33,7 +36,7 @@ func AddBridge(tx *ovsdb.Tx, s BridgeSpec) error {
 	if s.Parent != "" && (s.VLAN < 0 || s.VLAN > 4095) {
 		return fmt.Errorf("add-br: vlan must be between 0 and 4095: %w", ovsdb.ErrInvalid)
 	}
-	if err := CheckName(s.Name, "internal"); err != nil {
+	if err := checkName(s.Name, "internal", s.AnyName); err != nil {
 		return err
 	}
 	row := &vswitchdb.Bridge{Name: s.Name}
@@ -428,6 +431,8 @@ type PortSpec struct {
 	Ifaces    []string
 	MayExist  bool
 	FakeIface bool // bond_fake_iface
+	// AnyName skips CheckName, as ovs-vsctl does.
+	AnyName bool
 	// Settings are ovs-vsctl's COLUMN[:KEY]=VALUE arguments for the Port.
 	Settings []string
 	// Port and Iface set typed columns on the new rows before they are
@@ -455,7 +460,7 @@ func AddPort(tx *ovsdb.Tx, s PortSpec) error {
 				return fmt.Errorf("add port %s: interface %s: %w", s.Name, n, err)
 			}
 		}
-		if err := CheckName(n, ifaces[i].Type); err != nil {
+		if err := checkName(n, ifaces[i].Type, s.AnyName); err != nil {
 			return err
 		}
 	}
@@ -697,7 +702,7 @@ func delPortFast(tx *ovsdb.Tx, bridge, name string, withIface bool) (bool, error
 }
 
 // AddBondIface is ovs-vsctl add-bond-iface.
-func AddBondIface(tx *ovsdb.Tx, bond, iface string, mayExist bool, init func(*vswitchdb.Interface) error) error {
+func AddBondIface(tx *ovsdb.Tx, bond, iface string, mayExist, anyName bool, init func(*vswitchdb.Interface) error) error {
 	v, err := Load(tx)
 	if err != nil {
 		return err
@@ -727,7 +732,7 @@ func AddBondIface(tx *ovsdb.Tx, bond, iface string, mayExist bool, init func(*vs
 			return err
 		}
 	}
-	if err := CheckName(iface, row.Type); err != nil {
+	if err := checkName(iface, row.Type, anyName); err != nil {
 		return err
 	}
 	if _, err := tx.Insert(row); err != nil {
@@ -805,6 +810,17 @@ func CheckName(name, ifType string) error {
 		return fmt.Errorf("interface name %q is not a valid Linux device name: %w", name, ovsdb.ErrInvalid)
 	}
 	return nil
+}
+
+// checkName is CheckName unless skipped.
+func checkName(name, ifType string, skip bool) error {
+	if skip {
+		if name == "" {
+			return fmt.Errorf("empty interface name: %w", ovsdb.ErrInvalid)
+		}
+		return nil
+	}
+	return CheckName(name, ifType)
 }
 
 func typeName(t string) string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,13 +35,14 @@ func (c *Column) multi() bool { return c.Max != 1 }
 // LookupColumn returns the column of table that name designates. Like
 // ovs-vsctl, a unique prefix is enough and "-" matches "_".
 func LookupColumn(s *ovsdb.Schema, table, name string) (*Column, error) {
-	full, n := match(name, s.Columns(table))
+	best := bestMatches(name, s.Columns(table))
 	switch {
-	case n == 0:
+	case len(best) == 0:
 		return nil, fmt.Errorf("%s does not contain a column whose name matches %q: %w", table, name, ovsdb.ErrUnknownColumn)
-	case n > 1:
-		return nil, fmt.Errorf("%s contains more than one column whose name matches %q: %w", table, name, ovsdb.ErrUnknownColumn)
+	case len(best) > 1:
+		return nil, fmt.Errorf("%s contains more than one column whose name matches %q: %s: %w", table, name, strings.Join(best, ", "), ovsdb.ErrUnknownColumn)
 	}
+	full := best[0]
 	cs, err := s.Column(table, full)
 	if err != nil {
 		return nil, err
@@ -61,14 +63,14 @@ func LookupColumn(s *ovsdb.Schema, table, name string) (*Column, error) {
 // LookupTable returns the table of schema s that name designates (a
 // unique prefix, case-insensitive, "-" for "_").
 func LookupTable(s *ovsdb.Schema, name string) (string, error) {
-	t, n := match(name, s.Tables())
+	best := bestMatches(name, s.Tables())
 	switch {
-	case n == 0:
+	case len(best) == 0:
 		return "", fmt.Errorf("unknown table %q: %w", name, ovsdb.ErrUnknownTable)
-	case n > 1:
-		return "", fmt.Errorf("multiple table names match %q: %w", name, ovsdb.ErrUnknownTable)
+	case len(best) > 1:
+		return "", fmt.Errorf("%q matches multiple table names: %s: %w", name, strings.Join(best, ", "), ovsdb.ErrUnknownTable)
 	}
-	return t, nil
+	return best[0], nil
 }
 
 func fold(c byte) byte {
@@ -103,9 +105,9 @@ func score(name, s string) int {
 	return 0
 }
 
-// match returns the name that s designates and how many matched best
-// (1 when it is unique).
-func match(s string, names []string) (string, int) {
+// bestMatches are the names that s matches best (the highest score),
+// sorted.
+func bestMatches(s string, names []string) []string {
 	best, bestScore := []string(nil), 0
 	for _, n := range names {
 		sc := score(n, s)
@@ -118,10 +120,8 @@ func match(s string, names []string) (string, int) {
 		}
 		best = append(best, n)
 	}
-	if len(best) != 1 {
-		return "", len(best)
-	}
-	return best[0], 1
+	slices.Sort(best)
+	return best
 }
 
 // Datum is a column value in OVSDB's abstract form: sorted keys (and the
