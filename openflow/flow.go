@@ -361,12 +361,18 @@ func (f *Flow) format(b *strings.Builder, stats bool, names PortNames) {
 	if b.Len() != n {
 		b.WriteByte(' ')
 	}
+	writeActions(b, f.Actions, names)
+}
+
+// writeActions writes "actions=" and the actions as ovs-ofctl prints them
+// ("drop" for none).
+func writeActions(b *strings.Builder, acts []Action, names PortNames) {
 	b.WriteString("actions=")
-	if len(f.Actions) == 0 {
+	if len(acts) == 0 {
 		b.WriteString("drop")
 		return
 	}
-	for i, a := range f.Actions {
+	for i, a := range acts {
 		if i > 0 {
 			b.WriteByte(',')
 		}

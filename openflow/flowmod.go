@@ -223,15 +223,5 @@ func (fm *flowMod) format(b *strings.Builder, verbosity int) {
 			b.WriteString(fl.name + " ")
 		}
 	}
-	b.WriteString("actions=")
-	if len(s.Actions) == 0 {
-		b.WriteString("drop")
-		return
-	}
-	for i, a := range s.Actions {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(actionString(a, nil))
-	}
+	writeActions(b, s.Actions, nil)
 }

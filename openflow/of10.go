@@ -975,53 +975,89 @@ func (a SetField) legacyString() string {
 }
 
 // appendLegacy10 appends a set_field as OpenFlow 1.0 writes it, as Open
-// vSwitch does: one of 1.0's own set actions for the fields that have
-// one (the value alone: 1.0's actions take no mask), else Nicira's loads.
+// vSwitch does: Nicira's set_mpls_label/tc for those written so, one of
+// 1.0's own set actions for the fields that have one (the value alone:
+// 1.0's actions take no mask), else Nicira's loads.
 func (a SetField) appendLegacy10(b []byte) []byte {
 	v := beUint(a.Value)
-	set8 := func(typ byte, x byte) []byte { return append(b, 0, typ, 0, 8, x, 0, 0, 0) }
-	set16 := func(typ byte, x uint16) []byte {
-		return append(binary.BigEndian.AppendUint16(append(b, 0, typ, 0, 8), x), 0, 0)
-	}
 	if a.ofp10 && a.Field == "mpls_label" {
 		return binary.BigEndian.AppendUint32(append(nxHeader(b, 16, nxastSetMPLSLabel), 0, 0), uint32(v))
 	}
 	if a.ofp10 && a.Field == "mpls_tc" {
 		return append(nxHeader(b, 16, nxastSetMPLSTC), byte(v), 0, 0, 0, 0, 0)
 	}
-	if !a.load {
-		switch a.Field {
-		case "vlan_tci":
-			if v&0x1000 == 0 {
-				return append(b, 0, ofpat10StripVLAN, 0, 8, 0, 0, 0, 0)
-			}
-			b = set16(ofpat10SetVLANVID, uint16(v&0xfff))
-			return append(b, 0, ofpat10SetVLANPCP, 0, 8, byte(v>>13), 0, 0, 0)
-		case "vlan_vid":
-			return set16(ofpat10SetVLANVID, uint16(v&0xfff))
-		case "vlan_pcp":
-			return set8(ofpat10SetVLANPCP, byte(v))
-		case "ip_dscp":
-			return set8(ofpat10SetNwTOS, byte(v<<2))
-		case "tcp_src", "udp_src":
-			return set16(ofpat10SetTpSrc, uint16(v))
-		case "tcp_dst", "udp_dst":
-			return set16(ofpat10SetTpDst, uint16(v))
-		case "eth_src", "eth_dst":
-			typ := byte(ofpat10SetDlSrc)
-			if a.Field == "eth_dst" {
-				typ = ofpat10SetDlDst
-			}
-			b = append(b, 0, typ, 0, 16)
-			b = append(b, a.Value...)
-			return append(b, 0, 0, 0, 0, 0, 0)
-		case "ip_src", "ip_dst":
-			typ := byte(ofpat10SetNwSrc)
-			if a.Field == "ip_dst" {
-				typ = ofpat10SetNwDst
-			}
-			return append(append(b, 0, typ, 0, 8), a.Value...)
+	return a.appendLegacy(b, legacy10)
+}
+
+// legacySets are a version's own set actions (OpenFlow 1.0's, 1.1's):
+// the action type that sets each field, 0 for none; the action that pops
+// a VLAN; whether SCTP's ports have the transport ports' actions and
+// whether mod_vlan_vid/pcp on a match without a VLAN push one first.
+type legacySets struct {
+	vid, pcp, dlSrc, dlDst, nwSrc, nwDst, tos, ecn, tpSrc, tpDst, mplsLabel, mplsTC, popVLAN byte
+	sctp, push                                                                               bool
+}
+
+var (
+	legacy10 = legacySets{vid: ofpat10SetVLANVID, pcp: ofpat10SetVLANPCP, dlSrc: ofpat10SetDlSrc, dlDst: ofpat10SetDlDst,
+		nwSrc: ofpat10SetNwSrc, nwDst: ofpat10SetNwDst, tos: ofpat10SetNwTOS, tpSrc: ofpat10SetTpSrc, tpDst: ofpat10SetTpDst,
+		popVLAN: ofpat10StripVLAN}
+	legacy11 = legacySets{vid: ofpat11SetVLANVID, pcp: ofpat11SetVLANPCP, dlSrc: ofpat11SetDlSrc, dlDst: ofpat11SetDlDst,
+		nwSrc: ofpat11SetNwSrc, nwDst: ofpat11SetNwDst, tos: ofpat11SetNwTOS, ecn: ofpat11SetNwECN, tpSrc: ofpat11SetTpSrc,
+		tpDst: ofpat11SetTpDst, mplsLabel: ofpat11SetMPLSLabel, mplsTC: ofpat11SetMPLSTC, popVLAN: ofpatPopVLAN,
+		sctp: true, push: true}
+)
+
+// appendLegacy appends a set_field as one of a version's own set actions
+// when the field has one, else as Nicira's loads.
+func (a SetField) appendLegacy(b []byte, t legacySets) []byte {
+	v := beUint(a.Value)
+	set8 := func(typ byte, x byte) []byte { return append(b, 0, typ, 0, 8, x, 0, 0, 0) }
+	set16 := func(typ byte, x uint16) []byte {
+		return append(binary.BigEndian.AppendUint16(append(b, 0, typ, 0, 8), x), 0, 0)
+	}
+	setAddr := func(src, dst byte, length byte) []byte {
+		typ := src
+		if strings.HasSuffix(a.Field, "_dst") {
+			typ = dst
 		}
+		b = append(append(b, 0, typ, 0, length), a.Value...)
+		return append(b, make([]byte, int(length)-4-len(a.Value))...) // padding
+	}
+	if a.load {
+		return a.appendLoads10(b)
+	}
+	switch f := a.Field; {
+	case f == "vlan_tci":
+		if v&0x1000 == 0 {
+			return append(b, 0, t.popVLAN, 0, 8, 0, 0, 0, 0)
+		}
+		b = set16(t.vid, uint16(v&0xfff))
+		return append(b, 0, t.pcp, 0, 8, byte(v>>13), 0, 0, 0)
+	case f == "vlan_vid" || f == "vlan_pcp":
+		if t.push && a.push {
+			b = PushVLAN{ethVLAN}.appendWire(b, OpenFlow11)
+		}
+		if f == "vlan_vid" {
+			return set16(t.vid, uint16(v&0xfff))
+		}
+		return set8(t.pcp, byte(v))
+	case f == "ip_dscp":
+		return set8(t.tos, byte(v<<2))
+	case (f == "nw_ecn" || f == "ip_ecn") && t.ecn != 0:
+		return set8(t.ecn, byte(v))
+	case f == "tcp_src" || f == "udp_src" || f == "sctp_src" && t.sctp:
+		return set16(t.tpSrc, uint16(v))
+	case f == "tcp_dst" || f == "udp_dst" || f == "sctp_dst" && t.sctp:
+		return set16(t.tpDst, uint16(v))
+	case f == "mpls_label" && t.mplsLabel != 0:
+		return binary.BigEndian.AppendUint32(append(b, 0, t.mplsLabel, 0, 8), uint32(v))
+	case f == "mpls_tc" && t.mplsTC != 0:
+		return set8(t.mplsTC, byte(v))
+	case f == "eth_src" || f == "eth_dst":
+		return setAddr(t.dlSrc, t.dlDst, 16)
+	case f == "ip_src" || f == "ip_dst":
+		return setAddr(t.nwSrc, t.nwDst, 8)
 	}
 	return a.appendLoads10(b)
 }

@@ -293,60 +293,7 @@ func decodeAction11(t uint16, a []byte) (Action, error) {
 // appendLegacy11 appends a set_field as OpenFlow 1.1 writes it, as Open
 // vSwitch does: one of 1.1's set actions for the fields that have one,
 // else Nicira's loads (as at 1.0).
-func (a SetField) appendLegacy11(b []byte) []byte {
-	v := beUint(a.Value)
-	set8 := func(typ byte, x byte) []byte { return append(b, 0, typ, 0, 8, x, 0, 0, 0) }
-	set16 := func(typ byte, x uint16) []byte {
-		return append(binary.BigEndian.AppendUint16(append(b, 0, typ, 0, 8), x), 0, 0)
-	}
-	if !a.load {
-		switch a.Field {
-		case "vlan_tci":
-			if v&0x1000 == 0 {
-				return append(b, 0, ofpatPopVLAN, 0, 8, 0, 0, 0, 0)
-			}
-			b = set16(ofpat11SetVLANVID, uint16(v&0xfff))
-			return append(b, 0, ofpat11SetVLANPCP, 0, 8, byte(v>>13), 0, 0, 0)
-		case "vlan_vid":
-			if a.push {
-				b = PushVLAN{ethVLAN}.appendWire(b, OpenFlow11)
-			}
-			return set16(ofpat11SetVLANVID, uint16(v&0xfff))
-		case "vlan_pcp":
-			if a.push {
-				b = PushVLAN{ethVLAN}.appendWire(b, OpenFlow11)
-			}
-			return set8(ofpat11SetVLANPCP, byte(v))
-		case "ip_dscp":
-			return set8(ofpat11SetNwTOS, byte(v<<2))
-		case "nw_ecn", "ip_ecn":
-			return set8(ofpat11SetNwECN, byte(v))
-		case "tcp_src", "udp_src", "sctp_src":
-			return set16(ofpat11SetTpSrc, uint16(v))
-		case "tcp_dst", "udp_dst", "sctp_dst":
-			return set16(ofpat11SetTpDst, uint16(v))
-		case "mpls_label":
-			return binary.BigEndian.AppendUint32(append(b, 0, ofpat11SetMPLSLabel, 0, 8), uint32(v))
-		case "mpls_tc":
-			return set8(ofpat11SetMPLSTC, byte(v))
-		case "eth_src", "eth_dst":
-			typ := byte(ofpat11SetDlSrc)
-			if a.Field == "eth_dst" {
-				typ = ofpat11SetDlDst
-			}
-			b = append(b, 0, typ, 0, 16)
-			b = append(b, a.Value...)
-			return append(b, 0, 0, 0, 0, 0, 0)
-		case "ip_src", "ip_dst":
-			typ := byte(ofpat11SetNwSrc)
-			if a.Field == "ip_dst" {
-				typ = ofpat11SetNwDst
-			}
-			return append(append(b, 0, typ, 0, 8), a.Value...)
-		}
-	}
-	return a.appendLoads10(b)
-}
+func (a SetField) appendLegacy11(b []byte) []byte { return a.appendLegacy(b, legacy11) }
 
 // appendStd11FlowMod appends OpenFlow 1.1's flow mod that adds s: 1.3's
 // layout, with 1.1's standard match and flags.

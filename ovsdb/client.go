@@ -265,6 +265,10 @@ type Stats struct {
 type Client struct {
 	opts      options
 	endpoints []string
+	// listeners are the passive endpoints' (punix:, ptcp:), opened at
+	// the first connection and closed with the client.
+	lnMu      sync.Mutex
+	listeners map[string]net.Listener
 	models    *Schema
 	keys      []KeyIndex
 	log       *slog.Logger
@@ -315,7 +319,9 @@ func defaultOptions() options {
 // Dial connects to ovsdb-server at endpoint and loads the database into the
 // client's cache. endpoint is "unix:PATH", "tcp:HOST:PORT" or
 // "ssl:HOST:PORT", or several of them separated by commas, tried in turn
-// (fail-over); "" means DefaultEndpoint. A server older than the models
+// (fail-over); "" means DefaultEndpoint. A passive endpoint, "punix:PATH"
+// or "ptcp:PORT[:IP]", listens there and waits, within ctx, for the
+// server to connect (ovsdb-server --remote=unix:PATH), as ovs-vsctl does. A server older than the models
 // (its schema lacks tables or columns of theirs) is served what it has:
 // see Client.ServerHas. Dial fails with ErrSchema for another database, or
 // a column the server types otherwise than the models.
@@ -428,6 +434,7 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 			}
 		}
 		stop()
+		c.closeListeners()
 		return nil, fmt.Errorf("dial: %w", errors.Join(errs...))
 	}
 }
@@ -440,6 +447,18 @@ func splitEndpoint(e string) (network, addr string, err error) {
 	switch scheme {
 	case "unix":
 		return "unix", rest, nil
+	case "punix":
+		return "punix", rest, nil
+	case "ptcp":
+		// ptcp:PORT[:IP], as Open vSwitch writes it.
+		port, ip, _ := strings.Cut(rest, ":")
+		if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+			return "", "", fmt.Errorf("endpoint %q: want ptcp:PORT[:IP]: %w", e, ErrInvalid)
+		}
+		if strings.Contains(ip, ":") {
+			ip = "[" + ip + "]"
+		}
+		return "ptcp", ip + ":" + port, nil
 	case "tcp", "ssl":
 		if _, _, err := net.SplitHostPort(rest); err != nil {
 			return "", "", fmt.Errorf("endpoint %q: %v: %w", e, err, ErrInvalid)
@@ -467,13 +486,24 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 			err = fmt.Errorf("no answer within %v (WithConnectTimeout): %w", t, err)
 		}
 	}()
+	// A passive endpoint waits for the server within ctx alone; the
+	// connect timeout starts once it has connected.
+	var nc net.Conn
+	if network, _, _ := splitEndpoint(ep); network == "punix" || network == "ptcp" {
+		if nc, err = c.dial(hctx, ep); err != nil {
+			return err
+		}
+		start = time.Now()
+	}
 	dctx := hctx
 	if t > 0 {
 		var cancel context.CancelFunc
 		dctx, cancel = context.WithTimeoutCause(hctx, t, errNoAnswer)
 		defer cancel()
 	}
-	nc, err := c.dial(dctx, ep)
+	if nc == nil {
+		nc, err = c.dial(dctx, ep)
+	}
 	if err != nil && errors.Is(context.Cause(dctx), errNoAnswer) {
 		hcancel(errNoAnswer)
 	}
@@ -629,9 +659,13 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 	return nil
 }
 
-// dial opens a connection to endpoint ep.
+// dial opens a connection to endpoint ep: for a passive one (punix:,
+// ptcp:), the next connection the server makes to the client's listener.
 func (c *Client) dial(ctx context.Context, ep string) (net.Conn, error) {
 	network, addr, _ := splitEndpoint(ep)
+	if network == "punix" || network == "ptcp" {
+		return c.accept(ctx, ep, network, addr)
+	}
 	if network == "ssl" {
 		if c.opts.tls == nil {
 			return nil, fmt.Errorf("%s: ssl endpoint needs WithTLS: %w", ep, ErrInvalid)
@@ -640,6 +674,51 @@ func (c *Client) dial(ctx context.Context, ep string) (net.Conn, error) {
 		return d.DialContext(ctx, "tcp", addr)
 	}
 	return c.opts.dialer.DialContext(ctx, network, addr)
+}
+
+// accept waits, within ctx, for the server to connect to the passive
+// endpoint ep, listening there first if the client does not yet.
+func (c *Client) accept(ctx context.Context, ep, network, addr string) (net.Conn, error) {
+	c.lnMu.Lock()
+	ln := c.listeners[ep]
+	if ln == nil {
+		var err error
+		if ln, err = (&net.ListenConfig{}).Listen(ctx, strings.TrimPrefix(network, "p"), addr); err != nil {
+			c.lnMu.Unlock()
+			return nil, err
+		}
+		if c.listeners == nil {
+			c.listeners = map[string]net.Listener{}
+		}
+		c.listeners[ep] = ln
+	}
+	c.lnMu.Unlock()
+	type deadliner interface{ SetDeadline(time.Time) error }
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("%s: waiting for the server to connect: %w", ep, context.Cause(ctx))
+		}
+		if d, ok := ln.(deadliner); ok {
+			_ = d.SetDeadline(time.Now().Add(100 * time.Millisecond))
+		}
+		nc, err := ln.Accept()
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			continue
+		}
+		return nc, err
+	}
+}
+
+// closeListeners closes the passive endpoints' listeners (a punix: one's
+// socket file goes with it).
+func (c *Client) closeListeners() {
+	c.lnMu.Lock()
+	defer c.lnMu.Unlock()
+	for ep, ln := range c.listeners {
+		_ = ln.Close()
+		delete(c.listeners, ep)
+	}
 }
 
 // zeroTxn is the transaction id that names no transaction: a monitor
@@ -870,6 +949,7 @@ func (c *Client) Close() error {
 		rc.close()
 	}
 	c.wg.Wait()
+	c.closeListeners()
 	return nil
 }
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -300,5 +303,61 @@ func TestInsertWithUUID(t *testing.T) {
 	})
 	if err != nil {
 		t.Error(err)
+	}
+}
+
+// TestDialPassive: Dial on a punix: endpoint listens and waits for the
+// server to connect (ovsdb-server/add-remote), then works as any client;
+// Close removes the socket. Without a server it gives up with ctx.
+func TestDialPassive(t *testing.T) {
+	t.Parallel()
+	ovstest.RequireTools(t, "ovs-appctl")
+	s := ovstest.NewServer(t)
+	sock := filepath.Join(t.TempDir(), "passive.sock")
+	ctx := testCtx(t, 20*time.Second)
+	done := make(chan error, 1)
+	var c *ovsdb.Client
+	go func() {
+		var err error
+		c, err = ovsdb.Dial(ctx, "punix:"+sock, ovsdb.WithDatabase(vswitchdb.Database()))
+		done <- err
+	}()
+	for i := 0; ; i++ {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		if i == 100 {
+			t.Fatal("the client does not listen")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if out, err := exec.CommandContext(ctx, "ovs-appctl", "-t", s.DBCtl(), "ovsdb-server/add-remote", "unix:"+sock).CombinedOutput(); err != nil {
+		t.Fatalf("add-remote: %v: %s", err, out)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	err := c.View(ctx, func(tx *ovsdb.Tx) error {
+		roots, err := ovsdb.List[vswitchdb.OpenVSwitch](tx)
+		if err == nil && len(roots) != 1 {
+			err = fmt.Errorf("%d Open_vSwitch rows", len(roots))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("socket after Close: %v", err)
+	}
+	short, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	lonely := filepath.Join(t.TempDir(), "lonely.sock")
+	if _, err := ovsdb.Dial(short, "punix:"+lonely, ovsdb.WithDatabase(vswitchdb.Database())); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("no server: %v", err)
+	}
+	if _, err := os.Stat(lonely); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("socket after a failed Dial: %v", err)
 	}
 }

@@ -349,7 +349,7 @@ func (c *Client) fetch(ctx context.Context, rc *rpcConn, l *lacks, spec fetchSpe
 		return nil, fmt.Errorf("select %s: %d results for 1 operation", spec.table, len(results))
 	}
 	if r := results[0]; r.Error != nil {
-		return nil, fmt.Errorf("select %s: %w", spec.table, &OpError{Index: 0, Op: &op, Err: *r.Error, Details: r.Details})
+		return nil, fmt.Errorf("select %s: %w", spec.table, &OpError{Index: 0, Op: &op, Err: *r.Error, Details: r.Details, Syntax: r.Syntax})
 	}
 	out := make([]Model, 0, len(results[0].Rows))
 	for _, raw := range results[0].Rows {
@@ -507,7 +507,7 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 			}
 			return nil, statusConflict, nil
 		}
-		oe := &OpError{Index: i, Err: *r.Error, Details: r.Details}
+		oe := &OpError{Index: i, Err: *r.Error, Details: r.Details, Syntax: r.Syntax}
 		if i < len(ops) {
 			op := ops[i]
 			oe.Op = &op

@@ -80,8 +80,9 @@ type OpError struct {
 	// Op is the refused operation (nil for a commit error).
 	Op *Operation
 	// Err and Details are the server's "error" and "details" strings,
-	// e.g. "constraint violation".
-	Err, Details string
+	// e.g. "constraint violation"; Syntax, for a "syntax error", the JSON
+	// the server could not read.
+	Err, Details, Syntax string
 }
 
 func (e *OpError) Error() string {

@@ -161,6 +161,7 @@ type opResult struct {
 	Rows    []json.RawMessage `json:"rows,omitempty"`
 	Error   *string           `json:"error,omitempty"`
 	Details string            `json:"details,omitempty"`
+	Syntax  string            `json:"syntax,omitempty"`
 }
 
 // parseResults decodes a transact reply (an array of operation results)
@@ -200,6 +201,12 @@ func parseResults(raw []byte, n int) ([]opResult, error) {
 				d, err := unquote(val)
 				r.Details = d
 				return err
+			case "syntax":
+				// The JSON the server could not read, as a string.
+				if d, err := unquote(val); err == nil {
+					r.Syntax = d
+				}
+				return nil
 			}
 			return nil
 		})

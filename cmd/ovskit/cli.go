@@ -66,6 +66,8 @@ type command struct {
 	// warnings are what the command logs, as ovs-vsctl logs it (module,
 	// message), once the transaction commits.
 	warnings [][2]string
+	// last: the invocation's last command.
+	last bool
 }
 
 // warn logs a warning of the command, as ovs-vsctl's module logs it.
@@ -179,6 +181,9 @@ func parse(args []string) (*invocation, error) {
 		}
 		inv.cmds = append(inv.cmds, c)
 	}
+	if len(inv.cmds) > 0 {
+		inv.cmds[len(inv.cmds)-1].last = true
+	}
 	if len(inv.cmds) == 0 && !inv.help && !inv.version {
 		return nil, errors.New("missing command name (use --help for help)")
 	}
@@ -285,6 +290,11 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w, std
 		}))
 	}
 	cmds = append(cmds, dbcmd.CheckIDs())
+	var unreferenced []string
+	cmds = append(cmds, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		unreferenced = vsctl.SymbolsOf(tx).Unreferenced()
+		return nil
+	}))
 	res, err := client.Transact(ctx, cmds...)
 	ifErrs, onlyInterfaces := interfaceErrors(err)
 	if err != nil && !onlyInterfaces {
@@ -295,6 +305,9 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w, std
 		for _, w := range c.warnings {
 			lg.log(w[0], 3, w[1])
 		}
+	}
+	for _, w := range unreferenced {
+		lg.log("vsctl", 3, w)
 	}
 	first := true
 	temp := map[string]string{}
@@ -703,6 +716,10 @@ var commands = map[string]*cmdSpec{
 		return dbcmd.Set(c.args[0], c.args[1], c.args[2:], dbOpts(c)...).Run(tx)
 	}},
 	"add": {4, -1, "--if-exists", func(c *command, tx *ovsdb.Tx) error {
+		if c.last {
+			// As ovs-vsctl writes its last command's add: a mutation.
+			return vsctl.AddPartial(tx, c.args[0], c.args[1], c.args[2], c.args[3:], c.has("--if-exists"))
+		}
 		return dbcmd.Add(c.args[0], c.args[1], c.args[2], c.args[3:], dbOpts(c)...).Run(tx)
 	}},
 	"remove": {4, -1, "--if-exists", func(c *command, tx *ovsdb.Tx) error {

@@ -64,6 +64,23 @@ func TestVsctlDropIn(t *testing.T) {
 		{"destroy without records warns", []string{"destroy", "Qos"}, 0, func(_, e string) bool {
 			return e == "db_ctl_base|WARN|either --all or records argument should be specified\n"
 		}},
+		{"created, not referred to", []string{"--id=@br0", "create", "Bridge", "name=br0"}, 0, func(_, e string) bool {
+			return e == "vsctl|WARN|row id \"@br0\" was created but no reference to it was inserted, so it will not actually appear in the database\n"
+		}},
+		{"created, weakly referred to", []string{"--", "--id=@i", "create", "Interface", "name=eth0", "--", "--id=@p", "create", "Port",
+			"name=eth0", "interfaces=@i", "--", "--id=@m", "create", "Mirror", "name=m0", "output_port=@p", "--", "--id=@b", "create",
+			"Bridge", "name=br7", "mirrors=@m", "--", "add", "Open_vSwitch", ".", "bridges", "@b"}, 0, func(_, e string) bool {
+			return e == "vsctl|WARN|row id \"@p\" was created but only a weak reference to it was inserted, so it will not actually appear in the database\n"
+		}},
+		{"add, the last command, as a mutation", []string{"add", "bridge", "br0", "datapath_id", "x", "y"}, 1, func(_, e string) bool {
+			return e == `ovs-vsctl: transaction error: {"details":"set must have 0 to 1 members but 2 are present","error":"syntax error","syntax":"[\"set\",[\"x\",\"y\"]]"}`+"\n"
+		}},
+		{"add, not the last", []string{"add", "bridge", "br0", "datapath_id", "x", "y", "--", "list-br"}, 1, func(_, e string) bool {
+			return e == `ovs-vsctl: "add" operation would put 2 values in column datapath_id of table Bridge but the maximum number is 1`+"\n"
+		}},
+		{"not an integer or range", []string{"remove", "bridge", "br0", "flood-vlans", "true"}, 1, func(_, e string) bool {
+			return e == `ovs-vsctl: "true" is not a valid integer or range`+"\n"
+		}},
 		{"ambiguous table", []string{"list", "c"}, 1, func(_, e string) bool {
 			return e == "ovs-vsctl: \"c\" matches multiple table names: CT_Timeout_Policy, CT_Zone, Controller\n"
 		}},
@@ -144,5 +161,27 @@ func TestBootstrapCACert(t *testing.T) {
 	}
 	if err := dial(cfg); err == nil {
 		t.Fatal("a server of another CA was accepted")
+	}
+}
+
+// TestVsctlRetryAlarm: with --retry (or a passive endpoint), ovs-vsctl
+// waits for the database until --timeout's alarm ends it; run as
+// ovs-vsctl, ovskit logs it as ovs-vsctl does and ends with its status.
+func TestVsctlRetryAlarm(t *testing.T) {
+	dir := t.TempDir()
+	for _, db := range []string{"unix:" + filepath.Join(dir, "nothing"), "punix:" + filepath.Join(dir, "passive")} {
+		args := []string{"--db=" + db, "--timeout=1", "-vPATTERN:console:%c|%p|%m", "--", "init"}
+		if strings.HasPrefix(db, "unix:") {
+			args = append([]string{"--retry"}, args...)
+		}
+		var out, errb strings.Builder
+		start := time.Now()
+		code := runVsctl("ovs-vsctl", args, &out, &errb)
+		if code != alarmExit || errb.String() != "fatal_signal|WARN|terminating with signal 14 (Alarm clock)\n" {
+			t.Errorf("%s: exit %d, stderr %q", db, code, errb.String())
+		}
+		if d := time.Since(start); d < 900*time.Millisecond || d > 5*time.Second {
+			t.Errorf("%s: gave up after %v, not the timeout", db, d)
+		}
 	}
 }

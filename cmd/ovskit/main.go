@@ -16,6 +16,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -125,8 +126,10 @@ func runVsctl(prog string, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err != nil {
-		if inv.retry && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			// ovs-vsctl's --timeout is an alarm that ends it.
+		if (inv.retry || passive(inv.db)) && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// ovs-vsctl waits (with --retry, or for the server to
+			// connect to a passive endpoint) until --timeout's alarm
+			// ends it.
 			inv.logger(stderr).log("fatal_signal", 3, "terminating with signal 14 (Alarm clock)")
 			return alarmExit
 		}
@@ -135,6 +138,17 @@ func runVsctl(prog string, args []string, stdout, stderr io.Writer) int {
 	}
 	defer client.Close()
 	return report(prog, inv.execute(ctx, client, stdout, stderr), stderr)
+}
+
+// passive says whether the database endpoints are passive ones, where
+// the server connects to the client (punix:, ptcp:).
+func passive(db string) bool {
+	for _, e := range strings.Split(db, ",") {
+		if e = strings.TrimSpace(e); strings.HasPrefix(e, "punix:") || strings.HasPrefix(e, "ptcp:") {
+			return true
+		}
+	}
+	return false
 }
 
 // alarmExit is the status of a command that its timeout ended with
@@ -177,6 +191,24 @@ var commandPrefix = regexp.MustCompile(`^command [0-9]+: `)
 // adds for errors.Is, so that scripts that grep ovs-vsctl's messages keep
 // working.
 func message(err error) string {
+	// An operation the server refused: its error as the server sent it,
+	// as ovs-vsctl prints it.
+	var oe *ovsdb.OpError
+	if errors.As(err, &oe) {
+		m := map[string]string{"error": oe.Err}
+		if oe.Details != "" {
+			m["details"] = oe.Details
+		}
+		if oe.Syntax != "" {
+			m["syntax"] = oe.Syntax
+		}
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if enc.Encode(m) == nil {
+			return "transaction error: " + strings.TrimSuffix(b.String(), "\n")
+		}
+	}
 	s := commandPrefix.ReplaceAllString(err.Error(), "")
 	for _, sentinel := range []error{ovsdb.ErrNotFound, ovsdb.ErrExists, ovsdb.ErrInvalid, ovsdb.ErrUnknownTable, ovsdb.ErrUnknownColumn} {
 		s = strings.TrimSuffix(s, ": "+sentinel.Error())

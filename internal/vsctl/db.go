@@ -14,6 +14,10 @@ type Opts struct {
 	IfExists bool   // --if-exists: a missing record is not an error
 	ID       string // --id=@name (create, get)
 	All      bool   // --all (destroy)
+	// Partial makes add a mutation that inserts the values, as ovs-vsctl
+	// writes its last command's: not read nor verified; the server
+	// checks the column's limits.
+	Partial bool
 }
 
 // ColumnArg is a parsed COLUMN[:KEY][OP VALUE] argument.
@@ -186,7 +190,8 @@ func Get(tx *ovsdb.Tx, table, record string, specs []string, o Opts) (out []stri
 		if err != nil {
 			return nil, false, err
 		}
-		sym.UUID = ovsdb.UUIDOf(row)
+		// A row that exists: nothing need refer to it.
+		sym.UUID, sym.Strong = ovsdb.UUIDOf(row), true
 	}
 	for _, spec := range specs {
 		if strings.EqualFold(spec, "_uuid") || strings.EqualFold(spec, "-uuid") {
@@ -253,12 +258,22 @@ func Add(tx *ovsdb.Tx, table, record, column string, values []string, o Opts) er
 	if err != nil || row == nil {
 		return err
 	}
+	if o.Partial {
+		cur = Datum{}
+	}
 	for _, v := range values {
 		d, err := ParseDatum(c, v, SymbolsOf(tx), 1, math.MaxInt)
 		if err != nil {
 			return err
 		}
 		cur = cur.Union(d)
+	}
+	if o.Partial {
+		v, err := c.MutationValue(cur)
+		if err != nil {
+			return err
+		}
+		return tx.Mutate(row, ovsdb.Insert(c.Name, v))
 	}
 	if c.Max >= 0 && cur.Len() > c.Max {
 		what := "values"
@@ -269,6 +284,16 @@ func Add(tx *ovsdb.Tx, table, record, column string, values []string, o Opts) er
 			cur.Len(), what, c.Name, table, c.Max, ovsdb.ErrInvalid)
 	}
 	return writeVerified(tx, row, c, cur)
+}
+
+// AddPartial is Add with Partial, the table named as ovs-vsctl names
+// tables (a unique prefix).
+func AddPartial(tx *ovsdb.Tx, tableName, record, column string, values []string, ifExists bool) error {
+	t, err := LookupTable(tx.Schema(), tableName)
+	if err != nil {
+		return err
+	}
+	return Add(tx, t, record, column, values, Opts{IfExists: ifExists, Partial: true})
 }
 
 // editTarget finds what add and remove edit: the column, the record (nil

@@ -2,6 +2,8 @@ package vsctl
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,6 +25,10 @@ type Symbol struct {
 	Name    string // with the "@"
 	UUID    string // a row name of the transaction, or a real UUID
 	Created bool   // defined by --id on create or get
+	// Strong and Weak: a value of a strong (or weak) reference column
+	// names it; a row created with nothing strong naming it is dropped by
+	// the server.
+	Strong, Weak bool
 }
 
 type symbolsKey struct{}
@@ -67,8 +73,34 @@ func (s *Symbols) get(name string) *Symbol {
 }
 
 // Reference returns the UUID (or row name) that "@name" stands for,
-// creating the symbol if it is new.
-func (s *Symbols) Reference(name string) string { return s.get(name).UUID }
+// creating the symbol if it is new, as a value of a column whose
+// references are of refType ("weak", else strong).
+func (s *Symbols) Reference(name, refType string) string {
+	sym := s.get(name)
+	if refType == "weak" {
+		sym.Weak = true
+	} else {
+		sym.Strong = true
+	}
+	return sym.UUID
+}
+
+// Unreferenced are ovs-vsctl's warnings for the rows created with
+// --id=@name that nothing strong refers to (the server drops them), by
+// name.
+func (s *Symbols) Unreferenced() []string {
+	var out []string
+	for _, n := range slices.Sorted(maps.Keys(s.byName)) {
+		switch sym := s.byName[n]; {
+		case !sym.Created || sym.Strong:
+		case sym.Weak:
+			out = append(out, fmt.Sprintf("row id %q was created but only a weak reference to it was inserted, so it will not actually appear in the database", n))
+		default:
+			out = append(out, fmt.Sprintf("row id %q was created but no reference to it was inserted, so it will not actually appear in the database", n))
+		}
+	}
+	return out
+}
 
 // Define marks "@name" as created by --id and returns its symbol. Each
 // name may be defined once.

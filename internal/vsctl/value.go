@@ -227,7 +227,7 @@ func parseAtom(bt *ovsdb.BaseType, s string, syms *Symbols) (any, error) {
 			if syms == nil {
 				return nil, fmt.Errorf("%q: row names (@name) are only valid inside a transaction: %w", s, ovsdb.ErrInvalid)
 			}
-			return syms.Reference(s), nil
+			return syms.Reference(s, bt.RefType), nil
 		}
 		if !ovsdb.IsUUID(s) {
 			return nil, fmt.Errorf("%q is not a valid UUID: %w", s, ovsdb.ErrInvalid)
@@ -405,6 +405,10 @@ func parseKeyRange(bt *ovsdb.BaseType, tok string, syms *Symbols) ([]any, error)
 		}
 	}
 	a, err := ParseAtom(bt, tok, syms)
+	if err != nil && bt.Type == ovsdb.AtomicInteger && strings.HasSuffix(err.Error(), "is not a valid integer: "+ovsdb.ErrInvalid.Error()) {
+		// A value where a range may stand, in ovs-vsctl's words.
+		return nil, fmt.Errorf("%q is not a valid integer or range: %w", tok, ovsdb.ErrInvalid)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -682,6 +686,25 @@ func (c *Column) GoValue(d Datum) (any, error) {
 		return nil, err
 	}
 	return v.Interface(), nil
+}
+
+// MutationValue converts d to the value of a mutation of the column: its
+// Go value, but for an optional column (at most one value) a slice of
+// its type, which may hold more than the column does (the server judges).
+func (c *Column) MutationValue(d Datum) (any, error) {
+	if c.goType.Kind() != reflect.Pointer {
+		return c.GoValue(d)
+	}
+	et := c.goType.Elem()
+	s := reflect.MakeSlice(reflect.SliceOf(et), 0, d.Len())
+	for _, k := range d.Keys {
+		v := reflect.ValueOf(k)
+		if !v.CanConvert(et) {
+			return nil, fmt.Errorf("%s.%s: cannot use %v: %w", c.Table, c.Name, k, ovsdb.ErrInvalid)
+		}
+		s = reflect.Append(s, v.Convert(et))
+	}
+	return s.Interface(), nil
 }
 
 // KeysValue converts keys to a Go slice of the column's key type, for a
