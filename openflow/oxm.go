@@ -251,15 +251,24 @@ var (
 
 // entryOrder is the order in which the match's entries go.
 func (m *Match) entryOrder() []fid {
-	order := make([]fid, 0, nFields)
-	order = append(order, entriesHead...)
 	if t := m.dlType(); m.has[fDlType] && (t == ethARP || t == ethRARP) {
+		return orderARP
+	}
+	return orderIP
+}
+
+// orderIP and orderARP are the entries' orders: every field once.
+var orderIP, orderARP = buildOrder(false), buildOrder(true)
+
+func buildOrder(arp bool) []fid {
+	order := append([]fid(nil), entriesHead...)
+	if arp {
 		order = append(order, entriesARP...)
 	}
 	order = append(order, entriesIP...)
 	order = append(order, entriesTail...)
 	var seen [nFields]bool
-	out := order[:0]
+	out := make([]fid, 0, nFields)
 	for _, f := range order {
 		if !seen[f] {
 			seen[f] = true
