@@ -308,11 +308,13 @@ func TestInsertWithUUID(t *testing.T) {
 
 // TestDialPassive: Dial on a punix: endpoint listens and waits for the
 // server to connect (ovsdb-server/add-remote), then works as any client;
-// Close removes the socket. Without a server it gives up with ctx.
+// Close removes the socket. Without a server it gives up with ctx. The
+// server runs as a local process whatever OVSKIT_HARNESS says: it must
+// reach a socket on this host.
 func TestDialPassive(t *testing.T) {
 	t.Parallel()
 	ovstest.RequireTools(t, "ovs-appctl")
-	s := ovstest.NewServer(t)
+	s := ovstest.NewServer(t, ovstest.WithBackend(ovstest.ProcessBackend))
 	sock := filepath.Join(t.TempDir(), "passive.sock")
 	ctx := testCtx(t, 20*time.Second)
 	done := make(chan error, 1)
