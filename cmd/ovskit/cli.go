@@ -206,8 +206,7 @@ func parse(args []string) (*invocation, error) {
 // isLogOption says whether a is one of the C tools' logging options:
 // -v[SPEC], --verbose[=SPEC], --log-file[=FILE], --no-syslog, --syslog-*.
 func isLogOption(a string) bool {
-	return strings.HasPrefix(a, "-v") && !strings.HasPrefix(a, "--") || a == "--verbose" ||
-		strings.HasPrefix(a, "--verbose=") || strings.HasPrefix(a, "--log-file") || strings.HasPrefix(a, "--syslog-")
+	return isVlog(a) || strings.HasPrefix(a, "--log-file") || strings.HasPrefix(a, "--syslog-")
 }
 
 func (inv *invocation) setGlobal(name, val string) error {
@@ -259,10 +258,8 @@ func (inv *invocation) setGlobal(name, val string) error {
 func (inv *invocation) logger(stderr io.Writer) *vlog {
 	lg := newVlog(inv.prog, stderr)
 	for _, o := range inv.logOpts {
-		if spec, ok := strings.CutPrefix(o, "-v"); ok {
+		if spec, ok := vlogSpec(o); ok {
 			_ = lg.set(spec) // (what ovskit cannot read logs at the default)
-		} else if spec, ok := strings.CutPrefix(o, "--verbose"); ok {
-			_ = lg.set(strings.TrimPrefix(spec, "="))
 		}
 	}
 	return lg

@@ -169,8 +169,8 @@ func runOfctl(prog string, args []string, stdout, stderr io.Writer) int {
 			if pidfile == "" {
 				pidfile = "ovs-ofctl.pid"
 			}
-		case strings.HasPrefix(a, "-v") && !strings.HasPrefix(a, "--") || a == "--verbose" || strings.HasPrefix(a, "--verbose="):
-			spec := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(a, "--verbose"), "="), "-v")
+		case isVlog(a):
+			spec, _ := vlogSpec(a)
 			if err := lg.set(spec); err != nil {
 				fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 				return 1
@@ -1017,3 +1017,6 @@ func optionValue(args []string, i *int, short, long string) (string, bool) {
 	*i++
 	return args[*i], true
 }
+
+// isVlog says whether a is a -v option (vlogSpec).
+func isVlog(a string) bool { _, ok := vlogSpec(a); return ok }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,8 +78,8 @@ func (l *vlog) set(spec string) error {
 			console = true
 		case lw == "syslog" || lw == "file":
 			console = false
-		case indexOf(vlogLevels, lw) >= 0:
-			level = indexOf(vlogLevels, lw)
+		case slices.Contains(vlogLevels, lw):
+			level = slices.Index(vlogLevels, lw)
 		case w != "":
 			module = w
 		}
@@ -94,13 +95,19 @@ func (l *vlog) set(spec string) error {
 	return nil
 }
 
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
+// vlogSpec is the value of a -v option, "-vSPEC" or "--verbose[=SPEC]";
+// ok is false for another argument.
+func vlogSpec(a string) (spec string, ok bool) {
+	if spec, ok := strings.CutPrefix(a, "-v"); ok && !strings.HasPrefix(a, "--") {
+		return spec, true
 	}
-	return -1
+	if a == "--verbose" {
+		return "", true
+	}
+	if spec, ok := strings.CutPrefix(a, "--verbose="); ok {
+		return spec, true
+	}
+	return "", false
 }
 
 // enabled says whether module logs at level.

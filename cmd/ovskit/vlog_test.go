@@ -65,3 +65,16 @@ func TestVlogRateLimit(t *testing.T) {
 		t.Errorf("report: %q", b.String())
 	}
 }
+
+// The -v options' forms, and arguments that are not one.
+func TestVlogSpec(t *testing.T) {
+	for _, tc := range []struct {
+		arg, spec string
+		ok        bool
+	}{{"-v", "", true}, {"-vconsole:off", "console:off", true}, {"--verbose", "", true},
+		{"--verbose=ANY:dbg", "ANY:dbg", true}, {"--version", "", false}, {"--verbosity", "", false}, {"-V", "", false}} {
+		if spec, ok := vlogSpec(tc.arg); spec != tc.spec || ok != tc.ok {
+			t.Errorf("%q: %q, %v; want %q, %v", tc.arg, spec, ok, tc.spec, tc.ok)
+		}
+	}
+}
