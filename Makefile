@@ -45,8 +45,9 @@ test: deps
 		|| { echo "--- failures (full log in .test.log) ---"; grep -B3 -A40 -E '^\s*--- FAIL|^panic:|DATA RACE' .test.log | head -400; exit 1; }
 
 # Open vSwitch's own test suite (tests/ovs-ofctl.at and tests/ovs-vsctl.at
-# of the installed version's source) run with the C tool, then with ovskit
-# in its place (a link named ovs-ofctl or ovs-vsctl to the ovskit binary):
+# of the installed version's source) and OVN's tests/ovn-nbctl.at
+# (testdata/upstream) run with the C tool, then with ovskit in its place (a
+# link named ovs-ofctl, ovs-vsctl or ovn-nbctl to the ovskit binary):
 # a summary line per suite, and
 # a failure for any group ovskit fails that is not listed in
 # scripts/peers/<suite>.todo (or that passes and still is). Root is

@@ -38,6 +38,8 @@ have gcc  || need_pkgs+=(gcc)
 have make || need_pkgs+=(make)
 have ovs-testcontroller || need_pkgs+=(openvswitch-testcontroller)
 have python3 || need_pkgs+=(python3)
+# OVN's ovn-nbctl.at (testdata/upstream) is generated with autom4te.
+have autom4te || need_pkgs+=(autoconf)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Runs Open vSwitch's own test suite (Debian's openvswitch-source, the
-# installed version's) twice on the same groups: with the C tools, then with
-# ovskit standing in for one of them (a link named ovs-ofctl or ovs-vsctl
-# to the ovskit binary, first on the suite's PATH; no test is changed). Prints one summary line per
-# suite and each group that the C tool passes and ovskit fails.
+# Runs the projects' own test suites twice on the same groups: with the C
+# tools, then with ovskit standing in for one of them (a link named
+# ovs-ofctl, ovs-vsctl or ovn-nbctl to the ovskit binary, first on the
+# suite's PATH; no test is changed). Prints one summary line per suite and
+# each group that the C tool passes and ovskit fails.
+#
+# Open vSwitch's suite (tests/ovs-ofctl.at, tests/ovs-vsctl.at) comes from
+# Debian's openvswitch-source, the installed version's. OVN's
+# tests/ovn-nbctl.at (its direct-mode groups: the daemon mode runs
+# ovn-nbctl as a server, which ovskit is not) comes from
+# testdata/upstream/ovn-23.03.1, the installed ovn-nbctl's version, built
+# with autom4te against Open vSwitch's macros.
 #
 # The groups ovskit does not pass yet are listed, by title, in
 # scripts/peers/<suite>.todo. The run fails when the C tools fail a group
@@ -35,6 +42,41 @@ if [ ! -e "$stamp" ]; then
   touch "$stamp"
 fi
 
+# OVN's ovn-nbctl.at, generated once per content of its files: autom4te
+# with Open vSwitch's macros (m4/compat.m4), an atconfig naming this tree,
+# an atlocal from OVN's atlocal.in, the NB schema of the same version at the
+# top (the suite creates its database from $abs_top_srcdir/ovn-nb.ovsschema)
+# and the uuidfilt.py the OVS and OVN trees share.
+upstream=testdata/upstream/ovn-23.03.1
+ovn=$work/ovn
+ovnstamp=$work/ovn.$( (cat "$stamp"; find "$upstream" testdata/schemas/ovn-nb-23.03.0.ovsschema -type f | sort | xargs sha256sum) | sha256sum | cut -c1-16)
+if [ ! -e "$ovnstamp" ]; then
+  rm -rf "$ovn" "$work"/ovn.*
+  mkdir -p "$ovn"
+  cp -a "$upstream/tests" "$ovn/tests"
+  cp testdata/schemas/ovn-nb-23.03.0.ovsschema "$ovn/ovn-nb.ovsschema"
+  cp "$src/tests/uuidfilt.py" "$ovn/tests/"
+  (cd "$ovn" && autom4te --language=autotest -I . -I "$src" -o tests/nbctlsuite tests/nbctlsuite.at) ||
+    { echo "test-peers: autom4te failed on $upstream/tests/nbctlsuite.at" >&2; exit 1; }
+  cat >"$ovn/tests/atconfig" <<EOF
+at_testdir='tests'
+abs_builddir='$ovn/tests'
+at_srcdir='.'
+abs_srcdir='$ovn/tests'
+at_top_srcdir='..'
+abs_top_srcdir='$ovn'
+at_top_build_prefix='../'
+abs_top_builddir='$ovn'
+at_top_builddir=\$at_top_build_prefix
+EXEEXT=''
+AUTOTEST_PATH='tests'
+SHELL=\${CONFIG_SHELL-'/bin/bash'}
+EOF
+  sed -e 's/@HAVE_OPENSSL@/yes/; s/@OPENSSL_SUPPORTS_SNI@/yes/; s/@HAVE_UNBOUND@/no/' \
+    -e 's/@EGREP@/grep -E/; s/@PYTHON3@/python3/g' "$ovn/tests/atlocal.in" >"$ovn/tests/atlocal"
+  touch "$ovnstamp"
+fi
+
 # ovskit, then under each C tool's name in a directory of its own: a
 # suite runs with ovskit standing in for its one tool (the others, which
 # its macros use to set up, stay the C tools).
@@ -44,23 +86,28 @@ go build -o "$work/bin/ovskit" ./cmd/ovskit
 
 sys=/usr/bin:/usr/sbin:/bin:/sbin
 status=0
-# suite file, tool it exercises
-for entry in "ovs-ofctl.at ovs-ofctl" "ovs-vsctl.at ovs-vsctl"; do
-  read -r at tool <<<"$entry"
+# suite file, tool it exercises, the suite's tree and program, its groups
+# (a pattern on the titles of the file's groups), more arguments
+for entry in \
+  "ovs-ofctl.at|ovs-ofctl|$src|testsuite|.|" \
+  "ovs-vsctl.at|ovs-vsctl|$src|testsuite|.|" \
+  "ovn-nbctl.at|ovn-nbctl|$ovn|nbctlsuite| - direct\$|ovs_srcdir=$src"; do
+  IFS='|' read -r at tool tree suite pattern extra <<<"$entry"
   bin=$work/bin.$tool
   mkdir -p "$bin"
   ln -s ../bin/ovskit "$bin/$tool"
-  groups=$(cd "$src" && ./tests/testsuite -l | awk -v f="$at:" '$2 ~ "^"f {sub(":","",$1); print $1}' | paste -sd' ')
-  [ -n "$groups" ] || { echo "test-peers: no groups of $at in the suite" >&2; exit 1; }
+  groups=$(cd "$tree" && "./tests/$suite" -l |
+    awk -v f="$at:" -v p="$pattern" '$2 ~ "^"f && $0 ~ p {sub(":","",$1); print $1}' | paste -sd' ')
+  [ -n "$groups" ] || { echo "test-peers: no groups of $at in $tree/tests/$suite" >&2; exit 1; }
   n=$(wc -w <<<"$groups")
   results() { # label, AUTOTEST_PATH: prints "ok|FAILED<TAB>title" per group
     # Inside the source tree: the suite finds its helpers at
     # ../../../tests from a group's directory (uuidfilt.py, ...).
-    local dir=$src/run.$1
+    local dir=$tree/run.$1
     rm -rf "$dir"
-    cp -a "$src/tests" "$dir"
+    cp -a "$tree/tests" "$dir"
     # The suite's helpers find their data through abs_srcdir (the copy has it).
-    (cd "$src" && ./tests/testsuite -C "$dir" -j2 $groups AUTOTEST_PATH="$2" >"$work/$1.log" 2>&1) || true
+    (cd "$tree" && "./tests/$suite" -C "$dir" -j2 $groups AUTOTEST_PATH="$2" $extra >"$work/$1.log" 2>&1) || true
     sed -nE 's/^ *[0-9]+: (.*[^ ]) +(ok|FAILED \(.*\)|skipped \(.*\))$/\2\t\1/p' "$work/$1.log" | sed -E 's/^(FAILED|skipped) \([^)]*\)/\1/'
   }
   ref=$(results "ref.$tool" "$sys")
@@ -91,7 +138,7 @@ for entry in "ovs-ofctl.at ovs-ofctl" "ovs-vsctl.at ovs-vsctl"; do
       ok/yes) echo "peers: $at: \"$title\" passes now: remove it from $todo_file"; status=1 ;;
       ok/no) ;;
       */yes) echo "peers: $at: not yet: $title" ;;
-      *) echo "peers: $at: FAILS: $title (see $src/run.ovskit.$tool)"; status=1 ;;
+      *) echo "peers: $at: FAILS: $title (see $tree/run.ovskit.$tool)"; status=1 ;;
     esac
   done <<<"$got"
 done
