@@ -1,8 +1,14 @@
-// Package dbcmd has ovs-vsctl's generic database commands for any table:
-// get, set, add, remove, clear, list, find, create, destroy and
-// wait-until, with ovs-vsctl's record names (a bridge, port or interface
-// by name, a controller by its bridge, a manager by target, any row by
-// UUID or UUID prefix, "." for the only row) and its value syntax:
+// Package dbcmd has the generic database commands of ovs-vsctl and
+// ovn-nbctl for any table of any schema: get, set, add, remove, clear,
+// list, find, create, destroy and wait-until, with the record names the
+// database's tool accepts and their value syntax. Any row is named by
+// UUID or UUID prefix, "." names the only row of a table; on
+// Open_vSwitch, as ovs-vsctl: a bridge, port or interface by name, a
+// controller by its bridge, a manager by target; on OVN_Northbound, as
+// ovn-nbctl: a switch, port, router, port group, load balancer, meter
+// and more by name (a switch, port or router also by its Neutron name in
+// external_ids), DHCP options by a port that uses them, a connection by
+// target. Values:
 //
 //	COLUMN=VALUE                  a whole value: 10, [1,2], {k=v}, "quoted"
 //	COLUMN:KEY=VALUE              one key of a map

@@ -342,7 +342,7 @@ func runOvskit(ctx context.Context, c *ovsdb.Client, st step, wait bool) (code i
 		return 0, "", ""
 	}
 	var out, errb strings.Builder
-	inv, err := parse(append(noWait, splitWords(st.line)...))
+	inv, err := vsctlTool.parse(append(noWait, splitWords(st.line)...))
 	if err != nil {
 		return report(progName, err, &errb), "", errb.String()
 	}

@@ -40,8 +40,12 @@ func main() {
 	switch prog := filepath.Base(os.Args[0]); prog {
 	case "ovs-ofctl":
 		os.Exit(runOfctl(prog, os.Args[1:], os.Stdout, os.Stderr))
-	case "ovs-vsctl":
-		code := runVsctl(prog, os.Args[1:], os.Stdout, os.Stderr)
+	case "ovs-vsctl", "ovn-nbctl":
+		t := vsctlTool
+		if prog == "ovn-nbctl" {
+			t = nbctlTool
+		}
+		code := runCtl(t, prog, os.Args[1:], os.Stdout, os.Stderr)
 		if code == alarmExit {
 			// As ovs-vsctl's alarm ends it: by the signal itself.
 			signal.Reset(syscall.SIGALRM)
@@ -49,8 +53,6 @@ func main() {
 			time.Sleep(time.Second)
 		}
 		os.Exit(code)
-	case "ovn-nbctl":
-		os.Exit(runNbctl(prog, os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -88,56 +90,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runVsctl runs an ovs-vsctl command line, its messages prefixed with
 // prog.
 func runVsctl(prog string, args []string, stdout, stderr io.Writer) int {
-	inv, err := parse(args)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
-		return 1
-	}
-	inv.prog = prog
-	switch {
-	case inv.help:
-		fmt.Fprint(stdout, usage)
-		return 0
-	case inv.version:
-		fmt.Fprintf(stdout, "ovskit %s\nDB Schema %s\n%s", version(), vswitchdb.SchemaVersion, supportedRange())
-		return 0
-	}
-	if inv.db == "" {
-		inv.db = defaultDB()
-	}
-	ctx, cancel := commandContext(inv.timeout)
-	defer cancel()
-	dialOpts := []ovsdb.Option{ovsdb.WithDatabase(vswitchdb.Database())}
-	if strings.Contains(inv.db, "ssl:") {
-		cfg, err := ovsTLS(inv.keyFile, inv.certFile, inv.caFile, inv.bootstrap)
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
-			return 1
-		}
-		dialOpts = append(dialOpts, ovsdb.WithTLS(cfg))
-	}
-	client, err := ovsdb.Dial(ctx, inv.db, dialOpts...)
-	for err != nil && inv.retry && ctx.Err() == nil {
-		// --retry: again, until the timeout (or Ctrl-C).
-		select {
-		case <-ctx.Done():
-		case <-time.After(250 * time.Millisecond):
-			client, err = ovsdb.Dial(ctx, inv.db, dialOpts...)
-		}
-	}
-	if err != nil {
-		if (inv.retry || passive(inv.db)) && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			// ovs-vsctl waits (with --retry, or for the server to
-			// connect to a passive endpoint) until --timeout's alarm
-			// ends it.
-			inv.logger(stderr).log("fatal_signal", 3, "terminating with signal 14 (Alarm clock)")
-			return alarmExit
-		}
-		fmt.Fprintf(stderr, "%s: %s: database connection failed (%v)\n", prog, inv.db, err)
-		return 1
-	}
-	defer client.Close()
-	return report(prog, inv.execute(ctx, client, stdout, stderr), stderr)
+	return runCtl(vsctlTool, prog, args, stdout, stderr)
 }
 
 // passive says whether the database endpoints are passive ones, where

@@ -7,11 +7,9 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ovskit/ovskit/ovn/nb"
 	"github.com/ovskit/ovskit/ovn/nbdb"
@@ -80,34 +78,51 @@ func nbctlDefaultDB() string {
 	return "unix:/var/run/ovn/ovnnb_db.sock"
 }
 
-// nbInvocation is a parsed ovskit nbctl command line.
-type nbInvocation struct {
-	db                    string
-	timeout               time.Duration
-	followerReads, noShuf bool
-	help                  bool
-	wait                  nb.WaitLevel // 0: none
-	cmds                  []nbCommand
+// nbctlTool is ovn-nbctl: its commands, through package ovn/nb, and the
+// database commands on the OVN_Northbound tables.
+var nbctlTool = &tool{
+	name:     "ovn-nbctl",
+	module:   "nbctl",
+	commands: withDBCommands(nbctlCommands),
+	globals: map[string]bool{"--wait": true, "--no-leader-only": false, "--leader-only": false,
+		"--no-shuffle-remotes": false, "--shuffle-remotes": false},
+	badShortOption: "unrecognized option '%s'",
+	quoteValue:     true,
+	prepare:        nbPrepare,
+	finish: func(ctx context.Context, inv *invocation, c *ovsdb.Client) error {
+		if inv.wait == 0 {
+			return nil
+		}
+		return nb.Wait(ctx, c, inv.wait)
+	},
+	realUUIDs: true,
+	usage:     nbctlUsage,
+	version: func() string {
+		return fmt.Sprintf("ovskit %s\nDB Schema %s\n", version(), nbdb.SchemaVersion)
+	},
+	defaultDB: nbctlDefaultDB,
+	database:  nbdb.Database,
 }
 
-// nbCommand is one command of the line, with its options and arguments.
-type nbCommand struct {
-	name string
-	opts map[string]bool
-	vals map[string]string // values of options that take one (--policy=src-ip)
-	args []string
-	out  strings.Builder
+// nbPrepare is what every ovn-nbctl transaction does first: create
+// NB_Global when there is none, and bump nb_cfg when the line waits
+// (--wait, or sync).
+func nbPrepare(inv *invocation) []ovsdb.Command {
+	for _, c := range inv.cmds {
+		if c.name == "sync" && inv.wait == 0 {
+			inv.wait = nb.WaitSB // sync waits, as ovn-nbctl's does
+		}
+	}
+	cmds := []ovsdb.Command{nb.EnsureGlobal()}
+	if inv.wait != 0 && !inv.dryRun {
+		cmds = append(cmds, nb.Bump())
+	}
+	return cmds
 }
 
-// nbSpec says how many arguments a command takes and what it does.
-type nbSpec struct {
-	min, max int // max -1: any number
-	run      func(tx *ovsdb.Tx, c *nbCommand) error
-}
-
-// write returns a spec of a command that writes through cmd.
-func write(min, max int, cmd func(c *nbCommand) (ovsdb.Command, error)) nbSpec {
-	return nbSpec{min, max, func(tx *ovsdb.Tx, c *nbCommand) error {
+// write returns the spec of a command that writes through cmd.
+func write(min, max int, options string, cmd func(c *command) (ovsdb.Command, error)) *cmdSpec {
+	return &cmdSpec{min, max, options, func(c *command, tx *ovsdb.Tx) error {
 		command, err := cmd(c)
 		if err != nil {
 			return err
@@ -116,25 +131,20 @@ func write(min, max int, cmd func(c *nbCommand) (ovsdb.Command, error)) nbSpec {
 	}}
 }
 
-func (c *nbCommand) options() []nb.Option {
+// nbOptions are the command's --may-exist, --add-duplicate and
+// --if-exists.
+func nbOptions(c *command) []nb.Option {
 	var o []nb.Option
-	if c.opts["--may-exist"] {
+	if c.has("--may-exist") {
 		o = append(o, nb.MayExist())
 	}
-	if c.opts["--add-duplicate"] {
+	if c.has("--add-duplicate") {
 		o = append(o, nb.AddDuplicate())
 	}
-	if c.opts["--if-exists"] {
+	if c.has("--if-exists") {
 		o = append(o, nb.IfExists())
 	}
 	return o
-}
-
-func (c *nbCommand) arg(i int) string {
-	if i < len(c.args) {
-		return c.args[i]
-	}
-	return ""
 }
 
 // afterRouter is a command that fails with err once the router exists,
@@ -148,28 +158,28 @@ func afterRouter(router string, err error) ovsdb.Command {
 	})
 }
 
-func (c *nbCommand) items(items []nb.Item, err error) error {
+func (c *command) items(items []nb.Item, err error) error {
 	for _, it := range items {
 		fmt.Fprintln(&c.out, it)
 	}
 	return err
 }
 
-func (c *nbCommand) lines(lines []string, err error) error {
+func (c *command) lines(lines []string, err error) error {
 	for _, l := range lines {
 		fmt.Fprintln(&c.out, l)
 	}
 	return err
 }
 
-var nbSpecs = map[string]nbSpec{
-	"ls-add": write(0, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.AddSwitch(c.arg(0), c.options()...), nil }),
-	"ls-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeleteSwitch(c.arg(0), c.options()...), nil }),
-	"ls-list": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error {
+var nbctlCommands = map[string]*cmdSpec{
+	"ls-add": write(0, 1, "--may-exist,--add-duplicate", func(c *command) (ovsdb.Command, error) { return nb.AddSwitch(c.arg(0), nbOptions(c)...), nil }),
+	"ls-del": write(1, 1, "--if-exists", func(c *command) (ovsdb.Command, error) { return nb.DeleteSwitch(c.arg(0), nbOptions(c)...), nil }),
+	"ls-list": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
 		return c.items(nb.ListSwitches(tx))
 	}},
-	"lsp-add": write(2, 4, func(c *nbCommand) (ovsdb.Command, error) {
-		o := c.options()
+	"lsp-add": write(2, 4, "--may-exist", func(c *command) (ovsdb.Command, error) {
+		o := nbOptions(c)
 		switch len(c.args) {
 		case 3:
 			return nil, &nb.Error{Msg: "lsp-add with parent must also specify a tag", Err: ovsdb.ErrInvalid}
@@ -182,38 +192,38 @@ var nbSpecs = map[string]nbSpec{
 		}
 		return nb.AddSwitchPort(c.arg(0), c.arg(1), o...), nil
 	}),
-	"lsp-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeleteSwitchPort(c.arg(0), c.options()...), nil }),
-	"lsp-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lsp-del": write(1, 1, "--if-exists", func(c *command) (ovsdb.Command, error) { return nb.DeleteSwitchPort(c.arg(0), nbOptions(c)...), nil }),
+	"lsp-list": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		return c.items(nb.ListSwitchPorts(tx, c.arg(0)))
 	}},
-	"lsp-get-ls": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lsp-get-ls": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		it, err := nb.SwitchOfPort(tx, c.arg(0))
 		if err == nil {
 			fmt.Fprintln(&c.out, it)
 		}
 		return err
 	}},
-	"lsp-set-addresses": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) {
+	"lsp-set-addresses": write(1, -1, "", func(c *command) (ovsdb.Command, error) {
 		return nb.SetAddresses(c.arg(0), c.args[1:]...), nil
 	}),
-	"lsp-get-addresses": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lsp-get-addresses": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		return c.lines(nb.Addresses(tx, c.arg(0)))
 	}},
-	"lsp-set-port-security": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) {
+	"lsp-set-port-security": write(1, -1, "", func(c *command) (ovsdb.Command, error) {
 		return nb.SetPortSecurity(c.arg(0), c.args[1:]...), nil
 	}),
-	"lsp-get-port-security": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lsp-get-port-security": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		return c.lines(nb.PortSecurity(tx, c.arg(0)))
 	}},
-	"lsp-set-type": write(2, 2, func(c *nbCommand) (ovsdb.Command, error) { return nb.SetPortType(c.arg(0), c.arg(1)), nil }),
-	"lsp-get-type": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lsp-set-type": write(2, 2, "", func(c *command) (ovsdb.Command, error) { return nb.SetPortType(c.arg(0), c.arg(1)), nil }),
+	"lsp-get-type": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		t, err := nb.PortType(tx, c.arg(0))
 		if err == nil {
 			fmt.Fprintln(&c.out, t)
 		}
 		return err
 	}},
-	"lsp-set-enabled": {2, 2, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lsp-set-enabled": {2, 2, "", func(c *command, tx *ovsdb.Tx) error {
 		// The port is looked up before the state is read, as ovn-nbctl does.
 		if _, err := nb.SwitchPort(tx, c.arg(0)); err != nil {
 			return err
@@ -224,30 +234,30 @@ var nbSpecs = map[string]nbSpec{
 		}
 		return nb.SetPortEnabled(c.arg(0), on).Run(tx)
 	}},
-	"lsp-get-enabled": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lsp-get-enabled": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		on, err := nb.PortEnabled(tx, c.arg(0))
 		if err == nil {
 			fmt.Fprintln(&c.out, map[bool]string{true: "enabled", false: "disabled"}[on])
 		}
 		return err
 	}},
-	"lsp-set-options": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) {
+	"lsp-set-options": write(1, -1, "", func(c *command) (ovsdb.Command, error) {
 		return nb.SetPortOptions(c.arg(0), keyValues(c.args[1:])), nil
 	}),
-	"lsp-get-options": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lsp-get-options": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		m, err := nb.PortOptions(tx, c.arg(0))
 		for _, k := range slices.Sorted(maps.Keys(m)) {
 			fmt.Fprintf(&c.out, "%s=%s\n", k, m[k])
 		}
 		return err
 	}},
-	"lr-add": write(0, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.AddRouter(c.arg(0), c.options()...), nil }),
-	"lr-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeleteRouter(c.arg(0), c.options()...), nil }),
-	"lr-list": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lr-add": write(0, 1, "--may-exist,--add-duplicate", func(c *command) (ovsdb.Command, error) { return nb.AddRouter(c.arg(0), nbOptions(c)...), nil }),
+	"lr-del": write(1, 1, "--if-exists", func(c *command) (ovsdb.Command, error) { return nb.DeleteRouter(c.arg(0), nbOptions(c)...), nil }),
+	"lr-list": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
 		return c.items(nb.ListRouters(tx))
 	}},
-	"lrp-add": write(4, -1, func(c *nbCommand) (ovsdb.Command, error) {
-		o := c.options()
+	"lrp-add": write(4, -1, "--may-exist", func(c *command) (ovsdb.Command, error) {
+		o := nbOptions(c)
 		var networks []string
 		for _, a := range c.args[3:] {
 			if p, ok := strings.CutPrefix(a, "peer="); ok {
@@ -261,20 +271,20 @@ var nbSpecs = map[string]nbSpec{
 		}
 		return nb.AddRouterPort(c.arg(0), c.arg(1), c.arg(2), networks, o...), nil
 	}),
-	"lrp-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeleteRouterPort(c.arg(0), c.options()...), nil }),
-	"lrp-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lrp-del": write(1, 1, "--if-exists", func(c *command) (ovsdb.Command, error) { return nb.DeleteRouterPort(c.arg(0), nbOptions(c)...), nil }),
+	"lrp-list": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		return c.items(nb.ListRouterPorts(tx, c.arg(0)))
 	}},
-	"lr-nat-add": write(4, 7, func(c *nbCommand) (ovsdb.Command, error) {
+	"lr-nat-add": write(4, 7, "--may-exist,--stateless,--portrange,--add-route", func(c *command) (ovsdb.Command, error) {
 		n := nb.NAT{Type: c.arg(1), ExternalIP: c.arg(2), LogicalIP: c.arg(3),
-			Stateless: c.opts["--stateless"], AddRoute: c.opts["--add-route"]}
+			Stateless: c.has("--stateless"), AddRoute: c.has("--add-route")}
 		switch rest := c.args[4:]; {
 		case len(rest) == 1:
-			if !c.opts["--portrange"] {
+			if !c.has("--portrange") {
 				return nil, &nb.Error{Msg: "lr-nat-add with logical_port must also specify external_mac.", Err: ovsdb.ErrInvalid}
 			}
 			n.PortRange = rest[0]
-		case len(rest) == 2 && c.opts["--portrange"] && c.arg(1) == nb.DNATAndSNAT:
+		case len(rest) == 2 && c.has("--portrange") && c.arg(1) == nb.DNATAndSNAT:
 			return nil, &nb.Error{Msg: "lr-nat-add with logical_port must also specify external_mac.", Err: ovsdb.ErrInvalid}
 		case len(rest) >= 2 && rest[0] == "":
 			// The library takes an empty port for "not distributed".
@@ -286,12 +296,12 @@ var nbSpecs = map[string]nbSpec{
 			}
 		}
 		var o []nb.Option
-		if c.opts["--may-exist"] {
+		if c.has("--may-exist") {
 			o = append(o, nb.MayExist())
 		}
 		return nb.AddNAT(c.arg(0), n, o...), nil
 	}),
-	"lr-nat-del": write(1, 3, func(c *nbCommand) (ovsdb.Command, error) {
+	"lr-nat-del": write(1, 3, "--if-exists", func(c *command) (ovsdb.Command, error) {
 		// A missing argument means "all"; an empty one is a name, and
 		// the library refuses it.
 		switch len(c.args) {
@@ -302,7 +312,7 @@ var nbSpecs = map[string]nbSpec{
 		}
 		return nb.DeleteNAT(c.arg(0), c.arg(1), c.arg(2)), nil
 	}),
-	"lr-nat-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lr-nat-list": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		nats, err := nb.NATRules(tx, c.arg(0))
 		if err != nil {
 			return err
@@ -311,23 +321,23 @@ var nbSpecs = map[string]nbSpec{
 		c.out.WriteString(out)
 		return err
 	}},
-	"lr-route-add": write(3, 4, func(c *nbCommand) (ovsdb.Command, error) {
-		r := nb.Route{Prefix: c.arg(1), NextHop: c.arg(2), OutputPort: c.arg(3), ECMP: c.opts["--ecmp"]}
-		switch c.vals["--policy"] {
+	"lr-route-add": write(3, 4, "--may-exist,--ecmp,--policy=", func(c *command) (ovsdb.Command, error) {
+		r := nb.Route{Prefix: c.arg(1), NextHop: c.arg(2), OutputPort: c.arg(3), ECMP: c.has("--ecmp")}
+		switch c.opts["--policy"] {
 		case "", "dst-ip":
 		case "src-ip":
 			r.SourcePolicy = true
 		default:
-			return nil, &nb.Error{Msg: "bad policy: " + c.vals["--policy"], Err: ovsdb.ErrInvalid}
+			return nil, &nb.Error{Msg: "bad policy: " + c.opts["--policy"], Err: ovsdb.ErrInvalid}
 		}
 		var o []nb.Option
-		if c.opts["--may-exist"] {
+		if c.has("--may-exist") {
 			o = append(o, nb.MayExist())
 		}
 		return nb.AddRoute(c.arg(0), r, o...), nil
 	}),
-	"lr-route-del": write(1, 4, func(c *nbCommand) (ovsdb.Command, error) {
-		f := nb.RouteFilter{Prefix: c.arg(1), NextHop: c.arg(2), OutputPort: c.arg(3), Policy: c.vals["--policy"]}
+	"lr-route-del": write(1, 4, "--policy=,--if-exists", func(c *command) (ovsdb.Command, error) {
+		f := nb.RouteFilter{Prefix: c.arg(1), NextHop: c.arg(2), OutputPort: c.arg(3), Policy: c.opts["--policy"]}
 		switch {
 		case len(c.args) >= 2 && c.arg(1) == "":
 			return afterRouter(c.arg(0), &nb.Error{Msg: "bad prefix argument: ", Err: ovsdb.ErrInvalid}), nil
@@ -336,9 +346,9 @@ var nbSpecs = map[string]nbSpec{
 		case f == (nb.RouteFilter{}):
 			return nb.DeleteAllRoutes(c.arg(0)), nil
 		}
-		return nb.DeleteRoutes(c.arg(0), f, c.options()...), nil
+		return nb.DeleteRoutes(c.arg(0), f, nbOptions(c)...), nil
 	}),
-	"lr-route-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lr-route-list": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		routes, err := nb.Routes(tx, c.arg(0))
 		if err != nil {
 			return err
@@ -346,14 +356,14 @@ var nbSpecs = map[string]nbSpec{
 		c.out.WriteString(nb.FormatRoutes(routes))
 		return nil
 	}},
-	"acl-add": write(5, 5, func(c *nbCommand) (ovsdb.Command, error) {
+	"acl-add": write(5, 5, "--may-exist,--type=,--log,--name=,--severity=,--meter=,--label=,--apply-after-lb", func(c *command) (ovsdb.Command, error) {
 		prio, err := nb.ParsePriority(c.arg(2))
 		if err != nil {
 			return nil, err
 		}
-		a := nb.ACL{Direction: c.arg(1), Priority: prio, Match: c.arg(3), Action: c.arg(4), Log: c.opts["--log"],
-			Name: c.vals["--name"], Severity: c.vals["--severity"], Meter: c.vals["--meter"], ApplyAfterLB: c.opts["--apply-after-lb"]}
-		if l, ok := c.vals["--label"]; ok && c.opts["--label"] {
+		a := nb.ACL{Direction: c.arg(1), Priority: prio, Match: c.arg(3), Action: c.arg(4), Log: c.has("--log"),
+			Name: c.opts["--name"], Severity: c.opts["--severity"], Meter: c.opts["--meter"], ApplyAfterLB: c.has("--apply-after-lb")}
+		if l, ok := c.opts["--label"]; ok {
 			n, err := strconv.ParseInt(l, 10, 64)
 			if err != nil || n < 0 || n > 4294967295 {
 				return nil, &nb.Error{Msg: l + ": label must in range 0...4294967295", Err: ovsdb.ErrInvalid}
@@ -362,12 +372,12 @@ var nbSpecs = map[string]nbSpec{
 			a.Label = &label
 		}
 		var o []nb.Option
-		if c.opts["--may-exist"] {
+		if c.has("--may-exist") {
 			o = append(o, nb.MayExist())
 		}
-		return nb.AddACL(c.arg(0), c.vals["--type"], a, o...), nil
+		return nb.AddACL(c.arg(0), c.opts["--type"], a, o...), nil
 	}),
-	"acl-del": write(1, 4, func(c *nbCommand) (ovsdb.Command, error) {
+	"acl-del": write(1, 4, "--type=", func(c *command) (ovsdb.Command, error) {
 		var prio *int
 		if len(c.args) >= 3 {
 			p, err := nb.ParsePriority(c.arg(2))
@@ -380,24 +390,24 @@ var nbSpecs = map[string]nbSpec{
 			prio = &p
 		}
 		if len(c.args) == 1 {
-			return nb.DeleteAllACLs(c.arg(0), c.vals["--type"]), nil
+			return nb.DeleteAllACLs(c.arg(0), c.opts["--type"]), nil
 		}
-		return nb.DeleteACLs(c.arg(0), c.vals["--type"], c.arg(1), prio, c.arg(3)), nil
+		return nb.DeleteACLs(c.arg(0), c.opts["--type"], c.arg(1), prio, c.arg(3)), nil
 	}),
-	"acl-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
-		acls, err := nb.ACLs(tx, c.arg(0), c.vals["--type"])
+	"acl-list": {1, 1, "--type=", func(c *command, tx *ovsdb.Tx) error {
+		acls, err := nb.ACLs(tx, c.arg(0), c.opts["--type"])
 		if err != nil {
 			return err
 		}
 		c.out.WriteString(nb.FormatACLs(acls))
 		return nil
 	}},
-	"pg-add": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) { return nb.AddPortGroup(c.arg(0), c.args[1:]...), nil }),
-	"pg-set-ports": write(2, -1, func(c *nbCommand) (ovsdb.Command, error) {
+	"pg-add": write(1, -1, "", func(c *command) (ovsdb.Command, error) { return nb.AddPortGroup(c.arg(0), c.args[1:]...), nil }),
+	"pg-set-ports": write(2, -1, "", func(c *command) (ovsdb.Command, error) {
 		return nb.SetPortGroupPorts(c.arg(0), c.args[1:]...), nil
 	}),
-	"pg-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeletePortGroup(c.arg(0)), nil }),
-	"lrp-set-gateway-chassis": write(2, 3, func(c *nbCommand) (ovsdb.Command, error) {
+	"pg-del": write(1, 1, "", func(c *command) (ovsdb.Command, error) { return nb.DeletePortGroup(c.arg(0)), nil }),
+	"lrp-set-gateway-chassis": write(2, 3, "", func(c *command) (ovsdb.Command, error) {
 		prio := 0
 		if len(c.args) == 3 {
 			p, err := nb.ParsePriority(c.arg(2))
@@ -408,10 +418,10 @@ var nbSpecs = map[string]nbSpec{
 		}
 		return nb.SetGatewayChassis(c.arg(0), c.arg(1), prio), nil
 	}),
-	"lrp-del-gateway-chassis": write(2, 2, func(c *nbCommand) (ovsdb.Command, error) {
+	"lrp-del-gateway-chassis": write(2, 2, "", func(c *command) (ovsdb.Command, error) {
 		return nb.DeleteGatewayChassis(c.arg(0), c.arg(1)), nil
 	}),
-	"lrp-get-gateway-chassis": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lrp-get-gateway-chassis": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		gcs, err := nb.GatewayChassis(tx, c.arg(0))
 		if err != nil {
 			return err
@@ -419,85 +429,88 @@ var nbSpecs = map[string]nbSpec{
 		c.out.WriteString(nb.FormatGatewayChassis(gcs))
 		return nil
 	}},
-	"lb-add": write(3, 5, func(c *nbCommand) (ovsdb.Command, error) {
+	"lb-add": write(3, 5, "--may-exist,--add-duplicate,--add-route,--reject,--event,--template", func(c *command) (ovsdb.Command, error) {
 		lb := nb.LoadBalancer{Name: c.arg(0), VIP: c.arg(1), Backends: []string{c.arg(2)}, Protocol: c.arg(3),
-			Reject: c.opts["--reject"], Event: c.opts["--event"], AddRoute: c.opts["--add-route"],
-			Template: c.opts["--template"], IPv6: len(c.args) > 4 && c.arg(4) != "ipv4"}
-		return nb.AddLoadBalancer(lb, c.options()...), nil
+			Reject: c.has("--reject"), Event: c.has("--event"), AddRoute: c.has("--add-route"),
+			Template: c.has("--template"), IPv6: len(c.args) > 4 && c.arg(4) != "ipv4"}
+		return nb.AddLoadBalancer(lb, nbOptions(c)...), nil
 	}),
-	"lb-del": write(1, 2, func(c *nbCommand) (ovsdb.Command, error) {
+	"lb-del": write(1, 2, "--if-exists", func(c *command) (ovsdb.Command, error) {
 		if len(c.args) == 1 {
-			return nb.DeleteLoadBalancer(c.arg(0), c.options()...), nil
+			return nb.DeleteLoadBalancer(c.arg(0), nbOptions(c)...), nil
 		}
-		return nb.DeleteLoadBalancerVIP(c.arg(0), c.arg(1), c.options()...), nil
+		return nb.DeleteLoadBalancerVIP(c.arg(0), c.arg(1), nbOptions(c)...), nil
 	}),
-	"lb-list": {0, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lb-list": {0, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		lbs, err := nb.LoadBalancers(tx, c.arg(0))
 		c.out.WriteString(nb.FormatLoadBalancers(lbs))
 		return err
 	}},
-	"ls-lb-add": write(2, 2, func(c *nbCommand) (ovsdb.Command, error) {
-		return nb.AddSwitchLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
+	"ls-lb-add": write(2, 2, "--may-exist", func(c *command) (ovsdb.Command, error) {
+		return nb.AddSwitchLoadBalancer(c.arg(0), c.arg(1), nbOptions(c)...), nil
 	}),
-	"ls-lb-del": write(1, 2, func(c *nbCommand) (ovsdb.Command, error) {
+	"ls-lb-del": write(1, 2, "--if-exists", func(c *command) (ovsdb.Command, error) {
 		if len(c.args) == 1 {
 			return nb.ClearSwitchLoadBalancers(c.arg(0)), nil
 		}
-		return nb.DeleteSwitchLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
+		return nb.DeleteSwitchLoadBalancer(c.arg(0), c.arg(1), nbOptions(c)...), nil
 	}),
-	"ls-lb-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"ls-lb-list": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		lbs, err := nb.SwitchLoadBalancers(tx, c.arg(0))
 		c.out.WriteString(nb.FormatLoadBalancers(lbs))
 		return err
 	}},
-	"lr-lb-add": write(2, 2, func(c *nbCommand) (ovsdb.Command, error) {
-		return nb.AddRouterLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
+	"lr-lb-add": write(2, 2, "--may-exist", func(c *command) (ovsdb.Command, error) {
+		return nb.AddRouterLoadBalancer(c.arg(0), c.arg(1), nbOptions(c)...), nil
 	}),
-	"lr-lb-del": write(1, 2, func(c *nbCommand) (ovsdb.Command, error) {
+	"lr-lb-del": write(1, 2, "--if-exists", func(c *command) (ovsdb.Command, error) {
 		if len(c.args) == 1 {
 			return nb.ClearRouterLoadBalancers(c.arg(0)), nil
 		}
-		return nb.DeleteRouterLoadBalancer(c.arg(0), c.arg(1), c.options()...), nil
+		return nb.DeleteRouterLoadBalancer(c.arg(0), c.arg(1), nbOptions(c)...), nil
 	}),
-	"lr-lb-list": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lr-lb-list": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		lbs, err := nb.RouterLoadBalancers(tx, c.arg(0))
 		c.out.WriteString(nb.FormatLoadBalancers(lbs))
 		return err
 	}},
-	"sync": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error { return nil }},
-	"show": {0, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	// init creates NB_Global when there is none, which every
+	// transaction of the line does (see execute): nothing more.
+	"init": {0, 0, "", func(c *command, tx *ovsdb.Tx) error { return nil }},
+	"sync": {0, 0, "", func(c *command, tx *ovsdb.Tx) error { return nil }},
+	"show": {0, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		out, err := nb.Show(tx, c.arg(0))
 		c.out.WriteString(out)
 		return err
 	}},
-	"dhcp-options-create": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) {
+	"dhcp-options-create": write(1, -1, "", func(c *command) (ovsdb.Command, error) {
 		return nb.CreateDHCPOptions(c.arg(0), keyValues(c.args[1:])), nil
 	}),
-	"dhcp-options-set-options": write(1, -1, func(c *nbCommand) (ovsdb.Command, error) {
+	"dhcp-options-set-options": write(1, -1, "", func(c *command) (ovsdb.Command, error) {
 		return nb.SetDHCPOptions(c.arg(0), keyValues(c.args[1:])), nil
 	}),
-	"dhcp-options-get-options": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"dhcp-options-get-options": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		m, err := nb.DHCPOptionsOf(tx, c.arg(0))
 		for _, k := range slices.Sorted(maps.Keys(m)) {
 			fmt.Fprintf(&c.out, "%s=%s\n", k, m[k])
 		}
 		return err
 	}},
-	"dhcp-options-del": write(1, 1, func(c *nbCommand) (ovsdb.Command, error) { return nb.DeleteDHCPOptions(c.arg(0)), nil }),
-	"dhcp-options-list": {0, 0, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"dhcp-options-del": write(1, 1, "", func(c *command) (ovsdb.Command, error) { return nb.DeleteDHCPOptions(c.arg(0)), nil }),
+	"dhcp-options-list": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
 		items, err := nb.ListDHCPOptions(tx)
 		for _, it := range items {
 			fmt.Fprintln(&c.out, it.UUID)
 		}
 		return err
 	}},
-	"lsp-set-dhcpv4-options": write(1, 2, func(c *nbCommand) (ovsdb.Command, error) {
+	"lsp-set-dhcpv4-options": write(1, 2, "", func(c *command) (ovsdb.Command, error) {
 		if len(c.args) == 1 {
 			return nb.ClearPortDHCPv4Options(c.arg(0)), nil
 		}
 		return nb.SetPortDHCPv4Options(c.arg(0), c.arg(1)), nil
 	}),
-	"lsp-get-dhcpv4-options": {1, 1, func(tx *ovsdb.Tx, c *nbCommand) error {
+	"lsp-get-dhcpv4-options": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		it, ok, err := nb.PortDHCPv4Options(tx, c.arg(0))
 		if ok {
 			fmt.Fprintln(&c.out, it)
@@ -518,190 +531,8 @@ func keyValues(args []string) map[string]string {
 	return m
 }
 
-// nbCommandOptions are the options a command may carry.
-var nbCommandOptions = map[string]bool{"--may-exist": true, "--if-exists": true, "--add-duplicate": true,
-	"--stateless": true, "--portrange": true, "--add-route": true, "--ecmp": true, "--policy": true,
-	"--type": true, "--log": true, "--name": true, "--severity": true, "--meter": true, "--label": true, "--apply-after-lb": true,
-	"--reject": true, "--event": true, "--template": true}
-
-// nbAllowed lists the commands that take each option (others refuse it).
-var nbAllowed = map[string][]string{
-	"--may-exist":      {"ls-add", "lsp-add", "lr-add", "lrp-add", "lr-nat-add", "lr-route-add", "acl-add", "lb-add", "ls-lb-add", "lr-lb-add"},
-	"--type":           {"acl-add", "acl-del", "acl-list"},
-	"--log":            {"acl-add"},
-	"--name":           {"acl-add"},
-	"--severity":       {"acl-add"},
-	"--meter":          {"acl-add"},
-	"--label":          {"acl-add"},
-	"--apply-after-lb": {"acl-add"},
-	"--ecmp":           {"lr-route-add"},
-	"--policy":         {"lr-route-add", "lr-route-del"},
-	"--add-duplicate":  {"ls-add", "lr-add", "lb-add"},
-	"--if-exists":      {"ls-del", "lsp-del", "lr-del", "lrp-del", "lr-nat-del", "lr-route-del", "lb-del", "ls-lb-del", "lr-lb-del"},
-	"--stateless":      {"lr-nat-add"},
-	"--portrange":      {"lr-nat-add"},
-	"--add-route":      {"lr-nat-add", "lb-add"},
-	"--reject":         {"lb-add"},
-	"--event":          {"lb-add"},
-	"--template":       {"lb-add"},
-}
-
-// parseNbctl splits the line into global options and commands.
-func parseNbctl(args []string) (*nbInvocation, error) {
-	inv := &nbInvocation{}
-	groups := splitCommands(args)
-	for gi, g := range groups {
-		if len(g) == 0 {
-			continue
-		}
-		c := nbCommand{opts: map[string]bool{}, vals: map[string]string{}}
-		i := 0
-		for ; i < len(g) && strings.HasPrefix(g[i], "-"); i++ {
-			name, val, _ := strings.Cut(g[i], "=")
-			switch {
-			case nbCommandOptions[name]:
-				c.opts[name] = true
-				c.vals[name] = val
-			case gi == 0 && name == "--db":
-				inv.db = val
-			case gi == 0 && name == "--timeout":
-				secs, err := strconv.Atoi(val)
-				if err != nil || secs < 0 {
-					return nil, fmt.Errorf("value %s on --timeout is invalid", val)
-				}
-				inv.timeout = time.Duration(secs) * time.Second
-			case gi == 0 && name == "--wait":
-				switch val {
-				case "none":
-					inv.wait = 0
-				case "sb":
-					inv.wait = nb.WaitSB
-				case "hv":
-					inv.wait = nb.WaitHV
-				default:
-					return nil, fmt.Errorf("argument to --wait must be \"none\", \"sb\", or \"hv\"")
-				}
-			case gi == 0 && name == "--no-leader-only":
-				inv.followerReads = true
-			case gi == 0 && name == "--no-shuffle-remotes":
-				inv.noShuf = true
-			case gi == 0 && (name == "--help" || name == "-h"):
-				inv.help = true
-			default:
-				return nil, fmt.Errorf("'%s' option is unknown", name)
-			}
-		}
-		if i == len(g) {
-			if gi == 0 && len(groups) == 1 {
-				if inv.help {
-					return inv, nil
-				}
-				return nil, fmt.Errorf("missing command name (use --help for help)")
-			}
-			continue
-		}
-		c.name, c.args = g[i], g[i+1:]
-		spec, ok := nbSpecs[c.name]
-		if !ok {
-			return nil, fmt.Errorf("unknown command '%s'; use --help for help", c.name)
-		}
-		for _, o := range slices.Sorted(maps.Keys(c.opts)) {
-			if !slices.Contains(nbAllowed[o], c.name) {
-				return nil, fmt.Errorf("'%s' command has no '%s' option", c.name, o)
-			}
-		}
-		if len(c.args) < spec.min {
-			return nil, fmt.Errorf("'%s' command requires at least %d arguments", c.name, spec.min)
-		}
-		if spec.max >= 0 && len(c.args) > spec.max {
-			return nil, fmt.Errorf("'%s' command takes at most %d arguments", c.name, spec.max)
-		}
-		inv.cmds = append(inv.cmds, c)
-	}
-	for _, c := range inv.cmds {
-		if c.name == "sync" && inv.wait == 0 {
-			inv.wait = nb.WaitSB // sync waits, as ovn-nbctl's does
-		}
-	}
-	return inv, nil
-}
-
-// execute runs the commands in one transaction and writes their outputs,
-// in order, once it has committed.
-func (inv *nbInvocation) execute(ctx context.Context, client *ovsdb.Client, w io.Writer) error {
-	cmds := []ovsdb.Command{nb.EnsureGlobal()}
-	if inv.wait != 0 {
-		cmds = append(cmds, nb.Bump())
-	}
-	for i := range inv.cmds {
-		c := &inv.cmds[i]
-		spec := nbSpecs[c.name]
-		cmds = append(cmds, ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-			c.out.Reset() // a re-run after a conflict starts over
-			return spec.run(tx, c)
-		}))
-	}
-	res, err := client.Transact(ctx, cmds...)
-	if err != nil {
-		return err
-	}
-	if inv.wait != 0 {
-		if err := nb.Wait(ctx, client, inv.wait); err != nil {
-			return err
-		}
-	}
-	// A row inserted by an earlier command of the line is listed by its
-	// name in the transaction: print its UUID, now that it has one.
-	// (ovn-nbctl prints a provisional UUID that names no row.)
-	// The names are unique to the transaction (see ovsdb.Tx.Insert);
-	// only whole names are replaced.
-	for i := range inv.cmds {
-		out := rowNameRE.ReplaceAllStringFunc(inv.cmds[i].out.String(), func(name string) string {
-			if u, ok := res.UUIDs[name]; ok {
-				return u
-			}
-			return name
-		})
-		if _, err := io.WriteString(w, out); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// rowNameRE matches what may be a row's name in a transaction (RFC 7047's
-// <id>), whole.
-var rowNameRE = regexp.MustCompile(`[_a-zA-Z][_a-zA-Z0-9]*`)
-
 // runNbctl is `ovskit nbctl ...` (and ovskit run as ovn-nbctl), its
 // messages prefixed with prog.
 func runNbctl(prog string, args []string, stdout, stderr io.Writer) int {
-	inv, err := parseNbctl(args)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
-		return 1
-	}
-	if inv.help {
-		fmt.Fprint(stdout, nbctlUsage)
-		return 0
-	}
-	if inv.db == "" {
-		inv.db = nbctlDefaultDB()
-	}
-	ctx, cancel := commandContext(inv.timeout)
-	defer cancel()
-	opts := []ovsdb.Option{ovsdb.WithDatabase(nbdb.Database())}
-	if inv.followerReads {
-		opts = append(opts, ovsdb.WithFollowerReads())
-	}
-	if inv.noShuf {
-		opts = append(opts, ovsdb.WithoutShuffle())
-	}
-	client, err := ovsdb.Dial(ctx, inv.db, opts...)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s: database connection failed (%v)\n", prog, inv.db, err)
-		return 1
-	}
-	defer client.Close()
-	return report(prog, inv.execute(ctx, client, stdout), stderr)
+	return runCtl(nbctlTool, prog, args, stdout, stderr)
 }

@@ -346,11 +346,11 @@ func runNbctlTool(ctx context.Context, endpoint, line string) (code int, stdout,
 
 func runNbctlOvskit(ctx context.Context, c *ovsdb.Client, line string) (code int, stdout, stderr string) {
 	var out, errb strings.Builder
-	inv, err := parseNbctl(splitWords(line))
+	inv, err := nbctlTool.parse(splitWords(line))
 	if err != nil {
 		return report(progName, err, &errb), "", errb.String()
 	}
-	code = report(progName, inv.execute(ctx, c, &out), &errb)
+	code = report(progName, inv.execute(ctx, c, &out, &errb), &errb)
 	return code, out.String(), errb.String()
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ovskit/ovskit/ovn/nbdb"
 	"github.com/ovskit/ovskit/ovsdb"
 	"github.com/ovskit/ovskit/vswitchdb"
 )
@@ -134,27 +135,66 @@ func (s *Symbols) Check() error {
 	return nil
 }
 
-// rowID is how ovs-vsctl names records of a table: by a column of the
+// rowID is a way a tool names records of a table: by a column of the
 // table itself (refColumn empty), or by a name column of another table
-// whose refColumn points at the record.
+// whose refColumn points at the record. The name is the column's value,
+// or with key, the value of that key of a map column.
 type rowID struct {
-	table, nameColumn, refColumn string
+	table, nameColumn, key, refColumn string
 }
 
-var rowIDs = map[string]rowID{
-	vswitchdb.TableBridge:                 {vswitchdb.TableBridge, "name", ""},
-	vswitchdb.TableController:             {vswitchdb.TableBridge, "name", "controller"},
-	vswitchdb.TableInterface:              {vswitchdb.TableInterface, "name", ""},
-	vswitchdb.TableMirror:                 {vswitchdb.TableMirror, "name", ""},
-	vswitchdb.TableManager:                {vswitchdb.TableManager, "target", ""},
-	vswitchdb.TableNetFlow:                {vswitchdb.TableBridge, "name", "netflow"},
-	vswitchdb.TablePort:                   {vswitchdb.TablePort, "name", ""},
-	vswitchdb.TableQoS:                    {vswitchdb.TablePort, "name", "qos"},
-	vswitchdb.TableSFlow:                  {vswitchdb.TableBridge, "name", "sflow"},
-	vswitchdb.TableFlowTable:              {vswitchdb.TableFlowTable, "name", ""},
-	vswitchdb.TableIPFIX:                  {vswitchdb.TableBridge, "name", "ipfix"},
-	vswitchdb.TableAutoAttach:             {vswitchdb.TableBridge, "name", "auto_attach"},
-	vswitchdb.TableFlowSampleCollectorSet: {vswitchdb.TableFlowSampleCollectorSet, "id", ""},
+// rowIDs are, by database, how its tool (ovs-vsctl, ovn-nbctl) names
+// the records of each table, tried in order.
+var rowIDs = map[string]map[string][]rowID{
+	vswitchdb.SchemaName: {
+		vswitchdb.TableBridge:                 {{vswitchdb.TableBridge, "name", "", ""}},
+		vswitchdb.TableController:             {{vswitchdb.TableBridge, "name", "", "controller"}},
+		vswitchdb.TableInterface:              {{vswitchdb.TableInterface, "name", "", ""}},
+		vswitchdb.TableMirror:                 {{vswitchdb.TableMirror, "name", "", ""}},
+		vswitchdb.TableManager:                {{vswitchdb.TableManager, "target", "", ""}},
+		vswitchdb.TableNetFlow:                {{vswitchdb.TableBridge, "name", "", "netflow"}},
+		vswitchdb.TablePort:                   {{vswitchdb.TablePort, "name", "", ""}},
+		vswitchdb.TableQoS:                    {{vswitchdb.TablePort, "name", "", "qos"}},
+		vswitchdb.TableSFlow:                  {{vswitchdb.TableBridge, "name", "", "sflow"}},
+		vswitchdb.TableFlowTable:              {{vswitchdb.TableFlowTable, "name", "", ""}},
+		vswitchdb.TableIPFIX:                  {{vswitchdb.TableBridge, "name", "", "ipfix"}},
+		vswitchdb.TableAutoAttach:             {{vswitchdb.TableBridge, "name", "", "auto_attach"}},
+		vswitchdb.TableFlowSampleCollectorSet: {{vswitchdb.TableFlowSampleCollectorSet, "id", "", ""}},
+	},
+	nbdb.SchemaName: {
+		nbdb.TableDHCPOptions: {
+			{nbdb.TableLogicalSwitchPort, "name", "", "dhcpv4_options"},
+			{nbdb.TableLogicalSwitchPort, "external_ids", "neutron:port_name", "dhcpv4_options"},
+			{nbdb.TableLogicalSwitchPort, "name", "", "dhcpv6_options"},
+			{nbdb.TableLogicalSwitchPort, "external_ids", "neutron:port_name", "dhcpv6_options"},
+		},
+		nbdb.TableLogicalSwitch: {
+			{nbdb.TableLogicalSwitch, "name", "", ""},
+			{nbdb.TableLogicalSwitch, "external_ids", "neutron:network_name", ""},
+		},
+		nbdb.TableLogicalSwitchPort: {
+			{nbdb.TableLogicalSwitchPort, "name", "", ""},
+			{nbdb.TableLogicalSwitchPort, "external_ids", "neutron:port_name", ""},
+		},
+		nbdb.TableLogicalRouter: {
+			{nbdb.TableLogicalRouter, "name", "", ""},
+			{nbdb.TableLogicalRouter, "external_ids", "neutron:router_name", ""},
+		},
+		nbdb.TableLogicalRouterPort:       {{nbdb.TableLogicalRouterPort, "name", "", ""}},
+		nbdb.TableAddressSet:              {{nbdb.TableAddressSet, "name", "", ""}},
+		nbdb.TablePortGroup:               {{nbdb.TablePortGroup, "name", "", ""}},
+		nbdb.TableACL:                     {{nbdb.TableACL, "name", "", ""}},
+		nbdb.TableHAChassis:               {{nbdb.TableHAChassis, "chassis_name", "", ""}},
+		nbdb.TableHAChassisGroup:          {{nbdb.TableHAChassisGroup, "name", "", ""}},
+		nbdb.TableLoadBalancer:            {{nbdb.TableLoadBalancer, "name", "", ""}},
+		nbdb.TableLoadBalancerGroup:       {{nbdb.TableLoadBalancerGroup, "name", "", ""}},
+		nbdb.TableLoadBalancerHealthCheck: {{nbdb.TableLoadBalancerHealthCheck, "vip", "", ""}},
+		nbdb.TableForwardingGroup:         {{nbdb.TableForwardingGroup, "name", "", ""}},
+		nbdb.TableMeter:                   {{nbdb.TableMeter, "name", "", ""}},
+		nbdb.TableNAT:                     {{nbdb.TableNAT, "external_ip", "", ""}},
+		nbdb.TableChassisTemplateVar:      {{nbdb.TableChassisTemplateVar, "chassis", "", ""}},
+		nbdb.TableConnection:              {{nbdb.TableConnection, "target", "", ""}},
+	},
 }
 
 // GetRecord finds the record of table that id names, as ovs-vsctl does:
@@ -181,7 +221,10 @@ func GetRecord(tx *ovsdb.Tx, table, id string, mustExist bool) (ovsdb.Model, err
 			return rows[0], nil
 		}
 	}
-	if rid, ok := rowIDs[table]; ok {
+	for _, rid := range rowIDs[tx.Schema().Name()][table] {
+		if _, err := LookupColumn(tx.Schema(), rid.table, rid.nameColumn); err != nil {
+			continue // a column the server's schema lacks
+		}
 		r, err := byRowID(tx, table, rid, id)
 		if err != nil || r != nil {
 			return r, err
@@ -257,7 +300,13 @@ func byRowID(tx *ovsdb.Tx, table string, rid rowID, id string) (ovsdb.Model, err
 		if err != nil {
 			return nil, err
 		}
-		if d.Len() != 1 || compareAtoms(d.Keys[0], want) != 0 {
+		if rid.key != "" {
+			// The value of a key of a map column.
+			i := slices.IndexFunc(d.Keys, func(k any) bool { return compareAtoms(k, rid.key) == 0 })
+			if i < 0 || i >= len(d.Values) || compareAtoms(d.Values[i], want) != 0 {
+				continue
+			}
+		} else if d.Len() != 1 || compareAtoms(d.Keys[0], want) != 0 {
 			continue
 		}
 		if referrer != nil {
@@ -266,6 +315,9 @@ func byRowID(tx *ovsdb.Tx, table string, rid rowID, id string) (ovsdb.Model, err
 		referrer = r
 	}
 	if referrer == nil {
+		if rid.key != "" {
+			return nil, nil
+		}
 		// The record is absent: the commit verifies it still is, so
 		// that a row another client has just made is not taken for
 		// none.
