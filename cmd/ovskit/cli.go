@@ -368,4 +368,3 @@ var vsctlCommands = map[string]*cmdSpec{
 			Bootstrap: c.has("--bootstrap")}).Run(tx)
 	}},
 }
-
