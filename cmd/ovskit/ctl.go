@@ -142,15 +142,27 @@ type cmdSpec struct {
 	run func(c *command, tx *ovsdb.Tx) error
 }
 
+// Whether an option takes a value.
+const (
+	noValue = iota
+	needsValue
+	mayHaveValue
+)
+
 // option says whether the command takes option name and whether it
-// takes a value.
-func (s *cmdSpec) option(name string) (ok, value bool) {
+// takes a value (noValue, needsValue: "--id=", mayHaveValue: "--bfd?").
+func (s *cmdSpec) option(name string) (ok bool, value int) {
 	for _, o := range strings.Split(s.options, ",") {
-		if n, hasEq := strings.CutSuffix(o, "="); n == name {
-			return true, hasEq
+		switch {
+		case o == name:
+			return true, noValue
+		case o == name+"=":
+			return true, needsValue
+		case o == name+"?":
+			return true, mayHaveValue
 		}
 	}
-	return false, false
+	return false, noValue
 }
 
 // exitError carries an exit status other than 1.
@@ -183,13 +195,13 @@ func (t *tool) global(name string) (ok, value bool) {
 // commandOption says whether name is an option of any of the tool's
 // commands, and whether it takes a value: before the first command,
 // getopt reads those among the global options.
-func (t *tool) commandOption(name string) (ok, value bool) {
+func (t *tool) commandOption(name string) (ok bool, value int) {
 	for _, s := range t.commands {
 		if ok, v := s.option(name); ok {
 			return true, v
 		}
 	}
-	return false, false
+	return false, noValue
 }
 
 // splitCommands splits a command line on "--" into its commands' words.
@@ -232,8 +244,13 @@ func (t *tool) parse(args []string) (*invocation, error) {
 				isCmdOpt, cmdValue := t.commandOption(name)
 				switch {
 				case global:
+				case isCmdOpt && cmdValue == mayHaveValue:
+					// getopt's optional argument: only as --name=value.
+					c.opts[name] = val
+					c.valued[name] = hasVal
+					continue
 				case isCmdOpt:
-					takesValue = cmdValue
+					takesValue = cmdValue == needsValue
 				case !strings.HasPrefix(name, "--"):
 					return nil, fmt.Errorf(t.badShortOption, strings.TrimPrefix(name, "-"))
 				default:
@@ -283,9 +300,9 @@ func (t *tool) parse(args []string) (*invocation, error) {
 			switch {
 			case !ok:
 				return nil, fmt.Errorf("'%s' command has no '%s' option", c.name, o)
-			case c.valued[o] && !value:
+			case c.valued[o] && value == noValue:
 				return nil, fmt.Errorf("'%s' option on '%s' does not accept an argument", o, c.name)
-			case value && !c.valued[o]:
+			case value == needsValue && !c.valued[o]:
 				return nil, fmt.Errorf("missing argument to '%s' option on '%s' command", o, c.name)
 			}
 		}
@@ -457,6 +474,15 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w, std
 	}
 	first := true
 	temp := map[string]string{}
+	if res != nil && res.DryRun {
+		// Not committed, the rows it would insert have no UUIDs: they
+		// print with provisional ones, as the C tools print them.
+		for _, op := range res.Operations {
+			if op.Op == "insert" && op.UUIDName != "" && res.UUIDs[op.UUIDName] == "" {
+				res.UUIDs[op.UUIDName] = randomUUID()
+			}
+		}
+	}
 	for _, c := range inv.cmds {
 		if c.created != "" && res != nil {
 			fmt.Fprintln(&c.out, res.UUID(c.created))

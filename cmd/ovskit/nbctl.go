@@ -83,7 +83,7 @@ func nbctlDefaultDB() string {
 var nbctlTool = &tool{
 	name:     "ovn-nbctl",
 	module:   "nbctl",
-	commands: withDBCommands(nbctlCommands),
+	commands: withDBCommands(nbctlAll()),
 	globals: map[string]bool{"--wait": true, "--no-leader-only": false, "--leader-only": false,
 		"--no-shuffle-remotes": false, "--shuffle-remotes": false},
 	badShortOption: "unrecognized option '%s'",
@@ -321,8 +321,10 @@ var nbctlCommands = map[string]*cmdSpec{
 		c.out.WriteString(out)
 		return err
 	}},
-	"lr-route-add": write(3, 4, "--may-exist,--ecmp,--policy=", func(c *command) (ovsdb.Command, error) {
-		r := nb.Route{Prefix: c.arg(1), NextHop: c.arg(2), OutputPort: c.arg(3), ECMP: c.has("--ecmp")}
+	"lr-route-add": write(3, 4, "--may-exist,--ecmp,--ecmp-symmetric-reply,--policy=,--route-table=,--bfd?", func(c *command) (ovsdb.Command, error) {
+		r := nb.Route{Prefix: c.arg(1), NextHop: c.arg(2), OutputPort: c.arg(3), ECMP: c.has("--ecmp"),
+			ECMPSymmetricReply: c.has("--ecmp-symmetric-reply"), RouteTable: c.opts["--route-table"],
+			BFD: c.has("--bfd") && !c.valued["--bfd"], BFDSession: c.opts["--bfd"]}
 		switch c.opts["--policy"] {
 		case "", "dst-ip":
 		case "src-ip":
@@ -336,22 +338,26 @@ var nbctlCommands = map[string]*cmdSpec{
 		}
 		return nb.AddRoute(c.arg(0), r, o...), nil
 	}),
-	"lr-route-del": write(1, 4, "--policy=,--if-exists", func(c *command) (ovsdb.Command, error) {
-		f := nb.RouteFilter{Prefix: c.arg(1), NextHop: c.arg(2), OutputPort: c.arg(3), Policy: c.opts["--policy"]}
+	"lr-route-del": write(1, 4, "--policy=,--if-exists,--route-table=", func(c *command) (ovsdb.Command, error) {
+		f := nb.RouteFilter{Prefix: c.arg(1), NextHop: c.arg(2), OutputPort: c.arg(3), Policy: c.opts["--policy"], RouteTable: c.opts["--route-table"]}
 		switch {
 		case len(c.args) >= 2 && c.arg(1) == "":
 			return afterRouter(c.arg(0), &nb.Error{Msg: "bad prefix argument: ", Err: ovsdb.ErrInvalid}), nil
 		case len(c.args) >= 3 && c.arg(2) == "":
 			return afterRouter(c.arg(0), &nb.Error{Msg: "bad nexthop argument: ", Err: ovsdb.ErrInvalid}), nil
-		case f == (nb.RouteFilter{}):
+		case len(c.args) == 1 && !c.has("--policy"):
+			// Neither prefix nor policy: every route, of every table.
 			return nb.DeleteAllRoutes(c.arg(0)), nil
 		}
 		return nb.DeleteRoutes(c.arg(0), f, nbOptions(c)...), nil
 	}),
-	"lr-route-list": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
+	"lr-route-list": {1, 1, "--route-table=", func(c *command, tx *ovsdb.Tx) error {
 		routes, err := nb.Routes(tx, c.arg(0))
 		if err != nil {
 			return err
+		}
+		if table, ok := c.opts["--route-table"]; ok {
+			routes = slices.DeleteFunc(routes, func(r *nbdb.LogicalRouterStaticRoute) bool { return r.RouteTable != table })
 		}
 		c.out.WriteString(nb.FormatRoutes(routes))
 		return nil

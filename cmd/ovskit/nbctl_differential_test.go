@@ -233,6 +233,8 @@ func nbScenarios() []scenario {
 		{"acl-log", with(ls0, "--log --name=web --severity=info acl-add ls0 to-lport 1000 'tcp.dst == 80' allow", "--severity=alert acl-add ls0 to-lport 999 'udp' reject",
 			"--meter=m1 acl-add ls0 from-lport 10 'ip6' drop", "acl-list ls0")},
 		{"acl-label", with(ls0, "--label=1234 acl-add ls0 to-lport 1000 'ip4' allow", "--label=1 acl-add ls0 to-lport 1000 'ip6' drop", "--label=-1 acl-add ls0 to-lport 1000 'ip6' allow", "acl-list ls0")},
+		{"acl-after-lb-last", with(ls0, "--apply-after-lb acl-add ls0 from-lport 500 tcp allow", "acl-add ls0 from-lport 600 udp drop",
+			"--apply-after-lb acl-add ls0 from-lport 300 udp allow", "acl-add ls0 from-lport 70 icmp allow", "acl-list ls0")},
 		{"acl-after-lb", with(ls0, "--apply-after-lb acl-add ls0 from-lport 1000 'ip4' allow", "--apply-after-lb acl-add ls0 to-lport 1000 'ip4' allow", "acl-list ls0")},
 		{"acl-duplicate", with(ls0, "acl-add ls0 to-lport 1000 'ip4' allow", "acl-add ls0 to-lport 1000 'ip4' drop", "--may-exist acl-add ls0 to-lport 1000 'ip4' drop", "acl-list ls0")},
 		{"acl-bad", with(ls0, "acl-add ls0 sideways 1000 'ip4' allow", "acl-add ls0 to-lport 40000 'ip4' allow", "acl-add ls0 to-lport 1000 'ip4' permit",

@@ -126,7 +126,7 @@ func ParsePriority(s string) (int, error) {
 	return n, nil
 }
 
-// aclKey orders ACLs as ovn-nbctl does: from-lport first, after-lb first,
+// aclKey orders ACLs as ovn-nbctl does: from-lport first, after-lb last,
 // higher priority first, then by match.
 func cmpACL(a, b *nbdb.ACL) int {
 	if a.Direction != b.Direction {
@@ -138,9 +138,9 @@ func cmpACL(a, b *nbdb.ACL) int {
 	aa, ba := a.Options["apply-after-lb"] == "true", b.Options["apply-after-lb"] == "true"
 	if aa != ba {
 		if ba {
-			return 1
+			return -1
 		}
-		return -1
+		return 1
 	}
 	if a.Priority != b.Priority {
 		return cmp.Compare(b.Priority, a.Priority)

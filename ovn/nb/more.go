@@ -115,39 +115,53 @@ func ListDHCPOptions(tx *ovsdb.Tx) ([]Item, error) {
 // SetPortDHCPv4Options points a port at IPv4 DHCP options (an empty id is
 // ErrInvalid: ClearPortDHCPv4Options clears them).
 // Equivalent to: ovn-nbctl lsp-set-dhcpv4-options PORT UUID
-func SetPortDHCPv4Options(port, id string) ovsdb.Command {
-	if id == "" {
-		return ovsdb.CommandFunc(func(*ovsdb.Tx) error {
-			return errorf(ovsdb.ErrInvalid, ": dhcp options UUID not found")
-		})
-	}
-	return setPortDHCPv4Options(port, id)
-}
+func SetPortDHCPv4Options(port, id string) ovsdb.Command { return setPortDHCP(port, id, false, true) }
 
 // ClearPortDHCPv4Options clears a port's IPv4 DHCP options.
 // Equivalent to: ovn-nbctl lsp-set-dhcpv4-options PORT
-func ClearPortDHCPv4Options(port string) ovsdb.Command { return setPortDHCPv4Options(port, "") }
+func ClearPortDHCPv4Options(port string) ovsdb.Command { return setPortDHCP(port, "", false, false) }
 
-func setPortDHCPv4Options(port, id string) ovsdb.Command {
+// SetPortDHCPv6Options points a port at IPv6 DHCP options (an empty id is
+// ErrInvalid: ClearPortDHCPv6Options clears them).
+// Equivalent to: ovn-nbctl lsp-set-dhcpv6-options PORT UUID
+func SetPortDHCPv6Options(port, id string) ovsdb.Command { return setPortDHCP(port, id, true, true) }
+
+// ClearPortDHCPv6Options clears a port's IPv6 DHCP options.
+// Equivalent to: ovn-nbctl lsp-set-dhcpv6-options PORT
+func ClearPortDHCPv6Options(port string) ovsdb.Command { return setPortDHCP(port, "", true, false) }
+
+// setPortDHCP sets (set) or clears a port's DHCP options of one family.
+func setPortDHCP(port, id string, v6, set bool) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		lsp, err := SwitchPort(tx, port)
 		if err != nil {
 			return err
 		}
-		if id == "" {
-			lsp.DHCPv4Options = nil
-			return tx.Update(lsp, "dhcpv4_options")
+		if set && id == "" {
+			return errorf(ovsdb.ErrInvalid, ": dhcp options UUID not found")
+		}
+		col, field := "dhcpv4_options", &lsp.DHCPv4Options
+		if v6 {
+			col, field = "dhcpv6_options", &lsp.DHCPv6Options
+		}
+		if !set {
+			*field = nil
+			return tx.Update(lsp, col)
 		}
 		d, err := dhcpOptions(tx, id, true)
 		if err != nil {
 			return err
 		}
-		if p, ok := validCIDR(d.CIDR); !ok || !p.Addr().Is4() {
-			return errorf(ovsdb.ErrInvalid, "DHCP options cidr '%s' is not IPv4", d.CIDR)
+		if p, ok := validCIDR(d.CIDR); !ok || p.Addr().Is4() == v6 {
+			family := "IPv4"
+			if v6 {
+				family = "IPv6"
+			}
+			return errorf(ovsdb.ErrInvalid, "DHCP options cidr '%s' is not %s", d.CIDR, family)
 		}
 		u := d.UUID
-		lsp.DHCPv4Options = &u
-		return tx.Update(lsp, "dhcpv4_options")
+		*field = &u
+		return tx.Update(lsp, col)
 	})
 }
 
@@ -155,11 +169,29 @@ func setPortDHCPv4Options(port, id string) ovsdb.Command {
 // their CIDR); ok is false when it has none.
 // Equivalent to: ovn-nbctl lsp-get-dhcpv4-options PORT
 func PortDHCPv4Options(tx *ovsdb.Tx, port string) (it Item, ok bool, err error) {
+	return portDHCP(tx, port, false)
+}
+
+// PortDHCPv6Options returns the IPv6 DHCP options of a port (Item.Name is
+// their CIDR); ok is false when it has none.
+// Equivalent to: ovn-nbctl lsp-get-dhcpv6-options PORT
+func PortDHCPv6Options(tx *ovsdb.Tx, port string) (it Item, ok bool, err error) {
+	return portDHCP(tx, port, true)
+}
+
+func portDHCP(tx *ovsdb.Tx, port string, v6 bool) (it Item, ok bool, err error) {
 	lsp, err := SwitchPort(tx, port)
-	if err != nil || lsp.DHCPv4Options == nil {
+	if err != nil {
 		return Item{}, false, err
 	}
-	d, err := ovsdb.Get[nbdb.DHCPOptions](tx, *lsp.DHCPv4Options)
+	ref := lsp.DHCPv4Options
+	if v6 {
+		ref = lsp.DHCPv6Options
+	}
+	if ref == nil {
+		return Item{}, false, nil
+	}
+	d, err := ovsdb.Get[nbdb.DHCPOptions](tx, *ref)
 	if err != nil {
 		return Item{}, false, err
 	}

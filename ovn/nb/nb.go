@@ -434,7 +434,13 @@ func deletePort[T any, PT interface {
 		if err != nil {
 			return err
 		}
-		return tx.Mutate(holder, ovsdb.Mutation{Column: "ports", Mutator: ovsdb.MutateDelete, Value: []string{port.OVSDBUUID()}})
+		if err := tx.Mutate(holder, ovsdb.Mutation{Column: "ports", Mutator: ovsdb.MutateDelete, Value: []string{port.OVSDBUUID()}}); err != nil {
+			return err
+		}
+		// Unreferenced, the server removes the port; deleted here too,
+		// the later commands of the transaction no longer see it (a
+		// port of the same name can be added again), as ovn-nbctl's.
+		return tx.Delete(port)
 	})
 }
 

@@ -26,6 +26,17 @@ type Route struct {
 	SourcePolicy bool
 	// ECMP adds a route of the same prefix with another next hop.
 	ECMP bool
+	// ECMPSymmetricReply is ECMP whose replies leave through the path
+	// their request came in by (options:ecmp_symmetric_reply).
+	ECMPSymmetricReply bool
+	// RouteTable is the route table the route belongs to ("": the main
+	// one); a router port's options:route_table selects it.
+	RouteTable string
+	// BFD monitors the next hop with BFD: the BFD row of the next hop and
+	// output port, made when there is none (which needs an output port).
+	// BFDSession names an existing BFD row by UUID instead.
+	BFD        bool
+	BFDSession string
 }
 
 func (r Route) policy() string {
@@ -42,7 +53,8 @@ func isSrcRoute(rt *nbdb.LogicalRouterStaticRoute) bool {
 // AddRoute adds a static route to a router, with ovn-nbctl's checks
 // (duplicates, ECMP, discard routes). Option: MayExist (update the next hop
 // of the route of the same prefix).
-// Equivalent to: ovn-nbctl [--may-exist] [--ecmp] [--policy=POLICY] lr-route-add ROUTER PREFIX NEXTHOP [PORT]
+// Equivalent to: ovn-nbctl [--may-exist] [--ecmp|--ecmp-symmetric-reply] [--policy=POLICY]
+// [--route-table=TABLE] [--bfd[=UUID]] lr-route-add ROUTER PREFIX NEXTHOP [PORT]
 func AddRoute(router string, r Route, options ...Option) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		o, err := build(options)
@@ -83,13 +95,19 @@ func AddRoute(router string, r Route, options ...Option) ovsdb.Command {
 				return err
 			}
 		}
+		bfd := r.BFD || r.BFDSession != ""
+		session, err := bfdSession(tx, r, nextHop, outPort)
+		if err != nil {
+			return err
+		}
+		ecmp := r.ECMP || r.ECMPSymmetricReply
 		routes, err := lr.StaticRoutesRows(tx)
 		if err != nil {
 			return err
 		}
 		find := func(nh string, ecmp bool) *nbdb.LogicalRouterStaticRoute {
 			for _, rt := range routes {
-				if rt.RouteTable != "" || isSrcRoute(rt) != r.SourcePolicy {
+				if rt.RouteTable != r.RouteTable || isSrcRoute(rt) != r.SourcePolicy {
 					continue
 				}
 				if normalizedPrefix(rt.IPPrefix) != prefix || normalizedPrefix(rt.IPPrefix) == "" {
@@ -102,16 +120,19 @@ func AddRoute(router string, r Route, options ...Option) ovsdb.Command {
 			}
 			return nil
 		}
-		existing := find(nextHop, r.ECMP)
+		existing := find(nextHop, ecmp)
 		if discard {
-			if r.ECMP {
+			if ecmp {
 				return errorf(ovsdb.ErrInvalid, "ecmp is not valid for discard routes.")
+			}
+			if bfd {
+				return errorf(ovsdb.ErrInvalid, "bfd dst_ip cannot be discard.")
 			}
 			if outPort != nil {
 				return errorf(ovsdb.ErrInvalid, "outport is not valid for discard routes.")
 			}
 		}
-		if !r.ECMP {
+		if !ecmp {
 			if existing != nil && existing.ExternalIDs["ic-learned-route"] == "" {
 				if !o.mayExist {
 					return errorf(ovsdb.ErrExists, "duplicate prefix: %s (policy: %s). Use option --ecmp to allow this for ECMP routing.", prefix, r.policy())
@@ -134,6 +155,12 @@ func AddRoute(router string, r Route, options ...Option) ovsdb.Command {
 					existing.Policy = &pol
 					cols = append(cols, "policy")
 				}
+				if bfd {
+					if existing.BFD, err = ensureBFD(tx, session, nextHop, outPort); err != nil {
+						return err
+					}
+					cols = append(cols, "bfd")
+				}
 				return tx.Update(existing, cols...)
 			}
 		} else if existing != nil {
@@ -145,7 +172,10 @@ func AddRoute(router string, r Route, options ...Option) ovsdb.Command {
 		if find("discard", true) != nil {
 			return errorf(ovsdb.ErrExists, "discard nexthop for the same ECMP route exists.")
 		}
-		row := &nbdb.LogicalRouterStaticRoute{IPPrefix: prefix, Nexthop: nextHop}
+		row := &nbdb.LogicalRouterStaticRoute{IPPrefix: prefix, Nexthop: nextHop, RouteTable: r.RouteTable}
+		if r.ECMPSymmetricReply {
+			row.Options = map[string]string{"ecmp_symmetric_reply": "true"}
+		}
 		if outPort != nil {
 			name := outPort.Name
 			row.OutputPort = &name
@@ -159,6 +189,11 @@ func AddRoute(router string, r Route, options ...Option) ovsdb.Command {
 		if err := tx.Verify(lr, "static_routes"); err != nil {
 			return err
 		}
+		if bfd {
+			if row.BFD, err = ensureBFD(tx, session, nextHop, outPort); err != nil {
+				return err
+			}
+		}
 		u, err := tx.Insert(row)
 		if err != nil {
 			return err
@@ -167,17 +202,62 @@ func AddRoute(router string, r Route, options ...Option) ovsdb.Command {
 	})
 }
 
+// bfdSession finds the BFD row a route is to use: the one named, or the
+// one of its next hop (and output port); nil when there is none yet.
+func bfdSession(tx *ovsdb.Tx, r Route, nextHop string, out *nbdb.LogicalRouterPort) (*nbdb.BFD, error) {
+	if r.BFDSession != "" {
+		if uuidRE.MatchString(r.BFDSession) {
+			if b, err := ovsdb.Get[nbdb.BFD](tx, strings.ToLower(r.BFDSession)); err == nil {
+				return b, nil
+			}
+		}
+		return nil, errorf(ovsdb.ErrNotFound, "no entry found in the BFD table")
+	}
+	if !r.BFD {
+		return nil, nil
+	}
+	all, err := ovsdb.List[nbdb.BFD](tx)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range all {
+		if b.DstIP == nextHop && (out == nil || b.LogicalPort == out.Name) {
+			return b, nil
+		}
+	}
+	return nil, nil
+}
+
+// ensureBFD returns the UUID of the route's BFD row, made when there is
+// none.
+func ensureBFD(tx *ovsdb.Tx, session *nbdb.BFD, nextHop string, out *nbdb.LogicalRouterPort) (*string, error) {
+	if session != nil {
+		u := session.UUID
+		return &u, nil
+	}
+	if out == nil {
+		return nil, errorf(ovsdb.ErrInvalid, "insert entry in the BFD table failed")
+	}
+	u, err := tx.Insert(&nbdb.BFD{DstIP: nextHop, LogicalPort: out.Name})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
 // RouteFilter selects routes to delete: empty fields match any route.
 type RouteFilter struct {
 	Prefix, NextHop, OutputPort string
 	// Policy is "src-ip", "dst-ip" or "" (any).
 	Policy string
+	// RouteTable is the route table of the routes ("": the main one).
+	RouteTable string
 }
 
 // DeleteRoutes deletes a router's static routes that match f; none
 // matching is an error unless IfExists. An empty filter is ErrInvalid:
 // DeleteAllRoutes deletes them all.
-// Equivalent to: ovn-nbctl [--if-exists] [--policy=POLICY] lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]
+// Equivalent to: ovn-nbctl [--if-exists] [--policy=POLICY] [--route-table=TABLE] lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]
 func DeleteRoutes(router string, f RouteFilter, options ...Option) ovsdb.Command {
 	return deleteRoutes(router, f, false, options)
 }
@@ -201,7 +281,7 @@ func deleteRoutes(router string, f RouteFilter, all bool, options []Option) ovsd
 		if err != nil {
 			return err
 		}
-		if !all && f == (RouteFilter{}) {
+		if !all && f.Prefix == "" && f.NextHop == "" && f.OutputPort == "" && f.Policy == "" {
 			return errorf(ovsdb.ErrInvalid, "bad prefix argument: ")
 		}
 		if all {
@@ -226,7 +306,7 @@ func deleteRoutes(router string, f RouteFilter, all bool, options []Option) ovsd
 		if err != nil {
 			return err
 		}
-		var gone []string
+		var gone, bfdGone []string
 		for _, rt := range routes {
 			if f.Policy != "" && isSrcRoute(rt) != (f.Policy == "src-ip") {
 				continue
@@ -245,13 +325,22 @@ func deleteRoutes(router string, f RouteFilter, all bool, options []Option) ovsd
 					continue
 				}
 			}
-			if rt.RouteTable != "" {
+			if rt.RouteTable != f.RouteTable {
 				continue
 			}
 			if f.OutputPort != "" && (rt.OutputPort == nil || *rt.OutputPort != f.OutputPort) {
 				continue
 			}
 			gone = append(gone, rt.UUID)
+			if rt.BFD != nil && !slices.Contains(bfdGone, *rt.BFD) {
+				bfdGone = append(bfdGone, *rt.BFD)
+				// Its BFD session goes with it.
+				if b, err := ovsdb.Get[nbdb.BFD](tx, *rt.BFD); err == nil {
+					if err := tx.Delete(b); err != nil {
+						return err
+					}
+				}
+			}
 		}
 		if len(gone) == 0 {
 			if o.ifExists {
