@@ -40,8 +40,11 @@ type tool struct {
 	// badShortOption is getopt's message for an unknown short option.
 	badShortOption string
 	// quoteValue: getopt's "doesn't allow an argument" names the option
-	// with the value it was given.
-	quoteValue bool
+	// with the value it was given; ambiguousUnknown: an ambiguous
+	// abbreviation is reported as an unrecognized option; onceFirst: a
+	// command option given twice before the first command is an error
+	// too (all three ovn-nbctl's).
+	quoteValue, ambiguousUnknown, onceFirst bool
 	// prepare returns what runs in the transaction before the line's
 	// commands; finish, what the tool does once the transaction has
 	// committed (ovn-nbctl's --wait).
@@ -204,6 +207,50 @@ func (t *tool) commandOption(name string) (ok bool, value int) {
 	return false, noValue
 }
 
+// longOption is the long option that name, a prefix of it, stands for
+// (getopt's abbreviations); name itself when it is none.
+func (t *tool) longOption(name string) (string, error) {
+	if ok, _ := t.global(name); ok {
+		return name, nil
+	}
+	if ok, _ := t.commandOption(name); ok {
+		return name, nil
+	}
+	seen := map[string]bool{}
+	add := func(o string) {
+		if strings.HasPrefix(o, name) && strings.HasPrefix(o, "--") {
+			seen[o] = true
+		}
+	}
+	for o := range sharedGlobals {
+		add(o)
+	}
+	for o := range t.globals {
+		add(o)
+	}
+	for _, s := range t.commands {
+		for _, o := range strings.Split(s.options, ",") {
+			add(strings.TrimRight(o, "=?"))
+		}
+	}
+	switch len(seen) {
+	case 0:
+		return name, nil
+	case 1:
+		for o := range seen {
+			return o, nil
+		}
+	}
+	if t.ambiguousUnknown {
+		return "", fmt.Errorf("unrecognized option '%s'", name)
+	}
+	var b strings.Builder
+	for _, o := range slices.Sorted(maps.Keys(seen)) {
+		fmt.Fprintf(&b, " '%s'", o)
+	}
+	return "", fmt.Errorf("option '%s' is ambiguous; possibilities:%s", name, b.String())
+}
+
 // splitCommands splits a command line on "--" into its commands' words.
 func splitCommands(args []string) [][]string {
 	var groups [][]string
@@ -240,6 +287,14 @@ func (t *tool) parse(args []string) (*invocation, error) {
 					inv.logOpts = append(inv.logOpts, g[i])
 					continue
 				}
+				if strings.HasPrefix(name, "--") {
+					// getopt takes a long option's unique prefix.
+					full, err := t.longOption(name)
+					if err != nil {
+						return nil, err
+					}
+					name = full
+				}
 				global, takesValue := t.global(name)
 				isCmdOpt, cmdValue := t.commandOption(name)
 				switch {
@@ -275,8 +330,11 @@ func (t *tool) parse(args []string) (*invocation, error) {
 					}
 					continue
 				}
-				// (A command's option given twice here is taken once, as
-				// getopt's caller does.)
+				if c.has(name) && t.onceFirst {
+					return nil, fmt.Errorf("'%s' option specified multiple times", name)
+				}
+				// (Otherwise a command's option given twice here is taken
+				// once, as ovs-vsctl's getopt loop does.)
 			} else if c.has(name) {
 				return nil, fmt.Errorf("'%s' option specified multiple times", name)
 			}

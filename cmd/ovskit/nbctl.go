@@ -86,9 +86,11 @@ var nbctlTool = &tool{
 	commands: withDBCommands(nbctlAll()),
 	globals: map[string]bool{"--wait": true, "--no-leader-only": false, "--leader-only": false,
 		"--no-shuffle-remotes": false, "--shuffle-remotes": false},
-	badShortOption: "unrecognized option '%s'",
-	quoteValue:     true,
-	prepare:        nbPrepare,
+	badShortOption:   "unrecognized option '%s'",
+	quoteValue:       true,
+	ambiguousUnknown: true,
+	onceFirst:        true,
+	prepare:          nbPrepare,
 	finish: func(ctx context.Context, inv *invocation, c *ovsdb.Client) error {
 		if inv.wait == 0 {
 			return nil
@@ -275,9 +277,9 @@ var nbctlCommands = map[string]*cmdSpec{
 	"lrp-list": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		return c.items(nb.ListRouterPorts(tx, c.arg(0)))
 	}},
-	"lr-nat-add": write(4, 7, "--may-exist,--stateless,--portrange,--add-route", func(c *command) (ovsdb.Command, error) {
+	"lr-nat-add": write(4, 7, "--may-exist,--stateless,--portrange,--add-route,--gateway-port=", func(c *command) (ovsdb.Command, error) {
 		n := nb.NAT{Type: c.arg(1), ExternalIP: c.arg(2), LogicalIP: c.arg(3),
-			Stateless: c.has("--stateless"), AddRoute: c.has("--add-route")}
+			Stateless: c.has("--stateless"), AddRoute: c.has("--add-route"), GatewayPort: c.opts["--gateway-port"]}
 		switch rest := c.args[4:]; {
 		case len(rest) == 1:
 			if !c.has("--portrange") {
@@ -301,16 +303,23 @@ var nbctlCommands = map[string]*cmdSpec{
 		}
 		return nb.AddNAT(c.arg(0), n, o...), nil
 	}),
-	"lr-nat-del": write(1, 3, "--if-exists", func(c *command) (ovsdb.Command, error) {
-		// A missing argument means "all"; an empty one is a name, and
-		// the library refuses it.
-		switch len(c.args) {
-		case 1:
+	"lr-nat-del": write(1, 4, "--if-exists", func(c *command) (ovsdb.Command, error) {
+		// A missing argument means "all"; as ovn-nbctl, a third that is
+		// no address or network is a gateway port.
+		switch {
+		case len(c.args) == 1:
 			return nb.DeleteAllNATs(c.arg(0)), nil
-		case 2:
+		case len(c.args) == 2:
 			return nb.DeleteNATs(c.arg(0), c.arg(1)), nil
+		case len(c.args) == 3 && !isPrefix(c.arg(2)):
+			return nb.DeleteGatewayNATs(c.arg(0), c.arg(1), c.arg(2)), nil
+		case len(c.args) == 3:
+			return nb.DeleteNAT(c.arg(0), c.arg(1), c.arg(2)), nil
 		}
-		return nb.DeleteNAT(c.arg(0), c.arg(1), c.arg(2)), nil
+		return nb.DeleteGatewayNAT(c.arg(0), c.arg(1), c.arg(2), c.arg(3), nbOptions(c)...), nil
+	}),
+	"lr-nat-update-ext-ip": write(4, 4, "--is-exempted", func(c *command) (ovsdb.Command, error) {
+		return nb.SetNATExternalIPs(c.arg(0), c.arg(1), c.arg(2), c.arg(3), c.has("--is-exempted")), nil
 	}),
 	"lr-nat-list": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
 		nats, err := nb.NATRules(tx, c.arg(0))

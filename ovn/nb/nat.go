@@ -36,6 +36,31 @@ type NAT struct {
 	Stateless bool
 	// AddRoute has ovn-northd add a route for the external IP (not SNAT).
 	AddRoute bool
+	// GatewayPort is the distributed gateway port of the router the rule
+	// applies on, by name: needed when the router has several and the
+	// external IP is in none's networks.
+	GatewayPort string
+}
+
+// isGatewayPort says whether a router port is a distributed gateway port
+// (it has gateway chassis or an HA chassis group).
+func isGatewayPort(p *nbdb.LogicalRouterPort) bool {
+	return p.HAChassisGroup != nil || len(p.GatewayChassis) > 0
+}
+
+// inNetworks says whether ip (an address) is in one of the port's
+// networks.
+func inNetworks(p *nbdb.LogicalRouterPort, ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	for _, n := range p.Networks {
+		if pfx, err := netip.ParsePrefix(n); err == nil && pfx.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // normalizePrefix prints a network as OVN does: the masked address, with
@@ -69,23 +94,64 @@ func normalizedPrefix(s string) string {
 	return normalizePrefix(p)
 }
 
-// validPortRange is ovn-nbctl's check of "LO" or "LO-HI" (1 to 65535).
+// validPortRange is ovn-nbctl's check of "LO" or "LO-HI": LO above 0,
+// LO below HI, HI at most 65535, each read as strtol reads a number and
+// the string split as strtok splits it on '-'.
 func validPortRange(r string) bool {
-	lo, hi, isRange := strings.Cut(r, "-")
-	l, err := strconv.Atoi(lo)
-	if err != nil || l <= 0 || l > 65535 {
+	rest := r
+	token := func() (string, bool) { // strtok_r(…, "-", …)
+		rest = strings.TrimLeft(rest, "-")
+		if rest == "" {
+			return "", false
+		}
+		tok, after, found := strings.Cut(rest, "-")
+		rest = after
+		if !found {
+			rest = ""
+		}
+		return tok, true
+	}
+	lo, ok := token()
+	if !ok || strtol(lo) <= 0 {
 		return false
 	}
-	if !isRange {
+	if !strings.Contains(r, "-") {
 		return true
 	}
-	h, err := strconv.Atoi(hi)
-	return err == nil && h > 0 && h <= 65535 && l <= h
+	hi, ok := token()
+	if !ok || rest != "" {
+		return false
+	}
+	h := strtol(hi)
+	return strtol(lo) < h && h <= 65535
+}
+
+// strtol is C's strtol(s, NULL, 10): blanks, a sign, the digits that
+// follow (0 when none; saturated on overflow).
+func strtol(s string) int64 {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	var n int64
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		if n > (1<<63-1)/10 {
+			n = 1<<63 - 1
+			break
+		}
+		n = n*10 + int64(s[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
 }
 
 // AddNAT adds a NAT rule to a router, with ovn-nbctl's validation and
 // duplicate rules. Option: MayExist.
-// Equivalent to: ovn-nbctl [--may-exist] [--stateless] [--portrange] [--add-route]
+// Equivalent to: ovn-nbctl [--may-exist] [--stateless] [--portrange] [--add-route] [--gateway-port=PORT]
 // lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC] [EXTERNAL_PORT_RANGE]
 func AddNAT(router string, n NAT, options ...Option) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
@@ -149,9 +215,35 @@ func AddNAT(router string, n NAT, options ...Option) ovsdb.Command {
 			return err
 		}
 		gateways := 0
-		for _, p := range ports {
-			if p.HAChassisGroup != nil || len(p.GatewayChassis) > 0 {
-				gateways++
+		var gw *nbdb.LogicalRouterPort // the rule's gateway port
+		if n.GatewayPort != "" {
+			if gw, err = RouterPort(tx, n.GatewayPort); err != nil {
+				return err
+			}
+			mine := false
+			for _, p := range ports {
+				if isGatewayPort(p) {
+					gateways++
+				}
+				mine = mine || p.UUID == gw.UUID
+			}
+			if !mine {
+				return errorf(ovsdb.ErrInvalid, "%s is not a router port of logical router: %s.", n.GatewayPort, router)
+			}
+			if !isGatewayPort(gw) {
+				return errorf(ovsdb.ErrInvalid, "%s is not a distributed gateway router port.", n.GatewayPort)
+			}
+		} else {
+			for _, p := range ports {
+				if isGatewayPort(p) {
+					gateways++
+					if inNetworks(p, newExt) {
+						gw = p
+					}
+				}
+			}
+			if gateways > 1 && gw == nil {
+				return errorf(ovsdb.ErrInvalid, "logical router: %s has multiple distributed gateway ports and gateway_port can not be determined from external IP of NAT rule.", router)
 			}
 		}
 		nats, err := lr.NATRows(tx)
@@ -164,7 +256,9 @@ func AddNAT(router string, n NAT, options ...Option) ovsdb.Command {
 			if oldExt == "" || oldLog == "" {
 				continue
 			}
-			if n.Type == string(old.Type) && gateways <= 1 {
+			sameGateway := gateways <= 1 || old.GatewayPort != nil && *old.GatewayPort == gw.UUID ||
+				old.GatewayPort == nil && inNetworks(gw, oldExt)
+			if n.Type == string(old.Type) && sameGateway {
 				key, oldKey, other, oldOther := newExt, oldExt, newLogical, oldLog
 				if snat {
 					key, oldKey, other, oldOther = newLogical, oldLog, newExt, oldExt
@@ -208,6 +302,10 @@ func AddNAT(router string, n NAT, options ...Option) ovsdb.Command {
 		if n.AddRoute {
 			row.Options["add_route"] = "true"
 		}
+		if n.GatewayPort != "" {
+			u := gw.UUID
+			row.GatewayPort = &u
+		}
 		// No rule of the same key: the commit verifies the set that
 		// rests on.
 		if err := tx.Verify(lr, "nat"); err != nil {
@@ -227,27 +325,16 @@ func AddNAT(router string, n NAT, options ...Option) ovsdb.Command {
 // DeleteAllNATs all.
 // Equivalent to: ovn-nbctl lr-nat-del ROUTER TYPE IP
 func DeleteNAT(router, typ, ip string) ovsdb.Command {
-	if ip == "" {
-		return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-			if _, err := Router(tx, router); err != nil {
-				return err
-			}
-			if err := checkNATType(typ); err != nil {
-				return err
-			}
-			return errorf(ovsdb.ErrInvalid, ": port name not found")
-		})
-	}
-	return deleteNAT(router, typ, ip, false)
+	return deleteNATs(router, natFilter{typ: typ, ip: ip, byIP: true})
 }
 
 // DeleteNATs removes all of a router's NAT rules of a type.
 // Equivalent to: ovn-nbctl lr-nat-del ROUTER TYPE
-func DeleteNATs(router, typ string) ovsdb.Command { return deleteNAT(router, typ, "", false) }
+func DeleteNATs(router, typ string) ovsdb.Command { return deleteNATs(router, natFilter{typ: typ}) }
 
 // DeleteAllNATs removes all of a router's NAT rules.
 // Equivalent to: ovn-nbctl lr-nat-del ROUTER
-func DeleteAllNATs(router string) ovsdb.Command { return deleteNAT(router, "", "", true) }
+func DeleteAllNATs(router string) ovsdb.Command { return deleteNATs(router, natFilter{all: true}) }
 
 func checkNATType(typ string) error {
 	if typ != SNAT && typ != DNAT && typ != DNATAndSNAT {
@@ -256,52 +343,147 @@ func checkNATType(typ string) error {
 	return nil
 }
 
-func deleteNAT(router, typ, ip string, all bool) ovsdb.Command {
+// DeleteGatewayNATs deletes a router's NAT rules of a type on a gateway
+// port.
+// Equivalent to: ovn-nbctl lr-nat-del ROUTER TYPE GATEWAY_PORT
+func DeleteGatewayNATs(router, typ, gatewayPort string) ovsdb.Command {
+	return deleteNATs(router, natFilter{typ: typ, port: &gatewayPort})
+}
+
+// DeleteGatewayNAT deletes the router's NAT rule of a type, IP (the
+// logical IP of SNAT, else the external IP) and gateway port; none is
+// ErrNotFound unless IfExists.
+// Equivalent to: ovn-nbctl [--if-exists] lr-nat-del ROUTER TYPE IP GATEWAY_PORT
+func DeleteGatewayNAT(router, typ, ip, gatewayPort string, options ...Option) ovsdb.Command {
+	return deleteNATs(router, natFilter{typ: typ, ip: ip, byIP: true, port: &gatewayPort, one: true, options: options})
+}
+
+// natFilter selects NAT rules to delete.
+type natFilter struct {
+	typ, ip   string
+	all, byIP bool
+	port      *string // gateway port, by name
+	one       bool    // the first that matches, which must exist
+	options   []Option
+}
+
+func deleteNATs(router string, f natFilter) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		o, err := build(f.options)
+		if err != nil {
+			return err
+		}
 		lr, err := Router(tx, router)
 		if err != nil {
 			return err
 		}
-		if !all {
-			if err := checkNATType(typ); err != nil {
+		if f.all {
+			if err := tx.Verify(lr, "nat"); err != nil {
 				return err
 			}
-		}
-		if all {
 			lr.NAT = nil
 			return tx.Update(lr, "nat")
+		}
+		if err := checkNATType(f.typ); err != nil {
+			return err
+		}
+		want := normalizedPrefix(f.ip)
+		if f.byIP && want == "" {
+			return errorf(ovsdb.ErrInvalid, "%s: Invalid IP address or CIDR", f.ip)
+		}
+		var gw string
+		if f.port != nil {
+			p, err := RouterPort(tx, *f.port)
+			if err != nil {
+				return err
+			}
+			gw = p.UUID
 		}
 		nats, err := lr.NATRows(tx)
 		if err != nil {
 			return err
 		}
-		want := normalizedPrefix(ip)
-		if ip != "" && want == "" {
-			// ovn-nbctl 23.03 takes it for a gateway port's name.
-			if _, err := RouterPort(tx, ip); err != nil {
-				return err
-			}
-		}
 		var gone []string
 		for _, n := range nats {
-			if string(n.Type) != typ {
+			if string(n.Type) != f.typ {
 				continue
 			}
-			if ip != "" {
+			if f.byIP {
 				key := n.ExternalIP
-				if typ == SNAT {
+				if f.typ == SNAT {
 					key = n.LogicalIP
 				}
-				if want == "" || normalizedPrefix(key) != want {
+				if p := normalizedPrefix(key); p == "" || p != want {
 					continue
 				}
 			}
+			if f.port != nil && (n.GatewayPort == nil || *n.GatewayPort != gw) {
+				continue
+			}
 			gone = append(gone, n.UUID)
+			if f.one {
+				break
+			}
 		}
 		if len(gone) == 0 {
+			if f.one && !o.ifExists {
+				what := "external_ip"
+				if f.typ == SNAT {
+					what = "logical_ip"
+				}
+				return errorf(ovsdb.ErrNotFound, "no matching NAT with the type (%s), %s (%s) and gateway_port (%s)", f.typ, what, want, *f.port)
+			}
 			return nil
 		}
 		return tx.Mutate(lr, ovsdb.Mutation{Column: "nat", Mutator: ovsdb.MutateDelete, Value: gone})
+	})
+}
+
+// SetNATExternalIPs restricts the rule of a router's NAT of a type and IP
+// (the logical IP of SNAT, else the external IP) to the external
+// addresses of an address set (exempted: all but those).
+// Equivalent to: ovn-nbctl [--is-exempted] lr-nat-update-ext-ip ROUTER TYPE IP ADDRESS_SET
+func SetNATExternalIPs(router, typ, ip, addressSet string, exempted bool) ovsdb.Command {
+	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
+		lr, err := Router(tx, router)
+		if err != nil {
+			return err
+		}
+		if err := checkNATType(typ); err != nil {
+			return err
+		}
+		as, err := byNameOrUUID[nbdb.AddressSet](tx, addressSet, true, "Address Set", "address sets")
+		if err != nil {
+			return err
+		}
+		want := normalizedPrefix(ip)
+		if want == "" {
+			return errorf(ovsdb.ErrInvalid, "%s: Invalid IP address or CIDR", ip)
+		}
+		nats, err := lr.NATRows(tx)
+		if err != nil {
+			return err
+		}
+		for _, n := range nats {
+			key := n.ExternalIP
+			if typ == SNAT {
+				key = n.LogicalIP
+			}
+			if string(n.Type) != typ || normalizedPrefix(key) != want {
+				continue
+			}
+			if err := tx.Verify(lr, "nat"); err != nil {
+				return err
+			}
+			u := as.UUID
+			if exempted {
+				n.ExemptedExtIPs = &u
+				return tx.Update(n, "exempted_ext_ips")
+			}
+			n.AllowedExtIPs = &u
+			return tx.Update(n, "allowed_ext_ips")
+		}
+		return errorf(ovsdb.ErrNotFound, "%s: Could not locate nat rule for: %s.", typ, want)
 	})
 }
 
