@@ -286,10 +286,12 @@ func (c *Central) WaitPortsUp(ctx context.Context, lsps ...string) error {
 // Sync commits an nb_cfg increment and waits until every chassis has
 // applied it (ovn-nbctl --wait=hv sync).
 func (c *Central) Sync(ctx context.Context) error {
-	if _, err := c.NB.Transact(ctx, nb.Bump()); err != nil {
+	b := nb.Bump()
+	if _, err := c.NB.Transact(ctx, b); err != nil {
 		return err
 	}
-	return nb.Wait(ctx, c.NB, nb.WaitHV)
+	_, err := b.Wait(ctx, c.NB, nb.WaitHV)
+	return err
 }
 
 // ChassisName is the conventional name of chassis i (1-based): "hv1".

@@ -49,7 +49,7 @@ type tool struct {
 	// commands; finish, what the tool does once the transaction has
 	// committed (ovn-nbctl's --wait).
 	prepare func(inv *invocation) []ovsdb.Command
-	finish  func(ctx context.Context, inv *invocation, c *ovsdb.Client) error
+	finish  func(ctx context.Context, inv *invocation, c *ovsdb.Client, w io.Writer) error
 	// soft picks out of a commit's error what is only a warning, the
 	// commit done (ovs-vsctl: an interface ovs-vswitchd could not set
 	// up): the lines to print, and whether err held nothing else.
@@ -96,7 +96,13 @@ type invocation struct {
 	// --no-shuffle-remotes.
 	wait                   nb.WaitLevel
 	followerReads, noShuff bool
-	cmds                   []*command
+	// bump is the line's nb_cfg increment, when it waits;
+	// printWaitTime prints how long each part of OVN took to apply it,
+	// from start (when the line began).
+	bump          *nb.Bumped
+	printWaitTime bool
+	start         time.Time
+	cmds          []*command
 }
 
 // command is one parsed command with its local options and its output.
@@ -272,7 +278,7 @@ func splitCommands(args []string) [][]string {
 // any command's (which go to the first command), a value as the next
 // word for one that takes it.
 func (t *tool) parse(args []string) (*invocation, error) {
-	inv := &invocation{tool: t, prog: progName}
+	inv := &invocation{tool: t, prog: progName, start: time.Now()}
 	groups := splitCommands(args)
 	for gi, g := range groups {
 		if len(g) == 0 {
@@ -461,6 +467,10 @@ func (inv *invocation) setGlobal(name, val string) error {
 		inv.noShuff = true
 	case "--shuffle-remotes":
 		inv.noShuff = false
+	case "--print-wait-time":
+		inv.printWaitTime = true
+	case "--detach", "--monitor", "--pidfile", "--overwrite-pidfile", "--no-chdir", "--user":
+		return fmt.Errorf("option '%s': running as a daemon is not supported (each command line connects to the database itself)", name)
 	}
 	return nil
 }
@@ -517,7 +527,7 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w, std
 		}
 	}
 	if t.finish != nil && !inv.dryRun {
-		if err := t.finish(ctx, inv, client); err != nil {
+		if err := t.finish(ctx, inv, client, w); err != nil {
 			return err
 		}
 	}
@@ -655,7 +665,14 @@ func runCtl(t *tool, prog string, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer client.Close()
-	return report(prog, inv.execute(ctx, client, stdout, stderr), stderr)
+	err = inv.execute(ctx, client, stdout, stderr)
+	if err != nil && inv.timeout > 0 && errors.Is(err, context.DeadlineExceeded) {
+		// --timeout is the C tools' alarm: it ends them wherever they
+		// are (waiting for the commit, for ovs-vswitchd, for OVN).
+		inv.logger(stderr).log("fatal_signal", 3, "terminating with signal 14 (Alarm clock)")
+		return alarmExit
+	}
+	return report(prog, err, stderr)
 }
 
 // rowNameRE matches what may be a row's name in a transaction (RFC 7047's

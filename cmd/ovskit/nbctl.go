@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ovskit/ovskit/ovn/nb"
 	"github.com/ovskit/ovskit/ovn/nbdb"
@@ -22,49 +23,68 @@ const nbctlUsage = `usage: ovskit nbctl [OPTIONS] COMMAND [ARG...] [-- COMMAND [
 Runs ovn-nbctl command lines on the OVN_Northbound database, through
 package ovn/nb: all commands in one transaction.
 
-Commands:
-  ls-add [SWITCH]                 ls-del SWITCH        ls-list
-  lsp-add SWITCH PORT [PARENT TAG]  lsp-del PORT      lsp-list SWITCH
-  lsp-get-ls PORT
-  lsp-set-addresses PORT [ADDRESS]...   lsp-get-addresses PORT
-  lsp-set-port-security PORT [ADDRS]... lsp-get-port-security PORT
-  lsp-set-type PORT TYPE          lsp-get-type PORT
-  lsp-set-enabled PORT STATE      lsp-get-enabled PORT
-  lsp-set-options PORT KEY=VALUE...     lsp-get-options PORT
-  lr-add [ROUTER]                 lr-del ROUTER        lr-list
-  lrp-add ROUTER PORT MAC NETWORK... [peer=PEER]
-  lrp-del PORT                    lrp-list ROUTER
-  dhcp-options-create CIDR [KEY=VALUE...]   dhcp-options-del UUID
-  dhcp-options-set-options UUID KEY=VALUE...
-  dhcp-options-get-options UUID   dhcp-options-list
-  lsp-set-dhcpv4-options PORT [UUID]        lsp-get-dhcpv4-options PORT
-  lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP [LOGICAL_PORT EXTERNAL_MAC] [PORT_RANGE]
-  lr-nat-del ROUTER [TYPE [IP]]   lr-nat-list ROUTER
-  lr-route-add ROUTER PREFIX NEXTHOP [PORT]  (--may-exist, --ecmp, --policy=src-ip|dst-ip)
-  lr-route-del ROUTER [PREFIX [NEXTHOP [PORT]]]   lr-route-list ROUTER
-  acl-add {SWITCH|PG} DIRECTION PRIORITY MATCH ACTION  (--type=, --may-exist, --log,
-      --name=, --severity=, --meter=, --label=, --apply-after-lb)
-  acl-del {SWITCH|PG} [DIRECTION [PRIORITY MATCH]]   acl-list {SWITCH|PG}
-  pg-add PG [PORT...]             pg-set-ports PG PORT...   pg-del PG
-  lrp-set-gateway-chassis PORT CHASSIS [PRIORITY]
-  lrp-del-gateway-chassis PORT CHASSIS   lrp-get-gateway-chassis PORT
-  lb-add LB VIP[:PORT] IP[:PORT]... [PROTOCOL [ipv4|ipv6]]  (--may-exist,
-      --add-duplicate, --reject, --event, --add-route, --template)
-  lb-del LB [VIP]                 lb-list [LB]
-  ls-lb-add SWITCH LB   ls-lb-del SWITCH [LB]   ls-lb-list SWITCH
-  lr-lb-add ROUTER LB   lr-lb-del ROUTER [LB]   lr-lb-list ROUTER
-  show [SWITCH|ROUTER]            sync
+Commands (ovn-nbctl 23.03's, with its options):
+  init  sync  show [SWITCH|ROUTER]
+  Switches:  ls-add [SWITCH]  ls-del SWITCH  ls-list
+  Switch ports:  lsp-add SWITCH PORT [PARENT TAG]  lsp-del PORT  lsp-list SWITCH
+    lsp-get-ls, lsp-set-/lsp-get-addresses, -port-security, -type, -enabled,
+    -options, -dhcpv4-options, -dhcpv6-options; lsp-get-up, lsp-get-parent,
+    lsp-get-tag; lsp-attach-mirror PORT MIRROR, lsp-detach-mirror PORT MIRROR
+  ACLs:  acl-add {SWITCH|PG} DIRECTION PRIORITY MATCH ACTION  acl-del  acl-list
+  QoS:  qos-add SWITCH DIRECTION PRIORITY MATCH [rate=R [burst=B]] [dscp=D]
+    qos-del SWITCH [{DIRECTION [PRIORITY MATCH] | UUID}]  qos-list SWITCH
+  Meters:  meter-add NAME ACTION RATE UNIT [BURST]  meter-del [NAME]  meter-list
+  Mirrors:  mirror-add NAME TYPE INDEX FILTER IP  mirror-del [NAME]  mirror-list
+  Routers:  lr-add [ROUTER]  lr-del ROUTER  lr-list
+  Router ports:  lrp-add ROUTER PORT MAC NETWORK... [peer=PEER]  lrp-del PORT
+    lrp-list ROUTER  lrp-set-/lrp-get-enabled, -redirect-type; lrp-set-options
+    lrp-set-gateway-chassis PORT CHASSIS [PRIORITY]  lrp-del-gateway-chassis
+    lrp-get-gateway-chassis PORT
+  Routes:  lr-route-add ROUTER PREFIX NEXTHOP [PORT]  lr-route-del ROUTER
+    [PREFIX [NEXTHOP [PORT]]]  lr-route-list ROUTER
+  Policies:  lr-policy-add ROUTER PRIORITY MATCH ACTION [NEXTHOP] [KEY=VALUE...]
+    lr-policy-del ROUTER [{PRIORITY | UUID} [MATCH]]  lr-policy-list ROUTER
+  NAT:  lr-nat-add ROUTER TYPE EXTERNAL_IP LOGICAL_IP [PORT MAC] [PORT_RANGE]
+    lr-nat-del ROUTER [TYPE [IP] [GATEWAY_PORT]]  lr-nat-list ROUTER
+    lr-nat-update-ext-ip ROUTER TYPE IP ADDRESS_SET
+  Load balancers:  lb-add LB VIP[:PORT] IP[:PORT]... [PROTOCOL [ipv4|ipv6]]
+    lb-del LB [VIP]  lb-list [LB]  ls-lb-add/-del/-list  lr-lb-add/-del/-list
+  Forwarding groups:  fwd-group-add GROUP SWITCH VIP VMAC PORT...
+    fwd-group-del GROUP  fwd-group-list [SWITCH]
+  Static MAC bindings:  static-mac-binding-add PORT IP MAC
+    static-mac-binding-del PORT IP  static-mac-binding-list
+  HA chassis groups:  ha-chassis-group-add/-del GROUP  ha-chassis-group-list
+    ha-chassis-group-add-chassis GROUP CHASSIS PRIORITY
+    ha-chassis-group-remove-chassis GROUP CHASSIS
+    ha-chassis-group-set-chassis-prio GROUP CHASSIS PRIORITY
+  Control plane protection:  copp-add NAME PROTO METER  copp-del NAME [PROTO]
+    copp-list NAME  ls-copp-add NAME SWITCH  lr-copp-add NAME ROUTER
+  Port groups:  pg-add PG [PORT...]  pg-set-ports PG PORT...  pg-del PG
+  DHCP options:  dhcp-options-create CIDR [KEY=VALUE...]  dhcp-options-del UUID
+    dhcp-options-set-options UUID KEY=VALUE...  dhcp-options-get-options UUID
+    dhcp-options-list
+  Connections and SSL:  set-connection TARGET...  get-connection
+    del-connection  set-ssl KEY CERT CA-CERT [PROTOCOLS [CIPHERS]]  get-ssl
+    del-ssl
+  Database commands:  list, find, get, set, add, remove, clear, create,
+    destroy, wait-until, comment (as ovs-vsctl's, on OVN_Northbound tables)
 
 Options:
   --db=DATABASE        the database (default: $OVN_NB_DB, or
                        unix:$OVN_RUNDIR/ovnnb_db.sock, or
                        unix:/var/run/ovn/ovnnb_db.sock)
-  --timeout=SECS       give up after SECS seconds
+  -t, --timeout=SECS   give up after SECS seconds
   --wait=none|sb|hv    after committing, wait until ovn-northd (sb) or
                        every chassis (hv) has applied the change
+  --print-wait-time    with --wait, print how long each part took
   --no-leader-only     allow a follower of a clustered database
   --no-shuffle-remotes try the database's remotes in the order given
-Per command: --may-exist, --add-duplicate, --if-exists.
+  --dry-run            do not commit
+  --oneline            one line of output per command
+  -f, -d, --no-headings, --pretty, --bare   list and find output formats
+  -p, -c, -C, --bootstrap-ca-cert           ssl: files
+  -v, --verbose, --log-file, --syslog-*     the console log, as the C tools
+Daemon mode (--detach, --pidfile, ...) is not supported: each line connects.
 `
 
 // nbctlDefaultDB is ovn-nbctl's default database.
@@ -85,17 +105,30 @@ var nbctlTool = &tool{
 	module:   "nbctl",
 	commands: withDBCommands(nbctlAll()),
 	globals: map[string]bool{"--wait": true, "--no-leader-only": false, "--leader-only": false,
-		"--no-shuffle-remotes": false, "--shuffle-remotes": false},
+		"--no-shuffle-remotes": false, "--shuffle-remotes": false, "--print-wait-time": false,
+		// Daemon mode, refused (see setGlobal).
+		"--detach": false, "--monitor": false, "--pidfile": false, "--overwrite-pidfile": false, "--no-chdir": false, "--user": true},
 	badShortOption:   "unrecognized option '%s'",
 	quoteValue:       true,
 	ambiguousUnknown: true,
 	onceFirst:        true,
 	prepare:          nbPrepare,
-	finish: func(ctx context.Context, inv *invocation, c *ovsdb.Client) error {
-		if inv.wait == 0 {
+	finish: func(ctx context.Context, inv *invocation, c *ovsdb.Client, w io.Writer) error {
+		if inv.bump == nil {
 			return nil
 		}
-		return nb.Wait(ctx, c, inv.wait)
+		a, err := inv.bump.Wait(ctx, c, inv.wait)
+		if err != nil || !inv.printWaitTime {
+			return err
+		}
+		ms := func(t time.Time) int64 { return t.UnixMilli() - inv.start.UnixMilli() }
+		fmt.Fprintf(w, "Time spent on processing nb_cfg %d:\n", a.Cfg)
+		fmt.Fprintf(w, "\tovn-northd delay before processing:\t%dms\n", ms(a.NB))
+		fmt.Fprintf(w, "\tovn-northd completion:\t\t\t%dms\n", ms(a.SB))
+		if inv.wait == nb.WaitHV {
+			fmt.Fprintf(w, "\tovn-controller(s) completion:\t\t%dms\n", ms(a.HV))
+		}
+		return nil
 	},
 	realUUIDs: true,
 	usage:     nbctlUsage,
@@ -108,16 +141,12 @@ var nbctlTool = &tool{
 
 // nbPrepare is what every ovn-nbctl transaction does first: create
 // NB_Global when there is none, and bump nb_cfg when the line waits
-// (--wait, or sync).
+// (--wait=sb|hv; sync alone waits for nothing, as ovn-nbctl's).
 func nbPrepare(inv *invocation) []ovsdb.Command {
-	for _, c := range inv.cmds {
-		if c.name == "sync" && inv.wait == 0 {
-			inv.wait = nb.WaitSB // sync waits, as ovn-nbctl's does
-		}
-	}
 	cmds := []ovsdb.Command{nb.EnsureGlobal()}
 	if inv.wait != 0 && !inv.dryRun {
-		cmds = append(cmds, nb.Bump())
+		inv.bump = nb.Bump()
+		cmds = append(cmds, inv.bump)
 	}
 	return cmds
 }

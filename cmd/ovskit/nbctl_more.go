@@ -88,7 +88,7 @@ var nbctlPortCommands = map[string]*cmdSpec{
 // nbctlAll are all of ovn-nbctl's own commands.
 func nbctlAll() map[string]*cmdSpec {
 	m := maps.Clone(nbctlCommands)
-	for _, more := range []map[string]*cmdSpec{nbctlPortCommands, nbctlServerCommands, nbctlQoSCommands, nbctlPolicyCommands, nbctlGroupCommands, nbctlMirrorCommands} {
+	for _, more := range []map[string]*cmdSpec{nbctlPortCommands, nbctlServerCommands, nbctlQoSCommands, nbctlPolicyCommands, nbctlGroupCommands, nbctlMirrorCommands, nbctlHACommands} {
 		maps.Copy(m, more)
 	}
 	return m
@@ -480,4 +480,60 @@ func isPrefix(s string) bool {
 	}
 	_, err := netip.ParsePrefix(s)
 	return err == nil
+}
+
+// nbctlHACommands are ovn-nbctl's HA chassis group and CoPP commands.
+var nbctlHACommands = map[string]*cmdSpec{
+	"ha-chassis-group-add": write(1, 1, "", func(c *command) (ovsdb.Command, error) { return nb.AddHAChassisGroup(c.arg(0)), nil }),
+	"ha-chassis-group-del": write(1, 1, "", func(c *command) (ovsdb.Command, error) { return nb.DeleteHAChassisGroup(c.arg(0)), nil }),
+	"ha-chassis-group-list": {0, 0, "", func(c *command, tx *ovsdb.Tx) error {
+		groups, err := nb.HAChassisGroups(tx)
+		for _, g := range groups {
+			fmt.Fprintf(&c.out, "%s (%s)\n", g.UUID, g.Name)
+			for _, m := range g.Chassis {
+				fmt.Fprintf(&c.out, "    %s (%s)\n    priority %d\n\n", m.UUID, m.Name, m.Priority)
+			}
+			c.out.WriteString("\n")
+		}
+		return err
+	}},
+	"ha-chassis-group-add-chassis": {3, 3, "", func(c *command, tx *ovsdb.Tx) error {
+		return haPriority(c, tx, nb.SetHAChassis)
+	}},
+	"ha-chassis-group-set-chassis-prio": {3, 3, "", func(c *command, tx *ovsdb.Tx) error {
+		return haPriority(c, tx, nb.SetHAChassisPriority)
+	}},
+	"ha-chassis-group-remove-chassis": write(2, 2, "", func(c *command) (ovsdb.Command, error) {
+		return nb.RemoveHAChassis(c.arg(0), c.arg(1)), nil
+	}),
+	"copp-add": write(3, 3, "", func(c *command) (ovsdb.Command, error) { return nb.AddCopp(c.arg(0), c.arg(1), c.arg(2)), nil }),
+	"copp-del": write(1, 2, "", func(c *command) (ovsdb.Command, error) {
+		if len(c.args) == 2 {
+			return nb.DeleteCoppMeter(c.arg(0), c.arg(1)), nil
+		}
+		return nb.DeleteCopp(c.arg(0)), nil
+	}),
+	"copp-list": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
+		meters, err := nb.CoppMeters(tx, c.arg(0))
+		for _, p := range smapOrder(slices.Collect(maps.Keys(meters))) {
+			fmt.Fprintf(&c.out, "%s: %s\n", p, meters[p])
+		}
+		return err
+	}},
+	"ls-copp-add": write(2, 2, "", func(c *command) (ovsdb.Command, error) { return nb.SetSwitchCopp(c.arg(0), c.arg(1)), nil }),
+	"lr-copp-add": write(2, 2, "", func(c *command) (ovsdb.Command, error) { return nb.SetRouterCopp(c.arg(0), c.arg(1)), nil }),
+}
+
+// haPriority runs a command on an HA chassis group's chassis with a
+// priority: the group is looked up before the priority is read, as
+// ovn-nbctl does.
+func haPriority(c *command, tx *ovsdb.Tx, cmd func(group, chassis string, priority int) ovsdb.Command) error {
+	if _, err := nb.FindHAChassisGroup(tx, c.arg(0)); err != nil {
+		return err
+	}
+	prio, err := nb.ParsePriority(c.arg(2))
+	if err != nil {
+		return err
+	}
+	return cmd(c.arg(0), c.arg(1), prio).Run(tx)
 }

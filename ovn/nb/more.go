@@ -2,10 +2,14 @@ package nb
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/ovskit/ovskit/ovn/nbdb"
 	"github.com/ovskit/ovskit/ovsdb"
@@ -14,8 +18,12 @@ import (
 // dhcpOptions finds DHCP options by UUID (the only way ovn-nbctl names
 // them).
 func dhcpOptions(tx *ovsdb.Tx, id string, mustExist bool) (*nbdb.DHCPOptions, error) {
-	if uuidRE.MatchString(id) {
-		d, err := ovsdb.Get[nbdb.DHCPOptions](tx, strings.ToLower(id))
+	if uuidRE.MatchString(id) || strings.HasPrefix(id, newDHCPPrefix) {
+		// A UUID, or the name of options this transaction creates.
+		if !strings.HasPrefix(id, newDHCPPrefix) {
+			id = strings.ToLower(id)
+		}
+		d, err := ovsdb.Get[nbdb.DHCPOptions](tx, id)
 		if err == nil {
 			return d, nil
 		}
@@ -41,21 +49,51 @@ func validCIDR(s string) (netip.Prefix, bool) {
 	return p, true
 }
 
-// CreateDHCPOptions creates DHCP options for a network, with external
-// IDs; ListDHCPOptions finds them afterwards.
+// NewDHCPOptions is DHCP options a transaction creates: the command that
+// creates them, and how to name them before and after the commit.
+type NewDHCPOptions struct {
+	name, cidr string
+	ext        map[string]string
+}
+
+// newDHCPPrefix begins the names of DHCP options a transaction creates.
+const newDHCPPrefix = "new_dhcp_options_"
+
+// CreateDHCPOptions returns the command that creates DHCP options for a
+// network, with external IDs. Later commands of the same transaction
+// name them by Ref (SetPortDHCPv4Options(port, d.Ref()),
+// SetDHCPOptions(d.Ref(), ...)); UUID gives their UUID once committed.
 // Equivalent to: ovn-nbctl dhcp-options-create CIDR [KEY=VALUE...]
-func CreateDHCPOptions(cidr string, externalIDs map[string]string) ovsdb.Command {
-	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		if _, ok := validCIDR(cidr); !ok {
-			return errorf(ovsdb.ErrInvalid, "Invalid cidr format '%s'", cidr)
-		}
-		ext := map[string]string{}
-		for k, v := range externalIDs {
-			ext[k] = v
-		}
-		_, err := tx.Insert(&nbdb.DHCPOptions{CIDR: cidr, ExternalIDs: ext})
-		return err
-	})
+func CreateDHCPOptions(cidr string, externalIDs map[string]string) *NewDHCPOptions {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail
+	return &NewDHCPOptions{name: newDHCPPrefix + hex.EncodeToString(b[:]), cidr: cidr, ext: maps.Clone(externalIDs)}
+}
+
+// Run creates the options.
+func (d *NewDHCPOptions) Run(tx *ovsdb.Tx) error {
+	if _, ok := validCIDR(d.cidr); !ok {
+		return errorf(ovsdb.ErrInvalid, "Invalid cidr format '%s'", d.cidr)
+	}
+	ext := maps.Clone(d.ext)
+	if ext == nil {
+		ext = map[string]string{}
+	}
+	_, err := tx.Insert(&nbdb.DHCPOptions{UUID: d.name, CIDR: d.cidr, ExternalIDs: ext})
+	return err
+}
+
+// Ref names the options in the commands that follow Run in the same
+// transaction.
+func (d *NewDHCPOptions) Ref() string { return d.name }
+
+// UUID is the options' UUID, from the result of the transaction that
+// created them ("" when it did not).
+func (d *NewDHCPOptions) UUID(res *ovsdb.Result) string {
+	if res == nil {
+		return ""
+	}
+	return res.UUIDs[d.name]
 }
 
 // SetDHCPOptions replaces the options (lease_time=3600, router=...) of DHCP
@@ -198,21 +236,39 @@ func portDHCP(tx *ovsdb.Tx, port string, v6 bool) (it Item, ok bool, err error) 
 	return Item{d.UUID, d.CIDR}, true, nil
 }
 
-// Bump increments NB_Global's nb_cfg, which ovn-northd copies to sb_cfg
-// once it has applied the transaction and the chassis to hv_cfg: Wait
-// waits for them. (It creates NB_Global if the database has none.)
+// Bumped is an increment of NB_Global's nb_cfg: a command that joins a
+// transaction (Bump), then the wait for the configuration that
+// transaction made to be applied (Wait). ovn-northd copies nb_cfg to
+// sb_cfg once it has applied it to the Southbound database, and the
+// chassis to hv_cfg once they have. A Bumped is for one transaction.
+type Bumped struct {
+	ran bool
+	cfg int
+}
+
+// Bump returns the command that increments nb_cfg (creating NB_Global if
+// the database has none); after the transaction commits, its Wait waits
+// for that configuration.
 // Equivalent to: the --wait of ovn-nbctl --wait=sb|hv
-func Bump() ovsdb.Command {
-	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		if err := EnsureGlobal().Run(tx); err != nil {
-			return err
-		}
-		all, err := ovsdb.List[nbdb.NBGlobal](tx)
-		if err != nil {
-			return err
-		}
-		return tx.Mutate(all[0], ovsdb.Mutation{Column: "nb_cfg", Mutator: ovsdb.MutateAdd, Value: 1})
-	})
+func Bump() *Bumped { return &Bumped{} }
+
+// Run increments nb_cfg in the transaction. The value it reads is
+// verified at commit, so that the one Wait waits for is the one this
+// transaction wrote.
+func (b *Bumped) Run(tx *ovsdb.Tx) error {
+	if err := EnsureGlobal().Run(tx); err != nil {
+		return err
+	}
+	all, err := ovsdb.List[nbdb.NBGlobal](tx)
+	if err != nil {
+		return err
+	}
+	g := all[0]
+	if err := tx.Verify(g, "nb_cfg"); err != nil {
+		return err
+	}
+	b.ran, b.cfg = true, g.NBCfg+1
+	return tx.Mutate(g, ovsdb.Mutation{Column: "nb_cfg", Mutator: ovsdb.MutateAdd, Value: 1})
 }
 
 // WaitLevel is what Wait waits for.
@@ -226,31 +282,59 @@ const (
 	WaitHV
 )
 
-// Wait waits until the Northbound configuration the client sees (its
-// nb_cfg, after a transaction with Bump) has been applied at level.
+// ErrNotBumped is Wait's error when its Bump did not commit: nothing
+// would tell when to stop waiting.
+var ErrNotBumped = errors.New("nb: the transaction with this Bump did not commit")
+
+// Applied is when the parts of OVN applied a configuration (NB_Global's
+// timestamps, from the clocks of ovn-northd and the chassis).
+type Applied struct {
+	// Cfg is the configuration's number (nb_cfg).
+	Cfg int
+	// NB is when ovn-northd started on it; SB, when it had applied it
+	// to the Southbound database; HV, when the chassis had all applied
+	// it (zero unless Wait waited for WaitHV).
+	NB, SB, HV time.Time
+}
+
+// Wait waits until the configuration b's transaction made has been
+// applied at level (WaitHV: by ovn-northd and by every chassis). It fails
+// at once with ErrNotBumped when the Bump was not in a transaction that
+// committed through c.
 // Equivalent to: ovn-nbctl --wait=sb|hv (after the commit)
-func Wait(ctx context.Context, c *ovsdb.Client, level WaitLevel) error {
-	var want int
+func (b *Bumped) Wait(ctx context.Context, c *ovsdb.Client, level WaitLevel) (Applied, error) {
+	if level != WaitSB && level != WaitHV {
+		return Applied{}, fmt.Errorf("wait level %d: want WaitSB or WaitHV: %w", level, ovsdb.ErrInvalid)
+	}
+	var seen int
 	err := c.View(ctx, func(tx *ovsdb.Tx) error {
 		all, err := ovsdb.List[nbdb.NBGlobal](tx)
 		if err == nil && len(all) > 0 {
-			want = all[0].NBCfg
+			seen = all[0].NBCfg
 		}
 		return err
 	})
 	if err != nil {
-		return err
+		return Applied{}, err
 	}
-	_, err = ovsdb.WaitUntil(ctx, c, func(g *nbdb.NBGlobal) bool {
+	// The client sees its own commits: a committed Bump shows.
+	if !b.ran || seen < b.cfg {
+		return Applied{}, ErrNotBumped
+	}
+	g, err := ovsdb.WaitUntil(ctx, c, func(g *nbdb.NBGlobal) bool {
 		if level == WaitHV {
-			return g.HVCfg >= want
+			return min(g.SBCfg, g.HVCfg) >= b.cfg
 		}
-		return g.SBCfg >= want
+		return g.SBCfg >= b.cfg
 	})
 	if err != nil {
-		return fmt.Errorf("waiting for nb_cfg %d to be applied: %w", want, err)
+		return Applied{}, fmt.Errorf("waiting for nb_cfg %d to be applied: %w", b.cfg, err)
 	}
-	return nil
+	a := Applied{Cfg: b.cfg, NB: time.UnixMilli(int64(g.NBCfgTimestamp)), SB: time.UnixMilli(int64(g.SBCfgTimestamp))}
+	if level == WaitHV {
+		a.HV = time.UnixMilli(int64(g.HVCfgTimestamp))
+	}
+	return a, nil
 }
 
 func quoted(vals []string) string {

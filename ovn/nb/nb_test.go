@@ -31,16 +31,21 @@ func TestWaitSB(t *testing.T) {
 	defer cancel()
 	c := dial(t, ctx, central.NBEndpoint, nbdb.Database())
 	sb := dial(t, ctx, central.SBEndpoint, sbdb.Database())
-	if _, err := c.Transact(ctx, nb.AddSwitch("ls0"), nb.AddSwitchPort("ls0", "vm1"), nb.SetAddresses("vm1", "52:54:00:00:00:01 10.0.0.11"), nb.Bump()); err != nil {
+	bump := nb.Bump()
+	if _, err := c.Transact(ctx, nb.AddSwitch("ls0"), nb.AddSwitchPort("ls0", "vm1"), nb.SetAddresses("vm1", "52:54:00:00:00:01 10.0.0.11"), bump); err != nil {
 		t.Fatal(err)
 	}
-	if err := nb.Wait(ctx, c, nb.WaitSB); err != nil {
+	applied, err := bump.Wait(ctx, c, nb.WaitSB)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if applied.Cfg < 1 || applied.SB.Before(applied.NB) || applied.SB.IsZero() {
+		t.Errorf("applied: %+v", applied)
 	}
 	if err := sb.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	err := sb.View(ctx, func(tx *ovsdb.Tx) error {
+	err = sb.View(ctx, func(tx *ovsdb.Tx) error {
 		pb, err := ovsdb.Lookup[sbdb.PortBinding](tx, "logical_port", "vm1")
 		if err != nil {
 			return err
@@ -52,6 +57,38 @@ func TestWaitSB(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatalf("after --wait=sb: %v", err)
+	}
+}
+
+// TestWaitNeedsItsBump: a wait is for the configuration a Bump committed;
+// one whose Bump never ran, or ran in a transaction that failed, fails at
+// once instead of returning as if applied (on main, nb.Wait without a
+// Bump returned nil at once and waited for nothing).
+func TestWaitNeedsItsBump(t *testing.T) {
+	central := ovstest.NewCentral(t, ovstest.WithoutNorthd())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := dial(t, ctx, central.NBEndpoint, nbdb.Database())
+	never := nb.Bump()
+	if _, err := never.Wait(ctx, c, nb.WaitSB); !errors.Is(err, nb.ErrNotBumped) {
+		t.Errorf("wait for a Bump never run: %v, want ErrNotBumped", err)
+	}
+	failed := nb.Bump()
+	if _, err := c.Transact(ctx, failed, nb.DeleteSwitch("nosuch")); err == nil {
+		t.Fatal("deleting a missing switch committed")
+	}
+	if _, err := failed.Wait(ctx, c, nb.WaitSB); !errors.Is(err, nb.ErrNotBumped) {
+		t.Errorf("wait for a Bump whose transaction failed: %v, want ErrNotBumped", err)
+	}
+	// Without ovn-northd nothing applies it: the wait lasts until ctx ends.
+	ok := nb.Bump()
+	if _, err := c.Transact(ctx, ok); err != nil {
+		t.Fatal(err)
+	}
+	short, stop := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer stop()
+	if _, err := ok.Wait(short, c, nb.WaitSB); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("wait without ovn-northd: %v, want the deadline", err)
 	}
 }
 
