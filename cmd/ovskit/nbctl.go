@@ -254,24 +254,8 @@ var nbctlCommands = map[string]*cmdSpec{
 		}
 		return err
 	}},
-	"lsp-set-enabled": {2, 2, "", func(c *command, tx *ovsdb.Tx) error {
-		// The port is looked up before the state is read, as ovn-nbctl does.
-		if _, err := nb.SwitchPort(tx, c.arg(0)); err != nil {
-			return err
-		}
-		on, err := nb.ParseEnabled(c.arg(1))
-		if err != nil {
-			return err
-		}
-		return nb.SetPortEnabled(c.arg(0), on).Run(tx)
-	}},
-	"lsp-get-enabled": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
-		on, err := nb.PortEnabled(tx, c.arg(0))
-		if err == nil {
-			fmt.Fprintln(&c.out, map[bool]string{true: "enabled", false: "disabled"}[on])
-		}
-		return err
-	}},
+	"lsp-set-enabled": setEnabled(func(tx *ovsdb.Tx, id string) error { _, err := nb.SwitchPort(tx, id); return err }, nb.SetPortEnabled),
+	"lsp-get-enabled": getEnabled(nb.PortEnabled),
 	"lsp-set-options": write(1, -1, "", func(c *command) (ovsdb.Command, error) {
 		return nb.SetPortOptions(c.arg(0), keyValues(c.args[1:])), nil
 	}),
@@ -548,19 +532,8 @@ var nbctlCommands = map[string]*cmdSpec{
 		}
 		return err
 	}},
-	"lsp-set-dhcpv4-options": write(1, 2, "", func(c *command) (ovsdb.Command, error) {
-		if len(c.args) == 1 {
-			return nb.ClearPortDHCPv4Options(c.arg(0)), nil
-		}
-		return nb.SetPortDHCPv4Options(c.arg(0), c.arg(1)), nil
-	}),
-	"lsp-get-dhcpv4-options": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
-		it, ok, err := nb.PortDHCPv4Options(tx, c.arg(0))
-		if ok {
-			fmt.Fprintln(&c.out, it)
-		}
-		return err
-	}},
+	"lsp-set-dhcpv4-options": setPortDHCP(nb.SetPortDHCPv4Options, nb.ClearPortDHCPv4Options),
+	"lsp-get-dhcpv4-options": getPortDHCP(nb.PortDHCPv4Options),
 }
 
 // keyValues reads KEY=VALUE arguments; one without "=" is ignored, as

@@ -39,37 +39,10 @@ var nbctlPortCommands = map[string]*cmdSpec{
 		}
 		return err
 	}},
-	"lsp-set-dhcpv6-options": write(1, 2, "", func(c *command) (ovsdb.Command, error) {
-		if len(c.args) == 1 {
-			return nb.ClearPortDHCPv6Options(c.arg(0)), nil
-		}
-		return nb.SetPortDHCPv6Options(c.arg(0), c.arg(1)), nil
-	}),
-	"lsp-get-dhcpv6-options": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
-		it, ok, err := nb.PortDHCPv6Options(tx, c.arg(0))
-		if ok {
-			fmt.Fprintln(&c.out, it)
-		}
-		return err
-	}},
-	"lrp-set-enabled": {2, 2, "", func(c *command, tx *ovsdb.Tx) error {
-		// The port is looked up before the state is read, as ovn-nbctl does.
-		if _, err := nb.RouterPort(tx, c.arg(0)); err != nil {
-			return err
-		}
-		on, err := nb.ParseEnabled(c.arg(1))
-		if err != nil {
-			return err
-		}
-		return nb.SetRouterPortEnabled(c.arg(0), on).Run(tx)
-	}},
-	"lrp-get-enabled": {1, 1, "", func(c *command, tx *ovsdb.Tx) error {
-		on, err := nb.RouterPortEnabled(tx, c.arg(0))
-		if err == nil {
-			fmt.Fprintln(&c.out, map[bool]string{true: "enabled", false: "disabled"}[on])
-		}
-		return err
-	}},
+	"lsp-set-dhcpv6-options": setPortDHCP(nb.SetPortDHCPv6Options, nb.ClearPortDHCPv6Options),
+	"lsp-get-dhcpv6-options": getPortDHCP(nb.PortDHCPv6Options),
+	"lrp-set-enabled":        setEnabled(func(tx *ovsdb.Tx, id string) error { _, err := nb.RouterPort(tx, id); return err }, nb.SetRouterPortEnabled),
+	"lrp-get-enabled":        getEnabled(nb.RouterPortEnabled),
 	"lrp-set-redirect-type": write(2, 2, "", func(c *command) (ovsdb.Command, error) {
 		return nb.SetRedirectType(c.arg(0), c.arg(1)), nil
 	}),
@@ -536,4 +509,53 @@ func haPriority(c *command, tx *ovsdb.Tx, cmd func(group, chassis string, priori
 		return err
 	}
 	return cmd(c.arg(0), c.arg(1), prio).Run(tx)
+}
+
+// setEnabled is the spec of a PORT enabled|disabled command: the port is
+// looked up before the state is read, as ovn-nbctl does.
+func setEnabled(lookup func(tx *ovsdb.Tx, id string) error, set func(port string, on bool) ovsdb.Command) *cmdSpec {
+	return &cmdSpec{2, 2, "", func(c *command, tx *ovsdb.Tx) error {
+		if err := lookup(tx, c.arg(0)); err != nil {
+			return err
+		}
+		on, err := nb.ParseEnabled(c.arg(1))
+		if err != nil {
+			return err
+		}
+		return set(c.arg(0), on).Run(tx)
+	}}
+}
+
+// getEnabled is the spec of a PORT command that prints enabled or
+// disabled.
+func getEnabled(get func(tx *ovsdb.Tx, port string) (bool, error)) *cmdSpec {
+	return &cmdSpec{1, 1, "", func(c *command, tx *ovsdb.Tx) error {
+		on, err := get(tx, c.arg(0))
+		if err == nil {
+			fmt.Fprintln(&c.out, map[bool]string{true: "enabled", false: "disabled"}[on])
+		}
+		return err
+	}}
+}
+
+// setPortDHCP is the spec of lsp-set-dhcpv4-options or -dhcpv6-options:
+// PORT [UUID], no UUID clearing them.
+func setPortDHCP(set func(port, id string) ovsdb.Command, clear func(port string) ovsdb.Command) *cmdSpec {
+	return write(1, 2, "", func(c *command) (ovsdb.Command, error) {
+		if len(c.args) == 1 {
+			return clear(c.arg(0)), nil
+		}
+		return set(c.arg(0), c.arg(1)), nil
+	})
+}
+
+// getPortDHCP is the spec of lsp-get-dhcpv4-options or -dhcpv6-options.
+func getPortDHCP(get func(tx *ovsdb.Tx, port string) (nb.Item, bool, error)) *cmdSpec {
+	return &cmdSpec{1, 1, "", func(c *command, tx *ovsdb.Tx) error {
+		it, ok, err := get(tx, c.arg(0))
+		if ok {
+			fmt.Fprintln(&c.out, it)
+		}
+		return err
+	}}
 }

@@ -25,29 +25,11 @@ func checkCoppProtocol(proto string) error {
 
 // copp finds a CoPP policy by UUID or name; nil when none and !mustExist.
 func copp(tx *ovsdb.Tx, id string, mustExist bool) (*nbdb.Copp, error) {
-	isUUID := uuidRE.MatchString(id)
-	if isUUID {
-		if c, err := ovsdb.Get[nbdb.Copp](tx, strings.ToLower(id)); err == nil {
-			return c, nil
-		}
+	c, isUUID, err := firstNamed(tx, id, func(c *nbdb.Copp) string { return c.Name })
+	if err == nil && c == nil && mustExist {
+		err = notFound(id, "copp", isUUID)
 	}
-	all, err := ovsdb.List[nbdb.Copp](tx)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range all {
-		if c.Name == id {
-			return c, nil
-		}
-	}
-	if !mustExist {
-		return nil, nil
-	}
-	how := "name"
-	if isUUID {
-		how = "UUID"
-	}
-	return nil, errorf(ovsdb.ErrNotFound, "%s: copp %s not found", id, how)
+	return c, err
 }
 
 // AddCopp meters a control protocol's packets with a meter in a CoPP
@@ -131,12 +113,9 @@ func SetSwitchCopp(name, sw string) ovsdb.Command {
 		if err != nil {
 			return err
 		}
-		c, err := copp(tx, name, true)
-		if err != nil {
+		if ls.Copp, err = coppRef(tx, name); err != nil {
 			return err
 		}
-		u := c.UUID
-		ls.Copp = &u
 		return tx.Update(ls, "copp")
 	})
 }
@@ -149,12 +128,19 @@ func SetRouterCopp(name, router string) ovsdb.Command {
 		if err != nil {
 			return err
 		}
-		c, err := copp(tx, name, true)
-		if err != nil {
+		if lr.Copp, err = coppRef(tx, name); err != nil {
 			return err
 		}
-		u := c.UUID
-		lr.Copp = &u
 		return tx.Update(lr, "copp")
 	})
+}
+
+// coppRef is a reference to the CoPP policy of a name, which must exist.
+func coppRef(tx *ovsdb.Tx, name string) (*string, error) {
+	c, err := copp(tx, name, true)
+	if err != nil {
+		return nil, err
+	}
+	u := c.UUID
+	return &u, nil
 }

@@ -95,21 +95,8 @@ func validMAC(s string) bool {
 
 // forwardingGroup finds a forwarding group by UUID or name; nil when none.
 func forwardingGroup(tx *ovsdb.Tx, id string) (*nbdb.ForwardingGroup, error) {
-	if uuidRE.MatchString(id) {
-		if g, err := ovsdb.Get[nbdb.ForwardingGroup](tx, strings.ToLower(id)); err == nil {
-			return g, nil
-		}
-	}
-	all, err := ovsdb.List[nbdb.ForwardingGroup](tx)
-	if err != nil {
-		return nil, err
-	}
-	for _, g := range all {
-		if g.Name == id {
-			return g, nil
-		}
-	}
-	return nil, nil
+	g, _, err := firstNamed(tx, id, func(g *nbdb.ForwardingGroup) string { return g.Name })
+	return g, err
 }
 
 // groupSwitch is the switch of a forwarding group: that of its first

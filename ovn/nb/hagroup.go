@@ -3,7 +3,6 @@ package nb
 import (
 	"cmp"
 	"slices"
-	"strings"
 
 	"github.com/ovskit/ovskit/ovn/nbdb"
 	"github.com/ovskit/ovskit/ovsdb"
@@ -25,26 +24,11 @@ type HAChassis struct {
 
 // FindHAChassisGroup finds an HA chassis group by UUID or name.
 func FindHAChassisGroup(tx *ovsdb.Tx, id string) (*nbdb.HAChassisGroup, error) {
-	isUUID := uuidRE.MatchString(id)
-	if isUUID {
-		if g, err := ovsdb.Get[nbdb.HAChassisGroup](tx, strings.ToLower(id)); err == nil {
-			return g, nil
-		}
+	g, isUUID, err := firstNamed(tx, id, func(g *nbdb.HAChassisGroup) string { return g.Name })
+	if err == nil && g == nil {
+		err = notFound(id, "ha_chassi_group", isUUID)
 	}
-	all, err := ovsdb.List[nbdb.HAChassisGroup](tx)
-	if err != nil {
-		return nil, err
-	}
-	for _, g := range all {
-		if g.Name == id {
-			return g, nil
-		}
-	}
-	how := "name"
-	if isUUID {
-		how = "UUID"
-	}
-	return nil, errorf(ovsdb.ErrNotFound, "%s: ha_chassi_group %s not found", id, how)
+	return g, err
 }
 
 // AddHAChassisGroup creates an HA chassis group (the schema refuses a
@@ -87,34 +71,17 @@ func haChassis(tx *ovsdb.Tx, g *nbdb.HAChassisGroup, chassis string) (*nbdb.HACh
 // to 32767), or sets the priority of one it has.
 // Equivalent to: ovn-nbctl ha-chassis-group-add-chassis GROUP CHASSIS PRIORITY
 func SetHAChassis(group, chassis string, priority int) ovsdb.Command {
-	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		g, err := FindHAChassisGroup(tx, group)
-		if err != nil {
-			return err
-		}
-		if priority < 0 || priority > 32767 {
-			return errorf(ovsdb.ErrInvalid, "%d: priority must in range 0...32767", priority)
-		}
-		m, err := haChassis(tx, g, chassis)
-		if err != nil {
-			return err
-		}
-		if m != nil {
-			m.Priority = priority
-			return tx.Update(m, "priority")
-		}
-		u, err := tx.Insert(&nbdb.HAChassis{ChassisName: chassis, Priority: priority})
-		if err != nil {
-			return err
-		}
-		return tx.Mutate(g, ovsdb.Mutation{Column: "ha_chassis", Mutator: ovsdb.MutateInsert, Value: []string{u}})
-	})
+	return setHAChassis(group, chassis, priority, true)
 }
 
 // SetHAChassisPriority sets the priority of a chassis of an HA chassis
 // group; one the group does not have is ErrNotFound.
 // Equivalent to: ovn-nbctl ha-chassis-group-set-chassis-prio GROUP CHASSIS PRIORITY
 func SetHAChassisPriority(group, chassis string, priority int) ovsdb.Command {
+	return setHAChassis(group, chassis, priority, false)
+}
+
+func setHAChassis(group, chassis string, priority int, add bool) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
 		g, err := FindHAChassisGroup(tx, group)
 		if err != nil {
@@ -124,14 +91,20 @@ func SetHAChassisPriority(group, chassis string, priority int) ovsdb.Command {
 			return errorf(ovsdb.ErrInvalid, "%d: priority must in range 0...32767", priority)
 		}
 		m, err := haChassis(tx, g, chassis)
+		switch {
+		case err != nil:
+			return err
+		case m != nil:
+			m.Priority = priority
+			return tx.Update(m, "priority")
+		case !add:
+			return errorf(ovsdb.ErrNotFound, "%s: ha chassis not found in %s ha chassis group", chassis, group)
+		}
+		u, err := tx.Insert(&nbdb.HAChassis{ChassisName: chassis, Priority: priority})
 		if err != nil {
 			return err
 		}
-		if m == nil {
-			return errorf(ovsdb.ErrNotFound, "%s: ha chassis not found in %s ha chassis group", chassis, group)
-		}
-		m.Priority = priority
-		return tx.Update(m, "priority")
+		return tx.Mutate(g, ovsdb.Mutation{Column: "ha_chassis", Mutator: ovsdb.MutateInsert, Value: []string{u}})
 	})
 }
 

@@ -119,22 +119,7 @@ func DeleteAllMeters() ovsdb.Command { return deleteMeters(nil) }
 
 func deleteMeters(name *string) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		all, err := ovsdb.List[nbdb.Meter](tx)
-		if err != nil {
-			return err
-		}
-		for _, m := range all {
-			if name != nil && m.Name != *name {
-				continue
-			}
-			if err := tx.Delete(m); err != nil {
-				return err
-			}
-			if name != nil {
-				return nil
-			}
-		}
-		return nil
+		return deleteRowsNamed(tx, name, func(m *nbdb.Meter) string { return m.Name })
 	})
 }
 

@@ -3,7 +3,6 @@ package nb
 import (
 	"cmp"
 	"slices"
-	"strings"
 
 	"github.com/ovskit/ovskit/ovn/nbdb"
 	"github.com/ovskit/ovskit/ovsdb"
@@ -34,31 +33,32 @@ func AddMirror(m Mirror) ovsdb.Command {
 		if slices.ContainsFunc(all, func(o *nbdb.Mirror) bool { return o.Name == m.Name }) {
 			return errorf(ovsdb.ErrExists, "Mirror with %s name already exists.", m.Name)
 		}
-		var typ nbdb.MirrorType
-		switch {
-		case strings.HasPrefix(m.Type, "g"):
-			typ = "gre"
-		case strings.HasPrefix(m.Type, "e"):
-			typ = "erspan"
-		default:
+		typ, ok := byFirstLetter(m.Type, "gre", "erspan")
+		if !ok {
 			return errorf(ovsdb.ErrInvalid, "%s: type must be \"gre\" or \"erspan\"", m.Type)
 		}
-		var filter nbdb.MirrorFilter
-		switch {
-		case strings.HasPrefix(m.Filter, "t"):
-			filter = "to-lport"
-		case strings.HasPrefix(m.Filter, "f"):
-			filter = "from-lport"
-		default:
+		filter, ok := byFirstLetter(m.Filter, "to-lport", "from-lport")
+		if !ok {
 			return errorf(ovsdb.ErrInvalid, "%s: selection must be \"to-lport\" or \"from-lport\"", m.Filter)
 		}
 		if _, ok := normalizedAddr(m.Sink); !ok {
 			return errorf(ovsdb.ErrInvalid, "Invalid sink ip: %s", m.Sink)
 		}
 		// (The schema's index on name refuses a second one.)
-		_, err = tx.Insert(&nbdb.Mirror{Name: m.Name, Type: typ, Index: int(m.Index), Filter: filter, Sink: m.Sink})
+		_, err = tx.Insert(&nbdb.Mirror{Name: m.Name, Type: nbdb.MirrorType(typ), Index: int(m.Index), Filter: nbdb.MirrorFilter(filter), Sink: m.Sink})
 		return err
 	})
+}
+
+// byFirstLetter is the choice s names by its first letter, as ovn-nbctl
+// reads a mirror's type and filter.
+func byFirstLetter(s string, choices ...string) (string, bool) {
+	for _, c := range choices {
+		if s != "" && s[0] == c[0] {
+			return c, true
+		}
+	}
+	return "", false
 }
 
 // DeleteMirror deletes the mirror of a name (none is not an error); the
@@ -72,22 +72,7 @@ func DeleteAllMirrors() ovsdb.Command { return deleteMirrors(nil) }
 
 func deleteMirrors(name *string) ovsdb.Command {
 	return ovsdb.CommandFunc(func(tx *ovsdb.Tx) error {
-		all, err := ovsdb.List[nbdb.Mirror](tx)
-		if err != nil {
-			return err
-		}
-		for _, m := range all {
-			if name != nil && m.Name != *name {
-				continue
-			}
-			if err := tx.Delete(m); err != nil {
-				return err
-			}
-			if name != nil {
-				return nil
-			}
-		}
-		return nil
+		return deleteRowsNamed(tx, name, func(m *nbdb.Mirror) string { return m.Name })
 	})
 }
 
@@ -108,26 +93,11 @@ func Mirrors(tx *ovsdb.Tx) ([]Mirror, error) {
 
 // mirror finds a mirror by UUID or name.
 func mirror(tx *ovsdb.Tx, id string) (*nbdb.Mirror, error) {
-	isUUID := uuidRE.MatchString(id)
-	if isUUID {
-		if m, err := ovsdb.Get[nbdb.Mirror](tx, strings.ToLower(id)); err == nil {
-			return m, nil
-		}
+	m, isUUID, err := firstNamed(tx, id, func(m *nbdb.Mirror) string { return m.Name })
+	if err == nil && m == nil {
+		err = notFound(id, "mirror", isUUID)
 	}
-	all, err := ovsdb.List[nbdb.Mirror](tx)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range all {
-		if m.Name == id {
-			return m, nil
-		}
-	}
-	how := "name"
-	if isUUID {
-		how = "UUID"
-	}
-	return nil, errorf(ovsdb.ErrNotFound, "%s: mirror %s not found", id, how)
+	return m, err
 }
 
 // AttachMirror mirrors a switch port's traffic to a mirror; attaching it

@@ -863,3 +863,62 @@ func EnsureGlobal() ovsdb.Command {
 		return err
 	})
 }
+
+// firstNamed finds a row by UUID, or else the first with the name (as
+// ovn-nbctl finds meters, mirrors, forwarding groups, HA chassis groups
+// and CoPP policies); nil when there is none. isUUID says whether id is
+// a UUID, for the caller's "not found" message.
+func firstNamed[T any, PT interface {
+	*T
+	ovsdb.Model
+}](tx *ovsdb.Tx, id string, name func(PT) string) (row PT, isUUID bool, err error) {
+	isUUID = uuidRE.MatchString(id)
+	if isUUID {
+		if r, err := ovsdb.Get[T, PT](tx, strings.ToLower(id)); err == nil {
+			return r, true, nil
+		}
+	}
+	all, err := ovsdb.List[T, PT](tx)
+	if err != nil {
+		return nil, isUUID, err
+	}
+	for _, r := range all {
+		if name(r) == id {
+			return r, isUUID, nil
+		}
+	}
+	return nil, isUUID, nil
+}
+
+// notFound is ovn-nbctl's "ID: KIND name not found" (or "UUID").
+func notFound(id, kind string, isUUID bool) error {
+	how := "name"
+	if isUUID {
+		how = "UUID"
+	}
+	return errorf(ovsdb.ErrNotFound, "%s: %s %s not found", id, kind, how)
+}
+
+// deleteRowsNamed deletes the first row with the name, or every row when
+// name is nil; none is not an error.
+func deleteRowsNamed[T any, PT interface {
+	*T
+	ovsdb.Model
+}](tx *ovsdb.Tx, name *string, nameOf func(PT) string) error {
+	all, err := ovsdb.List[T, PT](tx)
+	if err != nil {
+		return err
+	}
+	for _, r := range all {
+		if name != nil && nameOf(r) != *name {
+			continue
+		}
+		if err := tx.Delete(r); err != nil {
+			return err
+		}
+		if name != nil {
+			return nil
+		}
+	}
+	return nil
+}
