@@ -94,6 +94,57 @@ func TestVsctlDropIn(t *testing.T) {
 	}
 }
 
+// TestNbctlDropIn: ovskit run as ovn-nbctl does what OVN's own
+// tests/ovn-nbctl.at and its users found missing or wrong on main (each
+// case one finding): init, the database commands on the Northbound tables
+// (the dynamic addressing of a switch set with them), a later command
+// seeing an earlier delete, no command failing, getopt's words, and the
+// --wait timeout as an alarm.
+func TestNbctlDropIn(t *testing.T) {
+	ovstest.Require(t, ovstest.NeedOVSDB)
+	srv := ovstest.NewServer(t, ovstest.WithSchema("../../ovn/nbdb/ovn-nb.ovsschema"), ovstest.WithoutInit(), ovstest.WithoutClient())
+	nbctl := func(args ...string) (int, string, string) {
+		var out, errb strings.Builder
+		code := runNbctl("ovn-nbctl", append([]string{"--db=" + srv.Endpoint, "-vsocket_util:off"}, args...), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		code  int
+		check func(out, errOut string) bool
+	}{
+		{"init", []string{"init"}, 0, nil},
+		{"dynamic addressing with set", []string{"ls-add", "sw0", "--", "set", "logical_switch", "sw0", "other_config:subnet=10.0.0.0/24",
+			"--", "get", "logical_switch", "sw0", "other_config:subnet"}, 0, func(o, _ string) bool { return o == `"10.0.0.0/24"`+"\n" }},
+		{"list by name", []string{"--bare", "--columns=name", "list", "logical_switch", "sw0"}, 0, func(o, _ string) bool { return o == "sw0\n" }},
+		{"find", []string{"--bare", "--columns=name", "find", "logical_switch", `other_config:subnet="10.0.0.0/24"`}, 0,
+			func(o, _ string) bool { return o == "sw0\n" }},
+		{"a later command sees an earlier delete", []string{"lr-add", "lr0", "--", "lrp-add", "lr0", "lrp0", "00:00:00:01:02:03", "192.168.1.1/24",
+			"--", "lrp-del", "lrp0", "--", "lrp-add", "lr0", "lrp0", "00:00:00:01:02:04", "192.168.2.1/24"}, 0, nil},
+		{"no command", nil, 1, func(_, e string) bool { return strings.Contains(e, "missing command name") }},
+		{"only --", []string{"--"}, 1, func(_, e string) bool { return strings.Contains(e, "missing command name") }},
+		{"unknown option", []string{"--foo", "ls-list"}, 1, func(_, e string) bool { return e == "ovn-nbctl: unrecognized option '--foo'\n" }},
+		{"option without its value", []string{"--columns"}, 1, func(_, e string) bool {
+			return e == "ovn-nbctl: option '--columns' requires an argument\n"
+		}},
+		{"option given a value it does not take", []string{"--", "--if-exists=foo", "list", "Logical_Switch"}, 1, func(_, e string) bool {
+			return e == "ovn-nbctl: '--if-exists' option on 'list' does not accept an argument\n"
+		}},
+		{"abbreviated option", []string{"--bare", "--colu", "name", "list", "logical_switch", "sw0"}, 0, func(o, _ string) bool { return o == "sw0\n" }},
+		{"no ovn-northd: the wait ends with the timeout's alarm", []string{"--timeout=1", "--wait=sb", "ls-add", "sw1"}, alarmExit, func(_, e string) bool {
+			return strings.HasSuffix(e, "fatal_signal|WARN|terminating with signal 14 (Alarm clock)\n")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := nbctl(tc.args...)
+			if code != tc.code || tc.check != nil && !tc.check(out, errOut) {
+				t.Errorf("exit %d (want %d)\nstdout %q\nstderr %q", code, tc.code, out, errOut)
+			}
+		})
+	}
+}
+
 // TestBootstrapCACert: with --bootstrap-ca-cert and no CA file, the first
 // connection saves the server's CA certificate and fails; the next one
 // verifies the server against it; a server of another CA is refused.
