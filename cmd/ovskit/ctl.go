@@ -577,12 +577,7 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w, std
 			// UUID that names no row.) The names are unique to the
 			// transaction (see ovsdb.Tx.Insert); only whole names are
 			// replaced.
-			out = rowNameRE.ReplaceAllStringFunc(out, func(name string) string {
-				if u, ok := res.UUIDs[name]; ok {
-					return u
-				}
-				return name
-			})
+			out = replaceRowNames(out, res.UUIDs)
 		}
 		if inv.oneline && c.table == nil { // (tables print as they do without it)
 			out = strings.TrimSuffix(out, "\n")
@@ -678,6 +673,27 @@ func runCtl(t *tool, prog string, args []string, stdout, stderr io.Writer) int {
 // rowNameRE matches what may be a row's name in a transaction (RFC 7047's
 // <id>), whole.
 var rowNameRE = regexp.MustCompile(`[_a-zA-Z][_a-zA-Z0-9]*`)
+
+// replaceRowNames replaces in out the names of rows the transaction
+// inserted by their UUIDs. A name in parentheses is a row's name column
+// as ovn-nbctl lists it ("UUID (name)"), never a row name: a switch called
+// ls stays ls when --id=@ls named another row.
+func replaceRowNames(out string, uuids map[string]string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range rowNameRE.FindAllStringIndex(out, -1) {
+		name := out[m[0]:m[1]]
+		u, ok := uuids[name]
+		if !ok || m[0] > 0 && out[m[0]-1] == '(' && m[1] < len(out) && out[m[1]] == ')' {
+			continue
+		}
+		b.WriteString(out[last:m[0]])
+		b.WriteString(u)
+		last = m[1]
+	}
+	b.WriteString(out[last:])
+	return b.String()
+}
 
 // progName prefixes messages on stderr, as the C tools prefix their own,
 // when ovskit runs under its own name.

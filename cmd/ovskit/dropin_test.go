@@ -122,6 +122,8 @@ func TestNbctlDropIn(t *testing.T) {
 			func(o, _ string) bool { return o == "sw0\n" }},
 		{"a later command sees an earlier delete", []string{"lr-add", "lr0", "--", "lrp-add", "lr0", "lrp0", "00:00:00:01:02:03", "192.168.1.1/24",
 			"--", "lrp-del", "lrp0", "--", "lrp-add", "lr0", "lrp0", "00:00:00:01:02:04", "192.168.2.1/24"}, 0, nil},
+		{"--id on a root table: no warning, names kept", []string{"--id=@ls", "create", "logical_switch", "name=ls", "--", "ls-list"}, 0,
+			func(o, e string) bool { return e == "" && strings.Contains(o, " (ls)\n") }},
 		{"no command", nil, 1, func(_, e string) bool { return strings.Contains(e, "missing command name") }},
 		{"only --", []string{"--"}, 1, func(_, e string) bool { return strings.Contains(e, "missing command name") }},
 		{"unknown option", []string{"--foo", "ls-list"}, 1, func(_, e string) bool { return e == "ovn-nbctl: unrecognized option '--foo'\n" }},

@@ -46,6 +46,9 @@ func nbScenarios() []scenario {
 		// provisional UUID that names no row; ovskit by the row's UUID:
 		// such output is compared with every UUID as <uuid>.
 		{"ls-chain", []step{{line: "ls-add a -- ls-add b -- ls-list", fresh: true}, {line: "ls-list"}}},
+		// A row created with --id=@ls on a root table: no warning, and a
+		// switch named ls keeps its name in the listing.
+		{"id-symbol-like-a-name", []step{{line: "--id=@ls create logical_switch name=ls -- ls-list -- show", fresh: true}, {line: "ls-list"}}},
 		{"ls-chain-fails-atomically", s("ls-add a -- ls-add a", "ls-list")},
 		// Rows named like the names a transaction gives its new rows
 		// (row1 ... row12): their names print as names, not as UUIDs.

@@ -511,6 +511,9 @@ func Create(tx *ovsdb.Tx, table string, settings []string, o Opts) (string, erro
 		if err != nil {
 			return "", err
 		}
+		// A row of a root table stays unreferenced: nothing need refer
+		// to it (so no warning that it will not appear).
+		sym.Strong = sym.Strong || tx.Schema().IsRoot(table)
 		ovsdb.SetUUID(row, sym.UUID)
 	}
 	// Apply settings to the row before inserting it: the insert carries
