@@ -93,6 +93,7 @@ var vsctlTool = &tool{
 	globals:        map[string]bool{"--retry": false},
 	badShortOption: "invalid option -- '%s'",
 	soft:           interfaceWarnings,
+	dot:            true,
 	usage:          usage,
 	version: func() string {
 		return fmt.Sprintf("ovskit %s\nDB Schema %s\n%s", version(), vswitchdb.SchemaVersion, supportedRange())

@@ -57,6 +57,9 @@ type tool struct {
 	// realUUIDs: rows the line inserted print, in the tool's own
 	// commands' output, with the UUIDs they got (see execute).
 	realUUIDs bool
+	// dot: show can draw a Graphviz picture (--format=dot; ovs-vsctl's
+	// show).
+	dot bool
 	// usage is --help's text; version, --version's.
 	usage   string
 	version func() string
@@ -384,10 +387,10 @@ func (t *tool) parse(args []string) (*invocation, error) {
 	if len(inv.cmds) == 0 && !inv.help && !inv.version {
 		return nil, errors.New("missing command name (use --help for help)")
 	}
-	if inv.style.Format == "dot" {
+	if inv.style.Format == "dot" && t.dot {
 		// A Graphviz picture of the switch: what show prints.
 		for _, c := range inv.cmds {
-			if c.name != "show" || t.commands["show"].run == nil {
+			if c.name != "show" {
 				return nil, fmt.Errorf("--format=dot is for show, not %s", c.name)
 			}
 			c.dot = true

@@ -117,6 +117,14 @@ func parseDirection(d string) (string, error) {
 	return "", errorf(ovsdb.ErrInvalid, "%s: direction must be \"to-lport\" or \"from-lport\"", d)
 }
 
+// checkPriority is ovn-nbctl's range check of a rule's priority.
+func checkPriority(p int) error {
+	if p < 0 || p > 32767 {
+		return errorf(ovsdb.ErrInvalid, "%d: priority must in range 0...32767", p)
+	}
+	return nil
+}
+
 // ParsePriority reads an ACL priority, 0 to 32767.
 func ParsePriority(s string) (int, error) {
 	n, err := strconv.Atoi(s)
@@ -166,8 +174,8 @@ func AddACL(entity, target string, a ACL, options ...Option) ovsdb.Command {
 		if err != nil {
 			return err
 		}
-		if a.Priority < 0 || a.Priority > 32767 {
-			return errorf(ovsdb.ErrInvalid, "%d: priority must in range 0...32767", a.Priority)
+		if err := checkPriority(a.Priority); err != nil {
+			return err
 		}
 		switch a.Action {
 		case "allow", "allow-related", "allow-stateless", "drop", "reject":

@@ -21,8 +21,8 @@ func SetGatewayChassis(port, chassis string, priority int) ovsdb.Command {
 		if err != nil {
 			return err
 		}
-		if priority < 0 || priority > 32767 {
-			return errorf(ovsdb.ErrInvalid, "%d: priority must in range 0...32767", priority)
+		if err := checkPriority(priority); err != nil {
+			return err
 		}
 		name := port + "-" + chassis
 		gc, err := portByNameOrUUID[nbdb.GatewayChassis](tx, name, false)

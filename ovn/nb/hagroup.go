@@ -87,8 +87,8 @@ func setHAChassis(group, chassis string, priority int, add bool) ovsdb.Command {
 		if err != nil {
 			return err
 		}
-		if priority < 0 || priority > 32767 {
-			return errorf(ovsdb.ErrInvalid, "%d: priority must in range 0...32767", priority)
+		if err := checkPriority(priority); err != nil {
+			return err
 		}
 		m, err := haChassis(tx, g, chassis)
 		switch {

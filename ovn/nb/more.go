@@ -256,14 +256,10 @@ func Bump() *Bumped { return &Bumped{} }
 // verified at commit, so that the one Wait waits for is the one this
 // transaction wrote.
 func (b *Bumped) Run(tx *ovsdb.Tx) error {
-	if err := EnsureGlobal().Run(tx); err != nil {
-		return err
-	}
-	all, err := ovsdb.List[nbdb.NBGlobal](tx)
+	g, err := global(tx)
 	if err != nil {
 		return err
 	}
-	g := all[0]
 	if err := tx.Verify(g, "nb_cfg"); err != nil {
 		return err
 	}

@@ -49,8 +49,8 @@ func AddPolicy(router string, p Policy, options ...Option) ovsdb.Command {
 		if err != nil {
 			return err
 		}
-		if p.Priority < 0 || p.Priority > 32767 {
-			return errorf(ovsdb.ErrInvalid, "%d: priority must in range 0...32767", p.Priority)
+		if err := checkPriority(p.Priority); err != nil {
+			return err
 		}
 		switch p.Action {
 		case "allow", "drop", "reroute":
@@ -150,8 +150,8 @@ func DeletePolicies(router string, f PolicyFilter, options ...Option) ovsdb.Comm
 			}
 			gone = []string{u}
 		default:
-			if *f.Priority < 0 || *f.Priority > 32767 {
-				return errorf(ovsdb.ErrInvalid, "%d: priority must in range 0...32767", *f.Priority)
+			if err := checkPriority(*f.Priority); err != nil {
+				return err
 			}
 			for _, p := range policies {
 				if p.Priority == *f.Priority && (f.Match == "" || p.Match == f.Match) {

@@ -54,8 +54,8 @@ func AddQoS(sw string, q QoS, options ...Option) ovsdb.Command {
 		if err != nil {
 			return err
 		}
-		if q.Priority < 0 || q.Priority > 32767 {
-			return errorf(ovsdb.ErrInvalid, "%d: priority must in range 0...32767", q.Priority)
+		if err := checkPriority(q.Priority); err != nil {
+			return err
 		}
 		ls, err := Switch(tx, sw)
 		if err != nil {

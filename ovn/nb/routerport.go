@@ -90,20 +90,6 @@ func SetRouterPortOptions(port string, options map[string]string) ovsdb.Command 
 	})
 }
 
-// RouterPortOptions returns a router port's options.
-// Equivalent to: ovn-nbctl lrp-get-options PORT
-func RouterPortOptions(tx *ovsdb.Tx, port string) (map[string]string, error) {
-	lrp, err := RouterPort(tx, port)
-	if err != nil {
-		return nil, err
-	}
-	out := maps.Clone(lrp.Options)
-	if out == nil {
-		out = map[string]string{}
-	}
-	return out, nil
-}
-
 // PortUp reports whether ovn-controller has bound a switch port and set
 // it up.
 // Equivalent to: ovn-nbctl lsp-get-up PORT
