@@ -7,6 +7,10 @@
 // while datapath flows set up before it may still forward a few more
 // packets the old way, until its revalidators have gone over them.
 // WaitRevalidated waits for that.
+//
+// Server is the other side: a Go program (a daemon of its own, such as
+// ovskit's ovn-nbctl daemon) answers ovs-appctl on a control socket of
+// its own, with the commands it registers.
 package appctl
 
 import (

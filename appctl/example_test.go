@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/ovskit/ovskit/appctl"
@@ -26,4 +28,35 @@ func ExampleCall() {
 	}
 	fmt.Println(strings.HasPrefix(out, "ovs-vswitchd (Open vSwitch) "))
 	// Output: true
+}
+
+// A program's own control socket, answering ovs-appctl -t PATH greet NAME
+// as Open vSwitch's daemons answer theirs.
+func ExampleServer() {
+	dir, err := os.MkdirTemp("", "example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	srv := appctl.NewServer("greeter 1.0")
+	srv.Handle("greet", "NAME", 1, 1, func(_ context.Context, args []string) (string, error) {
+		return "hello, " + args[0], nil
+	})
+	path := filepath.Join(dir, "greeter.ctl")
+	l, err := appctl.Listen(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, l) }()
+
+	out, err := appctl.Call(ctx, path, "greet", "world")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(out)
+	cancel()
+	<-done
+	// Output: hello, world
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -67,6 +68,15 @@ type tool struct {
 	defaultDB func() string
 	// database is the database the tool works on.
 	database func() *ovsdb.DatabaseModel
+	// subcommand is the word that makes ovskit this tool ("nbctl").
+	subcommand string
+	// optionsEnv names the environment variable whose options come
+	// before the command line's (OVN_NBCTL_OPTIONS); daemonEnv, the one
+	// that holds the control socket of the tool's daemon (OVN_NB_DAEMON:
+	// ctldaemon.go), "" for a tool without a daemon mode; rundir is where
+	// the daemon keeps its socket and pidfile.
+	optionsEnv, daemonEnv string
+	rundir                func() string
 }
 
 // invocation is a parsed command line: global options and the commands
@@ -87,6 +97,8 @@ type invocation struct {
 	// learnt from the server the first time (--bootstrap-ca-cert).
 	keyFile, certFile, caFile string
 	bootstrap                 bool
+	// --ssl-protocols and --ssl-ciphers (sslSettings).
+	sslProtocols, sslCiphers string
 	// oneline prints each command's output on one line (its newlines as
 	// \n, backslashes doubled), an empty line for no output; tables
 	// (list, find) print as they do without it.
@@ -105,7 +117,12 @@ type invocation struct {
 	bump          *nb.Bumped
 	printWaitTime bool
 	start         time.Time
-	cmds          []*command
+	// daemon: ovn-nbctl's daemon mode.
+	daemon daemonOptions
+	// log, when set, is where the line's warnings go (a daemon's log)
+	// instead of the console.
+	log  *vlog
+	cmds []*command
 }
 
 // command is one parsed command with its local options and its output.
@@ -192,7 +209,7 @@ var sharedGlobals = map[string]bool{"--db": true, "--no-wait": false, "--dry-run
 	"--format": true, "-f": true, "--data": true, "-d": true, "--no-headings": false, "--pretty": false,
 	"--help": false, "-h": false, "--version": false, "-V": false,
 	"--private-key": true, "-p": true, "--certificate": true, "-c": true, "--ca-cert": true, "-C": true,
-	"--bootstrap-ca-cert": true}
+	"--bootstrap-ca-cert": true, "--ssl-protocols": true, "--ssl-ciphers": true}
 
 // global says whether name is a global option of the tool and whether it
 // takes a value.
@@ -275,82 +292,143 @@ func splitCommands(args []string) [][]string {
 	return append(groups, cur)
 }
 
+// option is one option read before the first command.
+type option struct {
+	// name is the option's full name ("--db" for "--d=x"), or its short
+	// one ("-t"); word is the argument as written.
+	name, word string
+	val        string
+	hasVal     bool
+	kind       optionKind
+}
+
+type optionKind int
+
+const (
+	globalOption  optionKind = iota
+	logOption                // -v..., --log-file...
+	commandOption            // an option of a command, given to the first
+	// optionalCommandOption is a command option that may take a value,
+	// which getopt reads only as --name=value.
+	optionalCommandOption
+)
+
+// scanOptions reads the options that precede the first command of g (a
+// command line up to its first "--") as getopt reads them: the global
+// ones and any command's, a long option's unique prefix for it, a value
+// as the next word for one that takes it. n is how many words they are.
+func (t *tool) scanOptions(g []string) (opts []option, n int, err error) {
+	i := 0
+	for ; i < len(g) && strings.HasPrefix(g[i], "-"); i++ {
+		word := g[i]
+		name, val, hasVal := strings.Cut(word, "=")
+		if isLogOption(word) {
+			opts = append(opts, option{name: name, word: word, val: val, hasVal: hasVal, kind: logOption})
+			continue
+		}
+		if strings.HasPrefix(name, "--") {
+			// getopt takes a long option's unique prefix.
+			full, err := t.longOption(name)
+			if err != nil {
+				return nil, 0, err
+			}
+			name = full
+		}
+		global, takesValue := t.global(name)
+		isCmdOpt, cmdValue := t.commandOption(name)
+		kind := globalOption
+		switch {
+		case global:
+		case isCmdOpt && cmdValue == mayHaveValue:
+			opts = append(opts, option{name: name, word: word, val: val, hasVal: hasVal, kind: optionalCommandOption})
+			continue
+		case isCmdOpt:
+			takesValue, kind = cmdValue == needsValue, commandOption
+		case !strings.HasPrefix(name, "--"):
+			return nil, 0, fmt.Errorf(t.badShortOption, strings.TrimPrefix(name, "-"))
+		default:
+			return nil, 0, fmt.Errorf("unrecognized option '%s'", name)
+		}
+		optional := global && optionalValue[name]
+		switch {
+		case hasVal && !takesValue && !optional:
+			if t.quoteValue {
+				return nil, 0, fmt.Errorf("option '%s' doesn't allow an argument", word)
+			}
+			return nil, 0, fmt.Errorf("option '%s' doesn't allow an argument", name)
+		case takesValue && !hasVal:
+			if i+1 >= len(g) {
+				return nil, 0, fmt.Errorf("option '%s' requires an argument", name)
+			}
+			i++
+			val, hasVal = g[i], true
+		}
+		opts = append(opts, option{name: name, word: word, val: val, hasVal: hasVal, kind: kind})
+	}
+	return opts, i, nil
+}
+
 // parse splits args as the C tools do: global options, then commands
 // separated by "--", each preceded by its own options. Before the first
-// command, options are read as getopt reads them: the global ones and
-// any command's (which go to the first command), a value as the next
-// word for one that takes it.
+// command, options are read as getopt reads them (scanOptions): the
+// command options among them go to the first command, and a "--" right
+// after them is getopt's, not the end of a command.
 func (t *tool) parse(args []string) (*invocation, error) {
 	inv := &invocation{tool: t, prog: progName, start: time.Now()}
 	groups := splitCommands(args)
+	var carried *command // the first command's options, before a "--"
 	for gi, g := range groups {
 		if len(g) == 0 {
+			if carried != nil {
+				return nil, errors.New("missing command name (use --help for help)")
+			}
 			continue // "-- --": an empty command, which the tools skip
 		}
 		c := &command{opts: map[string]string{}, valued: map[string]bool{}}
+		if carried != nil {
+			c, carried = carried, nil
+		}
 		i := 0
+		if gi == 0 {
+			opts, n, err := t.scanOptions(g)
+			if err != nil {
+				return nil, err
+			}
+			i = n
+			for _, o := range opts {
+				switch o.kind {
+				case logOption:
+					inv.logOpts = append(inv.logOpts, o.word)
+					continue
+				case globalOption:
+					if err := inv.setGlobal(o.name, o.val, o.hasVal); err != nil {
+						return nil, err
+					}
+					continue
+				case commandOption:
+					if c.has(o.name) && t.onceFirst {
+						return nil, fmt.Errorf("'%s' option specified multiple times", o.name)
+					}
+					// (Otherwise a command's option given twice here is
+					// taken once, as ovs-vsctl's getopt loop does.)
+				}
+				c.opts[o.name] = o.val
+				c.valued[o.name] = o.hasVal
+			}
+		}
 		for ; i < len(g) && strings.HasPrefix(g[i], "-"); i++ {
 			name, val, hasVal := strings.Cut(g[i], "=")
-			if gi == 0 {
-				if isLogOption(g[i]) {
-					inv.logOpts = append(inv.logOpts, g[i])
-					continue
-				}
-				if strings.HasPrefix(name, "--") {
-					// getopt takes a long option's unique prefix.
-					full, err := t.longOption(name)
-					if err != nil {
-						return nil, err
-					}
-					name = full
-				}
-				global, takesValue := t.global(name)
-				isCmdOpt, cmdValue := t.commandOption(name)
-				switch {
-				case global:
-				case isCmdOpt && cmdValue == mayHaveValue:
-					// getopt's optional argument: only as --name=value.
-					c.opts[name] = val
-					c.valued[name] = hasVal
-					continue
-				case isCmdOpt:
-					takesValue = cmdValue == needsValue
-				case !strings.HasPrefix(name, "--"):
-					return nil, fmt.Errorf(t.badShortOption, strings.TrimPrefix(name, "-"))
-				default:
-					return nil, fmt.Errorf("unrecognized option '%s'", name)
-				}
-				switch {
-				case hasVal && !takesValue:
-					if t.quoteValue {
-						return nil, fmt.Errorf("option '%s' doesn't allow an argument", g[i])
-					}
-					return nil, fmt.Errorf("option '%s' doesn't allow an argument", name)
-				case takesValue && !hasVal:
-					if i+1 >= len(g) {
-						return nil, fmt.Errorf("option '%s' requires an argument", name)
-					}
-					i++
-					val, hasVal = g[i], true
-				}
-				if global {
-					if err := inv.setGlobal(name, val); err != nil {
-						return nil, err
-					}
-					continue
-				}
-				if c.has(name) && t.onceFirst {
-					return nil, fmt.Errorf("'%s' option specified multiple times", name)
-				}
-				// (Otherwise a command's option given twice here is taken
-				// once, as ovs-vsctl's getopt loop does.)
-			} else if c.has(name) {
+			if c.has(name) {
 				return nil, fmt.Errorf("'%s' option specified multiple times", name)
 			}
 			c.opts[name] = val
 			c.valued[name] = hasVal
 		}
 		if i == len(g) {
+			if gi == 0 && len(groups) > 1 && len(c.opts) > 0 {
+				carried = c // "--may-exist -- ls-add sw0"
+				continue
+			}
 			if len(c.opts) == 0 && gi == 0 {
 				continue // global options only
 			}
@@ -384,7 +462,7 @@ func (t *tool) parse(args []string) (*invocation, error) {
 	if len(inv.cmds) > 0 {
 		inv.cmds[len(inv.cmds)-1].last = true
 	}
-	if len(inv.cmds) == 0 && !inv.help && !inv.version {
+	if len(inv.cmds) == 0 && !inv.help && !inv.version && !inv.daemon.detach {
 		return nil, errors.New("missing command name (use --help for help)")
 	}
 	if inv.style.Format == "dot" && t.dot {
@@ -409,7 +487,25 @@ func isLogOption(a string) bool {
 	return isVlog(a) || strings.HasPrefix(a, "--log-file") || strings.HasPrefix(a, "--syslog-")
 }
 
-func (inv *invocation) setGlobal(name, val string) error {
+// optionalValue are the global options that may take a value (only as
+// --name=value, as getopt reads them).
+var optionalValue = map[string]bool{"--pidfile": true}
+
+// daemonOptions are the options of a tool that can run as a daemon
+// (ovn-nbctl's --detach, ...).
+type daemonOptions struct {
+	detach bool
+	// pidfile: --pidfile was given, with file (or "" for the default).
+	pidfile          bool
+	file             string
+	overwritePidfile bool
+	noChdir          bool
+	// unixctl is --unixctl's path: the daemon's control socket, or the
+	// socket of the daemon a client talks to.
+	unixctl string
+}
+
+func (inv *invocation) setGlobal(name, val string, hasVal bool) error {
 	switch name {
 	case "--db":
 		inv.db = val
@@ -428,6 +524,10 @@ func (inv *invocation) setGlobal(name, val string) error {
 		inv.caFile, inv.bootstrap = val, false
 	case "--bootstrap-ca-cert":
 		inv.caFile, inv.bootstrap = val, true
+	case "--ssl-protocols":
+		inv.sslProtocols = val
+	case "--ssl-ciphers":
+		inv.sslCiphers = val
 	case "--dry-run":
 		inv.dryRun = true
 	case "--timeout", "-t":
@@ -472,14 +572,34 @@ func (inv *invocation) setGlobal(name, val string) error {
 		inv.noShuff = false
 	case "--print-wait-time":
 		inv.printWaitTime = true
-	case "--detach", "--monitor", "--pidfile", "--overwrite-pidfile", "--no-chdir", "--user":
-		return fmt.Errorf("option '%s': running as a daemon is not supported (each command line connects to the database itself)", name)
+	case "--detach":
+		inv.daemon.detach = true
+	case "--pidfile":
+		inv.daemon.pidfile, inv.daemon.file = true, ""
+		if hasVal {
+			inv.daemon.file = val
+		}
+	case "--overwrite-pidfile":
+		inv.daemon.overwritePidfile = true
+	case "--no-chdir":
+		inv.daemon.noChdir = true
+	case "--no-self-confinement":
+		// ovskit's daemon never confines itself to its directories.
+	case "--unixctl", "-u":
+		inv.daemon.unixctl = val
+	case "--monitor":
+		return fmt.Errorf("option '%s' is not supported: ovskit's daemon does not restart itself (run it under a supervisor that does)", name)
+	case "--user":
+		return fmt.Errorf("option '%s' is not supported: start ovskit's daemon as the user it is to run as", name)
 	}
 	return nil
 }
 
 // logger is the console log as the -v options set it.
 func (inv *invocation) logger(stderr io.Writer) *vlog {
+	if inv.log != nil {
+		return inv.log
+	}
 	lg := newVlog(inv.prog, stderr)
 	for _, o := range inv.logOpts {
 		if spec, ok := vlogSpec(o); ok {
@@ -605,9 +725,51 @@ func (inv *invocation) execute(ctx context.Context, client *ovsdb.Client, w, std
 	return nil
 }
 
+// dialOptions are the options of the invocation's database connection;
+// lg logs what an ssl: connection's settings cannot use. A daemon's
+// (watch) reads its files again when they change, until stop.
+func (t *tool) dialOptions(inv *invocation, lg *vlog, watch bool) (opts []ovsdb.Option, stop func(), err error) {
+	opts = []ovsdb.Option{ovsdb.WithDatabase(t.database())}
+	if inv.followerReads {
+		opts = append(opts, ovsdb.WithFollowerReads())
+	}
+	if inv.noShuff {
+		opts = append(opts, ovsdb.WithoutShuffle())
+	}
+	stop = func() {}
+	if strings.Contains(inv.db, "ssl:") {
+		logErr := func(msg string) { lg.log("stream_ssl", 2, msg) }
+		f, err := newTLSFiles(inv.keyFile, inv.certFile, inv.caFile, inv.bootstrap, logErr)
+		if err != nil {
+			return nil, nil, err
+		}
+		if watch {
+			ctx, cancel := context.WithCancel(context.Background())
+			go f.watch(ctx, time.Second)
+			stop = cancel
+		}
+		cfg := f.config()
+		sslSettings(cfg, inv.sslProtocols, inv.sslCiphers, logErr)
+		opts = append(opts, ovsdb.WithTLS(cfg))
+	}
+	return opts, stop, nil
+}
+
 // runCtl runs one of the tool's command lines, its messages prefixed
 // with prog, and returns the exit status.
 func runCtl(t *tool, prog string, args []string, stdout, stderr io.Writer) int {
+	given := args // (a daemon starts again with these: it reads the environment itself)
+	if t.optionsEnv != "" {
+		// Options from the environment come first (OVN_NBCTL_OPTIONS).
+		if env := os.Getenv(t.optionsEnv); env != "" {
+			args = append(parseWords(env), args...)
+		}
+	}
+	if t.daemonEnv != "" {
+		if code, ok := t.runClient(prog, args, stdout, stderr); ok {
+			return code
+		}
+	}
 	inv, err := t.parse(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
@@ -625,23 +787,21 @@ func runCtl(t *tool, prog string, args []string, stdout, stderr io.Writer) int {
 	if inv.db == "" {
 		inv.db = t.defaultDB()
 	}
-	ctx, cancel := commandContext(inv.timeout)
-	defer cancel()
-	dialOpts := []ovsdb.Option{ovsdb.WithDatabase(t.database())}
-	if inv.followerReads {
-		dialOpts = append(dialOpts, ovsdb.WithFollowerReads())
-	}
-	if inv.noShuff {
-		dialOpts = append(dialOpts, ovsdb.WithoutShuffle())
-	}
-	if strings.Contains(inv.db, "ssl:") {
-		cfg, err := ovsTLS(inv.keyFile, inv.certFile, inv.caFile, inv.bootstrap)
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+	if inv.daemon.detach {
+		if _, rest, _ := t.splitOptions(args); len(rest) > 0 {
+			fmt.Fprintf(stderr, "%s: non-option arguments not supported with --detach (use --help for help)\n", prog)
 			return 1
 		}
-		dialOpts = append(dialOpts, ovsdb.WithTLS(cfg))
+		return t.runDaemon(inv, given, stdout, stderr)
 	}
+	ctx, cancel := commandContext(inv.timeout)
+	defer cancel()
+	dialOpts, stop, err := t.dialOptions(inv, inv.logger(stderr), false)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return 1
+	}
+	defer stop()
 	client, err := ovsdb.Dial(ctx, inv.db, dialOpts...)
 	for err != nil && inv.retry && ctx.Err() == nil {
 		// --retry: again, until the timeout (or Ctrl-C).

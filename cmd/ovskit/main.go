@@ -206,6 +206,11 @@ Options:
   --no-headings           omit column headings
   --pretty                pretty-print JSON output
   --bare                  --format=list --data=bare --no-headings
+  -p, --private-key=FILE, -c, --certificate=FILE, -C, --ca-cert=FILE,
+  --bootstrap-ca-cert=FILE
+                          an ssl: database's key, certificate and CA
+  --ssl-protocols=PROTOS  TLS versions (TLSv1.2,TLSv1.3; TLSv1.2+: and later)
+  --ssl-ciphers=CIPHERS   TLS 1.2 suites, an OpenSSL cipher list
   -h, --help              this help
   -V, --version           the version
 `

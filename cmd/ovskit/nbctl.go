@@ -83,8 +83,14 @@ Options:
   --oneline            one line of output per command
   -f, -d, --no-headings, --pretty, --bare   list and find output formats
   -p, -c, -C, --bootstrap-ca-cert           ssl: files
+  --ssl-protocols=PROTOS, --ssl-ciphers=CIPHERS  ssl: TLS versions, TLS 1.2 suites
   -v, --verbose, --log-file, --syslog-*     the console log, as the C tools
-Daemon mode (--detach, --pidfile, ...) is not supported: each line connects.
+Daemon mode, as ovn-nbctl's:
+  --detach [--pidfile[=FILE]] [--overwrite-pidfile] [--no-chdir] [--log-file[=FILE]] [--unixctl=SOCKET]
+      run in the background connected to the database for good, answering
+      command lines on a control socket (its path is printed)
+  OVN_NB_DAEMON=SOCKET, or --unixctl=SOCKET: send the line to that daemon
+  OVN_NBCTL_OPTIONS: options that come before the line's own
 `
 
 // nbctlDefaultDB is ovn-nbctl's default database.
@@ -92,22 +98,21 @@ func nbctlDefaultDB() string {
 	if db := os.Getenv("OVN_NB_DB"); db != "" {
 		return db
 	}
-	if dir := os.Getenv("OVN_RUNDIR"); dir != "" {
-		return "unix:" + filepath.Join(dir, "ovnnb_db.sock")
-	}
-	return "unix:/var/run/ovn/ovnnb_db.sock"
+	return "unix:" + filepath.Join(ovnRundir(), "ovnnb_db.sock")
 }
 
 // nbctlTool is ovn-nbctl: its commands, through package ovn/nb, and the
 // database commands on the OVN_Northbound tables.
 var nbctlTool = &tool{
-	name:     "ovn-nbctl",
-	module:   "nbctl",
-	commands: withDBCommands(nbctlAll()),
+	name:       "ovn-nbctl",
+	subcommand: "nbctl",
+	module:     "nbctl",
+	commands:   withDBCommands(nbctlAll()),
 	globals: map[string]bool{"--wait": true, "--no-leader-only": false, "--leader-only": false,
 		"--no-shuffle-remotes": false, "--shuffle-remotes": false, "--print-wait-time": false,
-		// Daemon mode, refused (see setGlobal).
-		"--detach": false, "--monitor": false, "--pidfile": false, "--overwrite-pidfile": false, "--no-chdir": false, "--user": true},
+		// Daemon mode (ctldaemon.go).
+		"--detach": false, "--monitor": false, "--pidfile": false, "--overwrite-pidfile": false, "--no-chdir": false, "--user": true,
+		"--no-self-confinement": false, "--unixctl": true, "-u": true},
 	badShortOption:   "unrecognized option '%s'",
 	quoteValue:       true,
 	ambiguousUnknown: true,
@@ -135,8 +140,11 @@ var nbctlTool = &tool{
 	version: func() string {
 		return fmt.Sprintf("ovskit %s\nDB Schema %s\n", version(), nbdb.SchemaVersion)
 	},
-	defaultDB: nbctlDefaultDB,
-	database:  nbdb.Database,
+	defaultDB:  nbctlDefaultDB,
+	database:   nbdb.Database,
+	optionsEnv: "OVN_NBCTL_OPTIONS",
+	daemonEnv:  "OVN_NB_DAEMON",
+	rundir:     ovnRundir,
 }
 
 // nbPrepare is what every ovn-nbctl transaction does first: create

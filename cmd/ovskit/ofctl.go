@@ -843,7 +843,7 @@ func ofpParse(prog, name string, stdout, stderr io.Writer) int {
 // connected, its pid in pidfile.
 func snoop(prog, target string, detach bool, pidfile string, args []string, stdout, stderr io.Writer) int {
 	if detach {
-		if err := daemonize(args, pidfile); err != nil {
+		if _, err := daemonize(args, true); err != nil {
 			fmt.Fprintf(stderr, "%s: --detach: %v\n", prog, err)
 			return 1
 		}
@@ -851,19 +851,27 @@ func snoop(prog, target string, detach bool, pidfile string, args []string, stdo
 	}
 	ctx, cancel := commandContext(0)
 	defer cancel()
-	s, err := openflow.DialSnoop(ctx, target)
-	if err != nil {
+	fail := func(err error) int {
+		if detached() {
+			notReady(err) // (the process that waits prints it)
+			return 1
+		}
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
 	}
-	defer s.Close()
-	if pidfile != "" && os.Getenv(readyFD) == "" {
-		if err := os.WriteFile(pidfile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
-			return 1
-		}
+	s, err := openflow.DialSnoop(ctx, target)
+	if err != nil {
+		return fail(err)
 	}
-	ready()
+	defer s.Close()
+	if pidfile != "" {
+		remove, err := writePidfile(pidfile, true)
+		if err != nil {
+			return fail(err)
+		}
+		defer remove()
+	}
+	ready("")
 	for {
 		m, err := s.Next(ctx)
 		if err != nil {

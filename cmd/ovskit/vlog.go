@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/ovskit/ovskit/appctl"
 )
 
 // vlog is the console log of the Open vSwitch tools ovskit stands in
@@ -16,9 +21,15 @@ import (
 // module, in a pattern, as the C tools print them, so that scripts and
 // test suites that read them see the same lines.
 type vlog struct {
-	prog    string
-	w       io.Writer
+	mu   sync.Mutex
+	prog string
+	w    io.Writer
+	// dest is the destination the logger writes: "console" (stderr) or
+	// "file" (a daemon's --log-file).
+	dest    string
 	pattern string
+	// file is the log file's path, for a daemon's log.
+	file string
 	// level is the console's level per module ("" for every module not
 	// named): 0 off, then emer, err, warn, info, dbg.
 	level map[string]int
@@ -38,20 +49,35 @@ type bucket struct {
 // vlogLevels are the level names, lowest (most severe) first; off is 0.
 var vlogLevels = []string{"off", "emer", "err", "warn", "info", "dbg"}
 
-const vlogDefaultPattern = "%D{%Y-%m-%dT%H:%M:%SZ}|%05N|%c|%p|%m"
+const (
+	vlogDefaultPattern = "%D{%Y-%m-%dT%H:%M:%SZ}|%05N|%c|%p|%m"
+	vlogFilePattern    = "%D{%Y-%m-%dT%H:%M:%S.###Z}|%05N|%c%T|%p|%m"
+)
 
+// newVlog is the console log (stderr), at info unless -v says otherwise.
 func newVlog(prog string, w io.Writer) *vlog {
-	return &vlog{prog: prog, w: w, pattern: vlogDefaultPattern, level: map[string]int{"": 4},
+	return &vlog{prog: prog, w: w, dest: "console", pattern: vlogDefaultPattern, level: map[string]int{"": 4},
 		start: time.Now(), now: time.Now, limits: map[string]*bucket{}}
+}
+
+// newFileVlog is a daemon's log file (--log-file), in the C daemons'
+// file pattern, at info unless -v says otherwise. Safe for concurrent
+// use, as a daemon's log is.
+func newFileVlog(prog string, w io.Writer) *vlog {
+	l := newVlog(prog, w)
+	l.dest, l.pattern = "file", vlogFilePattern
+	return l
 }
 
 // set applies one -v option's value (after "-v" or "--verbose="), as
 // the C tools read it: "PATTERN:DESTINATION:PATTERN", or words in any
 // order, separated by colons: a module (or ANY), a destination
 // (console, syslog, file, or ANY) and a level. "" is every module at dbg
-// everywhere. Destinations other than the console are taken and
-// ignored: ovskit logs to no file or syslog.
+// everywhere. What names another destination than the logger's is taken
+// and ignored (ovskit logs to no syslog).
 func (l *vlog) set(spec string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if spec == "" {
 		l.level = map[string]int{"": 5}
 		return nil
@@ -61,7 +87,7 @@ func (l *vlog) set(spec string) error {
 		if len(words) < 3 {
 			return fmt.Errorf("missing destination or pattern in %q", spec)
 		}
-		if d := strings.ToLower(words[1]); d == "console" || d == "any" {
+		if d := strings.ToLower(words[1]); d == l.dest || d == "any" {
 			l.pattern = strings.Join(words[2:], ":")
 		}
 		return nil
@@ -69,22 +95,20 @@ func (l *vlog) set(spec string) error {
 	if strings.EqualFold(words[0], "facility") {
 		return nil
 	}
-	module, console, level := "", true, 5
+	module, dest, level := "", "any", 5
 	for _, w := range words {
 		lw := strings.ToLower(w)
 		switch {
 		case lw == "any":
-		case lw == "console":
-			console = true
-		case lw == "syslog" || lw == "file":
-			console = false
+		case lw == "console" || lw == "syslog" || lw == "file":
+			dest = lw
 		case slices.Contains(vlogLevels, lw):
 			level = slices.Index(vlogLevels, lw)
 		case w != "":
 			module = w
 		}
 	}
-	if !console {
+	if dest != "any" && dest != l.dest {
 		return nil
 	}
 	if module == "" {
@@ -93,6 +117,65 @@ func (l *vlog) set(spec string) error {
 		l.level[module] = level
 	}
 	return nil
+}
+
+// open makes the logger write to the log file at path (openLogFile),
+// logging that it did, as a daemon's --log-file.
+func (l *vlog) open(path string) error {
+	f, err := openLogFile(path)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	if c, ok := l.w.(io.Closer); ok {
+		c.Close()
+	}
+	l.w, l.file = f, path
+	l.mu.Unlock()
+	l.log("vlog", 4, "opened log file "+path)
+	return nil
+}
+
+// close closes the log file; the logger then writes nowhere.
+func (l *vlog) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c, ok := l.w.(io.Closer); ok {
+		c.Close()
+	}
+	l.w = io.Discard
+}
+
+// handle registers on a daemon's control socket the log commands of Open
+// vSwitch's daemons that ovskit's log has: vlog/set, vlog/list-pattern,
+// vlog/reopen (after the file was rotated) and vlog/close.
+func (l *vlog) handle(srv *appctl.Server) {
+	srv.Handle("vlog/set", "{spec | PATTERN:destination:pattern}", 0, -1, func(_ context.Context, args []string) (string, error) {
+		for _, a := range args {
+			if err := l.set(a); err != nil {
+				return "", err
+			}
+		}
+		return "", nil
+	})
+	srv.Handle("vlog/list-pattern", "", 0, 0, func(context.Context, []string) (string, error) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return fmt.Sprintf("%s: %s\n", l.dest, l.pattern), nil
+	})
+	srv.Handle("vlog/reopen", "", 0, 0, func(context.Context, []string) (string, error) {
+		l.mu.Lock()
+		path := l.file
+		l.mu.Unlock()
+		if path == "" {
+			return "", errors.New("logging to a file is not configured")
+		}
+		return "", l.open(path)
+	})
+	srv.Handle("vlog/close", "", 0, 0, func(context.Context, []string) (string, error) {
+		l.close()
+		return "", nil
+	})
 }
 
 // vlogSpec is the value of a -v option, "-vSPEC" or "--verbose[=SPEC]";
@@ -112,6 +195,12 @@ func vlogSpec(a string) (spec string, ok bool) {
 
 // enabled says whether module logs at level.
 func (l *vlog) enabled(module string, level int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.enabledLocked(module, level)
+}
+
+func (l *vlog) enabledLocked(module string, level int) bool {
 	lv, ok := l.level[module]
 	if !ok {
 		lv = l.level[""]
@@ -122,6 +211,8 @@ func (l *vlog) enabled(module string, level int) bool {
 // allow takes a message's token from the rate limit name (burst 5, then
 // one a minute).
 func (l *vlog) allow(name string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	now := l.now()
 	b, ok := l.limits[name]
 	if !ok {
@@ -139,7 +230,9 @@ func (l *vlog) allow(name string) bool {
 
 // log prints a message of module at level (4: info, 3: warn, ...).
 func (l *vlog) log(module string, level int, msg string) {
-	if !l.enabled(module, level) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.enabledLocked(module, level) {
 		return
 	}
 	l.seq++
@@ -149,7 +242,8 @@ func (l *vlog) log(module string, level int, msg string) {
 // format expands the pattern: %A program, %c module, %d and %D the
 // local and UTC time (strftime in braces, ### for milliseconds), %m
 // message, %N serial number, %n newline, %p level, %P pid, %r
-// milliseconds since start, %t and %T the thread ("main"), %%; each with
+// milliseconds since start, %t the thread ("main"), %T the thread
+// but the main one (""), %%; each with
 // an optional width ("-" to left-align, "0" to pad with zeros).
 func (l *vlog) format(module string, level int, msg string) string {
 	var b strings.Builder
@@ -205,7 +299,7 @@ func (l *vlog) format(module string, level int, msg string) string {
 		case 't':
 			s = "main"
 		case 'T':
-			s = "(main)"
+			s = "" // the thread in parentheses, but not the main one
 		case '%':
 			s = "%"
 		default:
