@@ -260,6 +260,19 @@ func (c *cache) txnID() string {
 // "delete" per row) as one new snapshot and returns the resulting events.
 // On error the cache is left as it was.
 func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
+	return c.applyRows(true, func(row func(table, uuid string, upd []byte) error) error {
+		return eachMember(raw, func(table string, rows []byte) error {
+			return eachMember(rows, func(uuid string, upd []byte) error { return row(table, uuid, upd) })
+		})
+	})
+}
+
+// applyRows is apply for updates that rows gives one row at a time (the
+// row's table, UUID and update2 object, which may be reused once row
+// returns): from a message held whole, or from one being read (a monitor
+// reply, streamed). events: return the row events (an initial download
+// has no use for them).
+func (c *cache) applyRows(events bool, rows func(row func(table, uuid string, upd []byte) error) error) ([]rowEvent, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old := c.cur
@@ -271,9 +284,12 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 		indexes []*editor[string]
 		keyEds  []*editor[[]string]
 	)
-	events := make([]rowEvent, 0, 4) // a few rows, as one command changes
+	var evs []rowEvent
+	if events {
+		evs = make([]rowEvent, 0, 4) // a few rows, as one command changes
+	}
 	// table -> uuid -> kind -> column -> value, decoded in one pass.
-	err := eachMember(raw, func(table string, rows []byte) error {
+	err := rows(func(table, uuid string, upd []byte) error {
 		ti, ok := l.tables[table]
 		if !ok {
 			return nil // a table the models do not know
@@ -286,70 +302,70 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 			ed = old.tables[ti].edit(by)
 			tables[ti] = ed
 		}
-		return eachMember(rows, func(uuid string, upd []byte) error {
-			return eachMember(upd, func(kind string, cols []byte) error {
-				h := c.hash(uuid)
-				prev, _ := ed.m.get(h, uuid)
-				var nr Model
-				var ev EventKind
-				switch kind {
-				case "initial", "insert":
-					nr = c.schema.model.newRow(table)
-					nr.OVSDBSetUUID(uuid)
-					ev = EventInsert
-				case "modify":
-					if prev == nil {
-						return fmt.Errorf("update2 modifies unknown row %s of %s", uuid, table)
-					}
-					// Decoders replace fields with new values and never
-					// edit one in place, so the copy may share them.
-					nr = prev.OVSDBShallow()
-					ev = EventUpdate
-				case "delete":
-					ev = EventDelete
-				default:
-					return fmt.Errorf("update2: unknown kind %q", kind)
+		return eachMember(upd, func(kind string, cols []byte) error {
+			h := c.hash(uuid)
+			prev, _ := ed.m.get(h, uuid)
+			var nr Model
+			var ev EventKind
+			switch kind {
+			case "initial", "insert":
+				nr = c.schema.model.newRow(table)
+				nr.OVSDBSetUUID(uuid)
+				ev = EventInsert
+			case "modify":
+				if prev == nil {
+					return fmt.Errorf("update2 modifies unknown row %s of %s", uuid, table)
 				}
-				if nr != nil {
-					modify := kind == "modify"
-					if err := eachMember(cols, func(col string, v []byte) error {
-						if modify {
-							if done, err := c.applyRefsDiff(old, table, col, v, nr); done {
-								return err
-							}
+				// Decoders replace fields with new values and never
+				// edit one in place, so the copy may share them.
+				nr = prev.OVSDBShallow()
+				ev = EventUpdate
+			case "delete":
+				ev = EventDelete
+			default:
+				return fmt.Errorf("update2: unknown kind %q", kind)
+			}
+			if nr != nil {
+				modify := kind == "modify"
+				if err := eachMember(cols, func(col string, v []byte) error {
+					if modify {
+						if done, err := c.applyRefsDiff(old, table, col, v, nr); done {
+							return err
 						}
-						if err := nr.OVSDBDecodeColumn(col, v, modify); err != nil {
-							return fmt.Errorf("%s row %s column %s: %w", table, uuid, col, err)
-						}
-						return nil
-					}); err != nil {
-						return err
 					}
-					ed.set(h, uuid, nr)
-				} else {
-					ed.delete(h, uuid)
+					if err := nr.OVSDBDecodeColumn(col, v, modify); err != nil {
+						return fmt.Errorf("%s row %s column %s: %w", table, uuid, col, err)
+					}
+					return nil
+				}); err != nil {
+					return err
 				}
-				for _, ix := range l.index[table] {
-					if indexes == nil {
-						indexes = make([]*editor[string], len(old.index))
-					}
-					if indexes[ix.slot] == nil {
-						indexes[ix.slot] = old.index[ix.slot].edit(by)
-					}
-					c.reindex(indexes[ix.slot], ix.column, uuid, prev, nr)
+				ed.set(h, uuid, nr)
+			} else {
+				ed.delete(h, uuid)
+			}
+			for _, ix := range l.index[table] {
+				if indexes == nil {
+					indexes = make([]*editor[string], len(old.index))
 				}
-				for _, k := range l.keys[table] {
-					if keyEds == nil {
-						keyEds = make([]*editor[[]string], len(old.byKey))
-					}
-					if keyEds[k.slot] == nil {
-						keyEds[k.slot] = old.byKey[k.slot].edit(by)
-					}
-					c.rekey(keyEds[k.slot], k.key, uuid, prev, nr)
+				if indexes[ix.slot] == nil {
+					indexes[ix.slot] = old.index[ix.slot].edit(by)
 				}
-				events = append(events, rowEvent{kind: ev, table: table, old: prev, new: nr})
-				return nil
-			})
+				c.reindex(indexes[ix.slot], ix.column, uuid, prev, nr)
+			}
+			for _, k := range l.keys[table] {
+				if keyEds == nil {
+					keyEds = make([]*editor[[]string], len(old.byKey))
+				}
+				if keyEds[k.slot] == nil {
+					keyEds[k.slot] = old.byKey[k.slot].edit(by)
+				}
+				c.rekey(keyEds[k.slot], k.key, uuid, prev, nr)
+			}
+			if events {
+				evs = append(evs, rowEvent{kind: ev, table: table, old: prev, new: nr})
+			}
+			return nil
 		})
 	})
 	if err != nil {
@@ -359,7 +375,7 @@ func (c *cache) apply(raw json.RawMessage) ([]rowEvent, error) {
 		byKey: withEdits(old.byKey, keyEds)}
 	close(c.changed)
 	c.changed = make(chan struct{})
-	return events, nil
+	return evs, nil
 }
 
 // withEdits returns the slots with the edited ones replaced by their

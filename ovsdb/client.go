@@ -155,10 +155,14 @@ func WithKeyIndex(table, column, key string) Option {
 // no ovs-vswitchd (a test server, a database being prepared).
 func WithNoWait() Option { return func(o *options) error { o.noWait = true; return nil } }
 
-// WithMaxMessageSize bounds the size of one message from the server
-// (default DefaultMaxMessageSize). A larger one fails the call waiting for
-// it with ErrMessageTooLarge and drops the connection. Raise it for
-// databases whose initial contents are larger.
+// WithMaxMessageSize bounds what the client holds of a message from the
+// server (default DefaultMaxMessageSize): each member of a message (a
+// notification's updates, a transaction's reply, an error) and, in a
+// monitor's reply, each row. A monitor's reply itself (the whole database,
+// hundreds of megabytes at Southbound scale) is not bounded: it is read
+// as it arrives, a row at a time, into the cache. What exceeds the bound
+// fails the call waiting for it with ErrMessageTooLarge and drops the
+// connection.
 func WithMaxMessageSize(n int) Option {
 	return func(o *options) error {
 		if n <= 0 {
@@ -743,21 +747,35 @@ func (c *Client) monitor(ctx context.Context, rc *rpcConn, ch *cache, monID stri
 				since = id
 			}
 		}
-		_, _, err := rc.call(ctx, "monitor_cond_since", []any{db, monID, reqs, since}, func(res json.RawMessage) error {
-			p, err := elements(res)
-			if err != nil || len(p) != 3 {
-				return fmt.Errorf("monitor_cond_since: a reply of %d elements, want [found, last id, updates]", len(p))
-			}
-			found := string(p[0]) == "true"
-			id, err := unquote(p[1])
+		var id string
+		err := rc.callStream(ctx, "monitor_cond_since", []any{db, monID, reqs, since}, func(r *msgReader) error {
+			// [found, last id, updates], the updates read as they come.
+			var found bool
+			err := r.array(func(i int) error {
+				switch i {
+				case 0:
+					raw, err := r.value(nil, 8, true)
+					found = string(raw) == "true"
+					return err
+				case 1:
+					raw, err := r.value(nil, 128, true)
+					if err != nil {
+						return err
+					}
+					if id, err = unquote(raw); err != nil {
+						return fmt.Errorf("monitor_cond_since: last id: %w", err)
+					}
+					return nil
+				case 2:
+					if found && prev != nil && since != zeroTxn {
+						ch.adopt(prev)
+						c.stats.resumed.Add(1)
+					}
+					return streamUpdates(r, ch)
+				}
+				return fmt.Errorf("monitor_cond_since: a reply of more than 3 elements, want [found, last id, updates]")
+			})
 			if err != nil {
-				return fmt.Errorf("monitor_cond_since: last id: %w", err)
-			}
-			if found && prev != nil && since != zeroTxn {
-				ch.adopt(prev)
-				c.stats.resumed.Add(1)
-			}
-			if _, err := ch.apply(p[2]); err != nil {
 				return err
 			}
 			ch.setTxn(id)
@@ -770,9 +788,25 @@ func (c *Client) monitor(ctx context.Context, rc *rpcConn, ch *cache, monID stri
 		c.noSince.Store(true) // an older server: monitor_cond from now on
 		c.log.Debug("ovsdb: no monitor_cond_since; using monitor_cond", "err", err)
 	}
-	_, _, err := rc.call(ctx, "monitor_cond", []any{db, monID, reqs}, func(res json.RawMessage) error {
-		_, err := ch.apply(res)
-		return err
+	return rc.callStream(ctx, "monitor_cond", []any{db, monID, reqs}, func(r *msgReader) error {
+		return streamUpdates(r, ch)
+	})
+}
+
+// streamUpdates reads a monitor reply's updates (table → UUID → update2
+// object) into ch as they arrive, one row held at a time.
+func streamUpdates(r *msgReader, ch *cache) error {
+	_, err := ch.applyRows(false, func(row func(table, uuid string, upd []byte) error) error {
+		var buf []byte
+		return r.object(func(table string) error {
+			return r.object(func(uuid string) error {
+				var err error
+				if buf, err = r.value(buf[:0], r.max, true); err != nil {
+					return fmt.Errorf("%s row %s: %w", table, uuid, err)
+				}
+				return row(table, uuid, buf)
+			})
+		})
 	})
 	return err
 }
@@ -810,9 +844,12 @@ func (c *Client) supervise(i int) {
 		}
 		backoff := c.opts.minBackoff
 		for {
-			ctx, cancel := context.WithTimeout(c.life, 10*time.Second)
-			err := c.connect(ctx, i)
-			cancel()
+			// No wall-clock limit: a server that answers is given the
+			// time its answer takes (a whole database after a restart
+			// that cannot be resumed); one that does not answer is
+			// bounded by the connect timeout, one that goes silent by
+			// the inactivity probe.
+			err := c.connect(c.life, i)
 			if err == nil {
 				break
 			}

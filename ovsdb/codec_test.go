@@ -394,26 +394,30 @@ func (r *oneByte) Read(p []byte) (int, error) {
 	return 1, nil
 }
 
-// TestFramer splits streams into messages: white space between them,
+// TestMsgReader reads streams of messages: white space between them,
 // braces and escaped quotes inside strings, messages split across reads,
-// and each malformed or oversized stream refused.
-func TestFramer(t *testing.T) {
+// members it does not know read past, each value bounded (an oversized
+// one refused before the rest of it is read), each malformed stream
+// refused; a result with a stream function goes to it, not held.
+func TestMsgReader(t *testing.T) {
 	tests := []struct {
 		name    string
 		stream  string
 		max     int
-		want    []string
+		want    []string // each message's id|method|params|result|error
 		wantErr error
 	}{
-		{"two messages", `{"id":1}{"id":2}`, 100, []string{`{"id":1}`, `{"id":2}`}, nil},
-		{"white space between", " \n\t{\"a\":[1,{\"b\":2}]}\r\n {}\n", 100, []string{`{"a":[1,{"b":2}]}`, `{}`}, nil},
-		{"braces in strings", `{"s":"}{][\"}\\"}`, 100, []string{`{"s":"}{][\"}\\"}`}, nil},
-		{"exactly the limit", `{"a":"xxxx"}`, 12, []string{`{"a":"xxxx"}`}, nil},
-		{"exactly the limit after white space", "\n\n  {\"a\":\"xxxx\"}", 12, []string{`{"a":"xxxx"}`}, nil},
-		{"the limit, a message split across reads", `{"a":"xxxx"}{"b":"yyyyyyyyyyyyyyyyyyyyyyyy"}`, 12, []string{`{"a":"xxxx"}`}, ErrMessageTooLarge},
-		{"one byte over the limit", `{"a":"xxxxx"}`, 12, nil, ErrMessageTooLarge},
-		{"not an object", `[1]`, 100, nil, errFramerStart},
+		{"two messages", `{"id":1}{"id":2}`, 100, []string{`1||||`, `2||||`}, nil},
+		{"white space between", " \n\t{\"a\":[1,{\"b\":2}], \"id\" : 3 }\r\n {}\n", 100, []string{`3||||`, `||||`}, nil},
+		{"braces in strings", `{"method":"}{][\"}\\","params":["]}"]}`, 100, []string{`|}{]["}\|["]}"]||`}, nil},
+		{"every member", `{"id":"x","error":null,"result":{"a":[true,false,null,-1.5e3]}}`, 100,
+			[]string{`"x"|||{"a":[true,false,null,-1.5e3]}|null`}, nil},
+		{"exactly the limit", `{"result":"xxxx"}`, 6, []string{`|||"xxxx"|`}, nil},
+		{"one byte over the limit", `{"result":"xxxxx"}`, 6, nil, ErrMessageTooLarge},
+		{"a long member read past", `{"other":"` + strings.Repeat("x", 100) + `","id":1}`, 6, []string{`1||||`}, nil},
+		{"not an object", `[1]`, 100, nil, errNotObject},
 		{"cut short", `{"a":`, 100, nil, io.ErrUnexpectedEOF},
+		{"cut in a string", `{"a":"xy`, 100, nil, io.ErrUnexpectedEOF},
 		{"empty", ``, 100, nil, io.EOF},
 	}
 	for _, tt := range tests {
@@ -423,15 +427,15 @@ func TestFramer(t *testing.T) {
 				if split {
 					r = &oneByte{[]byte(tt.stream)}
 				}
-				f := &framer{br: bufio.NewReaderSize(r, 16), max: tt.max}
+				mr := &msgReader{br: bufio.NewReaderSize(r, 16), max: tt.max}
 				var got []string
 				var err error
 				for {
-					var m []byte
-					if m, err = f.next(); err != nil {
+					var m rpcMessage
+					if m, err = mr.message(nil); err != nil {
 						break
 					}
-					got = append(got, string(m))
+					got = append(got, strings.Join([]string{string(m.ID), m.Method, string(m.Params), string(m.Result), string(m.Error)}, "|"))
 				}
 				if d := cmp.Diff(tt.want, got); d != "" {
 					t.Errorf("messages (-want +got)\n%s", d)
@@ -444,6 +448,40 @@ func TestFramer(t *testing.T) {
 					t.Errorf("error %v, want %v", err, want)
 				}
 			})
+		}
+	}
+	// A streamed result: rows one at a time, each bounded, none held.
+	for _, split := range []bool{false, true} {
+		stream := `{"id":7,"result":{"T":{"u1":{"initial":{"a":1}},"u2":{"initial":{"s":"}"}}}},"error":null}{"id":8,"result":5}`
+		var r io.Reader = strings.NewReader(stream)
+		if split {
+			r = &oneByte{[]byte(stream)}
+		}
+		mr := &msgReader{br: bufio.NewReaderSize(r, 16), max: 24}
+		var rows []string
+		streamer := func(id []byte) func(*msgReader) error {
+			if string(id) != "7" {
+				return nil
+			}
+			return func(r *msgReader) error {
+				return r.object(func(table string) error {
+					return r.object(func(uuid string) error {
+						v, err := r.value(nil, r.max, true)
+						rows = append(rows, table+"/"+uuid+"="+string(v))
+						return err
+					})
+				})
+			}
+		}
+		m, err := mr.message(streamer)
+		if err != nil || !m.streamed || m.Result != nil || string(m.Error) != "null" {
+			t.Fatalf("split=%v: %+v, %v", split, m, err)
+		}
+		if want := []string{`T/u1={"initial":{"a":1}}`, `T/u2={"initial":{"s":"}"}}`}; !cmp.Equal(rows, want) {
+			t.Errorf("split=%v: rows %q, want %q", split, rows, want)
+		}
+		if m, err = mr.message(streamer); err != nil || m.streamed || string(m.Result) != "5" {
+			t.Errorf("split=%v: the next message %+v, %v", split, m, err)
 		}
 	}
 }

@@ -48,8 +48,9 @@ var (
 	// A policy's errors after a commit match it too (vswitchdb's
 	// *InterfaceError, say).
 	ErrCommitted error = &sentinel{"transaction committed", nil}
-	// ErrMessageTooLarge: the server sent a message larger than the
-	// client's limit (WithMaxMessageSize); the connection is dropped.
+	// ErrMessageTooLarge: the server sent a message (or, in a monitor's
+	// reply, a row) larger than the client's limit (WithMaxMessageSize);
+	// the connection is dropped.
 	ErrMessageTooLarge error = &sentinel{"message too large", nil}
 	// ErrInvalid: a command was given bad input; nothing was written.
 	ErrInvalid error = &sentinel{"invalid argument", fs.ErrInvalid}

@@ -15,8 +15,9 @@ import (
 	"time"
 )
 
-// DefaultMaxMessageSize bounds one JSON-RPC message from the server unless
-// WithMaxMessageSize says otherwise.
+// DefaultMaxMessageSize bounds what the client holds of one message from
+// the server (see WithMaxMessageSize) unless WithMaxMessageSize says
+// otherwise.
 const DefaultMaxMessageSize = 32 << 20
 
 // rpcConn is a JSON-RPC 1.0 connection to ovsdb-server. One goroutine reads
@@ -65,6 +66,9 @@ type call struct {
 	// handled (used for monitor replies, whose initial rows must be in the
 	// cache before the next update is applied).
 	inline func(result json.RawMessage) error
+	// stream, when set, reads the result as it arrives instead (on the
+	// reader goroutine too): a reply that need not be held whole.
+	stream func(r *msgReader) error
 	ch     chan callResult
 }
 
@@ -79,6 +83,10 @@ type rpcMessage struct {
 	Params json.RawMessage
 	Result json.RawMessage
 	Error  json.RawMessage
+	// streamed: the result went to its call's stream function, which
+	// returned streamErr.
+	streamed  bool
+	streamErr error
 }
 
 func newRPCConn(nc net.Conn, maxSize int, received *atomic.Uint64, notify func(string, json.RawMessage)) *rpcConn {
@@ -142,32 +150,32 @@ func (a activity) Read(p []byte) (int, error) {
 	if n > 0 {
 		a.c.lastRead.Store(time.Now().UnixNano())
 		a.c.heard.Store(true)
+		if a.c.received != nil {
+			a.c.received.Add(uint64(n))
+		}
 	}
 	return n, err
 }
 
 func (c *rpcConn) readLoop() {
-	r := &framer{br: bufio.NewReaderSize(activity{c.nc, c}, 1<<16), max: c.maxSize}
+	r := &msgReader{br: bufio.NewReaderSize(activity{c.nc, c}, 1<<16), max: c.maxSize}
 	for {
-		frame, err := r.next()
+		m, err := r.message(c.streamer)
 		if err != nil {
+			if m.streamed && m.streamErr != nil {
+				c.reply(m) // its call learns why
+			}
 			switch {
 			case errors.Is(err, ErrMessageTooLarge):
 				err = fmt.Errorf("read: %w; connection dropped: %w", err, ErrNotConnected)
 			case errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed):
 				err = fmt.Errorf("connection closed: %w", ErrNotConnected)
+			case m.streamed && m.streamErr != nil:
+				err = fmt.Errorf("read: %v; connection dropped: %w", err, ErrNotConnected)
 			default:
-				err = fmt.Errorf("read: %v: %w", err, ErrNotConnected)
+				err = fmt.Errorf("read: bad message: %v: %w", err, ErrNotConnected)
 			}
 			c.fail(err)
-			return
-		}
-		if c.received != nil {
-			c.received.Add(uint64(len(frame)))
-		}
-		m, err := parseMessage(frame)
-		if err != nil {
-			c.fail(fmt.Errorf("read: bad message: %v: %w", err, ErrNotConnected))
 			return
 		}
 		switch {
@@ -189,32 +197,19 @@ func (c *rpcConn) readLoop() {
 	}
 }
 
-// parseMessage splits a JSON-RPC message into its members in one pass,
-// without copying: the values stay slices of frame, decoded by whoever
-// takes them.
-func parseMessage(frame []byte) (rpcMessage, error) {
-	var m rpcMessage
-	err := eachMember(frame, func(key string, val []byte) error {
-		switch key {
-		case "id":
-			m.ID = val
-		case "method":
-			if string(val) == "null" {
-				return nil
-			}
-			s, err := unquote(val)
-			m.Method = s
-			return err
-		case "params":
-			m.Params = val
-		case "result":
-			m.Result = val
-		case "error":
-			m.Error = val
-		}
+// streamer returns the stream function of the call waiting for id, if
+// it has one.
+func (c *rpcConn) streamer(id []byte) func(*msgReader) error {
+	n, err := strconv.ParseUint(string(id), 10, 64)
+	if err != nil {
 		return nil
-	})
-	return m, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl := c.pending[n]; cl != nil {
+		return cl.stream
+	}
+	return nil
 }
 
 func (c *rpcConn) reply(m rpcMessage) {
@@ -230,9 +225,14 @@ func (c *rpcConn) reply(m rpcMessage) {
 		return
 	}
 	var res callResult
-	if len(m.Error) > 0 && string(m.Error) != "null" {
+	switch {
+	case m.streamed:
+		res.err = m.streamErr
+	case len(m.Error) > 0 && string(m.Error) != "null":
 		res.err = &RPCError{Method: cl.method, Err: rpcErrorText(m.Error)}
-	} else {
+	case cl.stream != nil:
+		res.err = fmt.Errorf("%s: a reply without a result", cl.method)
+	default:
 		res.result = m.Result
 		if cl.inline != nil {
 			res.err = cl.inline(m.Result)
@@ -423,6 +423,18 @@ type preEncoded interface {
 // whether any of the request may have reached the server: when it is false
 // the server never saw it.
 func (c *rpcConn) call(ctx context.Context, method string, params any, inline func(json.RawMessage) error) (res json.RawMessage, sent bool, err error) {
+	return c.roundTrip(ctx, method, params, &call{method: method, inline: inline, ch: make(chan callResult, 1)})
+}
+
+// callStream is call for a reply that stream reads as it arrives (on the
+// reader goroutine, before any later message is handled), never held
+// whole.
+func (c *rpcConn) callStream(ctx context.Context, method string, params any, stream func(*msgReader) error) error {
+	_, _, err := c.roundTrip(ctx, method, params, &call{method: method, stream: stream, ch: make(chan callResult, 1)})
+	return err
+}
+
+func (c *rpcConn) roundTrip(ctx context.Context, method string, params any, cl *call) (res json.RawMessage, sent bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, fmt.Errorf("%s: %w", method, err)
 	}
@@ -433,7 +445,6 @@ func (c *rpcConn) call(ctx context.Context, method string, params any, inline fu
 			return nil, false, fmt.Errorf("%s: encode params: %w", method, err)
 		}
 	}
-	cl := &call{method: method, inline: inline, ch: make(chan callResult, 1)}
 	c.mu.Lock()
 	if c.err != nil {
 		err := c.err
@@ -478,83 +489,3 @@ func (c *rpcConn) call(ctx context.Context, method string, params any, inline fu
 }
 
 func (c *rpcConn) close() { c.fail(fmt.Errorf("closed by client: %w", ErrClosed)) }
-
-// errFramerStart: a message is not a JSON object.
-var errFramerStart = errors.New("a JSON-RPC message must be a JSON object")
-
-// framer splits the byte stream into JSON-RPC messages (top-level JSON
-// objects) without decoding them, and refuses one larger than max before
-// reading the rest of it.
-type framer struct {
-	br  *bufio.Reader
-	max int
-}
-
-func (f *framer) next() ([]byte, error) {
-	var msg []byte
-	depth := 0
-	inString, escaped := false, false
-	for {
-		if f.br.Buffered() == 0 {
-			if _, err := f.br.Peek(1); err != nil {
-				if len(msg) > 0 && errors.Is(err, io.EOF) {
-					err = io.ErrUnexpectedEOF
-				}
-				return nil, err
-			}
-		}
-		buf, _ := f.br.Peek(f.br.Buffered())
-		start := 0
-		if len(msg) == 0 && depth == 0 {
-			// Skip white space between messages.
-			for start < len(buf) && (buf[start] == ' ' || buf[start] == '\n' || buf[start] == '\r' || buf[start] == '\t') {
-				start++
-			}
-			if start == len(buf) {
-				_, _ = f.br.Discard(start)
-				continue
-			}
-			if buf[start] != '{' {
-				return nil, fmt.Errorf("%w: it starts with %q", errFramerStart, buf[start])
-			}
-		}
-		end := -1
-	scan:
-		for i := start; i < len(buf); i++ {
-			b := buf[i]
-			switch {
-			case inString:
-				switch {
-				case escaped:
-					escaped = false
-				case b == '\\':
-					escaped = true
-				case b == '"':
-					inString = false
-				}
-			case b == '"':
-				inString = true
-			case b == '{' || b == '[':
-				depth++
-			case b == '}' || b == ']':
-				depth--
-				if depth == 0 {
-					end = i + 1
-					break scan
-				}
-			}
-		}
-		n := len(buf)
-		if end >= 0 {
-			n = end
-		}
-		if len(msg)+n-start > f.max {
-			return nil, fmt.Errorf("a message exceeds %d bytes: %w", f.max, ErrMessageTooLarge)
-		}
-		msg = append(msg, buf[start:n]...)
-		_, _ = f.br.Discard(n)
-		if end >= 0 {
-			return msg, nil
-		}
-	}
-}
