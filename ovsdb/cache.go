@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/maphash"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -76,7 +78,8 @@ type keySlot struct {
 
 // KeyIndex names a key of a map column whose values the client indexes,
 // such as Interface external_ids:iface-id (see WithKeyIndex and
-// FindByKey).
+// FindByKey); with Key "" on a column that is not a map, the column
+// itself (WithIndex and FindBy).
 type KeyIndex struct{ Table, Column, Key string }
 
 // EventKind says what happened to a row.
@@ -418,41 +421,107 @@ func (c *cache) reindex(ed *editor[string], col, uuid string, old, nr Model) {
 	}
 }
 
-// keyValue returns row's value for an indexed key of a map column.
-func keyValue(row Model, k KeyIndex) (string, bool) {
+// indexValues appends to out the values under which the index k files
+// row: a map column's key's value (KeyIndex); for a column index (Key "",
+// a column that is not a map) the column's value, each element of a set,
+// an optional's value when it has one.
+func indexValues(row Model, k KeyIndex, out []string) []string {
 	if row == nil {
-		return "", false
+		return out
 	}
 	v, _ := row.OVSDBColumn(k.Column)
-	m, _ := v.(map[string]string)
-	val, ok := m[k.Key]
-	return val, ok
+	if m, ok := v.(map[string]string); ok {
+		if val, ok := m[k.Key]; ok {
+			out = append(out, val)
+		}
+		return out
+	}
+	return columnValues(v, out)
 }
 
-// rekey moves the row from its old value's list to its new one's.
+// columnValues appends a column's value to out as index values (see
+// indexValues): strings, integers, booleans and reals as text.
+func columnValues(v any, out []string) []string {
+	switch x := v.(type) { // the common types, without reflection
+	case string:
+		return append(out, x)
+	case *string:
+		if x != nil {
+			out = append(out, *x)
+		}
+		return out
+	case []string:
+		return append(out, x...)
+	case int:
+		return append(out, strconv.Itoa(x))
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return out
+		}
+		if s, ok := atomText(rv.Elem()); ok {
+			out = append(out, s)
+		}
+	case reflect.Slice:
+		for i := range rv.Len() {
+			if s, ok := atomText(rv.Index(i)); ok {
+				out = append(out, s)
+			}
+		}
+	default:
+		if s, ok := atomText(rv); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// atomText is an atom's value as index text.
+func atomText(v reflect.Value) (string, bool) {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String(), true
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return strconv.FormatInt(v.Int(), 10), true
+	case reflect.Bool:
+		return strconv.FormatBool(v.Bool()), true
+	case reflect.Float64:
+		return strconv.FormatFloat(v.Float(), 'g', -1, 64), true
+	}
+	return "", false
+}
+
+// rekey moves the row from the lists of its old values to those of its
+// new ones.
 func (c *cache) rekey(ed *editor[[]string], k KeyIndex, uuid string, old, nr Model) {
-	ov, had := keyValue(old, k)
-	nv, has := keyValue(nr, k)
-	if had == has && ov == nv {
+	var ob, nb [2]string
+	ov := indexValues(old, k, ob[:0])
+	nv := indexValues(nr, k, nb[:0])
+	if slices.Equal(ov, nv) {
 		return
 	}
-	if had {
-		h := c.hash(ov)
-		list, _ := ed.m.get(h, ov)
+	for _, v := range ov {
+		if slices.Contains(nv, v) {
+			continue
+		}
+		h := c.hash(v)
+		list, _ := ed.m.get(h, v)
 		if i, ok := slices.BinarySearch(list, uuid); ok {
 			list = slices.Delete(slices.Clone(list), i, i+1)
 			if len(list) == 0 {
-				ed.delete(h, ov)
+				ed.delete(h, v)
 			} else {
-				ed.set(h, ov, list)
+				ed.set(h, v, list)
 			}
 		}
 	}
-	if has {
-		h := c.hash(nv)
-		list, _ := ed.m.get(h, nv)
+	for _, v := range nv {
+		h := c.hash(v)
+		list, _ := ed.m.get(h, v)
 		if i, ok := slices.BinarySearch(list, uuid); !ok {
-			ed.set(h, nv, slices.Insert(slices.Clone(list), i, uuid))
+			ed.set(h, v, slices.Insert(slices.Clone(list), i, uuid))
 		}
 	}
 }

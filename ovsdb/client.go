@@ -149,6 +149,17 @@ func WithKeyIndex(table, column, key string) Option {
 	return func(o *options) error { o.keys = append(o.keys, KeyIndex{table, column, key}); return nil }
 }
 
+// WithIndex makes the client index a column of a table, kept current by
+// the monitor, so that FindBy on it is answered in time proportional to
+// the rows found however large the table: the Logical_Flow rows of a
+// datapath (WithIndex("Logical_Flow", "logical_datapath")), the
+// Port_Binding rows of a chassis. A set column is indexed by each of its
+// elements, an optional one by its value when it has one. Map columns are
+// indexed by key (WithKeyIndex).
+func WithIndex(table, column string) Option {
+	return func(o *options) error { o.keys = append(o.keys, KeyIndex{Table: table, Column: column}); return nil }
+}
+
 // WithNoWait makes every transaction of the client commit without its
 // database's policy (for Open_vSwitch: without incrementing next_cfg and
 // waiting for ovs-vswitchd), as if each had NoWait: for a server that has
@@ -384,9 +395,14 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 	for _, k := range o.keys {
 		cs, err := models.column(k.Table, k.Column)
 		if err != nil {
-			return nil, fmt.Errorf("key index %s.%s:%s: %w", k.Table, k.Column, k.Key, err)
+			return nil, fmt.Errorf("index %s.%s: %w", k.Table, k.Column, err)
 		}
-		if cs.TypeObj.Value == nil || cs.TypeObj.Key.Type != "string" || cs.TypeObj.Value.Type != "string" {
+		switch isMap := cs.TypeObj.Value != nil; {
+		case k.Key == "" && isMap && cs.TypeObj.Key.Type == "string":
+			return nil, fmt.Errorf("index %s.%s: a map column: index one of its keys (WithKeyIndex): %w", k.Table, k.Column, ErrInvalid)
+		case k.Key == "" && !isMap:
+			// A column index (WithIndex): any atom but a map's.
+		case !isMap || cs.TypeObj.Key.Type != "string" || cs.TypeObj.Value.Type != "string":
 			return nil, fmt.Errorf("key index %s.%s:%s: not a string-to-string map: %w", k.Table, k.Column, k.Key, ErrInvalid)
 		}
 		keys = append(keys, k)

@@ -426,8 +426,77 @@ func FindByKey[T any, PT ModelPtr[T]](tx *Tx, column, key, value string) ([]PT, 
 	if tx.snap.c.lacks.column(table, column) {
 		return nil, nil // the server has no such map: no row has the key
 	}
-	k := KeyIndex{table, column, key}
-	has := func(r Model) bool { v, ok := keyValue(r, k); return ok && v == value }
+	return findIndexed[T, PT](tx, KeyIndex{table, column, key}, value,
+		Condition{column, "includes", []any{"map", []any{[]any{key, value}}}})
+}
+
+// FindBy returns copies of the rows of table T whose column has value (a
+// set column: includes it; an optional one: is it), as this transaction
+// sees them, sorted by UUID; none is not an error: the Logical_Flow rows
+// of a datapath, say (FindBy[sbdb.LogicalFlow](tx, "logical_datapath",
+// uuid)). value is of the type of the column's elements (a string for a
+// reference). A column the client indexes (WithIndex) is answered in time
+// proportional to the rows found, however large the table; another by a
+// scan. The commit verifies that the same rows, and no others, have that
+// value. Map columns are found by key (FindByKey).
+func FindBy[T any, PT ModelPtr[T]](tx *Tx, column string, value any) ([]PT, error) {
+	table := tableOf[T, PT]()
+	if err := tx.check(); err != nil {
+		return nil, err
+	}
+	if err := tx.snap.c.readableColumns(table, column); err != nil {
+		return nil, err
+	}
+	cur, ok := tx.schema.model.zero(table).OVSDBColumn(column)
+	if !ok {
+		return nil, unknownColumnError(table, column)
+	}
+	ct := reflect.TypeOf(cur)
+	et := ct
+	if ct.Kind() == reflect.Pointer || ct.Kind() == reflect.Slice {
+		et = ct.Elem()
+	}
+	rv := reflect.ValueOf(value)
+	if ct.Kind() == reflect.Map || !rv.IsValid() || !rv.Type().ConvertibleTo(et) || rv.Kind() != et.Kind() {
+		return nil, fmt.Errorf("find %s by %s: %w", table, column, columnTypeError(table, column, et.String(), value))
+	}
+	elem := rv.Convert(et)
+	text, _ := atomText(elem)
+	if err := checkString(text); err != nil {
+		return nil, err
+	}
+	if tx.snap.c.lacks.column(table, column) {
+		return nil, nil // every row reads the zero value: the server has no such column
+	}
+	// The condition the commit verifies, in the column's own type.
+	fn, cv := "==", reflect.New(ct).Elem()
+	switch ct.Kind() {
+	case reflect.Slice:
+		fn = "includes"
+		cv = reflect.Append(reflect.MakeSlice(ct, 0, 1), elem)
+	case reflect.Pointer:
+		p := reflect.New(et)
+		p.Elem().Set(elem)
+		cv = p
+	default:
+		cv = elem
+	}
+	enc, err := tx.schema.encode(table, column, cv.Interface())
+	if err != nil {
+		return nil, err
+	}
+	return findIndexed[T, PT](tx, KeyIndex{Table: table, Column: column}, text, Condition{column, fn, enc})
+}
+
+// findIndexed returns the rows whose index values (indexValues) under k
+// include value, from the index when the client has it, and makes the
+// commit verify them with cond.
+func findIndexed[T any, PT ModelPtr[T]](tx *Tx, k KeyIndex, value string, cond Condition) ([]PT, error) {
+	table := k.Table
+	has := func(r Model) bool {
+		var buf [2]string
+		return slices.Contains(indexValues(r, k, buf[:0]), value)
+	}
 	committed, indexed := tx.snap.findByKey(k, value)
 	if !indexed {
 		for _, r := range tx.snap.rows(table) {
@@ -440,8 +509,7 @@ func FindByKey[T any, PT ModelPtr[T]](tx *Tx, column, key, value string) ([]PT, 
 	for _, r := range committed {
 		want = append(want, map[string]any{"_uuid": [2]string{"uuid", r.OVSDBUUID()}})
 	}
-	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(),
-		Where:   []Condition{{column, "includes", []any{"map", []any{[]any{key, value}}}}},
+	tx.addWait(Operation{Op: "wait", Table: table, Timeout: zero(), Where: []Condition{cond},
 		Columns: []string{"_uuid"}, Until: "==", Rows: want})
 	// The transaction's view: committed rows as it changed them, then its
 	// own rows with the value.
