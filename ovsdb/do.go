@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-
-	"github.com/ovskit/ovskit/internal/codec"
 )
 
 // transactParams are transact's params, ["db", op, op, ...], from
@@ -341,39 +339,7 @@ func (c *Client) fetch(ctx context.Context, rc *rpcConn, l *lacks, spec fetchSpe
 	if err != nil {
 		return nil, err
 	}
-	results, err := parseResults(raw, 1)
-	if err != nil {
-		return nil, err
-	}
-	if len(results) != 1 {
-		return nil, fmt.Errorf("select %s: %d results for 1 operation", spec.table, len(results))
-	}
-	if r := results[0]; r.Error != nil {
-		return nil, fmt.Errorf("select %s: %w", spec.table, &OpError{Index: 0, Op: &op, Err: *r.Error, Details: r.Details, Syntax: r.Syntax})
-	}
-	out := make([]Model, 0, len(results[0].Rows))
-	for _, raw := range results[0].Rows {
-		var row map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &row); err != nil {
-			return nil, fmt.Errorf("select %s: %w", spec.table, err)
-		}
-		m := c.models.model.newRow(spec.table)
-		for col, v := range row {
-			if col == "_uuid" {
-				u, err := codec.DecUUID[string](v)
-				if err != nil {
-					return nil, fmt.Errorf("select %s: _uuid: %w", spec.table, err)
-				}
-				m.OVSDBSetUUID(u)
-				continue
-			}
-			if err := m.OVSDBDecodeColumn(col, v, false); err != nil {
-				return nil, fmt.Errorf("select %s: %s: %w", spec.table, col, err)
-			}
-		}
-		out = append(out, m)
-	}
-	return out, nil
+	return selected(c.models.model, &op, raw)
 }
 
 // barrier makes sure the cache ch (of connection rc) holds every commit
