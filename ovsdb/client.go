@@ -32,6 +32,7 @@ type options struct {
 	maxBackoff time.Duration
 	maxRetries int
 	maxMessage int
+	observer   func(TxInfo)
 	// probe is the inactivity probe's interval (0: none); connectTimeout
 	// bounds connecting to one endpoint, up to the server's first answer.
 	probe          time.Duration
@@ -158,6 +159,21 @@ func WithKeyIndex(table, column, key string) Option {
 // indexed by key (WithKeyIndex).
 func WithIndex(table, column string) Option {
 	return func(o *options) error { o.keys = append(o.keys, KeyIndex{Table: table, Column: column}); return nil }
+}
+
+// WithObserver makes the client call fn after each transaction (Do, View,
+// Transact) with what it did (TxInfo: duration, runs, operations and
+// bytes sent, outcome), on the caller's goroutine, so that a program can
+// export metrics (package ovsdb/otelovsdb does it with OpenTelemetry).
+// fn must be quick and must not call the client.
+func WithObserver(fn func(TxInfo)) Option {
+	return func(o *options) error {
+		if fn == nil {
+			return fmt.Errorf("observer: nil: %w", ErrInvalid)
+		}
+		o.observer = fn
+		return nil
+	}
 }
 
 // WithNoWait makes every transaction of the client commit without its
@@ -984,6 +1000,36 @@ func (c *Client) Stats() Stats {
 		Received:     c.stats.received.Load(),
 		Resumed:      c.stats.resumed.Load(),
 	}
+}
+
+// CacheStats is what a client's cache holds (Client.CacheStats).
+type CacheStats struct {
+	// Rows counts the rows of each table the cache holds (the monitored
+	// ones).
+	Rows map[string]int
+	// Version counts the updates the cache has applied since the
+	// connection it holds began (its initial contents are the first).
+	Version uint64
+}
+
+// CacheStats returns what the client's cache holds now (nothing while it
+// has never connected): for metrics.
+func (c *Client) CacheStats() CacheStats {
+	c.mu.Lock()
+	ch := c.cache
+	c.mu.Unlock()
+	st := CacheStats{Rows: map[string]int{}}
+	if ch == nil {
+		return st
+	}
+	snap := ch.snapshot()
+	st.Version = snap.seq
+	for i, name := range ch.layout.names {
+		if ch.monitors == nil || ch.monitors[name] != nil {
+			st.Rows[name] = snap.tables[i].len()
+		}
+	}
+	return st
 }
 
 // Close ends the connection and stops reconnecting. Calls in progress fail

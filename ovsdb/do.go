@@ -138,7 +138,41 @@ func confirmable(err error) bool {
 	return true
 }
 
+// TxInfo is what a client reports of each of its transactions (Do, View,
+// Transact) to its observer (WithObserver): for metrics.
+type TxInfo struct {
+	// Start is when the call began; Duration, how long it took, retries
+	// and waits (for ovs-vswitchd, say) included.
+	Start    time.Time
+	Duration time.Duration
+	// ReadOnly: a View.
+	ReadOnly bool
+	// Runs counts the runs of the transaction's function: 1, and one
+	// more for each re-run (after a conflict, a reconnect, a fetch).
+	Runs int
+	// Ops counts the operations of the last request sent to the server
+	// (0: none was sent: a read, nothing to write, or a failure before);
+	// Sent, the bytes of every request the call sent.
+	Ops  int
+	Sent int
+	// Err is the call's error (nil: committed, or read).
+	Err error
+}
+
+// run runs a transaction, reporting it to the client's observer.
 func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) (*Result, error) {
+	obs := c.opts.observer
+	if obs == nil {
+		return c.runTx(ctx, fn, readOnly, nil)
+	}
+	info := TxInfo{Start: time.Now(), ReadOnly: readOnly}
+	res, err := c.runTx(ctx, fn, readOnly, &info)
+	info.Duration, info.Err = time.Since(info.Start), err
+	obs(info)
+	return res, err
+}
+
+func (c *Client) runTx(ctx context.Context, fn func(tx *Tx) error, readOnly bool, info *TxInfo) (*Result, error) {
 	conflicts := 0
 	// Rows of partly cached tables that the server had and the cache
 	// did not, by what fetched them: each run of fn sees them.
@@ -180,8 +214,12 @@ func (c *Client) run(ctx context.Context, fn func(tx *Tx) error, readOnly bool) 
 		tx.client = c
 		// Only a database with a policy has something to add and wait for.
 		tx.noWait = c.opts.noWait || c.models.model.policy == nil
+		tx.info = info
 		err = fn(tx)
 		tx.closed = true
+		if info != nil {
+			info.Runs++
+		}
 		if errors.Is(err, ErrTryAgain) {
 			// Not a conflict: retries are bounded by ctx only.
 			select {
@@ -373,6 +411,11 @@ func (c *Client) confirm(ctx context.Context, rc *rpcConn, tx *Tx) (commitStatus
 	if err != nil {
 		return statusDone, err
 	}
+	if tx.info != nil {
+		for _, b := range waits {
+			tx.info.Sent += len(b)
+		}
+	}
 	raw, _, status, err := c.send(ctx, rc, waits)
 	if status != statusDone || err != nil {
 		return status, err
@@ -448,6 +491,12 @@ func (c *Client) commit(ctx context.Context, rc *rpcConn, tx *Tx) (*Result, comm
 	}
 	if len(encoded) == 0 {
 		return res, statusDone, nil // nothing read or written
+	}
+	if tx.info != nil {
+		tx.info.Ops = len(ops)
+		for _, b := range encoded {
+			tx.info.Sent += len(b)
+		}
 	}
 	raw, sent, status, err := c.send(ctx, rc, encoded)
 	if status != statusDone {

@@ -32,6 +32,8 @@ func (f CommandFunc) Run(tx *Tx) error { return f(tx) }
 // out are deep copies, the caller's to edit. A Tx is used by one
 // goroutine, only inside Do, Transact or View.
 type Tx struct {
+	// info, when the client has an observer, collects what it reports.
+	info     *TxInfo
 	schema   *Schema
 	snap     *snapshot
 	readOnly bool
