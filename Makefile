@@ -65,6 +65,8 @@ bench: deps
 	$(GO) test ./bench/ -run '^$$' -bench 'ConcurrentAddPort' -benchtime 3000x -count 2
 	$(GO) test ./bench/ -run '^$$' -bench '^Benchmark(Update|ConcurrentChurn)$$' -benchtime 1000x
 	$(GO) test ./ovsdb/ -run '^$$' -bench 'FindByKey'
+	$(GO) test ./ovsdb/ -run '^$$' -bench 'FindBy$$' -benchtime 200x
+	OVSKIT_BENCH_SB_SIZES=25000,100000 $(GO) test ./bench/ -run '^$$' -bench 'FirstSync' -benchtime 3x -timeout 60m
 	$(GO) test ./bench/ -run '^$$' -bench 'LSPAdd$$' -benchtime 1000x
 	$(GO) test ./bench/ -run '^$$' -bench 'LSPAddGrowth' -benchtime 1x
 	$(GO) test ./bench/ -run '^$$' -bench 'FlowInstall|FlowDump|ReplaceFlows' -benchtime 5x

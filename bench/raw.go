@@ -217,3 +217,45 @@ func (p *RawPipeline) Transact(ops ...any) ([]map[string]any, error) {
 	r := <-ch
 	return r.result, r.err
 }
+
+// MonitorBytes asks for the whole of a table (a monitor_cond request of
+// every column, as ovskit's and the C IDL's) and reads the reply without
+// decoding it: the floor of a first download, the server's time to
+// compose and send the reply. It returns the reply's size.
+func (c *RawClient) MonitorBytes(db, table string) (int64, error) {
+	c.id++
+	if err := c.enc.Encode(map[string]any{"id": c.id, "method": "monitor_cond", "params": []any{db, nil, map[string]any{table: []any{map[string]any{}}}}}); err != nil {
+		return 0, err
+	}
+	// One JSON object, read as bytes: braces counted outside strings.
+	br := bufio.NewReaderSize(c.conn, 1<<20)
+	var n int64
+	depth, inString, escaped := 0, false, false
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return n, err
+		}
+		n++
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case b == '\\':
+				escaped = true
+			case b == '"':
+				inString = false
+			}
+		case b == '"':
+			inString = true
+		case b == '{' || b == '[':
+			depth++
+		case b == '}' || b == ']':
+			depth--
+			if depth == 0 {
+				return n, nil
+			}
+		}
+	}
+}

@@ -416,6 +416,7 @@ func TestMsgReader(t *testing.T) {
 		{"one byte over the limit", `{"result":"xxxxx"}`, 6, nil, ErrMessageTooLarge},
 		{"a long member read past", `{"other":"` + strings.Repeat("x", 100) + `","id":1}`, 6, []string{`1||||`}, nil},
 		{"not an object", `[1]`, 100, nil, errNotObject},
+		{"a value missing", `{"id":}`, 100, nil, errNoValue},
 		{"cut short", `{"a":`, 100, nil, io.ErrUnexpectedEOF},
 		{"cut in a string", `{"a":"xy`, 100, nil, io.ErrUnexpectedEOF},
 		{"empty", ``, 100, nil, io.EOF},

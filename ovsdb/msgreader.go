@@ -22,6 +22,9 @@ type msgReader struct {
 // table's, a column's or a row's UUID.
 const maxKey = 1 << 10
 
+// errNoValue: a member or an element has no value.
+var errNoValue = errors.New("a value is missing")
+
 // errNotObject: a message is not a JSON object.
 var errNotObject = errors.New("a JSON-RPC message must be a JSON object")
 
@@ -75,6 +78,9 @@ func (r *msgReader) value(buf []byte, max int, keep bool) ([]byte, error) {
 	depth := 0
 	inString, escaped := false, false
 	scalar := first != '{' && first != '[' && first != '"'
+	if scalar && (first == '}' || first == ']' || first == ',' || first == ':') {
+		return buf, fmt.Errorf("%w before %q", errNoValue, first)
+	}
 	for {
 		chunk, err := r.br.Peek(max1(r.br.Buffered()))
 		if len(chunk) == 0 {
