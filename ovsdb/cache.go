@@ -28,8 +28,12 @@ type cache struct {
 	cur *snapshot
 	txn string // the last transaction id (monitor_cond_since, update3)
 	// monitors are what the client monitors (WithMonitor): nil for
-	// everything. Set before the cache is used, then only read.
+	// everything. Set before the cache is used; SetWhere replaces the map
+	// (never changes it) under monMu. condGen is the generation of the
+	// client's conditions the cache holds the rows of (see SetWhere).
+	monMu    sync.RWMutex
 	monitors map[string]*Monitor
+	condGen  uint64
 	// lacks is what the server of this cache's connection lacks of the
 	// models (nil: nothing). Set before the cache is used, then only read.
 	lacks *lacks
@@ -146,11 +150,38 @@ func (s *snapshot) table(name string) pmap[Model] {
 func (c *cache) hash(s string) uint64 { return maphash.String(c.seed, s) }
 
 // readable reports whether the cache holds the table.
+// mons returns the cache's monitors (nil: everything).
+func (c *cache) mons() map[string]*Monitor {
+	c.monMu.RLock()
+	defer c.monMu.RUnlock()
+	return c.monitors
+}
+
+// setMonitors replaces the cache's monitors (SetWhere); gen, when not
+// zero, is the generation of the conditions whose rows it now holds.
+func (c *cache) setMonitors(m map[string]*Monitor, gen uint64) {
+	c.monMu.Lock()
+	defer c.monMu.Unlock()
+	c.monitors = m
+	if gen != 0 {
+		c.condGen = gen
+	}
+}
+
+// generation is the generation of the conditions whose rows the cache
+// holds.
+func (c *cache) generation() uint64 {
+	c.monMu.RLock()
+	defer c.monMu.RUnlock()
+	return c.condGen
+}
+
 func (c *cache) readable(table string) error {
-	if c.monitors == nil {
+	monitors := c.mons()
+	if monitors == nil {
 		return nil
 	}
-	if _, ok := c.monitors[table]; !ok {
+	if _, ok := monitors[table]; !ok {
 		return fmt.Errorf("table %s: %w", table, ErrNotMonitored)
 	}
 	return nil
@@ -158,10 +189,11 @@ func (c *cache) readable(table string) error {
 
 // readableColumns reports whether the cache holds the table and columns.
 func (c *cache) readableColumns(table string, columns ...string) error {
-	if err := c.readable(table); err != nil || c.monitors == nil {
+	monitors := c.mons()
+	if err := c.readable(table); err != nil || monitors == nil {
 		return err
 	}
-	m := c.monitors[table]
+	m := monitors[table]
 	if m.Columns == nil {
 		return nil
 	}
@@ -222,10 +254,11 @@ func (c *cache) applyRefsDiff(old *snapshot, table, col string, raw []byte, row 
 // filtered reports whether the cache holds only some rows of the table
 // (the monitor has conditions).
 func (c *cache) filtered(table string) bool {
-	if c.monitors == nil {
+	monitors := c.mons()
+	if monitors == nil {
 		return false
 	}
-	m := c.monitors[table]
+	m := monitors[table]
 	return m == nil || len(m.Where) > 0
 }
 

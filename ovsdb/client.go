@@ -58,8 +58,9 @@ type Monitor struct {
 	// others read as zero values, and reading or verifying them by name
 	// (Lookup, Verify) fails with ErrNotMonitored.
 	Columns []string
-	// Where keeps only the rows that match every condition (nil: every
-	// row): the server sends no others. Values are in OVSDB's JSON
+	// Where keeps only the rows that match any of the conditions (nil:
+	// every row; the server ORs a monitor's conditions, where a select
+	// ANDs them): the server sends no others. Values are in OVSDB's JSON
 	// notation (a string, a number, a boolean, ["uuid", "..."]).
 	// Lookup in such a table is verified by the server: when rows
 	// outside the conditions have the value, Do fetches them and runs
@@ -311,7 +312,15 @@ type Client struct {
 	up       chan struct{} // closed while connected
 	down     bool          // conn has ended; up is a fresh, open channel
 	endpoint string        // current endpoint
+	monID    string        // conn's monitor of the database
 	closed   bool
+	// monitors are the client's monitors (nil: everything), with the
+	// conditions SetWhere last set; condGen counts the changes. A new
+	// connection monitors them.
+	monitors map[string]*Monitor
+	condGen  uint64
+	// whereMu makes SetWhere calls one at a time.
+	whereMu sync.Mutex
 	// life ends at Close: it stops reconnecting, waits and watchers.
 	life      context.Context
 	stop      context.CancelFunc
@@ -439,6 +448,8 @@ func Dial(ctx context.Context, endpoint string, opts ...Option) (*Client, error)
 		watchers:  make(map[*watcher]struct{}),
 		id:        rand.Text()[:10],
 		keys:      keys,
+		monitors:  o.monitors,
+		condGen:   1,
 	}
 	// Members of a cluster that cannot serve the client yet (an election
 	// under way) are tried again, with backoff, while ctx allows.
@@ -552,8 +563,9 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 		return err
 	}
 	ch := newCache(c.models, c.keys)
-	ch.monitors = c.opts.monitors
 	c.mu.Lock()
+	monitors, gen := c.monitors, c.condGen
+	ch.setMonitors(monitors, gen)
 	c.monitorID++
 	monID := fmt.Sprintf("ovskit-%d", c.monitorID)
 	sw := &serverWatch{c: c, monID: fmt.Sprintf("ovskit-server-%d", c.monitorID)}
@@ -647,8 +659,8 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 		}
 		cols := c.models.model.newRow(t).OVSDBColumns()
 		req := map[string]any{}
-		if c.opts.monitors != nil {
-			m := c.opts.monitors[t]
+		if monitors != nil {
+			m := monitors[t]
 			if m == nil {
 				continue
 			}
@@ -682,7 +694,7 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 		// it also sees the count.
 		c.stats.reconnects.Add(1)
 	}
-	c.conn, c.cache, c.server, c.endpoint, c.down = rc, ch, sw, ep, false
+	c.conn, c.cache, c.server, c.endpoint, c.down, c.monID = rc, ch, sw, ep, false, monID
 	close(c.up)
 	c.mu.Unlock()
 	// Watchers saw the old cache: tell them what changed while away, then
@@ -774,7 +786,10 @@ func (c *Client) monitor(ctx context.Context, rc *rpcConn, ch *cache, monID stri
 		prev := c.cache
 		c.mu.Unlock()
 		since := zeroTxn
-		if prev != nil {
+		// (A cache whose conditions changed while it was away, or
+		// whose change was not confirmed, holds other rows than the
+		// conditions' : it is loaded again.)
+		if prev != nil && prev.generation() == ch.generation() {
 			if id := prev.txnID(); id != "" {
 				since = id
 			}
@@ -1024,8 +1039,9 @@ func (c *Client) CacheStats() CacheStats {
 	}
 	snap := ch.snapshot()
 	st.Version = snap.seq
+	monitors := ch.mons()
 	for i, name := range ch.layout.names {
-		if ch.monitors == nil || ch.monitors[name] != nil {
+		if monitors == nil || monitors[name] != nil {
 			st.Rows[name] = snap.tables[i].len()
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
 
 	"github.com/ovskit/ovskit/internal/codec"
 )
@@ -38,17 +37,7 @@ func Select[T any, PT ModelPtr[T]](ctx context.Context, c *Client, where []Condi
 			cols = append(cols, col)
 		}
 	}
-	conds := make([]Condition, len(where))
-	for i, w := range where {
-		switch w.Function {
-		case "==", "!=", "<", "<=", ">", ">=", "includes", "excludes":
-		default:
-			return nil, fmt.Errorf("select %s where %s: function %q: %w", table, w.Column, w.Function, ErrInvalid)
-		}
-		cur, ok := zero.OVSDBColumn(w.Column)
-		if !ok && w.Column != "_uuid" {
-			return nil, fmt.Errorf("select %s: %w", table, unknownColumnError(table, w.Column))
-		}
+	for _, w := range where {
 		if ch.lacks.column(table, w.Column) {
 			col := w.Column
 			if ch.lacks.table(table) {
@@ -56,12 +45,10 @@ func Select[T any, PT ModelPtr[T]](ctx context.Context, c *Client, where []Condi
 			}
 			return nil, fmt.Errorf("select %s: %w", table, &UnsupportedError{Table: table, Column: col, Server: ch.lacks.server})
 		}
-		conds[i] = w
-		if ok && reflect.TypeOf(w.Value) == reflect.TypeOf(cur) {
-			if conds[i].Value, err = c.models.encode(table, w.Column, w.Value); err != nil {
-				return nil, fmt.Errorf("select %s where %s: %w", table, w.Column, err)
-			}
-		}
+	}
+	conds, err := c.encodeConds(table, zero, where)
+	if err != nil {
+		return nil, fmt.Errorf("select %s: %w", table, err)
 	}
 	op := Operation{Op: "select", Table: table, Where: conds, Columns: cols}
 	b, err := op.MarshalJSON()
