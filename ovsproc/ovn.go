@@ -49,6 +49,12 @@ type CentralConfig struct {
 	// NoNorthd leaves ovn-northd out (the Northbound database alone
 	// suffices for ovn-nbctl's commands).
 	NoNorthd bool
+	// SBRelays is the number of Southbound relays (ovsdb-server
+	// relay:OVN_Southbound:..., Open vSwitch 2.16 and later): servers
+	// that serve reads and monitors from a copy of the database and pass
+	// transactions on to it, as large deployments put between the
+	// cluster and their chassis.
+	SBRelays int
 	// Logger receives start and stop events (slog.Default() if nil).
 	Logger *slog.Logger
 }
@@ -60,8 +66,11 @@ type Central struct {
 	// of a cluster listed ("unix:A,unix:B,unix:C"), as ovn-nbctl --db and
 	// ovsdb.Dial take them.
 	NBEndpoint, SBEndpoint string
+	// SBRelayEndpoints are the Southbound relays' endpoints, one each.
+	SBRelayEndpoints []string
 
 	ccfg   CentralConfig
+	relays []*proc
 	log    *slog.Logger
 	mu     sync.Mutex
 	dbs    map[string][]*proc // NB, SB: one per member
@@ -151,6 +160,11 @@ func StartCentral(ctx context.Context, cfg CentralConfig) (*Central, error) {
 			}
 		}
 	}
+	for i := range cfg.SBRelays {
+		if err := c.startRelay(ctx, i); err != nil {
+			return nil, err
+		}
+	}
 	if !cfg.NoNorthd {
 		if err := c.startNorthd(ctx); err != nil {
 			return nil, err
@@ -158,6 +172,44 @@ func StartCentral(ctx context.Context, cfg CentralConfig) (*Central, error) {
 	}
 	ok = true
 	return c, nil
+}
+
+// startRelay starts Southbound relay i, relaying the Southbound database
+// (every member: the relay follows the cluster as a client does), and
+// waits until it answers.
+func (c *Central) startRelay(ctx context.Context, i int) error {
+	base := fmt.Sprintf("sbrelay%d", i+1)
+	sock := filepath.Join(c.ccfg.Dir, base+".sock")
+	p, err := startDaemon(c.ccfg.Dir, c.ccfg.NS, c.log, "ovsdb-server", base, "--remote=punix:"+sock, "relay:"+SB+":"+c.SBEndpoint)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.relays = append(c.relays, p)
+	c.SBRelayEndpoints = append(c.SBRelayEndpoints, "unix:"+sock)
+	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	for !AcceptsConnections(sock) {
+		select {
+		case <-p.done:
+			return fmt.Errorf("%s: ovsdb-server %w at start: %s", base, ErrExited, Tail(filepath.Join(c.ccfg.Dir, base+".log"), 20))
+		case <-ctx.Done():
+			return fmt.Errorf("%s: the relay did not start listening: %w", base, ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// RelayPID is the pid of Southbound relay i.
+func (c *Central) RelayPID(i int) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if i < 0 || i >= len(c.relays) || c.relays[i] == nil {
+		return 0
+	}
+	return c.relays[i].cmd.Process.Pid
 }
 
 // raftAddr is member i's raft address.
@@ -406,8 +458,8 @@ func (c *Central) Logs(n int) string {
 	return b.String()
 }
 
-// Stop stops ovn-northd, then every database member. It can be called
-// again.
+// Stop stops ovn-northd and the relays, then every database member. It
+// can be called again.
 func (c *Central) Stop() {
 	c.mu.Lock()
 	northd := c.northd
@@ -415,9 +467,15 @@ func (c *Central) Stop() {
 	for _, db := range []string{SB, NB} {
 		members = append(members, c.dbs[db]...)
 	}
+	relays := c.relays
 	c.mu.Unlock()
 	stop(northd)
 	var wg sync.WaitGroup
+	for _, p := range relays {
+		wg.Add(1)
+		go func() { defer wg.Done(); stop(p) }()
+	}
+	wg.Wait()
 	for _, p := range members {
 		wg.Add(1)
 		go func() { defer wg.Done(); stop(p) }()

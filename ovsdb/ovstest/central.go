@@ -45,6 +45,23 @@ func WithoutNorthd() CentralOption {
 	return func(c *ovsproc.CentralConfig) error { c.NoNorthd = true; return nil }
 }
 
+// WithSBRelays puts n Southbound relays in front of the Southbound
+// database (their endpoints: Central.SBRelayEndpoints).
+func WithSBRelays(n int) CentralOption {
+	return func(c *ovsproc.CentralConfig) error {
+		if n < 0 {
+			return fmt.Errorf("relays %d: %w", n, ErrInvalidOption)
+		}
+		c.SBRelays = n
+		return nil
+	}
+}
+
+// WithSBSchema creates the Southbound database from another schema file.
+func WithSBSchema(path string) CentralOption {
+	return func(c *ovsproc.CentralConfig) error { c.SBSchema = path; return nil }
+}
+
 // WithNBSchema creates the Northbound database from another schema file
 // (an older OVN's, say).
 func WithNBSchema(path string) CentralOption {
