@@ -208,8 +208,10 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) error { o.logge
 // WithTLS sets the TLS configuration for ssl: endpoints.
 func WithTLS(c *tls.Config) Option { return func(o *options) error { o.tls = c; return nil } }
 
-// WithBackoff sets the reconnect backoff, doubling from min to max.
-// The default is 50ms to 5s.
+// WithBackoff sets the reconnect backoff, doubling from min to max after
+// each round of the endpoints that failed (within a round they are tried
+// min apart), each wait spread between half of it and all of it. The
+// default is 50ms to 5s.
 func WithBackoff(min, max time.Duration) Option {
 	return func(o *options) error {
 		if min <= 0 || max < min {
@@ -890,7 +892,7 @@ func (c *Client) supervise(i int) {
 			i = (i + 1) % len(c.endpoints)
 		}
 		backoff := c.opts.minBackoff
-		for {
+		for failed := 1; ; failed++ {
 			// No wall-clock limit: a server that answers is given the
 			// time its answer takes (a whole database after a restart
 			// that cannot be resumed); one that does not answer is
@@ -905,12 +907,21 @@ func (c *Client) supervise(i int) {
 			}
 			c.log.Debug("ovsdb: reconnect failed", "endpoint", c.endpoints[i], "err", err)
 			i = (i + 1) % len(c.endpoints)
+			// The endpoints of a round (a cluster's members, one of
+			// which is being elected leader) are tried a short wait
+			// apart; the wait between rounds doubles, and is spread
+			// (half to all of it) so that the clients of a server that
+			// went away do not come back in step.
+			wait := c.opts.minBackoff
+			if failed%len(c.endpoints) == 0 {
+				wait = backoff/2 + mrand.N(backoff/2+1)
+				backoff = min(backoff*2, c.opts.maxBackoff)
+			}
 			select {
-			case <-time.After(backoff):
+			case <-time.After(wait):
 			case <-c.life.Done():
 				return
 			}
-			backoff = min(backoff*2, c.opts.maxBackoff)
 		}
 	}
 }
