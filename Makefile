@@ -68,6 +68,7 @@ bench: deps
 	$(GO) test ./ovsdb/ -run '^$$' -bench 'FindBy$$' -benchtime 200x
 	OVSKIT_BENCH_SB_SIZES=25000,100000 $(GO) test ./bench/ -run '^$$' -bench 'FirstSync' -benchtime 3x -timeout 60m
 	OVSKIT_BENCH_CHASSIS=1000 $(GO) test ./bench/ -run '^$$' -bench 'Chassis' -benchtime 1x -timeout 60m
+	$(GO) test ./bench/ -run '^$$' -bench 'Resume' -benchtime 10x
 	$(GO) test ./bench/ -run '^$$' -bench 'LSPAdd$$' -benchtime 1000x
 	$(GO) test ./bench/ -run '^$$' -bench 'LSPAddGrowth' -benchtime 1x
 	$(GO) test ./bench/ -run '^$$' -bench 'FlowInstall|FlowDump|ReplaceFlows' -benchtime 5x

@@ -39,6 +39,10 @@ type cache struct {
 	lacks *lacks
 	// changed is closed, and replaced, whenever an update is applied.
 	changed chan struct{}
+	// unpublished are the events of updates applied before the cache
+	// became the one whose updates are published (the client's pubMu
+	// guards it).
+	unpublished []rowEvent
 }
 
 // snapshot is one version of the database. Its maps are in slots the

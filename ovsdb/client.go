@@ -618,6 +618,11 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 		c.stats.updates.Add(1)
 		if c.pubCache == ch {
 			c.publish(evs)
+		} else {
+			// Before the connection's cache is published (connect):
+			// kept, for a resumed cache, whose watchers hear of these
+			// after what changed while away.
+			ch.unpublished = append(ch.unpublished, evs...)
 		}
 	})
 	if c.opts.probe > 0 {
@@ -679,7 +684,8 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 		req["columns"] = cols
 		reqs[t] = []any{req}
 	}
-	if err := c.monitor(ctx, rc, ch, monID, reqs); err != nil {
+	away, err := c.monitor(ctx, rc, ch, monID, reqs)
+	if err != nil {
 		return fail(err)
 	}
 	c.pubMu.Lock()
@@ -701,10 +707,16 @@ func (c *Client) connect(ctx context.Context, i int) (err error) {
 	c.mu.Unlock()
 	// Watchers saw the old cache: tell them what changed while away, then
 	// the new connection's updates, in that order.
-	if old != nil {
+	switch {
+	case old == nil:
+	case away != nil:
+		// Resumed: what changed while away is what the server sent, in
+		// its reply and in the updates since.
+		c.publish(append(*away, ch.unpublished...))
+	default:
 		c.publish(ch.snapshot().diff(old.snapshot()))
 	}
-	c.pubCache = ch
+	c.pubCache, ch.unpublished = ch, nil
 	c.log.Info("ovsdb: connected", "endpoint", ep)
 	return nil
 }
@@ -781,7 +793,10 @@ const zeroTxn = "00000000-0000-0000-0000-000000000000"
 // clustered database keeps a history of them), only those are sent and
 // ch continues the previous cache; otherwise the whole database is. A
 // server without monitor_cond_since gets monitor_cond.
-func (c *Client) monitor(ctx context.Context, rc *rpcConn, ch *cache, monID string, reqs map[string]any) error {
+//
+// When the monitor resumed, away holds the changes the server sent (what
+// changed while the client was away); otherwise it is nil.
+func (c *Client) monitor(ctx context.Context, rc *rpcConn, ch *cache, monID string, reqs map[string]any) (away *[]rowEvent, err error) {
 	db := c.models.model.name
 	if !c.noSince.Load() {
 		c.mu.Lock()
@@ -819,8 +834,12 @@ func (c *Client) monitor(ctx context.Context, rc *rpcConn, ch *cache, monID stri
 					if found && prev != nil && since != zeroTxn {
 						ch.adopt(prev)
 						c.stats.resumed.Add(1)
+						evs, err := streamUpdates(r, ch, true)
+						away = &evs
+						return err
 					}
-					return streamUpdates(r, ch)
+					_, err := streamUpdates(r, ch, false)
+					return err
 				}
 				return fmt.Errorf("monitor_cond_since: a reply of more than 3 elements, want [found, last id, updates]")
 			})
@@ -832,20 +851,22 @@ func (c *Client) monitor(ctx context.Context, rc *rpcConn, ch *cache, monID stri
 		})
 		var re *RPCError
 		if !errors.As(err, &re) {
-			return err
+			return away, err
 		}
 		c.noSince.Store(true) // an older server: monitor_cond from now on
 		c.log.Debug("ovsdb: no monitor_cond_since; using monitor_cond", "err", err)
 	}
-	return rc.callStream(ctx, "monitor_cond", []any{db, monID, reqs}, func(r *msgReader) error {
-		return streamUpdates(r, ch)
+	return nil, rc.callStream(ctx, "monitor_cond", []any{db, monID, reqs}, func(r *msgReader) error {
+		_, err := streamUpdates(r, ch, false)
+		return err
 	})
 }
 
 // streamUpdates reads a monitor reply's updates (table → UUID → update2
-// object) into ch as they arrive, one row held at a time.
-func streamUpdates(r *msgReader, ch *cache) error {
-	_, err := ch.applyRows(false, func(row func(table, uuid string, upd []byte) error) error {
+// object) into ch as they arrive, one row held at a time, and returns
+// their row events if asked to.
+func streamUpdates(r *msgReader, ch *cache, events bool) ([]rowEvent, error) {
+	return ch.applyRows(events, func(row func(table, uuid string, upd []byte) error) error {
 		var buf []byte
 		return r.object(func(table string) error {
 			return r.object(func(uuid string) error {
@@ -857,7 +878,6 @@ func streamUpdates(r *msgReader, ch *cache) error {
 			})
 		})
 	})
-	return err
 }
 
 // markDown records that rc has ended, once: from then on readers wait for

@@ -76,6 +76,12 @@ func TestResumeAfterReconnect(t *testing.T) {
 	if full < 1<<20 {
 		t.Fatalf("the client counted %d bytes received, less than the download of 10,000 ports", full)
 	}
+	// A watcher, from before the reconnect, must hear of the one change
+	// made while the client was away, and of nothing else.
+	events, err := ovsdb.Watch[nbdb.LogicalSwitchPort](ctx, cl)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// The server the client is on dies; meanwhile one port changes.
 	leader, err := c.Leader(ctx, ovsproc.NB)
 	if err != nil {
@@ -100,6 +106,19 @@ func TestResumeAfterReconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = got
+	select {
+	case ev := <-events:
+		if ev.Kind != ovsdb.EventUpdate || ev.New.Name != "p00042" || ev.Old.Addresses[0] == "dynamic" {
+			t.Errorf("the watcher heard %v of %s (%v → %v), want the update of p00042", ev.Kind, ev.New.Name, ev.Old.Addresses, ev.New.Addresses)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the watcher heard nothing of the change made while away")
+	}
+	select {
+	case ev := <-events:
+		t.Errorf("the watcher heard more: %v of %+v", ev.Kind, ev.New)
+	case <-time.After(200 * time.Millisecond):
+	}
 	st := cl.Stats()
 	again := st.Received - full
 	t.Logf("full download %d bytes; after the reconnect %d bytes (%.2f%%); resumed %d, reconnects %d", full, again, 100*float64(again)/float64(full), st.Resumed, st.Reconnects)

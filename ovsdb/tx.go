@@ -471,7 +471,8 @@ func FindBy[T any, PT ModelPtr[T]](tx *Tx, column string, value any) ([]PT, erro
 		return nil, nil // every row reads the zero value: the server has no such column
 	}
 	// The condition the commit verifies, in the column's own type.
-	fn, cv := "==", reflect.New(ct).Elem()
+	fn := "=="
+	var cv reflect.Value
 	switch ct.Kind() {
 	case reflect.Slice:
 		fn = "includes"
