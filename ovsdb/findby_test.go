@@ -9,7 +9,6 @@ import (
 
 	"github.com/ovskit/ovskit/ovn/sbdb"
 	"github.com/ovskit/ovskit/ovsdb"
-	"github.com/ovskit/ovskit/ovsdb/ovstest"
 )
 
 // TestFindBy: the rows whose column has a value (the logical flows of a
@@ -19,8 +18,7 @@ import (
 // row another client adds meanwhile makes the transaction run again), and
 // bad input refused.
 func TestFindBy(t *testing.T) {
-	srv := ovstest.NewServer(t, ovstest.WithSchema("../testdata/schemas/ovn-sb-23.03.0.ovsschema"), ovstest.WithoutInit(),
-		ovstest.WithoutClient(), ovstest.WithBackend(ovstest.ProcessBackend))
+	srv := sbServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	w, err := ovsdb.Dial(ctx, srv.Endpoint, ovsdb.WithDatabase(sbdb.Database()))

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ovskit/ovskit/ovn/sbdb"
 	"github.com/ovskit/ovskit/ovsdb"
-	"github.com/ovskit/ovskit/ovsdb/ovstest"
 )
 
 // TestObserver: the observer hears each transaction, as it went: a
@@ -18,8 +17,7 @@ import (
 // client's commit, bad input; CacheStats counts the rows of each
 // monitored table as the cache moves.
 func TestObserver(t *testing.T) {
-	srv := ovstest.NewServer(t, ovstest.WithSchema("../testdata/schemas/ovn-sb-23.03.0.ovsschema"), ovstest.WithoutInit(),
-		ovstest.WithoutClient(), ovstest.WithBackend(ovstest.ProcessBackend))
+	srv := sbServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var mu sync.Mutex

@@ -63,11 +63,7 @@ func Select[T any, PT ModelPtr[T]](ctx context.Context, c *Client, where []Condi
 	if err != nil {
 		return nil, err
 	}
-	out := make([]PT, len(rows))
-	for i, r := range rows {
-		out[i] = r.(PT)
-	}
-	return out, nil
+	return typed[T, PT](rows), nil
 }
 
 // selected decodes the rows of the reply raw to a transaction of one

@@ -9,7 +9,6 @@ import (
 
 	"github.com/ovskit/ovskit/ovn/sbdb"
 	"github.com/ovskit/ovskit/ovsdb"
-	"github.com/ovskit/ovskit/ovsdb/ovstest"
 )
 
 // TestSelect: a client that keeps no copy of Logical_Flow (it monitors
@@ -18,8 +17,7 @@ import (
 // or all, a set column's includes; bad input refused before anything is
 // sent.
 func TestSelect(t *testing.T) {
-	srv := ovstest.NewServer(t, ovstest.WithSchema("../testdata/schemas/ovn-sb-23.03.0.ovsschema"), ovstest.WithoutInit(),
-		ovstest.WithoutClient(), ovstest.WithBackend(ovstest.ProcessBackend))
+	srv := sbServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	w, err := ovsdb.Dial(ctx, srv.Endpoint, ovsdb.WithDatabase(sbdb.Database()))

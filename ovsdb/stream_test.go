@@ -16,12 +16,19 @@ import (
 	"github.com/ovskit/ovskit/ovsdb/ovstest"
 )
 
+// sbServer starts an empty Southbound database of OVN 23.03's schema
+// (testdata/schemas), without a client.
+func sbServer(t *testing.T) *ovstest.Server {
+	t.Helper()
+	return ovstest.NewServer(t, ovstest.WithSchema("../testdata/schemas/ovn-sb-23.03.0.ovsschema"), ovstest.WithoutInit(),
+		ovstest.WithoutClient(), ovstest.WithBackend(ovstest.ProcessBackend))
+}
+
 // sbFlows starts a Southbound database with n logical flows of about
 // size bytes each (their match), written in batches.
 func sbFlows(t *testing.T, n, size int) *ovstest.Server {
 	t.Helper()
-	srv := ovstest.NewServer(t, ovstest.WithSchema("../testdata/schemas/ovn-sb-23.03.0.ovsschema"), ovstest.WithoutInit(),
-		ovstest.WithoutClient(), ovstest.WithBackend(ovstest.ProcessBackend))
+	srv := sbServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	w, err := ovsdb.Dial(ctx, srv.Endpoint, ovsdb.WithDatabase(sbdb.Database()), ovsdb.WithMaxMessageSize(1<<30))
@@ -203,8 +210,7 @@ func TestReconnectSlowDownload(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes 12 s (-short)")
 	}
-	srv := ovstest.NewServer(t, ovstest.WithSchema("../testdata/schemas/ovn-sb-23.03.0.ovsschema"), ovstest.WithoutInit(),
-		ovstest.WithoutClient(), ovstest.WithBackend(ovstest.ProcessBackend))
+	srv := sbServer(t)
 	ep := slowMonitorProxy(t, strings.TrimPrefix(srv.Endpoint, "unix:"), 12*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -715,11 +715,16 @@ func List[T any, PT ModelPtr[T]](tx *Tx) ([]PT, error) {
 	if err != nil {
 		return nil, err
 	}
+	return typed[T, PT](rows), nil
+}
+
+// typed is rows, all of table T, as T's models.
+func typed[T any, PT ModelPtr[T]](rows []Model) []PT {
 	out := make([]PT, len(rows))
 	for i, r := range rows {
 		out[i] = r.(PT)
 	}
-	return out, nil
+	return out
 }
 
 // Verify makes the commit fail, and the transaction re-run, if any of the

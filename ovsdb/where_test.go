@@ -10,7 +10,6 @@ import (
 
 	"github.com/ovskit/ovskit/ovn/sbdb"
 	"github.com/ovskit/ovskit/ovsdb"
-	"github.com/ovskit/ovskit/ovsdb/ovstest"
 )
 
 // TestSetWhere: an agent's view of a table changes while it runs: the
@@ -20,8 +19,7 @@ import (
 // reconnect keeps the view; bad input and a table not monitored are
 // refused.
 func TestSetWhere(t *testing.T) {
-	srv := ovstest.NewServer(t, ovstest.WithSchema("../testdata/schemas/ovn-sb-23.03.0.ovsschema"), ovstest.WithoutInit(),
-		ovstest.WithoutClient(), ovstest.WithBackend(ovstest.ProcessBackend))
+	srv := sbServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	w, err := ovsdb.Dial(ctx, srv.Endpoint, ovsdb.WithDatabase(sbdb.Database()))

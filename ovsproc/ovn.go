@@ -188,18 +188,7 @@ func (c *Central) startRelay(ctx context.Context, i int) error {
 	c.relays = append(c.relays, p)
 	c.SBRelayEndpoints = append(c.SBRelayEndpoints, "unix:"+sock)
 	c.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	for !AcceptsConnections(sock) {
-		select {
-		case <-p.done:
-			return fmt.Errorf("%s: ovsdb-server %w at start: %s", base, ErrExited, Tail(filepath.Join(c.ccfg.Dir, base+".log"), 20))
-		case <-ctx.Done():
-			return fmt.Errorf("%s: the relay did not start listening: %w", base, ctx.Err())
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	return nil
+	return waitListening(ctx, p, base, sock, filepath.Join(c.ccfg.Dir, base+".log"))
 }
 
 // RelayPID is the pid of Southbound relay i.
@@ -259,6 +248,12 @@ func (c *Central) StartMember(ctx context.Context, db string, i int) error {
 	c.mu.Lock()
 	c.dbs[db][i] = p
 	c.mu.Unlock()
+	return waitListening(ctx, p, base, sock, logPath)
+}
+
+// waitListening waits until ovsdb-server p (files base) accepts
+// connections on sock, for at most 20 s.
+func waitListening(ctx context.Context, p *proc, base, sock, logPath string) error {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	for !AcceptsConnections(sock) {
