@@ -36,30 +36,8 @@ func TestRelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	keys := func() []int {
-		var out []int
-		if err := c.View(ctx, func(tx *ovsdb.Tx) error {
-			dps, err := ovsdb.List[sbdb.DatapathBinding](tx)
-			for _, d := range dps {
-				out = append(out, d.TunnelKey)
-			}
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		slices.Sort(out)
-		return out
-	}
-	waitKeys := func(want ...int) {
-		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for got := keys(); !slices.Equal(got, want); got = keys() {
-			if time.Now().After(deadline) {
-				t.Fatalf("keys %v, want %v", got, want)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	keys := func() []int { return tunnelKeys(t, ctx, c) }
+	waitKeys := func(want ...int) { t.Helper(); waitTunnelKeys(t, ctx, c, want...) }
 	insert := func(cl *ovsdb.Client, key int) {
 		t.Helper()
 		if _, err := cl.Do(ctx, func(tx *ovsdb.Tx) error {

@@ -43,20 +43,7 @@ func TestSetWhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	keys := func() []int {
-		var out []int
-		if err := c.View(ctx, func(tx *ovsdb.Tx) error {
-			dps, err := ovsdb.List[sbdb.DatapathBinding](tx)
-			for _, d := range dps {
-				out = append(out, d.TunnelKey)
-			}
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		slices.Sort(out)
-		return out
-	}
+	keys := func() []int { return tunnelKeys(t, ctx, c) }
 	span := func(lo, hi int) []int {
 		var out []int
 		for i := lo; i <= hi; i++ {
@@ -88,16 +75,7 @@ func TestSetWhere(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	waitKeys := func(want []int) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for got := keys(); !slices.Equal(got, want); got = keys() {
-			if time.Now().After(deadline) {
-				t.Fatalf("view %v, want %v", got, want)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	waitKeys := func(want []int) { t.Helper(); waitTunnelKeys(t, ctx, c, want...) }
 	waitKeys(append(append([]int{42}, span(196, 200)...), 300, 1150))
 	// A reconnect keeps the view.
 	if err := srv.RestartDB(ctx); err != nil {
@@ -124,5 +102,35 @@ func TestSetWhere(t *testing.T) {
 	}
 	if err := c.SetWhere(ctx, "Port_Binding", nil); !errors.Is(err, ovsdb.ErrNotMonitored) {
 		t.Errorf("a table not monitored: %v", err)
+	}
+}
+
+// tunnelKeys are the tunnel keys of the datapaths in c's cache, sorted.
+func tunnelKeys(t *testing.T, ctx context.Context, c *ovsdb.Client) []int {
+	t.Helper()
+	var out []int
+	if err := c.View(ctx, func(tx *ovsdb.Tx) error {
+		dps, err := ovsdb.List[sbdb.DatapathBinding](tx)
+		for _, d := range dps {
+			out = append(out, d.TunnelKey)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// waitTunnelKeys waits, 15 s at most, until c's cache has the datapaths
+// of these tunnel keys and no others.
+func waitTunnelKeys(t *testing.T, ctx context.Context, c *ovsdb.Client, want ...int) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for got := tunnelKeys(t, ctx, c); !slices.Equal(got, want); got = tunnelKeys(t, ctx, c) {
+		if time.Now().After(deadline) {
+			t.Fatalf("tunnel keys %v, want %v", got, want)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -155,13 +155,7 @@ func TestBootstrapCACert(t *testing.T) {
 	srvCert, srvKey := ca.Issue(t, "ovsdbserver")
 	cliCert, cliKey := ca.Issue(t, "vsctl")
 	dir := t.TempDir()
-	write := func(name string, b []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, b []byte) string { return writeFile(t, dir, name, b) }
 	keyFile, certFile := write("key.pem", cliKey), write("cert.pem", cliCert)
 	pair, err := tls.X509KeyPair(append(srvCert, ca.PEM...), srvKey)
 	if err != nil {

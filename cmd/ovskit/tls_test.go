@@ -22,13 +22,7 @@ func TestSSLProtocolsCiphers(t *testing.T) {
 	srvCert, srvKey := ca.Issue(t, "ovsdbserver")
 	cliCert, cliKey := ca.Issue(t, "client")
 	dir := t.TempDir()
-	write := func(name string, b []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, b []byte) string { return writeFile(t, dir, name, b) }
 	files := []string{"-p", write("key.pem", cliKey), "-c", write("cert.pem", cliCert), "-C", write("ca.pem", ca.PEM)}
 	pair, err := tls.X509KeyPair(srvCert, srvKey)
 	if err != nil {
@@ -140,4 +134,14 @@ func TestOpenSSLSuiteNames(t *testing.T) {
 			t.Errorf("%s: no OpenSSL name", s.Name)
 		}
 	}
+}
+
+// writeFile writes b to name in dir (mode 0600) and returns its path.
+func writeFile(t *testing.T, dir, name string, b []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
